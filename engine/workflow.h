@@ -1,0 +1,71 @@
+#ifndef RETURNPATH_ENGINE_WORKFLOW_H_
+#define RETURNPATH_ENGINE_WORKFLOW_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "returnpath/v1/event.pb.h"
+
+namespace returnpath::engine {
+
+// The engine's whole view of a domain. The engine never names a domain type:
+// it stores the bytes a workflow returns and acts on timers, tasks and index
+// keys. One `main` wires a concrete workflow into the engine.
+
+struct TimerSpec {
+  std::string id;  // unique within the stream; arming an existing id replaces it
+  std::string kind;
+  absl::Time due;
+  std::string payload;
+};
+
+struct TaskSpec {
+  std::string id;  // unique within the stream
+  std::string queue;
+  std::string kind;
+  std::string title;
+  absl::Time due;
+  int32_t priority = 100;  // lower is served first, then earlier due
+  std::string rule;        // the policy rule that opened it
+  std::vector<uint64_t> caused_by_positions;  // events behind its due date
+  std::string payload;
+};
+
+// What applying one event does. `index_keys` is the full set of secondary
+// index keys for the new state (the engine removes the old set and writes
+// this one); a key is "<index>/<sortable value>", e.g. "stage/OVERSTAYED" or
+// "due/2026-03-02". Tasks and timers named by id must belong to the stream.
+struct Transition {
+  std::string next_state;
+  std::vector<TimerSpec> timers_to_arm;
+  std::vector<std::string> timers_to_cancel;
+  std::vector<TaskSpec> tasks_to_open;
+  std::vector<std::string> tasks_to_close;
+  std::vector<std::string> index_keys;
+};
+
+// Implementations are immutable after construction and thread-safe.
+class Workflow {
+ public:
+  virtual ~Workflow() = default;
+
+  // The version of the policy in force at `effective_time`; the engine stamps
+  // it on the event before Apply. NOT_FOUND if no policy covers that time.
+  virtual absl::StatusOr<std::string> PolicyVersionAt(
+      absl::Time effective_time) const = 0;
+
+  // Pure and deterministic: reads nothing but its arguments. `state` is empty
+  // for a new stream. `event` is complete but for its hashes. Returns
+  // FAILED_PRECONDITION (a sentence a caseworker understands) for an illegal
+  // transition and INVALID_ARGUMENT for a malformed payload.
+  virtual absl::StatusOr<Transition> Apply(
+      absl::string_view state, const returnpath::v1::EventEnvelope& event) const = 0;
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_WORKFLOW_H_
