@@ -1,0 +1,64 @@
+#ifndef RETURNPATH_ENGINE_SERVER_AUTH_H_
+#define RETURNPATH_ENGINE_SERVER_AUTH_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "returnpath/v1/auth.pb.h"
+
+namespace returnpath::engine {
+
+// An authenticated caller: who, in which role, over what.
+struct Principal {
+  std::string name;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::vector<std::string> scopes;
+  std::vector<std::string> allowed_event_types;
+};
+
+// Maps credentials (bearer token or client certificate subject) to principals.
+// Immutable after construction; thread-safe.
+class Authenticator {
+ public:
+  // INVALID_ARGUMENT naming the entry when the file is malformed.
+  static absl::StatusOr<std::unique_ptr<Authenticator>> FromFile(
+      const std::string& path);
+  static absl::StatusOr<std::unique_ptr<Authenticator>> FromProto(
+      const v1::PrincipalFile& file);
+
+  // UNAUTHENTICATED when the token is unknown.
+  absl::StatusOr<Principal> ByToken(absl::string_view token) const;
+  // UNAUTHENTICATED when no principal has this certificate subject.
+  absl::StatusOr<Principal> ByCertSubject(absl::string_view subject) const;
+
+ private:
+  Authenticator() = default;
+  absl::flat_hash_map<std::string, Principal> by_token_digest_;
+  absl::flat_hash_map<std::string, Principal> by_cert_subject_;
+};
+
+// Lowercase hex SHA-256 of `data` (how tokens are stored in the file).
+std::string Sha256Hex(absl::string_view data);
+
+// Does any of the principal's scopes cover `key` ("centre/x", "queue/police/pu")?
+bool ScopeCovers(const Principal& principal, absl::string_view key);
+
+// PERMISSION_DENIED unless the principal has one of `roles`; the message names
+// the action, e.g. "record an event".
+absl::Status RequireRole(const Principal& principal,
+                         std::initializer_list<v1::Role> roles,
+                         absl::string_view action);
+
+// PERMISSION_DENIED unless some scope covers one of `keys` (a person's index
+// keys, or "queue/<name>" for a queue).
+absl::Status RequireScope(const Principal& principal,
+                          const std::vector<std::string>& keys,
+                          absl::string_view action);
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_SERVER_AUTH_H_
