@@ -64,6 +64,23 @@ class Workflow {
   // transition and INVALID_ARGUMENT for a malformed payload.
   virtual absl::StatusOr<Transition> Apply(
       absl::string_view state, const returnpath::v1::EventEnvelope& event) const = 0;
+
+  // The full protobuf name of the state message, so readers can unpack it
+  // (the server sends state as Any), e.g. "returnpath.v1.PathwayState".
+  virtual std::string StateTypeName() const = 0;
+
+  // What an event counts towards in the auditors' statistics: zero or more
+  // (category, group) pairs, e.g. ("assisted_return", "AF"). `state_after` is
+  // the state after the event. The engine counts by the effective month.
+  struct StatisticKey {
+    std::string category;
+    std::string group;
+  };
+  virtual std::vector<StatisticKey> Classify(
+      absl::string_view state_after,
+      const returnpath::v1::EventEnvelope& event) const {
+    return {};
+  }
 };
 
 }  // namespace returnpath::engine
