@@ -67,7 +67,8 @@ class Workflow {
 
   // The full protobuf name of the state message, so readers can unpack it
   // (the server sends state as Any), e.g. "returnpath.v1.PathwayState".
-  virtual std::string StateTypeName() const = 0;
+  // Empty: readers get the bytes untyped.
+  virtual std::string StateTypeName() const { return ""; }
 
   // What an event counts towards in the auditors' statistics: zero or more
   // (category, group) pairs, e.g. ("assisted_return", "AF"). `state_after` is
