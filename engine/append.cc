@@ -1,0 +1,285 @@
+// CommandContext::Append: validation, the workflow's transition, and every
+// write one appended event implies. See command_context.h.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/internal/raw_logging.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "engine/codec.h"
+#include "engine/command_context.h"
+#include "engine/hash_chain.h"
+#include "engine/keys.h"
+#include "engine/status_macros.h"
+#include "returnpath/v1/engine.pb.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::EventEnvelope;
+using returnpath::v1::StreamRecord;
+using returnpath::v1::Task;
+using returnpath::v1::Timer;
+
+bool IsKeyPart(absl::string_view s) {
+  return !s.empty() && s.find('\0') == absl::string_view::npos;
+}
+
+absl::Status ValidateRequest(const AppendRequest& request) {
+  if (request.stream_id.empty()) {
+    return absl::InvalidArgumentError("stream_id is empty");
+  }
+  if (!IsKeyPart(request.stream_id)) {
+    return absl::InvalidArgumentError("stream_id contains a NUL byte");
+  }
+  if (request.events.empty()) {
+    return absl::InvalidArgumentError("events is empty");
+  }
+  for (size_t i = 0; i < request.events.size(); ++i) {
+    const ProposedEvent& e = request.events[i];
+    if (e.effective_time == absl::InfinitePast() ||
+        e.effective_time == absl::InfiniteFuture()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("events[", i, "].effective_time is not set"));
+    }
+    if (e.payload.type_url().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("events[", i, "].payload is not set"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A workflow that names an unusable id or key is broken, not the caller.
+absl::Status ValidateTransition(const Transition& t) {
+  auto bad = [](absl::string_view what, absl::string_view value) {
+    return absl::InternalError(
+        absl::StrCat("workflow returned an empty or NUL-containing ", what,
+                     ": \"", absl::CHexEscape(value), "\""));
+  };
+  for (const TimerSpec& s : t.timers_to_arm) {
+    if (!IsKeyPart(s.id)) return bad("timer id", s.id);
+  }
+  for (const std::string& id : t.timers_to_cancel) {
+    if (!IsKeyPart(id)) return bad("timer id", id);
+  }
+  for (const TaskSpec& s : t.tasks_to_open) {
+    if (!IsKeyPart(s.id)) return bad("task id", s.id);
+    if (!IsKeyPart(s.queue)) return bad("task queue", s.queue);
+  }
+  for (const std::string& id : t.tasks_to_close) {
+    if (!IsKeyPart(id)) return bad("task id", id);
+  }
+  for (const std::string& key : t.index_keys) {
+    if (!IsKeyPart(key)) return bad("index key", key);
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> SortedUnique(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+}  // namespace
+
+absl::StatusOr<AppendResult> CommandContext::Append(
+    const AppendRequest& request) {
+  // Append is atomic on its own: undo its writes and overlay on error.
+  Overlay saved = cmd_;
+  batch_.SetSavePoint();
+  absl::StatusOr<AppendResult> result = AppendInternal(request);
+  if (result.ok()) {
+    ABSL_RAW_CHECK(batch_.PopSavePoint().ok(), "no save point to pop");
+  } else {
+    ABSL_RAW_CHECK(batch_.RollbackToSavePoint().ok(), "no save point to undo");
+    cmd_ = std::move(saved);
+  }
+  return result;
+}
+
+absl::StatusOr<AppendResult> CommandContext::AppendInternal(
+    const AppendRequest& request) {
+  RP_RETURN_IF_ERROR(ValidateRequest(request));
+  // A retry must be answered even if the stream has moved on since.
+  if (!request.idempotency_key.empty()) {
+    RP_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> prior,
+                        GetIdempotency(request.idempotency_key));
+    if (prior.has_value()) {
+      if (prior->stream_id != request.stream_id) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "idempotency_key \"", request.idempotency_key,
+            "\" was already used for stream \"", prior->stream_id, "\""));
+      }
+      return AppendResult{prior->first_position, prior->last_position,
+                          prior->stream_version, /*deduplicated=*/true};
+    }
+  }
+
+  RP_ASSIGN_OR_RETURN(std::optional<StreamRecord> existing,
+                      GetStream(request.stream_id));
+  StreamRecord record;
+  if (existing.has_value()) {
+    record = *std::move(existing);
+  } else {
+    record.set_stream_id(request.stream_id);
+  }
+  if (request.expected_version.has_value() &&
+      *request.expected_version != record.version()) {
+    return absl::AbortedError(absl::StrCat(
+        "stream \"", request.stream_id, "\" is at version ", record.version(),
+        ", expected ", *request.expected_version));
+  }
+
+  AppendResult result;
+  result.first_position = cmd_.chain.last_position + 1;
+  for (const ProposedEvent& proposed : request.events) {
+    RP_RETURN_IF_ERROR(AppendOne(request, proposed, &record));
+  }
+  PutStream(record);
+  result.last_position = cmd_.chain.last_position;
+  result.stream_version = record.version();
+  if (!request.idempotency_key.empty()) {
+    PutIdempotency(
+        request.idempotency_key,
+        IdempotencyRecord{request.stream_id, result.first_position,
+                          result.last_position, result.stream_version});
+  }
+  return result;
+}
+
+absl::Status CommandContext::AppendOne(const AppendRequest& request,
+                                       const ProposedEvent& proposed,
+                                       StreamRecord* record) {
+  const uint64_t position = cmd_.chain.last_position + 1;
+  const uint64_t version = record->version() + 1;
+  EventEnvelope event;
+  event.set_position(position);
+  event.set_stream_id(request.stream_id);
+  event.set_stream_version(version);
+  *event.mutable_effective_time() = ToTimestamp(proposed.effective_time);
+  *event.mutable_recorded_time() = ToTimestamp(now_);
+  event.set_principal(request.principal);
+  event.set_idempotency_key(request.idempotency_key);
+  event.set_correlation_id(request.correlation_id);
+  event.set_causation_id(request.causation_id);
+  *event.mutable_payload() = proposed.payload;
+
+  Transition transition;
+  if (workflow_ != nullptr) {
+    RP_ASSIGN_OR_RETURN(std::string policy_version,
+                        workflow_->PolicyVersionAt(proposed.effective_time));
+    event.set_policy_version(std::move(policy_version));
+    // The workflow sees the event complete but for its hashes.
+    RP_ASSIGN_OR_RETURN(transition, workflow_->Apply(record->state(), event));
+    RP_RETURN_IF_ERROR(ValidateTransition(transition));
+  }
+
+  // Serialize once; the hash covers exactly the stored bytes.
+  event.set_previous_hash(cmd_.chain.head);
+  std::string bytes;
+  if (!event.SerializeToString(&bytes)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event at version ", version, " of stream \"", request.stream_id,
+        "\" cannot be serialized (too large?)"));
+  }
+  std::string hash = ChainHash(cmd_.chain.head, bytes);
+  Put(StoreDb::kEvents, keys::Event(position), EncodeEventValue(hash, bytes));
+  Put(StoreDb::kStreams, keys::StreamVersion(request.stream_id, version),
+      keys::U64(position));
+  record->set_version(version);
+  record->set_last_position(position);
+  if (workflow_ != nullptr) {
+    RP_RETURN_IF_ERROR(ApplyTransition(transition, event, record));
+  }
+  cmd_.chain.last_position = position;
+  cmd_.chain.head = std::move(hash);
+  return absl::OkStatus();
+}
+
+absl::Status CommandContext::ApplyTransition(const Transition& t,
+                                             const EventEnvelope& event,
+                                             StreamRecord* record) {
+  const std::string& stream = event.stream_id();
+  record->set_state(t.next_state);
+
+  std::vector<std::string> old_keys(record->index_keys().begin(),
+                                    record->index_keys().end());
+  old_keys = SortedUnique(std::move(old_keys));
+  std::vector<std::string> new_keys = SortedUnique(t.index_keys);
+  for (const std::string& key : old_keys) {
+    if (!std::binary_search(new_keys.begin(), new_keys.end(), key)) {
+      Delete(StoreDb::kIndex, keys::IndexEntry(key, stream));
+    }
+  }
+  for (const std::string& key : new_keys) {
+    if (!std::binary_search(old_keys.begin(), old_keys.end(), key)) {
+      Put(StoreDb::kIndex, keys::IndexEntry(key, stream), "");
+    }
+  }
+  record->clear_index_keys();
+  for (std::string& key : new_keys) record->add_index_keys(std::move(key));
+
+  for (const std::string& id : t.timers_to_cancel) {
+    RP_RETURN_IF_ERROR(DeleteTimer(stream, id));
+  }
+  for (const TimerSpec& spec : t.timers_to_arm) {
+    Timer timer;
+    timer.set_id(spec.id);
+    timer.set_stream_id(stream);
+    timer.set_kind(spec.kind);
+    *timer.mutable_due_time() = ToTimestamp(spec.due);
+    timer.set_payload(spec.payload);
+    timer.set_armed_at_position(event.position());
+    RP_RETURN_IF_ERROR(PutTimer(timer));
+  }
+
+  for (const std::string& id : t.tasks_to_close) {
+    RP_RETURN_IF_ERROR(CloseTask(id, event));
+  }
+  for (const TaskSpec& spec : t.tasks_to_open) {
+    Task task;
+    task.set_id(spec.id);
+    task.set_stream_id(stream);
+    task.set_queue(spec.queue);
+    task.set_kind(spec.kind);
+    task.set_title(spec.title);
+    *task.mutable_due_time() = ToTimestamp(spec.due);
+    task.set_priority(spec.priority);
+    task.set_state(returnpath::v1::TASK_STATE_OPEN);
+    task.set_rule(spec.rule);
+    task.set_policy_version(event.policy_version());
+    for (uint64_t p : spec.caused_by_positions) task.add_caused_by_positions(p);
+    task.set_opened_at_position(event.position());
+    *task.mutable_created_time() = event.recorded_time();
+    task.set_payload(spec.payload);
+    RP_RETURN_IF_ERROR(PutTask(task));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CommandContext::CloseTask(absl::string_view task_id,
+                                       const EventEnvelope& event) {
+  RP_ASSIGN_OR_RETURN(std::optional<Task> task,
+                      GetTask(event.stream_id(), task_id));
+  if (!task.has_value() ||
+      (task->state() != returnpath::v1::TASK_STATE_OPEN &&
+       task->state() != returnpath::v1::TASK_STATE_LEASED)) {
+    return absl::OkStatus();
+  }
+  returnpath::v1::TaskCompleted completed;
+  if (event.payload().UnpackTo(&completed) && completed.task_id() == task_id) {
+    task->set_state(returnpath::v1::TASK_STATE_COMPLETED);
+    task->set_outcome(completed.outcome());
+  } else {
+    task->set_state(returnpath::v1::TASK_STATE_CANCELLED);
+  }
+  task->set_closed_at_position(event.position());
+  return PutTask(*task);
+}
+
+}  // namespace returnpath::engine

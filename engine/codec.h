@@ -1,0 +1,50 @@
+#ifndef RETURNPATH_ENGINE_CODEC_H_
+#define RETURNPATH_ENGINE_CODEC_H_
+
+// Value encodings of the event store that are not plain protos: the stored
+// event (hash || envelope bytes), idempotency records, and time conversion.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "returnpath/v1/event.pb.h"
+
+namespace returnpath::engine {
+
+// Converts, clamping infinite times to the Timestamp range (years 1..9999).
+google::protobuf::Timestamp ToTimestamp(absl::Time t);
+absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
+
+// The `events` value: hash (32 bytes) || envelope bytes.
+std::string EncodeEventValue(absl::string_view hash,
+                             absl::string_view envelope_bytes);
+
+// Splits a stored value without parsing. DATA_LOSS naming `position` if it is
+// shorter than a hash.
+absl::Status SplitEventValue(uint64_t position, absl::string_view value,
+                             absl::string_view* hash,
+                             absl::string_view* envelope_bytes);
+
+// Parses a stored value into `out` with `hash` filled in. DATA_LOSS naming
+// `position` if the value is short, does not parse, or names another position.
+absl::Status DecodeEventValue(uint64_t position, absl::string_view value,
+                              returnpath::v1::EventEnvelope* out);
+
+// What the `idempotency` column family remembers about a command.
+struct IdempotencyRecord {
+  std::string stream_id;
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  uint64_t stream_version = 0;
+};
+
+std::string EncodeIdempotency(const IdempotencyRecord& record);
+bool DecodeIdempotency(absl::string_view value, IdempotencyRecord* record);
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_CODEC_H_

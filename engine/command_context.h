@@ -1,0 +1,130 @@
+#ifndef RETURNPATH_ENGINE_COMMAND_CONTEXT_H_
+#define RETURNPATH_ENGINE_COMMAND_CONTEXT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/clock.h"
+#include "engine/codec.h"
+#include "engine/event_store.h"
+#include "engine/store_db.h"
+#include "engine/workflow.h"
+#include "returnpath/v1/engine.pb.h"
+#include "rocksdb/write_batch.h"
+
+namespace returnpath::engine {
+
+// The end of the event log: the last position and its hash.
+struct ChainState {
+  uint64_t last_position = 0;
+  std::string head;  // hash of the event at last_position; genesis if none
+};
+
+// What a Command sees while it runs on the sequencer: reads that include
+// every write made earlier in the same group (the overlay), the append
+// primitive, and timer/task helpers, all into the group's one WriteBatch.
+// Not thread-safe: valid only inside Command::run, on the sequencer thread.
+class CommandContext {
+ public:
+  CommandContext(const StoreDb* db, Clock* clock, const Workflow* workflow,
+                 ChainState start);
+  CommandContext(const CommandContext&) = delete;
+  CommandContext& operator=(const CommandContext&) = delete;
+
+  // Reads. nullopt when absent (a stream at version 0 does not exist).
+  absl::StatusOr<std::optional<returnpath::v1::StreamRecord>> GetStream(
+      absl::string_view stream_id);
+  absl::StatusOr<std::optional<returnpath::v1::Timer>> GetTimer(
+      absl::string_view stream_id, absl::string_view timer_id);
+  absl::StatusOr<std::optional<returnpath::v1::Task>> GetTask(
+      absl::string_view stream_id, absl::string_view task_id);
+  absl::StatusOr<std::optional<IdempotencyRecord>> GetIdempotency(
+      absl::string_view key);
+
+  // Validates and appends events to one stream, applying the workflow (if
+  // any) and writing state, indexes, timers, tasks, the idempotency record
+  // and the chain. Same errors as EventStore::Append. Atomic by itself: on
+  // error it leaves nothing behind, so a command may go on after a failed
+  // Append. May be called more than once per command, for any streams.
+  // Per event, a transition cancels timers before arming (so cancelling and
+  // arming one id re-arms it) and closes tasks before opening; opening an
+  // existing task id replaces that task. Closing a task marks it COMPLETED
+  // if the event is a TaskCompleted for that id, else CANCELLED; closing or
+  // cancelling what is absent or already closed does nothing.
+  absl::StatusOr<AppendResult> Append(const AppendRequest& request);
+
+  // Puts a timer (both the due-time and the by-id key), replacing one with
+  // the same stream and id. DeleteTimer does nothing if there is none.
+  absl::Status PutTimer(const returnpath::v1::Timer& timer);
+  absl::Status DeleteTimer(absl::string_view stream_id,
+                           absl::string_view timer_id);
+
+  // Puts a task and keeps the ready index in step: the task has a ready
+  // entry iff its state is OPEN. Use it for leases, retries and closing.
+  absl::Status PutTask(const returnpath::v1::Task& task);
+
+  // The clock's time, read once per command: the recorded time of its events.
+  absl::Time now() const { return now_; }
+  const Workflow* workflow() const { return workflow_; }
+  const ChainState& chain() const { return cmd_.chain; }
+
+  // For writes to column families the helpers above do not cover. Writes
+  // here are rolled back with the command but are not seen by the reads.
+  rocksdb::WriteBatch& batch() { return batch_; }
+  const StoreDb& db() const { return *db_; }
+
+  // Used by the sequencer. Begin starts a command; Commit keeps its writes
+  // for the group; Rollback drops them. FinishGroup adds the meta record and
+  // returns the batch to write (empty if no command wrote anything).
+  void Begin();
+  void Commit();
+  void Rollback();
+  rocksdb::WriteBatch* FinishGroup();
+  const ChainState& group_chain() const { return group_.chain; }
+
+ private:
+  // Writes made by the running command or by earlier commands of the group.
+  // An entry holding nullopt means "deleted".
+  struct Overlay {
+    absl::flat_hash_map<std::string, returnpath::v1::StreamRecord> streams;
+    absl::flat_hash_map<std::string, std::optional<returnpath::v1::Timer>>
+        timers;
+    absl::flat_hash_map<std::string, std::optional<returnpath::v1::Task>> tasks;
+    absl::flat_hash_map<std::string, IdempotencyRecord> idempotency;
+    ChainState chain;
+  };
+
+  // append.cc
+  absl::Status AppendOne(const AppendRequest& request,
+                         const ProposedEvent& proposed,
+                         returnpath::v1::StreamRecord* record);
+  absl::Status ApplyTransition(const Transition& transition,
+                               const returnpath::v1::EventEnvelope& event,
+                               returnpath::v1::StreamRecord* record);
+  absl::Status CloseTask(absl::string_view task_id,
+                         const returnpath::v1::EventEnvelope& event);
+  absl::StatusOr<AppendResult> AppendInternal(const AppendRequest& request);
+
+  void PutStream(const returnpath::v1::StreamRecord& record);
+  void PutIdempotency(absl::string_view key, const IdempotencyRecord& record);
+  void Put(StoreDb::Cf cf, absl::string_view key, absl::string_view value);
+  void Delete(StoreDb::Cf cf, absl::string_view key);
+
+  const StoreDb* const db_;
+  Clock* const clock_;
+  const Workflow* const workflow_;
+  rocksdb::WriteBatch batch_;
+  Overlay group_;  // committed commands of this group
+  Overlay cmd_;    // the running command
+  absl::Time now_;
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_COMMAND_CONTEXT_H_

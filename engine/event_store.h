@@ -1,0 +1,182 @@
+#ifndef RETURNPATH_ENGINE_EVENT_STORE_H_
+#define RETURNPATH_ENGINE_EVENT_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/clock.h"
+#include "engine/workflow.h"
+#include "google/protobuf/any.pb.h"
+#include "returnpath/v1/engine.pb.h"
+#include "returnpath/v1/event.pb.h"
+
+namespace returnpath::engine {
+
+class Command;  // engine/sequencer.h
+
+struct StoreOptions {
+  // The RocksDB directory; created if missing.
+  std::string path;
+  // Not owned; must outlive the store. recorded_time comes from it.
+  Clock* clock = nullptr;
+  // Not owned; must outlive the store. Null stores events only: no state,
+  // indexes, timers or tasks (StreamRecords still carry version/position).
+  const Workflow* workflow = nullptr;
+  // fsync every group commit. Off only for tests and benchmarks that measure
+  // something other than the disk.
+  bool sync = true;
+  // Most commands the sequencer puts into one WriteBatch. Bounds the latency
+  // a command adds to the others in its group.
+  size_t max_group = 256;
+};
+
+struct ProposedEvent {
+  // When it happened legally. Required: InfinitePast means "not set".
+  absl::Time effective_time = absl::InfinitePast();
+  // The domain message. Required (a non-empty type_url).
+  google::protobuf::Any payload;
+};
+
+struct AppendRequest {
+  std::string stream_id;
+  // nullopt: any version; 0: the stream must not exist yet; n: it is at n.
+  std::optional<uint64_t> expected_version;
+  // Optional. Global scope: a repeat returns the first result, appends
+  // nothing; a repeat for another stream is ALREADY_EXISTS.
+  std::string idempotency_key;
+  std::string principal;
+  std::string correlation_id;
+  std::string causation_id;
+  std::vector<ProposedEvent> events;
+};
+
+struct AppendResult {
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  uint64_t stream_version = 0;  // the stream's version after the append
+  bool deduplicated = false;
+};
+
+struct EventPage {
+  std::vector<returnpath::v1::EventEnvelope> events;  // `hash` filled in
+  uint64_t next_position = 0;  // where the next page starts
+};
+
+// A listing of the secondary index. Either a prefix of index keys
+// ("stage/OVERSTAYED", "stage/") or an inclusive range of whole keys
+// ("due/2026-03-01".."due/2026-03-31"). Entries come in (key, stream) order.
+struct IndexQuery {
+  static IndexQuery Prefix(std::string prefix, size_t max = 1000);
+  static IndexQuery Range(std::string first, std::string last,
+                          size_t max = 1000);
+  std::string prefix;
+  std::optional<std::string> first, last;  // set for a range
+  size_t max = 1000;
+  std::string page_token;  // from IndexPage::next_page_token; empty = start
+};
+
+struct IndexEntry {
+  std::string index_key;
+  std::string stream_id;
+};
+
+struct IndexPage {
+  std::vector<IndexEntry> entries;
+  std::string next_page_token;  // empty when there is no more
+};
+
+// Progress of a long verification: checked through `position`, of `last`.
+using VerifyProgress = std::function<void(uint64_t position, uint64_t last)>;
+
+// The durable, hash-chained event log with per-stream state, timers and
+// tasks. Thread-safe. Writes go through one sequencer thread in one global
+// order; reads use RocksDB snapshots and never wait for it.
+class EventStore {
+ public:
+  using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>)>;
+
+  // Opens or creates the store at options.path and checks the chain head.
+  // DATA_LOSS if the meta record disagrees with the last stored event.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+      const StoreOptions& options);
+
+  // Drains queued commands, then closes the database.
+  virtual ~EventStore() = default;
+
+  // Appends and returns once durable. INVALID_ARGUMENT naming the field,
+  // ABORTED on an expected-version mismatch (message has the actual version),
+  // ALREADY_EXISTS for an idempotency key used on another stream, or the
+  // workflow's own error unchanged (nothing is written then).
+  virtual absl::StatusOr<AppendResult> Append(AppendRequest request) = 0;
+
+  // As Append, but calls `done` on the sequencer thread once the batch is
+  // durable or failed. `done` must not block. After Close, `done` runs at
+  // once on the caller's thread with FAILED_PRECONDITION.
+  virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
+
+  // Engine-internal seam: runs `command` on the sequencer (engine/sequencer.h).
+  virtual void Submit(Command command) = 0;
+
+  // Events of one stream from `from_version` (>= 1), at most `max`.
+  // NOT_FOUND if the stream does not exist.
+  virtual absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> ReadStream(
+      absl::string_view stream_id, uint64_t from_version, size_t max) = 0;
+
+  // Events of all streams in position order from `from_position` (>= 1).
+  virtual absl::StatusOr<EventPage> ReadAll(uint64_t from_position,
+                                            size_t max) = 0;
+
+  // The stream's version, position and workflow state. NOT_FOUND if none.
+  virtual absl::StatusOr<returnpath::v1::StreamRecord> GetStreamRecord(
+      absl::string_view stream_id) = 0;
+
+  // The position of the last durable event; 0 when empty.
+  virtual uint64_t LastPosition() = 0;
+
+  virtual absl::StatusOr<IndexPage> ListIndex(const IndexQuery& query) = 0;
+
+  // Armed timers. By stream (id order), or by due time in [from, to) in due
+  // order, at most `max`.
+  virtual absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersForStream(
+      absl::string_view stream_id) = 0;
+  virtual absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDue(
+      absl::Time from, absl::Time to, size_t max) = 0;
+
+  // Tasks of a stream in any state (id order); one task (NOT_FOUND if none);
+  // the OPEN tasks of a queue in serving order (priority, then due time).
+  virtual absl::StatusOr<std::vector<returnpath::v1::Task>> TasksForStream(
+      absl::string_view stream_id) = 0;
+  virtual absl::StatusOr<returnpath::v1::Task> GetTask(
+      absl::string_view stream_id, absl::string_view task_id) = 0;
+  virtual absl::StatusOr<std::vector<returnpath::v1::Task>> ReadyTasks(
+      absl::string_view queue, size_t max) = 0;
+
+  // Re-hashes positions [from, to] (to = 0: the last event) and checks the
+  // chain, dense positions, the stream index, and, when the range reaches the
+  // end, the chain head in meta. DATA_LOSS naming the first bad position.
+  virtual absl::Status Verify(uint64_t from, uint64_t to,
+                              const VerifyProgress& progress) = 0;
+
+  // Called on the sequencer thread after every durable write (events, or
+  // only timers and tasks) with the last position, e.g. to wake
+  // subscriptions, task long-polls or a timer loop. Must not block.
+  virtual void AddCommitListener(std::function<void(uint64_t)> listener) = 0;
+
+  // Drains queued commands, waits for reads in flight, and closes the
+  // database; later calls fail with FAILED_PRECONDITION. Idempotent.
+  virtual absl::Status Close() = 0;
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_EVENT_STORE_H_

@@ -1,0 +1,143 @@
+#include "engine/event_store_impl.h"
+
+#include <utility>
+
+#include "absl/synchronization/notification.h"
+#include "engine/keys.h"
+#include "engine/status_macros.h"
+#include "engine/verify.h"
+
+namespace returnpath::engine {
+
+IndexQuery IndexQuery::Prefix(std::string prefix, size_t max) {
+  IndexQuery q;
+  q.prefix = std::move(prefix);
+  q.max = max;
+  return q;
+}
+
+IndexQuery IndexQuery::Range(std::string first, std::string last, size_t max) {
+  IndexQuery q;
+  q.first = std::move(first);
+  q.last = std::move(last);
+  q.max = max;
+  return q;
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
+    const StoreOptions& options) {
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<EventStoreImpl> store,
+                      EventStoreImpl::Open(options, nullptr));
+  return std::unique_ptr<EventStore>(std::move(store));
+}
+
+namespace {
+
+// Writes the schema version into a new store; refuses a store of another.
+absl::Status CheckSchema(const StoreDb& db) {
+  absl::StatusOr<std::string> stored =
+      db.Get(StoreDb::kMeta, keys::kMetaSchemaVersion, nullptr);
+  if (absl::IsNotFound(stored.status())) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(
+        db.db()->Put(wo, db.cf(StoreDb::kMeta), keys::kMetaSchemaVersion,
+                     keys::U64(keys::kSchemaVersion)),
+        "writing the schema version");
+  }
+  if (!stored.ok()) return stored.status();
+  if (*stored != keys::U64(keys::kSchemaVersion)) {
+    return absl::FailedPreconditionError(
+        "the store was written with another schema version");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
+    const StoreOptions& options, std::function<absl::Status()> write_fault) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("path is empty");
+  }
+  if (options.clock == nullptr) {
+    return absl::InvalidArgumentError("clock is null");
+  }
+  if (options.max_group == 0) {
+    return absl::InvalidArgumentError("max_group is 0");
+  }
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreDb> db, StoreDb::Open(options.path));
+  RP_RETURN_IF_ERROR(CheckSchema(*db));
+  RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));
+  Sequencer::Options seq;
+  seq.clock = options.clock;
+  seq.workflow = options.workflow;
+  seq.sync = options.sync;
+  seq.max_group = options.max_group;
+  seq.write_fault = std::move(write_fault);
+  auto sequencer =
+      std::make_unique<Sequencer>(db.get(), std::move(seq), std::move(chain));
+  return std::unique_ptr<EventStoreImpl>(
+      new EventStoreImpl(std::move(db), std::move(sequencer)));
+}
+
+EventStoreImpl::EventStoreImpl(std::unique_ptr<StoreDb> db,
+                               std::unique_ptr<Sequencer> sequencer)
+    : db_(std::move(db)), sequencer_(std::move(sequencer)) {}
+
+EventStoreImpl::~EventStoreImpl() { Close().IgnoreError(); }
+
+absl::Status EventStoreImpl::Close() {
+  // Stop the writer first: it drains the queue and may still use the db.
+  sequencer_->Stop();
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  return db_->Close();
+}
+
+absl::Status EventStoreImpl::CheckOpen() const {
+  if (closed_)
+    return absl::FailedPreconditionError("the event store is closed");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AppendResult> EventStoreImpl::Append(AppendRequest request) {
+  absl::StatusOr<AppendResult> out;
+  absl::Notification answered;
+  AppendAsync(std::move(request), [&](absl::StatusOr<AppendResult> result) {
+    out = std::move(result);
+    answered.Notify();
+  });
+  answered.WaitForNotification();
+  return out;
+}
+
+void EventStoreImpl::AppendAsync(AppendRequest request, AppendCallback done) {
+  sequencer_->Submit(MakeCommand<AppendResult>(
+      [request = std::move(request)](CommandContext& ctx) {
+        return ctx.Append(request);
+      },
+      std::move(done)));
+}
+
+void EventStoreImpl::Submit(Command command) {
+  sequencer_->Submit(std::move(command));
+}
+
+uint64_t EventStoreImpl::LastPosition() {
+  return sequencer_->Committed().last_position;
+}
+
+absl::Status EventStoreImpl::Verify(uint64_t from, uint64_t to,
+                                    const VerifyProgress& progress) {
+  absl::ReaderMutexLock lock(&mu_);
+  RP_RETURN_IF_ERROR(CheckOpen());
+  return VerifyChain(*db_, from, to, progress);
+}
+
+void EventStoreImpl::AddCommitListener(std::function<void(uint64_t)> listener) {
+  sequencer_->AddCommitListener(std::move(listener));
+}
+
+}  // namespace returnpath::engine

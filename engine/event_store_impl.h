@@ -1,0 +1,72 @@
+#ifndef RETURNPATH_ENGINE_EVENT_STORE_IMPL_H_
+#define RETURNPATH_ENGINE_EVENT_STORE_IMPL_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/event_store.h"
+#include "engine/sequencer.h"
+#include "engine/store_db.h"
+
+namespace returnpath::engine {
+
+// EventStore over RocksDB: a StoreDb, a Sequencer for writes, snapshot reads.
+// Thread-safe. Owns the database and the sequencer; the clock and workflow in
+// the options are borrowed and must outlive it.
+class EventStoreImpl final : public EventStore {
+ public:
+  // `write_fault` is the Sequencer test seam; null in production.
+  static absl::StatusOr<std::unique_ptr<EventStoreImpl>> Open(
+      const StoreOptions& options, std::function<absl::Status()> write_fault);
+
+  ~EventStoreImpl() override;
+
+  absl::StatusOr<AppendResult> Append(AppendRequest request) override;
+  void AppendAsync(AppendRequest request, AppendCallback done) override;
+  void Submit(Command command) override;
+
+  absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> ReadStream(
+      absl::string_view stream_id, uint64_t from_version, size_t max) override;
+  absl::StatusOr<EventPage> ReadAll(uint64_t from_position,
+                                    size_t max) override;
+  absl::StatusOr<returnpath::v1::StreamRecord> GetStreamRecord(
+      absl::string_view stream_id) override;
+  uint64_t LastPosition() override;
+  absl::StatusOr<IndexPage> ListIndex(const IndexQuery& query) override;
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersForStream(
+      absl::string_view stream_id) override;
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDue(
+      absl::Time from, absl::Time to, size_t max) override;
+  absl::StatusOr<std::vector<returnpath::v1::Task>> TasksForStream(
+      absl::string_view stream_id) override;
+  absl::StatusOr<returnpath::v1::Task> GetTask(
+      absl::string_view stream_id, absl::string_view task_id) override;
+  absl::StatusOr<std::vector<returnpath::v1::Task>> ReadyTasks(
+      absl::string_view queue, size_t max) override;
+  absl::Status Verify(uint64_t from, uint64_t to,
+                      const VerifyProgress& progress) override;
+  void AddCommitListener(std::function<void(uint64_t)> listener) override;
+  absl::Status Close() override;
+
+ private:
+  EventStoreImpl(std::unique_ptr<StoreDb> db,
+                 std::unique_ptr<Sequencer> sequencer);
+
+  // Fails once Close has begun. REQUIRES: mu_ held (shared is enough).
+  absl::Status CheckOpen() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  // Reads hold mu_ shared; Close holds it exclusively, so it waits for them.
+  mutable absl::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // Constant after construction; closed by Close (sequencer first).
+  const std::unique_ptr<StoreDb> db_;
+  const std::unique_ptr<Sequencer> sequencer_;
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_EVENT_STORE_IMPL_H_

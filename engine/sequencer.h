@@ -1,0 +1,154 @@
+#ifndef RETURNPATH_ENGINE_SEQUENCER_H_
+#define RETURNPATH_ENGINE_SEQUENCER_H_
+
+// The single writer. Every write to the store is a Command run on the
+// sequencer thread; commands queued together share one WriteBatch and one
+// fsync (group commit), and each is answered only after that write.
+//
+// Adding a command (e.g. firing a timer) from engine code:
+//
+//   store->Submit(MakeCommand<AppendResult>(
+//       [timer](CommandContext& ctx) -> absl::StatusOr<AppendResult> {
+//         RP_ASSIGN_OR_RETURN(auto current,
+//                             ctx.GetTimer(timer.stream_id(), timer.id()));
+//         if (!current.has_value()) {
+//           return absl::NotFoundError("timer was cancelled");
+//         }
+//         // Delete first: the workflow may re-arm the same id.
+//         RP_RETURN_IF_ERROR(ctx.DeleteTimer(timer.stream_id(), timer.id()));
+//         AppendRequest request = ...;  // a TimerFired event
+//         return ctx.Append(request);
+//       },
+//       [](absl::StatusOr<AppendResult> result) { /* durable or failed */ }));
+//
+// Rules for a command body: it runs on the sequencer thread, so it must not
+// block or wait for another command; it reads through `ctx` (which sees the
+// group's earlier writes) and writes only through `ctx`; if it returns an
+// error, everything it wrote is rolled back and its `done` gets that error.
+// `done` runs on the sequencer thread after the group's write, with the
+// write's status if the body succeeded; it must not block either.
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "engine/clock.h"
+#include "engine/command_context.h"
+#include "engine/store_db.h"
+#include "engine/workflow.h"
+
+namespace returnpath::engine {
+
+// A unit of work for the sequencer; see the file comment. Move-only.
+struct Command {
+  absl::AnyInvocable<absl::Status(CommandContext&)> run;
+  absl::AnyInvocable<void(absl::Status)> done;
+};
+
+// A Command whose body yields a value; `done` gets it once durable, or the
+// body's or the write's error.
+template <typename T>
+Command MakeCommand(absl::AnyInvocable<absl::StatusOr<T>(CommandContext&)> body,
+                    absl::AnyInvocable<void(absl::StatusOr<T>)> done) {
+  auto result = std::make_shared<absl::StatusOr<T>>(
+      absl::InternalError("command did not run"));
+  Command command;
+  command.run = [body = std::move(body),
+                 result](CommandContext& ctx) mutable -> absl::Status {
+    *result = body(ctx);
+    return result->status();
+  };
+  command.done = [done = std::move(done), result](absl::Status s) mutable {
+    if (!s.ok()) *result = std::move(s);
+    done(std::move(*result));
+  };
+  return command;
+}
+
+// Runs `body` as a command and waits until it is durable or failed. Never
+// call it from the sequencer thread (a command body or a `done`).
+template <typename T, typename Submitter>
+absl::StatusOr<T> RunCommand(
+    Submitter& submitter,
+    absl::AnyInvocable<absl::StatusOr<T>(CommandContext&)> body) {
+  absl::StatusOr<T> out = absl::InternalError("command was not answered");
+  absl::Notification answered;
+  submitter.Submit(
+      MakeCommand<T>(std::move(body), [&](absl::StatusOr<T> result) {
+        out = std::move(result);
+        answered.Notify();
+      }));
+  answered.WaitForNotification();
+  return out;
+}
+
+// The thread that owns all writes. Thread-safe: Submit from any thread.
+// Does not own the StoreDb, Clock or Workflow; they must outlive Stop().
+class Sequencer {
+ public:
+  struct Options {
+    Clock* clock = nullptr;
+    const Workflow* workflow = nullptr;
+    bool sync = true;
+    size_t max_group = 256;
+    // Test seam: called before each group write; a non-OK status fails the
+    // group exactly as a failed RocksDB write would, and nothing is written.
+    std::function<absl::Status()> write_fault;
+  };
+
+  // Starts the thread. `start` is the durable end of the log.
+  Sequencer(const StoreDb* db, Options options, ChainState start);
+  ~Sequencer();  // Stop()
+  Sequencer(const Sequencer&) = delete;
+  Sequencer& operator=(const Sequencer&) = delete;
+
+  // Queues `command`. After Stop, answers it at once on this thread with
+  // FAILED_PRECONDITION.
+  void Submit(Command command);
+
+  // Finishes every queued command, then joins the thread. Idempotent.
+  void Stop();
+
+  // The durable end of the log.
+  ChainState Committed() const;
+
+  // See EventStore::AddCommitListener.
+  void AddCommitListener(std::function<void(uint64_t)> listener);
+
+ private:
+  using Listeners = std::vector<std::function<void(uint64_t)>>;
+
+  void Loop();
+  void RunGroup(std::vector<Command>& group);
+  absl::Status Write(rocksdb::WriteBatch* batch);
+  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !queue_.empty() || stopping_;
+  }
+
+  // Constant after construction.
+  const StoreDb* const db_;
+  const Options options_;
+
+  mutable absl::Mutex mu_;
+  std::deque<Command> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  ChainState committed_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const Listeners> listeners_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex stop_mu_;  // serializes Stop; held while joining
+  std::thread thread_;   // joined by Stop
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_SEQUENCER_H_

@@ -1,0 +1,81 @@
+#include "engine/store_db.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/keys.h"
+#include "rocksdb/options.h"
+
+namespace returnpath::engine {
+
+absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", status.ToString());
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsBusy() || status.IsTimedOut() || status.IsTryAgain()) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
+    const std::string& path) {
+  static_assert(kCfCount == 11, "keep Cf in step with keys::ColumnFamilies");
+  if (keys::ColumnFamilies().size() != kCfCount) {
+    return absl::InternalError("column family list and enum disagree");
+  }
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.paranoid_checks = true;
+  // Group commit already batches; keep RocksDB's own write path simple.
+  options.enable_pipelined_write = false;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           rocksdb::ColumnFamilyOptions(options));
+  for (const std::string& name : keys::ColumnFamilies()) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(options), path,
+                                        descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", path));
+
+  auto store = std::unique_ptr<StoreDb>(new StoreDb());
+  store->db_.reset(raw);
+  // handles[0] is `default`, which the store does not use.
+  s = raw->DestroyColumnFamilyHandle(handles[0]);
+  store->handles_.assign(handles.begin() + 1, handles.end());
+  if (!s.ok()) return FromRocks(s, "releasing the default column family");
+  return store;
+}
+
+StoreDb::~StoreDb() { Close().IgnoreError(); }
+
+absl::StatusOr<std::string> StoreDb::Get(
+    Cf which, absl::string_view key, const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string value;
+  rocksdb::Status s = db_->Get(ro, handles_[which], ToSlice(key), &value);
+  if (s.IsNotFound()) return absl::NotFoundError("not found");
+  if (!s.ok()) return FromRocks(s, "reading");
+  return value;
+}
+
+absl::Status StoreDb::Close() {
+  if (db_ == nullptr) return absl::OkStatus();
+  absl::Status result;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    result.Update(FromRocks(db_->DestroyColumnFamilyHandle(handle),
+                            "releasing a column family"));
+  }
+  handles_.clear();
+  result.Update(FromRocks(db_->Close(), "closing the database"));
+  db_.reset();
+  return result;
+}
+
+}  // namespace returnpath::engine
