@@ -1,0 +1,120 @@
+#include "clients/lib/connection.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace returnpath::client {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::StatusOr<ResolvedToken> FromFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path, "token file");
+  if (!text.ok()) return text.status();
+  std::string token(absl::StripAsciiWhitespace(*text));
+  if (token.empty())
+    return absl::NotFoundError(absl::StrCat("token file ", path, " is empty"));
+  return ResolvedToken{token, path};
+}
+
+bool IsRole(absl::string_view role) {
+  return role == "reception" || role == "adviser" || role == "police" ||
+         role == "auditor" || role == "admin";
+}
+
+}  // namespace
+
+absl::StatusOr<ResolvedToken> ResolveToken(const ConnectionOptions& options) {
+  const int explicit_sources = !options.token.empty() +
+                               !options.token_file.empty() +
+                               !options.as_role.empty();
+  if (explicit_sources > 1) {
+    return absl::InvalidArgumentError(
+        "give only one of --token, --token_file and --as");
+  }
+  if (!options.token.empty()) return ResolvedToken{options.token, "--token"};
+  if (!options.token_file.empty()) return FromFile(options.token_file);
+  if (!options.as_role.empty()) {
+    if (!IsRole(options.as_role)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--as=", options.as_role,
+          ": not a role (reception, adviser, police, auditor, admin)"));
+    }
+    std::string dir = options.data_dir.empty() ? "." : options.data_dir;
+    return FromFile(absl::StrCat(dir, "/tokens/", options.as_role, ".token"));
+  }
+  if (options.use_env_token) {
+    const char* env = std::getenv("RETURNPATH_TOKEN");
+    if (env != nullptr && *env != '\0') {
+      return ResolvedToken{std::string(absl::StripAsciiWhitespace(env)),
+                           "$RETURNPATH_TOKEN"};
+    }
+  }
+  return ResolvedToken{};
+}
+
+bool IsLoopbackAddress(const std::string& server) {
+  absl::string_view s = server;
+  absl::ConsumePrefix(&s, "dns:");
+  absl::ConsumePrefix(&s, "ipv4:");
+  absl::ConsumePrefix(&s, "ipv6:");
+  absl::ConsumePrefix(&s, "///");
+  return absl::StartsWith(s, "127.") || absl::StartsWith(s, "localhost:") ||
+         s == "localhost" || absl::StartsWith(s, "[::1]") ||
+         absl::StartsWith(s, "unix:");
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const ConnectionOptions& options) {
+  const bool tls = options.tls || !options.ca_file.empty() ||
+                   !options.cert_file.empty() || !options.key_file.empty();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (!tls) {
+    if (!IsLoopbackAddress(options.server)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to talk to ", options.server,
+          " in clear text: give --ca (TLS) or use a loopback address"));
+    }
+    credentials = grpc::InsecureChannelCredentials();
+  } else {
+    if (options.cert_file.empty() != options.key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--cert and --key must be given together");
+    }
+    grpc::SslCredentialsOptions ssl;
+    if (!options.ca_file.empty()) {
+      absl::StatusOr<std::string> ca = ReadFile(options.ca_file, "CA file");
+      if (!ca.ok()) return ca.status();
+      ssl.pem_root_certs = *ca;
+    }
+    if (!options.cert_file.empty()) {
+      absl::StatusOr<std::string> cert =
+          ReadFile(options.cert_file, "certificate file");
+      if (!cert.ok()) return cert.status();
+      absl::StatusOr<std::string> key = ReadFile(options.key_file, "key file");
+      if (!key.ok()) return key.status();
+      ssl.pem_cert_chain = *cert;
+      ssl.pem_private_key = *key;
+    }
+    credentials = grpc::SslCredentials(ssl);
+  }
+  return grpc::CreateCustomChannel(options.server, credentials, args);
+}
+
+}  // namespace returnpath::client
