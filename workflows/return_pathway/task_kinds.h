@@ -1,0 +1,36 @@
+#ifndef RETURNPATH_WORKFLOWS_RETURN_PATHWAY_TASK_KINDS_H_
+#define RETURNPATH_WORKFLOWS_RETURN_PATHWAY_TASK_KINDS_H_
+
+#include "absl/strings/string_view.h"
+
+namespace returnpath::return_pathway {
+
+// Task kinds (engine Task.kind) the return pathway opens.
+inline constexpr absl::string_view kTaskReturnConversation = "return_conversation";
+inline constexpr absl::string_view kTaskRelocation = "relocation";
+inline constexpr absl::string_view kTaskChildInformation = "child_information";
+inline constexpr absl::string_view kTaskPoliceReferral = "police_referral";
+inline constexpr absl::string_view kTaskDeadlineFollowUp = "deadline_follow_up";
+inline constexpr absl::string_view kTaskIomFollowUp = "iom_follow_up";
+inline constexpr absl::string_view kTaskEscalation = "escalation";
+inline constexpr absl::string_view kTaskDisappearance = "disappearance";
+inline constexpr absl::string_view kTaskPlaceRelease = "place_release";
+inline constexpr absl::string_view kTaskLongStayerReview = "long_stayer_review";
+
+// Timer kinds (engine Timer.kind).
+inline constexpr absl::string_view kTimerAppealWindow = "appeal_window";
+inline constexpr absl::string_view kTimerDepartureDeadline = "departure_deadline";
+inline constexpr absl::string_view kTimerEscalation = "escalation";
+inline constexpr absl::string_view kTimerLongStayerReview = "long_stayer_review";
+inline constexpr absl::string_view kTimerIomFollowUp = "iom_follow_up";
+inline constexpr absl::string_view kTimerPlaceRelease = "place_release";
+
+// Task kinds whose due date staff must meet, so a policy may escalate them.
+inline bool IsEscalatableTaskKind(absl::string_view kind) {
+  return kind == kTaskReturnConversation || kind == kTaskRelocation ||
+         kind == kTaskChildInformation;
+}
+
+}  // namespace returnpath::return_pathway
+
+#endif  // RETURNPATH_WORKFLOWS_RETURN_PATHWAY_TASK_KINDS_H_
