@@ -1,0 +1,113 @@
+#include "engine/replay_fold.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "engine/codec.h"
+#include "engine/status_macros.h"
+#include "engine/task_commands.h"
+#include "engine/timer_loop.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::EventEnvelope;
+using returnpath::v1::Task;
+using returnpath::v1::Timer;
+
+bool IsOpen(const Task& task) {
+  return task.state() == returnpath::v1::TASK_STATE_OPEN ||
+         task.state() == returnpath::v1::TASK_STATE_LEASED;
+}
+
+// As CommandContext::CloseTask.
+void Close(const std::string& id, const EventEnvelope& event,
+           FoldedStream* s) {
+  auto it = s->tasks.find(id);
+  if (it == s->tasks.end() || !IsOpen(it->second)) return;
+  returnpath::v1::TaskCompleted completed;
+  if (event.payload().UnpackTo(&completed) && completed.task_id() == id) {
+    it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
+    it->second.set_outcome(completed.outcome());
+  } else {
+    it->second.set_state(returnpath::v1::TASK_STATE_CANCELLED);
+  }
+  it->second.set_closed_at_position(event.position());
+}
+
+void ApplyRuntime(const Transition& t, const EventEnvelope& event,
+                  FoldedStream* s) {
+  const std::string& stream = event.stream_id();
+  // The timer loop deleted the timer in the TimerFired's own batch.
+  returnpath::v1::TimerFired fired;
+  if (event.principal() == kTimerPrincipal &&
+      event.payload().UnpackTo(&fired)) {
+    s->timers.erase(fired.timer_id());
+  }
+  for (const std::string& id : t.timers_to_cancel) s->timers.erase(id);
+  for (const TimerSpec& spec : t.timers_to_arm) {
+    Timer timer;
+    timer.set_id(spec.id);
+    timer.set_stream_id(stream);
+    timer.set_kind(spec.kind);
+    *timer.mutable_due_time() = ToTimestamp(spec.due);
+    timer.set_payload(spec.payload);
+    timer.set_armed_at_position(event.position());
+    s->timers[spec.id] = std::move(timer);
+  }
+  for (const std::string& id : t.tasks_to_close) Close(id, event, s);
+  for (const TaskSpec& spec : t.tasks_to_open) {
+    Task task;
+    task.set_id(spec.id);
+    task.set_stream_id(stream);
+    task.set_queue(spec.queue);
+    task.set_kind(spec.kind);
+    task.set_title(spec.title);
+    *task.mutable_due_time() = ToTimestamp(spec.due);
+    task.set_priority(spec.priority);
+    task.set_state(returnpath::v1::TASK_STATE_OPEN);
+    task.set_rule(spec.rule);
+    task.set_policy_version(event.policy_version());
+    for (uint64_t p : spec.caused_by_positions) task.add_caused_by_positions(p);
+    task.set_opened_at_position(event.position());
+    *task.mutable_created_time() = event.recorded_time();
+    task.set_payload(spec.payload);
+    s->tasks[spec.id] = std::move(task);
+  }
+  // The task queue's rule: its own TaskCompleted closes the task even if the
+  // workflow did not.
+  returnpath::v1::TaskCompleted completed;
+  if (event.payload().UnpackTo(&completed) &&
+      event.causation_id() ==
+          task_commands::CompletionCausation(completed.task_id())) {
+    auto it = s->tasks.find(completed.task_id());
+    if (it != s->tasks.end() && IsOpen(it->second)) {
+      it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
+      it->second.set_outcome(completed.outcome());
+      it->second.set_closed_at_position(event.position());
+    }
+  }
+}
+
+}  // namespace
+
+absl::Status FoldEvent(const Workflow& workflow, const EventEnvelope& stored,
+                       FoldDetail detail, FoldedStream* s) {
+  // The workflow saw the event complete but for its hashes.
+  EventEnvelope event = stored;
+  event.clear_hash();
+  event.clear_previous_hash();
+  RP_ASSIGN_OR_RETURN(Transition t, workflow.Apply(s->state, event));
+  s->stream_id = event.stream_id();
+  s->version = event.stream_version();
+  s->last_position = event.position();
+  s->state = std::move(t.next_state);
+  std::vector<std::string> keys = std::move(t.index_keys);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  s->index_keys = std::move(keys);
+  if (detail == FoldDetail::kFull) ApplyRuntime(t, event, s);
+  return absl::OkStatus();
+}
+
+}  // namespace returnpath::engine

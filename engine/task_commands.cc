@@ -1,0 +1,330 @@
+#include "engine/task_commands.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/codec.h"
+#include "engine/keys.h"
+#include "engine/status_macros.h"
+#include "engine/store_access.h"
+#include "engine/task_keys.h"
+#include "google/protobuf/any.pb.h"
+
+namespace returnpath::engine::task_commands {
+namespace {
+
+using returnpath::v1::Task;
+using returnpath::v1::TaskState;
+
+// Most delayed entries one Lease moves back: bounds one command's work.
+constexpr size_t kMaxPromotions = 256;
+
+std::string Name(const Task& task) {
+  return absl::StrCat("task \"", task.id(), "\" of person \"",
+                      task.stream_id(), "\"");
+}
+
+const char* StateWord(TaskState state) {
+  switch (state) {
+    case returnpath::v1::TASK_STATE_OPEN:
+      return "open";
+    case returnpath::v1::TASK_STATE_LEASED:
+      return "leased";
+    case returnpath::v1::TASK_STATE_COMPLETED:
+      return "completed";
+    case returnpath::v1::TASK_STATE_CANCELLED:
+      return "cancelled";
+    case returnpath::v1::TASK_STATE_DEAD_LETTER:
+      return "dead-lettered";
+    default:
+      return "in an unknown state";
+  }
+}
+
+void PutEntry(CommandContext& ctx, const std::string& key) {
+  ctx.batch().Put(ctx.db().cf(StoreDb::kTaskReady), key, "");
+}
+
+void DeleteEntry(CommandContext& ctx, const std::string& key) {
+  ctx.batch().Delete(ctx.db().cf(StoreDb::kTaskReady), key);
+}
+
+// Removes the queue's own entries `task` may have (deleting an absent key is
+// harmless, so this need not know whether a delay has passed).
+void DropEntries(CommandContext& ctx, const Task& task) {
+  if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
+    DeleteEntry(ctx, task_keys::Delayed(task.queue(),
+                                        FromTimestamp(task.lease_expires()),
+                                        task.stream_id(), task.id()));
+  } else if (task.state() == returnpath::v1::TASK_STATE_OPEN &&
+             task.has_visible_time()) {
+    DeleteEntry(ctx, task_keys::Delayed(task.queue(),
+                                        FromTimestamp(task.visible_time()),
+                                        task.stream_id(), task.id()));
+  } else if (task.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
+    DeleteEntry(ctx, task_keys::Dead(task.queue(), task.stream_id(), task.id()));
+  }
+}
+
+// Replaces `old` by `next`: the record and ready entry through PutTask, the
+// delayed and dead-letter entries here. An OPEN task still waiting out a
+// retry delay gets a delayed entry instead of its ready entry.
+absl::Status WriteTask(CommandContext& ctx, const Task& old, const Task& next) {
+  DropEntries(ctx, old);
+  RP_RETURN_IF_ERROR(ctx.PutTask(next));
+  std::string delayed = task_keys::DelayedFor(next, ctx.now());
+  if (!delayed.empty()) {
+    if (next.state() == returnpath::v1::TASK_STATE_OPEN) {
+      DeleteEntry(ctx, task_keys::Ready(next));
+    }
+    PutEntry(ctx, delayed);
+  }
+  if (next.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
+    PutEntry(ctx, task_keys::Dead(next.queue(), next.stream_id(), next.id()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Task> Find(CommandContext& ctx, const TaskRef& ref) {
+  RP_ASSIGN_OR_RETURN(std::optional<Task> task,
+                      ctx.GetTask(ref.stream_id, ref.task_id));
+  if (!task.has_value()) {
+    return absl::NotFoundError(absl::StrCat("task \"", ref.task_id,
+                                            "\" of person \"", ref.stream_id,
+                                            "\" does not exist"));
+  }
+  return *std::move(task);
+}
+
+absl::Status RequireLeasedBy(const Task& task, absl::string_view worker) {
+  if (task.state() != returnpath::v1::TASK_STATE_LEASED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(Name(task), " is not leased: it is ",
+                     StateWord(task.state())));
+  }
+  if (task.lease_owner() != worker) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(Name(task), " is leased by \"", task.lease_owner(),
+                     "\", not by \"", worker, "\""));
+  }
+  return absl::OkStatus();
+}
+
+// Moves due delayed entries of `queue` back: expired leases and finished
+// retry delays become OPEN tasks with a ready entry. Returns those tasks
+// (their ready entries are in the batch, which a scan cannot see).
+absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
+                                          absl::string_view queue) {
+  const std::string prefix = task_keys::DelayedPrefix(queue);
+  std::string limit = prefix;
+  keys::PutTime(&limit, TruncateToMicros(ctx.now()) + absl::Microseconds(1));
+  std::vector<std::string> raw;
+  RP_RETURN_IF_ERROR(ScanRange(
+      ctx.db(), StoreDb::kTaskReady, nullptr, prefix, limit,
+      [&](absl::string_view key, absl::string_view) {
+        raw.emplace_back(key);
+        return raw.size() < kMaxPromotions;
+      }));
+  std::vector<Task> promoted;
+  for (const std::string& key : raw) {
+    absl::Time at;
+    std::string stream, id;
+    DeleteEntry(ctx, key);
+    if (!task_keys::DecodeDelayed(key, &at, &stream, &id)) continue;
+    RP_ASSIGN_OR_RETURN(std::optional<Task> task, ctx.GetTask(stream, id));
+    if (!task.has_value()) continue;
+    if (task->state() == returnpath::v1::TASK_STATE_LEASED &&
+        task_keys::SameMicros(FromTimestamp(task->lease_expires()), at)) {
+      Task open = *task;  // keeps lease_owner: it may still complete
+      open.set_state(returnpath::v1::TASK_STATE_OPEN);
+      *open.mutable_visible_time() = task->lease_expires();
+      RP_RETURN_IF_ERROR(WriteTask(ctx, *task, open));
+      promoted.push_back(std::move(open));
+    } else if (task->state() == returnpath::v1::TASK_STATE_OPEN &&
+               task_keys::SameMicros(FromTimestamp(task->visible_time()), at)) {
+      RP_RETURN_IF_ERROR(ctx.PutTask(*task));  // writes its ready entry
+      promoted.push_back(*std::move(task));
+    }
+  }
+  return promoted;
+}
+
+// The first task of the stored ready index that is still servable as the
+// group sees it.
+absl::StatusOr<std::optional<Task>> FirstReady(CommandContext& ctx,
+                                               absl::string_view queue) {
+  const std::string prefix = keys::QueuePrefix(queue);
+  std::optional<Task> found;
+  absl::Status error;
+  RP_RETURN_IF_ERROR(ScanRange(
+      ctx.db(), StoreDb::kTaskReady, nullptr, prefix, PrefixEnd(prefix),
+      [&](absl::string_view key, absl::string_view) {
+        std::string q, stream, id;
+        if (!keys::DecodeTaskReady(key, &q, &stream, &id)) return true;
+        absl::StatusOr<std::optional<Task>> task = ctx.GetTask(stream, id);
+        if (!task.ok()) {
+          error = task.status();
+          return false;
+        }
+        if (task->has_value() &&
+            (*task)->state() == returnpath::v1::TASK_STATE_OPEN &&
+            task_keys::Ready(**task) == key &&
+            FromTimestamp((*task)->visible_time()) <= ctx.now()) {
+          found = **std::move(task);
+          return false;
+        }
+        return true;
+      }));
+  RP_RETURN_IF_ERROR(error);
+  return found;
+}
+
+}  // namespace
+
+std::string CompletionCausation(absl::string_view task_id) {
+  return absl::StrCat("task:", task_id);
+}
+
+absl::Duration RetryDelay(const TaskQueueOptions& options, int failed_before) {
+  absl::Duration delay = options.retry_base;
+  for (int i = 0; i < failed_before && delay < options.retry_max; ++i) {
+    delay *= 2;
+  }
+  return std::min(delay, options.retry_max);
+}
+
+absl::StatusOr<std::optional<Task>> Lease(CommandContext& ctx,
+                                          absl::string_view queue,
+                                          absl::string_view worker,
+                                          absl::Duration lease) {
+  RP_ASSIGN_OR_RETURN(std::vector<Task> candidates, Promote(ctx, queue));
+  RP_ASSIGN_OR_RETURN(std::optional<Task> first, FirstReady(ctx, queue));
+  if (first.has_value()) candidates.push_back(*std::move(first));
+  if (candidates.empty()) return std::nullopt;
+  // Ready keys sort in serving order: priority, due time, stream, id.
+  const Task* best = &candidates.front();
+  for (const Task& t : candidates) {
+    if (task_keys::Ready(t) < task_keys::Ready(*best)) best = &t;
+  }
+  Task leased = *best;
+  leased.set_state(returnpath::v1::TASK_STATE_LEASED);
+  leased.set_lease_owner(std::string(worker));
+  *leased.mutable_lease_expires() =
+      ToTimestamp(TruncateToMicros(ctx.now() + lease));
+  RP_RETURN_IF_ERROR(WriteTask(ctx, *best, leased));
+  return leased;
+}
+
+absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
+                                        const CompleteRequest& request) {
+  const TaskRef& ref = request.task;
+  RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
+  switch (task.state()) {
+    case returnpath::v1::TASK_STATE_COMPLETED:
+      return CompleteResult{task.closed_at_position(), /*deduplicated=*/true};
+    case returnpath::v1::TASK_STATE_CANCELLED:
+      return absl::FailedPreconditionError(absl::StrCat(
+          Name(task), " was cancelled at position ", task.closed_at_position(),
+          " because it was no longer needed; there is nothing to complete"));
+    case returnpath::v1::TASK_STATE_DEAD_LETTER:
+      return absl::FailedPreconditionError(absl::StrCat(
+          Name(task), " was dead-lettered after ", task.attempts(),
+          " failed attempts and cannot be completed"));
+    default:
+      break;
+  }
+  if (task.lease_owner() != ref.worker) {
+    if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
+      RP_RETURN_IF_ERROR(RequireLeasedBy(task, ref.worker));
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat(Name(task), " is not leased by \"", ref.worker,
+                     "\"; lease it before completing it"));
+  }
+
+  returnpath::v1::TaskCompleted completed;
+  completed.set_task_id(task.id());
+  completed.set_kind(task.kind());
+  completed.set_outcome(request.outcome);
+  completed.set_note(request.note);
+  completed.set_worker(ref.worker);
+  AppendRequest append;
+  append.stream_id = task.stream_id();
+  append.idempotency_key = request.idempotency_key;
+  append.principal = request.principal.empty() ? ref.worker : request.principal;
+  append.correlation_id = request.correlation_id;
+  append.causation_id = CompletionCausation(task.id());
+  ProposedEvent event;
+  event.effective_time = ctx.now();
+  event.payload.PackFrom(completed);
+  append.events.push_back(std::move(event));
+  RP_ASSIGN_OR_RETURN(AppendResult appended, ctx.Append(append));
+  if (appended.deduplicated) {
+    return CompleteResult{appended.last_position, /*deduplicated=*/true};
+  }
+
+  // The workflow closes the task (the pipeline marks it COMPLETED). If it
+  // did not, the engine still does: a completed task is never served again.
+  RP_ASSIGN_OR_RETURN(Task after, Find(ctx, ref));
+  if (after.state() == returnpath::v1::TASK_STATE_OPEN ||
+      after.state() == returnpath::v1::TASK_STATE_LEASED) {
+    Task closed = after;
+    closed.set_state(returnpath::v1::TASK_STATE_COMPLETED);
+    closed.set_outcome(request.outcome);
+    closed.set_closed_at_position(appended.last_position);
+    RP_RETURN_IF_ERROR(WriteTask(ctx, after, closed));
+  } else {
+    DropEntries(ctx, task);  // the lease's delayed entry
+  }
+  return CompleteResult{appended.last_position, /*deduplicated=*/false};
+}
+
+absl::StatusOr<Task> Fail(CommandContext& ctx, const TaskRef& ref,
+                          absl::string_view error,
+                          const TaskQueueOptions& options) {
+  RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
+  RP_RETURN_IF_ERROR(RequireLeasedBy(task, ref.worker));
+  Task next = task;
+  const int failed_before = task.attempts();
+  next.set_attempts(failed_before + 1);
+  next.set_last_error(std::string(error));
+  next.clear_lease_owner();
+  next.clear_lease_expires();
+  if (next.attempts() >= options.max_attempts) {
+    next.set_state(returnpath::v1::TASK_STATE_DEAD_LETTER);
+  } else {
+    next.set_state(returnpath::v1::TASK_STATE_OPEN);
+    *next.mutable_visible_time() = ToTimestamp(TruncateToMicros(
+        ctx.now() + RetryDelay(options, failed_before)));
+  }
+  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  return next;
+}
+
+absl::StatusOr<Task> Release(CommandContext& ctx, const TaskRef& ref) {
+  RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
+  RP_RETURN_IF_ERROR(RequireLeasedBy(task, ref.worker));
+  Task next = task;
+  next.set_state(returnpath::v1::TASK_STATE_OPEN);
+  next.clear_lease_owner();
+  next.clear_lease_expires();
+  *next.mutable_visible_time() = ToTimestamp(TruncateToMicros(ctx.now()));
+  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  return next;
+}
+
+absl::StatusOr<Task> Extend(CommandContext& ctx, const TaskRef& ref,
+                            absl::Duration lease) {
+  RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
+  RP_RETURN_IF_ERROR(RequireLeasedBy(task, ref.worker));
+  Task next = task;
+  *next.mutable_lease_expires() =
+      ToTimestamp(TruncateToMicros(ctx.now() + lease));
+  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  return next;
+}
+
+}  // namespace returnpath::engine::task_commands

@@ -1,0 +1,48 @@
+#ifndef RETURNPATH_ENGINE_TASK_COMMANDS_H_
+#define RETURNPATH_ENGINE_TASK_COMMANDS_H_
+
+// Engine-internal: the task queue's command bodies. Each runs on the
+// sequencer inside one Command (see sequencer.h), reads through the context
+// and keeps the queue's entries (task_keys.h) in step with the task record.
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/command_context.h"
+#include "engine/task_queue.h"
+#include "returnpath/v1/engine.pb.h"
+
+namespace returnpath::engine::task_commands {
+
+absl::StatusOr<std::optional<returnpath::v1::Task>> Lease(
+    CommandContext& ctx, absl::string_view queue, absl::string_view worker,
+    absl::Duration lease);
+
+absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
+                                        const CompleteRequest& request);
+
+absl::StatusOr<returnpath::v1::Task> Fail(CommandContext& ctx,
+                                          const TaskRef& ref,
+                                          absl::string_view error,
+                                          const TaskQueueOptions& options);
+
+absl::StatusOr<returnpath::v1::Task> Release(CommandContext& ctx,
+                                             const TaskRef& ref);
+
+absl::StatusOr<returnpath::v1::Task> Extend(CommandContext& ctx,
+                                            const TaskRef& ref,
+                                            absl::Duration lease);
+
+// The causation_id of the TaskCompleted event Complete records: "task:<id>".
+// Replay applies the same closing rule to events that carry it.
+std::string CompletionCausation(absl::string_view task_id);
+
+// retry_base * 2^failed_before, capped at retry_max.
+absl::Duration RetryDelay(const TaskQueueOptions& options, int failed_before);
+
+}  // namespace returnpath::engine::task_commands
+
+#endif  // RETURNPATH_ENGINE_TASK_COMMANDS_H_

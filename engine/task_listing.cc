@@ -1,0 +1,204 @@
+#include "engine/task_listing.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "engine/codec.h"
+#include "engine/keys.h"
+#include "engine/status_macros.h"
+#include "engine/store_access.h"
+#include "engine/task_keys.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::Task;
+using returnpath::v1::TaskState;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+// Records one page of a closed-task listing may scan before it returns
+// short, so one call stays cheap however large the store is.
+constexpr size_t kScanBudget = 10000;
+
+// A listing walks phases in order; the token is the phase and last key.
+enum Phase : char {
+  kReady = 'R',    // ready entries: OPEN tasks in serving order
+  kDelayed = 'D',  // delayed entries: LEASED, or OPEN waiting out a retry
+  kDead = 'X',     // dead-letter entries
+  kScan = 'T',     // the tasks column family, filtered
+};
+
+struct Cursor {
+  Phase phase;
+  std::string after;  // last key returned; empty: the phase's start
+};
+
+std::vector<Phase> PhasesFor(TaskState state) {
+  switch (state) {
+    case returnpath::v1::TASK_STATE_UNSPECIFIED:
+    case returnpath::v1::TASK_STATE_OPEN:
+      return {kReady, kDelayed};
+    case returnpath::v1::TASK_STATE_LEASED:
+      return {kDelayed};
+    case returnpath::v1::TASK_STATE_DEAD_LETTER:
+      return {kDead};
+    default:
+      return {kScan};
+  }
+}
+
+bool Wanted(TaskState wanted, TaskState actual) {
+  if (wanted == returnpath::v1::TASK_STATE_UNSPECIFIED) {
+    return actual == returnpath::v1::TASK_STATE_OPEN ||
+           actual == returnpath::v1::TASK_STATE_LEASED;
+  }
+  return wanted == actual;
+}
+
+std::string Token(const Cursor& c) {
+  return absl::WebSafeBase64Escape(std::string(1, c.phase) + c.after);
+}
+
+absl::StatusOr<Cursor> ParseToken(absl::string_view token,
+                                  const std::vector<Phase>& phases) {
+  if (token.empty()) return Cursor{phases.front(), ""};
+  std::string raw;
+  if (absl::WebSafeBase64Unescape(token, &raw) && !raw.empty()) {
+    for (Phase p : phases) {
+      if (raw[0] == p) return Cursor{p, raw.substr(1)};
+    }
+  }
+  return absl::InvalidArgumentError(
+      "page_token is not one this listing issued");
+}
+
+// The task an entry names, if it still is in the state the entry says.
+absl::StatusOr<std::optional<Task>> Resolve(const StoreDb& db,
+                                            const rocksdb::Snapshot* snap,
+                                            Phase phase, absl::string_view key) {
+  std::string queue, stream, id;
+  absl::Time at;
+  bool decoded = false;
+  switch (phase) {
+    case kReady:
+      decoded = keys::DecodeTaskReady(key, &queue, &stream, &id);
+      break;
+    case kDelayed:
+      decoded = task_keys::DecodeDelayed(key, &at, &stream, &id);
+      break;
+    case kDead:
+      decoded = task_keys::DecodeDead(key, &stream, &id);
+      break;
+    case kScan:
+      break;
+  }
+  if (!decoded) return std::nullopt;
+  RP_ASSIGN_OR_RETURN(
+      std::optional<Task> task,
+      ReadProto<Task>(db, StoreDb::kTasks, keys::StreamItem(stream, id), snap));
+  if (!task.has_value()) return std::nullopt;
+  bool current = false;
+  switch (phase) {
+    case kReady:
+      current = task->state() == returnpath::v1::TASK_STATE_OPEN &&
+                task_keys::Ready(*task) == key;
+      break;
+    case kDelayed:
+      current = (task->state() == returnpath::v1::TASK_STATE_LEASED &&
+                 task_keys::SameMicros(FromTimestamp(task->lease_expires()), at)) ||
+                (task->state() == returnpath::v1::TASK_STATE_OPEN &&
+                 task_keys::SameMicros(FromTimestamp(task->visible_time()), at));
+      break;
+    case kDead:
+      current = task->state() == returnpath::v1::TASK_STATE_DEAD_LETTER;
+      break;
+    case kScan:
+      break;
+  }
+  if (!current) return std::nullopt;
+  return task;
+}
+
+std::string PhasePrefix(Phase phase, absl::string_view queue) {
+  switch (phase) {
+    case kReady:
+      return keys::QueuePrefix(queue);
+    case kDelayed:
+      return task_keys::DelayedPrefix(queue);
+    case kDead:
+      return task_keys::DeadPrefix(queue);
+    case kScan:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
+                                      const TaskListQuery& query) {
+  if (query.queue.empty()) return absl::InvalidArgumentError("queue is empty");
+  if (query.page_size < 0 || query.page_size > kMaxPageSize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "page_size must be between 0 and ", kMaxPageSize, ", not ",
+        query.page_size));
+  }
+  const size_t page_size =
+      query.page_size == 0 ? kDefaultPageSize : query.page_size;
+  const std::vector<Phase> phases = PhasesFor(query.state);
+  RP_ASSIGN_OR_RETURN(Cursor cursor, ParseToken(query.page_token, phases));
+
+  ScopedSnapshot snapshot(db.db());
+  TaskPage page;
+  absl::Status error;
+  size_t i = 0;
+  while (phases[i] != cursor.phase) ++i;
+  for (; i < phases.size(); ++i) {
+    const Phase phase = phases[i];
+    const std::string prefix = PhasePrefix(phase, query.queue);
+    const StoreDb::Cf cf = phase == kScan ? StoreDb::kTasks : StoreDb::kTaskReady;
+    // The smallest key after the last one returned.
+    std::string start = cursor.phase == phase && !cursor.after.empty()
+                            ? cursor.after + std::string(1, '\0')
+                            : prefix;
+    size_t scanned = 0;
+    bool full = false;
+    std::string last;
+    RP_RETURN_IF_ERROR(ScanRange(
+        db, cf, snapshot.get(), start, PrefixEnd(prefix),
+        [&](absl::string_view key, absl::string_view value) {
+          last.assign(key.data(), key.size());
+          if (phase == kScan) {
+            Task task;
+            if (task.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+                task.queue() == query.queue && task.state() == query.state) {
+              page.tasks.push_back(std::move(task));
+            }
+            full = page.tasks.size() == page_size || ++scanned == kScanBudget;
+            return !full;
+          }
+          absl::StatusOr<std::optional<Task>> task =
+              Resolve(db, snapshot.get(), phase, key);
+          if (!task.ok()) {
+            error = task.status();
+            return false;
+          }
+          if (task->has_value() && Wanted(query.state, (*task)->state())) {
+            page.tasks.push_back(**std::move(task));
+          }
+          full = page.tasks.size() == page_size;
+          return !full;
+        }));
+    RP_RETURN_IF_ERROR(error);
+    if (full) {
+      page.next_page_token = Token(Cursor{phase, last});
+      return page;
+    }
+  }
+  return page;
+}
+
+}  // namespace returnpath::engine

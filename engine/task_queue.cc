@@ -1,0 +1,139 @@
+#include "engine/task_queue.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/sequencer.h"
+#include "engine/status_macros.h"
+#include "engine/store_access.h"
+#include "engine/task_commands.h"
+#include "engine/task_listing.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::Task;
+
+absl::Status CheckName(absl::string_view field, absl::string_view value) {
+  if (value.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is empty"));
+  }
+  if (value.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " contains a NUL byte"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRef(const TaskRef& ref) {
+  RP_RETURN_IF_ERROR(CheckName("person id", ref.stream_id));
+  RP_RETURN_IF_ERROR(CheckName("task id", ref.task_id));
+  return CheckName("worker", ref.worker);
+}
+
+}  // namespace
+
+TaskQueue::TaskQueue(EventStore* store, Clock* clock, const StoreDb* db,
+                     TaskQueueOptions options)
+    : store_(store),
+      clock_(clock),
+      db_(db),
+      options_(options),
+      wakeup_(std::make_shared<Wakeup>()) {}
+
+absl::StatusOr<std::unique_ptr<TaskQueue>> TaskQueue::Create(
+    EventStore* store, Clock* clock, TaskQueueOptions options) {
+  if (store == nullptr) return absl::InvalidArgumentError("store is null");
+  if (clock == nullptr) return absl::InvalidArgumentError("clock is null");
+  if (options.max_attempts < 1) {
+    return absl::InvalidArgumentError("max_attempts must be at least 1");
+  }
+  if (options.retry_base <= absl::ZeroDuration() ||
+      options.retry_max < options.retry_base) {
+    return absl::InvalidArgumentError(
+        "retry_base must be positive and at most retry_max");
+  }
+  if (options.max_lease <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("max_lease must be positive");
+  }
+  RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(*store));
+  auto queue =
+      std::unique_ptr<TaskQueue>(new TaskQueue(store, clock, db, options));
+  Wakeup::ListenTo(queue->wakeup_, clock, store);
+  queue->thread_ = std::thread([raw = queue.get()] { raw->PollLoop(); });
+  return queue;
+}
+
+TaskQueue::~TaskQueue() { Stop(); }
+
+absl::Status TaskQueue::CheckLease(absl::Duration lease) const {
+  if (lease <= absl::ZeroDuration() || lease > options_.max_lease) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "lease must be positive and at most ",
+        absl::FormatDuration(options_.max_lease), ", not ",
+        absl::FormatDuration(lease)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Task>> TaskQueue::Lease(absl::string_view queue,
+                                                     absl::string_view worker,
+                                                     absl::Duration lease) {
+  RP_RETURN_IF_ERROR(CheckName("queue", queue));
+  RP_RETURN_IF_ERROR(CheckName("worker", worker));
+  RP_RETURN_IF_ERROR(CheckLease(lease));
+  return RunCommand<std::optional<Task>>(
+      *store_, [q = std::string(queue), w = std::string(worker),
+                lease](CommandContext& ctx) {
+        return task_commands::Lease(ctx, q, w, lease);
+      });
+}
+
+absl::StatusOr<CompleteResult> TaskQueue::Complete(
+    const CompleteRequest& request) {
+  RP_RETURN_IF_ERROR(CheckRef(request.task));
+  return RunCommand<CompleteResult>(*store_, [&request](CommandContext& ctx) {
+    return task_commands::Complete(ctx, request);
+  });
+}
+
+absl::StatusOr<Task> TaskQueue::Fail(const TaskRef& ref,
+                                     absl::string_view error) {
+  RP_RETURN_IF_ERROR(CheckRef(ref));
+  return RunCommand<Task>(*store_, [&](CommandContext& ctx) {
+    return task_commands::Fail(ctx, ref, error, options_);
+  });
+}
+
+absl::StatusOr<Task> TaskQueue::Release(const TaskRef& ref) {
+  RP_RETURN_IF_ERROR(CheckRef(ref));
+  return RunCommand<Task>(*store_, [&](CommandContext& ctx) {
+    return task_commands::Release(ctx, ref);
+  });
+}
+
+absl::StatusOr<Task> TaskQueue::ExtendLease(const TaskRef& ref,
+                                            absl::Duration lease) {
+  RP_RETURN_IF_ERROR(CheckRef(ref));
+  RP_RETURN_IF_ERROR(CheckLease(lease));
+  return RunCommand<Task>(*store_, [&](CommandContext& ctx) {
+    return task_commands::Extend(ctx, ref, lease);
+  });
+}
+
+absl::StatusOr<TaskPage> TaskQueue::List(const TaskListQuery& query) {
+  RP_RETURN_IF_ERROR(CheckName("queue", query.queue));
+  return ListTaskPage(*db_, query);
+}
+
+absl::StatusOr<TaskPage> TaskQueue::ListDeadLetters(
+    absl::string_view queue, int page_size, absl::string_view page_token) {
+  TaskListQuery query;
+  query.queue = std::string(queue);
+  query.state = returnpath::v1::TASK_STATE_DEAD_LETTER;
+  query.page_size = page_size;
+  query.page_token = std::string(page_token);
+  return List(query);
+}
+
+}  // namespace returnpath::engine

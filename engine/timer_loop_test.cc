@@ -1,0 +1,230 @@
+#include "engine/timer_loop.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/codec.h"
+#include "engine/runtime_test_util.h"
+#include "gtest/gtest.h"
+
+namespace returnpath::engine {
+namespace {
+
+using ::returnpath::engine::testing::Day;
+using returnpath::v1::EventEnvelope;
+using returnpath::v1::TimerFired;
+
+constexpr absl::Duration kWait = absl::Seconds(60);
+
+class TimerLoopTest : public testing::RuntimeTest {
+ protected:
+  ~TimerLoopTest() override { StopLoop(); }
+
+  void StartLoop(TimerLoopOptions options = {}) {
+    absl::StatusOr<std::unique_ptr<TimerLoop>> loop =
+        TimerLoop::Start(store_.get(), &clock_, options);
+    ASSERT_TRUE(loop.ok()) << loop.status();
+    loop_ = *std::move(loop);
+  }
+
+  void StopLoop() { loop_.reset(); }
+
+  void Settle() { ASSERT_TRUE(loop_->WaitIdle(kWait).ok()); }
+
+  // The stream's TimerFired events.
+  std::vector<EventEnvelope> FiredEvents(const std::string& stream) {
+    std::vector<EventEnvelope> out;
+    for (EventEnvelope& e : Events(stream)) {
+      if (e.payload().Is<TimerFired>()) out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  std::unique_ptr<TimerLoop> loop_;
+};
+
+TEST_F(TimerLoopTest, FiresOnceWhenDueAsASystemEventInTheSameBatch) {
+  Append("p1", "arm:t1:3");
+  StartLoop();
+  Settle();
+  EXPECT_EQ(Fired("p1", "t1"), 0);
+
+  clock_.SetTime(Day(3));
+  Settle();
+  std::vector<EventEnvelope> fired = FiredEvents("p1");
+  ASSERT_EQ(fired.size(), 1u);
+  const EventEnvelope& e = fired[0];
+  EXPECT_EQ(e.principal(), "system:timer");
+  EXPECT_EQ(e.causation_id(), "timer:t1");
+  EXPECT_EQ(FromTimestamp(e.effective_time()), Day(3));
+  EXPECT_EQ(e.idempotency_key(), TimerFiredKey("p1", "t1", Day(3)));
+  TimerFired payload;
+  ASSERT_TRUE(e.payload().UnpackTo(&payload));
+  EXPECT_EQ(payload.timer_id(), "t1");
+  EXPECT_EQ(payload.kind(), "deadline");
+  EXPECT_EQ(payload.payload(), "p");
+  EXPECT_EQ(FromTimestamp(payload.due_time()), Day(3));
+  EXPECT_TRUE(store_->TimersForStream("p1")->empty());
+
+  clock_.Advance(absl::Hours(24 * 30));
+  Settle();
+  EXPECT_EQ(Fired("p1", "t1"), 1);
+  EXPECT_EQ(loop_->stats().fired, 1u);
+}
+
+TEST_F(TimerLoopTest, CancelledTimerNeverFires) {
+  Append("p1", "arm:t1:3");
+  Append("p1", "cancel:t1");
+  StartLoop();
+  clock_.SetTime(Day(10));
+  Settle();
+  EXPECT_EQ(Fired("p1", "t1"), 0);
+}
+
+TEST_F(TimerLoopTest, ReArmedTimerFiresAtItsNewTimeOnly) {
+  Append("p1", "arm:t1:3");
+  Append("p1", "arm:t1:6");
+  StartLoop();
+  clock_.SetTime(Day(4));
+  Settle();
+  EXPECT_EQ(Fired("p1", "t1"), 0);
+  clock_.SetTime(Day(6));
+  Settle();
+  std::vector<EventEnvelope> fired = FiredEvents("p1");
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(FromTimestamp(fired[0].effective_time()), Day(6));
+}
+
+TEST_F(TimerLoopTest, PastDueTimerFiresAtOnceOnTheCommit) {
+  StartLoop();
+  clock_.SetTime(Day(10));
+  Settle();
+  // A late-recorded event whose deadline has already passed. No clock move
+  // and no Wake: the commit alone must wake the loop.
+  Append("p1", "arm:t1:3", Day(2));
+  absl::Time give_up = absl::Now() + kWait;
+  while (Fired("p1", "t1") == 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  std::vector<EventEnvelope> fired = FiredEvents("p1");
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(FromTimestamp(fired[0].effective_time()), Day(3));
+  EXPECT_EQ(FromTimestamp(fired[0].recorded_time()), Day(10));
+}
+
+TEST_F(TimerLoopTest, RestartWithTimersPendingFiresEachExactlyOnce) {
+  Append("p1", "arm:early:2 arm:late:4");
+  StartLoop();
+  clock_.SetTime(Day(2));
+  Settle();
+  EXPECT_EQ(Fired("p1", "early"), 1);
+  StopLoop();
+  Reopen();  // a restart: early has fired, late is pending
+
+  StartLoop();
+  Settle();
+  EXPECT_EQ(Fired("p1", "early"), 1);
+  EXPECT_EQ(Fired("p1", "late"), 0);
+  clock_.SetTime(Day(4));
+  Settle();
+  EXPECT_EQ(Fired("p1", "early"), 1);
+  EXPECT_EQ(Fired("p1", "late"), 1);
+}
+
+TEST_F(TimerLoopTest, StopInTheMiddleOfABacklogThenRestartFiresEachOnce) {
+  constexpr int kStreams = 20, kPerStream = 50;
+  for (int s = 0; s < kStreams; ++s) {
+    std::string text;
+    for (int i = 0; i < kPerStream; ++i) absl::StrAppend(&text, "arm:t", i, ":2 ");
+    Append(absl::StrCat("p", s), text);
+  }
+  StartLoop(TimerLoopOptions{.batch_size = 16});
+  clock_.SetTime(Day(2));
+  StopLoop();  // wherever it got to
+  Reopen();
+  StartLoop();
+  Settle();
+  for (int s = 0; s < kStreams; ++s) {
+    for (int i = 0; i < kPerStream; ++i) {
+      ASSERT_EQ(Fired(absl::StrCat("p", s), absl::StrCat("t", i)), 1)
+          << "p" << s << " t" << i;
+    }
+  }
+}
+
+TEST_F(TimerLoopTest, RejectedTimerIsParkedUntilItsStreamChanges) {
+  Append("bad", "armbad:b1:2");
+  Append("good", "arm:g1:2");
+  StartLoop();
+  clock_.SetTime(Day(2));
+  Settle();
+  EXPECT_EQ(Fired("good", "g1"), 1);
+  EXPECT_EQ(Fired("bad", "b1"), 0);
+  EXPECT_EQ(loop_->stats().failed, 1u);
+  std::vector<TimerLoop::ParkedTimer> parked = loop_->Parked();
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].timer_id, "b1");
+  EXPECT_EQ(parked[0].error.code(), absl::StatusCode::kFailedPrecondition);
+  // Still armed, as the log says; and not retried while nothing changed.
+  EXPECT_EQ(store_->TimersForStream("bad")->size(), 1u);
+  clock_.Advance(absl::Hours(1));
+  Settle();
+  Settle();
+  EXPECT_EQ(loop_->stats().failed, 1u);
+
+  Append("bad", "fix");  // the stream changed: try again
+  Settle();
+  EXPECT_EQ(Fired("bad", "b1"), 1);
+  EXPECT_EQ(loop_->stats().parked, 0u);
+  EXPECT_TRUE(store_->TimersForStream("bad")->empty());
+}
+
+TEST_F(TimerLoopTest, LargeBacklogFiresInBoundedBatchesWhileAppendsComplete) {
+  constexpr int kStreams = 200, kPerStream = 100;  // 20,000 timers
+  for (int s = 0; s < kStreams; ++s) {
+    std::string text;
+    for (int i = 0; i < kPerStream; ++i) absl::StrAppend(&text, "arm:t", i, ":2 ");
+    Append(absl::StrCat("p", s), text);
+  }
+  StartLoop();
+  clock_.SetTime(Day(2));
+  absl::Time give_up = absl::Now() + kWait;
+  while (loop_->stats().fired < 256 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  // Other writers get in between the loop's batches.
+  for (int i = 0; i < 10; ++i) Append("busy", absl::StrCat("note:", i));
+  const uint64_t fired_when_appended = loop_->stats().fired;
+  EXPECT_LT(fired_when_appended, kStreams * kPerStream);
+
+  ASSERT_TRUE(loop_->WaitIdle(absl::Minutes(5)).ok());
+  TimerLoop::Stats stats = loop_->stats();
+  EXPECT_EQ(stats.fired, uint64_t{kStreams * kPerStream});
+  EXPECT_GE(stats.rounds, uint64_t{kStreams * kPerStream / 256});
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> left =
+      store_->TimersDue(absl::InfinitePast(), absl::InfiniteFuture(), 10);
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+}
+
+TEST_F(TimerLoopTest, StartRejectsBadArguments) {
+  EXPECT_EQ(TimerLoop::Start(nullptr, &clock_).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(TimerLoop::Start(store_.get(), nullptr).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(TimerLoop::Start(store_.get(), &clock_,
+                             TimerLoopOptions{.batch_size = 0})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(TimerFiredKeyTest, KeepsStreamAndIdApart) {
+  EXPECT_NE(TimerFiredKey("a:b", "c", Day(1)), TimerFiredKey("a", "b:c", Day(1)));
+  EXPECT_NE(TimerFiredKey("a", "b", Day(1)), TimerFiredKey("a", "b", Day(2)));
+}
+
+}  // namespace
+}  // namespace returnpath::engine
