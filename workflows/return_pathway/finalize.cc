@@ -1,0 +1,164 @@
+#include "workflows/return_pathway/finalize.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/legal_calendar.h"
+#include "workflows/return_pathway/step.h"
+
+namespace returnpath::return_pathway {
+namespace {
+
+namespace v1 = ::returnpath::v1;
+using returnpath::engine::TaskSpec;
+using returnpath::engine::TimerSpec;
+
+bool SameTask(const v1::PathwayTask& a, const v1::PathwayTask& b) {
+  return a.kind() == b.kind() && a.queue() == b.queue() &&
+         a.title() == b.title() && a.due().seconds() == b.due().seconds() &&
+         a.due().nanos() == b.due().nanos() && a.priority() == b.priority() &&
+         a.rule() == b.rule() && a.parent_key() == b.parent_key();
+}
+
+bool SameTimer(const v1::PathwayTimer& a, const v1::PathwayTimer& b) {
+  return a.kind() == b.kind() && a.due().seconds() == b.due().seconds() &&
+         a.due().nanos() == b.due().nanos() && a.payload() == b.payload();
+}
+
+TaskSpec ToSpec(const v1::PathwayTask& t) {
+  TaskSpec spec;
+  spec.id = t.id();
+  spec.queue = t.queue();
+  spec.kind = t.kind();
+  spec.title = t.title();
+  spec.due = FromTimestamp(t.due());
+  spec.priority = t.priority();
+  spec.rule = t.rule();
+  spec.caused_by_positions.assign(t.caused_by_positions().begin(),
+                                  t.caused_by_positions().end());
+  return spec;
+}
+
+TimerSpec ToSpec(const v1::PathwayTimer& t) {
+  TimerSpec spec;
+  spec.id = t.id();
+  spec.kind = t.kind();
+  spec.due = FromTimestamp(t.due());
+  spec.payload = t.payload();
+  return spec;
+}
+
+// The next legal deadline the person or staff must meet, if any.
+std::optional<absl::CivilDay> NextDeadline(const v1::PathwayState& s) {
+  if (s.stage() == v1::STAGE_FIRST_REJECTION) {
+    return StoredDay(s.appeal_window().date());
+  }
+  const bool final_stage = s.stage() == v1::STAGE_FINAL_REJECTION ||
+                           s.stage() == v1::STAGE_RETURN_PREPARATION;
+  if (final_stage && s.has_departure_deadline() &&
+      !s.departure_deadline().suspended() && !s.departure_deadline().expired()) {
+    return StoredDay(s.departure_deadline().date());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+returnpath::engine::Transition Finish(const v1::PathwayState& before,
+                                      v1::PathwayState& after,
+                                      const DiffOptions& options) {
+  returnpath::engine::Transition out;
+
+  absl::flat_hash_map<std::string, const v1::PathwayTask*> old_tasks;
+  for (const v1::PathwayTask& t : before.open_tasks()) old_tasks[t.key()] = &t;
+  absl::flat_hash_map<std::string, bool> still_open;
+  for (v1::PathwayTask& t : *after.mutable_open_tasks()) {
+    const auto it = old_tasks.find(t.key());
+    if (it != old_tasks.end() && SameTask(*it->second, t)) {
+      t = *it->second;
+      still_open[t.key()] = true;
+      continue;
+    }
+    if (it != old_tasks.end() || options.refold) {
+      t.set_id(absl::StrCat(t.key(), "~", options.position));
+    }
+    out.tasks_to_open.push_back(ToSpec(t));
+  }
+  for (const v1::PathwayTask& t : before.open_tasks()) {
+    if (!still_open.contains(t.key()) && t.id() != options.completed_task_id) {
+      out.tasks_to_close.push_back(t.id());
+    }
+  }
+
+  absl::flat_hash_map<std::string, const v1::PathwayTimer*> old_timers;
+  for (const v1::PathwayTimer& t : before.armed_timers()) old_timers[t.id()] = &t;
+  absl::flat_hash_map<std::string, bool> armed;
+  for (const v1::PathwayTimer& t : after.armed_timers()) {
+    armed[t.id()] = true;
+    const auto it = old_timers.find(t.id());
+    if (it == old_timers.end() || !SameTimer(*it->second, t) ||
+        t.id() == options.fired_timer_id) {
+      out.timers_to_arm.push_back(ToSpec(t));
+    }
+  }
+  for (const v1::PathwayTimer& t : before.armed_timers()) {
+    if (!armed.contains(t.id()) && t.id() != options.fired_timer_id) {
+      out.timers_to_cancel.push_back(t.id());
+    }
+  }
+
+  auto* tasks = after.mutable_open_tasks();
+  std::sort(tasks->begin(), tasks->end(),
+            [](const v1::PathwayTask& a, const v1::PathwayTask& b) {
+              return a.id() < b.id();
+            });
+  auto* timers = after.mutable_armed_timers();
+  std::sort(timers->begin(), timers->end(),
+            [](const v1::PathwayTimer& a, const v1::PathwayTimer& b) {
+              return a.id() < b.id();
+            });
+  auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
+  std::sort(out.tasks_to_open.begin(), out.tasks_to_open.end(), by_id);
+  std::sort(out.timers_to_arm.begin(), out.timers_to_arm.end(), by_id);
+  std::sort(out.tasks_to_close.begin(), out.tasks_to_close.end());
+  std::sort(out.timers_to_cancel.begin(), out.timers_to_cancel.end());
+
+  out.index_keys = IndexKeys(after);
+  out.next_state = SerializeState(after);
+  return out;
+}
+
+std::vector<std::string> IndexKeys(const v1::PathwayState& s) {
+  std::vector<std::string> keys;
+  keys.push_back(absl::StrCat("stage/", StageName(s.stage())));
+  if (!IsTerminal(s.stage())) {
+    if (!s.residence().place_released()) {
+      keys.push_back(absl::StrCat("centre/", s.residence().reception_centre()));
+    }
+    keys.push_back(absl::StrCat("region/", RegionName(s.residence().region())));
+    if (s.whereabouts_unknown()) keys.push_back("overlay/whereabouts_unknown");
+    if (const std::optional<absl::CivilDay> due = NextDeadline(s)) {
+      keys.push_back(absl::StrCat("due/", FormatDay(*due)));
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+std::string SerializeState(const v1::PathwayState& s) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    s.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+}  // namespace returnpath::return_pathway

@@ -1,0 +1,41 @@
+#ifndef RETURNPATH_WORKFLOWS_RETURN_PATHWAY_FINALIZE_H_
+#define RETURNPATH_WORKFLOWS_RETURN_PATHWAY_FINALIZE_H_
+
+// Internal to the return pathway: turning a new state into the engine's
+// Transition (timer and task differences, index keys, state bytes).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/workflow.h"
+#include "returnpath/v1/pathway_state.pb.h"
+
+namespace returnpath::return_pathway {
+
+struct DiffOptions {
+  uint64_t position = 0;  // of the event being applied
+  // A refold recomputed the state from history: a task it (re)opens or
+  // changes gets the fresh id "<key>~<position>", so no engine id is reused.
+  bool refold = false;
+  std::string fired_timer_id;     // the engine already removed this timer
+  std::string completed_task_id;  // the engine already completed this task
+};
+
+// Gives `after`'s tasks their engine ids (an unchanged task keeps its id and
+// record), sorts tasks and timers by id, and returns what changed from
+// `before` plus the index keys and the serialized `after`.
+returnpath::engine::Transition Finish(const returnpath::v1::PathwayState& before,
+                                      returnpath::v1::PathwayState& after,
+                                      const DiffOptions& options);
+
+// "stage/<STAGE>", "centre/<centre>", "region/<REGION>", "due/<YYYY-MM-DD>"
+// (the next legal deadline), "overlay/whereabouts_unknown"; sorted.
+std::vector<std::string> IndexKeys(const returnpath::v1::PathwayState& s);
+
+// Deterministic bytes: the same state always gives the same bytes.
+std::string SerializeState(const returnpath::v1::PathwayState& s);
+
+}  // namespace returnpath::return_pathway
+
+#endif  // RETURNPATH_WORKFLOWS_RETURN_PATHWAY_FINALIZE_H_

@@ -1,0 +1,103 @@
+#ifndef RETURNPATH_WORKFLOWS_RETURN_PATHWAY_MACHINE_H_
+#define RETURNPATH_WORKFLOWS_RETURN_PATHWAY_MACHINE_H_
+
+#include "absl/status/statusor.h"
+#include "engine/workflow.h"
+#include "returnpath/v1/event.pb.h"
+#include "returnpath/v1/pathway_state.pb.h"
+#include "workflows/return_pathway/policy_set.h"
+
+namespace returnpath::return_pathway {
+
+// The return pathway's state machine. Pure: it reads only its arguments (time
+// comes from the event, numbers from the policy the event names) and does no
+// I/O. Every number below is the default policy's (policy/*.textproto).
+//
+// Dates are Norwegian (Europe/Oslo). A deadline of N days from day D has N
+// days after D as its last day and expires at the end of it; a `legal` rule
+// (the appeal window) moves a last day on a weekend or public holiday to the
+// next working day. Timers are armed even when already past due; the engine
+// fires them at once. Ids: tasks "<kind>-<position>" of the event that opened
+// them, timers likewise; see task_kinds.h.
+//
+// | event                        | from                               | to                     | effects |
+// |------------------------------|------------------------------------|------------------------|---------|
+// | PersonRegistered             | (new stream)                       | ASYLUM_PENDING         | ALREADY_EXISTS if registered |
+// | FirstRejection               | ASYLUM_PENDING, CASE_REOPENED      | FIRST_REJECTION        | appeal window 21d legal: timer appeal-window-P; conversation task due 7d |
+// | AppealLodged, deferred       | FIRST_REJECTION, within window     | APPEAL_PENDING         | cancels appeal-window timer |
+// | AppealLodged, not deferred   | FIRST_REJECTION, within window     | FINAL_REJECTION (1)    | final-rejection consequences (F) from the appeal date |
+// | AppealLodged, recorded late  | after a derived final rejection,   | as above               | the window expiry is superseded; history refolded |
+// |                              | dated within the window            |                        | |
+// | timer appeal_window          | FIRST_REJECTION                    | FINAL_REJECTION (1)    | derived final rejection, from the day after the window: (F) |
+// | AppealDecided granted        | appeal pending                     | PERMIT_GRANTED         | terminal (T) |
+// | AppealDecided rejected       | APPEAL_PENDING                     | FINAL_REJECTION (1)    | (F) |
+// | AppealDecided rejected       | appeal pending, no deferral        | unchanged              | recorded; the running deadline stays |
+// | FinalRejection               | ASYLUM_PENDING, FIRST_REJECTION,   | FINAL_REJECTION (1)    | (F) |
+// |                              | APPEAL_PENDING, CASE_REOPENED      |                        | |
+// | DepartureDeadlineSet         | FINAL_REJECTION, RETURN_PREPARATION| FINAL_REJECTION (1)    | new deadline and timer; closes police referrals |
+// |                              | OVERSTAYED, CASE_REOPENED          |                        | |
+// | DepartureDeadlineSuspended   | FINAL_REJECTION, RETURN_PREP.,     | OVERSTAYED ->          | cancels deadline timer; closes police referrals |
+// |                              | OVERSTAYED; deadline running       | FINAL_REJECTION        | |
+// | timer departure_deadline     | FINAL_REJECTION                    | OVERSTAYED             | police referral in police/pu, due at expiry, priority by feasibility |
+// | timer departure_deadline     | RETURN_PREPARATION                 | unchanged              | adviser follow-up task instead |
+// | CaseReopened                 | FINAL_REJECTION, RETURN_PREP.,     | CASE_REOPENED          | deadline suspended; deadline and review timers cancelled |
+// |                              | OVERSTAYED                         |                        | |
+// | IomApplicationSubmitted      | any live stage, none pending       | FINAL_REJECTION,       | tier from the first deadline (2); timer iom-follow-up-P at 60d |
+// |                              |                                    | OVERSTAYED -> RETURN_P.| |
+// | IomApplicationApproved       | application pending                | unchanged              | |
+// | IomApplicationWithdrawn      | application pending                | RETURN_PREPARATION ->  | OVERSTAYED + police referral if the deadline expired |
+// |                              |                                    | FINAL_REJECTION        | |
+// | timer iom_follow_up          | same application pending           | unchanged              | adviser task |
+// | Departed assisted voluntary  | IOM application pending            | DEPARTED_VOLUNTARY     | (T) |
+// | Departed forced              | deadline expired, not suspended    | DEPARTED_FORCED        | (T); PRAN amounts checked against the policy |
+// | Departed Dublin transfer     | dublin_case                        | DEPARTED_DUBLIN        | (T) |
+// | ResidencePermitGranted       | any live stage                     | PERMIT_GRANTED         | (T) |
+// | RelocationOrdered, Completed | after a final rejection, not exempt| unchanged              | completed: centre updated, relocation tasks closed |
+// | Disappeared                  | any live stage, present            | overlay on             | police task; timer place-release-P at 14d |
+// | timer place_release          | overlay on                         | unchanged              | place released; reception task |
+// | Reappeared                   | overlay on                         | overlay off            | cancels place release; closes police task |
+// | QualificationCourse*         | any live stage                     | unchanged              | never moves a deadline |
+// | ReturnConversationHeld       | any live stage                     | unchanged              | closes conversation tasks |
+// | FlagsChanged                 | any live stage                     | unchanged              | closes relocation tasks if now exempt |
+// | PersonMovedCentre            | any live stage                     | unchanged              | |
+// | timer escalation             | the watched task still open        | unchanged              | escalation task in region/<REGION> |
+// | timer long_stayer_review     | FINAL_REJECTION, OVERSTAYED        | unchanged              | adviser review task; re-armed +90d |
+// | TaskCompleted                | the task open                      | unchanged              | closes it, its escalation timer and task |
+// | EventCorrected / Retracted   | any stage, terminal included       | refolded               | history refolded; timer and task differences |
+// | anything else                | terminal stages                    | -                      | FAILED_PRECONDITION |
+//
+// (1) RETURN_PREPARATION instead if an IOM application is pending.
+// (2) Tiers NOK 20,000 / 15,000 / 10,000 by the application's date against the
+//     first departure deadline ever set: by it / within 60 days after / later;
+//     a later application never ranks better than an earlier one.
+// (F) Final-rejection consequences from notification day D: departure
+//     deadline D+21 (7-30 allowed), timer departure-deadline-P; relocation
+//     task relocate-P in reception/<centre>, opened at once, due
+//     min(D+7, deadline-2), unless exempt (unaccompanied minor aged 15-18 on
+//     D, Dublin case) or already at a return centre; conversation task due
+//     D+3; child-info-P-<child> for each child 12+ due D+14; review timer
+//     review-P at D+90. Relocation and conversation tasks arm
+//     escalate-<task key> at their due.
+// (T) Terminal: every task closed, every timer cancelled.
+//
+// Errors: FAILED_PRECONDITION with a caseworker's sentence for an event that
+// may not happen now ("cannot record an appeal: the appeal window closed on
+// 2026-03-02"); INVALID_ARGUMENT for a malformed payload or envelope;
+// NOT_FOUND for an event on an unregistered person or an unknown policy;
+// ALREADY_EXISTS for a second registration.
+
+struct Applied {
+  returnpath::v1::PathwayState state;
+  returnpath::engine::Transition transition;  // next_state = state's bytes
+};
+
+// Applies `event` to `state` (default instance for a new stream) under the
+// policy version the event names (or, if it names none, the one in force at
+// its effective time).
+absl::StatusOr<Applied> ApplyEvent(const returnpath::v1::PathwayState& state,
+                                   const returnpath::v1::EventEnvelope& event,
+                                   const PolicySet& policies);
+
+}  // namespace returnpath::return_pathway
+
+#endif  // RETURNPATH_WORKFLOWS_RETURN_PATHWAY_MACHINE_H_

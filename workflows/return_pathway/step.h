@@ -1,0 +1,120 @@
+#ifndef RETURNPATH_WORKFLOWS_RETURN_PATHWAY_STEP_H_
+#define RETURNPATH_WORKFLOWS_RETURN_PATHWAY_STEP_H_
+
+// Internal to the return pathway: the working context of one event.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "google/protobuf/any.pb.h"
+#include "returnpath/v1/pathway_state.pb.h"
+#include "returnpath/v1/policy.pb.h"
+
+namespace returnpath::return_pathway {
+
+// One event as the machine applies it, live or replayed by a refold.
+struct EventInput {
+  std::string stream_id;
+  uint64_t position = 0;               // names the ids it creates
+  std::vector<uint64_t> positions;     // position + its corrections: provenance
+  absl::Time effective;
+  absl::Time recorded;
+  std::string policy_version;
+  const returnpath::v1::Policy* policy = nullptr;
+  google::protobuf::Any payload;
+  bool replay = false;
+  std::string replay_closed_task_key;  // replayed TaskCompleted: what it closed
+};
+
+// A task to open; the key is deterministic from the event.
+struct TaskDraft {
+  std::string key;
+  absl::string_view kind;
+  std::string queue;
+  std::string title;
+  absl::Time due;
+  int32_t priority = 0;
+  std::string rule;
+  std::vector<uint64_t> caused_by;
+  std::string parent_key;
+};
+
+// Mutates `*state` (owned by the caller, live for the Step's life) for one
+// event, recording what the engine must be told beyond the state diff. Not
+// thread-safe.
+class Step {
+ public:
+  Step(returnpath::v1::PathwayState* state, const EventInput& in)
+      : state_(*state), in_(in) {}
+
+  returnpath::v1::PathwayState& s() { return state_; }
+  const returnpath::v1::PathwayState& s() const { return state_; }
+  const EventInput& in() const { return in_; }
+  const returnpath::v1::Policy& policy() const { return *in_.policy; }
+  // The event's effective date in Norway.
+  absl::CivilDay today() const;
+
+  // Opens a task (id = key) and, if the policy escalates its kind, arms
+  // "escalate-<key>" at its due time.
+  void OpenTask(TaskDraft draft);
+  const returnpath::v1::PathwayTask* FindTaskByKey(absl::string_view key) const;
+  const returnpath::v1::PathwayTask* FindTaskById(absl::string_view id) const;
+  // Closes the task, its escalation timer and any escalation task about it.
+  // False if no such task is open.
+  bool CloseTask(absl::string_view key);
+  void CloseTasksOfKind(absl::string_view kind);
+  void CloseAllTasks();
+  bool HasOpenTaskOfKind(absl::string_view kind) const;
+
+  // Arming an id that is armed replaces it.
+  void ArmTimer(absl::string_view id, absl::string_view kind, absl::Time due,
+                absl::string_view payload, std::vector<uint64_t> caused_by);
+  const returnpath::v1::PathwayTimer* FindTimer(absl::string_view id) const;
+  void CancelTimer(absl::string_view id);
+  void CancelTimersOfKind(absl::string_view kind);
+  void CancelAllTimers();
+
+  // Queue names from the policy's templates and the person's residence.
+  std::string ReceptionQueue() const;
+  std::string AdvisersQueue() const;
+  std::string RegionQueue() const;
+  std::string PoliceQueue() const;
+
+  // "<prefix>-<position>", the deterministic name of what this event opens.
+  std::string Key(absl::string_view prefix) const;
+
+  // Set when this event is a timer firing or a task completing: the engine
+  // already removed that timer or completed that task.
+  std::string fired_timer_id;
+  std::string completed_task_id;
+  std::string closed_task_key;
+
+ private:
+  std::string FillQueue(const std::string& pattern) const;
+
+  returnpath::v1::PathwayState& state_;
+  const EventInput& in_;
+};
+
+// FAILED_PRECONDITION "cannot <action>: <reason>".
+absl::Status Refuse(absl::string_view action, absl::string_view reason);
+
+// "NORD", "MIDT_NORGE", ...: the region as index keys and queues name it.
+std::string RegionName(returnpath::v1::Region region);
+
+// "FINAL_REJECTION": the stage as index keys name it.
+std::string StageName(returnpath::v1::Stage stage);
+
+bool IsTerminal(returnpath::v1::Stage stage);
+
+// A sentence on where the pathway stands, for refusals.
+std::string DescribeStage(const returnpath::v1::PathwayState& s);
+
+}  // namespace returnpath::return_pathway
+
+#endif  // RETURNPATH_WORKFLOWS_RETURN_PATHWAY_STEP_H_
