@@ -1,0 +1,40 @@
+#ifndef RETURNPATH_CLIENTS_RETURNCTL_PATHWAY_TEXT_H_
+#define RETURNPATH_CLIENTS_RETURNCTL_PATHWAY_TEXT_H_
+
+// A person's pathway, tasks and events as people read them.
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/timestamp.pb.h"
+#include "returnpath/v1/event.pb.h"
+#include "returnpath/v1/services.pb.h"
+
+namespace returnpath::returnctl {
+
+// Stage, person, deadlines with the rule behind each, decisions, IOM tier,
+// open tasks, timers, flags and household.
+void PrintPathway(const v1::PathwayView& view, std::ostream& out);
+
+// "final-rejection"; "-" when unknown.
+std::string StageText(int stage);
+
+// The stage of a view ("-" when its state is not a PathwayState).
+std::string StageOf(const v1::PathwayView& view);
+
+// A task table: PERSON TASK KIND QUEUE DUE PRI STATE RULE TITLE.
+void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
+                const std::string& indent = "");
+
+// An effective time: the date alone when it is 00:00 in Oslo.
+std::string EffectiveText(const google::protobuf::Timestamp& time);
+
+// A timeline of events: POS VER EFFECTIVE RECORDED PRINCIPAL POLICY HASH EVENT,
+// with a PERSON column when `with_person`.
+void PrintTimeline(const std::vector<v1::EventEnvelope>& events,
+                   bool with_person, std::ostream& out);
+
+}  // namespace returnpath::returnctl
+
+#endif  // RETURNPATH_CLIENTS_RETURNCTL_PATHWAY_TEXT_H_
