@@ -1,0 +1,399 @@
+#include "engine/task_queue.h"
+
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/codec.h"
+#include "engine/runtime_test_util.h"
+#include "engine/task_commands.h"
+#include "gtest/gtest.h"
+
+namespace returnpath::engine {
+namespace {
+
+using ::returnpath::engine::testing::Day;
+using returnpath::v1::Task;
+using returnpath::v1::TaskCompleted;
+
+constexpr absl::Duration kLease = absl::Minutes(5);
+
+class TaskQueueTest : public testing::RuntimeTest {
+ protected:
+  TaskQueueTest() { MakeQueue(TaskQueueOptions{}); }
+  ~TaskQueueTest() override { queue_.reset(); }
+
+  void MakeQueue(TaskQueueOptions options) {
+    queue_.reset();
+    absl::StatusOr<std::unique_ptr<TaskQueue>> queue =
+        TaskQueue::Create(store_.get(), &clock_, options);
+    ASSERT_TRUE(queue.ok()) << queue.status();
+    queue_ = *std::move(queue);
+  }
+
+  // Opens task `id` for person `stream` in queue "q".
+  void Open(const std::string& stream, const std::string& id,
+            int priority = 100, int due_day = 5, const std::string& q = "q") {
+    Append(stream, absl::StrCat("open:", id, ":", q, ":", priority, ":", due_day));
+  }
+
+  std::optional<Task> Lease(const std::string& worker,
+                            const std::string& q = "q",
+                            absl::Duration lease = kLease) {
+    absl::StatusOr<std::optional<Task>> task = queue_->Lease(q, worker, lease);
+    EXPECT_TRUE(task.ok()) << task.status();
+    return task.ok() ? *task : std::nullopt;
+  }
+
+  std::string LeasedId(const std::string& worker, const std::string& q = "q") {
+    std::optional<Task> task = Lease(worker, q);
+    return task.has_value() ? task->id() : "";
+  }
+
+  Task Stored(const std::string& stream, const std::string& id) {
+    absl::StatusOr<Task> task = store_->GetTask(stream, id);
+    EXPECT_TRUE(task.ok()) << task.status();
+    return task.ok() ? *task : Task();
+  }
+
+  CompleteRequest Completion(const std::string& stream, const std::string& id,
+                             const std::string& worker) {
+    CompleteRequest r;
+    r.task = TaskRef{stream, id, worker};
+    r.outcome = "held";
+    r.note = "went well";
+    return r;
+  }
+
+  std::unique_ptr<TaskQueue> queue_;
+};
+
+TEST_F(TaskQueueTest, PoliceReferralsAreServedByFeasibilityThenOverstay) {
+  // The workflow writes feasibility as priority (lower first) and a longer
+  // overstay as an earlier due date.
+  Open("p1", "infeasible-long", 30, 1, "police/pu");
+  Open("p2", "feasible-short", 10, 9, "police/pu");
+  Open("p3", "partly-feasible", 20, 3, "police/pu");
+  Open("p4", "feasible-long", 10, 4, "police/pu");
+  Open("p5", "elsewhere", 1, 1, "advisers/oslo");
+  std::vector<std::string> order;
+  while (std::optional<Task> t = Lease("pu-1", "police/pu")) {
+    order.push_back(t->id());
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"feasible-long", "feasible-short",
+                                             "partly-feasible",
+                                             "infeasible-long"}));
+}
+
+TEST_F(TaskQueueTest, LeaseMarksTheTaskLeasedWithOwnerAndExpiry) {
+  Open("p1", "k1");
+  std::optional<Task> task = Lease("w1");
+  ASSERT_TRUE(task.has_value());
+  EXPECT_EQ(task->state(), returnpath::v1::TASK_STATE_LEASED);
+  EXPECT_EQ(task->lease_owner(), "w1");
+  EXPECT_EQ(FromTimestamp(task->lease_expires()), Day(1) + kLease);
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_LEASED);
+  EXPECT_TRUE(store_->ReadyTasks("q", 10)->empty());
+  EXPECT_FALSE(Lease("w2").has_value());
+}
+
+TEST_F(TaskQueueTest, ExpiredLeaseMakesTheTaskServableAgain) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  clock_.Advance(kLease - absl::Seconds(1));
+  EXPECT_FALSE(Lease("w2").has_value());
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(LeasedId("w2"), "k1");
+  EXPECT_EQ(queue_->Complete(Completion("p1", "k1", "w1")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(queue_->Complete(Completion("p1", "k1", "w2")).ok());
+}
+
+TEST_F(TaskQueueTest, CompleteRecordsTaskCompletedAndTheWorkflowClosesTheTask) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  CompleteRequest request = Completion("p1", "k1", "w1");
+  request.principal = "adviser:kari";
+  request.idempotency_key = "complete-k1";
+  absl::StatusOr<CompleteResult> done = queue_->Complete(request);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_FALSE(done->deduplicated);
+
+  std::vector<returnpath::v1::EventEnvelope> events = Events("p1");
+  ASSERT_EQ(events.size(), 2u);
+  const returnpath::v1::EventEnvelope& e = events.back();
+  EXPECT_EQ(e.position(), done->position);
+  EXPECT_EQ(e.principal(), "adviser:kari");
+  EXPECT_EQ(e.causation_id(), "task:k1");
+  EXPECT_EQ(FromTimestamp(e.effective_time()), Day(1));
+  TaskCompleted completed;
+  ASSERT_TRUE(e.payload().UnpackTo(&completed));
+  EXPECT_EQ(completed.task_id(), "k1");
+  EXPECT_EQ(completed.kind(), "visit");
+  EXPECT_EQ(completed.outcome(), "held");
+  EXPECT_EQ(completed.note(), "went well");
+  EXPECT_EQ(completed.worker(), "w1");
+
+  Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_COMPLETED);
+  EXPECT_EQ(task.outcome(), "held");
+  EXPECT_EQ(task.closed_at_position(), done->position);
+}
+
+TEST_F(TaskQueueTest, CompletingACompletedTaskReturnsTheFirstResult) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  absl::StatusOr<CompleteResult> first =
+      queue_->Complete(Completion("p1", "k1", "w1"));
+  ASSERT_TRUE(first.ok());
+  CompleteRequest again = Completion("p1", "k1", "w1");
+  again.outcome = "something else";
+  absl::StatusOr<CompleteResult> second = queue_->Complete(again);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->deduplicated);
+  EXPECT_EQ(second->position, first->position);
+  EXPECT_EQ(Events("p1").size(), 2u);
+  EXPECT_EQ(Stored("p1", "k1").outcome(), "held");
+}
+
+TEST_F(TaskQueueTest, TheEngineClosesACompletedTaskTheWorkflowLeftOpen) {
+  Append("p1", "deaf");  // the fake workflow stops closing on completion
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  absl::StatusOr<CompleteResult> done =
+      queue_->Complete(Completion("p1", "k1", "w1"));
+  ASSERT_TRUE(done.ok());
+  Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_COMPLETED);
+  EXPECT_EQ(task.closed_at_position(), done->position);
+  clock_.Advance(kLease * 2);
+  EXPECT_FALSE(Lease("w2").has_value());
+}
+
+TEST_F(TaskQueueTest, CompleteNamesTheTaskWhenItCannot) {
+  Open("p1", "open-task");
+  Open("p1", "cancelled");
+  Append("p1", "close:cancelled");
+  Open("p2", "leased");
+  absl::Status s = queue_->Complete(Completion("p1", "nope", "w1")).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "task \"nope\" of person \"p1\" does not exist");
+
+  s = queue_->Complete(Completion("p1", "open-task", "w1")).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "task \"open-task\" of person \"p1\" is not leased by \"w1\"; "
+            "lease it before completing it");
+
+  s = queue_->Complete(Completion("p1", "cancelled", "w1")).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+
+  while (std::optional<Task> t = Lease("w9")) {
+    if (t->id() == "leased") break;
+  }
+  s = queue_->Complete(Completion("p2", "leased", "w1")).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "task \"leased\" of person \"p2\" is leased by \"w9\", not by \"w1\"");
+
+  EXPECT_EQ(queue_->Complete(Completion("p1", "open-task", "")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TaskQueueTest, CompleteAfterTheLeaseRanOutIsAllowedForTheLastHolder) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  clock_.Advance(kLease * 3);
+  EXPECT_TRUE(queue_->Complete(Completion("p1", "k1", "w1")).ok());
+}
+
+TEST_F(TaskQueueTest, FailRetriesWithExponentialBackoffThenDeadLetters) {
+  MakeQueue(TaskQueueOptions{.max_attempts = 3,
+                             .retry_base = absl::Seconds(30),
+                             .retry_max = absl::Hours(1)});
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  TaskRef ref{"p1", "k1", "w1"};
+
+  absl::StatusOr<Task> failed = queue_->Fail(ref, "phone line down");
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(failed->state(), returnpath::v1::TASK_STATE_OPEN);
+  EXPECT_EQ(failed->attempts(), 1);
+  EXPECT_EQ(failed->last_error(), "phone line down");
+  EXPECT_EQ(FromTimestamp(failed->visible_time()), Day(1) + absl::Seconds(30));
+  EXPECT_TRUE(store_->ReadyTasks("q", 10)->empty());  // not before its time
+  EXPECT_FALSE(Lease("w1").has_value());
+  clock_.Advance(absl::Seconds(30));
+  ASSERT_EQ(LeasedId("w1"), "k1");
+
+  failed = queue_->Fail(ref, "still down");
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->attempts(), 2);
+  clock_.Advance(absl::Seconds(59));
+  EXPECT_FALSE(Lease("w1").has_value());
+  clock_.Advance(absl::Seconds(1));  // 30 s * 2^1
+  ASSERT_EQ(LeasedId("w1"), "k1");
+
+  failed = queue_->Fail(ref, "gave up");
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->state(), returnpath::v1::TASK_STATE_DEAD_LETTER);
+  EXPECT_EQ(failed->attempts(), 3);
+  clock_.Advance(absl::Hours(10));
+  EXPECT_FALSE(Lease("w1").has_value());
+  absl::StatusOr<TaskPage> dead = queue_->ListDeadLetters("q", 0, "");
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->tasks.size(), 1u);
+  EXPECT_EQ(dead->tasks[0].id(), "k1");
+  EXPECT_EQ(queue_->Complete(Completion("p1", "k1", "w1")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(queue_->Fail(ref, "again").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(TaskQueueTest, RetryDelayDoublesUpToTheCap) {
+  TaskQueueOptions o{.retry_base = absl::Seconds(30),
+                     .retry_max = absl::Minutes(5)};
+  EXPECT_EQ(task_commands::RetryDelay(o, 0), absl::Seconds(30));
+  EXPECT_EQ(task_commands::RetryDelay(o, 1), absl::Seconds(60));
+  EXPECT_EQ(task_commands::RetryDelay(o, 3), absl::Seconds(240));
+  EXPECT_EQ(task_commands::RetryDelay(o, 4), absl::Minutes(5));
+  EXPECT_EQ(task_commands::RetryDelay(o, 1000), absl::Minutes(5));
+}
+
+TEST_F(TaskQueueTest, ReleaseMakesTheTaskServableAtOnce) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  EXPECT_EQ(queue_->Release(TaskRef{"p1", "k1", "w2"}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  absl::StatusOr<Task> released = queue_->Release(TaskRef{"p1", "k1", "w1"});
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(released->state(), returnpath::v1::TASK_STATE_OPEN);
+  EXPECT_TRUE(released->lease_owner().empty());
+  EXPECT_EQ(LeasedId("w2"), "k1");
+  EXPECT_EQ(queue_->Release(TaskRef{"p1", "nope", "w2"}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(TaskQueueTest, ExtendLeaseKeepsTheTaskPastItsFirstExpiry) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  clock_.Advance(absl::Minutes(4));
+  absl::StatusOr<Task> extended =
+      queue_->ExtendLease(TaskRef{"p1", "k1", "w1"}, absl::Minutes(10));
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  EXPECT_EQ(FromTimestamp(extended->lease_expires()),
+            Day(1) + absl::Minutes(14));
+  clock_.Advance(absl::Minutes(5));  // past the first expiry
+  EXPECT_FALSE(Lease("w2").has_value());
+  clock_.Advance(absl::Minutes(5));
+  EXPECT_EQ(LeasedId("w2"), "k1");
+  EXPECT_EQ(queue_->ExtendLease(TaskRef{"p1", "k1", "w1"}, kLease)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(TaskQueueTest, LeaseRejectsBadArguments) {
+  EXPECT_EQ(queue_->Lease("q", "w", absl::ZeroDuration()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(queue_->Lease("q", "w", absl::Hours(13)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(queue_->Lease("", "w", kLease).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(queue_->Lease("q", "", kLease).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+std::vector<std::string> Ids(const std::vector<Task>& tasks) {
+  std::vector<std::string> ids;
+  for (const Task& t : tasks) ids.push_back(t.id());
+  return ids;
+}
+
+TEST_F(TaskQueueTest, ListsByStateInPages) {
+  // a..g in serving order.
+  for (char c = 'a'; c <= 'g'; ++c) Open("p1", std::string(1, c), 100 + c);
+  ASSERT_EQ(LeasedId("w"), "a");
+  ASSERT_EQ(LeasedId("w"), "b");
+  ASSERT_EQ(LeasedId("w"), "c");
+  ASSERT_TRUE(queue_->Fail(TaskRef{"p1", "a", "w"}, "later").ok());
+  ASSERT_TRUE(queue_->Complete(Completion("p1", "c", "w")).ok());
+  Append("p1", "close:g");
+
+  auto list_all = [&](returnpath::v1::TaskState state, int page_size) {
+    std::vector<std::string> ids;
+    TaskListQuery query{"q", state, page_size, ""};
+    for (int pages = 0; pages < 20; ++pages) {
+      absl::StatusOr<TaskPage> page = queue_->List(query);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      EXPECT_LE(page->tasks.size(), size_t(page_size));
+      for (const std::string& id : Ids(page->tasks)) ids.push_back(id);
+      if (page->next_page_token.empty()) break;
+      query.page_token = page->next_page_token;
+    }
+    return ids;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(list_all(returnpath::v1::TASK_STATE_OPEN, 2),
+            (V{"d", "e", "f", "a"}));  // servable first, then waiting
+  EXPECT_EQ(list_all(returnpath::v1::TASK_STATE_LEASED, 2), (V{"b"}));
+  EXPECT_EQ(list_all(returnpath::v1::TASK_STATE_UNSPECIFIED, 3),
+            (V{"d", "e", "f", "a", "b"}));
+  EXPECT_EQ(list_all(returnpath::v1::TASK_STATE_COMPLETED, 1), (V{"c"}));
+  EXPECT_EQ(list_all(returnpath::v1::TASK_STATE_CANCELLED, 5), (V{"g"}));
+  EXPECT_EQ(list_all(returnpath::v1::TASK_STATE_DEAD_LETTER, 5), V{});
+
+  EXPECT_EQ(queue_->List(TaskListQuery{"q", {}, 2, "garbage!"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(queue_->List(TaskListQuery{"q", {}, -1, ""}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(queue_->List(TaskListQuery{"", {}, 2, ""}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TaskQueueTest, ConcurrentWorkersNeverGetTheSameTask) {
+  constexpr int kTasks = 300;
+  for (int i = 0; i < kTasks; i += 30) {
+    std::string text;
+    for (int j = i; j < i + 30; ++j) absl::StrAppend(&text, "open:k", j, ":q:100:5 ");
+    Append(absl::StrCat("p", i), text);
+  }
+  std::vector<std::vector<std::string>> got(8);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 8; ++w) {
+    workers.emplace_back([&, w] {
+      while (true) {
+        absl::StatusOr<std::optional<Task>> t =
+            queue_->Lease("q", absl::StrCat("w", w), kLease);
+        if (!t.ok() || !t->has_value()) break;
+        got[w].push_back(absl::StrCat((*t)->stream_id(), "/", (*t)->id()));
+      }
+    });
+  }
+  for (std::thread& t : workers) t.join();
+  std::set<std::string> all;
+  size_t total = 0;
+  for (const auto& ids : got) {
+    total += ids.size();
+    all.insert(ids.begin(), ids.end());
+  }
+  EXPECT_EQ(total, size_t{kTasks});
+  EXPECT_EQ(all.size(), size_t{kTasks});
+}
+
+TEST_F(TaskQueueTest, LeasesSurviveARestart) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  queue_.reset();
+  Reopen();
+  MakeQueue(TaskQueueOptions{});
+  EXPECT_FALSE(Lease("w2").has_value());
+  clock_.Advance(kLease);
+  EXPECT_EQ(LeasedId("w2"), "k1");
+}
+
+}  // namespace
+}  // namespace returnpath::engine
