@@ -24,7 +24,7 @@ target_link_libraries(rp_runtime
 add_library(rp_runtime_testing INTERFACE)
 target_link_libraries(rp_runtime_testing INTERFACE rp_runtime GTest::gtest GTest::gmock)
 
-foreach(t timer_loop_test task_queue_test task_poll_test)
+foreach(t timer_loop_test task_queue_test task_poll_test replay_test)
   add_executable(${t} ${t}.cc)
   target_link_libraries(${t} rp_runtime_testing GTest::gtest_main)
   gtest_discover_tests(${t})

@@ -1,0 +1,272 @@
+#include "engine/replay.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/codec.h"
+#include "engine/keys.h"
+#include "engine/runtime_test_util.h"
+#include "engine/store_db.h"
+#include "engine/task_queue.h"
+#include "engine/timer_loop.h"
+#include "gtest/gtest.h"
+
+namespace returnpath::engine {
+namespace {
+
+using ::returnpath::engine::testing::Day;
+using returnpath::v1::Task;
+
+constexpr absl::Duration kLease = absl::Minutes(5);
+
+class ReplayTest : public testing::RuntimeTest {
+ protected:
+  // A store that has seen everything the runtime does: timers armed,
+  // cancelled, fired and parked; tasks opened, leased, failed, dead-lettered,
+  // completed (by the workflow and by the engine) and cancelled.
+  void BuildHistory() {
+    Append("p1", "arm:t1:2 arm:t2:9 open:k1:q:10:5 open:k2:q:20:5 open:k5:q:90:5");
+    Append("p1", "cancel:t2 open:k3:q:30:5");
+    Append("p2", "armopen:t1:3:r1:reception/oslo");
+    Append("p3", "deaf");
+    Append("p3", "open:k1:q:40:5 open:k9:q:50:5 armbad:b:2");
+    Append("p3", "close:k9");
+    auto loop = TimerLoop::Start(store_.get(), &clock_);
+    ASSERT_TRUE(loop.ok());
+    clock_.SetTime(Day(3));
+    ASSERT_TRUE((*loop)->WaitIdle(absl::Seconds(60)).ok());
+    (*loop)->Stop();
+
+    TaskQueueOptions options;
+    options.max_attempts = 1;
+    auto queue = TaskQueue::Create(store_.get(), &clock_, options);
+    ASSERT_TRUE(queue.ok());
+    TaskQueue& q = **queue;
+    auto lease = [&](const std::string& queue_name) {
+      absl::StatusOr<std::optional<Task>> t = q.Lease(queue_name, "w", kLease);
+      EXPECT_TRUE(t.ok() && t->has_value());
+      return t.ok() && t->has_value() ? **t : Task();
+    };
+    Task first = lease("q");   // p1/k1
+    Task second = lease("q");  // p1/k2
+    Task third = lease("q");   // p1/k3
+    Task deaf = lease("q");    // p3/k1: the workflow ignores completions
+    ASSERT_EQ(deaf.stream_id(), "p3");
+    ASSERT_TRUE(q.Complete({{"p3", deaf.id(), "w"}, "held", "", "", "", ""}).ok());
+    ASSERT_TRUE(q.Complete({{"p1", first.id(), "w"}, "held", "", "", "", ""}).ok());
+    ASSERT_TRUE(q.Fail({"p1", second.id(), "w"}, "no show").ok());  // dead
+    ASSERT_TRUE(q.Release({"p1", third.id(), "w"}).ok());
+    Task relocation = lease("reception/oslo");
+    ASSERT_TRUE(q.Complete({{"p2", relocation.id(), "w"}, "moved", "", "", "", ""}).ok());
+    third = lease("q");
+    ASSERT_TRUE(q.Complete({{"p1", third.id(), "w"}, "done", "", "", "", ""}).ok());
+    EXPECT_EQ(lease("q").id(), "k5");  // left leased
+  }
+
+  ReplayReport Check() {
+    ReplayCheckOptions options;
+    options.progress = [this](uint64_t done, uint64_t total) {
+      last_progress_ = {done, total};
+    };
+    absl::StatusOr<ReplayReport> report =
+        ReplayCheck(*store_, workflow_, options);
+    EXPECT_TRUE(report.ok()) << report.status();
+    return report.ok() ? *report : ReplayReport();
+  }
+
+  // Closes the store, lets `tamper` write to its RocksDB, and reopens it.
+  template <typename F>
+  void Tamper(F tamper) {
+    ASSERT_TRUE(store_->Close().ok());
+    store_.reset();
+    {
+      absl::StatusOr<std::unique_ptr<StoreDb>> db = StoreDb::Open(dir_.path());
+      ASSERT_TRUE(db.ok()) << db.status();
+      tamper(**db);
+    }
+    Open();
+  }
+
+  std::pair<uint64_t, uint64_t> last_progress_;
+};
+
+std::string Describe(const ReplayReport& report) {
+  std::string out;
+  for (const ReplayDifference& d : report.differences) {
+    absl::StrAppend(&out, d.stream_id, " ", d.what, ": ", d.detail, "\n");
+  }
+  return out;
+}
+
+TEST_F(ReplayTest, HealthyStoreHasNoDifferences) {
+  BuildHistory();
+  ReplayReport report = Check();
+  EXPECT_EQ(report.difference_count, 0u) << Describe(report);
+  EXPECT_EQ(report.streams, 3u);
+  EXPECT_EQ(report.events, store_->LastPosition());
+  EXPECT_EQ(last_progress_,
+            std::make_pair(store_->LastPosition(), store_->LastPosition()));
+}
+
+TEST_F(ReplayTest, FindsATamperedStateRecord) {
+  BuildHistory();
+  Tamper([](const StoreDb& db) {
+    returnpath::v1::StreamRecord record;
+    ASSERT_TRUE(record.ParseFromString(*db.Get(StoreDb::kState, "p2", nullptr)));
+    record.set_state(record.state() + "|released early");
+    ASSERT_TRUE(db.db()
+                    ->Put(rocksdb::WriteOptions(), db.cf(StoreDb::kState), "p2",
+                          record.SerializeAsString())
+                    .ok());
+  });
+  std::vector<ReplayDifference> streamed;
+  ReplayCheckOptions options;
+  options.on_difference = [&](const ReplayDifference& d) { streamed.push_back(d); };
+  absl::StatusOr<ReplayReport> report = ReplayCheck(*store_, workflow_, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->difference_count, 1u) << Describe(*report);
+  EXPECT_EQ(report->differences[0].stream_id, "p2");
+  EXPECT_EQ(report->differences[0].what, "state");
+  ASSERT_EQ(streamed.size(), 1u);
+  EXPECT_EQ(streamed[0].detail, report->differences[0].detail);
+}
+
+TEST_F(ReplayTest, FindsTamperedTimersTasksAndIndexEntries) {
+  BuildHistory();
+  Tamper([](const StoreDb& db) {
+    rocksdb::WriteBatch batch;
+    // A timer the log says is armed (p1/t2 was cancelled; p3/b is parked):
+    // remove p3's.
+    absl::Time due = Day(2);
+    batch.Delete(db.cf(StoreDb::kTimers), keys::TimerDue(due, "p3", "b"));
+    batch.Delete(db.cf(StoreDb::kTimerIds), keys::StreamItem("p3", "b"));
+    // A task moved to another queue.
+    Task task;
+    ASSERT_TRUE(task.ParseFromString(
+        *db.Get(StoreDb::kTasks, keys::StreamItem("p3", "k9"), nullptr)));
+    task.set_queue("police/pu");
+    batch.Put(db.cf(StoreDb::kTasks), keys::StreamItem("p3", "k9"),
+              task.SerializeAsString());
+    // An index entry nobody wrote.
+    batch.Put(db.cf(StoreDb::kIndex), keys::IndexEntry("stage/OVERSTAYED", "p1"),
+              "");
+    ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
+  });
+  ReplayReport report = Check();
+  std::set<std::pair<std::string, std::string>> found;
+  for (const ReplayDifference& d : report.differences) {
+    found.emplace(d.stream_id, d.what);
+  }
+  EXPECT_EQ(found, (std::set<std::pair<std::string, std::string>>{
+                       {"p3", "timers"}, {"p3", "tasks"}, {"p1", "index"}}))
+      << Describe(report);
+}
+
+class AsOfTest : public ReplayTest {
+ protected:
+  void SetUp() override {
+    e1_ = Append("p1", "arm:t1:9 open:k1:q:1:5");  // effective and recorded Day 1
+    clock_.SetTime(Day(3));
+    e2_ = Append("p1", "note", Day(3));
+    clock_.SetTime(Day(5));
+    e3_ = Append("p1", "close:k1", Day(2));  // recorded late
+  }
+
+  StreamView View(absl::StatusOr<StreamView> view) {
+    EXPECT_TRUE(view.ok()) << view.status();
+    return view.ok() ? *view : StreamView();
+  }
+
+  static std::string TaskState(const StreamView& v) {
+    return v.tasks.size() == 1
+               ? returnpath::v1::TaskState_Name(v.tasks[0].state())
+               : "no single task";
+  }
+
+  AppendResult e1_, e2_, e3_;
+};
+
+TEST_F(AsOfTest, ByEffectiveTimeFoldsWhatHadLegallyHappened) {
+  StreamView v = View(StreamAsOfEffectiveTime(*store_, workflow_, "p1", Day(2)));
+  EXPECT_EQ(v.events, 2u);  // e1 and the late e3, in stream order
+  EXPECT_EQ(v.state, "|arm:t1:9 open:k1:q:1:5|close:k1");
+  EXPECT_EQ(v.version, 3u);
+  EXPECT_EQ(TaskState(v), "TASK_STATE_CANCELLED");
+  ASSERT_EQ(v.timers.size(), 1u);
+  EXPECT_EQ(FromTimestamp(v.timers[0].due_time()), Day(9));
+
+  v = View(StreamAsOfEffectiveTime(*store_, workflow_, "p1", Day(1)));
+  EXPECT_EQ(v.events, 1u);
+  EXPECT_EQ(TaskState(v), "TASK_STATE_OPEN");
+  EXPECT_EQ(v.index_keys, std::vector<std::string>{"last/arm"});
+
+  EXPECT_EQ(StreamAsOfEffectiveTime(*store_, workflow_, "p1",
+                                    Day(1) - absl::Seconds(1))
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(StreamAsOfEffectiveTime(*store_, workflow_, "nobody", Day(9))
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(AsOfTest, ByPositionFoldsWhatTheEngineKnewThen) {
+  StreamView v =
+      View(StreamAsOfPosition(*store_, workflow_, "p1", e2_.last_position));
+  EXPECT_EQ(v.events, 2u);
+  EXPECT_EQ(v.last_position, e2_.last_position);
+  EXPECT_EQ(TaskState(v), "TASK_STATE_OPEN");
+  v = View(StreamAsOfPosition(*store_, workflow_, "p1", e3_.last_position));
+  EXPECT_EQ(TaskState(v), "TASK_STATE_CANCELLED");
+  EXPECT_EQ(StreamAsOfPosition(*store_, workflow_, "p1", 0).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(AsOfTest, ByRecordedTimeFoldsWhatStaffKnewThen) {
+  // On Day 4 staff had not yet been told of the Day 2 closing.
+  StreamView v = View(StreamAsOfRecordedTime(*store_, workflow_, "p1", Day(4)));
+  EXPECT_EQ(v.events, 2u);
+  EXPECT_EQ(TaskState(v), "TASK_STATE_OPEN");
+  v = View(StreamAsOfRecordedTime(*store_, workflow_, "p1", Day(5)));
+  EXPECT_EQ(v.events, 3u);
+  EXPECT_EQ(TaskState(v), "TASK_STATE_CANCELLED");
+}
+
+TEST_F(ReplayTest, StatisticsCountByEffectiveMonthAndGroup) {
+  Append("p1", "depart:AF", Day(1));
+  Append("p2", "depart:AF", Day(3));
+  Append("p3", "depart:SO", Day(33));  // April
+  Append("p4", "arm:t:2");
+  auto loop = TimerLoop::Start(store_.get(), &clock_);
+  ASSERT_TRUE(loop.ok());
+  clock_.SetTime(Day(2));
+  ASSERT_TRUE((*loop)->WaitIdle(absl::Seconds(60)).ok());
+  (*loop)->Stop();
+
+  uint64_t progress_done = 0;
+  absl::StatusOr<StatisticsReport> all = Statistics(
+      *store_, workflow_, absl::InfinitePast(), absl::InfiniteFuture(),
+      [&](uint64_t done, uint64_t) { progress_done = done; });
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(progress_done, store_->LastPosition());
+  auto rows = [](const StatisticsReport& r) {
+    std::vector<std::string> out;
+    for (const StatisticsRow& row : r.rows) {
+      out.push_back(absl::StrCat(row.category, " ", row.month, " ", row.group,
+                                 " ", row.count));
+    }
+    return out;
+  };
+  EXPECT_EQ(rows(*all), (std::vector<std::string>{"departure 2026-03 AF 2",
+                                                  "departure 2026-04 SO 1",
+                                                  "timer 2026-03 deadline 1"}));
+  absl::StatusOr<StatisticsReport> april =
+      Statistics(*store_, workflow_, Day(32), Day(62), nullptr);
+  ASSERT_TRUE(april.ok());
+  EXPECT_EQ(rows(*april), std::vector<std::string>{"departure 2026-04 SO 1"});
+}
+
+}  // namespace
+}  // namespace returnpath::engine
