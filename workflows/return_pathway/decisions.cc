@@ -299,6 +299,7 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
   ArmDepartureDeadline(st, caused_by);
 
   const v1::RelocationRule& rel = policy.relocation();
+  if (!record.relocation_exemption().empty()) st.CloseTasksOfKind(kTaskRelocation);
   if (record.relocation_exemption().empty() &&
       !s.residence().at_return_centre() &&
       !st.HasOpenTaskOfKind(kTaskRelocation)) {

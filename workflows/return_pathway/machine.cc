@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
-#include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
 #include "workflows/return_pathway/refold.h"
@@ -24,6 +23,7 @@ absl::StatusOr<Applied> ApplyEvent(const v1::PathwayState& state,
                                    const PolicySet& policies) {
   RP_ASSIGN_OR_RETURN(const EventInput in, InputFromEnvelope(event, policies));
   const std::string type = TypeName(in.payload);
+  if (!IsCorrection(type)) RP_RETURN_IF_ERROR(FindRule(type).status());
   const bool fresh = state.stage() == v1::STAGE_UNSPECIFIED;
   if (Is(type, v1::PersonRegistered::descriptor())) {
     if (!fresh) {

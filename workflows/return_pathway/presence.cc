@@ -121,7 +121,7 @@ absl::Status OnConversationHeld(const v1::ReturnConversationHeld& e, Step& st) {
 absl::Status OnFlagsChanged(const v1::FlagsChanged& e, Step& st) {
   if (!e.has_flags()) return absl::InvalidArgumentError("flags: missing");
   *st.s().mutable_person()->mutable_flags() = e.flags();
-  if (!RelocationExemptionOn(st, st.today()).empty()) {
+  if (!CurrentRelocationExemption(st).empty()) {
     st.CloseTasksOfKind(kTaskRelocation);
   }
   return absl::OkStatus();

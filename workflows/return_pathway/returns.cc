@@ -61,8 +61,7 @@ std::string RelocationBlocked(const Step& st) {
     return absl::StrCat("relocation follows a final rejection; ",
                         DescribeStage(s));
   }
-  std::string exemption = s.final_rejection().relocation_exemption();
-  if (exemption.empty()) exemption = RelocationExemptionOn(st, st.today());
+  const std::string exemption = CurrentRelocationExemption(st);
   if (!exemption.empty()) {
     return absl::StrCat("the person is exempt from relocation (", exemption, ")");
   }

@@ -69,6 +69,13 @@ std::string RelocationExemptionOn(const Step& st, absl::CivilDay day) {
   return "";
 }
 
+std::string CurrentRelocationExemption(const Step& st) {
+  const returnpath::v1::FinalRejectionRecord& fr = st.s().final_rejection();
+  if (!fr.relocation_exemption().empty()) return fr.relocation_exemption();
+  return RelocationExemptionOn(
+      st, IsSet(fr.notified_on()) ? StoredDay(fr.notified_on()) : st.today());
+}
+
 bool DeadlineRunning(const PathwayState& s) {
   return s.has_departure_deadline() && !s.departure_deadline().suspended();
 }

@@ -90,6 +90,10 @@ absl::CivilDay DueDay(absl::CivilDay from, const returnpath::v1::DayRule& rule);
 // Why the person is exempt from relocation on `day` ("" if not).
 std::string RelocationExemptionOn(const Step& st, absl::CivilDay day);
 
+// Why the person is exempt now: the exemption found at the final rejection,
+// or one the current flags give at the final rejection's date (today if none).
+std::string CurrentRelocationExemption(const Step& st);
+
 // The departure deadline is set and has not been suspended.
 bool DeadlineRunning(const returnpath::v1::PathwayState& s);
 
