@@ -89,15 +89,13 @@ std::vector<std::string> SortedUnique(std::vector<std::string> v) {
 
 absl::StatusOr<AppendResult> CommandContext::Append(
     const AppendRequest& request) {
-  // Append is atomic on its own: undo its writes and overlay on error.
-  Overlay saved = cmd_;
-  batch_.SetSavePoint();
+  // Append is atomic on its own: its own layer and save point.
+  PushLayer();
   absl::StatusOr<AppendResult> result = AppendInternal(request);
   if (result.ok()) {
-    ABSL_RAW_CHECK(batch_.PopSavePoint().ok(), "no save point to pop");
+    MergeLayer();
   } else {
-    ABSL_RAW_CHECK(batch_.RollbackToSavePoint().ok(), "no save point to undo");
-    cmd_ = std::move(saved);
+    PopLayer();
   }
   return result;
 }
@@ -136,12 +134,12 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
   }
 
   AppendResult result;
-  result.first_position = cmd_.chain.last_position + 1;
+  result.first_position = top().chain.last_position + 1;
   for (const ProposedEvent& proposed : request.events) {
     RP_RETURN_IF_ERROR(AppendOne(request, proposed, &record));
   }
   PutStream(record);
-  result.last_position = cmd_.chain.last_position;
+  result.last_position = top().chain.last_position;
   result.stream_version = record.version();
   if (!request.idempotency_key.empty()) {
     PutIdempotency(
@@ -155,7 +153,7 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
 absl::Status CommandContext::AppendOne(const AppendRequest& request,
                                        const ProposedEvent& proposed,
                                        StreamRecord* record) {
-  const uint64_t position = cmd_.chain.last_position + 1;
+  const uint64_t position = top().chain.last_position + 1;
   const uint64_t version = record->version() + 1;
   EventEnvelope event;
   event.set_position(position);
@@ -180,14 +178,14 @@ absl::Status CommandContext::AppendOne(const AppendRequest& request,
   }
 
   // Serialize once; the hash covers exactly the stored bytes.
-  event.set_previous_hash(cmd_.chain.head);
+  event.set_previous_hash(top().chain.head);
   std::string bytes;
   if (!event.SerializeToString(&bytes)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "event at version ", version, " of stream \"", request.stream_id,
         "\" cannot be serialized (too large?)"));
   }
-  std::string hash = ChainHash(cmd_.chain.head, bytes);
+  std::string hash = ChainHash(top().chain.head, bytes);
   Put(StoreDb::kEvents, keys::Event(position), EncodeEventValue(hash, bytes));
   Put(StoreDb::kStreams, keys::StreamVersion(request.stream_id, version),
       keys::U64(position));
@@ -196,8 +194,8 @@ absl::Status CommandContext::AppendOne(const AppendRequest& request,
   if (workflow_ != nullptr) {
     RP_RETURN_IF_ERROR(ApplyTransition(transition, event, record));
   }
-  cmd_.chain.last_position = position;
-  cmd_.chain.head = std::move(hash);
+  top().chain.last_position = position;
+  top().chain.head = std::move(hash);
   return absl::OkStatus();
 }
 

@@ -15,16 +15,6 @@ using returnpath::v1::StreamRecord;
 using returnpath::v1::Task;
 using returnpath::v1::Timer;
 
-// The entry for `key` in the command's overlay, else the group's, else null.
-template <typename Map>
-const typename Map::mapped_type* FindInOverlays(const Map& cmd,
-                                                const Map& group,
-                                                const std::string& key) {
-  if (auto it = cmd.find(key); it != cmd.end()) return &it->second;
-  if (auto it = group.find(key); it != group.end()) return &it->second;
-  return nullptr;
-}
-
 // Reads and parses a proto from the database; nullopt if absent.
 template <typename Proto>
 absl::StatusOr<std::optional<Proto>> GetProto(const StoreDb& db, StoreDb::Cf cf,
@@ -46,25 +36,37 @@ std::string ReadyKey(const Task& task) {
                          task.id());
 }
 
-template <typename Map>
-void MergeInto(Map& from, Map& into) {
-  for (auto& [key, value] : from) into.insert_or_assign(key, std::move(value));
+// Ids, streams and queues are parts of composite keys (keys.h).
+absl::Status CheckKeyPart(absl::string_view what, absl::string_view value) {
+  if (value.empty() || value.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is empty or contains a NUL byte"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 CommandContext::CommandContext(const StoreDb* db, Clock* clock,
                                const Workflow* workflow, ChainState start)
-    : db_(db), clock_(clock), workflow_(workflow) {
-  group_.chain = std::move(start);
-  cmd_.chain = group_.chain;
+    : db_(db), clock_(clock), workflow_(workflow), layers_(1) {
+  layers_.front().chain = std::move(start);
+}
+
+template <typename T>
+const T* CommandContext::Find(absl::flat_hash_map<std::string, T> Overlay::*map,
+                              const std::string& key) const {
+  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
+    const auto& m = (*layer).*map;
+    if (auto it = m.find(key); it != m.end()) return &it->second;
+  }
+  return nullptr;
 }
 
 absl::StatusOr<std::optional<StreamRecord>> CommandContext::GetStream(
     absl::string_view stream_id) {
   std::string key(stream_id);
-  if (const StreamRecord* r =
-          FindInOverlays(cmd_.streams, group_.streams, key)) {
+  if (const StreamRecord* r = Find(&Overlay::streams, key)) {
     return *r;
   }
   return GetProto<StreamRecord>(*db_, StoreDb::kState, key);
@@ -73,7 +75,7 @@ absl::StatusOr<std::optional<StreamRecord>> CommandContext::GetStream(
 absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
     absl::string_view stream_id, absl::string_view timer_id) {
   std::string key = keys::StreamItem(stream_id, timer_id);
-  if (const auto* t = FindInOverlays(cmd_.timers, group_.timers, key)) {
+  if (const auto* t = Find(&Overlay::timers, key)) {
     return *t;
   }
   absl::StatusOr<std::string> due_bytes =
@@ -100,14 +102,14 @@ absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
 absl::StatusOr<std::optional<Task>> CommandContext::GetTask(
     absl::string_view stream_id, absl::string_view task_id) {
   std::string key = keys::StreamItem(stream_id, task_id);
-  if (const auto* t = FindInOverlays(cmd_.tasks, group_.tasks, key)) return *t;
+  if (const auto* t = Find(&Overlay::tasks, key)) return *t;
   return GetProto<Task>(*db_, StoreDb::kTasks, key);
 }
 
 absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
     absl::string_view key) {
   std::string k(key);
-  if (const auto* r = FindInOverlays(cmd_.idempotency, group_.idempotency, k)) {
+  if (const auto* r = Find(&Overlay::idempotency, k)) {
     return *r;
   }
   absl::StatusOr<std::string> value =
@@ -123,6 +125,8 @@ absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
 }
 
 absl::Status CommandContext::PutTimer(const Timer& timer) {
+  RP_RETURN_IF_ERROR(CheckKeyPart("timer stream_id", timer.stream_id()));
+  RP_RETURN_IF_ERROR(CheckKeyPart("timer id", timer.id()));
   RP_ASSIGN_OR_RETURN(std::optional<Timer> old,
                       GetTimer(timer.stream_id(), timer.id()));
   if (old.has_value()) {
@@ -134,7 +138,7 @@ absl::Status CommandContext::PutTimer(const Timer& timer) {
   Put(StoreDb::kTimers, keys::TimerDue(due, timer.stream_id(), timer.id()),
       timer.SerializeAsString());
   Put(StoreDb::kTimerIds, id_key, keys::TimeOnly(due));
-  cmd_.timers.insert_or_assign(std::move(id_key), timer);
+  top().timers.insert_or_assign(std::move(id_key), timer);
   return absl::OkStatus();
 }
 
@@ -146,11 +150,14 @@ absl::Status CommandContext::DeleteTimer(absl::string_view stream_id,
   Delete(StoreDb::kTimers,
          keys::TimerDue(FromTimestamp(old->due_time()), stream_id, timer_id));
   Delete(StoreDb::kTimerIds, id_key);
-  cmd_.timers.insert_or_assign(std::move(id_key), std::nullopt);
+  top().timers.insert_or_assign(std::move(id_key), std::nullopt);
   return absl::OkStatus();
 }
 
 absl::Status CommandContext::PutTask(const Task& task) {
+  RP_RETURN_IF_ERROR(CheckKeyPart("task stream_id", task.stream_id()));
+  RP_RETURN_IF_ERROR(CheckKeyPart("task id", task.id()));
+  RP_RETURN_IF_ERROR(CheckKeyPart("task queue", task.queue()));
   RP_ASSIGN_OR_RETURN(std::optional<Task> old,
                       GetTask(task.stream_id(), task.id()));
   if (old.has_value() && old->state() == returnpath::v1::TASK_STATE_OPEN) {
@@ -161,19 +168,19 @@ absl::Status CommandContext::PutTask(const Task& task) {
   if (task.state() == returnpath::v1::TASK_STATE_OPEN) {
     Put(StoreDb::kTaskReady, ReadyKey(task), "");
   }
-  cmd_.tasks.insert_or_assign(std::move(key), task);
+  top().tasks.insert_or_assign(std::move(key), task);
   return absl::OkStatus();
 }
 
 void CommandContext::PutStream(const StreamRecord& record) {
   Put(StoreDb::kState, record.stream_id(), record.SerializeAsString());
-  cmd_.streams.insert_or_assign(record.stream_id(), record);
+  top().streams.insert_or_assign(record.stream_id(), record);
 }
 
 void CommandContext::PutIdempotency(absl::string_view key,
                                     const IdempotencyRecord& record) {
   Put(StoreDb::kIdempotency, key, EncodeIdempotency(record));
-  cmd_.idempotency.insert_or_assign(std::string(key), record);
+  top().idempotency.insert_or_assign(std::string(key), record);
 }
 
 void CommandContext::Put(StoreDb::Cf cf, absl::string_view key,
@@ -187,33 +194,57 @@ void CommandContext::Delete(StoreDb::Cf cf, absl::string_view key) {
   ABSL_RAW_CHECK(s.ok(), "WriteBatch::Delete failed");
 }
 
-void CommandContext::Begin() {
-  cmd_ = Overlay();
-  cmd_.chain = group_.chain;
-  now_ = clock_->Now();
+void CommandContext::PushLayer() {
+  ChainState chain = top().chain;
+  layers_.emplace_back();
+  top().chain = std::move(chain);
   batch_.SetSavePoint();
 }
 
-void CommandContext::Commit() {
-  MergeInto(cmd_.streams, group_.streams);
-  MergeInto(cmd_.timers, group_.timers);
-  MergeInto(cmd_.tasks, group_.tasks);
-  MergeInto(cmd_.idempotency, group_.idempotency);
-  group_.chain = cmd_.chain;
-  cmd_ = Overlay();
+void CommandContext::PopLayer() {
+  ABSL_RAW_CHECK(layers_.size() > 1, "no layer to pop");
+  layers_.pop_back();
+  ABSL_RAW_CHECK(batch_.RollbackToSavePoint().ok(), "no save point to undo");
+}
+
+void CommandContext::MergeLayer() {
+  ABSL_RAW_CHECK(layers_.size() > 1, "no layer to merge");
+  Overlay done = std::move(layers_.back());
+  layers_.pop_back();
+  Overlay& into = top();
+  for (auto& [k, v] : done.streams)
+    into.streams.insert_or_assign(k, std::move(v));
+  for (auto& [k, v] : done.timers)
+    into.timers.insert_or_assign(k, std::move(v));
+  for (auto& [k, v] : done.tasks) into.tasks.insert_or_assign(k, std::move(v));
+  for (auto& [k, v] : done.idempotency) {
+    into.idempotency.insert_or_assign(k, std::move(v));
+  }
+  into.chain = std::move(done.chain);
   ABSL_RAW_CHECK(batch_.PopSavePoint().ok(), "no save point to pop");
 }
 
+void CommandContext::Begin() {
+  ABSL_RAW_CHECK(layers_.size() == 1, "a command is already running");
+  now_ = clock_->Now();
+  PushLayer();
+}
+
+void CommandContext::Commit() {
+  ABSL_RAW_CHECK(layers_.size() == 2, "no command is running");
+  MergeLayer();
+}
+
 void CommandContext::Rollback() {
-  cmd_ = Overlay();
-  ABSL_RAW_CHECK(batch_.RollbackToSavePoint().ok(), "no save point to undo");
+  ABSL_RAW_CHECK(layers_.size() == 2, "no command is running");
+  PopLayer();
 }
 
 rocksdb::WriteBatch* CommandContext::FinishGroup() {
   if (batch_.Count() == 0) return nullptr;
   Put(StoreDb::kMeta, keys::kMetaLastPosition,
-      keys::U64(group_.chain.last_position));
-  Put(StoreDb::kMeta, keys::kMetaChainHead, group_.chain.head);
+      keys::U64(group_chain().last_position));
+  Put(StoreDb::kMeta, keys::kMetaChainHead, group_chain().head);
   return &batch_;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -61,6 +62,7 @@ class CommandContext {
 
   // Puts a timer (both the due-time and the by-id key), replacing one with
   // the same stream and id. DeleteTimer does nothing if there is none.
+  // INVALID_ARGUMENT if a stream, id or queue is empty or holds a NUL byte.
   absl::Status PutTimer(const returnpath::v1::Timer& timer);
   absl::Status DeleteTimer(absl::string_view stream_id,
                            absl::string_view timer_id);
@@ -72,7 +74,7 @@ class CommandContext {
   // The clock's time, read once per command: the recorded time of its events.
   absl::Time now() const { return now_; }
   const Workflow* workflow() const { return workflow_; }
-  const ChainState& chain() const { return cmd_.chain; }
+  const ChainState& chain() const { return layers_.back().chain; }
 
   // For writes to column families the helpers above do not cover. Writes
   // here are rolled back with the command but are not seen by the reads.
@@ -81,16 +83,16 @@ class CommandContext {
 
   // Used by the sequencer. Begin starts a command; Commit keeps its writes
   // for the group; Rollback drops them. FinishGroup adds the meta record and
-  // returns the batch to write (empty if no command wrote anything).
+  // returns the batch to write (null if no command wrote anything).
   void Begin();
   void Commit();
   void Rollback();
   rocksdb::WriteBatch* FinishGroup();
-  const ChainState& group_chain() const { return group_.chain; }
+  const ChainState& group_chain() const { return layers_.front().chain; }
 
  private:
-  // Writes made by the running command or by earlier commands of the group.
-  // An entry holding nullopt means "deleted".
+  // Writes not yet in the database, by key. An entry holding nullopt means
+  // "deleted".
   struct Overlay {
     absl::flat_hash_map<std::string, returnpath::v1::StreamRecord> streams;
     absl::flat_hash_map<std::string, std::optional<returnpath::v1::Timer>>
@@ -100,7 +102,19 @@ class CommandContext {
     ChainState chain;
   };
 
+  // Layers mirror the WriteBatch save points: [0] holds the group's
+  // committed commands, [1] the running command, [2] an Append in progress.
+  // Reads look from the top down; Push/Pop/Merge move with the save points.
+  void PushLayer();
+  void PopLayer();    // drops the top layer and rolls the batch back
+  void MergeLayer();  // folds the top layer into the one below
+  Overlay& top() { return layers_.back(); }
+  template <typename T>
+  const T* Find(absl::flat_hash_map<std::string, T> Overlay::*map,
+                const std::string& key) const;
+
   // append.cc
+  absl::StatusOr<AppendResult> AppendInternal(const AppendRequest& request);
   absl::Status AppendOne(const AppendRequest& request,
                          const ProposedEvent& proposed,
                          returnpath::v1::StreamRecord* record);
@@ -109,7 +123,6 @@ class CommandContext {
                                returnpath::v1::StreamRecord* record);
   absl::Status CloseTask(absl::string_view task_id,
                          const returnpath::v1::EventEnvelope& event);
-  absl::StatusOr<AppendResult> AppendInternal(const AppendRequest& request);
 
   void PutStream(const returnpath::v1::StreamRecord& record);
   void PutIdempotency(absl::string_view key, const IdempotencyRecord& record);
@@ -120,8 +133,7 @@ class CommandContext {
   Clock* const clock_;
   const Workflow* const workflow_;
   rocksdb::WriteBatch batch_;
-  Overlay group_;  // committed commands of this group
-  Overlay cmd_;    // the running command
+  std::vector<Overlay> layers_;  // never empty
   absl::Time now_;
 };
 

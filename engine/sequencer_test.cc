@@ -132,6 +132,38 @@ TEST_F(SequencerTest, FailedAppendInsideACommandIsUndoneAlone) {
   EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
 }
 
+TEST_F(SequencerTest, OneCommandAppendsToManyStreamsAtomically) {
+  auto r = RunCommand<uint64_t>(
+      *store_, [](CommandContext& ctx) -> absl::StatusOr<uint64_t> {
+        for (int i = 0; i < 500; ++i) {
+          auto a = ctx.Append(Req("p-" + std::to_string(i % 7), {"a"}));
+          if (!a.ok()) return a.status();
+        }
+        return ctx.chain().last_position;
+      });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, 500u);
+  EXPECT_EQ(store_->LastPosition(), 500u);
+  EXPECT_EQ(store_->GetStreamRecord("p-0")->version(), 72u);
+  EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+}
+
+TEST_F(SequencerTest, HelpersRefuseUnusableKeys) {
+  auto r = RunCommand<bool>(
+      *store_, [](CommandContext& ctx) -> absl::StatusOr<bool> {
+        Timer timer;
+        timer.set_stream_id("p-1");  // no id
+        EXPECT_EQ(ctx.PutTimer(timer).code(),
+                  absl::StatusCode::kInvalidArgument);
+        Task task;
+        task.set_stream_id("p-1");
+        task.set_id("t-1");  // no queue
+        EXPECT_EQ(ctx.PutTask(task).code(), absl::StatusCode::kInvalidArgument);
+        return true;
+      });
+  EXPECT_TRUE(r.ok());
+}
+
 TEST_F(SequencerTest, TaskHelpersKeepTheReadyIndex) {
   auto put = [&](returnpath::v1::TaskState state, int priority) {
     return RunCommand<bool>(
