@@ -1,0 +1,208 @@
+// First rejection -> the appeal window runs out on the clock -> the timer
+// loop's TimerFired derives the final rejection -> the relocation task is
+// leased and completed -> history replays clean.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "engine/clock.h"
+#include "engine/codec.h"
+#include "engine/event_store.h"
+#include "engine/replay.h"
+#include "engine/store_test_util.h"
+#include "engine/task_queue.h"
+#include "engine/timer_loop.h"
+#include "gtest/gtest.h"
+#include "returnpath/v1/pathway.pb.h"
+#include "returnpath/v1/pathway_state.pb.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
+
+namespace returnpath::engine {
+namespace {
+
+namespace v1 = ::returnpath::v1;
+using ::returnpath::engine::testing::TempDir;
+
+const absl::TimeZone& Oslo() {
+  static const absl::TimeZone* zone = [] {
+    auto* z = new absl::TimeZone;
+    EXPECT_TRUE(absl::LoadTimeZone("Europe/Oslo", z));
+    return z;
+  }();
+  return *zone;
+}
+
+// 10:00 in Norway.
+absl::Time At(absl::CivilDay day) {
+  return absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), 10),
+                         Oslo());
+}
+
+v1::Date DateOf(absl::CivilDay day) {
+  v1::Date d;
+  d.set_year(static_cast<int32_t>(day.year()));
+  d.set_month(day.month());
+  d.set_day(day.day());
+  return d;
+}
+
+class ReturnPathwayRuntimeTest : public ::testing::Test {
+ protected:
+  ReturnPathwayRuntimeTest() : clock_(At(kRegistered)) {}
+
+  void SetUp() override {
+    auto workflow = return_pathway::NewReturnPathwayWorkflow(
+        RETURN_PATHWAY_POLICY_DIR);
+    ASSERT_TRUE(workflow.ok()) << workflow.status();
+    workflow_ = *std::move(workflow);
+    StoreOptions options;
+    options.path = dir_.path();
+    options.clock = &clock_;
+    options.workflow = workflow_.get();
+    options.sync = false;
+    auto store = EventStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto loop = TimerLoop::Start(store_.get(), &clock_);
+    ASSERT_TRUE(loop.ok()) << loop.status();
+    loop_ = *std::move(loop);
+    auto queue = TaskQueue::Create(store_.get(), &clock_);
+    ASSERT_TRUE(queue.ok()) << queue.status();
+    queue_ = *std::move(queue);
+  }
+
+  void TearDown() override {
+    queue_.reset();
+    loop_.reset();
+    store_.reset();
+  }
+
+  void Record(const google::protobuf::Message& payload, absl::CivilDay day) {
+    clock_.SetTime(At(day));
+    AppendRequest request;
+    request.stream_id = "P1";
+    request.principal = "reception:oslo-1";
+    ProposedEvent event;
+    event.effective_time = At(day);
+    event.payload.PackFrom(payload);
+    request.events.push_back(std::move(event));
+    absl::StatusOr<AppendResult> result = store_->Append(std::move(request));
+    ASSERT_TRUE(result.ok()) << result.status();
+  }
+
+  v1::PathwayState State() {
+    absl::StatusOr<v1::StreamRecord> record = store_->GetStreamRecord("P1");
+    EXPECT_TRUE(record.ok()) << record.status();
+    v1::PathwayState state;
+    EXPECT_TRUE(state.ParseFromString(record->state()));
+    return state;
+  }
+
+  std::vector<v1::Timer> Timers() {
+    absl::StatusOr<std::vector<v1::Timer>> timers =
+        store_->TimersForStream("P1");
+    EXPECT_TRUE(timers.ok()) << timers.status();
+    return timers.ok() ? *timers : std::vector<v1::Timer>{};
+  }
+
+  static constexpr absl::CivilDay kRegistered{2026, 3, 2};
+  static constexpr absl::CivilDay kNotified{2026, 3, 4};
+
+  TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<Workflow> workflow_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<TimerLoop> loop_;
+  std::unique_ptr<TaskQueue> queue_;
+};
+
+TEST_F(ReturnPathwayRuntimeTest, AppealWindowExpiryDerivesFinalRejectionAndRelocation) {
+  v1::PersonRegistered registered;
+  registered.set_person_id("P1");
+  registered.set_household_id("H-P1");
+  *registered.mutable_date_of_birth() = DateOf(absl::CivilDay(1990, 1, 1));
+  registered.set_nationality("AF");
+  registered.set_reception_centre("Oslo-1");
+  registered.set_region(v1::REGION_OSLO);
+  Record(registered, kRegistered);
+  v1::FirstRejection rejection;
+  *rejection.mutable_notified_on() = DateOf(kNotified);
+  Record(rejection, kNotified);
+  ASSERT_EQ(State().stage(), v1::STAGE_FIRST_REJECTION);
+
+  // The appeal window's timer, armed by the first rejection.
+  std::optional<v1::Timer> window;
+  for (const v1::Timer& t : Timers()) {
+    if (t.kind() == "appeal_window") window = t;
+  }
+  ASSERT_TRUE(window.has_value());
+  const absl::Time expiry = FromTimestamp(window->due_time());
+  ASSERT_TRUE(loop_->WaitIdle(absl::Seconds(60)).ok());
+  EXPECT_EQ(State().stage(), v1::STAGE_FIRST_REJECTION);
+
+  clock_.SetTime(expiry);
+  ASSERT_TRUE(loop_->WaitIdle(absl::Seconds(60)).ok());
+  EXPECT_EQ(State().stage(), v1::STAGE_FINAL_REJECTION);
+  int window_fired = 0;
+  absl::StatusOr<std::vector<v1::EventEnvelope>> history =
+      store_->ReadStream("P1", 1, 1000);
+  ASSERT_TRUE(history.ok()) << history.status();
+  for (const v1::EventEnvelope& e : *history) {
+    v1::TimerFired fired;
+    if (e.payload().UnpackTo(&fired) && fired.kind() == "appeal_window") {
+      ++window_fired;
+      EXPECT_EQ(e.principal(), "system:timer");
+      EXPECT_EQ(FromTimestamp(e.effective_time()), expiry);
+    }
+  }
+  EXPECT_EQ(window_fired, 1);
+
+  // The relocation task was opened the moment the final rejection was derived.
+  std::optional<v1::Task> relocation;
+  while (true) {
+    absl::StatusOr<std::optional<v1::Task>> leased =
+        queue_->Lease("reception/Oslo-1", "staff-1", absl::Minutes(30));
+    ASSERT_TRUE(leased.ok()) << leased.status();
+    if (!leased->has_value()) break;
+    if ((*leased)->kind() == "relocation") relocation = **leased;
+  }
+  ASSERT_TRUE(relocation.has_value());
+  CompleteRequest done;
+  done.task = TaskRef{"P1", relocation->id(), "staff-1"};
+  done.outcome = "relocated";
+  done.principal = "reception:oslo-1";
+  absl::StatusOr<CompleteResult> completed = queue_->Complete(done);
+  ASSERT_TRUE(completed.ok()) << completed.status();
+  absl::StatusOr<v1::Task> stored = store_->GetTask("P1", relocation->id());
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->state(), v1::TASK_STATE_COMPLETED);
+  EXPECT_EQ(stored->closed_at_position(), completed->position);
+  for (const v1::Timer& t : Timers()) {
+    EXPECT_EQ(t.payload().find(relocation->id()), std::string::npos)
+        << "the relocation's escalation timer is still armed: " << t.id();
+    EXPECT_EQ(t.id().find(relocation->id()), std::string::npos)
+        << "the relocation's escalation timer is still armed: " << t.id();
+  }
+
+  // History alone reproduces everything that is stored.
+  absl::StatusOr<ReplayReport> report =
+      ReplayCheck(*store_, *workflow_, ReplayCheckOptions{});
+  ASSERT_TRUE(report.ok()) << report.status();
+  for (const ReplayDifference& d : report->differences) {
+    ADD_FAILURE() << d.stream_id << " " << d.what << ": " << d.detail;
+  }
+  // Just before the window closed, the pathway still stood at the first
+  // rejection.
+  absl::StatusOr<StreamView> before = StreamAsOfEffectiveTime(
+      *store_, *workflow_, "P1", expiry - absl::Seconds(1));
+  ASSERT_TRUE(before.ok()) << before.status();
+  v1::PathwayState then;
+  ASSERT_TRUE(then.ParseFromString(before->state));
+  EXPECT_EQ(then.stage(), v1::STAGE_FIRST_REJECTION);
+}
+
+}  // namespace
+}  // namespace returnpath::engine
