@@ -4,7 +4,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "engine/codec.h"
+#include "engine/replay.h"
+#include "engine/server/job_channel.h"
+#include "engine/server/pathway_view.h"
 #include "engine/server/pull_writer.h"
+#include "engine/server/unary_call.h"
+#include "engine/status_macros.h"
 
 namespace returnpath::engine {
 namespace {
@@ -23,6 +29,27 @@ grpc::ServerWriteReactor<Msg>* AuditorStream(const ServiceDeps& deps,
   if (allowed.ok()) allowed = RequireRole(*principal, {v1::ROLE_AUDITOR}, action);
   if (!allowed.ok()) return PullWriter<Msg>::Failed(allowed);
   return new PullWriter<Msg>(deps.executor, signal, std::move(source));
+}
+
+absl::Status RequireAuditor(const Principal& principal, absl::string_view action) {
+  return RequireRole(principal, {v1::ROLE_AUDITOR}, action);
+}
+
+// Runs `job` on the executor, streaming what it pushes, for an auditor.
+template <typename Msg>
+grpc::ServerWriteReactor<Msg>* AuditorJob(
+    const ServiceDeps& deps, grpc::CallbackServerContext* ctx, absl::string_view action,
+    absl::AnyInvocable<absl::Status(JobChannel<Msg>&)> job) {
+  absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
+  absl::Status allowed = principal.status();
+  if (allowed.ok()) allowed = RequireAuditor(*principal, action);
+  if (!allowed.ok()) return PullWriter<Msg>::Failed(allowed);
+  auto channel = std::make_shared<JobChannel<Msg>>(deps.executor);
+  deps.executor->Run([channel, job = std::move(job)]() mutable {
+    channel->Close(job(*channel));
+  });
+  return new PullWriter<Msg>(deps.executor, channel->signal(),
+                             [channel](std::vector<Msg>* out) { return channel->Take(out); });
 }
 
 // The store names the bad position in its DATA_LOSS message ("position N: ...").
@@ -46,12 +73,20 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::History(
         absl::InvalidArgumentError("person_id is required"));
   }
   EventStore* store = deps_.store;
+  engine::AccessLog* access_log = deps_.access_log;
+  absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
+  if (!principal.ok()) return PullWriter<v1::EventEnvelope>::Failed(principal.status());
   std::string person = request->person_id();
   uint64_t next = std::max<uint64_t>(1, request->from_version());
+  bool logged = false;
   return AuditorStream<v1::EventEnvelope>(
       deps_, ctx, nullptr, "read a person's history",
-      [store, person, next](std::vector<v1::EventEnvelope>* out) mutable
-      -> absl::StatusOr<Pulled> {
+      [store, access_log, principal = *principal, person, next,
+       logged](std::vector<v1::EventEnvelope>* out) mutable -> absl::StatusOr<Pulled> {
+        if (!logged) {
+          RP_RETURN_IF_ERROR(access_log->Record(principal, "History", {person}));
+          logged = true;
+        }
         absl::StatusOr<std::vector<v1::EventEnvelope>> events =
             store->ReadStream(person, next, kPage);
         if (absl::IsNotFound(events.status())) {
@@ -145,6 +180,112 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::SubscribeEvents(
         *out = std::move(page->events);
         return Pulled::kMore;
       });
+}
+
+grpc::ServerUnaryReactor* AuditService::PathwayAsOf(grpc::CallbackServerContext* ctx,
+                                                    const v1::AsOfRequest* request,
+                                                    v1::PathwayView* response) {
+  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
+    RP_RETURN_IF_ERROR(RequireAuditor(principal, "see a pathway as of a time"));
+    const std::string& person = request->person_id();
+    if (person.empty()) return absl::InvalidArgumentError("person_id is required");
+    absl::StatusOr<StreamView> view = absl::InvalidArgumentError(
+        "give one of effective_time, position or recorded_time");
+    switch (request->at_case()) {
+      case v1::AsOfRequest::kEffectiveTime:
+        view = StreamAsOfEffectiveTime(*deps_.store, *deps_.workflow, person,
+                                       FromTimestamp(request->effective_time()));
+        break;
+      case v1::AsOfRequest::kPosition:
+        view = StreamAsOfPosition(*deps_.store, *deps_.workflow, person, request->position());
+        break;
+      case v1::AsOfRequest::kRecordedTime:
+        view = StreamAsOfRecordedTime(*deps_.store, *deps_.workflow, person,
+                                      FromTimestamp(request->recorded_time()));
+        break;
+      default:
+        break;
+    }
+    RP_RETURN_IF_ERROR(view.status());
+    RP_RETURN_IF_ERROR(deps_.access_log->Record(principal, "PathwayAsOf", {person}));
+    response->set_person_id(person);
+    response->set_version(view->version);
+    response->set_last_position(view->last_position);
+    PackState(*deps_.workflow, std::move(view->state), response->mutable_state());
+    for (const std::string& key : view->index_keys) response->add_index_keys(key);
+    for (v1::Task& task : view->tasks) {
+      if (task.state() == v1::TASK_STATE_OPEN) *response->add_open_tasks() = std::move(task);
+    }
+    for (v1::Timer& timer : view->timers) *response->add_timers() = std::move(timer);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
+    grpc::CallbackServerContext* ctx, const v1::ReplayCheckRequest* request) {
+  EventStore* store = deps_.store;
+  const Workflow* workflow = deps_.workflow;
+  return AuditorJob<v1::ReplayCheckResponse>(
+      deps_, ctx, "run a replay check",
+      [store, workflow](JobChannel<v1::ReplayCheckResponse>& channel) -> absl::Status {
+        ReplayCheckOptions options;
+        options.progress = [&channel](uint64_t done, uint64_t total) {
+          v1::ReplayCheckResponse message;
+          message.mutable_progress()->set_done(done);
+          message.mutable_progress()->set_total(total);
+          channel.Push(std::move(message));
+        };
+        options.on_difference = [&channel](const ReplayDifference& difference) {
+          v1::ReplayCheckResponse message;
+          message.mutable_difference()->set_person_id(difference.stream_id);
+          message.mutable_difference()->set_what(difference.what);
+          message.mutable_difference()->set_detail(difference.detail);
+          channel.Push(std::move(message));
+        };
+        RP_ASSIGN_OR_RETURN(ReplayReport report,
+                            engine::ReplayCheck(*store, *workflow, options));
+        v1::ReplayCheckResponse outcome;
+        outcome.mutable_outcome()->set_streams(report.streams);
+        outcome.mutable_outcome()->set_events(report.events);
+        outcome.mutable_outcome()->set_differences(report.difference_count);
+        channel.Push(std::move(outcome));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* AuditService::Statistics(grpc::CallbackServerContext* ctx,
+                                                   const v1::StatisticsRequest* request,
+                                                   v1::StatisticsResponse* response) {
+  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
+    RP_RETURN_IF_ERROR(RequireAuditor(principal, "compute statistics"));
+    const absl::Time from =
+        request->has_from() ? FromTimestamp(request->from()) : absl::InfinitePast();
+    const absl::Time to =
+        request->has_to() ? FromTimestamp(request->to()) : absl::InfiniteFuture();
+    if (from >= to) return absl::InvalidArgumentError("from must be before to");
+    RP_ASSIGN_OR_RETURN(StatisticsReport report,
+                        engine::Statistics(*deps_.store, *deps_.workflow, from, to, nullptr));
+    for (const StatisticsRow& row : report.rows) {
+      v1::StatisticsRow* out = response->add_rows();
+      out->set_category(row.category);
+      out->set_month(row.month);
+      out->set_group(row.group);
+      out->set_count(row.count);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AuditService::AccessLog(grpc::CallbackServerContext* ctx,
+                                                  const v1::AccessLogRequest* request,
+                                                  v1::AccessLogResponse* response) {
+  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
+    RP_RETURN_IF_ERROR(RequireAuditor(principal, "read the access log"));
+    RP_ASSIGN_OR_RETURN(std::vector<v1::AccessRecord> records,
+                        deps_.access_log->Read(request->person_id(), request->limit()));
+    for (v1::AccessRecord& record : records) *response->add_records() = std::move(record);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace returnpath::engine

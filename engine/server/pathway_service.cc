@@ -136,6 +136,9 @@ grpc::ServerUnaryReactor* PathwayService::GetPathway(grpc::CallbackServerContext
                                   response->index_keys().end());
     absl::Status in_scope =
         RequireScope(principal, keys, absl::StrCat("read the pathway of ", request->person_id()));
+    if (in_scope.ok()) {
+      in_scope = deps_.access_log->Record(principal, "GetPathway", {request->person_id()});
+    }
     if (!in_scope.ok()) response->Clear();
     return in_scope;
   });
@@ -177,7 +180,11 @@ grpc::ServerUnaryReactor* PathwayService::ListPathways(
       }
     }
     response->set_next_page_token(page.next_page_token);
-    return absl::OkStatus();
+    std::vector<std::string> read;
+    for (const v1::PathwayView& view : response->pathways()) read.push_back(view.person_id());
+    absl::Status logged = deps_.access_log->Record(principal, "ListPathways", read);
+    if (!logged.ok()) response->Clear();
+    return logged;
   });
 }
 

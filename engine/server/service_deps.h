@@ -3,6 +3,7 @@
 
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "engine/server/access_log.h"
 #include "engine/server/auth.h"
 #include "engine/server/executor.h"
 #include "engine/workflow.h"
@@ -17,6 +18,7 @@ struct ServiceDeps {
   const Authenticator* auth = nullptr;
   Executor* executor = nullptr;  // runs the blocking part of each call
   Clock* clock = nullptr;
+  AccessLog* access_log = nullptr;  // every read of a person's data is logged
 };
 
 }  // namespace returnpath::engine

@@ -1,0 +1,40 @@
+#ifndef RETURNPATH_ENGINE_SERVER_ACCESS_LOG_H_
+#define RETURNPATH_ENGINE_SERVER_ACCESS_LOG_H_
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/event_store.h"
+#include "engine/server/auth.h"
+#include "returnpath/v1/services.pb.h"
+
+namespace returnpath::engine {
+
+// Who read which person's data, and when: durable records in the store's
+// `access_log` column family (key: person \0 time, sequence), written through
+// the sequencer like any other write. Thread-safe; `store` outlives it.
+class AccessLog {
+ public:
+  explicit AccessLog(EventStore* store) : store_(store) {}
+
+  // Records, durably, that `principal` read the persons through `method`.
+  // A read whose access could not be logged must not be answered.
+  absl::Status Record(const Principal& principal, absl::string_view method,
+                      const std::vector<std::string>& person_ids);
+
+  // The records of one person, oldest first (empty id: everyone, by person
+  // then time), at most `limit` (0: all).
+  absl::StatusOr<std::vector<v1::AccessRecord>> Read(absl::string_view person_id,
+                                                     size_t limit);
+
+ private:
+  EventStore* const store_;
+  // Makes keys unique within this process when two reads share a microsecond.
+  std::atomic<uint64_t> sequence_{0};
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_SERVER_ACCESS_LOG_H_

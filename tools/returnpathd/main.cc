@@ -1,0 +1,169 @@
+// returnpathd: the returnpath daemon. Parses flags and wires the return
+// pathway workflow into the engine: store, timer loop, task queues, the gRPC
+// services. The only place that names both the engine and the domain.
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "engine/clock.h"
+#include "engine/event_store.h"
+#include "engine/server/access_log.h"
+#include "engine/server/admin_service.h"
+#include "engine/server/audit_service.h"
+#include "engine/server/dev_principals.h"
+#include "engine/server/grpc_server.h"
+#include "engine/server/log.h"
+#include "engine/server/pathway_service.h"
+#include "engine/server/signals.h"
+#include "engine/server/task_service.h"
+#include "engine/task_queue.h"
+#include "engine/timer_loop.h"
+#include "tools/demo/demo_population.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
+
+ABSL_FLAG(std::string, data_dir, "./data",
+          "directory of the embedded store (store/), principals and dev tokens");
+ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
+          "address to serve gRPC on; port 0 picks a free port (see --port_file)");
+ABSL_FLAG(std::string, policy_dir, "workflows/return_pathway/policy",
+          "directory of the return-pathway policy files (*.textproto)");
+ABSL_FLAG(std::string, clock, "system",
+          "system, or manual: time moves only through AdminService.AdvanceClock (tests)");
+ABSL_FLAG(std::string, clock_start, "",
+          "with --clock=manual, the starting time (RFC 3339); default: now");
+ABSL_FLAG(std::string, principals, "",
+          "principals file (textproto); default <data_dir>/principals.textproto, "
+          "created with development tokens in <data_dir>/tokens/ when on loopback");
+ABSL_FLAG(std::string, tls_cert, "", "server certificate (PEM); enables TLS");
+ABSL_FLAG(std::string, tls_key, "", "server private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "CA (PEM) for client certificates; enables mutual TLS");
+ABSL_FLAG(std::string, port_file, "", "write the bound port here once serving");
+ABSL_FLAG(bool, demo_population, false,
+          "on an empty store, load a small synthetic demo population");
+ABSL_FLAG(int, rpc_threads, 8, "threads that run the blocking part of RPCs");
+
+namespace {
+
+using namespace returnpath;  // NOLINT: a main that wires many parts
+
+int Fail(absl::string_view what, const absl::Status& status) {
+  engine::LogLine("error", what, {{"status", status.ToString()}});
+  return 1;
+}
+
+// The domain's event types the police liaison records in development setups.
+const std::vector<std::string>& PoliceEventTypes() {
+  static const auto* types = new std::vector<std::string>{
+      "returnpath.v1.Departed", "returnpath.v1.TravelDocumentObtained"};
+  return *types;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("returnpathd: the returnpath daemon (see README.md)");
+  absl::ParseCommandLine(argc, argv);
+  engine::BlockTerminationSignals();
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  std::filesystem::create_directories(data_dir);
+
+  std::unique_ptr<engine::Clock> clock;
+  engine::ManualClock* manual_clock = nullptr;
+  if (absl::GetFlag(FLAGS_clock) == "manual") {
+    absl::Time start = absl::Now();
+    std::string error;
+    if (!absl::GetFlag(FLAGS_clock_start).empty() &&
+        !absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_clock_start), &start, &error)) {
+      return Fail("bad --clock_start", absl::InvalidArgumentError(error));
+    }
+    auto manual = std::make_unique<engine::ManualClock>(start);
+    manual_clock = manual.get();
+    clock = std::move(manual);
+  } else if (absl::GetFlag(FLAGS_clock) == "system") {
+    clock = engine::NewSystemClock();
+  } else {
+    return Fail("bad --clock", absl::InvalidArgumentError("use system or manual"));
+  }
+
+  auto workflow = return_pathway::NewReturnPathwayWorkflow(absl::GetFlag(FLAGS_policy_dir));
+  if (!workflow.ok()) return Fail("cannot load the policy", workflow.status());
+
+  engine::StoreOptions store_options;
+  store_options.path = absl::StrCat(data_dir, "/store");
+  store_options.clock = clock.get();
+  store_options.workflow = workflow->get();
+  auto store = engine::EventStore::Open(store_options);
+  if (!store.ok()) return Fail("cannot open the store", store.status());
+
+  std::string principals_file = absl::GetFlag(FLAGS_principals);
+  if (principals_file.empty()) {
+    auto dev = engine::EnsureDevPrincipals(data_dir, PoliceEventTypes());
+    if (!dev.ok()) return Fail("cannot create development principals", dev.status());
+    principals_file = *dev;
+  }
+  auto auth = engine::Authenticator::FromFile(principals_file);
+  if (!auth.ok()) return Fail("cannot load principals", auth.status());
+
+  if (absl::GetFlag(FLAGS_demo_population) && (*store)->LastPosition() == 0) {
+    auto loaded = tools::LoadDemoPopulation(**store, clock->Now());
+    if (!loaded.ok()) return Fail("cannot load the demo population", loaded.status());
+    engine::LogLine("info", "loaded the SYNTHETIC demo population",
+                    {{"persons", absl::StrCat(*loaded)}});
+  }
+
+  auto timers = engine::TimerLoop::Start(store->get(), clock.get());
+  if (!timers.ok()) return Fail("cannot start the timer loop", timers.status());
+  auto tasks = engine::TaskQueue::Create(store->get(), clock.get());
+  if (!tasks.ok()) return Fail("cannot start the task queues", tasks.status());
+
+  auto executor = std::make_unique<engine::Executor>(absl::GetFlag(FLAGS_rpc_threads));
+  engine::WakeSignal commits(executor.get());
+  (*store)->AddCommitListener([&commits](uint64_t) { commits.Notify(); });
+  engine::AccessLog access_log(store->get());
+  const engine::ServiceDeps deps{store->get(), workflow->get(), auth->get(), executor.get(),
+                                 clock.get(), &access_log};
+  engine::PathwayService pathway_service(deps);
+  engine::TaskService task_service(deps, tasks->get());
+  engine::AuditService audit_service(deps, &commits);
+  engine::AdminService admin_service(deps, manual_clock);
+
+  engine::GrpcServerOptions server_options;
+  server_options.listen = absl::GetFlag(FLAGS_listen);
+  server_options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  server_options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  server_options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  auto server = engine::GrpcServer::Start(
+      server_options, {&pathway_service, &task_service, &audit_service, &admin_service});
+  if (!server.ok()) return Fail("cannot start the gRPC server", server.status());
+  if (!absl::GetFlag(FLAGS_port_file).empty()) {
+    // Written whole under a temporary name, then renamed, so readers never see half.
+    const std::string tmp = absl::GetFlag(FLAGS_port_file) + ".tmp";
+    std::ofstream(tmp) << (*server)->port() << "\n";
+    std::filesystem::rename(tmp, absl::GetFlag(FLAGS_port_file));
+  }
+  engine::LogLine("info", "serving",
+                  {{"port", absl::StrCat((*server)->port())},
+                   {"data_dir", data_dir},
+                   {"clock", absl::GetFlag(FLAGS_clock)},
+                   {"principals", principals_file},
+                   {"last_position", absl::StrCat((*store)->LastPosition())}});
+
+  const int signal = engine::WaitForTerminationSignal();
+  engine::LogLine("info", "shutting down", {{"signal", absl::StrCat(signal)}});
+  (*server)->Shutdown(absl::Seconds(5));  // stop accepting; calls in flight finish
+  (*tasks)->Stop();
+  (*timers)->Stop();
+  executor.reset();  // runs what is queued, then joins
+  absl::Status closed = (*store)->Close();  // finishes in-flight commits
+  if (!closed.ok()) return Fail("closing the store", closed);
+  engine::LogLine("info", "stopped cleanly");
+  return 0;
+}
