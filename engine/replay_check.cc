@@ -126,20 +126,21 @@ class Checker {
         expected.emplace(key, stream);
       }
     }
-    RP_RETURN_IF_ERROR(ScanRange(
-        db_, StoreDb::kIndex, snapshot_, "", "",
-        [&](absl::string_view raw, absl::string_view) {
-          std::string key, stream;
-          if (!keys::DecodeIndexEntry(raw, &key, &stream)) {
-            Report("", "index", "an index entry is malformed");
-          } else if (expected.erase({key, stream}) == 0) {
-            Report(stream, "index",
-                   absl::StrCat("stray index entry \"", key, "\""));
-          }
-          return true;
-        }));
+    RP_RETURN_IF_ERROR(
+        ScanRange(db_, StoreDb::kIndex, snapshot_, "", "",
+                  [&](absl::string_view raw, absl::string_view) {
+                    std::string key, stream;
+                    if (!keys::DecodeIndexEntry(raw, &key, &stream)) {
+                      Report("", "index", "an index entry is malformed");
+                    } else if (expected.erase({key, stream}) == 0) {
+                      Report(stream, "index",
+                             absl::StrCat("stray index entry \"", key, "\""));
+                    }
+                    return true;
+                  }));
     for (const auto& [key, stream] : expected) {
-      Report(stream, "index", absl::StrCat("missing index entry \"", key, "\""));
+      Report(stream, "index",
+             absl::StrCat("missing index entry \"", key, "\""));
     }
     return absl::OkStatus();
   }
@@ -147,19 +148,19 @@ class Checker {
   absl::Status CheckTimers(const Streams& streams) {
     // (stream, id) -> due, from timer_ids.
     std::map<std::pair<std::string, std::string>, absl::Time> by_id;
-    RP_RETURN_IF_ERROR(ScanRange(
-        db_, StoreDb::kTimerIds, snapshot_, "", "",
-        [&](absl::string_view key, absl::string_view value) {
-          std::string stream, id;
-          absl::Time due;
-          if (keys::DecodeStreamItem(key, &stream, &id) &&
-              keys::GetTime(&value, &due)) {
-            by_id[{stream, id}] = due;
-          } else {
-            Report("", "timers", "a timer_ids entry is malformed");
-          }
-          return true;
-        }));
+    RP_RETURN_IF_ERROR(
+        ScanRange(db_, StoreDb::kTimerIds, snapshot_, "", "",
+                  [&](absl::string_view key, absl::string_view value) {
+                    std::string stream, id;
+                    absl::Time due;
+                    if (keys::DecodeStreamItem(key, &stream, &id) &&
+                        keys::GetTime(&value, &due)) {
+                      by_id[{stream, id}] = due;
+                    } else {
+                      Report("", "timers", "a timer_ids entry is malformed");
+                    }
+                    return true;
+                  }));
     std::map<std::pair<std::string, std::string>, const Timer*> expected;
     for (const auto& [stream, folded] : streams) {
       for (const auto& [id, timer] : folded.timers) {
@@ -181,17 +182,18 @@ class Checker {
           auto ids = by_id.find({stream, id});
           if (ids == by_id.end() || ids->second != due) {
             Report(stream, "timers",
-                   absl::StrCat("timer \"", id, "\" has no matching timer_ids entry"));
+                   absl::StrCat("timer \"", id,
+                                "\" has no matching timer_ids entry"));
           } else {
             by_id.erase(ids);
           }
           auto it = expected.find({stream, id});
           if (it == expected.end()) {
-            Report(stream, "timers",
-                   absl::StrCat("timer \"", id, "\" (due ",
-                                absl::FormatTime(due),
-                                ") is armed but the log has it fired, "
-                                "cancelled or never armed"));
+            Report(
+                stream, "timers",
+                absl::StrCat("timer \"", id, "\" (due ", absl::FormatTime(due),
+                             ") is armed but the log has it fired, "
+                             "cancelled or never armed"));
             return true;
           }
           CompareTimer(*it->second, stored);
@@ -214,12 +216,11 @@ class Checker {
 
   absl::Status CheckTasks(const Streams& streams) {
     std::set<std::string> ready;  // ready and delayed entries
-    RP_RETURN_IF_ERROR(ScanRange(
-        db_, StoreDb::kTaskReady, snapshot_, "", "",
-        [&](absl::string_view key, absl::string_view) {
-          ready.emplace(key);
-          return true;
-        }));
+    RP_RETURN_IF_ERROR(ScanRange(db_, StoreDb::kTaskReady, snapshot_, "", "",
+                                 [&](absl::string_view key, absl::string_view) {
+                                   ready.emplace(key);
+                                   return true;
+                                 }));
     std::map<std::pair<std::string, std::string>, const Task*> expected;
     for (const auto& [stream, folded] : streams) {
       for (const auto& [id, task] : folded.tasks) {
@@ -271,11 +272,11 @@ class Checker {
     const std::string& s = folded.stream_id;
     if (record.version() != folded.version ||
         record.last_position() != folded.last_position) {
-      Report(s, "state",
-             absl::StrCat("stored version ", record.version(), " at position ",
-                          record.last_position(), "; the log has version ",
-                          folded.version, " at position ",
-                          folded.last_position));
+      Report(
+          s, "state",
+          absl::StrCat("stored version ", record.version(), " at position ",
+                       record.last_position(), "; the log has version ",
+                       folded.version, " at position ", folded.last_position));
     }
     if (record.state() != folded.state) {
       Report(s, "state",
@@ -343,8 +344,8 @@ class Checker {
       return;
     }
     Report(task.stream_id(), "tasks",
-           absl::StrCat("open task \"", task.id(), "\" is missing from queue \"",
-                        task.queue(), "\""));
+           absl::StrCat("open task \"", task.id(),
+                        "\" is missing from queue \"", task.queue(), "\""));
   }
 
   const StoreDb& db_;

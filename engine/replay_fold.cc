@@ -21,8 +21,7 @@ bool IsOpen(const Task& task) {
 }
 
 // As CommandContext::CloseTask.
-void Close(const std::string& id, const EventEnvelope& event,
-           FoldedStream* s) {
+void Close(const std::string& id, const EventEnvelope& event, FoldedStream* s) {
   auto it = s->tasks.find(id);
   if (it == s->tasks.end() || !IsOpen(it->second)) return;
   returnpath::v1::TaskCompleted completed;

@@ -24,7 +24,7 @@ struct FoldedStream {
   uint64_t version = 0;
   uint64_t last_position = 0;
   std::string state;
-  std::vector<std::string> index_keys;  // sorted, unique
+  std::vector<std::string> index_keys;                  // sorted, unique
   std::map<std::string, returnpath::v1::Timer> timers;  // by id; full only
   std::map<std::string, returnpath::v1::Task> tasks;    // by id; full only
 };

@@ -26,7 +26,8 @@ class ReplayTest : public testing::RuntimeTest {
   // cancelled, fired and parked; tasks opened, leased, failed, dead-lettered,
   // completed (by the workflow and by the engine) and cancelled.
   void BuildHistory() {
-    Append("p1", "arm:t1:2 arm:t2:9 open:k1:q:10:5 open:k2:q:20:5 open:k5:q:90:5");
+    Append("p1",
+           "arm:t1:2 arm:t2:9 open:k1:q:10:5 open:k2:q:20:5 open:k5:q:90:5");
     Append("p1", "cancel:t2 open:k3:q:30:5");
     Append("p2", "armopen:t1:3:r1:reception/oslo");
     Append("p3", "deaf");
@@ -53,14 +54,19 @@ class ReplayTest : public testing::RuntimeTest {
     Task third = lease("q");   // p1/k3
     Task deaf = lease("q");    // p3/k1: the workflow ignores completions
     ASSERT_EQ(deaf.stream_id(), "p3");
-    ASSERT_TRUE(q.Complete({{"p3", deaf.id(), "w"}, "held", "", "", "", ""}).ok());
-    ASSERT_TRUE(q.Complete({{"p1", first.id(), "w"}, "held", "", "", "", ""}).ok());
+    ASSERT_TRUE(
+        q.Complete({{"p3", deaf.id(), "w"}, "held", "", "", "", ""}).ok());
+    ASSERT_TRUE(
+        q.Complete({{"p1", first.id(), "w"}, "held", "", "", "", ""}).ok());
     ASSERT_TRUE(q.Fail({"p1", second.id(), "w"}, "no show").ok());  // dead
     ASSERT_TRUE(q.Release({"p1", third.id(), "w"}).ok());
     Task relocation = lease("reception/oslo");
-    ASSERT_TRUE(q.Complete({{"p2", relocation.id(), "w"}, "moved", "", "", "", ""}).ok());
+    ASSERT_TRUE(
+        q.Complete({{"p2", relocation.id(), "w"}, "moved", "", "", "", ""})
+            .ok());
     third = lease("q");
-    ASSERT_TRUE(q.Complete({{"p1", third.id(), "w"}, "done", "", "", "", ""}).ok());
+    ASSERT_TRUE(
+        q.Complete({{"p1", third.id(), "w"}, "done", "", "", "", ""}).ok());
     EXPECT_EQ(lease("q").id(), "k5");  // left leased
   }
 
@@ -113,7 +119,8 @@ TEST_F(ReplayTest, FindsATamperedStateRecord) {
   BuildHistory();
   Tamper([](const StoreDb& db) {
     returnpath::v1::StreamRecord record;
-    ASSERT_TRUE(record.ParseFromString(*db.Get(StoreDb::kState, "p2", nullptr)));
+    ASSERT_TRUE(
+        record.ParseFromString(*db.Get(StoreDb::kState, "p2", nullptr)));
     record.set_state(record.state() + "|released early");
     ASSERT_TRUE(db.db()
                     ->Put(rocksdb::WriteOptions(), db.cf(StoreDb::kState), "p2",
@@ -122,8 +129,11 @@ TEST_F(ReplayTest, FindsATamperedStateRecord) {
   });
   std::vector<ReplayDifference> streamed;
   ReplayCheckOptions options;
-  options.on_difference = [&](const ReplayDifference& d) { streamed.push_back(d); };
-  absl::StatusOr<ReplayReport> report = ReplayCheck(*store_, workflow_, options);
+  options.on_difference = [&](const ReplayDifference& d) {
+    streamed.push_back(d);
+  };
+  absl::StatusOr<ReplayReport> report =
+      ReplayCheck(*store_, workflow_, options);
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->difference_count, 1u) << Describe(*report);
   EXPECT_EQ(report->differences[0].stream_id, "p2");
@@ -149,8 +159,8 @@ TEST_F(ReplayTest, FindsTamperedTimersTasksAndIndexEntries) {
     batch.Put(db.cf(StoreDb::kTasks), keys::StreamItem("p3", "k9"),
               task.SerializeAsString());
     // An index entry nobody wrote.
-    batch.Put(db.cf(StoreDb::kIndex), keys::IndexEntry("stage/OVERSTAYED", "p1"),
-              "");
+    batch.Put(db.cf(StoreDb::kIndex),
+              keys::IndexEntry("stage/OVERSTAYED", "p1"), "");
     ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
   });
   ReplayReport report = Check();
@@ -166,7 +176,8 @@ TEST_F(ReplayTest, FindsTamperedTimersTasksAndIndexEntries) {
 class AsOfTest : public ReplayTest {
  protected:
   void SetUp() override {
-    e1_ = Append("p1", "arm:t1:9 open:k1:q:1:5");  // effective and recorded Day 1
+    e1_ =
+        Append("p1", "arm:t1:9 open:k1:q:1:5");  // effective and recorded Day 1
     clock_.SetTime(Day(3));
     e2_ = Append("p1", "note", Day(3));
     clock_.SetTime(Day(5));
@@ -188,7 +199,8 @@ class AsOfTest : public ReplayTest {
 };
 
 TEST_F(AsOfTest, ByEffectiveTimeFoldsWhatHadLegallyHappened) {
-  StreamView v = View(StreamAsOfEffectiveTime(*store_, workflow_, "p1", Day(2)));
+  StreamView v =
+      View(StreamAsOfEffectiveTime(*store_, workflow_, "p1", Day(2)));
   EXPECT_EQ(v.events, 2u);  // e1 and the late e3, in stream order
   EXPECT_EQ(v.state, "|arm:t1:9 open:k1:q:1:5|close:k1");
   EXPECT_EQ(v.version, 3u);

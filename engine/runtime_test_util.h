@@ -71,8 +71,9 @@ class FakeWorkflow final : public Workflow {
     t.next_state = absl::StrCat(state, "|", text);
     absl::Status run = Run(text, event, &t);
     if (!run.ok()) return run;
-    std::string verb = std::vector<std::string>(
-        absl::StrSplit(text, absl::ByAnyChar(" :"))).front();
+    std::string verb =
+        std::vector<std::string>(absl::StrSplit(text, absl::ByAnyChar(" :")))
+            .front();
     t.index_keys = {absl::StrCat("last/", verb)};
     return t;
   }
@@ -101,7 +102,8 @@ class FakeWorkflow final : public Workflow {
   static absl::Status Run(absl::string_view text,
                           const returnpath::v1::EventEnvelope& event,
                           Transition* t) {
-    for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    for (absl::string_view word :
+         absl::StrSplit(text, ' ', absl::SkipEmpty())) {
       std::vector<std::string> f = absl::StrSplit(word, ':');
       if (f[0] == "fail") {
         return absl::FailedPreconditionError("the fake refuses this event");

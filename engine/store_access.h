@@ -46,8 +46,8 @@ absl::StatusOr<std::optional<Proto>> ReadProto(
   if (!value.ok()) return value.status();
   Proto proto;
   if (!proto.ParseFromString(*value)) {
-    return absl::DataLossError(absl::StrCat(
-        "a ", keys::ColumnFamilies()[cf], " record does not parse"));
+    return absl::DataLossError(absl::StrCat("a ", keys::ColumnFamilies()[cf],
+                                            " record does not parse"));
   }
   return proto;
 }

@@ -23,8 +23,8 @@ using returnpath::v1::TaskState;
 constexpr size_t kMaxPromotions = 256;
 
 std::string Name(const Task& task) {
-  return absl::StrCat("task \"", task.id(), "\" of person \"",
-                      task.stream_id(), "\"");
+  return absl::StrCat("task \"", task.id(), "\" of person \"", task.stream_id(),
+                      "\"");
 }
 
 const char* StateWord(TaskState state) {
@@ -65,7 +65,8 @@ void DropEntries(CommandContext& ctx, const Task& task) {
                                         FromTimestamp(task.visible_time()),
                                         task.stream_id(), task.id()));
   } else if (task.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
-    DeleteEntry(ctx, task_keys::Dead(task.queue(), task.stream_id(), task.id()));
+    DeleteEntry(ctx,
+                task_keys::Dead(task.queue(), task.stream_id(), task.id()));
   }
 }
 
@@ -101,9 +102,8 @@ absl::StatusOr<Task> Find(CommandContext& ctx, const TaskRef& ref) {
 
 absl::Status RequireLeasedBy(const Task& task, absl::string_view worker) {
   if (task.state() != returnpath::v1::TASK_STATE_LEASED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(Name(task), " is not leased: it is ",
-                     StateWord(task.state())));
+    return absl::FailedPreconditionError(absl::StrCat(
+        Name(task), " is not leased: it is ", StateWord(task.state())));
   }
   if (task.lease_owner() != worker) {
     return absl::FailedPreconditionError(
@@ -122,12 +122,12 @@ absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
   std::string limit = prefix;
   keys::PutTime(&limit, TruncateToMicros(ctx.now()) + absl::Microseconds(1));
   std::vector<std::string> raw;
-  RP_RETURN_IF_ERROR(ScanRange(
-      ctx.db(), StoreDb::kTaskReady, nullptr, prefix, limit,
-      [&](absl::string_view key, absl::string_view) {
-        raw.emplace_back(key);
-        return raw.size() < kMaxPromotions;
-      }));
+  RP_RETURN_IF_ERROR(ScanRange(ctx.db(), StoreDb::kTaskReady, nullptr, prefix,
+                               limit,
+                               [&](absl::string_view key, absl::string_view) {
+                                 raw.emplace_back(key);
+                                 return raw.size() < kMaxPromotions;
+                               }));
   std::vector<Task> promoted;
   for (const std::string& key : raw) {
     absl::Time at;
@@ -230,9 +230,9 @@ absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
           Name(task), " was cancelled at position ", task.closed_at_position(),
           " because it was no longer needed; there is nothing to complete"));
     case returnpath::v1::TASK_STATE_DEAD_LETTER:
-      return absl::FailedPreconditionError(absl::StrCat(
-          Name(task), " was dead-lettered after ", task.attempts(),
-          " failed attempts and cannot be completed"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(Name(task), " was dead-lettered after ", task.attempts(),
+                       " failed attempts and cannot be completed"));
     default:
       break;
   }
@@ -297,8 +297,8 @@ absl::StatusOr<Task> Fail(CommandContext& ctx, const TaskRef& ref,
     next.set_state(returnpath::v1::TASK_STATE_DEAD_LETTER);
   } else {
     next.set_state(returnpath::v1::TASK_STATE_OPEN);
-    *next.mutable_visible_time() = ToTimestamp(TruncateToMicros(
-        ctx.now() + RetryDelay(options, failed_before)));
+    *next.mutable_visible_time() = ToTimestamp(
+        TruncateToMicros(ctx.now() + RetryDelay(options, failed_before)));
   }
   RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
   return next;

@@ -78,7 +78,8 @@ absl::StatusOr<Cursor> ParseToken(absl::string_view token,
 // The task an entry names, if it still is in the state the entry says.
 absl::StatusOr<std::optional<Task>> Resolve(const StoreDb& db,
                                             const rocksdb::Snapshot* snap,
-                                            Phase phase, absl::string_view key) {
+                                            Phase phase,
+                                            absl::string_view key) {
   std::string queue, stream, id;
   absl::Time at;
   bool decoded = false;
@@ -107,10 +108,11 @@ absl::StatusOr<std::optional<Task>> Resolve(const StoreDb& db,
                 task_keys::Ready(*task) == key;
       break;
     case kDelayed:
-      current = (task->state() == returnpath::v1::TASK_STATE_LEASED &&
-                 task_keys::SameMicros(FromTimestamp(task->lease_expires()), at)) ||
-                (task->state() == returnpath::v1::TASK_STATE_OPEN &&
-                 task_keys::SameMicros(FromTimestamp(task->visible_time()), at));
+      current =
+          (task->state() == returnpath::v1::TASK_STATE_LEASED &&
+           task_keys::SameMicros(FromTimestamp(task->lease_expires()), at)) ||
+          (task->state() == returnpath::v1::TASK_STATE_OPEN &&
+           task_keys::SameMicros(FromTimestamp(task->visible_time()), at));
       break;
     case kDead:
       current = task->state() == returnpath::v1::TASK_STATE_DEAD_LETTER;
@@ -142,9 +144,9 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
                                       const TaskListQuery& query) {
   if (query.queue.empty()) return absl::InvalidArgumentError("queue is empty");
   if (query.page_size < 0 || query.page_size > kMaxPageSize) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size must be between 0 and ", kMaxPageSize, ", not ",
-        query.page_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size must be between 0 and ", kMaxPageSize, ", not ",
+                     query.page_size));
   }
   const size_t page_size =
       query.page_size == 0 ? kDefaultPageSize : query.page_size;
@@ -159,7 +161,8 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
   for (; i < phases.size(); ++i) {
     const Phase phase = phases[i];
     const std::string prefix = PhasePrefix(phase, query.queue);
-    const StoreDb::Cf cf = phase == kScan ? StoreDb::kTasks : StoreDb::kTaskReady;
+    const StoreDb::Cf cf =
+        phase == kScan ? StoreDb::kTasks : StoreDb::kTaskReady;
     // The smallest key after the last one returned.
     std::string start = cursor.phase == phase && !cursor.after.empty()
                             ? cursor.after + std::string(1, '\0')
@@ -173,7 +176,8 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
           last.assign(key.data(), key.size());
           if (phase == kScan) {
             Task task;
-            if (task.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+            if (task.ParseFromArray(value.data(),
+                                    static_cast<int>(value.size())) &&
                 task.queue() == query.queue && task.state() == query.state) {
               page.tasks.push_back(std::move(task));
             }

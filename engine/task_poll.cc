@@ -260,8 +260,7 @@ void TaskQueue::Forget(uint64_t id) {
 }
 
 void TaskQueue::SubmitAttempt(uint64_t id, const std::string& queue,
-                              const std::string& worker,
-                              absl::Duration lease) {
+                              const std::string& worker, absl::Duration lease) {
   store_->Submit(MakeCommand<std::optional<Task>>(
       [queue, worker, lease](CommandContext& ctx) {
         return task_commands::Lease(ctx, queue, worker, lease);

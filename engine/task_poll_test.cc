@@ -135,7 +135,8 @@ TEST_F(TaskPollTest, OneTaskGoesToOnePollerOnly) {
   Open("p1", "k1");
   ASSERT_TRUE(first.Wait());  // the older poll is served first
   EXPECT_EQ(first.TaskId(), "k1");
-  EXPECT_FALSE(second.done.WaitForNotificationWithTimeout(absl::Milliseconds(50)));
+  EXPECT_FALSE(
+      second.done.WaitForNotificationWithTimeout(absl::Milliseconds(50)));
   Open("p2", "k2");
   ASSERT_TRUE(second.Wait());
   EXPECT_EQ(second.TaskId(), "k2");
@@ -188,14 +189,17 @@ TEST_F(TaskPollTest, StopAnswersWaitingPollsUnavailable) {
 
 TEST_F(TaskPollTest, RejectsBadArguments) {
   Answer a;
-  EXPECT_EQ(queue_->PollAsync("", "w", kLease, kLong, a.Callback()).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(queue_->PollAsync("q", "", kLease, kLong, a.Callback()).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(queue_->PollAsync("q", "w", absl::ZeroDuration(), kLong, a.Callback())
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      queue_->PollAsync("", "w", kLease, kLong, a.Callback()).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      queue_->PollAsync("q", "", kLease, kLong, a.Callback()).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      queue_->PollAsync("q", "w", absl::ZeroDuration(), kLong, a.Callback())
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(queue_->PollAsync("q", "w", kLease, -absl::Seconds(1), a.Callback())
                 .status()
                 .code(),

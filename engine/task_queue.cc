@@ -68,10 +68,10 @@ TaskQueue::~TaskQueue() { Stop(); }
 
 absl::Status TaskQueue::CheckLease(absl::Duration lease) const {
   if (lease <= absl::ZeroDuration() || lease > options_.max_lease) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "lease must be positive and at most ",
-        absl::FormatDuration(options_.max_lease), ", not ",
-        absl::FormatDuration(lease)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("lease must be positive and at most ",
+                     absl::FormatDuration(options_.max_lease), ", not ",
+                     absl::FormatDuration(lease)));
   }
   return absl::OkStatus();
 }

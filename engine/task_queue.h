@@ -61,7 +61,7 @@ struct CompleteRequest {
 };
 
 struct CompleteResult {
-  uint64_t position = 0;  // of the TaskCompleted event in the stream
+  uint64_t position = 0;      // of the TaskCompleted event in the stream
   bool deduplicated = false;  // already completed: nothing was appended
 };
 
@@ -89,8 +89,8 @@ class TaskQueue {
   // Called once, never under a lock, on the queue's poll thread (or on the
   // thread calling CancelPoll or Stop): a leased task, nullopt when nothing
   // came within the wait, or an error. It must not block.
-  using PollCallback =
-      absl::AnyInvocable<void(absl::StatusOr<std::optional<returnpath::v1::Task>>)>;
+  using PollCallback = absl::AnyInvocable<void(
+      absl::StatusOr<std::optional<returnpath::v1::Task>>)>;
 
   static absl::StatusOr<std::unique_ptr<TaskQueue>> Create(
       EventStore* store, Clock* clock, TaskQueueOptions options = {});
@@ -146,7 +146,7 @@ class TaskQueue {
   void CancelPoll(uint64_t id);
 
   // Answers every waiting poll with UNAVAILABLE and joins the thread.
-  // Idempotent.
+  // Idempotent. Never call it from a PollCallback.
   void Stop();
 
  private:
@@ -163,8 +163,9 @@ class TaskQueue {
     uint64_t waiter;
     absl::StatusOr<std::optional<returnpath::v1::Task>> task;
   };
-  using Delivery = std::pair<PollCallback,
-                             absl::StatusOr<std::optional<returnpath::v1::Task>>>;
+  using Delivery =
+      std::pair<PollCallback,
+                absl::StatusOr<std::optional<returnpath::v1::Task>>>;
 
   TaskQueue(EventStore* store, Clock* clock, const StoreDb* db,
             TaskQueueOptions options);

@@ -36,7 +36,8 @@ class TaskQueueTest : public testing::RuntimeTest {
   // Opens task `id` for person `stream` in queue "q".
   void Open(const std::string& stream, const std::string& id,
             int priority = 100, int due_day = 5, const std::string& q = "q") {
-    Append(stream, absl::StrCat("open:", id, ":", q, ":", priority, ":", due_day));
+    Append(stream,
+           absl::StrCat("open:", id, ":", q, ":", priority, ":", due_day));
   }
 
   std::optional<Task> Lease(const std::string& worker,
@@ -82,9 +83,9 @@ TEST_F(TaskQueueTest, PoliceReferralsAreServedByFeasibilityThenOverstay) {
   while (std::optional<Task> t = Lease("pu-1", "police/pu")) {
     order.push_back(t->id());
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"feasible-long", "feasible-short",
-                                             "partly-feasible",
-                                             "infeasible-long"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"feasible-long", "feasible-short",
+                                      "partly-feasible", "infeasible-long"}));
 }
 
 TEST_F(TaskQueueTest, LeaseMarksTheTaskLeasedWithOwnerAndExpiry) {
@@ -195,8 +196,9 @@ TEST_F(TaskQueueTest, CompleteNamesTheTaskWhenItCannot) {
   }
   s = queue_->Complete(Completion("p2", "leased", "w1")).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(s.message(),
-            "task \"leased\" of person \"p2\" is leased by \"w9\", not by \"w1\"");
+  EXPECT_EQ(
+      s.message(),
+      "task \"leased\" of person \"p2\" is leased by \"w9\", not by \"w1\"");
 
   EXPECT_EQ(queue_->Complete(Completion("p1", "open-task", "")).status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -289,10 +291,9 @@ TEST_F(TaskQueueTest, ExtendLeaseKeepsTheTaskPastItsFirstExpiry) {
   EXPECT_FALSE(Lease("w2").has_value());
   clock_.Advance(absl::Minutes(5));
   EXPECT_EQ(LeasedId("w2"), "k1");
-  EXPECT_EQ(queue_->ExtendLease(TaskRef{"p1", "k1", "w1"}, kLease)
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      queue_->ExtendLease(TaskRef{"p1", "k1", "w1"}, kLease).status().code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(TaskQueueTest, LeaseRejectsBadArguments) {
@@ -358,7 +359,8 @@ TEST_F(TaskQueueTest, ConcurrentWorkersNeverGetTheSameTask) {
   constexpr int kTasks = 300;
   for (int i = 0; i < kTasks; i += 30) {
     std::string text;
-    for (int j = i; j < i + 30; ++j) absl::StrAppend(&text, "open:k", j, ":q:100:5 ");
+    for (int j = i; j < i + 30; ++j)
+      absl::StrAppend(&text, "open:k", j, ":q:100:5 ");
     Append(absl::StrCat("p", i), text);
   }
   std::vector<std::vector<std::string>> got(8);

@@ -20,10 +20,6 @@ using returnpath::v1::Timer;
 
 absl::Time DueOf(const Timer& timer) { return FromTimestamp(timer.due_time()); }
 
-std::string KeyOf(const Timer& timer) {
-  return TimerFiredKey(timer.stream_id(), timer.id(), DueOf(timer));
-}
-
 AppendRequest FiredRequest(const Timer& timer) {
   returnpath::v1::TimerFired fired;
   fired.set_timer_id(timer.id());
@@ -32,7 +28,7 @@ AppendRequest FiredRequest(const Timer& timer) {
   fired.set_payload(timer.payload());
   AppendRequest request;
   request.stream_id = timer.stream_id();
-  request.idempotency_key = KeyOf(timer);
+  request.idempotency_key = TimerFiredKey(timer);
   request.principal = kTimerPrincipal;
   request.causation_id = absl::StrCat("timer:", timer.id());
   ProposedEvent event;
@@ -44,11 +40,12 @@ AppendRequest FiredRequest(const Timer& timer) {
 
 }  // namespace
 
-std::string TimerFiredKey(absl::string_view stream_id,
-                          absl::string_view timer_id, absl::Time due) {
+std::string TimerFiredKey(const Timer& timer) {
   // The stream's length keeps ("a:b", "c") and ("a", "b:c") apart.
-  return absl::StrCat("timer:", stream_id.size(), ":", stream_id, ":",
-                      timer_id, "@", absl::ToUnixMicros(due));
+  return absl::StrCat("timer:", timer.stream_id().size(), ":",
+                      timer.stream_id(), ":", timer.id(), "@",
+                      absl::ToUnixMicros(DueOf(timer)), "#",
+                      timer.armed_at_position());
 }
 
 // Shared by one batch's commands (sequencer thread) and the loop thread.
@@ -116,8 +113,8 @@ absl::Status TimerLoop::WaitIdle(absl::Duration timeout) {
     return last_idle_round_ >= target || stopped_;
   };
   if (!mu_.AwaitWithTimeout(absl::Condition(&done), timeout)) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("timers were still due after ", absl::FormatDuration(timeout)));
+    return absl::DeadlineExceededError(absl::StrCat(
+        "timers were still due after ", absl::FormatDuration(timeout)));
   }
   if (last_idle_round_ < target) {
     return absl::FailedPreconditionError("the timer loop is stopped");
@@ -161,15 +158,15 @@ absl::StatusOr<std::vector<Timer>> TimerLoop::CollectDue(absl::Time now) {
   }
   // Parked timers sort among the due ones; read far enough to pass them.
   const size_t max = options_.batch_size + parked.size();
-  RP_ASSIGN_OR_RETURN(
-      std::vector<Timer> timers,
-      store_->TimersDue(absl::InfinitePast(), now + absl::Microseconds(1), max));
+  RP_ASSIGN_OR_RETURN(std::vector<Timer> timers,
+                      store_->TimersDue(absl::InfinitePast(),
+                                        now + absl::Microseconds(1), max));
   std::vector<Timer> out;
   std::set<std::string> still_parked;
   bool complete = timers.size() < max;
   for (Timer& timer : timers) {
     if (DueOf(timer) > now) continue;
-    std::string key = KeyOf(timer);
+    std::string key = TimerFiredKey(timer);
     if (auto it = parked.find(key); it != parked.end()) {
       absl::StatusOr<StreamRecord> record =
           store_->GetStreamRecord(timer.stream_id());
@@ -190,7 +187,7 @@ absl::StatusOr<std::vector<Timer>> TimerLoop::CollectDue(absl::Time now) {
   for (auto it = parked_.begin(); it != parked_.end();) {
     bool seen = still_parked.count(it->first) > 0;
     bool retry = std::any_of(out.begin(), out.end(), [&](const Timer& t) {
-      return KeyOf(t) == it->first;
+      return TimerFiredKey(t) == it->first;
     });
     if (retry || (complete && !seen)) {
       it = parked_.erase(it);
@@ -221,8 +218,10 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
       const Timer& scanned = firing->timer;
       RP_ASSIGN_OR_RETURN(std::optional<Timer> current,
                           ctx.GetTimer(scanned.stream_id(), scanned.id()));
-      // Cancelled, or re-armed for another time, since the scan.
-      if (!current.has_value() || DueOf(*current) != DueOf(scanned)) {
+      // Cancelled, or re-armed, since the scan: a re-armed timer is found
+      // again when it is due.
+      if (!current.has_value() || DueOf(*current) != DueOf(scanned) ||
+          current->armed_at_position() != scanned.armed_at_position()) {
         firing->outcome = Outcome::kSkipped;
         return absl::OkStatus();
       }
@@ -231,7 +230,8 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
       firing->stream_version = record.has_value() ? record->version() : 0;
       // Delete first: the workflow may re-arm the same id.
       RP_RETURN_IF_ERROR(ctx.DeleteTimer(scanned.stream_id(), scanned.id()));
-      absl::StatusOr<AppendResult> appended = ctx.Append(FiredRequest(*current));
+      absl::StatusOr<AppendResult> appended =
+          ctx.Append(FiredRequest(*current));
       if (!appended.ok()) {
         firing->outcome = absl::IsUnavailable(appended.status())
                               ? Outcome::kFailed
@@ -281,7 +281,7 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
                      absl::FormatTime(DueOf(f.timer)).c_str(),
                      f.error.ToString().c_str());
         parked_.insert_or_assign(
-            KeyOf(f.timer),
+            TimerFiredKey(f.timer),
             ParkedTimer{f.timer.stream_id(), f.timer.id(), DueOf(f.timer),
                         f.stream_version, f.error});
         break;

@@ -35,10 +35,11 @@ struct TimerLoopOptions {
 // The principal of every TimerFired event.
 inline constexpr char kTimerPrincipal[] = "system:timer";
 
-// The idempotency key of the TimerFired event for (stream, timer id, due):
-// a timer with that identity is recorded as fired at most once.
-std::string TimerFiredKey(absl::string_view stream_id,
-                          absl::string_view timer_id, absl::Time due);
+// The idempotency key of the TimerFired event for one armed timer: its
+// stream, id, due time and the position of the event that armed it. A timer
+// so armed is recorded as fired at most once; re-arming the same id (even
+// for the same time) by a later event makes a new timer that fires again.
+std::string TimerFiredKey(const returnpath::v1::Timer& timer);
 
 // Fires due timers: each becomes a TimerFired event in its stream (effective
 // at the due time), appended in the same batch that deletes the timer, so it
@@ -51,7 +52,7 @@ class TimerLoop {
     uint64_t skipped = 0;  // cancelled, re-armed or already fired meanwhile
     uint64_t failed = 0;   // firings the workflow rejected (each parks)
     uint64_t parked = 0;   // timers parked now
-    uint64_t rounds = 0;   // rounds that fired at least one timer
+    uint64_t rounds = 0;   // rounds that found timers to fire
   };
 
   // A due timer the workflow rejected. It stays stored (the log says it is

@@ -59,7 +59,12 @@ TEST_F(TimerLoopTest, FiresOnceWhenDueAsASystemEventInTheSameBatch) {
   EXPECT_EQ(e.principal(), "system:timer");
   EXPECT_EQ(e.causation_id(), "timer:t1");
   EXPECT_EQ(FromTimestamp(e.effective_time()), Day(3));
-  EXPECT_EQ(e.idempotency_key(), TimerFiredKey("p1", "t1", Day(3)));
+  returnpath::v1::Timer armed;
+  armed.set_stream_id("p1");
+  armed.set_id("t1");
+  *armed.mutable_due_time() = ToTimestamp(Day(3));
+  armed.set_armed_at_position(1);
+  EXPECT_EQ(e.idempotency_key(), TimerFiredKey(armed));
   TimerFired payload;
   ASSERT_TRUE(e.payload().UnpackTo(&payload));
   EXPECT_EQ(payload.timer_id(), "t1");
@@ -137,7 +142,8 @@ TEST_F(TimerLoopTest, StopInTheMiddleOfABacklogThenRestartFiresEachOnce) {
   constexpr int kStreams = 20, kPerStream = 50;
   for (int s = 0; s < kStreams; ++s) {
     std::string text;
-    for (int i = 0; i < kPerStream; ++i) absl::StrAppend(&text, "arm:t", i, ":2 ");
+    for (int i = 0; i < kPerStream; ++i)
+      absl::StrAppend(&text, "arm:t", i, ":2 ");
     Append(absl::StrCat("p", s), text);
   }
   StartLoop(TimerLoopOptions{.batch_size = 16});
@@ -185,7 +191,8 @@ TEST_F(TimerLoopTest, LargeBacklogFiresInBoundedBatchesWhileAppendsComplete) {
   constexpr int kStreams = 200, kPerStream = 100;  // 20,000 timers
   for (int s = 0; s < kStreams; ++s) {
     std::string text;
-    for (int i = 0; i < kPerStream; ++i) absl::StrAppend(&text, "arm:t", i, ":2 ");
+    for (int i = 0; i < kPerStream; ++i)
+      absl::StrAppend(&text, "arm:t", i, ":2 ");
     Append(absl::StrCat("p", s), text);
   }
   StartLoop();
@@ -214,16 +221,45 @@ TEST_F(TimerLoopTest, StartRejectsBadArguments) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(TimerLoop::Start(store_.get(), nullptr).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(TimerLoop::Start(store_.get(), &clock_,
-                             TimerLoopOptions{.batch_size = 0})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      TimerLoop::Start(store_.get(), &clock_, TimerLoopOptions{.batch_size = 0})
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
-TEST(TimerFiredKeyTest, KeepsStreamAndIdApart) {
-  EXPECT_NE(TimerFiredKey("a:b", "c", Day(1)), TimerFiredKey("a", "b:c", Day(1)));
-  EXPECT_NE(TimerFiredKey("a", "b", Day(1)), TimerFiredKey("a", "b", Day(2)));
+TEST_F(TimerLoopTest, ReArmingAFiredTimerForTheSameTimeFiresItAgain) {
+  Append("p1", "arm:t1:2");
+  StartLoop();
+  clock_.SetTime(Day(2));
+  Settle();
+  ASSERT_EQ(Fired("p1", "t1"), 1);
+  Append("p1", "arm:t1:2");  // the workflow wants it again
+  Settle();
+  EXPECT_EQ(Fired("p1", "t1"), 2);
+  EXPECT_TRUE(store_->TimersForStream("p1")->empty());
+}
+
+returnpath::v1::Timer MakeTimer(const std::string& stream,
+                                const std::string& id, absl::Time due,
+                                uint64_t armed_at) {
+  returnpath::v1::Timer t;
+  t.set_stream_id(stream);
+  t.set_id(id);
+  *t.mutable_due_time() = ToTimestamp(due);
+  t.set_armed_at_position(armed_at);
+  return t;
+}
+
+TEST(TimerFiredKeyTest, NamesOneArmedTimer) {
+  EXPECT_NE(TimerFiredKey(MakeTimer("a:b", "c", Day(1), 1)),
+            TimerFiredKey(MakeTimer("a", "b:c", Day(1), 1)));
+  EXPECT_NE(TimerFiredKey(MakeTimer("a", "b", Day(1), 1)),
+            TimerFiredKey(MakeTimer("a", "b", Day(2), 1)));
+  EXPECT_NE(TimerFiredKey(MakeTimer("a", "b", Day(1), 1)),
+            TimerFiredKey(MakeTimer("a", "b", Day(1), 7)));
+  EXPECT_EQ(TimerFiredKey(MakeTimer("a", "b", Day(1), 1)),
+            TimerFiredKey(MakeTimer("a", "b", Day(1), 1)));
 }
 
 }  // namespace

@@ -37,8 +37,8 @@ const absl::TimeZone& Oslo() {
 
 // 10:00 in Norway.
 absl::Time At(absl::CivilDay day) {
-  return absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), 10),
-                         Oslo());
+  return absl::FromCivil(
+      absl::CivilHour(day.year(), day.month(), day.day(), 10), Oslo());
 }
 
 v1::Date DateOf(absl::CivilDay day) {
@@ -54,8 +54,8 @@ class ReturnPathwayRuntimeTest : public ::testing::Test {
   ReturnPathwayRuntimeTest() : clock_(At(kRegistered)) {}
 
   void SetUp() override {
-    auto workflow = return_pathway::NewReturnPathwayWorkflow(
-        RETURN_PATHWAY_POLICY_DIR);
+    auto workflow =
+        return_pathway::NewReturnPathwayWorkflow(RETURN_PATHWAY_POLICY_DIR);
     ASSERT_TRUE(workflow.ok()) << workflow.status();
     workflow_ = *std::move(workflow);
     StoreOptions options;
@@ -119,7 +119,8 @@ class ReturnPathwayRuntimeTest : public ::testing::Test {
   std::unique_ptr<TaskQueue> queue_;
 };
 
-TEST_F(ReturnPathwayRuntimeTest, AppealWindowExpiryDerivesFinalRejectionAndRelocation) {
+TEST_F(ReturnPathwayRuntimeTest,
+       AppealWindowExpiryDerivesFinalRejectionAndRelocation) {
   v1::PersonRegistered registered;
   registered.set_person_id("P1");
   registered.set_household_id("H-P1");
