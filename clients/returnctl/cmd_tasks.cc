@@ -74,6 +74,7 @@ int RunPoll(const Args& args, Session& s) {
   request.set_queue(args.Get("queue"));
   request.set_worker(Worker(args));
   std::optional<absl::Duration> wait = s.DurationOption(args, "wait", &exit);
+  if (exit != kExitOk) return exit;
   std::optional<absl::Duration> lease = s.DurationOption(args, "lease", &exit);
   if (exit != kExitOk) return exit;
   if (wait.has_value())
@@ -104,6 +105,7 @@ int RunSubscribe(const Args& args, Session& s) {
   request.set_queue(args.Get("queue"));
   request.set_worker(Worker(args));
   std::optional<absl::Duration> lease = s.DurationOption(args, "lease", &exit);
+  if (exit != kExitOk) return exit;
   std::optional<uint64_t> count = s.NumberOption(args, "count", &exit);
   if (exit != kExitOk) return exit;
   if (lease.has_value())
@@ -280,7 +282,7 @@ void AddTaskCommands(CommandTable* table) {
               "",
               RunExtend});
   std::vector<Option> list_options = {
-      {"queue", "QUEUE", "the queue, e.g. advisers/Oslo-1"},
+      {"queue", "QUEUE", "the queue, e.g. advisers/Oslo-1", true},
       {"state", "STATE",
        absl::StrCat(
            client::EnumChoices(v1::TaskState_descriptor(), "TASK_STATE_"),
@@ -291,7 +293,7 @@ void AddTaskCommands(CommandTable* table) {
                 return RunListing(args, s, false);
               }});
   std::vector<Option> dead_options = {
-      {"queue", "QUEUE", "the queue, e.g. police/pu"}};
+      {"queue", "QUEUE", "the queue, e.g. police/pu", true}};
   dead_options.insert(dead_options.end(), paging.begin(), paging.end());
   table->Add({"tasks dead-letters", "tasks that failed too often", dead_options,
               "", "", [](const Args& args, Session& s) {

@@ -1,0 +1,81 @@
+#ifndef RETURNPATH_TESTS_INTEGRATION_DAEMON_H_
+#define RETURNPATH_TESTS_INTEGRATION_DAEMON_H_
+
+// The real returnpathd binary as a child process on a fresh data directory,
+// and the returnctl binary run as a subprocess.
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+
+namespace returnpath::integration {
+
+// Paths baked in by CMake; empty when the target did not exist.
+std::string ReturnpathdPath();
+std::string ReturnctlPath();
+
+struct ProcessResult {
+  int exit_code = -1;  // -1: killed (timeout or signal)
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] is the program path) to completion with stdout and
+// stderr captured; kills it after `timeout`. Safe to call from a
+// multi-threaded test (posix_spawn).
+// `extra_env` ("NAME=value") is added to the environment, from which every
+// RETURNPATH_* variable of the caller is removed.
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         absl::Duration timeout = absl::Seconds(30),
+                         const std::vector<std::string>& extra_env = {});
+
+struct DaemonOptions {
+  std::string clock = "manual";  // or "system"
+  std::string clock_start = "2026-03-01T00:00:00Z";
+  std::vector<std::string> extra_flags;
+};
+
+// One returnpathd process. Not thread-safe; owns its temp directory, which it
+// removes (and the process, which it kills) on destruction.
+class Daemon {
+ public:
+  // Starts the daemon with --listen=127.0.0.1:0, waits for its port file and
+  // for the health service to report SERVING.
+  static absl::StatusOr<std::unique_ptr<Daemon>> Start(
+      const DaemonOptions& options = {});
+  ~Daemon();
+
+  const std::string& address() const { return address_; }
+  const std::string& data_dir() const { return data_dir_; }
+  // The dev token the daemon wrote for `role` (data_dir/tokens/<role>.token).
+  std::string Token(absl::string_view role) const;
+  std::shared_ptr<grpc::Channel> NewChannel() const;
+  // The end of the daemon's stdout+stderr, for failure messages.
+  std::string LogTail(size_t bytes = 6000) const;
+  // Stops the process (SIGTERM, then SIGKILL after 5 s); idempotent.
+  void Stop();
+
+ private:
+  Daemon() = default;
+
+  pid_t pid_ = -1;
+  std::string base_dir_;
+  std::string data_dir_;
+  std::string log_path_;
+  std::string address_;
+};
+
+// True when `channel`'s health service says SERVING within `timeout`.
+bool WaitForServing(const std::shared_ptr<grpc::Channel>& channel,
+                    absl::Duration timeout);
+
+}  // namespace returnpath::integration
+
+#endif  // RETURNPATH_TESTS_INTEGRATION_DAEMON_H_
