@@ -25,7 +25,7 @@ using returnpath::v1::Task;
 using returnpath::v1::Timer;
 
 bool IsKeyPart(absl::string_view s) {
-  return !s.empty() && s.find('\0') == absl::string_view::npos;
+  return !s.empty() && s.find('\0') == absl::string_view::npos && IsUtf8(s);
 }
 
 absl::Status ValidateRequest(const AppendRequest& request) {
@@ -33,7 +33,18 @@ absl::Status ValidateRequest(const AppendRequest& request) {
     return absl::InvalidArgumentError("stream_id is empty");
   }
   if (!IsKeyPart(request.stream_id)) {
-    return absl::InvalidArgumentError("stream_id contains a NUL byte");
+    return absl::InvalidArgumentError(
+        "stream_id contains a NUL byte or is not UTF-8");
+  }
+  const std::pair<const char*, const std::string*> texts[] = {
+      {"idempotency_key", &request.idempotency_key},
+      {"principal", &request.principal},
+      {"correlation_id", &request.correlation_id},
+      {"causation_id", &request.causation_id}};
+  for (const auto& [name, value] : texts) {
+    if (!IsUtf8(*value)) {
+      return absl::InvalidArgumentError(absl::StrCat(name, " is not UTF-8"));
+    }
   }
   if (request.events.empty()) {
     return absl::InvalidArgumentError("events is empty");
@@ -66,9 +77,15 @@ absl::Status ValidateTransition(const Transition& t) {
   for (const std::string& id : t.timers_to_cancel) {
     if (!IsKeyPart(id)) return bad("timer id", id);
   }
+  for (const TimerSpec& s : t.timers_to_arm) {
+    if (!IsUtf8(s.kind)) return bad("timer kind", s.kind);
+  }
   for (const TaskSpec& s : t.tasks_to_open) {
     if (!IsKeyPart(s.id)) return bad("task id", s.id);
     if (!IsKeyPart(s.queue)) return bad("task queue", s.queue);
+    for (const std::string* text : {&s.kind, &s.title, &s.rule}) {
+      if (!IsUtf8(*text)) return bad("task text", *text);
+    }
   }
   for (const std::string& id : t.tasks_to_close) {
     if (!IsKeyPart(id)) return bad("task id", id);
@@ -171,6 +188,10 @@ absl::Status CommandContext::AppendOne(const AppendRequest& request,
   if (workflow_ != nullptr) {
     RP_ASSIGN_OR_RETURN(std::string policy_version,
                         workflow_->PolicyVersionAt(proposed.effective_time));
+    if (!IsUtf8(policy_version)) {
+      return absl::InternalError(
+          "workflow returned a non-UTF-8 policy version");
+    }
     event.set_policy_version(std::move(policy_version));
     // The workflow sees the event complete but for its hashes.
     RP_ASSIGN_OR_RETURN(transition, workflow_->Apply(record->state(), event));

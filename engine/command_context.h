@@ -62,13 +62,14 @@ class CommandContext {
 
   // Puts a timer (both the due-time and the by-id key), replacing one with
   // the same stream and id. DeleteTimer does nothing if there is none.
-  // INVALID_ARGUMENT if a stream, id or queue is empty or holds a NUL byte.
+  // INVALID_ARGUMENT if the stream or id is empty or holds a NUL byte.
   absl::Status PutTimer(const returnpath::v1::Timer& timer);
   absl::Status DeleteTimer(absl::string_view stream_id,
                            absl::string_view timer_id);
 
   // Puts a task and keeps the ready index in step: the task has a ready
   // entry iff its state is OPEN. Use it for leases, retries and closing.
+  // INVALID_ARGUMENT if the stream, id or queue is empty or holds a NUL byte.
   absl::Status PutTask(const returnpath::v1::Task& task);
 
   // The clock's time, read once per command: the recorded time of its events.

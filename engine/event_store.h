@@ -22,7 +22,7 @@
 
 namespace returnpath::engine {
 
-class Command;  // engine/sequencer.h
+struct Command;  // engine/sequencer.h
 
 struct StoreOptions {
   // The RocksDB directory; created if missing.

@@ -146,6 +146,10 @@ TEST_F(EventStoreTest, BadInputIsInvalidArgumentNamingTheField) {
   };
   expect_invalid(Req("", {"a"}), "stream_id");
   expect_invalid(Req(std::string("a\0b", 3), {"a"}), "stream_id");
+  expect_invalid(Req("p-\xff", {"a"}), "stream_id");
+  AppendRequest bad_principal = Req("p-1", {"a"});
+  bad_principal.principal = "\xc0\xaf";  // overlong '/'
+  expect_invalid(bad_principal, "principal");
   expect_invalid(Req("p-1", {}), "events");
   AppendRequest no_time = Req("p-1", {"a", "b"});
   no_time.events[1].effective_time = absl::InfinitePast();
