@@ -33,8 +33,8 @@ void OpenConversation(Step& st, absl::CivilDay from, const v1::DayRule& rule,
   draft.kind = kTaskReturnConversation;
   draft.queue = st.AdvisersQueue();
   draft.title = absl::StrCat("Return conversation with ", st.s().person_id(),
-                             " after the ", after, " notified ", FormatDay(from),
-                             "; due ", FormatDay(due));
+                             " after the ", after, " notified ",
+                             FormatDay(from), "; due ", FormatDay(due));
   draft.due = OsloEndOfDay(due);
   draft.priority = rule.priority();
   draft.rule = std::string(rule_name);
@@ -65,9 +65,10 @@ void ArmDepartureDeadline(Step& st, const std::vector<uint64_t>& caused_by) {
 void ArmReview(Step& st, absl::CivilDay from,
                const std::vector<uint64_t>& caused_by) {
   st.CancelTimersOfKind(kTimerLongStayerReview);
-  st.ArmTimer(st.Key("review"), kTimerLongStayerReview,
-              OsloEndOfDay(from + st.policy().long_stayer_review().interval_days()),
-              "", caused_by);
+  st.ArmTimer(
+      st.Key("review"), kTimerLongStayerReview,
+      OsloEndOfDay(from + st.policy().long_stayer_review().interval_days()), "",
+      caused_by);
 }
 
 void StageAfterDeadlineSet(Step& st) {
@@ -80,10 +81,9 @@ void StageAfterDeadlineSet(Step& st) {
 
 absl::Status OnRegistered(const v1::PersonRegistered& e, Step& st) {
   if (e.person_id() != st.in().stream_id) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("person_id: \"", e.person_id(),
-                     "\" differs from the stream's person \"", st.in().stream_id,
-                     "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "person_id: \"", e.person_id(),
+        "\" differs from the stream's person \"", st.in().stream_id, "\""));
   }
   RP_RETURN_IF_ERROR(CheckName(e.person_id(), "person_id"));
   RP_RETURN_IF_ERROR(CheckName(e.household_id(), "household_id"));
@@ -95,24 +95,29 @@ absl::Status OnRegistered(const v1::PersonRegistered& e, Step& st) {
                      " is after the registration on ", FormatDay(st.today())));
   }
   if (!IsCountryCode(e.nationality())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "nationality: \"", e.nationality(), "\" is not an ISO 3166 alpha-2 code"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("nationality: \"", e.nationality(),
+                     "\" is not an ISO 3166 alpha-2 code"));
   }
   RP_RETURN_IF_ERROR(CheckName(e.reception_centre(), "reception_centre"));
   if (e.region() == v1::REGION_UNSPECIFIED || !v1::Region_IsValid(e.region())) {
-    return absl::InvalidArgumentError("region: must be one of UDI's six regions");
+    return absl::InvalidArgumentError(
+        "region: must be one of UDI's six regions");
   }
   absl::flat_hash_set<std::string> members;
   for (int i = 0; i < e.household_members_size(); ++i) {
     const v1::HouseholdMember& m = e.household_members(i);
     const std::string field = absl::StrCat("household_members[", i, "]");
-    RP_RETURN_IF_ERROR(CheckName(m.person_id(), absl::StrCat(field, ".person_id")));
-    if (m.person_id() == e.person_id() || !members.insert(m.person_id()).second) {
+    RP_RETURN_IF_ERROR(
+        CheckName(m.person_id(), absl::StrCat(field, ".person_id")));
+    if (m.person_id() == e.person_id() ||
+        !members.insert(m.person_id()).second) {
       return absl::InvalidArgumentError(absl::StrCat(
           field, ".person_id: \"", m.person_id(), "\" is listed twice"));
     }
     RP_RETURN_IF_ERROR(
-        DayOf(m.date_of_birth(), absl::StrCat(field, ".date_of_birth")).status());
+        DayOf(m.date_of_birth(), absl::StrCat(field, ".date_of_birth"))
+            .status());
   }
   v1::PathwayState& s = st.s();
   s.set_person_id(e.person_id());
@@ -163,9 +168,10 @@ absl::Status OnAppealLodged(const v1::AppealLodged& e, Step& st) {
   }
   if (s.stage() == v1::STAGE_FIRST_REJECTION &&
       day < StoredDay(s.appeal_window().counted_from())) {
-    return Refuse(kAction, absl::StrCat("it is dated before the first rejection "
-                                        "was notified on ",
-                                        Day(s.appeal_window().counted_from())));
+    return Refuse(kAction,
+                  absl::StrCat("it is dated before the first rejection "
+                               "was notified on ",
+                               Day(s.appeal_window().counted_from())));
   }
   if (s.stage() != v1::STAGE_FIRST_REJECTION) {
     if (s.appeal().pending()) {
@@ -184,9 +190,9 @@ absl::Status OnAppealLodged(const v1::AppealLodged& e, Step& st) {
     s.set_stage(v1::STAGE_APPEAL_PENDING);
     return absl::OkStatus();
   }
-  return ApplyFinalRejection(st, day, 0,
-                             v1::FINAL_REJECTION_BASIS_NO_DEFERRED_IMPLEMENTATION,
-                             st.in().positions, 0);
+  return ApplyFinalRejection(
+      st, day, 0, v1::FINAL_REJECTION_BASIS_NO_DEFERRED_IMPLEMENTATION,
+      st.in().positions, 0);
 }
 
 absl::Status OnAppealDecided(const v1::AppealDecided& e, Step& st) {
@@ -282,9 +288,9 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
   v1::PathwayState& s = st.s();
   const v1::Policy& policy = st.policy();
   CloseOverstayTasks(st);
-  *s.mutable_departure_deadline() =
-      MakeDeadline(day, deadline_days, policy.departure_deadline().legal_calendar(),
-                   "departure_deadline", st, caused_by);
+  *s.mutable_departure_deadline() = MakeDeadline(
+      day, deadline_days, policy.departure_deadline().legal_calendar(),
+      "departure_deadline", st, caused_by);
   const absl::CivilDay deadline = StoredDay(s.departure_deadline().date());
   if (!IsSet(s.first_departure_deadline())) {
     *s.mutable_first_departure_deadline() = ToDate(deadline);
@@ -299,20 +305,23 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
   ArmDepartureDeadline(st, caused_by);
 
   const v1::RelocationRule& rel = policy.relocation();
-  if (!record.relocation_exemption().empty()) st.CloseTasksOfKind(kTaskRelocation);
+  if (!record.relocation_exemption().empty())
+    st.CloseTasksOfKind(kTaskRelocation);
   if (record.relocation_exemption().empty() &&
       !s.residence().at_return_centre() &&
       !st.HasOpenTaskOfKind(kTaskRelocation)) {
-    const absl::CivilDay due = std::min(
-        day + rel.due_days(), deadline - rel.min_days_before_departure_deadline());
+    const absl::CivilDay due =
+        std::min(day + rel.due_days(),
+                 deadline - rel.min_days_before_departure_deadline());
     TaskDraft draft;
     draft.key = st.Key("relocate");
     draft.kind = kTaskRelocation;
     draft.queue = st.ReceptionQueue();
     draft.title = absl::StrCat(
         "Relocate ", s.person_id(), " from ", s.residence().reception_centre(),
-        " to a return centre by ", FormatDay(due), " (final rejection notified ",
-        FormatDay(day), ", departure deadline ", FormatDay(deadline), ")");
+        " to a return centre by ", FormatDay(due),
+        " (final rejection notified ", FormatDay(day), ", departure deadline ",
+        FormatDay(deadline), ")");
     draft.due = OsloEndOfDay(due);
     draft.priority = rel.priority();
     draft.rule = "relocation";
@@ -331,9 +340,9 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
     draft.key = absl::StrCat(st.Key("child-info"), "-", m.person_id());
     draft.kind = kTaskChildInformation;
     draft.queue = st.AdvisersQueue();
-    draft.title = absl::StrCat("Age-adapted return information for ",
-                               m.person_id(), " (aged ", age, ") in the household of ",
-                               s.person_id(), "; due ", FormatDay(due));
+    draft.title = absl::StrCat(
+        "Age-adapted return information for ", m.person_id(), " (aged ", age,
+        ") in the household of ", s.person_id(), "; due ", FormatDay(due));
     draft.due = OsloEndOfDay(due);
     draft.priority = child.priority();
     draft.rule = "child_information";
@@ -358,9 +367,9 @@ absl::Status OnDeadlineSet(const v1::DepartureDeadlineSet& e, Step& st) {
                       EventDay(st, e.notified_on(), "notified_on"));
   RP_ASSIGN_OR_RETURN(const int32_t days, DeadlineDays(st, e.days(), "days"));
   CloseOverstayTasks(st);
-  *s.mutable_departure_deadline() = MakeDeadline(
-      day, days, st.policy().departure_deadline().legal_calendar(),
-      "departure_deadline", st, st.in().positions);
+  *s.mutable_departure_deadline() =
+      MakeDeadline(day, days, st.policy().departure_deadline().legal_calendar(),
+                   "departure_deadline", st, st.in().positions);
   ArmDepartureDeadline(st, st.in().positions);
   bool review_armed = false;
   for (const v1::PathwayTimer& t : s.armed_timers()) {
@@ -375,7 +384,8 @@ absl::Status OnDeadlineSuspended(const v1::DepartureDeadlineSuspended& e,
                                  Step& st) {
   constexpr absl::string_view kAction = "suspend the departure deadline";
   v1::PathwayState& s = st.s();
-  if (!IsAfterFinalRejection(s.stage())) return Refuse(kAction, DescribeStage(s));
+  if (!IsAfterFinalRejection(s.stage()))
+    return Refuse(kAction, DescribeStage(s));
   if (!DeadlineRunning(s)) {
     return Refuse(kAction, "the departure deadline is already suspended");
   }
@@ -389,7 +399,8 @@ absl::Status OnDeadlineSuspended(const v1::DepartureDeadlineSuspended& e,
 absl::Status OnCaseReopened(const v1::CaseReopened& e, Step& st) {
   constexpr absl::string_view kAction = "record a reopened case";
   v1::PathwayState& s = st.s();
-  if (!IsAfterFinalRejection(s.stage())) return Refuse(kAction, DescribeStage(s));
+  if (!IsAfterFinalRejection(s.stage()))
+    return Refuse(kAction, DescribeStage(s));
   if (e.reason() == v1::REOPENING_REASON_UNSPECIFIED ||
       !v1::ReopeningReason_IsValid(e.reason())) {
     return absl::InvalidArgumentError(

@@ -36,7 +36,8 @@ const absl::flat_hash_map<std::string, Rule>& Rules() {
       Entry<v1::AppealLodged, OnAppealLodged>("record an appeal"),
       Entry<v1::AppealDecided, OnAppealDecided>("record an appeal decision"),
       Entry<v1::FinalRejection, OnFinalRejection>("record a final rejection"),
-      Entry<v1::DepartureDeadlineSet, OnDeadlineSet>("set a departure deadline"),
+      Entry<v1::DepartureDeadlineSet, OnDeadlineSet>(
+          "set a departure deadline"),
       Entry<v1::DepartureDeadlineSuspended, OnDeadlineSuspended>(
           "suspend the departure deadline"),
       Entry<v1::CaseReopened, OnCaseReopened>("record a reopened case"),
@@ -109,7 +110,8 @@ absl::StatusOr<EventInput> InputFromEnvelope(const v1::EventEnvelope& event,
   if (!event.has_effective_time()) {
     return absl::InvalidArgumentError("effective_time: missing");
   }
-  if (!event.has_payload()) return absl::InvalidArgumentError("payload: missing");
+  if (!event.has_payload())
+    return absl::InvalidArgumentError("payload: missing");
   EventInput in;
   in.stream_id = event.stream_id();
   in.position = event.position();

@@ -27,7 +27,8 @@ std::string TypeName(const google::protobuf::Any& any);
 // The rule for a payload type; INVALID_ARGUMENT if the pathway knows none.
 absl::StatusOr<const Rule*> FindRule(absl::string_view type_name);
 
-bool IsCorrection(absl::string_view type_name);  // EventCorrected, EventRetracted
+bool IsCorrection(
+    absl::string_view type_name);  // EventCorrected, EventRetracted
 bool IsEngineEvent(absl::string_view type_name);  // TimerFired, TaskCompleted
 
 // The input of a live event: validates the envelope and resolves its policy.

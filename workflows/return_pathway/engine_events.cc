@@ -23,11 +23,11 @@ void OnDeadlineExpired(Step& st, absl::Time due,
     draft.key = st.Key("deadline-follow-up");
     draft.kind = kTaskDeadlineFollowUp;
     draft.queue = st.AdvisersQueue();
-    draft.title = absl::StrCat(
-        s.person_id(), " did not leave by the departure deadline ",
-        Day(s.departure_deadline().date()),
-        "; an IOM application submitted on ", Day(s.iom().applied_on()),
-        " is pending: follow up");
+    draft.title =
+        absl::StrCat(s.person_id(), " did not leave by the departure deadline ",
+                     Day(s.departure_deadline().date()),
+                     "; an IOM application submitted on ",
+                     Day(s.iom().applied_on()), " is pending: follow up");
     draft.due = due;
     draft.priority = st.policy().overstay().adviser_follow_up_priority();
     draft.rule = "overstay";
@@ -71,10 +71,10 @@ void OnReviewDue(Step& st, const v1::PathwayTimer& timer,
     draft.key = st.Key("review");
     draft.kind = kTaskLongStayerReview;
     draft.queue = st.AdvisersQueue();
-    draft.title = absl::StrCat("Review of ", s.person_id(),
-                               ": final rejection notified ",
-                               Day(s.final_rejection().notified_on()),
-                               ", stage ", StageName(s.stage()));
+    draft.title =
+        absl::StrCat("Review of ", s.person_id(), ": final rejection notified ",
+                     Day(s.final_rejection().notified_on()), ", stage ",
+                     StageName(s.stage()));
     draft.due = due;
     draft.priority = rule.priority();
     draft.rule = "long_stayer_review";
@@ -103,11 +103,10 @@ void OnIomFollowUpDue(Step& st, const v1::PathwayTimer& timer,
   draft.key = st.Key("iom-follow-up");
   draft.kind = kTaskIomFollowUp;
   draft.queue = st.AdvisersQueue();
-  draft.title = absl::StrCat(
-      s.person_id(), " has not departed ",
-      st.policy().iom().no_departure_follow_up_days(),
-      " days after the IOM application of ", Day(s.iom().applied_on()),
-      ": follow up");
+  draft.title = absl::StrCat(s.person_id(), " has not departed ",
+                             st.policy().iom().no_departure_follow_up_days(),
+                             " days after the IOM application of ",
+                             Day(s.iom().applied_on()), ": follow up");
   draft.due = FromTimestamp(timer.due());
   draft.priority = st.policy().iom().follow_up_priority();
   draft.rule = "iom_follow_up";
@@ -176,7 +175,8 @@ absl::Status OnTaskCompleted(const v1::TaskCompleted& e, Step& st) {
   std::string key;
   if (st.in().replay) {
     key = st.in().replay_closed_task_key;
-    if (key.empty() || st.FindTaskByKey(key) == nullptr) return absl::OkStatus();
+    if (key.empty() || st.FindTaskByKey(key) == nullptr)
+      return absl::OkStatus();
   } else {
     // Completion is idempotent: a task no longer open is left alone.
     const v1::PathwayTask* task = st.FindTaskById(e.task_id());
@@ -185,7 +185,8 @@ absl::Status OnTaskCompleted(const v1::TaskCompleted& e, Step& st) {
     st.completed_task_id = task->id();
   }
   if (st.FindTaskByKey(key)->kind() == kTaskReturnConversation) {
-    st.s().set_return_conversations_held(st.s().return_conversations_held() + 1);
+    st.s().set_return_conversations_held(st.s().return_conversations_held() +
+                                         1);
   }
   st.closed_task_key = key;
   st.CloseTask(key);

@@ -61,7 +61,8 @@ std::optional<absl::CivilDay> NextDeadline(const v1::PathwayState& s) {
   const bool final_stage = s.stage() == v1::STAGE_FINAL_REJECTION ||
                            s.stage() == v1::STAGE_RETURN_PREPARATION;
   if (final_stage && s.has_departure_deadline() &&
-      !s.departure_deadline().suspended() && !s.departure_deadline().expired()) {
+      !s.departure_deadline().suspended() &&
+      !s.departure_deadline().expired()) {
     return StoredDay(s.departure_deadline().date());
   }
   return std::nullopt;
@@ -96,7 +97,8 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
   }
 
   absl::flat_hash_map<std::string, const v1::PathwayTimer*> old_timers;
-  for (const v1::PathwayTimer& t : before.armed_timers()) old_timers[t.id()] = &t;
+  for (const v1::PathwayTimer& t : before.armed_timers())
+    old_timers[t.id()] = &t;
   absl::flat_hash_map<std::string, bool> armed;
   for (const v1::PathwayTimer& t : after.armed_timers()) {
     armed[t.id()] = true;

@@ -25,9 +25,9 @@ struct DiffOptions {
 // Gives `after`'s tasks their engine ids (an unchanged task keeps its id and
 // record), sorts tasks and timers by id, and returns what changed from
 // `before` plus the index keys and the serialized `after`.
-returnpath::engine::Transition Finish(const returnpath::v1::PathwayState& before,
-                                      returnpath::v1::PathwayState& after,
-                                      const DiffOptions& options);
+returnpath::engine::Transition Finish(
+    const returnpath::v1::PathwayState& before,
+    returnpath::v1::PathwayState& after, const DiffOptions& options);
 
 // "stage/<STAGE>", "centre/<centre>", "region/<REGION>", "due/<YYYY-MM-DD>"
 // (the next legal deadline), "overlay/whereabouts_unknown"; sorted.

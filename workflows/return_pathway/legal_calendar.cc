@@ -84,8 +84,8 @@ absl::Time OsloStartOfDay(absl::CivilDay day) {
   // Clocks change at 01:00 UTC (02:00 or 03:00 local), never at midnight, so
   // midnight is summer time exactly on the days after the March change up to
   // and including the October change day.
-  const bool summer = LastSundayOf(day.year(), 3) < day &&
-                      day <= LastSundayOf(day.year(), 10);
+  const bool summer =
+      LastSundayOf(day.year(), 3) < day && day <= LastSundayOf(day.year(), 10);
   return absl::FromCivil(absl::CivilSecond(day), absl::UTCTimeZone()) -
          absl::Hours(summer ? 2 : 1);
 }

@@ -28,13 +28,14 @@ TEST(HolidayTest, NorwegianPublicHolidaysOf2026) {
        {CivilDay(2026, 1, 1), CivilDay(2026, 4, 2), CivilDay(2026, 4, 3),
         CivilDay(2026, 4, 5), CivilDay(2026, 4, 6), CivilDay(2026, 5, 1),
         CivilDay(2026, 5, 14), CivilDay(2026, 5, 17), CivilDay(2026, 5, 24),
-        CivilDay(2026, 5, 25), CivilDay(2026, 12, 25), CivilDay(2026, 12, 26)}) {
+        CivilDay(2026, 5, 25), CivilDay(2026, 12, 25),
+        CivilDay(2026, 12, 26)}) {
     EXPECT_TRUE(IsNorwegianPublicHoliday(day)) << FormatDay(day);
     EXPECT_FALSE(IsWorkingDay(day)) << FormatDay(day);
   }
-  for (CivilDay day : {CivilDay(2026, 4, 1), CivilDay(2026, 4, 7),
-                       CivilDay(2026, 5, 13), CivilDay(2026, 12, 24),
-                       CivilDay(2026, 12, 31)}) {
+  for (CivilDay day :
+       {CivilDay(2026, 4, 1), CivilDay(2026, 4, 7), CivilDay(2026, 5, 13),
+        CivilDay(2026, 12, 24), CivilDay(2026, 12, 31)}) {
     EXPECT_FALSE(IsNorwegianPublicHoliday(day)) << FormatDay(day);
     EXPECT_TRUE(IsWorkingDay(day)) << FormatDay(day);
   }

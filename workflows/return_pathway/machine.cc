@@ -27,18 +27,17 @@ absl::StatusOr<Applied> ApplyEvent(const v1::PathwayState& state,
   const bool fresh = state.stage() == v1::STAGE_UNSPECIFIED;
   if (Is(type, v1::PersonRegistered::descriptor())) {
     if (!fresh) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "person ", state.person_id(), " is already registered"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("person ", state.person_id(), " is already registered"));
     }
   } else if (fresh) {
     return absl::NotFoundError(
         absl::StrCat("person ", in.stream_id, " is not registered"));
   }
   if (!fresh && in.position <= state.last_position()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("position: ", in.position,
-                     " is not after the last applied position ",
-                     state.last_position()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "position: ", in.position, " is not after the last applied position ",
+        state.last_position()));
   }
   if (Is(type, v1::EventCorrected::descriptor())) {
     return ApplyCorrection(state, in, policies);

@@ -38,7 +38,8 @@ class CorrectionTest : public ::testing::Test {
 
 TEST_F(CorrectionTest, CorrectedNotificationDateMovesWindowAndTasks) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 10), 2, FirstRejectionOn(CivilDay(2026, 2, 5)),
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 10), 2,
+                          FirstRejectionOn(CivilDay(2026, 2, 5)),
                           At(CivilDay(2026, 2, 5))));
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(DateText(s.appeal_window().date()), "2026-02-26");
@@ -64,7 +65,8 @@ TEST_F(CorrectionTest, CorrectedNotificationDateMovesWindowAndTasks) {
 
 TEST_F(CorrectionTest, CorrectionWithTheSameFactsChangesNoTimerOrTask) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 10), 2, FirstRejectionOn(CivilDay(2026, 2, 9))));
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 10), 2,
+                          FirstRejectionOn(CivilDay(2026, 2, 9))));
   EXPECT_TRUE(f_.last().timers_to_arm.empty());
   EXPECT_TRUE(f_.last().timers_to_cancel.empty());
   EXPECT_TRUE(f_.last().tasks_to_open.empty());
@@ -74,13 +76,16 @@ TEST_F(CorrectionTest, CorrectionWithTheSameFactsChangesNoTimerOrTask) {
 
 TEST_F(CorrectionTest, RevisedIdsStayStableAcrossLaterCorrections) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 10), 2, FirstRejectionOn(CivilDay(2026, 2, 5)),
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 10), 2,
+                          FirstRejectionOn(CivilDay(2026, 2, 5)),
                           At(CivilDay(2026, 2, 5))));
-  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 11), 2, FirstRejectionOn(CivilDay(2026, 2, 5))));
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 11), 2,
+                          FirstRejectionOn(CivilDay(2026, 2, 5))));
   EXPECT_TRUE(f_.last().tasks_to_open.empty());
   EXPECT_TRUE(f_.last().tasks_to_close.empty());
   EXPECT_EQ(f_.TaskByKey("conversation-2")->id(), "conversation-2~3");
-  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 12), 2, FirstRejectionOn(CivilDay(2026, 2, 6)),
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 12), 2,
+                          FirstRejectionOn(CivilDay(2026, 2, 6)),
                           At(CivilDay(2026, 2, 6))));
   EXPECT_TRUE(f_.Closed("conversation-2~3"));
   EXPECT_TRUE(f_.Opened("conversation-2~5"));
@@ -89,7 +94,8 @@ TEST_F(CorrectionTest, RevisedIdsStayStableAcrossLaterCorrections) {
 TEST_F(CorrectionTest, RefoldEqualsRecordingTheRightFactsFromTheStart) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
   RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
-  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 4), 2, FirstRejectionOn(CivilDay(2026, 2, 2)),
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 4), 2,
+                          FirstRejectionOn(CivilDay(2026, 2, 2)),
                           At(CivilDay(2026, 2, 2))));
   PathwayFixture right;
   RP_ASSERT_OK(right.Register(CivilDay(2026, 1, 5)));
@@ -109,7 +115,8 @@ TEST_F(CorrectionTest, RefoldEqualsRecordingTheRightFactsFromTheStart) {
   ASSERT_EQ(a.armed_timers_size(), b.armed_timers_size());
   for (int i = 0; i < a.armed_timers_size(); ++i) {
     EXPECT_EQ(a.armed_timers(i).id(), b.armed_timers(i).id());
-    EXPECT_EQ(LastDay(a.armed_timers(i).due()), LastDay(b.armed_timers(i).due()));
+    EXPECT_EQ(LastDay(a.armed_timers(i).due()),
+              LastDay(b.armed_timers(i).due()));
   }
 }
 
@@ -117,7 +124,8 @@ TEST_F(CorrectionTest, LaterDeadlineUndoesAnOverstayThatWasNotYetDue) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
   RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
   ASSERT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
-  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 25), 2, FinalRejectionOn(CivilDay(2026, 3, 10)),
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 25), 2,
+                          FinalRejectionOn(CivilDay(2026, 3, 10)),
                           At(CivilDay(2026, 3, 10))));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-03-31");
@@ -154,8 +162,8 @@ TEST_F(CorrectionTest, RetractedFinalRejectionClosesWhatItOpened) {
   EXPECT_TRUE(f_.Cancelled("review-2"));
   EXPECT_TRUE(f_.Cancelled("escalate-relocate-2"));
   EXPECT_TRUE(f_.state().open_tasks().empty());
-  EXPECT_THAT(f_.last().index_keys,
-              ElementsAre("centre/Oslo-1", "region/OSLO", "stage/ASYLUM_PENDING"));
+  EXPECT_THAT(f_.last().index_keys, ElementsAre("centre/Oslo-1", "region/OSLO",
+                                                "stage/ASYLUM_PENDING"));
 }
 
 TEST_F(CorrectionTest, CorrectedBirthDateMakesTheMinorExempt) {
@@ -184,7 +192,8 @@ TEST_F(CorrectionTest, CorrectedEffectiveTimePicksThePolicyThenInForce) {
   ASSERT_EQ(f_.state().iom().support_nok(), 20000);
   v1::IomApplicationSubmitted same;
   same.set_programme(v1::IOM_PROGRAMME_VARP);
-  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 7, 2), 3, same, At(CivilDay(2026, 7, 1))));
+  RP_ASSERT_OK(
+      f_.Correct(CivilDay(2026, 7, 2), 3, same, At(CivilDay(2026, 7, 1))));
   EXPECT_EQ(f_.state().iom().support_nok(), 25000);
   EXPECT_EQ(f_.state().iom().tier_policy_version(), "2026-07-01");
   EXPECT_EQ(f_.state().history(2).corrected_policy_version(), "2026-07-01");
@@ -208,23 +217,28 @@ TEST_F(CorrectionTest, Refusals) {
 
   absl::Status unknown = f_.Retract(CivilDay(2026, 3, 1), 99);
   EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(unknown.message(),
-            "cannot retract event 99: event 99 is not in the history of person P1");
+  EXPECT_EQ(
+      unknown.message(),
+      "cannot retract event 99: event 99 is not in the history of person P1");
   absl::Status engine = f_.Retract(CivilDay(2026, 3, 1), 4);
   EXPECT_EQ(engine.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(engine.message(), HasSubstr("the engine recorded it"));
   absl::Status registration = f_.Retract(CivilDay(2026, 3, 1), 1);
   EXPECT_EQ(registration.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(registration.message(),
-            "cannot retract event 1: it registered the person; correct it instead");
-  absl::Status kind = f_.Correct(CivilDay(2026, 3, 1), 2, FinalRejectionOn(CivilDay(2026, 2, 9)));
+  EXPECT_EQ(
+      registration.message(),
+      "cannot retract event 1: it registered the person; correct it instead");
+  absl::Status kind = f_.Correct(CivilDay(2026, 3, 1), 2,
+                                 FinalRejectionOn(CivilDay(2026, 2, 9)));
   EXPECT_EQ(kind.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(kind.message(), HasSubstr("must be a returnpath.v1.FirstRejection"));
+  EXPECT_THAT(kind.message(),
+              HasSubstr("must be a returnpath.v1.FirstRejection"));
   absl::Status breaks = f_.Retract(CivilDay(2026, 3, 1), 2);
   EXPECT_EQ(breaks.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(breaks.message(),
-            "cannot retract event 2: event 3 (record an appeal) would no longer "
-            "apply: cannot record an appeal: the asylum claim is still pending");
+  EXPECT_EQ(
+      breaks.message(),
+      "cannot retract event 2: event 3 (record an appeal) would no longer "
+      "apply: cannot record an appeal: the asylum claim is still pending");
   v1::EventRetracted no_reason;
   no_reason.set_retracted_position(3);
   EXPECT_EQ(f_.RecordOn(CivilDay(2026, 3, 1), no_reason).code(),

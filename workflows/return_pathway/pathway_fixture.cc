@@ -12,7 +12,9 @@ namespace returnpath::return_pathway {
 
 namespace v1 = ::returnpath::v1;
 
-absl::Time At(absl::CivilDay day) { return OsloStartOfDay(day) + absl::Hours(10); }
+absl::Time At(absl::CivilDay day) {
+  return OsloStartOfDay(day) + absl::Hours(10);
+}
 
 const PolicySet& ShippedPolicies() {
   static const PolicySet* policies = [] {
@@ -83,7 +85,8 @@ absl::Status PathwayFixture::Appeal(absl::CivilDay lodged, bool deferred) {
 }
 
 absl::Status PathwayFixture::AppealDecided(absl::CivilDay notified,
-                                           v1::AppealOutcome outcome, int days) {
+                                           v1::AppealOutcome outcome,
+                                           int days) {
   v1::AppealDecided e;
   e.set_outcome(outcome);
   *e.mutable_notified_on() = ToDate(notified);
@@ -138,9 +141,10 @@ absl::Status PathwayFixture::Retract(absl::CivilDay on, uint64_t position) {
   return RecordOn(on, e);
 }
 
-absl::Status PathwayFixture::Correct(absl::CivilDay on, uint64_t position,
-                                     const google::protobuf::Message& replacement,
-                                     std::optional<absl::Time> effective) {
+absl::Status PathwayFixture::Correct(
+    absl::CivilDay on, uint64_t position,
+    const google::protobuf::Message& replacement,
+    std::optional<absl::Time> effective) {
   v1::EventCorrected e;
   e.set_corrected_position(position);
   e.mutable_replacement()->PackFrom(replacement);
@@ -168,7 +172,8 @@ absl::Status PathwayFixture::FireDueTimers(absl::Time until) {
     const v1::PathwayTimer* next = nullptr;
     for (const v1::PathwayTimer& t : state_.armed_timers()) {
       if (FromTimestamp(t.due()) > until) continue;
-      if (next == nullptr || FromTimestamp(t.due()) < FromTimestamp(next->due())) {
+      if (next == nullptr ||
+          FromTimestamp(t.due()) < FromTimestamp(next->due())) {
         next = &t;
       }
     }
@@ -195,7 +200,8 @@ const v1::PathwayTask* PathwayFixture::TaskByKey(absl::string_view key) const {
   return nullptr;
 }
 
-const v1::PathwayTask* PathwayFixture::TaskOfKind(absl::string_view kind) const {
+const v1::PathwayTask* PathwayFixture::TaskOfKind(
+    absl::string_view kind) const {
   for (const v1::PathwayTask& t : state_.open_tasks()) {
     if (t.kind() == kind) return &t;
   }

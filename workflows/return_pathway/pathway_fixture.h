@@ -21,10 +21,10 @@
 #include "workflows/return_pathway/machine.h"
 #include "workflows/return_pathway/policy_set.h"
 
-#define RP_ASSERT_OK(expr)                   \
-  do {                                       \
-    const ::absl::Status rp_s_ = (expr);     \
-    ASSERT_TRUE(rp_s_.ok()) << rp_s_;        \
+#define RP_ASSERT_OK(expr)               \
+  do {                                   \
+    const ::absl::Status rp_s_ = (expr); \
+    ASSERT_TRUE(rp_s_.ok()) << rp_s_;    \
   } while (0)
 
 namespace returnpath::return_pathway {
@@ -56,7 +56,8 @@ class PathwayFixture {
   absl::Status Record(const google::protobuf::Message& payload,
                       absl::Time effective,
                       std::optional<absl::Time> recorded = std::nullopt);
-  absl::Status RecordOn(absl::CivilDay day, const google::protobuf::Message& payload) {
+  absl::Status RecordOn(absl::CivilDay day,
+                        const google::protobuf::Message& payload) {
     return Record(payload, At(day));
   }
 
@@ -64,10 +65,12 @@ class PathwayFixture {
   absl::Status FirstRejection(absl::CivilDay notified);
   absl::Status Appeal(absl::CivilDay lodged, bool deferred);
   absl::Status AppealDecided(absl::CivilDay notified,
-                             returnpath::v1::AppealOutcome outcome, int days = 0);
+                             returnpath::v1::AppealOutcome outcome,
+                             int days = 0);
   absl::Status FinalRejection(absl::CivilDay notified, int days = 0);
-  absl::Status IomApply(absl::CivilDay on, returnpath::v1::IomProgramme programme =
-                                               returnpath::v1::IOM_PROGRAMME_VARP);
+  absl::Status IomApply(absl::CivilDay on,
+                        returnpath::v1::IomProgramme programme =
+                            returnpath::v1::IOM_PROGRAMME_VARP);
   absl::Status IomWithdraw(absl::CivilDay on);
   absl::Status Disappear(absl::CivilDay on);
   absl::Status Reappear(absl::CivilDay on);
@@ -83,7 +86,8 @@ class PathwayFixture {
   // Fires every armed timer due by `until`, earliest first, as the engine's
   // timer loop would.
   absl::Status FireDueTimers(absl::Time until);
-  absl::Status CompleteTask(absl::string_view id, absl::string_view outcome = "done");
+  absl::Status CompleteTask(absl::string_view id,
+                            absl::string_view outcome = "done");
 
   const returnpath::v1::PathwayState& state() const { return state_; }
   const returnpath::engine::Transition& last() const { return last_; }
@@ -121,7 +125,8 @@ std::string DateText(const returnpath::v1::Date& date);
 
 // Folds `log` from nothing; the state after each event's transition.
 absl::StatusOr<std::vector<Applied>> FoldLog(
-    const std::vector<returnpath::v1::EventEnvelope>& log, const PolicySet& policies);
+    const std::vector<returnpath::v1::EventEnvelope>& log,
+    const PolicySet& policies);
 
 }  // namespace returnpath::return_pathway
 

@@ -101,7 +101,8 @@ class Sequence {
       const v1::PathwayTimer* next = nullptr;
       for (const v1::PathwayTimer& t : f_.state().armed_timers()) {
         if (FromTimestamp(t.due()) <= until &&
-            (next == nullptr || FromTimestamp(t.due()) < FromTimestamp(next->due()))) {
+            (next == nullptr ||
+             FromTimestamp(t.due()) < FromTimestamp(next->due()))) {
           next = &t;
         }
       }
@@ -159,8 +160,9 @@ class Sequence {
       case 10:
       case 11: {
         v1::IomApplicationSubmitted e;
-        e.set_programme(Pick<v1::IomProgramme>(
-            {v1::IOM_PROGRAMME_VARP, v1::IOM_PROGRAMME_IRRINI, v1::IOM_PROGRAMME_ARE}));
+        e.set_programme(Pick<v1::IomProgramme>({v1::IOM_PROGRAMME_VARP,
+                                                v1::IOM_PROGRAMME_IRRINI,
+                                                v1::IOM_PROGRAMME_ARE}));
         return f_.Record(e, when);
       }
       case 12:
@@ -171,10 +173,11 @@ class Sequence {
         return f_.Record(v1::TravelDocumentObtained(), when);
       case 15: {
         v1::Departed e;
-        e.set_kind(Pick<v1::DepartureKind>({v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY,
-                                            v1::DEPARTURE_KIND_FORCED,
-                                            v1::DEPARTURE_KIND_DUBLIN_TRANSFER}));
-        return Chance(3) ? f_.Record(e, when) : absl::FailedPreconditionError("skip");
+        e.set_kind(Pick<v1::DepartureKind>(
+            {v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY, v1::DEPARTURE_KIND_FORCED,
+             v1::DEPARTURE_KIND_DUBLIN_TRANSFER}));
+        return Chance(3) ? f_.Record(e, when)
+                         : absl::FailedPreconditionError("skip");
       }
       case 16:
         return Chance(8) ? f_.Record(v1::ResidencePermitGranted(), when)
@@ -204,7 +207,8 @@ class Sequence {
       }
       case 23:
       case 24: {
-        if (f_.state().open_tasks().empty()) return absl::FailedPreconditionError("none");
+        if (f_.state().open_tasks().empty())
+          return absl::FailedPreconditionError("none");
         const auto& tasks = f_.state().open_tasks();
         return f_.CompleteTask(tasks.Get(Uniform(0, tasks.size() - 1)).id());
       }
@@ -220,8 +224,10 @@ class Sequence {
   const v1::HistoryEntry* RandomDomainEntry() {
     std::vector<const v1::HistoryEntry*> entries;
     for (const v1::HistoryEntry& e : f_.state().history()) {
-      if (e.payload().Is<v1::PersonRegistered>() || e.payload().Is<v1::TimerFired>() ||
-          e.payload().Is<v1::TaskCompleted>() || e.payload().Is<v1::EventCorrected>() ||
+      if (e.payload().Is<v1::PersonRegistered>() ||
+          e.payload().Is<v1::TimerFired>() ||
+          e.payload().Is<v1::TaskCompleted>() ||
+          e.payload().Is<v1::EventCorrected>() ||
           e.payload().Is<v1::EventRetracted>() || e.retracted()) {
         continue;
       }
@@ -305,8 +311,10 @@ class Sequence {
       if (task.kind == "police_referral") {
         const absl::Time expiry =
             OsloEndOfDay(StoredDay(s.departure_deadline().date()));
-        EXPECT_GE(task.due, expiry) << Where() << " referral due before deadline";
-        EXPECT_LE(task.due, recorded) << Where() << " referral opened before deadline";
+        EXPECT_GE(task.due, expiry)
+            << Where() << " referral due before deadline";
+        EXPECT_LE(task.due, recorded)
+            << Where() << " referral opened before deadline";
         EXPECT_TRUE(s.departure_deadline().expired()) << Where();
       }
       if (task.kind == "relocation") {
@@ -315,7 +323,8 @@ class Sequence {
     }
     for (const v1::PathwayTask& task : s.open_tasks()) {
       if (task.kind() == "relocation") {
-        EXPECT_EQ(ExemptionAtFinalRejection(s), "") << Where() << " open relocation";
+        EXPECT_EQ(ExemptionAtFinalRejection(s), "")
+            << Where() << " open relocation";
       }
       if (task.kind() == "police_referral") {
         EXPECT_GE(FromTimestamp(task.due()),
@@ -348,7 +357,8 @@ class Sequence {
       last_tier_version_ = s.iom().tier_policy_version();
     }
     int stages = 0;
-    for (const std::string& key : t.index_keys) stages += key.rfind("stage/", 0) == 0;
+    for (const std::string& key : t.index_keys)
+      stages += key.rfind("stage/", 0) == 0;
     EXPECT_EQ(stages, 1) << Where();
     EXPECT_TRUE(std::is_sorted(t.index_keys.begin(), t.index_keys.end()));
     EXPECT_EQ(t.next_state, SerializeState(s)) << Where();
@@ -366,13 +376,16 @@ class Sequence {
   }
 
   void CheckRefold() {
-    absl::StatusOr<std::vector<Applied>> first = FoldLog(f_.log(), ShippedPolicies());
-    absl::StatusOr<std::vector<Applied>> second = FoldLog(f_.log(), ShippedPolicies());
+    absl::StatusOr<std::vector<Applied>> first =
+        FoldLog(f_.log(), ShippedPolicies());
+    absl::StatusOr<std::vector<Applied>> second =
+        FoldLog(f_.log(), ShippedPolicies());
     ASSERT_TRUE(first.ok()) << Where() << first.status();
     ASSERT_TRUE(second.ok()) << Where() << second.status();
     ASSERT_EQ(first->size(), second->size());
     for (size_t i = 0; i < first->size(); ++i) {
-      ASSERT_EQ((*first)[i].transition.next_state, (*second)[i].transition.next_state)
+      ASSERT_EQ((*first)[i].transition.next_state,
+                (*second)[i].transition.next_state)
           << Where() << " event " << i;
     }
     EXPECT_EQ(first->back().transition.next_state, SerializeState(f_.state()))
@@ -403,7 +416,8 @@ TEST(PathwayPropertyTest, RandomSequencesKeepTheInvariants) {
   for (const char* type :
        {"returnpath.v1.FirstRejection", "returnpath.v1.AppealLodged",
         "returnpath.v1.AppealDecided", "returnpath.v1.FinalRejection",
-        "returnpath.v1.DepartureDeadlineSet", "returnpath.v1.DepartureDeadlineSuspended",
+        "returnpath.v1.DepartureDeadlineSet",
+        "returnpath.v1.DepartureDeadlineSuspended",
         "returnpath.v1.CaseReopened", "returnpath.v1.IomApplicationSubmitted",
         "returnpath.v1.IomApplicationWithdrawn", "returnpath.v1.Departed",
         "returnpath.v1.RelocationCompleted", "returnpath.v1.Disappeared",
@@ -413,9 +427,9 @@ TEST(PathwayPropertyTest, RandomSequencesKeepTheInvariants) {
     EXPECT_GE(c.accepted.count(type) ? c.accepted.at(type) : 0, 50) << type;
   }
   for (const char* kind :
-       {"relocation", "return_conversation", "child_information", "police_referral",
-        "deadline_follow_up", "iom_follow_up", "escalation", "disappearance",
-        "place_release", "long_stayer_review"}) {
+       {"relocation", "return_conversation", "child_information",
+        "police_referral", "deadline_follow_up", "iom_follow_up", "escalation",
+        "disappearance", "place_release", "long_stayer_review"}) {
     EXPECT_GE(c.opened.count(kind) ? c.opened.at(kind) : 0, 50) << kind;
   }
   for (int rank : {1, 2, 3}) {

@@ -40,7 +40,8 @@ TEST_F(ReturnTest, DeadlinePassedWithoutIomMeansOverstayAndPoliceReferral) {
   ASSERT_NE(referral, nullptr);
   EXPECT_EQ(referral->queue(), "police/pu");
   EXPECT_EQ(referral->rule(), "overstay");
-  EXPECT_EQ(FromTimestamp(referral->due()), OsloEndOfDay(CivilDay(2026, 3, 23)));
+  EXPECT_EQ(FromTimestamp(referral->due()),
+            OsloEndOfDay(CivilDay(2026, 3, 23)));
   EXPECT_EQ(referral->priority(), 80);  // identity clarified, no agreement (AF)
   EXPECT_THAT(referral->caused_by_positions(), ElementsAre(2, 3));
   EXPECT_THAT(f_.last().index_keys,
@@ -54,9 +55,10 @@ TEST_F(ReturnTest, PoliceReferralPriorityFollowsFeasibility) {
     bool travel_document;
     int priority;
   };
-  for (const Case& c : {Case{"AF", true, false, 100}, Case{"AF", false, false, 80},
-                        Case{"IQ", true, false, 60}, Case{"IQ", false, false, 40},
-                        Case{"IQ", true, true, 40}}) {
+  for (const Case& c :
+       {Case{"AF", true, false, 100}, Case{"AF", false, false, 80},
+        Case{"IQ", true, false, 60}, Case{"IQ", false, false, 40},
+        Case{"IQ", true, true, 40}}) {
     PathwayFixture f;
     PersonSpec person;
     person.nationality = c.nationality;
@@ -64,7 +66,8 @@ TEST_F(ReturnTest, PoliceReferralPriorityFollowsFeasibility) {
     RP_ASSERT_OK(f.Register(CivilDay(2026, 1, 5), person));
     RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 3, 2)));
     if (c.travel_document) {
-      RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 3, 10), v1::TravelDocumentObtained()));
+      RP_ASSERT_OK(
+          f.RecordOn(CivilDay(2026, 3, 10), v1::TravelDocumentObtained()));
     }
     RP_ASSERT_OK(f.FireTimer("departure-deadline-2"));
     ASSERT_NE(f.TaskOfKind("police_referral"), nullptr);
@@ -90,7 +93,8 @@ TEST_F(ReturnTest, DeadlinePassedWithIomPendingGoesToTheAdviser) {
   EXPECT_TRUE(f_.Closed("deadline-follow-up-4"));
   const v1::PathwayTask* referral = f_.TaskByKey("police-referral-5");
   ASSERT_NE(referral, nullptr);
-  EXPECT_EQ(FromTimestamp(referral->due()), OsloEndOfDay(CivilDay(2026, 3, 23)));
+  EXPECT_EQ(FromTimestamp(referral->due()),
+            OsloEndOfDay(CivilDay(2026, 3, 23)));
   EXPECT_THAT(referral->caused_by_positions(), ElementsAre(2, 5));
 }
 
@@ -256,8 +260,8 @@ TEST_F(ReturnTest, ReopenedCaseSuspendsTheDeadlineUntilANewDecision) {
   EXPECT_TRUE(f_.state().departure_deadline().suspended());
   EXPECT_TRUE(f_.Cancelled("departure-deadline-2"));
   EXPECT_TRUE(f_.Cancelled("review-2"));
-  EXPECT_THAT(f_.last().index_keys,
-              ElementsAre("centre/Oslo-1", "region/OSLO", "stage/CASE_REOPENED"));
+  EXPECT_THAT(f_.last().index_keys, ElementsAre("centre/Oslo-1", "region/OSLO",
+                                                "stage/CASE_REOPENED"));
   v1::DepartureDeadlineSet deadline;
   deadline.set_days(14);
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 4, 1), deadline));
@@ -265,8 +269,13 @@ TEST_F(ReturnTest, ReopenedCaseSuspendsTheDeadlineUntilANewDecision) {
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-04-15");
   EXPECT_TRUE(f_.Armed("departure-deadline-4"));
   EXPECT_TRUE(f_.Armed("review-4"));
-  absl::Status early = f_.Reopen(CivilDay(2026, 4, 2));
-  RP_ASSERT_OK(early);
+  absl::Status twice = f_.Reopen(CivilDay(2026, 4, 2));
+  RP_ASSERT_OK(twice);  // a reopened case decided again may be reopened again
+  absl::Status already = f_.Reopen(CivilDay(2026, 4, 3));
+  EXPECT_EQ(already.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(already.message(),
+            "cannot record a reopened case: the case was reopened on 2026-04-02 "
+            "and awaits a new decision");
   PathwayFixture pending;
   RP_ASSERT_OK(pending.Register(CivilDay(2026, 1, 5)));
   absl::Status refused = pending.Reopen(CivilDay(2026, 2, 1));
@@ -310,7 +319,8 @@ TEST_F(ReturnTest, DepartureRules) {
   EXPECT_EQ(voluntary.message(),
             "cannot record an assisted voluntary return: no IOM application is "
             "pending");
-  absl::Status forced = f_.Depart(CivilDay(2026, 3, 10), v1::DEPARTURE_KIND_FORCED);
+  absl::Status forced =
+      f_.Depart(CivilDay(2026, 3, 10), v1::DEPARTURE_KIND_FORCED);
   EXPECT_EQ(forced.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(forced.message(),
             "cannot record a forced return: the departure deadline runs until "
@@ -340,23 +350,26 @@ TEST_F(ReturnTest, DepartureRules) {
   EXPECT_THAT(f_.last().index_keys, ElementsAre("stage/DEPARTED_FORCED"));
   absl::Status after = f_.CompleteTask("police-referral-3");
   EXPECT_EQ(after.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(after.message(),
-              HasSubstr("the pathway ended on 2026-04-01: the person returned by "
-                        "force"));
+  EXPECT_THAT(
+      after.message(),
+      HasSubstr("the pathway ended on 2026-04-01: the person returned by "
+                "force"));
 }
 
 TEST_F(ReturnTest, DublinTransferAndVoluntaryDeparture) {
   PersonSpec dublin;
   dublin.flags.set_dublin_case(true);
   FinallyRejected(dublin);
-  RP_ASSERT_OK(f_.Depart(CivilDay(2026, 3, 10), v1::DEPARTURE_KIND_DUBLIN_TRANSFER));
+  RP_ASSERT_OK(
+      f_.Depart(CivilDay(2026, 3, 10), v1::DEPARTURE_KIND_DUBLIN_TRANSFER));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_DEPARTED_DUBLIN);
 
   PathwayFixture voluntary;
   RP_ASSERT_OK(voluntary.Register(CivilDay(2026, 1, 5)));
   RP_ASSERT_OK(voluntary.FinalRejection(CivilDay(2026, 3, 2)));
   RP_ASSERT_OK(voluntary.IomApply(CivilDay(2026, 3, 4)));
-  RP_ASSERT_OK(voluntary.RecordOn(CivilDay(2026, 3, 9), v1::IomApplicationApproved()));
+  RP_ASSERT_OK(
+      voluntary.RecordOn(CivilDay(2026, 3, 9), v1::IomApplicationApproved()));
   RP_ASSERT_OK(voluntary.Depart(CivilDay(2026, 3, 20),
                                 v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
   EXPECT_EQ(voluntary.state().stage(), v1::STAGE_DEPARTED_VOLUNTARY);

@@ -30,8 +30,8 @@ class RulesTest : public ::testing::Test {
 TEST_F(RulesTest, RegistrationStartsTheAsylumStage) {
   Registered();
   EXPECT_EQ(f_.state().stage(), v1::STAGE_ASYLUM_PENDING);
-  EXPECT_THAT(f_.last().index_keys,
-              ElementsAre("centre/Oslo-1", "region/OSLO", "stage/ASYLUM_PENDING"));
+  EXPECT_THAT(f_.last().index_keys, ElementsAre("centre/Oslo-1", "region/OSLO",
+                                                "stage/ASYLUM_PENDING"));
 }
 
 TEST_F(RulesTest, RegistrationErrors) {
@@ -92,13 +92,13 @@ TEST_F(RulesTest, AppealWindowMovesOffHolidaysAndWeekends) {
     const char* unadjusted;
   };
   const Case cases[] = {
-      {CivilDay(2026, 3, 12), "2026-04-07", "2026-04-02"},  // Maundy Thursday
-      {CivilDay(2026, 3, 13), "2026-04-07", "2026-04-03"},  // Good Friday
-      {CivilDay(2026, 4, 23), "2026-05-15", "2026-05-14"},  // Ascension Day
-      {CivilDay(2026, 12, 4), "2026-12-28", "2026-12-25"},  // Christmas Day
+      {CivilDay(2026, 3, 12), "2026-04-07", "2026-04-02"},   // Maundy Thursday
+      {CivilDay(2026, 3, 13), "2026-04-07", "2026-04-03"},   // Good Friday
+      {CivilDay(2026, 4, 23), "2026-05-15", "2026-05-14"},   // Ascension Day
+      {CivilDay(2026, 12, 4), "2026-12-28", "2026-12-25"},   // Christmas Day
       {CivilDay(2026, 12, 11), "2027-01-04", "2027-01-01"},  // New Year's Day
-      {CivilDay(2026, 2, 7), "2026-03-02", "2026-02-28"},   // a Saturday
-      {CivilDay(2026, 2, 9), "2026-03-02", "unset"},        // a Monday
+      {CivilDay(2026, 2, 7), "2026-03-02", "2026-02-28"},    // a Saturday
+      {CivilDay(2026, 2, 9), "2026-03-02", "unset"},         // a Monday
   };
   for (const Case& c : cases) {
     PathwayFixture f;
@@ -106,7 +106,8 @@ TEST_F(RulesTest, AppealWindowMovesOffHolidaysAndWeekends) {
     RP_ASSERT_OK(f.FirstRejection(c.notified));
     EXPECT_EQ(DateText(f.state().appeal_window().date()), c.last_day)
         << FormatDay(c.notified);
-    EXPECT_EQ(DateText(f.state().appeal_window().unadjusted_date()), c.unadjusted);
+    EXPECT_EQ(DateText(f.state().appeal_window().unadjusted_date()),
+              c.unadjusted);
     EXPECT_EQ(LastDay(f.Timer("appeal-window-2")->due()), c.last_day);
   }
 }
@@ -117,7 +118,8 @@ TEST_F(RulesTest, AppealWindowExpiryDerivesTheFinalRejection) {
   RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(s.stage(), v1::STAGE_FINAL_REJECTION);
-  EXPECT_EQ(s.final_rejection().basis(), v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
+  EXPECT_EQ(s.final_rejection().basis(),
+            v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
   EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-03-03");
   EXPECT_EQ(s.final_rejection().derived_at_position(), 3u);
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-24");
@@ -146,13 +148,15 @@ TEST_F(RulesTest, AppealWithDeferredImplementationWaitsForUne) {
   EXPECT_TRUE(f_.Cancelled("appeal-window-2"));
   EXPECT_EQ(f_.TasksOfKind("relocation"), 0);
   EXPECT_FALSE(f_.state().has_departure_deadline());
-  EXPECT_THAT(f_.last().index_keys,
-              ElementsAre("centre/Oslo-1", "region/OSLO", "stage/APPEAL_PENDING"));
+  EXPECT_THAT(f_.last().index_keys, ElementsAre("centre/Oslo-1", "region/OSLO",
+                                                "stage/APPEAL_PENDING"));
 
-  RP_ASSERT_OK(f_.AppealDecided(CivilDay(2026, 5, 4), v1::APPEAL_OUTCOME_REJECTED, 14));
+  RP_ASSERT_OK(
+      f_.AppealDecided(CivilDay(2026, 5, 4), v1::APPEAL_OUTCOME_REJECTED, 14));
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(s.stage(), v1::STAGE_FINAL_REJECTION);
-  EXPECT_EQ(s.final_rejection().basis(), v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE);
+  EXPECT_EQ(s.final_rejection().basis(),
+            v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE);
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-05-18");
   EXPECT_EQ(LastDay(f_.TaskByKey("relocate-4")->due()), "2026-05-11");
   EXPECT_FALSE(s.appeal().pending());
@@ -170,11 +174,12 @@ TEST_F(RulesTest, AppealWithoutDeferredImplementationIsFinalAtOnce) {
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-13");
   EXPECT_EQ(LastDay(f_.TaskByKey("relocate-3")->due()), "2026-02-27");
 
-  absl::Status days = f_.AppealDecided(CivilDay(2026, 3, 5),
-                                       v1::APPEAL_OUTCOME_REJECTED, 14);
+  absl::Status days =
+      f_.AppealDecided(CivilDay(2026, 3, 5), v1::APPEAL_OUTCOME_REJECTED, 14);
   EXPECT_EQ(days.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(days.message(), HasSubstr("has run since 2026-02-20"));
-  RP_ASSERT_OK(f_.AppealDecided(CivilDay(2026, 3, 5), v1::APPEAL_OUTCOME_REJECTED));
+  RP_ASSERT_OK(
+      f_.AppealDecided(CivilDay(2026, 3, 5), v1::APPEAL_OUTCOME_REJECTED));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-03-13");
   EXPECT_TRUE(f_.last().timers_to_arm.empty());
@@ -184,7 +189,8 @@ TEST_F(RulesTest, AppealGrantedEndsThePathway) {
   Registered();
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
   RP_ASSERT_OK(f_.Appeal(CivilDay(2026, 2, 20), true));
-  RP_ASSERT_OK(f_.AppealDecided(CivilDay(2026, 6, 1), v1::APPEAL_OUTCOME_GRANTED));
+  RP_ASSERT_OK(
+      f_.AppealDecided(CivilDay(2026, 6, 1), v1::APPEAL_OUTCOME_GRANTED));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_PERMIT_GRANTED);
   EXPECT_TRUE(f_.state().open_tasks().empty());
   EXPECT_TRUE(f_.state().armed_timers().empty());
@@ -219,7 +225,8 @@ TEST_F(RulesTest, AppealLodgedInTimeButRecordedLateUndoesTheDerivedRejection) {
   ASSERT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
   v1::AppealLodged appeal;
   appeal.set_deferred_implementation(true);
-  RP_ASSERT_OK(f_.Record(appeal, At(CivilDay(2026, 3, 1)), At(CivilDay(2026, 3, 5))));
+  RP_ASSERT_OK(
+      f_.Record(appeal, At(CivilDay(2026, 3, 1)), At(CivilDay(2026, 3, 5))));
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(s.stage(), v1::STAGE_APPEAL_PENDING);
   EXPECT_FALSE(s.has_departure_deadline());
@@ -257,7 +264,8 @@ TEST_F(RulesTest, FinalRejectionDeadlineDays) {
 TEST_F(RulesTest, LateRecordedFinalRejectionArmsPastDueTimers) {
   Registered();
   v1::FinalRejection e;
-  RP_ASSERT_OK(f_.Record(e, At(CivilDay(2026, 3, 2)), At(CivilDay(2026, 4, 10))));
+  RP_ASSERT_OK(
+      f_.Record(e, At(CivilDay(2026, 3, 2)), At(CivilDay(2026, 4, 10))));
   ASSERT_TRUE(f_.Armed("departure-deadline-2"));
   const v1::PathwayTimer* deadline = f_.Timer("departure-deadline-2");
   EXPECT_EQ(LastDay(deadline->due()), "2026-03-23");
@@ -278,7 +286,8 @@ struct ExemptionCase {
   const char* exemption;  // "" if relocated
 };
 
-class RelocationExemptionTest : public ::testing::TestWithParam<ExemptionCase> {};
+class RelocationExemptionTest : public ::testing::TestWithParam<ExemptionCase> {
+};
 
 TEST_P(RelocationExemptionTest, RelocationTaskOnlyForThoseNotExempt) {
   const ExemptionCase& c = GetParam();
@@ -292,7 +301,8 @@ TEST_P(RelocationExemptionTest, RelocationTaskOnlyForThoseNotExempt) {
   RP_ASSERT_OK(f.Register(CivilDay(2026, 1, 5), person));
   RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 3, 2)));
   EXPECT_EQ(f.state().final_rejection().relocation_exemption(), c.exemption);
-  EXPECT_EQ(f.TasksOfKind("relocation"), std::string(c.exemption).empty() ? 1 : 0);
+  EXPECT_EQ(f.TasksOfKind("relocation"),
+            std::string(c.exemption).empty() ? 1 : 0);
   if (!std::string(c.exemption).empty()) {
     v1::RelocationOrdered order;
     order.set_return_centre("Return-1");
@@ -304,19 +314,24 @@ TEST_P(RelocationExemptionTest, RelocationTaskOnlyForThoseNotExempt) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, RelocationExemptionTest,
-    ::testing::Values(
-        ExemptionCase{"adult", false, false, false, CivilDay(1990, 1, 1), false, ""},
-        ExemptionCase{"uam16", true, false, false, CivilDay(2010, 1, 1), false,
-                      "unaccompanied minor aged 16"},
-        ExemptionCase{"uam15today", true, false, false, CivilDay(2011, 3, 2), false,
-                      "unaccompanied minor aged 15"},
-        ExemptionCase{"uam14", true, false, false, CivilDay(2011, 3, 3), false, ""},
-        ExemptionCase{"uam18today", true, false, false, CivilDay(2008, 3, 2), false,
-                      ""},
-        ExemptionCase{"dublin", false, true, false, CivilDay(1990, 1, 1), false,
-                      "Dublin case"},
-        ExemptionCase{"family", false, false, false, CivilDay(1990, 1, 1), true, ""},
-        ExemptionCase{"ill", false, false, true, CivilDay(1990, 1, 1), false, ""}),
+    ::testing::Values(ExemptionCase{"adult", false, false, false,
+                                    CivilDay(1990, 1, 1), false, ""},
+                      ExemptionCase{"uam16", true, false, false,
+                                    CivilDay(2010, 1, 1), false,
+                                    "unaccompanied minor aged 16"},
+                      ExemptionCase{"uam15today", true, false, false,
+                                    CivilDay(2011, 3, 2), false,
+                                    "unaccompanied minor aged 15"},
+                      ExemptionCase{"uam14", true, false, false,
+                                    CivilDay(2011, 3, 3), false, ""},
+                      ExemptionCase{"uam18today", true, false, false,
+                                    CivilDay(2008, 3, 2), false, ""},
+                      ExemptionCase{"dublin", false, true, false,
+                                    CivilDay(1990, 1, 1), false, "Dublin case"},
+                      ExemptionCase{"family", false, false, false,
+                                    CivilDay(1990, 1, 1), true, ""},
+                      ExemptionCase{"ill", false, false, true,
+                                    CivilDay(1990, 1, 1), false, ""}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(RulesTest, AgeAdaptedInformationForEachChildAgedTwelveToSeventeen) {

@@ -50,8 +50,8 @@ class Problems {
   absl::Status status_;
 };
 
-void CheckDayRule(bool has, const v1::DayRule& rule,
-                  absl::string_view name, Problems& problems) {
+void CheckDayRule(bool has, const v1::DayRule& rule, absl::string_view name,
+                  Problems& problems) {
   problems.Present(has, name);
   problems.AtLeast(rule.days(), 1, absl::StrCat(name, ".days"));
   problems.AtLeast(rule.priority(), 0, absl::StrCat(name, ".priority"));
@@ -71,9 +71,9 @@ void CheckQueueTemplate(absl::string_view value, absl::string_view field,
 void CheckCountries(const google::protobuf::RepeatedPtrField<std::string>& list,
                     absl::string_view field, Problems& problems) {
   for (const std::string& code : list) {
-    problems.Require(IsCountryCode(code), field,
-                     absl::StrCat("\"", code,
-                                  "\" is not an ISO 3166 alpha-2 code"));
+    problems.Require(
+        IsCountryCode(code), field,
+        absl::StrCat("\"", code, "\" is not an ISO 3166 alpha-2 code"));
   }
 }
 
@@ -128,9 +128,9 @@ absl::Status ValidatePolicy(const Policy& p, absl::string_view source) {
   const v1::DepartureDeadlineRule& dd = p.departure_deadline();
   problems.Present(p.has_departure_deadline(), "departure_deadline");
   problems.AtLeast(dd.min_days(), 1, "departure_deadline.min_days");
-  problems.Require(dd.max_days() >= dd.min_days(), "departure_deadline.max_days",
-                   absl::StrCat(dd.max_days(), " is less than min_days ",
-                                dd.min_days()));
+  problems.Require(
+      dd.max_days() >= dd.min_days(), "departure_deadline.max_days",
+      absl::StrCat(dd.max_days(), " is less than min_days ", dd.min_days()));
   problems.Require(
       dd.default_days() >= dd.min_days() && dd.default_days() <= dd.max_days(),
       "departure_deadline.default_days",
@@ -142,12 +142,11 @@ absl::Status ValidatePolicy(const Policy& p, absl::string_view source) {
   problems.AtLeast(rel.due_days(), 1, "relocation.due_days");
   problems.AtLeast(rel.min_days_before_departure_deadline(), 0,
                    "relocation.min_days_before_departure_deadline");
-  problems.Require(
-      rel.min_days_before_departure_deadline() < dd.min_days(),
-      "relocation.min_days_before_departure_deadline",
-      absl::StrCat(rel.min_days_before_departure_deadline(),
-                   " leaves no time to relocate before a ", dd.min_days(),
-                   "-day departure deadline"));
+  problems.Require(rel.min_days_before_departure_deadline() < dd.min_days(),
+                   "relocation.min_days_before_departure_deadline",
+                   absl::StrCat(rel.min_days_before_departure_deadline(),
+                                " leaves no time to relocate before a ",
+                                dd.min_days(), "-day departure deadline"));
   problems.AtLeast(rel.priority(), 0, "relocation.priority");
   problems.AtLeast(rel.exempt_unaccompanied_minor_min_age(), 0,
                    "relocation.exempt_unaccompanied_minor_min_age");
@@ -269,16 +268,16 @@ absl::StatusOr<PolicySet> PolicySet::Create(
   for (size_t i = 0; i < policies.size(); ++i) {
     const auto& [source, policy] = policies[i];
     if (!versions.insert(policy.version()).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ": version: \"", policy.version(),
-          "\" is also the version of another policy file"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": version: \"", policy.version(),
+                       "\" is also the version of another policy file"));
     }
     if (i > 0 && StoredDay(policy.effective_from()) ==
                      StoredDay(policies[i - 1].second.effective_from())) {
       return absl::InvalidArgumentError(absl::StrCat(
-          source, ": effective_from: ",
-          FormatDay(StoredDay(policy.effective_from())), " is also the date of ",
-          policies[i - 1].first));
+          source,
+          ": effective_from: ", FormatDay(StoredDay(policy.effective_from())),
+          " is also the date of ", policies[i - 1].first));
     }
     ordered.push_back(policy);
   }
@@ -322,10 +321,10 @@ absl::StatusOr<const Policy*> PolicySet::InForceAt(absl::Time t) const {
     if (StoredDay(policy.effective_from()) <= day) found = &policy;
   }
   if (found == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        "no return-pathway policy is in force on ", FormatDay(day),
-        "; the first takes effect on ",
-        FormatDay(StoredDay(versions_.front().effective_from()))));
+    return absl::NotFoundError(
+        absl::StrCat("no return-pathway policy is in force on ", FormatDay(day),
+                     "; the first takes effect on ",
+                     FormatDay(StoredDay(versions_.front().effective_from()))));
   }
   return found;
 }
@@ -334,9 +333,8 @@ absl::StatusOr<const Policy*> PolicySet::Find(absl::string_view version) const {
   for (const Policy& policy : versions_) {
     if (policy.version() == version) return &policy;
   }
-  return absl::NotFoundError(
-      absl::StrCat("return-pathway policy version \"", version,
-                   "\" is not loaded"));
+  return absl::NotFoundError(absl::StrCat("return-pathway policy version \"",
+                                          version, "\" is not loaded"));
 }
 
 }  // namespace returnpath::return_pathway

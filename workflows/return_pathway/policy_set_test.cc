@@ -54,10 +54,12 @@ TEST(PolicySetTest, PicksTheVersionInForceOnTheOsloDate) {
       PolicySet::LoadDirectory(RETURN_PATHWAY_POLICY_DIR);
   ASSERT_TRUE(set.ok()) << set.status();
   auto version_at = [&](absl::CivilDay day, absl::Duration into) {
-    absl::StatusOr<const v1::Policy*> p = set->InForceAt(OsloStartOfDay(day) + into);
+    absl::StatusOr<const v1::Policy*> p =
+        set->InForceAt(OsloStartOfDay(day) + into);
     return p.ok() ? (*p)->version() : std::string(p.status().message());
   };
-  EXPECT_EQ(version_at(absl::CivilDay(2026, 6, 30), absl::Hours(23)), "2012-01-01");
+  EXPECT_EQ(version_at(absl::CivilDay(2026, 6, 30), absl::Hours(23)),
+            "2012-01-01");
   EXPECT_EQ(version_at(absl::CivilDay(2026, 7, 1), absl::ZeroDuration()),
             "2026-07-01");
   EXPECT_EQ(version_at(absl::CivilDay(2030, 1, 1), absl::ZeroDuration()),
@@ -93,11 +95,17 @@ TEST(PolicyValidationTest, NamesTheFieldThatIsWrong) {
          p.mutable_relocation()->set_min_days_before_departure_deadline(7);
        },
        "relocation.min_days_before_departure_deadline"},
-      {[](v1::Policy& p) { p.mutable_iom()->mutable_tiers(1)->set_amount_nok(30000); },
+      {[](v1::Policy& p) {
+         p.mutable_iom()->mutable_tiers(1)->set_amount_nok(30000);
+       },
        "iom.tiers[1].amount_nok"},
-      {[](v1::Policy& p) { p.mutable_iom()->mutable_tiers(2)->set_open_ended(false); },
+      {[](v1::Policy& p) {
+         p.mutable_iom()->mutable_tiers(2)->set_open_ended(false);
+       },
        "iom.tiers[2].open_ended"},
-      {[](v1::Policy& p) { p.mutable_escalation()->add_task_kinds("police_referral"); },
+      {[](v1::Policy& p) {
+         p.mutable_escalation()->add_task_kinds("police_referral");
+       },
        "escalation.task_kinds"},
       {[](v1::Policy& p) { p.mutable_queues()->set_region("region/{county}"); },
        "queues.region"},
@@ -105,7 +113,9 @@ TEST(PolicyValidationTest, NamesTheFieldThatIsWrong) {
          p.mutable_feasibility()->add_readmission_agreement_countries("Iraq");
        },
        "feasibility.readmission_agreement_countries"},
-      {[](v1::Policy& p) { p.mutable_long_stayer_review()->set_interval_days(0); },
+      {[](v1::Policy& p) {
+         p.mutable_long_stayer_review()->set_interval_days(0);
+       },
        "long_stayer_review.interval_days"},
       {[](v1::Policy& p) { p.clear_version(); }, "version"},
   };
@@ -114,7 +124,8 @@ TEST(PolicyValidationTest, NamesTheFieldThatIsWrong) {
     c.mutate(p);
     absl::Status status = ValidatePolicy(p, "f.textproto");
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.field;
-    EXPECT_THAT(status.message(), HasSubstr(absl::StrCat("f.textproto: ", c.field, ":")))
+    EXPECT_THAT(status.message(),
+                HasSubstr(absl::StrCat("f.textproto: ", c.field, ":")))
         << status.message();
   }
 }
@@ -161,8 +172,9 @@ TEST_F(PolicyDirTest, TwoFilesWithTheSameDateAreRefused) {
 TEST_F(PolicyDirTest, EmptyDirectoryIsNotFound) {
   EXPECT_EQ(PolicySet::LoadDirectory(dir_.string()).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(PolicySet::LoadDirectory((dir_ / "missing").string()).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      PolicySet::LoadDirectory((dir_ / "missing").string()).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 }  // namespace

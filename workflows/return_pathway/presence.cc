@@ -86,10 +86,10 @@ absl::Status OnCourseEnrolled(const v1::QualificationCourseEnrolled& e,
   v1::PathwayState& s = st.s();
   for (const v1::CourseRecord& c : s.courses()) {
     if (c.course_id() == e.course_id() && !IsSet(c.completed_on())) {
-      return Refuse("record a course enrolment",
-                    absl::StrCat("the person has been enrolled in ",
-                                 e.course_id(), " since ",
-                                 FormatDay(StoredDay(c.enrolled_on()))));
+      return Refuse(
+          "record a course enrolment",
+          absl::StrCat("the person has been enrolled in ", e.course_id(),
+                       " since ", FormatDay(StoredDay(c.enrolled_on()))));
     }
   }
   v1::CourseRecord& course = *s.add_courses();
@@ -107,9 +107,9 @@ absl::Status OnCourseCompleted(const v1::QualificationCourseCompleted& e,
       return absl::OkStatus();
     }
   }
-  return Refuse("record a completed course",
-                absl::StrCat("the person is not enrolled in \"", e.course_id(),
-                             "\""));
+  return Refuse(
+      "record a completed course",
+      absl::StrCat("the person is not enrolled in \"", e.course_id(), "\""));
 }
 
 absl::Status OnConversationHeld(const v1::ReturnConversationHeld& e, Step& st) {

@@ -67,19 +67,21 @@ absl::StatusOr<int> Target(const v1::PathwayState& state, uint64_t position,
     if (e.position() != position) continue;
     const std::string type = TypeName(e.payload());
     if (IsCorrection(type)) {
-      return Refuse(action, "it is itself a correction or retraction; name the "
-                            "event it corrected");
+      return Refuse(action,
+                    "it is itself a correction or retraction; name the "
+                    "event it corrected");
     }
     if (IsEngineEvent(type)) {
-      return Refuse(action, "the engine recorded it (a timer or a completed "
-                            "task); correct the event behind it");
+      return Refuse(action,
+                    "the engine recorded it (a timer or a completed "
+                    "task); correct the event behind it");
     }
     if (e.retracted()) return Refuse(action, "it was already retracted");
     return i;
   }
-  return absl::NotFoundError(absl::StrCat(
-      "cannot ", action, ": event ", position,
-      " is not in the history of person ", state.person_id()));
+  return absl::NotFoundError(
+      absl::StrCat("cannot ", action, ": event ", position,
+                   " is not in the history of person ", state.person_id()));
 }
 
 }  // namespace
@@ -112,8 +114,8 @@ absl::StatusOr<v1::PathwayState> Replay(
       status = rule->apply(st);
     }
     if (!status.ok()) {
-      return Prefixed(status, absl::StrCat(at, rule->action,
-                                           ") would no longer apply: "));
+      return Prefixed(
+          status, absl::StrCat(at, rule->action, ") would no longer apply: "));
     }
   }
   *s.mutable_history() = history;
@@ -136,7 +138,8 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
   }
   RP_ASSIGN_OR_RETURN(const int index,
                       Target(state, correction.corrected_position(), action));
-  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history = state.history();
+  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
+      state.history();
   v1::HistoryEntry& target = history[index];
   const std::string type = TypeName(target.payload());
   if (!correction.has_replacement() ||
@@ -150,7 +153,8 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
   target.add_correction_positions(in.position);
   if (correction.has_effective_time()) {
     const absl::Time effective = FromTimestamp(correction.effective_time());
-    RP_ASSIGN_OR_RETURN(const v1::Policy* policy, policies.InForceAt(effective));
+    RP_ASSIGN_OR_RETURN(const v1::Policy* policy,
+                        policies.InForceAt(effective));
     *target.mutable_corrected_effective_time() = correction.effective_time();
     target.set_corrected_policy_version(policy->version());
   }
@@ -173,7 +177,8 @@ absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
   }
   RP_ASSIGN_OR_RETURN(const int index,
                       Target(state, retraction.retracted_position(), action));
-  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history = state.history();
+  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
+      state.history();
   v1::HistoryEntry& target = history[index];
   if (TypeName(target.payload()) ==
       v1::PersonRegistered::descriptor()->full_name()) {
@@ -189,7 +194,8 @@ bool IsLateTimelyAppeal(const v1::PathwayState& state, const EventInput& in) {
                            state.stage() == v1::STAGE_RETURN_PREPARATION ||
                            state.stage() == v1::STAGE_OVERSTAYED;
   if (!final_stage || state.final_rejection().derived_at_position() == 0 ||
-      state.final_rejection().basis() != v1::FINAL_REJECTION_BASIS_NOT_APPEALED) {
+      state.final_rejection().basis() !=
+          v1::FINAL_REJECTION_BASIS_NOT_APPEALED) {
     return false;
   }
   const absl::CivilDay day = OsloDate(in.effective);
@@ -200,7 +206,8 @@ bool IsLateTimelyAppeal(const v1::PathwayState& state, const EventInput& in) {
 absl::StatusOr<Applied> ApplyLateAppeal(const v1::PathwayState& state,
                                         const EventInput& in,
                                         const PolicySet& policies) {
-  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history = state.history();
+  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
+      state.history();
   for (v1::HistoryEntry& e : history) {
     if (e.position() == state.final_rejection().derived_at_position()) {
       e.set_superseded_by_position(in.position);

@@ -20,24 +20,25 @@ namespace returnpath::return_pathway {
 // live. Errors name the event that would no longer apply.
 absl::StatusOr<returnpath::v1::PathwayState> Replay(
     absl::string_view stream_id,
-    const google::protobuf::RepeatedPtrField<returnpath::v1::HistoryEntry>& history,
+    const google::protobuf::RepeatedPtrField<returnpath::v1::HistoryEntry>&
+        history,
     const PolicySet& policies);
 
-absl::StatusOr<Applied> ApplyCorrection(const returnpath::v1::PathwayState& state,
-                                        const EventInput& in,
-                                        const PolicySet& policies);
+absl::StatusOr<Applied> ApplyCorrection(
+    const returnpath::v1::PathwayState& state, const EventInput& in,
+    const PolicySet& policies);
 
-absl::StatusOr<Applied> ApplyRetraction(const returnpath::v1::PathwayState& state,
-                                        const EventInput& in,
-                                        const PolicySet& policies);
+absl::StatusOr<Applied> ApplyRetraction(
+    const returnpath::v1::PathwayState& state, const EventInput& in,
+    const PolicySet& policies);
 
 // An appeal dated within the appeal window but recorded after its expiry made
 // the rejection final: the expiry is superseded and the history refolded.
 bool IsLateTimelyAppeal(const returnpath::v1::PathwayState& state,
                         const EventInput& in);
-absl::StatusOr<Applied> ApplyLateAppeal(const returnpath::v1::PathwayState& state,
-                                        const EventInput& in,
-                                        const PolicySet& policies);
+absl::StatusOr<Applied> ApplyLateAppeal(
+    const returnpath::v1::PathwayState& state, const EventInput& in,
+    const PolicySet& policies);
 
 }  // namespace returnpath::return_pathway
 

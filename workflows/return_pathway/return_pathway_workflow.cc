@@ -19,7 +19,8 @@ absl::StatusOr<std::string> ReturnPathwayWorkflow::PolicyVersionAt(
 
 absl::StatusOr<returnpath::engine::Transition> ReturnPathwayWorkflow::Apply(
     absl::string_view state, const v1::EventEnvelope& event) const {
-  RP_ASSIGN_OR_RETURN(const v1::PathwayState current, DecodePathwayState(state));
+  RP_ASSIGN_OR_RETURN(const v1::PathwayState current,
+                      DecodePathwayState(state));
   RP_ASSIGN_OR_RETURN(Applied applied, ApplyEvent(current, event, policies_));
   return std::move(applied.transition);
 }
@@ -28,8 +29,9 @@ std::string ReturnPathwayWorkflow::StateTypeName() const {
   return v1::PathwayState::descriptor()->full_name();
 }
 
-std::vector<ReturnPathwayWorkflow::StatisticKey> ReturnPathwayWorkflow::Classify(
-    absl::string_view state_after, const v1::EventEnvelope& event) const {
+std::vector<ReturnPathwayWorkflow::StatisticKey>
+ReturnPathwayWorkflow::Classify(absl::string_view state_after,
+                                const v1::EventEnvelope& event) const {
   absl::StatusOr<v1::PathwayState> state = DecodePathwayState(state_after);
   if (!state.ok()) return {};
   const std::string& group = state->person().nationality();
@@ -69,7 +71,8 @@ std::vector<ReturnPathwayWorkflow::StatisticKey> ReturnPathwayWorkflow::Classify
   } else if (payload.UnpackTo(&appeal)) {
     if (!appeal.deferred_implementation()) count("final_rejection");
   } else if (payload.UnpackTo(&decided)) {
-    if (decided.outcome() == v1::APPEAL_OUTCOME_GRANTED) count("permit_granted");
+    if (decided.outcome() == v1::APPEAL_OUTCOME_GRANTED)
+      count("permit_granted");
     if (decided.outcome() == v1::APPEAL_OUTCOME_REJECTED &&
         state->final_rejection().basis() ==
             v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE &&
@@ -94,7 +97,8 @@ NewReturnPathwayWorkflow(const std::string& policy_dir) {
 absl::StatusOr<v1::PathwayState> DecodePathwayState(absl::string_view bytes) {
   v1::PathwayState state;
   if (!bytes.empty() && !state.ParseFromString(std::string(bytes))) {
-    return absl::DataLossError("the stored return-pathway state does not parse");
+    return absl::DataLossError(
+        "the stored return-pathway state does not parse");
   }
   return state;
 }

@@ -31,7 +31,8 @@ std::string ProgrammeName(v1::IomProgramme programme) {
 // The tier is set by how early in the process the person applies: against the
 // first departure deadline ever set. A later application never ranks better
 // than an earlier one (withdrawing and applying again cannot improve it).
-void RecordTier(Step& st, absl::CivilDay day, v1::IomApplicationRecord& record) {
+void RecordTier(Step& st, absl::CivilDay day,
+                v1::IomApplicationRecord& record) {
   v1::PathwayState& s = st.s();
   const auto& tiers = st.policy().iom().tiers();
   int32_t rank = 1;
@@ -42,7 +43,8 @@ void RecordTier(Step& st, absl::CivilDay day, v1::IomApplicationRecord& record) 
     record.set_days_after_deadline(after);
     for (const v1::SupportTier& tier : tiers) {
       rank = tier.rank();
-      if (tier.open_ended() || after <= tier.max_days_after_departure_deadline()) {
+      if (tier.open_ended() ||
+          after <= tier.max_days_after_departure_deadline()) {
         break;
       }
     }
@@ -63,7 +65,8 @@ std::string RelocationBlocked(const Step& st) {
   }
   const std::string exemption = CurrentRelocationExemption(st);
   if (!exemption.empty()) {
-    return absl::StrCat("the person is exempt from relocation (", exemption, ")");
+    return absl::StrCat("the person is exempt from relocation (", exemption,
+                        ")");
   }
   return "";
 }
@@ -79,18 +82,18 @@ absl::Status CheckForcedReturnSupport(const v1::Departed& e, const Step& st) {
   if (std::find(rule.countries().begin(), rule.countries().end(),
                 e.destination_country()) == rule.countries().end()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "destination_country: ", rule.programme(), " is not paid for returns to \"",
-        e.destination_country(), "\""));
+        "destination_country: ", rule.programme(),
+        " is not paid for returns to \"", e.destination_country(), "\""));
   }
   if (paid.cash_nok() < 0 || paid.cash_nok() > rule.max_cash_nok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "forced_return_support.cash_nok: ", paid.cash_nok(),
-        " is outside 0-", rule.max_cash_nok(), " NOK"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("forced_return_support.cash_nok: ", paid.cash_nok(),
+                     " is outside 0-", rule.max_cash_nok(), " NOK"));
   }
   if (paid.in_kind_nok() < 0 || paid.in_kind_nok() > rule.max_in_kind_nok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "forced_return_support.in_kind_nok: ", paid.in_kind_nok(),
-        " is outside 0-", rule.max_in_kind_nok(), " NOK"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("forced_return_support.in_kind_nok: ", paid.in_kind_nok(),
+                     " is outside 0-", rule.max_in_kind_nok(), " NOK"));
   }
   return absl::OkStatus();
 }
@@ -101,11 +104,11 @@ absl::Status OnIomSubmitted(const v1::IomApplicationSubmitted& e, Step& st) {
   constexpr absl::string_view kAction = "record an IOM application";
   v1::PathwayState& s = st.s();
   if (s.iom().pending()) {
-    return Refuse(kAction, absl::StrCat("an IOM application (",
-                                        ProgrammeName(s.iom().programme()),
-                                        ") submitted on ",
-                                        Day(s.iom().applied_on()),
-                                        " is already pending"));
+    return Refuse(
+        kAction,
+        absl::StrCat("an IOM application (", ProgrammeName(s.iom().programme()),
+                     ") submitted on ", Day(s.iom().applied_on()),
+                     " is already pending"));
   }
   if (e.programme() == v1::IOM_PROGRAMME_UNSPECIFIED ||
       !v1::IomProgramme_IsValid(e.programme())) {
@@ -121,9 +124,10 @@ absl::Status OnIomSubmitted(const v1::IomApplicationSubmitted& e, Step& st) {
   record.set_position(st.in().position);
   RecordTier(st, day, record);
   st.CancelTimersOfKind(kTimerIomFollowUp);
-  st.ArmTimer(st.Key("iom-follow-up"), kTimerIomFollowUp,
-              OsloEndOfDay(day + st.policy().iom().no_departure_follow_up_days()),
-              absl::StrCat(st.in().position), st.in().positions);
+  st.ArmTimer(
+      st.Key("iom-follow-up"), kTimerIomFollowUp,
+      OsloEndOfDay(day + st.policy().iom().no_departure_follow_up_days()),
+      absl::StrCat(st.in().position), st.in().positions);
   if (s.stage() == v1::STAGE_FINAL_REJECTION ||
       s.stage() == v1::STAGE_OVERSTAYED) {
     s.set_stage(v1::STAGE_RETURN_PREPARATION);
@@ -134,7 +138,8 @@ absl::Status OnIomSubmitted(const v1::IomApplicationSubmitted& e, Step& st) {
 absl::Status OnIomApproved(const v1::IomApplicationApproved& e, Step& st) {
   constexpr absl::string_view kAction = "record an IOM approval";
   v1::PathwayState& s = st.s();
-  if (!s.iom().pending()) return Refuse(kAction, "no IOM application is pending");
+  if (!s.iom().pending())
+    return Refuse(kAction, "no IOM application is pending");
   if (!e.iom_reference().empty() && !s.iom().iom_reference().empty() &&
       e.iom_reference() != s.iom().iom_reference()) {
     return Refuse(kAction, absl::StrCat("the pending application is \"",
@@ -148,7 +153,8 @@ absl::Status OnIomApproved(const v1::IomApplicationApproved& e, Step& st) {
 absl::Status OnIomWithdrawn(const v1::IomApplicationWithdrawn& e, Step& st) {
   constexpr absl::string_view kAction = "record a withdrawn IOM application";
   v1::PathwayState& s = st.s();
-  if (!s.iom().pending()) return Refuse(kAction, "no IOM application is pending");
+  if (!s.iom().pending())
+    return Refuse(kAction, "no IOM application is pending");
   s.mutable_iom()->set_pending(false);
   *s.mutable_iom()->mutable_closed_on() = ToDate(st.today());
   st.CancelTimersOfKind(kTimerIomFollowUp);
@@ -170,9 +176,9 @@ absl::Status OnIomWithdrawn(const v1::IomApplicationWithdrawn& e, Step& st) {
 
 absl::Status OnTravelDocument(const v1::TravelDocumentObtained& e, Step& st) {
   if (!e.issuing_country().empty() && !IsCountryCode(e.issuing_country())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "issuing_country: \"", e.issuing_country(),
-        "\" is not an ISO 3166 alpha-2 code"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("issuing_country: \"", e.issuing_country(),
+                     "\" is not an ISO 3166 alpha-2 code"));
   }
   st.s().set_travel_document_obtained(true);
   return absl::OkStatus();
@@ -180,10 +186,11 @@ absl::Status OnTravelDocument(const v1::TravelDocumentObtained& e, Step& st) {
 
 absl::Status OnDeparted(const v1::Departed& e, Step& st) {
   v1::PathwayState& s = st.s();
-  if (!e.destination_country().empty() && !IsCountryCode(e.destination_country())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "destination_country: \"", e.destination_country(),
-        "\" is not an ISO 3166 alpha-2 code"));
+  if (!e.destination_country().empty() &&
+      !IsCountryCode(e.destination_country())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("destination_country: \"", e.destination_country(),
+                     "\" is not an ISO 3166 alpha-2 code"));
   }
   if (e.has_forced_return_support() && e.kind() != v1::DEPARTURE_KIND_FORCED) {
     return absl::InvalidArgumentError(
@@ -200,13 +207,15 @@ absl::Status OnDeparted(const v1::Departed& e, Step& st) {
       break;
     case v1::DEPARTURE_KIND_FORCED: {
       constexpr absl::string_view kAction = "record a forced return";
-      if (!IsAfterFinalRejection(s.stage())) return Refuse(kAction, DescribeStage(s));
+      if (!IsAfterFinalRejection(s.stage()))
+        return Refuse(kAction, DescribeStage(s));
       if (!DeadlineRunning(s)) {
         return Refuse(kAction, "the departure deadline is suspended");
       }
       if (!s.departure_deadline().expired()) {
-        return Refuse(kAction, absl::StrCat("the departure deadline runs until ",
-                                            Day(s.departure_deadline().date())));
+        return Refuse(kAction,
+                      absl::StrCat("the departure deadline runs until ",
+                                   Day(s.departure_deadline().date())));
       }
       if (e.has_forced_return_support()) {
         RP_RETURN_IF_ERROR(CheckForcedReturnSupport(e, st));

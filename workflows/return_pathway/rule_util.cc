@@ -20,17 +20,18 @@ absl::StatusOr<absl::CivilDay> EventDay(const Step& st,
   if (!day.ok()) return day.status();
   if (*day != today) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, ": ", FormatDay(*day), " differs from the event's effective date ",
-        FormatDay(today), "; set the effective time to when it happened"));
+        field, ": ", FormatDay(*day),
+        " differs from the event's effective date ", FormatDay(today),
+        "; set the effective time to when it happened"));
   }
   return today;
 }
 
 absl::Status CheckName(absl::string_view value, absl::string_view field) {
   if (IsValidName(value)) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      field, ": \"", value,
-      "\" must be 1-128 letters, digits, '-', '_', '.' or ':'"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": \"", value,
+                   "\" must be 1-128 letters, digits, '-', '_', '.' or ':'"));
 }
 
 returnpath::v1::Deadline MakeDeadline(absl::CivilDay from, int32_t days,
@@ -39,7 +40,8 @@ returnpath::v1::Deadline MakeDeadline(absl::CivilDay from, int32_t days,
                                       std::vector<uint64_t> caused_by) {
   returnpath::v1::Deadline deadline;
   const absl::CivilDay plain = from + days;
-  const absl::CivilDay last = legal_calendar ? NextWorkingDayFrom(plain) : plain;
+  const absl::CivilDay last =
+      legal_calendar ? NextWorkingDayFrom(plain) : plain;
   *deadline.mutable_date() = ToDate(last);
   *deadline.mutable_counted_from() = ToDate(from);
   deadline.set_days(days);
@@ -50,7 +52,8 @@ returnpath::v1::Deadline MakeDeadline(absl::CivilDay from, int32_t days,
   return deadline;
 }
 
-absl::CivilDay DueDay(absl::CivilDay from, const returnpath::v1::DayRule& rule) {
+absl::CivilDay DueDay(absl::CivilDay from,
+                      const returnpath::v1::DayRule& rule) {
   const absl::CivilDay plain = from + rule.days();
   return rule.legal_calendar() ? NextWorkingDayFrom(plain) : plain;
 }

@@ -22,15 +22,19 @@ namespace returnpath::return_pathway {
 
 // Decisions (decisions.cc).
 absl::Status OnRegistered(const returnpath::v1::PersonRegistered& e, Step& st);
-absl::Status OnFirstRejection(const returnpath::v1::FirstRejection& e, Step& st);
+absl::Status OnFirstRejection(const returnpath::v1::FirstRejection& e,
+                              Step& st);
 absl::Status OnAppealLodged(const returnpath::v1::AppealLodged& e, Step& st);
 absl::Status OnAppealDecided(const returnpath::v1::AppealDecided& e, Step& st);
-absl::Status OnFinalRejection(const returnpath::v1::FinalRejection& e, Step& st);
-absl::Status OnDeadlineSet(const returnpath::v1::DepartureDeadlineSet& e, Step& st);
-absl::Status OnDeadlineSuspended(const returnpath::v1::DepartureDeadlineSuspended& e,
-                                 Step& st);
+absl::Status OnFinalRejection(const returnpath::v1::FinalRejection& e,
+                              Step& st);
+absl::Status OnDeadlineSet(const returnpath::v1::DepartureDeadlineSet& e,
+                           Step& st);
+absl::Status OnDeadlineSuspended(
+    const returnpath::v1::DepartureDeadlineSuspended& e, Step& st);
 absl::Status OnCaseReopened(const returnpath::v1::CaseReopened& e, Step& st);
-absl::Status OnPermitGranted(const returnpath::v1::ResidencePermitGranted& e, Step& st);
+absl::Status OnPermitGranted(const returnpath::v1::ResidencePermitGranted& e,
+                             Step& st);
 
 // The consequences of a final rejection notified on `day` (footnote 1: by
 // UNE, not appealed in time, or appealed without deferred implementation).
@@ -41,26 +45,32 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
                                  uint64_t derived_at_position);
 
 // Return (returns.cc).
-absl::Status OnIomSubmitted(const returnpath::v1::IomApplicationSubmitted& e, Step& st);
-absl::Status OnIomApproved(const returnpath::v1::IomApplicationApproved& e, Step& st);
-absl::Status OnIomWithdrawn(const returnpath::v1::IomApplicationWithdrawn& e, Step& st);
-absl::Status OnTravelDocument(const returnpath::v1::TravelDocumentObtained& e, Step& st);
+absl::Status OnIomSubmitted(const returnpath::v1::IomApplicationSubmitted& e,
+                            Step& st);
+absl::Status OnIomApproved(const returnpath::v1::IomApplicationApproved& e,
+                           Step& st);
+absl::Status OnIomWithdrawn(const returnpath::v1::IomApplicationWithdrawn& e,
+                            Step& st);
+absl::Status OnTravelDocument(const returnpath::v1::TravelDocumentObtained& e,
+                              Step& st);
 absl::Status OnDeparted(const returnpath::v1::Departed& e, Step& st);
-absl::Status OnRelocationOrdered(const returnpath::v1::RelocationOrdered& e, Step& st);
+absl::Status OnRelocationOrdered(const returnpath::v1::RelocationOrdered& e,
+                                 Step& st);
 absl::Status OnRelocationCompleted(const returnpath::v1::RelocationCompleted& e,
                                    Step& st);
 
 // The person and their whereabouts (presence.cc).
 absl::Status OnDisappeared(const returnpath::v1::Disappeared& e, Step& st);
 absl::Status OnReappeared(const returnpath::v1::Reappeared& e, Step& st);
-absl::Status OnCourseEnrolled(const returnpath::v1::QualificationCourseEnrolled& e,
-                              Step& st);
-absl::Status OnCourseCompleted(const returnpath::v1::QualificationCourseCompleted& e,
-                               Step& st);
+absl::Status OnCourseEnrolled(
+    const returnpath::v1::QualificationCourseEnrolled& e, Step& st);
+absl::Status OnCourseCompleted(
+    const returnpath::v1::QualificationCourseCompleted& e, Step& st);
 absl::Status OnConversationHeld(const returnpath::v1::ReturnConversationHeld& e,
                                 Step& st);
 absl::Status OnFlagsChanged(const returnpath::v1::FlagsChanged& e, Step& st);
-absl::Status OnMovedCentre(const returnpath::v1::PersonMovedCentre& e, Step& st);
+absl::Status OnMovedCentre(const returnpath::v1::PersonMovedCentre& e,
+                           Step& st);
 
 // Engine events (engine_events.cc).
 absl::Status OnTimerFired(const returnpath::v1::TimerFired& e, Step& st);
@@ -80,8 +90,8 @@ absl::Status CheckName(absl::string_view value, absl::string_view field);
 // A deadline `days` after `from`, moved to the next working day if
 // `legal_calendar`.
 returnpath::v1::Deadline MakeDeadline(absl::CivilDay from, int32_t days,
-                                      bool legal_calendar, absl::string_view rule,
-                                      const Step& st,
+                                      bool legal_calendar,
+                                      absl::string_view rule, const Step& st,
                                       std::vector<uint64_t> caused_by);
 
 // The last day of a task due `days` after `from` under `rule`.

@@ -79,8 +79,9 @@ const PathwayTask* Step::FindTaskById(absl::string_view id) const {
 bool Step::CloseTask(absl::string_view key) {
   auto* tasks = state_.mutable_open_tasks();
   const std::string closed(key);
-  const auto it = std::find_if(tasks->begin(), tasks->end(),
-                               [&](const PathwayTask& t) { return t.key() == closed; });
+  const auto it =
+      std::find_if(tasks->begin(), tasks->end(),
+                   [&](const PathwayTask& t) { return t.key() == closed; });
   if (it == tasks->end()) return false;
   tasks->erase(it);
   CancelTimer(EscalationTimerId(closed));
@@ -132,16 +133,18 @@ const PathwayTimer* Step::FindTimer(absl::string_view id) const {
 
 void Step::CancelTimer(absl::string_view id) {
   auto* timers = state_.mutable_armed_timers();
-  timers->erase(std::remove_if(timers->begin(), timers->end(),
-                               [&](const PathwayTimer& t) { return t.id() == id; }),
-                timers->end());
+  timers->erase(
+      std::remove_if(timers->begin(), timers->end(),
+                     [&](const PathwayTimer& t) { return t.id() == id; }),
+      timers->end());
 }
 
 void Step::CancelTimersOfKind(absl::string_view kind) {
   auto* timers = state_.mutable_armed_timers();
-  timers->erase(std::remove_if(timers->begin(), timers->end(),
-                               [&](const PathwayTimer& t) { return t.kind() == kind; }),
-                timers->end());
+  timers->erase(
+      std::remove_if(timers->begin(), timers->end(),
+                     [&](const PathwayTimer& t) { return t.kind() == kind; }),
+      timers->end());
 }
 
 void Step::CancelAllTimers() { state_.clear_armed_timers(); }
@@ -175,8 +178,8 @@ absl::Status Refuse(absl::string_view action, absl::string_view reason) {
 }
 
 std::string RegionName(returnpath::v1::Region region) {
-  return std::string(absl::StripPrefix(
-      returnpath::v1::Region_Name(region), "REGION_"));
+  return std::string(
+      absl::StripPrefix(returnpath::v1::Region_Name(region), "REGION_"));
 }
 
 std::string StageName(Stage stage) {

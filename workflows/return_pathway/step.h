@@ -20,8 +20,8 @@ namespace returnpath::return_pathway {
 // One event as the machine applies it, live or replayed by a refold.
 struct EventInput {
   std::string stream_id;
-  uint64_t position = 0;               // names the ids it creates
-  std::vector<uint64_t> positions;     // position + its corrections: provenance
+  uint64_t position = 0;            // names the ids it creates
+  std::vector<uint64_t> positions;  // position + its corrections: provenance
   absl::Time effective;
   absl::Time recorded;
   std::string policy_version;

@@ -6,7 +6,8 @@
 namespace returnpath::return_pathway {
 
 // Task kinds (engine Task.kind) the return pathway opens.
-inline constexpr absl::string_view kTaskReturnConversation = "return_conversation";
+inline constexpr absl::string_view kTaskReturnConversation =
+    "return_conversation";
 inline constexpr absl::string_view kTaskRelocation = "relocation";
 inline constexpr absl::string_view kTaskChildInformation = "child_information";
 inline constexpr absl::string_view kTaskPoliceReferral = "police_referral";
@@ -19,9 +20,11 @@ inline constexpr absl::string_view kTaskLongStayerReview = "long_stayer_review";
 
 // Timer kinds (engine Timer.kind).
 inline constexpr absl::string_view kTimerAppealWindow = "appeal_window";
-inline constexpr absl::string_view kTimerDepartureDeadline = "departure_deadline";
+inline constexpr absl::string_view kTimerDepartureDeadline =
+    "departure_deadline";
 inline constexpr absl::string_view kTimerEscalation = "escalation";
-inline constexpr absl::string_view kTimerLongStayerReview = "long_stayer_review";
+inline constexpr absl::string_view kTimerLongStayerReview =
+    "long_stayer_review";
 inline constexpr absl::string_view kTimerIomFollowUp = "iom_follow_up";
 inline constexpr absl::string_view kTimerPlaceRelease = "place_release";
 

@@ -1,13 +1,12 @@
 // The adapter the engine calls: bytes in, bytes out, policy by version.
 
-#include "workflows/return_pathway/return_pathway_workflow.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/pathway_fixture.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
 
 namespace returnpath::return_pathway {
 namespace {
@@ -26,7 +25,8 @@ class AdapterTest : public ::testing::Test {
     workflow_ = *std::move(workflow);
   }
 
-  v1::EventEnvelope Envelope(const google::protobuf::Message& payload, CivilDay day) {
+  v1::EventEnvelope Envelope(const google::protobuf::Message& payload,
+                             CivilDay day) {
     v1::EventEnvelope e;
     e.set_position(++position_);
     e.set_stream_id("P1");
@@ -54,10 +54,13 @@ class AdapterTest : public ::testing::Test {
 };
 
 TEST_F(AdapterTest, PolicyVersionAt) {
-  EXPECT_EQ(*workflow_->PolicyVersionAt(At(CivilDay(2026, 6, 30))), "2012-01-01");
-  EXPECT_EQ(*workflow_->PolicyVersionAt(At(CivilDay(2026, 7, 1))), "2026-07-01");
-  EXPECT_EQ(workflow_->PolicyVersionAt(At(CivilDay(2011, 1, 1))).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(*workflow_->PolicyVersionAt(At(CivilDay(2026, 6, 30))),
+            "2012-01-01");
+  EXPECT_EQ(*workflow_->PolicyVersionAt(At(CivilDay(2026, 7, 1))),
+            "2026-07-01");
+  EXPECT_EQ(
+      workflow_->PolicyVersionAt(At(CivilDay(2011, 1, 1))).status().code(),
+      absl::StatusCode::kNotFound);
   EXPECT_EQ(workflow_->StateTypeName(), "returnpath.v1.PathwayState");
 }
 
@@ -71,8 +74,9 @@ TEST_F(AdapterTest, AppliesBytesAndIsDeterministic) {
   absl::StatusOr<engine::Transition> b = workflow_->Apply(first->next_state, e);
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->next_state, b->next_state);
-  EXPECT_THAT(a->index_keys, ElementsAre("centre/Oslo-1", "due/2026-03-23",
-                                         "region/OSLO", "stage/FINAL_REJECTION"));
+  EXPECT_THAT(a->index_keys,
+              ElementsAre("centre/Oslo-1", "due/2026-03-23", "region/OSLO",
+                          "stage/FINAL_REJECTION"));
   ASSERT_EQ(a->tasks_to_open.size(), 2u);
   EXPECT_EQ(a->tasks_to_open[0].id, "conversation-2");
   EXPECT_EQ(a->tasks_to_open[1].id, "relocate-2");
@@ -85,15 +89,18 @@ TEST_F(AdapterTest, AppliesBytesAndIsDeterministic) {
 }
 
 TEST_F(AdapterTest, ErrorsFromBytes) {
-  EXPECT_EQ(workflow_->Apply("\xff\xff", Envelope(Registration(), CivilDay(2026, 1, 5)))
-                .status()
-                .code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      workflow_
+          ->Apply("\xff\xff", Envelope(Registration(), CivilDay(2026, 1, 5)))
+          .status()
+          .code(),
+      absl::StatusCode::kDataLoss);
   v1::EventEnvelope unknown = Envelope(v1::Date(), CivilDay(2026, 1, 5));
   absl::Status status = workflow_->Apply("", unknown).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("returnpath.v1.Date"));
-  v1::EventEnvelope unknown_policy = Envelope(Registration(), CivilDay(2026, 1, 5));
+  v1::EventEnvelope unknown_policy =
+      Envelope(Registration(), CivilDay(2026, 1, 5));
   unknown_policy.set_policy_version("1999");
   EXPECT_EQ(workflow_->Apply("", unknown_policy).status().code(),
             absl::StatusCode::kNotFound);
@@ -130,7 +137,8 @@ TEST_F(AdapterTest, ClassifiesEventsForStatistics) {
   RP_ASSERT_OK(f.Reappear(CivilDay(2026, 3, 6)));
   RP_ASSERT_OK(f.IomApply(CivilDay(2026, 3, 7)));
   EXPECT_THAT(categories(), ElementsAre("iom_application/ET"));
-  RP_ASSERT_OK(f.Depart(CivilDay(2026, 3, 20), v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
+  RP_ASSERT_OK(
+      f.Depart(CivilDay(2026, 3, 20), v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
   EXPECT_THAT(categories(), ElementsAre("assisted_return/ET"));
 }
 
