@@ -162,7 +162,7 @@ absl::StatusOr<std::vector<Timer>> TimerLoop::CollectDue(absl::Time now) {
                       store_->TimersDue(absl::InfinitePast(),
                                         now + absl::Microseconds(1), max));
   std::vector<Timer> out;
-  std::set<std::string> still_parked;
+  std::set<std::string> still_parked, retrying;
   bool complete = timers.size() < max;
   for (Timer& timer : timers) {
     if (DueOf(timer) > now) continue;
@@ -175,6 +175,7 @@ absl::StatusOr<std::vector<Timer>> TimerLoop::CollectDue(absl::Time now) {
         still_parked.insert(std::move(key));
         continue;
       }
+      retrying.insert(std::move(key));
     }
     if (out.size() == options_.batch_size) {
       complete = false;
@@ -186,10 +187,7 @@ absl::StatusOr<std::vector<Timer>> TimerLoop::CollectDue(absl::Time now) {
   absl::MutexLock lock(&mu_);
   for (auto it = parked_.begin(); it != parked_.end();) {
     bool seen = still_parked.count(it->first) > 0;
-    bool retry = std::any_of(out.begin(), out.end(), [&](const Timer& t) {
-      return TimerFiredKey(t) == it->first;
-    });
-    if (retry || (complete && !seen)) {
+    if (retrying.count(it->first) > 0 || (complete && !seen)) {
       it = parked_.erase(it);
     } else {
       ++it;
