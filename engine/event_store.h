@@ -168,7 +168,8 @@ class EventStore {
                               const VerifyProgress& progress) = 0;
 
   // Called on the sequencer thread after every durable write (events, or
-  // only timers and tasks) with the last position, e.g. to wake
+  // subscriptions, task long-polls or a timer loop; before the writers are
+  // answered. Must not block.
   // subscriptions, task long-polls or a timer loop. Must not block.
   virtual void AddCommitListener(std::function<void(uint64_t)> listener) = 0;
 

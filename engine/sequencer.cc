@@ -98,13 +98,15 @@ void Sequencer::RunGroup(std::vector<Command>& group) {
     committed_ = ctx.group_chain();
     listeners = listeners_;
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    group[i].done(statuses[i].ok() ? write : statuses[i]);
-  }
+  // Listeners before callers: once an append returns, every waiter (timer
+  // loop, subscriptions) has already been told about it.
   if (wrote) {
     for (const auto& listener : *listeners) {
       listener(ctx.group_chain().last_position);
     }
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].done(statuses[i].ok() ? write : statuses[i]);
   }
 }
 

@@ -73,6 +73,8 @@ absl::StatusOr<std::vector<std::string>> ScopeKeys(const ServiceDeps& deps,
   v1::EventEnvelope dry_run;
   dry_run.set_stream_id(request.person_id());
   dry_run.set_stream_version(1);
+  dry_run.set_position(deps.store->LastPosition() + 1);
+  dry_run.set_principal("dry-run");
   *dry_run.mutable_effective_time() = request.effective_time();
   *dry_run.mutable_recorded_time() = ToTimestamp(deps.clock->Now());
   *dry_run.mutable_payload() = request.event();

@@ -80,11 +80,10 @@ grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
                                             const v1::PollTasksRequest* request,
                                             v1::PollTasksResponse* response) {
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
-  absl::StatusOr<PollSpec> spec = principal.status();
-  if (principal.ok()) {
-    spec = MakePollSpec(*principal, request->queue(), request->worker(), request->lease(),
-                        &request->wait());
-  }
+  absl::StatusOr<PollSpec> spec =
+      principal.ok() ? MakePollSpec(*principal, request->queue(), request->worker(),
+                                    request->lease(), &request->wait())
+                     : absl::StatusOr<PollSpec>(principal.status());
   if (!spec.ok()) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     reactor->Finish(ToGrpcStatus(spec.status()));
@@ -96,11 +95,10 @@ grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
 grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
     grpc::CallbackServerContext* ctx, const v1::SubscribeTasksRequest* request) {
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
-  absl::StatusOr<PollSpec> spec = principal.status();
-  if (principal.ok()) {
-    spec = MakePollSpec(*principal, request->queue(), request->worker(), request->lease(),
-                        nullptr);
-  }
+  absl::StatusOr<PollSpec> spec =
+      principal.ok() ? MakePollSpec(*principal, request->queue(), request->worker(),
+                                    request->lease(), nullptr)
+                     : absl::StatusOr<PollSpec>(principal.status());
   if (!spec.ok()) {
     class Failed final : public grpc::ServerWriteReactor<v1::Task> {
      public:
