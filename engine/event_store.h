@@ -168,9 +168,9 @@ class EventStore {
                               const VerifyProgress& progress) = 0;
 
   // Called on the sequencer thread after every durable write (events, or
+  // only timers and tasks) with the last position, e.g. to wake
   // subscriptions, task long-polls or a timer loop; before the writers are
   // answered. Must not block.
-  // subscriptions, task long-polls or a timer loop. Must not block.
   virtual void AddCommitListener(std::function<void(uint64_t)> listener) = 0;
 
   // Drains queued commands, waits for reads in flight, and closes the
