@@ -184,8 +184,9 @@ std::string DescribeFields(const Message& message) {
           absl::StrCat(FieldWords(field), " ", absl::StrJoin(values, " ")));
       continue;
     }
-    parts.push_back(
-        absl::StrCat(FieldWords(field), " ", SingleValue(message, field, 0)));
+    const std::string value = SingleValue(message, field, 0);
+    if (value == "-") continue;  // an empty message, e.g. no flags set
+    parts.push_back(absl::StrCat(FieldWords(field), " ", value));
   }
   return absl::StrJoin(parts, ", ");
 }

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_split.h"
 #include "clients/returnctl/commands.h"
+#include "clients/returnctl/output.h"
+#include "clients/returnctl/pathway_text.h"
 #include "clients/returnctl/session.h"
 #include "gtest/gtest.h"
 
@@ -145,6 +147,28 @@ TEST(CliTest, UnderscoresAndDashesAreTheSame) {
   Result r = Ctl({"--token_file", "/nonexistent/t", "admin", "now"});
   EXPECT_EQ(r.code, kExitCannotConnect);
   EXPECT_TRUE(Contains(r.err, "/nonexistent/t"));
+}
+
+}  // namespace
+}  // namespace returnpath::returnctl
+
+namespace returnpath::returnctl {
+namespace {
+
+TEST(OutputTest, PageTokensThatCannotBeTypedAreNotPrinted) {
+  EXPECT_EQ(MorePages(std::string("due/2026-04-10\0P-2", 18)),
+            "; more pages: add --all");
+  EXPECT_EQ(MorePages("abc"), "; more: --page-token 'abc' (or --all)");
+}
+
+TEST(OutputTest, MidnightDueReadsAsTheDayBefore) {
+  google::protobuf::Timestamp due;
+  due.set_seconds(1773097200);  // 2026-03-09T23:00:00Z, 00:00 Oslo on 03-10
+  EXPECT_EQ(DueText(due), "by 2026-03-09");
+  due.set_seconds(1773097200 + 3600);
+  EXPECT_EQ(DueText(due), "2026-03-10 01:00");
+  EXPECT_EQ(Money(20000), "NOK 20,000");
+  EXPECT_EQ(Money(1234567), "NOK 1,234,567");
 }
 
 }  // namespace

@@ -134,8 +134,7 @@ int RunList(const Args& args, Session& s) {
   if (s.json()) return kExitOk;
   table.Print(s.out());
   s.out() << table.size() << (table.size() == 1 ? " pathway" : " pathways");
-  if (!next.empty())
-    s.out() << "; more: --page-token " << next << " (or --all)";
+  if (!next.empty()) s.out() << MorePages(next);
   s.out() << "\n";
   return kExitOk;
 }

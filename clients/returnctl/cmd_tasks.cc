@@ -34,9 +34,8 @@ void PrintTask(const v1::Task& task, std::ostream& out) {
   out << "task " << task.id() << " for " << task.stream_id() << " in "
       << task.queue() << "\n"
       << "  " << task.title() << "\n"
-      << "  kind " << task.kind() << ", due "
-      << client::TimeText(task.due_time()) << ", priority " << task.priority()
-      << ", "
+      << "  kind " << task.kind() << ", due " << DueText(task.due_time())
+      << ", priority " << task.priority() << ", "
       << client::EnumText(v1::TaskState_descriptor(), "TASK_STATE_",
                           task.state());
   if (!task.lease_owner().empty()) {
@@ -213,8 +212,7 @@ int RunListing(const Args& args, Session& s, bool dead_letters) {
   if (s.json()) return kExitOk;
   PrintTasks(tasks, s.out());
   s.out() << tasks.size() << (tasks.size() == 1 ? " task" : " tasks");
-  if (!next.empty())
-    s.out() << "; more: --page-token " << next << " (or --all)";
+  if (!next.empty()) s.out() << MorePages(next);
   s.out() << "\n";
   return kExitOk;
 }

@@ -44,6 +44,13 @@ void Table::Print(std::ostream& out, const std::string& indent) const {
   for (const auto& row : rows_) print(row);
 }
 
+std::string MorePages(const std::string& token) {
+  for (unsigned char c : token) {
+    if (c < 0x20 || c == 0x7f || c == '\'') return "; more pages: add --all";
+  }
+  return absl::StrCat("; more: --page-token '", token, "' (or --all)");
+}
+
 std::string Money(int64_t nok) {
   std::string digits = absl::StrCat(nok < 0 ? -nok : nok);
   std::string grouped;

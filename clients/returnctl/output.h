@@ -32,6 +32,10 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// How to get the next page: "; more: --page-token 'T' (or --all)", or only
+// --all when the daemon's token cannot be typed.
+std::string MorePages(const std::string& token);
+
 // "NOK 20,000".
 std::string Money(int64_t nok);
 

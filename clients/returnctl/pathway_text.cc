@@ -224,6 +224,19 @@ std::string EffectiveText(const google::protobuf::Timestamp& time) {
   return TimeText(t);
 }
 
+std::string DueText(const google::protobuf::Timestamp& time) {
+  const absl::Time t = client::FromTimestamp(time);
+  if (time.seconds() != 0 && t == client::StartOfDay(client::DateInOslo(t))) {
+    const absl::CivilDay day = absl::ToCivilDay(t, client::OsloTimeZone()) - 1;
+    v1::Date date;
+    date.set_year(static_cast<int32_t>(day.year()));
+    date.set_month(day.month());
+    date.set_day(day.day());
+    return absl::StrCat("by ", DateText(date));
+  }
+  return TimeText(time);
+}
+
 void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
                 const std::string& indent) {
   Table table({"PERSON", "TASK", "KIND", "QUEUE", "DUE", "PRI", "STATE", "RULE",
@@ -241,7 +254,7 @@ void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
                       " attempts: ", task.last_error());
     }
     table.AddRow({task.stream_id(), task.id(), task.kind(), task.queue(),
-                  TimeText(task.due_time()), absl::StrCat(task.priority()),
+                  DueText(task.due_time()), absl::StrCat(task.priority()),
                   state, task.rule().empty() ? "-" : task.rule(),
                   task.title()});
   }

@@ -27,6 +27,10 @@ std::string StageOf(const v1::PathwayView& view);
 void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
                 const std::string& indent = "");
 
+// A task's due time: "by 2026-03-09" when it is the end of that day in Oslo
+// (00:00 the next day), else the time.
+std::string DueText(const google::protobuf::Timestamp& time);
+
 // An effective time: the date alone when it is 00:00 in Oslo.
 std::string EffectiveText(const google::protobuf::Timestamp& time);
 
