@@ -13,7 +13,9 @@ class SystemClock final : public Clock {
 
 }  // namespace
 
-std::unique_ptr<Clock> NewSystemClock() { return std::make_unique<SystemClock>(); }
+std::unique_ptr<Clock> NewSystemClock() {
+  return std::make_unique<SystemClock>();
+}
 
 ManualClock::ManualClock(absl::Time start) : now_(start) {}
 

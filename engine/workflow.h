@@ -17,7 +17,8 @@ namespace returnpath::engine {
 // keys. One `main` wires a concrete workflow into the engine.
 
 struct TimerSpec {
-  std::string id;  // unique within the stream; arming an existing id replaces it
+  std::string
+      id;  // unique within the stream; arming an existing id replaces it
   std::string kind;
   absl::Time due;
   std::string payload;
@@ -63,7 +64,8 @@ class Workflow {
   // FAILED_PRECONDITION (a sentence a caseworker understands) for an illegal
   // transition and INVALID_ARGUMENT for a malformed payload.
   virtual absl::StatusOr<Transition> Apply(
-      absl::string_view state, const returnpath::v1::EventEnvelope& event) const = 0;
+      absl::string_view state,
+      const returnpath::v1::EventEnvelope& event) const = 0;
 
   // The full protobuf name of the state message, so readers can unpack it
   // (the server sends state as Any), e.g. "returnpath.v1.PathwayState".

@@ -8,7 +8,8 @@
 
 namespace returnpath::engine {
 
-absl::Status AccessLog::Record(const Principal& principal, absl::string_view method,
+absl::Status AccessLog::Record(const Principal& principal,
+                               absl::string_view method,
                                const std::vector<std::string>& person_ids) {
   if (person_ids.empty()) return absl::OkStatus();
   absl::StatusOr<bool> written = RunCommand<bool>(
@@ -25,7 +26,8 @@ absl::Status AccessLog::Record(const Principal& principal, absl::string_view met
           key.push_back('\0');
           keys::PutTime(&key, ctx.now());
           keys::PutU64(&key, sequence_.fetch_add(1));
-          rocksdb::Status put = ctx.batch().Put(cf, key, record.SerializeAsString());
+          rocksdb::Status put =
+              ctx.batch().Put(cf, key, record.SerializeAsString());
           if (!put.ok()) return FromRocks(put, "access log");
         }
         return true;
@@ -33,8 +35,8 @@ absl::Status AccessLog::Record(const Principal& principal, absl::string_view met
   return written.status();
 }
 
-absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog::Read(absl::string_view person_id,
-                                                              size_t limit) {
+absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog::Read(
+    absl::string_view person_id, size_t limit) {
   RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(*store_));
   std::string start;
   std::string end;
@@ -50,7 +52,8 @@ absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog::Read(absl::string_view 
       [&](absl::string_view key, absl::string_view value) {
         v1::AccessRecord record;
         if (!record.ParseFromArray(value.data(), value.size())) {
-          parse_error = absl::DataLossError("an access_log record does not parse");
+          parse_error =
+              absl::DataLossError("an access_log record does not parse");
           return false;
         }
         records.push_back(std::move(record));

@@ -26,8 +26,8 @@ class AccessLog {
 
   // The records of one person, oldest first (empty id: everyone, by person
   // then time), at most `limit` (0: all).
-  absl::StatusOr<std::vector<v1::AccessRecord>> Read(absl::string_view person_id,
-                                                     size_t limit);
+  absl::StatusOr<std::vector<v1::AccessRecord>> Read(
+      absl::string_view person_id, size_t limit);
 
  private:
   EventStore* const store_;

@@ -7,41 +7,46 @@
 
 namespace returnpath::engine {
 
-grpc::ServerUnaryReactor* AdminService::AdvanceClock(grpc::CallbackServerContext* ctx,
-                                                     const v1::AdvanceClockRequest* request,
-                                                     v1::ClockResponse* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_RETURN_IF_ERROR(RequireRole(principal, {v1::ROLE_ADMIN}, "move the clock"));
-    if (manual_clock_ == nullptr) {
-      return absl::FailedPreconditionError(
-          "the clock can be moved only when returnpathd runs with --clock=manual (tests)");
-    }
-    switch (request->to_case()) {
-      case v1::AdvanceClockRequest::kBy: {
-        const absl::Duration by = absl::Seconds(request->by().seconds()) +
-                                  absl::Nanoseconds(request->by().nanos());
-        if (by < absl::ZeroDuration()) {
-          return absl::InvalidArgumentError("by must not be negative: time never goes back");
+grpc::ServerUnaryReactor* AdminService::AdvanceClock(
+    grpc::CallbackServerContext* ctx, const v1::AdvanceClockRequest* request,
+    v1::ClockResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(
+            RequireRole(principal, {v1::ROLE_ADMIN}, "move the clock"));
+        if (manual_clock_ == nullptr) {
+          return absl::FailedPreconditionError(
+              "the clock can be moved only when returnpathd runs with "
+              "--clock=manual (tests)");
         }
-        manual_clock_->Advance(by);
-        break;
-      }
-      case v1::AdvanceClockRequest::kUntil: {
-        const absl::Time until = FromTimestamp(request->until());
-        if (until < manual_clock_->Now()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "until ", absl::FormatTime(until), " is before now (",
-              absl::FormatTime(manual_clock_->Now()), "): time never goes back"));
+        switch (request->to_case()) {
+          case v1::AdvanceClockRequest::kBy: {
+            const absl::Duration by = absl::Seconds(request->by().seconds()) +
+                                      absl::Nanoseconds(request->by().nanos());
+            if (by < absl::ZeroDuration()) {
+              return absl::InvalidArgumentError(
+                  "by must not be negative: time never goes back");
+            }
+            manual_clock_->Advance(by);
+            break;
+          }
+          case v1::AdvanceClockRequest::kUntil: {
+            const absl::Time until = FromTimestamp(request->until());
+            if (until < manual_clock_->Now()) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  "until ", absl::FormatTime(until), " is before now (",
+                  absl::FormatTime(manual_clock_->Now()),
+                  "): time never goes back"));
+            }
+            manual_clock_->SetTime(until);
+            break;
+          }
+          default:
+            return absl::InvalidArgumentError("give `by` or `until`");
         }
-        manual_clock_->SetTime(until);
-        break;
-      }
-      default:
-        return absl::InvalidArgumentError("give `by` or `until`");
-    }
-    *response->mutable_now() = ToTimestamp(manual_clock_->Now());
-    return absl::OkStatus();
-  });
+        *response->mutable_now() = ToTimestamp(manual_clock_->Now());
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AdminService::Now(grpc::CallbackServerContext* ctx,

@@ -20,25 +20,28 @@ constexpr uint64_t kVerifyChunk = 10000;
 
 // Authenticates an auditor, then streams from `source`.
 template <typename Msg>
-grpc::ServerWriteReactor<Msg>* AuditorStream(const ServiceDeps& deps,
-                                             grpc::CallbackServerContext* ctx,
-                                             WakeSignal* signal, absl::string_view action,
-                                             typename PullWriter<Msg>::Source source) {
+grpc::ServerWriteReactor<Msg>* AuditorStream(
+    const ServiceDeps& deps, grpc::CallbackServerContext* ctx,
+    WakeSignal* signal, absl::string_view action,
+    typename PullWriter<Msg>::Source source) {
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
   absl::Status allowed = principal.status();
-  if (allowed.ok()) allowed = RequireRole(*principal, {v1::ROLE_AUDITOR}, action);
+  if (allowed.ok())
+    allowed = RequireRole(*principal, {v1::ROLE_AUDITOR}, action);
   if (!allowed.ok()) return PullWriter<Msg>::Failed(allowed);
   return new PullWriter<Msg>(deps.executor, signal, std::move(source));
 }
 
-absl::Status RequireAuditor(const Principal& principal, absl::string_view action) {
+absl::Status RequireAuditor(const Principal& principal,
+                            absl::string_view action) {
   return RequireRole(principal, {v1::ROLE_AUDITOR}, action);
 }
 
 // Runs `job` on the executor, streaming what it pushes, for an auditor.
 template <typename Msg>
 grpc::ServerWriteReactor<Msg>* AuditorJob(
-    const ServiceDeps& deps, grpc::CallbackServerContext* ctx, absl::string_view action,
+    const ServiceDeps& deps, grpc::CallbackServerContext* ctx,
+    absl::string_view action,
     absl::AnyInvocable<absl::Status(JobChannel<Msg>&)> job) {
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
   absl::Status allowed = principal.status();
@@ -48,17 +51,20 @@ grpc::ServerWriteReactor<Msg>* AuditorJob(
   deps.executor->Run([channel, job = std::move(job)]() mutable {
     channel->Close(job(*channel));
   });
-  return new PullWriter<Msg>(deps.executor, channel->signal(),
-                             [channel](std::vector<Msg>* out) { return channel->Take(out); });
+  return new PullWriter<Msg>(
+      deps.executor, channel->signal(),
+      [channel](std::vector<Msg>* out) { return channel->Take(out); });
 }
 
-// The store names the bad position in its DATA_LOSS message ("position N: ...").
+// The store names the bad position in its DATA_LOSS message ("position N:
+// ...").
 uint64_t FirstBadPosition(const absl::Status& status, uint64_t fallback) {
   absl::string_view message = status.message();
   size_t at = message.find("position ");
   if (at == absl::string_view::npos) return fallback;
   uint64_t position = 0;
-  for (size_t i = at + 9; i < message.size() && absl::ascii_isdigit(message[i]); ++i) {
+  for (size_t i = at + 9; i < message.size() && absl::ascii_isdigit(message[i]);
+       ++i) {
     position = position * 10 + (message[i] - '0');
   }
   return position == 0 ? fallback : position;
@@ -75,22 +81,26 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::History(
   EventStore* store = deps_.store;
   engine::AccessLog* access_log = deps_.access_log;
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
-  if (!principal.ok()) return PullWriter<v1::EventEnvelope>::Failed(principal.status());
+  if (!principal.ok())
+    return PullWriter<v1::EventEnvelope>::Failed(principal.status());
   std::string person = request->person_id();
   uint64_t next = std::max<uint64_t>(1, request->from_version());
   bool logged = false;
   return AuditorStream<v1::EventEnvelope>(
       deps_, ctx, nullptr, "read a person's history",
       [store, access_log, principal = *principal, person, next,
-       logged](std::vector<v1::EventEnvelope>* out) mutable -> absl::StatusOr<Pulled> {
+       logged](std::vector<v1::EventEnvelope>* out) mutable
+      -> absl::StatusOr<Pulled> {
         if (!logged) {
-          RP_RETURN_IF_ERROR(access_log->Record(principal, "History", {person}));
+          RP_RETURN_IF_ERROR(
+              access_log->Record(principal, "History", {person}));
           logged = true;
         }
         absl::StatusOr<std::vector<v1::EventEnvelope>> events =
             store->ReadStream(person, next, kPage);
         if (absl::IsNotFound(events.status())) {
-          return absl::NotFoundError(absl::StrCat("no person with id ", person));
+          return absl::NotFoundError(
+              absl::StrCat("no person with id ", person));
         }
         if (!events.ok()) return events.status();
         next += events->size();
@@ -109,7 +119,8 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::Log(
       deps_, ctx, nullptr, "read the event log",
       [store, next, left](std::vector<v1::EventEnvelope>* out) mutable
       -> absl::StatusOr<Pulled> {
-        absl::StatusOr<EventPage> page = store->ReadAll(next, std::min<uint64_t>(kPage, left));
+        absl::StatusOr<EventPage> page =
+            store->ReadAll(next, std::min<uint64_t>(kPage, left));
         if (!page.ok()) return page.status();
         next = page->next_position;
         left -= page->events.size();
@@ -124,10 +135,13 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
   EventStore* store = deps_.store;
   const uint64_t last = store->LastPosition();
   const uint64_t from = std::max<uint64_t>(1, request->from_position());
-  const uint64_t to = request->to_position() == 0 ? last : request->to_position();
+  const uint64_t to =
+      request->to_position() == 0 ? last : request->to_position();
   if (to > last) {
-    return PullWriter<v1::VerifyResponse>::Failed(absl::InvalidArgumentError(absl::StrCat(
-        "to_position ", to, " is past the end of the log (last position ", last, ")")));
+    return PullWriter<v1::VerifyResponse>::Failed(
+        absl::InvalidArgumentError(absl::StrCat(
+            "to_position ", to, " is past the end of the log (last position ",
+            last, ")")));
   }
   if (from > to && last > 0) {
     return PullWriter<v1::VerifyResponse>::Failed(absl::InvalidArgumentError(
@@ -158,21 +172,24 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
           return Pulled::kMore;
         }
         outcome.set_ok(true);
-        outcome.set_message(to == 0 ? "the log is empty"
-                                    : absl::StrCat("positions ", from, "..", to,
-                                                   " verified: hashes and chain intact"));
+        outcome.set_message(
+            to == 0 ? "the log is empty"
+                    : absl::StrCat("positions ", from, "..", to,
+                                   " verified: hashes and chain intact"));
         *out->emplace_back().mutable_outcome() = outcome;
         return Pulled::kDone;
       });
 }
 
 grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::SubscribeEvents(
-    grpc::CallbackServerContext* ctx, const v1::SubscribeEventsRequest* request) {
+    grpc::CallbackServerContext* ctx,
+    const v1::SubscribeEventsRequest* request) {
   EventStore* store = deps_.store;
   uint64_t next = std::max<uint64_t>(1, request->from_position());
   return AuditorStream<v1::EventEnvelope>(
       deps_, ctx, commits_, "subscribe to the event log",
-      [store, next](std::vector<v1::EventEnvelope>* out) mutable -> absl::StatusOr<Pulled> {
+      [store, next](std::vector<v1::EventEnvelope>* out) mutable
+      -> absl::StatusOr<Pulled> {
         absl::StatusOr<EventPage> page = store->ReadAll(next, kPage);
         if (!page.ok()) return page.status();
         if (page->events.empty()) return Pulled::kWait;  // caught up: go live
@@ -182,43 +199,54 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::SubscribeEvents(
       });
 }
 
-grpc::ServerUnaryReactor* AuditService::PathwayAsOf(grpc::CallbackServerContext* ctx,
-                                                    const v1::AsOfRequest* request,
-                                                    v1::PathwayView* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_RETURN_IF_ERROR(RequireAuditor(principal, "see a pathway as of a time"));
-    const std::string& person = request->person_id();
-    if (person.empty()) return absl::InvalidArgumentError("person_id is required");
-    absl::StatusOr<StreamView> view = absl::InvalidArgumentError(
-        "give one of effective_time, position or recorded_time");
-    switch (request->at_case()) {
-      case v1::AsOfRequest::kEffectiveTime:
-        view = StreamAsOfEffectiveTime(*deps_.store, *deps_.workflow, person,
-                                       FromTimestamp(request->effective_time()));
-        break;
-      case v1::AsOfRequest::kPosition:
-        view = StreamAsOfPosition(*deps_.store, *deps_.workflow, person, request->position());
-        break;
-      case v1::AsOfRequest::kRecordedTime:
-        view = StreamAsOfRecordedTime(*deps_.store, *deps_.workflow, person,
-                                      FromTimestamp(request->recorded_time()));
-        break;
-      default:
-        break;
-    }
-    RP_RETURN_IF_ERROR(view.status());
-    RP_RETURN_IF_ERROR(deps_.access_log->Record(principal, "PathwayAsOf", {person}));
-    response->set_person_id(person);
-    response->set_version(view->version);
-    response->set_last_position(view->last_position);
-    PackState(*deps_.workflow, std::move(view->state), response->mutable_state());
-    for (const std::string& key : view->index_keys) response->add_index_keys(key);
-    for (v1::Task& task : view->tasks) {
-      if (task.state() == v1::TASK_STATE_OPEN) *response->add_open_tasks() = std::move(task);
-    }
-    for (v1::Timer& timer : view->timers) *response->add_timers() = std::move(timer);
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* AuditService::PathwayAsOf(
+    grpc::CallbackServerContext* ctx, const v1::AsOfRequest* request,
+    v1::PathwayView* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(
+            RequireAuditor(principal, "see a pathway as of a time"));
+        const std::string& person = request->person_id();
+        if (person.empty())
+          return absl::InvalidArgumentError("person_id is required");
+        absl::StatusOr<StreamView> view = absl::InvalidArgumentError(
+            "give one of effective_time, position or recorded_time");
+        switch (request->at_case()) {
+          case v1::AsOfRequest::kEffectiveTime:
+            view = StreamAsOfEffectiveTime(
+                *deps_.store, *deps_.workflow, person,
+                FromTimestamp(request->effective_time()));
+            break;
+          case v1::AsOfRequest::kPosition:
+            view = StreamAsOfPosition(*deps_.store, *deps_.workflow, person,
+                                      request->position());
+            break;
+          case v1::AsOfRequest::kRecordedTime:
+            view =
+                StreamAsOfRecordedTime(*deps_.store, *deps_.workflow, person,
+                                       FromTimestamp(request->recorded_time()));
+            break;
+          default:
+            break;
+        }
+        RP_RETURN_IF_ERROR(view.status());
+        RP_RETURN_IF_ERROR(
+            deps_.access_log->Record(principal, "PathwayAsOf", {person}));
+        response->set_person_id(person);
+        response->set_version(view->version);
+        response->set_last_position(view->last_position);
+        PackState(*deps_.workflow, std::move(view->state),
+                  response->mutable_state());
+        for (const std::string& key : view->index_keys)
+          response->add_index_keys(key);
+        for (v1::Task& task : view->tasks) {
+          if (task.state() == v1::TASK_STATE_OPEN)
+            *response->add_open_tasks() = std::move(task);
+        }
+        for (v1::Timer& timer : view->timers)
+          *response->add_timers() = std::move(timer);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
@@ -227,7 +255,8 @@ grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
   const Workflow* workflow = deps_.workflow;
   return AuditorJob<v1::ReplayCheckResponse>(
       deps_, ctx, "run a replay check",
-      [store, workflow](JobChannel<v1::ReplayCheckResponse>& channel) -> absl::Status {
+      [store,
+       workflow](JobChannel<v1::ReplayCheckResponse>& channel) -> absl::Status {
         ReplayCheckOptions options;
         options.progress = [&channel](uint64_t done, uint64_t total) {
           v1::ReplayCheckResponse message;
@@ -253,39 +282,46 @@ grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
       });
 }
 
-grpc::ServerUnaryReactor* AuditService::Statistics(grpc::CallbackServerContext* ctx,
-                                                   const v1::StatisticsRequest* request,
-                                                   v1::StatisticsResponse* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_RETURN_IF_ERROR(RequireAuditor(principal, "compute statistics"));
-    const absl::Time from =
-        request->has_from() ? FromTimestamp(request->from()) : absl::InfinitePast();
-    const absl::Time to =
-        request->has_to() ? FromTimestamp(request->to()) : absl::InfiniteFuture();
-    if (from >= to) return absl::InvalidArgumentError("from must be before to");
-    RP_ASSIGN_OR_RETURN(StatisticsReport report,
-                        engine::Statistics(*deps_.store, *deps_.workflow, from, to, nullptr));
-    for (const StatisticsRow& row : report.rows) {
-      v1::StatisticsRow* out = response->add_rows();
-      out->set_category(row.category);
-      out->set_month(row.month);
-      out->set_group(row.group);
-      out->set_count(row.count);
-    }
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* AuditService::Statistics(
+    grpc::CallbackServerContext* ctx, const v1::StatisticsRequest* request,
+    v1::StatisticsResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(RequireAuditor(principal, "compute statistics"));
+        const absl::Time from = request->has_from()
+                                    ? FromTimestamp(request->from())
+                                    : absl::InfinitePast();
+        const absl::Time to = request->has_to() ? FromTimestamp(request->to())
+                                                : absl::InfiniteFuture();
+        if (from >= to)
+          return absl::InvalidArgumentError("from must be before to");
+        RP_ASSIGN_OR_RETURN(StatisticsReport report,
+                            engine::Statistics(*deps_.store, *deps_.workflow,
+                                               from, to, nullptr));
+        for (const StatisticsRow& row : report.rows) {
+          v1::StatisticsRow* out = response->add_rows();
+          out->set_category(row.category);
+          out->set_month(row.month);
+          out->set_group(row.group);
+          out->set_count(row.count);
+        }
+        return absl::OkStatus();
+      });
 }
 
-grpc::ServerUnaryReactor* AuditService::AccessLog(grpc::CallbackServerContext* ctx,
-                                                  const v1::AccessLogRequest* request,
-                                                  v1::AccessLogResponse* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_RETURN_IF_ERROR(RequireAuditor(principal, "read the access log"));
-    RP_ASSIGN_OR_RETURN(std::vector<v1::AccessRecord> records,
-                        deps_.access_log->Read(request->person_id(), request->limit()));
-    for (v1::AccessRecord& record : records) *response->add_records() = std::move(record);
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* AuditService::AccessLog(
+    grpc::CallbackServerContext* ctx, const v1::AccessLogRequest* request,
+    v1::AccessLogResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(RequireAuditor(principal, "read the access log"));
+        RP_ASSIGN_OR_RETURN(
+            std::vector<v1::AccessRecord> records,
+            deps_.access_log->Read(request->person_id(), request->limit()));
+        for (v1::AccessRecord& record : records)
+          *response->add_records() = std::move(record);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace returnpath::engine

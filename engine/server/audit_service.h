@@ -13,24 +13,29 @@ namespace returnpath::engine {
 // durable commit) must outlive it.
 class AuditService final : public v1::AuditService::CallbackService {
  public:
-  AuditService(ServiceDeps deps, WakeSignal* commits) : deps_(deps), commits_(commits) {}
+  AuditService(ServiceDeps deps, WakeSignal* commits)
+      : deps_(deps), commits_(commits) {}
 
   grpc::ServerWriteReactor<v1::EventEnvelope>* History(
-      grpc::CallbackServerContext* ctx, const v1::HistoryRequest* request) override;
-  grpc::ServerWriteReactor<v1::EventEnvelope>* Log(grpc::CallbackServerContext* ctx,
-                                                   const v1::LogRequest* request) override;
+      grpc::CallbackServerContext* ctx,
+      const v1::HistoryRequest* request) override;
+  grpc::ServerWriteReactor<v1::EventEnvelope>* Log(
+      grpc::CallbackServerContext* ctx, const v1::LogRequest* request) override;
   grpc::ServerUnaryReactor* PathwayAsOf(grpc::CallbackServerContext* ctx,
                                         const v1::AsOfRequest* request,
                                         v1::PathwayView* response) override;
   grpc::ServerWriteReactor<v1::VerifyResponse>* Verify(
-      grpc::CallbackServerContext* ctx, const v1::VerifyRequest* request) override;
+      grpc::CallbackServerContext* ctx,
+      const v1::VerifyRequest* request) override;
   grpc::ServerWriteReactor<v1::ReplayCheckResponse>* ReplayCheck(
-      grpc::CallbackServerContext* ctx, const v1::ReplayCheckRequest* request) override;
+      grpc::CallbackServerContext* ctx,
+      const v1::ReplayCheckRequest* request) override;
   grpc::ServerWriteReactor<v1::EventEnvelope>* SubscribeEvents(
-      grpc::CallbackServerContext* ctx, const v1::SubscribeEventsRequest* request) override;
-  grpc::ServerUnaryReactor* Statistics(grpc::CallbackServerContext* ctx,
-                                       const v1::StatisticsRequest* request,
-                                       v1::StatisticsResponse* response) override;
+      grpc::CallbackServerContext* ctx,
+      const v1::SubscribeEventsRequest* request) override;
+  grpc::ServerUnaryReactor* Statistics(
+      grpc::CallbackServerContext* ctx, const v1::StatisticsRequest* request,
+      v1::StatisticsResponse* response) override;
   grpc::ServerUnaryReactor* AccessLog(grpc::CallbackServerContext* ctx,
                                       const v1::AccessLogRequest* request,
                                       v1::AccessLogResponse* response) override;

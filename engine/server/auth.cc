@@ -29,13 +29,15 @@ std::string Sha256Hex(absl::string_view data) {
 absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::FromFile(
     const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read principals file ", path));
+  if (!in)
+    return absl::NotFoundError(
+        absl::StrCat("cannot read principals file ", path));
   std::stringstream text;
   text << in.rdbuf();
   v1::PrincipalFile file;
   if (!google::protobuf::TextFormat::ParseFromString(text.str(), &file)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("principals file ", path, " is not a valid PrincipalFile textproto"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "principals file ", path, " is not a valid PrincipalFile textproto"));
   }
   return FromProto(file);
 }
@@ -45,34 +47,43 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::FromProto(
   std::unique_ptr<Authenticator> auth(new Authenticator());
   for (int i = 0; i < file.principal_size(); ++i) {
     const v1::PrincipalEntry& entry = file.principal(i);
-    const std::string where = absl::StrCat("principal[", i, "] (", entry.name(), ")");
+    const std::string where =
+        absl::StrCat("principal[", i, "] (", entry.name(), ")");
     if (entry.name().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": name is required"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": name is required"));
     }
     if (entry.role() == v1::ROLE_UNSPECIFIED) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": role is required"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": role is required"));
     }
     if (entry.token_sha256().empty() && entry.cert_subject().empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, ": needs token_sha256 or cert_subject"));
     }
-    Principal principal{entry.name(), entry.role(),
+    Principal principal{entry.name(),
+                        entry.role(),
                         {entry.scopes().begin(), entry.scopes().end()},
                         {entry.allowed_event_types().begin(),
                          entry.allowed_event_types().end()}};
     if (!entry.token_sha256().empty() &&
-        !auth->by_token_digest_.emplace(entry.token_sha256(), principal).second) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": token used twice"));
+        !auth->by_token_digest_.emplace(entry.token_sha256(), principal)
+             .second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": token used twice"));
     }
     if (!entry.cert_subject().empty() &&
-        !auth->by_cert_subject_.emplace(entry.cert_subject(), principal).second) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": cert_subject used twice"));
+        !auth->by_cert_subject_.emplace(entry.cert_subject(), principal)
+             .second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": cert_subject used twice"));
     }
   }
   return auth;
 }
 
-absl::StatusOr<Principal> Authenticator::ByToken(absl::string_view token) const {
+absl::StatusOr<Principal> Authenticator::ByToken(
+    absl::string_view token) const {
   auto it = by_token_digest_.find(Sha256Hex(token));
   if (token.empty() || it == by_token_digest_.end()) {
     return absl::UnauthenticatedError("unknown or missing bearer token");
@@ -80,7 +91,8 @@ absl::StatusOr<Principal> Authenticator::ByToken(absl::string_view token) const 
   return it->second;
 }
 
-absl::StatusOr<Principal> Authenticator::ByCertSubject(absl::string_view subject) const {
+absl::StatusOr<Principal> Authenticator::ByCertSubject(
+    absl::string_view subject) const {
   auto it = by_cert_subject_.find(subject);
   if (it == by_cert_subject_.end()) {
     return absl::UnauthenticatedError(
@@ -93,7 +105,8 @@ bool ScopeCovers(const Principal& principal, absl::string_view key) {
   for (const std::string& scope : principal.scopes) {
     if (scope == "*" || scope == key) return true;
     if (absl::EndsWith(scope, "/*") &&
-        absl::StartsWith(key, absl::string_view(scope).substr(0, scope.size() - 1))) {
+        absl::StartsWith(
+            key, absl::string_view(scope).substr(0, scope.size() - 1))) {
       return true;
     }
   }
@@ -106,9 +119,9 @@ absl::Status RequireRole(const Principal& principal,
   for (v1::Role role : roles) {
     if (principal.role == role) return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(
-      absl::StrCat(principal.name, " (", v1::Role_Name(principal.role),
-                   ") may not ", action));
+  return absl::PermissionDeniedError(absl::StrCat(principal.name, " (",
+                                                  v1::Role_Name(principal.role),
+                                                  ") may not ", action));
 }
 
 absl::Status RequireScope(const Principal& principal,

@@ -44,7 +44,8 @@ class Authenticator {
 // Lowercase hex SHA-256 of `data` (how tokens are stored in the file).
 std::string Sha256Hex(absl::string_view data);
 
-// Does any of the principal's scopes cover `key` ("centre/x", "queue/police/pu")?
+// Does any of the principal's scopes cover `key` ("centre/x",
+// "queue/police/pu")?
 bool ScopeCovers(const Principal& principal, absl::string_view key);
 
 // PERMISSION_DENIED unless the principal has one of `roles`; the message names

@@ -27,8 +27,10 @@ TEST(AuthenticatorTest, FindsPrincipalsByTokenAndCertificate) {
   ASSERT_TRUE(kari.ok());
   EXPECT_EQ(kari->name, "kari");
   EXPECT_EQ((*auth)->ByCertSubject("ola.adviser")->role, v1::ROLE_ADVISER);
-  EXPECT_EQ((*auth)->ByToken("wrong").status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ((*auth)->ByToken("").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ((*auth)->ByToken("wrong").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ((*auth)->ByToken("").status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 TEST(AuthenticatorTest, RejectsEntriesWithoutRoleOrCredential) {

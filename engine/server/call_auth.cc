@@ -4,8 +4,8 @@
 
 namespace returnpath::engine {
 
-absl::StatusOr<Principal> AuthenticateCall(const Authenticator& auth,
-                                           const grpc::CallbackServerContext& ctx) {
+absl::StatusOr<Principal> AuthenticateCall(
+    const Authenticator& auth, const grpc::CallbackServerContext& ctx) {
   std::shared_ptr<const grpc::AuthContext> auth_context = ctx.auth_context();
   if (auth_context != nullptr && auth_context->IsPeerAuthenticated()) {
     for (const grpc::string_ref& cn :
@@ -17,11 +17,13 @@ absl::StatusOr<Principal> AuthenticateCall(const Authenticator& auth,
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {
     return absl::UnauthenticatedError(
-        "missing credentials: send `authorization: Bearer <token>` or a client certificate");
+        "missing credentials: send `authorization: Bearer <token>` or a client "
+        "certificate");
   }
   absl::string_view value(it->second.data(), it->second.size());
   if (!absl::ConsumePrefix(&value, "Bearer ")) {
-    return absl::UnauthenticatedError("authorization metadata must be `Bearer <token>`");
+    return absl::UnauthenticatedError(
+        "authorization metadata must be `Bearer <token>`");
   }
   return auth.ByToken(value);
 }

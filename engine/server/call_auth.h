@@ -10,8 +10,8 @@ namespace returnpath::engine {
 
 // The principal behind a call: the client certificate's subject under mutual
 // TLS, otherwise the `authorization: Bearer <token>` metadata.
-absl::StatusOr<Principal> AuthenticateCall(const Authenticator& auth,
-                                           const grpc::CallbackServerContext& ctx);
+absl::StatusOr<Principal> AuthenticateCall(
+    const Authenticator& auth, const grpc::CallbackServerContext& ctx);
 
 // absl and gRPC share code numbers; this keeps the message and the code.
 grpc::Status ToGrpcStatus(const absl::Status& status);

@@ -35,11 +35,13 @@ absl::StatusOr<std::string> RandomToken() {
       absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
 
-absl::Status WritePrivate(const std::filesystem::path& path, const std::string& text) {
+absl::Status WritePrivate(const std::filesystem::path& path,
+                          const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
   out << text;
   out.close();
-  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path.string()));
+  if (!out)
+    return absl::InternalError(absl::StrCat("cannot write ", path.string()));
   ::chmod(path.c_str(), 0600);
   return absl::OkStatus();
 }
@@ -47,13 +49,16 @@ absl::Status WritePrivate(const std::filesystem::path& path, const std::string& 
 }  // namespace
 
 absl::StatusOr<std::string> EnsureDevPrincipals(
-    const std::string& dir, const std::vector<std::string>& police_event_types) {
-  const std::filesystem::path file = std::filesystem::path(dir) / "principals.textproto";
+    const std::string& dir,
+    const std::vector<std::string>& police_event_types) {
+  const std::filesystem::path file =
+      std::filesystem::path(dir) / "principals.textproto";
   if (std::filesystem::exists(file)) return file.string();
   const std::filesystem::path tokens = std::filesystem::path(dir) / "tokens";
   std::error_code error;
   std::filesystem::create_directories(tokens, error);
-  if (error) return absl::InternalError(absl::StrCat("cannot create ", tokens.string()));
+  if (error)
+    return absl::InternalError(absl::StrCat("cannot create ", tokens.string()));
   v1::PrincipalFile principals;
   for (const DevRole& dev : kDevRoles) {
     absl::StatusOr<std::string> token = RandomToken();
@@ -64,7 +69,8 @@ absl::StatusOr<std::string> EnsureDevPrincipals(
     entry->set_token_sha256(Sha256Hex(*token));
     entry->add_scopes("*");
     if (dev.role == v1::ROLE_POLICE) {
-      for (const std::string& type : police_event_types) entry->add_allowed_event_types(type);
+      for (const std::string& type : police_event_types)
+        entry->add_allowed_event_types(type);
     }
     absl::Status written =
         WritePrivate(tokens / absl::StrCat(dev.name, ".token"), *token);
@@ -72,9 +78,10 @@ absl::StatusOr<std::string> EnsureDevPrincipals(
   }
   std::string text;
   google::protobuf::TextFormat::PrintToString(principals, &text);
-  absl::Status written = WritePrivate(
-      file, absl::StrCat("# Development principals for a loopback daemon; tokens in tokens/.\n",
-                         text));
+  absl::Status written =
+      WritePrivate(file, absl::StrCat("# Development principals for a loopback "
+                                      "daemon; tokens in tokens/.\n",
+                                      text));
   if (!written.ok()) return written;
   return file.string();
 }

@@ -11,32 +11,40 @@
 namespace returnpath::engine {
 namespace {
 
-absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view what) {
+absl::StatusOr<std::string> ReadPem(const std::string& path,
+                                    absl::string_view what) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " file ", path));
+  if (!in)
+    return absl::NotFoundError(
+        absl::StrCat("cannot read ", what, " file ", path));
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
 bool IsLoopback(absl::string_view address) {
-  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:") || absl::StartsWith(address, "unix:");
+  return absl::StartsWith(address, "127.") ||
+         absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:") ||
+         absl::StartsWith(address, "unix:");
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     const GrpcServerOptions& options) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
-    return absl::InvalidArgumentError("tls_cert and tls_key must be given together");
+    return absl::InvalidArgumentError(
+        "tls_cert and tls_key must be given together");
   }
   if (options.tls_cert_file.empty()) {
     if (!options.tls_client_ca_file.empty()) {
-      return absl::InvalidArgumentError("tls_client_ca needs tls_cert and tls_key");
+      return absl::InvalidArgumentError(
+          "tls_client_ca needs tls_cert and tls_key");
     }
     if (!IsLoopback(options.listen)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "refusing to listen on ", options.listen,
-          " without TLS: persons' data must not cross a network in clear text"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("refusing to listen on ", options.listen,
+                       " without TLS: persons' data must not cross a network "
+                       "in clear text"));
     }
     return grpc::InsecureServerCredentials();
   }
@@ -59,7 +67,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const GrpcServerOptions& options, const std::vector<grpc::Service*>& services) {
+    const GrpcServerOptions& options,
+    const std::vector<grpc::Service*>& services) {
   auto credentials = Credentials(options);
   if (!credentials.ok()) return credentials.status();
   grpc::EnableDefaultHealthCheckService(true);
@@ -75,7 +84,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(server), port));

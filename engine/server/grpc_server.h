@@ -28,9 +28,11 @@ struct GrpcServerOptions {
 // Thread-safe; the services passed in must outlive it.
 class GrpcServer {
  public:
-  // Binds (port 0 picks a free port) and starts serving; health reports SERVING.
+  // Binds (port 0 picks a free port) and starts serving; health reports
+  // SERVING.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const GrpcServerOptions& options, const std::vector<grpc::Service*>& services);
+      const GrpcServerOptions& options,
+      const std::vector<grpc::Service*>& services);
   ~GrpcServer();
 
   int port() const { return port_; }

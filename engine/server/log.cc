@@ -26,11 +26,15 @@ void AppendQuoted(std::string* out, absl::string_view value) {
 
 }  // namespace
 
-void LogLine(absl::string_view level, absl::string_view message,
-             std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields) {
-  std::string line = absl::StrCat(
-      "time=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      " level=", level, " msg=");
+void LogLine(
+    absl::string_view level, absl::string_view message,
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>>
+        fields) {
+  std::string line =
+      absl::StrCat("time=",
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                                    absl::UTCTimeZone()),
+                   " level=", level, " msg=");
   AppendQuoted(&line, message);
   for (const auto& [key, value] : fields) {
     absl::StrAppend(&line, " ", key, "=");

@@ -10,8 +10,10 @@ namespace returnpath::engine {
 
 // One structured line to stderr: `time=... level=... msg="..." key="value"`.
 // Thread-safe (one write per line).
-void LogLine(absl::string_view level, absl::string_view message,
-             std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {});
+void LogLine(
+    absl::string_view level, absl::string_view message,
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>>
+        fields = {});
 
 }  // namespace returnpath::engine
 

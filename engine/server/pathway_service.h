@@ -13,15 +13,15 @@ class PathwayService final : public v1::PathwayService::CallbackService {
  public:
   explicit PathwayService(ServiceDeps deps) : deps_(deps) {}
 
-  grpc::ServerUnaryReactor* RecordEvent(grpc::CallbackServerContext* ctx,
-                                        const v1::RecordEventRequest* request,
-                                        v1::RecordEventResponse* response) override;
+  grpc::ServerUnaryReactor* RecordEvent(
+      grpc::CallbackServerContext* ctx, const v1::RecordEventRequest* request,
+      v1::RecordEventResponse* response) override;
   grpc::ServerUnaryReactor* GetPathway(grpc::CallbackServerContext* ctx,
                                        const v1::GetPathwayRequest* request,
                                        v1::PathwayView* response) override;
-  grpc::ServerUnaryReactor* ListPathways(grpc::CallbackServerContext* ctx,
-                                         const v1::ListPathwaysRequest* request,
-                                         v1::ListPathwaysResponse* response) override;
+  grpc::ServerUnaryReactor* ListPathways(
+      grpc::CallbackServerContext* ctx, const v1::ListPathwaysRequest* request,
+      v1::ListPathwaysResponse* response) override;
 
  private:
   const ServiceDeps deps_;

@@ -5,9 +5,11 @@
 
 namespace returnpath::engine {
 
-void PackState(const Workflow& workflow, std::string state, google::protobuf::Any* out) {
+void PackState(const Workflow& workflow, std::string state,
+               google::protobuf::Any* out) {
   const std::string type = workflow.StateTypeName();
-  out->set_type_url(type.empty() ? "" : absl::StrCat("type.googleapis.com/", type));
+  out->set_type_url(type.empty() ? ""
+                                 : absl::StrCat("type.googleapis.com/", type));
   out->set_value(std::move(state));
 }
 
@@ -25,13 +27,16 @@ absl::StatusOr<v1::PathwayView> LoadPathwayView(EventStore& store,
   view.set_last_position(record->last_position());
   PackState(workflow, record->state(), view.mutable_state());
   for (const std::string& key : record->index_keys()) view.add_index_keys(key);
-  RP_ASSIGN_OR_RETURN(std::vector<v1::Task> tasks, store.TasksForStream(person_id));
+  RP_ASSIGN_OR_RETURN(std::vector<v1::Task> tasks,
+                      store.TasksForStream(person_id));
   for (v1::Task& task : tasks) {
-    if (task.state() == v1::TASK_STATE_OPEN || task.state() == v1::TASK_STATE_LEASED) {
+    if (task.state() == v1::TASK_STATE_OPEN ||
+        task.state() == v1::TASK_STATE_LEASED) {
       *view.add_open_tasks() = std::move(task);
     }
   }
-  RP_ASSIGN_OR_RETURN(std::vector<v1::Timer> timers, store.TimersForStream(person_id));
+  RP_ASSIGN_OR_RETURN(std::vector<v1::Timer> timers,
+                      store.TimersForStream(person_id));
   for (v1::Timer& timer : timers) *view.add_timers() = std::move(timer);
   return view;
 }

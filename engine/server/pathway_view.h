@@ -16,7 +16,8 @@ absl::StatusOr<v1::PathwayView> LoadPathwayView(EventStore& store,
                                                 absl::string_view person_id);
 
 // Packs workflow state bytes as Any of the workflow's state type.
-void PackState(const Workflow& workflow, std::string state, google::protobuf::Any* out);
+void PackState(const Workflow& workflow, std::string state,
+               google::protobuf::Any* out);
 
 }  // namespace returnpath::engine
 

@@ -26,7 +26,8 @@ enum class Pulled { kMore, kDone, kWait };
 template <typename Msg>
 class PullWriter final : public grpc::ServerWriteReactor<Msg> {
  public:
-  using Source = absl::AnyInvocable<absl::StatusOr<Pulled>(std::vector<Msg>* out)>;
+  using Source =
+      absl::AnyInvocable<absl::StatusOr<Pulled>(std::vector<Msg>* out)>;
 
   PullWriter(Executor* executor, WakeSignal* signal, Source source)
       : executor_(executor), signal_(signal), source_(std::move(source)) {
@@ -39,7 +40,9 @@ class PullWriter final : public grpc::ServerWriteReactor<Msg> {
   }
 
   void OnWriteDone(bool ok) override {
-    if (!ok) return this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+    if (!ok)
+      return this->Finish(
+          grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
     WriteNextOrPull();
   }
   void OnCancel() override {
@@ -49,12 +52,15 @@ class PullWriter final : public grpc::ServerWriteReactor<Msg> {
   void OnDone() override { delete this; }
 
  private:
-  explicit PullWriter(grpc::Status status) : executor_(nullptr), signal_(nullptr) {
+  explicit PullWriter(grpc::Status status)
+      : executor_(nullptr), signal_(nullptr) {
     this->Finish(status);
   }
 
   void Pull() {
-    if (cancelled_) return this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    if (cancelled_)
+      return this->Finish(
+          grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
     if (signal_ != nullptr) seen_ = signal_->generation();
     std::vector<Msg> out;
     absl::StatusOr<Pulled> pulled = source_(&out);

@@ -4,20 +4,23 @@
 
 namespace returnpath::engine {
 
-PollReactor::PollReactor(TaskQueue* tasks, PollSpec spec, v1::PollTasksResponse* response)
+PollReactor::PollReactor(TaskQueue* tasks, PollSpec spec,
+                         v1::PollTasksResponse* response)
     : tasks_(tasks), response_(response) {
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<uint64_t> id = tasks_->PollAsync(
-      spec.queue, spec.worker, spec.lease, spec.wait,
-      [this](absl::StatusOr<std::optional<v1::Task>> result) {
-        {
-          absl::MutexLock lock(&mu_);
-          answered_ = true;
-        }
-        if (!result.ok()) return Finish(ToGrpcStatus(result.status()));
-        if (result->has_value()) *response_->mutable_task() = **std::move(result);
-        Finish(grpc::Status::OK);
-      });
+  absl::StatusOr<uint64_t> id =
+      tasks_->PollAsync(spec.queue, spec.worker, spec.lease, spec.wait,
+                        [this](absl::StatusOr<std::optional<v1::Task>> result) {
+                          {
+                            absl::MutexLock lock(&mu_);
+                            answered_ = true;
+                          }
+                          if (!result.ok())
+                            return Finish(ToGrpcStatus(result.status()));
+                          if (result->has_value())
+                            *response_->mutable_task() = **std::move(result);
+                          Finish(grpc::Status::OK);
+                        });
   if (!id.ok()) {
     answered_ = true;
     Finish(ToGrpcStatus(id.status()));
@@ -45,9 +48,11 @@ SubscribeReactor::SubscribeReactor(TaskQueue* tasks, PollSpec spec)
 void SubscribeReactor::PollNext() {
   absl::MutexLock lock(&mu_);
   if (finished_) return;
-  absl::StatusOr<uint64_t> id = tasks_->PollAsync(
-      spec_.queue, spec_.worker, spec_.lease, spec_.wait,
-      [this](absl::StatusOr<std::optional<v1::Task>> result) { OnPolled(std::move(result)); });
+  absl::StatusOr<uint64_t> id =
+      tasks_->PollAsync(spec_.queue, spec_.worker, spec_.lease, spec_.wait,
+                        [this](absl::StatusOr<std::optional<v1::Task>> result) {
+                          OnPolled(std::move(result));
+                        });
   if (!id.ok()) {
     finished_ = true;
     Finish(ToGrpcStatus(id.status()));
@@ -56,7 +61,8 @@ void SubscribeReactor::PollNext() {
   poll_id_ = *id;
 }
 
-void SubscribeReactor::OnPolled(absl::StatusOr<std::optional<v1::Task>> result) {
+void SubscribeReactor::OnPolled(
+    absl::StatusOr<std::optional<v1::Task>> result) {
   {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
@@ -66,7 +72,8 @@ void SubscribeReactor::OnPolled(absl::StatusOr<std::optional<v1::Task>> result) 
       return;
     }
   }
-  if (!result->has_value()) return PollNext();  // the wait ran out: keep listening
+  if (!result->has_value())
+    return PollNext();  // the wait ran out: keep listening
   current_ = **std::move(result);
   StartWrite(&current_);
 }
@@ -76,7 +83,8 @@ void SubscribeReactor::OnWriteDone(bool ok) {
   absl::MutexLock lock(&mu_);
   if (!finished_) {
     finished_ = true;
-    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
+    Finish(
+        grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
   }
 }
 

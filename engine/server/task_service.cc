@@ -20,8 +20,10 @@ absl::Duration FromProto(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
 }
 
-absl::Status RequireTaskRole(const Principal& principal, absl::string_view action) {
-  return RequireRole(principal, {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
+absl::Status RequireTaskRole(const Principal& principal,
+                             absl::string_view action) {
+  return RequireRole(principal,
+                     {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
                      action);
 }
 
@@ -32,18 +34,22 @@ absl::Status RequireQueue(const Principal& principal, const std::string& queue,
                       absl::StrCat(action, " in queue ", queue));
 }
 
-// Leases are held in the caller's name: "<principal>" or "<principal>/<worker>".
+// Leases are held in the caller's name: "<principal>" or
+// "<principal>/<worker>".
 std::string WorkerName(const Principal& principal, const std::string& worker) {
-  return worker.empty() ? principal.name : absl::StrCat(principal.name, "/", worker);
+  return worker.empty() ? principal.name
+                        : absl::StrCat(principal.name, "/", worker);
 }
 
-absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal, const std::string& queue,
+absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
+                                      const std::string& queue,
                                       const std::string& worker,
                                       const google::protobuf::Duration& lease,
                                       const google::protobuf::Duration* wait) {
   RP_RETURN_IF_ERROR(RequireTaskRole(principal, "take tasks"));
   RP_RETURN_IF_ERROR(RequireQueue(principal, queue, "take tasks"));
-  PollSpec spec{queue, WorkerName(principal, worker), FromProto(lease), kMaxWait};
+  PollSpec spec{queue, WorkerName(principal, worker), FromProto(lease),
+                kMaxWait};
   if (spec.lease < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("lease must not be negative");
   }
@@ -59,19 +65,25 @@ absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal, const std::str
 }
 
 // Checks the reference and that the caller may act on the task's queue.
-absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps, const Principal& principal,
-                                const v1::TaskRef& ref, absl::string_view action) {
+absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
+                                const Principal& principal,
+                                const v1::TaskRef& ref,
+                                absl::string_view action) {
   RP_RETURN_IF_ERROR(RequireTaskRole(principal, action));
-  if (ref.person_id().empty()) return absl::InvalidArgumentError("task.person_id is required");
-  if (ref.task_id().empty()) return absl::InvalidArgumentError("task.task_id is required");
-  absl::StatusOr<v1::Task> task = deps.store->GetTask(ref.person_id(), ref.task_id());
+  if (ref.person_id().empty())
+    return absl::InvalidArgumentError("task.person_id is required");
+  if (ref.task_id().empty())
+    return absl::InvalidArgumentError("task.task_id is required");
+  absl::StatusOr<v1::Task> task =
+      deps.store->GetTask(ref.person_id(), ref.task_id());
   if (absl::IsNotFound(task.status())) {
-    return absl::NotFoundError(absl::StrCat("no task ", ref.task_id(), " for person ",
-                                            ref.person_id()));
+    return absl::NotFoundError(absl::StrCat("no task ", ref.task_id(),
+                                            " for person ", ref.person_id()));
   }
   RP_RETURN_IF_ERROR(task.status());
   RP_RETURN_IF_ERROR(RequireQueue(principal, task->queue(), action));
-  return TaskRef{ref.person_id(), ref.task_id(), WorkerName(principal, ref.worker())};
+  return TaskRef{ref.person_id(), ref.task_id(),
+                 WorkerName(principal, ref.worker())};
 }
 
 }  // namespace
@@ -81,9 +93,10 @@ grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
                                             v1::PollTasksResponse* response) {
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
   absl::StatusOr<PollSpec> spec =
-      principal.ok() ? MakePollSpec(*principal, request->queue(), request->worker(),
-                                    request->lease(), &request->wait())
-                     : absl::StatusOr<PollSpec>(principal.status());
+      principal.ok()
+          ? MakePollSpec(*principal, request->queue(), request->worker(),
+                         request->lease(), &request->wait())
+          : absl::StatusOr<PollSpec>(principal.status());
   if (!spec.ok()) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     reactor->Finish(ToGrpcStatus(spec.status()));
@@ -93,16 +106,20 @@ grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
 }
 
 grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
-    grpc::CallbackServerContext* ctx, const v1::SubscribeTasksRequest* request) {
+    grpc::CallbackServerContext* ctx,
+    const v1::SubscribeTasksRequest* request) {
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
   absl::StatusOr<PollSpec> spec =
-      principal.ok() ? MakePollSpec(*principal, request->queue(), request->worker(),
-                                    request->lease(), nullptr)
-                     : absl::StatusOr<PollSpec>(principal.status());
+      principal.ok()
+          ? MakePollSpec(*principal, request->queue(), request->worker(),
+                         request->lease(), nullptr)
+          : absl::StatusOr<PollSpec>(principal.status());
   if (!spec.ok()) {
     class Failed final : public grpc::ServerWriteReactor<v1::Task> {
      public:
-      explicit Failed(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+      explicit Failed(const absl::Status& status) {
+        Finish(ToGrpcStatus(status));
+      }
       void OnDone() override { delete this; }
     };
     return new Failed(spec.status());
@@ -110,93 +127,114 @@ grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
   return new SubscribeReactor(tasks_, *std::move(spec));
 }
 
-grpc::ServerUnaryReactor* TaskService::Complete(grpc::CallbackServerContext* ctx,
-                                                const v1::CompleteTaskRequest* request,
-                                                v1::CompleteTaskResponse* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_ASSIGN_OR_RETURN(TaskRef ref, Resolve(deps_, principal, request->task(),
-                                             "complete a task"));
-    if (request->outcome().empty()) {
-      return absl::InvalidArgumentError(
-          "outcome is required: what came of the task, e.g. \"held\" or \"relocated\"");
-    }
-    CompleteRequest complete{ref, request->outcome(), request->note(),
-                             request->idempotency_key(), principal.name, ""};
-    RP_ASSIGN_OR_RETURN(CompleteResult result, tasks_->Complete(complete));
-    response->set_position(result.position);
-    response->set_deduplicated(result.deduplicated);
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* TaskService::Complete(
+    grpc::CallbackServerContext* ctx, const v1::CompleteTaskRequest* request,
+    v1::CompleteTaskResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_ASSIGN_OR_RETURN(
+            TaskRef ref,
+            Resolve(deps_, principal, request->task(), "complete a task"));
+        if (request->outcome().empty()) {
+          return absl::InvalidArgumentError(
+              "outcome is required: what came of the task, e.g. \"held\" or "
+              "\"relocated\"");
+        }
+        CompleteRequest complete{ref,
+                                 request->outcome(),
+                                 request->note(),
+                                 request->idempotency_key(),
+                                 principal.name,
+                                 ""};
+        RP_ASSIGN_OR_RETURN(CompleteResult result, tasks_->Complete(complete));
+        response->set_position(result.position);
+        response->set_deduplicated(result.deduplicated);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* TaskService::Fail(grpc::CallbackServerContext* ctx,
                                             const v1::FailTaskRequest* request,
                                             v1::Task* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_ASSIGN_OR_RETURN(TaskRef ref, Resolve(deps_, principal, request->task(),
-                                             "fail a task"));
-    if (request->error().empty()) {
-      return absl::InvalidArgumentError("error is required: why the task could not be done");
-    }
-    RP_ASSIGN_OR_RETURN(*response, tasks_->Fail(ref, request->error()));
-    return absl::OkStatus();
-  });
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_ASSIGN_OR_RETURN(
+            TaskRef ref,
+            Resolve(deps_, principal, request->task(), "fail a task"));
+        if (request->error().empty()) {
+          return absl::InvalidArgumentError(
+              "error is required: why the task could not be done");
+        }
+        RP_ASSIGN_OR_RETURN(*response, tasks_->Fail(ref, request->error()));
+        return absl::OkStatus();
+      });
 }
 
-grpc::ServerUnaryReactor* TaskService::Release(grpc::CallbackServerContext* ctx,
-                                               const v1::ReleaseTaskRequest* request,
-                                               v1::Task* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_ASSIGN_OR_RETURN(TaskRef ref, Resolve(deps_, principal, request->task(),
-                                             "release a task"));
-    RP_ASSIGN_OR_RETURN(*response, tasks_->Release(ref));
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* TaskService::Release(
+    grpc::CallbackServerContext* ctx, const v1::ReleaseTaskRequest* request,
+    v1::Task* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_ASSIGN_OR_RETURN(
+            TaskRef ref,
+            Resolve(deps_, principal, request->task(), "release a task"));
+        RP_ASSIGN_OR_RETURN(*response, tasks_->Release(ref));
+        return absl::OkStatus();
+      });
 }
 
-grpc::ServerUnaryReactor* TaskService::ExtendLease(grpc::CallbackServerContext* ctx,
-                                                   const v1::ExtendLeaseRequest* request,
-                                                   v1::Task* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_ASSIGN_OR_RETURN(TaskRef ref, Resolve(deps_, principal, request->task(),
-                                             "extend a lease"));
-    const absl::Duration lease = FromProto(request->lease());
-    if (lease <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError("lease must be positive");
-    }
-    RP_ASSIGN_OR_RETURN(*response, tasks_->ExtendLease(ref, lease));
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* TaskService::ExtendLease(
+    grpc::CallbackServerContext* ctx, const v1::ExtendLeaseRequest* request,
+    v1::Task* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_ASSIGN_OR_RETURN(
+            TaskRef ref,
+            Resolve(deps_, principal, request->task(), "extend a lease"));
+        const absl::Duration lease = FromProto(request->lease());
+        if (lease <= absl::ZeroDuration()) {
+          return absl::InvalidArgumentError("lease must be positive");
+        }
+        RP_ASSIGN_OR_RETURN(*response, tasks_->ExtendLease(ref, lease));
+        return absl::OkStatus();
+      });
 }
 
-grpc::ServerUnaryReactor* TaskService::ListTasks(grpc::CallbackServerContext* ctx,
-                                                 const v1::ListTasksRequest* request,
-                                                 v1::ListTasksResponse* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list tasks"));
-    RP_RETURN_IF_ERROR(RequireQueue(principal, request->queue(), "list tasks"));
-    TaskListQuery query{request->queue(), request->state(), request->page_size(),
-                        request->page_token()};
-    RP_ASSIGN_OR_RETURN(TaskPage page, tasks_->List(query));
-    for (v1::Task& task : page.tasks) *response->add_tasks() = std::move(task);
-    response->set_next_page_token(page.next_page_token);
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* TaskService::ListTasks(
+    grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
+    v1::ListTasksResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list tasks"));
+        RP_RETURN_IF_ERROR(
+            RequireQueue(principal, request->queue(), "list tasks"));
+        TaskListQuery query{request->queue(), request->state(),
+                            request->page_size(), request->page_token()};
+        RP_ASSIGN_OR_RETURN(TaskPage page, tasks_->List(query));
+        for (v1::Task& task : page.tasks)
+          *response->add_tasks() = std::move(task);
+        response->set_next_page_token(page.next_page_token);
+        return absl::OkStatus();
+      });
 }
 
-grpc::ServerUnaryReactor* TaskService::ListDeadLetters(grpc::CallbackServerContext* ctx,
-                                                       const v1::ListTasksRequest* request,
-                                                       v1::ListTasksResponse* response) {
-  return RunUnarySync(deps_, ctx, [this, request, response](const Principal& principal) {
-    RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list dead letters"));
-    RP_RETURN_IF_ERROR(RequireQueue(principal, request->queue(), "list dead letters"));
-    RP_ASSIGN_OR_RETURN(TaskPage page,
-                        tasks_->ListDeadLetters(request->queue(), request->page_size(),
-                                                request->page_token()));
-    for (v1::Task& task : page.tasks) *response->add_tasks() = std::move(task);
-    response->set_next_page_token(page.next_page_token);
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
+    grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
+    v1::ListTasksResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list dead letters"));
+        RP_RETURN_IF_ERROR(
+            RequireQueue(principal, request->queue(), "list dead letters"));
+        RP_ASSIGN_OR_RETURN(
+            TaskPage page,
+            tasks_->ListDeadLetters(request->queue(), request->page_size(),
+                                    request->page_token()));
+        for (v1::Task& task : page.tasks)
+          *response->add_tasks() = std::move(task);
+        response->set_next_page_token(page.next_page_token);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace returnpath::engine

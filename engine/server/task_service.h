@@ -13,16 +13,18 @@ namespace returnpath::engine {
 // and leases in its own name. Thread-safe; `deps` and `tasks` outlive it.
 class TaskService final : public v1::TaskService::CallbackService {
  public:
-  TaskService(ServiceDeps deps, TaskQueue* tasks) : deps_(deps), tasks_(tasks) {}
+  TaskService(ServiceDeps deps, TaskQueue* tasks)
+      : deps_(deps), tasks_(tasks) {}
 
   grpc::ServerUnaryReactor* Poll(grpc::CallbackServerContext* ctx,
                                  const v1::PollTasksRequest* request,
                                  v1::PollTasksResponse* response) override;
   grpc::ServerWriteReactor<v1::Task>* Subscribe(
-      grpc::CallbackServerContext* ctx, const v1::SubscribeTasksRequest* request) override;
-  grpc::ServerUnaryReactor* Complete(grpc::CallbackServerContext* ctx,
-                                     const v1::CompleteTaskRequest* request,
-                                     v1::CompleteTaskResponse* response) override;
+      grpc::CallbackServerContext* ctx,
+      const v1::SubscribeTasksRequest* request) override;
+  grpc::ServerUnaryReactor* Complete(
+      grpc::CallbackServerContext* ctx, const v1::CompleteTaskRequest* request,
+      v1::CompleteTaskResponse* response) override;
   grpc::ServerUnaryReactor* Fail(grpc::CallbackServerContext* ctx,
                                  const v1::FailTaskRequest* request,
                                  v1::Task* response) override;
@@ -35,9 +37,9 @@ class TaskService final : public v1::TaskService::CallbackService {
   grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* ctx,
                                       const v1::ListTasksRequest* request,
                                       v1::ListTasksResponse* response) override;
-  grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* ctx,
-                                            const v1::ListTasksRequest* request,
-                                            v1::ListTasksResponse* response) override;
+  grpc::ServerUnaryReactor* ListDeadLetters(
+      grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
+      v1::ListTasksResponse* response) override;
 
  private:
   const ServiceDeps deps_;

@@ -18,7 +18,8 @@ using Finish = absl::AnyInvocable<void(absl::Status)>;
 // once, possibly later from another thread (e.g. after a durable append).
 template <typename Work>
 grpc::ServerUnaryReactor* RunUnary(const ServiceDeps& deps,
-                                   grpc::CallbackServerContext* ctx, Work work) {
+                                   grpc::CallbackServerContext* ctx,
+                                   Work work) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
   if (!principal.ok()) {
@@ -37,7 +38,8 @@ grpc::ServerUnaryReactor* RunUnary(const ServiceDeps& deps,
 // As RunUnary for work that answers synchronously with a status.
 template <typename Work>
 grpc::ServerUnaryReactor* RunUnarySync(const ServiceDeps& deps,
-                                       grpc::CallbackServerContext* ctx, Work work) {
+                                       grpc::CallbackServerContext* ctx,
+                                       Work work) {
   return RunUnary(deps, ctx,
                   [work = std::move(work)](const Principal& principal,
                                            Finish finish) mutable {

@@ -18,12 +18,15 @@ namespace v1 = ::returnpath::v1;
 class Person {
  public:
   Person(int number, absl::CivilDay today, absl::TimeZone zone)
-      : id_(absl::StrFormat("SYNTHETIC-%03d", number)), today_(today), zone_(zone) {}
+      : id_(absl::StrFormat("SYNTHETIC-%03d", number)),
+        today_(today),
+        zone_(zone) {}
 
   const std::string& id() const { return id_; }
 
-  Person& Register(int days_ago, const std::string& nationality, const std::string& centre,
-                   v1::Region region, absl::CivilDay born, v1::PersonFlags flags = {},
+  Person& Register(int days_ago, const std::string& nationality,
+                   const std::string& centre, v1::Region region,
+                   absl::CivilDay born, v1::PersonFlags flags = {},
                    std::vector<absl::CivilDay> children = {}) {
     v1::PersonRegistered e;
     e.set_person_id(id_);
@@ -65,7 +68,8 @@ class Person {
     return Add(days_ago, e);
   }
   Person& Disappeared(int days_ago) { return Add(days_ago, v1::Disappeared()); }
-  Person& Departed(int days_ago, v1::DepartureKind kind, const std::string& country) {
+  Person& Departed(int days_ago, v1::DepartureKind kind,
+                   const std::string& country) {
     v1::Departed e;
     e.set_kind(kind);
     e.set_destination_country(country);
@@ -77,7 +81,8 @@ class Person {
       engine::AppendRequest request;
       request.stream_id = id_;
       request.expected_version = i;
-      request.idempotency_key = absl::StrCat("synthetic-demo/", id_, "/", i + 1);
+      request.idempotency_key =
+          absl::StrCat("synthetic-demo/", id_, "/", i + 1);
       request.principal = "demo:synthetic";
       request.correlation_id = "synthetic-demo";
       request.events.push_back(events_[i]);
@@ -97,7 +102,8 @@ class Person {
 
   Person& Add(int days_ago, const google::protobuf::Message& payload) {
     engine::ProposedEvent event;
-    event.effective_time = absl::FromCivil(absl::CivilSecond(today_ - days_ago), zone_);
+    event.effective_time =
+        absl::FromCivil(absl::CivilSecond(today_ - days_ago), zone_);
     event.payload.PackFrom(payload);
     events_.push_back(std::move(event));
     return *this;
@@ -111,7 +117,8 @@ class Person {
 
 }  // namespace
 
-absl::StatusOr<int> LoadDemoPopulation(engine::EventStore& store, absl::Time today) {
+absl::StatusOr<int> LoadDemoPopulation(engine::EventStore& store,
+                                       absl::Time today) {
   absl::TimeZone oslo;
   if (!absl::LoadTimeZone("Europe/Oslo", &oslo)) oslo = absl::UTCTimeZone();
   const absl::CivilDay day = absl::ToCivilDay(today, oslo);
@@ -130,26 +137,30 @@ absl::StatusOr<int> LoadDemoPopulation(engine::EventStore& store, absl::Time tod
                        .Register(200, "AF", "Oslo-1", v1::REGION_OSLO, born(31))
                        .FirstRejection(5));
   // Appeal pending with deferred implementation.
-  people.push_back(Person(++n, day, oslo)
-                       .Register(220, "IQ", "Bergen-2", v1::REGION_VEST, born(44))
-                       .FirstRejection(40)
-                       .Appeal(30, true));
+  people.push_back(
+      Person(++n, day, oslo)
+          .Register(220, "IQ", "Bergen-2", v1::REGION_VEST, born(44))
+          .FirstRejection(40)
+          .Appeal(30, true));
   // Final rejection by UNE: a family with a child of 13, deadline running.
   people.push_back(Person(++n, day, oslo)
-                       .Register(300, "ET", "Oslo-1", v1::REGION_OSLO, born(38), {},
-                                 {born(13), born(6)})
+                       .Register(300, "ET", "Oslo-1", v1::REGION_OSLO, born(38),
+                                 {}, {born(13), born(6)})
                        .FirstRejection(120)
                        .Appeal(110, true)
                        .UneRejects(6));
-  // Not appealed: the window has closed, so the engine derives the final rejection.
-  people.push_back(Person(++n, day, oslo)
-                       .Register(150, "SO", "Trondheim-1", v1::REGION_MIDT_NORGE, born(27))
-                       .FirstRejection(30));
+  // Not appealed: the window has closed, so the engine derives the final
+  // rejection.
+  people.push_back(
+      Person(++n, day, oslo)
+          .Register(150, "SO", "Trondheim-1", v1::REGION_MIDT_NORGE, born(27))
+          .FirstRejection(30));
   // Overstayed: final rejection long ago, no IOM application.
-  people.push_back(Person(++n, day, oslo)
-                       .Register(400, "AF", "Tromso-1", v1::REGION_NORD, born(35), unclear)
-                       .FirstRejection(100)
-                       .Appeal(90, false));
+  people.push_back(
+      Person(++n, day, oslo)
+          .Register(400, "AF", "Tromso-1", v1::REGION_NORD, born(35), unclear)
+          .FirstRejection(100)
+          .Appeal(90, false));
   // Assisted return applied for before the deadline: the highest support tier.
   people.push_back(Person(++n, day, oslo)
                        .Register(250, "IQ", "Oslo-2", v1::REGION_OSLO, born(29))
@@ -159,13 +170,15 @@ absl::StatusOr<int> LoadDemoPopulation(engine::EventStore& store, absl::Time tod
                        .IomApplication(4, v1::IOM_PROGRAMME_IRRINI));
   // Unaccompanied minor aged 16: exempt from relocation.
   people.push_back(Person(++n, day, oslo)
-                       .Register(180, "AF", "Kristiansand-1", v1::REGION_SOR, born(16), minor)
+                       .Register(180, "AF", "Kristiansand-1", v1::REGION_SOR,
+                                 born(16), minor)
                        .FirstRejection(50)
                        .Appeal(45, true)
                        .UneRejects(10));
   // Dublin case: exempt from relocation.
   people.push_back(Person(++n, day, oslo)
-                       .Register(60, "ER", "Hamar-1", v1::REGION_INDRE_OSTLAND, born(24), dublin)
+                       .Register(60, "ER", "Hamar-1", v1::REGION_INDRE_OSTLAND,
+                                 born(24), dublin)
                        .FirstRejection(20)
                        .Appeal(15, false));
   // Disappeared from reception.
@@ -175,18 +188,20 @@ absl::StatusOr<int> LoadDemoPopulation(engine::EventStore& store, absl::Time tod
                        .Appeal(70, false)
                        .Disappeared(12));
   // Departed with IOM's assistance.
-  people.push_back(Person(++n, day, oslo)
-                       .Register(380, "ET", "Bergen-2", v1::REGION_VEST, born(41))
-                       .FirstRejection(150)
-                       .Appeal(140, true)
-                       .UneRejects(60)
-                       .IomApplication(50, v1::IOM_PROGRAMME_ARE)
-                       .Departed(20, v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY, "ET"));
+  people.push_back(
+      Person(++n, day, oslo)
+          .Register(380, "ET", "Bergen-2", v1::REGION_VEST, born(41))
+          .FirstRejection(150)
+          .Appeal(140, true)
+          .UneRejects(60)
+          .IomApplication(50, v1::IOM_PROGRAMME_ARE)
+          .Departed(20, v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY, "ET"));
   for (Person& person : people) {
     absl::Status recorded = person.Record(store);
     if (!recorded.ok()) {
-      return absl::Status(recorded.code(), absl::StrCat("demo person ", person.id(), ": ",
-                                                        recorded.message()));
+      return absl::Status(
+          recorded.code(),
+          absl::StrCat("demo person ", person.id(), ": ", recorded.message()));
     }
   }
   return static_cast<int>(people.size());

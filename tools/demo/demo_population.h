@@ -11,7 +11,8 @@ namespace returnpath::tools {
 // "demo:synthetic", correlation id "synthetic-demo") at every stage of the
 // return pathway, dated relative to `today`, so a fresh daemon has something
 // real to show. These are not real persons. Returns how many were loaded.
-absl::StatusOr<int> LoadDemoPopulation(engine::EventStore& store, absl::Time today);
+absl::StatusOr<int> LoadDemoPopulation(engine::EventStore& store,
+                                       absl::Time today);
 
 }  // namespace returnpath::tools
 

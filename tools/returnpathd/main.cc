@@ -28,19 +28,23 @@
 #include "tools/demo/demo_population.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
-ABSL_FLAG(std::string, data_dir, "./data",
-          "directory of the embedded store (store/), principals and dev tokens");
-ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
-          "address to serve gRPC on; port 0 picks a free port (see --port_file)");
+ABSL_FLAG(
+    std::string, data_dir, "./data",
+    "directory of the embedded store (store/), principals and dev tokens");
+ABSL_FLAG(
+    std::string, listen, "127.0.0.1:7443",
+    "address to serve gRPC on; port 0 picks a free port (see --port_file)");
 ABSL_FLAG(std::string, policy_dir, "workflows/return_pathway/policy",
           "directory of the return-pathway policy files (*.textproto)");
 ABSL_FLAG(std::string, clock, "system",
-          "system, or manual: time moves only through AdminService.AdvanceClock (tests)");
+          "system, or manual: time moves only through "
+          "AdminService.AdvanceClock (tests)");
 ABSL_FLAG(std::string, clock_start, "",
           "with --clock=manual, the starting time (RFC 3339); default: now");
-ABSL_FLAG(std::string, principals, "",
-          "principals file (textproto); default <data_dir>/principals.textproto, "
-          "created with development tokens in <data_dir>/tokens/ when on loopback");
+ABSL_FLAG(
+    std::string, principals, "",
+    "principals file (textproto); default <data_dir>/principals.textproto, "
+    "created with development tokens in <data_dir>/tokens/ when on loopback");
 ABSL_FLAG(std::string, tls_cert, "", "server certificate (PEM); enables TLS");
 ABSL_FLAG(std::string, tls_key, "", "server private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "",
@@ -69,7 +73,8 @@ const std::vector<std::string>& PoliceEventTypes() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("returnpathd: the returnpath daemon (see README.md)");
+  absl::SetProgramUsageMessage(
+      "returnpathd: the returnpath daemon (see README.md)");
   absl::ParseCommandLine(argc, argv);
   engine::BlockTerminationSignals();
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -81,7 +86,8 @@ int main(int argc, char** argv) {
     absl::Time start = absl::Now();
     std::string error;
     if (!absl::GetFlag(FLAGS_clock_start).empty() &&
-        !absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_clock_start), &start, &error)) {
+        !absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_clock_start),
+                         &start, &error)) {
       return Fail("bad --clock_start", absl::InvalidArgumentError(error));
     }
     auto manual = std::make_unique<engine::ManualClock>(start);
@@ -90,10 +96,12 @@ int main(int argc, char** argv) {
   } else if (absl::GetFlag(FLAGS_clock) == "system") {
     clock = engine::NewSystemClock();
   } else {
-    return Fail("bad --clock", absl::InvalidArgumentError("use system or manual"));
+    return Fail("bad --clock",
+                absl::InvalidArgumentError("use system or manual"));
   }
 
-  auto workflow = return_pathway::NewReturnPathwayWorkflow(absl::GetFlag(FLAGS_policy_dir));
+  auto workflow =
+      return_pathway::NewReturnPathwayWorkflow(absl::GetFlag(FLAGS_policy_dir));
   if (!workflow.ok()) return Fail("cannot load the policy", workflow.status());
 
   engine::StoreOptions store_options;
@@ -106,7 +114,8 @@ int main(int argc, char** argv) {
   std::string principals_file = absl::GetFlag(FLAGS_principals);
   if (principals_file.empty()) {
     auto dev = engine::EnsureDevPrincipals(data_dir, PoliceEventTypes());
-    if (!dev.ok()) return Fail("cannot create development principals", dev.status());
+    if (!dev.ok())
+      return Fail("cannot create development principals", dev.status());
     principals_file = *dev;
   }
   auto auth = engine::Authenticator::FromFile(principals_file);
@@ -114,7 +123,8 @@ int main(int argc, char** argv) {
 
   if (absl::GetFlag(FLAGS_demo_population) && (*store)->LastPosition() == 0) {
     auto loaded = tools::LoadDemoPopulation(**store, clock->Now());
-    if (!loaded.ok()) return Fail("cannot load the demo population", loaded.status());
+    if (!loaded.ok())
+      return Fail("cannot load the demo population", loaded.status());
     engine::LogLine("info", "loaded the SYNTHETIC demo population",
                     {{"persons", absl::StrCat(*loaded)}});
   }
@@ -124,12 +134,13 @@ int main(int argc, char** argv) {
   auto tasks = engine::TaskQueue::Create(store->get(), clock.get());
   if (!tasks.ok()) return Fail("cannot start the task queues", tasks.status());
 
-  auto executor = std::make_unique<engine::Executor>(absl::GetFlag(FLAGS_rpc_threads));
+  auto executor =
+      std::make_unique<engine::Executor>(absl::GetFlag(FLAGS_rpc_threads));
   engine::WakeSignal commits(executor.get());
   (*store)->AddCommitListener([&commits](uint64_t) { commits.Notify(); });
   engine::AccessLog access_log(store->get());
-  const engine::ServiceDeps deps{store->get(), workflow->get(), auth->get(), executor.get(),
-                                 clock.get(), &access_log};
+  const engine::ServiceDeps deps{store->get(),   workflow->get(), auth->get(),
+                                 executor.get(), clock.get(),     &access_log};
   engine::PathwayService pathway_service(deps);
   engine::TaskService task_service(deps, tasks->get());
   engine::AuditService audit_service(deps, &commits);
@@ -141,10 +152,13 @@ int main(int argc, char** argv) {
   server_options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   server_options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   auto server = engine::GrpcServer::Start(
-      server_options, {&pathway_service, &task_service, &audit_service, &admin_service});
-  if (!server.ok()) return Fail("cannot start the gRPC server", server.status());
+      server_options,
+      {&pathway_service, &task_service, &audit_service, &admin_service});
+  if (!server.ok())
+    return Fail("cannot start the gRPC server", server.status());
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    // Written whole under a temporary name, then renamed, so readers never see half.
+    // Written whole under a temporary name, then renamed, so readers never see
+    // half.
     const std::string tmp = absl::GetFlag(FLAGS_port_file) + ".tmp";
     std::ofstream(tmp) << (*server)->port() << "\n";
     std::filesystem::rename(tmp, absl::GetFlag(FLAGS_port_file));
@@ -158,10 +172,11 @@ int main(int argc, char** argv) {
 
   const int signal = engine::WaitForTerminationSignal();
   engine::LogLine("info", "shutting down", {{"signal", absl::StrCat(signal)}});
-  (*server)->Shutdown(absl::Seconds(5));  // stop accepting; calls in flight finish
+  (*server)->Shutdown(
+      absl::Seconds(5));  // stop accepting; calls in flight finish
   (*tasks)->Stop();
   (*timers)->Stop();
-  executor.reset();  // runs what is queued, then joins
+  executor.reset();                         // runs what is queued, then joins
   absl::Status closed = (*store)->Close();  // finishes in-flight commits
   if (!closed.ok()) return Fail("closing the store", closed);
   engine::LogLine("info", "stopped cleanly");
