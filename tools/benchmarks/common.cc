@@ -1,0 +1,192 @@
+#include "tools/benchmarks/common.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/store_db.h"
+#include "rocksdb/utilities/checkpoint.h"
+
+ABSL_FLAG(std::string, out, "", "where to write this suite's JSON");
+ABSL_FLAG(bool, quick, false, "a short smoke run with small data sets");
+ABSL_FLAG(std::string, work_dir, "bench/work",
+          "scratch directories (stores, daemons); put it on the data disk");
+ABSL_FLAG(std::string, cache_dir, "bench/cache",
+          "generated data sets, kept across runs");
+ABSL_FLAG(std::string, policy_dir, "workflows/return_pathway/policy",
+          "the return-pathway policy files");
+ABSL_FLAG(double, rate, 1000,
+          "the fixed arrival rate (events/s) of the open-loop latency runs");
+ABSL_FLAG(std::string, returnpathd, "build/tools/returnpathd/returnpathd",
+          "the returnpathd binary the end-to-end suites start");
+
+namespace returnpath::bench {
+
+int SuiteMain(int argc, char** argv, int number, const std::string& title,
+              const std::function<absl::Status(SuiteReport&)>& body) {
+  absl::ParseCommandLine(argc, argv);
+  SuiteReport report(number, title);
+  absl::Status status = body(report);
+  if (!status.ok()) report.Fail(status);
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (!out.empty()) {
+    absl::Status written = report.Write(out);
+    if (!written.ok()) {
+      std::fprintf(stderr, "%s\n", written.ToString().c_str());
+      return 1;
+    }
+  }
+  return status.ok() ? 0 : 2;
+}
+
+absl::StatusOr<ScratchDir> ScratchDir::Make(const std::string& name) {
+  std::error_code error;
+  std::filesystem::create_directories(absl::GetFlag(FLAGS_work_dir), error);
+  std::string tmpl = absl::StrCat(
+      std::filesystem::absolute(absl::GetFlag(FLAGS_work_dir)).string(), "/",
+      name, ".XXXXXX");
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create ", tmpl));
+  }
+  return ScratchDir(tmpl);
+}
+
+ScratchDir::~ScratchDir() {
+  if (path_.empty()) return;
+  std::error_code error;
+  std::filesystem::remove_all(path_, error);
+}
+
+absl::StatusOr<ChildProcess> ChildProcess::Spawn(
+    const std::vector<std::string>& argv, const std::string& log_path) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return ChildProcess(pid);
+}
+
+absl::StatusOr<std::string> RunProgram(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (pipe(fds) != 0) return absl::InternalError("pipe failed");
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string output;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof(buffer))) > 0;) {
+    output.append(buffer, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string command;
+    for (const std::string& a : argv) absl::StrAppend(&command, a, " ");
+    return absl::InternalError(
+        absl::StrCat(command, "failed (status ", status, "): ", output));
+  }
+  return output;
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) Stop(absl::Seconds(10));
+}
+
+bool ChildProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  return waitpid(pid_, &status, WNOHANG) == 0;
+}
+
+int ChildProcess::Stop(absl::Duration grace) {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  kill(pid_, SIGTERM);
+  const absl::Time deadline = absl::Now() + grace;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (absl::Now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  pid_ = -1;
+  return status;
+}
+
+absl::Status WaitForFile(const std::string& path, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!std::filesystem::exists(path)) {
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          path, " did not appear within ", absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Microseconds(200));
+  }
+  return absl::OkStatus();
+}
+
+double PeakRssMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::Status CheckpointStore(const std::string& from, const std::string& to) {
+  absl::StatusOr<std::unique_ptr<engine::StoreDb>> db =
+      engine::StoreDb::Open(from);
+  if (!db.ok()) return db.status();
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create((*db)->db(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (s.ok()) s = checkpoint->CreateCheckpoint(to);
+  absl::Status result = engine::FromRocks(s, "checkpoint of the data set");
+  result.Update((*db)->Close());
+  return result;
+}
+
+}  // namespace returnpath::bench

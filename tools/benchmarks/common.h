@@ -1,0 +1,102 @@
+#ifndef RETURNPATH_TOOLS_BENCHMARKS_COMMON_H_
+#define RETURNPATH_TOOLS_BENCHMARKS_COMMON_H_
+
+// What every suite binary shares: its flags, a main that writes the suite's
+// JSON whatever happens, scratch directories on the data disk, child
+// processes, peak RSS.
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/benchmarks/report.h"
+
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(bool, quick);
+ABSL_DECLARE_FLAG(std::string, work_dir);
+ABSL_DECLARE_FLAG(std::string, cache_dir);
+ABSL_DECLARE_FLAG(std::string, policy_dir);
+ABSL_DECLARE_FLAG(double, rate);
+ABSL_DECLARE_FLAG(std::string, returnpathd);
+
+namespace returnpath::bench {
+
+// Parses flags, runs `body`, and writes the suite to --out (also when the
+// body fails: what was measured is kept and the failure recorded). Returns
+// the process exit code: 0, or 2 if the body failed.
+int SuiteMain(int argc, char** argv, int number, const std::string& title,
+              const std::function<absl::Status(SuiteReport&)>& body);
+
+// A fresh directory under --work_dir, removed with everything in it when
+// this object goes away.
+class ScratchDir {
+ public:
+  static absl::StatusOr<ScratchDir> Make(const std::string& name);
+  ScratchDir(ScratchDir&& other) noexcept : path_(std::move(other.path_)) {
+    other.path_.clear();
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+// A child process. Terminates it (SIGTERM, then SIGKILL after `grace`) when
+// destroyed if it is still running.
+class ChildProcess {
+ public:
+  // Starts argv[0] with stdout and stderr appended to `log_path`.
+  static absl::StatusOr<ChildProcess> Spawn(const std::vector<std::string>& argv,
+                                            const std::string& log_path);
+  ChildProcess() = default;  // no process
+  ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_) {
+    other.pid_ = -1;
+  }
+  ChildProcess& operator=(ChildProcess&& other) noexcept {
+    std::swap(pid_, other.pid_);
+    return *this;
+  }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  pid_t pid() const { return pid_; }
+  bool Running();
+  // SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit status.
+  int Stop(absl::Duration grace);
+
+ private:
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_ = -1;
+};
+
+// Runs argv[0] to completion and returns what it printed (stdout and
+// stderr). INTERNAL with that output if it exits non-zero.
+absl::StatusOr<std::string> RunProgram(const std::vector<std::string>& argv);
+
+// Polls every 200 us until `path` exists. DEADLINE_EXCEEDED after `timeout`.
+absl::Status WaitForFile(const std::string& path, absl::Duration timeout);
+
+// Peak resident set size of this process so far (getrusage), in MiB.
+double PeakRssMiB();
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+
+// Copies a store with RocksDB's checkpoint (hard links to the table files):
+// the copy may be written without touching the original.
+absl::Status CheckpointStore(const std::string& from, const std::string& to);
+
+}  // namespace returnpath::bench
+
+#endif  // RETURNPATH_TOOLS_BENCHMARKS_COMMON_H_

@@ -1,0 +1,119 @@
+#include "tools/benchmarks/daemon.h"
+
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "engine/codec.h"
+#include "grpcpp/generic/generic_stub.h"
+
+namespace returnpath::bench {
+
+namespace fs = std::filesystem;
+
+absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
+                                   const std::vector<std::string>& extra_flags,
+                                   absl::Duration timeout) {
+  Daemon d;
+  d.data_dir = fs::absolute(data_dir).string();
+  d.port_file = d.data_dir + ".port";
+  std::error_code error;
+  fs::remove(d.port_file, error);
+  std::vector<std::string> argv = {
+      fs::absolute(absl::GetFlag(FLAGS_returnpathd)).string(),
+      absl::StrCat("--data_dir=", d.data_dir),
+      "--listen=127.0.0.1:0",
+      absl::StrCat("--port_file=", d.port_file),
+      absl::StrCat("--policy_dir=",
+                   fs::absolute(absl::GetFlag(FLAGS_policy_dir)).string())};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  d.spawned = absl::Now();
+  absl::StatusOr<ChildProcess> child =
+      ChildProcess::Spawn(argv, d.data_dir + ".log");
+  if (!child.ok()) return child.status();
+  d.process = std::move(*child);
+  const absl::Time deadline = d.spawned + timeout;
+  while (!fs::exists(d.port_file)) {
+    if (!d.process.Running()) {
+      return absl::InternalError(absl::StrCat(
+          "returnpathd exited before serving; see ", d.data_dir, ".log"));
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "returnpathd wrote no port file within ",
+          absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Microseconds(200));
+  }
+  d.port_written = absl::Now();
+  absl::StatusOr<std::string> text = ReadFileToString(d.port_file);
+  if (!text.ok()) return text.status();
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &d.port)) {
+    return absl::InternalError(absl::StrCat("bad port file: ", *text));
+  }
+  return d;
+}
+
+absl::StatusOr<std::string> DevToken(const std::string& data_dir,
+                                     const std::string& role) {
+  absl::StatusOr<std::string> token =
+      ReadFileToString(absl::StrCat(data_dir, "/tokens/", role, ".token"));
+  if (!token.ok()) return token.status();
+  return std::string(absl::StripAsciiWhitespace(*token));
+}
+
+std::shared_ptr<grpc::Channel> OwnChannel(int port) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                   grpc::InsecureChannelCredentials(), args);
+}
+
+returnpath::v1::RecordEventRequest ToRecordEvent(
+    const engine::AppendRequest& request) {
+  returnpath::v1::RecordEventRequest out;
+  out.set_person_id(request.stream_id);
+  *out.mutable_event() = request.events[0].payload;
+  *out.mutable_effective_time() =
+      engine::ToTimestamp(request.events[0].effective_time);
+  if (request.expected_version.has_value()) {
+    out.set_expected_version(*request.expected_version);
+  }
+  out.set_idempotency_key(request.idempotency_key);
+  out.set_correlation_id(request.correlation_id);
+  return out;
+}
+
+bool HealthServing(const std::shared_ptr<grpc::Channel>& channel,
+                   absl::Duration timeout) {
+  // HealthCheckRequest{service: ""} is empty; the answer is
+  // HealthCheckResponse{status: SERVING (1)}, i.e. the bytes 08 01.
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  ctx.set_wait_for_ready(true);
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
+                   status = s;
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return false;
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return bytes == std::string("\x08\x01", 2);
+}
+
+}  // namespace returnpath::bench

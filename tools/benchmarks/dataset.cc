@@ -1,0 +1,328 @@
+#include "tools/benchmarks/dataset.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "engine/clock.h"
+#include "engine/event_store.h"
+#include "engine/status_macros.h"
+#include "engine/store_access.h"
+#include "engine/timer_loop.h"
+#include "google/protobuf/util/json_util.h"
+#include "tools/benchmarks/common.h"
+#include "tools/benchmarks/pipeline.h"
+#include "tools/benchmarks/population.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
+
+namespace returnpath::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kHistoryPrefix[] = "SYN-P";
+constexpr char kSurgePrefix[] = "SYN-S";
+constexpr size_t kWindow = 4096;
+// Armed timers a surge person leaves (escalations, deadline, review).
+constexpr double kTimersPerSurgePerson = 4.5;
+constexpr int kSurgeDays = 7;
+
+std::string DatasetDir(const DatasetSpec& spec) {
+  return absl::StrCat(absl::GetFlag(FLAGS_cache_dir), "/", spec.name);
+}
+
+std::string ManifestPath(const std::string& dir) {
+  return absl::StrCat(dir, "/manifest.json");
+}
+
+std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
+
+// Records the data set day by day. Not thread-safe.
+class Generator {
+ public:
+  Generator(const DatasetSpec& spec, std::string store_path)
+      : spec_(spec),
+        store_path_(std::move(store_path)),
+        clock_(At(spec.first_day, 12)) {}
+
+  absl::StatusOr<Dataset> Run() {
+    RP_ASSIGN_OR_RETURN(workflow_, return_pathway::NewReturnPathwayWorkflow(
+                                       absl::GetFlag(FLAGS_policy_dir)));
+    engine::StoreOptions options;
+    options.path = store_path_;
+    options.clock = &clock_;
+    options.workflow = workflow_.get();
+    options.sync = false;  // the load is not what is measured
+    RP_ASSIGN_OR_RETURN(store_, engine::EventStore::Open(options));
+    pipeline_ = std::make_unique<AppendPipeline>(store_.get(), kWindow);
+    const absl::Time start = absl::Now();
+    const absl::CivilDay surge_start = spec_.last_day - (kSurgeDays - 1);
+    uint64_t surge_per_day = 0;
+    for (absl::CivilDay day = spec_.first_day; day <= spec_.last_day; ++day) {
+      RP_RETURN_IF_ERROR(AdvanceTo(day));
+      if (day == surge_start) {
+        RP_ASSIGN_OR_RETURN(surge_per_day, SurgePerDay());
+      }
+      RecordHistoryDay(day);
+      if (day >= surge_start) RecordSurge(day, surge_per_day);
+      pipeline_->Drain();
+      if ((day - spec_.first_day) % 365 == 0 || day == spec_.last_day) {
+        Progress(day, start);
+      }
+    }
+    // Top up on the last day if the surge fell short of either minimum.
+    for (;;) {
+      RP_ASSIGN_OR_RETURN(pending_timers_, Count(engine::StoreDb::kTimers));
+      const uint64_t events = store_->LastPosition();
+      if (pending_timers_ >= spec_.min_pending_timers &&
+          events >= spec_.min_events) {
+        break;
+      }
+      uint64_t more = 1000;
+      if (pending_timers_ < spec_.min_pending_timers) {
+        more = std::max<uint64_t>(
+            more, (spec_.min_pending_timers - pending_timers_) /
+                          kTimersPerSurgePerson + 1);
+      }
+      if (events < spec_.min_events) {
+        more = std::max<uint64_t>(more, (spec_.min_events - events) / 3 + 1);
+      }
+      RecordSurge(spec_.last_day, more);
+      pipeline_->Drain();
+      Progress(spec_.last_day, start);
+    }
+    Dataset out;
+    out.set_name(spec_.name);
+    out.set_load_seconds(absl::ToDoubleSeconds(absl::Now() - start));
+    out.set_events(store_->LastPosition());
+    out.set_persons(next_person_ - 1 + next_surge_ - 1);
+    out.set_surge_persons(next_surge_ - 1);
+    out.set_pending_timers(pending_timers_);
+    RP_ASSIGN_OR_RETURN(uint64_t ready, Count(engine::StoreDb::kTaskReady));
+    out.set_open_tasks(ready);
+    out.set_refused(pipeline_->refused());
+    for (const std::string& r : pipeline_->first_refusals()) out.add_refusals(r);
+    out.set_first_day(Day(spec_.first_day));
+    out.set_last_day(Day(spec_.last_day));
+    out.set_now(absl::FormatTime(absl::RFC3339_full, clock_.Now(),
+                                 absl::UTCTimeZone()));
+    out.set_timer_fired(fired_);
+    RP_RETURN_IF_ERROR(store_->Close());
+    return out;
+  }
+
+ private:
+  // Fires whatever falls due by `day` 12:00. The timer loop runs only for
+  // this: a running loop rescans the timers from the start on every commit,
+  // past every fired timer's tombstone (reported in docs/benchmarks.md), which
+  // would dominate the load.
+  absl::Status AdvanceTo(absl::CivilDay day) {
+    if ((day - spec_.first_day) % 7 == 0) RP_RETURN_IF_ERROR(CompactTimers());
+    clock_.SetTime(At(day, 12));
+    RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::TimerLoop> timers,
+                        engine::TimerLoop::Start(store_.get(), &clock_));
+    absl::Status idle = timers->WaitIdle(absl::Minutes(30));
+    timers->Stop();
+    fired_ += timers->stats().fired;
+    return idle;
+  }
+
+  // Drops the fired timers' tombstones, which every timer round would
+  // otherwise step over from the start of the column family.
+  absl::Status CompactTimers() {
+    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(*store_));
+    for (engine::StoreDb::Cf cf :
+         {engine::StoreDb::kTimers, engine::StoreDb::kTimerIds}) {
+      RP_RETURN_IF_ERROR(engine::FromRocks(
+          db->db()->CompactRange(rocksdb::CompactRangeOptions(), db->cf(cf),
+                                 nullptr, nullptr),
+          "compacting the timers"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<uint64_t> Count(engine::StoreDb::Cf cf) {
+    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(*store_));
+    uint64_t n = 0;
+    RP_RETURN_IF_ERROR(engine::ScanRange(
+        *db, cf, nullptr, "", "", [&n](absl::string_view key, absl::string_view) {
+          // task_ready also holds the queue's hints, keyed from '\0'.
+          if (!key.empty() && key[0] != '\0') ++n;
+          return true;
+        }));
+    return n;
+  }
+
+  absl::StatusOr<uint64_t> SurgePerDay() {
+    RP_ASSIGN_OR_RETURN(uint64_t pending, Count(engine::StoreDb::kTimers));
+    const uint64_t events = store_->LastPosition();
+    uint64_t persons = 0;
+    if (pending < spec_.min_pending_timers) {
+      persons = static_cast<uint64_t>(
+          (spec_.min_pending_timers - pending) / kTimersPerSurgePerson);
+    }
+    if (events < spec_.min_events) {
+      persons = std::max<uint64_t>(persons, (spec_.min_events - events) / 3);
+    }
+    std::printf("dataset %s: %llu events and %llu armed timers before the "
+                "surge; %llu surge persons\n",
+                spec_.name.c_str(), static_cast<unsigned long long>(events),
+                static_cast<unsigned long long>(pending),
+                static_cast<unsigned long long>(persons));
+    return persons / kSurgeDays;
+  }
+
+  // New arrivals are planned; today's events of everyone are recorded.
+  void RecordHistoryDay(absl::CivilDay day) {
+    const size_t today = static_cast<size_t>(day - spec_.first_day);
+    if (schedule_.size() <= today) schedule_.resize(today + 1);
+    for (int i = 0; i < spec_.arrivals_per_day; ++i) {
+      const uint32_t number = next_person_++;
+      registered_.push_back(static_cast<int32_t>(today));
+      const Person person = MakePerson(kHistoryPrefix, number, day);
+      std::mt19937_64 rng(number);
+      for (const Planned& p : PlanPathway(person, rng)) {
+        const size_t at = today + static_cast<size_t>(p.days);
+        if (day + p.days > spec_.last_day) break;
+        if (schedule_.size() <= at) schedule_.resize(at + 1);
+        schedule_[at].push_back({number, p.ev});
+      }
+    }
+    for (const Item& item : schedule_[today]) {
+      const absl::CivilDay registered =
+          spec_.first_day + registered_[item.person - 1];
+      const Person person = MakePerson(kHistoryPrefix, item.person, registered);
+      Record(person, item.ev, day);
+    }
+    std::vector<Item>().swap(schedule_[today]);
+  }
+
+  // Surge persons: registered, rejected and appealed without deferred
+  // implementation on one day, so each leaves its final rejection's timers.
+  void RecordSurge(absl::CivilDay day, uint64_t persons) {
+    for (uint64_t i = 0; i < persons; ++i) {
+      const Person person = MakePerson(kSurgePrefix, next_surge_++, day);
+      for (Ev ev : {Ev::kRegistered, Ev::kFirstRejection,
+                    Ev::kAppealNotDeferred}) {
+        Record(person, ev, day);
+      }
+    }
+  }
+
+  void Record(const Person& person, Ev ev, absl::CivilDay day) {
+    engine::AppendRequest request;
+    request.stream_id = person.id;
+    request.idempotency_key =
+        absl::StrCat(person.id, "/", static_cast<int>(ev));
+    request.principal = "synthetic:load";
+    request.correlation_id = "synthetic-dataset";
+    request.events.push_back({At(day, 10), Payload(ev, person)});
+    pipeline_->Submit(std::move(request));
+  }
+
+  void Progress(absl::CivilDay day, absl::Time start) {
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    const uint64_t events = store_->LastPosition();
+    std::printf("dataset %s: %s  %llu events (%llu fired timers)  %.0f s  "
+                "%.0f events/s\n",
+                spec_.name.c_str(), Day(day).c_str(),
+                static_cast<unsigned long long>(events),
+                static_cast<unsigned long long>(fired_),
+                seconds, static_cast<double>(events) / seconds);
+    std::fflush(stdout);
+  }
+
+  struct Item {
+    uint32_t person;
+    Ev ev;
+  };
+
+  const DatasetSpec spec_;
+  const std::string store_path_;
+  engine::ManualClock clock_;
+  std::unique_ptr<engine::Workflow> workflow_;
+  std::unique_ptr<engine::EventStore> store_;
+  std::unique_ptr<AppendPipeline> pipeline_;
+  std::vector<std::vector<Item>> schedule_;  // by day since first_day
+  std::vector<int32_t> registered_;          // by person number - 1
+  uint32_t next_person_ = 1;
+  uint64_t next_surge_ = 1;
+  uint64_t pending_timers_ = 0;
+  uint64_t fired_ = 0;
+};
+
+uint64_t DiskBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) total += entry.file_size();
+  }
+  return total;
+}
+
+}  // namespace
+
+DatasetSpec StandardDataset(bool quick) {
+  DatasetSpec spec;
+  if (quick) {
+    spec.name = "quick-v1";
+    spec.min_events = 300'000;
+    spec.min_pending_timers = 150'000;
+    spec.first_day = absl::CivilDay(2025, 1, 6);
+    spec.last_day = absl::CivilDay(2026, 11, 30);
+    spec.arrivals_per_day = 20;
+  } else {
+    spec.name = "full-v1";
+    spec.min_events = 20'000'000;
+    spec.min_pending_timers = 10'000'000;
+    spec.first_day = absl::CivilDay(2012, 1, 2);
+    spec.last_day = absl::CivilDay(2026, 11, 30);
+    spec.arrivals_per_day = 200;
+  }
+  return spec;
+}
+
+std::string DatasetDataDir(const DatasetSpec& spec) {
+  return fs::absolute(absl::StrCat(DatasetDir(spec), "/data")).string();
+}
+
+absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec) {
+  absl::StatusOr<std::string> text =
+      ReadFileToString(ManifestPath(DatasetDir(spec)));
+  if (!text.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data set ", spec.name, " is not generated (run bench_dataset)"));
+  }
+  Dataset dataset;
+  auto parsed = google::protobuf::util::JsonStringToMessage(*text, &dataset);
+  if (!parsed.ok()) return absl::DataLossError(parsed.ToString());
+  return dataset;
+}
+
+absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
+  absl::StatusOr<Dataset> cached = LoadDataset(spec);
+  if (cached.ok()) return cached;
+  const std::string dir = DatasetDir(spec);
+  std::error_code error;
+  fs::remove_all(dir, error);
+  fs::create_directories(absl::StrCat(dir, "/data"), error);
+  const std::string store = absl::StrCat(DatasetDataDir(spec), "/store");
+  RP_ASSIGN_OR_RETURN(Dataset dataset, Generator(spec, store).Run());
+  dataset.set_disk_bytes(DiskBytes(dir));
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  auto printed = google::protobuf::util::MessageToJsonString(dataset, &json, options);
+  if (!printed.ok()) return absl::InternalError(printed.ToString());
+  std::ofstream(ManifestPath(dir), std::ios::trunc) << json;
+  return dataset;
+}
+
+}  // namespace returnpath::bench

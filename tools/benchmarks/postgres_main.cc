@@ -1,0 +1,289 @@
+// Suite 4: the PostgreSQL baseline a team would build instead: an events
+// table with UNIQUE(stream, version), a timers table and a tasks table, one
+// transaction per event (insert the event, upsert a timer, insert a task)
+// with synchronous_commit = on, driven by pgbench with 64 clients over TCP
+// on 127.0.0.1. Debian's postgresql must be installed (tools/bench does it).
+// A private cluster is created under --work_dir, started on a free port,
+// stopped and removed at the end.
+
+#include <pwd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "engine/status_macros.h"
+#include "google/protobuf/util/json_util.h"
+#include "tools/benchmarks/common.h"
+
+ABSL_FLAG(std::string, grpc_suite, "bench/suites/3.json",
+          "suite 3's JSON, for the ratio of returnpathd to PostgreSQL");
+
+namespace returnpath::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kClients = 64;
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE events (
+  position bigserial PRIMARY KEY,
+  stream text NOT NULL,
+  version integer NOT NULL,
+  type text NOT NULL,
+  effective_time timestamptz NOT NULL,
+  recorded_time timestamptz NOT NULL DEFAULT now(),
+  payload bytea NOT NULL,
+  UNIQUE (stream, version));
+CREATE TABLE timers (
+  stream text NOT NULL,
+  id text NOT NULL,
+  due timestamptz NOT NULL,
+  PRIMARY KEY (stream, id));
+CREATE INDEX timers_by_due ON timers (due);
+CREATE TABLE tasks (
+  stream text NOT NULL,
+  id text NOT NULL,
+  queue text NOT NULL,
+  due timestamptz NOT NULL,
+  priority integer NOT NULL,
+  state text NOT NULL,
+  PRIMARY KEY (stream, id));
+CREATE INDEX tasks_ready ON tasks (queue, priority, due) WHERE state = 'OPEN';
+)sql";
+
+// One event: each client walks its own persons, six versions each, like the
+// engine suites' short pathway. :run keeps the runs' streams apart.
+constexpr char kScript[] = R"pgb(\set v :v + 1
+\set person :run * 1000000000000 + :client_id * 100000000 + :v / 6
+\set version :v % 6 + 1
+BEGIN;
+INSERT INTO events (stream, version, type, effective_time, payload)
+  VALUES ('P' || :person, :version, 'returnpath.v1.FirstRejection', now(),
+          decode(repeat('ab', 150), 'hex'));
+INSERT INTO timers (stream, id, due)
+  VALUES ('P' || :person, 'departure-deadline', now() + interval '21 days')
+  ON CONFLICT (stream, id) DO UPDATE SET due = EXCLUDED.due;
+INSERT INTO tasks (stream, id, queue, due, priority, state)
+  VALUES ('P' || :person, 'task-' || :v, 'advisers/Oslo-1',
+          now() + interval '7 days', 60, 'OPEN');
+END;
+)pgb";
+
+absl::StatusOr<std::string> PgBinDir() {
+  std::string best;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", error)) {
+    const std::string bin = entry.path().string() + "/bin";
+    if (fs::exists(bin + "/initdb") && bin > best) best = bin;
+  }
+  if (best.empty()) {
+    return absl::FailedPreconditionError(
+        "no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)");
+  }
+  return best;
+}
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Runs a server-side program as the `postgres` user when we are root.
+std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
+  if (geteuid() != 0) return argv;
+  std::vector<std::string> out = {"runuser", "-u", "postgres", "--"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+// Latencies (us, the third field) from pgbench's per-transaction logs.
+absl::Status ReadLogs(const std::string& dir, const std::string& prefix,
+                      LatencySamples* latency) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
+      int64_t us = 0;
+      if (f.size() >= 3 && absl::SimpleAtoi(f[2], &us) && us >= 0) {
+        latency->Add(absl::Microseconds(us));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+double Tps(const std::string& output) {
+  // "tps = 1234.5 (without initial connection time)"
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (absl::StartsWith(line, "tps = ")) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
+      double tps = 0;
+      if (f.size() >= 3 && absl::SimpleAtod(f[2], &tps)) return tps;
+    }
+  }
+  return 0;
+}
+
+double GrpcRate() {
+  absl::StatusOr<std::string> text =
+      ReadFileToString(absl::GetFlag(FLAGS_grpc_suite));
+  if (!text.ok()) return 0;
+  Suite suite;
+  if (!google::protobuf::util::JsonStringToMessage(*text, &suite).ok()) return 0;
+  for (const Figure& f : suite.figures()) {
+    if (f.name() == "64 clients events/s") return f.value();
+  }
+  return 0;
+}
+
+class Cluster {
+ public:
+  Cluster(std::string bin, std::string dir) : bin_(bin), dir_(dir) {}
+  ~Cluster() {
+    if (started_) {
+      RunProgram(AsPostgres({bin_ + "/pg_ctl", "-D", dir_ + "/pgdata", "-m",
+                             "fast", "-w", "stop"}))
+          .IgnoreError();
+    }
+  }
+
+  absl::Status Start() {
+    if (geteuid() == 0) {
+      passwd* pw = getpwnam("postgres");
+      if (pw == nullptr) return absl::FailedPreconditionError("no postgres user");
+      if (chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+        return absl::InternalError(absl::StrCat("cannot chown ", dir_));
+      }
+    }
+    RP_RETURN_IF_ERROR(RunProgram(AsPostgres(
+                           {bin_ + "/initdb", "-D", dir_ + "/pgdata", "-U",
+                            "postgres", "--auth=trust", "-E", "UTF8",
+                            "--no-instructions"}))
+                           .status());
+    port_ = FreePort();
+    const std::string options = absl::StrCat(
+        "-p ", port_, " -c listen_addresses=127.0.0.1 -k ", dir_,
+        " -c synchronous_commit=on -c fsync=on -c max_connections=200"
+        " -c shared_buffers=512MB");
+    RP_RETURN_IF_ERROR(RunProgram(AsPostgres({bin_ + "/pg_ctl", "-D",
+                                              dir_ + "/pgdata", "-o", options,
+                                              "-l", dir_ + "/postgres.log",
+                                              "-w", "start"}))
+                           .status());
+    started_ = true;
+    return Psql(kSchema);
+  }
+
+  absl::Status Psql(const std::string& sql) {
+    return RunProgram({bin_ + "/psql", "-h", "127.0.0.1", "-p",
+                       absl::StrCat(port_), "-U", "postgres", "-v",
+                       "ON_ERROR_STOP=1", "-q", "-c", sql})
+        .status();
+  }
+
+  // Runs pgbench; `rate` 0 is a closed loop. Returns its output.
+  absl::StatusOr<std::string> Bench(int run, absl::Duration duration,
+                                    double rate, const std::string& log_prefix) {
+    std::vector<std::string> argv = {
+        bin_ + "/pgbench", "-h", "127.0.0.1", "-p", absl::StrCat(port_), "-U",
+        "postgres", "-n", "-c", absl::StrCat(kClients), "-j", "2", "-T",
+        absl::StrCat(absl::ToInt64Seconds(duration)), "-f", dir_ + "/event.pgb",
+        "--random-seed=42", "-D", "v=0", "-D", absl::StrCat("run=", run), "-r",
+        "-l", absl::StrCat("--log-prefix=", dir_, "/", log_prefix)};
+    if (rate > 0) {
+      argv.push_back("-R");
+      argv.push_back(absl::StrCat(rate));
+    }
+    argv.push_back("postgres");
+    return RunProgram(argv);
+  }
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  const std::string bin_;
+  const std::string dir_;
+  int port_ = 0;
+  bool started_ = false;
+};
+
+absl::Status Run(SuiteReport& report) {
+  const bool quick = absl::GetFlag(FLAGS_quick);
+  const absl::Duration closed = quick ? absl::Seconds(3) : absl::Seconds(15);
+  const absl::Duration open = quick ? absl::Seconds(3) : absl::Seconds(15);
+  const double rate = absl::GetFlag(FLAGS_rate);
+  RP_ASSIGN_OR_RETURN(std::string bin, PgBinDir());
+  RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("postgres"));
+  std::ofstream(dir.path() + "/event.pgb") << kScript;
+  Cluster cluster(bin, dir.path());
+  RP_RETURN_IF_ERROR(cluster.Start());
+  RP_RETURN_IF_ERROR(cluster.Bench(1, absl::Seconds(1), 0, "warm").status());
+
+  RP_ASSIGN_OR_RETURN(std::string out,
+                      cluster.Bench(2, closed, 0, "closed"));
+  LatencySamples closed_latency;
+  RP_RETURN_IF_ERROR(ReadLogs(dir.path(), "closed", &closed_latency));
+  const double tps = Tps(out);
+  report.Add("64 clients transactions/s", tps, "events/s",
+             "one transaction per event");
+  report.AddLatency("64 clients transaction latency",
+                    closed_latency.Summarize());
+  const double grpc = GrpcRate();
+  if (grpc > 0 && tps > 0) {
+    report.AddTarget("returnpathd (suite 3) / PostgreSQL", grpc / tps, "x",
+                     ">= 5 x", grpc / tps >= 5,
+                     absl::StrFormat("%.0f against %.0f events/s, 64 clients "
+                                     "each",
+                                     grpc, tps));
+  }
+
+  RP_ASSIGN_OR_RETURN(out, cluster.Bench(3, open, rate, "open"));
+  LatencySamples open_latency;
+  RP_RETURN_IF_ERROR(ReadLogs(dir.path(), "open", &open_latency));
+  const std::string name = absl::StrFormat("open loop %.0f/s", rate);
+  report.Add(absl::StrCat(name, " transactions/s"), Tps(out), "events/s");
+  report.AddLatency(absl::StrCat(name, " transaction latency"),
+                    open_latency.Summarize());
+  report.Note(absl::StrCat(
+      "PostgreSQL ", fs::path(bin).parent_path().filename().string(),
+      " from Debian, private cluster, synchronous_commit=on, fsync=on, "
+      "shared_buffers=512MB, otherwise defaults; pgbench -c 64 -j 2 over TCP "
+      "127.0.0.1, ", absl::FormatDuration(closed), " closed loop, then -R ",
+      rate, " for ", absl::FormatDuration(open),
+      " (pgbench's latency then runs from each transaction's scheduled "
+      "start). Latencies from pgbench's per-transaction logs (-l)."));
+  report.Note(
+      "The baseline does less than the engine: no state row, no secondary "
+      "index, no idempotency record, no hash chain, and no gRPC or "
+      "authentication in front.");
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace returnpath::bench
+
+int main(int argc, char** argv) {
+  return returnpath::bench::SuiteMain(argc, argv, 4,
+                                      "PostgreSQL baseline (pgbench, 64 clients)",
+                                      returnpath::bench::Run);
+}
