@@ -250,14 +250,22 @@ TEST_F(PathwayFlowTest, DisappearanceAndReturn) {
 
 TEST_F(PathwayFlowTest, LateRecordedRejectionFiresItsConsequencesAtOnce) {
   RegisterAndStartMarch2({.id = "P-5"});
-  // Notified in January, recorded in March: the appeal window closed long ago.
+  // Notified in January, recorded in March: the appeal window (to 2026-01-26)
+  // and the derived departure deadline (2026-02-17) both passed long ago, so
+  // the whole chain fires at once: final rejection, then overstay.
   RP_ASSERT_OK(Record("P-5", "first-rejection", {{"notified", "2026-01-05"}}));
   RP_ASSERT_OK(WaitForTimer("P-5", "appeal_window"));
+  RP_ASSERT_OK(WaitForTimer("P-5", "departure_deadline"));
   absl::StatusOr<v1::PathwayState> state = State("P-5");
   RP_ASSERT_OK(state);
-  EXPECT_EQ(state->stage(), v1::STAGE_FINAL_REJECTION);
+  EXPECT_EQ(state->stage(), v1::STAGE_OVERSTAYED);
   EXPECT_EQ(state->final_rejection().basis(),
             v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
+  EXPECT_EQ(Date(state->final_rejection().notified_on()), "2026-01-27");
+  EXPECT_EQ(Date(state->departure_deadline().date()), "2026-02-17");
+  absl::StatusOr<v1::PathwayView> view = View("P-5");
+  RP_ASSERT_OK(view);
+  EXPECT_EQ(TasksOfKind(*view, "police_referral").size(), 1u);
 }
 
 TEST_F(PathwayFlowTest, AppealWithDeferredImplementationWaitsForUne) {
