@@ -74,15 +74,18 @@ uint64_t FirstBadPosition(const absl::Status& status, uint64_t fallback) {
 
 grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::History(
     grpc::CallbackServerContext* ctx, const v1::HistoryRequest* request) {
-  if (request->person_id().empty()) {
-    return PullWriter<v1::EventEnvelope>::Failed(
-        absl::InvalidArgumentError("person_id is required"));
-  }
   EventStore* store = deps_.store;
   engine::AccessLog* access_log = deps_.access_log;
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
   if (!principal.ok())
     return PullWriter<v1::EventEnvelope>::Failed(principal.status());
+  if (request->person_id().empty()) {
+    absl::Status allowed =
+        RequireAuditor(*principal, "read a person's history");
+    return PullWriter<v1::EventEnvelope>::Failed(
+        allowed.ok() ? absl::InvalidArgumentError("person_id is required")
+                     : allowed);
+  }
   std::string person = request->person_id();
   uint64_t next = std::max<uint64_t>(1, request->from_version());
   bool logged = false;
@@ -137,21 +140,23 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
   const uint64_t from = std::max<uint64_t>(1, request->from_position());
   const uint64_t to =
       request->to_position() == 0 ? last : request->to_position();
+  // Checked on the first pull, after the caller is authenticated.
+  absl::Status range;
   if (to > last) {
-    return PullWriter<v1::VerifyResponse>::Failed(
-        absl::InvalidArgumentError(absl::StrCat(
-            "to_position ", to, " is past the end of the log (last position ",
-            last, ")")));
-  }
-  if (from > to && last > 0) {
-    return PullWriter<v1::VerifyResponse>::Failed(absl::InvalidArgumentError(
-        absl::StrCat("from_position ", from, " is after to_position ", to)));
+    range = absl::InvalidArgumentError(
+        absl::StrCat("to_position ", to,
+                     " is past the end of the log (last position ", last, ")"));
+  } else if (from > to && last > 0) {
+    range = absl::InvalidArgumentError(
+        absl::StrCat("from_position ", from, " is after to_position ", to));
   }
   uint64_t next = from;
   return AuditorStream<v1::VerifyResponse>(
       deps_, ctx, nullptr, "verify the log",
-      [store, next, from, to](std::vector<v1::VerifyResponse>* out) mutable
+      [store, range, next, from,
+       to](std::vector<v1::VerifyResponse>* out) mutable
       -> absl::StatusOr<Pulled> {
+        RP_RETURN_IF_ERROR(range);
         v1::VerifyOutcome outcome;
         outcome.set_checked(next - from);
         if (next <= to) {
@@ -172,6 +177,13 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
           return Pulled::kMore;
         }
         outcome.set_ok(true);
+        if (to > 0) {
+          absl::StatusOr<EventPage> head = store->ReadAll(to, 1);
+          if (!head.ok()) return head.status();
+          if (!head->events.empty()) {
+            outcome.set_chain_head(head->events.front().hash());
+          }
+        }
         outcome.set_message(
             to == 0 ? "the log is empty"
                     : absl::StrCat("positions ", from, "..", to,

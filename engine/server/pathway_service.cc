@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/codec.h"
+#include "engine/server/page_token.h"
 #include "engine/server/pathway_view.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
@@ -195,7 +196,8 @@ grpc::ServerUnaryReactor* PathwayService::ListPathways(
             is_range ? IndexQuery::Range(request->from_key(), request->to_key(),
                                          page_size)
                      : IndexQuery::Prefix(request->index_prefix(), page_size);
-        query.page_token = request->page_token();
+        RP_ASSIGN_OR_RETURN(query.page_token,
+                            DecodePageToken(request->page_token()));
         RP_ASSIGN_OR_RETURN(IndexPage page, deps_.store->ListIndex(query));
         for (const IndexEntry& entry : page.entries) {
           RP_ASSIGN_OR_RETURN(
@@ -208,7 +210,7 @@ grpc::ServerUnaryReactor* PathwayService::ListPathways(
             *response->add_pathways() = std::move(view);
           }
         }
-        response->set_next_page_token(page.next_page_token);
+        response->set_next_page_token(EncodePageToken(page.next_page_token));
         std::vector<std::string> read;
         for (const v1::PathwayView& view : response->pathways())
           read.push_back(view.person_id());

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/server/page_token.h"
 #include "engine/server/task_poll_reactors.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
@@ -208,12 +209,14 @@ grpc::ServerUnaryReactor* TaskService::ListTasks(
         RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list tasks"));
         RP_RETURN_IF_ERROR(
             RequireQueue(principal, request->queue(), "list tasks"));
+        RP_ASSIGN_OR_RETURN(std::string token,
+                            DecodePageToken(request->page_token()));
         TaskListQuery query{request->queue(), request->state(),
-                            request->page_size(), request->page_token()};
+                            request->page_size(), token};
         RP_ASSIGN_OR_RETURN(TaskPage page, tasks_->List(query));
         for (v1::Task& task : page.tasks)
           *response->add_tasks() = std::move(task);
-        response->set_next_page_token(page.next_page_token);
+        response->set_next_page_token(EncodePageToken(page.next_page_token));
         return absl::OkStatus();
       });
 }
@@ -226,13 +229,14 @@ grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
         RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list dead letters"));
         RP_RETURN_IF_ERROR(
             RequireQueue(principal, request->queue(), "list dead letters"));
-        RP_ASSIGN_OR_RETURN(
-            TaskPage page,
-            tasks_->ListDeadLetters(request->queue(), request->page_size(),
-                                    request->page_token()));
+        RP_ASSIGN_OR_RETURN(std::string token,
+                            DecodePageToken(request->page_token()));
+        RP_ASSIGN_OR_RETURN(TaskPage page,
+                            tasks_->ListDeadLetters(
+                                request->queue(), request->page_size(), token));
         for (v1::Task& task : page.tasks)
           *response->add_tasks() = std::move(task);
-        response->set_next_page_token(page.next_page_token);
+        response->set_next_page_token(EncodePageToken(page.next_page_token));
         return absl::OkStatus();
       });
 }
