@@ -150,6 +150,7 @@ absl::Status OnTimerFired(const v1::TimerFired& e, Step& st) {
   caused_by.push_back(st.in().position);
   const absl::Time due = FromTimestamp(timer.due());
   if (timer.kind() == kTimerAppealWindow) {
+    st.s().mutable_appeal_window()->set_expired(true);
     if (st.s().stage() != v1::STAGE_FIRST_REJECTION) return absl::OkStatus();
     // Not appealed in time: the rejection is final from the day after the
     // window's last day (footnote 1).

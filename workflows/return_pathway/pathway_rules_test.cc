@@ -122,6 +122,7 @@ TEST_F(RulesTest, AppealWindowExpiryDerivesTheFinalRejection) {
             v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
   EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-03-03");
   EXPECT_EQ(s.final_rejection().derived_at_position(), 3u);
+  EXPECT_TRUE(s.appeal_window().expired());
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-24");
   EXPECT_EQ(s.departure_deadline().days(), 21);
   EXPECT_THAT(s.departure_deadline().caused_by_positions(), ElementsAre(2, 3));
