@@ -14,6 +14,7 @@
 #include "engine/hash_chain.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
+#include "engine/transition_records.h"
 #include "returnpath/v1/engine.pb.h"
 
 namespace returnpath::engine {
@@ -247,36 +248,14 @@ absl::Status CommandContext::ApplyTransition(const Transition& t,
     RP_RETURN_IF_ERROR(DeleteTimer(stream, id));
   }
   for (const TimerSpec& spec : t.timers_to_arm) {
-    Timer timer;
-    timer.set_id(spec.id);
-    timer.set_stream_id(stream);
-    timer.set_kind(spec.kind);
-    *timer.mutable_due_time() = ToTimestamp(spec.due);
-    timer.set_payload(spec.payload);
-    timer.set_armed_at_position(event.position());
-    RP_RETURN_IF_ERROR(PutTimer(timer));
+    RP_RETURN_IF_ERROR(PutTimer(TimerFromSpec(stream, spec, event)));
   }
 
   for (const std::string& id : t.tasks_to_close) {
     RP_RETURN_IF_ERROR(CloseTask(id, event));
   }
   for (const TaskSpec& spec : t.tasks_to_open) {
-    Task task;
-    task.set_id(spec.id);
-    task.set_stream_id(stream);
-    task.set_queue(spec.queue);
-    task.set_kind(spec.kind);
-    task.set_title(spec.title);
-    *task.mutable_due_time() = ToTimestamp(spec.due);
-    task.set_priority(spec.priority);
-    task.set_state(returnpath::v1::TASK_STATE_OPEN);
-    task.set_rule(spec.rule);
-    task.set_policy_version(event.policy_version());
-    for (uint64_t p : spec.caused_by_positions) task.add_caused_by_positions(p);
-    task.set_opened_at_position(event.position());
-    *task.mutable_created_time() = event.recorded_time();
-    task.set_payload(spec.payload);
-    RP_RETURN_IF_ERROR(PutTask(task));
+    RP_RETURN_IF_ERROR(PutTask(TaskFromSpec(stream, spec, event)));
   }
   return absl::OkStatus();
 }

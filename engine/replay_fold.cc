@@ -7,6 +7,7 @@
 #include "engine/status_macros.h"
 #include "engine/task_commands.h"
 #include "engine/timer_loop.h"
+#include "engine/transition_records.h"
 
 namespace returnpath::engine {
 namespace {
@@ -45,33 +46,11 @@ void ApplyRuntime(const Transition& t, const EventEnvelope& event,
   }
   for (const std::string& id : t.timers_to_cancel) s->timers.erase(id);
   for (const TimerSpec& spec : t.timers_to_arm) {
-    Timer timer;
-    timer.set_id(spec.id);
-    timer.set_stream_id(stream);
-    timer.set_kind(spec.kind);
-    *timer.mutable_due_time() = ToTimestamp(spec.due);
-    timer.set_payload(spec.payload);
-    timer.set_armed_at_position(event.position());
-    s->timers[spec.id] = std::move(timer);
+    s->timers[spec.id] = TimerFromSpec(stream, spec, event);
   }
   for (const std::string& id : t.tasks_to_close) Close(id, event, s);
   for (const TaskSpec& spec : t.tasks_to_open) {
-    Task task;
-    task.set_id(spec.id);
-    task.set_stream_id(stream);
-    task.set_queue(spec.queue);
-    task.set_kind(spec.kind);
-    task.set_title(spec.title);
-    *task.mutable_due_time() = ToTimestamp(spec.due);
-    task.set_priority(spec.priority);
-    task.set_state(returnpath::v1::TASK_STATE_OPEN);
-    task.set_rule(spec.rule);
-    task.set_policy_version(event.policy_version());
-    for (uint64_t p : spec.caused_by_positions) task.add_caused_by_positions(p);
-    task.set_opened_at_position(event.position());
-    *task.mutable_created_time() = event.recorded_time();
-    task.set_payload(spec.payload);
-    s->tasks[spec.id] = std::move(task);
+    s->tasks[spec.id] = TaskFromSpec(stream, spec, event);
   }
   // The task queue's rule: its own TaskCompleted closes the task even if the
   // workflow did not.

@@ -1,0 +1,26 @@
+#ifndef RETURNPATH_ENGINE_TRANSITION_RECORDS_H_
+#define RETURNPATH_ENGINE_TRANSITION_RECORDS_H_
+
+// The Timer and Task records a workflow's TimerSpec / TaskSpec become when
+// `event` applies them: one definition shared by the write path and replay,
+// so rebuilding from the log reproduces exactly what was stored.
+
+#include "absl/strings/string_view.h"
+#include "engine/workflow.h"
+#include "returnpath/v1/engine.pb.h"
+#include "returnpath/v1/event.pb.h"
+
+namespace returnpath::engine {
+
+returnpath::v1::Timer TimerFromSpec(absl::string_view stream,
+                                    const TimerSpec& spec,
+                                    const returnpath::v1::EventEnvelope& event);
+
+// An OPEN task with its provenance: rule, policy version, causing positions.
+returnpath::v1::Task TaskFromSpec(absl::string_view stream,
+                                  const TaskSpec& spec,
+                                  const returnpath::v1::EventEnvelope& event);
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_TRANSITION_RECORDS_H_
