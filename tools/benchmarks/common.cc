@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -77,6 +78,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive a crashed suite
     const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       dup2(fd, 1);
@@ -177,6 +179,9 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
 }
 
 absl::Status CheckpointStore(const std::string& from, const std::string& to) {
+  std::error_code error;
+  std::filesystem::create_directories(
+      std::filesystem::path(to).parent_path(), error);
   absl::StatusOr<std::unique_ptr<engine::StoreDb>> db =
       engine::StoreDb::Open(from);
   if (!db.ok()) return db.status();

@@ -96,7 +96,8 @@ bool HealthServing(const std::shared_ptr<grpc::Channel>& channel,
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   ctx.set_wait_for_ready(true);
-  grpc::ByteBuffer request;
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
   absl::Notification done;
   grpc::Status status;

@@ -1,5 +1,6 @@
 #include "tools/benchmarks/dataset.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
@@ -266,7 +268,35 @@ uint64_t DiskBytes(const std::string& dir) {
   return total;
 }
 
+std::string GitOutput(const std::vector<std::string>& argv) {
+  absl::StatusOr<std::string> out = RunProgram(argv);
+  return out.ok() ? std::string(absl::StripAsciiWhitespace(*out)) : "?";
+}
+
 }  // namespace
+
+std::string CodeVersion() {
+  const std::string status =
+      GitOutput({"git", "status", "--porcelain", "--", "engine", "workflows"});
+  const size_t changes =
+      status.empty() || status == "?"
+          ? 0
+          : static_cast<size_t>(std::count(status.begin(), status.end(), '\n')) + 1;
+  return absl::StrCat(
+      GitOutput({"git", "rev-parse", "--short", "HEAD"}), " engine:",
+      GitOutput({"git", "rev-parse", "--short", "HEAD:engine"}), " workflows:",
+      GitOutput({"git", "rev-parse", "--short", "HEAD:workflows"}),
+      " uncommitted:", changes);
+}
+
+std::string CodeVersionNote(const Dataset& dataset) {
+  const std::string now = CodeVersion();
+  if (now == dataset.code_version()) return "";
+  return absl::StrCat("The data set was recorded by code ",
+                      dataset.code_version(), "; this run is ", now,
+                      ". Its log is replayed and extended by the current "
+                      "engine and workflow.");
+}
 
 DatasetSpec StandardDataset(bool quick) {
   DatasetSpec spec;
@@ -315,6 +345,7 @@ absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
   const std::string store = absl::StrCat(DatasetDataDir(spec), "/store");
   RP_ASSIGN_OR_RETURN(Dataset dataset, Generator(spec, store).Run());
   dataset.set_disk_bytes(DiskBytes(dir));
+  dataset.set_code_version(CodeVersion());
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;

@@ -38,6 +38,14 @@ std::string DatasetDataDir(const DatasetSpec& spec);
 // Reads the manifest; FAILED_PRECONDITION if the data set was not generated.
 absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec);
 
+// The commit and the trees of engine/ and workflows/ in the checkout, with
+// the number of uncommitted changes under them, e.g.
+// "f7c802b engine:1a2b3c4d workflows:5e6f7a8b uncommitted:3".
+std::string CodeVersion();
+
+// A note for a suite's report if the data set was recorded by other code.
+std::string CodeVersionNote(const Dataset& dataset);
+
 // Generates the data set unless the cache has it. Prints progress.
 absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec);
 

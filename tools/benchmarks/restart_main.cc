@@ -78,6 +78,9 @@ absl::StatusOr<Start> StartAndStop(const std::string& data_dir,
 absl::Status Run(SuiteReport& report) {
   const DatasetSpec spec = StandardDataset(absl::GetFlag(FLAGS_quick));
   RP_ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(spec));
+  if (std::string note = CodeVersionNote(dataset); !note.empty()) {
+    report.Note(note);
+  }
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("restart"));
   const std::string data_dir = dir.path() + "/data";
   RP_RETURN_IF_ERROR(
