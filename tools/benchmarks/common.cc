@@ -1,11 +1,11 @@
 #include "tools/benchmarks/common.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,8 +17,6 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "engine/store_db.h"
-#include "rocksdb/utilities/checkpoint.h"
 
 ABSL_FLAG(std::string, out, "", "where to write this suite's JSON");
 ABSL_FLAG(bool, quick, false, "a short smoke run with small data sets");
@@ -32,6 +30,8 @@ ABSL_FLAG(double, rate, 1000,
           "the fixed arrival rate (events/s) of the open-loop latency runs");
 ABSL_FLAG(std::string, returnpathd, "build/tools/returnpathd/returnpathd",
           "the returnpathd binary the end-to-end suites start");
+ABSL_FLAG(std::string, log_dir, "bench/logs",
+          "where the daemons the suites start write their logs");
 
 namespace returnpath::bench {
 
@@ -73,7 +73,8 @@ ScratchDir::~ScratchDir() {
 absl::StatusOr<ChildProcess> ChildProcess::Spawn(
     const std::vector<std::string>& argv, const std::string& log_path) {
   std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
@@ -95,7 +96,8 @@ absl::StatusOr<std::string> RunProgram(const std::vector<std::string>& argv) {
   int fds[2];
   if (pipe(fds) != 0) return absl::InternalError("pipe failed");
   std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
@@ -178,20 +180,34 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   return text.str();
 }
 
-absl::Status CheckpointStore(const std::string& from, const std::string& to) {
+absl::Status LinkCopyStore(const std::string& from, const std::string& to) {
+  namespace fs = std::filesystem;
   std::error_code error;
-  std::filesystem::create_directories(
-      std::filesystem::path(to).parent_path(), error);
-  absl::StatusOr<std::unique_ptr<engine::StoreDb>> db =
-      engine::StoreDb::Open(from);
-  if (!db.ok()) return db.status();
-  rocksdb::Checkpoint* raw = nullptr;
-  rocksdb::Status s = rocksdb::Checkpoint::Create((*db)->db(), &raw);
-  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-  if (s.ok()) s = checkpoint->CreateCheckpoint(to);
-  absl::Status result = engine::FromRocks(s, "checkpoint of the data set");
-  result.Update((*db)->Close());
-  return result;
+  fs::create_directories(to, error);
+  if (error) return absl::InternalError(absl::StrCat("cannot create ", to));
+  for (const fs::directory_entry& entry : fs::directory_iterator(from, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || name == "LOCK" ||
+        name.rfind("LOG", 0) == 0) {
+      continue;
+    }
+    fs::create_hard_link(entry.path(), fs::path(to) / name, error);
+    if (error) {
+      return absl::InternalError(absl::StrCat(
+          "cannot link ", entry.path().string(), ": ", error.message()));
+    }
+  }
+  if (error) return absl::InternalError(absl::StrCat("cannot list ", from));
+  return absl::OkStatus();
+}
+
+uint64_t WalBytes(const std::string& store) {
+  uint64_t total = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(store, error)) {
+    if (entry.path().extension() == ".log") total += entry.file_size();
+  }
+  return total;
 }
 
 }  // namespace returnpath::bench

@@ -25,6 +25,7 @@ ABSL_DECLARE_FLAG(std::string, cache_dir);
 ABSL_DECLARE_FLAG(std::string, policy_dir);
 ABSL_DECLARE_FLAG(double, rate);
 ABSL_DECLARE_FLAG(std::string, returnpathd);
+ABSL_DECLARE_FLAG(std::string, log_dir);
 
 namespace returnpath::bench {
 
@@ -57,8 +58,8 @@ class ScratchDir {
 class ChildProcess {
  public:
   // Starts argv[0] with stdout and stderr appended to `log_path`.
-  static absl::StatusOr<ChildProcess> Spawn(const std::vector<std::string>& argv,
-                                            const std::string& log_path);
+  static absl::StatusOr<ChildProcess> Spawn(
+      const std::vector<std::string>& argv, const std::string& log_path);
   ChildProcess() = default;  // no process
   ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_) {
     other.pid_ = -1;
@@ -93,9 +94,15 @@ double PeakRssMiB();
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
-// Copies a store with RocksDB's checkpoint (hard links to the table files):
-// the copy may be written without touching the original.
-absl::Status CheckpointStore(const std::string& from, const std::string& to);
+// Copies a closed store as hard links (no RocksDB open, so the original is
+// never touched): RocksDB never writes into an existing file (tables are
+// immutable; on open it starts a new manifest and log, replaces CURRENT by
+// rename, and only deletes the old logs), so the copy may be opened and
+// written. LOCK and LOG files are left for RocksDB to create.
+absl::Status LinkCopyStore(const std::string& from, const std::string& to);
+
+// Total size of the write-ahead log files (*.log) in a store directory.
+uint64_t WalBytes(const std::string& store);
 
 }  // namespace returnpath::bench
 

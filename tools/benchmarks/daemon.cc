@@ -17,35 +17,35 @@ namespace fs = std::filesystem;
 
 absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
                                    const std::vector<std::string>& extra_flags,
+                                   const std::string& log_path,
                                    absl::Duration timeout) {
   Daemon d;
   d.data_dir = fs::absolute(data_dir).string();
   d.port_file = d.data_dir + ".port";
   std::error_code error;
   fs::remove(d.port_file, error);
+  fs::create_directories(fs::path(log_path).parent_path(), error);
   std::vector<std::string> argv = {
       fs::absolute(absl::GetFlag(FLAGS_returnpathd)).string(),
-      absl::StrCat("--data_dir=", d.data_dir),
-      "--listen=127.0.0.1:0",
+      absl::StrCat("--data_dir=", d.data_dir), "--listen=127.0.0.1:0",
       absl::StrCat("--port_file=", d.port_file),
       absl::StrCat("--policy_dir=",
                    fs::absolute(absl::GetFlag(FLAGS_policy_dir)).string())};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   d.spawned = absl::Now();
-  absl::StatusOr<ChildProcess> child =
-      ChildProcess::Spawn(argv, d.data_dir + ".log");
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(argv, log_path);
   if (!child.ok()) return child.status();
   d.process = std::move(*child);
   const absl::Time deadline = d.spawned + timeout;
   while (!fs::exists(d.port_file)) {
     if (!d.process.Running()) {
-      return absl::InternalError(absl::StrCat(
-          "returnpathd exited before serving; see ", d.data_dir, ".log"));
+      return absl::InternalError(
+          absl::StrCat("returnpathd exited before serving; see ", log_path));
     }
     if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "returnpathd wrote no port file within ",
-          absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(
+          absl::StrCat("returnpathd wrote no port file within ",
+                       absl::FormatDuration(timeout)));
     }
     absl::SleepFor(absl::Microseconds(200));
   }

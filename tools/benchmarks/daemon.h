@@ -23,15 +23,16 @@ struct Daemon {
   std::string data_dir;
   std::string port_file;
   int port = 0;
-  absl::Time spawned;      // just before fork
-  absl::Time port_written; // when the port file was first seen
+  absl::Time spawned;       // just before fork
+  absl::Time port_written;  // when the port file was first seen
 };
 
 // Starts returnpathd on `data_dir` (its store is <data_dir>/store) with
-// `extra_flags`, logging to <data_dir>/../returnpathd.log, and waits up to
-// `timeout` for the port file.
+// `extra_flags`, appending its log to `log_path`, and waits up to `timeout`
+// for the port file.
 absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
                                    const std::vector<std::string>& extra_flags,
+                                   const std::string& log_path,
                                    absl::Duration timeout);
 
 // The development token of `role` ("reception", "auditor", ...).

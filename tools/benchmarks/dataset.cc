@@ -17,6 +17,7 @@
 #include "engine/event_store.h"
 #include "engine/status_macros.h"
 #include "engine/store_access.h"
+#include "engine/store_db.h"
 #include "engine/timer_loop.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/benchmarks/common.h"
@@ -89,9 +90,10 @@ class Generator {
       }
       uint64_t more = 1000;
       if (pending_timers_ < spec_.min_pending_timers) {
-        more = std::max<uint64_t>(
-            more, (spec_.min_pending_timers - pending_timers_) /
-                          kTimersPerSurgePerson + 1);
+        more = std::max<uint64_t>(more,
+                                  (spec_.min_pending_timers - pending_timers_) /
+                                          kTimersPerSurgePerson +
+                                      1);
       }
       if (events < spec_.min_events) {
         more = std::max<uint64_t>(more, (spec_.min_events - events) / 3 + 1);
@@ -110,7 +112,8 @@ class Generator {
     RP_ASSIGN_OR_RETURN(uint64_t ready, Count(engine::StoreDb::kTaskReady));
     out.set_open_tasks(ready);
     out.set_refused(pipeline_->refused());
-    for (const std::string& r : pipeline_->first_refusals()) out.add_refusals(r);
+    for (const std::string& r : pipeline_->first_refusals())
+      out.add_refusals(r);
     out.set_first_day(Day(spec_.first_day));
     out.set_last_day(Day(spec_.last_day));
     out.set_now(absl::FormatTime(absl::RFC3339_full, clock_.Now(),
@@ -153,12 +156,14 @@ class Generator {
   absl::StatusOr<uint64_t> Count(engine::StoreDb::Cf cf) {
     RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(*store_));
     uint64_t n = 0;
-    RP_RETURN_IF_ERROR(engine::ScanRange(
-        *db, cf, nullptr, "", "", [&n](absl::string_view key, absl::string_view) {
-          // task_ready also holds the queue's hints, keyed from '\0'.
-          if (!key.empty() && key[0] != '\0') ++n;
-          return true;
-        }));
+    RP_RETURN_IF_ERROR(
+        engine::ScanRange(*db, cf, nullptr, "", "",
+                          [&n](absl::string_view key, absl::string_view) {
+                            // task_ready also holds the queue's hints, keyed
+                            // from '\0'.
+                            if (!key.empty() && key[0] != '\0') ++n;
+                            return true;
+                          }));
     return n;
   }
 
@@ -167,17 +172,18 @@ class Generator {
     const uint64_t events = store_->LastPosition();
     uint64_t persons = 0;
     if (pending < spec_.min_pending_timers) {
-      persons = static_cast<uint64_t>(
-          (spec_.min_pending_timers - pending) / kTimersPerSurgePerson);
+      persons = static_cast<uint64_t>((spec_.min_pending_timers - pending) /
+                                      kTimersPerSurgePerson);
     }
     if (events < spec_.min_events) {
       persons = std::max<uint64_t>(persons, (spec_.min_events - events) / 3);
     }
-    std::printf("dataset %s: %llu events and %llu armed timers before the "
-                "surge; %llu surge persons\n",
-                spec_.name.c_str(), static_cast<unsigned long long>(events),
-                static_cast<unsigned long long>(pending),
-                static_cast<unsigned long long>(persons));
+    std::printf(
+        "dataset %s: %llu events and %llu armed timers before the "
+        "surge; %llu surge persons\n",
+        spec_.name.c_str(), static_cast<unsigned long long>(events),
+        static_cast<unsigned long long>(pending),
+        static_cast<unsigned long long>(persons));
     return persons / kSurgeDays;
   }
 
@@ -211,8 +217,8 @@ class Generator {
   void RecordSurge(absl::CivilDay day, uint64_t persons) {
     for (uint64_t i = 0; i < persons; ++i) {
       const Person person = MakePerson(kSurgePrefix, next_surge_++, day);
-      for (Ev ev : {Ev::kRegistered, Ev::kFirstRejection,
-                    Ev::kAppealNotDeferred}) {
+      for (Ev ev :
+           {Ev::kRegistered, Ev::kFirstRejection, Ev::kAppealNotDeferred}) {
         Record(person, ev, day);
       }
     }
@@ -232,12 +238,13 @@ class Generator {
   void Progress(absl::CivilDay day, absl::Time start) {
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
     const uint64_t events = store_->LastPosition();
-    std::printf("dataset %s: %s  %llu events (%llu fired timers)  %.0f s  "
-                "%.0f events/s\n",
-                spec_.name.c_str(), Day(day).c_str(),
-                static_cast<unsigned long long>(events),
-                static_cast<unsigned long long>(fired_),
-                seconds, static_cast<double>(events) / seconds);
+    std::printf(
+        "dataset %s: %s  %llu events (%llu fired timers)  %.0f s  "
+        "%.0f events/s\n",
+        spec_.name.c_str(), Day(day).c_str(),
+        static_cast<unsigned long long>(events),
+        static_cast<unsigned long long>(fired_), seconds,
+        static_cast<double>(events) / seconds);
     std::fflush(stdout);
   }
 
@@ -278,13 +285,15 @@ std::string GitOutput(const std::vector<std::string>& argv) {
 std::string CodeVersion() {
   const std::string status =
       GitOutput({"git", "status", "--porcelain", "--", "engine", "workflows"});
-  const size_t changes =
-      status.empty() || status == "?"
-          ? 0
-          : static_cast<size_t>(std::count(status.begin(), status.end(), '\n')) + 1;
+  const size_t changes = status.empty() || status == "?"
+                             ? 0
+                             : static_cast<size_t>(std::count(
+                                   status.begin(), status.end(), '\n')) +
+                                   1;
   return absl::StrCat(
-      GitOutput({"git", "rev-parse", "--short", "HEAD"}), " engine:",
-      GitOutput({"git", "rev-parse", "--short", "HEAD:engine"}), " workflows:",
+      GitOutput({"git", "rev-parse", "--short", "HEAD"}),
+      " engine:", GitOutput({"git", "rev-parse", "--short", "HEAD:engine"}),
+      " workflows:",
       GitOutput({"git", "rev-parse", "--short", "HEAD:workflows"}),
       " uncommitted:", changes);
 }
@@ -322,7 +331,9 @@ std::string DatasetDataDir(const DatasetSpec& spec) {
   return fs::absolute(absl::StrCat(DatasetDir(spec), "/data")).string();
 }
 
-absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec) {
+namespace {
+
+absl::StatusOr<Dataset> ReadManifest(const DatasetSpec& spec) {
   absl::StatusOr<std::string> text =
       ReadFileToString(ManifestPath(DatasetDir(spec)));
   if (!text.ok()) {
@@ -335,10 +346,82 @@ absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec) {
   return dataset;
 }
 
+}  // namespace
+
+absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec) {
+  RP_ASSIGN_OR_RETURN(Dataset dataset, ReadManifest(spec));
+  if (!dataset.flushed()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data set ", spec.name, " is not finished (run bench_dataset)"));
+  }
+  return dataset;
+}
+
+std::string DatasetAsLeftStore(const DatasetSpec& spec) {
+  return fs::absolute(absl::StrCat(DatasetDir(spec), "/as-left/store"))
+      .string();
+}
+
+namespace {
+
+absl::Status WriteManifest(const std::string& dir, const Dataset& dataset) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  auto printed =
+      google::protobuf::util::MessageToJsonString(dataset, &json, options);
+  if (!printed.ok()) return absl::InternalError(printed.ToString());
+  std::ofstream(ManifestPath(dir), std::ios::trunc) << json;
+  return absl::OkStatus();
+}
+
+// Moves the store as the engine left it to as-left/, and makes data/store a
+// linked copy whose write-ahead log is replayed and every column family
+// flushed.
+absl::Status KeepAsLeftAndFlush(const DatasetSpec& spec, Dataset* dataset) {
+  const std::string data_store = DatasetDataDir(spec) + "/store";
+  const std::string as_left = DatasetAsLeftStore(spec);
+  std::error_code error;
+  if (!fs::exists(as_left)) {
+    fs::create_directories(fs::path(as_left).parent_path(), error);
+    fs::rename(data_store, as_left, error);
+    if (error)
+      return absl::InternalError(absl::StrCat("cannot move ", data_store));
+  }
+  fs::remove_all(data_store, error);
+  RP_RETURN_IF_ERROR(LinkCopyStore(as_left, data_store));
+  std::printf(
+      "dataset %s: replaying the kept log (%llu MiB) into a flushed "
+      "copy\n",
+      spec.name.c_str(),
+      static_cast<unsigned long long>(WalBytes(as_left) >> 20));
+  std::fflush(stdout);
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::StoreDb> db,
+                      engine::StoreDb::Open(data_store));
+  std::vector<rocksdb::ColumnFamilyHandle*> all;
+  for (int cf = 0; cf < engine::StoreDb::kCfCount; ++cf) {
+    all.push_back(db->cf(static_cast<engine::StoreDb::Cf>(cf)));
+  }
+  RP_RETURN_IF_ERROR(engine::FromRocks(
+      db->db()->Flush(rocksdb::FlushOptions(), all), "flushing the copy"));
+  RP_RETURN_IF_ERROR(db->Close());
+  dataset->set_flushed(true);
+  dataset->set_wal_bytes_as_left(WalBytes(as_left));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
-  absl::StatusOr<Dataset> cached = LoadDataset(spec);
-  if (cached.ok()) return cached;
   const std::string dir = DatasetDir(spec);
+  absl::StatusOr<Dataset> cached = ReadManifest(spec);
+  if (cached.ok() && cached->flushed()) return cached;
+  if (cached.ok()) {  // generated, not yet split into as-left/ and data/
+    RP_RETURN_IF_ERROR(KeepAsLeftAndFlush(spec, &*cached));
+    RP_RETURN_IF_ERROR(WriteManifest(dir, *cached));
+    return cached;
+  }
   std::error_code error;
   fs::remove_all(dir, error);
   fs::create_directories(absl::StrCat(dir, "/data"), error);
@@ -346,13 +429,9 @@ absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
   RP_ASSIGN_OR_RETURN(Dataset dataset, Generator(spec, store).Run());
   dataset.set_disk_bytes(DiskBytes(dir));
   dataset.set_code_version(CodeVersion());
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  auto printed = google::protobuf::util::MessageToJsonString(dataset, &json, options);
-  if (!printed.ok()) return absl::InternalError(printed.ToString());
-  std::ofstream(ManifestPath(dir), std::ios::trunc) << json;
+  RP_RETURN_IF_ERROR(WriteManifest(dir, dataset));
+  RP_RETURN_IF_ERROR(KeepAsLeftAndFlush(spec, &dataset));
+  RP_RETURN_IF_ERROR(WriteManifest(dir, dataset));
   return dataset;
 }
 

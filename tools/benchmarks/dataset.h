@@ -6,7 +6,11 @@
 // state, indexes, timers and tasks, and a timer loop that fires what falls
 // due as the days pass), with sync=false because the load is not what is
 // measured. Generated once into --cache_dir and reused across suites and
-// runs; suites work on hard-linked checkpoints, never on the cache itself.
+// runs; suites work on hard-linked copies, never on the cache itself.
+//
+// The cache keeps two versions sharing their table files: as-left/store, the
+// store exactly as the engine closed it (with the write-ahead log it kept),
+// and data/store, a copy whose log was replayed and flushed.
 
 #include <cstdint>
 #include <string>
@@ -34,6 +38,9 @@ DatasetSpec StandardDataset(bool quick);
 // The store directory of a data set: <cache>/<name>/data/store, laid out as
 // returnpathd's --data_dir expects (<data>/store).
 std::string DatasetDataDir(const DatasetSpec& spec);
+
+// as-left/store: see the file comment.
+std::string DatasetAsLeftStore(const DatasetSpec& spec);
 
 // Reads the manifest; FAILED_PRECONDITION if the data set was not generated.
 absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec);

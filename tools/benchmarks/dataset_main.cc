@@ -20,14 +20,15 @@ int main(int argc, char** argv) {
                  dataset.status().ToString().c_str());
     return 1;
   }
-  std::printf("dataset %s: %llu events, %llu persons, %llu armed timers, "
-              "%llu open tasks, %llu refused; generated in %.0f s\n",
-              dataset->name().c_str(),
-              static_cast<unsigned long long>(dataset->events()),
-              static_cast<unsigned long long>(dataset->persons()),
-              static_cast<unsigned long long>(dataset->pending_timers()),
-              static_cast<unsigned long long>(dataset->open_tasks()),
-              static_cast<unsigned long long>(dataset->refused()),
-              dataset->load_seconds());
+  std::printf(
+      "dataset %s: %llu events, %llu persons, %llu armed timers, "
+      "%llu open tasks, %llu refused; generated in %.0f s\n",
+      dataset->name().c_str(),
+      static_cast<unsigned long long>(dataset->events()),
+      static_cast<unsigned long long>(dataset->persons()),
+      static_cast<unsigned long long>(dataset->pending_timers()),
+      static_cast<unsigned long long>(dataset->open_tasks()),
+      static_cast<unsigned long long>(dataset->refused()),
+      dataset->load_seconds());
   return 0;
 }

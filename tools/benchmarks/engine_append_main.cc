@@ -83,7 +83,8 @@ absl::Status Run(SuiteReport& report) {
     if (r.failed > 0) return r.first_error;
     const double per_commit =
         static_cast<double>(store->LastPosition() - position_before) /
-        static_cast<double>(std::max<uint64_t>(1, commits.load() - commits_before));
+        static_cast<double>(
+            std::max<uint64_t>(1, commits.load() - commits_before));
     const std::string name = absl::StrCat(callers, " callers");
     report.Add(absl::StrCat(name, " events/s"), r.rate(), "events/s");
     report.Add(absl::StrCat(name, " events per commit"), per_commit, "events");
@@ -117,17 +118,19 @@ absl::Status Run(SuiteReport& report) {
   if (r.failed > 0) return r.first_error;
   const std::string name = absl::StrFormat("open loop %.0f/s", rate);
   report.Add(absl::StrCat(name, " events/s"), r.rate(), "events/s");
-  report.AddLatency(absl::StrCat(name, " append latency"), r.latency.Summarize());
+  report.AddLatency(absl::StrCat(name, " append latency"),
+                    r.latency.Summarize());
   report.Note(
       "Ratio: engine events/s with N callers against suite 1's puts/s at batch "
       "N, i.e. the same number of items per fsync at most; 'events per commit' "
       "shows the group sizes the sequencer actually reached. An engine event "
       "writes about ten keys (event, stream index, state, index diff, timers, "
       "tasks, idempotency, chain head) where a raw put writes one.");
-  report.Note(absl::StrCat(
-      "Closed loop ", absl::FormatDuration(each), " per caller count; open "
-      "loop at --rate for ", absl::FormatDuration(open),
-      ", latency from each call's scheduled start."));
+  report.Note(absl::StrCat("Closed loop ", absl::FormatDuration(each),
+                           " per caller count; open "
+                           "loop at --rate for ",
+                           absl::FormatDuration(open),
+                           ", latency from each call's scheduled start."));
   return store->Close();
 }
 

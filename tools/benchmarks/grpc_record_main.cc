@@ -39,9 +39,12 @@ absl::Status Run(SuiteReport& report) {
   const absl::Duration open = quick ? absl::Seconds(3) : absl::Seconds(15);
   const double rate = absl::GetFlag(FLAGS_rate);
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("grpc-record"));
-  RP_ASSIGN_OR_RETURN(Daemon daemon,
-                      StartDaemon(dir.path() + "/data", {}, absl::Seconds(60)));
-  RP_ASSIGN_OR_RETURN(std::string token, DevToken(daemon.data_dir, "reception"));
+  RP_ASSIGN_OR_RETURN(Daemon daemon, StartDaemon(dir.path() + "/data", {},
+                                                 absl::GetFlag(FLAGS_log_dir) +
+                                                     "/returnpathd-3.log",
+                                                 absl::Seconds(60)));
+  RP_ASSIGN_OR_RETURN(std::string token,
+                      DevToken(daemon.data_dir, "reception"));
   const std::string bearer = absl::StrCat("Bearer ", token);
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), Oslo());
   LiveWorkload workload("BENCH3", today);
@@ -91,13 +94,13 @@ absl::Status Run(SuiteReport& report) {
         call->ctx.set_deadline(
             absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
         auto* stub = stubs[n.fetch_add(1) % kOpenLoopChannels].get();
-        stub->async()->RecordEvent(
-            &call->ctx, &call->request, &call->response,
-            [&workload, call, done = std::make_shared<decltype(done)>(
-                                   std::move(done))](grpc::Status s) {
-              workload.Done(call->step);
-              (*done)(FromGrpc(s));
-            });
+        stub->async()->RecordEvent(&call->ctx, &call->request, &call->response,
+                                   [&workload, call,
+                                    done = std::make_shared<decltype(done)>(
+                                        std::move(done))](grpc::Status s) {
+                                     workload.Done(call->step);
+                                     (*done)(FromGrpc(s));
+                                   });
       },
       &o);
   if (o.failed > 0) return o.first_error;
@@ -108,14 +111,15 @@ absl::Status Run(SuiteReport& report) {
   report.Note(absl::StrCat(
       "returnpathd with its defaults (system clock, sync=true, 8 RPC "
       "threads) on a fresh data directory; clients in this process share the "
-      "2 cores with it. Closed loop ", absl::FormatDuration(closed),
-      " after a 1 s warm-up; open loop ", absl::FormatDuration(open),
-      " over ", kOpenLoopChannels, " connections, latency from each call's "
+      "2 cores with it. Closed loop ",
+      absl::FormatDuration(closed), " after a 1 s warm-up; open loop ",
+      absl::FormatDuration(open), " over ", kOpenLoopChannels,
+      " connections, latency from each call's "
       "scheduled start."));
   const int exit_status = daemon.process.Stop(absl::Seconds(20));
   if (exit_status != 0) {
-    report.Note(absl::StrCat("returnpathd exit status ", exit_status,
-                             " at SIGTERM"));
+    report.Note(
+        absl::StrCat("returnpathd exit status ", exit_status, " at SIGTERM"));
   }
   return absl::OkStatus();
 }

@@ -87,7 +87,8 @@ void RunOpenLoopUntil(double rate, const std::function<bool()>& stop,
   const absl::Time start = absl::Now();
   uint64_t started = 0;
   for (;; ++started) {
-    const absl::Time scheduled = start + interval * static_cast<double>(started);
+    const absl::Time scheduled =
+        start + interval * static_cast<double>(started);
     if (stop()) break;
     const absl::Duration ahead = scheduled - absl::Now();
     if (ahead > absl::ZeroDuration()) absl::SleepFor(ahead);

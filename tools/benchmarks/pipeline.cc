@@ -19,13 +19,13 @@ void AppendPipeline::Submit(engine::AppendRequest request) {
   }
   std::string stream = request.stream_id;
   store_->AppendAsync(
-      std::move(request),
-      [this, stream = std::move(stream)](
-          absl::StatusOr<engine::AppendResult> result) {
-        Answer(result.ok() ? absl::OkStatus()
-                           : absl::Status(result.status().code(),
-                                          absl::StrCat(stream, ": ",
-                                                       result.status().message())));
+      std::move(request), [this, stream = std::move(stream)](
+                              absl::StatusOr<engine::AppendResult> result) {
+        Answer(result.ok()
+                   ? absl::OkStatus()
+                   : absl::Status(result.status().code(),
+                                  absl::StrCat(stream, ": ",
+                                               result.status().message())));
       });
 }
 

@@ -12,27 +12,33 @@ struct Town {
   v1::Region region;
 };
 constexpr Town kTowns[] = {
-    {"Tromso", v1::REGION_NORD},          {"Bodo", v1::REGION_NORD},
-    {"Trondheim", v1::REGION_MIDT_NORGE}, {"Steinkjer", v1::REGION_MIDT_NORGE},
-    {"Bergen", v1::REGION_VEST},          {"Stavanger", v1::REGION_VEST},
-    {"Kristiansand", v1::REGION_SOR},     {"Arendal", v1::REGION_SOR},
-    {"Hamar", v1::REGION_INDRE_OSTLAND},  {"Lillehammer", v1::REGION_INDRE_OSTLAND},
-    {"Oslo", v1::REGION_OSLO},            {"Drammen", v1::REGION_OSLO},
+    {"Tromso", v1::REGION_NORD},
+    {"Bodo", v1::REGION_NORD},
+    {"Trondheim", v1::REGION_MIDT_NORGE},
+    {"Steinkjer", v1::REGION_MIDT_NORGE},
+    {"Bergen", v1::REGION_VEST},
+    {"Stavanger", v1::REGION_VEST},
+    {"Kristiansand", v1::REGION_SOR},
+    {"Arendal", v1::REGION_SOR},
+    {"Hamar", v1::REGION_INDRE_OSTLAND},
+    {"Lillehammer", v1::REGION_INDRE_OSTLAND},
+    {"Oslo", v1::REGION_OSLO},
+    {"Drammen", v1::REGION_OSLO},
 };
 constexpr const char* kNationalities[] = {"AF", "IQ", "ET", "SO", "ER",
                                           "IR", "SY", "RU", "NG", "MA"};
 
 // Flows and their shares in percent; the comments name the path.
 enum Flow {
-  kAssistedAfterUne,      // 24: appeal, UNE rejects, relocation, IOM, departs
-  kNotAppealedForced,     // 14: window runs out, overstays, forced return
-  kAppealGranted,         // 10: UNE grants a permit
-  kDublin,                //  8: Dublin case, transferred
-  kDisappears,            // 12: disappears; some come back and leave with IOM
-  kOverstaysThenIom,      // 14: overstays, applies late to IOM, departs
-  kReopened,              //  8: case reopened, new final rejection, IOM
-  kPermitAfterFinal,      //  5: a permit after the final rejection
-  kCourseAndMove,         //  5: a course and a move, then as the first flow
+  kAssistedAfterUne,   // 24: appeal, UNE rejects, relocation, IOM, departs
+  kNotAppealedForced,  // 14: window runs out, overstays, forced return
+  kAppealGranted,      // 10: UNE grants a permit
+  kDublin,             //  8: Dublin case, transferred
+  kDisappears,         // 12: disappears; some come back and leave with IOM
+  kOverstaysThenIom,   // 14: overstays, applies late to IOM, departs
+  kReopened,           //  8: case reopened, new final rejection, IOM
+  kPermitAfterFinal,   //  5: a permit after the final rejection
+  kCourseAndMove,      //  5: a course and a move, then as the first flow
 };
 constexpr int kFlowShares[] = {24, 14, 10, 8, 12, 14, 8, 5, 5};
 
@@ -81,8 +87,8 @@ absl::TimeZone Oslo() {
 }
 
 absl::Time At(absl::CivilDay day, int hour) {
-  return absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), hour),
-                         Oslo());
+  return absl::FromCivil(
+      absl::CivilHour(day.year(), day.month(), day.day(), hour), Oslo());
 }
 
 Person MakePerson(const std::string& prefix, uint64_t number,
@@ -340,8 +346,8 @@ std::vector<Planned> PlanPathway(const Person& p, std::mt19937_64& rng) {
 
 Ev LiveEvent(int index) {
   static constexpr Ev kLive[kLiveEvents] = {
-      Ev::kRegistered,     Ev::kFirstRejection, Ev::kAppealDeferred,
-      Ev::kUneRejects,     Ev::kIomSubmitted,   Ev::kDepartedAssisted};
+      Ev::kRegistered, Ev::kFirstRejection, Ev::kAppealDeferred,
+      Ev::kUneRejects, Ev::kIomSubmitted,   Ev::kDepartedAssisted};
   return kLive[index];
 }
 

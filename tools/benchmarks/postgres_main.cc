@@ -6,9 +6,9 @@
 // A private cluster is created under --work_dir, started on a free port,
 // stopped and removed at the end.
 
+#include <netinet/in.h>
 #include <pwd.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -83,7 +83,8 @@ END;
 absl::StatusOr<std::string> PgBinDir() {
   std::string best;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", error)) {
+  for (const auto& entry :
+       fs::directory_iterator("/usr/lib/postgresql", error)) {
     const std::string bin = entry.path().string() + "/bin";
     if (fs::exists(bin + "/initdb") && bin > best) best = bin;
   }
@@ -149,7 +150,8 @@ double GrpcRate() {
       ReadFileToString(absl::GetFlag(FLAGS_grpc_suite));
   if (!text.ok()) return 0;
   Suite suite;
-  if (!google::protobuf::util::JsonStringToMessage(*text, &suite).ok()) return 0;
+  if (!google::protobuf::util::JsonStringToMessage(*text, &suite).ok())
+    return 0;
   for (const Figure& f : suite.figures()) {
     if (f.name() == "64 clients events/s") return f.value();
   }
@@ -170,26 +172,27 @@ class Cluster {
   absl::Status Start() {
     if (geteuid() == 0) {
       passwd* pw = getpwnam("postgres");
-      if (pw == nullptr) return absl::FailedPreconditionError("no postgres user");
+      if (pw == nullptr)
+        return absl::FailedPreconditionError("no postgres user");
       if (chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
         return absl::InternalError(absl::StrCat("cannot chown ", dir_));
       }
     }
-    RP_RETURN_IF_ERROR(RunProgram(AsPostgres(
-                           {bin_ + "/initdb", "-D", dir_ + "/pgdata", "-U",
-                            "postgres", "--auth=trust", "-E", "UTF8",
-                            "--no-instructions"}))
-                           .status());
+    RP_RETURN_IF_ERROR(
+        RunProgram(AsPostgres({bin_ + "/initdb", "-D", dir_ + "/pgdata", "-U",
+                               "postgres", "--auth=trust", "-E", "UTF8",
+                               "--no-instructions"}))
+            .status());
     port_ = FreePort();
     const std::string options = absl::StrCat(
         "-p ", port_, " -c listen_addresses=127.0.0.1 -k ", dir_,
         " -c synchronous_commit=on -c fsync=on -c max_connections=200"
         " -c shared_buffers=512MB");
-    RP_RETURN_IF_ERROR(RunProgram(AsPostgres({bin_ + "/pg_ctl", "-D",
-                                              dir_ + "/pgdata", "-o", options,
-                                              "-l", dir_ + "/postgres.log",
-                                              "-w", "start"}))
-                           .status());
+    RP_RETURN_IF_ERROR(
+        RunProgram(
+            AsPostgres({bin_ + "/pg_ctl", "-D", dir_ + "/pgdata", "-o", options,
+                        "-l", dir_ + "/postgres.log", "-w", "start"}))
+            .status());
     started_ = true;
     return Psql(kSchema);
   }
@@ -203,13 +206,33 @@ class Cluster {
 
   // Runs pgbench; `rate` 0 is a closed loop. Returns its output.
   absl::StatusOr<std::string> Bench(int run, absl::Duration duration,
-                                    double rate, const std::string& log_prefix) {
+                                    double rate,
+                                    const std::string& log_prefix) {
     std::vector<std::string> argv = {
-        bin_ + "/pgbench", "-h", "127.0.0.1", "-p", absl::StrCat(port_), "-U",
-        "postgres", "-n", "-c", absl::StrCat(kClients), "-j", "2", "-T",
-        absl::StrCat(absl::ToInt64Seconds(duration)), "-f", dir_ + "/event.pgb",
-        "--random-seed=42", "-D", "v=0", "-D", absl::StrCat("run=", run), "-r",
-        "-l", absl::StrCat("--log-prefix=", dir_, "/", log_prefix)};
+        bin_ + "/pgbench",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        absl::StrCat(port_),
+        "-U",
+        "postgres",
+        "-n",
+        "-c",
+        absl::StrCat(kClients),
+        "-j",
+        "2",
+        "-T",
+        absl::StrCat(absl::ToInt64Seconds(duration)),
+        "-f",
+        dir_ + "/event.pgb",
+        "--random-seed=42",
+        "-D",
+        "v=0",
+        "-D",
+        absl::StrCat("run=", run),
+        "-r",
+        "-l",
+        absl::StrCat("--log-prefix=", dir_, "/", log_prefix)};
     if (rate > 0) {
       argv.push_back("-R");
       argv.push_back(absl::StrCat(rate));
@@ -239,8 +262,7 @@ absl::Status Run(SuiteReport& report) {
   RP_RETURN_IF_ERROR(cluster.Start());
   RP_RETURN_IF_ERROR(cluster.Bench(1, absl::Seconds(1), 0, "warm").status());
 
-  RP_ASSIGN_OR_RETURN(std::string out,
-                      cluster.Bench(2, closed, 0, "closed"));
+  RP_ASSIGN_OR_RETURN(std::string out, cluster.Bench(2, closed, 0, "closed"));
   LatencySamples closed_latency;
   RP_RETURN_IF_ERROR(ReadLogs(dir.path(), "closed", &closed_latency));
   const double tps = Tps(out);
@@ -268,8 +290,9 @@ absl::Status Run(SuiteReport& report) {
       "PostgreSQL ", fs::path(bin).parent_path().filename().string(),
       " from Debian, private cluster, synchronous_commit=on, fsync=on, "
       "shared_buffers=512MB, otherwise defaults; pgbench -c 64 -j 2 over TCP "
-      "127.0.0.1, ", absl::FormatDuration(closed), " closed loop, then -R ",
-      rate, " for ", absl::FormatDuration(open),
+      "127.0.0.1, ",
+      absl::FormatDuration(closed), " closed loop, then -R ", rate, " for ",
+      absl::FormatDuration(open),
       " (pgbench's latency then runs from each transaction's scheduled "
       "start). Latencies from pgbench's per-transaction logs (-l)."));
   report.Note(
@@ -283,7 +306,7 @@ absl::Status Run(SuiteReport& report) {
 }  // namespace returnpath::bench
 
 int main(int argc, char** argv) {
-  return returnpath::bench::SuiteMain(argc, argv, 4,
-                                      "PostgreSQL baseline (pgbench, 64 clients)",
-                                      returnpath::bench::Run);
+  return returnpath::bench::SuiteMain(
+      argc, argv, 4, "PostgreSQL baseline (pgbench, 64 clients)",
+      returnpath::bench::Run);
 }

@@ -69,7 +69,8 @@ absl::Status Run(SuiteReport& report) {
     report.Add(absl::StrCat(name, " puts/s"), puts / seconds, "puts/s");
     report.Add(absl::StrCat(name, " writes/s"),
                static_cast<double>(latency.count()) / seconds, "writes/s");
-    report.AddLatency(absl::StrCat(name, " write latency"), latency.Summarize());
+    report.AddLatency(absl::StrCat(name, " write latency"),
+                      latency.Summarize());
   }
   report.Note(absl::StrCat(
       "Single writer, closed loop, ", absl::FormatDuration(each),

@@ -182,7 +182,7 @@ absl::Status Run(SuiteReport& report) {
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("replay"));
   const std::string store_path = dir.path() + "/store";
   RP_RETURN_IF_ERROR(
-      CheckpointStore(DatasetDataDir(spec) + "/store", store_path));
+      LinkCopyStore(DatasetDataDir(spec) + "/store", store_path));
   RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::Workflow> workflow,
                       return_pathway::NewReturnPathwayWorkflow(
                           absl::GetFlag(FLAGS_policy_dir)));
@@ -221,8 +221,9 @@ absl::Status Run(SuiteReport& report) {
   report.Add("fold: persons rebuilt", static_cast<double>(fold.streams),
              "persons");
   report.Add("fold: wall time", fold.seconds, "s");
-  report.Add("fold: peak RSS", PeakRssMiB(), "MiB",
-             absl::StrFormat("getrusage; %.0f MiB before the fold", rss_before));
+  report.Add(
+      "fold: peak RSS", PeakRssMiB(), "MiB",
+      absl::StrFormat("getrusage; %.0f MiB before the fold", rss_before));
   if (fold.rejected > 0) {
     report.Note(absl::StrCat(fold.rejected,
                              " events no longer apply under the workflow"));
@@ -247,9 +248,10 @@ absl::Status Run(SuiteReport& report) {
   }
   report.Note(absl::StrCat(
       "Data set ", spec.name, ": ", dataset.events(), " events of ",
-      dataset.persons(), " synthetic persons, recorded through the engine's "
+      dataset.persons(),
+      " synthetic persons, recorded through the engine's "
       "write path with sync=false (dataset.h), generated once and cached; "
-      "the suite works on a hard-linked checkpoint. Only the fold is timed."));
+      "the suite works on a hard-linked copy. Only the fold is timed."));
   return store->Close();
 }
 
@@ -257,7 +259,6 @@ absl::Status Run(SuiteReport& report) {
 }  // namespace returnpath::bench
 
 int main(int argc, char** argv) {
-  return returnpath::bench::SuiteMain(argc, argv, 5,
-                                      "Replay (rebuild every state)",
-                                      returnpath::bench::Run);
+  return returnpath::bench::SuiteMain(
+      argc, argv, 5, "Replay (rebuild every state)", returnpath::bench::Run);
 }

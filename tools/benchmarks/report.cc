@@ -121,7 +121,8 @@ absl::Status SuiteReport::Write(const std::string& path) {
   options.add_whitespace = true;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
-  auto status = google::protobuf::util::MessageToJsonString(suite_, &json, options);
+  auto status =
+      google::protobuf::util::MessageToJsonString(suite_, &json, options);
   if (!status.ok()) return absl::InternalError(status.ToString());
   std::ofstream out(path, std::ios::trunc);
   out << json;

@@ -41,8 +41,8 @@ class SuiteReport {
   void Add(const std::string& name, double value, const std::string& unit,
            const std::string& note = "");
   // A figure with a target: `met` says whether it reached it.
-  void AddTarget(const std::string& name, double value,
-                 const std::string& unit, const std::string& target, bool met,
+  void AddTarget(const std::string& name, double value, const std::string& unit,
+                 const std::string& target, bool met,
                  const std::string& note = "");
   // "<prefix> p50", p99, p99.9 and max, in ms. With `p99_target_ms` > 0 the
   // p99 carries that target.

@@ -4,7 +4,8 @@
 //     measures the machine: cores, memory, the fsync latency of the disk
 //     under --work_dir (4 KiB writes, each followed by fdatasync, and writes
 //     through O_DSYNC), the load average.
-//   bench_report assemble --suites_dir=bench/suites --results=bench/results.json
+//   bench_report assemble --suites_dir=bench/suites
+//   --results=bench/results.json
 //     gathers the probe and every suite's JSON into one Results, writes it,
 //     and prints the table.
 
@@ -69,9 +70,9 @@ std::string LoadAverage() {
 LatencySamples::Summary SyncLatency(const std::string& dir, bool o_dsync,
                                     absl::Duration duration) {
   const std::string path = absl::StrCat(dir, "/fsync-probe");
-  const int fd = open(path.c_str(),
-                      O_WRONLY | O_CREAT | O_TRUNC | (o_dsync ? O_DSYNC : 0),
-                      0644);
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | (o_dsync ? O_DSYNC : 0),
+           0644);
   LatencySamples samples;
   if (fd < 0) return samples.Summarize();
   std::string block(4096, 'x');
@@ -90,7 +91,8 @@ LatencySamples::Summary SyncLatency(const std::string& dir, bool o_dsync,
 
 int Probe() {
   Results r;
-  r.set_date(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
+  r.set_date(
+      absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
   AddFigure(&r, "cores", std::thread::hardware_concurrency(), "cores");
   std::string mem = FirstLine("/proc/meminfo", "MemTotal:");
   double kib = 0;
@@ -104,13 +106,16 @@ int Probe() {
       absl::GetFlag(FLAGS_quick) ? absl::Seconds(1) : absl::Seconds(3);
   for (bool o_dsync : {false, true}) {
     const LatencySamples::Summary s = SyncLatency(dir, o_dsync, each);
-    const std::string what = o_dsync ? "O_DSYNC 4 KiB write" : "fdatasync (4 KiB write)";
+    const std::string what =
+        o_dsync ? "O_DSYNC 4 KiB write" : "fdatasync (4 KiB write)";
     AddFigure(&r, absl::StrCat(what, " p50"), s.p50_ms, "ms",
               absl::StrCat("n=", s.count, " on the disk of ", dir));
     AddFigure(&r, absl::StrCat(what, " p99"), s.p99_ms, "ms");
     AddFigure(&r, absl::StrCat(what, " max"), s.max_ms, "ms");
-    AddFigure(&r, absl::StrCat(o_dsync ? "O_DSYNC" : "fdatasync", " syncs per second"),
-              s.count / absl::ToDoubleSeconds(each), "syncs/s");
+    AddFigure(
+        &r,
+        absl::StrCat(o_dsync ? "O_DSYNC" : "fdatasync", " syncs per second"),
+        s.count / absl::ToDoubleSeconds(each), "syncs/s");
   }
   utsname u{};
   uname(&u);

@@ -59,14 +59,14 @@ absl::Status Run(SuiteReport& report) {
     absl::StatusOr<std::optional<returnpath::v1::Task>> got;
     RP_RETURN_IF_ERROR(
         queue
-            ->PollAsync(absl::StrCat("advisers/", person.centre), "adviser-1",
-                        absl::Minutes(5), absl::Seconds(30),
-                        [&](absl::StatusOr<std::optional<returnpath::v1::Task>>
-                                task) {
-                          delivered_at = absl::Now();
-                          got = std::move(task);
-                          delivered.Notify();
-                        })
+            ->PollAsync(
+                absl::StrCat("advisers/", person.centre), "adviser-1",
+                absl::Minutes(5), absl::Seconds(30),
+                [&](absl::StatusOr<std::optional<returnpath::v1::Task>> task) {
+                  delivered_at = absl::Now();
+                  got = std::move(task);
+                  delivered.Notify();
+                })
             .status());
     absl::SleepFor(absl::Milliseconds(5));  // let the poll park
     const absl::Time submitted = absl::Now();
@@ -93,7 +93,8 @@ absl::Status Run(SuiteReport& report) {
                     delivery_from_submit.Summarize());
   report.AddLatency("Complete", complete.Summarize(), 5);
   report.Note(absl::StrCat(
-      rounds, " rounds, one at a time, one queue per centre; the poll is "
+      rounds,
+      " rounds, one at a time, one queue per centre; the poll is "
       "parked 5 ms before the append. Delivery needs the append's commit, a "
       "lease command on the sequencer and its own commit (fsync); Complete is "
       "one append with its fsync."));

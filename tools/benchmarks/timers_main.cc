@@ -113,8 +113,8 @@ class CommitLog {
   // When `position` became durable.
   absl::Time DurableAt(uint64_t position) {
     absl::MutexLock lock(&mu_);
-    auto it = std::lower_bound(
-        commits_.begin(), commits_.end(), std::make_pair(position, absl::InfinitePast()));
+    auto it = std::lower_bound(commits_.begin(), commits_.end(),
+                               std::make_pair(position, absl::InfinitePast()));
     return it == commits_.end() ? absl::InfiniteFuture() : it->second;
   }
 
@@ -135,7 +135,7 @@ absl::Status Run(SuiteReport& report) {
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("timers"));
   const std::string store_path = dir.path() + "/store";
   RP_RETURN_IF_ERROR(
-      CheckpointStore(DatasetDataDir(spec) + "/store", store_path));
+      LinkCopyStore(DatasetDataDir(spec) + "/store", store_path));
   absl::Time now;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, dataset.now(), &now, &error)) {
@@ -213,7 +213,8 @@ absl::Status Run(SuiteReport& report) {
       returnpath::v1::TimerFired t;
       if (!e.payload().UnpackTo(&t)) continue;
       if (engine::FromTimestamp(t.due_time()) > wave.due) continue;
-      recorded_lag.Add(engine::FromTimestamp(e.recorded_time()) - moved_virtual);
+      recorded_lag.Add(engine::FromTimestamp(e.recorded_time()) -
+                       moved_virtual);
       durable_lag.Add(commits.DurableAt(e.position()) - moved_real);
     }
     from = page.next_position;
@@ -243,22 +244,24 @@ absl::Status Run(SuiteReport& report) {
   report.Add("firing lag to durable, max", durable_lag.Summarize().max_ms, "ms",
              "commit of the TimerFired's batch, real time");
   const LatencySamples::Summary w = writes.latency.Summarize();
-  report.Add("writes during the wave", static_cast<double>(writes.ok),
-             "events", absl::StrCat(writes.failed, " failed"));
+  report.Add("writes during the wave", static_cast<double>(writes.ok), "events",
+             absl::StrCat(writes.failed, " failed"));
   report.Add("write latency p50", w.p50_ms, "ms");
   report.Add("write latency p99", w.p99_ms, "ms");
   report.Add("write latency p99.9", w.p999_ms, "ms");
   report.AddTarget("write latency max (stall)", w.max_ms, "ms", "<= 100 ms",
                    w.count > 0 && w.max_ms <= 100);
   report.Note(absl::StrCat(
-      "Data set ", spec.name, " (", dataset.events(), " events) on a "
-      "hard-linked checkpoint, sync=true, TimerLoop defaults (batches of ",
-      engine::TimerLoopOptions().batch_size, "). The writer is an open loop at ",
-      absl::GetFlag(FLAGS_rate), " events/s from 1 s before the move until 1 s "
+      "Data set ", spec.name, " (", dataset.events(),
+      " events) on a "
+      "hard-linked copy, sync=true, TimerLoop defaults (batches of ",
+      engine::TimerLoopOptions().batch_size,
+      "). The writer is an open loop at ", absl::GetFlag(FLAGS_rate),
+      " events/s from 1 s before the move until 1 s "
       "after the wave; latency from each write's scheduled start."));
   if (writes.failed > 0) {
-    report.Note(absl::StrCat("first failed write: ",
-                             writes.first_error.ToString()));
+    report.Note(
+        absl::StrCat("first failed write: ", writes.first_error.ToString()));
   }
   return store->Close();
 }
@@ -267,7 +270,7 @@ absl::Status Run(SuiteReport& report) {
 }  // namespace returnpath::bench
 
 int main(int argc, char** argv) {
-  return returnpath::bench::SuiteMain(
-      argc, argv, 6, "Timers (a wave coming due under writes)",
-      returnpath::bench::Run);
+  return returnpath::bench::SuiteMain(argc, argv, 6,
+                                      "Timers (a wave coming due under writes)",
+                                      returnpath::bench::Run);
 }
