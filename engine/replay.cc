@@ -33,7 +33,7 @@ absl::StatusOr<StreamView> FoldStream(
     RP_ASSIGN_OR_RETURN(std::vector<EventEnvelope> events,
                         store.ReadStream(stream_id, from, kPage));
     bool stop = false;
-    for (const EventEnvelope& event : events) {
+    for (EventEnvelope& event : events) {
       Take t = take(event);
       if (t == Take::kStop) {
         stop = true;
@@ -41,7 +41,7 @@ absl::StatusOr<StreamView> FoldStream(
       }
       if (t == Take::kSkip) continue;
       absl::Status applied =
-          FoldEvent(workflow, event, FoldDetail::kFull, &folded);
+          FoldEvent(workflow, &event, FoldDetail::kFull, &folded);
       if (!applied.ok()) {
         view.notes.push_back(absl::StrCat(
             "event at position ", event.position(), " (version ",
@@ -117,10 +117,10 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
   for (uint64_t position = 1; position <= last;) {
     RP_ASSIGN_OR_RETURN(EventPage page, store.ReadAll(position, kPage));
     if (page.events.empty()) break;
-    for (const EventEnvelope& event : page.events) {
+    for (EventEnvelope& event : page.events) {
       if (event.position() > last) break;
       FoldedStream& s = streams[event.stream_id()];
-      if (!FoldEvent(workflow, event, FoldDetail::kStateOnly, &s).ok()) {
+      if (!FoldEvent(workflow, &event, FoldDetail::kStateOnly, &s).ok()) {
         ++report.not_applied;
         continue;
       }

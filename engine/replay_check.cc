@@ -66,7 +66,7 @@ class Checker {
           if (!error.ok()) return false;
           FoldedStream& s = (*streams)[event.stream_id()];
           absl::Status applied =
-              FoldEvent(workflow, event, FoldDetail::kFull, &s);
+              FoldEvent(workflow, &event, FoldDetail::kFull, &s);
           if (!applied.ok()) {
             Report(event.stream_id(), "state",
                    absl::StrCat("the event at position ", position,

@@ -69,10 +69,10 @@ void ApplyRuntime(const Transition& t, const EventEnvelope& event,
 
 }  // namespace
 
-absl::Status FoldEvent(const Workflow& workflow, const EventEnvelope& stored,
+absl::Status FoldEvent(const Workflow& workflow, EventEnvelope* stored,
                        FoldDetail detail, FoldedStream* s) {
   // The workflow saw the event complete but for its hashes.
-  EventEnvelope event = stored;
+  EventEnvelope& event = *stored;
   event.clear_hash();
   event.clear_previous_hash();
   RP_ASSIGN_OR_RETURN(Transition t, workflow.Apply(s->state, event));

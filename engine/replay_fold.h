@@ -31,11 +31,13 @@ struct FoldedStream {
 
 enum class FoldDetail { kStateOnly, kFull };
 
-// Applies `event` (as read back from the store) to `stream`. On a workflow
-// error the stream is left as it was and the error returned.
+// Applies `event` (as read back from the store) to `stream`. Clears the
+// event's hashes in place (the workflow sees events without them), which
+// spares a copy per event on long replays. On a workflow error the stream is
+// left as it was and the error returned.
 absl::Status FoldEvent(const Workflow& workflow,
-                       const returnpath::v1::EventEnvelope& event,
-                       FoldDetail detail, FoldedStream* stream);
+                       returnpath::v1::EventEnvelope* event, FoldDetail detail,
+                       FoldedStream* stream);
 
 }  // namespace returnpath::engine
 

@@ -35,6 +35,10 @@
 #include "tools/benchmarks/population.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
+ABSL_FLAG(int, timer_batch, 0,
+          "TimerLoopOptions::batch_size for a what-if run; 0: the engine's "
+          "default");
+
 namespace returnpath::bench {
 namespace {
 
@@ -161,8 +165,13 @@ absl::Status Run(SuiteReport& report) {
                    wave.pending >= (quick ? 150'000u : 10'000'000u));
   report.Add("wave size", static_cast<double>(wave.size), "timers",
              absl::StrCat("every timer due by ", absl::FormatTime(wave.due)));
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::TimerLoop> timers,
-                      engine::TimerLoop::Start(store.get(), &clock));
+  engine::TimerLoopOptions timer_options;
+  if (absl::GetFlag(FLAGS_timer_batch) > 0) {
+    timer_options.batch_size = absl::GetFlag(FLAGS_timer_batch);
+  }
+  RP_ASSIGN_OR_RETURN(
+      std::unique_ptr<engine::TimerLoop> timers,
+      engine::TimerLoop::Start(store.get(), &clock, timer_options));
 
   // The writer: the short pathway at --rate, from 1 s before the move until
   // the wave has fired.
@@ -253,8 +262,8 @@ absl::Status Run(SuiteReport& report) {
                    w.count > 0 && w.max_ms <= 100);
   report.Note(absl::StrCat(
       "Data set ", spec.name, " (", dataset.events(),
-      " events) on a "
-      "hard-linked copy, sync=true, TimerLoop defaults (batches of ",
+      " events) on a hard-linked copy, sync=true, timer loop batches of ",
+      timer_options.batch_size, " (the engine's default is ",
       engine::TimerLoopOptions().batch_size,
       "). The writer is an open loop at ", absl::GetFlag(FLAGS_rate),
       " events/s from 1 s before the move until 1 s "

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
+#include "google/protobuf/arena.h"
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "workflows/return_pathway/machine.h"
@@ -9,6 +10,19 @@
 namespace returnpath::return_pathway {
 
 namespace v1 = ::returnpath::v1;
+
+namespace {
+
+absl::Status ParseState(absl::string_view bytes, v1::PathwayState* state) {
+  if (!bytes.empty() &&
+      !state->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        "the stored return-pathway state does not parse");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::string> ReturnPathwayWorkflow::PolicyVersionAt(
     absl::Time effective_time) const {
@@ -19,9 +33,12 @@ absl::StatusOr<std::string> ReturnPathwayWorkflow::PolicyVersionAt(
 
 absl::StatusOr<returnpath::engine::Transition> ReturnPathwayWorkflow::Apply(
     absl::string_view state, const v1::EventEnvelope& event) const {
-  RP_ASSIGN_OR_RETURN(const v1::PathwayState current,
-                      DecodePathwayState(state));
-  RP_ASSIGN_OR_RETURN(Applied applied, ApplyEvent(current, event, policies_));
+  // The decoded state only lives for this call: an arena frees it at once.
+  google::protobuf::Arena arena;
+  auto* current =
+      google::protobuf::Arena::CreateMessage<v1::PathwayState>(&arena);
+  RP_RETURN_IF_ERROR(ParseState(state, current));
+  RP_ASSIGN_OR_RETURN(Applied applied, ApplyEvent(*current, event, policies_));
   return std::move(applied.transition);
 }
 
@@ -96,10 +113,7 @@ NewReturnPathwayWorkflow(const std::string& policy_dir) {
 
 absl::StatusOr<v1::PathwayState> DecodePathwayState(absl::string_view bytes) {
   v1::PathwayState state;
-  if (!bytes.empty() && !state.ParseFromString(std::string(bytes))) {
-    return absl::DataLossError(
-        "the stored return-pathway state does not parse");
-  }
+  RP_RETURN_IF_ERROR(ParseState(bytes, &state));
   return state;
 }
 
