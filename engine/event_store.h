@@ -151,6 +151,11 @@ class EventStore {
       absl::string_view stream_id) = 0;
   virtual absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDue(
       absl::Time from, absl::Time to, size_t max) = 0;
+  // The due timers that sort after `after` (by due time, stream, id), before
+  // `to`. Paging on from the last timer read skips the deleted timers before
+  // it, which a scan from the start steps over again on every page.
+  virtual absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDueAfter(
+      const returnpath::v1::Timer& after, absl::Time to, size_t max) = 0;
 
   // Tasks of a stream in any state (id order); one task (NOT_FOUND if none);
   // the OPEN tasks of a queue in serving order (priority, then due time).

@@ -41,6 +41,8 @@ class EventStoreImpl final : public EventStore {
       absl::string_view stream_id) override;
   absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDue(
       absl::Time from, absl::Time to, size_t max) override;
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDueAfter(
+      const returnpath::v1::Timer& after, absl::Time to, size_t max) override;
   absl::StatusOr<std::vector<returnpath::v1::Task>> TasksForStream(
       absl::string_view stream_id) override;
   absl::StatusOr<returnpath::v1::Task> GetTask(
@@ -58,6 +60,10 @@ class EventStoreImpl final : public EventStore {
 
   // Fails once Close has begun. REQUIRES: mu_ held (shared is enough).
   absl::Status CheckOpen() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  // Due timers from the timers key `from` (inclusive) to `to`.
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersFromKey(
+      const std::string& from, absl::Time to, size_t max);
 
   // Reads hold mu_ shared; Close holds it exclusively, so it waits for them.
   mutable absl::Mutex mu_;

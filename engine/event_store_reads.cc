@@ -253,14 +253,28 @@ absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersForStream(
 absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersDue(absl::Time from,
                                                              absl::Time to,
                                                              size_t max) {
+  return TimersFromKey(keys::TimeOnly(from), to, max);
+}
+
+absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersDueAfter(
+    const Timer& after, absl::Time to, size_t max) {
+  // The smallest key after the timer's own.
+  std::string from = keys::TimerDue(FromTimestamp(after.due_time()),
+                                    after.stream_id(), after.id());
+  from.push_back('\0');
+  return TimersFromKey(from, to, max);
+}
+
+absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersFromKey(
+    const std::string& from, absl::Time to, size_t max) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
   ScopedSnapshot snapshot(db_->db());
   std::vector<Timer> timers;
   absl::Status bad;
   RP_RETURN_IF_ERROR(
-      Scan(*db_, StoreDb::kTimers, snapshot, keys::TimeOnly(from),
-           keys::TimeOnly(to), [&](absl::string_view, absl::string_view value) {
+      Scan(*db_, StoreDb::kTimers, snapshot, from, keys::TimeOnly(to),
+           [&](absl::string_view, absl::string_view value) {
              if (timers.size() >= max) return false;
              Timer timer;
              if (!timer.ParseFromArray(value.data(),

@@ -140,13 +140,23 @@ absl::Duration TimerLoop::RunRound() {
                  due.status().ToString().c_str());
     return options_.write_error_pause;
   }
+  if (due->empty() && cursor_.has_value()) {
+    // The backlog is fired; look once from the start for timers armed behind
+    // the cursor meanwhile (due in the past) and for parked ones to retry.
+    cursor_.reset();
+    return absl::ZeroDuration();
+  }
   if (due->empty()) {
     absl::Duration wait = WaitForNext(now);
     absl::MutexLock lock(&mu_);
     last_idle_round_ = round;
     return wait;
   }
-  if (!FireBatch(*due)) return options_.write_error_pause;
+  if (!FireBatch(*due)) {
+    cursor_.reset();
+    return options_.write_error_pause;
+  }
+  cursor_ = due->back();
   return absl::ZeroDuration();  // more may be due: yield, then go on
 }
 
@@ -158,12 +168,15 @@ absl::StatusOr<std::vector<Timer>> TimerLoop::CollectDue(absl::Time now) {
   }
   // Parked timers sort among the due ones; read far enough to pass them.
   const size_t max = options_.batch_size + parked.size();
+  const absl::Time to = now + absl::Microseconds(1);
   RP_ASSIGN_OR_RETURN(std::vector<Timer> timers,
-                      store_->TimersDue(absl::InfinitePast(),
-                                        now + absl::Microseconds(1), max));
+                      cursor_.has_value()
+                          ? store_->TimersDueAfter(*cursor_, to, max)
+                          : store_->TimersDue(absl::InfinitePast(), to, max));
   std::vector<Timer> out;
   std::set<std::string> still_parked, retrying;
-  bool complete = timers.size() < max;
+  // Only a scan from the start sees every parked timer that still exists.
+  bool complete = !cursor_.has_value() && timers.size() < max;
   for (Timer& timer : timers) {
     if (DueOf(timer) > now) continue;
     std::string key = TimerFiredKey(timer);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -117,6 +118,10 @@ class TimerLoop {
   uint64_t rounds_started_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_idle_round_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  // The last timer of the previous batch while a backlog is being fired:
+  // the next scan starts after it instead of stepping over the deleted
+  // timers before it again. Loop thread only.
+  std::optional<returnpath::v1::Timer> cursor_;
 
   absl::Mutex stop_mu_;  // serializes Stop; held while joining
   std::thread thread_;   // joined by Stop

@@ -216,6 +216,53 @@ TEST_F(TimerLoopTest, LargeBacklogFiresInBoundedBatchesWhileAppendsComplete) {
   EXPECT_TRUE(left->empty());
 }
 
+TEST_F(TimerLoopTest, TimersDueAfterPagesOnFromTheLastTimerRead) {
+  Append("p1", "arm:a:2 arm:b:2 arm:c:3");
+  Append("p2", "arm:a:2");
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> all =
+      store_->TimersDue(absl::InfinitePast(), absl::InfiniteFuture(), 10);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 4u);
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> rest =
+      store_->TimersDueAfter((*all)[0], absl::InfiniteFuture(), 10);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  ASSERT_EQ(rest->size(), 3u);
+  EXPECT_EQ((*rest)[0].stream_id(), "p1");
+  EXPECT_EQ((*rest)[0].id(), "b");
+  EXPECT_EQ((*rest)[1].stream_id(), "p2");
+  EXPECT_EQ((*rest)[2].id(), "c");
+  // `to` still bounds the page: only the day-2 timers are due before day 3.
+  rest = store_->TimersDueAfter((*all)[0], Day(3), 10);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->size(), 2u);
+}
+
+TEST_F(TimerLoopTest, TimerArmedBehindABacklogIsFiredOnceTheBacklogIsDone) {
+  constexpr int kStreams = 20, kPerStream = 50;
+  for (int s = 0; s < kStreams; ++s) {
+    std::string text;
+    for (int i = 0; i < kPerStream; ++i)
+      absl::StrAppend(&text, "arm:t", i, ":5 ");
+    Append(absl::StrCat("p", s), text);
+  }
+  StartLoop(TimerLoopOptions{.batch_size = 16});
+  clock_.SetTime(Day(10));
+  absl::Time give_up = absl::Now() + kWait;
+  while (loop_->stats().fired < 64 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  // Due on day 3, before every timer of the backlog: behind the loop's scan.
+  Append("late", "arm:x:3", Day(2));
+  Settle();
+  EXPECT_EQ(Fired("late", "x"), 1);
+  for (int s = 0; s < kStreams; ++s) {
+    for (int i = 0; i < kPerStream; ++i) {
+      ASSERT_EQ(Fired(absl::StrCat("p", s), absl::StrCat("t", i)), 1)
+          << "p" << s << " t" << i;
+    }
+  }
+}
+
 TEST_F(TimerLoopTest, StartRejectsBadArguments) {
   EXPECT_EQ(TimerLoop::Start(nullptr, &clock_).status().code(),
             absl::StatusCode::kInvalidArgument);
