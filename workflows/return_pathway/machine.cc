@@ -21,6 +21,22 @@ bool Is(absl::string_view type, const google::protobuf::Descriptor* d) {
 absl::StatusOr<Applied> ApplyEvent(const v1::PathwayState& state,
                                    const v1::EventEnvelope& event,
                                    const PolicySet& policies) {
+  Applied out;
+  out.state = state;
+  RP_ASSIGN_OR_RETURN(out.transition,
+                      ApplyEventInPlace(&out.state, event, policies));
+  return out;
+}
+
+absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
+    v1::PathwayState* changing, const v1::EventEnvelope& event,
+    const PolicySet& policies) {
+  const v1::PathwayState& state = *changing;
+  // Corrections, retractions and late appeals refold from a copy.
+  auto replace = [changing](Applied applied) {
+    *changing = std::move(applied.state);
+    return std::move(applied.transition);
+  };
   RP_ASSIGN_OR_RETURN(const EventInput in, InputFromEnvelope(event, policies));
   const std::string type = TypeName(in.payload);
   if (!IsCorrection(type)) RP_RETURN_IF_ERROR(FindRule(type).status());
@@ -40,30 +56,35 @@ absl::StatusOr<Applied> ApplyEvent(const v1::PathwayState& state,
         state.last_position()));
   }
   if (Is(type, v1::EventCorrected::descriptor())) {
-    return ApplyCorrection(state, in, policies);
+    RP_ASSIGN_OR_RETURN(Applied applied, ApplyCorrection(state, in, policies));
+    return replace(std::move(applied));
   }
   if (Is(type, v1::EventRetracted::descriptor())) {
-    return ApplyRetraction(state, in, policies);
+    RP_ASSIGN_OR_RETURN(Applied applied, ApplyRetraction(state, in, policies));
+    return replace(std::move(applied));
   }
   RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(type));
   RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));
   if (Is(type, v1::AppealLodged::descriptor()) &&
       IsLateTimelyAppeal(state, in)) {
-    return ApplyLateAppeal(state, in, policies);
+    RP_ASSIGN_OR_RETURN(Applied applied, ApplyLateAppeal(state, in, policies));
+    return replace(std::move(applied));
   }
 
-  Applied out;
-  out.state = state;
-  Step st(&out.state, in);
+  // Finish compares only the open tasks and armed timers with the ones
+  // before; copying just those spares copying the person's history.
+  v1::PathwayState before;
+  *before.mutable_open_tasks() = state.open_tasks();
+  *before.mutable_armed_timers() = state.armed_timers();
+  Step st(changing, in);
   RP_RETURN_IF_ERROR(rule->apply(st));
-  *out.state.add_history() = EntryFor(in, st.closed_task_key);
-  out.state.set_last_position(in.position);
+  *changing->add_history() = EntryFor(in, st.closed_task_key);
+  changing->set_last_position(in.position);
   DiffOptions options;
   options.position = in.position;
   options.fired_timer_id = st.fired_timer_id;
   options.completed_task_id = st.completed_task_id;
-  out.transition = Finish(state, out.state, options);
-  return out;
+  return Finish(before, *changing, options);
 }
 
 }  // namespace returnpath::return_pathway

@@ -124,6 +124,13 @@ absl::StatusOr<Applied> ApplyEvent(const returnpath::v1::PathwayState& state,
                                    const returnpath::v1::EventEnvelope& event,
                                    const PolicySet& policies);
 
+// ApplyEvent changing `state` in place, which spares copying it (the write
+// path and replay parse a fresh state for every event anyway). On an error
+// `*state` is left half-changed and must be thrown away.
+absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
+    returnpath::v1::PathwayState* state,
+    const returnpath::v1::EventEnvelope& event, const PolicySet& policies);
+
 }  // namespace returnpath::return_pathway
 
 #endif  // RETURNPATH_WORKFLOWS_RETURN_PATHWAY_MACHINE_H_

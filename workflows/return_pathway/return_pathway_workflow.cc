@@ -38,8 +38,7 @@ absl::StatusOr<returnpath::engine::Transition> ReturnPathwayWorkflow::Apply(
   auto* current =
       google::protobuf::Arena::CreateMessage<v1::PathwayState>(&arena);
   RP_RETURN_IF_ERROR(ParseState(state, current));
-  RP_ASSIGN_OR_RETURN(Applied applied, ApplyEvent(*current, event, policies_));
-  return std::move(applied.transition);
+  return ApplyEventInPlace(current, event, policies_);
 }
 
 std::string ReturnPathwayWorkflow::StateTypeName() const {
