@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -45,15 +46,63 @@ std::string ManifestPath(const std::string& dir) {
   return absl::StrCat(dir, "/manifest.json");
 }
 
+std::string ProgressPath(const std::string& dir) {
+  return absl::StrCat(dir, "/progress.json");
+}
+
+// Days between progress checkpoints (and every surge day).
+constexpr int kCheckpointDays = 30;
+
+absl::Status WriteJson(const std::string& path,
+                       const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  auto printed =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!printed.ok()) return absl::InternalError(printed.ToString());
+  // Written aside and renamed, so a stop mid-write leaves the old file.
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << json;
+    if (!out.flush()) {
+      return absl::InternalError(absl::StrCat("cannot write ", temporary));
+    }
+  }
+  std::error_code error;
+  fs::rename(temporary, path, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", temporary, ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::StatusOr<T> ReadJson(const std::string& path) {
+  RP_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  T message;
+  auto parsed = google::protobuf::util::JsonStringToMessage(text, &message);
+  if (!parsed.ok()) {
+    return absl::DataLossError(absl::StrCat(path, ": ", parsed.ToString()));
+  }
+  return message;
+}
+
 std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
 // Records the data set day by day. Not thread-safe.
 class Generator {
  public:
-  Generator(const DatasetSpec& spec, std::string store_path)
+  // `progress`: where a stopped generation of the same store left off.
+  Generator(const DatasetSpec& spec, std::string store_path,
+            std::optional<DatasetProgress> progress)
       : spec_(spec),
         store_path_(std::move(store_path)),
-        clock_(At(spec.first_day, 12)) {}
+        clock_(At(spec.first_day, 12)),
+        progress_(std::move(progress)) {}
 
   absl::StatusOr<Dataset> Run() {
     RP_ASSIGN_OR_RETURN(workflow_, return_pathway::NewReturnPathwayWorkflow(
@@ -65,21 +114,29 @@ class Generator {
     options.sync = false;  // the load is not what is measured
     RP_ASSIGN_OR_RETURN(store_, engine::EventStore::Open(options));
     pipeline_ = std::make_unique<AppendPipeline>(store_.get(), kWindow);
-    const absl::Time start = absl::Now();
     const absl::CivilDay surge_start = spec_.last_day - (kSurgeDays - 1);
-    uint64_t surge_per_day = 0;
-    for (absl::CivilDay day = spec_.first_day; day <= spec_.last_day; ++day) {
+    absl::CivilDay first = spec_.first_day;
+    if (progress_.has_value()) {
+      RP_ASSIGN_OR_RETURN(first, Resume());
+    }
+    start_ = absl::Now();
+    for (absl::CivilDay day = first; day <= spec_.last_day; ++day) {
       RP_RETURN_IF_ERROR(AdvanceTo(day));
       if (day == surge_start) {
-        RP_ASSIGN_OR_RETURN(surge_per_day, SurgePerDay());
+        RP_ASSIGN_OR_RETURN(surge_per_day_, SurgePerDay());
       }
       RecordHistoryDay(day);
-      if (day >= surge_start) RecordSurge(day, surge_per_day);
+      if (day >= surge_start) RecordSurge(day, surge_per_day_);
       pipeline_->Drain();
       if ((day - spec_.first_day) % 365 == 0 || day == spec_.last_day) {
-        Progress(day, start);
+        Progress(day, start_);
+      }
+      if ((day - spec_.first_day) % kCheckpointDays == 0 ||
+          day >= surge_start) {
+        RP_RETURN_IF_ERROR(Checkpoint(day));
       }
     }
+    const absl::Time start = start_;
     // Top up on the last day if the surge fell short of either minimum.
     for (;;) {
       RP_ASSIGN_OR_RETURN(pending_timers_, Count(engine::StoreDb::kTimers));
@@ -104,7 +161,9 @@ class Generator {
     }
     Dataset out;
     out.set_name(spec_.name);
-    out.set_load_seconds(absl::ToDoubleSeconds(absl::Now() - start));
+    out.set_load_seconds(earlier_seconds_ +
+                         absl::ToDoubleSeconds(absl::Now() - start));
+    out.set_resumed(resumed_);
     out.set_events(store_->LastPosition());
     out.set_persons(next_person_ - 1 + next_surge_ - 1);
     out.set_surge_persons(next_surge_ - 1);
@@ -124,6 +183,70 @@ class Generator {
   }
 
  private:
+  // Restores what the stopped run had reached and plans the persons it had
+  // registered again (plans are deterministic in the person's number).
+  // Returns the first day to record.
+  absl::StatusOr<absl::CivilDay> Resume() {
+    absl::CivilDay done;
+    if (!absl::ParseCivilTime(progress_->day_done(), &done) ||
+        done < spec_.first_day || done > spec_.last_day) {
+      return absl::DataLossError(absl::StrCat("progress.json: day_done \"",
+                                              progress_->day_done(),
+                                              "\" is not a day "
+                                              "of the data set"));
+    }
+    fired_ = progress_->timer_fired();
+    surge_per_day_ = progress_->surge_per_day();
+    next_surge_ = std::max<uint64_t>(1, progress_->next_surge());
+    earlier_seconds_ = progress_->load_seconds();
+    resumed_ = progress_->resumed() + 1;
+    const size_t days = static_cast<size_t>(done - spec_.first_day) + 1;
+    schedule_.resize(days);
+    for (size_t d = 0; d < days; ++d) {
+      for (int i = 0; i < spec_.arrivals_per_day; ++i) {
+        Plan(next_person_++, d, /*from=*/days);
+      }
+    }
+    std::printf("dataset %s: resuming after %s (%llu events stored)\n",
+                spec_.name.c_str(), Day(done).c_str(),
+                static_cast<unsigned long long>(store_->LastPosition()));
+    std::fflush(stdout);
+    return done + 1;
+  }
+
+  // Records where the generation stands, once `day` is recorded.
+  absl::Status Checkpoint(absl::CivilDay day) {
+    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(*store_));
+    // sync=false: make the log durable before the checkpoint names it.
+    RP_RETURN_IF_ERROR(
+        engine::FromRocks(db->db()->SyncWAL(), "syncing the data set's log"));
+    DatasetProgress p;
+    p.set_day_done(Day(day));
+    p.set_timer_fired(fired_);
+    p.set_surge_per_day(surge_per_day_);
+    p.set_next_surge(next_surge_);
+    p.set_load_seconds(earlier_seconds_ +
+                       absl::ToDoubleSeconds(absl::Now() - start_));
+    p.set_resumed(resumed_);
+    return WriteJson(ProgressPath(DatasetDir(spec_)), p);
+  }
+
+  // Registers person `number` on day index `registered` and schedules its
+  // planned events from day index `from` on.
+  void Plan(uint32_t number, size_t registered, size_t from) {
+    registered_.push_back(static_cast<int32_t>(registered));
+    const absl::CivilDay day = spec_.first_day + registered;
+    const Person person = MakePerson(kHistoryPrefix, number, day);
+    std::mt19937_64 rng(number);
+    for (const Planned& p : PlanPathway(person, rng)) {
+      const size_t at = registered + static_cast<size_t>(p.days);
+      if (day + p.days > spec_.last_day) break;
+      if (at < from) continue;
+      if (schedule_.size() <= at) schedule_.resize(at + 1);
+      schedule_[at].push_back({number, p.ev});
+    }
+  }
+
   // Fires whatever falls due by `day` 12:00. The timer loop runs only for
   // this: a running loop rescans the timers from the start on every commit,
   // past every fired timer's tombstone (reported in docs/benchmarks.md), which
@@ -192,16 +315,7 @@ class Generator {
     const size_t today = static_cast<size_t>(day - spec_.first_day);
     if (schedule_.size() <= today) schedule_.resize(today + 1);
     for (int i = 0; i < spec_.arrivals_per_day; ++i) {
-      const uint32_t number = next_person_++;
-      registered_.push_back(static_cast<int32_t>(today));
-      const Person person = MakePerson(kHistoryPrefix, number, day);
-      std::mt19937_64 rng(number);
-      for (const Planned& p : PlanPathway(person, rng)) {
-        const size_t at = today + static_cast<size_t>(p.days);
-        if (day + p.days > spec_.last_day) break;
-        if (schedule_.size() <= at) schedule_.resize(at + 1);
-        schedule_[at].push_back({number, p.ev});
-      }
+      Plan(next_person_++, today, /*from=*/today);
     }
     for (const Item& item : schedule_[today]) {
       const absl::CivilDay registered =
@@ -265,6 +379,11 @@ class Generator {
   uint64_t next_surge_ = 1;
   uint64_t pending_timers_ = 0;
   uint64_t fired_ = 0;
+  uint64_t surge_per_day_ = 0;
+  std::optional<DatasetProgress> progress_;
+  absl::Time start_;
+  double earlier_seconds_ = 0;  // spent by the runs this one resumes
+  uint32_t resumed_ = 0;
 };
 
 uint64_t DiskBytes(const std::string& dir) {
@@ -334,16 +453,12 @@ std::string DatasetDataDir(const DatasetSpec& spec) {
 namespace {
 
 absl::StatusOr<Dataset> ReadManifest(const DatasetSpec& spec) {
-  absl::StatusOr<std::string> text =
-      ReadFileToString(ManifestPath(DatasetDir(spec)));
-  if (!text.ok()) {
+  const std::string path = ManifestPath(DatasetDir(spec));
+  if (!fs::exists(path)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "data set ", spec.name, " is not generated (run bench_dataset)"));
   }
-  Dataset dataset;
-  auto parsed = google::protobuf::util::JsonStringToMessage(*text, &dataset);
-  if (!parsed.ok()) return absl::DataLossError(parsed.ToString());
-  return dataset;
+  return ReadJson<Dataset>(path);
 }
 
 }  // namespace
@@ -365,15 +480,7 @@ std::string DatasetAsLeftStore(const DatasetSpec& spec) {
 namespace {
 
 absl::Status WriteManifest(const std::string& dir, const Dataset& dataset) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  auto printed =
-      google::protobuf::util::MessageToJsonString(dataset, &json, options);
-  if (!printed.ok()) return absl::InternalError(printed.ToString());
-  std::ofstream(ManifestPath(dir), std::ios::trunc) << json;
-  return absl::OkStatus();
+  return WriteJson(ManifestPath(dir), dataset);
 }
 
 // Moves the store as the engine left it to as-left/, and makes data/store a
@@ -422,14 +529,25 @@ absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
     RP_RETURN_IF_ERROR(WriteManifest(dir, *cached));
     return cached;
   }
-  std::error_code error;
-  fs::remove_all(dir, error);
-  fs::create_directories(absl::StrCat(dir, "/data"), error);
   const std::string store = absl::StrCat(DatasetDataDir(spec), "/store");
-  RP_ASSIGN_OR_RETURN(Dataset dataset, Generator(spec, store).Run());
+  std::optional<DatasetProgress> progress;
+  if (fs::exists(store)) {
+    absl::StatusOr<DatasetProgress> read =
+        ReadJson<DatasetProgress>(ProgressPath(dir));
+    if (read.ok()) progress = *std::move(read);
+  }
+  if (!progress.has_value()) {  // nothing to resume: start afresh
+    std::error_code error;
+    fs::remove_all(dir, error);
+    fs::create_directories(absl::StrCat(dir, "/data"), error);
+  }
+  RP_ASSIGN_OR_RETURN(Dataset dataset,
+                      Generator(spec, store, std::move(progress)).Run());
   dataset.set_disk_bytes(DiskBytes(dir));
   dataset.set_code_version(CodeVersion());
   RP_RETURN_IF_ERROR(WriteManifest(dir, dataset));
+  std::error_code error;
+  fs::remove(ProgressPath(dir), error);
   RP_RETURN_IF_ERROR(KeepAsLeftAndFlush(spec, &dataset));
   RP_RETURN_IF_ERROR(WriteManifest(dir, dataset));
   return dataset;
