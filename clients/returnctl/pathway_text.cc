@@ -32,9 +32,10 @@ std::string Region(int region) {
 
 void AddDeadline(const char* name, const v1::Deadline& d, Table* table) {
   if (!IsSet(d.date())) return;
-  std::string status = d.suspended() ? "suspended"
-                       : d.expired() ? "expired"
-                                     : "running";
+  std::string status = d.met()         ? "met"
+                       : d.suspended() ? "suspended"
+                       : d.expired()   ? "expired"
+                                       : "running";
   if (IsSet(d.unadjusted_date())) {
     absl::StrAppend(&status, "; moved from ", DateText(d.unadjusted_date()),
                     " by the legal calendar");

@@ -259,6 +259,23 @@ TEST_F(ReturnctlTest, CorrectionAfterDoubleDash) {
                     HasSubstr("first-rejection: notified 2026-03-02")));
 }
 
+TEST_F(ReturnctlTest, AnAppealLodgedInTimeShowsTheWindowAsMet) {
+  RegisterR1();
+  ProcessResult r = CtlAs("reception", {"record", "first-rejection", "--person",
+                                        "R-1", "--notified", "2026-03-02"});
+  CTL_EXPECT(r, 0);
+  r = CtlAs("reception", {"show", "--person", "R-1"});
+  CTL_EXPECT(r, 0);
+  EXPECT_THAT(r.out, HasSubstr("running"));
+  r = CtlAs("reception", {"record", "appeal", "--person", "R-1", "--lodged",
+                          "2026-03-02", "--deferred-implementation"});
+  CTL_EXPECT(r, 0);
+  r = CtlAs("reception", {"show", "--person", "R-1"});
+  CTL_EXPECT(r, 0);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("appeal window"), HasSubstr("met"),
+                           Not(HasSubstr("running"))));
+}
+
 TEST_F(ReturnctlTest, ExitCodes) {
   RegisterR1();
   // 2: usage, with the help text.

@@ -182,6 +182,7 @@ absl::Status OnAppealLodged(const v1::AppealLodged& e, Step& st) {
     return Refuse(kAction, DescribeStage(s));
   }
   st.CancelTimersOfKind(kTimerAppealWindow);
+  s.mutable_appeal_window()->set_met(true);
   v1::AppealRecord& appeal = *s.mutable_appeal();
   *appeal.mutable_lodged_on() = ToDate(day);
   appeal.set_deferred_implementation(e.deferred_implementation());

@@ -123,6 +123,7 @@ TEST_F(RulesTest, AppealWindowExpiryDerivesTheFinalRejection) {
   EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-03-03");
   EXPECT_EQ(s.final_rejection().derived_at_position(), 3u);
   EXPECT_TRUE(s.appeal_window().expired());
+  EXPECT_FALSE(s.appeal_window().met());
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-24");
   EXPECT_EQ(s.departure_deadline().days(), 21);
   EXPECT_THAT(s.departure_deadline().caused_by_positions(), ElementsAre(2, 3));
@@ -147,6 +148,9 @@ TEST_F(RulesTest, AppealWithDeferredImplementationWaitsForUne) {
   RP_ASSERT_OK(f_.Appeal(CivilDay(2026, 2, 20), true));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_APPEAL_PENDING);
   EXPECT_TRUE(f_.Cancelled("appeal-window-2"));
+  // Lodged in time: the window no longer runs, and never expires.
+  EXPECT_TRUE(f_.state().appeal_window().met());
+  EXPECT_FALSE(f_.state().appeal_window().expired());
   EXPECT_EQ(f_.TasksOfKind("relocation"), 0);
   EXPECT_FALSE(f_.state().has_departure_deadline());
   EXPECT_THAT(f_.last().index_keys, ElementsAre("centre/Oslo-1", "region/OSLO",
