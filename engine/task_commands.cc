@@ -115,9 +115,12 @@ absl::Status RequireLeasedBy(const Task& task, absl::string_view worker) {
 
 // Moves due delayed entries of `queue` back: expired leases and finished
 // retry delays become OPEN tasks with a ready entry. Returns those tasks
-// (their ready entries are in the batch, which a scan cannot see).
+// (their ready entries are in the batch, which a scan cannot see). A lease
+// that ran out counts as a failed attempt, so a task whose workers keep
+// crashing is dead-lettered (and reaches a person) instead of cycling.
 absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
-                                          absl::string_view queue) {
+                                          absl::string_view queue,
+                                          const TaskQueueOptions& options) {
   const std::string prefix = task_keys::DelayedPrefix(queue);
   std::string limit = prefix;
   keys::PutTime(&limit, TruncateToMicros(ctx.now()) + absl::Microseconds(1));
@@ -138,11 +141,22 @@ absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
     if (!task.has_value()) continue;
     if (task->state() == returnpath::v1::TASK_STATE_LEASED &&
         task_keys::SameMicros(FromTimestamp(task->lease_expires()), at)) {
-      Task open = *task;  // keeps lease_owner: it may still complete
-      open.set_state(returnpath::v1::TASK_STATE_OPEN);
-      *open.mutable_visible_time() = task->lease_expires();
-      RP_RETURN_IF_ERROR(WriteTask(ctx, *task, open));
-      promoted.push_back(std::move(open));
+      Task next = *task;  // keeps lease_owner: it may still complete
+      next.set_attempts(task->attempts() + 1);
+      next.set_last_error(absl::StrCat(
+          "the lease of \"", task->lease_owner(), "\" ran out at ",
+          absl::FormatTime(at, absl::UTCTimeZone()), " before it completed"));
+      if (next.attempts() >= options.max_attempts) {
+        next.set_state(returnpath::v1::TASK_STATE_DEAD_LETTER);
+        next.clear_lease_owner();
+        next.clear_lease_expires();
+        RP_RETURN_IF_ERROR(WriteTask(ctx, *task, next));
+        continue;
+      }
+      next.set_state(returnpath::v1::TASK_STATE_OPEN);
+      *next.mutable_visible_time() = task->lease_expires();
+      RP_RETURN_IF_ERROR(WriteTask(ctx, *task, next));
+      promoted.push_back(std::move(next));
     } else if (task->state() == returnpath::v1::TASK_STATE_OPEN &&
                task_keys::SameMicros(FromTimestamp(task->visible_time()), at)) {
       RP_RETURN_IF_ERROR(ctx.PutTask(*task));  // writes its ready entry
@@ -199,8 +213,10 @@ absl::Duration RetryDelay(const TaskQueueOptions& options, int failed_before) {
 absl::StatusOr<std::optional<Task>> Lease(CommandContext& ctx,
                                           absl::string_view queue,
                                           absl::string_view worker,
-                                          absl::Duration lease) {
-  RP_ASSIGN_OR_RETURN(std::vector<Task> candidates, Promote(ctx, queue));
+                                          absl::Duration lease,
+                                          const TaskQueueOptions& options) {
+  RP_ASSIGN_OR_RETURN(std::vector<Task> candidates,
+                      Promote(ctx, queue, options));
   RP_ASSIGN_OR_RETURN(std::optional<Task> first, FirstReady(ctx, queue));
   if (first.has_value()) candidates.push_back(*std::move(first));
   if (candidates.empty()) return std::nullopt;

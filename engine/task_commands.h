@@ -17,9 +17,11 @@
 
 namespace returnpath::engine::task_commands {
 
+// Leases the first servable task of `queue`, if any. Expired leases found on
+// the way count as failed attempts (dead-lettered at options.max_attempts).
 absl::StatusOr<std::optional<returnpath::v1::Task>> Lease(
     CommandContext& ctx, absl::string_view queue, absl::string_view worker,
-    absl::Duration lease);
+    absl::Duration lease, const TaskQueueOptions& options);
 
 absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
                                         const CompleteRequest& request);

@@ -262,8 +262,8 @@ void TaskQueue::Forget(uint64_t id) {
 void TaskQueue::SubmitAttempt(uint64_t id, const std::string& queue,
                               const std::string& worker, absl::Duration lease) {
   store_->Submit(MakeCommand<std::optional<Task>>(
-      [queue, worker, lease](CommandContext& ctx) {
-        return task_commands::Lease(ctx, queue, worker, lease);
+      [queue, worker, lease, options = options_](CommandContext& ctx) {
+        return task_commands::Lease(ctx, queue, worker, lease, options);
       },
       [this, id](absl::StatusOr<std::optional<Task>> task) {
         {

@@ -83,9 +83,9 @@ absl::StatusOr<std::optional<Task>> TaskQueue::Lease(absl::string_view queue,
   RP_RETURN_IF_ERROR(CheckName("worker", worker));
   RP_RETURN_IF_ERROR(CheckLease(lease));
   return RunCommand<std::optional<Task>>(
-      *store_, [q = std::string(queue), w = std::string(worker),
-                lease](CommandContext& ctx) {
-        return task_commands::Lease(ctx, q, w, lease);
+      *store_, [q = std::string(queue), w = std::string(worker), lease,
+                options = options_](CommandContext& ctx) {
+        return task_commands::Lease(ctx, q, w, lease, options);
       });
 }
 

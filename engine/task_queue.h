@@ -27,9 +27,10 @@
 namespace returnpath::engine {
 
 struct TaskQueueOptions {
-  // Failed attempts (Fail calls) before a task is dead-lettered: enough to
-  // ride out a worker's bad hour, few enough that a task that can never
-  // succeed reaches a person within a day.
+  // Failed attempts (Fail calls, and leases that ran out before the task was
+  // completed) before a task is dead-lettered: enough to ride out a worker's
+  // bad hour, few enough that a task that can never succeed, or whose worker
+  // keeps crashing, reaches a person within a day.
   int max_attempts = 5;
   // Delay before the first retry; it doubles with each failed attempt
   // (30 s, 1 min, 2 min, ...), so a flapping dependency is not hammered.

@@ -9,6 +9,7 @@
 #include "engine/codec.h"
 #include "engine/runtime_test_util.h"
 #include "engine/task_commands.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace returnpath::engine {
@@ -17,6 +18,7 @@ namespace {
 using ::returnpath::engine::testing::Day;
 using returnpath::v1::Task;
 using returnpath::v1::TaskCompleted;
+using ::testing::HasSubstr;
 
 constexpr absl::Duration kLease = absl::Minutes(5);
 
@@ -110,6 +112,30 @@ TEST_F(TaskQueueTest, ExpiredLeaseMakesTheTaskServableAgain) {
   EXPECT_EQ(queue_->Complete(Completion("p1", "k1", "w1")).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(queue_->Complete(Completion("p1", "k1", "w2")).ok());
+}
+
+TEST_F(TaskQueueTest, LeasesThatRunOutCountAsFailedAttemptsThenDeadLetter) {
+  MakeQueue(TaskQueueOptions{.max_attempts = 2});
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  clock_.Advance(kLease);  // w1 crashed
+  ASSERT_EQ(LeasedId("w2"), "k1");
+  Task second = Stored("p1", "k1");
+  EXPECT_EQ(second.attempts(), 1);
+  EXPECT_EQ(second.lease_owner(), "w2");
+  EXPECT_THAT(second.last_error(), HasSubstr("lease of \"w1\" ran out"));
+  clock_.Advance(kLease);  // w2 crashed too
+  EXPECT_FALSE(Lease("w3").has_value());
+  Task dead = Stored("p1", "k1");
+  EXPECT_EQ(dead.state(), returnpath::v1::TASK_STATE_DEAD_LETTER);
+  EXPECT_EQ(dead.attempts(), 2);
+  EXPECT_THAT(dead.last_error(), HasSubstr("lease of \"w2\" ran out"));
+  absl::StatusOr<TaskPage> letters = queue_->ListDeadLetters("q", 0, "");
+  ASSERT_TRUE(letters.ok()) << letters.status();
+  ASSERT_EQ(letters->tasks.size(), 1u);
+  EXPECT_EQ(letters->tasks[0].id(), "k1");
+  EXPECT_EQ(queue_->Complete(Completion("p1", "k1", "w2")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(TaskQueueTest, CompleteRecordsTaskCompletedAndTheWorkflowClosesTheTask) {
