@@ -112,7 +112,7 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
                                             const ReplayProgress& progress) {
   const uint64_t last = store.LastPosition();
   absl::flat_hash_map<std::string, FoldedStream> streams;
-  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> counts;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts;
   StatisticsReport report;
   for (uint64_t position = 1; position <= last;) {
     RP_ASSIGN_OR_RETURN(EventPage page, store.ReadAll(position, kPage));
@@ -126,19 +126,22 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
       }
       ++report.events;
       const absl::Time effective = FromTimestamp(event.effective_time());
-      if (effective < from || effective >= to) continue;
-      const std::string month =
-          absl::FormatTime("%Y-%m", effective, absl::UTCTimeZone());
       for (Workflow::StatisticKey& key : workflow.Classify(s.state, event)) {
-        ++counts[{std::move(key.category), month, std::move(key.group)}];
+        const absl::Time at = key.effective.value_or(effective);
+        if (at < from || at >= to) continue;
+        counts[{std::move(key.category),
+                absl::FormatTime("%Y-%m", at, absl::UTCTimeZone()),
+                std::move(key.group)}] += key.delta;
       }
     }
     position = page.next_position;
     if (progress) progress(std::min(position - 1, last), last);
   }
   for (const auto& [key, count] : counts) {
+    if (count <= 0) continue;  // everything it counted was taken back
     report.rows.push_back(StatisticsRow{std::get<0>(key), std::get<1>(key),
-                                        std::get<2>(key), count});
+                                        std::get<2>(key),
+                                        static_cast<uint64_t>(count)});
   }
   return report;
 }

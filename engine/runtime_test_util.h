@@ -32,6 +32,7 @@ namespace returnpath::engine::testing {
 //   fix  deaf                 flags: "bad" timers fire; completions are
 //                             no longer closed by the workflow
 //   depart:<group>            counts as ("departure", group) in statistics
+//   undepart:<group>:<day>    takes back a departure counted on Day(day)
 // The state is every applied text, each after a '|'. A TaskCompleted closes
 // its task (unless deaf). Index keys: {"last/<first word's verb>"}.
 class FakeWorkflow final : public Workflow {
@@ -88,6 +89,10 @@ class FakeWorkflow final : public Workflow {
          absl::StrSplit(TextOf(event), ' ', absl::SkipEmpty())) {
       std::vector<std::string> f = absl::StrSplit(word, ':');
       if (f[0] == "depart") keys.push_back({"departure", f[1]});
+      // undepart:GROUP:DAY takes back a departure counted on day DAY.
+      if (f[0] == "undepart") {
+        keys.push_back({"departure", f[1], -1, Day(Num(f[2]))});
+      }
     }
     return keys;
   }

@@ -2,6 +2,7 @@
 #define RETURNPATH_ENGINE_WORKFLOW_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,10 @@ class Workflow {
   struct StatisticKey {
     std::string category;
     std::string group;
+    // -1 takes back what an earlier event counted (it was retracted), in the
+    // month of `effective`, that event's effective time.
+    int delta = 1;
+    std::optional<absl::Time> effective;
   };
   virtual std::vector<StatisticKey> Classify(
       absl::string_view state_after,

@@ -5,6 +5,7 @@
 #include "google/protobuf/arena.h"
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/pathway.pb.h"
+#include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/machine.h"
 
 namespace returnpath::return_pathway {
@@ -45,61 +46,92 @@ std::string ReturnPathwayWorkflow::StateTypeName() const {
   return v1::PathwayState::descriptor()->full_name();
 }
 
+namespace {
+
+// What an event with `payload` at `position` counts towards. With a null
+// `state_after`, only what the payload alone decides (the final rejections
+// derived from the state are left out).
+std::vector<std::string> Categories(const google::protobuf::Any& payload,
+                                    const v1::PathwayState* state_after,
+                                    uint64_t position) {
+  std::vector<std::string> out;
+  v1::Departed departed;
+  v1::AppealLodged appeal;
+  v1::AppealDecided decided;
+  if (payload.UnpackTo(&departed)) {
+    switch (departed.kind()) {
+      case v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY:
+        out.push_back("assisted_return");
+        break;
+      case v1::DEPARTURE_KIND_FORCED:
+        out.push_back("forced_return");
+        break;
+      case v1::DEPARTURE_KIND_DUBLIN_TRANSFER:
+        out.push_back("dublin_transfer");
+        break;
+      default:
+        break;
+    }
+  } else if (payload.Is<v1::Disappeared>()) {
+    out.push_back("disappeared");
+  } else if (payload.Is<v1::Reappeared>()) {
+    out.push_back("reappeared");
+  } else if (payload.Is<v1::IomApplicationSubmitted>()) {
+    out.push_back("iom_application");
+  } else if (payload.Is<v1::ResidencePermitGranted>()) {
+    out.push_back("permit_granted");
+  } else if (payload.Is<v1::FinalRejection>()) {
+    out.push_back("final_rejection");
+  } else if (payload.UnpackTo(&appeal)) {
+    if (!appeal.deferred_implementation()) out.push_back("final_rejection");
+  } else if (payload.UnpackTo(&decided)) {
+    if (decided.outcome() == v1::APPEAL_OUTCOME_GRANTED) {
+      out.push_back("permit_granted");
+    }
+    if (state_after != nullptr &&
+        decided.outcome() == v1::APPEAL_OUTCOME_REJECTED &&
+        state_after->final_rejection().basis() ==
+            v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE &&
+        !state_after->final_rejection().caused_by_positions().empty() &&
+        state_after->final_rejection().caused_by_positions(0) == position) {
+      out.push_back("final_rejection");
+    }
+  } else if (state_after != nullptr && payload.Is<v1::TimerFired>()) {
+    if (state_after->final_rejection().derived_at_position() == position) {
+      out.push_back("final_rejection");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<ReturnPathwayWorkflow::StatisticKey>
 ReturnPathwayWorkflow::Classify(absl::string_view state_after,
                                 const v1::EventEnvelope& event) const {
   absl::StatusOr<v1::PathwayState> state = DecodePathwayState(state_after);
   if (!state.ok()) return {};
   const std::string& group = state->person().nationality();
-  const google::protobuf::Any& payload = event.payload();
   std::vector<StatisticKey> keys;
-  auto count = [&](absl::string_view category) {
-    keys.push_back({std::string(category), group});
-  };
-  v1::Departed departed;
-  v1::TimerFired fired;
-  v1::AppealLodged appeal;
-  v1::AppealDecided decided;
-  if (payload.UnpackTo(&departed)) {
-    switch (departed.kind()) {
-      case v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY:
-        count("assisted_return");
-        break;
-      case v1::DEPARTURE_KIND_FORCED:
-        count("forced_return");
-        break;
-      case v1::DEPARTURE_KIND_DUBLIN_TRANSFER:
-        count("dublin_transfer");
-        break;
-      default:
-        break;
+  v1::EventRetracted retracted;
+  if (event.payload().UnpackTo(&retracted)) {
+    // Take back what the retracted event counted, in its own month.
+    for (const v1::HistoryEntry& entry : state->history()) {
+      if (entry.position() != retracted.retracted_position()) continue;
+      const google::protobuf::Any& was =
+          entry.has_replacement() ? entry.replacement() : entry.payload();
+      const absl::Time at = FromTimestamp(entry.has_corrected_effective_time()
+                                              ? entry.corrected_effective_time()
+                                              : entry.effective_time());
+      for (std::string& category : Categories(was, nullptr, entry.position())) {
+        keys.push_back({std::move(category), group, -1, at});
+      }
     }
-  } else if (payload.Is<v1::Disappeared>()) {
-    count("disappeared");
-  } else if (payload.Is<v1::Reappeared>()) {
-    count("reappeared");
-  } else if (payload.Is<v1::IomApplicationSubmitted>()) {
-    count("iom_application");
-  } else if (payload.Is<v1::ResidencePermitGranted>()) {
-    count("permit_granted");
-  } else if (payload.Is<v1::FinalRejection>()) {
-    count("final_rejection");
-  } else if (payload.UnpackTo(&appeal)) {
-    if (!appeal.deferred_implementation()) count("final_rejection");
-  } else if (payload.UnpackTo(&decided)) {
-    if (decided.outcome() == v1::APPEAL_OUTCOME_GRANTED)
-      count("permit_granted");
-    if (decided.outcome() == v1::APPEAL_OUTCOME_REJECTED &&
-        state->final_rejection().basis() ==
-            v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE &&
-        !state->final_rejection().caused_by_positions().empty() &&
-        state->final_rejection().caused_by_positions(0) == event.position()) {
-      count("final_rejection");
-    }
-  } else if (payload.UnpackTo(&fired)) {
-    if (state->final_rejection().derived_at_position() == event.position()) {
-      count("final_rejection");
-    }
+    return keys;
+  }
+  for (std::string& category :
+       Categories(event.payload(), &*state, event.position())) {
+    keys.push_back({std::move(category), group});
   }
   return keys;
 }

@@ -140,6 +140,21 @@ TEST_F(AdapterTest, ClassifiesEventsForStatistics) {
   RP_ASSERT_OK(
       f.Depart(CivilDay(2026, 3, 20), v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
   EXPECT_THAT(categories(), ElementsAre("assisted_return/ET"));
+
+  // Recorded in error and retracted in April: the departure is taken back
+  // from March, its own month.
+  const uint64_t departed_at = f.log().back().position();
+  RP_ASSERT_OK(f.Retract(CivilDay(2026, 4, 2), departed_at));
+  std::vector<returnpath::engine::Workflow::StatisticKey> keys =
+      workflow_->Classify(f.last().next_state, f.log().back());
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].category, "assisted_return");
+  EXPECT_EQ(keys[0].group, "ET");
+  EXPECT_EQ(keys[0].delta, -1);
+  ASSERT_TRUE(keys[0].effective.has_value());
+  EXPECT_EQ(absl::FormatTime("%Y-%m-%d", *keys[0].effective,
+                             absl::FixedTimeZone(3600)),
+            "2026-03-20");
 }
 
 }  // namespace
