@@ -17,6 +17,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "tools/benchmarks/bench_results.pb.h"
 
 ABSL_FLAG(std::string, out, "", "where to write this suite's JSON");
 ABSL_FLAG(bool, quick, false, "a short smoke run with small data sets");
@@ -178,6 +179,42 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+absl::Status WriteJsonFile(const std::string& path,
+                           const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  auto printed =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!printed.ok()) return absl::InternalError(printed.ToString());
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << json;
+    if (!out.flush()) {
+      return absl::InternalError(absl::StrCat("cannot write ", temporary));
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", temporary, ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+double SuiteFigure(const std::string& suite_json, const std::string& name) {
+  absl::StatusOr<Suite> suite = ReadJsonFile<Suite>(suite_json);
+  if (!suite.ok()) return 0;
+  for (const Figure& f : suite->figures()) {
+    if (f.name() == name) return f.value();
+  }
+  return 0;
 }
 
 absl::Status LinkCopyStore(const std::string& from, const std::string& to) {

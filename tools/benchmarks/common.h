@@ -15,7 +15,10 @@
 #include "absl/flags/declare.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/util/json_util.h"
 #include "tools/benchmarks/report.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
@@ -93,6 +96,27 @@ absl::Status WaitForFile(const std::string& path, absl::Duration timeout);
 double PeakRssMiB();
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+
+// Writes `message` as JSON (every field, proto names), aside and renamed so a
+// stop mid-write leaves the old file.
+absl::Status WriteJsonFile(const std::string& path,
+                           const google::protobuf::Message& message);
+
+// Reads what WriteJsonFile wrote.
+template <typename T>
+absl::StatusOr<T> ReadJsonFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  T message;
+  auto parsed = google::protobuf::util::JsonStringToMessage(*text, &message);
+  if (!parsed.ok()) {
+    return absl::DataLossError(absl::StrCat(path, ": ", parsed.ToString()));
+  }
+  return message;
+}
+
+// The value of figure `name` in another suite's JSON, or 0 if there is none.
+double SuiteFigure(const std::string& suite_json, const std::string& name);
 
 // Copies a closed store as hard links (no RocksDB open, so the original is
 // never touched): RocksDB never writes into an existing file (tables are

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <random>
@@ -20,7 +19,6 @@
 #include "engine/store_access.h"
 #include "engine/store_db.h"
 #include "engine/timer_loop.h"
-#include "google/protobuf/util/json_util.h"
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/pipeline.h"
 #include "tools/benchmarks/population.h"
@@ -52,44 +50,6 @@ std::string ProgressPath(const std::string& dir) {
 
 // Days between progress checkpoints (and every surge day).
 constexpr int kCheckpointDays = 30;
-
-absl::Status WriteJson(const std::string& path,
-                       const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  auto printed =
-      google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!printed.ok()) return absl::InternalError(printed.ToString());
-  // Written aside and renamed, so a stop mid-write leaves the old file.
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << json;
-    if (!out.flush()) {
-      return absl::InternalError(absl::StrCat("cannot write ", temporary));
-    }
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) {
-    return absl::InternalError(
-        absl::StrCat("cannot rename ", temporary, ": ", error.message()));
-  }
-  return absl::OkStatus();
-}
-
-template <typename T>
-absl::StatusOr<T> ReadJson(const std::string& path) {
-  RP_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-  T message;
-  auto parsed = google::protobuf::util::JsonStringToMessage(text, &message);
-  if (!parsed.ok()) {
-    return absl::DataLossError(absl::StrCat(path, ": ", parsed.ToString()));
-  }
-  return message;
-}
 
 std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
@@ -228,7 +188,7 @@ class Generator {
     p.set_load_seconds(earlier_seconds_ +
                        absl::ToDoubleSeconds(absl::Now() - start_));
     p.set_resumed(resumed_);
-    return WriteJson(ProgressPath(DatasetDir(spec_)), p);
+    return WriteJsonFile(ProgressPath(DatasetDir(spec_)), p);
   }
 
   // Registers person `number` on day index `registered` and schedules its
@@ -458,7 +418,7 @@ absl::StatusOr<Dataset> ReadManifest(const DatasetSpec& spec) {
     return absl::FailedPreconditionError(absl::StrCat(
         "data set ", spec.name, " is not generated (run bench_dataset)"));
   }
-  return ReadJson<Dataset>(path);
+  return ReadJsonFile<Dataset>(path);
 }
 
 }  // namespace
@@ -480,7 +440,7 @@ std::string DatasetAsLeftStore(const DatasetSpec& spec) {
 namespace {
 
 absl::Status WriteManifest(const std::string& dir, const Dataset& dataset) {
-  return WriteJson(ManifestPath(dir), dataset);
+  return WriteJsonFile(ManifestPath(dir), dataset);
 }
 
 // Moves the store as the engine left it to as-left/, and makes data/store a
@@ -533,7 +493,7 @@ absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
   std::optional<DatasetProgress> progress;
   if (fs::exists(store)) {
     absl::StatusOr<DatasetProgress> read =
-        ReadJson<DatasetProgress>(ProgressPath(dir));
+        ReadJsonFile<DatasetProgress>(ProgressPath(dir));
     if (read.ok()) progress = *std::move(read);
   }
   if (!progress.has_value()) {  // nothing to resume: start afresh

@@ -17,7 +17,6 @@
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/status_macros.h"
-#include "google/protobuf/util/json_util.h"
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/load.h"
 #include "tools/benchmarks/population.h"
@@ -33,16 +32,8 @@ constexpr int kCallers[] = {1, 16, 64};
 
 // puts/s of suite 1 at `batch`, or 0 if unknown.
 double RawFloor(int batch) {
-  absl::StatusOr<std::string> text =
-      ReadFileToString(absl::GetFlag(FLAGS_raw_floor));
-  if (!text.ok()) return 0;
-  Suite raw;
-  if (!google::protobuf::util::JsonStringToMessage(*text, &raw).ok()) return 0;
-  const std::string name = absl::StrCat("batch ", batch, " puts/s");
-  for (const Figure& f : raw.figures()) {
-    if (f.name() == name) return f.value();
-  }
-  return 0;
+  return SuiteFigure(absl::GetFlag(FLAGS_raw_floor),
+                     absl::StrCat("batch ", batch, " puts/s"));
 }
 
 absl::Status Run(SuiteReport& report) {

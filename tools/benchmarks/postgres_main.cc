@@ -22,7 +22,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/status_macros.h"
-#include "google/protobuf/util/json_util.h"
 #include "tools/benchmarks/common.h"
 
 ABSL_FLAG(std::string, grpc_suite, "bench/suites/3.json",
@@ -146,16 +145,7 @@ double Tps(const std::string& output) {
 }
 
 double GrpcRate() {
-  absl::StatusOr<std::string> text =
-      ReadFileToString(absl::GetFlag(FLAGS_grpc_suite));
-  if (!text.ok()) return 0;
-  Suite suite;
-  if (!google::protobuf::util::JsonStringToMessage(*text, &suite).ok())
-    return 0;
-  for (const Figure& f : suite.figures()) {
-    if (f.name() == "64 clients events/s") return f.value();
-  }
-  return 0;
+  return SuiteFigure(absl::GetFlag(FLAGS_grpc_suite), "64 clients events/s");
 }
 
 class Cluster {

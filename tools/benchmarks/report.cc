@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "google/protobuf/util/json_util.h"
+#include "tools/benchmarks/common.h"
 
 namespace returnpath::bench {
 
@@ -116,19 +115,7 @@ void SuiteReport::Fail(const absl::Status& status) {
 
 absl::Status SuiteReport::Write(const std::string& path) {
   suite_.set_wall_seconds(absl::ToDoubleSeconds(absl::Now() - start_));
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  auto status =
-      google::protobuf::util::MessageToJsonString(suite_, &json, options);
-  if (!status.ok()) return absl::InternalError(status.ToString());
-  std::ofstream out(path, std::ios::trunc);
-  out << json;
-  out.close();
-  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
+  return WriteJsonFile(path, suite_);
 }
 
 }  // namespace returnpath::bench

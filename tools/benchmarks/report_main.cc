@@ -30,7 +30,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "google/protobuf/util/json_util.h"
 #include "tools/benchmarks/common.h"
 
 ABSL_FLAG(std::string, suites_dir, "bench/suites", "the suites' JSON files");
@@ -124,24 +123,16 @@ int Probe() {
   r.add_machine_notes(absl::StrCat("cpu: ", cpu));
   r.add_machine_notes(absl::StrCat("kernel: ", u.sysname, " ", u.release));
   r.add_machine_notes(absl::StrCat("load average at start: ", LoadAverage()));
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(r, &json, options);
-  std::ofstream(absl::GetFlag(FLAGS_out), std::ios::trunc) << json;
+  if (absl::Status written = WriteJsonFile(absl::GetFlag(FLAGS_out), r);
+      !written.ok()) {
+    std::fprintf(stderr, "%s\n", written.ToString().c_str());
+    return 1;
+  }
   for (const Figure& f : r.machine()) {
     std::printf("   %-46s %14.3f %s\n", f.name().c_str(), f.value(),
                 f.unit().c_str());
   }
   return 0;
-}
-
-template <typename M>
-bool ReadJson(const std::string& path, M* message) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
-  return text.ok() &&
-         google::protobuf::util::JsonStringToMessage(*text, message).ok();
 }
 
 std::string Value(double v) {
@@ -159,29 +150,28 @@ void PrintRow(const Figure& f) {
 
 int Assemble() {
   const std::string dir = absl::GetFlag(FLAGS_suites_dir);
-  Results r;
-  ReadJson(absl::StrCat(dir, "/machine.json"), &r);
+  Results r = ReadJsonFile<Results>(absl::StrCat(dir, "/machine.json"))
+                  .value_or(Results());
   r.set_command(absl::GetFlag(FLAGS_command));
   r.set_git_commit(absl::GetFlag(FLAGS_git_commit));
   r.set_quick(absl::GetFlag(FLAGS_quick));
   r.add_machine_notes(absl::StrCat("load average at the end: ", LoadAverage()));
   for (int n = 1; n <= 8; ++n) {
-    Suite suite;
-    if (ReadJson(absl::StrCat(dir, "/", n, ".json"), &suite)) {
-      *r.add_suites() = suite;
+    if (absl::StatusOr<Suite> suite =
+            ReadJsonFile<Suite>(absl::StrCat(dir, "/", n, ".json"));
+        suite.ok()) {
+      *r.add_suites() = *std::move(suite);
     } else {
       Suite* missing = r.add_suites();
       missing->set_number(n);
       missing->set_outcome("not run (no result file)");
     }
   }
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(r, &json, options);
-  std::ofstream(absl::GetFlag(FLAGS_results), std::ios::trunc) << json;
+  if (absl::Status written = WriteJsonFile(absl::GetFlag(FLAGS_results), r);
+      !written.ok()) {
+    std::fprintf(stderr, "%s\n", written.ToString().c_str());
+    return 1;
+  }
 
   std::printf("\nreturnpath benchmarks, %s%s, commit %s\n", r.date().c_str(),
               r.quick() ? " (--quick)" : "", r.git_commit().c_str());
