@@ -113,6 +113,20 @@ absl::Status RequireLeasedBy(const Task& task, absl::string_view worker) {
   return absl::OkStatus();
 }
 
+// Counts a failed attempt on `next` (a copy of the stored task): the error,
+// and DEAD_LETTER (lease dropped) once max_attempts is reached. Returns
+// whether it was dead-lettered; if not, the caller makes it servable again.
+bool CountFailedAttempt(std::string error, const TaskQueueOptions& options,
+                        Task* next) {
+  next->set_attempts(next->attempts() + 1);
+  next->set_last_error(std::move(error));
+  if (next->attempts() < options.max_attempts) return false;
+  next->set_state(returnpath::v1::TASK_STATE_DEAD_LETTER);
+  next->clear_lease_owner();
+  next->clear_lease_expires();
+  return true;
+}
+
 // Moves due delayed entries of `queue` back: expired leases and finished
 // retry delays become OPEN tasks with a ready entry. Returns those tasks
 // (their ready entries are in the batch, which a scan cannot see). A lease
@@ -142,21 +156,17 @@ absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
     if (task->state() == returnpath::v1::TASK_STATE_LEASED &&
         task_keys::SameMicros(FromTimestamp(task->lease_expires()), at)) {
       Task next = *task;  // keeps lease_owner: it may still complete
-      next.set_attempts(task->attempts() + 1);
-      next.set_last_error(absl::StrCat(
-          "the lease of \"", task->lease_owner(), "\" ran out at ",
-          absl::FormatTime(at, absl::UTCTimeZone()), " before it completed"));
-      if (next.attempts() >= options.max_attempts) {
-        next.set_state(returnpath::v1::TASK_STATE_DEAD_LETTER);
-        next.clear_lease_owner();
-        next.clear_lease_expires();
-        RP_RETURN_IF_ERROR(WriteTask(ctx, *task, next));
-        continue;
+      const bool dead = CountFailedAttempt(
+          absl::StrCat("the lease of \"", task->lease_owner(), "\" ran out at ",
+                       absl::FormatTime(at, absl::UTCTimeZone()),
+                       " before it completed"),
+          options, &next);
+      if (!dead) {
+        next.set_state(returnpath::v1::TASK_STATE_OPEN);
+        *next.mutable_visible_time() = task->lease_expires();
       }
-      next.set_state(returnpath::v1::TASK_STATE_OPEN);
-      *next.mutable_visible_time() = task->lease_expires();
       RP_RETURN_IF_ERROR(WriteTask(ctx, *task, next));
-      promoted.push_back(std::move(next));
+      if (!dead) promoted.push_back(std::move(next));
     } else if (task->state() == returnpath::v1::TASK_STATE_OPEN &&
                task_keys::SameMicros(FromTimestamp(task->visible_time()), at)) {
       RP_RETURN_IF_ERROR(ctx.PutTask(*task));  // writes its ready entry
@@ -304,17 +314,12 @@ absl::StatusOr<Task> Fail(CommandContext& ctx, const TaskRef& ref,
   RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
   RP_RETURN_IF_ERROR(RequireLeasedBy(task, ref.worker));
   Task next = task;
-  const int failed_before = task.attempts();
-  next.set_attempts(failed_before + 1);
-  next.set_last_error(std::string(error));
   next.clear_lease_owner();
   next.clear_lease_expires();
-  if (next.attempts() >= options.max_attempts) {
-    next.set_state(returnpath::v1::TASK_STATE_DEAD_LETTER);
-  } else {
+  if (!CountFailedAttempt(std::string(error), options, &next)) {
     next.set_state(returnpath::v1::TASK_STATE_OPEN);
     *next.mutable_visible_time() = ToTimestamp(
-        TruncateToMicros(ctx.now() + RetryDelay(options, failed_before)));
+        TruncateToMicros(ctx.now() + RetryDelay(options, task.attempts())));
   }
   RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
   return next;
