@@ -20,9 +20,9 @@
 #include "engine/store_db.h"
 #include "engine/timer_loop.h"
 #include "tools/benchmarks/common.h"
+#include "tools/benchmarks/pathway_store.h"
 #include "tools/benchmarks/pipeline.h"
 #include "tools/benchmarks/population.h"
-#include "workflows/return_pathway/return_pathway_workflow.h"
 
 namespace returnpath::bench {
 namespace {
@@ -65,15 +65,10 @@ class Generator {
         progress_(std::move(progress)) {}
 
   absl::StatusOr<Dataset> Run() {
-    RP_ASSIGN_OR_RETURN(workflow_, return_pathway::NewReturnPathwayWorkflow(
-                                       absl::GetFlag(FLAGS_policy_dir)));
-    engine::StoreOptions options;
-    options.path = store_path_;
-    options.clock = &clock_;
-    options.workflow = workflow_.get();
-    options.sync = false;  // the load is not what is measured
-    RP_ASSIGN_OR_RETURN(store_, engine::EventStore::Open(options));
-    pipeline_ = std::make_unique<AppendPipeline>(store_.get(), kWindow);
+    // sync=false: the load is not what is measured.
+    RP_ASSIGN_OR_RETURN(pathway_,
+                        OpenPathwayStore(store_path_, &clock_, /*sync=*/false));
+    pipeline_ = std::make_unique<AppendPipeline>(pathway_.store.get(), kWindow);
     const absl::CivilDay surge_start = spec_.last_day - (kSurgeDays - 1);
     absl::CivilDay first = spec_.first_day;
     if (progress_.has_value()) {
@@ -100,7 +95,7 @@ class Generator {
     // Top up on the last day if the surge fell short of either minimum.
     for (;;) {
       RP_ASSIGN_OR_RETURN(pending_timers_, Count(engine::StoreDb::kTimers));
-      const uint64_t events = store_->LastPosition();
+      const uint64_t events = pathway_.store->LastPosition();
       if (pending_timers_ >= spec_.min_pending_timers &&
           events >= spec_.min_events) {
         break;
@@ -124,7 +119,7 @@ class Generator {
     out.set_load_seconds(earlier_seconds_ +
                          absl::ToDoubleSeconds(absl::Now() - start));
     out.set_resumed(resumed_);
-    out.set_events(store_->LastPosition());
+    out.set_events(pathway_.store->LastPosition());
     out.set_persons(next_person_ - 1 + next_surge_ - 1);
     out.set_surge_persons(next_surge_ - 1);
     out.set_pending_timers(pending_timers_);
@@ -138,7 +133,7 @@ class Generator {
     out.set_now(absl::FormatTime(absl::RFC3339_full, clock_.Now(),
                                  absl::UTCTimeZone()));
     out.set_timer_fired(fired_);
-    RP_RETURN_IF_ERROR(store_->Close());
+    RP_RETURN_IF_ERROR(pathway_.store->Close());
     return out;
   }
 
@@ -167,16 +162,18 @@ class Generator {
         Plan(next_person_++, d, /*from=*/days);
       }
     }
-    std::printf("dataset %s: resuming after %s (%llu events stored)\n",
-                spec_.name.c_str(), Day(done).c_str(),
-                static_cast<unsigned long long>(store_->LastPosition()));
+    std::printf(
+        "dataset %s: resuming after %s (%llu events stored)\n",
+        spec_.name.c_str(), Day(done).c_str(),
+        static_cast<unsigned long long>(pathway_.store->LastPosition()));
     std::fflush(stdout);
     return done + 1;
   }
 
   // Records where the generation stands, once `day` is recorded.
   absl::Status Checkpoint(absl::CivilDay day) {
-    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(*store_));
+    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db,
+                        engine::StoreDbOf(*pathway_.store));
     // sync=false: make the log durable before the checkpoint names it.
     RP_RETURN_IF_ERROR(
         engine::FromRocks(db->db()->SyncWAL(), "syncing the data set's log"));
@@ -214,8 +211,9 @@ class Generator {
   absl::Status AdvanceTo(absl::CivilDay day) {
     if ((day - spec_.first_day) % 7 == 0) RP_RETURN_IF_ERROR(CompactTimers());
     clock_.SetTime(At(day, 12));
-    RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::TimerLoop> timers,
-                        engine::TimerLoop::Start(store_.get(), &clock_));
+    RP_ASSIGN_OR_RETURN(
+        std::unique_ptr<engine::TimerLoop> timers,
+        engine::TimerLoop::Start(pathway_.store.get(), &clock_));
     absl::Status idle = timers->WaitIdle(absl::Minutes(30));
     timers->Stop();
     fired_ += timers->stats().fired;
@@ -225,7 +223,8 @@ class Generator {
   // Drops the fired timers' tombstones, which every timer round would
   // otherwise step over from the start of the column family.
   absl::Status CompactTimers() {
-    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(*store_));
+    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db,
+                        engine::StoreDbOf(*pathway_.store));
     for (engine::StoreDb::Cf cf :
          {engine::StoreDb::kTimers, engine::StoreDb::kTimerIds}) {
       RP_RETURN_IF_ERROR(engine::FromRocks(
@@ -237,7 +236,8 @@ class Generator {
   }
 
   absl::StatusOr<uint64_t> Count(engine::StoreDb::Cf cf) {
-    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(*store_));
+    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db,
+                        engine::StoreDbOf(*pathway_.store));
     uint64_t n = 0;
     RP_RETURN_IF_ERROR(
         engine::ScanRange(*db, cf, nullptr, "", "",
@@ -252,7 +252,7 @@ class Generator {
 
   absl::StatusOr<uint64_t> SurgePerDay() {
     RP_ASSIGN_OR_RETURN(uint64_t pending, Count(engine::StoreDb::kTimers));
-    const uint64_t events = store_->LastPosition();
+    const uint64_t events = pathway_.store->LastPosition();
     uint64_t persons = 0;
     if (pending < spec_.min_pending_timers) {
       persons = static_cast<uint64_t>((spec_.min_pending_timers - pending) /
@@ -311,7 +311,7 @@ class Generator {
 
   void Progress(absl::CivilDay day, absl::Time start) {
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    const uint64_t events = store_->LastPosition();
+    const uint64_t events = pathway_.store->LastPosition();
     std::printf(
         "dataset %s: %s  %llu events (%llu fired timers)  %.0f s  "
         "%.0f events/s\n",
@@ -330,8 +330,7 @@ class Generator {
   const DatasetSpec spec_;
   const std::string store_path_;
   engine::ManualClock clock_;
-  std::unique_ptr<engine::Workflow> workflow_;
-  std::unique_ptr<engine::EventStore> store_;
+  PathwayStore pathway_;
   std::unique_ptr<AppendPipeline> pipeline_;
   std::vector<std::vector<Item>> schedule_;  // by day since first_day
   std::vector<int32_t> registered_;          // by person number - 1
@@ -430,6 +429,15 @@ absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec) {
         "data set ", spec.name, " is not finished (run bench_dataset)"));
   }
   return dataset;
+}
+
+absl::StatusOr<absl::Time> DatasetNow(const Dataset& dataset) {
+  absl::Time now;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, dataset.now(), &now, &error)) {
+    return absl::DataLossError(absl::StrCat("manifest now: ", error));
+  }
+  return now;
 }
 
 std::string DatasetAsLeftStore(const DatasetSpec& spec) {

@@ -45,6 +45,9 @@ std::string DatasetAsLeftStore(const DatasetSpec& spec);
 // Reads the manifest; FAILED_PRECONDITION if the data set was not generated.
 absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec);
 
+// The data set's clock when generation ended (its "today").
+absl::StatusOr<absl::Time> DatasetNow(const Dataset& dataset);
+
 // The commit and the trees of engine/ and workflows/ in the checkout, with
 // the number of uncommitted changes under them, e.g.
 // "f7c802b engine:1a2b3c4d workflows:5e6f7a8b uncommitted:3".

@@ -19,8 +19,8 @@
 #include "engine/status_macros.h"
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/load.h"
+#include "tools/benchmarks/pathway_store.h"
 #include "tools/benchmarks/population.h"
-#include "workflows/return_pathway/return_pathway_workflow.h"
 
 ABSL_FLAG(std::string, raw_floor, "bench/suites/1.json",
           "suite 1's JSON, for the ratio to the raw floor");
@@ -41,17 +41,11 @@ absl::Status Run(SuiteReport& report) {
   const absl::Duration each = quick ? absl::Seconds(2) : absl::Seconds(10);
   const absl::Duration open = quick ? absl::Seconds(3) : absl::Seconds(15);
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("engine-append"));
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::Workflow> workflow,
-                      return_pathway::NewReturnPathwayWorkflow(
-                          absl::GetFlag(FLAGS_policy_dir)));
   std::unique_ptr<engine::Clock> clock = engine::NewSystemClock();
-  engine::StoreOptions options;
-  options.path = dir.path() + "/store";
-  options.clock = clock.get();
-  options.workflow = workflow.get();
-  options.sync = true;
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::EventStore> store,
-                      engine::EventStore::Open(options));
+  RP_ASSIGN_OR_RETURN(
+      PathwayStore opened,
+      OpenPathwayStore(dir.path() + "/store", clock.get(), /*sync=*/true));
+  std::unique_ptr<engine::EventStore>& store = opened.store;
   std::atomic<uint64_t> commits{0};
   store->AddCommitListener([&commits](uint64_t) { commits.fetch_add(1); });
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), Oslo());

@@ -34,7 +34,7 @@
 #include "engine/store_access.h"
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/dataset.h"
-#include "workflows/return_pathway/return_pathway_workflow.h"
+#include "tools/benchmarks/pathway_store.h"
 
 ABSL_FLAG(absl::Duration, replay_limit, absl::Seconds(330),
           "stop the fold after this long and report the prefix folded");
@@ -190,21 +190,12 @@ absl::Status Run(SuiteReport& report) {
   const std::string store_path = dir.path() + "/store";
   RP_RETURN_IF_ERROR(
       LinkCopyStore(DatasetDataDir(spec) + "/store", store_path));
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::Workflow> workflow,
-                      return_pathway::NewReturnPathwayWorkflow(
-                          absl::GetFlag(FLAGS_policy_dir)));
-  absl::Time now;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, dataset.now(), &now, &error)) {
-    return absl::DataLossError(absl::StrCat("manifest now: ", error));
-  }
+  RP_ASSIGN_OR_RETURN(const absl::Time now, DatasetNow(dataset));
   engine::ManualClock clock(now);
-  engine::StoreOptions options;
-  options.path = store_path;
-  options.clock = &clock;
-  options.workflow = workflow.get();
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::EventStore> store,
-                      engine::EventStore::Open(options));
+  RP_ASSIGN_OR_RETURN(PathwayStore opened,
+                      OpenPathwayStore(store_path, &clock, /*sync=*/true));
+  std::unique_ptr<engine::EventStore>& store = opened.store;
+  const engine::Workflow* workflow = opened.workflow.get();
   const uint64_t log = store->LastPosition();
   report.AddTarget("log size", static_cast<double>(log), "events",
                    quick ? "(quick: small)" : ">= 10,000,000",

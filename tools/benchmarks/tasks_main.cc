@@ -18,8 +18,8 @@
 #include "engine/status_macros.h"
 #include "engine/task_queue.h"
 #include "tools/benchmarks/common.h"
+#include "tools/benchmarks/pathway_store.h"
 #include "tools/benchmarks/population.h"
-#include "workflows/return_pathway/return_pathway_workflow.h"
 
 namespace returnpath::bench {
 namespace {
@@ -35,17 +35,11 @@ engine::AppendRequest Request(const Person& person, Ev ev, absl::CivilDay day) {
 absl::Status Run(SuiteReport& report) {
   const int rounds = absl::GetFlag(FLAGS_quick) ? 100 : 1000;
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("tasks"));
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::Workflow> workflow,
-                      return_pathway::NewReturnPathwayWorkflow(
-                          absl::GetFlag(FLAGS_policy_dir)));
   std::unique_ptr<engine::Clock> clock = engine::NewSystemClock();
-  engine::StoreOptions options;
-  options.path = dir.path() + "/store";
-  options.clock = clock.get();
-  options.workflow = workflow.get();
-  options.sync = true;
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::EventStore> store,
-                      engine::EventStore::Open(options));
+  RP_ASSIGN_OR_RETURN(
+      PathwayStore opened,
+      OpenPathwayStore(dir.path() + "/store", clock.get(), /*sync=*/true));
+  std::unique_ptr<engine::EventStore>& store = opened.store;
   RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::TaskQueue> queue,
                       engine::TaskQueue::Create(store.get(), clock.get()));
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), Oslo());

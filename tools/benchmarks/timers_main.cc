@@ -32,8 +32,8 @@
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/dataset.h"
 #include "tools/benchmarks/load.h"
+#include "tools/benchmarks/pathway_store.h"
 #include "tools/benchmarks/population.h"
-#include "workflows/return_pathway/return_pathway_workflow.h"
 
 ABSL_FLAG(int, timer_batch, 0,
           "TimerLoopOptions::batch_size for a what-if run; 0: the engine's "
@@ -140,22 +140,11 @@ absl::Status Run(SuiteReport& report) {
   const std::string store_path = dir.path() + "/store";
   RP_RETURN_IF_ERROR(
       LinkCopyStore(DatasetDataDir(spec) + "/store", store_path));
-  absl::Time now;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, dataset.now(), &now, &error)) {
-    return absl::DataLossError(absl::StrCat("manifest now: ", error));
-  }
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::Workflow> workflow,
-                      return_pathway::NewReturnPathwayWorkflow(
-                          absl::GetFlag(FLAGS_policy_dir)));
+  RP_ASSIGN_OR_RETURN(const absl::Time now, DatasetNow(dataset));
   WaveClock clock(now);
-  engine::StoreOptions options;
-  options.path = store_path;
-  options.clock = &clock;
-  options.workflow = workflow.get();
-  options.sync = true;
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::EventStore> store,
-                      engine::EventStore::Open(options));
+  RP_ASSIGN_OR_RETURN(PathwayStore opened,
+                      OpenPathwayStore(store_path, &clock, /*sync=*/true));
+  std::unique_ptr<engine::EventStore>& store = opened.store;
   CommitLog commits;
   store->AddCommitListener([&commits](uint64_t p) { commits.Add(p); });
   RP_ASSIGN_OR_RETURN(Wave wave, FindWave(*store, want));
