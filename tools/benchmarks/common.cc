@@ -71,12 +71,23 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(path_, error);
 }
 
+namespace {
+
+// argv as exec wants it: pointers into `argv`, null-terminated.
+std::vector<char*> ExecArgs(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  return args;
+}
+
+}  // namespace
+
 absl::StatusOr<ChildProcess> ChildProcess::Spawn(
     const std::vector<std::string>& argv, const std::string& log_path) {
-  std::vector<char*> args;
-  for (const std::string& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = ExecArgs(argv);
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
@@ -96,10 +107,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(
 absl::StatusOr<std::string> RunProgram(const std::vector<std::string>& argv) {
   int fds[2];
   if (pipe(fds) != 0) return absl::InternalError("pipe failed");
-  std::vector<char*> args;
-  for (const std::string& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = ExecArgs(argv);
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {

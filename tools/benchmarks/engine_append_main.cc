@@ -89,15 +89,7 @@ absl::Status Run(SuiteReport& report) {
   RunOpenLoop(
       rate, open, absl::Seconds(30),
       [&](absl::AnyInvocable<void(absl::Status)> done) {
-        LiveWorkload::Step step = workload.Next();
-        engine::AppendRequest request = step.request;
-        store->AppendAsync(
-            std::move(request),
-            [&workload, step = std::move(step), done = std::move(done)](
-                absl::StatusOr<engine::AppendResult> result) mutable {
-              workload.Done(step);
-              done(result.status());
-            });
+        workload.AppendNext(*store, /*keep_version=*/true, std::move(done));
       },
       &r);
   if (r.failed > 0) return r.first_error;

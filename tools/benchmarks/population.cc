@@ -382,4 +382,17 @@ void LiveWorkload::Done(const Step& step) {
   ready_.emplace_back(step.person, step.index + 1);
 }
 
+void LiveWorkload::AppendNext(engine::EventStore& store, bool keep_version,
+                              absl::AnyInvocable<void(absl::Status)> done) {
+  Step step = Next();
+  engine::AppendRequest request = step.request;
+  if (!keep_version) request.expected_version.reset();
+  store.AppendAsync(std::move(request),
+                    [this, step = std::move(step), done = std::move(done)](
+                        absl::StatusOr<engine::AppendResult> result) mutable {
+                      Done(step);
+                      done(result.status());
+                    });
+}
+
 }  // namespace returnpath::bench

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -108,6 +110,13 @@ class LiveWorkload {
   Step Next();
   // The step was answered; the person's next event may go.
   void Done(const Step& step);
+
+  // Appends the next step to `store` and, once it is answered (and Done),
+  // calls `done` with the outcome. With `keep_version` false the append does
+  // not insist on the person's version, for runs where other writers (a
+  // timer wave) move it too.
+  void AppendNext(engine::EventStore& store, bool keep_version,
+                  absl::AnyInvocable<void(absl::Status)> done);
 
  private:
   const std::string prefix_;

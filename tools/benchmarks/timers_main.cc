@@ -173,18 +173,9 @@ absl::Status Run(SuiteReport& report) {
         absl::GetFlag(FLAGS_rate), [&] { return wave_done.load(); },
         absl::Seconds(60),
         [&](absl::AnyInvocable<void(absl::Status)> done) {
-          LiveWorkload::Step step = workload.Next();
-          engine::AppendRequest request = step.request;
           // The wave fires these persons' timers too (TimerFired moves their
           // versions), so the writer does not insist on a version.
-          request.expected_version.reset();
-          store->AppendAsync(
-              std::move(request),
-              [&workload, step = std::move(step), done = std::move(done)](
-                  absl::StatusOr<engine::AppendResult> result) mutable {
-                workload.Done(step);
-                done(result.status());
-              });
+          workload.AppendNext(*store, /*keep_version=*/false, std::move(done));
         },
         &writes);
   });
