@@ -114,19 +114,22 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
   absl::flat_hash_map<std::string, FoldedStream> streams;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts;
   StatisticsReport report;
+  std::string before;
   for (uint64_t position = 1; position <= last;) {
     RP_ASSIGN_OR_RETURN(EventPage page, store.ReadAll(position, kPage));
     if (page.events.empty()) break;
     for (EventEnvelope& event : page.events) {
       if (event.position() > last) break;
       FoldedStream& s = streams[event.stream_id()];
+      before.assign(s.state);  // reuses its buffer: no allocation per event
       if (!FoldEvent(workflow, &event, FoldDetail::kStateOnly, &s).ok()) {
         ++report.not_applied;
         continue;
       }
       ++report.events;
       const absl::Time effective = FromTimestamp(event.effective_time());
-      for (Workflow::StatisticKey& key : workflow.Classify(s.state, event)) {
+      for (Workflow::StatisticKey& key :
+           workflow.Classify(before, s.state, event)) {
         const absl::Time at = key.effective.value_or(effective);
         if (at < from || at >= to) continue;
         counts[{std::move(key.category),

@@ -105,8 +105,8 @@ struct StatisticsReport {
   uint64_t not_applied = 0;         // events the workflow now rejects
 };
 
-// Folds the whole log and counts workflow.Classify(state_after, event) by
-// effective month and group, for events effective in [from, to).
+// Folds the whole log and counts workflow.Classify(state_before, state_after,
+// event) by effective month and group, for events effective in [from, to).
 absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
                                             const Workflow& workflow,
                                             absl::Time from, absl::Time to,

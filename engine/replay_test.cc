@@ -251,8 +251,9 @@ TEST_F(ReplayTest, StatisticsCountByEffectiveMonthAndGroup) {
   Append("p2", "depart:AF", Day(3));
   Append("p3", "depart:SO", Day(33));  // April
   Append("p5", "depart:ER", Day(4));
-  // Taken back in April: it leaves March, and April is not touched.
-  Append("p5", "undepart:ER:4", Day(35));
+  // Taken back in April: it leaves March, and April is not touched. The
+  // group comes from the state before the event.
+  Append("p5", "undepart:4", Day(35));
   Append("p4", "arm:t:2");
   auto loop = TimerLoop::Start(store_.get(), &clock_);
   ASSERT_TRUE(loop.ok());

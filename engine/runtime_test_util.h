@@ -32,7 +32,8 @@ namespace returnpath::engine::testing {
 //   fix  deaf                 flags: "bad" timers fire; completions are
 //                             no longer closed by the workflow
 //   depart:<group>            counts as ("departure", group) in statistics
-//   undepart:<group>:<day>    takes back a departure counted on Day(day)
+//   undepart:<day>            takes back the departure the state before it
+//                             counted (in its group), on Day(day)
 // The state is every applied text, each after a '|'. A TaskCompleted closes
 // its task (unless deaf). Index keys: {"last/<first word's verb>"}.
 class FakeWorkflow final : public Workflow {
@@ -80,7 +81,7 @@ class FakeWorkflow final : public Workflow {
   }
 
   std::vector<StatisticKey> Classify(
-      absl::string_view state_after,
+      absl::string_view state_before, absl::string_view /*state_after*/,
       const returnpath::v1::EventEnvelope& event) const override {
     std::vector<StatisticKey> keys;
     returnpath::v1::TimerFired fired;
@@ -89,9 +90,12 @@ class FakeWorkflow final : public Workflow {
          absl::StrSplit(TextOf(event), ' ', absl::SkipEmpty())) {
       std::vector<std::string> f = absl::StrSplit(word, ':');
       if (f[0] == "depart") keys.push_back({"departure", f[1]});
-      // undepart:GROUP:DAY takes back a departure counted on day DAY.
       if (f[0] == "undepart") {
-        keys.push_back({"departure", f[1], -1, Day(Num(f[2]))});
+        const size_t at = state_before.rfind("depart:");
+        if (at == absl::string_view::npos) continue;
+        absl::string_view group = state_before.substr(at + 7);
+        group = group.substr(0, group.find_first_of(" |"));
+        keys.push_back({"departure", std::string(group), -1, Day(Num(f[1]))});
       }
     }
     return keys;

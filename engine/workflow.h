@@ -74,8 +74,11 @@ class Workflow {
   virtual std::string StateTypeName() const { return ""; }
 
   // What an event counts towards in the auditors' statistics: zero or more
-  // (category, group) pairs, e.g. ("assisted_return", "AF"). `state_after` is
-  // the state after the event. The engine counts by the effective month.
+  // (category, group) pairs, e.g. ("assisted_return", "AF"). `state_before`
+  // and `state_after` are the stream's state around the event (before is
+  // empty for a new stream), so an event that corrects or retracts another
+  // can take back what that one counted. The engine counts by the effective
+  // month.
   struct StatisticKey {
     std::string category;
     std::string group;
@@ -85,7 +88,7 @@ class Workflow {
     std::optional<absl::Time> effective;
   };
   virtual std::vector<StatisticKey> Classify(
-      absl::string_view state_after,
+      absl::string_view state_before, absl::string_view state_after,
       const returnpath::v1::EventEnvelope& event) const {
     return {};
   }

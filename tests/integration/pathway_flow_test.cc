@@ -324,6 +324,41 @@ TEST_F(PathwayFlowTest, CorrectionMovesTheDeadlineAndKeepsTheHistory) {
   EXPECT_EQ(state->stage(), v1::STAGE_ASYLUM_PENDING);
 }
 
+TEST_F(PathwayFlowTest, AuditorsNoLongerCountARejectionThatWasRetracted) {
+  RegisterAndStartMarch2({.id = "P-9", .nationality = "ER"});
+  absl::StatusOr<v1::RecordEventResponse> rejection =
+      Record("P-9", "first-rejection", {{"notified", "2026-03-02"}});
+  RP_ASSERT_OK(rejection);
+  // Not appealed: the rejection becomes final when the window closes.
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-25T12:00:00Z")));
+  RP_ASSERT_OK(WaitForTimer("P-9", "appeal_window"));
+  absl::StatusOr<v1::PathwayState> state = State("P-9");
+  RP_ASSERT_OK(state);
+  ASSERT_EQ(state->stage(), v1::STAGE_FINAL_REJECTION);
+  auto final_rejections = [&]() -> int64_t {
+    absl::StatusOr<v1::StatisticsResponse> rows =
+        As("auditor").Statistics(v1::StatisticsRequest());
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    int64_t count = 0;
+    for (const v1::StatisticsRow& row : rows->rows()) {
+      if (row.category() == "final_rejection" && row.group() == "ER") {
+        EXPECT_EQ(row.month(), "2026-03");
+        count += static_cast<int64_t>(row.count());
+      }
+    }
+    return count;
+  };
+  EXPECT_EQ(final_rejections(), 1);
+
+  RP_ASSERT_OK(Record("P-9", "retraction",
+                      {{"position", absl::StrCat(rejection->position())},
+                       {"reason", "the decision was for another person"}}));
+  state = State("P-9");
+  RP_ASSERT_OK(state);
+  EXPECT_EQ(state->stage(), v1::STAGE_ASYLUM_PENDING);
+  EXPECT_EQ(final_rejections(), 0);
+}
+
 TEST_F(PathwayFlowTest, RetryWithTheSameIdempotencyKeyRecordsOnce) {
   RegisterAndStartMarch2({.id = "P-8"});
   absl::StatusOr<client::BuiltEvent> event =

@@ -1,5 +1,7 @@
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "google/protobuf/arena.h"
@@ -48,12 +50,11 @@ std::string ReturnPathwayWorkflow::StateTypeName() const {
 
 namespace {
 
-// What an event with `payload` at `position` counts towards. With a null
-// `state_after`, only what the payload alone decides (the final rejections
-// derived from the state are left out).
-std::vector<std::string> Categories(const google::protobuf::Any& payload,
-                                    const v1::PathwayState* state_after,
-                                    uint64_t position) {
+using StatisticKey = ReturnPathwayWorkflow::StatisticKey;
+
+// What an event with `payload` counts towards by itself. The final
+// rejections the state derives (DerivedFinalRejection) are counted apart.
+std::vector<std::string> Categories(const google::protobuf::Any& payload) {
   std::vector<std::string> out;
   v1::Departed departed;
   v1::AppealLodged appeal;
@@ -88,50 +89,121 @@ std::vector<std::string> Categories(const google::protobuf::Any& payload,
     if (decided.outcome() == v1::APPEAL_OUTCOME_GRANTED) {
       out.push_back("permit_granted");
     }
-    if (state_after != nullptr &&
-        decided.outcome() == v1::APPEAL_OUTCOME_REJECTED &&
-        state_after->final_rejection().basis() ==
-            v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE &&
-        !state_after->final_rejection().caused_by_positions().empty() &&
-        state_after->final_rejection().caused_by_positions(0) == position) {
-      out.push_back("final_rejection");
-    }
-  } else if (state_after != nullptr && payload.Is<v1::TimerFired>()) {
-    if (state_after->final_rejection().derived_at_position() == position) {
-      out.push_back("final_rejection");
-    }
   }
   return out;
+}
+
+const v1::HistoryEntry* EntryAt(const v1::PathwayState& state,
+                                uint64_t position) {
+  for (const v1::HistoryEntry& entry : state.history()) {
+    if (entry.position() == position) return &entry;
+  }
+  return nullptr;
+}
+
+// An entry as the state now counts it: with its latest correction.
+const google::protobuf::Any& PayloadOf(const v1::HistoryEntry& entry) {
+  return entry.has_replacement() ? entry.replacement() : entry.payload();
+}
+absl::Time EffectiveOf(const v1::HistoryEntry& entry) {
+  return FromTimestamp(entry.has_corrected_effective_time()
+                           ? entry.corrected_effective_time()
+                           : entry.effective_time());
+}
+
+// The state's final rejection when no payload says it: derived from an
+// appeal-window expiry or from UNE's rejection of the appeal. Null otherwise.
+const v1::HistoryEntry* DerivedFinalRejection(const v1::PathwayState& state) {
+  const v1::FinalRejectionRecord& rejection = state.final_rejection();
+  if (rejection.derived_at_position() != 0) {
+    return EntryAt(state, rejection.derived_at_position());
+  }
+  if (rejection.basis() != v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE ||
+      rejection.caused_by_positions().empty()) {
+    return nullptr;
+  }
+  const v1::HistoryEntry* decision =
+      EntryAt(state, rejection.caused_by_positions(0));
+  return decision != nullptr && PayloadOf(*decision).Is<v1::AppealDecided>()
+             ? decision
+             : nullptr;
+}
+
+// The event at `position` made earlier entries count differently: it
+// corrected or retracted one, or superseded an appeal-window expiry.
+bool Refolds(const v1::PathwayState& after, const v1::EventEnvelope& event) {
+  if (event.payload().Is<v1::EventCorrected>() ||
+      event.payload().Is<v1::EventRetracted>()) {
+    return true;
+  }
+  for (const v1::HistoryEntry& entry : after.history()) {
+    if (entry.superseded_by_position() == event.position()) return true;
+  }
+  return false;
+}
+
+void Count(const google::protobuf::Any& payload, const std::string& group,
+           int delta, std::optional<absl::Time> at,
+           std::vector<StatisticKey>* keys) {
+  for (std::string& category : Categories(payload)) {
+    keys->push_back({std::move(category), group, delta, at});
+  }
 }
 
 }  // namespace
 
 std::vector<ReturnPathwayWorkflow::StatisticKey>
-ReturnPathwayWorkflow::Classify(absl::string_view state_after,
+ReturnPathwayWorkflow::Classify(absl::string_view state_before,
+                                absl::string_view state_after,
                                 const v1::EventEnvelope& event) const {
-  absl::StatusOr<v1::PathwayState> state = DecodePathwayState(state_after);
-  if (!state.ok()) return {};
-  const std::string& group = state->person().nationality();
+  absl::StatusOr<v1::PathwayState> before = DecodePathwayState(state_before);
+  absl::StatusOr<v1::PathwayState> after = DecodePathwayState(state_after);
+  if (!before.ok() || !after.ok()) return {};
+  // Takebacks stay in the group they were counted in.
+  const std::string& was_group = before->person().nationality();
+  const std::string& group = after->person().nationality();
   std::vector<StatisticKey> keys;
+  v1::EventCorrected corrected;
   v1::EventRetracted retracted;
-  if (event.payload().UnpackTo(&retracted)) {
-    // Take back what the retracted event counted, in its own month.
-    for (const v1::HistoryEntry& entry : state->history()) {
-      if (entry.position() != retracted.retracted_position()) continue;
-      const google::protobuf::Any& was =
-          entry.has_replacement() ? entry.replacement() : entry.payload();
-      const absl::Time at = FromTimestamp(entry.has_corrected_effective_time()
-                                              ? entry.corrected_effective_time()
-                                              : entry.effective_time());
-      for (std::string& category : Categories(was, nullptr, entry.position())) {
-        keys.push_back({std::move(category), group, -1, at});
-      }
+  const uint64_t target =
+      event.payload().UnpackTo(&corrected)   ? corrected.corrected_position()
+      : event.payload().UnpackTo(&retracted) ? retracted.retracted_position()
+                                             : 0;
+  if (target != 0) {
+    // Take back what the target counted, in its own month, and count what it
+    // counts now.
+    if (const v1::HistoryEntry* was = EntryAt(*before, target)) {
+      Count(PayloadOf(*was), was_group, -1, EffectiveOf(*was), &keys);
     }
-    return keys;
+    const v1::HistoryEntry* now = EntryAt(*after, target);
+    if (now != nullptr && !now->retracted()) {
+      Count(PayloadOf(*now), group, 1, EffectiveOf(*now), &keys);
+    }
+  } else {
+    Count(event.payload(), group, 1, std::nullopt, &keys);
   }
-  for (std::string& category :
-       Categories(event.payload(), &*state, event.position())) {
-    keys.push_back({std::move(category), group});
+
+  const v1::HistoryEntry* derived_before = DerivedFinalRejection(*before);
+  const v1::HistoryEntry* derived_after = DerivedFinalRejection(*after);
+  const auto same = [](const v1::HistoryEntry* a, const v1::HistoryEntry* b) {
+    if (a == nullptr || b == nullptr) return a == b;
+    return a->position() == b->position() && EffectiveOf(*a) == EffectiveOf(*b);
+  };
+  if (same(derived_before, derived_after)) return keys;
+  if (Refolds(*after, event)) {
+    if (derived_before != nullptr) {
+      keys.push_back(
+          {"final_rejection", was_group, -1, EffectiveOf(*derived_before)});
+    }
+    if (derived_after != nullptr) {
+      keys.push_back(
+          {"final_rejection", group, 1, EffectiveOf(*derived_after)});
+    }
+  } else if (derived_after != nullptr &&
+             derived_after->position() == event.position()) {
+    // A new final rejection. One derived before it (ahead of a reopened
+    // case) still happened: it is not taken back.
+    keys.push_back({"final_rejection", group, 1, std::nullopt});
   }
   return keys;
 }

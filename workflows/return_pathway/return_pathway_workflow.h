@@ -34,10 +34,11 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
 
   // Departures ("assisted_return", "forced_return", "dublin_transfer"),
   // "disappeared", "reappeared", "final_rejection" (derived ones included),
-  // "iom_application", "permit_granted"; grouped by nationality.
-  // Corrections and retractions are not counted.
+  // "iom_application", "permit_granted"; grouped by nationality. A
+  // correction or retraction takes back what its target counted (final
+  // rejections derived from it included) and counts what it counts now.
   std::vector<StatisticKey> Classify(
-      absl::string_view state_after,
+      absl::string_view state_before, absl::string_view state_after,
       const returnpath::v1::EventEnvelope& event) const override;
 
   const PolicySet& policies() const { return policies_; }

@@ -1,5 +1,7 @@
 // The adapter the engine calls: bytes in, bytes out, policy by version.
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/engine.pb.h"
@@ -116,45 +118,135 @@ TEST_F(AdapterTest, MissingPolicyVersionUsesTheOneInForce) {
   EXPECT_TRUE(workflow_->Apply("", e).ok());
 }
 
-TEST_F(AdapterTest, ClassifiesEventsForStatistics) {
-  PathwayFixture f;
-  PersonSpec person;
-  person.nationality = "ET";
-  RP_ASSERT_OK(f.Register(CivilDay(2026, 1, 5), person));
-  RP_ASSERT_OK(f.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f.FireTimer("appeal-window-2"));
-  auto categories = [&] {
+// "category/group/delta/month" for each key of `f`'s last event.
+class ClassifyTest : public AdapterTest {
+ protected:
+  std::vector<std::string> Keys(const std::string& before) {
     std::vector<std::string> out;
     for (const auto& key :
-         workflow_->Classify(f.last().next_state, f.log().back())) {
-      out.push_back(key.category + "/" + key.group);
+         workflow_->Classify(before, f_.last().next_state, f_.log().back())) {
+      const absl::Time at = key.effective.value_or(
+          FromTimestamp(f_.log().back().effective_time()));
+      out.push_back(absl::StrCat(
+          key.category, "/", key.group, "/", key.delta, "/",
+          absl::FormatTime("%Y-%m", at, absl::FixedTimeZone(3600))));
     }
     return out;
-  };
-  EXPECT_THAT(categories(), ElementsAre("final_rejection/ET"));
-  RP_ASSERT_OK(f.Disappear(CivilDay(2026, 3, 5)));
-  EXPECT_THAT(categories(), ElementsAre("disappeared/ET"));
-  RP_ASSERT_OK(f.Reappear(CivilDay(2026, 3, 6)));
-  RP_ASSERT_OK(f.IomApply(CivilDay(2026, 3, 7)));
-  EXPECT_THAT(categories(), ElementsAre("iom_application/ET"));
-  RP_ASSERT_OK(
-      f.Depart(CivilDay(2026, 3, 20), v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
-  EXPECT_THAT(categories(), ElementsAre("assisted_return/ET"));
+  }
+  // Runs `action` on the fixture and classifies the event it recorded.
+  template <typename Action>
+  std::vector<std::string> Classified(Action action) {
+    const std::string before = f_.state().SerializeAsString();
+    const absl::Status status = action();
+    EXPECT_TRUE(status.ok()) << status;
+    return Keys(before);
+  }
+  void Register() {
+    PersonSpec person;
+    person.nationality = "ET";
+    RP_ASSERT_OK(f_.Register(CivilDay(2026, 1, 5), person));
+  }
 
-  // Recorded in error and retracted in April: the departure is taken back
-  // from March, its own month.
-  const uint64_t departed_at = f.log().back().position();
-  RP_ASSERT_OK(f.Retract(CivilDay(2026, 4, 2), departed_at));
-  std::vector<returnpath::engine::Workflow::StatisticKey> keys =
-      workflow_->Classify(f.last().next_state, f.log().back());
-  ASSERT_EQ(keys.size(), 1u);
-  EXPECT_EQ(keys[0].category, "assisted_return");
-  EXPECT_EQ(keys[0].group, "ET");
-  EXPECT_EQ(keys[0].delta, -1);
-  ASSERT_TRUE(keys[0].effective.has_value());
-  EXPECT_EQ(absl::FormatTime("%Y-%m-%d", *keys[0].effective,
-                             absl::FixedTimeZone(3600)),
-            "2026-03-20");
+  PathwayFixture f_;
+};
+
+TEST_F(ClassifyTest, CountsEventsByKindAndNationality) {
+  Register();
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
+  EXPECT_THAT(Classified([&] { return f_.FireTimer("appeal-window-2"); }),
+              ElementsAre("final_rejection/ET/1/2026-03"));
+  EXPECT_THAT(Classified([&] { return f_.Disappear(CivilDay(2026, 3, 5)); }),
+              ElementsAre("disappeared/ET/1/2026-03"));
+  RP_ASSERT_OK(f_.Reappear(CivilDay(2026, 3, 6)));
+  EXPECT_THAT(Classified([&] { return f_.IomApply(CivilDay(2026, 3, 7)); }),
+              ElementsAre("iom_application/ET/1/2026-03"));
+  EXPECT_THAT(Classified([&] {
+                return f_.Depart(CivilDay(2026, 3, 20),
+                                 v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY);
+              }),
+              ElementsAre("assisted_return/ET/1/2026-03"));
+}
+
+TEST_F(ClassifyTest, RetractionTakesBackInTheRetractedEventsMonth) {
+  Register();
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 2, 9)));
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(
+      f_.Depart(CivilDay(2026, 3, 20), v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
+  const uint64_t departed_at = f_.log().back().position();
+  // Recorded in error and retracted in April: the departure leaves March.
+  EXPECT_THAT(
+      Classified([&] { return f_.Retract(CivilDay(2026, 4, 2), departed_at); }),
+      ElementsAre("assisted_return/ET/-1/2026-03"));
+}
+
+TEST_F(ClassifyTest, CorrectionMovesTheCountToTheRightKindAndMonth) {
+  Register();
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 2, 9)));
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 2)));
+  // The departure deadline expired: a forced return is possible.
+  RP_ASSERT_OK(f_.FireDueTimers(At(CivilDay(2026, 3, 30))));
+  RP_ASSERT_OK(
+      f_.Depart(CivilDay(2026, 3, 31), v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
+  const uint64_t departed_at = f_.log().back().position();
+  v1::Departed forced;
+  forced.set_kind(v1::DEPARTURE_KIND_FORCED);
+  EXPECT_THAT(Classified([&] {
+                return f_.Correct(CivilDay(2026, 4, 10), departed_at, forced,
+                                  At(CivilDay(2026, 4, 1)));
+              }),
+              ElementsAre("assisted_return/ET/-1/2026-03",
+                          "forced_return/ET/1/2026-04"));
+}
+
+TEST_F(ClassifyTest, RetractingTheDecisionTakesBackTheRejectionItDerived) {
+  Register();
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
+  RP_ASSERT_OK(f_.Appeal(CivilDay(2026, 2, 20), /*deferred=*/true));
+  EXPECT_THAT(Classified([&] {
+                return f_.AppealDecided(CivilDay(2026, 5, 4),
+                                        v1::APPEAL_OUTCOME_REJECTED);
+              }),
+              ElementsAre("final_rejection/ET/1/2026-05"));
+  const uint64_t decided_at = f_.log().back().position();
+  EXPECT_THAT(
+      Classified([&] { return f_.Retract(CivilDay(2026, 6, 1), decided_at); }),
+      ElementsAre("final_rejection/ET/-1/2026-05"));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_APPEAL_PENDING);
+}
+
+TEST_F(ClassifyTest, RetractingTheRejectionTakesBackTheExpiryItDerived) {
+  Register();
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
+  const uint64_t rejected_at = f_.log().back().position();
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  EXPECT_THAT(
+      Classified([&] { return f_.Retract(CivilDay(2026, 4, 1), rejected_at); }),
+      ElementsAre("final_rejection/ET/-1/2026-03"));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_ASYLUM_PENDING);
+}
+
+TEST_F(ClassifyTest, LateRecordedTimelyAppealTakesBackTheExpiry) {
+  Register();
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  v1::AppealLodged appeal;
+  appeal.set_deferred_implementation(true);
+  EXPECT_THAT(Classified([&] {
+                return f_.Record(appeal, At(CivilDay(2026, 3, 1)),
+                                 At(CivilDay(2026, 3, 5)));
+              }),
+              ElementsAre("final_rejection/ET/-1/2026-03"));
+}
+
+TEST_F(ClassifyTest, ANewRejectionAfterAReopenedCaseKeepsTheFirst) {
+  Register();
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.Reopen(CivilDay(2026, 4, 7)));
+  EXPECT_THAT(
+      Classified([&] { return f_.FinalRejection(CivilDay(2026, 6, 1)); }),
+      ElementsAre("final_rejection/ET/1/2026-06"));
 }
 
 }  // namespace
