@@ -22,7 +22,7 @@ void Sequencer::Submit(Command command) {
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
-      queue_.push_back(std::move(command));
+      (command.background ? background_ : queue_).push_back(std::move(command));
       return;
     }
   }
@@ -56,15 +56,28 @@ void Sequencer::Loop() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &Sequencer::HasWorkOrStopping));
-      if (queue_.empty()) return;  // stopping, and everything is answered
-      size_t n = std::min(options_.max_group, queue_.size());
-      for (size_t i = 0; i < n; ++i) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      // Stopping, and everything is answered.
+      if (queue_.empty() && background_.empty()) return;
+      TakeGroup(&group);
     }
     RunGroup(group);
     group.clear();
+  }
+}
+
+void Sequencer::TakeGroup(std::vector<Command>* group) {
+  const size_t foreground = std::min(options_.max_group, queue_.size());
+  for (size_t i = 0; i < foreground; ++i) {
+    group->push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  // Never none: a steady flood of foreground work must not starve timers.
+  const size_t room =
+      foreground == 0 ? options_.max_group : options_.max_background_alongside;
+  const size_t background = std::min(room, background_.size());
+  for (size_t i = 0; i < background; ++i) {
+    group->push_back(std::move(background_.front()));
+    background_.pop_front();
   }
 }
 

@@ -53,6 +53,9 @@ namespace returnpath::engine {
 struct Command {
   absl::AnyInvocable<absl::Status(CommandContext&)> run;
   absl::AnyInvocable<void(absl::Status)> done;
+  // Work nobody waits on (timer firings): it yields to the other commands,
+  // so that a wave of firings does not stall the people recording events.
+  bool background = false;
 };
 
 // A Command whose body yields a value; `done` gets it once durable, or the
@@ -101,6 +104,10 @@ class Sequencer {
     const Workflow* workflow = nullptr;
     bool sync = true;
     size_t max_group = 256;
+    // A group takes the queued foreground commands first (up to max_group),
+    // then this many background ones; with no foreground work queued,
+    // background work fills a whole group.
+    size_t max_background_alongside = 16;
     // Test seam: called before each group write; a non-OK status fails the
     // group exactly as a failed RocksDB write would, and nothing is written.
     std::function<absl::Status()> write_fault;
@@ -129,10 +136,12 @@ class Sequencer {
   using Listeners = std::vector<std::function<void(uint64_t)>>;
 
   void Loop();
+  void TakeGroup(std::vector<Command>* group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunGroup(std::vector<Command>& group);
   absl::Status Write(rocksdb::WriteBatch* batch);
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return !queue_.empty() || stopping_;
+    return !queue_.empty() || !background_.empty() || stopping_;
   }
 
   // Constant after construction.
@@ -141,6 +150,7 @@ class Sequencer {
 
   mutable absl::Mutex mu_;
   std::deque<Command> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<Command> background_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   ChainState committed_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const Listeners> listeners_ ABSL_GUARDED_BY(mu_);

@@ -5,8 +5,12 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "engine/event_store_impl.h"
 #include "engine/store_test_util.h"
@@ -220,6 +224,54 @@ TEST_F(SequencerTest, FailedGroupWriteFailsEveryCommandAndRollsBackCounters) {
   EXPECT_EQ(store_->GetStreamRecord("p-2").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+}
+
+// Each command appends to its own stream and notes (its stream, the durable
+// end of the log when it ran), which tells the groups apart.
+struct Ran {
+  std::string stream;
+  uint64_t durable_end;
+  bool operator==(const Ran&) const = default;
+};
+
+TEST_F(SequencerTest, BackgroundWorkYieldsToOtherWritersWithoutStarving) {
+  absl::Mutex mu;
+  std::vector<Ran> ran;
+  absl::BlockingCounter answered(20);
+  auto submit = [&](std::string stream, bool background) {
+    Command command{[&, stream](CommandContext& ctx) {
+                      const uint64_t end = store_->LastPosition();
+                      {
+                        absl::MutexLock lock(&mu);
+                        ran.push_back({stream, end});
+                      }
+                      return ctx.Append(Req(stream, {"x"})).status();
+                    },
+                    [&](absl::Status s) {
+                      EXPECT_TRUE(s.ok()) << s;
+                      answered.DecrementCount();
+                    }};
+    command.background = background;
+    store_->Submit(std::move(command));
+  };
+  Hold();
+  for (int i = 0; i < 18; ++i) submit(absl::StrCat("timer-", i), true);
+  submit("caseworker-a", false);
+  submit("caseworker-b", false);
+  Release();
+  answered.Wait();
+
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(ran.size(), 20u);
+  // The first group: both caseworkers ahead of the firings queued before
+  // them, then 16 firings; the last two wait for the next group.
+  EXPECT_EQ(ran[0], (Ran{"caseworker-a", 0}));
+  EXPECT_EQ(ran[1], (Ran{"caseworker-b", 0}));
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(ran[2 + i], (Ran{absl::StrCat("timer-", i), 0}));
+  }
+  EXPECT_EQ(ran[18], (Ran{"timer-16", 18}));
+  EXPECT_EQ(ran[19], (Ran{"timer-17", 18}));
 }
 
 TEST_F(SequencerTest, CloseDrainsTheQueueThenRefuses) {

@@ -262,6 +262,7 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
       absl::MutexLock lock(&batch->mu);
       --batch->remaining;
     };
+    command.background = true;
     store_->Submit(std::move(command));
   }
   {
