@@ -64,7 +64,9 @@ void FlipByte(const std::string& path, uint64_t position, size_t offset) {
 class VerifyTest : public ::testing::Test {
  protected:
   VerifyTest() : clock_(Day(3)) {
-    Open();
+    const absl::Status opened = Open();
+    EXPECT_TRUE(opened.ok()) << opened;
+    if (!opened.ok()) return;
     for (int i = 0; i < 20; ++i) {
       EXPECT_TRUE(
           store_->Append(Req("p-" + std::to_string(i % 3), {"e"})).ok());
