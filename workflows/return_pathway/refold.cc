@@ -27,14 +27,12 @@ EventInput ReplayInput(absl::string_view stream_id, const v1::HistoryEntry& e) {
   in.positions = {e.position()};
   in.positions.insert(in.positions.end(), e.correction_positions().begin(),
                       e.correction_positions().end());
-  in.effective = FromTimestamp(e.has_corrected_effective_time()
-                                   ? e.corrected_effective_time()
-                                   : e.effective_time());
+  in.effective = CurrentEffective(e);
   in.recorded = FromTimestamp(e.recorded_time());
   in.policy_version = e.corrected_policy_version().empty()
                           ? e.policy_version()
                           : e.corrected_policy_version();
-  in.payload = e.has_replacement() ? e.replacement() : e.payload();
+  in.payload = CurrentPayload(e);
   in.replay = true;
   in.replay_closed_task_key = e.closed_task_key();
   return in;
@@ -85,6 +83,16 @@ absl::StatusOr<int> Target(const v1::PathwayState& state, uint64_t position,
 }
 
 }  // namespace
+
+const google::protobuf::Any& CurrentPayload(const v1::HistoryEntry& entry) {
+  return entry.has_replacement() ? entry.replacement() : entry.payload();
+}
+
+absl::Time CurrentEffective(const v1::HistoryEntry& entry) {
+  return FromTimestamp(entry.has_corrected_effective_time()
+                           ? entry.corrected_effective_time()
+                           : entry.effective_time());
+}
 
 absl::StatusOr<v1::PathwayState> Replay(
     absl::string_view stream_id,

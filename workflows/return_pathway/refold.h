@@ -13,6 +13,12 @@
 
 namespace returnpath::return_pathway {
 
+// A history entry as the state now counts it: with its latest correction's
+// payload and effective time.
+const google::protobuf::Any& CurrentPayload(
+    const returnpath::v1::HistoryEntry& entry);
+absl::Time CurrentEffective(const returnpath::v1::HistoryEntry& entry);
+
 // Folds `history` from nothing, as the events would have applied: retracted
 // and superseded entries are skipped, corrected ones take their replacement;
 // a timer event applies only if that timer is armed and due by the time the

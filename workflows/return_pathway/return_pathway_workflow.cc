@@ -7,8 +7,8 @@
 #include "google/protobuf/arena.h"
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/pathway.pb.h"
-#include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/machine.h"
+#include "workflows/return_pathway/refold.h"
 
 namespace returnpath::return_pathway {
 
@@ -101,16 +101,6 @@ const v1::HistoryEntry* EntryAt(const v1::PathwayState& state,
   return nullptr;
 }
 
-// An entry as the state now counts it: with its latest correction.
-const google::protobuf::Any& PayloadOf(const v1::HistoryEntry& entry) {
-  return entry.has_replacement() ? entry.replacement() : entry.payload();
-}
-absl::Time EffectiveOf(const v1::HistoryEntry& entry) {
-  return FromTimestamp(entry.has_corrected_effective_time()
-                           ? entry.corrected_effective_time()
-                           : entry.effective_time());
-}
-
 // The state's final rejection when no payload says it: derived from an
 // appeal-window expiry or from UNE's rejection of the appeal. Null otherwise.
 const v1::HistoryEntry* DerivedFinalRejection(const v1::PathwayState& state) {
@@ -124,7 +114,8 @@ const v1::HistoryEntry* DerivedFinalRejection(const v1::PathwayState& state) {
   }
   const v1::HistoryEntry* decision =
       EntryAt(state, rejection.caused_by_positions(0));
-  return decision != nullptr && PayloadOf(*decision).Is<v1::AppealDecided>()
+  return decision != nullptr &&
+                 CurrentPayload(*decision).Is<v1::AppealDecided>()
              ? decision
              : nullptr;
 }
@@ -156,13 +147,25 @@ std::vector<ReturnPathwayWorkflow::StatisticKey>
 ReturnPathwayWorkflow::Classify(absl::string_view state_before,
                                 absl::string_view state_after,
                                 const v1::EventEnvelope& event) const {
-  absl::StatusOr<v1::PathwayState> before = DecodePathwayState(state_before);
   absl::StatusOr<v1::PathwayState> after = DecodePathwayState(state_after);
-  if (!before.ok() || !after.ok()) return {};
-  // Takebacks stay in the group they were counted in.
-  const std::string& was_group = before->person().nationality();
+  if (!after.ok()) return {};
   const std::string& group = after->person().nationality();
   std::vector<StatisticKey> keys;
+  const v1::HistoryEntry* derived_after = DerivedFinalRejection(*after);
+  if (!Refolds(*after, event)) {
+    // Only this event is new: nothing counted before changes.
+    Count(event.payload(), group, 1, std::nullopt, &keys);
+    if (derived_after != nullptr &&
+        derived_after->position() == event.position()) {
+      keys.push_back({"final_rejection", group, 1, std::nullopt});
+    }
+    return keys;
+  }
+
+  absl::StatusOr<v1::PathwayState> before = DecodePathwayState(state_before);
+  if (!before.ok()) return {};
+  // Takebacks stay in the group they were counted in.
+  const std::string& was_group = before->person().nationality();
   v1::EventCorrected corrected;
   v1::EventRetracted retracted;
   const uint64_t target =
@@ -173,37 +176,31 @@ ReturnPathwayWorkflow::Classify(absl::string_view state_before,
     // Take back what the target counted, in its own month, and count what it
     // counts now.
     if (const v1::HistoryEntry* was = EntryAt(*before, target)) {
-      Count(PayloadOf(*was), was_group, -1, EffectiveOf(*was), &keys);
+      Count(CurrentPayload(*was), was_group, -1, CurrentEffective(*was), &keys);
     }
     const v1::HistoryEntry* now = EntryAt(*after, target);
     if (now != nullptr && !now->retracted()) {
-      Count(PayloadOf(*now), group, 1, EffectiveOf(*now), &keys);
+      Count(CurrentPayload(*now), group, 1, CurrentEffective(*now), &keys);
     }
   } else {
-    Count(event.payload(), group, 1, std::nullopt, &keys);
+    Count(event.payload(), group, 1, std::nullopt, &keys);  // a late appeal
   }
-
+  // The refold may have moved or undone a derived final rejection. One
+  // derived ahead of a reopened case is no longer in either state and stays.
   const v1::HistoryEntry* derived_before = DerivedFinalRejection(*before);
-  const v1::HistoryEntry* derived_after = DerivedFinalRejection(*after);
   const auto same = [](const v1::HistoryEntry* a, const v1::HistoryEntry* b) {
     if (a == nullptr || b == nullptr) return a == b;
-    return a->position() == b->position() && EffectiveOf(*a) == EffectiveOf(*b);
+    return a->position() == b->position() &&
+           CurrentEffective(*a) == CurrentEffective(*b);
   };
   if (same(derived_before, derived_after)) return keys;
-  if (Refolds(*after, event)) {
-    if (derived_before != nullptr) {
-      keys.push_back(
-          {"final_rejection", was_group, -1, EffectiveOf(*derived_before)});
-    }
-    if (derived_after != nullptr) {
-      keys.push_back(
-          {"final_rejection", group, 1, EffectiveOf(*derived_after)});
-    }
-  } else if (derived_after != nullptr &&
-             derived_after->position() == event.position()) {
-    // A new final rejection. One derived before it (ahead of a reopened
-    // case) still happened: it is not taken back.
-    keys.push_back({"final_rejection", group, 1, std::nullopt});
+  if (derived_before != nullptr) {
+    keys.push_back(
+        {"final_rejection", was_group, -1, CurrentEffective(*derived_before)});
+  }
+  if (derived_after != nullptr) {
+    keys.push_back(
+        {"final_rejection", group, 1, CurrentEffective(*derived_after)});
   }
   return keys;
 }
