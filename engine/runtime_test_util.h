@@ -85,11 +85,14 @@ class FakeWorkflow final : public Workflow {
       const returnpath::v1::EventEnvelope& event) const override {
     std::vector<StatisticKey> keys;
     returnpath::v1::TimerFired fired;
-    if (event.payload().UnpackTo(&fired)) return {{"timer", fired.kind()}};
+    if (event.payload().UnpackTo(&fired)) {
+      return {{"timer", fired.kind(), 1, std::nullopt}};
+    }
     for (absl::string_view word :
          absl::StrSplit(TextOf(event), ' ', absl::SkipEmpty())) {
       std::vector<std::string> f = absl::StrSplit(word, ':');
-      if (f[0] == "depart") keys.push_back({"departure", f[1]});
+      if (f[0] == "depart")
+        keys.push_back({"departure", f[1], 1, std::nullopt});
       if (f[0] == "undepart") {
         const size_t at = state_before.rfind("depart:");
         if (at == absl::string_view::npos) continue;

@@ -58,7 +58,8 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
   // RocksDB keeps a log file until every column family with data in it has
   // flushed, so rarely written families let the log grow to gigabytes, all
   // replayed at the next open (8.5 s for 735 MiB measured). Past this size
-  // the oldest families are flushed, which bounds the replay to 1-2 s.
+  // the oldest families are flushed, which bounds the replay (2.9 s for
+  // 113 MiB on the 20M-event data set, docs/benchmarks.md).
   options.max_total_wal_size = uint64_t{128} << 20;
 
   const std::shared_ptr<rocksdb::Cache> cache =

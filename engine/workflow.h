@@ -82,8 +82,9 @@ class Workflow {
   struct StatisticKey {
     std::string category;
     std::string group;
-    // -1 takes back what an earlier event counted (it was retracted), in the
-    // month of `effective`, that event's effective time.
+    // -1 takes back what an earlier event counted (it was corrected or
+    // retracted). `effective` is the time whose month is counted, when not
+    // this event's own: a taken-back or corrected event's.
     int delta = 1;
     std::optional<absl::Time> effective;
   };
