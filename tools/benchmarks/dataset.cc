@@ -84,14 +84,13 @@ class Generator {
       if (day >= surge_start) RecordSurge(day, surge_per_day_);
       pipeline_->Drain();
       if ((day - spec_.first_day) % 365 == 0 || day == spec_.last_day) {
-        Progress(day, start_);
+        Progress(day);
       }
       if ((day - spec_.first_day) % kCheckpointDays == 0 ||
           day >= surge_start) {
         RP_RETURN_IF_ERROR(Checkpoint(day));
       }
     }
-    const absl::Time start = start_;
     // Top up on the last day if the surge fell short of either minimum.
     for (;;) {
       RP_ASSIGN_OR_RETURN(pending_timers_, Count(engine::StoreDb::kTimers));
@@ -112,12 +111,12 @@ class Generator {
       }
       RecordSurge(spec_.last_day, more);
       pipeline_->Drain();
-      Progress(spec_.last_day, start);
+      Progress(spec_.last_day);
     }
     Dataset out;
     out.set_name(spec_.name);
     out.set_load_seconds(earlier_seconds_ +
-                         absl::ToDoubleSeconds(absl::Now() - start));
+                         absl::ToDoubleSeconds(absl::Now() - start_));
     out.set_resumed(resumed_);
     out.set_events(pathway_.store->LastPosition());
     out.set_persons(next_person_ - 1 + next_surge_ - 1);
@@ -309,8 +308,8 @@ class Generator {
     pipeline_->Submit(std::move(request));
   }
 
-  void Progress(absl::CivilDay day, absl::Time start) {
-    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  void Progress(absl::CivilDay day) {
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
     const uint64_t events = pathway_.store->LastPosition();
     std::printf(
         "dataset %s: %s  %llu events (%llu fired timers)  %.0f s  "

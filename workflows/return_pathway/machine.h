@@ -20,77 +20,53 @@ namespace returnpath::return_pathway {
 // fires them at once. Ids: tasks "<kind>-<position>" of the event that opened
 // them, timers likewise; see task_kinds.h.
 //
-// | event                        | from                               | to |
-// effects |
+// clang-format off
+// | event                        | from                               | to                     | effects |
 // |------------------------------|------------------------------------|------------------------|---------|
-// | PersonRegistered             | (new stream)                       |
-// ASYLUM_PENDING         | ALREADY_EXISTS if registered | | FirstRejection |
-// ASYLUM_PENDING, CASE_REOPENED      | FIRST_REJECTION        | appeal window
-// 21d legal: timer appeal-window-P; conversation task due 7d | | AppealLodged,
-// deferred       | FIRST_REJECTION, within window     | APPEAL_PENDING |
-// cancels appeal-window timer | | AppealLodged, not deferred   |
-// FIRST_REJECTION, within window     | FINAL_REJECTION (1)    | final-rejection
-// consequences (F) from the appeal date | | AppealLodged, recorded late  |
-// after a derived final rejection,   | as above               | the window
-// expiry is superseded; history refolded | |                              |
-// dated within the window            |                        | | | timer
-// appeal_window          | FIRST_REJECTION                    | FINAL_REJECTION
-// (1)    | derived final rejection, from the day after the window: (F) | |
-// AppealDecided granted        | appeal pending                     |
-// PERMIT_GRANTED         | terminal (T) | | AppealDecided rejected       |
-// APPEAL_PENDING                     | FINAL_REJECTION (1)    | (F) | |
-// AppealDecided rejected       | appeal pending, no deferral        | unchanged
-// | recorded; the running deadline stays | | FinalRejection               |
-// ASYLUM_PENDING, FIRST_REJECTION,   | FINAL_REJECTION (1)    | (F) | | |
-// APPEAL_PENDING, CASE_REOPENED      |                        | | |
-// DepartureDeadlineSet         | FINAL_REJECTION, RETURN_PREPARATION|
-// FINAL_REJECTION (1)    | new deadline and timer; closes police referrals | |
-// | OVERSTAYED, CASE_REOPENED          |                        | | |
-// DepartureDeadlineSuspended   | FINAL_REJECTION, RETURN_PREP.,     |
-// OVERSTAYED ->          | cancels deadline timer; closes police referrals | |
-// | OVERSTAYED; deadline running       | FINAL_REJECTION        | | | timer
-// departure_deadline     | FINAL_REJECTION                    | OVERSTAYED |
-// police referral in police/pu, due at expiry, priority by feasibility | |
-// timer departure_deadline     | RETURN_PREPARATION                 | unchanged
-// | adviser follow-up task instead | | CaseReopened                 |
-// FINAL_REJECTION, RETURN_PREP.,     | CASE_REOPENED          | deadline
-// suspended; deadline and review timers cancelled | | | OVERSTAYED | | | |
-// IomApplicationSubmitted      | any live stage, none pending       |
-// FINAL_REJECTION,       | tier from the first deadline (2); timer
-// iom-follow-up-P at 60d | |                              | | OVERSTAYED ->
-// RETURN_P.| | | IomApplicationApproved       | application pending | unchanged
-// | | | IomApplicationWithdrawn      | application pending                |
-// RETURN_PREPARATION ->  | OVERSTAYED + police referral if the deadline expired
-// | |                              |                                    |
-// FINAL_REJECTION        | | | timer iom_follow_up          | same application
-// pending           | unchanged              | adviser task | | Departed
-// assisted voluntary  | IOM application pending            | DEPARTED_VOLUNTARY
-// | (T) | | Departed forced              | deadline expired, not suspended    |
-// DEPARTED_FORCED        | (T); PRAN amounts checked against the policy | |
-// Departed Dublin transfer     | dublin_case                        |
-// DEPARTED_DUBLIN        | (T) | | ResidencePermitGranted       | any live
-// stage                     | PERMIT_GRANTED         | (T) | |
-// RelocationOrdered, Completed | after a final rejection, not exempt| unchanged
-// | completed: centre updated, relocation tasks closed | | Disappeared | any
-// live stage, present            | overlay on             | police task; timer
-// place-release-P at 14d | | timer place_release          | overlay on |
-// unchanged              | place released; reception task | | Reappeared |
-// overlay on                         | overlay off            | cancels place
-// release; closes police task | | QualificationCourse*         | any live stage
-// | unchanged              | never moves a deadline | | ReturnConversationHeld
-// | any live stage                     | unchanged              | closes
-// conversation tasks | | FlagsChanged                 | any live stage |
-// unchanged              | closes relocation tasks if now exempt | |
-// PersonMovedCentre            | any live stage                     | unchanged
-// | | | timer escalation             | the watched task still open        |
-// unchanged              | escalation task in region/<REGION> | | timer
-// long_stayer_review     | FINAL_REJECTION, OVERSTAYED        | unchanged |
-// adviser review task; re-armed +90d | | TaskCompleted                | the
-// task open                      | unchanged              | closes it, its
-// escalation timer and task | | EventCorrected / Retracted   | any stage,
-// terminal included       | refolded               | history refolded; timer
-// and task differences | | anything else                | terminal stages | -
-// | FAILED_PRECONDITION |
+// | PersonRegistered             | (new stream)                       | ASYLUM_PENDING         | ALREADY_EXISTS if registered |
+// | FirstRejection               | ASYLUM_PENDING, CASE_REOPENED      | FIRST_REJECTION        | appeal window 21d legal: timer appeal-window-P; conversation task due 7d |
+// | AppealLodged, deferred       | FIRST_REJECTION, within window     | APPEAL_PENDING         | cancels appeal-window timer |
+// | AppealLodged, not deferred   | FIRST_REJECTION, within window     | FINAL_REJECTION (1)    | final-rejection consequences (F) from the appeal date |
+// | AppealLodged, recorded late  | after a derived final rejection,   | as above               | the window expiry is superseded; history refolded |
+// |                              | dated within the window            |                        | |
+// | timer appeal_window          | FIRST_REJECTION                    | FINAL_REJECTION (1)    | derived final rejection, from the day after the window: (F) |
+// | AppealDecided granted        | appeal pending                     | PERMIT_GRANTED         | terminal (T) |
+// | AppealDecided rejected       | APPEAL_PENDING                     | FINAL_REJECTION (1)    | (F) |
+// | AppealDecided rejected       | appeal pending, no deferral        | unchanged              | recorded; the running deadline stays |
+// | FinalRejection               | ASYLUM_PENDING, FIRST_REJECTION,   | FINAL_REJECTION (1)    | (F) |
+// |                              | APPEAL_PENDING, CASE_REOPENED      |                        | |
+// | DepartureDeadlineSet         | FINAL_REJECTION, RETURN_PREPARATION| FINAL_REJECTION (1)    | new deadline and timer; closes police referrals |
+// |                              | OVERSTAYED, CASE_REOPENED          |                        | |
+// | DepartureDeadlineSuspended   | FINAL_REJECTION, RETURN_PREP.,     | OVERSTAYED ->          | cancels deadline timer; closes police referrals |
+// |                              | OVERSTAYED; deadline running       | FINAL_REJECTION        | |
+// | timer departure_deadline     | FINAL_REJECTION                    | OVERSTAYED             | police referral in police/pu, due at expiry, priority by feasibility |
+// | timer departure_deadline     | RETURN_PREPARATION                 | unchanged              | adviser follow-up task instead |
+// | CaseReopened                 | FINAL_REJECTION, RETURN_PREP.,     | CASE_REOPENED          | deadline suspended; deadline and review timers cancelled |
+// |                              | OVERSTAYED                         |                        | |
+// | IomApplicationSubmitted      | any live stage, none pending       | FINAL_REJECTION,       | tier from the first deadline (2); timer iom-follow-up-P at 60d |
+// |                              |                                    | OVERSTAYED -> RETURN_P.| |
+// | IomApplicationApproved       | application pending                | unchanged              | |
+// | IomApplicationWithdrawn      | application pending                | RETURN_PREPARATION ->  | OVERSTAYED + police referral if the deadline expired |
+// |                              |                                    | FINAL_REJECTION        | |
+// | timer iom_follow_up          | same application pending           | unchanged              | adviser task |
+// | Departed assisted voluntary  | IOM application pending            | DEPARTED_VOLUNTARY     | (T) |
+// | Departed forced              | deadline expired, not suspended    | DEPARTED_FORCED        | (T); PRAN amounts checked against the policy |
+// | Departed Dublin transfer     | dublin_case                        | DEPARTED_DUBLIN        | (T) |
+// | ResidencePermitGranted       | any live stage                     | PERMIT_GRANTED         | (T) |
+// | RelocationOrdered, Completed | after a final rejection, not exempt| unchanged              | completed: centre updated, relocation tasks closed |
+// | Disappeared                  | any live stage, present            | overlay on             | police task; timer place-release-P at 14d |
+// | timer place_release          | overlay on                         | unchanged              | place released; reception task |
+// | Reappeared                   | overlay on                         | overlay off            | cancels place release; closes police task |
+// | QualificationCourse*         | any live stage                     | unchanged              | never moves a deadline |
+// | ReturnConversationHeld       | any live stage                     | unchanged              | closes conversation tasks |
+// | FlagsChanged                 | any live stage                     | unchanged              | closes relocation tasks if now exempt |
+// | PersonMovedCentre            | any live stage                     | unchanged              | |
+// | timer escalation             | the watched task still open        | unchanged              | escalation task in region/<REGION> |
+// | timer long_stayer_review     | FINAL_REJECTION, OVERSTAYED        | unchanged              | adviser review task; re-armed +90d |
+// | TaskCompleted                | the task open                      | unchanged              | closes it, its escalation timer and task |
+// | EventCorrected / Retracted   | any stage, terminal included       | refolded               | history refolded; timer and task differences |
+// | anything else                | terminal stages                    | -                      | FAILED_PRECONDITION |
+// clang-format on
 //
 // (1) RETURN_PREPARATION instead if an IOM application is pending.
 // (2) Tiers NOK 20,000 / 15,000 / 10,000 by the application's date against the
