@@ -1,6 +1,7 @@
 #include "engine/replay.h"
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "engine/keys.h"
 #include "engine/runtime_test_util.h"
 #include "engine/store_db.h"
+#include "engine/task_keys.h"
 #include "engine/task_queue.h"
 #include "engine/timer_loop.h"
 #include "gtest/gtest.h"
@@ -171,6 +173,71 @@ TEST_F(ReplayTest, FindsTamperedTimersTasksAndIndexEntries) {
   EXPECT_EQ(found, (std::set<std::pair<std::string, std::string>>{
                        {"p3", "timers"}, {"p3", "tasks"}, {"p1", "index"}}))
       << Describe(report);
+}
+
+// The check walks one stream at a time; entries of streams that have no
+// events, and events the stream index leaves out, are found all the same.
+TEST_F(ReplayTest, FindsOrphanEntriesAndGapsInTheStreamIndex) {
+  BuildHistory();
+  Tamper([](const StoreDb& db) {
+    rocksdb::WriteBatch batch;
+    // "p0" sorts before every real stream, "p9" after them.
+    returnpath::v1::StreamRecord record;
+    record.set_version(1);
+    batch.Put(db.cf(StoreDb::kState), "p0", record.SerializeAsString());
+    Task task;
+    task.set_stream_id("p9");
+    task.set_id("k1");
+    batch.Put(db.cf(StoreDb::kTasks), keys::StreamItem("p9", "k1"),
+              task.SerializeAsString());
+    std::string due;
+    keys::PutTime(&due, Day(4));
+    batch.Put(db.cf(StoreDb::kTimerIds), keys::StreamItem("p9", "t1"), due);
+    // p2's first event drops out of the stream index.
+    batch.Delete(db.cf(StoreDb::kStreams), keys::StreamVersion("p2", 1));
+    ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
+  });
+  ReplayReport report = Check();
+  std::set<std::pair<std::string, std::string>> found;
+  bool gap_named = false;
+  for (const ReplayDifference& d : report.differences) {
+    found.emplace(d.stream_id, d.what);
+    gap_named |= d.stream_id == "p2" &&
+                 d.detail.find("not in the stream index") != std::string::npos;
+  }
+  EXPECT_EQ(
+      found,
+      (std::set<std::pair<std::string, std::string>>{
+          {"p0", "state"}, {"p9", "tasks"}, {"p9", "timers"}, {"p2", "state"}}))
+      << Describe(report);
+  EXPECT_TRUE(gap_named) << Describe(report);
+}
+
+TEST_F(ReplayTest, FindsARedirectedStreamIndexAndALeftoverReadyEntry) {
+  BuildHistory();
+  Tamper([](const StoreDb& db) {
+    rocksdb::WriteBatch batch;
+    // p3's version 2 points at p1's first event.
+    batch.Put(db.cf(StoreDb::kStreams), keys::StreamVersion("p3", 2),
+              keys::U64(1));
+    // p3's closed task k9 is back in its queue.
+    Task task;
+    ASSERT_TRUE(task.ParseFromString(
+        *db.Get(StoreDb::kTasks, keys::StreamItem("p3", "k9"), nullptr)));
+    batch.Put(db.cf(StoreDb::kTaskReady), task_keys::Ready(task), "");
+    ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
+  });
+  ReplayReport report = Check();
+  bool redirected = false, leftover = false;
+  for (const ReplayDifference& d : report.differences) {
+    redirected |=
+        d.stream_id == "p3" &&
+        d.detail.find("which holds \"p1\" version 1") != std::string::npos;
+    leftover |= d.stream_id == "p3" && d.what == "tasks" &&
+                d.detail.find("ready entry") != std::string::npos;
+  }
+  EXPECT_TRUE(redirected) << Describe(report);
+  EXPECT_TRUE(leftover) << Describe(report);
 }
 
 class AsOfTest : public ReplayTest {
