@@ -72,8 +72,13 @@ struct ReplayDifference {
 
 struct ReplayCheckOptions {
   ReplayProgress progress;  // optional; called after every page of events
-  // Optional; called for every difference as it is found.
+  // Optional; called for every difference as it is found. Both callbacks
+  // are called under a lock, never at once.
   std::function<void(const ReplayDifference&)> on_difference;
+  // Streams are checked on this many threads. The daemon keeps one, so an
+  // audit leaves the other core to the sequencer; an offline check can use
+  // every core.
+  int threads = 1;
 };
 
 struct ReplayReport {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/codec.h"
 #include "engine/keys.h"
 #include "engine/replay.h"
@@ -68,29 +70,88 @@ class StreamCursor {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
-class Checker {
+// Differences and progress from every checking thread. Thread-safe.
+class Findings {
  public:
-  Checker(const StoreDb& db, const rocksdb::Snapshot* snapshot,
-          const Workflow& workflow, const ReplayCheckOptions& options,
-          ReplayReport* report)
+  Findings(const ReplayCheckOptions& options, uint64_t total,
+           ReplayReport* report)
+      : options_(options), total_(total), report_(report) {}
+
+  void Report(std::string stream, std::string what, std::string detail) {
+    ReplayDifference d{std::move(stream), std::move(what), std::move(detail)};
+    absl::MutexLock lock(&mu_);
+    ++report_->difference_count;
+    if (options_.on_difference) options_.on_difference(d);
+    if (report_->differences.size() < kKeptDifferences) {
+      report_->differences.push_back(std::move(d));
+    }
+  }
+  void Folded(uint64_t events) {
+    absl::MutexLock lock(&mu_);
+    report_->events += events;
+    if (options_.progress) options_.progress(report_->events, total_);
+  }
+  void Finished() {
+    absl::MutexLock lock(&mu_);
+    if (options_.progress) options_.progress(report_->events, total_);
+  }
+
+ private:
+  const ReplayCheckOptions& options_;
+  const uint64_t total_;
+  absl::Mutex mu_;
+  ReplayReport* const report_ ABSL_GUARDED_BY(mu_);
+};
+
+// What the streams accounted for outside the stream-keyed families.
+struct Coverage {
+  // Fingerprints of the index, timers and ready entries streams expect. A
+  // stray entry whose 64-bit fingerprint collides with one of these (odds
+  // about 1e-12 at 30M entries) would go unreported.
+  absl::flat_hash_set<uint64_t> expected;
+  std::vector<bool> folded_positions;
+  uint64_t streams = 0;
+
+  static uint64_t Fingerprint(StoreDb::Cf cf, absl::string_view key) {
+    return absl::Hash<std::pair<int, absl::string_view>>()(
+        {static_cast<int>(cf), key});
+  }
+  void Merge(Coverage other) {
+    if (other.expected.size() > expected.size()) {
+      std::swap(expected, other.expected);
+    }
+    expected.insert(other.expected.begin(), other.expected.end());
+    if (other.folded_positions.size() > folded_positions.size()) {
+      folded_positions.resize(other.folded_positions.size(), false);
+    }
+    for (size_t i = 0; i < other.folded_positions.size(); ++i) {
+      if (other.folded_positions[i]) folded_positions[i] = true;
+    }
+    streams += other.streams;
+  }
+};
+
+// Checks the streams of one partition (by a hash of the stream id), walking
+// every stream-keyed family in key order. One per thread.
+class StreamChecker {
+ public:
+  StreamChecker(const StoreDb& db, const rocksdb::Snapshot* snapshot,
+                const Workflow& workflow, int partition, int partitions,
+                uint64_t total, Findings* findings)
       : db_(db),
         snapshot_(snapshot),
         workflow_(workflow),
-        options_(options),
-        report_(report),
+        partition_(partition),
+        partitions_(partitions),
+        findings_(*findings),
         streams_(db, StoreDb::kStreams, snapshot),
         states_(db, StoreDb::kState, snapshot),
         timer_ids_(db, StoreDb::kTimerIds, snapshot),
-        tasks_(db, StoreDb::kTasks, snapshot) {}
+        tasks_(db, StoreDb::kTasks, snapshot) {
+    coverage_.folded_positions.assign(total + 1, false);
+  }
 
   absl::Status Run() {
-    absl::StatusOr<std::string> last =
-        db_.Get(StoreDb::kMeta, keys::kMetaLastPosition, snapshot_);
-    if (last.ok()) {
-      absl::string_view in = *last;
-      keys::GetU64(&in, &total_);
-    }
-    folded_positions_.assign(total_ + 1, false);
     // Every stream any of the walked families names, in order.
     for (;;) {
       std::string stream;
@@ -101,6 +162,12 @@ class Checker {
         }
       }
       if (stream.empty()) break;
+      if (!Mine(stream)) {
+        for (StreamCursor* c : {&streams_, &states_, &timer_ids_, &tasks_}) {
+          while (c->At(stream)) c->Next();
+        }
+        continue;
+      }
       FoldedStream folded;
       folded.stream_id = stream;
       RP_RETURN_IF_ERROR(FoldStream(&folded));
@@ -112,39 +179,33 @@ class Checker {
     for (const StreamCursor* c : {&streams_, &states_, &timer_ids_, &tasks_}) {
       RP_RETURN_IF_ERROR(c->status());
     }
-    if (options_.progress) options_.progress(report_->events, total_);
-    RP_RETURN_IF_ERROR(CheckEveryEventFolded());
-    RP_RETURN_IF_ERROR(ReportStrays());
+    findings_.Folded(unreported_events_);
+    unreported_events_ = 0;
     return absl::OkStatus();
   }
 
+  Coverage TakeCoverage() { return std::move(coverage_); }
+
  private:
+  bool Mine(absl::string_view stream) const {
+    return partitions_ == 1 ||
+           absl::Hash<absl::string_view>()(stream) % partitions_ ==
+               static_cast<size_t>(partition_);
+  }
   void Report(std::string stream, std::string what, std::string detail) {
-    ReplayDifference d{std::move(stream), std::move(what), std::move(detail)};
-    ++report_->difference_count;
-    if (options_.on_difference) options_.on_difference(d);
-    if (report_->differences.size() < kKeptDifferences) {
-      report_->differences.push_back(std::move(d));
-    }
+    findings_.Report(std::move(stream), std::move(what), std::move(detail));
   }
 
   // What a stream accounts for in a family walked by key lookup.
   void Expect(StoreDb::Cf cf, absl::string_view key) {
-    expected_.insert(Fingerprint(cf, key));
-  }
-  bool Expected(StoreDb::Cf cf, absl::string_view key) const {
-    return expected_.contains(Fingerprint(cf, key));
-  }
-  static uint64_t Fingerprint(StoreDb::Cf cf, absl::string_view key) {
-    return absl::Hash<std::pair<int, absl::string_view>>()(
-        {static_cast<int>(cf), key});
+    coverage_.expected.insert(Coverage::Fingerprint(cf, key));
   }
 
   // Folds the stream's events in version order, as the stream index lists
   // them. A stream with no events there is left with version 0.
   absl::Status FoldStream(FoldedStream* s) {
     const std::string& stream = s->stream_id;
-    if (streams_.At(stream)) ++report_->streams;
+    if (streams_.At(stream)) ++coverage_.streams;
     for (; streams_.At(stream); streams_.Next()) {
       std::string ignored;
       uint64_t version = 0, position = 0;
@@ -174,10 +235,9 @@ class Checker {
                             event.stream_version()));
         continue;
       }
-      if (position >= folded_positions_.size()) {
-        folded_positions_.resize(position + 1, false);
-      }
-      folded_positions_[position] = true;
+      std::vector<bool>& folded = coverage_.folded_positions;
+      if (position >= folded.size()) folded.resize(position + 1, false);
+      folded[position] = true;
       absl::Status applied = FoldEvent(workflow_, &event, FoldDetail::kFull, s);
       if (!applied.ok()) {
         Report(stream, "state",
@@ -186,8 +246,9 @@ class Checker {
         s->version = version;
         s->last_position = position;
       }
-      if (++report_->events % kPage == 0 && options_.progress) {
-        options_.progress(report_->events, total_);
+      if (++unreported_events_ == kPage) {
+        findings_.Folded(unreported_events_);
+        unreported_events_ = 0;
       }
     }
     return absl::OkStatus();
@@ -343,76 +404,6 @@ class Checker {
     return absl::OkStatus();
   }
 
-  // Events no stream index entry led to.
-  absl::Status CheckEveryEventFolded() {
-    absl::Status error;
-    RP_RETURN_IF_ERROR(
-        ScanRange(db_, StoreDb::kEvents, snapshot_, "", "",
-                  [&](absl::string_view key, absl::string_view value) {
-                    uint64_t position = 0;
-                    if (!keys::DecodeEvent(key, &position)) {
-                      error = absl::DataLossError("an events key is malformed");
-                      return false;
-                    }
-                    if (position < folded_positions_.size() &&
-                        folded_positions_[position]) {
-                      return true;
-                    }
-                    EventEnvelope event;
-                    error = DecodeEventValue(position, value, &event);
-                    if (!error.ok()) return false;
-                    Report(event.stream_id(), "state",
-                           absl::StrCat("the event at position ", position,
-                                        " (version ", event.stream_version(),
-                                        ") is not in the stream index"));
-                    return true;
-                  }));
-    return error;
-  }
-
-  // Entries of the families walked by key that no stream accounted for.
-  absl::Status ReportStrays() {
-    RP_RETURN_IF_ERROR(
-        ScanRange(db_, StoreDb::kIndex, snapshot_, "", "",
-                  [&](absl::string_view raw, absl::string_view) {
-                    std::string key, stream;
-                    if (!keys::DecodeIndexEntry(raw, &key, &stream)) {
-                      Report("", "index", "an index entry is malformed");
-                    } else if (!Expected(StoreDb::kIndex, raw)) {
-                      Report(stream, "index",
-                             absl::StrCat("stray index entry \"", key, "\""));
-                    }
-                    return true;
-                  }));
-    RP_RETURN_IF_ERROR(ScanRange(
-        db_, StoreDb::kTimers, snapshot_, "", "",
-        [&](absl::string_view key, absl::string_view) {
-          absl::Time due;
-          std::string stream, id;
-          if (!keys::DecodeTimerDue(key, &due, &stream, &id)) {
-            Report("", "timers", "a timers key is malformed");
-          } else if (!Expected(StoreDb::kTimers, key)) {
-            Report(stream, "timers",
-                   absl::StrCat("timer \"", id,
-                                "\" has no matching timer_ids entry"));
-          }
-          return true;
-        }));
-    return ScanRange(
-        db_, StoreDb::kTaskReady, snapshot_, "", "",
-        [&](absl::string_view key, absl::string_view) {
-          if (key.empty() || key[0] == '\0') return true;  // queue hints
-          if (Expected(StoreDb::kTaskReady, key)) return true;
-          std::string queue, stream, id;
-          keys::DecodeTaskReady(key, &queue, &stream, &id);
-          Report(
-              stream, "tasks",
-              absl::StrCat("ready entry of queue \"", queue, "\" for task \"",
-                           id, "\" names no open task with that order"));
-          return true;
-        });
-  }
-
   absl::StatusOr<bool> Exists(StoreDb::Cf cf, absl::string_view key) {
     absl::StatusOr<std::string> value = db_.Get(cf, key, snapshot_);
     if (absl::IsNotFound(value.status())) return false;
@@ -503,16 +494,89 @@ class Checker {
   const StoreDb& db_;
   const rocksdb::Snapshot* const snapshot_;
   const Workflow& workflow_;
-  const ReplayCheckOptions& options_;
-  ReplayReport* const report_;
-  uint64_t total_ = 0;  // the log's last position
+  const int partition_, partitions_;
+  Findings& findings_;
   StreamCursor streams_, states_, timer_ids_, tasks_;
-  // Fingerprints of the index, timers and ready entries streams accounted
-  // for. A stray entry whose 64-bit fingerprint collides with one of these
-  // (odds about 1e-12 at 30M entries) would go unreported.
-  absl::flat_hash_set<uint64_t> expected_;
-  std::vector<bool> folded_positions_;
+  Coverage coverage_;
+  uint64_t unreported_events_ = 0;  // folded since the last Findings::Folded
 };
+
+// Events no stream index entry led to.
+absl::Status ReportEventsOutsideTheIndex(const StoreDb& db,
+                                         const rocksdb::Snapshot* snapshot,
+                                         const Coverage& coverage,
+                                         Findings& findings) {
+  absl::Status error;
+  RP_RETURN_IF_ERROR(ScanRange(
+      db, StoreDb::kEvents, snapshot, "", "",
+      [&](absl::string_view key, absl::string_view value) {
+        uint64_t position = 0;
+        if (!keys::DecodeEvent(key, &position)) {
+          error = absl::DataLossError("an events key is malformed");
+          return false;
+        }
+        if (position < coverage.folded_positions.size() &&
+            coverage.folded_positions[position]) {
+          return true;
+        }
+        EventEnvelope event;
+        error = DecodeEventValue(position, value, &event);
+        if (!error.ok()) return false;
+        findings.Report(event.stream_id(), "state",
+                        absl::StrCat("the event at position ", position,
+                                     " (version ", event.stream_version(),
+                                     ") is not in the stream index"));
+        return true;
+      }));
+  return error;
+}
+
+// Entries of the families walked by key that no stream accounted for.
+absl::Status ReportStrays(const StoreDb& db, const rocksdb::Snapshot* snapshot,
+                          const Coverage& coverage, Findings& findings) {
+  auto expected = [&coverage](StoreDb::Cf cf, absl::string_view key) {
+    return coverage.expected.contains(Coverage::Fingerprint(cf, key));
+  };
+  RP_RETURN_IF_ERROR(ScanRange(
+      db, StoreDb::kIndex, snapshot, "", "",
+      [&](absl::string_view raw, absl::string_view) {
+        std::string key, stream;
+        if (!keys::DecodeIndexEntry(raw, &key, &stream)) {
+          findings.Report("", "index", "an index entry is malformed");
+        } else if (!expected(StoreDb::kIndex, raw)) {
+          findings.Report(stream, "index",
+                          absl::StrCat("stray index entry \"", key, "\""));
+        }
+        return true;
+      }));
+  RP_RETURN_IF_ERROR(ScanRange(
+      db, StoreDb::kTimers, snapshot, "", "",
+      [&](absl::string_view key, absl::string_view) {
+        absl::Time due;
+        std::string stream, id;
+        if (!keys::DecodeTimerDue(key, &due, &stream, &id)) {
+          findings.Report("", "timers", "a timers key is malformed");
+        } else if (!expected(StoreDb::kTimers, key)) {
+          findings.Report(stream, "timers",
+                          absl::StrCat("timer \"", id,
+                                       "\" has no matching timer_ids entry"));
+        }
+        return true;
+      }));
+  return ScanRange(
+      db, StoreDb::kTaskReady, snapshot, "", "",
+      [&](absl::string_view key, absl::string_view) {
+        if (key.empty() || key[0] == '\0') return true;  // queue hints
+        if (expected(StoreDb::kTaskReady, key)) return true;
+        std::string queue, stream, id;
+        keys::DecodeTaskReady(key, &queue, &stream, &id);
+        findings.Report(
+            stream, "tasks",
+            absl::StrCat("ready entry of queue \"", queue, "\" for task \"", id,
+                         "\" names no open task with that order"));
+        return true;
+      });
+}
 
 }  // namespace
 
@@ -521,9 +585,39 @@ absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
                                          const ReplayCheckOptions& options) {
   RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(store));
   ScopedSnapshot snapshot(db->db());
+  uint64_t total = 0;  // the log's last position
+  absl::StatusOr<std::string> last =
+      db->Get(StoreDb::kMeta, keys::kMetaLastPosition, snapshot.get());
+  if (last.ok()) {
+    absl::string_view in = *last;
+    keys::GetU64(&in, &total);
+  }
   ReplayReport report;
-  Checker checker(*db, snapshot.get(), workflow, options, &report);
-  RP_RETURN_IF_ERROR(checker.Run());
+  Findings findings(options, total, &report);
+  const int threads = std::max(1, options.threads);
+  std::vector<std::unique_ptr<StreamChecker>> checkers;
+  for (int i = 0; i < threads; ++i) {
+    checkers.push_back(std::make_unique<StreamChecker>(
+        *db, snapshot.get(), workflow, i, threads, total, &findings));
+  }
+  std::vector<absl::Status> results(threads);
+  {
+    std::vector<std::thread> running;
+    for (int i = 1; i < threads; ++i) {
+      running.emplace_back([&, i] { results[i] = checkers[i]->Run(); });
+    }
+    results[0] = checkers[0]->Run();
+    for (std::thread& t : running) t.join();
+  }
+  for (const absl::Status& result : results) RP_RETURN_IF_ERROR(result);
+  Coverage coverage;
+  for (auto& checker : checkers) coverage.Merge(checker->TakeCoverage());
+  checkers.clear();
+  findings.Finished();
+  RP_RETURN_IF_ERROR(
+      ReportEventsOutsideTheIndex(*db, snapshot.get(), coverage, findings));
+  RP_RETURN_IF_ERROR(ReportStrays(*db, snapshot.get(), coverage, findings));
+  report.streams = coverage.streams;
   return report;
 }
 

@@ -1,5 +1,6 @@
 #include "engine/replay.h"
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
@@ -72,6 +73,8 @@ class ReplayTest : public testing::RuntimeTest {
     EXPECT_EQ(lease("q").id(), "k5");  // left leased
   }
 
+  // Checks on one thread, and on three to see that splitting the streams
+  // between threads finds the same.
   ReplayReport Check() {
     ReplayCheckOptions options;
     options.progress = [this](uint64_t done, uint64_t total) {
@@ -80,7 +83,24 @@ class ReplayTest : public testing::RuntimeTest {
     absl::StatusOr<ReplayReport> report =
         ReplayCheck(*store_, workflow_, options);
     EXPECT_TRUE(report.ok()) << report.status();
-    return report.ok() ? *report : ReplayReport();
+    options.threads = 3;
+    absl::StatusOr<ReplayReport> split =
+        ReplayCheck(*store_, workflow_, options);
+    EXPECT_TRUE(split.ok()) << split.status();
+    if (!report.ok() || !split.ok()) return ReplayReport();
+    EXPECT_EQ(split->streams, report->streams);
+    EXPECT_EQ(split->events, report->events);
+    EXPECT_EQ(Sorted(*split), Sorted(*report));
+    return *report;
+  }
+
+  static std::vector<std::string> Sorted(const ReplayReport& report) {
+    std::vector<std::string> out;
+    for (const ReplayDifference& d : report.differences) {
+      out.push_back(absl::StrCat(d.stream_id, " ", d.what, ": ", d.detail));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
   }
 
   // Closes the store, lets `tamper` write to its RocksDB, and reopens it.

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -179,6 +180,31 @@ double PeakRssMiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+double CurrentRssMiB() {
+  long pages = 0, resident = 0;
+  FILE* statm = std::fopen("/proc/self/statm", "r");
+  if (statm == nullptr) return 0;
+  if (std::fscanf(statm, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  std::fclose(statm);
+  return static_cast<double>(resident) * sysconf(_SC_PAGESIZE) / (1 << 20);
+}
+
+RssWatch::RssWatch() {
+  max_ = CurrentRssMiB();
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      absl::SleepFor(absl::Milliseconds(50));
+      max_ = std::max(max_.load(), CurrentRssMiB());
+    }
+  });
+}
+
+double RssWatch::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  return std::max(max_.load(), CurrentRssMiB());
 }
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {

@@ -7,8 +7,10 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <functional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -94,6 +96,24 @@ absl::Status WaitForFile(const std::string& path, absl::Duration timeout);
 
 // Peak resident set size of this process so far (getrusage), in MiB.
 double PeakRssMiB();
+
+// Resident set size of this process now (/proc/self/statm), in MiB.
+double CurrentRssMiB();
+
+// Samples CurrentRssMiB every 50 ms from construction until Stop, for the
+// memory one phase of a suite takes once the process's peak is behind it.
+class RssWatch {
+ public:
+  RssWatch();
+  ~RssWatch() { Stop(); }
+  // The largest sample, in MiB. Idempotent.
+  double Stop();
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<double> max_{0};
+  std::thread thread_;
+};
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
