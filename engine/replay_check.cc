@@ -27,6 +27,7 @@
 #include "engine/replay_fold.h"
 #include "engine/status_macros.h"
 #include "engine/store_access.h"
+#include "engine/stream_walk.h"
 #include "engine/task_keys.h"
 
 namespace returnpath::engine {
@@ -39,36 +40,6 @@ using returnpath::v1::Timer;
 
 constexpr size_t kPage = 1024;
 constexpr size_t kKeptDifferences = 1000;
-
-// A forward walk over a family keyed "stream" or "stream \0 item". Stream ids
-// never contain '\0', so key order is stream order in all of them.
-class StreamCursor {
- public:
-  StreamCursor(const StoreDb& db, StoreDb::Cf cf,
-               const rocksdb::Snapshot* snapshot) {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot;
-    it_.reset(db.db()->NewIterator(ro, db.cf(cf)));
-    it_->SeekToFirst();
-  }
-  bool Valid() const { return it_->Valid(); }
-  // REQUIRES: Valid().
-  absl::string_view key() const {
-    return absl::string_view(it_->key().data(), it_->key().size());
-  }
-  absl::string_view value() const {
-    return absl::string_view(it_->value().data(), it_->value().size());
-  }
-  absl::string_view stream() const { return key().substr(0, key().find('\0')); }
-  bool At(absl::string_view stream) const {
-    return Valid() && this->stream() == stream;
-  }
-  void Next() { it_->Next(); }
-  absl::Status status() const { return FromRocks(it_->status(), "scanning"); }
-
- private:
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
 
 // Differences and progress from every checking thread. Thread-safe.
 class Findings {
@@ -205,36 +176,14 @@ class StreamChecker {
   // them. A stream with no events there is left with version 0.
   absl::Status FoldStream(FoldedStream* s) {
     const std::string& stream = s->stream_id;
-    if (streams_.At(stream)) ++coverage_.streams;
-    for (; streams_.At(stream); streams_.Next()) {
-      std::string ignored;
-      uint64_t version = 0, position = 0;
-      absl::string_view value = streams_.value();
-      if (!keys::DecodeStreamVersion(streams_.key(), &ignored, &version) ||
-          !keys::GetU64(&value, &position)) {
-        Report(stream, "state", "a stream index entry is malformed");
-        continue;
-      }
-      absl::StatusOr<std::string> stored =
-          db_.Get(StoreDb::kEvents, keys::Event(position), snapshot_);
-      if (absl::IsNotFound(stored.status())) {
-        Report(
-            stream, "state",
-            absl::StrCat("the stream index puts version ", version,
-                         " at position ", position, ", which holds no event"));
-        continue;
-      }
-      RP_RETURN_IF_ERROR(stored.status());
-      EventEnvelope event;
-      RP_RETURN_IF_ERROR(DecodeEventValue(position, *stored, &event));
-      if (event.stream_id() != stream || event.stream_version() != version) {
-        Report(stream, "state",
-               absl::StrCat("the stream index puts version ", version,
-                            " at position ", position, ", which holds \"",
-                            event.stream_id(), "\" version ",
-                            event.stream_version()));
-        continue;
-      }
+    if (!streams_.At(stream)) return absl::OkStatus();
+    ++coverage_.streams;
+    RP_RETURN_IF_ERROR(ReadIndexedStream(
+        db_, snapshot_, streams_, &events_, [&](std::string problem) {
+          Report(stream, "state", std::move(problem));
+        }));
+    for (EventEnvelope& event : events_) {
+      const uint64_t position = event.position();
       std::vector<bool>& folded = coverage_.folded_positions;
       if (position >= folded.size()) folded.resize(position + 1, false);
       folded[position] = true;
@@ -243,7 +192,7 @@ class StreamChecker {
         Report(stream, "state",
                absl::StrCat("the event at position ", position,
                             " no longer applies: ", applied.message()));
-        s->version = version;
+        s->version = event.stream_version();
         s->last_position = position;
       }
       if (++unreported_events_ == kPage) {
@@ -498,7 +447,8 @@ class StreamChecker {
   Findings& findings_;
   StreamCursor streams_, states_, timer_ids_, tasks_;
   Coverage coverage_;
-  uint64_t unreported_events_ = 0;  // folded since the last Findings::Folded
+  std::vector<EventEnvelope> events_;  // of the stream being checked
+  uint64_t unreported_events_ = 0;     // folded since the last Findings::Folded
 };
 
 // Events no stream index entry led to.

@@ -7,6 +7,7 @@ add_library(rp_runtime
   replay_check.cc
   replay_fold.cc
   store_access.cc
+  stream_walk.cc
   task_commands.cc
   task_keys.cc
   task_listing.cc

@@ -1,0 +1,59 @@
+#include "engine/stream_walk.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/codec.h"
+#include "engine/keys.h"
+#include "engine/status_macros.h"
+
+namespace returnpath::engine {
+
+StreamCursor::StreamCursor(const StoreDb& db, StoreDb::Cf cf,
+                           const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  it_.reset(db.db()->NewIterator(ro, db.cf(cf)));
+  it_->SeekToFirst();
+}
+
+absl::Status StreamCursor::status() const {
+  return FromRocks(it_->status(), "scanning");
+}
+
+absl::Status ReadIndexedStream(
+    const StoreDb& db, const rocksdb::Snapshot* snapshot, StreamCursor& index,
+    std::vector<returnpath::v1::EventEnvelope>* events,
+    absl::FunctionRef<void(std::string)> problem) {
+  events->clear();
+  const std::string stream(index.stream());
+  for (; index.At(stream); index.Next()) {
+    std::string ignored;
+    uint64_t version = 0, position = 0;
+    absl::string_view value = index.value();
+    if (!keys::DecodeStreamVersion(index.key(), &ignored, &version) ||
+        !keys::GetU64(&value, &position)) {
+      problem("a stream index entry is malformed");
+      continue;
+    }
+    absl::StatusOr<std::string> stored =
+        db.Get(StoreDb::kEvents, keys::Event(position), snapshot);
+    if (absl::IsNotFound(stored.status())) {
+      problem(absl::StrCat("the stream index puts version ", version,
+                           " at position ", position,
+                           ", which holds no event"));
+      continue;
+    }
+    RP_RETURN_IF_ERROR(stored.status());
+    returnpath::v1::EventEnvelope& event = events->emplace_back();
+    RP_RETURN_IF_ERROR(DecodeEventValue(position, *stored, &event));
+    if (event.stream_id() != stream || event.stream_version() != version) {
+      problem(absl::StrCat("the stream index puts version ", version,
+                           " at position ", position, ", which holds \"",
+                           event.stream_id(), "\" version ",
+                           event.stream_version()));
+      events->pop_back();
+    }
+  }
+  return index.status();
+}
+
+}  // namespace returnpath::engine

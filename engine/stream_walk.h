@@ -1,0 +1,59 @@
+#ifndef RETURNPATH_ENGINE_STREAM_WALK_H_
+#define RETURNPATH_ENGINE_STREAM_WALK_H_
+
+// Engine-internal: jobs over every stream (ReplayCheck, Statistics) read the
+// log one stream at a time through the stream index, so they hold one
+// stream's events and fold at a time rather than every stream's at once.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/store_db.h"
+#include "returnpath/v1/event.pb.h"
+
+namespace returnpath::engine {
+
+// A forward walk over a family keyed "stream" or "stream \0 item" (streams,
+// state, timer_ids, tasks). Stream ids never contain '\0', so key order is
+// stream order in all of them. Not thread-safe; the snapshot must outlive it.
+class StreamCursor {
+ public:
+  StreamCursor(const StoreDb& db, StoreDb::Cf cf,
+               const rocksdb::Snapshot* snapshot);
+  bool Valid() const { return it_->Valid(); }
+  // REQUIRES: Valid().
+  absl::string_view key() const {
+    return absl::string_view(it_->key().data(), it_->key().size());
+  }
+  absl::string_view value() const {
+    return absl::string_view(it_->value().data(), it_->value().size());
+  }
+  absl::string_view stream() const { return key().substr(0, key().find('\0')); }
+  bool At(absl::string_view stream) const {
+    return Valid() && this->stream() == stream;
+  }
+  void Next() { it_->Next(); }
+  absl::Status status() const;
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// Reads the events the stream index lists for the stream `index` is at, in
+// version order, and moves `index` past them. An entry that is malformed or
+// leads to no event of that stream and version is passed to `problem` (a
+// sentence) and skipped. DATA_LOSS if a stored event does not decode.
+// REQUIRES: index is a cursor over StoreDb::kStreams and Valid().
+absl::Status ReadIndexedStream(
+    const StoreDb& db, const rocksdb::Snapshot* snapshot, StreamCursor& index,
+    std::vector<returnpath::v1::EventEnvelope>* events,
+    absl::FunctionRef<void(std::string)> problem);
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_STREAM_WALK_H_
