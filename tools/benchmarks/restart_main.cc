@@ -121,5 +121,5 @@ absl::Status Run(SuiteReport& report) {
 
 int main(int argc, char** argv) {
   return returnpath::bench::SuiteMain(
-      argc, argv, 8, "Restart (20M events stored)", returnpath::bench::Run);
+      argc, argv, 8, "Restart (the data set stored)", returnpath::bench::Run);
 }
