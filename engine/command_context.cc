@@ -48,8 +48,11 @@ absl::Status CheckKeyPart(absl::string_view what, absl::string_view value) {
 }  // namespace
 
 CommandContext::CommandContext(const StoreDb* db, Clock* clock,
-                               const Workflow* workflow, ChainState start)
-    : db_(db), clock_(clock), workflow_(workflow), layers_(1) {
+                               const Workflow* workflow, ChainState start,
+                               const CommandContext* base)
+    : db_(db), clock_(clock), workflow_(workflow), base_(base), layers_(1) {
+  ABSL_RAW_CHECK(base == nullptr || base->layers_.size() == 1,
+                 "the base context is still running a command");
   layers_.front().chain = std::move(start);
 }
 
@@ -58,6 +61,10 @@ const T* CommandContext::Find(absl::flat_hash_map<std::string, T> Overlay::*map,
                               const std::string& key) const {
   for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
     const auto& m = (*layer).*map;
+    if (auto it = m.find(key); it != m.end()) return &it->second;
+  }
+  if (base_ != nullptr) {
+    const auto& m = base_->layers_.front().*map;
     if (auto it = m.find(key); it != m.end()) return &it->second;
   }
   return nullptr;

@@ -33,8 +33,11 @@ struct ChainState {
 // Not thread-safe: valid only inside Command::run, on the sequencer thread.
 class CommandContext {
  public:
+  // `base`, if set, is the previous group's context, finished and being
+  // written: reads see its writes as if they were durable. It must outlive
+  // this context's commands.
   CommandContext(const StoreDb* db, Clock* clock, const Workflow* workflow,
-                 ChainState start);
+                 ChainState start, const CommandContext* base = nullptr);
   CommandContext(const CommandContext&) = delete;
   CommandContext& operator=(const CommandContext&) = delete;
 
@@ -89,6 +92,9 @@ class CommandContext {
   void Commit();
   void Rollback();
   rocksdb::WriteBatch* FinishGroup();
+  // The base's writes are durable: reads go to the database from now on,
+  // and the base may be destroyed.
+  void BaseWritten() { base_ = nullptr; }
   const ChainState& group_chain() const { return layers_.front().chain; }
 
  private:
@@ -133,6 +139,7 @@ class CommandContext {
   const StoreDb* const db_;
   Clock* const clock_;
   const Workflow* const workflow_;
+  const CommandContext* base_;  // may be null; see BaseWritten
   rocksdb::WriteBatch batch_;
   std::vector<Overlay> layers_;  // never empty
   absl::Time now_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/base/internal/raw_logging.h"
+#include "absl/strings/str_cat.h"
 
 namespace returnpath::engine {
 
@@ -13,6 +14,7 @@ Sequencer::Sequencer(const StoreDb* db, Options options, ChainState start)
       listeners_(std::make_shared<const Listeners>()) {
   ABSL_RAW_CHECK(options_.clock != nullptr, "Sequencer needs a clock");
   ABSL_RAW_CHECK(options_.max_group > 0, "max_group must be positive");
+  writer_ = std::thread([this] { WriterLoop(); });
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -36,6 +38,11 @@ void Sequencer::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&mu_);
+    writer_stopping_ = true;
+  }
+  if (writer_.joinable()) writer_.join();
 }
 
 ChainState Sequencer::Committed() const {
@@ -51,18 +58,85 @@ void Sequencer::AddCommitListener(std::function<void(uint64_t)> listener) {
 }
 
 void Sequencer::Loop() {
-  std::vector<Command> group;
+  std::unique_ptr<RanGroup> in_flight;  // handed to the writer
   for (;;) {
+    std::vector<Command> commands;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &Sequencer::HasWorkOrStopping));
+      mu_.Await(absl::Condition(this, &Sequencer::SequencerHasWork));
+      TakeGroup(&commands);
       // Stopping, and everything is answered.
-      if (queue_.empty() && background_.empty()) return;
-      TakeGroup(&group);
+      if (commands.empty() && in_flight == nullptr && stopping_) return;
     }
-    RunGroup(group);
-    group.clear();
+    // The next group runs while the one in flight is written.
+    std::unique_ptr<RanGroup> next;
+    if (!commands.empty())
+      next = RunCommands(std::move(commands), in_flight.get());
+    if (in_flight != nullptr) {
+      const absl::Status write = AwaitWrite();
+      Answer(*in_flight, write, write.ok());
+      if (next != nullptr) next->ctx->BaseWritten();
+      in_flight.reset();
+      if (!write.ok() && next != nullptr) {
+        // It read what was not written: none of it may be written either.
+        const absl::Status failed(
+            write.code(), absl::StrCat("not written: the group before failed: ",
+                                       write.message()));
+        for (Command& command : next->commands) command.done(failed);
+        next.reset();
+      }
+    }
+    if (next == nullptr) continue;
+    rocksdb::WriteBatch* batch = next->ctx->FinishGroup();
+    if (batch == nullptr) {
+      Answer(*next, absl::OkStatus(), /*wrote=*/false);
+      continue;
+    }
+    if (QueueEmpty()) {
+      // Nothing to run meanwhile: writing here spares two thread hand-offs.
+      const absl::Status write = Write(batch);
+      Answer(*next, write, write.ok());
+      continue;
+    }
+    StartWrite(batch);
+    in_flight = std::move(next);
   }
+}
+
+void Sequencer::WriterLoop() {
+  for (;;) {
+    rocksdb::WriteBatch* batch = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &Sequencer::WriterHasWork));
+      if (to_write_ == nullptr) return;  // stopping
+      batch = to_write_;
+    }
+    absl::Status status = Write(batch);
+    absl::MutexLock lock(&mu_);
+    to_write_ = nullptr;
+    written_ = std::move(status);
+  }
+}
+
+bool Sequencer::QueueEmpty() {
+  absl::MutexLock lock(&mu_);
+  return queue_.empty() && background_.empty();
+}
+
+void Sequencer::StartWrite(rocksdb::WriteBatch* batch) {
+  absl::MutexLock lock(&mu_);
+  ABSL_RAW_CHECK(to_write_ == nullptr && !written_.has_value(),
+                 "a write is already in flight");
+  to_write_ = batch;
+}
+
+absl::Status Sequencer::AwaitWrite() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(this, &Sequencer::WriteDone));
+  absl::Status status = *std::move(written_);
+  written_.reset();
+  return status;
 }
 
 void Sequencer::TakeGroup(std::vector<Command>* group) {
@@ -81,13 +155,19 @@ void Sequencer::TakeGroup(std::vector<Command>* group) {
   }
 }
 
-void Sequencer::RunGroup(std::vector<Command>& group) {
-  // Only this thread changes committed_, so it cannot move between this
-  // read and the publication after the write.
-  CommandContext ctx(db_, options_.clock, options_.workflow, Committed());
-  std::vector<absl::Status> statuses;
-  statuses.reserve(group.size());
-  for (Command& command : group) {
+std::unique_ptr<Sequencer::RanGroup> Sequencer::RunCommands(
+    std::vector<Command> commands, const RanGroup* in_flight) {
+  auto group = std::make_unique<RanGroup>();
+  // Only this thread moves the chain on, so neither start can change while
+  // the commands run.
+  ChainState start =
+      in_flight != nullptr ? in_flight->ctx->group_chain() : Committed();
+  group->ctx = std::make_unique<CommandContext>(
+      db_, options_.clock, options_.workflow, std::move(start),
+      in_flight != nullptr ? in_flight->ctx.get() : nullptr);
+  CommandContext& ctx = *group->ctx;
+  group->statuses.reserve(commands.size());
+  for (Command& command : commands) {
     ctx.Begin();
     absl::Status s = command.run(ctx);
     if (s.ok()) {
@@ -95,31 +175,30 @@ void Sequencer::RunGroup(std::vector<Command>& group) {
     } else {
       ctx.Rollback();
     }
-    statuses.push_back(std::move(s));
+    group->statuses.push_back(std::move(s));
   }
+  group->commands = std::move(commands);
+  return group;
+}
 
-  absl::Status write;
-  rocksdb::WriteBatch* batch = ctx.FinishGroup();
-  if (batch != nullptr) write = Write(batch);
-
+void Sequencer::Answer(RanGroup& group, const absl::Status& write, bool wrote) {
   // Durable first, then visible: publish the new end of the log before
   // answering, so a caller that sees its result also sees LastPosition.
   std::shared_ptr<const Listeners> listeners;
-  const bool wrote = batch != nullptr && write.ok();
   if (wrote) {
     absl::MutexLock lock(&mu_);
-    committed_ = ctx.group_chain();
+    committed_ = group.ctx->group_chain();
     listeners = listeners_;
   }
   // Listeners before callers: once an append returns, every waiter (timer
   // loop, subscriptions) has already been told about it.
   if (wrote) {
     for (const auto& listener : *listeners) {
-      listener(ctx.group_chain().last_position);
+      listener(group.ctx->group_chain().last_position);
     }
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    group[i].done(statuses[i].ok() ? write : statuses[i]);
+  for (size_t i = 0; i < group.commands.size(); ++i) {
+    group.commands[i].done(group.statuses[i].ok() ? write : group.statuses[i]);
   }
 }
 

@@ -5,6 +5,12 @@
 // sequencer thread; commands queued together share one WriteBatch and one
 // fsync (group commit), and each is answered only after that write.
 //
+// Under load writes are pipelined: a second thread writes a finished group
+// while the sequencer runs the next group's commands, which read the group in
+// flight as if it were durable (CommandContext's base). The next group is
+// written only once the one before is durable; if a write fails, the group run
+// on top of it fails whole as well and nothing of it is written.
+//
 // Adding a command (e.g. firing a timer) from engine code:
 //
 //   store->Submit(MakeCommand<AppendResult>(
@@ -32,6 +38,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -135,13 +142,35 @@ class Sequencer {
  private:
   using Listeners = std::vector<std::function<void(uint64_t)>>;
 
+  // A group whose commands have run; its batch is written next or now.
+  struct RanGroup {
+    std::unique_ptr<CommandContext> ctx;
+    std::vector<Command> commands;
+    std::vector<absl::Status> statuses;  // of each body
+  };
+
   void Loop();
+  void WriterLoop();
   void TakeGroup(std::vector<Command>* group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RunGroup(std::vector<Command>& group);
+  // Runs the commands on a context that reads `in_flight`'s writes.
+  std::unique_ptr<RanGroup> RunCommands(std::vector<Command> commands,
+                                        const RanGroup* in_flight);
+  // Publishes a written group and answers its commands.
+  void Answer(RanGroup& group, const absl::Status& write, bool wrote);
+  bool QueueEmpty();
+  void StartWrite(rocksdb::WriteBatch* batch);
+  absl::Status AwaitWrite();
   absl::Status Write(rocksdb::WriteBatch* batch);
-  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return !queue_.empty() || !background_.empty() || stopping_;
+  bool SequencerHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !queue_.empty() || !background_.empty() || stopping_ ||
+           written_.has_value();
+  }
+  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return to_write_ != nullptr || writer_stopping_;
+  }
+  bool WriteDone() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return written_.has_value();
   }
 
   // Constant after construction.
@@ -154,8 +183,14 @@ class Sequencer {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   ChainState committed_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const Listeners> listeners_ ABSL_GUARDED_BY(mu_);
+  // The hand-off to the writer thread: the batch to write (owned by the
+  // sequencer's RanGroup), then its result. At most one write at a time.
+  rocksdb::WriteBatch* to_write_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::optional<absl::Status> written_ ABSL_GUARDED_BY(mu_);
+  bool writer_stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Mutex stop_mu_;  // serializes Stop; held while joining
+  std::thread writer_;   // joined by Stop, after thread_
   std::thread thread_;   // joined by Stop
 };
 

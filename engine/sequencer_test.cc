@@ -1,5 +1,5 @@
-// The sequencer seam: grouping, per-command rollback, the in-group overlay
-// and a failed group write.
+// The sequencer seam: grouping, per-command rollback, the in-group overlay,
+// the next group running on the one being written, and failed group writes.
 
 #include "engine/sequencer.h"
 
@@ -32,6 +32,10 @@ class SequencerTest : public ::testing::Test {
     options.path = dir_.path();
     options.clock = &clock_;
     auto store = EventStoreImpl::Open(options, [this]() -> absl::Status {
+      if (hold_next_write_.exchange(false)) {
+        write_held_.Notify();
+        writes_released_.WaitForNotification();
+      }
       if (fail_writes_) return absl::UnavailableError("injected write fault");
       return absl::OkStatus();
     });
@@ -41,12 +45,16 @@ class SequencerTest : public ::testing::Test {
 
   // Holds the sequencer inside a command until Release, so that everything
   // submitted meanwhile lands in the next group together.
+  // Returns once the sequencer is held.
   void Hold() {
-    store_->Submit(Command{[this](CommandContext&) {
+    absl::Notification held;
+    store_->Submit(Command{[this, &held](CommandContext&) {
+                             held.Notify();
                              release_.WaitForNotification();
                              return absl::OkStatus();
                            },
                            [](absl::Status) {}});
+    held.WaitForNotification();
   }
   void Release() { release_.Notify(); }
 
@@ -60,9 +68,57 @@ class SequencerTest : public ::testing::Test {
                         });
   }
 
+  // Submits a command that notes what it reads, then appends `request`.
+  struct Seen {
+    uint64_t durable_end = 0;
+    uint64_t chain_end = 0;
+    absl::StatusOr<AppendResult> result = absl::InternalError("not answered");
+    absl::Notification ran, answered;
+  };
+  void SubmitNoting(AppendRequest request, Seen* seen) {
+    store_->Submit(MakeCommand<AppendResult>(
+        [this, request,
+         seen](CommandContext& ctx) -> absl::StatusOr<AppendResult> {
+          seen->durable_end = store_->LastPosition();
+          seen->chain_end = ctx.chain().last_position;
+          absl::StatusOr<AppendResult> r = ctx.Append(request);
+          seen->ran.Notify();
+          return r;
+        },
+        [seen](absl::StatusOr<AppendResult> r) {
+          seen->result = std::move(r);
+          seen->answered.Notify();
+        }));
+  }
+
+  // Queues `first` in a group that finishes only once `next` is queued, so
+  // that the sequencer hands the group to the writer thread (it writes an
+  // idle sequencer's group itself) and runs `next` while it is written.
+  void PipelineTwo(AppendRequest first, absl::StatusOr<AppendResult>* out,
+                   absl::Notification* done, AppendRequest next, Seen* seen) {
+    absl::Notification running, gate;
+    Hold();
+    SubmitAppend(std::move(first), out, done);
+    store_->Submit(Command{[&running, &gate](CommandContext&) {
+                             running.Notify();
+                             gate.WaitForNotification();
+                             return absl::OkStatus();
+                           },
+                           [](absl::Status) {}});
+    Release();
+    running.WaitForNotification();  // `first` has its group
+    SubmitNoting(std::move(next), seen);
+    gate.Notify();
+    write_held_.WaitForNotification();
+    seen->ran.WaitForNotification();
+  }
+
   TempDir dir_;
   ManualClock clock_;
   std::atomic<bool> fail_writes_{false};
+  // The next group write waits inside the write seam until writes_released_.
+  std::atomic<bool> hold_next_write_{false};
+  absl::Notification write_held_, writes_released_;
   absl::Notification release_;
   std::unique_ptr<EventStoreImpl> store_;
 };
@@ -226,12 +282,64 @@ TEST_F(SequencerTest, FailedGroupWriteFailsEveryCommandAndRollsBackCounters) {
   EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
 }
 
-// Each command appends to its own stream and notes (its stream, the durable
-// end of the log when it ran), which tells the groups apart.
+TEST_F(SequencerTest, NextGroupRunsOnTheGroupBeingWritten) {
+  hold_next_write_ = true;
+  absl::StatusOr<AppendResult> first;
+  absl::Notification first_done;
+  Seen second;
+  // p-1 is not durable yet, but the next group sees it at version 1.
+  PipelineTwo(Req("p-1", {"a"}), &first, &first_done, Req("p-1", {"b"}, 1),
+              &second);
+  EXPECT_EQ(second.durable_end, 0u);
+  EXPECT_EQ(second.chain_end, 1u);
+  EXPECT_FALSE(first_done.HasBeenNotified());
+  writes_released_.Notify();
+  first_done.WaitForNotification();
+  second.answered.WaitForNotification();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.result.ok()) << second.result.status();
+  EXPECT_EQ(second.result->stream_version, 2u);
+  EXPECT_EQ(second.result->first_position, 2u);
+  EXPECT_EQ(store_->LastPosition(), 2u);
+  EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+}
+
+TEST_F(SequencerTest, AFailedWriteFailsTheGroupRunOnTopOfIt) {
+  fail_writes_ = true;
+  hold_next_write_ = true;
+  absl::StatusOr<AppendResult> first;
+  absl::Notification first_done;
+  Seen second;
+  PipelineTwo(Req("p-1", {"a"}, 0, "k-a"), &first, &first_done,
+              Req("p-1", {"b"}, 1), &second);
+  ASSERT_EQ(second.chain_end, 1u);
+  writes_released_.Notify();
+  first_done.WaitForNotification();
+  second.answered.WaitForNotification();
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable);
+  // It read p-1 at version 1, which was never written: it fails whole.
+  EXPECT_EQ(second.result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(second.result.status().message().find("the group before failed"),
+            absl::string_view::npos)
+      << second.result.status();
+  EXPECT_EQ(store_->LastPosition(), 0u);
+
+  fail_writes_ = false;
+  // Nothing of either group was kept: p-1 starts again at version 1 and the
+  // idempotency key is free.
+  auto again = store_->Append(Req("p-1", {"a"}, 0, "k-a"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->deduplicated);
+  EXPECT_EQ(again->first_position, 1u);
+  EXPECT_EQ(again->stream_version, 1u);
+  EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+}
+
+// Each command appends to its own stream and notes (its stream, the context
+// it ran on), which tells the groups apart.
 struct Ran {
   std::string stream;
-  uint64_t durable_end;
-  bool operator==(const Ran&) const = default;
+  const CommandContext* group;  // each group runs on its own context
 };
 
 TEST_F(SequencerTest, BackgroundWorkYieldsToOtherWritersWithoutStarving) {
@@ -240,10 +348,9 @@ TEST_F(SequencerTest, BackgroundWorkYieldsToOtherWritersWithoutStarving) {
   absl::BlockingCounter answered(20);
   auto submit = [&](std::string stream, bool background) {
     Command command{[&, stream](CommandContext& ctx) {
-                      const uint64_t end = store_->LastPosition();
                       {
                         absl::MutexLock lock(&mu);
-                        ran.push_back({stream, end});
+                        ran.push_back({stream, &ctx});
                       }
                       return ctx.Append(Req(stream, {"x"})).status();
                     },
@@ -265,13 +372,16 @@ TEST_F(SequencerTest, BackgroundWorkYieldsToOtherWritersWithoutStarving) {
   ASSERT_EQ(ran.size(), 20u);
   // The first group: both caseworkers ahead of the firings queued before
   // them, then 16 firings; the last two wait for the next group.
-  EXPECT_EQ(ran[0], (Ran{"caseworker-a", 0}));
-  EXPECT_EQ(ran[1], (Ran{"caseworker-b", 0}));
-  for (int i = 0; i < 16; ++i) {
-    EXPECT_EQ(ran[2 + i], (Ran{absl::StrCat("timer-", i), 0}));
-  }
-  EXPECT_EQ(ran[18], (Ran{"timer-16", 18}));
-  EXPECT_EQ(ran[19], (Ran{"timer-17", 18}));
+  std::vector<std::string> order;
+  for (const Ran& r : ran) order.push_back(r.stream);
+  std::vector<std::string> want = {"caseworker-a", "caseworker-b"};
+  for (int i = 0; i < 18; ++i) want.push_back(absl::StrCat("timer-", i));
+  EXPECT_EQ(order, want);
+  // The second group runs while the first is written, so both contexts are
+  // alive at once and cannot share an address.
+  for (int i = 1; i < 18; ++i) EXPECT_EQ(ran[i].group, ran[0].group);
+  EXPECT_NE(ran[18].group, ran[0].group);
+  EXPECT_EQ(ran[19].group, ran[18].group);
 }
 
 TEST_F(SequencerTest, CloseDrainsTheQueueThenRefuses) {
