@@ -113,6 +113,19 @@ class SequencerTest : public ::testing::Test {
     seen->ran.WaitForNotification();
   }
 
+  // With writes working again, appends `request` and expects it written
+  // afresh (not deduplicated) at `position` and `version`, chain intact.
+  void ExpectWrittenAfresh(AppendRequest request, uint64_t position,
+                           uint64_t version) {
+    fail_writes_ = false;
+    absl::StatusOr<AppendResult> again = store_->Append(std::move(request));
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_FALSE(again->deduplicated);
+    EXPECT_EQ(again->first_position, position);
+    EXPECT_EQ(again->stream_version, version);
+    EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+  }
+
   TempDir dir_;
   ManualClock clock_;
   std::atomic<bool> fail_writes_{false};
@@ -269,17 +282,11 @@ TEST_F(SequencerTest, FailedGroupWriteFailsEveryCommandAndRollsBackCounters) {
   EXPECT_EQ(b.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(store_->LastPosition(), before);
 
-  fail_writes_ = false;
-  // The same commands now succeed at the positions the failed group had,
-  // chained to the last durable event; the idempotency key was not kept.
-  auto again = store_->Append(Req("p-1", {"b"}, 1, "k-b"));
-  ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_FALSE(again->deduplicated);
-  EXPECT_EQ(again->first_position, 2u);
-  EXPECT_EQ(again->stream_version, 2u);
   EXPECT_EQ(store_->GetStreamRecord("p-2").status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+  // The same commands now succeed at the positions the failed group had,
+  // chained to the last durable event; the idempotency key was not kept.
+  ExpectWrittenAfresh(Req("p-1", {"b"}, 1, "k-b"), 2, 2);
 }
 
 TEST_F(SequencerTest, NextGroupRunsOnTheGroupBeingWritten) {
@@ -324,15 +331,9 @@ TEST_F(SequencerTest, AFailedWriteFailsTheGroupRunOnTopOfIt) {
       << second.result.status();
   EXPECT_EQ(store_->LastPosition(), 0u);
 
-  fail_writes_ = false;
   // Nothing of either group was kept: p-1 starts again at version 1 and the
   // idempotency key is free.
-  auto again = store_->Append(Req("p-1", {"a"}, 0, "k-a"));
-  ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_FALSE(again->deduplicated);
-  EXPECT_EQ(again->first_position, 1u);
-  EXPECT_EQ(again->stream_version, 1u);
-  EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+  ExpectWrittenAfresh(Req("p-1", {"a"}, 0, "k-a"), 1, 1);
 }
 
 // Each command appends to its own stream and notes (its stream, the context
