@@ -102,8 +102,9 @@ absl::StatusOr<T> RunCommand(
   return out;
 }
 
-// The thread that owns all writes. Thread-safe: Submit from any thread.
-// Does not own the StoreDb, Clock or Workflow; they must outlive Stop().
+// The thread that owns all writes, and its writer thread (see the file
+// comment). Thread-safe: Submit from any thread. Does not own the StoreDb,
+// Clock or Workflow; they must outlive Stop().
 class Sequencer {
  public:
   struct Options {
