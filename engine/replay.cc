@@ -9,7 +9,6 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "engine/codec.h"
-#include "engine/keys.h"
 #include "engine/replay_fold.h"
 #include "engine/status_macros.h"
 #include "engine/store_access.h"
@@ -114,13 +113,7 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
                                             const ReplayProgress& progress) {
   RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(store));
   ScopedSnapshot snapshot(db->db());
-  uint64_t total = 0;
-  if (absl::StatusOr<std::string> last =
-          db->Get(StoreDb::kMeta, keys::kMetaLastPosition, snapshot.get());
-      last.ok()) {
-    absl::string_view in = *last;
-    keys::GetU64(&in, &total);
-  }
+  const uint64_t total = LastPositionIn(*db, snapshot.get());
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts;
   StatisticsReport report;
   // One stream at a time (stream_walk.h): memory does not grow with the

@@ -363,12 +363,9 @@ class StreamChecker {
   // Null if absent; a malformed record is reported and read as absent.
   absl::StatusOr<std::optional<Timer>> ReadTimer(const std::string& stream,
                                                  absl::string_view key) {
-    absl::StatusOr<std::string> value =
-        db_.Get(StoreDb::kTimers, key, snapshot_);
-    if (absl::IsNotFound(value.status())) return std::nullopt;
-    RP_RETURN_IF_ERROR(value.status());
-    Timer timer;
-    if (!timer.ParseFromString(*value)) {
+    absl::StatusOr<std::optional<Timer>> timer =
+        ReadProto<Timer>(db_, StoreDb::kTimers, key, snapshot_);
+    if (absl::IsDataLoss(timer.status())) {
       Report(stream, "timers", "a timer record is malformed");
       return std::nullopt;
     }
@@ -535,13 +532,7 @@ absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
                                          const ReplayCheckOptions& options) {
   RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(store));
   ScopedSnapshot snapshot(db->db());
-  uint64_t total = 0;  // the log's last position
-  absl::StatusOr<std::string> last =
-      db->Get(StoreDb::kMeta, keys::kMetaLastPosition, snapshot.get());
-  if (last.ok()) {
-    absl::string_view in = *last;
-    keys::GetU64(&in, &total);
-  }
+  const uint64_t total = LastPositionIn(*db, snapshot.get());
   ReplayReport report;
   Findings findings(options, total, &report);
   const int threads = std::max(1, options.threads);

@@ -14,6 +14,17 @@ absl::StatusOr<const StoreDb*> StoreDbOf(EventStore& store) {
       });
 }
 
+uint64_t LastPositionIn(const StoreDb& db, const rocksdb::Snapshot* snapshot) {
+  uint64_t last = 0;
+  absl::StatusOr<std::string> value =
+      db.Get(StoreDb::kMeta, keys::kMetaLastPosition, snapshot);
+  if (value.ok()) {
+    absl::string_view in = *value;
+    keys::GetU64(&in, &last);
+  }
+  return last;
+}
+
 std::string PrefixEnd(std::string prefix) {
   while (!prefix.empty()) {
     unsigned char last = static_cast<unsigned char>(prefix.back());

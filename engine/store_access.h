@@ -36,6 +36,10 @@ absl::Status ScanRange(
     absl::string_view start, absl::string_view limit,
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit);
 
+// The last position the meta record names in `snapshot`, for progress
+// totals; 0 if it is absent or unreadable.
+uint64_t LastPositionIn(const StoreDb& db, const rocksdb::Snapshot* snapshot);
+
 // Reads and parses a proto; nullopt if absent, DATA_LOSS if it does not parse.
 template <typename Proto>
 absl::StatusOr<std::optional<Proto>> ReadProto(
