@@ -1,0 +1,37 @@
+#include "engine/server/person_scope.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace returnpath::engine {
+
+absl::Status NoSuchPerson(absl::string_view person_id) {
+  return absl::NotFoundError(
+      absl::StrCat("no person with id ", person_id, " in your scope"));
+}
+
+absl::Status NoSuchTask(absl::string_view person_id,
+                        absl::string_view task_id) {
+  return absl::NotFoundError(absl::StrCat("no task ", task_id, " for person ",
+                                          person_id, " in your scope"));
+}
+
+bool CoversPerson(const Principal& principal,
+                  const returnpath::v1::StreamRecord& record) {
+  for (const std::string& key : record.index_keys()) {
+    if (ScopeCovers(principal, key)) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<returnpath::v1::StreamRecord> ReadablePerson(
+    EventStore& store, const Principal& principal,
+    absl::string_view person_id) {
+  absl::StatusOr<returnpath::v1::StreamRecord> record =
+      store.GetStreamRecord(person_id);
+  if (absl::IsNotFound(record.status())) return NoSuchPerson(person_id);
+  if (!record.ok()) return record.status();
+  if (!CoversPerson(principal, *record)) return NoSuchPerson(person_id);
+  return record;
+}
+
+}  // namespace returnpath::engine
