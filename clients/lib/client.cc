@@ -249,4 +249,31 @@ absl::StatusOr<absl::Time> Client::Now() {
   return FromTimestamp(response.now());
 }
 
+absl::StatusOr<v1::PrincipalResponse> Client::AddPrincipal(
+    const v1::AddPrincipalRequest& request) {
+  return Unary(admin_.get(), &v1::AdminService::Stub::AddPrincipal,
+               NewContext(timeout_), request);
+}
+
+absl::StatusOr<v1::ListPrincipalsResponse> Client::ListPrincipals() {
+  return Unary(admin_.get(), &v1::AdminService::Stub::ListPrincipals,
+               NewContext(timeout_), v1::ListPrincipalsRequest());
+}
+
+absl::StatusOr<v1::PrincipalResponse> Client::RevokePrincipal(
+    const std::string& name) {
+  v1::RevokePrincipalRequest request;
+  request.set_name(name);
+  return Unary(admin_.get(), &v1::AdminService::Stub::RevokePrincipal,
+               NewContext(timeout_), request);
+}
+
+absl::StatusOr<v1::PrincipalResponse> Client::RotateToken(
+    const std::string& name) {
+  v1::RotateTokenRequest request;
+  request.set_name(name);
+  return Unary(admin_.get(), &v1::AdminService::Stub::RotateToken,
+               NewContext(timeout_), request);
+}
+
 }  // namespace returnpath::client

@@ -93,6 +93,12 @@ class Client {
   absl::StatusOr<v1::ClockResponse> AdvanceClock(
       const v1::AdvanceClockRequest& request);
   absl::StatusOr<absl::Time> Now();
+  absl::StatusOr<v1::PrincipalResponse> AddPrincipal(
+      const v1::AddPrincipalRequest& request);
+  absl::StatusOr<v1::ListPrincipalsResponse> ListPrincipals();
+  absl::StatusOr<v1::PrincipalResponse> RevokePrincipal(
+      const std::string& name);
+  absl::StatusOr<v1::PrincipalResponse> RotateToken(const std::string& name);
 
  private:
   // A context with the token and, unless `deadline` is infinite, a deadline.

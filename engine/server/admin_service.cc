@@ -58,4 +58,54 @@ grpc::ServerUnaryReactor* AdminService::Now(grpc::CallbackServerContext* ctx,
   });
 }
 
+template <typename Change>
+grpc::ServerUnaryReactor* AdminService::ManagePrincipals(
+    grpc::CallbackServerContext* ctx, v1::PrincipalResponse* response,
+    Change change) {
+  return RunUnarySync(
+      deps_, ctx,
+      [response, change = std::move(change)](const Principal& principal) {
+        RP_RETURN_IF_ERROR(
+            RequireRole(principal, {v1::ROLE_ADMIN}, "manage principals"));
+        RP_ASSIGN_OR_RETURN(*response, change());
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* AdminService::AddPrincipal(
+    grpc::CallbackServerContext* ctx, const v1::AddPrincipalRequest* request,
+    v1::PrincipalResponse* response) {
+  return ManagePrincipals(ctx, response, [this, request] {
+    return principals_->Add(*request);
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::RevokePrincipal(
+    grpc::CallbackServerContext* ctx, const v1::RevokePrincipalRequest* request,
+    v1::PrincipalResponse* response) {
+  return ManagePrincipals(ctx, response, [this, request] {
+    return principals_->Revoke(request->name());
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::RotateToken(
+    grpc::CallbackServerContext* ctx, const v1::RotateTokenRequest* request,
+    v1::PrincipalResponse* response) {
+  return ManagePrincipals(ctx, response, [this, request] {
+    return principals_->Rotate(request->name());
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListPrincipals(
+    grpc::CallbackServerContext* ctx, const v1::ListPrincipalsRequest* request,
+    v1::ListPrincipalsResponse* response) {
+  return RunUnarySync(deps_, ctx, [this, response](const Principal& principal) {
+    RP_RETURN_IF_ERROR(
+        RequireRole(principal, {v1::ROLE_ADMIN}, "manage principals"));
+    for (v1::PrincipalSummary& summary : principals_->List())
+      *response->add_principals() = std::move(summary);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace returnpath::engine

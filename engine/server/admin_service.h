@@ -2,18 +2,21 @@
 #define RETURNPATH_ENGINE_SERVER_ADMIN_SERVICE_H_
 
 #include "engine/clock.h"
+#include "engine/server/principal_registry.h"
 #include "engine/server/service_deps.h"
 #include "returnpath/v1/services.grpc.pb.h"
 
 namespace returnpath::engine {
 
-// The administrator's service. AdvanceClock works only when the daemon was
-// started in test clock mode (`manual_clock` non-null); it is refused
-// otherwise. Thread-safe; what it points to must outlive it.
+// The administrator's service: the clock and the principals; no personal
+// data. AdvanceClock works only when the daemon was started in test clock mode
+// (`manual_clock` non-null); it is refused otherwise. Thread-safe; what it
+// points to must outlive it.
 class AdminService final : public v1::AdminService::CallbackService {
  public:
-  AdminService(ServiceDeps deps, ManualClock* manual_clock)
-      : deps_(deps), manual_clock_(manual_clock) {}
+  AdminService(ServiceDeps deps, ManualClock* manual_clock,
+               PrincipalRegistry* principals)
+      : deps_(deps), manual_clock_(manual_clock), principals_(principals) {}
 
   grpc::ServerUnaryReactor* AdvanceClock(grpc::CallbackServerContext* ctx,
                                          const v1::AdvanceClockRequest* request,
@@ -21,10 +24,31 @@ class AdminService final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* Now(grpc::CallbackServerContext* ctx,
                                 const v1::NowRequest* request,
                                 v1::ClockResponse* response) override;
+  grpc::ServerUnaryReactor* AddPrincipal(
+      grpc::CallbackServerContext* ctx, const v1::AddPrincipalRequest* request,
+      v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* ListPrincipals(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListPrincipalsRequest* request,
+      v1::ListPrincipalsResponse* response) override;
+  grpc::ServerUnaryReactor* RevokePrincipal(
+      grpc::CallbackServerContext* ctx,
+      const v1::RevokePrincipalRequest* request,
+      v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* RotateToken(grpc::CallbackServerContext* ctx,
+                                        const v1::RotateTokenRequest* request,
+                                        v1::PrincipalResponse* response) override;
 
  private:
+  // Runs `change` for an administrator and answers with its result.
+  template <typename Change>
+  grpc::ServerUnaryReactor* ManagePrincipals(grpc::CallbackServerContext* ctx,
+                                             v1::PrincipalResponse* response,
+                                             Change change);
+
   const ServiceDeps deps_;
   ManualClock* const manual_clock_;  // null unless in test clock mode
+  PrincipalRegistry* const principals_;
 };
 
 }  // namespace returnpath::engine

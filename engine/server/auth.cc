@@ -1,14 +1,14 @@
 #include "engine/server/auth.h"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/text_format.h"
+#include "engine/server/principal_file.h"
 
 namespace returnpath::engine {
 
@@ -26,79 +26,90 @@ std::string Sha256Hex(absl::string_view data) {
   return hex;
 }
 
+struct Authenticator::Entry {
+  Principal principal;
+  absl::Time expires;
+};
+
+struct Authenticator::Snapshot {
+  absl::flat_hash_map<std::string, Entry> by_token_digest;
+  absl::flat_hash_map<std::string, Entry> by_cert_subject;
+};
+
 absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::FromFile(
-    const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
-    return absl::NotFoundError(
-        absl::StrCat("cannot read principals file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  v1::PrincipalFile file;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &file)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "principals file ", path, " is not a valid PrincipalFile textproto"));
-  }
-  return FromProto(file);
+    const std::string& path, Clock* clock) {
+  absl::StatusOr<v1::PrincipalFile> file = ReadPrincipalFile(path);
+  if (!file.ok()) return file.status();
+  return FromProto(*file, clock);
 }
 
 absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::FromProto(
-    const v1::PrincipalFile& file) {
-  std::unique_ptr<Authenticator> auth(new Authenticator());
-  for (int i = 0; i < file.principal_size(); ++i) {
-    const v1::PrincipalEntry& entry = file.principal(i);
-    const std::string where =
-        absl::StrCat("principal[", i, "] (", entry.name(), ")");
-    if (entry.name().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": name is required"));
-    }
-    if (entry.role() == v1::ROLE_UNSPECIFIED) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": role is required"));
-    }
-    if (entry.token_sha256().empty() && entry.cert_subject().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": needs token_sha256 or cert_subject"));
-    }
-    Principal principal{entry.name(),
-                        entry.role(),
-                        {entry.scopes().begin(), entry.scopes().end()},
-                        {entry.allowed_event_types().begin(),
-                         entry.allowed_event_types().end()}};
-    if (!entry.token_sha256().empty() &&
-        !auth->by_token_digest_.emplace(entry.token_sha256(), principal)
-             .second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": token used twice"));
-    }
-    if (!entry.cert_subject().empty() &&
-        !auth->by_cert_subject_.emplace(entry.cert_subject(), principal)
-             .second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": cert_subject used twice"));
-    }
-  }
+    const v1::PrincipalFile& file, Clock* clock) {
+  std::unique_ptr<Authenticator> auth(new Authenticator(clock));
+  absl::Status loaded = auth->Replace(file);
+  if (!loaded.ok()) return loaded;
   return auth;
+}
+
+absl::Status Authenticator::Replace(const v1::PrincipalFile& file) {
+  absl::Status valid = ValidatePrincipalFile(file);
+  if (!valid.ok()) return valid;
+  auto snapshot = std::make_shared<Snapshot>();
+  for (const v1::PrincipalEntry& entry : file.principal()) {
+    Entry value{{entry.name(),
+                 entry.role(),
+                 {entry.scopes().begin(), entry.scopes().end()},
+                 {entry.allowed_event_types().begin(),
+                  entry.allowed_event_types().end()}},
+                entry.has_expires()
+                    ? absl::FromUnixSeconds(entry.expires().seconds()) +
+                          absl::Nanoseconds(entry.expires().nanos())
+                    : absl::InfiniteFuture()};
+    if (!entry.token_sha256().empty())
+      snapshot->by_token_digest.emplace(entry.token_sha256(), value);
+    if (!entry.cert_subject().empty())
+      snapshot->by_cert_subject.emplace(entry.cert_subject(), value);
+  }
+  snapshot_.store(std::move(snapshot));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Principal> Authenticator::Admit(
+    const Entry* entry, absl::string_view refusal) const {
+  // Unknown, revoked and expired read alike: no oracle for principal names.
+  if (entry == nullptr || clock_->Now() >= entry->expires) {
+    return absl::UnauthenticatedError(refusal);
+  }
+  return entry->principal;
 }
 
 absl::StatusOr<Principal> Authenticator::ByToken(
     absl::string_view token) const {
-  auto it = by_token_digest_.find(Sha256Hex(token));
-  if (token.empty() || it == by_token_digest_.end()) {
-    return absl::UnauthenticatedError("unknown or missing bearer token");
-  }
-  return it->second;
+  std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  auto it = snapshot->by_token_digest.find(Sha256Hex(token));
+  return Admit(token.empty() || it == snapshot->by_token_digest.end()
+                   ? nullptr
+                   : &it->second,
+               "unknown, expired or revoked bearer token: send "
+               "`authorization: Bearer <token>` with a current token");
 }
 
 absl::StatusOr<Principal> Authenticator::ByCertSubject(
     absl::string_view subject) const {
-  auto it = by_cert_subject_.find(subject);
-  if (it == by_cert_subject_.end()) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("no principal for client certificate ", subject));
+  std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  auto it = snapshot->by_cert_subject.find(subject);
+  return Admit(it == snapshot->by_cert_subject.end() ? nullptr : &it->second,
+               "no current principal for this client certificate: present "
+               "one whose subject (CN) an administrator has added");
+}
+
+absl::StatusOr<std::string> NewBearerToken() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    return absl::InternalError("cannot draw random bytes for a token");
   }
-  return it->second;
+  return absl::WebSafeBase64Escape(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
 
 bool ScopeCovers(const Principal& principal, absl::string_view key) {

@@ -1,13 +1,15 @@
 #ifndef RETURNPATH_ENGINE_SERVER_AUTH_H_
 #define RETURNPATH_ENGINE_SERVER_AUTH_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/clock.h"
 #include "returnpath/v1/auth.pb.h"
 
 namespace returnpath::engine {
@@ -20,26 +22,41 @@ struct Principal {
   std::vector<std::string> allowed_event_types;
 };
 
-// Maps credentials (bearer token or client certificate subject) to principals.
-// Immutable after construction; thread-safe.
+// Maps credentials (bearer token or client certificate subject) to principals
+// and refuses those past their expiry by `clock`. Thread-safe: a lookup reads
+// an immutable snapshot that Replace swaps atomically, so it never waits for a
+// writer. `clock` must outlive it.
 class Authenticator {
  public:
   // INVALID_ARGUMENT naming the entry when the file is malformed.
   static absl::StatusOr<std::unique_ptr<Authenticator>> FromFile(
-      const std::string& path);
+      const std::string& path, Clock* clock);
   static absl::StatusOr<std::unique_ptr<Authenticator>> FromProto(
-      const v1::PrincipalFile& file);
+      const v1::PrincipalFile& file, Clock* clock);
 
-  // UNAUTHENTICATED when the token is unknown.
+  // UNAUTHENTICATED when the token is unknown, revoked or expired.
   absl::StatusOr<Principal> ByToken(absl::string_view token) const;
-  // UNAUTHENTICATED when no principal has this certificate subject.
+  // UNAUTHENTICATED when no current principal has this certificate subject.
   absl::StatusOr<Principal> ByCertSubject(absl::string_view subject) const;
 
+  // Validates `file` as FromProto does, then makes it what every later lookup
+  // sees; on error nothing changes.
+  absl::Status Replace(const v1::PrincipalFile& file);
+
  private:
-  Authenticator() = default;
-  absl::flat_hash_map<std::string, Principal> by_token_digest_;
-  absl::flat_hash_map<std::string, Principal> by_cert_subject_;
+  struct Snapshot;
+  struct Entry;
+  explicit Authenticator(Clock* clock) : clock_(clock) {}
+  // The principal behind `entry` unless it is missing or expired.
+  absl::StatusOr<Principal> Admit(const Entry* entry,
+                                  absl::string_view refusal) const;
+
+  Clock* const clock_;
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
 };
+
+// A new bearer token: 32 random bytes (OpenSSL RAND), web-safe base64.
+absl::StatusOr<std::string> NewBearerToken();
 
 // Lowercase hex SHA-256 of `data` (how tokens are stored in the file).
 std::string Sha256Hex(absl::string_view data);

@@ -1,9 +1,16 @@
 #include "engine/server/auth.h"
 
+#include <thread>
+
 #include "gtest/gtest.h"
 
 namespace returnpath::engine {
 namespace {
+
+ManualClock* TestClock() {
+  static auto* clock = new ManualClock(absl::FromUnixSeconds(1772323200));
+  return clock;
+}
 
 v1::PrincipalFile SampleFile() {
   v1::PrincipalFile file;
@@ -21,7 +28,7 @@ v1::PrincipalFile SampleFile() {
 }
 
 TEST(AuthenticatorTest, FindsPrincipalsByTokenAndCertificate) {
-  auto auth = Authenticator::FromProto(SampleFile());
+  auto auth = Authenticator::FromProto(SampleFile(), TestClock());
   ASSERT_TRUE(auth.ok()) << auth.status();
   auto kari = (*auth)->ByToken("kari-token");
   ASSERT_TRUE(kari.ok());
@@ -36,13 +43,56 @@ TEST(AuthenticatorTest, FindsPrincipalsByTokenAndCertificate) {
 TEST(AuthenticatorTest, RejectsEntriesWithoutRoleOrCredential) {
   v1::PrincipalFile file = SampleFile();
   file.mutable_principal(0)->clear_role();
-  EXPECT_EQ(Authenticator::FromProto(file).status().code(),
+  EXPECT_EQ(Authenticator::FromProto(file, TestClock()).status().code(),
             absl::StatusCode::kInvalidArgument);
   file = SampleFile();
   file.mutable_principal(1)->clear_cert_subject();
-  auto status = Authenticator::FromProto(file).status();
+  auto status = Authenticator::FromProto(file, TestClock()).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("principal[1] (ola)"), std::string::npos);
+}
+
+TEST(AuthenticatorTest, ExpiredReadsLikeUnknown) {
+  ManualClock clock(absl::FromUnixSeconds(1000));
+  v1::PrincipalFile file = SampleFile();
+  file.mutable_principal(0)->mutable_expires()->set_seconds(2000);
+  auto auth = Authenticator::FromProto(file, &clock);
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  EXPECT_TRUE((*auth)->ByToken("kari-token").ok());
+  clock.Advance(absl::Seconds(1000));
+  absl::Status expired = (*auth)->ByToken("kari-token").status();
+  EXPECT_EQ(expired.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(expired.message(), (*auth)->ByToken("wrong").status().message());
+  EXPECT_TRUE((*auth)->ByCertSubject("ola.adviser").ok());
+}
+
+TEST(AuthenticatorTest, ReplaceIsSeenByTheNextLookupAndNeverHalfDone) {
+  auto auth = Authenticator::FromProto(SampleFile(), TestClock());
+  ASSERT_TRUE(auth.ok());
+  v1::PrincipalFile without_kari = SampleFile();
+  without_kari.mutable_principal()->DeleteSubrange(0, 1);
+  // Readers run while the set flips; each sees one set or the other whole.
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    while (!stop) {
+      absl::StatusOr<Principal> ola = (*auth)->ByCertSubject("ola.adviser");
+      ASSERT_TRUE(ola.ok());
+      (void)(*auth)->ByToken("kari-token");
+    }
+  });
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE((*auth)->Replace(i % 2 ? SampleFile() : without_kari).ok());
+  }
+  ASSERT_TRUE((*auth)->Replace(without_kari).ok());
+  stop = true;
+  reader.join();
+  EXPECT_EQ((*auth)->ByToken("kari-token").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  v1::PrincipalFile broken = SampleFile();
+  broken.mutable_principal(1)->set_name("kari");  // a name used twice
+  EXPECT_EQ((*auth)->Replace(broken).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE((*auth)->ByCertSubject("ola.adviser").ok());  // unchanged
 }
 
 TEST(ScopeTest, ExactPrefixAndWildcard) {

@@ -21,6 +21,7 @@
 #include "engine/server/grpc_server.h"
 #include "engine/server/log.h"
 #include "engine/server/pathway_service.h"
+#include "engine/server/principal_registry.h"
 #include "engine/server/signals.h"
 #include "engine/server/task_service.h"
 #include "engine/task_queue.h"
@@ -118,8 +119,9 @@ int main(int argc, char** argv) {
       return Fail("cannot create development principals", dev.status());
     principals_file = *dev;
   }
-  auto auth = engine::Authenticator::FromFile(principals_file);
-  if (!auth.ok()) return Fail("cannot load principals", auth.status());
+  auto principals = engine::PrincipalRegistry::Open(principals_file, clock.get());
+  if (!principals.ok())
+    return Fail("cannot load principals", principals.status());
 
   if (absl::GetFlag(FLAGS_demo_population) && (*store)->LastPosition() == 0) {
     auto loaded = tools::LoadDemoPopulation(**store, clock->Now());
@@ -139,12 +141,16 @@ int main(int argc, char** argv) {
   engine::WakeSignal commits(executor.get());
   (*store)->AddCommitListener([&commits](uint64_t) { commits.Notify(); });
   engine::AccessLog access_log(store->get());
-  const engine::ServiceDeps deps{store->get(),   workflow->get(), auth->get(),
-                                 executor.get(), clock.get(),     &access_log};
+  const engine::ServiceDeps deps{store->get(),
+                                 workflow->get(),
+                                 (*principals)->authenticator(),
+                                 executor.get(),
+                                 clock.get(),
+                                 &access_log};
   engine::PathwayService pathway_service(deps);
   engine::TaskService task_service(deps, tasks->get());
   engine::AuditService audit_service(deps, &commits);
-  engine::AdminService admin_service(deps, manual_clock);
+  engine::AdminService admin_service(deps, manual_clock, principals->get());
 
   engine::GrpcServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
