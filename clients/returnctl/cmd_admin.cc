@@ -85,8 +85,8 @@ int PrintPrincipal(absl::StatusOr<v1::PrincipalResponse> response,
 int RunPrincipalsAdd(const Args& args, Session& s) {
   v1::AddPrincipalRequest request;
   request.set_name(args.Get("name"));
-  absl::StatusOr<int> role = client::ParseEnum(
-      v1::Role_descriptor(), "ROLE_", args.Get("role"), "--role");
+  absl::StatusOr<int> role = client::ParseEnum(v1::Role_descriptor(), "ROLE_",
+                                               args.Get("role"), "--role");
   if (!role.ok()) return s.Usage(role.status().message());
   request.set_role(static_cast<v1::Role>(*role));
   for (const std::string& scope : args.GetAll("scope"))
@@ -114,11 +114,11 @@ int RunPrincipalsList(const Args& args, Session& s) {
   if (s.json()) return s.Json(*response);
   Table table({"NAME", "ROLE", "CREDENTIAL", "EXPIRES", "SCOPES"});
   for (const v1::PrincipalSummary& principal : response->principals()) {
-    table.AddRow({principal.name(), RoleText(principal.role()),
-                  Credential(principal),
-                  principal.has_expires() ? client::TimeText(principal.expires())
-                                          : "never",
-                  absl::StrJoin(principal.scopes(), ", ")});
+    table.AddRow(
+        {principal.name(), RoleText(principal.role()), Credential(principal),
+         principal.has_expires() ? client::TimeText(principal.expires())
+                                 : "never",
+         absl::StrJoin(principal.scopes(), ", ")});
   }
   table.Print(s.out());
   s.out() << response->principals_size() << " principals\n";
@@ -135,32 +135,33 @@ int RunPrincipalsRevoke(const Args& args, Session& s) {
 int RunPrincipalsRotate(const Args& args, Session& s) {
   client::Client* client = s.client();
   if (client == nullptr) return s.exit_code();
-  return PrintPrincipal(client->RotateToken(args.Get("name")),
-                        "new token for", s);
+  return PrintPrincipal(client->RotateToken(args.Get("name")), "new token for",
+                        s);
 }
 
 void AddPrincipalCommands(CommandTable* table) {
-  table->Add({"admin principals add",
-              "let someone call the daemon: a role, scopes, and a client "
-              "certificate or a generated token (administrators only)",
-              {kName,
-               {"role", "ROLE",
-                client::EnumChoices(v1::Role_descriptor(), "ROLE_"), true},
-               {"scope", "SCOPE",
-                "centre/<id>, region/<REGION>, queue/<queue>, "
-                "queue/<prefix>/* or *",
-                false, true},
-               {"event-type", "TYPE",
-                "an event type it may record, e.g. returnpath.v1.Departed",
-                false, true},
-               {"cert-subject", "CN",
-                "its client certificate's subject CN (mutual TLS); without "
-                "it the daemon generates a token"},
-               {"expires", "DATE|TIME", "refused from then on (default never)"}},
-              "The token is printed once; the daemon stores only its SHA-256 "
-              "digest. Takes effect on the next call, without a restart.",
-              "",
-              RunPrincipalsAdd});
+  table->Add(
+      {"admin principals add",
+       "let someone call the daemon: a role, scopes, and a client "
+       "certificate or a generated token (administrators only)",
+       {kName,
+        {"role", "ROLE", client::EnumChoices(v1::Role_descriptor(), "ROLE_"),
+         true},
+        {"scope", "SCOPE",
+         "centre/<id>, region/<REGION>, queue/<queue>, "
+         "queue/<prefix>/* or *",
+         false, true},
+        {"event-type", "TYPE",
+         "an event type it may record, e.g. returnpath.v1.Departed", false,
+         true},
+        {"cert-subject", "CN",
+         "its client certificate's subject CN (mutual TLS); without "
+         "it the daemon generates a token"},
+        {"expires", "DATE|TIME", "refused from then on (default never)"}},
+       "The token is printed once; the daemon stores only its SHA-256 "
+       "digest. Takes effect on the next call, without a restart.",
+       "",
+       RunPrincipalsAdd});
   table->Add({"admin principals list",
               "who may call the daemon (never their tokens)",
               {},

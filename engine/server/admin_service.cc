@@ -75,9 +75,8 @@ grpc::ServerUnaryReactor* AdminService::ManagePrincipals(
 grpc::ServerUnaryReactor* AdminService::AddPrincipal(
     grpc::CallbackServerContext* ctx, const v1::AddPrincipalRequest* request,
     v1::PrincipalResponse* response) {
-  return ManagePrincipals(ctx, response, [this, request] {
-    return principals_->Add(*request);
-  });
+  return ManagePrincipals(
+      ctx, response, [this, request] { return principals_->Add(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminService::RevokePrincipal(

@@ -35,9 +35,9 @@ class AdminService final : public v1::AdminService::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::RevokePrincipalRequest* request,
       v1::PrincipalResponse* response) override;
-  grpc::ServerUnaryReactor* RotateToken(grpc::CallbackServerContext* ctx,
-                                        const v1::RotateTokenRequest* request,
-                                        v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* RotateToken(
+      grpc::CallbackServerContext* ctx, const v1::RotateTokenRequest* request,
+      v1::PrincipalResponse* response) override;
 
  private:
   // Runs `change` for an administrator and answers with its result.

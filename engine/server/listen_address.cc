@@ -45,7 +45,8 @@ absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view address) {
   const absl::string_view port = rest.substr(colon + 1);
   if (absl::ConsumePrefix(&host, "[")) {
     in6_addr ignored;
-    if (!absl::ConsumeSuffix(&host, "]") || !IsIpv6(std::string(host), &ignored))
+    if (!absl::ConsumeSuffix(&host, "]") ||
+        !IsIpv6(std::string(host), &ignored))
       return BadAddress(address, "has a malformed [IPv6] host");
   } else if (host.empty() || absl::StrContains(host, ':')) {
     return BadAddress(address, "has no host (IPv6 goes in brackets)");

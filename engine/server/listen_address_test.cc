@@ -28,9 +28,9 @@ TEST(ListenAddressTest, ParsesTheThreeForms) {
 }
 
 TEST(ListenAddressTest, RefusesMalformedAddresses) {
-  for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:70000",
-                          "127.0.0.1:-1", "::1:7443", "[::1:7443", "[x]:1",
-                          ":7443", "unix:", "localhost:+80"}) {
+  for (const char* bad :
+       {"127.0.0.1", "127.0.0.1:", "127.0.0.1:70000", "127.0.0.1:-1",
+        "::1:7443", "[::1:7443", "[x]:1", ":7443", "unix:", "localhost:+80"}) {
     absl::StatusOr<ListenAddress> parsed = ParseListenAddress(bad);
     EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument)
         << bad;
@@ -38,15 +38,14 @@ TEST(ListenAddressTest, RefusesMalformedAddresses) {
 }
 
 TEST(ListenAddressTest, LoopbackOnlyWhenTheAddressSaysSo) {
-  for (const char* loopback :
-       {"127.0.0.1:7443", "127.255.3.4:1", "[::1]:7443", "localhost:7443",
-        "unix:/tmp/rp.sock"}) {
+  for (const char* loopback : {"127.0.0.1:7443", "127.255.3.4:1", "[::1]:7443",
+                               "localhost:7443", "unix:/tmp/rp.sock"}) {
     EXPECT_TRUE(IsLoopback(loopback)) << loopback;
   }
   for (const char* network :
        {"127.x.example:7443", "127.0.0.1.evil.example:7443",
-        "localhost.example:7443", "0.0.0.0:7443", "[::]:7443",
-        "10.0.0.5:7443", "128.0.0.1:7443", "127.1:7443", "127.0.0.1"}) {
+        "localhost.example:7443", "0.0.0.0:7443", "[::]:7443", "10.0.0.5:7443",
+        "128.0.0.1:7443", "127.1:7443", "127.0.0.1"}) {
     EXPECT_FALSE(IsLoopback(network)) << network;
   }
 }

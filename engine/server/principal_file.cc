@@ -30,7 +30,8 @@ constexpr size_t kMaxCertSubjectLength = 256;
 bool OnlyChars(absl::string_view text, absl::string_view extra,
                bool upper_only = false) {
   for (char c : text) {
-    const bool letter = upper_only ? absl::ascii_isupper(c) : absl::ascii_isalpha(c);
+    const bool letter =
+        upper_only ? absl::ascii_isupper(c) : absl::ascii_isalpha(c);
     if (!letter && !absl::ascii_isdigit(c) && !absl::StrContains(extra, c))
       return false;
   }
@@ -71,12 +72,13 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, " ", problem));
 }
 
-absl::Status ValidateList(absl::string_view field,
-                          const google::protobuf::RepeatedPtrField<std::string>& values,
-                          size_t max_count,
-                          std::string (*problem)(absl::string_view)) {
+absl::Status ValidateList(
+    absl::string_view field,
+    const google::protobuf::RepeatedPtrField<std::string>& values,
+    size_t max_count, std::string (*problem)(absl::string_view)) {
   if (static_cast<size_t>(values.size()) > max_count) {
-    return Invalid(field, absl::StrCat("has more than ", max_count, " entries"));
+    return Invalid(field,
+                   absl::StrCat("has more than ", max_count, " entries"));
   }
   for (int i = 0; i < values.size(); ++i) {
     std::string why = problem(values[i]);
@@ -115,8 +117,9 @@ absl::Status ValidateScope(absl::string_view scope) {
 absl::Status ValidatePrincipalName(absl::string_view name) {
   if (name.empty()) return Invalid("name", "is required");
   if (name.size() > kMaxPrincipalNameLength) {
-    return Invalid("name", absl::StrCat("is longer than ",
-                                        kMaxPrincipalNameLength, " characters"));
+    return Invalid("name",
+                   absl::StrCat("is longer than ", kMaxPrincipalNameLength,
+                                " characters"));
   }
   if (!OnlyChars(name, "._@-")) {
     return Invalid("name", "may hold only letters, digits and . _ @ -");
@@ -128,8 +131,9 @@ absl::Status ValidatePrincipalEntry(const v1::PrincipalEntry& entry) {
   absl::Status name = ValidatePrincipalName(entry.name());
   if (!name.ok()) return name;
   if (entry.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(entry.role())) {
-    return Invalid("role", "is required (reception, adviser, police, auditor "
-                           "or admin)");
+    return Invalid("role",
+                   "is required (reception, adviser, police, auditor "
+                   "or admin)");
   }
   absl::Status status =
       ValidateList("scopes", entry.scopes(), kMaxScopes, &ScopeProblem);
@@ -141,9 +145,9 @@ absl::Status ValidatePrincipalEntry(const v1::PrincipalEntry& entry) {
     return Invalid("token_sha256", "must be 64 lower-case hex digits");
   }
   if (entry.cert_subject().size() > kMaxCertSubjectLength) {
-    return Invalid("cert_subject", absl::StrCat("is longer than ",
-                                                kMaxCertSubjectLength,
-                                                " characters"));
+    return Invalid(
+        "cert_subject",
+        absl::StrCat("is longer than ", kMaxCertSubjectLength, " characters"));
   }
   for (char c : entry.cert_subject()) {
     if (absl::ascii_iscntrl(c))

@@ -37,9 +37,9 @@ std::string Problem(Change change) {
 }
 
 TEST(PrincipalFileTest, ScopesHaveTheirShapes) {
-  for (const char* good : {"*", "centre/Oslo-1", "region/OSLO",
-                           "region/MIDT_NORGE", "queue/police/pu",
-                           "queue/advisers/*"}) {
+  for (const char* good :
+       {"*", "centre/Oslo-1", "region/OSLO", "region/MIDT_NORGE",
+        "queue/police/pu", "queue/advisers/*"}) {
     EXPECT_TRUE(ValidateScope(good).ok()) << good;
   }
   for (const char* bad :
@@ -78,10 +78,12 @@ TEST(PrincipalFileTest, NamesTokensAndSubjectsAreUnique) {
   *file.add_principal() = twin;
   absl::Status status = ValidatePrincipalFile(file);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("principal[1] (kari): name used twice"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("principal[1] (kari): name used twice"));
   file.mutable_principal(1)->set_name("ola");
   file.mutable_principal(1)->set_token_sha256(std::string(64, 'a'));
-  EXPECT_THAT(ValidatePrincipalFile(file).message(), HasSubstr("token used twice"));
+  EXPECT_THAT(ValidatePrincipalFile(file).message(),
+              HasSubstr("token used twice"));
 }
 
 TEST(PrincipalFileTest, WritesWholeAndPrivateAndSaysWhenItCannot) {

@@ -86,9 +86,8 @@ std::vector<v1::PrincipalSummary> PrincipalRegistry::List() const {
   std::vector<v1::PrincipalSummary> out;
   for (const v1::PrincipalEntry& entry : file_.principal())
     out.push_back(Summary(entry));
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.name() < b.name();
-  });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.name() < b.name(); });
   return out;
 }
 
@@ -131,7 +130,8 @@ absl::StatusOr<v1::PrincipalResponse> PrincipalRegistry::Rotate(
   }
   if (file_.principal(index).token_sha256().empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        name, " signs in with a client certificate: it has no token to rotate"));
+        name,
+        " signs in with a client certificate: it has no token to rotate"));
   }
   v1::PrincipalFile next = file_;
   next.mutable_principal(index)->set_token_sha256(Sha256Hex(*token));

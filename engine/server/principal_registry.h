@@ -49,7 +49,8 @@ class PrincipalRegistry {
         file_(std::move(file)) {}
 
   // Writes `next` to the file, then makes it current.
-  absl::Status Commit(v1::PrincipalFile next) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Commit(v1::PrincipalFile next)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The index of `name` in file_, or -1.
   int Find(absl::string_view name) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
