@@ -1,15 +1,11 @@
 #include "engine/server/dev_principals.h"
 
-#include <openssl/rand.h>
-#include <sys/stat.h>
-
 #include <filesystem>
-#include <fstream>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/server/auth.h"
-#include "google/protobuf/text_format.h"
+#include "engine/server/listen_address.h"
+#include "engine/server/principal_file.h"
 #include "returnpath/v1/auth.pb.h"
 
 namespace returnpath::engine {
@@ -18,35 +14,48 @@ namespace {
 struct DevRole {
   const char* name;
   v1::Role role;
+  std::vector<const char*> scopes;
 };
 
-constexpr DevRole kDevRoles[] = {
-    {"reception", v1::ROLE_RECEPTION}, {"adviser", v1::ROLE_ADVISER},
-    {"police", v1::ROLE_POLICE},       {"auditor", v1::ROLE_AUDITOR},
-    {"admin", v1::ROLE_ADMIN},
-};
-
-absl::StatusOr<std::string> RandomToken() {
-  unsigned char bytes[24];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
-    return absl::InternalError("cannot draw random bytes for a token");
-  }
-  return absl::WebSafeBase64Escape(
-      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
-}
-
-absl::Status WritePrivate(const std::filesystem::path& path,
-                          const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out)
-    return absl::InternalError(absl::StrCat("cannot write ", path.string()));
-  ::chmod(path.c_str(), 0600);
-  return absl::OkStatus();
+// Realistic scopes, so that a development daemon refuses what a real one
+// would.
+const std::vector<DevRole>& DevRoles() {
+  static const auto* roles = new std::vector<DevRole>{
+      {"reception", v1::ROLE_RECEPTION, {"centre/Oslo-1"}},
+      {"adviser", v1::ROLE_ADVISER, {"queue/advisers/Oslo-1", "centre/Oslo-1"}},
+      {"police", v1::ROLE_POLICE, {"queue/police/pu", "region/OSLO"}},
+      {"auditor", v1::ROLE_AUDITOR, {"*"}},
+      {"admin", v1::ROLE_ADMIN, {}},
+  };
+  return *roles;
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ChoosePrincipalsFile(
+    const PrincipalsFlags& flags,
+    const std::vector<std::string>& police_event_types) {
+  if (!flags.principals_file.empty()) {
+    if (flags.dev_principals) {
+      return absl::FailedPreconditionError(
+          "give --principals=FILE or --dev_principals, not both");
+    }
+    return flags.principals_file;
+  }
+  if (!flags.dev_principals) {
+    return absl::FailedPreconditionError(
+        "no principals: give --principals=FILE (who may call, see "
+        "proto/returnpath/v1/auth.proto), or --dev_principals for a "
+        "development daemon on a loopback address");
+  }
+  if (!IsLoopback(flags.listen)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--dev_principals works only on a loopback address (127.0.0.1, [::1], "
+        "localhost, unix:), not on ",
+        flags.listen.substr(0, 256), ": give --principals=FILE"));
+  }
+  return EnsureDevPrincipals(flags.data_dir, police_event_types);
+}
 
 absl::StatusOr<std::string> EnsureDevPrincipals(
     const std::string& dir,
@@ -54,36 +63,48 @@ absl::StatusOr<std::string> EnsureDevPrincipals(
   const std::filesystem::path file =
       std::filesystem::path(dir) / "principals.textproto";
   if (std::filesystem::exists(file)) return file.string();
-  const std::filesystem::path tokens = std::filesystem::path(dir) / "tokens";
-  std::error_code error;
-  std::filesystem::create_directories(tokens, error);
-  if (error)
-    return absl::InternalError(absl::StrCat("cannot create ", tokens.string()));
-  v1::PrincipalFile principals;
-  for (const DevRole& dev : kDevRoles) {
-    absl::StatusOr<std::string> token = RandomToken();
-    if (!token.ok()) return token.status();
-    v1::PrincipalEntry* entry = principals.add_principal();
-    entry->set_name(dev.name);
-    entry->set_role(dev.role);
-    entry->set_token_sha256(Sha256Hex(*token));
-    entry->add_scopes("*");
+  std::vector<v1::PrincipalEntry> entries;
+  for (const DevRole& dev : DevRoles()) {
+    v1::PrincipalEntry& entry = entries.emplace_back();
+    entry.set_name(dev.name);
+    entry.set_role(dev.role);
+    for (const char* scope : dev.scopes) entry.add_scopes(scope);
     if (dev.role == v1::ROLE_POLICE) {
       for (const std::string& type : police_event_types)
-        entry->add_allowed_event_types(type);
+        entry.add_allowed_event_types(type);
     }
-    absl::Status written =
-        WritePrivate(tokens / absl::StrCat(dev.name, ".token"), *token);
-    if (!written.ok()) return written;
   }
-  std::string text;
-  google::protobuf::TextFormat::PrintToString(principals, &text);
-  absl::Status written =
-      WritePrivate(file, absl::StrCat("# Development principals for a loopback "
-                                      "daemon; tokens in tokens/.\n",
-                                      text));
+  absl::Status written = WritePrincipalsWithTokens(
+      std::move(entries), file.string(),
+      (std::filesystem::path(dir) / "tokens").string(),
+      "# Development principals for a loopback daemon; tokens in tokens/.\n");
   if (!written.ok()) return written;
   return file.string();
+}
+
+absl::Status WritePrincipalsWithTokens(std::vector<v1::PrincipalEntry> entries,
+                                       const std::string& path,
+                                       const std::string& tokens_dir,
+                                       absl::string_view header_comment) {
+  std::error_code error;
+  std::filesystem::create_directories(tokens_dir, error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", tokens_dir, ": ", error.message()));
+  }
+  v1::PrincipalFile file;
+  for (v1::PrincipalEntry& entry : entries) {
+    if (entry.token_sha256().empty() && entry.cert_subject().empty()) {
+      absl::StatusOr<std::string> token = NewBearerToken();
+      if (!token.ok()) return token.status();
+      entry.set_token_sha256(Sha256Hex(*token));
+      absl::Status written = WritePrivateFile(
+          absl::StrCat(tokens_dir, "/", entry.name(), ".token"), *token);
+      if (!written.ok()) return written;
+    }
+    *file.add_principal() = std::move(entry);
+  }
+  return WritePrincipalFile(path, file, header_comment);
 }
 
 }  // namespace returnpath::engine

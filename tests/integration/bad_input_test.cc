@@ -17,14 +17,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-#define EXPECT_CODE(expr, code_, part)                                      \
-  do {                                                                      \
-    const ::absl::Status rp_s_ = ::returnpath::integration::StatusOf(expr); \
-    EXPECT_EQ(rp_s_.code(), ::absl::StatusCode::code_)                      \
-        << #expr << ": " << rp_s_;                                          \
-    EXPECT_THAT(std::string(rp_s_.message()), HasSubstr(part)) << #expr;    \
-  } while (0)
-
 using Call = std::function<absl::Status(client::Client&)>;
 
 // One call per RPC, each well-formed for person P-1 and queue advisers/Oslo-1.

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/server/dev_principals.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 extern char** environ;
@@ -108,6 +109,7 @@ int WaitFor(pid_t pid, absl::Duration timeout) {
 
 std::string ReturnpathdPath() { return RETURNPATHD_PATH; }
 std::string ReturnctlPath() { return RETURNCTL_PATH; }
+std::string PolicyDir() { return POLICY_DIR; }
 
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          absl::Duration timeout,
@@ -177,6 +179,18 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
                                    "--port_file=" + port_file,
                                    "--clock=" + options.clock,
                                    "--policy_dir=" POLICY_DIR};
+  if (options.principals.empty()) {
+    daemon->principals_file_ = daemon->data_dir_ + "/principals.textproto";
+    argv.push_back("--dev_principals");
+  } else {
+    daemon->principals_file_ = *base + "/etc/principals.textproto";
+    std::filesystem::create_directories(*base + "/etc");
+    absl::Status written = engine::WritePrincipalsWithTokens(
+        options.principals, daemon->principals_file_,
+        daemon->data_dir_ + "/tokens");
+    if (!written.ok()) return written;
+    argv.push_back("--principals=" + daemon->principals_file_);
+  }
   if (options.clock == "manual")
     argv.push_back("--clock_start=" + options.clock_start);
   argv.insert(argv.end(), options.extra_flags.begin(),

@@ -14,12 +14,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "returnpath/v1/auth.pb.h"
 
 namespace returnpath::integration {
 
 // Paths baked in by CMake; empty when the target did not exist.
 std::string ReturnpathdPath();
 std::string ReturnctlPath();
+std::string PolicyDir();  // the return pathway's policy files
 
 struct ProcessResult {
   int exit_code = -1;  // -1: killed (timeout or signal)
@@ -40,6 +42,12 @@ struct DaemonOptions {
   std::string clock = "manual";  // or "system"
   std::string clock_start = "2026-03-01T00:00:00Z";
   std::vector<std::string> extra_flags;
+  // Empty: the daemon's development principals (--dev_principals: one desk at
+  // Oslo-1, an auditor over everything, an administrator). Otherwise these,
+  // written to <base>/etc/principals.textproto for --principals; each entry
+  // without a certificate subject gets a fresh token in
+  // <data_dir>/tokens/<name>.token.
+  std::vector<v1::PrincipalEntry> principals;
 };
 
 // One returnpathd process. Not thread-safe; owns its temp directory, which it
@@ -54,6 +62,8 @@ class Daemon {
 
   const std::string& address() const { return address_; }
   const std::string& data_dir() const { return data_dir_; }
+  // The principals file the daemon reads and rewrites.
+  const std::string& principals_file() const { return principals_file_; }
   // The dev token the daemon wrote for `role` (data_dir/tokens/<role>.token).
   std::string Token(absl::string_view role) const;
   std::shared_ptr<grpc::Channel> NewChannel() const;
@@ -68,6 +78,7 @@ class Daemon {
   pid_t pid_ = -1;
   std::string base_dir_;
   std::string data_dir_;
+  std::string principals_file_;
   std::string log_path_;
   std::string address_;
 };

@@ -177,6 +177,26 @@ ProcessResult IntegrationTest::Ctl(const std::vector<std::string>& args,
   return RunProcess(argv, absl::Seconds(30), extra_env);
 }
 
+DaemonOptions NationalTeam() {
+  DaemonOptions options;
+  for (const auto& [name, role] : std::vector<std::pair<std::string, v1::Role>>{
+           {"reception", v1::ROLE_RECEPTION},
+           {"adviser", v1::ROLE_ADVISER},
+           {"police", v1::ROLE_POLICE},
+           {"auditor", v1::ROLE_AUDITOR},
+           {"admin", v1::ROLE_ADMIN}}) {
+    v1::PrincipalEntry& entry = options.principals.emplace_back();
+    entry.set_name(name);
+    entry.set_role(role);
+    if (role != v1::ROLE_ADMIN) entry.add_scopes("*");
+    if (role == v1::ROLE_POLICE) {
+      entry.add_allowed_event_types("returnpath.v1.Departed");
+      entry.add_allowed_event_types("returnpath.v1.TravelDocumentObtained");
+    }
+  }
+  return options;
+}
+
 std::vector<v1::Task> TasksOfKind(const v1::PathwayView& view,
                                   const std::string& kind) {
   std::vector<v1::Task> out;

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "clients/lib/client.h"
 #include "clients/lib/event_kinds.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway_state.pb.h"
 #include "returnpath/v1/services.grpc.pb.h"
@@ -32,6 +33,16 @@ namespace returnpath::integration {
   do {                                                                      \
     const ::absl::Status rp_s_ = ::returnpath::integration::StatusOf(expr); \
     EXPECT_TRUE(rp_s_.ok()) << #expr << ": " << rp_s_;                      \
+  } while (0)
+
+// The exact code (e.g. kPermissionDenied) and a part of the message.
+#define EXPECT_CODE(expr, code_, part)                                      \
+  do {                                                                      \
+    const ::absl::Status rp_s_ = ::returnpath::integration::StatusOf(expr); \
+    EXPECT_EQ(rp_s_.code(), ::absl::StatusCode::code_)                      \
+        << #expr << ": " << rp_s_;                                          \
+    EXPECT_THAT(std::string(rp_s_.message()), ::testing::HasSubstr(part))   \
+        << #expr;                                                           \
   } while (0)
 
 inline absl::Status StatusOf(const absl::Status& status) { return status; }
@@ -97,6 +108,12 @@ class IntegrationTest : public ::testing::Test {
   std::unique_ptr<Daemon> daemon_;
   std::map<std::string, std::unique_ptr<client::Client>> clients_;
 };
+
+// Options whose principals are those a deployment gives a national returns
+// team (scopes "*"), under the development names: for tests that follow a
+// person through relocation, another centre or departure, or that work the
+// reception queue, which the development desk at Oslo-1 does not cover.
+DaemonOptions NationalTeam();
 
 // ---- matchers over views and payloads
 

@@ -63,7 +63,14 @@ class PathwayFlowTest : public IntegrationTest {
   }
 };
 
-TEST_F(PathwayFlowTest, FirstRejectionToAssistedDeparture) {
+// Persons followed through relocation, departure or another centre, and the
+// reception queue: what a national team sees, not one desk at Oslo-1.
+class NationalTeamFlowTest : public PathwayFlowTest {
+ protected:
+  DaemonOptions Options() const override { return NationalTeam(); }
+};
+
+TEST_F(NationalTeamFlowTest, FirstRejectionToAssistedDeparture) {
   RegisterAndStartMarch2({.id = "P-1"});
   RP_ASSERT_OK(Record("P-1", "first-rejection", {{"notified", "2026-03-02"}}));
   absl::StatusOr<v1::PathwayState> state = State("P-1");
@@ -159,7 +166,7 @@ TEST_F(PathwayFlowTest, FirstRejectionToAssistedDeparture) {
   EXPECT_TRUE(counted) << rows->DebugString();
 }
 
-TEST_F(PathwayFlowTest, OverstayGoesToThePoliceOnlyAfterTheDeadline) {
+TEST_F(NationalTeamFlowTest, OverstayGoesToThePoliceOnlyAfterTheDeadline) {
   RegisterAndStartMarch2({.id = "P-2", .nationality = "IQ"});
   RP_ASSERT_OK(Record("P-2", "final-rejection", {{"notified", "2026-03-02"}}));
   absl::StatusOr<v1::PathwayState> state = State("P-2");
@@ -216,7 +223,7 @@ TEST_F(PathwayFlowTest, OverstayGoesToThePoliceOnlyAfterTheDeadline) {
   EXPECT_EQ(state->stage(), v1::STAGE_DEPARTED_FORCED);
 }
 
-TEST_F(PathwayFlowTest, DisappearanceAndReturn) {
+TEST_F(NationalTeamFlowTest, DisappearanceAndReturn) {
   RegisterAndStartMarch2({.id = "P-3"});
   RP_ASSERT_OK(Record("P-3", "final-rejection", {{"notified", "2026-03-02"}}));
   RP_ASSERT_OK(

@@ -50,7 +50,14 @@ class ReturnctlTest : public IntegrationTest {
   }
 };
 
-TEST_F(ReturnctlTest, FullPathwayInTheUsersWords) {
+// The reception queue and a person followed to departure: what a national
+// team sees, not one desk at Oslo-1.
+class NationalTeamReturnctlTest : public ReturnctlTest {
+ protected:
+  DaemonOptions Options() const override { return NationalTeam(); }
+};
+
+TEST_F(NationalTeamReturnctlTest, FullPathwayInTheUsersWords) {
   RegisterR1();
   ProcessResult r = CtlAs("reception", {"record", "first-rejection", "--person",
                                         "R-1", "--notified", "2026-03-02"});

@@ -9,11 +9,37 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "engine/codec.h"
+#include "engine/server/dev_principals.h"
 #include "grpcpp/generic/generic_stub.h"
 
 namespace returnpath::bench {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The workload spans every centre, so its principals are national ones (as a
+// deployment would give), not the development daemon's Oslo-1 desk. Tokens go
+// to <data_dir>/tokens/ as DevToken expects; an existing file is kept.
+absl::StatusOr<std::string> NationalPrincipals(const std::string& data_dir) {
+  const std::string path = data_dir + "/principals.textproto";
+  if (fs::exists(path)) return path;
+  std::vector<v1::PrincipalEntry> entries(3);
+  entries[0].set_name("reception");
+  entries[0].set_role(v1::ROLE_RECEPTION);
+  entries[0].add_scopes("*");
+  entries[1].set_name("auditor");
+  entries[1].set_role(v1::ROLE_AUDITOR);
+  entries[1].add_scopes("*");
+  entries[2].set_name("admin");
+  entries[2].set_role(v1::ROLE_ADMIN);
+  absl::Status written = engine::WritePrincipalsWithTokens(
+      std::move(entries), path, data_dir + "/tokens");
+  if (!written.ok()) return written;
+  return path;
+}
+
+}  // namespace
 
 absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
                                    const std::vector<std::string>& extra_flags,
@@ -25,10 +51,15 @@ absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
   std::error_code error;
   fs::remove(d.port_file, error);
   fs::create_directories(fs::path(log_path).parent_path(), error);
+  fs::create_directories(d.data_dir, error);
+  absl::StatusOr<std::string> principals = NationalPrincipals(d.data_dir);
+  if (!principals.ok()) return principals.status();
   std::vector<std::string> argv = {
       fs::absolute(absl::GetFlag(FLAGS_returnpathd)).string(),
-      absl::StrCat("--data_dir=", d.data_dir), "--listen=127.0.0.1:0",
+      absl::StrCat("--data_dir=", d.data_dir),
+      "--listen=127.0.0.1:0",
       absl::StrCat("--port_file=", d.port_file),
+      absl::StrCat("--principals=", *principals),
       absl::StrCat("--policy_dir=",
                    fs::absolute(absl::GetFlag(FLAGS_policy_dir)).string())};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());

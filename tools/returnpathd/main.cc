@@ -42,10 +42,13 @@ ABSL_FLAG(std::string, clock, "system",
           "AdminService.AdvanceClock (tests)");
 ABSL_FLAG(std::string, clock_start, "",
           "with --clock=manual, the starting time (RFC 3339); default: now");
-ABSL_FLAG(
-    std::string, principals, "",
-    "principals file (textproto); default <data_dir>/principals.textproto, "
-    "created with development tokens in <data_dir>/tokens/ when on loopback");
+ABSL_FLAG(std::string, principals, "",
+          "principals file (textproto, see proto/returnpath/v1/auth.proto); "
+          "administrators change it at run time (returnctl admin principals)");
+ABSL_FLAG(bool, dev_principals, false,
+          "development only, on a loopback --listen: use "
+          "<data_dir>/principals.textproto, created with one principal per "
+          "role and their tokens in <data_dir>/tokens/");
 ABSL_FLAG(std::string, tls_cert, "", "server certificate (PEM); enables TLS");
 ABSL_FLAG(std::string, tls_key, "", "server private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "",
@@ -101,6 +104,17 @@ int main(int argc, char** argv) {
                 absl::InvalidArgumentError("use system or manual"));
   }
 
+  auto principals_file = engine::ChoosePrincipalsFile(
+      {absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_dev_principals),
+       absl::GetFlag(FLAGS_listen), data_dir},
+      PoliceEventTypes());
+  if (!principals_file.ok())
+    return Fail("cannot choose the principals", principals_file.status());
+  auto principals =
+      engine::PrincipalRegistry::Open(*principals_file, clock.get());
+  if (!principals.ok())
+    return Fail("cannot load principals", principals.status());
+
   auto workflow =
       return_pathway::NewReturnPathwayWorkflow(absl::GetFlag(FLAGS_policy_dir));
   if (!workflow.ok()) return Fail("cannot load the policy", workflow.status());
@@ -111,17 +125,6 @@ int main(int argc, char** argv) {
   store_options.workflow = workflow->get();
   auto store = engine::EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the store", store.status());
-
-  std::string principals_file = absl::GetFlag(FLAGS_principals);
-  if (principals_file.empty()) {
-    auto dev = engine::EnsureDevPrincipals(data_dir, PoliceEventTypes());
-    if (!dev.ok())
-      return Fail("cannot create development principals", dev.status());
-    principals_file = *dev;
-  }
-  auto principals = engine::PrincipalRegistry::Open(principals_file, clock.get());
-  if (!principals.ok())
-    return Fail("cannot load principals", principals.status());
 
   if (absl::GetFlag(FLAGS_demo_population) && (*store)->LastPosition() == 0) {
     auto loaded = tools::LoadDemoPopulation(**store, clock->Now());
@@ -141,12 +144,9 @@ int main(int argc, char** argv) {
   engine::WakeSignal commits(executor.get());
   (*store)->AddCommitListener([&commits](uint64_t) { commits.Notify(); });
   engine::AccessLog access_log(store->get());
-  const engine::ServiceDeps deps{store->get(),
-                                 workflow->get(),
-                                 (*principals)->authenticator(),
-                                 executor.get(),
-                                 clock.get(),
-                                 &access_log};
+  const engine::ServiceDeps deps{
+      store->get(),   workflow->get(), (*principals)->authenticator(),
+      executor.get(), clock.get(),     &access_log};
   engine::PathwayService pathway_service(deps);
   engine::TaskService task_service(deps, tasks->get());
   engine::AuditService audit_service(deps, &commits);
@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
                   {{"port", absl::StrCat((*server)->port())},
                    {"data_dir", data_dir},
                    {"clock", absl::GetFlag(FLAGS_clock)},
-                   {"principals", principals_file},
+                   {"principals", *principals_file},
                    {"last_position", absl::StrCat((*store)->LastPosition())}});
 
   const int signal = engine::WaitForTerminationSignal();
