@@ -21,7 +21,9 @@ struct DevRole {
 // would.
 const std::vector<DevRole>& DevRoles() {
   static const auto* roles = new std::vector<DevRole>{
-      {"reception", v1::ROLE_RECEPTION, {"centre/Oslo-1"}},
+      {"reception",
+       v1::ROLE_RECEPTION,
+       {"centre/Oslo-1", "queue/reception/Oslo-1"}},
       {"adviser", v1::ROLE_ADVISER, {"queue/advisers/Oslo-1", "centre/Oslo-1"}},
       {"police", v1::ROLE_POLICE, {"queue/police/pu", "region/OSLO"}},
       {"auditor", v1::ROLE_AUDITOR, {"*"}},
