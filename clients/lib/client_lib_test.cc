@@ -219,5 +219,20 @@ TEST(ConnectionTest, ClearTextOnlyOnLoopback) {
   EXPECT_TRUE(MakeChannel(options).ok());
 }
 
+TEST(ConnectionTest, LoopbackIsParsedNotPrefixMatched) {
+  for (const char* server :
+       {"127.0.0.1:7443", "127.8.9.10:1", "localhost:7443", "localhost",
+        "[::1]:7443", "dns:///localhost:7443", "ipv4:127.0.0.1:7443",
+        "unix:/tmp/returnpath.sock"}) {
+    EXPECT_TRUE(IsLoopbackAddress(server)) << server;
+  }
+  for (const char* server :
+       {"127.x.example:7443", "127.0.0.1.evil.example:7443",
+        "localhost.example:7443", "[::1].example:7443", "10.0.0.5:7443",
+        "dns:///127.example:7443", ""}) {
+    EXPECT_FALSE(IsLoopbackAddress(server)) << server;
+  }
+}
+
 }  // namespace
 }  // namespace returnpath::client

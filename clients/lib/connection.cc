@@ -1,5 +1,7 @@
 #include "clients/lib/connection.h"
 
+#include <arpa/inet.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -36,6 +38,23 @@ bool IsRole(absl::string_view role) {
          role == "auditor" || role == "admin";
 }
 
+// The host of a target "host", "host:port" or "[v6]:port"; empty when the
+// target is none of these.
+std::string TargetHost(absl::string_view target) {
+  if (absl::ConsumePrefix(&target, "[")) {
+    const size_t close = target.find(']');
+    if (close == absl::string_view::npos) return "";
+    const absl::string_view after = target.substr(close + 1);
+    if (!after.empty() && !absl::StartsWith(after, ":")) return "";
+    return std::string(target.substr(0, close));
+  }
+  const size_t colon = target.find(':');
+  if (colon != absl::string_view::npos && target.rfind(':') != colon) {
+    return std::string(target);  // a bare IPv6 address
+  }
+  return std::string(target.substr(0, colon));
+}
+
 }  // namespace
 
 absl::StatusOr<ResolvedToken> ResolveToken(const ConnectionOptions& options) {
@@ -69,13 +88,21 @@ absl::StatusOr<ResolvedToken> ResolveToken(const ConnectionOptions& options) {
 
 bool IsLoopbackAddress(const std::string& server) {
   absl::string_view s = server;
+  if (absl::StartsWith(s, "unix:")) return true;
   absl::ConsumePrefix(&s, "dns:");
   absl::ConsumePrefix(&s, "ipv4:");
   absl::ConsumePrefix(&s, "ipv6:");
   absl::ConsumePrefix(&s, "///");
-  return absl::StartsWith(s, "127.") || absl::StartsWith(s, "localhost:") ||
-         s == "localhost" || absl::StartsWith(s, "[::1]") ||
-         absl::StartsWith(s, "unix:");
+  // The host is parsed, not prefix-matched: "127.x.example" is a network name.
+  const std::string host = TargetHost(s);
+  if (host == "localhost") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 &&
+         IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
