@@ -123,9 +123,8 @@ absl::StatusOr<v1::EventEnvelope> IntegrationTest::WaitForEvent(
     const std::string& person,
     const std::function<bool(const v1::EventEnvelope&)>& match,
     absl::Duration timeout) {
-  return integration::WaitForEvent(daemon_->NewChannel(),
-                                   daemon_->Token("auditor"), person, match,
-                                   timeout);
+  return integration::WaitForEvent(
+      daemon_->NewChannel(), daemon_->Token("auditor"), person, match, timeout);
 }
 
 absl::StatusOr<v1::EventEnvelope> IntegrationTest::WaitForTimer(

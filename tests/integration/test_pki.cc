@@ -63,9 +63,8 @@ absl::StatusOr<Cert> NewCert(EVP_PKEY* key, const std::string& common_name,
   X509_NAME_add_entry_by_txt(
       name, "CN", MBSTRING_UTF8,
       reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), issuer == nullptr
-                                       ? name
-                                       : X509_get_subject_name(issuer));
+  X509_set_issuer_name(
+      cert.get(), issuer == nullptr ? name : X509_get_subject_name(issuer));
   X509_set_pubkey(cert.get(), key);
   return cert;
 }
@@ -75,10 +74,10 @@ absl::StatusOr<std::string> PemOf(X509* cert, EVP_PKEY* key) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
   const bool written =
       bio != nullptr &&
-      (cert != nullptr ? PEM_write_bio_X509(bio.get(), cert) == 1
-                       : PEM_write_bio_PrivateKey(bio.get(), key, nullptr,
-                                                  nullptr, 0, nullptr,
-                                                  nullptr) == 1);
+      (cert != nullptr
+           ? PEM_write_bio_X509(bio.get(), cert) == 1
+           : PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0,
+                                      nullptr, nullptr) == 1);
   if (!written) return absl::InternalError("cannot write PEM");
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
@@ -142,8 +141,8 @@ absl::StatusOr<CertFiles> TestPki::IssueServer() {
 }
 
 absl::StatusOr<CertFiles> TestPki::IssueClient(const std::string& common_name) {
-  return Issue(common_name, absl::StrCat("client-", next_serial_),
-               "clientAuth", "");
+  return Issue(common_name, absl::StrCat("client-", next_serial_), "clientAuth",
+               "");
 }
 
 absl::StatusOr<CertFiles> TestPki::Issue(const std::string& common_name,
