@@ -535,8 +535,8 @@ std::vector<grpc::Status> RunRows(World& world, const std::vector<Row>& rows,
 void ExpectNoExistenceOracle(World& world, const std::vector<Row>& rows,
                              const std::vector<grpc::Status>& got) {
   for (size_t m = 0; m < rows.size(); ++m) {
-    const bool missing_person = rows[m].target == "missing person";
-    if (!missing_person && rows[m].target != "missing task") continue;
+    if (rows[m].target != "missing person" && rows[m].target != "missing task")
+      continue;
     const Target& missing = world.TargetNamed(rows[m].target);
     for (size_t o = 0; o < rows.size(); ++o) {
       const Target& other = world.TargetNamed(rows[o].target);
