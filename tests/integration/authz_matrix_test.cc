@@ -346,6 +346,7 @@ class World {
     uint64_t last_position = 0;
     uint64_t version = 0;       // of the target person; 0: none
     size_t access_records = 0;  // of everyone, but for the witness's reads
+    std::string principals;     // as the admin lists them, when it can
     bool operator==(const Written&) const = default;
   };
   absl::StatusOr<Written> Snapshot(const std::string& person);
@@ -483,6 +484,17 @@ absl::StatusOr<World::Written> World::Snapshot(const std::string& person) {
   RP_ASSIGN_OR_RETURN(v1::AccessLogResponse log, witness.AccessLog({}));
   for (const v1::AccessRecord& record : log.records())
     written.access_records += record.principal() != "witness";
+#ifdef RP_HAVE_PRINCIPAL_ADMIN_RPCS
+  grpc::ClientContext ctx;
+  if (!As("admin").authorization.empty())
+    ctx.AddMetadata("authorization", As("admin").authorization);
+  v1::ListPrincipalsResponse principals;
+  grpc::Status listed =
+      v1::AdminService::NewStub(As("admin").channel)
+          ->ListPrincipals(&ctx, v1::ListPrincipalsRequest(), &principals);
+  if (!listed.ok()) return client::FromGrpcStatus(listed);
+  written.principals = principals.SerializeAsString();
+#endif
   return written;
 }
 
@@ -518,8 +530,10 @@ std::vector<grpc::Status> RunRows(World& world, const std::vector<Row>& rows,
                     << before->last_position << " -> " << after->last_position
                     << ", version " << before->version << " -> "
                     << after->version << ", access records "
-                    << before->access_records << " -> "
-                    << after->access_records;
+                    << before->access_records << " -> " << after->access_records
+                    << (before->principals == after->principals
+                            ? ""
+                            : ", and the principals changed");
       wrong.push_back(RowName(row) + " (wrote)");
     }
   }
