@@ -41,6 +41,8 @@ struct ScopedPrincipal {
   std::vector<std::string> allowed_event_types;
 };
 
+// Reception works its centre's relocation tasks (reception/<centre>), so it
+// holds that queue as well as the centre.
 const std::vector<ScopedPrincipal>& MatrixPrincipals() {
   static const auto* principals = new std::vector<ScopedPrincipal>{
       {"reception-oslo",
@@ -327,10 +329,12 @@ Target NewPersonTarget(const std::string& person, const std::string& centre,
   return target;
 }
 
+// One daemon with the principals above, the population, and the targets the
+// rows name ("Oslo person", "Bergen referral", "queue police/pu", ...).
 class World {
  public:
-  // Starts the daemon with the principals file and `extra_flags`, connects
-  // every principal (`connect`), sets the scene.
+  // Starts the daemon with `options` and --principals (a file written to
+  // `dir`), connects every principal through `connect`, sets the scene.
   absl::Status Start(const std::string& dir, DaemonOptions options,
                      const std::function<Caller(const std::string&)>& connect);
 
