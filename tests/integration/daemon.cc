@@ -30,16 +30,6 @@ std::string ReadAll(const std::string& path) {
   return text.str();
 }
 
-absl::StatusOr<std::string> MakeTempDir(absl::string_view prefix) {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / absl::StrCat(prefix, "XXXXXX"))
-          .string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    return absl::InternalError(absl::StrCat("mkdtemp ", pattern, " failed"));
-  }
-  return pattern;
-}
-
 // The environment without RETURNPATH_* (so the developer's shell does not
 // leak a token or server into a test).
 std::vector<std::string> CleanEnvironment() {
@@ -107,6 +97,16 @@ int WaitFor(pid_t pid, absl::Duration timeout) {
 
 }  // namespace
 
+absl::StatusOr<std::string> MakeTempDir(absl::string_view prefix) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / absl::StrCat(prefix, "XXXXXX"))
+          .string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("mkdtemp ", pattern, " failed"));
+  }
+  return pattern;
+}
+
 std::string ReturnpathdPath() { return RETURNPATHD_PATH; }
 std::string ReturnctlPath() { return RETURNCTL_PATH; }
 std::string PolicyDir() { return POLICY_DIR; }
@@ -170,6 +170,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   daemon->base_dir_ = *base;
   daemon->data_dir_ = *base + "/data";
   daemon->log_path_ = *base + "/returnpathd.log";
+  daemon->credentials_ = options.credentials != nullptr
+                             ? options.credentials
+                             : grpc::InsecureChannelCredentials();
   const std::string port_file = daemon->data_dir_ + "/port";
   std::filesystem::create_directories(daemon->data_dir_);
 
@@ -253,8 +256,7 @@ std::string Daemon::Token(absl::string_view role) const {
 std::shared_ptr<grpc::Channel> Daemon::NewChannel() const {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpc::CreateCustomChannel(address_, credentials_, args);
 }
 
 std::string Daemon::LogTail(size_t bytes) const {

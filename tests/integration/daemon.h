@@ -38,6 +38,9 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          absl::Duration timeout = absl::Seconds(30),
                          const std::vector<std::string>& extra_env = {});
 
+// A fresh directory under the system's temp directory, named prefix + random.
+absl::StatusOr<std::string> MakeTempDir(absl::string_view prefix);
+
 struct DaemonOptions {
   std::string clock = "manual";  // or "system"
   std::string clock_start = "2026-03-01T00:00:00Z";
@@ -48,6 +51,10 @@ struct DaemonOptions {
   // without a certificate subject gets a fresh token in
   // <data_dir>/tokens/<name>.token.
   std::vector<v1::PrincipalEntry> principals;
+  // What NewChannel() (and the start-up health check) connects with; null:
+  // clear text. A daemon started with --tls_client_ca needs a client
+  // certificate here.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 // One returnpathd process. Not thread-safe; owns its temp directory, which it
@@ -81,6 +88,7 @@ class Daemon {
   std::string principals_file_;
   std::string log_path_;
   std::string address_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
 };
 
 // True when `channel`'s health service says SERVING within `timeout`.

@@ -47,17 +47,7 @@ std::unique_ptr<client::Client> IntegrationTest::WithToken(
 
 absl::StatusOr<v1::RecordEventResponse> IntegrationTest::Register(
     const PersonSpec& person) {
-  client::EventArgs args = {
-      {"person", person.id},
-      {"household", person.household.empty() ? absl::StrCat("H-", person.id)
-                                             : person.household},
-      {"born", person.born},
-      {"nationality", person.nationality},
-      {"centre", person.centre},
-      {"region", person.region}};
-  for (const std::string& flag : person.switches) args.Add(flag, "true");
-  absl::StatusOr<client::BuiltEvent> event =
-      client::BuildEvent("register", args);
+  absl::StatusOr<client::BuiltEvent> event = RegistrationEvent(person);
   if (!event.ok()) return event.status();
   return As("reception").Record(person.id, *event);
 }
@@ -133,10 +123,48 @@ absl::StatusOr<v1::EventEnvelope> IntegrationTest::WaitForEvent(
     const std::string& person,
     const std::function<bool(const v1::EventEnvelope&)>& match,
     absl::Duration timeout) {
-  auto stub = v1::AuditService::NewStub(daemon_->NewChannel());
+  return integration::WaitForEvent(
+      daemon_->NewChannel(), daemon_->Token("auditor"), person, match, timeout);
+}
+
+absl::StatusOr<v1::EventEnvelope> IntegrationTest::WaitForTimer(
+    const std::string& person, const std::string& kind) {
+  return WaitForEvent(person, [&kind](const v1::EventEnvelope& e) {
+    return IsTimerFired(e, kind);
+  });
+}
+
+ProcessResult IntegrationTest::Ctl(const std::vector<std::string>& args,
+                                   const std::vector<std::string>& extra_env) {
+  std::vector<std::string> argv = {ReturnctlPath(), "--server",
+                                   daemon_->address(), "--data-dir",
+                                   daemon_->data_dir()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv, absl::Seconds(30), extra_env);
+}
+
+absl::StatusOr<client::BuiltEvent> RegistrationEvent(const PersonSpec& person) {
+  client::EventArgs args = {
+      {"person", person.id},
+      {"household", person.household.empty() ? absl::StrCat("H-", person.id)
+                                             : person.household},
+      {"born", person.born},
+      {"nationality", person.nationality},
+      {"centre", person.centre},
+      {"region", person.region}};
+  for (const std::string& flag : person.switches) args.Add(flag, "true");
+  return client::BuildEvent("register", args);
+}
+
+absl::StatusOr<v1::EventEnvelope> WaitForEvent(
+    const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
+    const std::string& person,
+    const std::function<bool(const v1::EventEnvelope&)>& match,
+    absl::Duration timeout) {
+  auto stub = v1::AuditService::NewStub(channel);
   grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization",
-                  absl::StrCat("Bearer ", daemon_->Token("auditor")));
+  if (!token.empty())
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   v1::SubscribeEventsRequest request;
   request.set_from_position(1);
@@ -159,22 +187,6 @@ absl::StatusOr<v1::EventEnvelope> IntegrationTest::WaitForEvent(
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       absl::StrCat("waiting for an event of ", person, ": ",
                                    status.error_message()));
-}
-
-absl::StatusOr<v1::EventEnvelope> IntegrationTest::WaitForTimer(
-    const std::string& person, const std::string& kind) {
-  return WaitForEvent(person, [&kind](const v1::EventEnvelope& e) {
-    return IsTimerFired(e, kind);
-  });
-}
-
-ProcessResult IntegrationTest::Ctl(const std::vector<std::string>& args,
-                                   const std::vector<std::string>& extra_env) {
-  std::vector<std::string> argv = {ReturnctlPath(), "--server",
-                                   daemon_->address(), "--data-dir",
-                                   daemon_->data_dir()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunProcess(argv, absl::Seconds(30), extra_env);
 }
 
 DaemonOptions NationalTeam() {

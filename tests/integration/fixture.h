@@ -115,6 +115,18 @@ class IntegrationTest : public ::testing::Test {
 // reception queue, which the development desk at Oslo-1 does not cover.
 DaemonOptions NationalTeam();
 
+// The registration event (`register`) of `person`.
+absl::StatusOr<client::BuiltEvent> RegistrationEvent(const PersonSpec& person);
+
+// Blocks on a live event subscription over `channel` (with `token`'s bearer
+// header unless empty: a client certificate) until an event for `person`
+// satisfies `match` (from the start of the log), or `timeout` passes.
+absl::StatusOr<v1::EventEnvelope> WaitForEvent(
+    const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
+    const std::string& person,
+    const std::function<bool(const v1::EventEnvelope&)>& match,
+    absl::Duration timeout);
+
 // ---- matchers over views and payloads
 
 // The open tasks of `kind` in the view, in the order the server gave them.

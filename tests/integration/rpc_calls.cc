@@ -1,0 +1,314 @@
+#include "tests/integration/rpc_calls.h"
+
+#include "absl/time/time.h"
+#include "clients/lib/event_kinds.h"
+#include "clients/lib/time_text.h"
+#include "returnpath/v1/services.grpc.pb.h"
+#include "tests/integration/fixture.h"
+
+namespace returnpath::integration {
+namespace {
+
+using v1::AdminService;
+using v1::AuditService;
+using v1::PathwayService;
+using v1::TaskService;
+
+// When recorded events happened: before the matrix's clock (2026-03-24).
+constexpr char kEffectiveTime[] = "2026-03-20T12:00:00Z";
+constexpr absl::Duration kDeadline = absl::Seconds(10);
+
+std::unique_ptr<grpc::ClientContext> NewContext(const Caller& caller) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!caller.authorization.empty())
+    ctx->AddMetadata("authorization", caller.authorization);
+  ctx->set_deadline(absl::ToChronoTime(absl::Now() + kDeadline));
+  return ctx;
+}
+
+template <typename Service>
+std::unique_ptr<typename Service::Stub> StubOf(const Caller& caller) {
+  return Service::NewStub(caller.channel);
+}
+
+// `method` of `Service` as a unary call; the response is dropped.
+template <typename Service, typename Request, typename Response>
+grpc::Status Unary(const Caller& caller,
+                   grpc::Status (Service::Stub::*method)(grpc::ClientContext*,
+                                                         const Request&,
+                                                         Response*),
+                   const Request& request) {
+  auto ctx = NewContext(caller);
+  Response response;
+  return (StubOf<Service>(caller).get()->*method)(ctx.get(), request,
+                                                  &response);
+}
+
+// `method` of `Service` as a server stream: OK once the first message comes
+// (the rest is cancelled), else the stream's final status.
+template <typename Service, typename Request, typename Message>
+grpc::Status FirstMessage(const Caller& caller,
+                          std::unique_ptr<grpc::ClientReader<Message>> (
+                              Service::Stub::*method)(grpc::ClientContext*,
+                                                      const Request&),
+                          const Request& request) {
+  auto ctx = NewContext(caller);
+  auto stub = StubOf<Service>(caller);
+  auto reader = (stub.get()->*method)(ctx.get(), request);
+  Message message;
+  if (!reader->Read(&message)) return reader->Finish();
+  ctx->TryCancel();
+  while (reader->Read(&message)) {
+  }
+  reader->Finish();  // CANCELLED: we stopped it
+  return grpc::Status::OK;
+}
+
+grpc::Status RecordEvent(const Caller& caller, const Target& target,
+                         const absl::StatusOr<client::BuiltEvent>& built) {
+  if (!built.ok()) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        "the test cannot build its event: " +
+                            std::string(built.status().message()));
+  }
+  v1::RecordEventRequest request;
+  request.set_person_id(target.person);
+  *request.mutable_event() = built->event;
+  *request.mutable_effective_time() = client::ToTimestamp(Utc(kEffectiveTime));
+  return Unary<PathwayService>(caller, &PathwayService::Stub::RecordEvent,
+                               request);
+}
+
+v1::TaskRef TaskRefOf(const Target& target) {
+  v1::TaskRef ref;
+  ref.set_person_id(target.person);
+  ref.set_task_id(target.task);
+  ref.set_worker("matrix");
+  return ref;
+}
+
+std::map<std::string, RpcCall> PathwayCalls() {
+  return {
+      {"PathwayService.RecordEvent register",
+       [](const Caller& caller, const Target& target) {
+         PersonSpec person;
+         person.id = target.person;
+         person.centre = target.centre;
+         person.region = target.region;
+         return RecordEvent(caller, target, RegistrationEvent(person));
+       }},
+      {"PathwayService.RecordEvent course-enrolled",
+       [](const Caller& caller, const Target& target) {
+         return RecordEvent(
+             caller, target,
+             client::BuildEvent("course-enrolled", {{"course", "NO-1"}}));
+       }},
+      {"PathwayService.RecordEvent travel-document",
+       [](const Caller& caller, const Target& target) {
+         return RecordEvent(
+             caller, target,
+             client::BuildEvent("travel-document", {{"country", "AF"}}));
+       }},
+      {"PathwayService.GetPathway",
+       [](const Caller& caller, const Target& target) {
+         v1::GetPathwayRequest request;
+         request.set_person_id(target.person);
+         return Unary<PathwayService>(caller, &PathwayService::Stub::GetPathway,
+                                      request);
+       }},
+      {"PathwayService.ListPathways",
+       [](const Caller& caller, const Target& target) {
+         v1::ListPathwaysRequest request;
+         request.set_index_prefix(target.index_prefix);
+         return Unary<PathwayService>(
+             caller, &PathwayService::Stub::ListPathways, request);
+       }},
+  };
+}
+
+std::map<std::string, RpcCall> TaskCalls() {
+  return {
+      {"TaskService.Poll",
+       [](const Caller& caller, const Target& target) {
+         v1::PollTasksRequest request;
+         request.set_queue(target.queue);
+         request.set_worker("matrix-poll");
+         return Unary<TaskService>(caller, &TaskService::Stub::Poll, request);
+       }},
+      {"TaskService.Subscribe",
+       [](const Caller& caller, const Target& target) {
+         v1::SubscribeTasksRequest request;
+         request.set_queue(target.queue);
+         request.set_worker("matrix-subscribe");
+         return FirstMessage<TaskService>(caller, &TaskService::Stub::Subscribe,
+                                          request);
+       }},
+      {"TaskService.Complete",
+       [](const Caller& caller, const Target& target) {
+         v1::CompleteTaskRequest request;
+         *request.mutable_task() = TaskRefOf(target);
+         request.set_outcome("held");
+         return Unary<TaskService>(caller, &TaskService::Stub::Complete,
+                                   request);
+       }},
+      {"TaskService.Fail",
+       [](const Caller& caller, const Target& target) {
+         v1::FailTaskRequest request;
+         *request.mutable_task() = TaskRefOf(target);
+         request.set_error("no interpreter");
+         return Unary<TaskService>(caller, &TaskService::Stub::Fail, request);
+       }},
+      {"TaskService.Release",
+       [](const Caller& caller, const Target& target) {
+         v1::ReleaseTaskRequest request;
+         *request.mutable_task() = TaskRefOf(target);
+         return Unary<TaskService>(caller, &TaskService::Stub::Release,
+                                   request);
+       }},
+      {"TaskService.ExtendLease",
+       [](const Caller& caller, const Target& target) {
+         v1::ExtendLeaseRequest request;
+         *request.mutable_task() = TaskRefOf(target);
+         *request.mutable_lease() = client::ToDurationProto(absl::Minutes(5));
+         return Unary<TaskService>(caller, &TaskService::Stub::ExtendLease,
+                                   request);
+       }},
+      {"TaskService.ListTasks",
+       [](const Caller& caller, const Target& target) {
+         v1::ListTasksRequest request;
+         request.set_queue(target.queue);
+         return Unary<TaskService>(caller, &TaskService::Stub::ListTasks,
+                                   request);
+       }},
+      {"TaskService.ListDeadLetters",
+       [](const Caller& caller, const Target& target) {
+         v1::ListTasksRequest request;
+         request.set_queue(target.queue);
+         return Unary<TaskService>(caller, &TaskService::Stub::ListDeadLetters,
+                                   request);
+       }},
+  };
+}
+
+std::map<std::string, RpcCall> AuditCalls() {
+  return {
+      {"AuditService.History",
+       [](const Caller& caller, const Target& target) {
+         v1::HistoryRequest request;
+         request.set_person_id(target.person);
+         return FirstMessage<AuditService>(caller, &AuditService::Stub::History,
+                                           request);
+       }},
+      {"AuditService.Log",
+       [](const Caller& caller, const Target&) {
+         return FirstMessage<AuditService>(caller, &AuditService::Stub::Log,
+                                           v1::LogRequest());
+       }},
+      {"AuditService.PathwayAsOf",
+       [](const Caller& caller, const Target& target) {
+         v1::AsOfRequest request;
+         request.set_person_id(target.person);
+         request.set_position(1'000'000);  // everything so far
+         return Unary<AuditService>(caller, &AuditService::Stub::PathwayAsOf,
+                                    request);
+       }},
+      {"AuditService.Verify",
+       [](const Caller& caller, const Target&) {
+         return FirstMessage<AuditService>(caller, &AuditService::Stub::Verify,
+                                           v1::VerifyRequest());
+       }},
+      {"AuditService.ReplayCheck",
+       [](const Caller& caller, const Target&) {
+         return FirstMessage<AuditService>(caller,
+                                           &AuditService::Stub::ReplayCheck,
+                                           v1::ReplayCheckRequest());
+       }},
+      {"AuditService.SubscribeEvents",
+       [](const Caller& caller, const Target&) {
+         return FirstMessage<AuditService>(caller,
+                                           &AuditService::Stub::SubscribeEvents,
+                                           v1::SubscribeEventsRequest());
+       }},
+      {"AuditService.Statistics",
+       [](const Caller& caller, const Target&) {
+         return Unary<AuditService>(caller, &AuditService::Stub::Statistics,
+                                    v1::StatisticsRequest());
+       }},
+      {"AuditService.AccessLog",
+       [](const Caller& caller, const Target& target) {
+         v1::AccessLogRequest request;
+         request.set_person_id(target.person);
+         return Unary<AuditService>(caller, &AuditService::Stub::AccessLog,
+                                    request);
+       }},
+  };
+}
+
+std::map<std::string, RpcCall> AdminCalls() {
+  return {
+      {"AdminService.AdvanceClock",
+       [](const Caller& caller, const Target&) {
+         v1::AdvanceClockRequest request;  // by zero: the clock stays
+         *request.mutable_by() = client::ToDurationProto(absl::ZeroDuration());
+         return Unary<AdminService>(caller, &AdminService::Stub::AdvanceClock,
+                                    request);
+       }},
+      {"AdminService.Now",
+       [](const Caller& caller, const Target&) {
+         return Unary<AdminService>(caller, &AdminService::Stub::Now,
+                                    v1::NowRequest());
+       }},
+  };
+}
+
+#ifdef RP_HAVE_PRINCIPAL_ADMIN_RPCS
+std::map<std::string, RpcCall> PrincipalAdminCalls() {
+  return {
+      {"AdminService.AddPrincipal",
+       [](const Caller& caller, const Target& target) {
+         v1::AddPrincipalRequest request;  // a reception desk with a token
+         request.set_name(target.principal);
+         request.set_role(v1::ROLE_RECEPTION);
+         request.add_scopes("centre/Oslo-1");
+         return Unary<AdminService>(caller, &AdminService::Stub::AddPrincipal,
+                                    request);
+       }},
+      {"AdminService.ListPrincipals",
+       [](const Caller& caller, const Target&) {
+         return Unary<AdminService>(caller, &AdminService::Stub::ListPrincipals,
+                                    v1::ListPrincipalsRequest());
+       }},
+      {"AdminService.RotateToken",
+       [](const Caller& caller, const Target& target) {
+         v1::RotateTokenRequest request;
+         request.set_name(target.principal);
+         return Unary<AdminService>(caller, &AdminService::Stub::RotateToken,
+                                    request);
+       }},
+      {"AdminService.RevokePrincipal",
+       [](const Caller& caller, const Target& target) {
+         v1::RevokePrincipalRequest request;
+         request.set_name(target.principal);
+         return Unary<AdminService>(
+             caller, &AdminService::Stub::RevokePrincipal, request);
+       }},
+  };
+}
+#endif
+
+}  // namespace
+
+const std::map<std::string, RpcCall>& RpcCalls() {
+  static const auto* calls = [] {
+    auto* all = new std::map<std::string, RpcCall>();
+    for (auto part : {PathwayCalls(), TaskCalls(), AuditCalls(), AdminCalls()})
+      all->merge(part);
+#ifdef RP_HAVE_PRINCIPAL_ADMIN_RPCS
+    all->merge(PrincipalAdminCalls());
+#endif
+    return all;
+  }();
+  return *calls;
+}
+
+}  // namespace returnpath::integration
