@@ -289,7 +289,9 @@ absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
   append.events.push_back(std::move(event));
   RP_ASSIGN_OR_RETURN(AppendResult appended, ctx.Append(append));
   if (appended.deduplicated) {
-    return CompleteResult{appended.last_position, /*deduplicated=*/true};
+    // The task is not completed, so the key's first use was another request
+    // (one recorded before requests were fingerprinted, or a replaced task's).
+    return CommandContext::KeyUsedForAnotherRequest();
   }
 
   // The workflow closes the task (the pipeline marks it COMPLETED). If it

@@ -110,7 +110,8 @@ class TaskQueue {
   // Records a TaskCompleted event in the task's stream through the normal
   // append path; the workflow sees it and closes the task. Completing a
   // completed task returns the first result and appends nothing. The worker
-  // must hold the lease, or have held it last if it expired.
+  // must hold the lease, or have held it last if it expired. A key already
+  // used for another request is ALREADY_EXISTS, and the task stays as it was.
   absl::StatusOr<CompleteResult> Complete(const CompleteRequest& request);
 
   // The worker gives up: the task comes back after retry_base * 2^attempts

@@ -217,6 +217,36 @@ TEST_F(TimerLoopTest, LargeBacklogFiresInBoundedBatchesWhileAppendsComplete) {
   EXPECT_TRUE(left->empty());
 }
 
+// The firing key is no secret (a pathway view shows every part of it), so a
+// caller who records an event with it first must not switch the timer off:
+// on the same stream that made the firing look like a retry (the timer was
+// deleted unfired); on another stream it made the firing fail (parked).
+TEST_F(TimerLoopTest, ACallerClaimingTheFiringKeyOnTheSameStreamCannotStopIt) {
+  Append("p1", "arm:t1:3");
+  const std::string key = TimerFiredKey(store_->TimersForStream("p1")->at(0));
+  ASSERT_TRUE(
+      store_->Append(testing::Req("p1", {"note"}, std::nullopt, key)).ok());
+  StartLoop();
+  clock_.SetTime(Day(3));
+  Settle();
+  EXPECT_EQ(Fired("p1", "t1"), 1);
+  EXPECT_TRUE(store_->TimersForStream("p1")->empty());
+}
+
+TEST_F(TimerLoopTest, ACallerClaimingTheFiringKeyOnAnotherStreamCannotPark) {
+  Append("victim", "arm:t1:3");
+  const std::string key =
+      TimerFiredKey(store_->TimersForStream("victim")->at(0));
+  ASSERT_TRUE(
+      store_->Append(testing::Req("other", {"note"}, std::nullopt, key)).ok());
+  StartLoop();
+  clock_.SetTime(Day(3));
+  Settle();
+  EXPECT_EQ(Fired("victim", "t1"), 1);
+  EXPECT_EQ(loop_->stats().parked, 0u);
+  EXPECT_TRUE(store_->TimersForStream("victim")->empty());
+}
+
 TEST_F(TimerLoopTest, TimersDueAfterPagesOnFromTheLastTimerRead) {
   Append("p1", "arm:a:2 arm:b:2 arm:c:3");
   Append("p2", "arm:a:2");
