@@ -185,6 +185,34 @@ TEST_F(TaskQueueTest, CompletingACompletedTaskReturnsTheFirstResult) {
   EXPECT_EQ(Stored("p1", "k1").outcome(), "held");
 }
 
+// A filter over the task's stream: the service leases only tasks of persons
+// in the caller's scope.
+TEST_F(TaskQueueTest, LeaseTakesOnlyWhatTheFilterAllowsAndLeavesTheRest) {
+  Open("p1", "k1", /*priority=*/10);  // first in serving order
+  Open("p2", "k2", /*priority=*/20);
+  TaskFilter only_p2{"p2", [](const returnpath::v1::StreamRecord& stream) {
+                       return stream.stream_id() == "p2";
+                     }};
+  absl::StatusOr<std::optional<Task>> got =
+      queue_->Lease("q", "w1", kLease, only_p2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->id(), "k2");
+  got = queue_->Lease("q", "w1", kLease, only_p2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->has_value());
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_OPEN);
+  EXPECT_EQ(LeasedId("w2"), "k1");  // still there for a worker who may
+
+  // An expired lease comes back for everyone, but only the allowed lease it.
+  clock_.Advance(kLease * 2);
+  got = queue_->Lease("q", "w3", kLease, only_p2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->id(), "k2");
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_OPEN);
+}
+
 TEST_F(TaskQueueTest, CompleteWithAKeyUsedForAnotherRequestChangesNothing) {
   Open("p1", "k1");
   ASSERT_EQ(LeasedId("w1"), "k1");
