@@ -411,11 +411,26 @@ class StreamChecker {
     }
   }
 
+  // When the timer could first fire: when due, or when the event that armed
+  // it was recorded if that was later (a late-recorded event may arm a timer
+  // that is already due).
+  absl::Time FirstFiring(const Timer& timer) const {
+    const absl::Time due = FromTimestamp(timer.due_time());
+    auto armed = std::lower_bound(
+        events_.begin(), events_.end(), timer.armed_at_position(),
+        [](const EventEnvelope& e, uint64_t p) { return e.position() < p; });
+    if (armed == events_.end() ||
+        armed->position() != timer.armed_at_position()) {
+      return due;
+    }
+    return std::max(due, FromTimestamp(armed->recorded_time()));
+  }
+
   // A stored timer the log leaves armed should fire when due; one long past
   // due was parked by the timer loop (its firing failed) or never found.
   void ReportIfOverdue(const Timer& timer) {
+    if (FirstFiring(timer) >= overdue_before_) return;
     const absl::Time due = FromTimestamp(timer.due_time());
-    if (due >= overdue_before_) return;
     Report(timer.stream_id(), "timers",
            absl::StrCat("timer \"", timer.id(), "\" was due ",
                         absl::FormatTime(due),

@@ -154,6 +154,8 @@ TEST_F(ReplayTest, ReportsATimerLongPastDueAsOverdue) {
   // Due a minute ago: the loop may simply not have got to it yet.
   Append("p2", "arm:soon:3");
   clock_.Advance(absl::Minutes(1));
+  // Due long ago, but armed just now by a late-recorded event.
+  Append("p3", "arm:late:2", Day(2));
 
   ReplayCheckOptions options;
   options.now = clock_.Now();
