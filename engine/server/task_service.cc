@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "engine/server/page_token.h"
 #include "engine/server/person_scope.h"
 #include "engine/server/task_poll_reactors.h"
@@ -43,10 +44,10 @@ std::string WorkerName(const Principal& principal, const std::string& worker) {
                         : absl::StrCat(principal.name, "/", worker);
 }
 
-// The tasks the principal may lease: those of persons in its scope. Filters
-// are named by principal, whose scopes are fixed for the call.
+// The tasks the principal may lease: those of persons in its scope. The name
+// is the scopes: filters with the same scopes allow the same tasks.
 TaskFilter PersonsInScope(const Principal& principal) {
-  return TaskFilter{principal.name,
+  return TaskFilter{absl::StrJoin(principal.scopes, "\n"),
                     [principal](const v1::StreamRecord& person) {
                       return CoversPerson(principal, person);
                     }};
