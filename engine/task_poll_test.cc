@@ -49,9 +49,9 @@ class TaskPollTest : public testing::RuntimeTest {
   ~TaskPollTest() override { queue_.reset(); }
 
   uint64_t Poll(Answer& answer, absl::Duration wait,
-                const std::string& worker = "w1") {
-    absl::StatusOr<uint64_t> id =
-        queue_->PollAsync("q", worker, kLease, wait, answer.Callback());
+                const std::string& worker = "w1", TaskFilter filter = {}) {
+    absl::StatusOr<uint64_t> id = queue_->PollAsync(
+        "q", worker, kLease, wait, answer.Callback(), std::move(filter));
     EXPECT_TRUE(id.ok()) << id.status();
     return id.ok() ? *id : 0;
   }
@@ -155,14 +155,8 @@ TaskFilter OnlyStream(const std::string& stream) {
 TEST_F(TaskPollTest, EachWaiterGetsOnlyWhatItsFilterAllowsAndNoneBlocksOthers) {
   Open("p1", "k1");
   Answer mine, theirs;
-  ASSERT_TRUE(queue_
-                  ->PollAsync("q", "w1", kLease, kLong, mine.Callback(),
-                              OnlyStream("p2"))
-                  .ok());
-  ASSERT_TRUE(queue_
-                  ->PollAsync("q", "w2", kLease, kLong, theirs.Callback(),
-                              OnlyStream("p1"))
-                  .ok());
+  Poll(mine, kLong, "w1", OnlyStream("p2"));
+  Poll(theirs, kLong, "w2", OnlyStream("p1"));
   ASSERT_TRUE(theirs.Wait());
   EXPECT_EQ(theirs.TaskId(), "k1");
   EXPECT_FALSE(
@@ -180,15 +174,13 @@ TEST_F(TaskPollTest, ATaskNoWaiterMayTakeIsNotTriedOverAndOver) {
                      return false;
                    }};
   Answer a;
-  absl::StatusOr<uint64_t> id =
-      queue_->PollAsync("q", "w1", kLease, kLong, a.Callback(), never);
-  ASSERT_TRUE(id.ok()) << id.status();
+  const uint64_t id = Poll(a, kLong, "w1", never);
   EXPECT_FALSE(a.done.WaitForNotificationWithTimeout(absl::Milliseconds(200)));
   EXPECT_GE(asked->load(), 1);
   EXPECT_LE(asked->load(), 3);  // once per change, not in a loop
   EXPECT_EQ(store_->GetTask("p1", "k1")->state(),
             returnpath::v1::TASK_STATE_OPEN);
-  queue_->CancelPoll(*id);
+  queue_->CancelPoll(id);
   ASSERT_TRUE(a.Wait());
 }
 
