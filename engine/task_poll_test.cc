@@ -150,8 +150,8 @@ TaskFilter OnlyStream(const std::string& stream) {
                     }};
 }
 
-// The police of one region wait on a queue shared across regions: a task
-// the first in line may not take must not hold up the next.
+// Waiters with different filters share a queue: a task the first in line
+// may not take must not hold up the next.
 TEST_F(TaskPollTest, EachWaiterGetsOnlyWhatItsFilterAllowsAndNoneBlocksOthers) {
   Open("p1", "k1");
   Answer mine, theirs;

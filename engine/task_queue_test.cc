@@ -185,8 +185,8 @@ TEST_F(TaskQueueTest, CompletingACompletedTaskReturnsTheFirstResult) {
   EXPECT_EQ(Stored("p1", "k1").outcome(), "held");
 }
 
-// A filter over the task's stream: the service leases only tasks of persons
-// in the caller's scope.
+// A filter over the task's stream: a caller leases only tasks of the streams
+// it may see.
 TEST_F(TaskQueueTest, LeaseTakesOnlyWhatTheFilterAllowsAndLeavesTheRest) {
   Open("p1", "k1", /*priority=*/10);  // first in serving order
   Open("p2", "k2", /*priority=*/20);

@@ -217,7 +217,7 @@ TEST_F(TimerLoopTest, LargeBacklogFiresInBoundedBatchesWhileAppendsComplete) {
   EXPECT_TRUE(left->empty());
 }
 
-// The firing key is no secret (a pathway view shows every part of it), so a
+// The firing key is no secret (reads of a stream show every part of it), so a
 // caller who records an event with it first must not switch the timer off:
 // on the same stream that made the firing look like a retry (the timer was
 // deleted unfired); on another stream it made the firing fail (parked).
