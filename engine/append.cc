@@ -97,6 +97,38 @@ absl::Status ValidateTransition(const Transition& t) {
   return absl::OkStatus();
 }
 
+std::string StoredIdempotencyKey(const AppendRequest& request) {
+  return request.key_owner == KeyOwner::kEngine
+             ? keys::EngineIdempotency(request.idempotency_key)
+             : keys::CallerIdempotency(request.idempotency_key);
+}
+
+// What makes two requests the same request: the stream, and each event's
+// payload and effective time; not the metadata, which a retry may renew.
+std::string RequestFingerprint(const AppendRequest& request) {
+  std::string text;
+  auto put = [&text](absl::string_view part) {
+    keys::PutU64(&text, part.size());
+    text.append(part.data(), part.size());
+  };
+  put(request.stream_id);
+  for (const ProposedEvent& event : request.events) {
+    put(event.payload.type_url());
+    put(event.payload.value());
+    const google::protobuf::Timestamp at = ToTimestamp(event.effective_time);
+    keys::PutU64(&text, static_cast<uint64_t>(at.seconds()));
+    keys::PutU64(&text, static_cast<uint64_t>(at.nanos()));
+  }
+  return Sha256(text);
+}
+
+// A record written before fingerprints were kept can only tell the stream.
+bool SameRequest(const IdempotencyRecord& prior, const AppendRequest& request,
+                 absl::string_view fingerprint) {
+  return prior.stream_id == request.stream_id &&
+         (prior.fingerprint.empty() || prior.fingerprint == fingerprint);
+}
+
 std::vector<std::string> SortedUnique(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -104,6 +136,11 @@ std::vector<std::string> SortedUnique(std::vector<std::string> v) {
 }
 
 }  // namespace
+
+absl::Status CommandContext::KeyUsedForAnotherRequest() {
+  return absl::AlreadyExistsError(
+      "idempotency_key was already used for a different request");
+}
 
 absl::StatusOr<AppendResult> CommandContext::Append(
     const AppendRequest& request) {
@@ -121,15 +158,16 @@ absl::StatusOr<AppendResult> CommandContext::Append(
 absl::StatusOr<AppendResult> CommandContext::AppendInternal(
     const AppendRequest& request) {
   RP_RETURN_IF_ERROR(ValidateRequest(request));
+  const bool keyed = !request.idempotency_key.empty();
+  const std::string stored_key = keyed ? StoredIdempotencyKey(request) : "";
+  const std::string fingerprint = keyed ? RequestFingerprint(request) : "";
   // A retry must be answered even if the stream has moved on since.
-  if (!request.idempotency_key.empty()) {
+  if (keyed) {
     RP_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> prior,
-                        GetIdempotency(request.idempotency_key));
+                        GetIdempotency(stored_key));
     if (prior.has_value()) {
-      if (prior->stream_id != request.stream_id) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "idempotency_key \"", request.idempotency_key,
-            "\" was already used for stream \"", prior->stream_id, "\""));
+      if (!SameRequest(*prior, request, fingerprint)) {
+        return KeyUsedForAnotherRequest();
       }
       return AppendResult{prior->first_position, prior->last_position,
                           prior->stream_version, /*deduplicated=*/true};
@@ -159,11 +197,11 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
   PutStream(record);
   result.last_position = top().chain.last_position;
   result.stream_version = record.version();
-  if (!request.idempotency_key.empty()) {
-    PutIdempotency(
-        request.idempotency_key,
-        IdempotencyRecord{request.stream_id, result.first_position,
-                          result.last_position, result.stream_version});
+  if (keyed) {
+    PutIdempotency(stored_key,
+                   IdempotencyRecord{request.stream_id, result.first_position,
+                                     result.last_position,
+                                     result.stream_version, fingerprint});
   }
   return result;
 }

@@ -114,6 +114,12 @@ std::string EncodeIdempotency(const IdempotencyRecord& record) {
   keys::PutU64(&out, record.last_position);
   keys::PutU64(&out, record.stream_version);
   out.append(record.stream_id);
+  // Stream ids hold no NUL, so the older records (none after the stream)
+  // still decode.
+  if (!record.fingerprint.empty()) {
+    out.push_back('\0');
+    out.append(record.fingerprint);
+  }
   return out;
 }
 
@@ -123,7 +129,11 @@ bool DecodeIdempotency(absl::string_view value, IdempotencyRecord* record) {
       !keys::GetU64(&value, &record->stream_version)) {
     return false;
   }
-  record->stream_id.assign(value.data(), value.size());
+  const size_t end = std::min(value.find('\0'), value.size());
+  record->stream_id.assign(value.data(), end);
+  value.remove_prefix(end);
+  if (!value.empty()) value.remove_prefix(1);
+  record->fingerprint.assign(value.data(), value.size());
   return true;
 }
 

@@ -45,6 +45,9 @@ struct IdempotencyRecord {
   uint64_t first_position = 0;
   uint64_t last_position = 0;
   uint64_t stream_version = 0;
+  // What the request asked (RequestFingerprint in append.cc); empty in the
+  // records written before it was kept.
+  std::string fingerprint;
 };
 
 std::string EncodeIdempotency(const IdempotencyRecord& record);

@@ -36,7 +36,13 @@ TEST(CodecTest, IdempotencyRecordsRoundTrip) {
   EXPECT_EQ(out.first_position, 4u);
   EXPECT_EQ(out.last_position, 6u);
   EXPECT_EQ(out.stream_version, 3u);
+  EXPECT_TRUE(out.fingerprint.empty());  // as in records from before it
   EXPECT_FALSE(DecodeIdempotency("short", &out));
+
+  in.fingerprint = std::string("\0\x01fp", 4);
+  ASSERT_TRUE(DecodeIdempotency(EncodeIdempotency(in), &out));
+  EXPECT_EQ(out.stream_id, "p-1");
+  EXPECT_EQ(out.fingerprint, in.fingerprint);
 }
 
 }  // namespace

@@ -114,8 +114,8 @@ absl::StatusOr<std::optional<Task>> CommandContext::GetTask(
 }
 
 absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
-    absl::string_view key) {
-  std::string k(key);
+    absl::string_view stored_key) {
+  std::string k(stored_key);
   if (const auto* r = Find(&Overlay::idempotency, k)) {
     return *r;
   }
@@ -184,10 +184,10 @@ void CommandContext::PutStream(const StreamRecord& record) {
   top().streams.insert_or_assign(record.stream_id(), record);
 }
 
-void CommandContext::PutIdempotency(absl::string_view key,
+void CommandContext::PutIdempotency(absl::string_view stored_key,
                                     const IdempotencyRecord& record) {
-  Put(StoreDb::kIdempotency, key, EncodeIdempotency(record));
-  top().idempotency.insert_or_assign(std::string(key), record);
+  Put(StoreDb::kIdempotency, stored_key, EncodeIdempotency(record));
+  top().idempotency.insert_or_assign(std::string(stored_key), record);
 }
 
 void CommandContext::Put(StoreDb::Cf cf, absl::string_view key,

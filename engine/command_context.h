@@ -48,8 +48,9 @@ class CommandContext {
       absl::string_view stream_id, absl::string_view timer_id);
   absl::StatusOr<std::optional<returnpath::v1::Task>> GetTask(
       absl::string_view stream_id, absl::string_view task_id);
+  // `stored_key` as keys.h spells it (CallerIdempotency, EngineIdempotency).
   absl::StatusOr<std::optional<IdempotencyRecord>> GetIdempotency(
-      absl::string_view key);
+      absl::string_view stored_key);
 
   // Validates and appends events to one stream, applying the workflow (if
   // any) and writing state, indexes, timers, tasks, the idempotency record
@@ -62,6 +63,9 @@ class CommandContext {
   // if the event is a TaskCompleted for that id, else CANCELLED; closing or
   // cancelling what is absent or already closed does nothing.
   absl::StatusOr<AppendResult> Append(const AppendRequest& request);
+  // Append's ALREADY_EXISTS for an idempotency key that was used for another
+  // request. It names nothing the key was used for.
+  static absl::Status KeyUsedForAnotherRequest();
 
   // Puts a timer (both the due-time and the by-id key), replacing one with
   // the same stream and id. DeleteTimer does nothing if there is none.
@@ -132,7 +136,8 @@ class CommandContext {
                          const returnpath::v1::EventEnvelope& event);
 
   void PutStream(const returnpath::v1::StreamRecord& record);
-  void PutIdempotency(absl::string_view key, const IdempotencyRecord& record);
+  void PutIdempotency(absl::string_view stored_key,
+                      const IdempotencyRecord& record);
   void Put(StoreDb::Cf cf, absl::string_view key, absl::string_view value);
   void Delete(StoreDb::Cf cf, absl::string_view key);
 

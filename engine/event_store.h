@@ -47,13 +47,21 @@ struct ProposedEvent {
   google::protobuf::Any payload;
 };
 
+// Who made an idempotency key. The engine's own keys (a timer's firing) are
+// kept apart from callers', so no caller can claim one, however it is spelled.
+enum class KeyOwner { kCaller, kEngine };
+
 struct AppendRequest {
   std::string stream_id;
   // nullopt: any version; 0: the stream must not exist yet; n: it is at n.
   std::optional<uint64_t> expected_version;
-  // Optional. Global scope: a repeat returns the first result, appends
-  // nothing; a repeat for another stream is ALREADY_EXISTS.
+  // Optional. Global among its owner's keys: a repeat of the same request
+  // (stream, and each event's payload and effective time) returns the first
+  // result and appends nothing; the key used for any other request is
+  // ALREADY_EXISTS.
   std::string idempotency_key;
+  // Only engine code that makes its own keys sets kEngine.
+  KeyOwner key_owner = KeyOwner::kCaller;
   std::string principal;
   std::string correlation_id;
   std::string causation_id;
@@ -115,7 +123,7 @@ class EventStore {
 
   // Appends and returns once durable. INVALID_ARGUMENT naming the field,
   // ABORTED on an expected-version mismatch (message has the actual version),
-  // ALREADY_EXISTS for an idempotency key used on another stream, or the
+  // ALREADY_EXISTS for an idempotency key used for another request, or the
   // workflow's own error unchanged (nothing is written then).
   virtual absl::StatusOr<AppendResult> Append(AppendRequest request) = 0;
 

@@ -3,7 +3,9 @@
 #include <memory>
 
 #include "absl/synchronization/notification.h"
+#include "engine/codec.h"
 #include "engine/hash_chain.h"
+#include "engine/sequencer.h"
 #include "engine/store_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -16,6 +18,12 @@ using ::returnpath::engine::testing::Req;
 using ::returnpath::engine::testing::TempDir;
 using ::returnpath::engine::testing::TextOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
+
+absl::Status ReusedKey() {
+  return absl::AlreadyExistsError(
+      "idempotency_key was already used for a different request");
+}
 
 class EventStoreTest : public ::testing::Test {
  protected:
@@ -130,12 +138,56 @@ TEST_F(EventStoreTest, IdempotentRetryReturnsFirstResultAndAppendsNothing) {
 
   absl::StatusOr<AppendResult> other =
       store_->Append(Req("p-2", {"a"}, {}, "cmd-1"));
-  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_THAT(other.status().message(), HasSubstr("cmd-1"));
+  EXPECT_EQ(other.status(), ReusedKey());
 
   Reopen();  // the record is durable, not only cached
   EXPECT_TRUE(MustAppend(Req("p-1", {"a", "b"}, 0, "cmd-1")).deduplicated);
   EXPECT_EQ(store_->LastPosition(), 3u);
+}
+
+// A key names one request: the same key with other content is a caller's
+// mistake (or a probe), answered without naming what the key was used for.
+TEST_F(EventStoreTest, AKeyReusedForADifferentRequestIsAlreadyExists) {
+  AppendResult first = MustAppend(Req("p-1", {"a"}, std::nullopt, "cmd-1"));
+  EXPECT_EQ(store_->Append(Req("p-1", {"b"}, std::nullopt, "cmd-1")).status(),
+            ReusedKey());
+  AppendRequest later = Req("p-1", {"a"}, std::nullopt, "cmd-1");
+  later.events[0].effective_time = Day(2);
+  EXPECT_EQ(store_->Append(later).status(), ReusedKey());
+  EXPECT_EQ(
+      store_->Append(Req("p-1", {"a", "a"}, std::nullopt, "cmd-1")).status(),
+      ReusedKey());
+  absl::Status elsewhere =
+      store_->Append(Req("p-2", {"a"}, std::nullopt, "cmd-1")).status();
+  EXPECT_EQ(elsewhere, ReusedKey());
+  EXPECT_THAT(elsewhere.message(), Not(HasSubstr("p-1")));
+  EXPECT_EQ(store_->LastPosition(), first.last_position);
+
+  AppendResult retry = MustAppend(Req("p-1", {"a"}, std::nullopt, "cmd-1"));
+  EXPECT_TRUE(retry.deduplicated);
+  EXPECT_EQ(retry.last_position, first.last_position);
+}
+
+// Records written before requests were fingerprinted know only the stream.
+TEST_F(EventStoreTest, AKeyFromBeforeFingerprintsIsJudgedByItsStreamAlone) {
+  AppendResult first = MustAppend(Req("p-1", {"a"}));
+  const IdempotencyRecord old{"p-1", first.first_position, first.last_position,
+                              first.stream_version, /*fingerprint=*/""};
+  ASSERT_TRUE(
+      RunCommand<bool>(*store_,
+                       [&](CommandContext& ctx) -> absl::StatusOr<bool> {
+                         return ctx.batch()
+                             .Put(ctx.db().cf(StoreDb::kIdempotency), "old-key",
+                                  EncodeIdempotency(old))
+                             .ok();
+                       })
+          .ok());
+  AppendResult retry = MustAppend(Req("p-1", {"b"}, std::nullopt, "old-key"));
+  EXPECT_TRUE(retry.deduplicated);
+  EXPECT_EQ(retry.last_position, first.last_position);
+  EXPECT_EQ(store_->Append(Req("p-2", {"a"}, std::nullopt, "old-key")).status(),
+            ReusedKey());
+  EXPECT_EQ(store_->LastPosition(), first.last_position);
 }
 
 TEST_F(EventStoreTest, BadInputIsInvalidArgumentNamingTheField) {
@@ -150,6 +202,9 @@ TEST_F(EventStoreTest, BadInputIsInvalidArgumentNamingTheField) {
   AppendRequest bad_principal = Req("p-1", {"a"});
   bad_principal.principal = "\xc0\xaf";  // overlong '/'
   expect_invalid(bad_principal, "principal");
+  // What an engine key is stored as (keys.h) cannot be a caller's key.
+  expect_invalid(Req("p-1", {"a"}, std::nullopt, "\xfftimer:1"),
+                 "idempotency_key");
   expect_invalid(Req("p-1", {}), "events");
   AppendRequest no_time = Req("p-1", {"a", "b"});
   no_time.events[1].effective_time = absl::InfinitePast();

@@ -21,6 +21,9 @@ const std::string& GenesisHash();
 std::string ChainHash(absl::string_view previous_hash,
                       absl::string_view envelope_bytes);
 
+// SHA-256(bytes), 32 raw bytes.
+std::string Sha256(absl::string_view bytes);
+
 }  // namespace returnpath::engine
 
 #endif  // RETURNPATH_ENGINE_HASH_CHAIN_H_

@@ -157,6 +157,16 @@ bool DecodeTaskReady(absl::string_view key, std::string* queue,
   return GetTime(&key, &due) && GetString(&key, stream) && GetRest(&key, id);
 }
 
+std::string CallerIdempotency(absl::string_view key) {
+  return std::string(key);
+}
+
+std::string EngineIdempotency(absl::string_view key) {
+  std::string out = "\xff";
+  out.append(key.data(), key.size());
+  return out;
+}
+
 std::string IndexEntry(absl::string_view index_key, absl::string_view stream) {
   std::string out;
   PutString(&out, index_key);

@@ -20,7 +20,7 @@
 //                                                             empty; present
 //                                                             iff the task is
 //                                                             OPEN
-//   idempotency  idempotency key                              IdempotencyRecord
+//   idempotency  a caller's key as given, or 0xff engine key  IdempotencyRecord
 //   (codec.h) index        index_key \0 stream                          empty
 //   access_log   reserved for the access log; layout is that module's
 //   meta         "last_position" u64, "chain_head" 32 bytes, "schema_version"
@@ -94,6 +94,12 @@ std::string TaskReady(absl::string_view queue, int32_t priority, absl::Time due,
                       absl::string_view stream, absl::string_view id);
 bool DecodeTaskReady(absl::string_view key, std::string* queue,
                      std::string* stream, std::string* id);
+
+// idempotency. A caller's key is stored as given: it is UTF-8 (the append
+// path checks), which never holds a 0xff byte, so no caller's key can reach
+// an engine key, stored behind one.
+std::string CallerIdempotency(absl::string_view key);
+std::string EngineIdempotency(absl::string_view key);
 
 // index
 std::string IndexEntry(absl::string_view index_key, absl::string_view stream);

@@ -65,5 +65,14 @@ TEST(KeysTest, TimerAndIndexKeysRoundTrip) {
   EXPECT_EQ(stream, "p-2");
 }
 
+// Caller keys are UTF-8 (the append path refuses others), which never holds
+// 0xff: whatever a caller writes, it cannot spell an engine key.
+TEST(KeysTest, EngineIdempotencyKeysAreOutOfCallersReach) {
+  const std::string key = "timer:2:p1:t1@5#1";
+  EXPECT_EQ(CallerIdempotency(key), key);
+  EXPECT_NE(EngineIdempotency(key), CallerIdempotency(key));
+  EXPECT_EQ(EngineIdempotency(key).front(), '\xff');
+}
+
 }  // namespace
 }  // namespace returnpath::engine::keys

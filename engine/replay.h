@@ -79,6 +79,13 @@ struct ReplayCheckOptions {
   // audit leaves the other core to the sequencer; an offline check can use
   // every core.
   int threads = 1;
+  // The time to check against (the store clock's now). A timer the log
+  // leaves armed that was due more than `overdue_grace` before it should have
+  // fired: it is reported (parked, or never picked up). InfinitePast: no
+  // such check.
+  absl::Time now = absl::InfinitePast();
+  // The timer loop may simply be mid-round, or working off a backlog.
+  absl::Duration overdue_grace = absl::Minutes(5);
 };
 
 struct ReplayReport {

@@ -107,11 +107,13 @@ struct Coverage {
 class StreamChecker {
  public:
   StreamChecker(const StoreDb& db, const rocksdb::Snapshot* snapshot,
-                const Workflow& workflow, int partition, int partitions,
-                uint64_t total, Findings* findings)
+                const Workflow& workflow, absl::Time overdue_before,
+                int partition, int partitions, uint64_t total,
+                Findings* findings)
       : db_(db),
         snapshot_(snapshot),
         workflow_(workflow),
+        overdue_before_(overdue_before),
         partition_(partition),
         partitions_(partitions),
         findings_(*findings),
@@ -274,6 +276,7 @@ class StreamChecker {
         continue;
       }
       CompareTimer(want->second, *stored);
+      ReportIfOverdue(want->second);
       found.push_back(id);
     }
     for (const auto& [id, timer] : folded.timers) {
@@ -408,6 +411,33 @@ class StreamChecker {
     }
   }
 
+  // When the timer could first fire: when due, or when the event that armed
+  // it was recorded if that was later (a late-recorded event may arm a timer
+  // that is already due).
+  absl::Time FirstFiring(const Timer& timer) const {
+    const absl::Time due = FromTimestamp(timer.due_time());
+    auto armed = std::lower_bound(
+        events_.begin(), events_.end(), timer.armed_at_position(),
+        [](const EventEnvelope& e, uint64_t p) { return e.position() < p; });
+    if (armed == events_.end() ||
+        armed->position() != timer.armed_at_position()) {
+      return due;
+    }
+    return std::max(due, FromTimestamp(armed->recorded_time()));
+  }
+
+  // A stored timer the log leaves armed should fire when due; one long past
+  // due was parked by the timer loop (its firing failed) or never found.
+  void ReportIfOverdue(const Timer& timer) {
+    if (FirstFiring(timer) >= overdue_before_) return;
+    const absl::Time due = FromTimestamp(timer.due_time());
+    Report(timer.stream_id(), "timers",
+           absl::StrCat("timer \"", timer.id(), "\" was due ",
+                        absl::FormatTime(due),
+                        " and is still armed: it should have fired (parked "
+                        "after a failed firing, or never picked up)"));
+  }
+
   // Compares what the log decides; leases and retries are the queue's.
   void CompareTask(const Task& want, const Task& got) {
     Task logged = got;
@@ -440,6 +470,7 @@ class StreamChecker {
   const StoreDb& db_;
   const rocksdb::Snapshot* const snapshot_;
   const Workflow& workflow_;
+  const absl::Time overdue_before_;  // InfinitePast: no overdue check
   const int partition_, partitions_;
   Findings& findings_;
   StreamCursor streams_, states_, timer_ids_, tasks_;
@@ -536,10 +567,14 @@ absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
   ReplayReport report;
   Findings findings(options, total, &report);
   const int threads = std::max(1, options.threads);
+  const absl::Time overdue_before = options.now == absl::InfinitePast()
+                                        ? absl::InfinitePast()
+                                        : options.now - options.overdue_grace;
   std::vector<std::unique_ptr<StreamChecker>> checkers;
   for (int i = 0; i < threads; ++i) {
     checkers.push_back(std::make_unique<StreamChecker>(
-        *db, snapshot.get(), workflow, i, threads, total, &findings));
+        *db, snapshot.get(), workflow, overdue_before, i, threads, total,
+        &findings));
   }
   std::vector<absl::Status> results(threads);
   {

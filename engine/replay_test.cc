@@ -13,6 +13,7 @@
 #include "engine/task_keys.h"
 #include "engine/task_queue.h"
 #include "engine/timer_loop.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace returnpath::engine {
@@ -20,6 +21,7 @@ namespace {
 
 using ::returnpath::engine::testing::Day;
 using returnpath::v1::Task;
+using ::testing::HasSubstr;
 
 constexpr absl::Duration kLease = absl::Minutes(5);
 
@@ -135,6 +137,41 @@ TEST_F(ReplayTest, HealthyStoreHasNoDifferences) {
   EXPECT_EQ(report.events, store_->LastPosition());
   EXPECT_EQ(last_progress_,
             std::make_pair(store_->LastPosition(), store_->LastPosition()));
+}
+
+// A timer the log leaves armed but which should long have fired: parked
+// after its firing failed (as when a caller held its idempotency key), or
+// never picked up. A rebuild would arm it, so the stored copy looks right;
+// only the time gives it away.
+TEST_F(ReplayTest, ReportsATimerLongPastDueAsOverdue) {
+  Append("p1", "armbad:parked:2");
+  auto loop = TimerLoop::Start(store_.get(), &clock_);
+  ASSERT_TRUE(loop.ok());
+  clock_.SetTime(Day(3));
+  ASSERT_TRUE((*loop)->WaitIdle(absl::Seconds(60)).ok());
+  (*loop)->Stop();
+  ASSERT_EQ((*loop)->stats().parked, 1u);
+  // Due a minute ago: the loop may simply not have got to it yet.
+  Append("p2", "arm:soon:3");
+  clock_.Advance(absl::Minutes(1));
+  // Due long ago, but armed just now by a late-recorded event.
+  Append("p3", "arm:late:2", Day(2));
+
+  ReplayCheckOptions options;
+  options.now = clock_.Now();
+  absl::StatusOr<ReplayReport> report =
+      ReplayCheck(*store_, workflow_, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->difference_count, 1u) << Describe(*report);
+  EXPECT_EQ(report->differences[0].stream_id, "p1");
+  EXPECT_EQ(report->differences[0].what, "timers");
+  EXPECT_THAT(report->differences[0].detail,
+              HasSubstr("timer \"parked\" was due 2026-03-02"));
+
+  options.now = absl::InfinitePast();  // no time given: no such check
+  report = ReplayCheck(*store_, workflow_, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->difference_count, 0u) << Describe(*report);
 }
 
 TEST_F(ReplayTest, FindsATamperedStateRecord) {

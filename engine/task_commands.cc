@@ -176,10 +176,21 @@ absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
   return promoted;
 }
 
+// Whether `filter` allows `task`; a task whose stream is missing is not
+// allowed (fail closed).
+absl::StatusOr<bool> Allows(CommandContext& ctx, const TaskFilter& filter,
+                            const Task& task) {
+  if (!filter.allows) return true;
+  RP_ASSIGN_OR_RETURN(std::optional<returnpath::v1::StreamRecord> stream,
+                      ctx.GetStream(task.stream_id()));
+  return stream.has_value() && filter.allows(*stream);
+}
+
 // The first task of the stored ready index that is still servable as the
-// group sees it.
+// group sees it and that `filter` allows.
 absl::StatusOr<std::optional<Task>> FirstReady(CommandContext& ctx,
-                                               absl::string_view queue) {
+                                               absl::string_view queue,
+                                               const TaskFilter& filter) {
   const std::string prefix = keys::QueuePrefix(queue);
   std::optional<Task> found;
   absl::Status error;
@@ -193,14 +204,20 @@ absl::StatusOr<std::optional<Task>> FirstReady(CommandContext& ctx,
           error = task.status();
           return false;
         }
-        if (task->has_value() &&
-            (*task)->state() == returnpath::v1::TASK_STATE_OPEN &&
-            task_keys::Ready(**task) == key &&
-            FromTimestamp((*task)->visible_time()) <= ctx.now()) {
-          found = **std::move(task);
+        if (!task->has_value() ||
+            (*task)->state() != returnpath::v1::TASK_STATE_OPEN ||
+            task_keys::Ready(**task) != key ||
+            FromTimestamp((*task)->visible_time()) > ctx.now()) {
+          return true;
+        }
+        absl::StatusOr<bool> allowed = Allows(ctx, filter, **task);
+        if (!allowed.ok()) {
+          error = allowed.status();
           return false;
         }
-        return true;
+        if (!*allowed) return true;
+        found = **std::move(task);
+        return false;
       }));
   RP_RETURN_IF_ERROR(error);
   return found;
@@ -224,10 +241,18 @@ absl::StatusOr<std::optional<Task>> Lease(CommandContext& ctx,
                                           absl::string_view queue,
                                           absl::string_view worker,
                                           absl::Duration lease,
-                                          const TaskQueueOptions& options) {
-  RP_ASSIGN_OR_RETURN(std::vector<Task> candidates,
-                      Promote(ctx, queue, options));
-  RP_ASSIGN_OR_RETURN(std::optional<Task> first, FirstReady(ctx, queue));
+                                          const TaskQueueOptions& options,
+                                          const TaskFilter& filter) {
+  // Every due entry moves back, allowed or not: the others are servable to
+  // other workers.
+  RP_ASSIGN_OR_RETURN(std::vector<Task> promoted, Promote(ctx, queue, options));
+  std::vector<Task> candidates;
+  for (Task& task : promoted) {
+    RP_ASSIGN_OR_RETURN(bool allowed, Allows(ctx, filter, task));
+    if (allowed) candidates.push_back(std::move(task));
+  }
+  RP_ASSIGN_OR_RETURN(std::optional<Task> first,
+                      FirstReady(ctx, queue, filter));
   if (first.has_value()) candidates.push_back(*std::move(first));
   if (candidates.empty()) return std::nullopt;
   // Ready keys sort in serving order: priority, due time, stream, id.
@@ -289,7 +314,9 @@ absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
   append.events.push_back(std::move(event));
   RP_ASSIGN_OR_RETURN(AppendResult appended, ctx.Append(append));
   if (appended.deduplicated) {
-    return CompleteResult{appended.last_position, /*deduplicated=*/true};
+    // The task is not completed, so the key's first use was another request
+    // (one recorded before requests were fingerprinted, or a replaced task's).
+    return CommandContext::KeyUsedForAnotherRequest();
   }
 
   // The workflow closes the task (the pipeline marks it COMPLETED). If it

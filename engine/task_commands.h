@@ -17,11 +17,13 @@
 
 namespace returnpath::engine::task_commands {
 
-// Leases the first servable task of `queue`, if any. Expired leases found on
-// the way count as failed attempts (dead-lettered at options.max_attempts).
+// Leases the first servable task of `queue` that `filter` allows, if any.
+// Expired leases found on the way count as failed attempts (dead-lettered at
+// options.max_attempts), whoever they belong to.
 absl::StatusOr<std::optional<returnpath::v1::Task>> Lease(
     CommandContext& ctx, absl::string_view queue, absl::string_view worker,
-    absl::Duration lease, const TaskQueueOptions& options);
+    absl::Duration lease, const TaskQueueOptions& options,
+    const TaskFilter& filter);
 
 absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
                                         const CompleteRequest& request);

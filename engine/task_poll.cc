@@ -48,11 +48,9 @@ QueueLook Look(const StoreDb& db, const std::string& queue) {
 
 }  // namespace
 
-absl::StatusOr<uint64_t> TaskQueue::PollAsync(absl::string_view queue,
-                                              absl::string_view worker,
-                                              absl::Duration lease,
-                                              absl::Duration wait,
-                                              PollCallback callback) {
+absl::StatusOr<uint64_t> TaskQueue::PollAsync(
+    absl::string_view queue, absl::string_view worker, absl::Duration lease,
+    absl::Duration wait, PollCallback callback, TaskFilter filter) {
   if (queue.empty() || queue.find('\0') != absl::string_view::npos) {
     return absl::InvalidArgumentError("queue is empty or contains a NUL byte");
   }
@@ -73,6 +71,7 @@ absl::StatusOr<uint64_t> TaskQueue::PollAsync(absl::string_view queue,
     Waiter& w = waiters_[id];
     w.queue = std::string(queue);
     w.worker = std::string(worker);
+    w.filter = std::move(filter);
     w.lease = lease;
     w.deadline = absl::Now() + wait;
     w.callback = std::move(callback);
@@ -172,6 +171,7 @@ absl::Duration TaskQueue::PollPass(uint64_t epoch, std::vector<Delivery>* out,
   struct Attempt {
     uint64_t id;
     std::string queue, worker;
+    TaskFilter filter;
     absl::Duration lease;
   };
   std::vector<Attempt> attempts;
@@ -182,21 +182,24 @@ absl::Duration TaskQueue::PollPass(uint64_t epoch, std::vector<Delivery>* out,
     for (const auto& [queue, ready] : servable) {
       auto ids = waiting_.find(queue);
       if (!ready || ids == waiting_.end()) continue;
-      auto tried = tried_.find(queue);
-      if (tried != tried_.end() && tried->second >= epoch) continue;
+      // One attempt per queue at a time, for the oldest waiter whose filter
+      // has not found the queue empty since it last changed.
       bool busy = false;
-      uint64_t front = 0;
+      uint64_t next = 0;
       for (uint64_t id : ids->second) {
         const Waiter& w = waiters_.at(id);
         busy = busy || w.in_flight;
-        if (front == 0 && !w.in_flight && !w.cancelled) front = id;
+        if (next == 0 && !w.in_flight && !w.cancelled) {
+          auto tried = tried_.find({queue, w.filter.name});
+          if (tried == tried_.end() || tried->second < epoch) next = id;
+        }
       }
-      if (busy || front == 0) continue;
-      Waiter& w = waiters_.at(front);
+      if (busy || next == 0) continue;
+      Waiter& w = waiters_.at(next);
       w.in_flight = true;
-      tried_[queue] = epoch;
+      tried_[{queue, w.filter.name}] = epoch;
       ++in_flight_;
-      attempts.push_back(Attempt{front, w.queue, w.worker, w.lease});
+      attempts.push_back(Attempt{next, w.queue, w.worker, w.filter, w.lease});
     }
     const absl::Time real_now = absl::Now();
     std::vector<uint64_t> expired;
@@ -215,7 +218,9 @@ absl::Duration TaskQueue::PollPass(uint64_t epoch, std::vector<Delivery>* out,
     any_waiter = !waiters_.empty();
   }
   // Never under mu_: a closed store answers a Submit on this thread.
-  for (Attempt& a : attempts) SubmitAttempt(a.id, a.queue, a.worker, a.lease);
+  for (Attempt& a : attempts) {
+    SubmitAttempt(a.id, a.queue, a.worker, a.filter, a.lease);
+  }
   if (!any_waiter) return absl::InfiniteDuration();
   if (*next_visible != absl::InfiniteFuture()) {
     wait = std::min(wait, clock_->RealWaitFor(*next_visible));
@@ -231,7 +236,8 @@ void TaskQueue::TakeResults(std::vector<Delivery>* out,
     Waiter& w = it->second;
     w.in_flight = false;
     const bool leased = r.task.ok() && r.task->has_value();
-    if (leased) tried_.erase(w.queue);  // there may be more: try again now
+    // There may be more: try again now.
+    if (leased) tried_.erase({w.queue, w.filter.name});
     if (w.cancelled) {
       if (leased) releases->push_back(**r.task);
       Forget(r.waiter);
@@ -252,7 +258,10 @@ void TaskQueue::Forget(uint64_t id) {
     auto& ids = queue->second;
     ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
     if (ids.empty()) {
-      tried_.erase(queue->first);
+      auto tried = tried_.lower_bound({queue->first, ""});
+      while (tried != tried_.end() && tried->first.first == queue->first) {
+        tried = tried_.erase(tried);
+      }
       waiting_.erase(queue);
     }
   }
@@ -260,10 +269,11 @@ void TaskQueue::Forget(uint64_t id) {
 }
 
 void TaskQueue::SubmitAttempt(uint64_t id, const std::string& queue,
-                              const std::string& worker, absl::Duration lease) {
+                              const std::string& worker,
+                              const TaskFilter& filter, absl::Duration lease) {
   store_->Submit(MakeCommand<std::optional<Task>>(
-      [queue, worker, lease, options = options_](CommandContext& ctx) {
-        return task_commands::Lease(ctx, queue, worker, lease, options);
+      [queue, worker, filter, lease, options = options_](CommandContext& ctx) {
+        return task_commands::Lease(ctx, queue, worker, lease, options, filter);
       },
       [this, id](absl::StatusOr<std::optional<Task>> task) {
         {

@@ -1,5 +1,6 @@
 // TaskQueue long polls.
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,9 +49,9 @@ class TaskPollTest : public testing::RuntimeTest {
   ~TaskPollTest() override { queue_.reset(); }
 
   uint64_t Poll(Answer& answer, absl::Duration wait,
-                const std::string& worker = "w1") {
-    absl::StatusOr<uint64_t> id =
-        queue_->PollAsync("q", worker, kLease, wait, answer.Callback());
+                const std::string& worker = "w1", TaskFilter filter = {}) {
+    absl::StatusOr<uint64_t> id = queue_->PollAsync(
+        "q", worker, kLease, wait, answer.Callback(), std::move(filter));
     EXPECT_TRUE(id.ok()) << id.status();
     return id.ok() ? *id : 0;
   }
@@ -140,6 +141,47 @@ TEST_F(TaskPollTest, OneTaskGoesToOnePollerOnly) {
   Open("p2", "k2");
   ASSERT_TRUE(second.Wait());
   EXPECT_EQ(second.TaskId(), "k2");
+}
+
+TaskFilter OnlyStream(const std::string& stream) {
+  return TaskFilter{stream,
+                    [stream](const returnpath::v1::StreamRecord& record) {
+                      return record.stream_id() == stream;
+                    }};
+}
+
+// Waiters with different filters share a queue: a task the first in line
+// may not take must not hold up the next.
+TEST_F(TaskPollTest, EachWaiterGetsOnlyWhatItsFilterAllowsAndNoneBlocksOthers) {
+  Open("p1", "k1");
+  Answer mine, theirs;
+  Poll(mine, kLong, "w1", OnlyStream("p2"));
+  Poll(theirs, kLong, "w2", OnlyStream("p1"));
+  ASSERT_TRUE(theirs.Wait());
+  EXPECT_EQ(theirs.TaskId(), "k1");
+  EXPECT_FALSE(
+      mine.done.WaitForNotificationWithTimeout(absl::Milliseconds(50)));
+  Open("p2", "k2");
+  ASSERT_TRUE(mine.Wait());
+  EXPECT_EQ(mine.TaskId(), "k2");
+}
+
+TEST_F(TaskPollTest, ATaskNoWaiterMayTakeIsNotTriedOverAndOver) {
+  Open("p1", "k1");
+  auto asked = std::make_shared<std::atomic<int>>(0);
+  TaskFilter never{"never", [asked](const returnpath::v1::StreamRecord&) {
+                     ++*asked;
+                     return false;
+                   }};
+  Answer a;
+  const uint64_t id = Poll(a, kLong, "w1", never);
+  EXPECT_FALSE(a.done.WaitForNotificationWithTimeout(absl::Milliseconds(200)));
+  EXPECT_GE(asked->load(), 1);
+  EXPECT_LE(asked->load(), 3);  // once per change, not in a loop
+  EXPECT_EQ(store_->GetTask("p1", "k1")->state(),
+            returnpath::v1::TASK_STATE_OPEN);
+  queue_->CancelPoll(id);
+  ASSERT_TRUE(a.Wait());
 }
 
 TEST_F(TaskPollTest, CancelAnswersCancelledAndTheTaskStaysServable) {

@@ -78,14 +78,15 @@ absl::Status TaskQueue::CheckLease(absl::Duration lease) const {
 
 absl::StatusOr<std::optional<Task>> TaskQueue::Lease(absl::string_view queue,
                                                      absl::string_view worker,
-                                                     absl::Duration lease) {
+                                                     absl::Duration lease,
+                                                     const TaskFilter& filter) {
   RP_RETURN_IF_ERROR(CheckName("queue", queue));
   RP_RETURN_IF_ERROR(CheckName("worker", worker));
   RP_RETURN_IF_ERROR(CheckLease(lease));
   return RunCommand<std::optional<Task>>(
       *store_, [q = std::string(queue), w = std::string(worker), lease,
-                options = options_](CommandContext& ctx) {
-        return task_commands::Lease(ctx, q, w, lease, options);
+                options = options_, &filter](CommandContext& ctx) {
+        return task_commands::Lease(ctx, q, w, lease, options, filter);
       });
 }
 

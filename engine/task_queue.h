@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,6 +67,17 @@ struct CompleteResult {
   bool deduplicated = false;  // already completed: nothing was appended
 };
 
+// Which tasks a worker may lease, judged by the stream the task belongs to
+// (e.g. its index keys); a task outside it stays in the queue for others.
+// `allows` runs on the sequencer thread inside a lease: it must be quick and
+// must not block. Filters with the same `name` must allow the same tasks (a
+// queue that had nothing for one is not tried again for the other until
+// something changes). An empty `allows` allows every task.
+struct TaskFilter {
+  std::string name;
+  std::function<bool(const returnpath::v1::StreamRecord& stream)> allows;
+};
+
 struct TaskListQuery {
   std::string queue;
   // UNSPECIFIED: open and leased. COMPLETED and CANCELLED have no index by
@@ -100,17 +112,20 @@ class TaskQueue {
   TaskQueue(const TaskQueue&) = delete;
   TaskQueue& operator=(const TaskQueue&) = delete;
 
-  // The first servable task of `queue` (lower priority first, then earlier
-  // due; visible_time <= now; expired leases count as servable), now LEASED
-  // to `worker` until now + lease; nullopt if none. The blocking calls below
-  // wait for the sequencer: never call them from a command or its `done`.
+  // The first servable task of `queue` that `filter` allows (lower priority
+  // first, then earlier due; visible_time <= now; expired leases count as
+  // servable), now LEASED to `worker` until now + lease; nullopt if none.
+  // The blocking calls below wait for the sequencer: never call them from a
+  // command or its `done`.
   absl::StatusOr<std::optional<returnpath::v1::Task>> Lease(
-      absl::string_view queue, absl::string_view worker, absl::Duration lease);
+      absl::string_view queue, absl::string_view worker, absl::Duration lease,
+      const TaskFilter& filter = {});
 
   // Records a TaskCompleted event in the task's stream through the normal
   // append path; the workflow sees it and closes the task. Completing a
   // completed task returns the first result and appends nothing. The worker
-  // must hold the lease, or have held it last if it expired.
+  // must hold the lease, or have held it last if it expired. A key already
+  // used for another request is ALREADY_EXISTS, and the task stays as it was.
   absl::StatusOr<CompleteResult> Complete(const CompleteRequest& request);
 
   // The worker gives up: the task comes back after retry_base * 2^attempts
@@ -133,15 +148,16 @@ class TaskQueue {
                                            int page_size,
                                            absl::string_view page_token);
 
-  // Long poll: leases as soon as a task is servable in `queue` (now, or when
-  // a commit opens or frees one, or a lease or retry delay runs out), or
-  // answers nullopt after `wait` of real time. Returns an id for CancelPoll.
-  // INVALID_ARGUMENT for bad arguments, FAILED_PRECONDITION once stopped
-  // (the callback is then never called).
+  // Long poll: leases as soon as a task `filter` allows is servable in
+  // `queue` (now, or when a commit opens or frees one, or a lease or retry
+  // delay runs out), or answers nullopt after `wait` of real time. Returns an
+  // id for CancelPoll. INVALID_ARGUMENT for bad arguments,
+  // FAILED_PRECONDITION once stopped (the callback is then never called).
   absl::StatusOr<uint64_t> PollAsync(absl::string_view queue,
                                      absl::string_view worker,
                                      absl::Duration lease, absl::Duration wait,
-                                     PollCallback callback);
+                                     PollCallback callback,
+                                     TaskFilter filter = {});
   // Answers the poll with CANCELLED if it is still waiting; a task leased for
   // it meanwhile is released. Unknown or answered ids are ignored.
   void CancelPoll(uint64_t id);
@@ -154,6 +170,7 @@ class TaskQueue {
   struct Waiter {
     std::string queue;
     std::string worker;
+    TaskFilter filter;
     absl::Duration lease;
     absl::Time deadline;  // real time
     PollCallback callback;
@@ -188,8 +205,8 @@ class TaskQueue {
   void Forget(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // REQUIRES: mu_ not held (a closed store answers on this thread).
   void SubmitAttempt(uint64_t id, const std::string& queue,
-                     const std::string& worker, absl::Duration lease)
-      ABSL_LOCKS_EXCLUDED(mu_);
+                     const std::string& worker, const TaskFilter& filter,
+                     absl::Duration lease) ABSL_LOCKS_EXCLUDED(mu_);
   void ReleaseQuietly(const returnpath::v1::Task& task)
       ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -204,9 +221,11 @@ class TaskQueue {
   absl::flat_hash_map<uint64_t, Waiter> waiters_ ABSL_GUARDED_BY(mu_);
   // Waiter ids per queue, oldest first.
   std::map<std::string, std::deque<uint64_t>> waiting_ ABSL_GUARDED_BY(mu_);
-  // The epoch of each queue's last attempt that found nothing; a queue is
-  // tried again only after something changed (a later epoch).
-  absl::flat_hash_map<std::string, uint64_t> tried_ ABSL_GUARDED_BY(mu_);
+  // The epoch of the last attempt that found nothing, by queue and filter
+  // name; a queue is tried again for that filter only after something
+  // changed (a later epoch).
+  std::map<std::pair<std::string, std::string>, uint64_t> tried_
+      ABSL_GUARDED_BY(mu_);
   std::vector<Result> results_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;

@@ -185,6 +185,60 @@ TEST_F(TaskQueueTest, CompletingACompletedTaskReturnsTheFirstResult) {
   EXPECT_EQ(Stored("p1", "k1").outcome(), "held");
 }
 
+// A filter over the task's stream: a caller leases only tasks of the streams
+// it may see.
+TEST_F(TaskQueueTest, LeaseTakesOnlyWhatTheFilterAllowsAndLeavesTheRest) {
+  Open("p1", "k1", /*priority=*/10);  // first in serving order
+  Open("p2", "k2", /*priority=*/20);
+  TaskFilter only_p2{"p2", [](const returnpath::v1::StreamRecord& stream) {
+                       return stream.stream_id() == "p2";
+                     }};
+  absl::StatusOr<std::optional<Task>> got =
+      queue_->Lease("q", "w1", kLease, only_p2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->id(), "k2");
+  got = queue_->Lease("q", "w1", kLease, only_p2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->has_value());
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_OPEN);
+  EXPECT_EQ(LeasedId("w2"), "k1");  // still there for a worker who may
+
+  // An expired lease comes back for everyone, but only the allowed lease it.
+  clock_.Advance(kLease * 2);
+  got = queue_->Lease("q", "w3", kLease, only_p2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->id(), "k2");
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_OPEN);
+}
+
+TEST_F(TaskQueueTest, CompleteWithAKeyUsedForAnotherRequestChangesNothing) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  ASSERT_TRUE(
+      store_->Append(testing::Req("p1", {"note"}, std::nullopt, "used")).ok());
+  const uint64_t last = store_->LastPosition();
+  CompleteRequest request = Completion("p1", "k1", "w1");
+  request.idempotency_key = "used";
+  EXPECT_EQ(queue_->Complete(request).status(),
+            absl::AlreadyExistsError(
+                "idempotency_key was already used for a different request"));
+  EXPECT_EQ(store_->LastPosition(), last);
+  Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_LEASED);
+  EXPECT_EQ(task.lease_owner(), "w1");
+
+  // With a fresh key it completes; a true retry is answered as before.
+  request.idempotency_key = "complete-k1";
+  absl::StatusOr<CompleteResult> done = queue_->Complete(request);
+  ASSERT_TRUE(done.ok()) << done.status();
+  absl::StatusOr<CompleteResult> retry = queue_->Complete(request);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->deduplicated);
+  EXPECT_EQ(retry->position, done->position);
+}
+
 TEST_F(TaskQueueTest, TheEngineClosesACompletedTaskTheWorkflowLeftOpen) {
   Append("p1", "deaf");  // the fake workflow stops closing on completion
   Open("p1", "k1");

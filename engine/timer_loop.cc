@@ -29,6 +29,7 @@ AppendRequest FiredRequest(const Timer& timer) {
   AppendRequest request;
   request.stream_id = timer.stream_id();
   request.idempotency_key = TimerFiredKey(timer);
+  request.key_owner = KeyOwner::kEngine;  // no caller can claim it first
   request.principal = kTimerPrincipal;
   request.causation_id = absl::StrCat("timer:", timer.id());
   ProposedEvent event;

@@ -41,6 +41,8 @@ inline constexpr char kTimerPrincipal[] = "system:timer";
 // stream, id, due time and the position of the event that armed it. A timer
 // so armed is recorded as fired at most once; re-arming the same id (even
 // for the same time) by a later event makes a new timer that fires again.
+// It is an engine key (KeyOwner::kEngine): a caller using the same text
+// claims nothing.
 std::string TimerFiredKey(const returnpath::v1::Timer& timer);
 
 // Fires due timers: each becomes a TimerFired event in its stream (effective

@@ -217,6 +217,32 @@ TEST_F(TimerLoopTest, LargeBacklogFiresInBoundedBatchesWhileAppendsComplete) {
   EXPECT_TRUE(left->empty());
 }
 
+// The firing key is no secret (reads of a stream show every part of it), so a
+// caller who records an event with it first must not switch the timer off:
+// on the same stream that made the firing look like a retry (the timer was
+// deleted unfired); on another stream it made the firing fail (parked).
+TEST_F(TimerLoopTest, ACallerClaimingTheFiringKeyCannotStopOrParkTheTimer) {
+  Append("same", "arm:t1:3");
+  Append("victim", "arm:t1:3");
+  for (const auto& [armed, claimant] :
+       {std::pair{"same", "same"}, std::pair{"victim", "other"}}) {
+    const std::string key =
+        TimerFiredKey(store_->TimersForStream(armed)->at(0));
+    ASSERT_TRUE(
+        store_->Append(testing::Req(claimant, {"note"}, std::nullopt, key))
+            .ok());
+  }
+  StartLoop();
+  clock_.SetTime(Day(3));
+  Settle();
+  EXPECT_EQ(Fired("same", "t1"), 1);
+  EXPECT_EQ(Fired("victim", "t1"), 1);
+  EXPECT_EQ(loop_->stats().parked, 0u);
+  EXPECT_TRUE(
+      store_->TimersDue(absl::InfinitePast(), absl::InfiniteFuture(), 10)
+          ->empty());
+}
+
 TEST_F(TimerLoopTest, TimersDueAfterPagesOnFromTheLastTimerRead) {
   Append("p1", "arm:a:2 arm:b:2 arm:c:3");
   Append("p2", "arm:a:2");

@@ -267,9 +267,10 @@ grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
   const Workflow* workflow = deps_.workflow;
   return AuditorJob<v1::ReplayCheckResponse>(
       deps_, ctx, "run a replay check",
-      [store,
-       workflow](JobChannel<v1::ReplayCheckResponse>& channel) -> absl::Status {
+      [store, workflow, clock = deps_.clock](
+          JobChannel<v1::ReplayCheckResponse>& channel) -> absl::Status {
         ReplayCheckOptions options;
+        options.now = clock->Now();
         options.progress = [&channel](uint64_t done, uint64_t total) {
           v1::ReplayCheckResponse message;
           message.mutable_progress()->set_done(done);

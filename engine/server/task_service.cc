@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "engine/server/page_token.h"
+#include "engine/server/person_scope.h"
 #include "engine/server/task_poll_reactors.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
@@ -42,6 +44,15 @@ std::string WorkerName(const Principal& principal, const std::string& worker) {
                         : absl::StrCat(principal.name, "/", worker);
 }
 
+// The tasks the principal may lease: those of persons in its scope. The name
+// is the scopes: filters with the same scopes allow the same tasks.
+TaskFilter PersonsInScope(const Principal& principal) {
+  return TaskFilter{absl::StrJoin(principal.scopes, "\n"),
+                    [principal](const v1::StreamRecord& person) {
+                      return CoversPerson(principal, person);
+                    }};
+}
+
 absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
                                       const std::string& queue,
                                       const std::string& worker,
@@ -49,8 +60,8 @@ absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
                                       const google::protobuf::Duration* wait) {
   RP_RETURN_IF_ERROR(RequireTaskRole(principal, "take tasks"));
   RP_RETURN_IF_ERROR(RequireQueue(principal, queue, "take tasks"));
-  PollSpec spec{queue, WorkerName(principal, worker), FromProto(lease),
-                kMaxWait};
+  PollSpec spec{queue,    WorkerName(principal, worker), FromProto(lease),
+                kMaxWait, PersonsInScope(principal),     principal};
   if (spec.lease < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("lease must not be negative");
   }
@@ -65,7 +76,8 @@ absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
   return spec;
 }
 
-// Checks the reference and that the caller may act on the task's queue.
+// Checks the reference and that the caller may see the task: both its queue
+// and its person in scope. A task outside either is answered as missing.
 absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
                                 const Principal& principal,
                                 const v1::TaskRef& ref,
@@ -75,16 +87,46 @@ absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
     return absl::InvalidArgumentError("task.person_id is required");
   if (ref.task_id().empty())
     return absl::InvalidArgumentError("task.task_id is required");
+  const absl::Status missing = NoSuchTask(ref.person_id(), ref.task_id());
+  absl::StatusOr<v1::StreamRecord> person =
+      ReadablePerson(*deps.store, principal, ref.person_id());
+  if (absl::IsNotFound(person.status())) return missing;
+  RP_RETURN_IF_ERROR(person.status());
   absl::StatusOr<v1::Task> task =
       deps.store->GetTask(ref.person_id(), ref.task_id());
-  if (absl::IsNotFound(task.status())) {
-    return absl::NotFoundError(absl::StrCat("no task ", ref.task_id(),
-                                            " for person ", ref.person_id()));
-  }
+  if (absl::IsNotFound(task.status())) return missing;
   RP_RETURN_IF_ERROR(task.status());
-  RP_RETURN_IF_ERROR(RequireQueue(principal, task->queue(), action));
+  if (!ScopeCovers(principal, absl::StrCat("queue/", task->queue()))) {
+    return missing;
+  }
   return TaskRef{ref.person_id(), ref.task_id(),
                  WorkerName(principal, ref.worker())};
+}
+
+// A task served back to the caller is a read of its person: logged first.
+absl::Status LogTaskRead(const ServiceDeps& deps, const Principal& principal,
+                         absl::string_view method, const v1::Task& task) {
+  return deps.access_log->Record(principal, method, {task.stream_id()});
+}
+
+// Drops the listed tasks whose person is outside the caller's scope, and
+// logs the reads of the rest.
+absl::Status KeepReadable(const ServiceDeps& deps, const Principal& principal,
+                          absl::string_view method, TaskPage* page) {
+  std::vector<v1::Task> kept;
+  std::vector<std::string> persons;
+  for (v1::Task& task : page->tasks) {
+    absl::StatusOr<v1::StreamRecord> person =
+        ReadablePerson(*deps.store, principal, task.stream_id());
+    if (absl::IsNotFound(person.status())) continue;
+    RP_RETURN_IF_ERROR(person.status());
+    persons.push_back(task.stream_id());
+    kept.push_back(std::move(task));
+  }
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+  page->tasks = std::move(kept);
+  return deps.access_log->Record(principal, method, persons);
 }
 
 }  // namespace
@@ -103,7 +145,7 @@ grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
     reactor->Finish(ToGrpcStatus(spec.status()));
     return reactor;
   }
-  return new PollReactor(tasks_, *std::move(spec), response);
+  return new PollReactor(deps_, tasks_, *std::move(spec), response);
 }
 
 grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
@@ -125,7 +167,7 @@ grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
     };
     return new Failed(spec.status());
   }
-  return new SubscribeReactor(tasks_, *std::move(spec));
+  return new SubscribeReactor(deps_, tasks_, *std::move(spec));
 }
 
 grpc::ServerUnaryReactor* TaskService::Complete(
@@ -167,7 +209,7 @@ grpc::ServerUnaryReactor* TaskService::Fail(grpc::CallbackServerContext* ctx,
               "error is required: why the task could not be done");
         }
         RP_ASSIGN_OR_RETURN(*response, tasks_->Fail(ref, request->error()));
-        return absl::OkStatus();
+        return LogTaskRead(deps_, principal, "FailTask", *response);
       });
 }
 
@@ -180,7 +222,7 @@ grpc::ServerUnaryReactor* TaskService::Release(
             TaskRef ref,
             Resolve(deps_, principal, request->task(), "release a task"));
         RP_ASSIGN_OR_RETURN(*response, tasks_->Release(ref));
-        return absl::OkStatus();
+        return LogTaskRead(deps_, principal, "ReleaseTask", *response);
       });
 }
 
@@ -197,7 +239,7 @@ grpc::ServerUnaryReactor* TaskService::ExtendLease(
           return absl::InvalidArgumentError("lease must be positive");
         }
         RP_ASSIGN_OR_RETURN(*response, tasks_->ExtendLease(ref, lease));
-        return absl::OkStatus();
+        return LogTaskRead(deps_, principal, "ExtendLease", *response);
       });
 }
 
@@ -214,6 +256,7 @@ grpc::ServerUnaryReactor* TaskService::ListTasks(
         TaskListQuery query{request->queue(), request->state(),
                             request->page_size(), token};
         RP_ASSIGN_OR_RETURN(TaskPage page, tasks_->List(query));
+        RP_RETURN_IF_ERROR(KeepReadable(deps_, principal, "ListTasks", &page));
         for (v1::Task& task : page.tasks)
           *response->add_tasks() = std::move(task);
         response->set_next_page_token(EncodePageToken(page.next_page_token));
@@ -234,6 +277,8 @@ grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
         RP_ASSIGN_OR_RETURN(TaskPage page,
                             tasks_->ListDeadLetters(
                                 request->queue(), request->page_size(), token));
+        RP_RETURN_IF_ERROR(
+            KeepReadable(deps_, principal, "ListDeadLetters", &page));
         for (v1::Task& task : page.tasks)
           *response->add_tasks() = std::move(task);
         response->set_next_page_token(EncodePageToken(page.next_page_token));

@@ -221,7 +221,6 @@ std::vector<Row> AllowedRoleRows() {
   // Everyone may ask the time (clients date their events with it).
   for (const ScopedPrincipal& principal : MatrixPrincipals())
     rows.push_back({"AdminService.Now", principal.name, "-", kOk});
-#ifdef RP_HAVE_PRINCIPAL_ADMIN_RPCS
   // Principals: administrators only, in this order (add, then rotate and
   // revoke what was added).
   for (const Row& row : std::vector<Row>{
@@ -236,10 +235,6 @@ std::vector<Row> AllowedRoleRows() {
        }) {
     rows.push_back(row);
   }
-#else
-    // AdminService.{AddPrincipal,ListPrincipals,RotateToken,RevokePrincipal}
-    // get their rows here once services.proto declares them (see CMakeLists).
-#endif
   return rows;
 }
 
@@ -472,7 +467,6 @@ absl::StatusOr<World::Written> World::Snapshot(const std::string& person) {
   RP_ASSIGN_OR_RETURN(v1::AccessLogResponse log, witness.AccessLog({}));
   for (const v1::AccessRecord& record : log.records())
     written.access_records += record.principal() != "witness";
-#ifdef RP_HAVE_PRINCIPAL_ADMIN_RPCS
   grpc::ClientContext ctx;
   if (!As("admin").authorization.empty())
     ctx.AddMetadata("authorization", As("admin").authorization);
@@ -482,7 +476,6 @@ absl::StatusOr<World::Written> World::Snapshot(const std::string& person) {
           ->ListPrincipals(&ctx, v1::ListPrincipalsRequest(), &principals);
   if (!listed.ok()) return client::FromGrpcStatus(listed);
   written.principals = principals.SerializeAsString();
-#endif
   return written;
 }
 

@@ -261,7 +261,6 @@ std::map<std::string, RpcCall> AdminCalls() {
   };
 }
 
-#ifdef RP_HAVE_PRINCIPAL_ADMIN_RPCS
 std::map<std::string, RpcCall> PrincipalAdminCalls() {
   return {
       {"AdminService.AddPrincipal",
@@ -294,7 +293,6 @@ std::map<std::string, RpcCall> PrincipalAdminCalls() {
        }},
   };
 }
-#endif
 
 }  // namespace
 
@@ -303,9 +301,7 @@ const std::map<std::string, RpcCall>& RpcCalls() {
     auto* all = new std::map<std::string, RpcCall>();
     for (auto part : {PathwayCalls(), TaskCalls(), AuditCalls(), AdminCalls()})
       all->merge(part);
-#ifdef RP_HAVE_PRINCIPAL_ADMIN_RPCS
     all->merge(PrincipalAdminCalls());
-#endif
     return all;
   }();
   return *calls;

@@ -38,9 +38,7 @@ using RpcCall = std::function<grpc::Status(const Caller&, const Target&)>;
 
 // Calls by label: "Service.Method", and for RecordEvent one label per event
 // kind recorded, e.g. "PathwayService.RecordEvent travel-document". Task
-// calls name the worker "matrix", which never holds a lease. AdminService's
-// principal management is included when services.proto declares it (CMake
-// defines RP_HAVE_PRINCIPAL_ADMIN_RPCS then).
+// calls name the worker "matrix", which never holds a lease.
 const std::map<std::string, RpcCall>& RpcCalls();
 
 }  // namespace returnpath::integration
