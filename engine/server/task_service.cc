@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/server/input_bounds.h"
 #include "engine/server/page_token.h"
+#include "engine/server/task_listing.h"
 #include "engine/server/task_poll_reactors.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
@@ -207,17 +209,20 @@ grpc::ServerUnaryReactor* TaskService::ListTasks(
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
         RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list tasks"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
         RP_RETURN_IF_ERROR(
             RequireQueue(principal, request->queue(), "list tasks"));
-        RP_ASSIGN_OR_RETURN(std::string token,
-                            DecodePageToken(request->page_token()));
+        const std::string binding = PageTokenBinding(
+            {"ListTasks", principal.name, request->queue(),
+             absl::StrCat(static_cast<int>(request->state()))});
+        const PageTokens& tokens = PageTokens::ForProcess();
         TaskListQuery query{request->queue(), request->state(),
-                            request->page_size(), token};
+                            request->page_size(), ""};
+        RP_ASSIGN_OR_RETURN(query.page_token,
+                            tokens.Open(request->page_token(), binding));
         RP_ASSIGN_OR_RETURN(TaskPage page, tasks_->List(query));
-        for (v1::Task& task : page.tasks)
-          *response->add_tasks() = std::move(task);
-        response->set_next_page_token(EncodePageToken(page.next_page_token));
-        return absl::OkStatus();
+        page.next_page_token = tokens.Seal(page.next_page_token, binding);
+        return ServeTasksInScope(deps_, principal, "ListTasks", page, response);
       });
 }
 
@@ -227,17 +232,20 @@ grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
         RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list dead letters"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
         RP_RETURN_IF_ERROR(
             RequireQueue(principal, request->queue(), "list dead letters"));
+        const std::string binding = PageTokenBinding(
+            {"ListDeadLetters", principal.name, request->queue()});
+        const PageTokens& tokens = PageTokens::ForProcess();
         RP_ASSIGN_OR_RETURN(std::string token,
-                            DecodePageToken(request->page_token()));
+                            tokens.Open(request->page_token(), binding));
         RP_ASSIGN_OR_RETURN(TaskPage page,
                             tasks_->ListDeadLetters(
                                 request->queue(), request->page_size(), token));
-        for (v1::Task& task : page.tasks)
-          *response->add_tasks() = std::move(task);
-        response->set_next_page_token(EncodePageToken(page.next_page_token));
-        return absl::OkStatus();
+        page.next_page_token = tokens.Seal(page.next_page_token, binding);
+        return ServeTasksInScope(deps_, principal, "ListDeadLetters", page,
+                                 response);
       });
 }
 
