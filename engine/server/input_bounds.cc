@@ -138,17 +138,20 @@ absl::Status CheckDuration(absl::string_view field,
   return absl::OkStatus();
 }
 
+std::string EventTypeName(const google::protobuf::Any& event) {
+  const std::string& url = event.type_url();
+  return url.substr(url.rfind('/') + 1);
+}
+
 absl::Status CheckEvent(absl::string_view field,
                         const google::protobuf::Any& event) {
   const std::string type_url_field = absl::StrCat(field, ".type_url");
   RP_RETURN_IF_ERROR(
       CheckLength(type_url_field, event.type_url(), kMaxKeyBytes));
   RP_RETURN_IF_ERROR(CheckLength(field, event.value(), kMaxEventBytes));
-  const std::string& url = event.type_url();
-  const std::string type = url.substr(url.rfind('/') + 1);
   const google::protobuf::Descriptor* descriptor =
       google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-          type);
+          EventTypeName(event));
   if (descriptor == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
         type_url_field, " names no message type this server knows"));

@@ -6,6 +6,7 @@
 // limit, and never repeats the value (it may be megabytes, or not text).
 
 #include <cstddef>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -44,6 +45,10 @@ absl::Status CheckTime(absl::string_view field,
 // Nanos in (-1e9, 1e9) with the sign of the seconds; at most 10,000 years.
 absl::Status CheckDuration(absl::string_view field,
                            const google::protobuf::Duration& duration);
+// The full message name an Any's type URL names ("returnpath.v1.X" for
+// "type.googleapis.com/returnpath.v1.X").
+std::string EventTypeName(const google::protobuf::Any& event);
+
 // A packed event: size, type URL, and, walked by reflection over whatever
 // message type it names, every string, repeated field and nesting level.
 absl::Status CheckEvent(absl::string_view field,

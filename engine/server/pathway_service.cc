@@ -17,11 +17,6 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 
-std::string TypeName(const google::protobuf::Any& any) {
-  const std::string& url = any.type_url();
-  return url.substr(url.rfind('/') + 1);
-}
-
 absl::Status ValidateRecord(const v1::RecordEventRequest& request) {
   if (request.person_id().empty()) {
     return absl::InvalidArgumentError("person_id is required");
@@ -35,7 +30,7 @@ absl::Status ValidateRecord(const v1::RecordEventRequest& request) {
         "effective_time is required: when the event happened legally");
   }
   RP_RETURN_IF_ERROR(CheckBounds(request));
-  const std::string type = TypeName(request.event());
+  const std::string type = EventTypeName(request.event());
   if (type == "returnpath.v1.TimerFired" ||
       type == "returnpath.v1.TaskCompleted") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -120,7 +115,7 @@ grpc::ServerUnaryReactor* PathwayService::RecordEvent(
                         "record an event");
         if (allowed.ok()) allowed = ValidateRecord(*request);
         if (allowed.ok())
-          allowed = CheckEventType(principal, TypeName(request->event()));
+          allowed = CheckEventType(principal, EventTypeName(request->event()));
         if (allowed.ok()) allowed = MayRecord(deps_, principal, *request);
         if (!allowed.ok()) return finish(allowed);
 
