@@ -36,7 +36,7 @@ absl::Status AccessLog::Record(const Principal& principal,
 }
 
 absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog::Read(
-    absl::string_view person_id, size_t limit) {
+    absl::string_view person_id, size_t limit, const PersonFilter& include) {
   RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(*store_));
   std::string start;
   std::string end;
@@ -46,20 +46,24 @@ absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog::Read(
     end = PrefixEnd(start);
   }
   std::vector<v1::AccessRecord> records;
-  absl::Status parse_error;
+  absl::Status error;
   RP_RETURN_IF_ERROR(ScanRange(
       *db, StoreDb::kAccessLog, nullptr, start, end,
       [&](absl::string_view key, absl::string_view value) {
         v1::AccessRecord record;
         if (!record.ParseFromArray(value.data(), value.size())) {
-          parse_error =
-              absl::DataLossError("an access_log record does not parse");
+          error = absl::DataLossError("an access_log record does not parse");
           return false;
         }
-        records.push_back(std::move(record));
+        absl::StatusOr<bool> included = include(record.person_id());
+        if (!included.ok()) {
+          error = included.status();
+          return false;
+        }
+        if (*included) records.push_back(std::move(record));
         return limit == 0 || records.size() < limit;
       }));
-  RP_RETURN_IF_ERROR(parse_error);
+  RP_RETURN_IF_ERROR(error);
   return records;
 }
 

@@ -2,6 +2,7 @@
 #define RETURNPATH_ENGINE_SERVER_ACCESS_LOG_H_
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,10 +25,14 @@ class AccessLog {
   absl::Status Record(const Principal& principal, absl::string_view method,
                       const std::vector<std::string>& person_ids);
 
+  // Says which persons' records a reader may see; its errors end the read.
+  using PersonFilter =
+      std::function<absl::StatusOr<bool>(const std::string& person_id)>;
+
   // The records of one person, oldest first (empty id: everyone, by person
-  // then time), at most `limit` (0: all).
+  // then time), of the persons `include` accepts, at most `limit` (0: all).
   absl::StatusOr<std::vector<v1::AccessRecord>> Read(
-      absl::string_view person_id, size_t limit);
+      absl::string_view person_id, size_t limit, const PersonFilter& include);
 
  private:
   EventStore* const store_;

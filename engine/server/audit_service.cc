@@ -2,12 +2,16 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/codec.h"
 #include "engine/replay.h"
+#include "engine/server/input_bounds.h"
 #include "engine/server/job_channel.h"
 #include "engine/server/pathway_view.h"
+#include "engine/server/person_scope.h"
 #include "engine/server/pull_writer.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
@@ -18,42 +22,85 @@ namespace {
 constexpr size_t kPage = 256;
 constexpr uint64_t kVerifyChunk = 10000;
 
-// Authenticates an auditor, then streams from `source`.
-template <typename Msg>
-grpc::ServerWriteReactor<Msg>* AuditorStream(
-    const ServiceDeps& deps, grpc::CallbackServerContext* ctx,
-    WakeSignal* signal, absl::string_view action,
-    typename PullWriter<Msg>::Source source) {
-  absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
-  absl::Status allowed = principal.status();
-  if (allowed.ok())
-    allowed = RequireRole(*principal, {v1::ROLE_AUDITOR}, action);
-  if (!allowed.ok()) return PullWriter<Msg>::Failed(allowed);
-  return new PullWriter<Msg>(deps.executor, signal, std::move(source));
-}
-
 absl::Status RequireAuditor(const Principal& principal,
                             absl::string_view action) {
   return RequireRole(principal, {v1::ROLE_AUDITOR}, action);
 }
 
+// What an audit call reads: persons the caller names (each checked against
+// the scope), or the global log, which names every person.
+enum class Reach { kPersonsInScope, kWholeLog };
+
+// The global log is served whole or not at all: it is checked as one hash
+// chain, and a person's scope follows their current centre, so a filtered
+// log would be unverifiable and would rewrite itself as people move.
+absl::Status RequireReach(const Principal& principal, Reach reach,
+                          absl::string_view action) {
+  if (reach == Reach::kPersonsInScope || CoversEverything(principal))
+    return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      principal.name, " may not ", action,
+      ": the global log needs an auditor scoped to everything (*); read the "
+      "persons in your scope with History, PathwayAsOf and AccessLog"));
+}
+
+absl::StatusOr<Principal> AuthenticateAuditor(const ServiceDeps& deps,
+                                              grpc::CallbackServerContext* ctx,
+                                              Reach reach,
+                                              absl::string_view action) {
+  absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
+  if (!principal.ok()) return principal.status();
+  RP_RETURN_IF_ERROR(RequireAuditor(*principal, action));
+  RP_RETURN_IF_ERROR(RequireReach(*principal, reach, action));
+  return principal;
+}
+
+// Authenticates an auditor, then streams from the source `make` gives for
+// them.
+template <typename Msg>
+grpc::ServerWriteReactor<Msg>* AuditorStream(
+    const ServiceDeps& deps, grpc::CallbackServerContext* ctx,
+    WakeSignal* signal, Reach reach, absl::string_view action,
+    absl::AnyInvocable<
+        absl::StatusOr<typename PullWriter<Msg>::Source>(const Principal&)>
+        make) {
+  absl::StatusOr<Principal> principal =
+      AuthenticateAuditor(deps, ctx, reach, action);
+  if (!principal.ok()) return PullWriter<Msg>::Failed(principal.status());
+  absl::StatusOr<typename PullWriter<Msg>::Source> source = make(*principal);
+  if (!source.ok()) return PullWriter<Msg>::Failed(source.status());
+  return new PullWriter<Msg>(deps.executor, signal, *std::move(source));
+}
+
 // Runs `job` on the executor, streaming what it pushes, for an auditor.
 template <typename Msg>
 grpc::ServerWriteReactor<Msg>* AuditorJob(
-    const ServiceDeps& deps, grpc::CallbackServerContext* ctx,
+    const ServiceDeps& deps, grpc::CallbackServerContext* ctx, Reach reach,
     absl::string_view action,
-    absl::AnyInvocable<absl::Status(JobChannel<Msg>&)> job) {
-  absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
-  absl::Status allowed = principal.status();
-  if (allowed.ok()) allowed = RequireAuditor(*principal, action);
-  if (!allowed.ok()) return PullWriter<Msg>::Failed(allowed);
+    absl::AnyInvocable<absl::Status(const Principal&, JobChannel<Msg>&)> job) {
+  absl::StatusOr<Principal> principal =
+      AuthenticateAuditor(deps, ctx, reach, action);
+  if (!principal.ok()) return PullWriter<Msg>::Failed(principal.status());
   auto channel = std::make_shared<JobChannel<Msg>>(deps.executor);
-  deps.executor->Run([channel, job = std::move(job)]() mutable {
-    channel->Close(job(*channel));
+  deps.executor->Run([channel, principal = *std::move(principal),
+                      job = std::move(job)]() mutable {
+    channel->Close(job(principal, *channel));
   });
   return new PullWriter<Msg>(
       deps.executor, channel->signal(),
       [channel](std::vector<Msg>* out) { return channel->Take(out); });
+}
+
+// The persons a page of the log names, each once, in order of appearance.
+std::vector<std::string> PersonsIn(
+    const std::vector<v1::EventEnvelope>& events) {
+  std::vector<std::string> persons;
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const v1::EventEnvelope& event : events) {
+    if (seen.insert(event.stream_id()).second)
+      persons.push_back(event.stream_id());
+  }
+  return persons;
 }
 
 // The store names the bad position in its DATA_LOSS message ("position N:
@@ -74,62 +121,66 @@ uint64_t FirstBadPosition(const absl::Status& status, uint64_t fallback) {
 
 grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::History(
     grpc::CallbackServerContext* ctx, const v1::HistoryRequest* request) {
+  using Source = PullWriter<v1::EventEnvelope>::Source;
   EventStore* store = deps_.store;
   engine::AccessLog* access_log = deps_.access_log;
-  absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
-  if (!principal.ok())
-    return PullWriter<v1::EventEnvelope>::Failed(principal.status());
-  if (request->person_id().empty()) {
-    absl::Status allowed =
-        RequireAuditor(*principal, "read a person's history");
-    return PullWriter<v1::EventEnvelope>::Failed(
-        allowed.ok() ? absl::InvalidArgumentError("person_id is required")
-                     : allowed);
-  }
-  std::string person = request->person_id();
-  uint64_t next = std::max<uint64_t>(1, request->from_version());
-  bool logged = false;
   return AuditorStream<v1::EventEnvelope>(
-      deps_, ctx, nullptr, "read a person's history",
-      [store, access_log, principal = *principal, person, next,
-       logged](std::vector<v1::EventEnvelope>* out) mutable
-      -> absl::StatusOr<Pulled> {
-        if (!logged) {
-          RP_RETURN_IF_ERROR(
-              access_log->Record(principal, "History", {person}));
-          logged = true;
-        }
-        absl::StatusOr<std::vector<v1::EventEnvelope>> events =
-            store->ReadStream(person, next, kPage);
-        if (absl::IsNotFound(events.status())) {
-          return absl::NotFoundError(
-              absl::StrCat("no person with id ", person));
-        }
-        if (!events.ok()) return events.status();
-        next += events->size();
-        const bool more = events->size() == kPage;
-        *out = *std::move(events);
-        return more ? Pulled::kMore : Pulled::kDone;
+      deps_, ctx, nullptr, Reach::kPersonsInScope, "read a person's history",
+      [store, access_log,
+       request](const Principal& principal) -> absl::StatusOr<Source> {
+        if (request->person_id().empty())
+          return absl::InvalidArgumentError("person_id is required");
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        std::string person = request->person_id();
+        uint64_t next = std::max<uint64_t>(1, request->from_version());
+        bool checked = false;
+        return [store, access_log, principal, person, next,
+                checked](std::vector<v1::EventEnvelope>* out) mutable
+               -> absl::StatusOr<Pulled> {
+          if (!checked) {
+            RP_RETURN_IF_ERROR(
+                ReadablePerson(*store, principal, person).status());
+            RP_RETURN_IF_ERROR(
+                access_log->Record(principal, "History", {person}));
+            checked = true;
+          }
+          absl::StatusOr<std::vector<v1::EventEnvelope>> events =
+              store->ReadStream(person, next, kPage);
+          if (absl::IsNotFound(events.status())) return NoSuchPerson(person);
+          if (!events.ok()) return events.status();
+          next += events->size();
+          const bool more = events->size() == kPage;
+          *out = *std::move(events);
+          return more ? Pulled::kMore : Pulled::kDone;
+        };
       });
 }
 
 grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::Log(
     grpc::CallbackServerContext* ctx, const v1::LogRequest* request) {
+  using Source = PullWriter<v1::EventEnvelope>::Source;
   EventStore* store = deps_.store;
+  engine::AccessLog* access_log = deps_.access_log;
   uint64_t next = std::max<uint64_t>(1, request->from_position());
   uint64_t left = request->limit() == 0 ? UINT64_MAX : request->limit();
   return AuditorStream<v1::EventEnvelope>(
-      deps_, ctx, nullptr, "read the event log",
-      [store, next, left](std::vector<v1::EventEnvelope>* out) mutable
-      -> absl::StatusOr<Pulled> {
-        absl::StatusOr<EventPage> page =
-            store->ReadAll(next, std::min<uint64_t>(kPage, left));
-        if (!page.ok()) return page.status();
-        next = page->next_position;
-        left -= page->events.size();
-        const bool more = !page->events.empty() && left > 0;
-        *out = std::move(page->events);
-        return more ? Pulled::kMore : Pulled::kDone;
+      deps_, ctx, nullptr, Reach::kWholeLog, "read the event log",
+      [store, access_log, next,
+       left](const Principal& principal) -> absl::StatusOr<Source> {
+        return [store, access_log, principal, next,
+                left](std::vector<v1::EventEnvelope>* out) mutable
+               -> absl::StatusOr<Pulled> {
+          absl::StatusOr<EventPage> page =
+              store->ReadAll(next, std::min<uint64_t>(kPage, left));
+          if (!page.ok()) return page.status();
+          RP_RETURN_IF_ERROR(
+              access_log->Record(principal, "Log", PersonsIn(page->events)));
+          next = page->next_position;
+          left -= page->events.size();
+          const bool more = !page->events.empty() && left > 0;
+          *out = std::move(page->events);
+          return more ? Pulled::kMore : Pulled::kDone;
+        };
       });
 }
 
@@ -151,63 +202,76 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
         absl::StrCat("from_position ", from, " is after to_position ", to));
   }
   uint64_t next = from;
-  return AuditorStream<v1::VerifyResponse>(
-      deps_, ctx, nullptr, "verify the log",
+  PullWriter<v1::VerifyResponse>::Source source =
       [store, range, next, from,
        to](std::vector<v1::VerifyResponse>* out) mutable
       -> absl::StatusOr<Pulled> {
-        RP_RETURN_IF_ERROR(range);
-        v1::VerifyOutcome outcome;
-        outcome.set_checked(next - from);
-        if (next <= to) {
-          const uint64_t chunk_end = std::min(to, next + kVerifyChunk - 1);
-          absl::Status status = store->Verify(next, chunk_end, nullptr);
-          if (absl::IsDataLoss(status)) {
-            outcome.set_ok(false);
-            outcome.set_first_bad_position(FirstBadPosition(status, next));
-            outcome.set_message(std::string(status.message()));
-            *out->emplace_back().mutable_outcome() = outcome;
-            return Pulled::kDone;
-          }
-          if (!status.ok()) return status;
-          next = chunk_end + 1;
-          v1::Progress* progress = out->emplace_back().mutable_progress();
-          progress->set_done(next - from);
-          progress->set_total(to - from + 1);
-          return Pulled::kMore;
-        }
-        outcome.set_ok(true);
-        if (to > 0) {
-          absl::StatusOr<EventPage> head = store->ReadAll(to, 1);
-          if (!head.ok()) return head.status();
-          if (!head->events.empty()) {
-            outcome.set_chain_head(head->events.front().hash());
-          }
-        }
-        outcome.set_message(
-            to == 0 ? "the log is empty"
-                    : absl::StrCat("positions ", from, "..", to,
-                                   " verified: hashes and chain intact"));
+    RP_RETURN_IF_ERROR(range);
+    v1::VerifyOutcome outcome;
+    outcome.set_checked(next - from);
+    if (next <= to) {
+      const uint64_t chunk_end = std::min(to, next + kVerifyChunk - 1);
+      absl::Status status = store->Verify(next, chunk_end, nullptr);
+      if (absl::IsDataLoss(status)) {
+        outcome.set_ok(false);
+        outcome.set_first_bad_position(FirstBadPosition(status, next));
+        outcome.set_message(std::string(status.message()));
         *out->emplace_back().mutable_outcome() = outcome;
         return Pulled::kDone;
+      }
+      if (!status.ok()) return status;
+      next = chunk_end + 1;
+      v1::Progress* progress = out->emplace_back().mutable_progress();
+      progress->set_done(next - from);
+      progress->set_total(to - from + 1);
+      return Pulled::kMore;
+    }
+    outcome.set_ok(true);
+    if (to > 0) {
+      absl::StatusOr<EventPage> head = store->ReadAll(to, 1);
+      if (!head.ok()) return head.status();
+      if (!head->events.empty()) {
+        outcome.set_chain_head(head->events.front().hash());
+      }
+    }
+    outcome.set_message(
+        to == 0 ? "the log is empty"
+                : absl::StrCat("positions ", from, "..", to,
+                               " verified: hashes and chain intact"));
+    *out->emplace_back().mutable_outcome() = outcome;
+    return Pulled::kDone;
+  };
+  // The chain carries no personal data: any auditor may verify it.
+  return AuditorStream<v1::VerifyResponse>(
+      deps_, ctx, nullptr, Reach::kPersonsInScope, "verify the log",
+      [source = std::move(source)](const Principal&) mutable {
+        return std::move(source);
       });
 }
 
 grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::SubscribeEvents(
     grpc::CallbackServerContext* ctx,
     const v1::SubscribeEventsRequest* request) {
+  using Source = PullWriter<v1::EventEnvelope>::Source;
   EventStore* store = deps_.store;
+  engine::AccessLog* access_log = deps_.access_log;
   uint64_t next = std::max<uint64_t>(1, request->from_position());
   return AuditorStream<v1::EventEnvelope>(
-      deps_, ctx, commits_, "subscribe to the event log",
-      [store, next](std::vector<v1::EventEnvelope>* out) mutable
-      -> absl::StatusOr<Pulled> {
-        absl::StatusOr<EventPage> page = store->ReadAll(next, kPage);
-        if (!page.ok()) return page.status();
-        if (page->events.empty()) return Pulled::kWait;  // caught up: go live
-        next = page->next_position;
-        *out = std::move(page->events);
-        return Pulled::kMore;
+      deps_, ctx, commits_, Reach::kWholeLog, "subscribe to the event log",
+      [store, access_log,
+       next](const Principal& principal) -> absl::StatusOr<Source> {
+        return [store, access_log, principal,
+                next](std::vector<v1::EventEnvelope>* out) mutable
+               -> absl::StatusOr<Pulled> {
+          absl::StatusOr<EventPage> page = store->ReadAll(next, kPage);
+          if (!page.ok()) return page.status();
+          if (page->events.empty()) return Pulled::kWait;  // caught up: live
+          RP_RETURN_IF_ERROR(access_log->Record(principal, "SubscribeEvents",
+                                                PersonsIn(page->events)));
+          next = page->next_position;
+          *out = std::move(page->events);
+          return Pulled::kMore;
+        };
       });
 }
 
@@ -221,6 +285,9 @@ grpc::ServerUnaryReactor* AuditService::PathwayAsOf(
         const std::string& person = request->person_id();
         if (person.empty())
           return absl::InvalidArgumentError("person_id is required");
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        RP_RETURN_IF_ERROR(
+            ReadablePerson(*deps_.store, principal, person).status());
         absl::StatusOr<StreamView> view = absl::InvalidArgumentError(
             "give one of effective_time, position or recorded_time");
         switch (request->at_case()) {
@@ -265,9 +332,11 @@ grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
     grpc::CallbackServerContext* ctx, const v1::ReplayCheckRequest* request) {
   EventStore* store = deps_.store;
   const Workflow* workflow = deps_.workflow;
+  engine::AccessLog* access_log = deps_.access_log;
   return AuditorJob<v1::ReplayCheckResponse>(
-      deps_, ctx, "run a replay check",
-      [store, workflow, clock = deps_.clock](
+      deps_, ctx, Reach::kWholeLog, "run a replay check",
+      [store, workflow, access_log, clock = deps_.clock](
+          const Principal& principal,
           JobChannel<v1::ReplayCheckResponse>& channel) -> absl::Status {
         ReplayCheckOptions options;
         options.now = clock->Now();
@@ -277,7 +346,16 @@ grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
           message.mutable_progress()->set_total(total);
           channel.Push(std::move(message));
         };
-        options.on_difference = [&channel](const ReplayDifference& difference) {
+        // A difference names a person and what was found in their data.
+        absl::Mutex mu;
+        absl::Status logged;
+        options.on_difference = [&](const ReplayDifference& difference) {
+          absl::MutexLock lock(&mu);
+          if (logged.ok()) {
+            logged = access_log->Record(principal, "ReplayCheck",
+                                        {difference.stream_id});
+          }
+          if (!logged.ok()) return;
           v1::ReplayCheckResponse message;
           message.mutable_difference()->set_person_id(difference.stream_id);
           message.mutable_difference()->set_what(difference.what);
@@ -286,6 +364,8 @@ grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
         };
         RP_ASSIGN_OR_RETURN(ReplayReport report,
                             engine::ReplayCheck(*store, *workflow, options));
+        absl::MutexLock lock(&mu);
+        RP_RETURN_IF_ERROR(logged);
         v1::ReplayCheckResponse outcome;
         outcome.mutable_outcome()->set_streams(report.streams);
         outcome.mutable_outcome()->set_events(report.events);
@@ -300,7 +380,9 @@ grpc::ServerUnaryReactor* AuditService::Statistics(
     v1::StatisticsResponse* response) {
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
+        // Counts by month and group carry no personal data: any auditor.
         RP_RETURN_IF_ERROR(RequireAuditor(principal, "compute statistics"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
         const absl::Time from = request->has_from()
                                     ? FromTimestamp(request->from())
                                     : absl::InfinitePast();
@@ -328,9 +410,18 @@ grpc::ServerUnaryReactor* AuditService::AccessLog(
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
         RP_RETURN_IF_ERROR(RequireAuditor(principal, "read the access log"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        const std::string& person = request->person_id();
+        if (!person.empty()) {
+          RP_RETURN_IF_ERROR(
+              ReadablePerson(*deps_.store, principal, person).status());
+        }
+        ScopeFilter scope(*deps_.store, principal);
         RP_ASSIGN_OR_RETURN(
             std::vector<v1::AccessRecord> records,
-            deps_.access_log->Read(request->person_id(), request->limit()));
+            deps_.access_log->Read(
+                person, request->limit(),
+                [&scope](const std::string& id) { return scope.Covers(id); }));
         for (v1::AccessRecord& record : records)
           *response->add_records() = std::move(record);
         return absl::OkStatus();

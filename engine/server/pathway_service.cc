@@ -4,31 +4,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/codec.h"
+#include "engine/server/input_bounds.h"
 #include "engine/server/page_token.h"
 #include "engine/server/pathway_view.h"
+#include "engine/server/person_scope.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
 
 namespace returnpath::engine {
 namespace {
 
-constexpr size_t kMaxIdLength = 128;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
-
-std::string TypeName(const google::protobuf::Any& any) {
-  const std::string& url = any.type_url();
-  return url.substr(url.rfind('/') + 1);
-}
 
 absl::Status ValidateRecord(const v1::RecordEventRequest& request) {
   if (request.person_id().empty()) {
     return absl::InvalidArgumentError("person_id is required");
-  }
-  if (request.person_id().size() > kMaxIdLength ||
-      request.person_id().find('\0') != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "person_id must be at most ", kMaxIdLength, " characters without NUL"));
   }
   if (!request.has_event() || request.event().type_url().empty()) {
     return absl::InvalidArgumentError(
@@ -38,7 +29,8 @@ absl::Status ValidateRecord(const v1::RecordEventRequest& request) {
     return absl::InvalidArgumentError(
         "effective_time is required: when the event happened legally");
   }
-  const std::string type = TypeName(request.event());
+  RP_RETURN_IF_ERROR(CheckBounds(request));
+  const std::string type = EventTypeName(request.event());
   if (type == "returnpath.v1.TimerFired" ||
       type == "returnpath.v1.TaskCompleted") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -64,20 +56,10 @@ absl::Status CheckEventType(const Principal& principal,
       absl::StrCat(principal.name, " may not record ", type));
 }
 
-// The person's scope keys: stored ones, or for a new person the keys the
-// workflow would give it (a pure dry run, nothing is written).
-absl::StatusOr<std::vector<std::string>> ScopeKeys(
+// The index keys the workflow would give a new person for this event: a
+// pure dry run on an empty state, nothing is written.
+absl::StatusOr<std::vector<std::string>> NewPersonKeys(
     const ServiceDeps& deps, const v1::RecordEventRequest& request) {
-  absl::StatusOr<v1::StreamRecord> record =
-      deps.store->GetStreamRecord(request.person_id());
-  if (record.ok())
-    return std::vector<std::string>(record->index_keys().begin(),
-                                    record->index_keys().end());
-  if (!absl::IsNotFound(record.status())) return record.status();
-  if (request.has_expected_version() && request.expected_version() != 0) {
-    return absl::NotFoundError(
-        absl::StrCat("no person with id ", request.person_id()));
-  }
   v1::EventEnvelope dry_run;
   dry_run.set_stream_id(request.person_id());
   dry_run.set_stream_version(1);
@@ -90,8 +72,34 @@ absl::StatusOr<std::vector<std::string>> ScopeKeys(
       std::string policy,
       deps.workflow->PolicyVersionAt(FromTimestamp(request.effective_time())));
   dry_run.set_policy_version(policy);
-  RP_ASSIGN_OR_RETURN(Transition transition, deps.workflow->Apply("", dry_run));
-  return transition.index_keys;
+  absl::StatusOr<Transition> transition = deps.workflow->Apply("", dry_run);
+  // The workflow's "not registered" would tell a missing person apart.
+  if (absl::IsNotFound(transition.status()))
+    return NoSuchPerson(request.person_id());
+  RP_RETURN_IF_ERROR(transition.status());
+  return transition->index_keys;
+}
+
+// OK when the principal may record this event for this person. A person out
+// of scope is answered exactly as a missing one: both take the new-person
+// path, which depends on the request alone, and neither may be written.
+absl::Status MayRecord(const ServiceDeps& deps, const Principal& principal,
+                       const v1::RecordEventRequest& request) {
+  absl::StatusOr<v1::StreamRecord> record =
+      deps.store->GetStreamRecord(request.person_id());
+  if (record.ok() && CoversPerson(principal, *record)) return absl::OkStatus();
+  if (!record.ok() && !absl::IsNotFound(record.status()))
+    return record.status();
+  if (request.has_expected_version() && request.expected_version() != 0)
+    return NoSuchPerson(request.person_id());
+  RP_ASSIGN_OR_RETURN(std::vector<std::string> keys,
+                      NewPersonKeys(deps, request));
+  RP_RETURN_IF_ERROR(
+      RequireScope(principal, keys,
+                   absl::StrCat("record events for ", request.person_id())));
+  // Registering an id that exists elsewhere; unavoidably unlike a fresh one.
+  if (record.ok()) return NoSuchPerson(request.person_id());
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -107,14 +115,8 @@ grpc::ServerUnaryReactor* PathwayService::RecordEvent(
                         "record an event");
         if (allowed.ok()) allowed = ValidateRecord(*request);
         if (allowed.ok())
-          allowed = CheckEventType(principal, TypeName(request->event()));
-        if (!allowed.ok()) return finish(allowed);
-        absl::StatusOr<std::vector<std::string>> keys =
-            ScopeKeys(deps_, *request);
-        if (!keys.ok()) return finish(keys.status());
-        allowed = RequireScope(
-            principal, *keys,
-            absl::StrCat("record events for ", request->person_id()));
+          allowed = CheckEventType(principal, EventTypeName(request->event()));
+        if (allowed.ok()) allowed = MayRecord(deps_, principal, *request);
         if (!allowed.ok()) return finish(allowed);
 
         AppendRequest append;
@@ -150,20 +152,17 @@ grpc::ServerUnaryReactor* PathwayService::GetPathway(
         if (request->person_id().empty()) {
           return absl::InvalidArgumentError("person_id is required");
         }
-        RP_ASSIGN_OR_RETURN(*response,
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        RP_RETURN_IF_ERROR(
+            ReadablePerson(*deps_.store, principal, request->person_id())
+                .status());
+        RP_ASSIGN_OR_RETURN(v1::PathwayView view,
                             LoadPathwayView(*deps_.store, *deps_.workflow,
                                             request->person_id()));
-        std::vector<std::string> keys(response->index_keys().begin(),
-                                      response->index_keys().end());
-        absl::Status in_scope = RequireScope(
-            principal, keys,
-            absl::StrCat("read the pathway of ", request->person_id()));
-        if (in_scope.ok()) {
-          in_scope = deps_.access_log->Record(principal, "GetPathway",
-                                              {request->person_id()});
-        }
-        if (!in_scope.ok()) response->Clear();
-        return in_scope;
+        RP_RETURN_IF_ERROR(deps_.access_log->Record(principal, "GetPathway",
+                                                    {request->person_id()}));
+        *response = std::move(view);
+        return absl::OkStatus();
       });
 }
 
@@ -192,32 +191,35 @@ grpc::ServerUnaryReactor* PathwayService::ListPathways(
         }
         const size_t page_size =
             request->page_size() == 0 ? kDefaultPageSize : request->page_size();
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
         IndexQuery query =
             is_range ? IndexQuery::Range(request->from_key(), request->to_key(),
                                          page_size)
                      : IndexQuery::Prefix(request->index_prefix(), page_size);
+        const std::string binding = PageTokenBinding(
+            {"ListPathways", principal.name, request->index_prefix(),
+             request->from_key(), request->to_key()});
+        const PageTokens& tokens = PageTokens::ForProcess();
         RP_ASSIGN_OR_RETURN(query.page_token,
-                            DecodePageToken(request->page_token()));
+                            tokens.Open(request->page_token(), binding));
         RP_ASSIGN_OR_RETURN(IndexPage page, deps_.store->ListIndex(query));
-        for (const IndexEntry& entry : page.entries) {
-          RP_ASSIGN_OR_RETURN(
-              v1::PathwayView view,
-              LoadPathwayView(*deps_.store, *deps_.workflow, entry.stream_id));
-          std::vector<std::string> keys(view.index_keys().begin(),
-                                        view.index_keys().end());
-          // Out-of-scope persons are left out rather than failing the listing.
-          if (RequireScope(principal, keys, "read").ok()) {
-            *response->add_pathways() = std::move(view);
-          }
-        }
-        response->set_next_page_token(EncodePageToken(page.next_page_token));
+        // Out-of-scope persons are left out rather than failing the listing.
+        v1::ListPathwaysResponse listed;
         std::vector<std::string> read;
-        for (const v1::PathwayView& view : response->pathways())
-          read.push_back(view.person_id());
-        absl::Status logged =
-            deps_.access_log->Record(principal, "ListPathways", read);
-        if (!logged.ok()) response->Clear();
-        return logged;
+        ScopeFilter scope(*deps_.store, principal);
+        for (const IndexEntry& entry : page.entries) {
+          RP_ASSIGN_OR_RETURN(bool covered, scope.Covers(entry.stream_id));
+          if (!covered) continue;
+          RP_ASSIGN_OR_RETURN(
+              *listed.add_pathways(),
+              LoadPathwayView(*deps_.store, *deps_.workflow, entry.stream_id));
+          read.push_back(entry.stream_id);
+        }
+        listed.set_next_page_token(tokens.Seal(page.next_page_token, binding));
+        RP_RETURN_IF_ERROR(
+            deps_.access_log->Record(principal, "ListPathways", read));
+        *response = std::move(listed);
+        return absl::OkStatus();
       });
 }
 

@@ -1,6 +1,7 @@
 #include "engine/server/pathway_view.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/server/person_scope.h"
 #include "engine/status_macros.h"
 
 namespace returnpath::engine {
@@ -17,9 +18,7 @@ absl::StatusOr<v1::PathwayView> LoadPathwayView(EventStore& store,
                                                 const Workflow& workflow,
                                                 absl::string_view person_id) {
   absl::StatusOr<v1::StreamRecord> record = store.GetStreamRecord(person_id);
-  if (absl::IsNotFound(record.status())) {
-    return absl::NotFoundError(absl::StrCat("no person with id ", person_id));
-  }
+  if (absl::IsNotFound(record.status())) return NoSuchPerson(person_id);
   RP_RETURN_IF_ERROR(record.status());
   v1::PathwayView view;
   view.set_person_id(std::string(person_id));

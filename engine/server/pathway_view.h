@@ -9,8 +9,8 @@
 namespace returnpath::engine {
 
 // A person's pathway as stored now: state (as Any of the workflow's state
-// type), open and leased tasks, armed timers, index keys. NOT_FOUND naming the
-// person if there is no such stream.
+// type), open and leased tasks, armed timers, index keys. NoSuchPerson if
+// there is no such stream (callers check scope first).
 absl::StatusOr<v1::PathwayView> LoadPathwayView(EventStore& store,
                                                 const Workflow& workflow,
                                                 absl::string_view person_id);

@@ -15,8 +15,16 @@ absl::Status NoSuchTask(absl::string_view person_id,
                                           person_id, " in your scope"));
 }
 
+bool CoversEverything(const Principal& principal) {
+  for (const std::string& scope : principal.scopes) {
+    if (scope == "*") return true;
+  }
+  return false;
+}
+
 bool CoversPerson(const Principal& principal,
                   const returnpath::v1::StreamRecord& record) {
+  if (CoversEverything(principal)) return true;
   for (const std::string& key : record.index_keys()) {
     if (ScopeCovers(principal, key)) return true;
   }
@@ -32,6 +40,18 @@ absl::StatusOr<returnpath::v1::StreamRecord> ReadablePerson(
   if (!record.ok()) return record.status();
   if (!CoversPerson(principal, *record)) return NoSuchPerson(person_id);
   return record;
+}
+
+absl::StatusOr<bool> ScopeFilter::Covers(const std::string& person_id) {
+  auto it = seen_.find(person_id);
+  if (it != seen_.end()) return it->second;
+  absl::StatusOr<returnpath::v1::StreamRecord> record =
+      ReadablePerson(store_, principal_, person_id);
+  if (!record.ok() && !absl::IsNotFound(record.status())) {
+    return record.status();
+  }
+  seen_.emplace(person_id, record.ok());
+  return record.ok();
 }
 
 }  // namespace returnpath::engine

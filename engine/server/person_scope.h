@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -21,6 +22,9 @@ absl::Status NoSuchPerson(absl::string_view person_id);
 // NOT_FOUND, worded the same whether the task is missing or out of scope.
 absl::Status NoSuchTask(absl::string_view person_id, absl::string_view task_id);
 
+// Whether the principal holds the scope over everything ("*").
+bool CoversEverything(const Principal& principal);
+
 // Whether some scope of the principal covers one of the person's index keys.
 bool CoversPerson(const Principal& principal,
                   const returnpath::v1::StreamRecord& record);
@@ -29,6 +33,23 @@ bool CoversPerson(const Principal& principal,
 // it; NoSuchPerson otherwise. Other store errors pass through.
 absl::StatusOr<returnpath::v1::StreamRecord> ReadablePerson(
     EventStore& store, const Principal& principal, absl::string_view person_id);
+
+// Which of the persons a listing meets the principal may see (a missing
+// person: no), remembering each answer for the rest of the call. Not
+// thread-safe; `store` outlives it.
+class ScopeFilter {
+ public:
+  ScopeFilter(EventStore& store, const Principal& principal)
+      : store_(store), principal_(principal) {}
+
+  // Store errors other than NOT_FOUND pass through.
+  absl::StatusOr<bool> Covers(const std::string& person_id);
+
+ private:
+  EventStore& store_;
+  const Principal& principal_;
+  absl::flat_hash_map<std::string, bool> seen_;
+};
 
 }  // namespace returnpath::engine
 

@@ -4,8 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/server/input_bounds.h"
 #include "engine/server/page_token.h"
 #include "engine/server/person_scope.h"
+#include "engine/server/task_listing.h"
 #include "engine/server/task_poll_reactors.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
@@ -54,11 +56,13 @@ TaskFilter PersonsInScope(const Principal& principal) {
 }
 
 absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
+                                      const absl::Status& bounds,
                                       const std::string& queue,
                                       const std::string& worker,
                                       const google::protobuf::Duration& lease,
                                       const google::protobuf::Duration* wait) {
   RP_RETURN_IF_ERROR(RequireTaskRole(principal, "take tasks"));
+  RP_RETURN_IF_ERROR(bounds);
   RP_RETURN_IF_ERROR(RequireQueue(principal, queue, "take tasks"));
   PollSpec spec{queue,    WorkerName(principal, worker), FromProto(lease),
                 kMaxWait, PersonsInScope(principal),     principal};
@@ -80,9 +84,11 @@ absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
 // and its person in scope. A task outside either is answered as missing.
 absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
                                 const Principal& principal,
+                                const absl::Status& bounds,
                                 const v1::TaskRef& ref,
                                 absl::string_view action) {
   RP_RETURN_IF_ERROR(RequireTaskRole(principal, action));
+  RP_RETURN_IF_ERROR(bounds);  // before any message names an id
   if (ref.person_id().empty())
     return absl::InvalidArgumentError("task.person_id is required");
   if (ref.task_id().empty())
@@ -109,26 +115,6 @@ absl::Status LogTaskRead(const ServiceDeps& deps, const Principal& principal,
   return deps.access_log->Record(principal, method, {task.stream_id()});
 }
 
-// Drops the listed tasks whose person is outside the caller's scope, and
-// logs the reads of the rest.
-absl::Status KeepReadable(const ServiceDeps& deps, const Principal& principal,
-                          absl::string_view method, TaskPage* page) {
-  std::vector<v1::Task> kept;
-  std::vector<std::string> persons;
-  for (v1::Task& task : page->tasks) {
-    absl::StatusOr<v1::StreamRecord> person =
-        ReadablePerson(*deps.store, principal, task.stream_id());
-    if (absl::IsNotFound(person.status())) continue;
-    RP_RETURN_IF_ERROR(person.status());
-    persons.push_back(task.stream_id());
-    kept.push_back(std::move(task));
-  }
-  std::sort(persons.begin(), persons.end());
-  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
-  page->tasks = std::move(kept);
-  return deps.access_log->Record(principal, method, persons);
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
@@ -137,8 +123,8 @@ grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
   absl::StatusOr<PollSpec> spec =
       principal.ok()
-          ? MakePollSpec(*principal, request->queue(), request->worker(),
-                         request->lease(), &request->wait())
+          ? MakePollSpec(*principal, CheckBounds(*request), request->queue(),
+                         request->worker(), request->lease(), &request->wait())
           : absl::StatusOr<PollSpec>(principal.status());
   if (!spec.ok()) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
@@ -154,8 +140,8 @@ grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
   absl::StatusOr<PollSpec> spec =
       principal.ok()
-          ? MakePollSpec(*principal, request->queue(), request->worker(),
-                         request->lease(), nullptr)
+          ? MakePollSpec(*principal, CheckBounds(*request), request->queue(),
+                         request->worker(), request->lease(), nullptr)
           : absl::StatusOr<PollSpec>(principal.status());
   if (!spec.ok()) {
     class Failed final : public grpc::ServerWriteReactor<v1::Task> {
@@ -175,9 +161,9 @@ grpc::ServerUnaryReactor* TaskService::Complete(
     v1::CompleteTaskResponse* response) {
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_ASSIGN_OR_RETURN(
-            TaskRef ref,
-            Resolve(deps_, principal, request->task(), "complete a task"));
+        RP_ASSIGN_OR_RETURN(TaskRef ref,
+                            Resolve(deps_, principal, CheckBounds(*request),
+                                    request->task(), "complete a task"));
         if (request->outcome().empty()) {
           return absl::InvalidArgumentError(
               "outcome is required: what came of the task, e.g. \"held\" or "
@@ -201,9 +187,9 @@ grpc::ServerUnaryReactor* TaskService::Fail(grpc::CallbackServerContext* ctx,
                                             v1::Task* response) {
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_ASSIGN_OR_RETURN(
-            TaskRef ref,
-            Resolve(deps_, principal, request->task(), "fail a task"));
+        RP_ASSIGN_OR_RETURN(TaskRef ref,
+                            Resolve(deps_, principal, CheckBounds(*request),
+                                    request->task(), "fail a task"));
         if (request->error().empty()) {
           return absl::InvalidArgumentError(
               "error is required: why the task could not be done");
@@ -218,9 +204,9 @@ grpc::ServerUnaryReactor* TaskService::Release(
     v1::Task* response) {
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_ASSIGN_OR_RETURN(
-            TaskRef ref,
-            Resolve(deps_, principal, request->task(), "release a task"));
+        RP_ASSIGN_OR_RETURN(TaskRef ref,
+                            Resolve(deps_, principal, CheckBounds(*request),
+                                    request->task(), "release a task"));
         RP_ASSIGN_OR_RETURN(*response, tasks_->Release(ref));
         return LogTaskRead(deps_, principal, "ReleaseTask", *response);
       });
@@ -231,9 +217,9 @@ grpc::ServerUnaryReactor* TaskService::ExtendLease(
     v1::Task* response) {
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_ASSIGN_OR_RETURN(
-            TaskRef ref,
-            Resolve(deps_, principal, request->task(), "extend a lease"));
+        RP_ASSIGN_OR_RETURN(TaskRef ref,
+                            Resolve(deps_, principal, CheckBounds(*request),
+                                    request->task(), "extend a lease"));
         const absl::Duration lease = FromProto(request->lease());
         if (lease <= absl::ZeroDuration()) {
           return absl::InvalidArgumentError("lease must be positive");
@@ -249,18 +235,20 @@ grpc::ServerUnaryReactor* TaskService::ListTasks(
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
         RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list tasks"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
         RP_RETURN_IF_ERROR(
             RequireQueue(principal, request->queue(), "list tasks"));
-        RP_ASSIGN_OR_RETURN(std::string token,
-                            DecodePageToken(request->page_token()));
+        const std::string binding = PageTokenBinding(
+            {"ListTasks", principal.name, request->queue(),
+             absl::StrCat(static_cast<int>(request->state()))});
+        const PageTokens& tokens = PageTokens::ForProcess();
         TaskListQuery query{request->queue(), request->state(),
-                            request->page_size(), token};
+                            request->page_size(), ""};
+        RP_ASSIGN_OR_RETURN(query.page_token,
+                            tokens.Open(request->page_token(), binding));
         RP_ASSIGN_OR_RETURN(TaskPage page, tasks_->List(query));
-        RP_RETURN_IF_ERROR(KeepReadable(deps_, principal, "ListTasks", &page));
-        for (v1::Task& task : page.tasks)
-          *response->add_tasks() = std::move(task);
-        response->set_next_page_token(EncodePageToken(page.next_page_token));
-        return absl::OkStatus();
+        page.next_page_token = tokens.Seal(page.next_page_token, binding);
+        return ServeTasksInScope(deps_, principal, "ListTasks", page, response);
       });
 }
 
@@ -270,19 +258,20 @@ grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
   return RunUnarySync(
       deps_, ctx, [this, request, response](const Principal& principal) {
         RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list dead letters"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
         RP_RETURN_IF_ERROR(
             RequireQueue(principal, request->queue(), "list dead letters"));
+        const std::string binding = PageTokenBinding(
+            {"ListDeadLetters", principal.name, request->queue()});
+        const PageTokens& tokens = PageTokens::ForProcess();
         RP_ASSIGN_OR_RETURN(std::string token,
-                            DecodePageToken(request->page_token()));
+                            tokens.Open(request->page_token(), binding));
         RP_ASSIGN_OR_RETURN(TaskPage page,
                             tasks_->ListDeadLetters(
                                 request->queue(), request->page_size(), token));
-        RP_RETURN_IF_ERROR(
-            KeepReadable(deps_, principal, "ListDeadLetters", &page));
-        for (v1::Task& task : page.tasks)
-          *response->add_tasks() = std::move(task);
-        response->set_next_page_token(EncodePageToken(page.next_page_token));
-        return absl::OkStatus();
+        page.next_page_token = tokens.Seal(page.next_page_token, binding);
+        return ServeTasksInScope(deps_, principal, "ListDeadLetters", page,
+                                 response);
       });
 }
 

@@ -2,12 +2,11 @@
 // see, lease and act on the referrals of persons in that region only, and a
 // task of a person elsewhere is answered as if it did not exist.
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "engine/server/auth.h"
 #include "gmock/gmock.h"
 #include "returnpath/v1/engine.pb.h"
 #include "tests/integration/fixture.h"
@@ -17,59 +16,28 @@ namespace {
 
 using ::testing::ElementsAre;
 
-struct ScopedRole {
-  const char* name;
-  const char* role;
-  const char* scopes;  // textproto fields
-};
-
-constexpr ScopedRole kRoles[] = {
-    {"reception", "ROLE_RECEPTION", "scopes: \"*\""},
-    {"police", "ROLE_POLICE",
-     "scopes: \"queue/police/pu\" scopes: \"region/OSLO\""},
-    {"auditor", "ROLE_AUDITOR", "scopes: \"*\""},
-    {"admin", "ROLE_ADMIN", ""},
-};
-
-std::string TokenOf(const std::string& role) {
-  return absl::StrCat("test-token-", role);
+// Reception and auditors over everything, the police over Oslo's region only.
+// The fixture writes each one's token to the data directory, where As()
+// reads it.
+DaemonOptions ScopedRoles() {
+  DaemonOptions options;
+  for (const auto& [name, role, scopes] :
+       std::vector<std::tuple<std::string, v1::Role, std::vector<std::string>>>{
+           {"reception", v1::ROLE_RECEPTION, {"*"}},
+           {"police", v1::ROLE_POLICE, {"queue/police/pu", "region/OSLO"}},
+           {"auditor", v1::ROLE_AUDITOR, {"*"}},
+           {"admin", v1::ROLE_ADMIN, {}}}) {
+    v1::PrincipalEntry& entry = options.principals.emplace_back();
+    entry.set_name(name);
+    entry.set_role(role);
+    for (const std::string& scope : scopes) entry.add_scopes(scope);
+  }
+  return options;
 }
 
 class TaskScopeTest : public IntegrationTest {
  protected:
-  TaskScopeTest() {
-    std::string dir = ::testing::TempDir() + "/rp_scope_XXXXXX";
-    EXPECT_NE(mkdtemp(dir.data()), nullptr);
-    principals_ = dir + "/principals.textproto";
-    std::ofstream out(principals_);
-    for (const ScopedRole& r : kRoles) {
-      out << "principal { name: \"" << r.name << "\" role: " << r.role
-          << " token_sha256: \"" << engine::Sha256Hex(TokenOf(r.name)) << "\" "
-          << r.scopes << " }\n";
-    }
-  }
-  ~TaskScopeTest() override {
-    std::filesystem::remove_all(
-        std::filesystem::path(principals_).parent_path());
-  }
-
-  DaemonOptions Options() const override {
-    DaemonOptions options;
-    options.extra_flags = {"--principals=" + principals_};
-    return options;
-  }
-
-  // The fixture's clients read each role's token from the data directory.
-  void SetUp() override {
-    IntegrationTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    const std::filesystem::path tokens =
-        std::filesystem::path(daemon().data_dir()) / "tokens";
-    std::filesystem::create_directories(tokens);
-    for (const ScopedRole& r : kRoles) {
-      std::ofstream(tokens / absl::StrCat(r.name, ".token")) << TokenOf(r.name);
-    }
-  }
+  DaemonOptions Options() const override { return ScopedRoles(); }
 
   // Finally rejected on 2026-03-02; overstayed and referred to the police
   // once the clock passes midnight Oslo on 03-23.
@@ -85,8 +53,6 @@ class TaskScopeTest : public IntegrationTest {
     poll.mutable_wait()->set_seconds(0);
     return As("police").Poll(poll);
   }
-
-  std::string principals_;
 };
 
 TEST_F(TaskScopeTest, PoliceOfOneRegionWorkOnlyThatRegionsReferrals) {
