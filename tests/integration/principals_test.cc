@@ -103,7 +103,7 @@ TEST_F(PrincipalsTest, DevelopmentPrincipalsHaveOneDesksScopes) {
   std::map<std::string, std::string> scopes;
   for (const v1::PrincipalSummary& p : list->principals())
     scopes[p.name()] = absl::StrJoin(p.scopes(), " ");
-  EXPECT_EQ(scopes["reception"], "centre/Oslo-1");
+  EXPECT_EQ(scopes["reception"], "centre/Oslo-1 queue/reception/Oslo-1");
   EXPECT_EQ(scopes["adviser"], "queue/advisers/Oslo-1 centre/Oslo-1");
   EXPECT_EQ(scopes["police"], "queue/police/pu region/OSLO");
   EXPECT_EQ(scopes["auditor"], "*");
