@@ -30,7 +30,7 @@ TEST(CodecTest, TimestampsRoundTripAndClamp) {
 }
 
 TEST(CodecTest, IdempotencyRecordsRoundTrip) {
-  IdempotencyRecord in{"p-1", 4, 6, 3}, out;
+  IdempotencyRecord in{"p-1", 4, 6, 3, ""}, out;
   ASSERT_TRUE(DecodeIdempotency(EncodeIdempotency(in), &out));
   EXPECT_EQ(out.stream_id, "p-1");
   EXPECT_EQ(out.first_position, 4u);

@@ -1,6 +1,5 @@
 #include "engine/server/auth.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "absl/container/flat_hash_map.h"
@@ -8,22 +7,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/hash_chain.h"
 #include "engine/server/principal_file.h"
 
 namespace returnpath::engine {
 
 std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
+  return absl::BytesToHexString(Sha256(data));
 }
 
 struct Authenticator::Entry {
