@@ -69,7 +69,13 @@ grpc::ServerWriteReactor<Msg>* AuditorStream(
   if (!principal.ok()) return PullWriter<Msg>::Failed(principal.status());
   absl::StatusOr<typename PullWriter<Msg>::Source> source = make(*principal);
   if (!source.ok()) return PullWriter<Msg>::Failed(source.status());
-  return new PullWriter<Msg>(deps.executor, signal, *std::move(source));
+  return new PullWriter<Msg>(
+      deps.executor, signal,
+      [auth = deps.auth, principal = *principal, source = *std::move(source)](
+          std::vector<Msg>* out) mutable -> absl::StatusOr<Pulled> {
+        RP_RETURN_IF_ERROR(auth->StillAdmitted(principal));
+        return source(out);
+      });
 }
 
 // Runs `job` on the executor, streaming what it pushes, for an auditor.

@@ -24,6 +24,7 @@ struct Authenticator::Entry {
 struct Authenticator::Snapshot {
   absl::flat_hash_map<std::string, Entry> by_token_digest;
   absl::flat_hash_map<std::string, Entry> by_cert_subject;
+  absl::flat_hash_map<std::string, Entry> by_name;
 };
 
 absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::FromFile(
@@ -59,6 +60,7 @@ absl::Status Authenticator::Replace(const v1::PrincipalFile& file) {
       snapshot->by_token_digest.emplace(entry.token_sha256(), value);
     if (!entry.cert_subject().empty())
       snapshot->by_cert_subject.emplace(entry.cert_subject(), value);
+    snapshot->by_name.emplace(entry.name(), value);
   }
   snapshot_.store(std::move(snapshot));
   return absl::OkStatus();
@@ -91,6 +93,23 @@ absl::StatusOr<Principal> Authenticator::ByCertSubject(
   return Admit(it == snapshot->by_cert_subject.end() ? nullptr : &it->second,
                "no current principal for this client certificate: present "
                "one whose subject (CN) an administrator has added");
+}
+
+absl::Status Authenticator::StillAdmitted(const Principal& principal) const {
+  std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  auto it = snapshot->by_name.find(principal.name);
+  const Principal* now =
+      it == snapshot->by_name.end() || clock_->Now() >= it->second.expires
+          ? nullptr
+          : &it->second.principal;
+  if (now != nullptr && now->role == principal.role &&
+      now->scopes == principal.scopes &&
+      now->allowed_event_types == principal.allowed_event_types) {
+    return absl::OkStatus();
+  }
+  return absl::UnauthenticatedError(
+      "your credentials were revoked, changed or expired while this stream "
+      "was open: call again with current credentials");
 }
 
 absl::StatusOr<std::string> NewBearerToken() {

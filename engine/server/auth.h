@@ -39,6 +39,11 @@ class Authenticator {
   // UNAUTHENTICATED when no current principal has this certificate subject.
   absl::StatusOr<Principal> ByCertSubject(absl::string_view subject) const;
 
+  // OK while `principal` is still current: not revoked, expired or changed
+  // since it was authenticated. Long streams ask this before each message, so
+  // a revocation also ends the streams already open.
+  absl::Status StillAdmitted(const Principal& principal) const;
+
   // Validates `file` as FromProto does, then makes it what every later lookup
   // sees; on error nothing changes.
   absl::Status Replace(const v1::PrincipalFile& file);

@@ -95,6 +95,33 @@ TEST(AuthenticatorTest, ReplaceIsSeenByTheNextLookupAndNeverHalfDone) {
   EXPECT_TRUE((*auth)->ByCertSubject("ola.adviser").ok());  // unchanged
 }
 
+TEST(AuthenticatorTest, StillAdmittedOnlyWhileTheSamePrincipalIsCurrent) {
+  ManualClock clock(absl::FromUnixSeconds(1000));
+  v1::PrincipalFile file = SampleFile();
+  file.mutable_principal(1)->mutable_expires()->set_seconds(2000);
+  auto auth = Authenticator::FromProto(file, &clock);
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  const Principal kari = *(*auth)->ByToken("kari-token");
+  const Principal ola = *(*auth)->ByCertSubject("ola.adviser");
+  EXPECT_TRUE((*auth)->StillAdmitted(kari).ok());
+
+  v1::PrincipalFile wider = file;  // kari's scopes change under her stream
+  wider.mutable_principal(0)->add_scopes("centre/bergen-1");
+  ASSERT_TRUE((*auth)->Replace(wider).ok());
+  EXPECT_EQ((*auth)->StillAdmitted(kari).code(),
+            absl::StatusCode::kUnauthenticated);
+  v1::PrincipalFile without_kari = file;
+  without_kari.mutable_principal()->DeleteSubrange(0, 1);
+  ASSERT_TRUE((*auth)->Replace(without_kari).ok());
+  EXPECT_EQ((*auth)->StillAdmitted(kari).code(),
+            absl::StatusCode::kUnauthenticated);
+
+  EXPECT_TRUE((*auth)->StillAdmitted(ola).ok());
+  clock.SetTime(absl::FromUnixSeconds(2000));
+  EXPECT_EQ((*auth)->StillAdmitted(ola).code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
 TEST(ScopeTest, ExactPrefixAndWildcard) {
   Principal p{"x", v1::ROLE_ADVISER, {"centre/oslo-1", "queue/advisers/*"}, {}};
   EXPECT_TRUE(ScopeCovers(p, "centre/oslo-1"));

@@ -19,13 +19,17 @@ void ReleaseUnserved(TaskQueue& tasks, const v1::Task& task) {
       .IgnoreError();  // else the lease simply runs out
 }
 
-// Records the read of a leased task's person before it is served; if that
-// fails the task is not served. Blocks: call it on the executor.
+// Records the read of a leased task's person before it is served, if the
+// caller is still admitted (a subscription outlives its first check); if
+// either fails the task is not served. Blocks: call it on the executor.
 absl::Status LogBeforeServing(const ServiceDeps& deps, TaskQueue& tasks,
                               const PollSpec& spec, absl::string_view method,
                               const v1::Task& task) {
-  absl::Status logged =
-      deps.access_log->Record(spec.principal, method, {task.stream_id()});
+  absl::Status logged = deps.auth->StillAdmitted(spec.principal);
+  if (logged.ok()) {
+    logged =
+        deps.access_log->Record(spec.principal, method, {task.stream_id()});
+  }
   if (!logged.ok()) ReleaseUnserved(tasks, task);
   return logged;
 }

@@ -11,8 +11,10 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "clients/lib/time_text.h"
 #include "gmock/gmock.h"
 #include "tests/integration/fixture.h"
@@ -202,6 +204,40 @@ TEST_F(PrincipalsTest, RevokedTokenIsRefusedOnTheNextCall) {
   std::cout << "revocation: first call after the revoke's answer refused ("
             << calls << " call, " << micros << " us)\n";
   EXPECT_THAT(PrincipalsFileText(), Not(HasSubstr("name: \"kari\"")));
+}
+
+// A stream opened before the revoke ends at its next message instead of
+// serving the revoked principal for as long as it stays open.
+TEST_F(PrincipalsTest, RevocationEndsTheStreamsAlreadyOpen) {
+  RP_ASSERT_OK(Register({.id = "P-1"}));
+  v1::AddPrincipalRequest request;
+  request.set_name("vera");
+  request.set_role(v1::ROLE_AUDITOR);
+  request.add_scopes("*");
+  absl::StatusOr<v1::PrincipalResponse> added =
+      As("admin").AddPrincipal(request);
+  RP_ASSERT_OK(added);
+  std::unique_ptr<client::Client> vera = WithToken(added->token());
+
+  absl::Notification first_event, ended;
+  int events = 0;
+  absl::Status stream;
+  std::thread subscriber([&] {
+    stream = vera->SubscribeEvents({}, [&](const v1::EventEnvelope&) {
+      if (++events == 1) first_event.Notify();
+      return true;
+    });
+    ended.Notify();
+  });
+  ASSERT_TRUE(first_event.WaitForNotificationWithTimeout(absl::Seconds(15)));
+  RP_ASSERT_OK(As("admin").RevokePrincipal("vera"));
+  RP_ASSERT_OK(Record("P-1", "first-rejection", {{"notified", "2026-03-01"}}));
+  const bool stopped = ended.WaitForNotificationWithTimeout(absl::Seconds(15));
+  if (!stopped) daemon().Stop();  // so the subscriber returns and joins
+  subscriber.join();
+  EXPECT_TRUE(stopped) << "the revoked auditor's stream stayed open";
+  EXPECT_EQ(stream.code(), absl::StatusCode::kUnauthenticated) << stream;
+  EXPECT_EQ(events, 1) << "events served after the revoke";
 }
 
 TEST_F(PrincipalsTest, RotatedTokenReplacesTheOldOne) {
