@@ -8,8 +8,11 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "engine/status_macros.h"
+#include "google/protobuf/any.pb.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 
 namespace returnpath::engine {
 namespace {
@@ -36,6 +39,8 @@ absl::Status CheckString(const std::string& path, const std::string& value) {
 
 absl::Status CheckMessage(const Message& message, const std::string& path,
                           int depth);
+absl::Status CheckPacked(const google::protobuf::Any& packed,
+                         const std::string& path, int depth);
 
 absl::Status CheckField(const Message& message, const FieldDescriptor& field,
                         const std::string& path, int depth) {
@@ -75,6 +80,19 @@ absl::Status CheckMessage(const Message& message, const std::string& path,
     return absl::InvalidArgumentError(absl::StrCat(
         path, " nests messages more than ", kMaxNesting, " levels deep"));
   }
+  // Times, durations and packed messages inside an event obey the same rules
+  // as the request's own (a correction carries a whole event and its time).
+  if (const auto* time =
+          dynamic_cast<const google::protobuf::Timestamp*>(&message)) {
+    return CheckTime(path, *time);
+  }
+  if (const auto* duration =
+          dynamic_cast<const google::protobuf::Duration*>(&message)) {
+    return CheckDuration(path, *duration);
+  }
+  if (const auto* any = dynamic_cast<const google::protobuf::Any*>(&message)) {
+    return CheckPacked(*any, path, depth);
+  }
   std::vector<const FieldDescriptor*> fields;
   message.GetReflection()->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
@@ -82,6 +100,30 @@ absl::Status CheckMessage(const Message& message, const std::string& path,
         message, *field, absl::StrCat(path, ".", field->name()), depth));
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckPacked(const google::protobuf::Any& packed,
+                         const std::string& path, int depth) {
+  const std::string type_url_field = absl::StrCat(path, ".type_url");
+  RP_RETURN_IF_ERROR(
+      CheckLength(type_url_field, packed.type_url(), kMaxKeyBytes));
+  RP_RETURN_IF_ERROR(CheckLength(path, packed.value(), kMaxEventBytes));
+  const google::protobuf::Descriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+          EventTypeName(packed));
+  if (descriptor == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        type_url_field, " names no message type this server knows"));
+  }
+  std::unique_ptr<Message> message(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(descriptor)
+          ->New());
+  if (!message->ParseFromString(packed.value())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " does not parse as the type its type_url names"));
+  }
+  return CheckMessage(*message, path, depth);
 }
 
 absl::Status CheckTaskRef(const v1::TaskRef& ref) {
@@ -145,26 +187,7 @@ std::string EventTypeName(const google::protobuf::Any& event) {
 
 absl::Status CheckEvent(absl::string_view field,
                         const google::protobuf::Any& event) {
-  const std::string type_url_field = absl::StrCat(field, ".type_url");
-  RP_RETURN_IF_ERROR(
-      CheckLength(type_url_field, event.type_url(), kMaxKeyBytes));
-  RP_RETURN_IF_ERROR(CheckLength(field, event.value(), kMaxEventBytes));
-  const google::protobuf::Descriptor* descriptor =
-      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-          EventTypeName(event));
-  if (descriptor == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        type_url_field, " names no message type this server knows"));
-  }
-  std::unique_ptr<Message> message(
-      google::protobuf::MessageFactory::generated_factory()
-          ->GetPrototype(descriptor)
-          ->New());
-  if (!message->ParseFromString(event.value())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " does not parse as the type its type_url names"));
-  }
-  return CheckMessage(*message, std::string(field), 0);
+  return CheckPacked(event, std::string(field), 0);
 }
 
 absl::Status CheckBounds(const v1::RecordEventRequest& request) {

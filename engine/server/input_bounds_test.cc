@@ -85,6 +85,28 @@ TEST(InputBoundsTest, EventRepeatedFieldsAreBounded) {
                 "event.index_keys must have at most 64 entries");
 }
 
+TEST(InputBoundsTest, TimesInsideAnEventAreInRange) {
+  v1::Task task;
+  task.mutable_due_time()->set_seconds(253402300800);  // year 10000
+  ExpectRefused(CheckEvent("event", Packed(task)), "event.due_time");
+  task.mutable_due_time()->set_seconds(1772323200);
+  task.mutable_due_time()->set_nanos(-7);
+  ExpectRefused(CheckEvent("event", Packed(task)), "event.due_time");
+  task.mutable_due_time()->set_nanos(0);
+  EXPECT_TRUE(CheckEvent("event", Packed(task)).ok());
+}
+
+TEST(InputBoundsTest, AnEventPackedInsideAnEventObeysTheSameBounds) {
+  v1::PathwayView view;
+  for (int i = 0; i <= kMaxRepeated; ++i) view.add_index_keys("k");
+  google::protobuf::Any inner = Packed(view);
+  ExpectRefused(CheckEvent("event", Packed(inner)),
+                "event.index_keys must have at most 64 entries");
+  v1::Task task;
+  task.mutable_due_time()->set_seconds(253402300800);
+  ExpectRefused(CheckEvent("event", Packed(Packed(task))), "event.due_time");
+}
+
 TEST(InputBoundsTest, EventSizeIsBoundedBeforeItIsParsed) {
   v1::StreamRecord record;
   record.set_state(std::string(kMaxEventBytes, 'x'));

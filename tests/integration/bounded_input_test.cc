@@ -83,6 +83,47 @@ TEST_F(BoundedInputTest, ARegistrationListsABoundedHousehold) {
   EXPECT_EQ(WholeLog().size(), before);
 }
 
+// A correction carries a whole event and a time: both obey the bounds of a
+// recorded event (a corrected time in year 10000 used to abort the daemon).
+TEST_F(BoundedInputTest, ACorrectionObeysTheBoundsOfTheEventItCarries) {
+  client::Client& reception = Client("reception-oslo");
+  v1::EventEnvelope registration;
+  for (const v1::EventEnvelope& event : WholeLog()) {
+    if (event.stream_id() == "P-O1" && event.stream_version() == 1)
+      registration = event;
+  }
+  const uint64_t registered = registration.position();
+  v1::PersonRegistered person;
+  ASSERT_TRUE(registration.payload().UnpackTo(&person));
+  for (int i = 0; i < 220; ++i) {
+    person.add_household_members()->set_person_id(absl::StrCat("C-", i));
+  }
+  v1::EventCorrected too_many;
+  too_many.set_corrected_position(registered);
+  too_many.set_reason("typo");
+  too_many.mutable_replacement()->PackFrom(person);
+  client::BuiltEvent crowded;
+  crowded.event.PackFrom(too_many);
+  const size_t before = WholeLog().size();
+  EXPECT_REFUSED(reception.Record("P-O1", crowded), "household_members",
+                 "at most 64 entries");
+
+  v1::EventCorrected far_future;
+  far_future.set_corrected_position(registered);
+  far_future.set_reason("typo");
+  *far_future.mutable_replacement() = registration.payload();
+  far_future.mutable_effective_time()->set_seconds(253402300800);
+  client::BuiltEvent late;
+  late.event.PackFrom(far_future);
+  EXPECT_REFUSED(reception.Record("P-O1", late), "effective_time", "2200");
+  far_future.mutable_effective_time()->set_seconds(1772323200);
+  far_future.mutable_effective_time()->set_nanos(-7);
+  late.event.PackFrom(far_future);
+  EXPECT_REFUSED(reception.Record("P-O1", late), "effective_time", "nanos");
+  EXPECT_EQ(WholeLog().size(), before);
+  RP_EXPECT_OK(reception.GetPathway("P-O1"));  // the daemon is still there
+}
+
 TEST_F(BoundedInputTest, EffectiveTimesStayInASaneRange) {
   client::Client& reception = Client("reception-oslo");
   v1::RecordEventRequest year_10000 = ConversationFor("P-O1");
