@@ -223,6 +223,22 @@ absl::StatusOr<std::optional<Task>> FirstReady(CommandContext& ctx,
   return found;
 }
 
+// A repeat of the completion that closed `task` is a retry; any other
+// outcome or worker is refused, so no one is told their outcome was recorded.
+absl::Status SameCompletion(const Task& task, const CompleteRequest& request) {
+  if (task.outcome() != request.outcome) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(Name(task), " was already completed with outcome \"",
+                     task.outcome(), "\""));
+  }
+  if (!task.lease_owner().empty() &&
+      task.lease_owner() != request.task.worker) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(Name(task), " was already completed by another worker"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string CompletionCausation(absl::string_view task_id) {
@@ -275,6 +291,7 @@ absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
   RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
   switch (task.state()) {
     case returnpath::v1::TASK_STATE_COMPLETED:
+      RP_RETURN_IF_ERROR(SameCompletion(task, request));
       return CompleteResult{task.closed_at_position(), /*deduplicated=*/true};
     case returnpath::v1::TASK_STATE_CANCELLED:
       return absl::FailedPreconditionError(absl::StrCat(

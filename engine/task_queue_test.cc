@@ -169,18 +169,33 @@ TEST_F(TaskQueueTest, CompleteRecordsTaskCompletedAndTheWorkflowClosesTheTask) {
   EXPECT_EQ(task.closed_at_position(), done->position);
 }
 
-TEST_F(TaskQueueTest, CompletingACompletedTaskReturnsTheFirstResult) {
+TEST_F(TaskQueueTest, CompletingACompletedTaskAgainReturnsTheFirstResult) {
   Open("p1", "k1");
   ASSERT_EQ(LeasedId("w1"), "k1");
   absl::StatusOr<CompleteResult> first =
       queue_->Complete(Completion("p1", "k1", "w1"));
   ASSERT_TRUE(first.ok());
-  CompleteRequest again = Completion("p1", "k1", "w1");
-  again.outcome = "something else";
-  absl::StatusOr<CompleteResult> second = queue_->Complete(again);
+  absl::StatusOr<CompleteResult> second =
+      queue_->Complete(Completion("p1", "k1", "w1"));
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_TRUE(second->deduplicated);
   EXPECT_EQ(second->position, first->position);
+  EXPECT_EQ(Events("p1").size(), 2u);
+}
+
+// Another outcome, or another worker, is not a retry: answering OK would tell
+// them their outcome was recorded.
+TEST_F(TaskQueueTest, CompletingACompletedTaskDifferentlyIsAlreadyExists) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  ASSERT_TRUE(queue_->Complete(Completion("p1", "k1", "w1")).ok());
+  CompleteRequest other_outcome = Completion("p1", "k1", "w1");
+  other_outcome.outcome = "something else";
+  absl::Status refused = queue_->Complete(other_outcome).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kAlreadyExists) << refused;
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("\"held\""));
+  refused = queue_->Complete(Completion("p1", "k1", "w2")).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kAlreadyExists) << refused;
   EXPECT_EQ(Events("p1").size(), 2u);
   EXPECT_EQ(Stored("p1", "k1").outcome(), "held");
 }
