@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
 
@@ -187,6 +189,17 @@ absl::Status ValidatePrincipalFile(const v1::PrincipalFile& file) {
 }
 
 absl::StatusOr<v1::PrincipalFile> ReadPrincipalFile(const std::string& path) {
+  // Whoever may write the file may make themselves an administrator.
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 &&
+      (info.st_mode & (S_IWGRP | S_IWOTH))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "principals file ", path, " is writable by others (mode ",
+        absl::StrFormat("%04o", info.st_mode & 07777),
+        "): anyone who can write it can make themselves an administrator; "
+        "run `chmod go-w ",
+        path, "`"));
+  }
   std::ifstream in(path);
   if (!in) {
     return absl::NotFoundError(

@@ -105,6 +105,14 @@ TEST(PrincipalFileTest, WritesWholeAndPrivateAndSaysWhenItCannot) {
                           std::filesystem::directory_iterator()),
             1);  // no temporary file left behind
 
+  // A file others may write is refused: they could add an administrator.
+  ::chmod(path.c_str(), 0666);
+  absl::Status open_to_all = ReadPrincipalFile(path).status();
+  EXPECT_EQ(open_to_all.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(open_to_all.message(), HasSubstr("chmod go-w"));
+  ::chmod(path.c_str(), 0644);  // readable by others is allowed: digests only
+  EXPECT_TRUE(ReadPrincipalFile(path).ok());
+
   // A directory that is no longer there (root ignores permissions).
   const std::string gone = (dir / "gone" / "principals.textproto").string();
   absl::Status status = WritePrincipalFile(gone, file);

@@ -98,6 +98,19 @@ class PrincipalsTest : public IntegrationTest {
   }
 };
 
+// The store holds persons' data: no other user of the machine may read it.
+TEST_F(PrincipalsTest, TheStoreIsReadableByTheDaemonsUserOnly) {
+  RP_ASSERT_OK(Register({.id = "P-1"}));
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           daemon().data_dir() + "/store")) {
+    const auto perms = entry.status().permissions();
+    EXPECT_EQ(perms & (std::filesystem::perms::group_all |
+                       std::filesystem::perms::others_all),
+              std::filesystem::perms::none)
+        << entry.path();
+  }
+}
+
 TEST_F(PrincipalsTest, DevelopmentPrincipalsHaveOneDesksScopes) {
   absl::StatusOr<v1::ListPrincipalsResponse> list =
       As("admin").ListPrincipals();

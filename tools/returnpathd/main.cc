@@ -2,6 +2,8 @@
 // pathway workflow into the engine: store, timer loop, task queues, the gRPC
 // services. The only place that names both the engine and the domain.
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
       "returnpathd: the returnpath daemon (see README.md)");
   absl::ParseCommandLine(argc, argv);
   engine::BlockTerminationSignals();
+  ::umask(077);  // the store holds persons' data: readable by this user only
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   std::filesystem::create_directories(data_dir);
 
