@@ -1,7 +1,9 @@
 #include "engine/server/admin_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "engine/codec.h"
+#include "engine/server/log.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
 
@@ -60,14 +62,23 @@ grpc::ServerUnaryReactor* AdminService::Now(grpc::CallbackServerContext* ctx,
 
 template <typename Change>
 grpc::ServerUnaryReactor* AdminService::ManagePrincipals(
-    grpc::CallbackServerContext* ctx, v1::PrincipalResponse* response,
-    Change change) {
+    grpc::CallbackServerContext* ctx, absl::string_view change_name,
+    v1::PrincipalResponse* response, Change change) {
   return RunUnarySync(
       deps_, ctx,
-      [response, change = std::move(change)](const Principal& principal) {
+      [response, change_name = std::string(change_name),
+       change = std::move(change)](const Principal& principal) {
         RP_RETURN_IF_ERROR(
             RequireRole(principal, {v1::ROLE_ADMIN}, "manage principals"));
         RP_ASSIGN_OR_RETURN(*response, change());
+        // Who may do what changed: the operator's log keeps who changed it.
+        const v1::PrincipalSummary& changed = response->principal();
+        LogLine("info", "principal changed",
+                {{"change", change_name},
+                 {"principal", changed.name()},
+                 {"role", v1::Role_Name(changed.role())},
+                 {"scopes", absl::StrJoin(changed.scopes(), " ")},
+                 {"by", principal.name}});
         return absl::OkStatus();
       });
 }
@@ -75,14 +86,15 @@ grpc::ServerUnaryReactor* AdminService::ManagePrincipals(
 grpc::ServerUnaryReactor* AdminService::AddPrincipal(
     grpc::CallbackServerContext* ctx, const v1::AddPrincipalRequest* request,
     v1::PrincipalResponse* response) {
-  return ManagePrincipals(
-      ctx, response, [this, request] { return principals_->Add(*request); });
+  return ManagePrincipals(ctx, "added", response, [this, request] {
+    return principals_->Add(*request);
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::RevokePrincipal(
     grpc::CallbackServerContext* ctx, const v1::RevokePrincipalRequest* request,
     v1::PrincipalResponse* response) {
-  return ManagePrincipals(ctx, response, [this, request] {
+  return ManagePrincipals(ctx, "revoked", response, [this, request] {
     return principals_->Revoke(request->name());
   });
 }
@@ -90,7 +102,7 @@ grpc::ServerUnaryReactor* AdminService::RevokePrincipal(
 grpc::ServerUnaryReactor* AdminService::RotateToken(
     grpc::CallbackServerContext* ctx, const v1::RotateTokenRequest* request,
     v1::PrincipalResponse* response) {
-  return ManagePrincipals(ctx, response, [this, request] {
+  return ManagePrincipals(ctx, "token rotated", response, [this, request] {
     return principals_->Rotate(request->name());
   });
 }

@@ -40,9 +40,11 @@ class AdminService final : public v1::AdminService::CallbackService {
       v1::PrincipalResponse* response) override;
 
  private:
-  // Runs `change` for an administrator and answers with its result.
+  // Runs `change` for an administrator, answers with its result and logs who
+  // changed which principal (`change_name`, e.g. "revoked").
   template <typename Change>
   grpc::ServerUnaryReactor* ManagePrincipals(grpc::CallbackServerContext* ctx,
+                                             absl::string_view change_name,
                                              v1::PrincipalResponse* response,
                                              Change change);
 
