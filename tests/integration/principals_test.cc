@@ -217,6 +217,9 @@ TEST_F(PrincipalsTest, RevokedTokenIsRefusedOnTheNextCall) {
   std::cout << "revocation: first call after the revoke's answer refused ("
             << calls << " call, " << micros << " us)\n";
   EXPECT_THAT(PrincipalsFileText(), Not(HasSubstr("name: \"kari\"")));
+  EXPECT_THAT(daemon().LogTail(),
+              HasSubstr("msg=\"principal changed\" change=\"revoked\" "
+                        "principal=\"kari\" role=\"ROLE_RECEPTION\""));
 }
 
 // A stream opened before the revoke ends at its next message instead of
