@@ -29,6 +29,10 @@ inline constexpr size_t kMaxPageTokenBytes = 1024;
 // One event's payload; well below the 4 MiB gRPC message limit, so a person's
 // pathway and their centre's listing always fit in a reply.
 inline constexpr size_t kMaxEventBytes = 64 * 1024;
+// One person's stored pathway. It is served whole, so it must stay far below
+// the 4 MiB reply limit; past it the person's events are refused, not stored
+// and then unreadable (a long legitimate history is a few tens of KiB).
+inline constexpr size_t kMaxPathwayBytes = 1024 * 1024;
 // Entries of any repeated field in an event (household members, flags).
 inline constexpr int kMaxRepeated = 64;
 // Nesting of messages inside an event.

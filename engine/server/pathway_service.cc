@@ -80,6 +80,16 @@ absl::StatusOr<std::vector<std::string>> NewPersonKeys(
   return transition->index_keys;
 }
 
+// RESOURCE_EXHAUSTED once the person's pathway is as large as one may grow.
+absl::Status RoomForMore(absl::string_view person_id,
+                         const v1::StreamRecord& record) {
+  if (record.state().size() < kMaxPathwayBytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "cannot record more for ", person_id, ": their pathway holds ",
+      record.state().size() / 1024, " KiB, the most one pathway may hold is ",
+      kMaxPathwayBytes / 1024, " KiB"));
+}
+
 // OK when the principal may record this event for this person. A person out
 // of scope is answered exactly as a missing one: both take the new-person
 // path, which depends on the request alone, and neither may be written.
@@ -87,7 +97,8 @@ absl::Status MayRecord(const ServiceDeps& deps, const Principal& principal,
                        const v1::RecordEventRequest& request) {
   absl::StatusOr<v1::StreamRecord> record =
       deps.store->GetStreamRecord(request.person_id());
-  if (record.ok() && CoversPerson(principal, *record)) return absl::OkStatus();
+  if (record.ok() && CoversPerson(principal, *record))
+    return RoomForMore(request.person_id(), *record);
   if (!record.ok() && !absl::IsNotFound(record.status()))
     return record.status();
   if (request.has_expected_version() && request.expected_version() != 0)

@@ -60,6 +60,24 @@ TEST_F(BoundedInputTest, AnOversizedEventIsRefusedAndReadsKeepWorking) {
   RP_EXPECT_OK(reception.ListPathways(centre));
 }
 
+// Many events each within bounds must not grow a pathway past what can be
+// served: the person and their centre's listing stay readable.
+TEST_F(BoundedInputTest, APathwayStopsGrowingBeforeItCannotBeServed) {
+  client::Client& reception = Client("reception-oslo");
+  absl::Status recorded;
+  int events = 0;
+  while (recorded.ok() && events < 2000) {
+    recorded = reception.Record("P-O1", Conversation(Filler(4000))).status();
+    ++events;
+  }
+  EXPECT_EQ(recorded.code(), absl::StatusCode::kResourceExhausted) << recorded;
+  EXPECT_THAT(std::string(recorded.message()), HasSubstr("1024 KiB"));
+  RP_EXPECT_OK(reception.GetPathway("P-O1"));
+  v1::ListPathwaysRequest centre;
+  centre.set_index_prefix("centre/Oslo-1");
+  RP_EXPECT_OK(reception.ListPathways(centre));
+}
+
 TEST_F(BoundedInputTest, ARegistrationListsABoundedHousehold) {
   v1::PersonRegistered person;
   absl::StatusOr<client::BuiltEvent> registration =
