@@ -237,46 +237,43 @@ IOStatus FaultFileSystem::DropUnsyncedData(std::mt19937_64* rng, bool tear) {
   return first;
 }
 
+IOStatus FaultFileSystem::CheckOp(FaultOp op) {
+  absl::MutexLock lock(&mu_);
+  return Check(op);
+}
+
+std::unique_ptr<rocksdb::FSWritableFile> FaultFileSystem::Track(
+    const std::string& fname, std::unique_ptr<rocksdb::FSWritableFile> file,
+    const TrackedFile& state, bool fresh) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (fresh || files_.count(fname) == 0) files_[fname] = state;
+  }
+  return std::make_unique<FaultWritableFile>(std::move(file), fname,
+                                             state.written, this);
+}
+
 IOStatus FaultFileSystem::NewWritableFile(
     const std::string& fname, const rocksdb::FileOptions& file_opts,
     std::unique_ptr<rocksdb::FSWritableFile>* result, IODebugContext* dbg) {
-  {
-    absl::MutexLock lock(&mu_);
-    IOStatus s = Check(FaultOp::kOpen);
-    if (!s.ok()) return s;
-    files_[fname] = TrackedFile{};
-  }
+  IOStatus s = CheckOp(FaultOp::kOpen);
   std::unique_ptr<rocksdb::FSWritableFile> file;
-  IOStatus s = target()->NewWritableFile(fname, file_opts, &file, dbg);
-  if (!s.ok()) return s;
-  *result =
-      std::make_unique<FaultWritableFile>(std::move(file), fname, 0, this);
+  if (s.ok()) s = target()->NewWritableFile(fname, file_opts, &file, dbg);
+  if (s.ok()) *result = Track(fname, std::move(file), {}, /*fresh=*/true);
   return s;
 }
 
 IOStatus FaultFileSystem::ReopenWritableFile(
     const std::string& fname, const rocksdb::FileOptions& file_opts,
     std::unique_ptr<rocksdb::FSWritableFile>* result, IODebugContext* dbg) {
-  {
-    absl::MutexLock lock(&mu_);
-    IOStatus s = Check(FaultOp::kOpen);
-    if (!s.ok()) return s;
-  }
+  IOStatus s = CheckOp(FaultOp::kOpen);
   std::unique_ptr<rocksdb::FSWritableFile> file;
-  IOStatus s = target()->ReopenWritableFile(fname, file_opts, &file, dbg);
-  if (!s.ok()) return s;
+  if (s.ok()) s = target()->ReopenWritableFile(fname, file_opts, &file, dbg);
   uint64_t size = 0;
-  s = target()->GetFileSize(fname, IOOptions(), &size, dbg);
-  if (!s.ok()) return s;
-  {
-    absl::MutexLock lock(&mu_);
-    // What was there before is as durable as it was; only new bytes count.
-    if (files_.count(fname) == 0) {
-      files_[fname] = TrackedFile{size, size, true, true};
-    }
-  }
-  *result =
-      std::make_unique<FaultWritableFile>(std::move(file), fname, size, this);
+  if (s.ok()) s = target()->GetFileSize(fname, IOOptions(), &size, dbg);
+  // What was there before is as durable as it was; only new bytes count.
+  const TrackedFile durable{size, size, true, true};
+  if (s.ok()) *result = Track(fname, std::move(file), durable, /*fresh=*/false);
   return s;
 }
 
@@ -292,13 +289,9 @@ IOStatus FaultFileSystem::ReuseWritableFile(
 IOStatus FaultFileSystem::NewRandomRWFile(
     const std::string& fname, const rocksdb::FileOptions& file_opts,
     std::unique_ptr<rocksdb::FSRandomRWFile>* result, IODebugContext* dbg) {
-  {
-    absl::MutexLock lock(&mu_);
-    IOStatus s = Check(FaultOp::kOpen);
-    if (!s.ok()) return s;
-  }
+  IOStatus s = CheckOp(FaultOp::kOpen);
   // Not tracked: the store's RocksDB options never write through one.
-  return target()->NewRandomRWFile(fname, file_opts, result, dbg);
+  return s.ok() ? target()->NewRandomRWFile(fname, file_opts, result, dbg) : s;
 }
 
 IOStatus FaultFileSystem::NewDirectory(

@@ -115,6 +115,12 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   // The status of one operation of `op`: the injected error if it is the
   // one, an I/O error once power is off, else OK. Counts it.
   rocksdb::IOStatus Check(FaultOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  rocksdb::IOStatus CheckOp(FaultOp op) ABSL_LOCKS_EXCLUDED(mu_);
+  // Wraps a file opened for writing; tracks it as `state` if `fresh` or not
+  // tracked yet.
+  std::unique_ptr<rocksdb::FSWritableFile> Track(
+      const std::string& fname, std::unique_ptr<rocksdb::FSWritableFile> file,
+      const TrackedFile& state, bool fresh) ABSL_LOCKS_EXCLUDED(mu_);
 
   mutable absl::Mutex mu_;
   std::map<std::string, TrackedFile> files_ ABSL_GUARDED_BY(mu_);
