@@ -15,10 +15,10 @@
 namespace returnpath::engine::testing {
 namespace {
 
-constexpr int kStreamsPerWriter = 4;
+constexpr int kStreamsPerWriter = 32;
 // Writes and syncs before a power loss: from within the first group commit
 // to a few hundred commits in.
-constexpr uint64_t kMaxOpsBeforeLoss = 600;
+constexpr uint64_t kMaxOpsBeforeLoss = 300;
 // One round in five loses power while the store opens (recovery, flush of
 // the recovered log, a new manifest).
 constexpr int kCrashDuringOpenOneIn = 5;
