@@ -20,6 +20,10 @@
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/event.pb.h"
 
+namespace rocksdb {
+class FileSystem;
+}  // namespace rocksdb
+
 namespace returnpath::engine {
 
 struct Command;  // engine/sequencer.h
@@ -38,6 +42,9 @@ struct StoreOptions {
   // Most commands the sequencer puts into one WriteBatch. Bounds the latency
   // a command adds to the others in its group.
   size_t max_group = 256;
+  // Where the store's files go; null: the operating system's file system.
+  // Tests inject faults through it (engine/testing/fault_file_system.h).
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 struct ProposedEvent {

@@ -66,7 +66,8 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
   if (options.max_group == 0) {
     return absl::InvalidArgumentError("max_group is 0");
   }
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreDb> db, StoreDb::Open(options.path));
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreDb> db,
+                      StoreDb::Open(options.path, options.file_system));
   RP_RETURN_IF_ERROR(CheckSchema(*db));
   RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));
   Sequencer::Options seq;

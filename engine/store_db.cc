@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/keys.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -44,12 +46,15 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
 }
 
 absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
-    const std::string& path) {
+    const std::string& path, std::shared_ptr<rocksdb::FileSystem> file_system) {
   static_assert(kCfCount == 11, "keep Cf in step with keys::ColumnFamilies");
   if (keys::ColumnFamilies().size() != kCfCount) {
     return absl::InternalError("column family list and enum disagree");
   }
+  std::unique_ptr<rocksdb::Env> env;
+  if (file_system != nullptr) env = rocksdb::NewCompositeEnv(file_system);
   rocksdb::Options options;
+  options.env = env != nullptr ? env.get() : rocksdb::Env::Default();
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.paranoid_checks = true;
@@ -80,6 +85,7 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", path));
 
   auto store = std::unique_ptr<StoreDb>(new StoreDb());
+  store->env_ = std::move(env);
   store->db_.reset(raw);
   // handles[0] is `default`, which the store does not use.
   s = raw->DestroyColumnFamilyHandle(handles[0]);

@@ -45,8 +45,11 @@ class StoreDb {
     kCfCount
   };
 
-  // Opens or creates the database at `path` with every column family.
-  static absl::StatusOr<std::unique_ptr<StoreDb>> Open(const std::string& path);
+  // Opens or creates the database at `path` with every column family, on
+  // `file_system` (null: the operating system's).
+  static absl::StatusOr<std::unique_ptr<StoreDb>> Open(
+      const std::string& path,
+      std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
 
   ~StoreDb();
   StoreDb(const StoreDb&) = delete;
@@ -65,6 +68,8 @@ class StoreDb {
  private:
   StoreDb() = default;
 
+  // Declared before db_: the database uses it until it is closed.
+  std::unique_ptr<rocksdb::Env> env_;  // null: the default Env
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; see Close
 };
