@@ -36,20 +36,12 @@ std::string Decoded(const std::string& token) {
   return bytes;
 }
 
-// Follows a listing from the first page to the last: `page` lists the page a
-// token names and returns the next token. Every token it was given, decoded.
+// FollowPages, every token decoded.
 std::vector<std::string> WalkPages(
     const std::function<absl::StatusOr<std::string>(const std::string&)>&
         page) {
-  std::vector<std::string> tokens;
-  std::string token;
-  do {
-    absl::StatusOr<std::string> next = page(token);
-    EXPECT_TRUE(next.ok()) << next.status();
-    if (!next.ok() || tokens.size() == 10) break;
-    token = *next;
-    tokens.push_back(Decoded(token));
-  } while (!token.empty());
+  std::vector<std::string> tokens = FollowPages(page);
+  for (std::string& token : tokens) token = Decoded(token);
   return tokens;
 }
 
@@ -107,20 +99,20 @@ TEST_F(ListingTokenTest, PathwayTokensOpenForTheirCallerAndQueryOnly) {
 using Pages = std::vector<std::vector<std::string>>;
 
 // The persons of each page `client` is given for `request` at page size 1,
-// following the tokens from the first page to the last (at most 20 pages).
+// from the first page to the last.
 Pages PathwayPages(client::Client& client, v1::ListPathwaysRequest request) {
   request.set_page_size(1);
   Pages pages;
-  do {
+  FollowPages([&](const std::string& token) -> absl::StatusOr<std::string> {
+    request.set_page_token(token);
     absl::StatusOr<v1::ListPathwaysResponse> page =
         client.ListPathways(request);
-    EXPECT_TRUE(page.ok()) << page.status();
-    if (!page.ok()) break;
+    if (!page.ok()) return page.status();
     std::vector<std::string>& persons = pages.emplace_back();
     for (const v1::PathwayView& view : page->pathways())
       persons.push_back(view.person_id());
-    request.set_page_token(page->next_page_token());
-  } while (!request.page_token().empty() && pages.size() < 20);
+    return page->next_page_token();
+  });
   return pages;
 }
 
