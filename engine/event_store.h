@@ -110,6 +110,10 @@ struct IndexPage {
   std::string next_page_token;  // empty when there is no more
 };
 
+// The page token that continues an index listing right after `entry` (what
+// ListIndex gives when a page ends on it).
+std::string IndexPageTokenAfter(const IndexEntry& entry);
+
 // Progress of a long verification: checked through `position`, of `last`.
 using VerifyProgress = std::function<void(uint64_t position, uint64_t last)>;
 

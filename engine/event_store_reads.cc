@@ -177,6 +177,10 @@ absl::StatusOr<StreamRecord> EventStoreImpl::GetStreamRecord(
   return record;
 }
 
+std::string IndexPageTokenAfter(const IndexEntry& entry) {
+  return keys::IndexEntry(entry.index_key, entry.stream_id);
+}
+
 absl::StatusOr<IndexPage> EventStoreImpl::ListIndex(const IndexQuery& query) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
@@ -206,8 +210,7 @@ absl::StatusOr<IndexPage> EventStoreImpl::ListIndex(const IndexQuery& query) {
         if (range && entry.index_key > *query.last) return false;
         if (page.entries.size() >= query.max) {
           // There is more: the token is the last entry returned.
-          page.next_page_token = keys::IndexEntry(
-              page.entries.back().index_key, page.entries.back().stream_id);
+          page.next_page_token = IndexPageTokenAfter(page.entries.back());
           return false;
         }
         page.entries.push_back(std::move(entry));

@@ -170,6 +170,10 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
     size_t scanned = 0;
     bool full = false;
     std::string last;
+    auto keep = [&](Task task) {
+      page.tasks.push_back(std::move(task));
+      page.resume_tokens.push_back(Token(Cursor{phase, last}));
+    };
     RP_RETURN_IF_ERROR(ScanRange(
         db, cf, snapshot.get(), start, PrefixEnd(prefix),
         [&](absl::string_view key, absl::string_view value) {
@@ -179,7 +183,7 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
             if (task.ParseFromArray(value.data(),
                                     static_cast<int>(value.size())) &&
                 task.queue() == query.queue && task.state() == query.state) {
-              page.tasks.push_back(std::move(task));
+              keep(std::move(task));
             }
             full = page.tasks.size() == page_size || ++scanned == kScanBudget;
             return !full;
@@ -191,7 +195,7 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
             return false;
           }
           if (task->has_value() && Wanted(query.state, (*task)->state())) {
-            page.tasks.push_back(**std::move(task));
+            keep(**std::move(task));
           }
           full = page.tasks.size() == page_size;
           return !full;

@@ -90,6 +90,8 @@ struct TaskListQuery {
 
 struct TaskPage {
   std::vector<returnpath::v1::Task> tasks;
+  // One per task: the page token that continues the listing right after it.
+  std::vector<std::string> resume_tokens;
   std::string next_page_token;  // empty on the last page
 };
 

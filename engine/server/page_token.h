@@ -11,8 +11,9 @@ namespace returnpath::engine {
 
 // Seals the store's raw page tokens (the last key scanned, which may name a
 // person the caller may not see) into opaque wire tokens: web-safe base64 of
-// AES-256-GCM over the raw token, bound to `binding` (who asked, and what), so
-// a token opens only for the same caller and query. Immutable; thread-safe.
+// AES-256-GCM over the raw token padded to a fixed size (so a token's length
+// says nothing of the key either), bound to `binding` (who asked, and what),
+// so a token opens only for the same caller and query. Immutable; thread-safe.
 class PageTokens {
  public:
   // One random key per process: tokens do not outlive a restart.

@@ -31,6 +31,17 @@ TEST(PageTokensTest, CarriesNothingReadable) {
   EXPECT_NE(Tokens().Seal(kRaw, kKari), wire);
 }
 
+TEST(PageTokensTest, LengthSaysNothingOfTheKey) {
+  const std::string shorter = std::string("centre/Oslo-1\0P-4", 17);
+  const std::string longer =
+      std::string("centre/Bergen-1\0P-42-with-a-long-case-number", 44);
+  EXPECT_EQ(Tokens().Seal(shorter, kKari).size(),
+            Tokens().Seal(longer, kKari).size());
+  EXPECT_EQ(Tokens().Seal("x", kKari).size(),
+            Tokens().Seal(std::string(500, 'x'), kKari).size());
+  EXPECT_EQ(*Tokens().Open(Tokens().Seal(longer, kKari), kKari), longer);
+}
+
 TEST(PageTokensTest, EmptyMeansFirstAndLastPage) {
   EXPECT_EQ(Tokens().Seal("", kKari), "");
   EXPECT_EQ(*Tokens().Open("", kKari), "");

@@ -8,14 +8,12 @@
 #include "engine/server/page_token.h"
 #include "engine/server/pathway_view.h"
 #include "engine/server/person_scope.h"
+#include "engine/server/scoped_listing.h"
 #include "engine/server/unary_call.h"
 #include "engine/status_macros.h"
 
 namespace returnpath::engine {
 namespace {
-
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 
 absl::Status ValidateRecord(const v1::RecordEventRequest& request) {
   if (request.person_id().empty()) {
@@ -113,6 +111,55 @@ absl::Status MayRecord(const ServiceDeps& deps, const Principal& principal,
   return absl::OkStatus();
 }
 
+// The index listing a request names (a prefix, or a range of whole keys),
+// read kScanPageSize entries at a time.
+absl::StatusOr<IndexQuery> IndexQueryOf(
+    const v1::ListPathwaysRequest& request) {
+  const bool is_range =
+      !request.from_key().empty() || !request.to_key().empty();
+  if (is_range && !request.index_prefix().empty()) {
+    return absl::InvalidArgumentError(
+        "give either index_prefix or from_key/to_key, not both");
+  }
+  if (is_range && (request.from_key().empty() || request.to_key().empty())) {
+    return absl::InvalidArgumentError("a range needs both from_key and to_key");
+  }
+  return is_range ? IndexQuery::Range(request.from_key(), request.to_key(),
+                                      kScanPageSize)
+                  : IndexQuery::Prefix(request.index_prefix(), kScanPageSize);
+}
+
+// The store's page of `query` that `token` names.
+absl::StatusOr<StorePage<IndexEntry>> ReadIndexPage(EventStore& store,
+                                                    IndexQuery query,
+                                                    const std::string& token) {
+  query.page_token = token;
+  RP_ASSIGN_OR_RETURN(IndexPage index_page, store.ListIndex(query));
+  StorePage<IndexEntry> page;
+  for (IndexEntry& entry : index_page.entries) {
+    page.resume_tokens.push_back(IndexPageTokenAfter(entry));
+    page.entries.push_back(std::move(entry));
+  }
+  page.next_page_token = std::move(index_page.next_page_token);
+  return page;
+}
+
+// The pathways of the listed persons, access-logged before they are read.
+absl::StatusOr<v1::ListPathwaysResponse> ServePathways(
+    const ServiceDeps& deps, const Principal& principal,
+    const std::vector<IndexEntry>& listed) {
+  std::vector<std::string> persons;
+  for (const IndexEntry& entry : listed) persons.push_back(entry.stream_id);
+  RP_RETURN_IF_ERROR(
+      deps.access_log->Record(principal, "ListPathways", persons));
+  v1::ListPathwaysResponse response;
+  for (const std::string& person : persons) {
+    RP_ASSIGN_OR_RETURN(*response.add_pathways(),
+                        LoadPathwayView(*deps.store, *deps.workflow, person));
+  }
+  return response;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* PathwayService::RecordEvent(
@@ -185,51 +232,30 @@ grpc::ServerUnaryReactor* PathwayService::ListPathways(
         RP_RETURN_IF_ERROR(RequireRole(
             principal, {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
             "list pathways"));
-        const bool is_range =
-            !request->from_key().empty() || !request->to_key().empty();
-        if (is_range && !request->index_prefix().empty()) {
-          return absl::InvalidArgumentError(
-              "give either index_prefix or from_key/to_key, not both");
-        }
-        if (is_range &&
-            (request->from_key().empty() || request->to_key().empty())) {
-          return absl::InvalidArgumentError(
-              "a range needs both from_key and to_key");
-        }
-        if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("page_size must be between 0 and ", kMaxPageSize));
-        }
-        const size_t page_size =
-            request->page_size() == 0 ? kDefaultPageSize : request->page_size();
+        RP_ASSIGN_OR_RETURN(const IndexQuery query, IndexQueryOf(*request));
+        RP_ASSIGN_OR_RETURN(const size_t page_size,
+                            RequestedPageSize(request->page_size()));
         RP_RETURN_IF_ERROR(CheckBounds(*request));
-        IndexQuery query =
-            is_range ? IndexQuery::Range(request->from_key(), request->to_key(),
-                                         page_size)
-                     : IndexQuery::Prefix(request->index_prefix(), page_size);
         const std::string binding = PageTokenBinding(
             {"ListPathways", principal.name, request->index_prefix(),
              request->from_key(), request->to_key()});
         const PageTokens& tokens = PageTokens::ForProcess();
-        RP_ASSIGN_OR_RETURN(query.page_token,
+        RP_ASSIGN_OR_RETURN(std::string token,
                             tokens.Open(request->page_token(), binding));
-        RP_ASSIGN_OR_RETURN(IndexPage page, deps_.store->ListIndex(query));
-        // Out-of-scope persons are left out rather than failing the listing.
-        v1::ListPathwaysResponse listed;
-        std::vector<std::string> read;
         ScopeFilter scope(*deps_.store, principal);
-        for (const IndexEntry& entry : page.entries) {
-          RP_ASSIGN_OR_RETURN(bool covered, scope.Covers(entry.stream_id));
-          if (!covered) continue;
-          RP_ASSIGN_OR_RETURN(
-              *listed.add_pathways(),
-              LoadPathwayView(*deps_.store, *deps_.workflow, entry.stream_id));
-          read.push_back(entry.stream_id);
-        }
-        listed.set_next_page_token(tokens.Seal(page.next_page_token, binding));
-        RP_RETURN_IF_ERROR(
-            deps_.access_log->Record(principal, "ListPathways", read));
-        *response = std::move(listed);
+        RP_ASSIGN_OR_RETURN(ScopedPage<IndexEntry> page,
+                            CollectInScope<IndexEntry>(
+                                page_size, std::move(token),
+                                [&](const std::string& at) {
+                                  return ReadIndexPage(*deps_.store, query, at);
+                                },
+                                [&](const IndexEntry& entry) {
+                                  return scope.Covers(entry.stream_id);
+                                }));
+        RP_ASSIGN_OR_RETURN(*response,
+                            ServePathways(deps_, principal, page.entries));
+        response->set_next_page_token(
+            tokens.Seal(page.next_page_token, binding));
         return absl::OkStatus();
       });
 }

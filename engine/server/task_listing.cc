@@ -1,29 +1,72 @@
 #include "engine/server/task_listing.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "engine/server/page_token.h"
 #include "engine/server/person_scope.h"
+#include "engine/server/scoped_listing.h"
 #include "engine/status_macros.h"
 
 namespace returnpath::engine {
+namespace {
 
-absl::Status ServeTasksInScope(const ServiceDeps& deps,
-                               const Principal& principal,
-                               absl::string_view method, TaskPage& page,
-                               v1::ListTasksResponse* response) {
-  ScopeFilter scope(*deps.store, principal);
-  v1::ListTasksResponse listed;
-  std::vector<std::string> read;
-  for (v1::Task& task : page.tasks) {
-    RP_ASSIGN_OR_RETURN(bool covered, scope.Covers(task.stream_id()));
-    if (!covered) continue;
-    if (read.empty() || read.back() != task.stream_id())
-      read.push_back(task.stream_id());
-    *listed.add_tasks() = std::move(task);
+// The store's page of `query` that `token` names.
+absl::StatusOr<StorePage<v1::Task>> ReadTaskPage(TaskQueue& tasks,
+                                                 TaskListQuery query,
+                                                 const std::string& token) {
+  query.page_token = token;
+  RP_ASSIGN_OR_RETURN(TaskPage page, tasks.List(query));
+  return StorePage<v1::Task>{std::move(page.tasks),
+                             std::move(page.resume_tokens),
+                             std::move(page.next_page_token)};
+}
+
+// The persons the tasks name, a person listed for several tasks in a row
+// once.
+std::vector<std::string> PersonsOf(const std::vector<v1::Task>& tasks) {
+  std::vector<std::string> persons;
+  for (const v1::Task& task : tasks) {
+    if (persons.empty() || persons.back() != task.stream_id())
+      persons.push_back(task.stream_id());
   }
-  listed.set_next_page_token(std::move(page.next_page_token));
-  RP_RETURN_IF_ERROR(deps.access_log->Record(principal, method, read));
+  return persons;
+}
+
+}  // namespace
+
+absl::Status ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
+                               const Principal& principal,
+                               absl::string_view method,
+                               const v1::ListTasksRequest& request,
+                               v1::TaskState state,
+                               v1::ListTasksResponse* response) {
+  RP_ASSIGN_OR_RETURN(const size_t page_size,
+                      RequestedPageSize(request.page_size()));
+  const std::string binding =
+      PageTokenBinding({method, principal.name, request.queue(),
+                        absl::StrCat(static_cast<int>(state))});
+  const PageTokens& tokens = PageTokens::ForProcess();
+  RP_ASSIGN_OR_RETURN(std::string token,
+                      tokens.Open(request.page_token(), binding));
+  const TaskListQuery query{request.queue(), state,
+                            static_cast<int>(kScanPageSize), ""};
+  ScopeFilter scope(*deps.store, principal);
+  RP_ASSIGN_OR_RETURN(
+      ScopedPage<v1::Task> page,
+      CollectInScope<v1::Task>(
+          page_size, std::move(token),
+          [&](const std::string& at) { return ReadTaskPage(tasks, query, at); },
+          [&](const v1::Task& task) {
+            return scope.Covers(task.stream_id());
+          }));
+  RP_RETURN_IF_ERROR(
+      deps.access_log->Record(principal, method, PersonsOf(page.entries)));
+  v1::ListTasksResponse listed;
+  for (v1::Task& task : page.entries) *listed.add_tasks() = std::move(task);
+  listed.set_next_page_token(tokens.Seal(page.next_page_token, binding));
   *response = std::move(listed);
   return absl::OkStatus();
 }

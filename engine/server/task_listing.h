@@ -9,13 +9,17 @@
 
 namespace returnpath::engine {
 
-// Answers a task listing with the page's tasks whose person is in the
-// principal's scope. A task names its person, so reading it is reading the
-// person: they are access-logged (as `method`) before anything is served.
-// `page.next_page_token` must already be sealed for the caller.
-absl::Status ServeTasksInScope(const ServiceDeps& deps,
+// Answers a listing of the request's queue in `state` with a page of the
+// tasks whose person is in the principal's scope (scoped_listing.h: pages
+// and tokens count nothing out of scope). A task names its person, so reading
+// it is reading the person: they are access-logged (as `method`) before
+// anything is served. The page token is sealed for the caller, `method`, the
+// queue and `state`.
+absl::Status ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
                                const Principal& principal,
-                               absl::string_view method, TaskPage& page,
+                               absl::string_view method,
+                               const v1::ListTasksRequest& request,
+                               v1::TaskState state,
                                v1::ListTasksResponse* response);
 
 }  // namespace returnpath::engine

@@ -238,17 +238,8 @@ grpc::ServerUnaryReactor* TaskService::ListTasks(
         RP_RETURN_IF_ERROR(CheckBounds(*request));
         RP_RETURN_IF_ERROR(
             RequireQueue(principal, request->queue(), "list tasks"));
-        const std::string binding = PageTokenBinding(
-            {"ListTasks", principal.name, request->queue(),
-             absl::StrCat(static_cast<int>(request->state()))});
-        const PageTokens& tokens = PageTokens::ForProcess();
-        TaskListQuery query{request->queue(), request->state(),
-                            request->page_size(), ""};
-        RP_ASSIGN_OR_RETURN(query.page_token,
-                            tokens.Open(request->page_token(), binding));
-        RP_ASSIGN_OR_RETURN(TaskPage page, tasks_->List(query));
-        page.next_page_token = tokens.Seal(page.next_page_token, binding);
-        return ServeTasksInScope(deps_, principal, "ListTasks", page, response);
+        return ServeTasksInScope(deps_, *tasks_, principal, "ListTasks",
+                                 *request, request->state(), response);
       });
 }
 
@@ -261,16 +252,8 @@ grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
         RP_RETURN_IF_ERROR(CheckBounds(*request));
         RP_RETURN_IF_ERROR(
             RequireQueue(principal, request->queue(), "list dead letters"));
-        const std::string binding = PageTokenBinding(
-            {"ListDeadLetters", principal.name, request->queue()});
-        const PageTokens& tokens = PageTokens::ForProcess();
-        RP_ASSIGN_OR_RETURN(std::string token,
-                            tokens.Open(request->page_token(), binding));
-        RP_ASSIGN_OR_RETURN(TaskPage page,
-                            tasks_->ListDeadLetters(
-                                request->queue(), request->page_size(), token));
-        page.next_page_token = tokens.Seal(page.next_page_token, binding);
-        return ServeTasksInScope(deps_, principal, "ListDeadLetters", page,
+        return ServeTasksInScope(deps_, *tasks_, principal, "ListDeadLetters",
+                                 *request, v1::TASK_STATE_DEAD_LETTER,
                                  response);
       });
 }

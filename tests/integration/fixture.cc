@@ -209,6 +209,21 @@ DaemonOptions NationalTeam() {
   return options;
 }
 
+std::vector<std::string> FollowPages(
+    const std::function<absl::StatusOr<std::string>(const std::string&)>&
+        page) {
+  std::vector<std::string> tokens;
+  std::string token;
+  do {
+    absl::StatusOr<std::string> next = page(token);
+    EXPECT_TRUE(next.ok()) << next.status();
+    if (!next.ok() || tokens.size() == 20) break;
+    token = *next;
+    tokens.push_back(token);
+  } while (!token.empty());
+  return tokens;
+}
+
 std::vector<v1::Task> TasksOfKind(const v1::PathwayView& view,
                                   const std::string& kind) {
   std::vector<v1::Task> out;

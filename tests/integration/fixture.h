@@ -127,6 +127,12 @@ absl::StatusOr<v1::EventEnvelope> WaitForEvent(
     const std::function<bool(const v1::EventEnvelope&)>& match,
     absl::Duration timeout);
 
+// Follows a listing from the first page to the last: `page` lists the page a
+// token names and returns the next token. Every token it was given, the last
+// one empty (at most 20 pages).
+std::vector<std::string> FollowPages(
+    const std::function<absl::StatusOr<std::string>(const std::string&)>& page);
+
 // ---- matchers over views and payloads
 
 // The open tasks of `kind` in the view, in the order the server gave them.

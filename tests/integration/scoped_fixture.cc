@@ -19,6 +19,7 @@ std::vector<v1::PrincipalEntry> Principals() {
       {"reception-oslo", v1::ROLE_RECEPTION, {"centre/Oslo-1"}},
       {"reception-bergen", v1::ROLE_RECEPTION, {"centre/Bergen-1"}},
       {"reception-oslo-2", v1::ROLE_RECEPTION, {"centre/Oslo-1"}},
+      {"reception-vest", v1::ROLE_RECEPTION, {"region/VEST"}},
       {"adviser-oslo",
        v1::ROLE_ADVISER,
        {"queue/advisers/Oslo-1", "centre/Oslo-1"}},
@@ -66,8 +67,9 @@ client::Client& ScopedTest::Client(const std::string& principal) {
 
 void ScopedTest::AddPerson(const std::string& id, const std::string& centre,
                            const std::string& region) {
-  client::Client& reception =
-      Client(centre == "Oslo-1" ? "reception-oslo" : "reception-bergen");
+  client::Client& reception = Client(centre == "Oslo-1"     ? "reception-oslo"
+                                     : centre == "Bergen-1" ? "reception-bergen"
+                                                            : "reception-vest");
   absl::StatusOr<client::BuiltEvent> registration =
       client::BuildEvent("register", {{"person", id},
                                       {"household", "H-" + id},

@@ -15,6 +15,7 @@ namespace returnpath::integration {
 //   reception-oslo    RECEPTION  centre/Oslo-1
 //   reception-bergen  RECEPTION  centre/Bergen-1
 //   reception-oslo-2  RECEPTION  centre/Oslo-1
+//   reception-vest    RECEPTION  region/VEST
 //   adviser-oslo      ADVISER    queue/advisers/Oslo-1, centre/Oslo-1
 //   adviser-queues    ADVISER    queue/advisers/*, region/OSLO
 //   auditor-all       AUDITOR    *
@@ -29,7 +30,9 @@ class ScopedTest : public IntegrationTest {
   DaemonOptions Options() const override;
 
   client::Client& Client(const std::string& principal);
-  // Registers and rejects a person as the reception of their centre.
+  // Registers and rejects a person as the reception of their centre
+  // (reception-vest for centres other than Oslo-1 and Bergen-1: give region
+  // "vest").
   void AddPerson(const std::string& id, const std::string& centre,
                  const std::string& region);
   // The whole event log, read by auditor-all.

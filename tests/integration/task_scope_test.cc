@@ -2,6 +2,7 @@
 // see, lease and act on the referrals of persons in that region only, and a
 // task of a person elsewhere is answered as if it did not exist.
 
+#include <algorithm>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -39,12 +40,42 @@ class TaskScopeTest : public IntegrationTest {
  protected:
   DaemonOptions Options() const override { return ScopedRoles(); }
 
-  // Finally rejected on 2026-03-02; overstayed and referred to the police
-  // once the clock passes midnight Oslo on 03-23.
-  void RegisterFinallyRejected(const PersonSpec& person) {
+  // Finally rejected on `notified` (2026-03-02: overstayed and referred to
+  // the police once the clock passes midnight Oslo on 03-23).
+  void RegisterFinallyRejected(const PersonSpec& person,
+                               const std::string& notified = "2026-03-02") {
     RP_ASSERT_OK(Register(person));
     RP_ASSERT_OK(
-        Record(person.id, "final-rejection", {{"notified", "2026-03-02"}}));
+        Record(person.id, "final-rejection", {{"notified", notified}}));
+  }
+
+  // Moves the clock past the persons' departure deadline and waits until
+  // each one's deadline timer has fired.
+  void Overstay(absl::Time until, const std::vector<std::string>& persons) {
+    RP_ASSERT_OK(AdvanceUntil(until));
+    for (const std::string& person : persons) {
+      RP_ASSERT_OK(WaitForTimer(person, "departure_deadline"));
+    }
+  }
+
+  // The persons of each page the police are given listing police/pu at page
+  // size 1, from the first page to the last.
+  std::vector<std::vector<std::string>> PolicePages() {
+    v1::ListTasksRequest request;
+    request.set_queue("police/pu");
+    request.set_page_size(1);
+    std::vector<std::vector<std::string>> pages;
+    FollowPages([&](const std::string& token) -> absl::StatusOr<std::string> {
+      request.set_page_token(token);
+      absl::StatusOr<v1::ListTasksResponse> page =
+          As("police").ListTasks(request);
+      if (!page.ok()) return page.status();
+      std::vector<std::string>& persons = pages.emplace_back();
+      for (const v1::Task& task : page->tasks())
+        persons.push_back(task.stream_id());
+      return page->next_page_token();
+    });
+    return pages;
   }
 
   absl::StatusOr<v1::PollTasksResponse> PollPolice() {
@@ -112,6 +143,52 @@ TEST_F(TaskScopeTest, PoliceOfOneRegionWorkOnlyThatRegionsReferrals) {
     logged |= record.principal() == "police" && record.method() == "PollTasks";
   }
   EXPECT_TRUE(logged) << log->DebugString();
+}
+
+}  // namespace
+}  // namespace returnpath::integration
+
+namespace returnpath::integration {
+namespace {
+
+PersonSpec Iraqi(const std::string& id, const std::string& centre,
+                 const std::string& region) {
+  PersonSpec person;
+  person.id = id;
+  person.nationality = "IQ";
+  person.centre = centre;
+  person.region = region;
+  return person;
+}
+
+PersonSpec InVest(const std::string& id) {
+  return Iraqi(id, "Bergen-1", "vest");
+}
+
+// Whether another region has no, one or two referrals in the shared queue,
+// the police of OSLO get one empty page and no token: nothing to count.
+TEST_F(TaskScopeTest, AnotherRegionsReferralsCannotBeCounted) {
+  const std::vector<std::vector<std::string>> empty = {{}};
+  EXPECT_EQ(PolicePages(), empty);
+  RegisterFinallyRejected(InVest("P-VEST-1"), "2026-03-02");
+  RegisterFinallyRejected(InVest("P-VEST-2"), "2026-03-09");
+  Overstay(Utc("2026-03-23T23:00:01Z"), {"P-VEST-1"});
+  EXPECT_EQ(PolicePages(), empty);
+  Overstay(Utc("2026-03-30T23:00:01Z"), {"P-VEST-2"});
+  EXPECT_EQ(PolicePages(), empty);
+}
+
+// Referrals of both regions in the queue: a page of one holds one OSLO
+// referral, each once, and the last page carries no token.
+TEST_F(TaskScopeTest, PoliceTaskPagesCountOnlyTheirRegion) {
+  for (const char* id : {"P-1", "P-3"}) {
+    RegisterFinallyRejected(Iraqi(id, "Oslo-1", "oslo"));
+  }
+  for (const char* id : {"P-2", "P-4"}) RegisterFinallyRejected(InVest(id));
+  Overstay(Utc("2026-03-23T23:00:01Z"), {"P-1", "P-2", "P-3", "P-4"});
+  std::vector<std::vector<std::string>> pages = PolicePages();
+  std::sort(pages.begin(), pages.end());
+  EXPECT_EQ(pages, std::vector<std::vector<std::string>>({{"P-1"}, {"P-3"}}));
 }
 
 }  // namespace
