@@ -33,6 +33,9 @@ inline constexpr size_t kMaxEventBytes = 64 * 1024;
 // the 4 MiB reply limit; past it the person's events are refused, not stored
 // and then unreadable (a long legitimate history is a few tens of KiB).
 inline constexpr size_t kMaxPathwayBytes = 1024 * 1024;
+// One listing reply: a page ends early (with a token) rather than pass it, so
+// it stays below the 4 MiB reply limit whatever the page size.
+inline constexpr size_t kMaxListingBytes = 3 * 1024 * 1024;
 // Entries of any repeated field in an event (household members, flags).
 inline constexpr int kMaxRepeated = 64;
 // Nesting of messages inside an event.

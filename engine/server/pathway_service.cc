@@ -144,19 +144,26 @@ absl::StatusOr<StorePage<IndexEntry>> ReadIndexPage(EventStore& store,
   return page;
 }
 
-// The pathways of the listed persons, access-logged before they are read.
+// The pathways of the listed persons that fit in one reply (at least one),
+// access-logged before they are served.
 absl::StatusOr<v1::ListPathwaysResponse> ServePathways(
     const ServiceDeps& deps, const Principal& principal,
     const std::vector<IndexEntry>& listed) {
+  v1::ListPathwaysResponse response;
+  size_t bytes = 0;
+  for (const IndexEntry& entry : listed) {
+    RP_ASSIGN_OR_RETURN(
+        v1::PathwayView view,
+        LoadPathwayView(*deps.store, *deps.workflow, entry.stream_id));
+    bytes += view.ByteSizeLong();
+    if (bytes > kMaxListingBytes && response.pathways_size() > 0) break;
+    *response.add_pathways() = std::move(view);
+  }
   std::vector<std::string> persons;
-  for (const IndexEntry& entry : listed) persons.push_back(entry.stream_id);
+  for (const v1::PathwayView& view : response.pathways())
+    persons.push_back(view.person_id());
   RP_RETURN_IF_ERROR(
       deps.access_log->Record(principal, "ListPathways", persons));
-  v1::ListPathwaysResponse response;
-  for (const std::string& person : persons) {
-    RP_ASSIGN_OR_RETURN(*response.add_pathways(),
-                        LoadPathwayView(*deps.store, *deps.workflow, person));
-  }
   return response;
 }
 
@@ -254,8 +261,11 @@ grpc::ServerUnaryReactor* PathwayService::ListPathways(
                                 }));
         RP_ASSIGN_OR_RETURN(*response,
                             ServePathways(deps_, principal, page.entries));
-        response->set_next_page_token(
-            tokens.Seal(page.next_page_token, binding));
+        const size_t served = response->pathways_size();
+        response->set_next_page_token(tokens.Seal(
+            served < page.entries.size() ? page.resume_tokens[served - 1]
+                                         : page.next_page_token,
+            binding));
         return absl::OkStatus();
       });
 }

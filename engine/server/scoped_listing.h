@@ -47,6 +47,9 @@ template <typename Entry>
 struct ScopedPage {
   std::vector<Entry> entries;   // in scope, at most the page size
   std::string next_page_token;  // raw; empty when nothing in scope follows
+  // One per entry: the store token that continues right after it, for a
+  // reply that serves fewer entries than it collected.
+  std::vector<std::string> resume_tokens;
 };
 
 // Reads store pages from `token` on (`read` gives the page a token names)
@@ -70,6 +73,7 @@ absl::StatusOr<ScopedPage<Entry>> CollectInScope(
         return page;
       }
       page.entries.push_back(std::move(read_page.entries[i]));
+      page.resume_tokens.push_back(read_page.resume_tokens[i]);
       after_last_kept = std::move(read_page.resume_tokens[i]);
     }
     token = std::move(read_page.next_page_token);

@@ -60,22 +60,56 @@ TEST_F(BoundedInputTest, AnOversizedEventIsRefusedAndReadsKeepWorking) {
   RP_EXPECT_OK(reception.ListPathways(centre));
 }
 
+// Records return conversations with long notes for `person` until the
+// server refuses; returns the refusal.
+absl::Status GrowToTheLimit(client::Client& reception,
+                            const std::string& person) {
+  absl::Status recorded;
+  for (int events = 0; recorded.ok() && events < 2000; ++events) {
+    recorded = reception.Record(person, Conversation(Filler(4000))).status();
+  }
+  return recorded;
+}
+
 // Many events each within bounds must not grow a pathway past what can be
 // served: the person and their centre's listing stay readable.
 TEST_F(BoundedInputTest, APathwayStopsGrowingBeforeItCannotBeServed) {
   client::Client& reception = Client("reception-oslo");
-  absl::Status recorded;
-  int events = 0;
-  while (recorded.ok() && events < 2000) {
-    recorded = reception.Record("P-O1", Conversation(Filler(4000))).status();
-    ++events;
-  }
-  EXPECT_EQ(recorded.code(), absl::StatusCode::kResourceExhausted) << recorded;
-  EXPECT_THAT(std::string(recorded.message()), HasSubstr("1024 KiB"));
+  const absl::Status refused = GrowToTheLimit(reception, "P-O1");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("1024 KiB"));
   RP_EXPECT_OK(reception.GetPathway("P-O1"));
   v1::ListPathwaysRequest centre;
   centre.set_index_prefix("centre/Oslo-1");
   RP_EXPECT_OK(reception.ListPathways(centre));
+}
+
+// A page of pathways each at the limit ends early, with a token, rather than
+// pass the reply limit; paging on lists each person once.
+TEST_F(BoundedInputTest, AListingOfLargePathwaysEndsItsPageEarly) {
+  client::Client& reception = Client("reception-oslo");
+  AddPerson("P-O3", "Oslo-1", "oslo");
+  AddPerson("P-O4", "Oslo-1", "oslo");
+  for (const char* person : {"P-O1", "P-O2", "P-O3", "P-O4"}) {
+    ASSERT_EQ(GrowToTheLimit(reception, person).code(),
+              absl::StatusCode::kResourceExhausted);
+  }
+  std::vector<std::string> listed;
+  const std::vector<std::string> pages =
+      FollowPages([&](const std::string& token) -> absl::StatusOr<std::string> {
+        v1::ListPathwaysRequest centre;
+        centre.set_index_prefix("centre/Oslo-1");
+        centre.set_page_token(token);
+        absl::StatusOr<v1::ListPathwaysResponse> page =
+            reception.ListPathways(centre);
+        if (!page.ok()) return page.status();
+        for (const v1::PathwayView& view : page->pathways())
+          listed.push_back(view.person_id());
+        return page->next_page_token();
+      });
+  EXPECT_GT(pages.size(), 1u);
+  EXPECT_THAT(listed,
+              ::testing::UnorderedElementsAre("P-O1", "P-O2", "P-O3", "P-O4"));
 }
 
 TEST_F(BoundedInputTest, ARegistrationListsABoundedHousehold) {
