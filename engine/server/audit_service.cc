@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -97,18 +96,6 @@ grpc::ServerWriteReactor<Msg>* AuditorJob(
       [channel](std::vector<Msg>* out) { return channel->Take(out); });
 }
 
-// The persons a page of the log names, each once, in order of appearance.
-std::vector<std::string> PersonsIn(
-    const std::vector<v1::EventEnvelope>& events) {
-  std::vector<std::string> persons;
-  absl::flat_hash_set<absl::string_view> seen;
-  for (const v1::EventEnvelope& event : events) {
-    if (seen.insert(event.stream_id()).second)
-      persons.push_back(event.stream_id());
-  }
-  return persons;
-}
-
 // The store names the bad position in its DATA_LOSS message ("position N:
 // ...").
 uint64_t FirstBadPosition(const absl::Status& status, uint64_t fallback) {
@@ -179,8 +166,8 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::Log(
           absl::StatusOr<EventPage> page =
               store->ReadAll(next, std::min<uint64_t>(kPage, left));
           if (!page.ok()) return page.status();
-          RP_RETURN_IF_ERROR(
-              access_log->Record(principal, "Log", PersonsIn(page->events)));
+          RP_RETURN_IF_ERROR(access_log->Record(principal, "Log",
+                                                PersonsNamedIn(page->events)));
           next = page->next_position;
           left -= page->events.size();
           const bool more = !page->events.empty() && left > 0;
@@ -273,7 +260,7 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::SubscribeEvents(
           if (!page.ok()) return page.status();
           if (page->events.empty()) return Pulled::kWait;  // caught up: live
           RP_RETURN_IF_ERROR(access_log->Record(principal, "SubscribeEvents",
-                                                PersonsIn(page->events)));
+                                                PersonsNamedIn(page->events)));
           next = page->next_position;
           *out = std::move(page->events);
           return Pulled::kMore;

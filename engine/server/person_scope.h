@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -33,6 +34,19 @@ bool CoversPerson(const Principal& principal,
 // it; NoSuchPerson otherwise. Other store errors pass through.
 absl::StatusOr<returnpath::v1::StreamRecord> ReadablePerson(
     EventStore& store, const Principal& principal, absl::string_view person_id);
+
+// The persons `items` name (events, tasks: anything with a stream_id()),
+// each once, in order of first appearance: what one read of them logs.
+template <typename Item>
+std::vector<std::string> PersonsNamedIn(const std::vector<Item>& items) {
+  std::vector<std::string> persons;
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const Item& item : items) {
+    if (seen.insert(item.stream_id()).second)
+      persons.push_back(item.stream_id());
+  }
+  return persons;
+}
 
 // Which of the persons a listing meets the principal may see (a missing
 // person: no), remembering each answer for the rest of the call. Not

@@ -24,17 +24,6 @@ absl::StatusOr<StorePage<v1::Task>> ReadTaskPage(TaskQueue& tasks,
                              std::move(page.next_page_token)};
 }
 
-// The persons the tasks name, a person listed for several tasks in a row
-// once.
-std::vector<std::string> PersonsOf(const std::vector<v1::Task>& tasks) {
-  std::vector<std::string> persons;
-  for (const v1::Task& task : tasks) {
-    if (persons.empty() || persons.back() != task.stream_id())
-      persons.push_back(task.stream_id());
-  }
-  return persons;
-}
-
 }  // namespace
 
 absl::Status ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
@@ -63,7 +52,7 @@ absl::Status ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
             return scope.Covers(task.stream_id());
           }));
   RP_RETURN_IF_ERROR(
-      deps.access_log->Record(principal, method, PersonsOf(page.entries)));
+      deps.access_log->Record(principal, method, PersonsNamedIn(page.entries)));
   v1::ListTasksResponse listed;
   for (v1::Task& task : page.entries) *listed.add_tasks() = std::move(task);
   listed.set_next_page_token(tokens.Seal(page.next_page_token, binding));

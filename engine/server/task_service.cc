@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/server/input_bounds.h"
-#include "engine/server/page_token.h"
 #include "engine/server/person_scope.h"
 #include "engine/server/task_listing.h"
 #include "engine/server/task_poll_reactors.h"
