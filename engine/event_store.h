@@ -45,6 +45,14 @@ struct StoreOptions {
   // Where the store's files go; null: the operating system's file system.
   // Tests inject faults through it (engine/testing/fault_file_system.h).
   std::shared_ptr<rocksdb::FileSystem> file_system;
+  // Writes are refused (RESOURCE_EXHAUSTED) while the data disk has less free
+  // than this, and resume by themselves above it. Room for RocksDB to flush
+  // every memtable (the log is kept under 64 MiB) and compact meanwhile;
+  // compactions leave it free once the disk has been full.
+  uint64_t min_free_disk_bytes = uint64_t{256} << 20;
+  // Where the store says that it stops or resumes accepting writes, once per
+  // change; null: stderr (engine/write_gate.h).
+  std::function<void(absl::string_view level, absl::string_view message)> log;
 };
 
 struct ProposedEvent {

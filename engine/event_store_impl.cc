@@ -67,7 +67,8 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
     return absl::InvalidArgumentError("max_group is 0");
   }
   RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreDb> db,
-                      StoreDb::Open(options.path, options.file_system));
+                      StoreDb::Open(options.path, options.file_system,
+                                    options.min_free_disk_bytes));
   RP_RETURN_IF_ERROR(CheckSchema(*db));
   RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));
   Sequencer::Options seq;
@@ -76,15 +77,23 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
   seq.sync = options.sync;
   seq.max_group = options.max_group;
   seq.write_fault = std::move(write_fault);
+  auto gate =
+      std::make_unique<WriteGate>(db->db(), options.path,
+                                  options.min_free_disk_bytes, options.clock,
+                                  options.log);
+  seq.gate = gate.get();
   auto sequencer =
       std::make_unique<Sequencer>(db.get(), std::move(seq), std::move(chain));
-  return std::unique_ptr<EventStoreImpl>(
-      new EventStoreImpl(std::move(db), std::move(sequencer)));
+  return std::unique_ptr<EventStoreImpl>(new EventStoreImpl(
+      std::move(db), std::move(gate), std::move(sequencer)));
 }
 
 EventStoreImpl::EventStoreImpl(std::unique_ptr<StoreDb> db,
+                               std::unique_ptr<WriteGate> gate,
                                std::unique_ptr<Sequencer> sequencer)
-    : db_(std::move(db)), sequencer_(std::move(sequencer)) {}
+    : db_(std::move(db)),
+      gate_(std::move(gate)),
+      sequencer_(std::move(sequencer)) {}
 
 EventStoreImpl::~EventStoreImpl() { Close().IgnoreError(); }
 

@@ -11,6 +11,7 @@
 #include "engine/event_store.h"
 #include "engine/sequencer.h"
 #include "engine/store_db.h"
+#include "engine/write_gate.h"
 
 namespace returnpath::engine {
 
@@ -55,7 +56,7 @@ class EventStoreImpl final : public EventStore {
   absl::Status Close() override;
 
  private:
-  EventStoreImpl(std::unique_ptr<StoreDb> db,
+  EventStoreImpl(std::unique_ptr<StoreDb> db, std::unique_ptr<WriteGate> gate,
                  std::unique_ptr<Sequencer> sequencer);
 
   // Fails once Close has begun. REQUIRES: mu_ held (shared is enough).
@@ -70,6 +71,7 @@ class EventStoreImpl final : public EventStore {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   // Constant after construction; closed by Close (sequencer first).
   const std::unique_ptr<StoreDb> db_;
+  const std::unique_ptr<WriteGate> gate_;  // used by the sequencer
   const std::unique_ptr<Sequencer> sequencer_;
 };
 

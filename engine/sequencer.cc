@@ -207,9 +207,15 @@ absl::Status Sequencer::Write(rocksdb::WriteBatch* batch) {
     absl::Status fault = options_.write_fault();
     if (!fault.ok()) return fault;
   }
+  if (options_.gate != nullptr) {
+    absl::Status refused = options_.gate->BeforeWrite();
+    if (!refused.ok()) return refused;
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
-  return FromRocks(db_->db()->Write(wo, batch), "group commit");
+  const rocksdb::Status written = db_->db()->Write(wo, batch);
+  if (options_.gate != nullptr) return options_.gate->AfterWrite(written);
+  return FromRocks(written, "group commit");
 }
 
 }  // namespace returnpath::engine

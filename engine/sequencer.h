@@ -53,6 +53,7 @@
 #include "engine/command_context.h"
 #include "engine/store_db.h"
 #include "engine/workflow.h"
+#include "engine/write_gate.h"
 
 namespace returnpath::engine {
 
@@ -119,6 +120,9 @@ class Sequencer {
     // Test seam: called before each group write; a non-OK status fails the
     // group exactly as a failed RocksDB write would, and nothing is written.
     std::function<absl::Status()> write_fault;
+    // Asked before and told after each group write (disk full, failed
+    // writes); null: every write is attempted. Not owned; outlives Stop().
+    WriteGate* gate = nullptr;
   };
 
   // Starts the thread. `start` is the durable end of the log.

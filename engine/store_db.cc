@@ -1,12 +1,14 @@
 #include "engine/store_db.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/file_scope_errors.h"
 #include "engine/keys.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/sst_file_manager.h"
 #include "rocksdb/table.h"
 
 namespace returnpath::engine {
@@ -32,11 +34,47 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
   return family;
 }
 
+// Leaves recovery from background errors to DB::Resume, called by the store
+// (WriteGate), so that there is one way back, on the store's clock.
+class ManualRecovery final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/,
+                            rocksdb::Status /*bg_error*/,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
+
 }  // namespace
+
+std::string WithoutPaths(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const bool starts_path =
+        text[i] == '/' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '(');
+    if (!starts_path) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && text[end] != ' ' && text[end] != ':' &&
+           text[end] != ')') {
+      ++end;
+    }
+    absl::string_view path = text.substr(i, end - i);
+    const size_t slash = path.find_last_of('/');
+    absl::StrAppend(&out, path.substr(slash + 1));
+    i = end;
+  }
+  return out;
+}
 
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": ", status.ToString());
+  std::string message =
+      absl::StrCat(what, ": ", WithoutPaths(status.ToString()));
   if (status.IsNotFound()) return absl::NotFoundError(message);
   if (status.IsCorruption()) return absl::DataLossError(message);
   if (status.IsBusy() || status.IsTimedOut() || status.IsTryAgain()) {
@@ -46,15 +84,23 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
 }
 
 absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
-    const std::string& path, std::shared_ptr<rocksdb::FileSystem> file_system) {
+    const std::string& path, std::shared_ptr<rocksdb::FileSystem> file_system,
+    uint64_t reserved_bytes) {
   static_assert(kCfCount == 11, "keep Cf in step with keys::ColumnFamilies");
   if (keys::ColumnFamilies().size() != kCfCount) {
     return absl::InternalError("column family list and enum disagree");
   }
-  std::unique_ptr<rocksdb::Env> env;
-  if (file_system != nullptr) env = rocksdb::NewCompositeEnv(file_system);
+  if (file_system == nullptr) file_system = rocksdb::FileSystem::Default();
+  file_system = WithFileScopeErrors(std::move(file_system));
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
   rocksdb::Options options;
-  options.env = env != nullptr ? env.get() : rocksdb::Env::Default();
+  options.env = env.get();
+  options.sst_file_manager.reset(
+      rocksdb::NewSstFileManager(env.get(), file_system));
+  options.sst_file_manager->SetCompactionBufferSize(reserved_bytes);
+  options.max_bgerror_resume_count = 0;
+  auto listener = std::make_shared<ManualRecovery>();
+  options.listeners.push_back(listener);
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.paranoid_checks = true;
@@ -86,6 +132,7 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
 
   auto store = std::unique_ptr<StoreDb>(new StoreDb());
   store->env_ = std::move(env);
+  store->listener_ = std::move(listener);
   store->db_.reset(raw);
   // handles[0] is `default`, which the store does not use.
   s = raw->DestroyColumnFamilyHandle(handles[0]);

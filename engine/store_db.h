@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
+#include "rocksdb/listener.h"
 
 namespace returnpath::engine {
 
@@ -21,8 +22,14 @@ inline rocksdb::Slice ToSlice(absl::string_view s) {
 }
 
 // Maps a RocksDB status to an absl::Status: corruption is DATA_LOSS, busy or
-// timed out is UNAVAILABLE, the rest INTERNAL; the message starts with `what`.
+// timed out is UNAVAILABLE, the rest INTERNAL; the message starts with `what`
+// and names files without their directory (WithoutPaths).
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
+
+// `text` with every absolute path cut to its last part ("/srv/rp/store/
+// 000012.log" becomes "000012.log"): callers are never told where the data
+// lives.
+std::string WithoutPaths(absl::string_view text);
 
 // The store's RocksDB with its column families (engine/keys.h).
 // Thread-safe after Open, as RocksDB is; Close must not race other calls.
@@ -46,10 +53,13 @@ class StoreDb {
   };
 
   // Opens or creates the database at `path` with every column family, on
-  // `file_system` (null: the operating system's).
+  // `file_system` (null: the operating system's). Compactions leave
+  // `reserved_bytes` free once the disk has been full. RocksDB does not
+  // recover from a failed write by itself: DB::Resume does (WriteGate).
   static absl::StatusOr<std::unique_ptr<StoreDb>> Open(
       const std::string& path,
-      std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
+      std::shared_ptr<rocksdb::FileSystem> file_system = nullptr,
+      uint64_t reserved_bytes = 0);
 
   ~StoreDb();
   StoreDb(const StoreDb&) = delete;
@@ -68,8 +78,9 @@ class StoreDb {
  private:
   StoreDb() = default;
 
-  // Declared before db_: the database uses it until it is closed.
-  std::unique_ptr<rocksdb::Env> env_;  // null: the default Env
+  // Declared before db_: the database uses them until it is closed.
+  std::unique_ptr<rocksdb::Env> env_;
+  std::shared_ptr<rocksdb::EventListener> listener_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; see Close
 };

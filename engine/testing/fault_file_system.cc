@@ -137,6 +137,11 @@ void FaultFileSystem::SetDiskFull(bool full) {
   disk_full_ = full;
 }
 
+void FaultFileSystem::SetFreeSpace(std::optional<uint64_t> bytes) {
+  absl::MutexLock lock(&mu_);
+  free_space_ = bytes;
+}
+
 void FaultFileSystem::LosePower() { LosePowerAfter(0); }
 
 void FaultFileSystem::LosePowerAfter(uint64_t ops) {
@@ -372,6 +377,20 @@ IOStatus FaultFileSystem::DeleteDir(const std::string& dirname,
                                     IODebugContext* dbg) {
   if (powered_off()) return PowerLoss();
   return target()->DeleteDir(dirname, options, dbg);
+}
+
+IOStatus FaultFileSystem::GetFreeSpace(const std::string& path,
+                                       const IOOptions& options,
+                                       uint64_t* free_space,
+                                       IODebugContext* dbg) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (free_space_.has_value()) {
+      *free_space = *free_space_;
+      return IOStatus::OK();
+    }
+  }
+  return target()->GetFreeSpace(path, options, free_space, dbg);
 }
 
 }  // namespace returnpath::engine::testing

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -37,6 +38,8 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   void FailNth(FaultOp op, uint64_t nth, rocksdb::IOStatus error);
   // While on, every write fails with IOStatus::NoSpace.
   void SetDiskFull(bool full);
+  // GetFreeSpace reports `bytes`; nullopt: what the base file system says.
+  void SetFreeSpace(std::optional<uint64_t> bytes);
 
   // From now on every write, sync, rename, delete and open for writing fails
   // with an I/O error, as if the machine had lost power; reads still work.
@@ -96,6 +99,10 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus DeleteDir(const std::string& dirname,
                               const rocksdb::IOOptions& options,
                               rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus GetFreeSpace(const std::string& path,
+                                 const rocksdb::IOOptions& options,
+                                 uint64_t* free_space,
+                                 rocksdb::IODebugContext* dbg) override;
 
   // Called by this file system's files and directories.
   rocksdb::IOStatus Appended(const std::string& fname, uint64_t end);
@@ -126,6 +133,7 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   std::map<std::string, TrackedFile> files_ ABSL_GUARDED_BY(mu_);
   bool powered_off_ ABSL_GUARDED_BY(mu_) = false;
   bool disk_full_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<uint64_t> free_space_ ABSL_GUARDED_BY(mu_);
   // Writes and syncs left before power goes; -1: no such plan.
   int64_t ops_until_power_loss_ ABSL_GUARDED_BY(mu_) = -1;
   struct Injected {

@@ -1,0 +1,202 @@
+// The store under a full disk and failed writes, through the fault file system
+// (engine/testing/fault_file_system.h): writes are refused with a code and a
+// sentence a caller can act on, reads go on, the store comes back by itself,
+// and nothing it acknowledged is lost, even at a power cut after.
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/clock.h"
+#include "engine/event_store.h"
+#include "engine/store_test_util.h"
+#include "engine/testing/fault_file_system.h"
+#include "gtest/gtest.h"
+
+namespace returnpath::engine::testing {
+namespace {
+
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+
+class WriteFailureTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    StoreOptions options;
+    options.path = dir_.path();
+    options.clock = &clock_;
+    options.file_system = fs_;
+    options.min_free_disk_bytes = floor_;
+    options.log = [this](absl::string_view level, absl::string_view message) {
+      absl::MutexLock lock(&log_mu_);
+      log_.push_back(absl::StrCat(level, ": ", message));
+    };
+    auto store = EventStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+
+  absl::Status Record(const std::string& text) {
+    return store_->Append(Req("s", {text})).status();
+  }
+
+  // Power fails, the store is opened again on what was synced, and its chain
+  // checks out. Returns the texts it holds, in log order.
+  std::vector<std::string> AfterPowerCut() {
+    fs_->LosePower();
+    store_->Close().IgnoreError();
+    store_.reset();
+    EXPECT_TRUE(fs_->DropUnsyncedData(&rng_, /*tear=*/true).ok());
+    Open();
+    EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+    std::vector<std::string> texts;
+    auto page = store_->ReadAll(1, 100000);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (page.ok()) {
+      for (const auto& event : page->events) texts.push_back(TextOf(event));
+    }
+    return texts;
+  }
+
+  std::vector<std::string> Log() {
+    absl::MutexLock lock(&log_mu_);
+    return log_;
+  }
+
+  TempDir dir_;
+  uint64_t floor_ = 256 * kMiB;
+  ManualClock clock_{Day(1)};
+  std::mt19937_64 rng_{12};
+  std::shared_ptr<FaultFileSystem> fs_ = std::make_shared<FaultFileSystem>();
+  std::unique_ptr<EventStore> store_;
+  absl::Mutex log_mu_;
+  std::vector<std::string> log_ ABSL_GUARDED_BY(log_mu_);
+};
+
+TEST_F(WriteFailureTest, BelowTheFloorWritesAreRefusedReadsGoOnAndWritesResume) {
+  ASSERT_TRUE(Record("before").ok());
+  fs_->SetFreeSpace(10 * kMiB);
+
+  const absl::Status refused = Record("refused");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.message(),
+            "the data disk is full: 10 MiB free, writes resume above 256 MiB");
+  EXPECT_EQ(Record("refused again").code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+  auto events = store_->ReadStream("s", 1, 10);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_TRUE(store_->Verify(1, 0, nullptr).ok());
+
+  fs_->SetFreeSpace(300 * kMiB);
+  ASSERT_TRUE(Record("after").ok());
+  EXPECT_EQ(Log(),
+            (std::vector<std::string>{
+                "warning: the data disk is full: 10 MiB free, writes resume "
+                "above 256 MiB",
+                "info: the data disk has 300 MiB free again: writes resume"}));
+  EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "after"}));
+}
+
+TEST_F(WriteFailureTest, AFullDiskRocksDbMeetsIsRefusedTheSameWayAndResumes) {
+  store_->Close().IgnoreError();
+  floor_ = 0;  // the floor does not see it coming: RocksDB's write fails
+  Open();
+  ASSERT_TRUE(Record("before").ok());
+  fs_->SetFreeSpace(3 * kMiB);
+  fs_->SetDiskFull(true);
+  const absl::Status refused = Record("refused");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.message(),
+            "the data disk is full: 3 MiB free, writes resume above 0 MiB");
+
+  fs_->SetDiskFull(false);
+  ASSERT_TRUE(Record("after").ok());
+  EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "after"}));
+}
+
+TEST_F(WriteFailureTest, AFailedSyncIsUnavailableWithoutThePathAndRecovers) {
+  ASSERT_TRUE(Record("before").ok());
+  fs_->FailNth(FaultOp::kSync, 1,
+               rocksdb::IOStatus::IOError(dir_.path() + "/000009.log",
+                                          "Input/output error"));
+  const absl::Status failed = Record("failed");
+  EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StartsWith(failed.message(),
+                               "the store refuses writes: a write to its disk "
+                               "failed (IO error: 000009.log"))
+      << failed.message();
+  EXPECT_FALSE(absl::StrContains(failed.message(), dir_.path()));
+
+  // The next write resumes the store (DB::Resume) and is written.
+  ASSERT_TRUE(Record("after").ok());
+  const std::vector<std::string> log = Log();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_TRUE(absl::StartsWith(log[0], "error: a write to the store failed"));
+  EXPECT_TRUE(absl::StartsWith(log[1], "info: the store has recovered"));
+  EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "after"}));
+}
+
+TEST_F(WriteFailureTest, WhileRecoveryFailsWritesStayRefusedAndAreRetriedLater) {
+  ASSERT_TRUE(Record("before").ok());
+  fs_->FailNth(FaultOp::kSync, 1, rocksdb::IOStatus::IOError("bad disk"));
+  EXPECT_EQ(Record("failed").code(), absl::StatusCode::kUnavailable);
+
+  // Recovery flushes the memtables into new files: make that fail too.
+  fs_->FailNth(FaultOp::kWrite, 1, rocksdb::IOStatus::IOError("still bad"));
+  EXPECT_EQ(Record("recovery fails").code(), absl::StatusCode::kUnavailable);
+  // Not tried again before a second has passed on the store's clock.
+  EXPECT_EQ(Record("too soon").code(), absl::StatusCode::kUnavailable);
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(Record("after").ok());
+  EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "after"}));
+}
+
+// Writers keep going while syncs fail now and then; what was acknowledged is
+// all there after a power cut, once each, and nothing else is.
+TEST_F(WriteFailureTest, UnderConcurrentWritersOnlyAcknowledgedWritesSurvive) {
+  constexpr int kWriters = 6;
+  constexpr int kEach = 60;
+  absl::Mutex mu;
+  std::vector<std::string> acknowledged;
+  std::atomic<int> refused{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string text = absl::StrCat(w, "-", i);
+        absl::Status s =
+            store_->Append(Req(absl::StrCat("s", w), {text})).status();
+        if (s.ok()) {
+          absl::MutexLock lock(&mu);
+          acknowledged.push_back(text);
+        } else {
+          EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+          ++refused;
+        }
+        if (i % 15 == 7 && w == 0) {
+          fs_->FailNth(FaultOp::kSync, 2, rocksdb::IOStatus::IOError("flaky"));
+        }
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  fs_->FailNth(FaultOp::kSync, 0, rocksdb::IOStatus::OK());  // disarm
+  EXPECT_GT(refused.load(), 0);
+  std::vector<std::string> found = AfterPowerCut();
+  std::sort(found.begin(), found.end());
+  std::sort(acknowledged.begin(), acknowledged.end());
+  EXPECT_EQ(found, acknowledged);
+}
+
+}  // namespace
+}  // namespace returnpath::engine::testing
