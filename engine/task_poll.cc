@@ -65,7 +65,7 @@ absl::StatusOr<uint64_t> TaskQueue::PollAsync(
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) {
-      return absl::FailedPreconditionError("the task queue is stopped");
+      return absl::UnavailableError("the task queue is stopping");
     }
     id = next_id_++;
     Waiter& w = waiters_[id];

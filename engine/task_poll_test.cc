@@ -226,7 +226,7 @@ TEST_F(TaskPollTest, StopAnswersWaitingPollsUnavailable) {
   EXPECT_EQ(queue_->PollAsync("q", "w", kLease, kLong, late.Callback())
                 .status()
                 .code(),
-            absl::StatusCode::kFailedPrecondition);
+            absl::StatusCode::kUnavailable);
 }
 
 TEST_F(TaskPollTest, RejectsBadArguments) {

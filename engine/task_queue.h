@@ -154,7 +154,7 @@ class TaskQueue {
   // `queue` (now, or when a commit opens or frees one, or a lease or retry
   // delay runs out), or answers nullopt after `wait` of real time. Returns an
   // id for CancelPoll. INVALID_ARGUMENT for bad arguments,
-  // FAILED_PRECONDITION once stopped (the callback is then never called).
+  // UNAVAILABLE once stopped (the callback is then never called).
   absl::StatusOr<uint64_t> PollAsync(absl::string_view queue,
                                      absl::string_view worker,
                                      absl::Duration lease, absl::Duration wait,

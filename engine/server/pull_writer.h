@@ -82,8 +82,12 @@ class PullWriter final : public grpc::ServerWriteReactor<Msg> {
       case Pulled::kMore:
         return executor_->Run([this] { Pull(); });
       case Pulled::kWait:
-        // A cancel between here and Wait bumps the generation, so Wait
-        // runs the pull at once and the pull sees the cancel.
+        if (signal_->closed()) {
+          return this->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                           "the server is shutting down"));
+        }
+        // A cancel or close between here and Wait bumps the generation, so
+        // Wait runs the pull at once and the pull sees it.
         return signal_->Wait(seen_, [this] { Pull(); });
     }
   }

@@ -10,7 +10,7 @@ uint64_t WakeSignal::generation() {
 void WakeSignal::Wait(uint64_t seen, absl::AnyInvocable<void()> callback) {
   {
     absl::MutexLock lock(&mu_);
-    if (seen == generation_) {
+    if (seen == generation_ && !closed_) {
       waiters_.push_back(std::move(callback));
       return;
     }
@@ -26,6 +26,19 @@ void WakeSignal::Notify() {
     woken.swap(waiters_);
   }
   for (auto& callback : woken) executor_->Run(std::move(callback));
+}
+
+void WakeSignal::Close() {
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  Notify();
+}
+
+bool WakeSignal::closed() {
+  absl::MutexLock lock(&mu_);
+  return closed_;
 }
 
 }  // namespace returnpath::engine

@@ -24,11 +24,16 @@ class WakeSignal {
   // after `seen` (so a wake between looking and waiting is never lost).
   void Wait(uint64_t seen, absl::AnyInvocable<void()> callback);
   void Notify();
+  // Wakes every waiter for good: later Waits run at once too. Live streams
+  // waiting on it end (the daemon's shutdown).
+  void Close();
+  bool closed();
 
  private:
   Executor* const executor_;
   absl::Mutex mu_;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<absl::AnyInvocable<void()>> waiters_ ABSL_GUARDED_BY(mu_);
 };
 

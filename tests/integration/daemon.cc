@@ -175,6 +175,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
                              : grpc::InsecureChannelCredentials();
   const std::string port_file = daemon->data_dir_ + "/port";
   std::filesystem::create_directories(daemon->data_dir_);
+  if (options.prepare_data_dir) {
+    absl::Status prepared = options.prepare_data_dir(daemon->data_dir_);
+    if (!prepared.ok()) return prepared;
+  }
 
   std::vector<std::string> argv = {binary,
                                    "--data_dir=" + daemon->data_dir_,
@@ -239,13 +243,13 @@ Daemon::~Daemon() {
   }
 }
 
-void Daemon::Stop() {
-  if (pid_ <= 0) return;
+int Daemon::Stop() {
+  if (pid_ <= 0) return exit_code_;
   kill(pid_, SIGTERM);
-  if (WaitFor(pid_, absl::Seconds(5)) == -1) {
-    // WaitFor killed it if it did not stop in time.
-  }
+  // WaitFor kills it if it does not stop in time.
+  exit_code_ = WaitFor(pid_, absl::Seconds(5));
   pid_ = -1;
+  return exit_code_;
 }
 
 std::string Daemon::Token(absl::string_view role) const {

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,6 +56,9 @@ struct DaemonOptions {
   // clear text. A daemon started with --tls_client_ca needs a client
   // certificate here.
   std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // Called with the data directory once it exists, before the daemon starts
+  // (e.g. to mount a small file system at <data_dir>/store).
+  std::function<absl::Status(const std::string& data_dir)> prepare_data_dir;
 };
 
 // One returnpathd process. Not thread-safe; owns its temp directory, which it
@@ -76,13 +80,15 @@ class Daemon {
   std::shared_ptr<grpc::Channel> NewChannel() const;
   // The end of the daemon's stdout+stderr, for failure messages.
   std::string LogTail(size_t bytes = 6000) const;
-  // Stops the process (SIGTERM, then SIGKILL after 5 s); idempotent.
-  void Stop();
+  // Stops the process (SIGTERM, then SIGKILL after 5 s) and returns its exit
+  // code (-1: killed); idempotent.
+  int Stop();
 
  private:
   Daemon() = default;
 
   pid_t pid_ = -1;
+  int exit_code_ = -1;
   std::string base_dir_;
   std::string data_dir_;
   std::string principals_file_;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -59,6 +60,9 @@ ABSL_FLAG(std::string, port_file, "", "write the bound port here once serving");
 ABSL_FLAG(bool, demo_population, false,
           "on an empty store, load a small synthetic demo population");
 ABSL_FLAG(int, rpc_threads, 8, "threads that run the blocking part of RPCs");
+ABSL_FLAG(int64_t, min_free_disk_mib, 256,
+          "writes are refused (RESOURCE_EXHAUSTED) while the store's disk has "
+          "less free than this, and resume by themselves above it");
 
 namespace {
 
@@ -126,6 +130,15 @@ int main(int argc, char** argv) {
   store_options.path = absl::StrCat(data_dir, "/store");
   store_options.clock = clock.get();
   store_options.workflow = workflow->get();
+  if (absl::GetFlag(FLAGS_min_free_disk_mib) < 0) {
+    return Fail("bad --min_free_disk_mib",
+                absl::InvalidArgumentError("must be 0 or more"));
+  }
+  store_options.min_free_disk_bytes =
+      static_cast<uint64_t>(absl::GetFlag(FLAGS_min_free_disk_mib)) << 20;
+  store_options.log = [](absl::string_view level, absl::string_view message) {
+    engine::LogLine(level, message);
+  };
   auto store = engine::EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the store", store.status());
 
@@ -181,9 +194,15 @@ int main(int argc, char** argv) {
 
   const int signal = engine::WaitForTerminationSignal();
   engine::LogLine("info", "shutting down", {{"signal", absl::StrCat(signal)}});
-  (*server)->Shutdown(
-      absl::Seconds(5));  // stop accepting; calls in flight finish
+  // Stop accepting calls and wait for those in flight: each is answered,
+  // and a write answered OK is durable. Meanwhile the calls that would wait
+  // for ever are answered at once with UNAVAILABLE: task long polls and
+  // subscriptions (the task queue stops), event subscriptions (commits
+  // closes), so the grace only runs out on a call stuck in the disk.
+  std::thread stop_serving([&server] { (*server)->Shutdown(absl::Seconds(30)); });
   (*tasks)->Stop();
+  commits.Close();
+  stop_serving.join();
   (*timers)->Stop();
   executor.reset();                         // runs what is queued, then joins
   absl::Status closed = (*store)->Close();  // finishes in-flight commits
