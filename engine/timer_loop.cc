@@ -300,8 +300,13 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
         break;
       case Outcome::kFailed:
         write_failed = true;
-        ABSL_RAW_LOG(WARNING, "timer loop: firing timer \"%s\" failed: %s",
-                     f.timer.id().c_str(), f.error.ToString().c_str());
+        // The store logs its refusals (disk full, recovering) once; the
+        // timer fires when writes resume.
+        if (!absl::IsResourceExhausted(f.error) &&
+            !absl::IsUnavailable(f.error)) {
+          ABSL_RAW_LOG(WARNING, "timer loop: firing timer \"%s\" failed: %s",
+                       f.timer.id().c_str(), f.error.ToString().c_str());
+        }
         break;
     }
   }
