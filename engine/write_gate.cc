@@ -24,8 +24,8 @@ void RawLog(absl::string_view level, absl::string_view message) {
 
 }  // namespace
 
-WriteGate::WriteGate(rocksdb::DB* db, std::string path,
-                     uint64_t min_free_bytes, Clock* clock, StoreLog log)
+WriteGate::WriteGate(rocksdb::DB* db, std::string path, uint64_t min_free_bytes,
+                     Clock* clock, StoreLog log)
     : db_(db),
       path_(std::move(path)),
       min_free_bytes_(min_free_bytes),
@@ -33,10 +33,9 @@ WriteGate::WriteGate(rocksdb::DB* db, std::string path,
       log_(log ? std::move(log) : StoreLog(RawLog)) {}
 
 absl::Status WriteGate::DiskFull(uint64_t free) const {
-  return absl::ResourceExhaustedError(
-      absl::StrCat("the data disk is full: ", free / kMiB,
-                   " MiB free, writes resume above ", min_free_bytes_ / kMiB,
-                   " MiB"));
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the data disk is full: ", free / kMiB, " MiB free, writes resume above ",
+      min_free_bytes_ / kMiB, " MiB"));
 }
 
 absl::Status WriteGate::Failed() const {

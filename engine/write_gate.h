@@ -17,8 +17,8 @@ namespace returnpath::engine {
 
 // Where the store reports a change in whether it accepts writes: level
 // ("warning", "error", "info") and one sentence. Called on the writing thread.
-using StoreLog = std::function<void(absl::string_view level,
-                                    absl::string_view message)>;
+using StoreLog =
+    std::function<void(absl::string_view level, absl::string_view message)>;
 
 // Decides before each group write whether the store may write, and turns a
 // failed write into a refusal a caller can act on. Writes are refused with

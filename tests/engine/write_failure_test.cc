@@ -81,7 +81,8 @@ class WriteFailureTest : public ::testing::Test {
   std::vector<std::string> log_ ABSL_GUARDED_BY(log_mu_);
 };
 
-TEST_F(WriteFailureTest, BelowTheFloorWritesAreRefusedReadsGoOnAndWritesResume) {
+TEST_F(WriteFailureTest,
+       BelowTheFloorWritesAreRefusedReadsGoOnAndWritesResume) {
   ASSERT_TRUE(Record("before").ok());
   fs_->SetFreeSpace(10 * kMiB);
 
@@ -146,7 +147,8 @@ TEST_F(WriteFailureTest, AFailedSyncIsUnavailableWithoutThePathAndRecovers) {
   EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "after"}));
 }
 
-TEST_F(WriteFailureTest, WhileRecoveryFailsWritesStayRefusedAndAreRetriedLater) {
+TEST_F(WriteFailureTest,
+       WhileRecoveryFailsWritesStayRefusedAndAreRetriedLater) {
   ASSERT_TRUE(Record("before").ok());
   fs_->FailNth(FaultOp::kSync, 1, rocksdb::IOStatus::IOError("bad disk"));
   EXPECT_EQ(Record("failed").code(), absl::StatusCode::kUnavailable);

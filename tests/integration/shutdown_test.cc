@@ -36,8 +36,9 @@ TEST_F(IntegrationTest, SigtermAnswersEveryCallInFlightAndLosesNoWrite) {
   std::thread task_stream([&] {
     v1::SubscribeTasksRequest request;
     request.set_queue("reception/Oslo-1");
-    tasks = As("reception").SubscribeTasks(
-        request, [](const v1::Task&) { return true; });
+    tasks = As("reception").SubscribeTasks(request, [](const v1::Task&) {
+      return true;
+    });
   });
   absl::Status poll;
   std::thread long_poll([&] {
