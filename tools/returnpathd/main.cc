@@ -29,6 +29,7 @@
 #include "engine/task_queue.h"
 #include "engine/timer_loop.h"
 #include "tools/demo/demo_population.h"
+#include "tools/returnpathd/store_setup.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
 ABSL_FLAG(
@@ -126,6 +127,8 @@ int main(int argc, char** argv) {
   store_options.path = absl::StrCat(data_dir, "/store");
   store_options.clock = clock.get();
   store_options.workflow = workflow->get();
+  absl::Status set_up = tools::SetUpStoreFileSystem(store_options);
+  if (!set_up.ok()) return Fail("cannot set up the store", set_up);
   auto store = engine::EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the store", store.status());
 
