@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/lib/event_kinds.h"
+#include "engine/server/input_bounds.h"
 
 namespace returnpath::crashtest {
 namespace {
@@ -98,7 +99,7 @@ absl::StatusOr<bool> Lane::Step(client::Client& reception, Ledger& ledger) {
     return absl::Status(recorded.status().code(),
                         absl::StrCat(Key(), ": ", recorded.status().message()));
   }
-  ledger.Add({person, Key(), TypeName(event->event.type_url()),
+  ledger.Add({person, Key(), engine::EventTypeName(event->event),
               recorded->position(), recorded->version()});
   if (++step_ == kSteps) {
     step_ = 0;

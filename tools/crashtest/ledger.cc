@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "engine/server/input_bounds.h"
 
 namespace returnpath::crashtest {
 
@@ -39,11 +40,6 @@ uint64_t Ledger::size() const {
   return size_;
 }
 
-std::string TypeName(const std::string& type_url) {
-  const size_t slash = type_url.find_last_of('/');
-  return slash == std::string::npos ? type_url : type_url.substr(slash + 1);
-}
-
 void CheckHistory(const std::string& person, const std::vector<Ack>& acks,
                   const std::vector<v1::EventEnvelope>& history,
                   CheckCounts& counts) {
@@ -53,7 +49,7 @@ void CheckHistory(const std::string& person, const std::vector<Ack>& acks,
     at_position[e.position()] = &e;
     if (e.idempotency_key().empty()) continue;
     const std::string key = absl::StrCat(e.idempotency_key(), " ",
-                                         TypeName(e.payload().type_url()));
+                                         engine::EventTypeName(e.payload()));
     if (++per_key_and_type[key] == 2) {
       ++counts.duplicated;
       counts.problems.push_back(absl::StrCat(
@@ -73,7 +69,7 @@ void CheckHistory(const std::string& person, const std::vector<Ack>& acks,
     auto found = at_position.find(ack.position);
     const v1::EventEnvelope* e =
         found == at_position.end() ? nullptr : found->second;
-    if (e == nullptr || TypeName(e->payload().type_url()) != ack.type ||
+    if (e == nullptr || engine::EventTypeName(e->payload()) != ack.type ||
         (ack.version != 0 && e->stream_version() != ack.version)) {
       ++counts.lost;
       counts.problems.push_back(absl::StrCat(
@@ -81,7 +77,7 @@ void CheckHistory(const std::string& person, const std::vector<Ack>& acks,
           ") at position ", ack.position, " version ", ack.version,
           e == nullptr
               ? " is missing"
-              : absl::StrCat(" holds ", TypeName(e->payload().type_url()),
+              : absl::StrCat(" holds ", engine::EventTypeName(e->payload()),
                              " version ", e->stream_version())));
     }
   }

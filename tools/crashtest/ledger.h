@@ -64,9 +64,6 @@ void CheckHistory(const std::string& person, const std::vector<Ack>& acks,
                   const std::vector<v1::EventEnvelope>& history,
                   CheckCounts& counts);
 
-// The message name of an Any's type URL ("returnpath.v1.Departed").
-std::string TypeName(const std::string& type_url);
-
 }  // namespace returnpath::crashtest
 
 #endif  // RETURNPATH_TOOLS_CRASHTEST_LEDGER_H_
