@@ -215,7 +215,8 @@ IOStatus FaultFileSystem::DirectorySynced(const std::string& dirname) {
   return s;
 }
 
-IOStatus FaultFileSystem::DropUnsyncedData(std::mt19937_64* rng, bool tear) {
+IOStatus FaultFileSystem::DropUnsyncedData(std::mt19937_64* rng, bool tear,
+                                           bool power_on) {
   absl::MutexLock lock(&mu_);
   IOStatus first;
   const IOOptions io;
@@ -237,7 +238,7 @@ IOStatus FaultFileSystem::DropUnsyncedData(std::mt19937_64* rng, bool tear) {
     if (first.ok() && !s.ok()) first = s;
   }
   files_.clear();
-  powered_off_ = false;
+  powered_off_ = !power_on;
   ops_until_power_loss_ = -1;
   return first;
 }

@@ -52,8 +52,10 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   // what was synced (with `tear`, keeps a random prefix of the unsynced tail
   // instead), deletes files created since their directory's last sync that
   // were never synced, forgets what it tracked and powers on again. Returns
-  // the first error from the base file system.
-  rocksdb::IOStatus DropUnsyncedData(std::mt19937_64* rng, bool tear);
+  // the first error from the base file system. Without `power_on` the power
+  // stays off: for a process about to exit with its database still open.
+  rocksdb::IOStatus DropUnsyncedData(std::mt19937_64* rng, bool tear,
+                                     bool power_on = true);
 
   // rocksdb::FileSystem
   rocksdb::IOStatus NewWritableFile(

@@ -92,6 +92,21 @@ TEST_F(FaultFileSystemTest, NothingIsWrittenOncePowerIsOff) {
   EXPECT_TRUE(fs_->DeleteFile(File("f"), IOOptions(), nullptr).IsIOError());
 }
 
+TEST_F(FaultFileSystemTest, DropCanLeaveThePowerOffForAProcessAboutToExit) {
+  auto file = Create("f");
+  ASSERT_TRUE(Write(*file, "durable").ok());
+  ASSERT_TRUE(file->Sync(IOOptions(), nullptr).ok());
+  ASSERT_TRUE(Write(*file, "lost").ok());
+  fs_->LosePower();
+  ASSERT_TRUE(fs_->DropUnsyncedData(&rng_, false, /*power_on=*/false).ok());
+  EXPECT_TRUE(fs_->powered_off());
+  // A writer still holding the file cannot put anything after the cut.
+  EXPECT_TRUE(Write(*file, "late").IsIOError());
+  uint64_t size = 0;
+  ASSERT_TRUE(fs_->GetFileSize(File("f"), IOOptions(), &size, nullptr).ok());
+  EXPECT_EQ(size, 7u);
+}
+
 TEST_F(FaultFileSystemTest, LosesPowerAfterTheGivenWritesAndSyncs) {
   auto file = Create("f");
   fs_->LosePowerAfter(2);

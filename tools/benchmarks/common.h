@@ -5,8 +5,6 @@
 // JSON whatever happens, scratch directories on the data disk, child
 // processes, peak RSS.
 
-#include <sys/types.h>
-
 #include <atomic>
 #include <functional>
 #include <string>
@@ -21,6 +19,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
+#include "tools/benchmarks/child_process.h"
 #include "tools/benchmarks/report.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
@@ -57,42 +56,6 @@ class ScratchDir {
   explicit ScratchDir(std::string path) : path_(std::move(path)) {}
   std::string path_;
 };
-
-// A child process. Terminates it (SIGTERM, then SIGKILL after `grace`) when
-// destroyed if it is still running.
-class ChildProcess {
- public:
-  // Starts argv[0] with stdout and stderr appended to `log_path`.
-  static absl::StatusOr<ChildProcess> Spawn(
-      const std::vector<std::string>& argv, const std::string& log_path);
-  ChildProcess() = default;  // no process
-  ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_) {
-    other.pid_ = -1;
-  }
-  ChildProcess& operator=(ChildProcess&& other) noexcept {
-    std::swap(pid_, other.pid_);
-    return *this;
-  }
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-  ~ChildProcess();
-
-  pid_t pid() const { return pid_; }
-  bool Running();
-  // SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit status.
-  int Stop(absl::Duration grace);
-
- private:
-  explicit ChildProcess(pid_t pid) : pid_(pid) {}
-  pid_t pid_ = -1;
-};
-
-// Runs argv[0] to completion and returns what it printed (stdout and
-// stderr). INTERNAL with that output if it exits non-zero.
-absl::StatusOr<std::string> RunProgram(const std::vector<std::string>& argv);
-
-// Polls every 200 us until `path` exists. DEADLINE_EXCEEDED after `timeout`.
-absl::Status WaitForFile(const std::string& path, absl::Duration timeout);
 
 // Peak resident set size of this process so far (getrusage), in MiB.
 double PeakRssMiB();

@@ -30,6 +30,7 @@
 #include "engine/task_queue.h"
 #include "engine/timer_loop.h"
 #include "tools/demo/demo_population.h"
+#include "tools/returnpathd/store_setup.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
 ABSL_FLAG(
@@ -139,6 +140,8 @@ int main(int argc, char** argv) {
   store_options.log = [](absl::string_view level, absl::string_view message) {
     engine::LogLine(level, message);
   };
+  absl::Status set_up = tools::SetUpStoreFileSystem(store_options);
+  if (!set_up.ok()) return Fail("cannot set up the store", set_up);
   auto store = engine::EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the store", store.status());
 

@@ -1,0 +1,63 @@
+#ifndef RETURNPATH_TOOLS_CRASHTEST_LANE_H_
+#define RETURNPATH_TOOLS_CRASHTEST_LANE_H_
+
+// One crash-test client: takes persons one after another through the return
+// pathway (registration, final rejection, the relocation task completed, an
+// IOM application, departure), each call with its own idempotency key, and
+// notes every acknowledgement in the ledger. A call whose answer is lost to
+// a crash is in doubt: the lane stops and retries it, with the same key,
+// against the restarted daemon.
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "clients/lib/client.h"
+#include "tools/crashtest/ledger.h"
+
+namespace returnpath::crashtest {
+
+// The daemon's manual clock starts here at every start; events without a
+// legal date take it as their effective time, so a retry repeats the call.
+inline constexpr char kClockStart[] = "2026-03-02T08:00:00Z";
+
+class Lane {
+ public:
+  // Persons "CT-<index>-<n>" at centre "Crash-<index>", so the lane's
+  // reception queue holds only its own tasks.
+  explicit Lane(int index);
+
+  // Calls `reception` until `stop` is set or a call is in doubt. An error
+  // only for an answer that shows a bug (a refusal the script never expects).
+  absl::Status Run(client::Client& reception, Ledger& ledger,
+                   const std::atomic<bool>& stop);
+
+  uint64_t in_doubt() const { return in_doubt_; }
+
+ private:
+  // True: the step was acknowledged and the lane moved on; false: in doubt.
+  absl::StatusOr<bool> Step(client::Client& reception, Ledger& ledger);
+  absl::StatusOr<bool> CompleteRelocation(client::Client& reception,
+                                          Ledger& ledger);
+  // The relocation task of the current person, leased to this lane.
+  absl::StatusOr<v1::TaskRef> LeaseRelocation(client::Client& reception);
+  std::string Person() const;
+  std::string Key() const;
+
+  const int index_;
+  const std::string centre_;
+  const std::string worker_;
+  absl::Time start_;  // kClockStart
+  int person_ = 0;
+  int step_ = 0;
+  std::optional<v1::TaskRef> task_;  // leased, not yet known completed
+  uint64_t in_doubt_ = 0;
+};
+
+}  // namespace returnpath::crashtest
+
+#endif  // RETURNPATH_TOOLS_CRASHTEST_LANE_H_
