@@ -23,7 +23,7 @@ register='person_id: "P-1" event { [type.googleapis.com/returnpath.v1.PersonRegi
 seed fuzz_input_bounds record '\x00' RecordEventRequest "$record"
 seed fuzz_input_bounds get_pathway '\x01' GetPathwayRequest 'person_id: "P-1"'
 seed fuzz_input_bounds list_pathways '\x02' ListPathwaysRequest 'index_prefix: "centre/Oslo-1" page_size: 10'
-seed fuzz_input_bounds poll '\x03' PollTasksRequest 'queue: "police/oslo" worker: "w-1" lease { seconds: 300 }'
+seed fuzz_input_bounds poll '\x03' PollTasksRequest 'queue: "police/pu" worker: "w-1" lease { seconds: 300 }'
 seed fuzz_input_bounds history '\x0a' HistoryRequest 'person_id: "P-1" from_version: 1'
 
 # fuzz_services: method (see kMethods in fuzz_services.cc), caller, then the request.
@@ -32,7 +32,7 @@ seed fuzz_services register_reception '\x00\x00' RecordEventRequest "$register"
 seed fuzz_services record_reception '\x00\x00' RecordEventRequest "$record"
 seed fuzz_services get_pathway_adviser '\x01\x01' GetPathwayRequest 'person_id: "P-1"'
 seed fuzz_services list_pathways_police '\x02\x02' ListPathwaysRequest 'index_prefix: "centre/Oslo-1" page_size: 10'
-seed fuzz_services poll_police '\x03\x02' PollTasksRequest 'queue: "police/oslo" worker: "w-1"'
+seed fuzz_services poll_police '\x03\x02' PollTasksRequest 'queue: "police/pu" worker: "w-1"'
 seed fuzz_services history_auditor '\x0b\x03' HistoryRequest 'person_id: "P-1"'
 seed fuzz_services statistics_auditor '\x11\x03' StatisticsRequest ''
 seed fuzz_services add_principal_admin '\x15\x04' AddPrincipalRequest 'name: "desk-2" role: ROLE_ADVISER scopes: "centre/Oslo-1"'
