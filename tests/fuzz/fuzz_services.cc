@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -177,6 +178,16 @@ Daemon* StartDaemon() {
   return d;
 }
 
+// At exit, as the daemon shuts down: no thread of ours may outlive the
+// libraries' static objects.
+void StopDaemon(Daemon* d) {
+  d->server->Shutdown(std::chrono::system_clock::now());
+  d->tasks->Stop();
+  d->timers->Stop();
+  d->executor.reset();
+  d->store->Close().IgnoreError();
+}
+
 // One call, request bytes as given, every reply read until the status.
 class Call final
     : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
@@ -229,7 +240,12 @@ bool Decodes(const Method& method, const uint8_t* data, size_t size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static Daemon* daemon = StartDaemon();
+  static Daemon* daemon = [] {
+    Daemon* d = StartDaemon();
+    static Daemon* stopping = d;
+    atexit([] { StopDaemon(stopping); });
+    return d;
+  }();
   if (size < 2) return 0;
   const Method& method = daemon->methods[data[0] % daemon->methods.size()];
   const std::string& token = daemon->tokens[data[1] % daemon->tokens.size()];

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/server/dev_principals.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
 
 extern char** environ;
 
@@ -246,6 +247,16 @@ void Daemon::Stop() {
     // WaitFor killed it if it did not stop in time.
   }
   pid_ = -1;
+  // Under tools/test --sanitize=..., a report in the daemon (a leak found at
+  // exit included) fails the test that ran it.
+  const std::string log = ReadAll(log_path_);
+  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "WARNING: ThreadSanitizer", "runtime error:"}) {
+    if (log.find(report) != std::string::npos) {
+      ADD_FAILURE() << "returnpathd reported \"" << report << "\":\n"
+                    << LogTail(8000);
+    }
+  }
 }
 
 std::string Daemon::Token(absl::string_view role) const {
