@@ -268,7 +268,9 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
   }
   {
     absl::MutexLock lock(&batch->mu);
-    auto answered = [b = batch.get()]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(b->mu) {
+    // A named local, not an init-capture: clang's attribute cannot see those.
+    const auto* b = batch.get();
+    auto answered = [b]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(b->mu) {
       return b->remaining == 0;
     };
     batch->mu.Await(absl::Condition(&answered));

@@ -3,6 +3,7 @@
 
 #include "engine/clock.h"
 #include "engine/server/principal_registry.h"
+#include "engine/server/request_decoding.h"
 #include "engine/server/service_deps.h"
 #include "returnpath/v1/services.grpc.pb.h"
 
@@ -16,7 +17,15 @@ class AdminService final : public v1::AdminService::CallbackService {
  public:
   AdminService(ServiceDeps deps, ManualClock* manual_clock,
                PrincipalRegistry* principals)
-      : deps_(deps), manual_clock_(manual_clock), principals_(principals) {}
+      : deps_(deps), manual_clock_(manual_clock), principals_(principals) {
+    DecodeGuards(this, "returnpath.v1.AdminService")
+        .Method("AdvanceClock", &AdminService::AdvanceClock)
+        .Method("Now", &AdminService::Now)
+        .Method("AddPrincipal", &AdminService::AddPrincipal)
+        .Method("ListPrincipals", &AdminService::ListPrincipals)
+        .Method("RevokePrincipal", &AdminService::RevokePrincipal)
+        .Method("RotateToken", &AdminService::RotateToken);
+  }
 
   grpc::ServerUnaryReactor* AdvanceClock(grpc::CallbackServerContext* ctx,
                                          const v1::AdvanceClockRequest* request,

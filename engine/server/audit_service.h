@@ -2,6 +2,7 @@
 #define RETURNPATH_ENGINE_SERVER_AUDIT_SERVICE_H_
 
 #include "engine/server/service_deps.h"
+#include "engine/server/request_decoding.h"
 #include "engine/server/wake_signal.h"
 #include "returnpath/v1/services.grpc.pb.h"
 
@@ -14,7 +15,17 @@ namespace returnpath::engine {
 class AuditService final : public v1::AuditService::CallbackService {
  public:
   AuditService(ServiceDeps deps, WakeSignal* commits)
-      : deps_(deps), commits_(commits) {}
+      : deps_(deps), commits_(commits) {
+    DecodeGuards(this, "returnpath.v1.AuditService")
+        .Method("History", &AuditService::History)
+        .Method("Log", &AuditService::Log)
+        .Method("PathwayAsOf", &AuditService::PathwayAsOf)
+        .Method("Verify", &AuditService::Verify)
+        .Method("ReplayCheck", &AuditService::ReplayCheck)
+        .Method("SubscribeEvents", &AuditService::SubscribeEvents)
+        .Method("Statistics", &AuditService::Statistics)
+        .Method("AccessLog", &AuditService::AccessLog);
+  }
 
   grpc::ServerWriteReactor<v1::EventEnvelope>* History(
       grpc::CallbackServerContext* ctx,

@@ -2,6 +2,7 @@
 #define RETURNPATH_ENGINE_SERVER_PATHWAY_SERVICE_H_
 
 #include "engine/server/service_deps.h"
+#include "engine/server/request_decoding.h"
 #include "returnpath/v1/services.grpc.pb.h"
 
 namespace returnpath::engine {
@@ -11,7 +12,12 @@ namespace returnpath::engine {
 // Thread-safe; `deps` must outlive it.
 class PathwayService final : public v1::PathwayService::CallbackService {
  public:
-  explicit PathwayService(ServiceDeps deps) : deps_(deps) {}
+  explicit PathwayService(ServiceDeps deps) : deps_(deps) {
+    DecodeGuards(this, "returnpath.v1.PathwayService")
+        .Method("RecordEvent", &PathwayService::RecordEvent)
+        .Method("GetPathway", &PathwayService::GetPathway)
+        .Method("ListPathways", &PathwayService::ListPathways);
+  }
 
   grpc::ServerUnaryReactor* RecordEvent(
       grpc::CallbackServerContext* ctx, const v1::RecordEventRequest* request,

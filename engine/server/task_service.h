@@ -2,6 +2,7 @@
 #define RETURNPATH_ENGINE_SERVER_TASK_SERVICE_H_
 
 #include "engine/server/service_deps.h"
+#include "engine/server/request_decoding.h"
 #include "engine/task_queue.h"
 #include "returnpath/v1/services.grpc.pb.h"
 
@@ -14,7 +15,17 @@ namespace returnpath::engine {
 class TaskService final : public v1::TaskService::CallbackService {
  public:
   TaskService(ServiceDeps deps, TaskQueue* tasks)
-      : deps_(deps), tasks_(tasks) {}
+      : deps_(deps), tasks_(tasks) {
+    DecodeGuards(this, "returnpath.v1.TaskService")
+        .Method("Poll", &TaskService::Poll)
+        .Method("Subscribe", &TaskService::Subscribe)
+        .Method("Complete", &TaskService::Complete)
+        .Method("Fail", &TaskService::Fail)
+        .Method("Release", &TaskService::Release)
+        .Method("ExtendLease", &TaskService::ExtendLease)
+        .Method("ListTasks", &TaskService::ListTasks)
+        .Method("ListDeadLetters", &TaskService::ListDeadLetters);
+  }
 
   grpc::ServerUnaryReactor* Poll(grpc::CallbackServerContext* ctx,
                                  const v1::PollTasksRequest* request,

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/server/dev_principals.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
 
 extern char** environ;
 
@@ -249,6 +250,16 @@ int Daemon::Stop() {
   // WaitFor kills it if it does not stop in time.
   exit_code_ = WaitFor(pid_, absl::Seconds(5));
   pid_ = -1;
+  // Under tools/test --sanitize=..., a report in the daemon (a leak found at
+  // exit included) fails the test that ran it.
+  const std::string log = ReadAll(log_path_);
+  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "WARNING: ThreadSanitizer", "runtime error:"}) {
+    if (log.find(report) != std::string::npos) {
+      ADD_FAILURE() << "returnpathd reported \"" << report << "\":\n"
+                    << LogTail(8000);
+    }
+  }
   return exit_code_;
 }
 

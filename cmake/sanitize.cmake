@@ -1,0 +1,27 @@
+# Sanitizer and fuzzer builds (tools/test --sanitize=..., tools/fuzz; see DEVELOPERS.md).
+# RP_SANITIZE is a -fsanitize= list ("address,undefined" or "thread"); RP_FUZZ adds
+# libFuzzer coverage to every object and builds the targets in tests/fuzz (clang only).
+set(RP_SANITIZE "" CACHE STRING "-fsanitize= list for the whole build, empty for none")
+option(RP_FUZZ "Build the libFuzzer targets in tests/fuzz (clang)" OFF)
+option(RP_BENCHMARKS "Build the benchmarks (tools/benchmarks, event_store_bench)" ON)
+
+if(RP_SANITIZE)
+  # A report fails the test that caused it instead of scrolling past.
+  add_compile_options(-fsanitize=${RP_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${RP_SANITIZE})
+endif()
+
+if(RP_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "RP_FUZZ needs clang (libFuzzer): -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
+if(RP_SANITIZE MATCHES "thread")
+  # Debian's Abseil is not built with TSan, so its Mutex, CondVar and Notification are
+  # invisible to it; this library makes them visible (tools/sanitize/tsan_absl_sync.cc).
+  add_library(rp_tsan_absl_sync SHARED ${PROJECT_SOURCE_DIR}/tools/sanitize/tsan_absl_sync.cc)
+  target_link_libraries(rp_tsan_absl_sync PRIVATE absl::synchronization ${CMAKE_DL_LIBS})
+  link_libraries(rp_tsan_absl_sync)
+endif()

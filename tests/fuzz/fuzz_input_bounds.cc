@@ -1,0 +1,60 @@
+// Fuzzes the input bounds every request passes (engine/server/input_bounds.h):
+// the first byte picks a request type, the rest are its wire bytes, decoded as
+// gRPC would and checked as the service checks them. A refusal must be
+// INVALID_ARGUMENT; nothing may crash, whatever the nesting or the Any inside.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "absl/status/status.h"
+#include "engine/server/input_bounds.h"
+
+namespace engine = returnpath::engine;
+namespace v1 = returnpath::v1;
+
+namespace {
+
+template <typename Request>
+absl::Status Check(const uint8_t* data, size_t size) {
+  Request request;
+  if (!request.ParseFromArray(data, static_cast<int>(size))) {
+    return absl::OkStatus();  // gRPC refuses it before the service sees it
+  }
+  return engine::CheckBounds(request);
+}
+
+absl::Status CheckOne(uint8_t which, const uint8_t* data, size_t size) {
+  switch (which % 15) {
+    case 0: return Check<v1::RecordEventRequest>(data, size);
+    case 1: return Check<v1::GetPathwayRequest>(data, size);
+    case 2: return Check<v1::ListPathwaysRequest>(data, size);
+    case 3: return Check<v1::PollTasksRequest>(data, size);
+    case 4: return Check<v1::SubscribeTasksRequest>(data, size);
+    case 5: return Check<v1::CompleteTaskRequest>(data, size);
+    case 6: return Check<v1::FailTaskRequest>(data, size);
+    case 7: return Check<v1::ReleaseTaskRequest>(data, size);
+    case 8: return Check<v1::ExtendLeaseRequest>(data, size);
+    case 9: return Check<v1::ListTasksRequest>(data, size);
+    case 10: return Check<v1::HistoryRequest>(data, size);
+    case 11: return Check<v1::AsOfRequest>(data, size);
+    case 12: return Check<v1::StatisticsRequest>(data, size);
+    case 13: return Check<v1::AccessLogRequest>(data, size);
+    default: {
+      // An event on its own, as RecordEvent carries it.
+      google::protobuf::Any event;
+      if (!event.ParseFromArray(data, static_cast<int>(size)))
+        return absl::OkStatus();
+      return engine::CheckEvent("event", event);
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const absl::Status status = CheckOne(data[0], data + 1, size - 1);
+  if (!status.ok() && !absl::IsInvalidArgument(status)) std::abort();
+  return 0;
+}

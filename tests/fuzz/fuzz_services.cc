@@ -1,0 +1,271 @@
+// Fuzzes every RPC of the four services as the daemon runs them, without a
+// network: the daemon's parts (store, workflow, timers, task queues,
+// principals, the services) are wired once as tools/returnpathd/main.cc wires
+// them, behind an in-process gRPC channel. Each input is
+//   byte 0: the RPC (kMethods order: the services' declaration order),
+//   byte 1: the caller (a development principal of each role, or none),
+//   rest:   the request's wire bytes, sent as they are (grpc::GenericStub),
+// so decoding, authentication, every validation and the store all run. The
+// answer must be a deliberate refusal or success: never INTERNAL, UNKNOWN or
+// DATA_LOSS, and a request that does not decode gets INVALID_ARGUMENT.
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "engine/clock.h"
+#include "engine/event_store.h"
+#include "engine/server/access_log.h"
+#include "engine/server/admin_service.h"
+#include "engine/server/audit_service.h"
+#include "engine/server/dev_principals.h"
+#include "engine/server/pathway_service.h"
+#include "engine/server/principal_registry.h"
+#include "engine/server/task_service.h"
+#include "engine/server/wake_signal.h"
+#include "engine/task_queue.h"
+#include "engine/timer_loop.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
+
+namespace {
+
+using namespace returnpath;  // NOLINT: wires many parts, as the daemon's main
+
+struct Method {
+  std::string path;  // "/returnpath.v1.PathwayService/RecordEvent"
+  const google::protobuf::Descriptor* request;
+  bool waits;  // a subscription or long poll: it ends by the caller's deadline
+};
+
+std::vector<Method> Methods() {
+  std::vector<Method> methods;
+  for (const char* name : {"PathwayService", "TaskService", "AuditService",
+                           "AdminService"}) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            absl::StrCat("returnpath.v1.", name));
+    if (service == nullptr) abort();
+    for (int i = 0; i < service->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = service->method(i);
+      const bool waits = method->name() == "Subscribe" ||
+                         method->name() == "SubscribeEvents" ||
+                         method->name() == "Poll";
+      methods.push_back({absl::StrCat("/", service->full_name(), "/",
+                                      method->name()),
+                         method->input_type(), waits});
+    }
+  }
+  return methods;
+}
+
+template <typename T>
+T Must(absl::StatusOr<T> value, const char* what) {
+  if (!value.ok()) {
+    fprintf(stderr, "fuzz_services: %s: %s\n", what,
+            value.status().ToString().c_str());
+    abort();
+  }
+  return *std::move(value);
+}
+
+// The daemon's parts, alive for the whole run.
+struct Daemon {
+  std::string dir;
+  std::unique_ptr<engine::ManualClock> clock;
+  std::unique_ptr<engine::PrincipalRegistry> principals;
+  std::unique_ptr<engine::Workflow> workflow;
+  std::unique_ptr<engine::EventStore> store;
+  std::unique_ptr<engine::TimerLoop> timers;
+  std::unique_ptr<engine::TaskQueue> tasks;
+  std::unique_ptr<engine::Executor> executor;
+  std::unique_ptr<engine::WakeSignal> commits;
+  std::unique_ptr<engine::AccessLog> access_log;
+  std::unique_ptr<engine::PathwayService> pathway;
+  std::unique_ptr<engine::TaskService> task;
+  std::unique_ptr<engine::AuditService> audit;
+  std::unique_ptr<engine::AdminService> admin;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<grpc::GenericStub> stub;
+  std::vector<std::string> tokens;  // by caller byte; "" calls without one
+  std::vector<Method> methods;
+};
+
+std::string ReadToken(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
+    token.pop_back();
+  return token;
+}
+
+Daemon* StartDaemon() {
+  auto* d = new Daemon;
+  // tmpfs when there is one: the store syncs every commit.
+  std::string dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+  dir += "/rp_fuzz_services.XXXXXX";
+  if (mkdtemp(dir.data()) == nullptr) abort();
+  d->dir = dir;
+
+  d->clock = std::make_unique<engine::ManualClock>(
+      absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0),
+                      absl::UTCTimeZone()));
+  const std::string principals_file = Must(
+      engine::EnsureDevPrincipals(dir, {"returnpath.v1.Departed",
+                                        "returnpath.v1.TravelDocumentObtained"}),
+      "principals");
+  d->principals =
+      Must(engine::PrincipalRegistry::Open(principals_file, d->clock.get()),
+           "principal registry");
+  d->workflow = Must(return_pathway::NewReturnPathwayWorkflow(POLICY_DIR),
+                     "policy");
+  engine::StoreOptions options;
+  options.path = dir + "/store";
+  options.clock = d->clock.get();
+  options.workflow = d->workflow.get();
+  d->store = Must(engine::EventStore::Open(options), "store");
+  d->timers = Must(engine::TimerLoop::Start(d->store.get(), d->clock.get()),
+                   "timers");
+  d->tasks = Must(engine::TaskQueue::Create(d->store.get(), d->clock.get()),
+                  "tasks");
+  d->executor = std::make_unique<engine::Executor>(2);
+  d->commits = std::make_unique<engine::WakeSignal>(d->executor.get());
+  d->store->AddCommitListener(
+      [commits = d->commits.get()](uint64_t) { commits->Notify(); });
+  d->access_log = std::make_unique<engine::AccessLog>(d->store.get());
+  const engine::ServiceDeps deps{d->store.get(),    d->workflow.get(),
+                                 d->principals->authenticator(),
+                                 d->executor.get(), d->clock.get(),
+                                 d->access_log.get()};
+  d->pathway = std::make_unique<engine::PathwayService>(deps);
+  d->task = std::make_unique<engine::TaskService>(deps, d->tasks.get());
+  d->audit = std::make_unique<engine::AuditService>(deps, d->commits.get());
+  d->admin = std::make_unique<engine::AdminService>(deps, d->clock.get(),
+                                                    d->principals.get());
+
+  grpc::ServerBuilder builder;
+  builder.SetMaxReceiveMessageSize(4 << 20);  // as GrpcServerOptions
+  builder.RegisterService(d->pathway.get());
+  builder.RegisterService(d->task.get());
+  builder.RegisterService(d->audit.get());
+  builder.RegisterService(d->admin.get());
+  d->server = builder.BuildAndStart();
+  if (d->server == nullptr) abort();
+  d->stub = std::make_unique<grpc::GenericStub>(
+      d->server->InProcessChannel(grpc::ChannelArguments()));
+
+  for (const char* name : {"reception", "adviser", "police", "auditor", "admin"})
+    d->tokens.push_back(ReadToken(absl::StrCat(dir, "/tokens/", name, ".token")));
+  d->tokens.push_back("");
+  d->methods = Methods();
+  return d;
+}
+
+// At exit, as the daemon shuts down: no thread of ours may outlive the
+// libraries' static objects.
+void StopDaemon(Daemon* d) {
+  d->server->Shutdown(std::chrono::system_clock::now());
+  d->tasks->Stop();
+  d->timers->Stop();
+  d->executor.reset();
+  d->store->Close().IgnoreError();
+}
+
+// One call, request bytes as given, every reply read until the status.
+class Call final
+    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  Call(Daemon& d, const Method& method, const std::string& token,
+       const uint8_t* data, size_t size) {
+    grpc::Slice slice(data, size);
+    request_ = grpc::ByteBuffer(&slice, 1);
+    if (!token.empty())
+      context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    context_.set_deadline(std::chrono::system_clock::now() +
+                          (method.waits ? std::chrono::milliseconds(50)
+                                        : std::chrono::seconds(30)));
+    d.stub->PrepareBidiStreamingCall(&context_, method.path,
+                                     grpc::StubOptions(), this);
+    StartWriteLast(&request_, grpc::WriteOptions());
+    StartRead(&response_);
+    StartCall();
+  }
+
+  grpc::Status Wait() {
+    done_.WaitForNotification();
+    return status_;
+  }
+
+  void OnReadDone(bool ok) override {
+    if (ok) StartRead(&response_);
+  }
+  void OnDone(const grpc::Status& status) override {
+    status_ = status;
+    done_.Notify();
+  }
+
+ private:
+  grpc::ClientContext context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  grpc::Status status_;
+  absl::Notification done_;
+};
+
+bool Decodes(const Method& method, const uint8_t* data, size_t size) {
+  std::unique_ptr<google::protobuf::Message> message(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(method.request)
+          ->New());
+  return message->ParseFromArray(data, static_cast<int>(size));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static Daemon* daemon = [] {
+    Daemon* d = StartDaemon();
+    static Daemon* stopping = d;
+    atexit([] { StopDaemon(stopping); });
+    return d;
+  }();
+  if (size < 2) return 0;
+  const Method& method = daemon->methods[data[0] % daemon->methods.size()];
+  const std::string& token = daemon->tokens[data[1] % daemon->tokens.size()];
+  Call call(*daemon, method, token, data + 2, size - 2);
+  const grpc::Status status = call.Wait();
+
+  const grpc::StatusCode code = status.error_code();
+  const bool decodes = Decodes(method, data + 2, size - 2);
+  bool expected = code != grpc::StatusCode::INTERNAL &&
+                  code != grpc::StatusCode::UNKNOWN &&
+                  code != grpc::StatusCode::DATA_LOSS &&
+                  code != grpc::StatusCode::UNIMPLEMENTED;
+  if (!decodes) expected = code == grpc::StatusCode::INVALID_ARGUMENT;
+  if (code == grpc::StatusCode::DEADLINE_EXCEEDED && !method.waits)
+    expected = false;
+  if (!expected) {
+    fprintf(stderr, "fuzz_services: %s answered %d: %s (request decodes: %d)\n",
+            method.path.c_str(), static_cast<int>(code),
+            status.error_message().c_str(), decodes);
+    abort();
+  }
+  return 0;
+}
