@@ -97,6 +97,9 @@ TEST_F(CorrectionTest, RefoldEqualsRecordingTheRightFactsFromTheStart) {
   RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 4), 2,
                           FirstRejectionOn(CivilDay(2026, 2, 2)),
                           At(CivilDay(2026, 2, 2))));
+  // The window moved: the old expiry no longer fires it, the engine fires
+  // the timer again at once at its new (past) time.
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
   PathwayFixture right;
   RP_ASSERT_OK(right.Register(CivilDay(2026, 1, 5)));
   RP_ASSERT_OK(right.FirstRejection(CivilDay(2026, 2, 2)));

@@ -3,6 +3,8 @@
 // timers fire between them. After every accepted event the invariants hold;
 // at the end folding the log again gives the same bytes.
 
+#include <algorithm>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -16,6 +18,7 @@
 #include "workflows/return_pathway/finalize.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/pathway_fixture.h"
+#include "workflows/return_pathway/refold.h"
 #include "workflows/return_pathway/step.h"
 
 namespace returnpath::return_pathway {
@@ -39,6 +42,42 @@ struct Coverage {
 Coverage& Covered() {
   static Coverage* coverage = new Coverage;
   return *coverage;
+}
+
+// `s` with each task's engine id set to its key (a fold from nothing opens
+// every task afresh, where the stored state kept the ids the engine has),
+// tasks and timers sorted by id as Finish sorts them.
+// A task a refold left unchanged keeps the record the engine has, with the
+// provenance it was opened with; a fold from nothing may name more events.
+v1::PathwayState WithKeysAsIds(v1::PathwayState s) {
+  for (v1::PathwayTask& t : *s.mutable_open_tasks()) {
+    t.set_id(t.key());
+    t.clear_caused_by_positions();
+  }
+  std::sort(s.mutable_open_tasks()->begin(), s.mutable_open_tasks()->end(),
+            [](const v1::PathwayTask& a, const v1::PathwayTask& b) {
+              return a.id() < b.id();
+            });
+  std::sort(s.mutable_armed_timers()->begin(), s.mutable_armed_timers()->end(),
+            [](const v1::PathwayTimer& a, const v1::PathwayTimer& b) {
+              return a.id() < b.id();
+            });
+  return s;
+}
+
+// Folding the stored history in effective-time order from nothing gives the
+// stored state.
+void ExpectFoldFromNothingGivesTheState(const v1::PathwayState& state,
+                                        const std::string& where) {
+  absl::StatusOr<v1::PathwayState> folded =
+      Replay(state.person_id(), state.history(), ShippedPolicies());
+  ASSERT_TRUE(folded.ok()) << where << " " << folded.status();
+  const v1::PathwayState want = WithKeysAsIds(state);
+  const v1::PathwayState got = WithKeysAsIds(*folded);
+  EXPECT_TRUE(SerializeState(got) == SerializeState(want))
+      << where << "\nfolded:\n"
+      << got.DebugString() << "\nstored:\n"
+      << want.DebugString();
 }
 
 class Sequence {
@@ -321,7 +360,9 @@ class Sequence {
         EXPECT_EQ(ExemptionAtFinalRejection(s), "") << Where();
       }
     }
+    int referrals = 0;
     for (const v1::PathwayTask& task : s.open_tasks()) {
+      referrals += task.kind() == "police_referral";
       if (task.kind() == "relocation") {
         EXPECT_EQ(ExemptionAtFinalRejection(s), "")
             << Where() << " open relocation";
@@ -331,6 +372,11 @@ class Sequence {
                   OsloEndOfDay(StoredDay(s.departure_deadline().date())))
             << Where();
       }
+    }
+    EXPECT_LE(referrals, 1) << Where() << " more than one police referral";
+    if (s.iom().pending()) {
+      EXPECT_EQ(referrals, 0)
+          << Where() << " police referral while an IOM application is pending";
     }
     for (const std::string& id : t.tasks_to_close) {
       bool was_open = false;
@@ -350,10 +396,14 @@ class Sequence {
       last_amount_ = s.iom().support_nok();
       last_tier_version_ = s.iom().tier_policy_version();
     }
-    if (f_.log().back().payload().Is<v1::EventRetracted>() ||
-        f_.log().back().payload().Is<v1::EventCorrected>()) {
+    // A refold recomputes every tier; a reopened case leads to a new
+    // deadline, against which the tier counts afresh.
+    if (s.history().rbegin()->refolded() ||
+        f_.log().back().payload().Is<v1::CaseReopened>()) {
       last_rank_ = s.worst_tier_rank();
-      last_amount_ = s.iom().support_nok();
+      last_amount_ = s.worst_tier_rank() == 0
+                         ? std::numeric_limits<int64_t>::max()
+                         : s.iom().support_nok();
       last_tier_version_ = s.iom().tier_policy_version();
     }
     int stages = 0;
@@ -390,6 +440,7 @@ class Sequence {
     }
     EXPECT_EQ(first->back().transition.next_state, SerializeState(f_.state()))
         << Where();
+    ExpectFoldFromNothingGivesTheState(f_.state(), Where());
   }
 
   PathwayFixture f_;
