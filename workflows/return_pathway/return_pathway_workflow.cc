@@ -57,7 +57,8 @@ namespace {
 using StatisticKey = ReturnPathwayWorkflow::StatisticKey;
 
 // What an event with `payload` counts towards by itself. The final
-// rejections the state derives (DerivedFinalRejection) are counted apart.
+// rejections the state derives (HistoryEntry.derived_final_rejection) are
+// counted apart.
 std::vector<std::string> Categories(const google::protobuf::Any& payload) {
   std::vector<std::string> out;
   v1::Departed departed;
