@@ -263,7 +263,7 @@ void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
 }
 
 void PrintMoves(const v1::PathwayState& state, size_t limit,
-               std::ostream& out) {
+                std::ostream& out) {
   std::vector<const v1::HistoryEntry*> moved;
   for (const v1::HistoryEntry& entry : state.history()) {
     if (entry.moved_size() > 0) moved.push_back(&entry);

@@ -342,9 +342,10 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
 void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
                     std::vector<uint64_t> caused_by) {
   const v1::RelocationRule& rel = st.policy().relocation();
-  const absl::CivilDay due = std::max(
-      st.today(), std::min(day + rel.due_days(),
-                           deadline - rel.min_days_before_departure_deadline()));
+  const absl::CivilDay due =
+      std::max(st.today(),
+               std::min(day + rel.due_days(),
+                        deadline - rel.min_days_before_departure_deadline()));
   const v1::PathwayState& s = st.s();
   TaskDraft draft;
   draft.key = st.Key("relocate");

@@ -82,10 +82,9 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   v1::HistoryEntry* entry = changing->add_history();
   *entry = EntryFor(in, st.closed_task_key);
   entry->set_derived_final_rejection(st.derived_final_rejection);
-  for (std::string& line :
-       DescribeMoves(before, *changing,
-                     [&] { return CauseOf(before, *entry); },
-                     /*refold=*/false, st.closed_task_key)) {
+  for (std::string& line : DescribeMoves(
+           before, *changing, [&] { return CauseOf(before, *entry); },
+           /*refold=*/false, st.closed_task_key)) {
     entry->add_moved(std::move(line));
   }
   changing->set_last_position(in.position);

@@ -77,8 +77,8 @@ std::string Target(const v1::PathwayState& s, uint64_t position) {
 }
 
 std::string TaskName(const v1::PathwayTask& t) {
-  return absl::StrCat("task ", absl::StrReplaceAll(t.kind(), {{"_", " "}}),
-                      " ", t.key());
+  return absl::StrCat("task ", absl::StrReplaceAll(t.kind(), {{"_", " "}}), " ",
+                      t.key());
 }
 
 std::string DueDay(const v1::PathwayTask& t) {
@@ -179,8 +179,8 @@ std::vector<std::string> DescribeMoves(const v1::PathwayState& before,
     }
     const v1::PathwayTask& old = *it->second;
     if (old.priority() != t.priority()) {
-      add(absl::StrCat(TaskName(t), " re-ranked from priority ",
-                       old.priority(), " to ", t.priority()));
+      add(absl::StrCat(TaskName(t), " re-ranked from priority ", old.priority(),
+                       " to ", t.priority()));
     } else if (old.due().seconds() != t.due().seconds()) {
       add(absl::StrCat(TaskName(t), " now due by ", DueDay(t), " (was by ",
                        DueDay(old), ")"));
@@ -202,10 +202,11 @@ std::vector<std::string> DescribeMoves(const v1::PathwayState& before,
   }
   if (before.iom().tier_rank() != after.iom().tier_rank() &&
       after.iom().tier_rank() != 0) {
-    add(absl::StrCat("IOM support tier now ", TierText(after.iom()),
-                     before.iom().tier_rank() == 0
-                         ? ""
-                         : absl::StrCat(" (was ", TierText(before.iom()), ")")));
+    add(absl::StrCat(
+        "IOM support tier now ", TierText(after.iom()),
+        before.iom().tier_rank() == 0
+            ? ""
+            : absl::StrCat(" (was ", TierText(before.iom()), ")")));
   }
   const std::string& exempt = after.final_rejection().relocation_exemption();
   if (exempt != before.final_rejection().relocation_exemption()) {

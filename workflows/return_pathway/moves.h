@@ -27,10 +27,10 @@ std::string CauseOf(const returnpath::v1::PathwayState& before,
                     const returnpath::v1::HistoryEntry& entry);
 
 // One sentence per change from `before` to `after` that people hold, each
-// ending in ": <cause>" (asked for only if something moved). Tasks closed (`cancelled` when `refold`), re-ranked
-// or moved; when `refold` also tasks opened, deadlines, stage, support tier
-// and relocation exemption. `completed_key` is the task the event completed
-// (not a move).
+// ending in ": <cause>" (asked for only if something moved). Tasks closed
+// (`cancelled` when `refold`), re-ranked or moved; when `refold` also tasks
+// opened, deadlines, stage, support tier and relocation exemption.
+// `completed_key` is the task the event completed (not a move).
 std::vector<std::string> DescribeMoves(
     const returnpath::v1::PathwayState& before,
     const returnpath::v1::PathwayState& after,

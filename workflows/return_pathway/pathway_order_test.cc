@@ -110,7 +110,8 @@ TEST_F(OrderTest, BackdatedReopenedCaseUndoesTheOverstay) {
   Overstayed();
   v1::CaseReopened reopened;
   reopened.set_reason(v1::REOPENING_REASON_COURT_REVIEW);
-  RP_ASSERT_OK(RecordLate(reopened, CivilDay(2026, 3, 20), CivilDay(2026, 3, 26)));
+  RP_ASSERT_OK(
+      RecordLate(reopened, CivilDay(2026, 3, 20), CivilDay(2026, 3, 26)));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_CASE_REOPENED);
   EXPECT_TRUE(f_.state().departure_deadline().suspended());
   EXPECT_FALSE(f_.state().departure_deadline().expired());
@@ -127,7 +128,8 @@ TEST_F(OrderTest, BackdatedDeadlineOpensWhatIsAlreadyDue) {
   v1::DepartureDeadlineSet shorter;
   *shorter.mutable_notified_on() = ToDate(CivilDay(2026, 3, 3));
   shorter.set_days(7);
-  RP_ASSERT_OK(RecordLate(shorter, CivilDay(2026, 3, 3), CivilDay(2026, 3, 16)));
+  RP_ASSERT_OK(
+      RecordLate(shorter, CivilDay(2026, 3, 3), CivilDay(2026, 3, 16)));
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-03-10");
   // Armed in the past: the engine fires it at once.
   ASSERT_NE(f_.Timer("departure-deadline-4"), nullptr);
@@ -235,7 +237,8 @@ TEST_F(OrderTest, TravelDocumentOrClarifiedIdentityReRanksTheReferral) {
   unclear.flags.set_identity_unclarified(true);
   Overstayed(unclear);
   EXPECT_EQ(f_.TaskByKey("police-referral-3")->priority(), 100);
-  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 26), v1::TravelDocumentObtained()));
+  RP_ASSERT_OK(
+      f_.RecordOn(CivilDay(2026, 3, 26), v1::TravelDocumentObtained()));
   const v1::PathwayTask* referral = f_.TaskByKey("police-referral-3");
   ASSERT_NE(referral, nullptr);
   EXPECT_EQ(referral->priority(), 80);

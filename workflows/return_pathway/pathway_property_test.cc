@@ -529,10 +529,9 @@ class Shuffle {
       const int lag = Chance(2) ? 0 : Uniform(1, 25);
       facts.push_back({payload, at, at + absl::Hours(24 * lag)});
     }
-    std::stable_sort(facts.begin(), facts.end(),
-                     [](const Fact& x, const Fact& y) {
-                       return x.recorded < y.recorded;
-                     });
+    std::stable_sort(
+        facts.begin(), facts.end(),
+        [](const Fact& x, const Fact& y) { return x.recorded < y.recorded; });
     std::vector<Fact> waiting;
     absl::Time end = At(day);
     for (const Fact& fact : facts) {
@@ -586,21 +585,18 @@ class Shuffle {
                              const google::protobuf::Any& payload,
                              absl::Time effective, absl::Time recorded) {
     std::unique_ptr<google::protobuf::Message> message;
-    for (const auto* d : {v1::FirstRejection::descriptor(),
-                          v1::AppealLodged::descriptor(),
-                          v1::AppealDecided::descriptor(),
-                          v1::FinalRejection::descriptor(),
-                          v1::DepartureDeadlineSet::descriptor(),
-                          v1::CaseReopened::descriptor(),
-                          v1::IomApplicationSubmitted::descriptor(),
-                          v1::IomApplicationWithdrawn::descriptor(),
-                          v1::TravelDocumentObtained::descriptor(),
-                          v1::Departed::descriptor(),
-                          v1::RelocationCompleted::descriptor(),
-                          v1::Disappeared::descriptor(),
-                          v1::Reappeared::descriptor(),
-                          v1::ReturnConversationHeld::descriptor(),
-                          v1::FlagsChanged::descriptor()}) {
+    for (const auto* d :
+         {v1::FirstRejection::descriptor(), v1::AppealLodged::descriptor(),
+          v1::AppealDecided::descriptor(), v1::FinalRejection::descriptor(),
+          v1::DepartureDeadlineSet::descriptor(),
+          v1::CaseReopened::descriptor(),
+          v1::IomApplicationSubmitted::descriptor(),
+          v1::IomApplicationWithdrawn::descriptor(),
+          v1::TravelDocumentObtained::descriptor(), v1::Departed::descriptor(),
+          v1::RelocationCompleted::descriptor(), v1::Disappeared::descriptor(),
+          v1::Reappeared::descriptor(),
+          v1::ReturnConversationHeld::descriptor(),
+          v1::FlagsChanged::descriptor()}) {
       if (payload.type_url().substr(payload.type_url().rfind('/') + 1) ==
           d->full_name()) {
         message.reset(google::protobuf::MessageFactory::generated_factory()

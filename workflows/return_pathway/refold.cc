@@ -7,8 +7,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "returnpath/v1/engine.pb.h"
 #include "engine/status_macros.h"
+#include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
@@ -124,8 +124,8 @@ absl::StatusOr<v1::PathwayState> Fold(
 // "event 9 (apply a timer) would no longer apply: <why>".
 absl::Status WouldNoLongerApply(const FoldFailure& failure) {
   return Prefixed(failure.status,
-                  absl::StrCat("event ", failure.position, " (",
-                               failure.action, ") would no longer apply: "));
+                  absl::StrCat("event ", failure.position, " (", failure.action,
+                               ") would no longer apply: "));
 }
 
 // Refolds `history` (its last entry is the event `in`) and turns the result
@@ -144,9 +144,9 @@ absl::StatusOr<Applied> Refold(
                     absl::StrCat("cannot ", action, ": "));
   }
   v1::HistoryEntry& entry = *next->mutable_history()->rbegin();
-  for (std::string& line :
-       DescribeMoves(state, *next, [&] { return CauseOf(state, entry); },
-                     /*refold=*/true, entry.closed_task_key())) {
+  for (std::string& line : DescribeMoves(
+           state, *next, [&] { return CauseOf(state, entry); },
+           /*refold=*/true, entry.closed_task_key())) {
     entry.add_moved(std::move(line));
   }
   options.position = in.position;
@@ -216,11 +216,11 @@ absl::StatusOr<Applied> ApplyBackdated(const v1::PathwayState& state,
   RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
   const absl::Time registered = CurrentEffective(state.history(0));
   if (in.effective < registered) {
-    return Refuse(rule->action,
-                  absl::StrCat("it is effective ",
-                               FormatDay(OsloDate(in.effective)),
-                               ", before the person was registered on ",
-                               FormatDay(OsloDate(registered))));
+    return Refuse(
+        rule->action,
+        absl::StrCat("it is effective ", FormatDay(OsloDate(in.effective)),
+                     ", before the person was registered on ",
+                     FormatDay(OsloDate(registered))));
   }
   // The engine's own events, as the live path sees them: the timer loop
   // removed the timer, the task queue completed the task.

@@ -101,14 +101,13 @@ std::pair<int32_t, std::string> ReferralRank(const Step& st) {
                                    s.person().nationality()) != countries.end();
   if (agreement) priority -= f.readmission_agreement_bonus();
   const absl::CivilDay deadline = StoredDay(s.departure_deadline().date());
-  return {priority,
-          absl::StrCat("Effectuation referral: ", s.person_id(), " (",
-                       s.person().nationality(),
-                       ") did not leave by the departure deadline ",
-                       FormatDay(deadline),
-                       identity_clarified ? "; identity clarified"
-                                          : "; identity unclarified",
-                       agreement ? "; readmission agreement" : "")};
+  return {priority, absl::StrCat("Effectuation referral: ", s.person_id(), " (",
+                                 s.person().nationality(),
+                                 ") did not leave by the departure deadline ",
+                                 FormatDay(deadline),
+                                 identity_clarified ? "; identity clarified"
+                                                    : "; identity unclarified",
+                                 agreement ? "; readmission agreement" : "")};
 }
 
 }  // namespace
