@@ -2,6 +2,7 @@
 // timeline, the global log, the pathway as of a time, chain verification,
 // replay check, monthly statistics, the access log and a live feed.
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -48,9 +49,24 @@ int RunHistory(const Args& args, Session& s) {
   request.set_from_version(from.value_or(0));
   client::Client* client = s.client();
   if (client == nullptr) return s.exit_code();
-  return RunEvents(s, false, [&](client::OnMessage<v1::EventEnvelope> on) {
-    return client->History(request, on);
-  });
+  uint64_t last = 0;
+  const int events =
+      RunEvents(s, false, [&](client::OnMessage<v1::EventEnvelope> on) {
+        return client->History(request, [&](const v1::EventEnvelope& event) {
+          last = std::max(last, event.position());
+          return on(event);
+        });
+      });
+  if (events != kExitOk || s.json() || last == 0) return events;
+  // What the events moved is kept in the pathway, not in the events.
+  v1::AsOfRequest as_of;
+  as_of.set_person_id(request.person_id());
+  as_of.set_position(last);
+  absl::StatusOr<v1::PathwayView> view = client->PathwayAsOf(as_of);
+  if (!view.ok()) return s.Fail(view.status());
+  v1::PathwayState state;
+  if (view->state().UnpackTo(&state)) PrintMoves(state, 0, s.out());
+  return kExitOk;
 }
 
 int RunLog(const Args& args, Session& s) {

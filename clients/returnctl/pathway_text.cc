@@ -262,6 +262,30 @@ void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
   table.Print(out, indent);
 }
 
+void PrintMoves(const v1::PathwayState& state, size_t limit,
+                std::ostream& out) {
+  std::vector<const v1::HistoryEntry*> moved;
+  for (const v1::HistoryEntry& entry : state.history()) {
+    if (entry.moved_size() > 0) moved.push_back(&entry);
+  }
+  if (moved.empty()) return;
+  const size_t skip =
+      limit == 0 || moved.size() <= limit ? 0 : moved.size() - limit;
+  out << "\nWhat later events moved (recorded late, corrected, or closing "
+         "what staff held)\n";
+  if (skip > 0) {
+    out << "  (" << skip
+        << " earlier events moved something: see returnctl audit history)\n";
+  }
+  for (size_t i = skip; i < moved.size(); ++i) {
+    const v1::HistoryEntry& entry = *moved[i];
+    for (const std::string& line : entry.moved()) {
+      out << "  position " << entry.position() << ", recorded "
+          << TimeText(entry.recorded_time()) << ": " << line << "\n";
+    }
+  }
+}
+
 void PrintTimeline(const std::vector<v1::EventEnvelope>& events,
                    bool with_person, std::ostream& out) {
   std::vector<std::string> headers = {"POS",      "VER",       "EFFECTIVE",
@@ -313,10 +337,10 @@ void PrintPathway(const v1::PathwayView& view, std::ostream& out) {
         !client::SameDate(state.first_departure_deadline(),
                           state.departure_deadline().date())) {
       out << "  first departure deadline ever set: "
-          << DateText(state.first_departure_deadline())
-          << " (the IOM support tier counts from it)\n";
+          << DateText(state.first_departure_deadline()) << "\n";
     }
     PrintDecisions(state, out);
+    PrintMoves(state, 10, out);
   }
   std::vector<v1::Task> tasks(view.open_tasks().begin(),
                               view.open_tasks().end());

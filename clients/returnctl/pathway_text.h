@@ -9,6 +9,7 @@
 
 #include "google/protobuf/timestamp.pb.h"
 #include "returnpath/v1/event.pb.h"
+#include "returnpath/v1/pathway_state.pb.h"
 #include "returnpath/v1/services.pb.h"
 
 namespace returnpath::returnctl {
@@ -33,6 +34,14 @@ std::string DueText(const google::protobuf::Timestamp& time);
 
 // An effective time: the date alone when it is 00:00 in Oslo.
 std::string EffectiveText(const google::protobuf::Timestamp& time);
+
+// What late, corrected or other events moved under people (tasks cancelled,
+// opened or re-ranked, deadlines and stage recomputed), each line naming the
+// event: "position 12: task police referral police-referral-9 cancelled: the
+// IOM application at position 12 (effective 2026-03-20) comes before ...".
+// The last `limit` events that moved something; 0 for all. Prints nothing if
+// none did.
+void PrintMoves(const v1::PathwayState& state, size_t limit, std::ostream& out);
 
 // A timeline of events: POS VER EFFECTIVE RECORDED PRINCIPAL POLICY HASH EVENT,
 // with a PERSON column when `with_person`.

@@ -218,6 +218,7 @@ absl::Status OnAppealDecided(const v1::AppealDecided& e, Step& st) {
     return absl::OkStatus();
   }
   if (s.stage() == v1::STAGE_APPEAL_PENDING) {
+    st.derived_final_rejection = true;
     return ApplyFinalRejection(st, day, e.departure_deadline_days(),
                                v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE,
                                st.in().positions, 0);
@@ -305,29 +306,12 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
   record.set_derived_at_position(derived_at_position);
   ArmDepartureDeadline(st, caused_by);
 
-  const v1::RelocationRule& rel = policy.relocation();
   if (!record.relocation_exemption().empty())
     st.CloseTasksOfKind(kTaskRelocation);
   if (record.relocation_exemption().empty() &&
       !s.residence().at_return_centre() &&
       !st.HasOpenTaskOfKind(kTaskRelocation)) {
-    const absl::CivilDay due =
-        std::min(day + rel.due_days(),
-                 deadline - rel.min_days_before_departure_deadline());
-    TaskDraft draft;
-    draft.key = st.Key("relocate");
-    draft.kind = kTaskRelocation;
-    draft.queue = st.ReceptionQueue();
-    draft.title = absl::StrCat(
-        "Relocate ", s.person_id(), " from ", s.residence().reception_centre(),
-        " to a return centre by ", FormatDay(due),
-        " (final rejection notified ", FormatDay(day), ", departure deadline ",
-        FormatDay(deadline), ")");
-    draft.due = OsloEndOfDay(due);
-    draft.priority = rel.priority();
-    draft.rule = "relocation";
-    draft.caused_by = caused_by;
-    st.OpenTask(std::move(draft));
+    OpenRelocation(st, day, deadline, caused_by);
   }
   OpenConversation(st, day, policy.conversation_after_final_rejection(),
                    "conversation_after_final_rejection", "final rejection",
@@ -353,6 +337,29 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
   ArmReview(st, day, caused_by);
   StageAfterDeadlineSet(st);
   return absl::OkStatus();
+}
+
+void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
+                    std::vector<uint64_t> caused_by) {
+  const v1::RelocationRule& rel = st.policy().relocation();
+  const absl::CivilDay due =
+      std::max(st.today(),
+               std::min(day + rel.due_days(),
+                        deadline - rel.min_days_before_departure_deadline()));
+  const v1::PathwayState& s = st.s();
+  TaskDraft draft;
+  draft.key = st.Key("relocate");
+  draft.kind = kTaskRelocation;
+  draft.queue = st.ReceptionQueue();
+  draft.title = absl::StrCat(
+      "Relocate ", s.person_id(), " from ", s.residence().reception_centre(),
+      " to a return centre by ", FormatDay(due), " (final rejection notified ",
+      FormatDay(day), ", departure deadline ", FormatDay(deadline), ")");
+  draft.due = OsloEndOfDay(due);
+  draft.priority = rel.priority();
+  draft.rule = "relocation";
+  draft.caused_by = std::move(caused_by);
+  st.OpenTask(std::move(draft));
 }
 
 absl::Status OnDeadlineSet(const v1::DepartureDeadlineSet& e, Step& st) {
@@ -413,6 +420,8 @@ absl::Status OnCaseReopened(const v1::CaseReopened& e, Step& st) {
   CloseOverstayTasks(st);
   s.set_stage(v1::STAGE_CASE_REOPENED);
   *s.mutable_reopened_on() = ToDate(st.today());
+  // The new decision gives a new deadline: the support tier counts afresh.
+  s.clear_worst_tier_rank();
   return absl::OkStatus();
 }
 

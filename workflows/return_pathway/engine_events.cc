@@ -137,9 +137,12 @@ void OnPlaceReleaseDue(Step& st, const v1::PathwayTimer& timer,
 
 absl::Status OnTimerFired(const v1::TimerFired& e, Step& st) {
   const v1::PathwayTimer* armed = st.FindTimer(e.timer_id());
-  // A timer that is no longer armed, or was re-armed for later, is stale: the
-  // event is kept in the history but changes nothing.
-  if (armed == nullptr || FromTimestamp(armed->due()) > st.in().recorded) {
+  // A timer that is no longer armed, or was re-armed for another time, is
+  // stale: the event is kept in the history but changes nothing. (A timer
+  // that a refold moved is armed again and fires at its own time.)
+  if (armed == nullptr || FromTimestamp(armed->due()) > st.in().recorded ||
+      (e.has_due_time() &&
+       FromTimestamp(e.due_time()) != FromTimestamp(armed->due()))) {
     return absl::OkStatus();
   }
   const v1::PathwayTimer timer = *armed;
@@ -154,6 +157,7 @@ absl::Status OnTimerFired(const v1::TimerFired& e, Step& st) {
     if (st.s().stage() != v1::STAGE_FIRST_REJECTION) return absl::OkStatus();
     // Not appealed in time: the rejection is final from the day after the
     // window's last day (footnote 1).
+    st.derived_final_rejection = true;
     return ApplyFinalRejection(st, OsloDate(due), 0,
                                v1::FINAL_REJECTION_BASIS_NOT_APPEALED,
                                std::move(caused_by), st.in().position);

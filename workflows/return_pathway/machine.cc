@@ -2,8 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
+#include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
+#include "workflows/return_pathway/moves.h"
 #include "workflows/return_pathway/refold.h"
 #include "workflows/return_pathway/rules.h"
 
@@ -32,7 +34,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     v1::PathwayState* changing, const v1::EventEnvelope& event,
     const PolicySet& policies) {
   const v1::PathwayState& state = *changing;
-  // Corrections, retractions and late appeals refold from a copy.
+  // Corrections, retractions and backdated events refold from a copy.
   auto replace = [changing](Applied applied) {
     *changing = std::move(applied.state);
     return std::move(applied.transition);
@@ -64,12 +66,11 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     return replace(std::move(applied));
   }
   RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(type));
-  RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));
-  if (Is(type, v1::AppealLodged::descriptor()) &&
-      IsLateTimelyAppeal(state, in)) {
-    RP_ASSIGN_OR_RETURN(Applied applied, ApplyLateAppeal(state, in, policies));
+  if (IsBackdated(state, in)) {
+    RP_ASSIGN_OR_RETURN(Applied applied, ApplyBackdated(state, in, policies));
     return replace(std::move(applied));
   }
+  RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));
 
   // Finish compares only the open tasks and armed timers with the ones
   // before; copying just those spares copying the person's history.
@@ -78,8 +79,19 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   *before.mutable_armed_timers() = state.armed_timers();
   Step st(changing, in);
   RP_RETURN_IF_ERROR(rule->apply(st));
-  *changing->add_history() = EntryFor(in, st.closed_task_key);
+  v1::HistoryEntry* entry = changing->add_history();
+  *entry = EntryFor(in, st.closed_task_key);
+  entry->set_derived_final_rejection(st.derived_final_rejection);
+  for (std::string& line : DescribeMoves(
+           before, *changing, [&] { return CauseOf(before, *entry); },
+           /*refold=*/false, st.closed_task_key)) {
+    entry->add_moved(std::move(line));
+  }
   changing->set_last_position(in.position);
+  if (!changing->has_applied_until() ||
+      FromTimestamp(changing->applied_until()) < in.effective) {
+    *changing->mutable_applied_until() = ToTimestamp(in.effective);
+  }
   DiffOptions options;
   options.position = in.position;
   options.fired_timer_id = st.fired_timer_id;

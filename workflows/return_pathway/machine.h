@@ -27,8 +27,7 @@ namespace returnpath::return_pathway {
 // | FirstRejection               | ASYLUM_PENDING, CASE_REOPENED      | FIRST_REJECTION        | appeal window 21d legal: timer appeal-window-P; conversation task due 7d |
 // | AppealLodged, deferred       | FIRST_REJECTION, within window     | APPEAL_PENDING         | cancels appeal-window timer |
 // | AppealLodged, not deferred   | FIRST_REJECTION, within window     | FINAL_REJECTION (1)    | final-rejection consequences (F) from the appeal date |
-// | AppealLodged, recorded late  | after a derived final rejection,   | as above               | the window expiry is superseded; history refolded |
-// |                              | dated within the window            |                        | |
+// | any event, backdated (B)     | effective before applied_until     | refolded               | applied at its effective time; history refolded |
 // | timer appeal_window          | FIRST_REJECTION                    | FINAL_REJECTION (1)    | derived final rejection, from the day after the window: (F) |
 // | AppealDecided granted        | appeal pending                     | PERMIT_GRANTED         | terminal (T) |
 // | AppealDecided rejected       | APPEAL_PENDING                     | FINAL_REJECTION (1)    | (F) |
@@ -43,10 +42,10 @@ namespace returnpath::return_pathway {
 // | timer departure_deadline     | RETURN_PREPARATION                 | unchanged              | adviser follow-up task instead |
 // | CaseReopened                 | FINAL_REJECTION, RETURN_PREP.,     | CASE_REOPENED          | deadline suspended; deadline and review timers cancelled |
 // |                              | OVERSTAYED                         |                        | |
-// | IomApplicationSubmitted      | any live stage, none pending       | FINAL_REJECTION,       | tier from the first deadline (2); timer iom-follow-up-P at 60d |
-// |                              |                                    | OVERSTAYED -> RETURN_P.| |
+// | IomApplicationSubmitted      | any live stage, none pending       | FINAL_REJECTION,       | tier from the deadline in force (2); timer iom-follow-up-P at 60d; |
+// |                              |                                    | OVERSTAYED -> RETURN_P.| closes the police referral |
 // | IomApplicationApproved       | application pending                | unchanged              | |
-// | IomApplicationWithdrawn      | application pending                | RETURN_PREPARATION ->  | OVERSTAYED + police referral if the deadline expired |
+// | IomApplicationWithdrawn      | application pending                | RETURN_PREPARATION ->  | OVERSTAYED + one police referral if the deadline expired |
 // |                              |                                    | FINAL_REJECTION        | |
 // | timer iom_follow_up          | same application pending           | unchanged              | adviser task |
 // | Departed assisted voluntary  | IOM application pending            | DEPARTED_VOLUNTARY     | (T) |
@@ -59,7 +58,9 @@ namespace returnpath::return_pathway {
 // | Reappeared                   | overlay on                         | overlay off            | cancels place release; closes police task |
 // | QualificationCourse*         | any live stage                     | unchanged              | never moves a deadline |
 // | ReturnConversationHeld       | any live stage                     | unchanged              | closes conversation tasks |
-// | FlagsChanged                 | any live stage                     | unchanged              | closes relocation tasks if now exempt |
+// | FlagsChanged                 | any live stage                     | unchanged              | closes relocation tasks if now exempt, opens one if no |
+// |                              |                                    |                        | longer exempt after a final rejection; re-ranks referral |
+// | TravelDocumentObtained       | any live stage                     | unchanged              | re-ranks the police referral |
 // | PersonMovedCentre            | any live stage                     | unchanged              | |
 // | timer escalation             | the watched task still open        | unchanged              | escalation task in region/<REGION> |
 // | timer long_stayer_review     | FINAL_REJECTION, OVERSTAYED        | unchanged              | adviser review task; re-armed +90d |
@@ -70,8 +71,17 @@ namespace returnpath::return_pathway {
 //
 // (1) RETURN_PREPARATION instead if an IOM application is pending.
 // (2) Tiers NOK 20,000 / 15,000 / 10,000 by the application's date against the
-//     first departure deadline ever set: by it / within 60 days after / later;
-//     a later application never ranks better than an earlier one.
+//     departure deadline in force (suspended still counts): by it / within 60
+//     days after / later; a later application never ranks better than an
+//     earlier one, until a reopened case leads to a new decision.
+// (B) Facts arrive late: an event effective before the latest effective time
+//     already applied is placed where it belongs (effective time, ties by
+//     position) and the history refolded from nothing: state, deadlines,
+//     tiers, timers and tasks are recomputed; a task that should not have
+//     opened is cancelled, one that should have is opened (its timers, armed
+//     in the past, fire at once). The stored history keeps its order; the
+//     event's history entry notes what moved (HistoryEntry.moved). At most
+//     one police referral is open, none while an IOM application is pending.
 // (F) Final-rejection consequences from notification day D: departure
 //     deadline D+21 (7-30 allowed), timer departure-deadline-P; relocation
 //     task relocate-P in reception/<centre>, opened at once, due

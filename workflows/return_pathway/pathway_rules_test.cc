@@ -235,7 +235,10 @@ TEST_F(RulesTest, AppealLodgedInTimeButRecordedLateUndoesTheDerivedRejection) {
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(s.stage(), v1::STAGE_APPEAL_PENDING);
   EXPECT_FALSE(s.has_departure_deadline());
-  EXPECT_EQ(s.history(2).superseded_by_position(), 4u);
+  // Applied where it belongs, before the window's expiry, which no longer
+  // derives anything.
+  EXPECT_TRUE(s.history(3).refolded());
+  EXPECT_FALSE(s.history(2).derived_final_rejection());
   EXPECT_TRUE(f_.Closed("relocate-3"));
   EXPECT_TRUE(f_.Closed("conversation-3"));
   EXPECT_TRUE(f_.Cancelled("departure-deadline-3"));

@@ -120,9 +120,32 @@ absl::Status OnConversationHeld(const v1::ReturnConversationHeld& e, Step& st) {
 
 absl::Status OnFlagsChanged(const v1::FlagsChanged& e, Step& st) {
   if (!e.has_flags()) return absl::InvalidArgumentError("flags: missing");
-  *st.s().mutable_person()->mutable_flags() = e.flags();
+  v1::PathwayState& s = st.s();
+  *s.mutable_person()->mutable_flags() = e.flags();
+  RerankPoliceReferral(st);
+  v1::FinalRejectionRecord& rejection = *s.mutable_final_rejection();
+  if (IsSet(rejection.notified_on())) {
+    rejection.set_relocation_exemption(
+        RelocationExemptionOn(st, StoredDay(rejection.notified_on())));
+  }
   if (!CurrentRelocationExemption(st).empty()) {
     st.CloseTasksOfKind(kTaskRelocation);
+    return absl::OkStatus();
+  }
+  // No longer exempt after a final rejection: the relocation the exemption
+  // held back is due now.
+  const bool after_final = s.stage() == v1::STAGE_FINAL_REJECTION ||
+                           s.stage() == v1::STAGE_RETURN_PREPARATION ||
+                           s.stage() == v1::STAGE_OVERSTAYED;
+  if (after_final && IsSet(rejection.notified_on()) &&
+      !s.residence().at_return_centre() &&
+      !st.HasOpenTaskOfKind(kTaskRelocation)) {
+    std::vector<uint64_t> caused_by(rejection.caused_by_positions().begin(),
+                                    rejection.caused_by_positions().end());
+    caused_by.push_back(st.in().position);
+    OpenRelocation(st, StoredDay(rejection.notified_on()),
+                   StoredDay(s.departure_deadline().date()),
+                   std::move(caused_by));
   }
   return absl::OkStatus();
 }

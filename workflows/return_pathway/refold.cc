@@ -1,13 +1,19 @@
 #include "workflows/return_pathway/refold.h"
 
 #include <algorithm>
+#include <numeric>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
+#include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
 #include "workflows/return_pathway/legal_calendar.h"
+#include "workflows/return_pathway/moves.h"
 #include "workflows/return_pathway/rules.h"
 
 namespace returnpath::return_pathway {
@@ -38,17 +44,111 @@ EventInput ReplayInput(absl::string_view stream_id, const v1::HistoryEntry& e) {
   return in;
 }
 
-// Refolds `history` and turns the result into the transition from `state`.
+// Where a fold from nothing stopped: the event that would no longer apply.
+struct FoldFailure {
+  uint64_t position = 0;
+  std::string action;
+  absl::Status status;
+};
+
+// The order events apply in: by effective time, ties by position.
+std::vector<int> EffectiveOrder(
+    const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history) {
+  std::vector<std::pair<absl::Time, uint64_t>> at;
+  at.reserve(history.size());
+  for (const v1::HistoryEntry& e : history) {
+    at.emplace_back(CurrentEffective(e), e.position());
+  }
+  std::vector<int> order(history.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return at[a] < at[b]; });
+  return order;
+}
+
+bool Applies(const v1::HistoryEntry& entry) {
+  return !IsCorrection(TypeName(entry.payload())) && !entry.retracted() &&
+         entry.superseded_by_position() == 0;
+}
+
+// Folds `history` from nothing in effective-time order (see Replay).
+absl::StatusOr<v1::PathwayState> Fold(
+    absl::string_view stream_id,
+    const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
+    const PolicySet& policies, FoldFailure* failure) {
+  v1::PathwayState s;
+  uint64_t last = 0;
+  absl::Time until = absl::InfinitePast();
+  absl::flat_hash_set<uint64_t> derived;
+  for (const v1::HistoryEntry& entry : history) {
+    last = std::max(last, entry.position());
+  }
+  for (const int i : EffectiveOrder(history)) {
+    const v1::HistoryEntry& entry = history[i];
+    if (!Applies(entry)) continue;
+    EventInput in = ReplayInput(stream_id, entry);
+    RP_ASSIGN_OR_RETURN(in.policy, policies.Find(in.policy_version));
+    RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
+    failure->position = entry.position();
+    failure->action = std::string(rule->action);
+    const bool registration =
+        TypeName(in.payload) == v1::PersonRegistered::descriptor()->full_name();
+    if ((s.stage() == v1::STAGE_UNSPECIFIED) != registration) {
+      failure->status = absl::FailedPreconditionError(
+          "it would not follow a single registration");
+      return failure->status;
+    }
+    absl::Status status = CheckNotEnded(s, rule->action);
+    if (status.ok()) {
+      Step st(&s, in);
+      status = rule->apply(st);
+      if (st.derived_final_rejection) derived.insert(entry.position());
+    }
+    if (!status.ok()) {
+      failure->status = status;
+      return status;
+    }
+    until = std::max(until, in.effective);
+  }
+  *s.mutable_history() = history;
+  for (v1::HistoryEntry& e : *s.mutable_history()) {
+    e.set_derived_final_rejection(derived.contains(e.position()));
+  }
+  s.set_last_position(last);
+  if (until != absl::InfinitePast()) {
+    *s.mutable_applied_until() = ToTimestamp(until);
+  }
+  return s;
+}
+
+// "event 9 (apply a timer) would no longer apply: <why>".
+absl::Status WouldNoLongerApply(const FoldFailure& failure) {
+  return Prefixed(failure.status,
+                  absl::StrCat("event ", failure.position, " (", failure.action,
+                               ") would no longer apply: "));
+}
+
+// Refolds `history` (its last entry is the event `in`) and turns the result
+// into the transition from `state`, noting on that entry what it moved.
 absl::StatusOr<Applied> Refold(
     const v1::PathwayState& state, const EventInput& in,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
-    const PolicySet& policies, absl::string_view action) {
+    const PolicySet& policies, absl::string_view action,
+    DiffOptions options = {}) {
+  FoldFailure failure;
   absl::StatusOr<v1::PathwayState> next =
-      Replay(in.stream_id, history, policies);
+      Fold(in.stream_id, history, policies, &failure);
   if (!next.ok()) {
-    return Prefixed(next.status(), absl::StrCat("cannot ", action, ": "));
+    if (failure.position == in.position) return next.status();
+    return Prefixed(WouldNoLongerApply(failure),
+                    absl::StrCat("cannot ", action, ": "));
   }
-  DiffOptions options;
+  v1::HistoryEntry& entry = *next->mutable_history()->rbegin();
+  for (std::string& line : DescribeMoves(
+           state, *next, [&] { return CauseOf(state, entry); },
+           /*refold=*/true, entry.closed_task_key())) {
+    entry.add_moved(std::move(line));
+  }
   options.position = in.position;
   options.refold = true;
   Applied out;
@@ -98,37 +198,54 @@ absl::StatusOr<v1::PathwayState> Replay(
     absl::string_view stream_id,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies) {
-  v1::PathwayState s;
-  uint64_t last = 0;
-  for (const v1::HistoryEntry& entry : history) {
-    last = std::max(last, entry.position());
-    if (IsCorrection(TypeName(entry.payload())) || entry.retracted() ||
-        entry.superseded_by_position() != 0) {
-      continue;
-    }
-    EventInput in = ReplayInput(stream_id, entry);
-    const std::string at = absl::StrCat("event ", entry.position(), " (");
-    RP_ASSIGN_OR_RETURN(in.policy, policies.Find(in.policy_version));
-    RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
-    const bool registration =
-        TypeName(in.payload) == v1::PersonRegistered::descriptor()->full_name();
-    if ((s.stage() == v1::STAGE_UNSPECIFIED) != registration) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          at, rule->action, ") would not follow a single registration"));
-    }
-    absl::Status status = CheckNotEnded(s, rule->action);
-    if (status.ok()) {
-      Step st(&s, in);
-      status = rule->apply(st);
-    }
-    if (!status.ok()) {
-      return Prefixed(
-          status, absl::StrCat(at, rule->action, ") would no longer apply: "));
+  FoldFailure failure;
+  absl::StatusOr<v1::PathwayState> s =
+      Fold(stream_id, history, policies, &failure);
+  if (!s.ok() && !failure.status.ok()) return WouldNoLongerApply(failure);
+  return s;
+}
+
+bool IsBackdated(const v1::PathwayState& state, const EventInput& in) {
+  return state.has_applied_until() &&
+         in.effective < FromTimestamp(state.applied_until());
+}
+
+absl::StatusOr<Applied> ApplyBackdated(const v1::PathwayState& state,
+                                       const EventInput& in,
+                                       const PolicySet& policies) {
+  RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
+  const absl::Time registered = CurrentEffective(state.history(0));
+  if (in.effective < registered) {
+    return Refuse(
+        rule->action,
+        absl::StrCat("it is effective ", FormatDay(OsloDate(in.effective)),
+                     ", before the person was registered on ",
+                     FormatDay(OsloDate(registered))));
+  }
+  // The engine's own events, as the live path sees them: the timer loop
+  // removed the timer, the task queue completed the task.
+  DiffOptions options;
+  std::string closed_key;
+  v1::TimerFired fired;
+  v1::TaskCompleted completed;
+  if (in.payload.UnpackTo(&fired)) {
+    options.fired_timer_id = fired.timer_id();
+  } else if (in.payload.UnpackTo(&completed)) {
+    for (const v1::PathwayTask& t : state.open_tasks()) {
+      if (t.id() != completed.task_id()) continue;
+      options.completed_task_id = t.id();
+      closed_key = t.key();
     }
   }
-  *s.mutable_history() = history;
-  s.set_last_position(last);
-  return s;
+  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
+      state.history();
+  v1::HistoryEntry* entry = history.Add();
+  *entry = EntryFor(in, closed_key);
+  entry->set_refolded(true);
+  return Refold(state, in, history, policies,
+                absl::StrCat(rule->action, " effective ",
+                             FormatDay(OsloDate(in.effective))),
+                options);
 }
 
 absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
@@ -167,6 +284,7 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
     target.set_corrected_policy_version(policy->version());
   }
   *history.Add() = EntryFor(in, "");
+  history.rbegin()->set_refolded(true);
   return Refold(state, in, history, policies, action);
 }
 
@@ -194,35 +312,8 @@ absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
   }
   target.set_retracted(true);
   *history.Add() = EntryFor(in, "");
+  history.rbegin()->set_refolded(true);
   return Refold(state, in, history, policies, action);
-}
-
-bool IsLateTimelyAppeal(const v1::PathwayState& state, const EventInput& in) {
-  const bool final_stage = state.stage() == v1::STAGE_FINAL_REJECTION ||
-                           state.stage() == v1::STAGE_RETURN_PREPARATION ||
-                           state.stage() == v1::STAGE_OVERSTAYED;
-  if (!final_stage || state.final_rejection().derived_at_position() == 0 ||
-      state.final_rejection().basis() !=
-          v1::FINAL_REJECTION_BASIS_NOT_APPEALED) {
-    return false;
-  }
-  const absl::CivilDay day = OsloDate(in.effective);
-  return day >= StoredDay(state.appeal_window().counted_from()) &&
-         day <= StoredDay(state.appeal_window().date());
-}
-
-absl::StatusOr<Applied> ApplyLateAppeal(const v1::PathwayState& state,
-                                        const EventInput& in,
-                                        const PolicySet& policies) {
-  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
-      state.history();
-  for (v1::HistoryEntry& e : history) {
-    if (e.position() == state.final_rejection().derived_at_position()) {
-      e.set_superseded_by_position(in.position);
-    }
-  }
-  *history.Add() = EntryFor(in, "");
-  return Refold(state, in, history, policies, "record an appeal");
 }
 
 }  // namespace returnpath::return_pathway

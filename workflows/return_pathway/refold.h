@@ -1,8 +1,9 @@
 #ifndef RETURNPATH_WORKFLOWS_RETURN_PATHWAY_REFOLD_H_
 #define RETURNPATH_WORKFLOWS_RETURN_PATHWAY_REFOLD_H_
 
-// Internal to the return pathway: corrections, retractions and late appeals,
-// which recompute the state from the history kept in it.
+// Internal to the return pathway: corrections, retractions and events
+// effective before others already applied, which recompute the state from the
+// history kept in it, folded in effective-time order.
 
 #include "absl/status/statusor.h"
 #include "returnpath/v1/pathway.pb.h"
@@ -19,7 +20,8 @@ const google::protobuf::Any& CurrentPayload(
     const returnpath::v1::HistoryEntry& entry);
 absl::Time CurrentEffective(const returnpath::v1::HistoryEntry& entry);
 
-// Folds `history` from nothing, as the events would have applied: retracted
+// Folds `history` from nothing in effective-time order (ties by position),
+// as the events would have applied: retracted
 // and superseded entries are skipped, corrected ones take their replacement;
 // a timer event applies only if that timer is armed and due by the time the
 // timer event was recorded, and a task completion only if it closed a task
@@ -38,11 +40,13 @@ absl::StatusOr<Applied> ApplyRetraction(
     const returnpath::v1::PathwayState& state, const EventInput& in,
     const PolicySet& policies);
 
-// An appeal dated within the appeal window but recorded after its expiry made
-// the rejection final: the expiry is superseded and the history refolded.
-bool IsLateTimelyAppeal(const returnpath::v1::PathwayState& state,
-                        const EventInput& in);
-absl::StatusOr<Applied> ApplyLateAppeal(
+// An event effective before events already applied (applied_until): it is
+// applied where it belongs in effective-time order and the history refolded.
+// A late appeal dated within the window thus comes before the window's
+// expiry, and a late IOM application before the deadline's.
+bool IsBackdated(const returnpath::v1::PathwayState& state,
+                 const EventInput& in);
+absl::StatusOr<Applied> ApplyBackdated(
     const returnpath::v1::PathwayState& state, const EventInput& in,
     const PolicySet& policies);
 

@@ -1,6 +1,10 @@
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
+#include <algorithm>
+#include <iterator>
 #include <optional>
+#include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
@@ -53,7 +57,8 @@ namespace {
 using StatisticKey = ReturnPathwayWorkflow::StatisticKey;
 
 // What an event with `payload` counts towards by itself. The final
-// rejections the state derives (DerivedFinalRejection) are counted apart.
+// rejections the state derives (HistoryEntry.derived_final_rejection) are
+// counted apart.
 std::vector<std::string> Categories(const google::protobuf::Any& payload) {
   std::vector<std::string> out;
   v1::Departed departed;
@@ -93,52 +98,32 @@ std::vector<std::string> Categories(const google::protobuf::Any& payload) {
   return out;
 }
 
-const v1::HistoryEntry* EntryAt(const v1::PathwayState& state,
-                                uint64_t position) {
-  for (const v1::HistoryEntry& entry : state.history()) {
-    if (entry.position() == position) return &entry;
-  }
-  return nullptr;
-}
-
-// The state's final rejection when no payload says it: derived from an
-// appeal-window expiry or from UNE's rejection of the appeal. Null otherwise.
-const v1::HistoryEntry* DerivedFinalRejection(const v1::PathwayState& state) {
-  const v1::FinalRejectionRecord& rejection = state.final_rejection();
-  if (rejection.derived_at_position() != 0) {
-    return EntryAt(state, rejection.derived_at_position());
-  }
-  if (rejection.basis() != v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE ||
-      rejection.caused_by_positions().empty()) {
-    return nullptr;
-  }
-  const v1::HistoryEntry* decision =
-      EntryAt(state, rejection.caused_by_positions(0));
-  return decision != nullptr &&
-                 CurrentPayload(*decision).Is<v1::AppealDecided>()
-             ? decision
-             : nullptr;
-}
-
-// The event at `position` made earlier entries count differently: it
-// corrected or retracted one, or superseded an appeal-window expiry.
-bool Refolds(const v1::PathwayState& after, const v1::EventEnvelope& event) {
-  if (event.payload().Is<v1::EventCorrected>() ||
-      event.payload().Is<v1::EventRetracted>()) {
-    return true;
-  }
-  for (const v1::HistoryEntry& entry : after.history()) {
-    if (entry.superseded_by_position() == event.position()) return true;
-  }
-  return false;
-}
-
 void Count(const google::protobuf::Any& payload, const std::string& group,
            int delta, std::optional<absl::Time> at,
            std::vector<StatisticKey>* keys) {
   for (std::string& category : Categories(payload)) {
     keys->push_back({std::move(category), group, delta, at});
   }
+}
+
+// Everything the state's history counts: (category, group, effective).
+using Counted = std::multiset<std::tuple<std::string, std::string, absl::Time>>;
+Counted CountedBy(const v1::PathwayState& state) {
+  Counted out;
+  const std::string& group = state.person().nationality();
+  std::vector<StatisticKey> keys;
+  for (const v1::HistoryEntry& entry : state.history()) {
+    if (entry.retracted() || entry.superseded_by_position() != 0) continue;
+    const absl::Time at = CurrentEffective(entry);
+    Count(CurrentPayload(entry), group, 1, at, &keys);
+    if (entry.derived_final_rejection()) {
+      keys.push_back({"final_rejection", group, 1, at});
+    }
+  }
+  for (StatisticKey& key : keys) {
+    out.emplace(std::move(key.category), std::move(key.group), *key.effective);
+  }
+  return out;
 }
 
 }  // namespace
@@ -148,59 +133,34 @@ ReturnPathwayWorkflow::Classify(absl::string_view state_before,
                                 absl::string_view state_after,
                                 const v1::EventEnvelope& event) const {
   absl::StatusOr<v1::PathwayState> after = DecodePathwayState(state_after);
-  if (!after.ok()) return {};
+  if (!after.ok() || after->history().empty()) return {};
   const std::string& group = after->person().nationality();
   std::vector<StatisticKey> keys;
-  const v1::HistoryEntry* derived_after = DerivedFinalRejection(*after);
-  if (!Refolds(*after, event)) {
+  const v1::HistoryEntry& own = *after->history().rbegin();
+  if (own.position() == event.position() && !own.refolded()) {
     // Only this event is new: nothing counted before changes.
     Count(event.payload(), group, 1, std::nullopt, &keys);
-    if (derived_after != nullptr &&
-        derived_after->position() == event.position()) {
+    if (own.derived_final_rejection()) {
       keys.push_back({"final_rejection", group, 1, std::nullopt});
     }
     return keys;
   }
-
+  // A refold may change what any event counts, in its own month and under
+  // the nationality the person now has: count the difference.
   absl::StatusOr<v1::PathwayState> before = DecodePathwayState(state_before);
   if (!before.ok()) return {};
-  // Takebacks stay in the group they were counted in.
-  const std::string& was_group = before->person().nationality();
-  v1::EventCorrected corrected;
-  v1::EventRetracted retracted;
-  const uint64_t target =
-      event.payload().UnpackTo(&corrected)   ? corrected.corrected_position()
-      : event.payload().UnpackTo(&retracted) ? retracted.retracted_position()
-                                             : 0;
-  if (target != 0) {
-    // Take back what the target counted, in its own month, and count what it
-    // counts now.
-    if (const v1::HistoryEntry* was = EntryAt(*before, target)) {
-      Count(CurrentPayload(*was), was_group, -1, CurrentEffective(*was), &keys);
-    }
-    const v1::HistoryEntry* now = EntryAt(*after, target);
-    if (now != nullptr && !now->retracted()) {
-      Count(CurrentPayload(*now), group, 1, CurrentEffective(*now), &keys);
-    }
-  } else {
-    Count(event.payload(), group, 1, std::nullopt, &keys);  // a late appeal
+  const Counted was = CountedBy(*before);
+  const Counted now = CountedBy(*after);
+  std::vector<std::tuple<std::string, std::string, absl::Time>> gone, added;
+  std::set_difference(was.begin(), was.end(), now.begin(), now.end(),
+                      std::back_inserter(gone));
+  std::set_difference(now.begin(), now.end(), was.begin(), was.end(),
+                      std::back_inserter(added));
+  for (auto& [category, in_group, at] : gone) {
+    keys.push_back({std::move(category), std::move(in_group), -1, at});
   }
-  // The refold may have moved or undone a derived final rejection. One
-  // derived ahead of a reopened case is no longer in either state and stays.
-  const v1::HistoryEntry* derived_before = DerivedFinalRejection(*before);
-  const auto same = [](const v1::HistoryEntry* a, const v1::HistoryEntry* b) {
-    if (a == nullptr || b == nullptr) return a == b;
-    return a->position() == b->position() &&
-           CurrentEffective(*a) == CurrentEffective(*b);
-  };
-  if (same(derived_before, derived_after)) return keys;
-  if (derived_before != nullptr) {
-    keys.push_back(
-        {"final_rejection", was_group, -1, CurrentEffective(*derived_before)});
-  }
-  if (derived_after != nullptr) {
-    keys.push_back(
-        {"final_rejection", group, 1, CurrentEffective(*derived_after)});
+  for (auto& [category, in_group, at] : added) {
+    keys.push_back({std::move(category), std::move(in_group), 1, at});
   }
   return keys;
 }

@@ -34,9 +34,11 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
 
   // Departures ("assisted_return", "forced_return", "dublin_transfer"),
   // "disappeared", "reappeared", "final_rejection" (derived ones included),
-  // "iom_application", "permit_granted"; grouped by nationality. A
-  // correction or retraction takes back what its target counted (final
-  // rejections derived from it included) and counts what it counts now.
+  // "iom_application", "permit_granted"; grouped by nationality. An event
+  // that refolds the history (a correction, a retraction, a fact effective
+  // before others) counts the difference between what the history counted
+  // before and after, each in its own month and under the nationality the
+  // person now has: a corrected nationality moves every count.
   std::vector<StatisticKey> Classify(
       absl::string_view state_before, absl::string_view state_after,
       const returnpath::v1::EventEnvelope& event) const override;

@@ -28,18 +28,20 @@ std::string ProgrammeName(v1::IomProgramme programme) {
 }
 
 // Computes the support tier of an application made on `day` and records it.
-// The tier is set by how early in the process the person applies: against the
-// first departure deadline ever set. A later application never ranks better
-// than an earlier one (withdrawing and applying again cannot improve it).
+// The tier is set by how early the person applies: against the departure
+// deadline in force then (a reopened case and a new decision give a new one;
+// a suspended deadline still counts until then). A later application never
+// ranks better than an earlier one against the same deadline (withdrawing and
+// applying again cannot improve it).
 void RecordTier(Step& st, absl::CivilDay day,
                 v1::IomApplicationRecord& record) {
   v1::PathwayState& s = st.s();
   const auto& tiers = st.policy().iom().tiers();
   int32_t rank = 1;
-  if (IsSet(s.first_departure_deadline())) {
-    const absl::CivilDay deadline = StoredDay(s.first_departure_deadline());
+  if (IsSet(s.departure_deadline().date())) {
+    const absl::CivilDay deadline = StoredDay(s.departure_deadline().date());
     const int32_t after = static_cast<int32_t>(day - deadline);
-    *record.mutable_reference_deadline() = s.first_departure_deadline();
+    *record.mutable_reference_deadline() = s.departure_deadline().date();
     record.set_days_after_deadline(after);
     for (const v1::SupportTier& tier : tiers) {
       rank = tier.rank();
@@ -132,6 +134,8 @@ absl::Status OnIomSubmitted(const v1::IomApplicationSubmitted& e, Step& st) {
       s.stage() == v1::STAGE_OVERSTAYED) {
     s.set_stage(v1::STAGE_RETURN_PREPARATION);
   }
+  // No police while a return is being arranged.
+  st.CloseTasksOfKind(kTaskPoliceReferral);
   return absl::OkStatus();
 }
 
@@ -181,6 +185,7 @@ absl::Status OnTravelDocument(const v1::TravelDocumentObtained& e, Step& st) {
                      "\" is not an ISO 3166 alpha-2 code"));
   }
   st.s().set_travel_document_obtained(true);
+  RerankPoliceReferral(st);
   return absl::OkStatus();
 }
 

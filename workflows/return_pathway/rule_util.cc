@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "workflows/return_pathway/date_util.h"
@@ -83,7 +85,11 @@ bool DeadlineRunning(const PathwayState& s) {
   return s.has_departure_deadline() && !s.departure_deadline().suspended();
 }
 
-void OpenPoliceReferral(Step& st, std::vector<uint64_t> caused_by) {
+namespace {
+
+// A police referral's priority and title from what is known now: return is
+// more feasible with the identity clarified and a readmission agreement.
+std::pair<int32_t, std::string> ReferralRank(const Step& st) {
   const PathwayState& s = st.s();
   const returnpath::v1::FeasibilityRule& f = st.policy().feasibility();
   int32_t priority = f.base_priority();
@@ -95,20 +101,40 @@ void OpenPoliceReferral(Step& st, std::vector<uint64_t> caused_by) {
                                    s.person().nationality()) != countries.end();
   if (agreement) priority -= f.readmission_agreement_bonus();
   const absl::CivilDay deadline = StoredDay(s.departure_deadline().date());
+  return {priority, absl::StrCat("Effectuation referral: ", s.person_id(), " (",
+                                 s.person().nationality(),
+                                 ") did not leave by the departure deadline ",
+                                 FormatDay(deadline),
+                                 identity_clarified ? "; identity clarified"
+                                                    : "; identity unclarified",
+                                 agreement ? "; readmission agreement" : "")};
+}
+
+}  // namespace
+
+void OpenPoliceReferral(Step& st, std::vector<uint64_t> caused_by) {
+  // At most one referral per person: the police hold the one they have.
+  if (st.HasOpenTaskOfKind(kTaskPoliceReferral)) return;
+  auto [priority, title] = ReferralRank(st);
   TaskDraft draft;
   draft.key = st.Key("police-referral");
   draft.kind = kTaskPoliceReferral;
   draft.queue = st.PoliceQueue();
-  draft.title = absl::StrCat(
-      "Effectuation referral: ", s.person_id(), " (", s.person().nationality(),
-      ") did not leave by the departure deadline ", FormatDay(deadline),
-      identity_clarified ? "; identity clarified" : "; identity unclarified",
-      agreement ? "; readmission agreement" : "");
-  draft.due = OsloEndOfDay(deadline);
+  draft.title = std::move(title);
+  draft.due = OsloEndOfDay(StoredDay(st.s().departure_deadline().date()));
   draft.priority = priority;
   draft.rule = "overstay";
   draft.caused_by = std::move(caused_by);
   st.OpenTask(std::move(draft));
+}
+
+void RerankPoliceReferral(Step& st) {
+  for (returnpath::v1::PathwayTask& task : *st.s().mutable_open_tasks()) {
+    if (task.kind() != kTaskPoliceReferral) continue;
+    auto [priority, title] = ReferralRank(st);
+    task.set_priority(priority);
+    task.set_title(std::move(title));
+  }
 }
 
 void CloseOverstayTasks(Step& st) {

@@ -108,8 +108,17 @@ std::string CurrentRelocationExemption(const Step& st);
 bool DeadlineRunning(const returnpath::v1::PathwayState& s);
 
 // Opens the effectuation referral to the police (never before the departure
-// deadline has expired: due when it expired).
+// deadline has expired: due when it expired), unless one is open already.
 void OpenPoliceReferral(Step& st, std::vector<uint64_t> caused_by);
+
+// Ranks the open police referral again from what is known now (identity,
+// travel document, nationality).
+void RerankPoliceReferral(Step& st);
+
+// Opens the relocation task of a final rejection notified on `day` with the
+// departure deadline `deadline`, due no earlier than the event's own day.
+void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
+                    std::vector<uint64_t> caused_by);
 
 // Closes what a running departure deadline caused once it expired.
 void CloseOverstayTasks(Step& st);

@@ -93,6 +93,8 @@ class Step {
   std::string fired_timer_id;
   std::string completed_task_id;
   std::string closed_task_key;
+  // Set when this event made a rejection final without saying so itself.
+  bool derived_final_rejection = false;
 
  private:
   std::string FillQueue(const std::string& pattern) const;

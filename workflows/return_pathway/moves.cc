@@ -1,0 +1,219 @@
+#include "workflows/return_pathway/moves.h"
+
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "returnpath/v1/engine.pb.h"
+#include "returnpath/v1/pathway.pb.h"
+#include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/dispatch.h"
+#include "workflows/return_pathway/legal_calendar.h"
+#include "workflows/return_pathway/refold.h"
+#include "workflows/return_pathway/step.h"
+
+namespace returnpath::return_pathway {
+namespace {
+
+namespace v1 = ::returnpath::v1;
+
+const std::map<std::string, std::string>& Words() {
+  static const auto* words = new std::map<std::string, std::string>{
+      {"PersonRegistered", "registration"},
+      {"FirstRejection", "first rejection"},
+      {"AppealLodged", "appeal"},
+      {"AppealDecided", "appeal decision"},
+      {"FinalRejection", "final rejection"},
+      {"DepartureDeadlineSet", "new departure deadline"},
+      {"DepartureDeadlineSuspended", "suspension of the departure deadline"},
+      {"CaseReopened", "reopened case"},
+      {"ResidencePermitGranted", "residence permit"},
+      {"IomApplicationSubmitted", "IOM application"},
+      {"IomApplicationApproved", "IOM approval"},
+      {"IomApplicationWithdrawn", "withdrawn IOM application"},
+      {"TravelDocumentObtained", "travel document"},
+      {"Departed", "departure"},
+      {"RelocationOrdered", "relocation order"},
+      {"RelocationCompleted", "relocation"},
+      {"Disappeared", "disappearance"},
+      {"Reappeared", "reappearance"},
+      {"QualificationCourseEnrolled", "course enrolment"},
+      {"QualificationCourseCompleted", "completed course"},
+      {"ReturnConversationHeld", "return conversation"},
+      {"FlagsChanged", "change of flags"},
+      {"PersonMovedCentre", "move to another centre"},
+      {"TaskCompleted", "completed task"},
+      {"EventCorrected", "correction"},
+      {"EventRetracted", "retraction"},
+  };
+  return *words;
+}
+
+bool IsTimer(const v1::HistoryEntry& e) {
+  return CurrentPayload(e).Is<v1::TimerFired>();
+}
+
+// The day an entry counts on: a timer's is the last day before it came due.
+std::string EntryDay(const v1::HistoryEntry& e) {
+  const absl::Time at = CurrentEffective(e);
+  return FormatDay(OsloDate(IsTimer(e) ? at - absl::Nanoseconds(1) : at));
+}
+
+std::string At(const v1::HistoryEntry& e) {
+  return absl::StrCat(EventWords(e), " at position ", e.position());
+}
+
+const v1::HistoryEntry* EntryAt(const v1::PathwayState& s, uint64_t position) {
+  for (const v1::HistoryEntry& e : s.history()) {
+    if (e.position() == position) return &e;
+  }
+  return nullptr;
+}
+
+std::string Target(const v1::PathwayState& s, uint64_t position) {
+  const v1::HistoryEntry* target = EntryAt(s, position);
+  return target == nullptr ? absl::StrCat("event ", position) : At(*target);
+}
+
+std::string TaskName(const v1::PathwayTask& t) {
+  return absl::StrCat("task ", absl::StrReplaceAll(t.kind(), {{"_", " "}}), " ",
+                      t.key());
+}
+
+std::string DueDay(const v1::PathwayTask& t) {
+  return FormatDay(OsloDate(FromTimestamp(t.due()) - absl::Nanoseconds(1)));
+}
+
+std::string DeadlineText(const v1::Deadline& d) {
+  if (!IsSet(d.date())) return "none";
+  return absl::StrCat(FormatDay(StoredDay(d.date())),
+                      d.suspended() ? " (suspended)"
+                      : d.met()     ? " (met)"
+                      : d.expired() ? " (expired)"
+                                    : "");
+}
+
+std::string TierText(const v1::IomApplicationRecord& iom) {
+  return absl::StrCat(iom.tier_rank(), " (NOK ", iom.support_nok(), ")");
+}
+
+}  // namespace
+
+std::string EventWords(const v1::HistoryEntry& entry) {
+  const google::protobuf::Any& payload = CurrentPayload(entry);
+  v1::TimerFired fired;
+  if (payload.UnpackTo(&fired)) {
+    if (fired.kind() == "appeal_window") return "the appeal window's expiry";
+    if (fired.kind() == "departure_deadline") {
+      return "the departure deadline's expiry";
+    }
+    return absl::StrCat("the ", absl::StrReplaceAll(fired.kind(), {{"_", " "}}),
+                        " timer");
+  }
+  std::string type = TypeName(payload);
+  type = type.substr(type.rfind('.') + 1);
+  const auto it = Words().find(type);
+  return absl::StrCat("the ", it == Words().end() ? type : it->second);
+}
+
+std::string CauseOf(const v1::PathwayState& before,
+                    const v1::HistoryEntry& entry) {
+  const google::protobuf::Any& payload = entry.payload();
+  v1::EventCorrected corrected;
+  v1::EventRetracted retracted;
+  if (payload.UnpackTo(&corrected)) {
+    return absl::StrCat("the correction at position ", entry.position(), " of ",
+                        Target(before, corrected.corrected_position()));
+  }
+  if (payload.UnpackTo(&retracted)) {
+    return absl::StrCat("the retraction at position ", entry.position(), " of ",
+                        Target(before, retracted.retracted_position()));
+  }
+  std::string cause =
+      absl::StrCat(At(entry), " (effective ", EntryDay(entry), ")");
+  if (!entry.refolded()) return cause;
+  // The earliest event it now comes before, though recorded after it.
+  const absl::Time effective = CurrentEffective(entry);
+  const v1::HistoryEntry* overtaken = nullptr;
+  for (const v1::HistoryEntry& e : before.history()) {
+    if (e.retracted() || e.superseded_by_position() != 0 ||
+        IsCorrection(TypeName(e.payload())) ||
+        CurrentEffective(e) <= effective) {
+      continue;
+    }
+    if (overtaken == nullptr ||
+        CurrentEffective(e) < CurrentEffective(*overtaken)) {
+      overtaken = &e;
+    }
+  }
+  if (overtaken == nullptr) return cause;
+  return absl::StrCat(cause, " comes before ", At(*overtaken), " (",
+                      EntryDay(*overtaken), ")");
+}
+
+std::vector<std::string> DescribeMoves(const v1::PathwayState& before,
+                                       const v1::PathwayState& after,
+                                       absl::FunctionRef<std::string()> cause,
+                                       bool refold,
+                                       absl::string_view completed_key) {
+  std::vector<std::string> out;
+  std::string why;
+  auto add = [&](std::string what) {
+    if (why.empty()) why = cause();
+    out.push_back(absl::StrCat(what, ": ", why));
+  };
+  absl::flat_hash_map<std::string, const v1::PathwayTask*> now;
+  for (const v1::PathwayTask& t : after.open_tasks()) now[t.key()] = &t;
+  absl::flat_hash_map<std::string, const v1::PathwayTask*> was;
+  for (const v1::PathwayTask& t : before.open_tasks()) {
+    was[t.key()] = &t;
+    if (now.contains(t.key()) || t.key() == completed_key) continue;
+    add(absl::StrCat(TaskName(t), refold ? " cancelled" : " closed"));
+  }
+  for (const v1::PathwayTask& t : after.open_tasks()) {
+    const auto it = was.find(t.key());
+    if (it == was.end()) {
+      if (refold) add(absl::StrCat(TaskName(t), " opened, due by ", DueDay(t)));
+      continue;
+    }
+    const v1::PathwayTask& old = *it->second;
+    if (old.priority() != t.priority()) {
+      add(absl::StrCat(TaskName(t), " re-ranked from priority ", old.priority(),
+                       " to ", t.priority()));
+    } else if (old.due().seconds() != t.due().seconds()) {
+      add(absl::StrCat(TaskName(t), " now due by ", DueDay(t), " (was by ",
+                       DueDay(old), ")"));
+    }
+  }
+  if (!refold) return out;
+  auto deadline = [&](const char* name, const v1::Deadline& a,
+                      const v1::Deadline& b) {
+    const std::string from = DeadlineText(a);
+    const std::string to = DeadlineText(b);
+    if (from != to) add(absl::StrCat(name, " now ", to, " (was ", from, ")"));
+  };
+  deadline("appeal window", before.appeal_window(), after.appeal_window());
+  deadline("departure deadline", before.departure_deadline(),
+           after.departure_deadline());
+  if (before.stage() != after.stage()) {
+    add(absl::StrCat("stage now ", StageName(after.stage()), " (was ",
+                     StageName(before.stage()), ")"));
+  }
+  if (before.iom().tier_rank() != after.iom().tier_rank() &&
+      after.iom().tier_rank() != 0) {
+    add(absl::StrCat(
+        "IOM support tier now ", TierText(after.iom()),
+        before.iom().tier_rank() == 0
+            ? ""
+            : absl::StrCat(" (was ", TierText(before.iom()), ")")));
+  }
+  const std::string& exempt = after.final_rejection().relocation_exemption();
+  if (exempt != before.final_rejection().relocation_exemption()) {
+    add(exempt.empty() ? "no longer exempt from relocation"
+                       : absl::StrCat("exempt from relocation (", exempt, ")"));
+  }
+  return out;
+}
+
+}  // namespace returnpath::return_pathway

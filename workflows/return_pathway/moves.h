@@ -1,0 +1,42 @@
+#ifndef RETURNPATH_WORKFLOWS_RETURN_PATHWAY_MOVES_H_
+#define RETURNPATH_WORKFLOWS_RETURN_PATHWAY_MOVES_H_
+
+// Internal to the return pathway: sentences on what an event moved under
+// people (tasks cancelled, opened or re-ranked; deadlines, stage and support
+// tier recomputed), kept on the event's history entry (HistoryEntry.moved) so
+// caseworkers and auditors read why a task went away.
+
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
+#include "returnpath/v1/pathway_state.pb.h"
+
+namespace returnpath::return_pathway {
+
+// "the IOM application", "the departure deadline's expiry".
+std::string EventWords(const returnpath::v1::HistoryEntry& entry);
+
+// Why `entry` (the event being applied, not yet in `before`) moves what it
+// moves: "the IOM application at position 12 (effective 2026-03-20) comes
+// before the departure deadline's expiry at position 9 (2026-03-23)" for a
+// fact applied before others, "the correction at position 7 of the final
+// rejection at position 2" for a correction, and so on.
+std::string CauseOf(const returnpath::v1::PathwayState& before,
+                    const returnpath::v1::HistoryEntry& entry);
+
+// One sentence per change from `before` to `after` that people hold, each
+// ending in ": <cause>" (asked for only if something moved). Tasks closed
+// (`cancelled` when `refold`), re-ranked or moved; when `refold` also tasks
+// opened, deadlines, stage, support tier and relocation exemption.
+// `completed_key` is the task the event completed (not a move).
+std::vector<std::string> DescribeMoves(
+    const returnpath::v1::PathwayState& before,
+    const returnpath::v1::PathwayState& after,
+    absl::FunctionRef<std::string()> cause, bool refold,
+    absl::string_view completed_key);
+
+}  // namespace returnpath::return_pathway
+
+#endif  // RETURNPATH_WORKFLOWS_RETURN_PATHWAY_MOVES_H_

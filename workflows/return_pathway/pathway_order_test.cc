@@ -1,0 +1,262 @@
+// Facts that arrive late or out of order, flags that change later and
+// corrected registration facts: each is applied where its effective time puts
+// it, and everything that depends on it is recomputed and noted.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "returnpath/v1/engine.pb.h"
+#include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/pathway_fixture.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
+
+namespace returnpath::return_pathway {
+namespace {
+
+namespace v1 = ::returnpath::v1;
+using absl::CivilDay;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsSupersetOf;
+
+class OrderTest : public ::testing::Test {
+ protected:
+  void Registered(const PersonSpec& person = {}) {
+    RP_ASSERT_OK(f_.Register(CivilDay(2026, 1, 5), person));
+  }
+  // Final rejection notified 2026-03-02 (position 2), departure deadline
+  // 2026-03-23 expired (position 3): overstayed, referral police-referral-3.
+  void Overstayed(const PersonSpec& person = {}) {
+    Registered(person);
+    RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+    RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+    ASSERT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
+    ASSERT_NE(f_.TaskByKey("police-referral-3"), nullptr);
+  }
+  absl::Status RecordLate(const google::protobuf::Message& payload,
+                          CivilDay effective, CivilDay recorded) {
+    return f_.Record(payload, At(effective), At(recorded));
+  }
+  // What the last event moved, one sentence each.
+  std::vector<std::string> Moved() const {
+    const auto& moved = f_.state().history().rbegin()->moved();
+    return {moved.begin(), moved.end()};
+  }
+  void ExpectHistoryInRecordedOrder() {
+    uint64_t last = 0;
+    for (const v1::HistoryEntry& e : f_.state().history()) {
+      EXPECT_GT(e.position(), last);
+      last = e.position();
+    }
+  }
+  v1::IomApplicationSubmitted Iom() {
+    v1::IomApplicationSubmitted e;
+    e.set_programme(v1::IOM_PROGRAMME_VARP);
+    return e;
+  }
+
+  PathwayFixture f_;
+};
+
+TEST_F(OrderTest, BackdatedIomApplicationWithdrawsThePoliceReferral) {
+  Overstayed();
+  RP_ASSERT_OK(RecordLate(Iom(), CivilDay(2026, 3, 20), CivilDay(2026, 3, 25)));
+  const v1::PathwayState& s = f_.state();
+  EXPECT_EQ(s.stage(), v1::STAGE_RETURN_PREPARATION);
+  EXPECT_TRUE(f_.Closed("police-referral-3"));
+  EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
+  // At the expiry the application was pending: the adviser follows up.
+  ASSERT_NE(f_.TaskByKey("deadline-follow-up-3"), nullptr);
+  EXPECT_TRUE(f_.Opened("deadline-follow-up-3~4"));
+  EXPECT_EQ(s.iom().tier_rank(), 1);
+  EXPECT_EQ(s.iom().days_after_deadline(), -3);
+  EXPECT_TRUE(s.history(3).refolded());
+  EXPECT_THAT(
+      Moved(),
+      Contains("task police referral police-referral-3 cancelled: the IOM "
+               "application at position 4 (effective 2026-03-20) comes before "
+               "the departure deadline's expiry at position 3 (2026-03-23)"));
+  EXPECT_THAT(Moved(), Contains(HasSubstr("task deadline follow up "
+                                          "deadline-follow-up-3 opened")));
+  ExpectHistoryInRecordedOrder();
+
+  // Withdrawn after the deadline: one referral again.
+  RP_ASSERT_OK(f_.IomWithdraw(CivilDay(2026, 3, 28)));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
+  EXPECT_EQ(f_.TasksOfKind("police_referral"), 1);
+}
+
+TEST_F(OrderTest, ApplicationAfterOverstayingClosesTheReferralWhilePending) {
+  Overstayed();
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 30)));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_RETURN_PREPARATION);
+  EXPECT_TRUE(f_.Closed("police-referral-3"));
+  EXPECT_EQ(f_.state().iom().tier_rank(), 2);
+  EXPECT_THAT(Moved(),
+              Contains("task police referral police-referral-3 closed: the IOM "
+                       "application at position 4 (effective 2026-03-30)"));
+  for (int round = 0; round < 2; ++round) {
+    RP_ASSERT_OK(f_.IomWithdraw(CivilDay(2026, 4, 2 + 4 * round)));
+    EXPECT_EQ(f_.TasksOfKind("police_referral"), 1) << round;
+    RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 4, 4 + 4 * round)));
+    EXPECT_EQ(f_.TasksOfKind("police_referral"), 0) << round;
+  }
+}
+
+TEST_F(OrderTest, BackdatedReopenedCaseUndoesTheOverstay) {
+  Overstayed();
+  v1::CaseReopened reopened;
+  reopened.set_reason(v1::REOPENING_REASON_COURT_REVIEW);
+  RP_ASSERT_OK(
+      RecordLate(reopened, CivilDay(2026, 3, 20), CivilDay(2026, 3, 26)));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_CASE_REOPENED);
+  EXPECT_TRUE(f_.state().departure_deadline().suspended());
+  EXPECT_FALSE(f_.state().departure_deadline().expired());
+  EXPECT_TRUE(f_.Closed("police-referral-3"));
+  EXPECT_THAT(Moved(), Contains(HasSubstr(
+                           "stage now CASE_REOPENED (was OVERSTAYED): the "
+                           "reopened case at position 4")));
+}
+
+TEST_F(OrderTest, BackdatedDeadlineOpensWhatIsAlreadyDue) {
+  Registered();
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 4), v1::ReturnConversationHeld()));
+  v1::DepartureDeadlineSet shorter;
+  *shorter.mutable_notified_on() = ToDate(CivilDay(2026, 3, 3));
+  shorter.set_days(7);
+  RP_ASSERT_OK(
+      RecordLate(shorter, CivilDay(2026, 3, 3), CivilDay(2026, 3, 16)));
+  EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-03-10");
+  // Armed in the past: the engine fires it at once.
+  ASSERT_NE(f_.Timer("departure-deadline-4"), nullptr);
+  EXPECT_LT(FromTimestamp(f_.Timer("departure-deadline-4")->due()), f_.now());
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-4"));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
+  EXPECT_EQ(LastDay(f_.TaskOfKind("police_referral")->due()), "2026-03-10");
+  ExpectHistoryInRecordedOrder();
+}
+
+TEST_F(OrderTest, SupportTierCountsAgainstTheDeadlineInForce) {
+  Registered();
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));  // deadline 03-23
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 6, 1)));
+  EXPECT_EQ(f_.state().iom().tier_rank(), 3);
+  RP_ASSERT_OK(f_.IomWithdraw(CivilDay(2026, 6, 3)));
+  RP_ASSERT_OK(f_.Reopen(CivilDay(2026, 6, 5)));
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 6, 10)));  // deadline 07-01
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 6, 20)));
+  const v1::IomApplicationRecord& iom = f_.state().iom();
+  EXPECT_EQ(iom.tier_rank(), 1);
+  EXPECT_EQ(iom.support_nok(), 20000);
+  EXPECT_EQ(DateText(iom.reference_deadline()), "2026-07-01");
+}
+
+TEST_F(OrderTest, WithoutANewDecisionApplyingAgainNeverRanksBetter) {
+  Registered();
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 6, 1)));
+  RP_ASSERT_OK(f_.IomWithdraw(CivilDay(2026, 6, 3)));
+  v1::DepartureDeadlineSet later;
+  later.set_days(14);
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 6, 5), later));  // deadline 06-19
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 6, 8)));
+  EXPECT_EQ(f_.state().iom().tier_rank(), 3);
+}
+
+TEST_F(OrderTest, CorrectedNationalityMovesTheStatisticsAndTheReferral) {
+  Overstayed();  // AF: no readmission agreement, identity clarified: 80
+  ASSERT_EQ(f_.TaskByKey("police-referral-3")->priority(), 80);
+  RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 26)));
+  const std::string before = f_.state().SerializeAsString();
+  v1::PersonRegistered corrected;
+  ASSERT_TRUE(f_.log().front().payload().UnpackTo(&corrected));
+  corrected.set_nationality("IQ");
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 27), 1, corrected));
+  EXPECT_EQ(f_.TaskByKey("police-referral-3")->priority(), 40);
+  EXPECT_THAT(Moved(), Contains(HasSubstr(
+                           "task police referral police-referral-3 re-ranked "
+                           "from priority 80 to 40: the correction at position "
+                           "5 of the registration at position 1")));
+  ReturnPathwayWorkflow workflow(ShippedPolicies());
+  std::vector<std::string> keys;
+  for (const auto& key :
+       workflow.Classify(before, f_.last().next_state, f_.log().back())) {
+    keys.push_back(absl::StrCat(key.category, "/", key.group, "/", key.delta,
+                                "/", OsloDay(*key.effective)));
+  }
+  EXPECT_THAT(keys, IsSupersetOf({"disappeared/AF/-1/2026-03-26",
+                                  "disappeared/IQ/1/2026-03-26"}));
+}
+
+TEST_F(OrderTest, CorrectedBirthDateMakesTheMinorExemptAndSaysWhy) {
+  PersonSpec minor;
+  minor.flags.set_unaccompanied_minor(true);
+  Registered(minor);
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  ASSERT_NE(f_.TaskByKey("relocate-2"), nullptr);
+  v1::PersonRegistered corrected;
+  ASSERT_TRUE(f_.log().front().payload().UnpackTo(&corrected));
+  *corrected.mutable_date_of_birth() = ToDate(CivilDay(2010, 1, 1));
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 3), 1, corrected));
+  EXPECT_TRUE(f_.Closed("relocate-2"));
+  EXPECT_THAT(Moved(),
+              Contains("task relocation relocate-2 cancelled: the correction "
+                       "at position 3 of the registration at position 1"));
+  EXPECT_THAT(Moved(), Contains(HasSubstr(
+                           "exempt from relocation (unaccompanied minor aged "
+                           "16): the correction at position 3")));
+}
+
+TEST_F(OrderTest, ClearingTheDublinFlagOpensTheRelocationSettingItCancels) {
+  PersonSpec dublin;
+  dublin.flags.set_dublin_case(true);
+  Registered(dublin);
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  EXPECT_EQ(f_.TasksOfKind("relocation"), 0);
+  v1::FlagsChanged cleared;
+  cleared.mutable_flags();
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 4), cleared));
+  EXPECT_EQ(f_.state().final_rejection().relocation_exemption(), "");
+  ASSERT_NE(f_.TaskByKey("relocate-3"), nullptr);
+  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-3")->due()), "2026-03-09");
+  v1::FlagsChanged set;
+  set.mutable_flags()->set_dublin_case(true);
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 6), set));
+  EXPECT_TRUE(f_.Closed("relocate-3"));
+  EXPECT_THAT(Moved(), Contains("task relocation relocate-3 closed: the change "
+                                "of flags at position 4 (effective "
+                                "2026-03-06)"));
+}
+
+TEST_F(OrderTest, TravelDocumentOrClarifiedIdentityReRanksTheReferral) {
+  PersonSpec unclear;
+  unclear.flags.set_identity_unclarified(true);
+  Overstayed(unclear);
+  EXPECT_EQ(f_.TaskByKey("police-referral-3")->priority(), 100);
+  RP_ASSERT_OK(
+      f_.RecordOn(CivilDay(2026, 3, 26), v1::TravelDocumentObtained()));
+  const v1::PathwayTask* referral = f_.TaskByKey("police-referral-3");
+  ASSERT_NE(referral, nullptr);
+  EXPECT_EQ(referral->priority(), 80);
+  EXPECT_THAT(referral->title(), HasSubstr("identity clarified"));
+  EXPECT_THAT(Moved(), Contains("task police referral police-referral-3 "
+                                "re-ranked from priority 100 to 80: the travel "
+                                "document at position 4 (effective "
+                                "2026-03-26)"));
+
+  PathwayFixture g;
+  RP_ASSERT_OK(g.Register(CivilDay(2026, 1, 5), unclear));
+  RP_ASSERT_OK(g.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(g.FireTimer("departure-deadline-2"));
+  v1::FlagsChanged clarified;
+  clarified.mutable_flags();
+  RP_ASSERT_OK(g.RecordOn(CivilDay(2026, 3, 26), clarified));
+  EXPECT_EQ(g.TaskByKey("police-referral-3")->priority(), 80);
+}
+
+}  // namespace
+}  // namespace returnpath::return_pathway
