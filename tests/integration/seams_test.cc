@@ -154,7 +154,7 @@ TEST_F(LeaverScopeTest, ReceptionKeepsAPersonWhosePlaceWasReleased) {
   RP_ASSERT_OK(RecordAs("reception-oslo", "P-O1", "disappeared", {}));
   // Released at the end of 2026-03-15 in Oslo.
   RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-16T00:00:00Z")));
-  RP_ASSERT_OK(WaitForEvent(
+  RP_ASSERT_OK(integration::WaitForEvent(
       daemon().NewChannel(), "auditor-all-token", "P-O1",
       [](const v1::EventEnvelope& e) {
         return IsTimerFired(e, "place_release");
