@@ -91,6 +91,10 @@ absl::Status ValidateTransition(const Transition& t) {
   for (const std::string& id : t.tasks_to_close) {
     if (!IsKeyPart(id)) return bad("task id", id);
   }
+  for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
+    if (!IsKeyPart(done.id)) return bad("task id", done.id);
+    if (!IsUtf8(done.outcome)) return bad("task outcome", done.outcome);
+  }
   for (const std::string& key : t.index_keys) {
     if (!IsKeyPart(key)) return bad("index key", key);
   }
@@ -292,6 +296,9 @@ absl::Status CommandContext::ApplyTransition(const Transition& t,
   for (const std::string& id : t.tasks_to_close) {
     RP_RETURN_IF_ERROR(CloseTask(id, event));
   }
+  for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
+    RP_RETURN_IF_ERROR(CloseTask(done.id, event, &done.outcome));
+  }
   for (const TaskSpec& spec : t.tasks_to_open) {
     RP_RETURN_IF_ERROR(PutTask(TaskFromSpec(stream, spec, event)));
   }
@@ -299,7 +306,8 @@ absl::Status CommandContext::ApplyTransition(const Transition& t,
 }
 
 absl::Status CommandContext::CloseTask(absl::string_view task_id,
-                                       const EventEnvelope& event) {
+                                       const EventEnvelope& event,
+                                       const std::string* outcome) {
   RP_ASSIGN_OR_RETURN(std::optional<Task> task,
                       GetTask(event.stream_id(), task_id));
   if (!task.has_value() ||
@@ -308,7 +316,11 @@ absl::Status CommandContext::CloseTask(absl::string_view task_id,
     return absl::OkStatus();
   }
   returnpath::v1::TaskCompleted completed;
-  if (event.payload().UnpackTo(&completed) && completed.task_id() == task_id) {
+  if (outcome != nullptr) {
+    task->set_state(returnpath::v1::TASK_STATE_COMPLETED);
+    task->set_outcome(*outcome);
+  } else if (event.payload().UnpackTo(&completed) &&
+             completed.task_id() == task_id) {
     task->set_state(returnpath::v1::TASK_STATE_COMPLETED);
     task->set_outcome(completed.outcome());
   } else {

@@ -60,7 +60,8 @@ class CommandContext {
   // Per event, a transition cancels timers before arming (so cancelling and
   // arming one id re-arms it) and closes tasks before opening; opening an
   // existing task id replaces that task. Closing a task marks it COMPLETED
-  // if the event is a TaskCompleted for that id, else CANCELLED; closing or
+  // if the event is a TaskCompleted for that id or the transition completes
+  // it with an outcome (tasks_to_complete), else CANCELLED; closing or
   // cancelling what is absent or already closed does nothing.
   absl::StatusOr<AppendResult> Append(const AppendRequest& request);
   // Append's ALREADY_EXISTS for an idempotency key that was used for another
@@ -132,8 +133,10 @@ class CommandContext {
   absl::Status ApplyTransition(const Transition& transition,
                                const returnpath::v1::EventEnvelope& event,
                                returnpath::v1::StreamRecord* record);
+  // `outcome` non-null: the task is COMPLETED with it.
   absl::Status CloseTask(absl::string_view task_id,
-                         const returnpath::v1::EventEnvelope& event);
+                         const returnpath::v1::EventEnvelope& event,
+                         const std::string* outcome = nullptr);
 
   void PutStream(const returnpath::v1::StreamRecord& record);
   void PutIdempotency(absl::string_view stored_key,

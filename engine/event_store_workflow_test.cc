@@ -32,7 +32,8 @@ int Num(absl::string_view s) {
 
 // A tiny workflow driven by its payload text, words separated by spaces:
 //   arm:<id>:<day>  cancel:<id>  open:<id>:<queue>:<priority>:<day>
-//   close:<id>  index:<key> (the full set)  fail  bad-timer
+//   close:<id>  complete:<id>:<outcome>  index:<key> (the full set)  fail
+//   bad-timer
 // The state is every applied text, each after a '|'. A TaskCompleted
 // payload closes its task. Policy "2026-1" covers Day(1) onwards.
 class ScriptWorkflow final : public Workflow {
@@ -78,6 +79,8 @@ class ScriptWorkflow final : public Workflow {
         t.tasks_to_open.push_back(spec);
       } else if (f[0] == "close") {
         t.tasks_to_close.push_back(f[1]);
+      } else if (f[0] == "complete") {
+        t.tasks_to_complete.push_back({f[1], f[2]});
       } else if (f[0] == "index") {
         t.index_keys.push_back(f[1]);
       }
@@ -246,6 +249,18 @@ TEST_F(WorkflowStoreTest, TasksCloseAsCompletedOrCancelled) {
             returnpath::v1::TASK_STATE_CANCELLED);
   EXPECT_TRUE(store_->ReadyTasks("q", 10)->empty());
   EXPECT_EQ(store_->TasksForStream("p-1")->size(), 2u);
+}
+
+TEST_F(WorkflowStoreTest, ATransitionCompletesATaskWithAnOutcome) {
+  MustAppend(Req("p-1", {"open:t1:q:5:3"}));
+  ASSERT_TRUE(store_->GetTask("p-1", "t1").ok());
+  MustAppend(Req("p-1", {"complete:t1:effected"}));
+  auto t1 = store_->GetTask("p-1", "t1");
+  ASSERT_TRUE(t1.ok()) << t1.status();
+  EXPECT_EQ(t1->state(), returnpath::v1::TASK_STATE_COMPLETED);
+  EXPECT_EQ(t1->outcome(), "effected");
+  EXPECT_EQ(t1->closed_at_position(), 2u);
+  EXPECT_TRUE(store_->ReadyTasks("q", 10)->empty());
 }
 
 TEST_F(WorkflowStoreTest, EventsOfOneAppendApplyInOrder) {

@@ -111,6 +111,13 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
                                             const Workflow& workflow,
                                             absl::Time from, absl::Time to,
                                             const ReplayProgress& progress) {
+  const std::string zone_name = workflow.StatisticsTimeZone();
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(zone_name, &zone)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "statistics count by months in ", zone_name,
+        ", which the time zone database does not have (install tzdata)"));
+  }
   RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(store));
   ScopedSnapshot snapshot(db->db());
   const uint64_t total = LastPositionIn(*db, snapshot.get());
@@ -139,8 +146,7 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
            workflow.Classify(before, s.state, event)) {
         const absl::Time at = key.effective.value_or(effective);
         if (at < from || at >= to) continue;
-        counts[{std::move(key.category),
-                absl::FormatTime("%Y-%m", at, absl::UTCTimeZone()),
+        counts[{std::move(key.category), absl::FormatTime("%Y-%m", at, zone),
                 std::move(key.group)}] += key.delta;
       }
     }

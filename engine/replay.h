@@ -106,7 +106,8 @@ absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
 
 struct StatisticsRow {
   std::string category;
-  std::string month;  // YYYY-MM of the effective time, UTC
+  std::string month;  // YYYY-MM of the effective time, in the workflow's
+                      // StatisticsTimeZone()
   std::string group;
   uint64_t count = 0;
 };
@@ -118,7 +119,9 @@ struct StatisticsReport {
 };
 
 // Folds the whole log and counts workflow.Classify(state_before, state_after,
-// event) by effective month and group, for events effective in [from, to).
+// event) by effective month (in workflow.StatisticsTimeZone()) and group, for
+// events effective in [from, to). FAILED_PRECONDITION if that time zone is
+// not installed.
 absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
                                             const Workflow& workflow,
                                             absl::Time from, absl::Time to,

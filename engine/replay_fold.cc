@@ -22,11 +22,16 @@ bool IsOpen(const Task& task) {
 }
 
 // As CommandContext::CloseTask.
-void Close(const std::string& id, const EventEnvelope& event, FoldedStream* s) {
+void Close(const std::string& id, const EventEnvelope& event, FoldedStream* s,
+           const std::string* outcome = nullptr) {
   auto it = s->tasks.find(id);
   if (it == s->tasks.end() || !IsOpen(it->second)) return;
   returnpath::v1::TaskCompleted completed;
-  if (event.payload().UnpackTo(&completed) && completed.task_id() == id) {
+  if (outcome != nullptr) {
+    it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
+    it->second.set_outcome(*outcome);
+  } else if (event.payload().UnpackTo(&completed) &&
+             completed.task_id() == id) {
     it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
     it->second.set_outcome(completed.outcome());
   } else {
@@ -49,6 +54,9 @@ void ApplyRuntime(const Transition& t, const EventEnvelope& event,
     s->timers[spec.id] = TimerFromSpec(stream, spec, event);
   }
   for (const std::string& id : t.tasks_to_close) Close(id, event, s);
+  for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
+    Close(done.id, event, s, &done.outcome);
+  }
   for (const TaskSpec& spec : t.tasks_to_open) {
     s->tasks[spec.id] = TaskFromSpec(stream, spec, event);
   }

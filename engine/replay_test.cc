@@ -139,6 +139,20 @@ TEST_F(ReplayTest, HealthyStoreHasNoDifferences) {
             std::make_pair(store_->LastPosition(), store_->LastPosition()));
 }
 
+TEST_F(ReplayTest, ATaskCompletedByATransitionReplaysWithItsOutcome) {
+  Append("p1", "open:k1:q:10:5 open:k2:q:20:5");
+  const AppendResult done = Append("p1", "complete:k1:effected close:k2");
+  ReplayReport report = Check();
+  EXPECT_EQ(report.difference_count, 0u) << Describe(report);
+  absl::StatusOr<StreamView> view =
+      StreamAsOfPosition(*store_, workflow_, "p1", done.last_position);
+  ASSERT_TRUE(view.ok()) << view.status();
+  ASSERT_EQ(view->tasks.size(), 2u);
+  EXPECT_EQ(view->tasks[0].state(), returnpath::v1::TASK_STATE_COMPLETED);
+  EXPECT_EQ(view->tasks[0].outcome(), "effected");
+  EXPECT_EQ(view->tasks[1].state(), returnpath::v1::TASK_STATE_CANCELLED);
+}
+
 // A timer the log leaves armed but which should long have fired: parked
 // after its firing failed (as when a caller held its idempotency key), or
 // never picked up. A rebuild would arm it, so the stored copy looks right;
@@ -406,6 +420,44 @@ TEST_F(ReplayTest, StatisticsCountByEffectiveMonthAndGroup) {
       Statistics(*store_, workflow_, Day(32), Day(62), nullptr);
   ASSERT_TRUE(april.ok());
   EXPECT_EQ(rows(*april), std::vector<std::string>{"departure 2026-04 SO 1"});
+}
+
+// The months are the workflow's: midnight on the 1st in Oslo is still the
+// last day of the month before in UTC, an hour earlier in winter (UTC+1) and
+// two in summer (UTC+2).
+TEST_F(ReplayTest, StatisticsCountByMonthsInTheWorkflowsTimeZone) {
+  workflow_.statistics_time_zone = "Europe/Oslo";
+  auto utc = [](int m, int d, int h, int min, int sec) {
+    return absl::FromCivil(absl::CivilSecond(2026, m, d, h, min, sec),
+                           absl::UTCTimeZone());
+  };
+  Append("w1", "depart:AF", utc(2, 28, 22, 59, 59));  // 23:59:59 on 28 Feb
+  Append("w2", "depart:AF", utc(2, 28, 23, 0, 0));    // 00:00 on 1 March
+  Append("s1", "depart:SO", utc(6, 30, 21, 59, 59));  // 23:59:59 on 30 June
+  Append("s2", "depart:SO", utc(6, 30, 22, 0, 0));    // 00:00 on 1 July
+  auto rows = [](const StatisticsReport& r) {
+    std::vector<std::string> out;
+    for (const StatisticsRow& row : r.rows) {
+      out.push_back(absl::StrCat(row.category, " ", row.month, " ", row.group,
+                                 " ", row.count));
+    }
+    return out;
+  };
+  absl::StatusOr<StatisticsReport> oslo =
+      Statistics(*store_, workflow_, absl::InfinitePast(),
+                 absl::InfiniteFuture(), nullptr);
+  ASSERT_TRUE(oslo.ok()) << oslo.status();
+  EXPECT_EQ(rows(*oslo),
+            (std::vector<std::string>{
+                "departure 2026-02 AF 1", "departure 2026-03 AF 1",
+                "departure 2026-06 SO 1", "departure 2026-07 SO 1"}));
+
+  workflow_.statistics_time_zone = "Nowhere/Atlantis";
+  absl::StatusOr<StatisticsReport> unknown =
+      Statistics(*store_, workflow_, absl::InfinitePast(),
+                 absl::InfiniteFuture(), nullptr);
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("Nowhere/Atlantis"));
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ namespace returnpath::engine::testing {
 //   cancel:<id>               cancels a timer
 //   open:<id>:<queue>:<priority>:<day>  opens a task due on Day(day)
 //   close:<id>                cancels a task
+//   complete:<id>:<outcome>   completes a task with that outcome
 //   fail                      the event is refused (FAILED_PRECONDITION)
 //   fix  deaf                 flags: "bad" timers fire; completions are
 //                             no longer closed by the workflow
@@ -79,6 +80,11 @@ class FakeWorkflow final : public Workflow {
     t.index_keys = {absl::StrCat("last/", verb)};
     return t;
   }
+
+  std::string StatisticsTimeZone() const override {
+    return statistics_time_zone;
+  }
+  std::string statistics_time_zone = "UTC";
 
   std::vector<StatisticKey> Classify(
       absl::string_view state_before, absl::string_view /*state_after*/,
@@ -142,6 +148,8 @@ class FakeWorkflow final : public Workflow {
         t->tasks_to_open.push_back(std::move(spec));
       } else if (f[0] == "close") {
         t->tasks_to_close.push_back(f[1]);
+      } else if (f[0] == "complete") {
+        t->tasks_to_complete.push_back({f[1], f[2]});
       }
     }
     return absl::OkStatus();

@@ -37,16 +37,29 @@ struct TaskSpec {
   std::string payload;
 };
 
+// A key "scope/<key>" puts the stream in the scope of whoever holds <key>,
+// as <key> itself would, without listing it under <key> (e.g. the staff of a
+// centre the person left keep them in scope).
+inline constexpr char kScopeOnlyKeyPrefix[] = "scope/";
+
 // What applying one event does. `index_keys` is the full set of secondary
 // index keys for the new state (the engine removes the old set and writes
 // this one); a key is "<index>/<sortable value>", e.g. "stage/OVERSTAYED" or
-// "due/2026-03-02". Tasks and timers named by id must belong to the stream.
+// "due/2026-03-02", or kScopeOnlyKeyPrefix and a key. Tasks and timers named
+// by id must belong to the stream.
 struct Transition {
   std::string next_state;
   std::vector<TimerSpec> timers_to_arm;
   std::vector<std::string> timers_to_cancel;
   std::vector<TaskSpec> tasks_to_open;
-  std::vector<std::string> tasks_to_close;
+  std::vector<std::string> tasks_to_close;  // cancelled
+  // Tasks this event carried out rather than made moot: each is closed as
+  // COMPLETED with its outcome, as if a worker had completed it.
+  struct TaskOutcome {
+    std::string id;
+    std::string outcome;
+  };
+  std::vector<TaskOutcome> tasks_to_complete;
   std::vector<std::string> index_keys;
 };
 
@@ -78,7 +91,7 @@ class Workflow {
   // and `state_after` are the stream's state around the event (before is
   // empty for a new stream), so an event that corrects or retracts another
   // can take back what that one counted. The engine counts by the effective
-  // month.
+  // month in StatisticsTimeZone().
   struct StatisticKey {
     std::string category;
     std::string group;
@@ -88,6 +101,9 @@ class Workflow {
     int delta = 1;
     std::optional<absl::Time> effective;
   };
+  // The time zone whose calendar months the statistics count by: an IANA
+  // name (the engine loads it from the system's time zone database).
+  virtual std::string StatisticsTimeZone() const { return "UTC"; }
   virtual std::vector<StatisticKey> Classify(
       absl::string_view state_before, absl::string_view state_after,
       const returnpath::v1::EventEnvelope& event) const {

@@ -153,6 +153,13 @@ absl::Status BuildAppeal(const EventArgs& args, const BuiltEvent*,
   return Pack(event, out);
 }
 
+absl::Status BuildAppealWaived(const EventArgs& args, const BuiltEvent*,
+                               BuiltEvent* out) {
+  v1::AppealWaived event;
+  RP_RETURN_IF_ERROR(ReadDate(args, "waived", event.mutable_waived_on(), out));
+  return Pack(event, out);
+}
+
 absl::Status BuildAppealDecided(const EventArgs& args, const BuiltEvent*,
                                 BuiltEvent* out) {
   v1::AppealDecided event;
@@ -466,6 +473,13 @@ std::vector<EventKind> MakeKinds() {
                "rejection is final at once")},
        false,
        BuildAppeal},
+      {"appeal-waived",
+       "returnpath.v1.AppealWaived",
+       "the person waived the right to appeal the first rejection (it is "
+       "final at once)",
+       {Required("waived", "DATE", "the date the person waived the appeal")},
+       false,
+       BuildAppealWaived},
       {"appeal-decided",
        "returnpath.v1.AppealDecided",
        "the Immigration Appeals Board (UNE) decided the appeal",

@@ -1,6 +1,7 @@
 #include "engine/server/person_scope.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace returnpath::engine {
 
@@ -27,6 +28,13 @@ bool CoversPerson(const Principal& principal,
   if (CoversEverything(principal)) return true;
   for (const std::string& key : record.index_keys()) {
     if (ScopeCovers(principal, key)) return true;
+    // "scope/<key>" grants what <key> grants, without listing the person
+    // under <key> (workflow.h).
+    absl::string_view scoped = key;
+    if (absl::ConsumePrefix(&scoped, kScopeOnlyKeyPrefix) &&
+        ScopeCovers(principal, scoped)) {
+      return true;
+    }
   }
   return false;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "clients/lib/time_text.h"
 #include "gmock/gmock.h"
 #include "returnpath/v1/engine.pb.h"
 #include "tests/integration/fixture.h"
@@ -45,6 +46,13 @@ class TaskScopeTest : public IntegrationTest {
   void RegisterFinallyRejected(const PersonSpec& person,
                                const std::string& notified = "2026-03-02") {
     RP_ASSERT_OK(Register(person));
+    // A fact is recorded once it has happened: on that day, at 09:00 Oslo.
+    absl::StatusOr<v1::Date> day = client::ParseDate(notified);
+    RP_ASSERT_OK(day);
+    const absl::Time on_the_day = client::StartOfDay(*day) + absl::Hours(9);
+    absl::StatusOr<absl::Time> now = AdvanceBy(absl::ZeroDuration());
+    RP_ASSERT_OK(now);
+    if (*now < on_the_day) RP_ASSERT_OK(AdvanceUntil(on_the_day));
     RP_ASSERT_OK(
         Record(person.id, "final-rejection", {{"notified", notified}}));
   }

@@ -13,10 +13,12 @@ namespace {
 
 class TimerKeyTest : public IntegrationTest {
  protected:
-  // Registers `id` at Oslo-1 and records a final rejection notified on
-  // 2026-03-02: the departure deadline runs out at midnight Oslo on 03-23.
+  // Registers `id` at Oslo-1 and, on that day, records a final rejection
+  // notified on 2026-03-02: the departure deadline runs out at midnight Oslo
+  // on 03-23.
   void RegisterFinallyRejected(const std::string& id) {
     RP_ASSERT_OK(Register({.id = id, .nationality = "IQ"}));
+    RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-02T08:00:00Z")));
     RP_ASSERT_OK(Record(id, "final-rejection", {{"notified", "2026-03-02"}}));
   }
 

@@ -80,10 +80,13 @@ class ReturnPathwayRuntimeTest : public ::testing::Test {
     store_.reset();
   }
 
-  void Record(const google::protobuf::Message& payload, absl::CivilDay day) {
-    clock_.SetTime(At(day));
+  // Effective at 10:00 on `day`, recorded then or at `recorded` if later.
+  void Record(const google::protobuf::Message& payload, absl::CivilDay day,
+              const std::string& person = "P1",
+              std::optional<absl::CivilDay> recorded = std::nullopt) {
+    clock_.SetTime(At(recorded.value_or(day)));
     AppendRequest request;
-    request.stream_id = "P1";
+    request.stream_id = person;
     request.principal = "reception:oslo-1";
     ProposedEvent event;
     event.effective_time = At(day);
@@ -203,6 +206,40 @@ TEST_F(ReturnPathwayRuntimeTest,
   v1::PathwayState then;
   ASSERT_TRUE(then.ParseFromString(before->state));
   EXPECT_EQ(then.stage(), v1::STAGE_FIRST_REJECTION);
+}
+
+// §3.3.6 through the engine's queue: the newest final rejection is served
+// first, and a long-stayer brought in (rejected long before it was recorded)
+// after every recent one.
+TEST_F(ReturnPathwayRuntimeTest, RelocationsAreServedNewestFinalRejectionFirst) {
+  for (const char* person : {"P-A", "P-B", "P-C"}) {
+    v1::PersonRegistered registered;
+    registered.set_person_id(person);
+    registered.set_household_id(std::string("H-") + person);
+    *registered.mutable_date_of_birth() = DateOf(absl::CivilDay(1990, 1, 1));
+    registered.set_nationality("AF");
+    registered.set_reception_centre("Oslo-1");
+    registered.set_region(v1::REGION_OSLO);
+    Record(registered, absl::CivilDay(2025, 12, 1), person,
+           absl::CivilDay(2026, 3, 10));
+  }
+  const absl::CivilDay today(2026, 3, 10);
+  auto final_rejection = [&](const std::string& person, absl::CivilDay day) {
+    v1::FinalRejection rejection;
+    *rejection.mutable_notified_on() = DateOf(day);
+    Record(rejection, day, person, today);
+  };
+  final_rejection("P-C", absl::CivilDay(2026, 1, 5));  // a long-stayer
+  final_rejection("P-A", absl::CivilDay(2026, 3, 4));
+  final_rejection("P-B", absl::CivilDay(2026, 3, 9));
+  absl::StatusOr<std::vector<v1::Task>> ready =
+      store_->ReadyTasks("reception/Oslo-1", 10);
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  std::vector<std::string> order;
+  for (const v1::Task& task : *ready) {
+    if (task.kind() == "relocation") order.push_back(task.stream_id());
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"P-B", "P-A", "P-C"}));
 }
 
 }  // namespace

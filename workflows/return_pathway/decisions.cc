@@ -196,6 +196,32 @@ absl::Status OnAppealLodged(const v1::AppealLodged& e, Step& st) {
       st.in().positions, 0);
 }
 
+absl::Status OnAppealWaived(const v1::AppealWaived& e, Step& st) {
+  constexpr absl::string_view kAction = "record a waived appeal";
+  v1::PathwayState& s = st.s();
+  if (s.stage() != v1::STAGE_FIRST_REJECTION) {
+    return Refuse(kAction, absl::StrCat("no first rejection awaits an appeal; ",
+                                        DescribeStage(s)));
+  }
+  RP_ASSIGN_OR_RETURN(const absl::CivilDay day,
+                      EventDay(st, e.waived_on(), "waived_on"));
+  if (day < StoredDay(s.appeal_window().counted_from())) {
+    return Refuse(kAction,
+                  absl::StrCat("it is dated before the first rejection "
+                               "was notified on ",
+                               Day(s.appeal_window().counted_from())));
+  }
+  if (day > StoredDay(s.appeal_window().date())) {
+    return Refuse(kAction, absl::StrCat("the appeal window closed on ",
+                                        Day(s.appeal_window().date())));
+  }
+  st.CancelTimersOfKind(kTimerAppealWindow);
+  s.mutable_appeal_window()->set_met(true);
+  return ApplyFinalRejection(st, day, 0,
+                             v1::FINAL_REJECTION_BASIS_APPEAL_WAIVED,
+                             st.in().positions, 0);
+}
+
 absl::Status OnAppealDecided(const v1::AppealDecided& e, Step& st) {
   constexpr absl::string_view kAction = "record an appeal decision";
   v1::PathwayState& s = st.s();
@@ -241,6 +267,13 @@ absl::Status OnFinalRejection(const v1::FinalRejection& e, Step& st) {
     case v1::STAGE_ASYLUM_PENDING:
       break;
     case v1::STAGE_FIRST_REJECTION:
+      // Final only once the window closed unused (footnote 1), or at once
+      // when the person waives the appeal (AppealWaived).
+      if (st.today() <= StoredDay(s.appeal_window().date())) {
+        return Refuse(kAction, absl::StrCat("the appeal window is open until ",
+                                            Day(s.appeal_window().date()),
+                                            " and no appeal is recorded"));
+      }
       if (basis == v1::FINAL_REJECTION_BASIS_UNSPECIFIED) {
         basis = v1::FINAL_REJECTION_BASIS_NOT_APPEALED;
       }
@@ -342,10 +375,17 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
 void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
                     std::vector<uint64_t> caused_by) {
   const v1::RelocationRule& rel = st.policy().relocation();
+  // §3.3.6: recently rejected first, long-stayers phased in. A final
+  // rejection already old when recorded is not overdue at once.
+  const absl::CivilDay recorded = OsloDate(st.in().recorded);
+  const bool phased_in = recorded - day > rel.phase_in_after_days();
   const absl::CivilDay due =
-      std::max(st.today(),
-               std::min(day + rel.due_days(),
-                        deadline - rel.min_days_before_departure_deadline()));
+      phased_in
+          ? recorded + rel.phase_in_due_days()
+          : std::max(st.today(),
+                     std::min(day + rel.due_days(),
+                              deadline -
+                                  rel.min_days_before_departure_deadline()));
   const v1::PathwayState& s = st.s();
   TaskDraft draft;
   draft.key = st.Key("relocate");
@@ -353,11 +393,17 @@ void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
   draft.queue = st.ReceptionQueue();
   draft.title = absl::StrCat(
       "Relocate ", s.person_id(), " from ", s.residence().reception_centre(),
-      " to a return centre by ", FormatDay(due), " (final rejection notified ",
+      " to a return centre by ", FormatDay(due),
+      phased_in ? " (long-stayer phased in: final rejection notified "
+                : " (final rejection notified ",
       FormatDay(day), ", departure deadline ", FormatDay(deadline), ")");
   draft.due = OsloEndOfDay(due);
-  draft.priority = rel.priority();
-  draft.rule = "relocation";
+  // Newest final rejection first: one step earlier per later day.
+  draft.priority =
+      phased_in ? rel.phase_in_priority()
+                : rel.priority() -
+                      static_cast<int32_t>(day - absl::CivilDay(2000, 1, 1));
+  draft.rule = phased_in ? "relocation_phase_in" : "relocation";
   draft.caused_by = std::move(caused_by);
   st.OpenTask(std::move(draft));
 }

@@ -34,6 +34,7 @@ const absl::flat_hash_map<std::string, Rule>& Rules() {
       Entry<v1::PersonRegistered, OnRegistered>("register the person"),
       Entry<v1::FirstRejection, OnFirstRejection>("record a first rejection"),
       Entry<v1::AppealLodged, OnAppealLodged>("record an appeal"),
+      Entry<v1::AppealWaived, OnAppealWaived>("record a waived appeal"),
       Entry<v1::AppealDecided, OnAppealDecided>("record an appeal decision"),
       Entry<v1::FinalRejection, OnFinalRejection>("record a final rejection"),
       Entry<v1::DepartureDeadlineSet, OnDeadlineSet>(
@@ -125,6 +126,10 @@ absl::StatusOr<EventInput> InputFromEnvelope(const v1::EventEnvelope& event,
     RP_ASSIGN_OR_RETURN(in.policy, policies.Find(event.policy_version()));
   }
   in.policy_version = in.policy->version();
+  if (event.has_recorded_time()) {
+    RP_RETURN_IF_ERROR(CheckNotInFuture(in.effective, in.recorded, *in.policy,
+                                        "effective_time"));
+  }
   in.payload = event.payload();
   return in;
 }

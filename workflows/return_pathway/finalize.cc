@@ -91,7 +91,15 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
     out.tasks_to_open.push_back(ToSpec(t));
   }
   for (const v1::PathwayTask& t : before.open_tasks()) {
-    if (!still_open.contains(t.key()) && t.id() != options.completed_task_id) {
+    if (still_open.contains(t.key()) || t.id() == options.completed_task_id) {
+      continue;
+    }
+    const auto done = std::find_if(
+        options.task_outcomes.begin(), options.task_outcomes.end(),
+        [&](const auto& key_outcome) { return key_outcome.first == t.key(); });
+    if (done != options.task_outcomes.end()) {
+      out.tasks_to_complete.push_back({t.id(), done->second});
+    } else {
       out.tasks_to_close.push_back(t.id());
     }
   }
@@ -128,6 +136,7 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
   std::sort(out.tasks_to_open.begin(), out.tasks_to_open.end(), by_id);
   std::sort(out.timers_to_arm.begin(), out.timers_to_arm.end(), by_id);
   std::sort(out.tasks_to_close.begin(), out.tasks_to_close.end());
+  std::sort(out.tasks_to_complete.begin(), out.tasks_to_complete.end(), by_id);
   std::sort(out.timers_to_cancel.begin(), out.timers_to_cancel.end());
 
   out.index_keys = IndexKeys(after);
@@ -138,11 +147,22 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
 std::vector<std::string> IndexKeys(const v1::PathwayState& s) {
   std::vector<std::string> keys;
   keys.push_back(absl::StrCat("stage/", StageName(s.stage())));
-  if (!IsTerminal(s.stage())) {
-    if (!s.residence().place_released()) {
-      keys.push_back(absl::StrCat("centre/", s.residence().reception_centre()));
-    }
-    keys.push_back(absl::StrCat("region/", RegionName(s.residence().region())));
+  const std::string centre =
+      absl::StrCat("centre/", s.residence().reception_centre());
+  const std::string region =
+      absl::StrCat("region/", RegionName(s.residence().region()));
+  // Who left a centre is no longer listed there, but its staff keep them in
+  // scope to record a reappearance or a correction.
+  auto scope_only = [](const std::string& key) {
+    return absl::StrCat(returnpath::engine::kScopeOnlyKeyPrefix, key);
+  };
+  if (IsTerminal(s.stage())) {
+    keys.push_back(scope_only(centre));
+    keys.push_back(scope_only(region));
+  } else {
+    keys.push_back(s.residence().place_released() ? scope_only(centre)
+                                                  : centre);
+    keys.push_back(region);
     if (s.whereabouts_unknown()) keys.push_back("overlay/whereabouts_unknown");
     if (const std::optional<absl::CivilDay> due = NextDeadline(s)) {
       keys.push_back(absl::StrCat("due/", FormatDay(*due)));

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/workflow.h"
@@ -20,6 +21,9 @@ struct DiffOptions {
   bool refold = false;
   std::string fired_timer_id;     // the engine already removed this timer
   std::string completed_task_id;  // the engine already completed this task
+  // Closed tasks the event carried out: (key, outcome); completed, not
+  // cancelled.
+  std::vector<std::pair<std::string, std::string>> task_outcomes;
 };
 
 // Gives `after`'s tasks their engine ids (an unchanged task keeps its id and
@@ -30,7 +34,10 @@ returnpath::engine::Transition Finish(
     returnpath::v1::PathwayState& after, const DiffOptions& options);
 
 // "stage/<STAGE>", "centre/<centre>", "region/<REGION>", "due/<YYYY-MM-DD>"
-// (the next legal deadline), "overlay/whereabouts_unknown"; sorted.
+// (the next legal deadline), "overlay/whereabouts_unknown"; sorted. A person
+// whose place was released has "scope/centre/<centre>" instead of the centre
+// key; one whose pathway ended has "scope/centre/..." and "scope/region/...":
+// still in the scope of the staff they left, no longer listed there.
 std::vector<std::string> IndexKeys(const returnpath::v1::PathwayState& s);
 
 // Deterministic bytes: the same state always gives the same bytes.

@@ -96,6 +96,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   options.position = in.position;
   options.fired_timer_id = st.fired_timer_id;
   options.completed_task_id = st.completed_task_id;
+  options.task_outcomes = std::move(st.task_outcomes);
   return Finish(before, *changing, options);
 }
 

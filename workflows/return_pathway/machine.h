@@ -29,10 +29,12 @@ namespace returnpath::return_pathway {
 // | AppealLodged, not deferred   | FIRST_REJECTION, within window     | FINAL_REJECTION (1)    | final-rejection consequences (F) from the appeal date |
 // | any event, backdated (B)     | effective before applied_until     | refolded               | applied at its effective time; history refolded |
 // | timer appeal_window          | FIRST_REJECTION                    | FINAL_REJECTION (1)    | derived final rejection, from the day after the window: (F) |
+// | AppealWaived                 | FIRST_REJECTION, within window     | FINAL_REJECTION (1)    | cancels appeal-window timer; (F) from the waiver, basis APPEAL_WAIVED |
 // | AppealDecided granted        | appeal pending                     | PERMIT_GRANTED         | terminal (T) |
 // | AppealDecided rejected       | APPEAL_PENDING                     | FINAL_REJECTION (1)    | (F) |
 // | AppealDecided rejected       | appeal pending, no deferral        | unchanged              | recorded; the running deadline stays |
-// | FinalRejection               | ASYLUM_PENDING, FIRST_REJECTION,   | FINAL_REJECTION (1)    | (F) |
+// | FinalRejection               | ASYLUM_PENDING, FIRST_REJECTION    | FINAL_REJECTION (1)    | (F) |
+// |                              | once its window closed,            |                        | |
 // |                              | APPEAL_PENDING, CASE_REOPENED      |                        | |
 // | DepartureDeadlineSet         | FINAL_REJECTION, RETURN_PREPARATION| FINAL_REJECTION (1)    | new deadline and timer; closes police referrals |
 // |                              | OVERSTAYED, CASE_REOPENED          |                        | |
@@ -48,9 +50,9 @@ namespace returnpath::return_pathway {
 // | IomApplicationWithdrawn      | application pending                | RETURN_PREPARATION ->  | OVERSTAYED + one police referral if the deadline expired |
 // |                              |                                    | FINAL_REJECTION        | |
 // | timer iom_follow_up          | same application pending           | unchanged              | adviser task |
-// | Departed assisted voluntary  | IOM application pending            | DEPARTED_VOLUNTARY     | (T) |
-// | Departed forced              | deadline expired, not suspended    | DEPARTED_FORCED        | (T); PRAN amounts checked against the policy |
-// | Departed Dublin transfer     | dublin_case                        | DEPARTED_DUBLIN        | (T) |
+// | Departed assisted voluntary  | IOM application pending            | DEPARTED_VOLUNTARY     | (T); departure deadline met |
+// | Departed forced              | deadline expired, not suspended    | DEPARTED_FORCED        | (T); deadline met; police referral completed "effected"; PRAN checked |
+// | Departed Dublin transfer     | dublin_case                        | DEPARTED_DUBLIN        | (T); departure deadline met |
 // | ResidencePermitGranted       | any live stage                     | PERMIT_GRANTED         | (T) |
 // | RelocationOrdered, Completed | after a final rejection, not exempt| unchanged              | completed: centre updated, relocation tasks closed |
 // | Disappeared                  | any live stage, present            | overlay on             | police task; timer place-release-P at 14d |
@@ -85,16 +87,25 @@ namespace returnpath::return_pathway {
 // (F) Final-rejection consequences from notification day D: departure
 //     deadline D+21 (7-30 allowed), timer departure-deadline-P; relocation
 //     task relocate-P in reception/<centre>, opened at once, due
-//     min(D+7, deadline-2), unless exempt (unaccompanied minor aged 15-18 on
-//     D, Dublin case) or already at a return centre; conversation task due
+//     min(D+7, deadline-2), priority 50 - (D - 2000-01-01 in days) so the
+//     newest final rejection is served first, unless exempt (unaccompanied
+//     minor aged 15-18 on D, Dublin case) or already at a return centre; if D
+//     is more than 30 days before the day it is recorded (a long-stayer
+//     brought in), the task is phased in instead: due 60 days after the
+//     recording, priority 55 (rule relocation_phase_in); conversation task due
 //     D+3; child-info-P-<child> for each child 12+ due D+14; review timer
 //     review-P at D+90. Relocation and conversation tasks arm
 //     escalate-<task key> at their due.
-// (T) Terminal: every task closed, every timer cancelled.
+// (T) Terminal: every task closed, every timer cancelled. Index keys of a
+//     terminal pathway, or of a person whose place was released, keep the
+//     centre (and for terminal, the region) as scope-only keys
+//     ("scope/centre/<centre>"): its staff may still read and correct.
 //
 // Errors: FAILED_PRECONDITION with a caseworker's sentence for an event that
 // may not happen now ("cannot record an appeal: the appeal window closed on
-// 2026-03-02"); INVALID_ARGUMENT for a malformed payload or envelope;
+// 2026-03-02"); INVALID_ARGUMENT for a malformed payload or envelope, or an
+// effective time (a correction's too) later than the recorded time, the
+// engine's present, plus the policy's clock skew (300 s);
 // NOT_FOUND for an event on an unregistered person or an unknown policy;
 // ALREADY_EXISTS for a second registration.
 

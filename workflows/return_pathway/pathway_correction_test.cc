@@ -199,17 +199,19 @@ TEST_F(CorrectionTest, CorrectedBirthDateMakesTheMinorExempt) {
   EXPECT_TRUE(f.Cancelled("escalate-relocate-2"));
 }
 
-TEST_F(CorrectionTest, CorrectedEffectiveTimePicksThePolicyThenInForce) {
-  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 6, 20)));
-  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 6, 30)));
-  ASSERT_EQ(f_.state().iom().support_nok(), 20000);
+TEST(CorrectionPolicyTest, CorrectedEffectiveTimePicksThePolicyThenInForce) {
+  PathwayFixture f(PoliciesWithExample());
+  RP_ASSERT_OK(f.Register(CivilDay(2026, 1, 5)));
+  RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 6, 20)));
+  RP_ASSERT_OK(f.IomApply(CivilDay(2026, 6, 30)));
+  ASSERT_EQ(f.state().iom().support_nok(), 20000);
   v1::IomApplicationSubmitted same;
   same.set_programme(v1::IOM_PROGRAMME_VARP);
   RP_ASSERT_OK(
-      f_.Correct(CivilDay(2026, 7, 2), 3, same, At(CivilDay(2026, 7, 1))));
-  EXPECT_EQ(f_.state().iom().support_nok(), 25000);
-  EXPECT_EQ(f_.state().iom().tier_policy_version(), "2026-07-01");
-  EXPECT_EQ(f_.state().history(2).corrected_policy_version(), "2026-07-01");
+      f.Correct(CivilDay(2026, 7, 2), 3, same, At(CivilDay(2026, 7, 1))));
+  EXPECT_EQ(f.state().iom().support_nok(), 25000);
+  EXPECT_EQ(f.state().iom().tier_policy_version(), "2026-07-01");
+  EXPECT_EQ(f.state().history(2).corrected_policy_version(), "2026-07-01");
 }
 
 TEST_F(CorrectionTest, RetractingADepartureReopensTheEndedPathway) {

@@ -26,6 +26,22 @@ const PolicySet& ShippedPolicies() {
   return *policies;
 }
 
+const PolicySet& PoliciesWithExample() {
+  static const PolicySet* policies = [] {
+    std::vector<std::pair<std::string, v1::Policy>> both;
+    for (const char* dir :
+         {RETURN_PATHWAY_POLICY_DIR, RETURN_PATHWAY_EXAMPLES_DIR}) {
+      absl::StatusOr<PolicySet> set = PolicySet::LoadDirectory(dir);
+      ABSL_RAW_CHECK(set.ok(), "a policy folder does not load");
+      for (const v1::Policy& p : set->versions()) both.push_back({dir, p});
+    }
+    absl::StatusOr<PolicySet> set = PolicySet::Create(std::move(both));
+    ABSL_RAW_CHECK(set.ok(), "the example revision does not fit the defaults");
+    return new PolicySet(*std::move(set));
+  }();
+  return *policies;
+}
+
 absl::Status PathwayFixture::Record(const google::protobuf::Message& payload,
                                     absl::Time effective,
                                     std::optional<absl::Time> recorded) {

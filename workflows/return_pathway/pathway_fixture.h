@@ -44,6 +44,9 @@ absl::Time At(absl::CivilDay day);
 
 // The shipped policy files.
 const PolicySet& ShippedPolicies();
+// The shipped files and the example revision (examples/), which the daemon
+// does not load.
+const PolicySet& PoliciesWithExample();
 
 class PathwayFixture {
  public:

@@ -386,6 +386,13 @@ class Sequence {
       }
       EXPECT_TRUE(was_open) << Where() << " closed unknown task " << id;
     }
+    for (const auto& done : t.tasks_to_complete) {
+      bool was_open = false;
+      for (const v1::PathwayTask& task : before.open_tasks()) {
+        was_open = was_open || task.id() == done.id;
+      }
+      EXPECT_TRUE(was_open) << Where() << " completed unknown task " << done.id;
+    }
     if (f_.log().back().payload().Is<v1::IomApplicationSubmitted>()) {
       ++Covered().tier_ranks[s.iom().tier_rank()];
       EXPECT_GE(s.iom().tier_rank(), before.worst_tier_rank()) << Where();

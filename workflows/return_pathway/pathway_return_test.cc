@@ -154,7 +154,7 @@ TEST_F(ReturnTest, EventsPickThePolicyInForceAtTheirEffectiveTime) {
   };
   for (const Case& c : {Case{CivilDay(2026, 6, 30), "2012-01-01", 20000},
                         Case{CivilDay(2026, 7, 1), "2026-07-01", 25000}}) {
-    PathwayFixture f;
+    PathwayFixture f(PoliciesWithExample());
     RP_ASSERT_OK(f.Register(CivilDay(2026, 1, 5)));
     RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 6, 20)));  // deadline 07-11
     RP_ASSERT_OK(f.IomApply(c.applied));
@@ -240,7 +240,8 @@ TEST_F(ReturnTest, DisappearanceOverlayPoliceTaskAndPlaceRelease) {
   EXPECT_EQ(f_.TaskByKey("place-release-4")->queue(), "reception/Oslo-1");
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("due/2026-03-23", "overlay/whereabouts_unknown",
-                          "region/OSLO", "stage/FINAL_REJECTION"));
+                          "region/OSLO", "scope/centre/Oslo-1",
+                          "stage/FINAL_REJECTION"));
 
   RP_ASSERT_OK(f_.Reappear(CivilDay(2026, 3, 20)));
   EXPECT_FALSE(f_.state().whereabouts_unknown());
@@ -345,9 +346,13 @@ TEST_F(ReturnTest, DepartureRules) {
   EXPECT_EQ(f_.state().stage(), v1::STAGE_DEPARTED_FORCED);
   EXPECT_TRUE(f_.state().open_tasks().empty());
   EXPECT_TRUE(f_.state().armed_timers().empty());
-  EXPECT_TRUE(f_.Closed("police-referral-3"));
+  EXPECT_FALSE(f_.Closed("police-referral-3"));  // completed: effected
+  ASSERT_EQ(f_.last().tasks_to_complete.size(), 1u);
+  EXPECT_EQ(f_.last().tasks_to_complete[0].id, "police-referral-3");
   EXPECT_TRUE(f_.Cancelled("review-2"));
-  EXPECT_THAT(f_.last().index_keys, ElementsAre("stage/DEPARTED_FORCED"));
+  EXPECT_THAT(f_.last().index_keys,
+              ElementsAre("scope/centre/Oslo-1", "scope/region/OSLO",
+                          "stage/DEPARTED_FORCED"));
   absl::Status after = f_.CompleteTask("police-referral-3");
   EXPECT_EQ(after.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(

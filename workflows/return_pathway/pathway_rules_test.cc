@@ -200,7 +200,9 @@ TEST_F(RulesTest, AppealGrantedEndsThePathway) {
   EXPECT_TRUE(f_.state().open_tasks().empty());
   EXPECT_TRUE(f_.state().armed_timers().empty());
   EXPECT_TRUE(f_.Closed("conversation-2"));
-  EXPECT_THAT(f_.last().index_keys, ElementsAre("stage/PERMIT_GRANTED"));
+  EXPECT_THAT(f_.last().index_keys,
+              ElementsAre("scope/centre/Oslo-1", "scope/region/OSLO",
+                          "stage/PERMIT_GRANTED"));
   absl::Status after = f_.Disappear(CivilDay(2026, 6, 2));
   EXPECT_EQ(after.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(after.message(),

@@ -154,6 +154,10 @@ absl::Status ValidatePolicy(const Policy& p, absl::string_view source) {
                        rel.exempt_unaccompanied_minor_min_age(),
                    "relocation.exempt_unaccompanied_minor_below_age",
                    "must be greater than exempt_unaccompanied_minor_min_age");
+  problems.AtLeast(rel.phase_in_after_days(), 1,
+                   "relocation.phase_in_after_days");
+  problems.AtLeast(rel.phase_in_due_days(), 1, "relocation.phase_in_due_days");
+  problems.AtLeast(rel.phase_in_priority(), 0, "relocation.phase_in_priority");
 
   const v1::ChildInformationRule& child = p.child_information();
   problems.Present(p.has_child_information(), "child_information");
@@ -196,6 +200,10 @@ absl::Status ValidatePolicy(const Policy& p, absl::string_view source) {
                    "long_stayer_review.interval_days");
   problems.AtLeast(p.long_stayer_review().priority(), 0,
                    "long_stayer_review.priority");
+
+  problems.Present(p.has_effective_time(), "effective_time");
+  problems.AtLeast(p.effective_time().max_clock_skew_seconds(), 0,
+                   "effective_time.max_clock_skew_seconds");
 
   problems.Present(p.has_queues(), "queues");
   CheckQueueTemplate(p.queues().reception(), "queues.reception", problems);

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "workflows/return_pathway/legal_calendar.h"
+#include "workflows/return_pathway/pathway_fixture.h"
 
 namespace returnpath::return_pathway {
 namespace {
@@ -24,7 +25,7 @@ TEST(PolicySetTest, LoadsTheShippedDefaults) {
   absl::StatusOr<PolicySet> set =
       PolicySet::LoadDirectory(RETURN_PATHWAY_POLICY_DIR);
   ASSERT_TRUE(set.ok()) << set.status();
-  ASSERT_EQ(set->versions().size(), 2u);
+  ASSERT_EQ(set->versions().size(), 1u);
   const v1::Policy& p = set->versions()[0];
   EXPECT_EQ(p.version(), "2012-01-01");
   EXPECT_EQ(p.appeal_window().days(), 21);
@@ -46,13 +47,22 @@ TEST(PolicySetTest, LoadsTheShippedDefaults) {
   EXPECT_EQ(p.disappearance().place_release_days(), 14);
   EXPECT_EQ(p.long_stayer_review().interval_days(), 90);
   EXPECT_EQ(p.queues().police(), "police/pu");
-  EXPECT_EQ(set->versions()[1].iom().tiers(0).amount_nok(), 25000);
+  EXPECT_EQ(p.relocation().phase_in_after_days(), 30);
+  EXPECT_EQ(p.effective_time().max_clock_skew_seconds(), 300);
+}
+
+TEST(PolicySetTest, TheExampleRevisionLoadsBesideTheDefaults) {
+  absl::StatusOr<PolicySet> example =
+      PolicySet::LoadDirectory(RETURN_PATHWAY_EXAMPLES_DIR);
+  ASSERT_TRUE(example.ok()) << example.status();
+  ASSERT_EQ(example->versions().size(), 1u);
+  EXPECT_EQ(example->versions()[0].version(), "2026-07-01");
+  EXPECT_EQ(example->versions()[0].iom().tiers(0).amount_nok(), 25000);
+  ASSERT_EQ(PoliciesWithExample().versions().size(), 2u);
 }
 
 TEST(PolicySetTest, PicksTheVersionInForceOnTheOsloDate) {
-  absl::StatusOr<PolicySet> set =
-      PolicySet::LoadDirectory(RETURN_PATHWAY_POLICY_DIR);
-  ASSERT_TRUE(set.ok()) << set.status();
+  const PolicySet* set = &PoliciesWithExample();
   auto version_at = [&](absl::CivilDay day, absl::Duration into) {
     absl::StatusOr<const v1::Policy*> p =
         set->InForceAt(OsloStartOfDay(day) + into);

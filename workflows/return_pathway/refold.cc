@@ -278,6 +278,8 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
   target.add_correction_positions(in.position);
   if (correction.has_effective_time()) {
     const absl::Time effective = FromTimestamp(correction.effective_time());
+    RP_RETURN_IF_ERROR(
+        CheckNotInFuture(effective, in.recorded, *in.policy, "effective_time"));
     RP_ASSIGN_OR_RETURN(const v1::Policy* policy,
                         policies.InForceAt(effective));
     *target.mutable_corrected_effective_time() = correction.effective_time();

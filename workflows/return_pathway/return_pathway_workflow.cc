@@ -52,6 +52,10 @@ std::string ReturnPathwayWorkflow::StateTypeName() const {
   return v1::PathwayState::descriptor()->full_name();
 }
 
+std::string ReturnPathwayWorkflow::StatisticsTimeZone() const {
+  return "Europe/Oslo";
+}
+
 namespace {
 
 using StatisticKey = ReturnPathwayWorkflow::StatisticKey;
@@ -86,7 +90,8 @@ std::vector<std::string> Categories(const google::protobuf::Any& payload) {
     out.push_back("iom_application");
   } else if (payload.Is<v1::ResidencePermitGranted>()) {
     out.push_back("permit_granted");
-  } else if (payload.Is<v1::FinalRejection>()) {
+  } else if (payload.Is<v1::FinalRejection>() ||
+             payload.Is<v1::AppealWaived>()) {
     out.push_back("final_rejection");
   } else if (payload.UnpackTo(&appeal)) {
     if (!appeal.deferred_implementation()) out.push_back("final_rejection");

@@ -43,6 +43,9 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
       absl::string_view state_before, absl::string_view state_after,
       const returnpath::v1::EventEnvelope& event) const override;
 
+  // "Europe/Oslo": the facts are dated in Norway, so are the months.
+  std::string StatisticsTimeZone() const override;
+
   const PolicySet& policies() const { return policies_; }
 
  private:

@@ -239,6 +239,16 @@ absl::Status OnDeparted(const v1::Departed& e, Step& st) {
       return absl::InvalidArgumentError(
           "kind: must be ASSISTED_VOLUNTARY, FORCED or DUBLIN_TRANSFER");
   }
+  // The police carried out the referral they hold: it is done, not moot.
+  if (stage == v1::STAGE_DEPARTED_FORCED) {
+    std::vector<std::string> referrals;
+    for (const v1::PathwayTask& t : s.open_tasks()) {
+      if (t.kind() == kTaskPoliceReferral) referrals.push_back(t.key());
+    }
+    for (const std::string& key : referrals) st.CompleteTask(key, "effected");
+  }
+  // Whoever left, left: the departure deadline no longer runs.
+  if (s.has_departure_deadline()) s.mutable_departure_deadline()->set_met(true);
   v1::DepartureRecord& record = *s.mutable_departure();
   record.set_kind(e.kind());
   *record.mutable_departed_on() = ToDate(st.today());

@@ -29,6 +29,20 @@ absl::StatusOr<absl::CivilDay> EventDay(const Step& st,
   return today;
 }
 
+absl::Status CheckNotInFuture(absl::Time effective, absl::Time present,
+                              const returnpath::v1::Policy& policy,
+                              absl::string_view field) {
+  const int32_t skew = policy.effective_time().max_clock_skew_seconds();
+  if (effective <= present + absl::Seconds(skew)) return absl::OkStatus();
+  auto text = [](absl::Time t) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+  };
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": ", text(effective),
+      " is in the future: the engine's present time is ", text(present),
+      " and at most ", skew, " seconds of clock skew are allowed"));
+}
+
 absl::Status CheckName(absl::string_view value, absl::string_view field) {
   if (IsValidName(value)) return absl::OkStatus();
   return absl::InvalidArgumentError(

@@ -25,6 +25,7 @@ absl::Status OnRegistered(const returnpath::v1::PersonRegistered& e, Step& st);
 absl::Status OnFirstRejection(const returnpath::v1::FirstRejection& e,
                               Step& st);
 absl::Status OnAppealLodged(const returnpath::v1::AppealLodged& e, Step& st);
+absl::Status OnAppealWaived(const returnpath::v1::AppealWaived& e, Step& st);
 absl::Status OnAppealDecided(const returnpath::v1::AppealDecided& e, Step& st);
 absl::Status OnFinalRejection(const returnpath::v1::FinalRejection& e,
                               Step& st);
@@ -83,6 +84,13 @@ absl::Status OnTaskCompleted(const returnpath::v1::TaskCompleted& e, Step& st);
 absl::StatusOr<absl::CivilDay> EventDay(const Step& st,
                                         const returnpath::v1::Date& date,
                                         absl::string_view field);
+
+// INVALID_ARGUMENT naming `field` if `effective` lies beyond `present` (the
+// engine's present time: the recorded time it stamped) plus the clock skew
+// `policy` allows: a fact is recorded after it happens.
+absl::Status CheckNotInFuture(absl::Time effective, absl::Time present,
+                              const returnpath::v1::Policy& policy,
+                              absl::string_view field);
 
 // INVALID_ARGUMENT naming `field` unless IsValidName(value).
 absl::Status CheckName(absl::string_view value, absl::string_view field);

@@ -101,6 +101,10 @@ void Step::CloseTasksOfKind(absl::string_view kind) {
   for (const std::string& key : keys) CloseTask(key);
 }
 
+void Step::CompleteTask(absl::string_view key, absl::string_view outcome) {
+  if (CloseTask(key)) task_outcomes.emplace_back(key, outcome);
+}
+
 void Step::CloseAllTasks() {
   while (state_.open_tasks_size() > 0) CloseTask(state_.open_tasks(0).key());
 }

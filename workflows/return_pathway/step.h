@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -68,6 +69,9 @@ class Step {
   // False if no such task is open.
   bool CloseTask(absl::string_view key);
   void CloseTasksOfKind(absl::string_view kind);
+  // Closes the task as carried out by this event: the engine completes it
+  // with `outcome` instead of cancelling it.
+  void CompleteTask(absl::string_view key, absl::string_view outcome);
   void CloseAllTasks();
   bool HasOpenTaskOfKind(absl::string_view kind) const;
 
@@ -95,6 +99,8 @@ class Step {
   std::string closed_task_key;
   // Set when this event made a rejection final without saying so itself.
   bool derived_final_rejection = false;
+  // Tasks CompleteTask closed: (key, outcome).
+  std::vector<std::pair<std::string, std::string>> task_outcomes;
 
  private:
   std::string FillQueue(const std::string& pattern) const;

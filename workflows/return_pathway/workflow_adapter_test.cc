@@ -58,8 +58,10 @@ class AdapterTest : public ::testing::Test {
 TEST_F(AdapterTest, PolicyVersionAt) {
   EXPECT_EQ(*workflow_->PolicyVersionAt(At(CivilDay(2026, 6, 30))),
             "2012-01-01");
+  // The shipped folder holds the defaults only (the example revision is not
+  // loaded).
   EXPECT_EQ(*workflow_->PolicyVersionAt(At(CivilDay(2026, 7, 1))),
-            "2026-07-01");
+            "2012-01-01");
   EXPECT_EQ(
       workflow_->PolicyVersionAt(At(CivilDay(2011, 1, 1))).status().code(),
       absl::StatusCode::kNotFound);
@@ -127,9 +129,10 @@ class ClassifyTest : public AdapterTest {
          workflow_->Classify(before, f_.last().next_state, f_.log().back())) {
       const absl::Time at = key.effective.value_or(
           FromTimestamp(f_.log().back().effective_time()));
-      out.push_back(absl::StrCat(
-          key.category, "/", key.group, "/", key.delta, "/",
-          absl::FormatTime("%Y-%m", at, absl::FixedTimeZone(3600))));
+      absl::TimeZone months;
+      EXPECT_TRUE(absl::LoadTimeZone(workflow_->StatisticsTimeZone(), &months));
+      out.push_back(absl::StrCat(key.category, "/", key.group, "/", key.delta,
+                                 "/", absl::FormatTime("%Y-%m", at, months)));
     }
     return out;
   }
@@ -165,6 +168,30 @@ TEST_F(ClassifyTest, CountsEventsByKindAndNationality) {
                                  v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY);
               }),
               ElementsAre("assisted_return/ET/1/2026-03"));
+}
+
+// Months are Oslo months: a window whose last day is the last of the month
+// expires at 00:00 on the 1st in Oslo (22:00 or 23:00 UTC the day before),
+// and the final rejection it derives counts in the new month.
+TEST_F(ClassifyTest, ADerivedFinalRejectionOnTheFirstCountsInThatMonth) {
+  Register();
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 3, 10)));  // to 03-31 (Tue)
+  EXPECT_THAT(Classified([&] { return f_.FireTimer("appeal-window-2"); }),
+              ElementsAre("final_rejection/ET/1/2026-04"));
+  EXPECT_EQ(
+      f_.log().back().effective_time().seconds(),
+      absl::ToUnixSeconds(absl::FromCivil(
+          absl::CivilSecond(2026, 3, 31, 22, 0, 0), absl::UTCTimeZone())));
+}
+
+TEST_F(ClassifyTest, AWaivedAppealCountsAsAFinalRejection) {
+  Register();
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 1, 26)));
+  v1::AppealWaived waived;
+  *waived.mutable_waived_on() = ToDate(CivilDay(2026, 2, 1));
+  EXPECT_THAT(
+      Classified([&] { return f_.RecordOn(CivilDay(2026, 2, 1), waived); }),
+      ElementsAre("final_rejection/ET/1/2026-02"));
 }
 
 TEST_F(ClassifyTest, RetractionTakesBackInTheRetractedEventsMonth) {

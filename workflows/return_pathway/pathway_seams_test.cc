@@ -1,0 +1,230 @@
+// Scenario tests of the seams between rules (issue 11): facts from the
+// future, final rejections while the appeal window is open and waivers of the
+// appeal, the departure deadline after a departure, the police referral a
+// forced return carries out, the scope of persons who left a centre, and the
+// order in which relocation tasks are served.
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/legal_calendar.h"
+#include "workflows/return_pathway/pathway_fixture.h"
+
+namespace returnpath::return_pathway {
+namespace {
+
+namespace v1 = ::returnpath::v1;
+using absl::CivilDay;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class SeamsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { RP_ASSERT_OK(f_.Register(CivilDay(2026, 1, 5))); }
+
+  absl::Status Waive(CivilDay on) {
+    v1::AppealWaived e;
+    *e.mutable_waived_on() = ToDate(on);
+    return f_.RecordOn(on, e);
+  }
+
+  PathwayFixture f_;
+};
+
+// --- A fact effective in the future is refused -----------------------------
+
+TEST_F(SeamsTest, AFactFromTheFutureIsRefusedBeyondTheClockSkew) {
+  const absl::Time now = At(CivilDay(2026, 2, 9));
+  v1::FirstRejection e;
+  absl::Status future =
+      f_.Record(e, At(CivilDay(2026, 2, 12)), /*recorded=*/now);
+  EXPECT_EQ(future.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(future.message()),
+            "effective_time: 2026-02-12T09:00:00Z is in the future: the "
+            "engine's present time is 2026-02-09T09:00:00Z and at most 300 "
+            "seconds of clock skew are allowed");
+  EXPECT_EQ(f_.last_position(), 1u);  // nothing applied
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_ASYLUM_PENDING);
+
+  absl::Status skewed = f_.Record(e, now + absl::Minutes(6), now);
+  EXPECT_EQ(skewed.code(), absl::StatusCode::kInvalidArgument);
+  // A client clock a few minutes ahead is tolerated.
+  RP_ASSERT_OK(f_.Record(e, now + absl::Minutes(5), now));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_FIRST_REJECTION);
+}
+
+TEST_F(SeamsTest, ACorrectionIntoTheFutureIsRefused) {
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
+  v1::FirstRejection same;
+  absl::Status status =
+      f_.Correct(CivilDay(2026, 2, 10), 2, same, At(CivilDay(2026, 2, 20)));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("effective_time: 2026-02-20T09:00:00Z is in the "
+                        "future: the engine's present time is "
+                        "2026-02-10T09:00:00Z"));
+  EXPECT_EQ(DateText(f_.state().appeal_window().counted_from()), "2026-02-09");
+}
+
+// --- Final rejection while the appeal window is open ------------------------
+
+TEST_F(SeamsTest, NoFinalRejectionWhileTheAppealWindowIsOpen) {
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));  // open to 03-02
+  absl::Status early = f_.FinalRejection(CivilDay(2026, 2, 20));
+  EXPECT_EQ(early.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(early.message(),
+            "cannot record a final rejection: the appeal window is open until "
+            "2026-03-02 and no appeal is recorded");
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_FIRST_REJECTION);
+  absl::Status last_day = f_.FinalRejection(CivilDay(2026, 3, 2));
+  EXPECT_EQ(last_day.code(), absl::StatusCode::kFailedPrecondition);
+  // Once the window closed unused it may be recorded (before its timer).
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 3)));
+  EXPECT_EQ(f_.state().final_rejection().basis(),
+            v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
+}
+
+TEST_F(SeamsTest, AWaivedAppealMakesTheFirstRejectionFinalAtOnce) {
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
+  RP_ASSERT_OK(Waive(CivilDay(2026, 2, 12)));
+  const v1::PathwayState& s = f_.state();
+  EXPECT_EQ(s.stage(), v1::STAGE_FINAL_REJECTION);
+  EXPECT_EQ(s.final_rejection().basis(),
+            v1::FINAL_REJECTION_BASIS_APPEAL_WAIVED);
+  EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-02-12");
+  EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-05");
+  EXPECT_TRUE(s.appeal_window().met());
+  EXPECT_TRUE(f_.Cancelled("appeal-window-2"));
+  EXPECT_TRUE(f_.Opened("relocate-3"));
+  absl::Status appeal = f_.Appeal(CivilDay(2026, 2, 13), false);
+  EXPECT_EQ(appeal.code(), absl::StatusCode::kFailedPrecondition);
+  absl::Status again = Waive(CivilDay(2026, 2, 13));
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.message(),
+              HasSubstr("cannot record a waived appeal: no first rejection "
+                        "awaits an appeal"));
+}
+
+TEST_F(SeamsTest, AWaiverAfterTheWindowClosedIsRefused) {
+  absl::Status none = Waive(CivilDay(2026, 2, 1));
+  EXPECT_EQ(none.code(), absl::StatusCode::kFailedPrecondition);
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
+  absl::Status late = Waive(CivilDay(2026, 3, 3));
+  EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(late.message(),
+            "cannot record a waived appeal: the appeal window closed on "
+            "2026-03-02");
+}
+
+// --- After a departure the departure deadline is met ------------------------
+
+TEST_F(SeamsTest, EveryDepartureMeetsTheDepartureDeadline) {
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 5)));
+  RP_ASSERT_OK(
+      f_.Depart(CivilDay(2026, 3, 10), v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
+  EXPECT_TRUE(f_.state().departure_deadline().met());
+  EXPECT_FALSE(f_.state().departure_deadline().expired());
+
+  PathwayFixture dublin;
+  PersonSpec person;
+  person.flags.set_dublin_case(true);
+  RP_ASSERT_OK(dublin.Register(CivilDay(2026, 1, 5), person));
+  RP_ASSERT_OK(dublin.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(
+      dublin.Depart(CivilDay(2026, 3, 10), v1::DEPARTURE_KIND_DUBLIN_TRANSFER));
+  EXPECT_TRUE(dublin.state().departure_deadline().met());
+}
+
+// --- A forced return completes the police referral --------------------------
+
+TEST_F(SeamsTest, AForcedReturnCompletesThePoliceReferralAsEffected) {
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  ASSERT_NE(f_.TaskByKey("police-referral-3"), nullptr);
+  RP_ASSERT_OK(f_.Depart(CivilDay(2026, 4, 1), v1::DEPARTURE_KIND_FORCED));
+  ASSERT_EQ(f_.last().tasks_to_complete.size(), 1u);
+  EXPECT_EQ(f_.last().tasks_to_complete[0].id, "police-referral-3");
+  EXPECT_EQ(f_.last().tasks_to_complete[0].outcome, "effected");
+  EXPECT_FALSE(f_.Closed("police-referral-3"));  // not cancelled
+  EXPECT_TRUE(f_.Closed("conversation-2"));      // the rest is moot
+  EXPECT_TRUE(f_.state().departure_deadline().met());
+}
+
+// --- Who left a centre stays in its staff's scope ---------------------------
+
+TEST_F(SeamsTest, AReleasedPlaceKeepsThePersonInTheCentresScopeOnly) {
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 4)));
+  RP_ASSERT_OK(f_.FireTimer("place-release-3"));
+  EXPECT_TRUE(f_.state().residence().place_released());
+  EXPECT_THAT(f_.last().index_keys, Contains("scope/centre/Oslo-1"));
+  EXPECT_THAT(f_.last().index_keys, Not(Contains("centre/Oslo-1")));
+  RP_ASSERT_OK(f_.Reappear(CivilDay(2026, 3, 25)));
+  EXPECT_THAT(f_.last().index_keys, Contains("centre/Oslo-1"));
+}
+
+TEST_F(SeamsTest, AnEndedPathwayKeepsTheLastCentreAndRegionInScope) {
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.Depart(CivilDay(2026, 4, 1), v1::DEPARTURE_KIND_FORCED));
+  EXPECT_THAT(f_.last().index_keys,
+              ElementsAre("scope/centre/Oslo-1", "scope/region/OSLO",
+                          "stage/DEPARTED_FORCED"));
+}
+
+// --- Recently rejected first; long-stayers phased in (§3.3.6) ---------------
+
+TEST(RelocationOrderTest, TheNewestFinalRejectionIsServedFirst) {
+  auto relocation = [](CivilDay notified) {
+    PathwayFixture f;
+    EXPECT_TRUE(f.Register(CivilDay(2026, 1, 5)).ok());
+    EXPECT_TRUE(f.FinalRejection(notified).ok());
+    const v1::PathwayTask* task = f.TaskOfKind("relocation");
+    EXPECT_NE(task, nullptr);
+    return task == nullptr ? v1::PathwayTask() : *task;
+  };
+  const v1::PathwayTask older = relocation(CivilDay(2026, 3, 2));
+  const v1::PathwayTask newer = relocation(CivilDay(2026, 3, 9));
+  // Lower is served first: one step per day of rejection.
+  EXPECT_EQ(older.priority() - newer.priority(), 7);
+  EXPECT_EQ(older.priority(),
+            50 - static_cast<int>(CivilDay(2026, 3, 2) - CivilDay(2000, 1, 1)));
+  EXPECT_EQ(older.rule(), "relocation");
+  // Still below every other task kind of the reception queue.
+  EXPECT_LT(older.priority(), 60);
+}
+
+TEST_F(SeamsTest, ALongStayerBroughtInIsPhasedInNotEscalated) {
+  // Notified on 2026-01-10, brought into the system on 2026-03-01.
+  v1::FinalRejection e;
+  *e.mutable_notified_on() = ToDate(CivilDay(2026, 1, 10));
+  RP_ASSERT_OK(
+      f_.Record(e, At(CivilDay(2026, 1, 10)), At(CivilDay(2026, 3, 1))));
+  const v1::PathwayTask* task = f_.TaskOfKind("relocation");
+  ASSERT_NE(task, nullptr);
+  EXPECT_EQ(task->rule(), "relocation_phase_in");
+  EXPECT_EQ(LastDay(task->due()), "2026-04-30");  // 60 days after recording
+  EXPECT_EQ(task->priority(), 55);
+  EXPECT_THAT(task->title(), HasSubstr("long-stayer phased in"));
+  ASSERT_NE(f_.Timer("escalate-relocate-2"), nullptr);
+  EXPECT_EQ(LastDay(f_.Timer("escalate-relocate-2")->due()), "2026-04-30");
+}
+
+TEST_F(SeamsTest, ARejectionThirtyDaysOldIsStillRecent) {
+  v1::FinalRejection e;
+  *e.mutable_notified_on() = ToDate(CivilDay(2026, 1, 30));
+  RP_ASSERT_OK(
+      f_.Record(e, At(CivilDay(2026, 1, 30)), At(CivilDay(2026, 3, 1))));
+  const v1::PathwayTask* task = f_.TaskOfKind("relocation");
+  ASSERT_NE(task, nullptr);
+  EXPECT_EQ(task->rule(), "relocation");
+  EXPECT_EQ(LastDay(task->due()), "2026-02-06");  // overdue: escalates
+}
+
+}  // namespace
+}  // namespace returnpath::return_pathway
