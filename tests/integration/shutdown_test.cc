@@ -81,8 +81,14 @@ TEST_F(IntegrationTest, SigtermAnswersEveryCallInFlightAndLosesNoWrite) {
   event_stream.join();
   task_stream.join();
   long_poll.join();
+  // A writer's last call did not reach the daemon before it stopped
+  // accepting: gRPC answers UNAVAILABLE, or CANCELLED when it resets a call
+  // that raced the shutdown on an open connection. Either way nothing was
+  // acknowledged; what was acknowledged is checked below.
   for (const absl::Status& s : last) {
-    EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+    EXPECT_TRUE(s.code() == absl::StatusCode::kUnavailable ||
+                s.code() == absl::StatusCode::kCancelled)
+        << s;
   }
   EXPECT_EQ(events.code(), absl::StatusCode::kUnavailable) << events;
   EXPECT_EQ(tasks.code(), absl::StatusCode::kUnavailable) << tasks;
