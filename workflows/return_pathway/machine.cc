@@ -4,6 +4,7 @@
 #include "engine/status_macros.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
+#include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/refold.h"
 #include "workflows/return_pathway/rules.h"
 
@@ -64,7 +65,9 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     return replace(std::move(applied));
   }
   RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(type));
-  RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));
+  if (!AppliesAfterEnd(type)) {
+    RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));
+  }
   if (Is(type, v1::AppealLodged::descriptor()) &&
       IsLateTimelyAppeal(state, in)) {
     RP_ASSIGN_OR_RETURN(Applied applied, ApplyLateAppeal(state, in, policies));
@@ -76,6 +79,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   v1::PathwayState before;
   *before.mutable_open_tasks() = state.open_tasks();
   *before.mutable_armed_timers() = state.armed_timers();
+  const HouseholdBefore household = HouseholdSnapshot(state);
   Step st(changing, in);
   RP_RETURN_IF_ERROR(rule->apply(st));
   *changing->add_history() = EntryFor(in, st.closed_task_key);
@@ -84,7 +88,10 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   options.position = in.position;
   options.fired_timer_id = st.fired_timer_id;
   options.completed_task_id = st.completed_task_id;
-  return Finish(before, *changing, options);
+  returnpath::engine::Transition transition =
+      Finish(before, *changing, options);
+  transition.related_events = HouseholdEvents(household, *changing, in);
+  return transition;
 }
 
 }  // namespace returnpath::return_pathway
