@@ -107,9 +107,9 @@ absl::Status ValidateRelated(const RelatedEvent& r) {
   }
   if (r.effective_time == absl::InfinitePast() ||
       r.effective_time == absl::InfiniteFuture()) {
-    return absl::InternalError(absl::StrCat(
-        "workflow named a related event for stream \"", r.stream_id,
-        "\" without an effective time"));
+    return absl::InternalError(
+        absl::StrCat("workflow named a related event for stream \"",
+                     r.stream_id, "\" without an effective time"));
   }
   if (r.payload.type_url().empty()) {
     return absl::InternalError(
@@ -235,8 +235,8 @@ absl::Status CommandContext::AppendOne(const AppendRequest& request,
                                        const ProposedEvent& proposed,
                                        StreamRecord* record,
                                        RelatedStreams* related) {
-  EventEnvelope event = NewEvent(request, *record, proposed.effective_time,
-                                 proposed.payload);
+  EventEnvelope event =
+      NewEvent(request, *record, proposed.effective_time, proposed.payload);
   event.set_causation_id(request.causation_id);
   RP_ASSIGN_OR_RETURN(Transition transition, WriteEvent(&event, record));
   std::vector<std::string> chain = {request.stream_id};
@@ -332,10 +332,10 @@ absl::Status CommandContext::AppendRelated(
     }
     if (r.expected_version.has_value() &&
         *r.expected_version != record.version()) {
-      return absl::AbortedError(absl::StrCat(
-          "related stream \"", r.stream_id, "\" is at version ",
-          record.version(), ", expected ", *r.expected_version,
-          "; nothing was written"));
+      return absl::AbortedError(
+          absl::StrCat("related stream \"", r.stream_id, "\" is at version ",
+                       record.version(), ", expected ", *r.expected_version,
+                       "; nothing was written"));
     }
     EventEnvelope event =
         NewEvent(request, record, r.effective_time, r.payload);
@@ -345,9 +345,8 @@ absl::Status CommandContext::AppendRelated(
     RP_ASSIGN_OR_RETURN(Transition transition, WriteEvent(&event, &record));
     PutStream(record);
     chain->push_back(r.stream_id);
-    absl::Status nested = AppendRelated(request, event,
-                                        transition.related_events, chain,
-                                        streams);
+    absl::Status nested = AppendRelated(
+        request, event, transition.related_events, chain, streams);
     chain->pop_back();
     RP_RETURN_IF_ERROR(nested);
   }

@@ -56,14 +56,15 @@ class CommandContext {
   // Validates and appends events to one stream, applying the workflow (if
   // any) and writing state, indexes, timers, tasks, the idempotency record
   // and the chain, and the related events its transitions name (each right
-  // after the event that caused it, in the same write; see RelatedEvent). Same errors as EventStore::Append. Atomic by itself: on
-  // error it leaves nothing behind, so a command may go on after a failed
-  // Append. May be called more than once per command, for any streams.
-  // Per event, a transition cancels timers before arming (so cancelling and
-  // arming one id re-arms it) and closes tasks before opening; opening an
-  // existing task id replaces that task. Closing a task marks it COMPLETED
-  // if the event is a TaskCompleted for that id, else CANCELLED; closing or
-  // cancelling what is absent or already closed does nothing.
+  // after the event that caused it, in the same write; see RelatedEvent). Same
+  // errors as EventStore::Append. Atomic by itself: on error it leaves nothing
+  // behind, so a command may go on after a failed Append. May be called more
+  // than once per command, for any streams. Per event, a transition cancels
+  // timers before arming (so cancelling and arming one id re-arms it) and
+  // closes tasks before opening; opening an existing task id replaces that
+  // task. Closing a task marks it COMPLETED if the event is a TaskCompleted for
+  // that id, else CANCELLED; closing or cancelling what is absent or already
+  // closed does nothing.
   absl::StatusOr<AppendResult> Append(const AppendRequest& request);
   // Append's ALREADY_EXISTS for an idempotency key that was used for another
   // request. It names nothing the key was used for.
@@ -135,10 +136,9 @@ class CommandContext {
                          returnpath::v1::StreamRecord* record,
                          RelatedStreams* related);
   // The next event of `record`'s stream, stamped but not yet applied.
-  returnpath::v1::EventEnvelope NewEvent(const AppendRequest& request,
-                                         const returnpath::v1::StreamRecord& record,
-                                         absl::Time effective,
-                                         const google::protobuf::Any& payload);
+  returnpath::v1::EventEnvelope NewEvent(
+      const AppendRequest& request, const returnpath::v1::StreamRecord& record,
+      absl::Time effective, const google::protobuf::Any& payload);
   // Applies the workflow to `event`, writes it and its transition, and
   // advances the chain; returns the transition (for its related events).
   absl::StatusOr<Transition> WriteEvent(returnpath::v1::EventEnvelope* event,

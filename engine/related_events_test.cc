@@ -49,8 +49,9 @@ class RelatedEventsTest : public testing::RuntimeTest {
 TEST_F(RelatedEventsTest, WritesEachStreamWithItsOwnStateTimersTasksAndCause) {
   Append("a", "first");
   Append("b", "first");
-  absl::StatusOr<AppendResult> result = store_->Append(Req(
-      "a", {"open:ka:q:10:5 to:b:arm:tb:4,open:kb:q:20:6 to:c:open:kc:q:30:7"}));
+  absl::StatusOr<AppendResult> result = store_->Append(
+      Req("a",
+          {"open:ka:q:10:5 to:b:arm:tb:4,open:kb:q:20:6 to:c:open:kc:q:30:7"}));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->first_position, 3u);
   EXPECT_EQ(result->last_position, 3u);

@@ -159,10 +159,9 @@ class FakeWorkflow final : public Workflow {
         size_t text_from = 2;
         if (f[0] == "tov") related.expected_version = Num(f[text_from++]);
         std::vector<std::string> rest(f.begin() + text_from, f.end());
-        related.effective_time =
-            FromTimestamp(event.effective_time());
-        related.payload = Text(absl::StrReplaceAll(absl::StrJoin(rest, ":"),
-                                                   {{",", " "}}));
+        related.effective_time = FromTimestamp(event.effective_time());
+        related.payload =
+            Text(absl::StrReplaceAll(absl::StrJoin(rest, ":"), {{",", " "}}));
         t->related_events.push_back(std::move(related));
       }
     }

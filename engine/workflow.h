@@ -53,7 +53,7 @@ struct RelatedEvent {
   // nullopt: any version; 0: the stream must not exist yet; n: it is at n.
   std::optional<uint64_t> expected_version;
   absl::Time effective_time = absl::InfinitePast();  // required
-  google::protobuf::Any payload;                      // required
+  google::protobuf::Any payload;                     // required
 };
 
 // What applying one event does. `index_keys` is the full set of secondary

@@ -122,9 +122,9 @@ absl::Status BuildRegister(const EventArgs& args, const BuiltEvent*,
   event.set_region(region);
   ReadFlags(args, event.mutable_flags());
   if (args.Has("role")) {
-    RP_ASSIGN_OR_RETURN(int role,
-                        ParseEnum(v1::HouseholdRole_descriptor(),
-                                  "HOUSEHOLD_ROLE_", args.Get("role"), "role"));
+    RP_ASSIGN_OR_RETURN(
+        int role, ParseEnum(v1::HouseholdRole_descriptor(), "HOUSEHOLD_ROLE_",
+                            args.Get("role"), "role"));
     event.set_household_role(static_cast<v1::HouseholdRole>(role));
   }
   for (const std::string& guardian : args.GetAll("guardian")) {
@@ -457,10 +457,11 @@ std::vector<EventKind> MakeKinds() {
                {{"member", "PERSON:BORN",
                  "a household member and date of birth, e.g. C-17:2012-04-01",
                  false, true},
-                Optional("role", "ROLE",
-                         absl::StrCat("place in the household: ",
-                                      EnumChoices(v1::HouseholdRole_descriptor(),
-                                                  "HOUSEHOLD_ROLE_"))),
+                Optional(
+                    "role", "ROLE",
+                    absl::StrCat("place in the household: ",
+                                 EnumChoices(v1::HouseholdRole_descriptor(),
+                                             "HOUSEHOLD_ROLE_"))),
                 {"guardian", "PERSON",
                  "a child's guardian, registered before them in the same "
                  "household (the child follows their decisions)",

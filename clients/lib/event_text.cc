@@ -206,12 +206,11 @@ std::string DescribeEvent(const google::protobuf::Any& event) {
       return absl::AsciiStrToLower(absl::StrReplaceAll(
           absl::StripPrefix(enum_name, prefix), {{"_", " "}}));
     };
-    return absl::StrCat(
-        name, ": the ",
-        words(v1::FollowedDecision_Name(followed.decision()),
-              "FOLLOWED_DECISION_"),
-        " of guardian ", followed.guardian_id(), "; now ",
-        words(v1::Stage_Name(followed.stage()), "STAGE_"));
+    return absl::StrCat(name, ": the ",
+                        words(v1::FollowedDecision_Name(followed.decision()),
+                              "FOLLOWED_DECISION_"),
+                        " of guardian ", followed.guardian_id(), "; now ",
+                        words(v1::Stage_Name(followed.stage()), "STAGE_"));
   }
   std::unique_ptr<Message> message = Unpack(event);
   if (message == nullptr) return name;

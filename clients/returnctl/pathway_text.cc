@@ -54,10 +54,9 @@ std::string HouseholdRoleText(const v1::PathwayState& state) {
   if (person.household_role() == v1::HOUSEHOLD_ROLE_GUARDIAN) {
     std::vector<std::string> children;
     for (const v1::HouseholdMemberJoined& child : state.household()) {
-      children.push_back(absl::StrCat(child.person_id(), " (born ",
-                                      DateText(child.date_of_birth()),
-                                      child.own_case() ? ", own case" : "",
-                                      ")"));
+      children.push_back(absl::StrCat(
+          child.person_id(), " (born ", DateText(child.date_of_birth()),
+          child.own_case() ? ", own case" : "", ")"));
     }
     return children.empty()
                ? "; guardian"
@@ -310,7 +309,8 @@ void PrintTimeline(const std::vector<v1::EventEnvelope>& events,
         TimeText(e.recorded_time()),
         e.principal().empty() ? "-" : e.principal(),
         e.policy_version().empty() ? "-" : e.policy_version(),
-        client::ShortHash(e.hash()), EventText(e)};
+        client::ShortHash(e.hash()),
+        EventText(e)};
     if (with_person) row.insert(row.begin() + 1, e.stream_id());
     table.AddRow(std::move(row));
   }

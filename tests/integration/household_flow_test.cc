@@ -25,10 +25,10 @@ class HouseholdTest : public IntegrationTest {
                               const std::string& role,
                               const std::string& guardian = "",
                               bool own_case = false) {
-    client::EventArgs args = {{"person", id},          {"household", "H-1"},
-                              {"born", born},
-                              {"nationality", "AF"},   {"centre", "Oslo-1"},
-                              {"region", "oslo"},      {"role", role}};
+    client::EventArgs args = {{"person", id},       {"household", "H-1"},
+                              {"born", born},       {"nationality", "AF"},
+                              {"centre", "Oslo-1"}, {"region", "oslo"},
+                              {"role", role}};
     if (!guardian.empty()) args.Add("guardian", guardian);
     if (own_case) args.Add("own-case", "true");
     return Record(id, "register", args).status();
@@ -109,8 +109,7 @@ TEST_F(HouseholdTest, ChildrenFollowTheGuardianAndTheFamilyMovesTogether) {
   EXPECT_TRUE(Open("C-OWN", "child_information").empty());
 
   // Completing it relocates all of them.
-  RP_ASSERT_OK(
-      Record("G-1", "relocation-ordered", {{"to", "Retur-1"}}));
+  RP_ASSERT_OK(Record("G-1", "relocation-ordered", {{"to", "Retur-1"}}));
   v1::PollTasksRequest poll;
   poll.set_queue("reception/Oslo-1");
   poll.set_worker("desk-1");

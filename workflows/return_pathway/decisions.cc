@@ -33,10 +33,10 @@ void OpenConversation(Step& st, absl::CivilDay from, const v1::DayRule& rule,
   draft.key = st.Key("conversation");
   draft.kind = kTaskReturnConversation;
   draft.queue = st.AdvisersQueue();
-  draft.title = absl::StrCat("Return conversation with ",
-                             ConversationPersons(st.s(), from),
-                             " after the ", after, " notified ",
-                             FormatDay(from), "; due ", FormatDay(due));
+  draft.title =
+      absl::StrCat("Return conversation with ",
+                   ConversationPersons(st.s(), from), " after the ", after,
+                   " notified ", FormatDay(from), "; due ", FormatDay(due));
   draft.due = OsloEndOfDay(due);
   draft.priority = rule.priority();
   draft.rule = std::string(rule_name);
@@ -323,10 +323,9 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
     draft.queue = st.ReceptionQueue();
     draft.title = absl::StrCat(
         "Relocate ", RelocatedPersons(s, day), " from ",
-        s.residence().reception_centre(),
-        " to a return centre by ", FormatDay(due),
-        " (final rejection notified ", FormatDay(day), ", departure deadline ",
-        FormatDay(deadline), ")");
+        s.residence().reception_centre(), " to a return centre by ",
+        FormatDay(due), " (final rejection notified ", FormatDay(day),
+        ", departure deadline ", FormatDay(deadline), ")");
     draft.due = OsloEndOfDay(due);
     draft.priority = rel.priority();
     draft.rule = "relocation";

@@ -83,9 +83,9 @@ void OpenChildInformation(const v1::GuardianDecisionFollowed& e,
   draft.kind = kTaskChildInformation;
   draft.queue = st.AdvisersQueue();
   draft.title = absl::StrCat(
-      "Age-adapted return information for ", st.s().person_id(), " (aged ",
-      age, ") after the final rejection of guardian ", e.guardian_id(),
-      " notified ", FormatDay(day), "; due ", FormatDay(due));
+      "Age-adapted return information for ", st.s().person_id(), " (aged ", age,
+      ") after the final rejection of guardian ", e.guardian_id(), " notified ",
+      FormatDay(day), "; due ", FormatDay(due));
   draft.due = OsloEndOfDay(due);
   draft.priority = rule.priority();
   draft.rule = "child_information";
@@ -156,8 +156,8 @@ absl::Status CheckHouseholdRegistration(const v1::PersonRegistered& e) {
           absl::StrCat(field, ": a child cannot be their own guardian"));
     }
     if (!seen.insert(e.guardian_ids(i)).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": \"", e.guardian_ids(i), "\" is listed twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": \"", e.guardian_ids(i), "\" is listed twice"));
     }
   }
   return absl::OkStatus();
@@ -175,16 +175,14 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
                                             "guardian"));
   }
   if (e.household_id() != s.person().household_id()) {
-    return Refuse(kJoinAction,
-                  absl::StrCat(s.person_id(), " is in household ",
-                               s.person().household_id(), ", not ",
-                               e.household_id()));
+    return Refuse(kJoinAction, absl::StrCat(s.person_id(), " is in household ",
+                                            s.person().household_id(), ", not ",
+                                            e.household_id()));
   }
   if (e.reception_centre() != s.residence().reception_centre()) {
-    return Refuse(kJoinAction,
-                  absl::StrCat(s.person_id(), " lives at ",
-                               s.residence().reception_centre(), ", not ",
-                               e.reception_centre()));
+    return Refuse(kJoinAction, absl::StrCat(s.person_id(), " lives at ",
+                                            s.residence().reception_centre(),
+                                            ", not ", e.reception_centre()));
   }
   if (e.role() != v1::HOUSEHOLD_ROLE_CHILD) {
     return absl::InvalidArgumentError("role: only a child joins a guardian");
@@ -199,10 +197,10 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
     return absl::OkStatus();
   }
   if (members->size() >= kMaxHouseholdChildren) {
-    return Refuse(kJoinAction,
-                  absl::StrCat(s.person_id(), " already has ",
-                               kMaxHouseholdChildren,
-                               " children in the household, the most allowed"));
+    return Refuse(
+        kJoinAction,
+        absl::StrCat(s.person_id(), " already has ", kMaxHouseholdChildren,
+                     " children in the household, the most allowed"));
   }
   *members->Add() = e;
   std::sort(members->begin(), members->end(),
@@ -228,9 +226,10 @@ absl::Status OnGuardianFollowed(const v1::GuardianDecisionFollowed& e,
       s.person().own_case() ||
       std::find(guardians.begin(), guardians.end(), e.guardian_id()) ==
           guardians.end()) {
-    return Refuse(kFollowAction,
-                  absl::StrCat(s.person_id(), " does not follow ",
-                               e.guardian_id(), " without a case of their own"));
+    return Refuse(
+        kFollowAction,
+        absl::StrCat(s.person_id(), " does not follow ", e.guardian_id(),
+                     " without a case of their own"));
   }
   switch (e.decision()) {
     case v1::FOLLOWED_DECISION_FIRST_REJECTION:
@@ -301,8 +300,7 @@ std::string RelocatedPersons(const v1::PathwayState& s, absl::CivilDay day) {
                       absl::StrJoin(names, ", "));
 }
 
-std::string ConversationPersons(const v1::PathwayState& s,
-                                absl::CivilDay day) {
+std::string ConversationPersons(const v1::PathwayState& s, absl::CivilDay day) {
   if (FollowingChildren(s, day).empty()) return s.person_id();
   return absl::StrCat("household ", s.person().household_id(), " (guardian ",
                       s.person_id(), ")");
@@ -314,8 +312,7 @@ void RecordRelocationByTask(const v1::TaskCompleted& e,
   v1::Residence& residence = *st.s().mutable_residence();
   if (!residence.relocation_ordered_to().empty()) {
     residence.set_reception_centre(residence.relocation_ordered_to());
-    st.s().mutable_person()->set_reception_centre(
-        residence.reception_centre());
+    st.s().mutable_person()->set_reception_centre(residence.reception_centre());
   }
   residence.set_at_return_centre(true);
   residence.set_place_released(false);

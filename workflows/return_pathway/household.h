@@ -33,7 +33,8 @@ inline constexpr int kMaxHouseholdChildren = 24;
 inline constexpr int kAdultAge = 18;
 
 // The household fields of a registration: role, guardians, own case.
-absl::Status CheckHouseholdRegistration(const returnpath::v1::PersonRegistered& e);
+absl::Status CheckHouseholdRegistration(
+    const returnpath::v1::PersonRegistered& e);
 
 // Rules (dispatch.cc): a child joined this guardian's household; this child
 // follows a guardian's decision.

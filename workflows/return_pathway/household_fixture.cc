@@ -36,8 +36,9 @@ absl::Status HouseholdFixture::Write(v1::EventEnvelope event, Streams* streams,
   Stream& stream = (*streams)[event.stream_id()];
   event.set_position(++*position);
   event.set_stream_version(stream.log.size() + 1);
-  RP_ASSIGN_OR_RETURN(const v1::Policy* policy,
-                      policies_.InForceAt(FromTimestamp(event.effective_time())));
+  RP_ASSIGN_OR_RETURN(
+      const v1::Policy* policy,
+      policies_.InForceAt(FromTimestamp(event.effective_time())));
   event.set_policy_version(policy->version());
   RP_ASSIGN_OR_RETURN(Applied applied,
                       ApplyEvent(stream.state, event, policies_));

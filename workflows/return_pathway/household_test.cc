@@ -79,7 +79,8 @@ TEST_F(HouseholdTest, AChildsRegistrationTellsItsGuardianInTheSameWrite) {
   EXPECT_EQ(joined.caused_by_position(), f_.log("C14")[0].position());
 }
 
-TEST_F(HouseholdTest, ARegistrationNamingAGuardianWhoCannotTakeTheChildIsRefused) {
+TEST_F(HouseholdTest,
+       ARegistrationNamingAGuardianWhoCannotTakeTheChildIsRefused) {
   HouseholdPerson guardian;
   guardian.id = "G";
   RP_ASSERT_OK(f_.Register(kRegistered, guardian));
@@ -93,7 +94,8 @@ TEST_F(HouseholdTest, ARegistrationNamingAGuardianWhoCannotTakeTheChildIsRefused
   EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound) << missing;
   absl::Status not_guardian =
       f_.Register(kRegistered, Child("C1", CivilDay(2015, 1, 1), {"A"}));
-  EXPECT_THAT(not_guardian.message(), HasSubstr("A is not registered as a guardian"));
+  EXPECT_THAT(not_guardian.message(),
+              HasSubstr("A is not registered as a guardian"));
   HouseholdPerson elsewhere = Child("C1", CivilDay(2015, 1, 1));
   elsewhere.household = "H-2";
   EXPECT_THAT(f_.Register(kRegistered, elsewhere).message(),
@@ -157,8 +159,7 @@ TEST_F(HouseholdTest, ChildrenWithoutACaseOfTheirOwnFollowTheFirstRejection) {
   EXPECT_TRUE(Follows(f_, "OWN").empty());
   EXPECT_EQ(f_.state("OWN").stage(), v1::STAGE_ASYLUM_PENDING);
   // One return conversation for the household, naming the guardian.
-  std::vector<v1::PathwayTask> talks =
-      f_.Tasks("G", kTaskReturnConversation);
+  std::vector<v1::PathwayTask> talks = f_.Tasks("G", kTaskReturnConversation);
   ASSERT_EQ(talks.size(), 1u);
   EXPECT_THAT(talks[0].title(),
               HasSubstr("Return conversation with household H-1 (guardian G)"));
@@ -221,7 +222,8 @@ TEST_F(HouseholdTest, TheFinalRejectionMovesTheFamilyTogether) {
   EXPECT_FALSE(f_.state("OWN").residence().at_return_centre());
 }
 
-TEST_F(HouseholdTest, AChildIsAPersonUnder18OnTheDayWhateverTheRegistrationSaid) {
+TEST_F(HouseholdTest,
+       AChildIsAPersonUnder18OnTheDayWhateverTheRegistrationSaid) {
   HouseholdPerson guardian;
   guardian.id = "G";
   RP_ASSERT_OK(f_.Register(kRegistered, guardian));
@@ -311,8 +313,8 @@ TEST_F(HouseholdTest, TwoGuardiansGiveAChildOneAgeAdaptedInformationTask) {
     guardian.id = id;
     RP_ASSERT_OK(f_.Register(kRegistered, guardian));
   }
-  RP_ASSERT_OK(
-      f_.Register(kRegistered, Child("C14", CivilDay(2012, 1, 10), {"G", "G2"})));
+  RP_ASSERT_OK(f_.Register(kRegistered,
+                           Child("C14", CivilDay(2012, 1, 10), {"G", "G2"})));
   EXPECT_EQ(f_.state("G2").household_size(), 1);
   RP_ASSERT_OK(f_.FinalRejection("G", kFinal));
   RP_ASSERT_OK(f_.FinalRejection("G2", kFinal));
