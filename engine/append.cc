@@ -101,6 +101,28 @@ absl::Status ValidateTransition(const Transition& t) {
   return absl::OkStatus();
 }
 
+// A related event the workflow named: as checked as a caller's request.
+absl::Status ValidateRelated(const RelatedEvent& r) {
+  if (!IsKeyPart(r.stream_id)) {
+    return absl::InternalError(
+        absl::StrCat("workflow named an empty or NUL-containing related "
+                     "stream: \"",
+                     absl::CHexEscape(r.stream_id), "\""));
+  }
+  if (r.effective_time == absl::InfinitePast() ||
+      r.effective_time == absl::InfiniteFuture()) {
+    return absl::InternalError(
+        absl::StrCat("workflow named a related event for stream \"",
+                     r.stream_id, "\" without an effective time"));
+  }
+  if (r.payload.type_url().empty()) {
+    return absl::InternalError(
+        absl::StrCat("workflow named a related event for stream \"",
+                     r.stream_id, "\" without a payload"));
+  }
+  return absl::OkStatus();
+}
+
 std::string StoredIdempotencyKey(const AppendRequest& request) {
   return request.key_owner == KeyOwner::kEngine
              ? keys::EngineIdempotency(request.idempotency_key)
@@ -195,11 +217,14 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
 
   AppendResult result;
   result.first_position = top().chain.last_position + 1;
+  RelatedStreams related;
   for (const ProposedEvent& proposed : request.events) {
-    RP_RETURN_IF_ERROR(AppendOne(request, proposed, &record));
+    RP_RETURN_IF_ERROR(AppendOne(request, proposed, &record, &related));
   }
   PutStream(record);
-  result.last_position = top().chain.last_position;
+  result.last_position = record.last_position();
+  result.related_events = top().chain.last_position - result.first_position +
+                          1 - request.events.size();
   result.stream_version = record.version();
   if (keyed) {
     PutIdempotency(stored_key,
@@ -212,54 +237,123 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
 
 absl::Status CommandContext::AppendOne(const AppendRequest& request,
                                        const ProposedEvent& proposed,
-                                       StreamRecord* record) {
-  const uint64_t position = top().chain.last_position + 1;
-  const uint64_t version = record->version() + 1;
+                                       StreamRecord* record,
+                                       RelatedStreams* related) {
+  EventEnvelope event =
+      NewEvent(request, *record, proposed.effective_time, proposed.payload);
+  event.set_causation_id(request.causation_id);
+  RP_ASSIGN_OR_RETURN(Transition transition, WriteEvent(&event, record));
+  std::vector<std::string> chain = {request.stream_id};
+  return AppendRelated(request, event, transition.related_events, &chain,
+                       related);
+}
+
+EventEnvelope CommandContext::NewEvent(const AppendRequest& request,
+                                       const StreamRecord& record,
+                                       absl::Time effective,
+                                       const google::protobuf::Any& payload) {
   EventEnvelope event;
-  event.set_position(position);
-  event.set_stream_id(request.stream_id);
-  event.set_stream_version(version);
-  *event.mutable_effective_time() = ToTimestamp(proposed.effective_time);
+  event.set_position(top().chain.last_position + 1);
+  event.set_stream_id(record.stream_id());
+  event.set_stream_version(record.version() + 1);
+  *event.mutable_effective_time() = ToTimestamp(effective);
   *event.mutable_recorded_time() = ToTimestamp(now_);
   event.set_principal(request.principal);
   event.set_idempotency_key(request.idempotency_key);
   event.set_correlation_id(request.correlation_id);
-  event.set_causation_id(request.causation_id);
-  *event.mutable_payload() = proposed.payload;
+  *event.mutable_payload() = payload;
+  return event;
+}
 
+absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
+                                                      StreamRecord* record) {
+  const uint64_t position = event->position();
+  const uint64_t version = event->stream_version();
   Transition transition;
   if (workflow_ != nullptr) {
-    RP_ASSIGN_OR_RETURN(std::string policy_version,
-                        workflow_->PolicyVersionAt(proposed.effective_time));
+    RP_ASSIGN_OR_RETURN(
+        std::string policy_version,
+        workflow_->PolicyVersionAt(FromTimestamp(event->effective_time())));
     if (!IsUtf8(policy_version)) {
       return absl::InternalError(
           "workflow returned a non-UTF-8 policy version");
     }
-    event.set_policy_version(std::move(policy_version));
+    event->set_policy_version(std::move(policy_version));
     // The workflow sees the event complete but for its hashes.
-    RP_ASSIGN_OR_RETURN(transition, workflow_->Apply(record->state(), event));
+    RP_ASSIGN_OR_RETURN(transition, workflow_->Apply(record->state(), *event));
     RP_RETURN_IF_ERROR(ValidateTransition(transition));
   }
 
   // Serialize once; the hash covers exactly the stored bytes.
-  event.set_previous_hash(top().chain.head);
+  event->set_previous_hash(top().chain.head);
   std::string bytes;
-  if (!event.SerializeToString(&bytes)) {
+  if (!event->SerializeToString(&bytes)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "event at version ", version, " of stream \"", request.stream_id,
+        "event at version ", version, " of stream \"", event->stream_id(),
         "\" cannot be serialized (too large?)"));
   }
   std::string hash = ChainHash(top().chain.head, bytes);
   Put(StoreDb::kEvents, keys::Event(position), EncodeEventValue(hash, bytes));
-  Put(StoreDb::kStreams, keys::StreamVersion(request.stream_id, version),
+  Put(StoreDb::kStreams, keys::StreamVersion(event->stream_id(), version),
       keys::U64(position));
   record->set_version(version);
   record->set_last_position(position);
   if (workflow_ != nullptr) {
-    RP_RETURN_IF_ERROR(ApplyTransition(transition, event, record));
+    RP_RETURN_IF_ERROR(ApplyTransition(transition, *event, record));
   }
   top().chain.last_position = position;
   top().chain.head = std::move(hash);
+  return transition;
+}
+
+absl::Status CommandContext::AppendRelated(
+    const AppendRequest& request, const EventEnvelope& cause,
+    const std::vector<RelatedEvent>& related, std::vector<std::string>* chain,
+    RelatedStreams* streams) {
+  for (const RelatedEvent& r : related) {
+    RP_RETURN_IF_ERROR(ValidateRelated(r));
+    if (std::find(chain->begin(), chain->end(), r.stream_id) != chain->end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the event at position ", cause.position(), " of stream \"",
+          cause.stream_id(), "\" would append an event to stream \"",
+          r.stream_id, "\", which caused it (a cycle); nothing was written"));
+    }
+    streams->insert(r.stream_id);
+    const size_t limit = workflow_->MaxRelatedStreams();
+    if (streams->size() > limit) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the event at position ", cause.position(), " of stream \"",
+          cause.stream_id(), "\" would append events to more than ", limit,
+          " other streams in one command; nothing was written"));
+    }
+    RP_ASSIGN_OR_RETURN(std::optional<StreamRecord> existing,
+                        GetStream(r.stream_id));
+    StreamRecord record;
+    if (existing.has_value()) {
+      record = *std::move(existing);
+    } else {
+      record.set_stream_id(r.stream_id);
+    }
+    if (r.expected_version.has_value() &&
+        *r.expected_version != record.version()) {
+      return absl::AbortedError(
+          absl::StrCat("related stream \"", r.stream_id, "\" is at version ",
+                       record.version(), ", expected ", *r.expected_version,
+                       "; nothing was written"));
+    }
+    EventEnvelope event =
+        NewEvent(request, record, r.effective_time, r.payload);
+    event.set_causation_id(absl::StrCat("event:", cause.position()));
+    event.set_caused_by_stream_id(cause.stream_id());
+    event.set_caused_by_position(cause.position());
+    RP_ASSIGN_OR_RETURN(Transition transition, WriteEvent(&event, &record));
+    PutStream(record);
+    chain->push_back(r.stream_id);
+    absl::Status nested = AppendRelated(
+        request, event, transition.related_events, chain, streams);
+    chain->pop_back();
+    RP_RETURN_IF_ERROR(nested);
+  }
   return absl::OkStatus();
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -54,15 +55,17 @@ class CommandContext {
 
   // Validates and appends events to one stream, applying the workflow (if
   // any) and writing state, indexes, timers, tasks, the idempotency record
-  // and the chain. Same errors as EventStore::Append. Atomic by itself: on
-  // error it leaves nothing behind, so a command may go on after a failed
-  // Append. May be called more than once per command, for any streams.
-  // Per event, a transition cancels timers before arming (so cancelling and
-  // arming one id re-arms it) and closes tasks before opening; opening an
-  // existing task id replaces that task. Closing a task marks it COMPLETED
-  // if the event is a TaskCompleted for that id or the transition completes
-  // it with an outcome (tasks_to_complete), else CANCELLED; closing or
-  // cancelling what is absent or already closed does nothing.
+  // and the chain, and the related events its transitions name (each right
+  // after the event that caused it, in the same write; see RelatedEvent). Same
+  // errors as EventStore::Append. Atomic by itself: on error it leaves nothing
+  // behind, so a command may go on after a failed Append. May be called more
+  // than once per command, for any streams. Per event, a transition cancels
+  // timers before arming (so cancelling and arming one id re-arms it) and
+  // closes tasks before opening; opening an existing task id replaces that
+  // task. Closing a task marks it COMPLETED if the event is a TaskCompleted for
+  // that id or the transition completes
+  // it with an outcome (tasks_to_complete), else CANCELLED; closing or cancelling what is absent or already
+  // closed does nothing.
   absl::StatusOr<AppendResult> Append(const AppendRequest& request);
   // Append's ALREADY_EXISTS for an idempotency key that was used for another
   // request. It names nothing the key was used for.
@@ -127,9 +130,27 @@ class CommandContext {
 
   // append.cc
   absl::StatusOr<AppendResult> AppendInternal(const AppendRequest& request);
+  // The distinct other streams one Append wrote related events to.
+  using RelatedStreams = absl::flat_hash_set<std::string>;
   absl::Status AppendOne(const AppendRequest& request,
                          const ProposedEvent& proposed,
-                         returnpath::v1::StreamRecord* record);
+                         returnpath::v1::StreamRecord* record,
+                         RelatedStreams* related);
+  // The next event of `record`'s stream, stamped but not yet applied.
+  returnpath::v1::EventEnvelope NewEvent(
+      const AppendRequest& request, const returnpath::v1::StreamRecord& record,
+      absl::Time effective, const google::protobuf::Any& payload);
+  // Applies the workflow to `event`, writes it and its transition, and
+  // advances the chain; returns the transition (for its related events).
+  absl::StatusOr<Transition> WriteEvent(returnpath::v1::EventEnvelope* event,
+                                        returnpath::v1::StreamRecord* record);
+  // Writes `related`, caused by `cause`, depth first. `chain` holds the
+  // streams from the request's down to the cause's: none may be written to.
+  absl::Status AppendRelated(const AppendRequest& request,
+                             const returnpath::v1::EventEnvelope& cause,
+                             const std::vector<RelatedEvent>& related,
+                             std::vector<std::string>* chain,
+                             RelatedStreams* streams);
   absl::Status ApplyTransition(const Transition& transition,
                                const returnpath::v1::EventEnvelope& event,
                                returnpath::v1::StreamRecord* record);

@@ -84,10 +84,14 @@ struct AppendRequest {
 };
 
 struct AppendResult {
+  // The positions of the request's first and last events. Related events
+  // (RelatedEvent in workflow.h) follow the event that caused them, so with
+  // them the request's own events are not contiguous.
   uint64_t first_position = 0;
   uint64_t last_position = 0;
   uint64_t stream_version = 0;  // the stream's version after the append
   bool deduplicated = false;
+  size_t related_events = 0;  // written to other streams (0 when deduplicated)
 };
 
 struct EventPage {

@@ -30,3 +30,8 @@ foreach(t timer_loop_test task_queue_test task_poll_test replay_test)
   target_link_libraries(${t} rp_runtime_testing GTest::gtest_main)
   gtest_discover_tests(${t})
 endforeach()
+
+add_executable(related_events_test related_events_test.cc)
+target_link_libraries(related_events_test
+  rp_runtime_testing rp_fault_file_system GTest::gtest_main)
+gtest_discover_tests(related_events_test)

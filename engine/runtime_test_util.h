@@ -12,8 +12,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "engine/clock.h"
+#include "engine/codec.h"
 #include "engine/event_store.h"
 #include "engine/store_test_util.h"
 #include "engine/workflow.h"
@@ -30,6 +33,10 @@ namespace returnpath::engine::testing {
 //   close:<id>                cancels a task
 //   complete:<id>:<outcome>   completes a task with that outcome
 //   fail                      the event is refused (FAILED_PRECONDITION)
+//   to:<stream>:<text>        a related event on <stream> (any version) whose
+//                             text is <text> with ',' for ' ' (so it may
+//                             itself hold "to:..." words)
+//   tov:<stream>:<version>:<text>   the same, expecting <stream> at <version>
 //   fix  deaf                 flags: "bad" timers fire; completions are
 //                             no longer closed by the workflow
 //   depart:<group>            counts as ("departure", group) in statistics
@@ -39,6 +46,10 @@ namespace returnpath::engine::testing {
 // its task (unless deaf). Index keys: {"last/<first word's verb>"}.
 class FakeWorkflow final : public Workflow {
  public:
+  // Set before the store opens.
+  size_t max_related_streams = 3;
+  size_t MaxRelatedStreams() const override { return max_related_streams; }
+
   absl::StatusOr<std::string> PolicyVersionAt(absl::Time) const override {
     return "fake-1";
   }
@@ -150,6 +161,16 @@ class FakeWorkflow final : public Workflow {
         t->tasks_to_close.push_back(f[1]);
       } else if (f[0] == "complete") {
         t->tasks_to_complete.push_back({f[1], f[2]});
+      } else if (f[0] == "to" || f[0] == "tov") {
+        RelatedEvent related;
+        related.stream_id = f[1];
+        size_t text_from = 2;
+        if (f[0] == "tov") related.expected_version = Num(f[text_from++]);
+        std::vector<std::string> rest(f.begin() + text_from, f.end());
+        related.effective_time = FromTimestamp(event.effective_time());
+        related.payload =
+            Text(absl::StrReplaceAll(absl::StrJoin(rest, ":"), {{",", " "}}));
+        t->related_events.push_back(std::move(related));
       }
     }
     return absl::OkStatus();

@@ -1,6 +1,7 @@
 #ifndef RETURNPATH_ENGINE_WORKFLOW_H_
 #define RETURNPATH_ENGINE_WORKFLOW_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/any.pb.h"
 #include "returnpath/v1/event.pb.h"
 
 namespace returnpath::engine {
@@ -42,6 +44,23 @@ struct TaskSpec {
 // centre the person left keep them in scope).
 inline constexpr char kScopeOnlyKeyPrefix[] = "scope/";
 
+// An event a transition appends to another stream in the same atomic write
+// as the event that caused it. The engine stamps it like any event (position,
+// version, recorded time, policy version, the request's principal and keys),
+// sets its caused_by_stream_id / caused_by_position to the causing event, and
+// applies the workflow to it against that stream's own state (its timers,
+// tasks, index keys and its own related events follow). Refused, and the
+// whole command with it: a stream already on the causing chain (a cycle),
+// more related streams in one command than Workflow::MaxRelatedStreams(), an
+// expected version that does not match, or any refusal of its own Apply.
+struct RelatedEvent {
+  std::string stream_id;
+  // nullopt: any version; 0: the stream must not exist yet; n: it is at n.
+  std::optional<uint64_t> expected_version;
+  absl::Time effective_time = absl::InfinitePast();  // required
+  google::protobuf::Any payload;                     // required
+};
+
 // What applying one event does. `index_keys` is the full set of secondary
 // index keys for the new state (the engine removes the old set and writes
 // this one); a key is "<index>/<sortable value>", e.g. "stage/OVERSTAYED" or
@@ -61,6 +80,8 @@ struct Transition {
   };
   std::vector<TaskOutcome> tasks_to_complete;
   std::vector<std::string> index_keys;
+  // Written after this event, in order, each before its own related events.
+  std::vector<RelatedEvent> related_events;
 };
 
 // Implementations are immutable after construction and thread-safe.
@@ -80,6 +101,10 @@ class Workflow {
   virtual absl::StatusOr<Transition> Apply(
       absl::string_view state,
       const returnpath::v1::EventEnvelope& event) const = 0;
+
+  // The most distinct other streams one command may append to through
+  // related events, over every level. 0: a transition may name none.
+  virtual size_t MaxRelatedStreams() const { return 0; }
 
   // The full protobuf name of the state message, so readers can unpack it
   // (the server sends state as Any), e.g. "returnpath.v1.PathwayState".

@@ -121,6 +121,16 @@ absl::Status BuildRegister(const EventArgs& args, const BuiltEvent*,
   RP_ASSIGN_OR_RETURN(v1::Region region, ReadRegion(args, "region"));
   event.set_region(region);
   ReadFlags(args, event.mutable_flags());
+  if (args.Has("role")) {
+    RP_ASSIGN_OR_RETURN(
+        int role, ParseEnum(v1::HouseholdRole_descriptor(), "HOUSEHOLD_ROLE_",
+                            args.Get("role"), "role"));
+    event.set_household_role(static_cast<v1::HouseholdRole>(role));
+  }
+  for (const std::string& guardian : args.GetAll("guardian")) {
+    event.add_guardian_ids(guardian);
+  }
+  event.set_own_case(args.Has("own-case"));
   for (const std::string& member : args.GetAll("member")) {
     const size_t colon = member.rfind(':');
     if (colon == std::string::npos || colon == 0) {
@@ -453,7 +463,19 @@ std::vector<EventKind> MakeKinds() {
                FlagSwitches(),
                {{"member", "PERSON:BORN",
                  "a household member and date of birth, e.g. C-17:2012-04-01",
-                 false, true}})),
+                 false, true},
+                Optional(
+                    "role", "ROLE",
+                    absl::StrCat("place in the household: ",
+                                 EnumChoices(v1::HouseholdRole_descriptor(),
+                                             "HOUSEHOLD_ROLE_"))),
+                {"guardian", "PERSON",
+                 "a child's guardian, registered before them in the same "
+                 "household (the child follows their decisions)",
+                 false, true},
+                Switch("own-case",
+                       "a child with a case of their own (follows no "
+                       "guardian)")})),
        false, BuildRegister},
       {"first-rejection",
        "returnpath.v1.FirstRejection",

@@ -8,11 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "clients/lib/event_kinds.h"
 #include "clients/lib/time_text.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "returnpath/v1/household.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 
 namespace returnpath::client {
@@ -160,6 +162,10 @@ std::string EventName(const google::protobuf::Any& event) {
   }
   if (type == "returnpath.v1.TimerFired") return "timer-fired";
   if (type == "returnpath.v1.TaskCompleted") return "task-completed";
+  if (type == "returnpath.v1.HouseholdMemberJoined") return "child-joined";
+  if (type == "returnpath.v1.GuardianDecisionFollowed") {
+    return "follows-guardian";
+  }
   if (type.empty()) return "(no payload)";
   return type.substr(type.rfind('.') + 1);
 }
@@ -193,10 +199,29 @@ std::string DescribeFields(const Message& message) {
 
 std::string DescribeEvent(const google::protobuf::Any& event) {
   const std::string name = EventName(event);
+  v1::GuardianDecisionFollowed followed;
+  if (event.UnpackTo(&followed)) {
+    // Only what the child takes on, not the guardian's whole record.
+    auto words = [](const std::string& enum_name, absl::string_view prefix) {
+      return absl::AsciiStrToLower(absl::StrReplaceAll(
+          absl::StripPrefix(enum_name, prefix), {{"_", " "}}));
+    };
+    return absl::StrCat(name, ": the ",
+                        words(v1::FollowedDecision_Name(followed.decision()),
+                              "FOLLOWED_DECISION_"),
+                        " of guardian ", followed.guardian_id(), "; now ",
+                        words(v1::Stage_Name(followed.stage()), "STAGE_"));
+  }
   std::unique_ptr<Message> message = Unpack(event);
   if (message == nullptr) return name;
   const std::string fields = DescribeFields(*message);
   return fields.empty() ? name : absl::StrCat(name, ": ", fields);
+}
+
+std::string CausedBy(const v1::EventEnvelope& event) {
+  if (event.caused_by_stream_id().empty()) return "";
+  return absl::StrCat("caused by ", event.caused_by_stream_id(), " event ",
+                      event.caused_by_position());
 }
 
 std::string ShortHash(const std::string& bytes) {

@@ -8,6 +8,7 @@
 
 #include "google/protobuf/any.pb.h"
 #include "google/protobuf/message.h"
+#include "returnpath/v1/event.pb.h"
 
 namespace returnpath::client {
 
@@ -23,6 +24,10 @@ std::string DescribeEvent(const google::protobuf::Any& event);
 
 // The set fields of `message`, e.g. "notified 2026-03-02, decision UDI-1".
 std::string DescribeFields(const google::protobuf::Message& message);
+
+// "caused by G-1 event 12" for an event another stream's event appended in
+// the same write (EventEnvelope.caused_by_*); "" for any other.
+std::string CausedBy(const v1::EventEnvelope& event);
 
 // The short hex of a hash (first 12 hex digits), "-" if empty.
 std::string ShortHash(const std::string& bytes);

@@ -104,8 +104,8 @@ int RunSubscribe(const Args& args, Session& s) {
           s.out() << event.position() << "  " << event.stream_id() << " v"
                   << event.stream_version() << "  "
                   << EffectiveText(event.effective_time()) << "  "
-                  << client::DescribeEvent(event.payload()) << "  ("
-                  << event.principal() << ")\n";
+                  << EventText(event) << "  (" << event.principal()
+                  << ")\n";
           s.out().flush();
         }
         ++seen;

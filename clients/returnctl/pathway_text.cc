@@ -47,6 +47,30 @@ void AddDeadline(const char* name, const v1::Deadline& d, Table* table) {
        d.policy_version().empty() ? "-" : d.policy_version(), status});
 }
 
+// "; guardian of C-1, C-2 (own case)" or "; child of G-1, following their
+// decisions"; "" for a person with no role in a household.
+std::string HouseholdRoleText(const v1::PathwayState& state) {
+  const v1::PersonRegistered& person = state.person();
+  if (person.household_role() == v1::HOUSEHOLD_ROLE_GUARDIAN) {
+    std::vector<std::string> children;
+    for (const v1::HouseholdMemberJoined& child : state.household()) {
+      children.push_back(absl::StrCat(
+          child.person_id(), " (born ", DateText(child.date_of_birth()),
+          child.own_case() ? ", own case" : "", ")"));
+    }
+    return children.empty()
+               ? "; guardian"
+               : absl::StrCat("; guardian of ", absl::StrJoin(children, ", "));
+  }
+  if (person.household_role() != v1::HOUSEHOLD_ROLE_CHILD) return "";
+  if (person.guardian_ids().empty()) {
+    return "; a child with no guardian in the household";
+  }
+  return absl::StrCat("; child of ", absl::StrJoin(person.guardian_ids(), ", "),
+                      person.own_case() ? ", with a case of their own"
+                                        : ", following their decisions");
+}
+
 void PrintPerson(const v1::PathwayState& state, std::ostream& out) {
   const v1::PersonRegistered& person = state.person();
   std::vector<std::string> members;
@@ -57,6 +81,7 @@ void PrintPerson(const v1::PathwayState& state, std::ostream& out) {
   out << "  household    "
       << (person.household_id().empty() ? "-" : person.household_id());
   if (!members.empty()) out << "; members " << absl::StrJoin(members, ", ");
+  out << HouseholdRoleText(state);
   out << "\n  born         " << DateText(person.date_of_birth())
       << ", nationality "
       << (person.nationality().empty() ? "-" : person.nationality()) << "\n";
@@ -286,6 +311,13 @@ void PrintMoves(const v1::PathwayState& state, size_t limit,
   }
 }
 
+// What the event was and, for one another person's event caused, which.
+std::string EventText(const v1::EventEnvelope& e) {
+  const std::string cause = client::CausedBy(e);
+  const std::string what = client::DescribeEvent(e.payload());
+  return cause.empty() ? what : absl::StrCat(what, " (", cause, ")");
+}
+
 void PrintTimeline(const std::vector<v1::EventEnvelope>& events,
                    bool with_person, std::ostream& out) {
   std::vector<std::string> headers = {"POS",      "VER",       "EFFECTIVE",
@@ -302,7 +334,7 @@ void PrintTimeline(const std::vector<v1::EventEnvelope>& events,
         e.principal().empty() ? "-" : e.principal(),
         e.policy_version().empty() ? "-" : e.policy_version(),
         client::ShortHash(e.hash()),
-        client::DescribeEvent(e.payload())};
+        EventText(e)};
     if (with_person) row.insert(row.begin() + 1, e.stream_id());
     table.AddRow(std::move(row));
   }

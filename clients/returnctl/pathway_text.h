@@ -45,6 +45,9 @@ void PrintMoves(const v1::PathwayState& state, size_t limit, std::ostream& out);
 
 // A timeline of events: POS VER EFFECTIVE RECORDED PRINCIPAL POLICY HASH EVENT,
 // with a PERSON column when `with_person`.
+// DescribeEvent, with "(caused by G-1 event 12)" for a related event.
+std::string EventText(const v1::EventEnvelope& event);
+
 void PrintTimeline(const std::vector<v1::EventEnvelope>& events,
                    bool with_person, std::ostream& out);
 

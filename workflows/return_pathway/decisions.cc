@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/names.h"
 #include "workflows/return_pathway/rules.h"
@@ -32,9 +33,10 @@ void OpenConversation(Step& st, absl::CivilDay from, const v1::DayRule& rule,
   draft.key = st.Key("conversation");
   draft.kind = kTaskReturnConversation;
   draft.queue = st.AdvisersQueue();
-  draft.title = absl::StrCat("Return conversation with ", st.s().person_id(),
-                             " after the ", after, " notified ",
-                             FormatDay(from), "; due ", FormatDay(due));
+  draft.title =
+      absl::StrCat("Return conversation with ",
+                   ConversationPersons(st.s(), from), " after the ", after,
+                   " notified ", FormatDay(from), "; due ", FormatDay(due));
   draft.due = OsloEndOfDay(due);
   draft.priority = rule.priority();
   draft.rule = std::string(rule_name);
@@ -87,6 +89,7 @@ absl::Status OnRegistered(const v1::PersonRegistered& e, Step& st) {
   }
   RP_RETURN_IF_ERROR(CheckName(e.person_id(), "person_id"));
   RP_RETURN_IF_ERROR(CheckName(e.household_id(), "household_id"));
+  RP_RETURN_IF_ERROR(CheckHouseholdRegistration(e));
   RP_ASSIGN_OR_RETURN(const absl::CivilDay born,
                       DayOf(e.date_of_birth(), "date_of_birth"));
   if (born > st.today()) {
@@ -353,6 +356,8 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
   for (const v1::HouseholdMember& m : s.person().household_members()) {
     const int age = AgeOn(StoredDay(m.date_of_birth()), day);
     if (age < child.min_age() || age >= child.adult_age()) continue;
+    // A child who follows gets it in their own history, once.
+    if (IsFollowingChild(s, m.person_id())) continue;
     const absl::CivilDay due = day + child.due_days();
     TaskDraft draft;
     draft.key = absl::StrCat(st.Key("child-info"), "-", m.person_id());
@@ -392,9 +397,9 @@ void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
   draft.kind = kTaskRelocation;
   draft.queue = st.ReceptionQueue();
   draft.title = absl::StrCat(
-      "Relocate ", s.person_id(), " from ", s.residence().reception_centre(),
-      " to a return centre by ", FormatDay(due),
-      phased_in ? " (long-stayer phased in: final rejection notified "
+      "Relocate ", RelocatedPersons(s, day), " from ",
+      s.residence().reception_centre(), " to a return centre by ",
+      FormatDay(due), phased_in ? " (long-stayer phased in: final rejection notified "
                 : " (final rejection notified ",
       FormatDay(day), ", departure deadline ", FormatDay(deadline), ")");
   draft.due = OsloEndOfDay(due);

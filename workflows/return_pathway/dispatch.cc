@@ -7,6 +7,7 @@
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/rules.h"
 
 namespace returnpath::return_pathway {
@@ -66,6 +67,10 @@ const absl::flat_hash_map<std::string, Rule>& Rules() {
           "record a return conversation"),
       Entry<v1::FlagsChanged, OnFlagsChanged>("change the flags"),
       Entry<v1::PersonMovedCentre, OnMovedCentre>("record a move"),
+      Entry<v1::HouseholdMemberJoined, OnMemberJoined>(
+          "add a child to the household"),
+      Entry<v1::GuardianDecisionFollowed, OnGuardianFollowed>(
+          "follow a guardian's decision"),
       Entry<v1::TimerFired, OnTimerFired>("apply a timer"),
       Entry<v1::TaskCompleted, OnTaskCompleted>("complete a task"),
   };
@@ -131,6 +136,8 @@ absl::StatusOr<EventInput> InputFromEnvelope(const v1::EventEnvelope& event,
                                         "effective_time"));
   }
   in.payload = event.payload();
+  in.caused_by_stream = event.caused_by_stream_id();
+  in.caused_by_position = event.caused_by_position();
   return in;
 }
 

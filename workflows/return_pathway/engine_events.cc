@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/rules.h"
 #include "workflows/return_pathway/task_kinds.h"
@@ -189,12 +190,14 @@ absl::Status OnTaskCompleted(const v1::TaskCompleted& e, Step& st) {
     key = task->key();
     st.completed_task_id = task->id();
   }
-  if (st.FindTaskByKey(key)->kind() == kTaskReturnConversation) {
+  const std::string kind = st.FindTaskByKey(key)->kind();
+  if (kind == kTaskReturnConversation) {
     st.s().set_return_conversations_held(st.s().return_conversations_held() +
                                          1);
   }
   st.closed_task_key = key;
   st.CloseTask(key);
+  RecordRelocationByTask(e, kind, st);
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
 #include "workflows/return_pathway/moves.h"
+#include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/refold.h"
 #include "workflows/return_pathway/rules.h"
 
@@ -70,13 +71,16 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     RP_ASSIGN_OR_RETURN(Applied applied, ApplyBackdated(state, in, policies));
     return replace(std::move(applied));
   }
-  RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));
+  if (!AppliesAfterEnd(type)) {
+    RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));
+  }
 
   // Finish compares only the open tasks and armed timers with the ones
   // before; copying just those spares copying the person's history.
   v1::PathwayState before;
   *before.mutable_open_tasks() = state.open_tasks();
   *before.mutable_armed_timers() = state.armed_timers();
+  const HouseholdBefore household = HouseholdSnapshot(state);
   Step st(changing, in);
   RP_RETURN_IF_ERROR(rule->apply(st));
   v1::HistoryEntry* entry = changing->add_history();
@@ -97,7 +101,10 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   options.fired_timer_id = st.fired_timer_id;
   options.completed_task_id = st.completed_task_id;
   options.task_outcomes = std::move(st.task_outcomes);
-  return Finish(before, *changing, options);
+  returnpath::engine::Transition transition =
+      Finish(before, *changing, options);
+  transition.related_events = HouseholdEvents(household, *changing, in);
+  return transition;
 }
 
 }  // namespace returnpath::return_pathway

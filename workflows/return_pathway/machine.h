@@ -67,6 +67,8 @@ namespace returnpath::return_pathway {
 // | timer escalation             | the watched task still open        | unchanged              | escalation task in region/<REGION> |
 // | timer long_stayer_review     | FINAL_REJECTION, OVERSTAYED        | unchanged              | adviser review task; re-armed +90d |
 // | TaskCompleted                | the task open                      | unchanged              | closes it, its escalation timer and task |
+// | HouseholdMemberJoined (3)    | a guardian, same household, centre | unchanged              | the child joins the guardian's household |
+// | GuardianDecisionFollowed (3) | a child without a case of its own  | the guardian's         | the guardian's facts; child info 12-17; ended: no-op |
 // | EventCorrected / Retracted   | any stage, terminal included       | refolded               | history refolded; timer and task differences |
 // | anything else                | terminal stages                    | -                      | FAILED_PRECONDITION |
 // clang-format on
@@ -100,6 +102,8 @@ namespace returnpath::return_pathway {
 //     terminal pathway, or of a person whose place was released, keep the
 //     centre (and for terminal, the region) as scope-only keys
 //     ("scope/centre/<centre>"): its staff may still read and correct.
+// (3) Engine related events only (household.h): a child's registration names
+//     its guardians; a guardian's decision names its children.
 //
 // Errors: FAILED_PRECONDITION with a caseworker's sentence for an event that
 // may not happen now ("cannot record an appeal: the appeal window closed on

@@ -12,6 +12,7 @@
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
+#include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/moves.h"
 #include "workflows/return_pathway/rules.h"
@@ -98,7 +99,9 @@ absl::StatusOr<v1::PathwayState> Fold(
           "it would not follow a single registration");
       return failure->status;
     }
-    absl::Status status = CheckNotEnded(s, rule->action);
+    absl::Status status = AppliesAfterEnd(TypeName(in.payload))
+                              ? absl::OkStatus()
+                              : CheckNotEnded(s, rule->action);
     if (status.ok()) {
       Step st(&s, in);
       status = rule->apply(st);

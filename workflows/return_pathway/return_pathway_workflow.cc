@@ -11,6 +11,7 @@
 #include "google/protobuf/arena.h"
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/pathway.pb.h"
+#include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/machine.h"
 #include "workflows/return_pathway/refold.h"
 
@@ -46,6 +47,10 @@ absl::StatusOr<returnpath::engine::Transition> ReturnPathwayWorkflow::Apply(
       google::protobuf::Arena::CreateMessage<v1::PathwayState>(&arena);
   RP_RETURN_IF_ERROR(ParseState(state, current));
   return ApplyEventInPlace(current, event, policies_);
+}
+
+size_t ReturnPathwayWorkflow::MaxRelatedStreams() const {
+  return std::max(kMaxGuardians, kMaxHouseholdChildren);
 }
 
 std::string ReturnPathwayWorkflow::StateTypeName() const {

@@ -29,6 +29,10 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
       absl::string_view state,
       const returnpath::v1::EventEnvelope& event) const override;
 
+  // A guardian's event reaches each child of the household; a child's
+  // registration each guardian (household.h).
+  size_t MaxRelatedStreams() const override;
+
   // "returnpath.v1.PathwayState".
   std::string StateTypeName() const override;
 

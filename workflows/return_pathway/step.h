@@ -29,6 +29,10 @@ struct EventInput {
   const returnpath::v1::Policy* policy = nullptr;
   google::protobuf::Any payload;
   bool replay = false;
+  // A live related event: the stream and position of the event that caused
+  // it (engine/workflow.h, RelatedEvent); empty for one a caller recorded.
+  std::string caused_by_stream;
+  uint64_t caused_by_position = 0;
   std::string replay_closed_task_key;  // replayed TaskCompleted: what it closed
 };
 
