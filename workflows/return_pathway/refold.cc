@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -52,13 +53,15 @@ struct FoldFailure {
   absl::Status status;
 };
 
-// The order events apply in: by effective time, ties by position.
+// The order events apply in: the registration first (a decision may predate
+// it), then by effective time, ties by position.
 std::vector<int> EffectiveOrder(
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history) {
-  std::vector<std::pair<absl::Time, uint64_t>> at;
+  std::vector<std::tuple<bool, absl::Time, uint64_t>> at;
   at.reserve(history.size());
   for (const v1::HistoryEntry& e : history) {
-    at.emplace_back(CurrentEffective(e), e.position());
+    at.emplace_back(!e.payload().Is<v1::PersonRegistered>(),
+                    CurrentEffective(e), e.position());
   }
   std::vector<int> order(history.size());
   std::iota(order.begin(), order.end(), 0);
@@ -217,14 +220,6 @@ absl::StatusOr<Applied> ApplyBackdated(const v1::PathwayState& state,
                                        const EventInput& in,
                                        const PolicySet& policies) {
   RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
-  const absl::Time registered = CurrentEffective(state.history(0));
-  if (in.effective < registered) {
-    return Refuse(
-        rule->action,
-        absl::StrCat("it is effective ", FormatDay(OsloDate(in.effective)),
-                     ", before the person was registered on ",
-                     FormatDay(OsloDate(registered))));
-  }
   // The engine's own events, as the live path sees them: the timer loop
   // removed the timer, the task queue completed the task.
   DiffOptions options;
