@@ -68,7 +68,12 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   }
   RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(type));
   if (IsBackdated(state, in)) {
+    // Children follow a guardian's fact recorded late as they follow one
+    // recorded on time.
+    const HouseholdBefore household = HouseholdSnapshot(state);
     RP_ASSIGN_OR_RETURN(Applied applied, ApplyBackdated(state, in, policies));
+    applied.transition.related_events =
+        HouseholdEvents(household, applied.state, in);
     return replace(std::move(applied));
   }
   if (!AppliesAfterEnd(type)) {

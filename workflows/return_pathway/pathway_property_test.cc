@@ -469,6 +469,21 @@ std::string Outcome(v1::PathwayState s) {
   s.clear_history();
   s.clear_last_position();
   s.clear_applied_until();
+  // A long-stayer's relocation is phased in from when the final rejection
+  // was recorded (§3.3.6): its due date, and its escalation's, follow the
+  // recording on purpose.
+  std::set<int64_t> phased_in_due;
+  for (v1::PathwayTask& t : *s.mutable_open_tasks()) {
+    if (t.rule() != "relocation_phase_in") continue;
+    phased_in_due.insert(t.due().seconds());
+    t.clear_due();
+    t.clear_title();
+  }
+  for (v1::PathwayTimer& t : *s.mutable_armed_timers()) {
+    if (t.kind() == "escalation" && phased_in_due.count(t.due().seconds())) {
+      t.clear_due();
+    }
+  }
   for (v1::PathwayTask& t : *s.mutable_open_tasks()) {
     t.clear_id();
     t.clear_key();

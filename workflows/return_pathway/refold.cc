@@ -54,14 +54,21 @@ struct FoldFailure {
 };
 
 // The order events apply in: the registration first (a decision may predate
-// it), then by effective time, ties by position.
+// it), then the household members who joined (a guardian's decision names
+// them, whenever they were registered), then by effective time, ties by
+// position.
+int FoldRank(const v1::HistoryEntry& e) {
+  if (e.payload().Is<v1::PersonRegistered>()) return 0;
+  if (e.payload().Is<v1::HouseholdMemberJoined>()) return 1;
+  return 2;
+}
+
 std::vector<int> EffectiveOrder(
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history) {
-  std::vector<std::tuple<bool, absl::Time, uint64_t>> at;
+  std::vector<std::tuple<int, absl::Time, uint64_t>> at;
   at.reserve(history.size());
   for (const v1::HistoryEntry& e : history) {
-    at.emplace_back(!e.payload().Is<v1::PersonRegistered>(),
-                    CurrentEffective(e), e.position());
+    at.emplace_back(FoldRank(e), CurrentEffective(e), e.position());
   }
   std::vector<int> order(history.size());
   std::iota(order.begin(), order.end(), 0);
