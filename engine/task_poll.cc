@@ -151,10 +151,12 @@ absl::Duration TaskQueue::PollPass(uint64_t epoch, std::vector<Delivery>* out,
   const absl::Time now = clock_->Now();
   std::vector<Task> releases;
   std::vector<std::string> queues;
+  uint64_t looked_below;
   {
     absl::MutexLock lock(&mu_);
     TakeResults(out, &releases);
     for (const auto& [queue, ids] : waiting_) queues.push_back(queue);
+    looked_below = next_id_;  // poll ids only grow
   }
   for (const Task& task : releases) ReleaseQuietly(task);
 
@@ -205,6 +207,12 @@ absl::Duration TaskQueue::PollPass(uint64_t epoch, std::vector<Delivery>* out,
     std::vector<uint64_t> expired;
     for (const auto& [id, w] : waiters_) {
       if (w.in_flight) continue;
+      // A poll that came after this pass looked at the queues has not been
+      // tried yet: even a zero wait gets one look, in the next pass.
+      if (id >= looked_below) {
+        wait = absl::ZeroDuration();
+        continue;
+      }
       if (w.deadline <= real_now) {
         expired.push_back(id);
       } else {
