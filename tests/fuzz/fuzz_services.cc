@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
@@ -41,6 +40,7 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/testing/raw_rpc.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
 namespace {
@@ -48,28 +48,17 @@ namespace {
 using namespace returnpath;  // NOLINT: wires many parts, as the daemon's main
 
 struct Method {
-  std::string path;  // "/returnpath.v1.PathwayService/RecordEvent"
-  const google::protobuf::Descriptor* request;
+  testing::Rpc rpc;
   bool waits;  // a subscription or long poll: it ends by the caller's deadline
 };
 
 std::vector<Method> Methods() {
   std::vector<Method> methods;
-  for (const char* name : {"PathwayService", "TaskService", "AuditService",
-                           "AdminService"}) {
-    const google::protobuf::ServiceDescriptor* service =
-        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-            absl::StrCat("returnpath.v1.", name));
-    if (service == nullptr) abort();
-    for (int i = 0; i < service->method_count(); ++i) {
-      const google::protobuf::MethodDescriptor* method = service->method(i);
-      const bool waits = method->name() == "Subscribe" ||
-                         method->name() == "SubscribeEvents" ||
-                         method->name() == "Poll";
-      methods.push_back({absl::StrCat("/", service->full_name(), "/",
-                                      method->name()),
-                         method->input_type(), waits});
-    }
+  for (testing::Rpc& rpc : testing::EveryRpc()) {
+    const std::string& name = rpc.method->name();
+    const bool waits =
+        name == "Subscribe" || name == "SubscribeEvents" || name == "Poll";
+    methods.push_back({std::move(rpc), waits});
   }
   return methods;
 }
@@ -188,51 +177,10 @@ void StopDaemon(Daemon* d) {
   d->store->Close().IgnoreError();
 }
 
-// One call, request bytes as given, every reply read until the status.
-class Call final
-    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
- public:
-  Call(Daemon& d, const Method& method, const std::string& token,
-       const uint8_t* data, size_t size) {
-    grpc::Slice slice(data, size);
-    request_ = grpc::ByteBuffer(&slice, 1);
-    if (!token.empty())
-      context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    context_.set_deadline(std::chrono::system_clock::now() +
-                          (method.waits ? std::chrono::milliseconds(50)
-                                        : std::chrono::seconds(30)));
-    d.stub->PrepareBidiStreamingCall(&context_, method.path,
-                                     grpc::StubOptions(), this);
-    StartWriteLast(&request_, grpc::WriteOptions());
-    StartRead(&response_);
-    StartCall();
-  }
-
-  grpc::Status Wait() {
-    done_.WaitForNotification();
-    return status_;
-  }
-
-  void OnReadDone(bool ok) override {
-    if (ok) StartRead(&response_);
-  }
-  void OnDone(const grpc::Status& status) override {
-    status_ = status;
-    done_.Notify();
-  }
-
- private:
-  grpc::ClientContext context_;
-  grpc::ByteBuffer request_;
-  grpc::ByteBuffer response_;
-  grpc::Status status_;
-  absl::Notification done_;
-};
-
 bool Decodes(const Method& method, const uint8_t* data, size_t size) {
   std::unique_ptr<google::protobuf::Message> message(
       google::protobuf::MessageFactory::generated_factory()
-          ->GetPrototype(method.request)
+          ->GetPrototype(method.rpc.method->input_type())
           ->New());
   return message->ParseFromArray(data, static_cast<int>(size));
 }
@@ -249,7 +197,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   const Method& method = daemon->methods[data[0] % daemon->methods.size()];
   const std::string& token = daemon->tokens[data[1] % daemon->tokens.size()];
-  Call call(*daemon, method, token, data + 2, size - 2);
+  testing::RawCall call(*daemon->stub, method.rpc.path, token, data + 2,
+                        size - 2,
+                        method.waits ? std::chrono::milliseconds(50)
+                                     : std::chrono::seconds(30));
   const grpc::Status status = call.Wait();
 
   const grpc::StatusCode code = status.error_code();
@@ -263,7 +214,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     expected = false;
   if (!expected) {
     fprintf(stderr, "fuzz_services: %s answered %d: %s (request decodes: %d)\n",
-            method.path.c_str(), static_cast<int>(code),
+            method.rpc.path.c_str(), static_cast<int>(code),
             status.error_message().c_str(), decodes);
     abort();
   }

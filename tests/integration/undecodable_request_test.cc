@@ -3,16 +3,14 @@
 // message type (gRPC's own answer would be UNIMPLEMENTED with no message; see
 // engine/server/request_decoding.h), and the daemon keeps serving.
 
-#include <chrono>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/descriptor.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "tests/integration/fixture.h"
+#include "tests/testing/raw_rpc.h"
 
 namespace returnpath::integration {
 namespace {
@@ -22,61 +20,9 @@ using ::testing::HasSubstr;
 // A field with number 0 followed by a truncated varint: no message decodes it.
 const std::string kGarbage("\x00\xff\xff\xff", 4);
 
-struct Rpc {
-  std::string path;          // "/returnpath.v1.PathwayService/RecordEvent"
-  std::string request_type;  // "returnpath.v1.RecordEventRequest"
-};
-
-std::vector<Rpc> EveryRpc() {
-  std::vector<Rpc> rpcs;
-  for (const char* name :
-       {"PathwayService", "TaskService", "AuditService", "AdminService"}) {
-    const google::protobuf::ServiceDescriptor* service =
-        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-            absl::StrCat("returnpath.v1.", name));
-    for (int i = 0; i < service->method_count(); ++i) {
-      rpcs.push_back({absl::StrCat("/", service->full_name(), "/",
-                                   service->method(i)->name()),
-                      service->method(i)->input_type()->full_name()});
-    }
-  }
-  return rpcs;
-}
-
-// Sends `bytes` as the request of `path` and reads to the end.
-class RawCall final
-    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
- public:
-  RawCall(grpc::GenericStub& stub, const std::string& path,
-          const std::string& token, const std::string& bytes) {
-    grpc::Slice slice(bytes);
-    request_ = grpc::ByteBuffer(&slice, 1);
-    context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    context_.set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(30));
-    stub.PrepareBidiStreamingCall(&context_, path, grpc::StubOptions(), this);
-    StartWriteLast(&request_, grpc::WriteOptions());
-    StartRead(&response_);
-    StartCall();
-  }
-  grpc::Status Wait() {
-    done_.WaitForNotification();
-    return status_;
-  }
-  void OnReadDone(bool ok) override {
-    if (ok) StartRead(&response_);
-  }
-  void OnDone(const grpc::Status& status) override {
-    status_ = status;
-    done_.Notify();
-  }
-
- private:
-  grpc::ClientContext context_;
-  grpc::ByteBuffer request_, response_;
-  grpc::Status status_;
-  absl::Notification done_;
-};
+using ::returnpath::testing::EveryRpc;
+using ::returnpath::testing::RawCall;
+using ::returnpath::testing::Rpc;
 
 class UndecodableRequestTest : public IntegrationTest {};
 
@@ -91,7 +37,7 @@ TEST_F(UndecodableRequestTest, EveryRpcRefusesBytesThatAreNotItsRequest) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << rpc.path << ": " << status.error_message();
     EXPECT_THAT(status.error_message(),
-                HasSubstr(absl::StrCat("not a ", rpc.request_type)))
+                HasSubstr(absl::StrCat("not a ", rpc.method->input_type()->full_name())))
         << rpc.path;
   }
   // Still serving, and a request that decodes is answered as before.
