@@ -42,9 +42,20 @@ absl::Status OnMemberJoined(const returnpath::v1::HouseholdMemberJoined& e,
                             Step& st);
 absl::Status OnGuardianFollowed(
     const returnpath::v1::GuardianDecisionFollowed& e, Step& st);
+// A co-guardian opened or closed a household task, or relocated the family.
+absl::Status OnTasksShared(const returnpath::v1::HouseholdTasksShared& e,
+                           Step& st);
 
-// The one event type that still applies after the pathway ended (a child
-// whose own pathway ended does not hold back the guardian's event).
+// The guardians of this guardian's children other than the guardian, sorted.
+std::vector<std::string> CoGuardians(const returnpath::v1::PathwayState& s);
+
+// Whether a co-guardian holds the household's open task of `kind` (and, if
+// not empty, `rule`): then this guardian opens none of its own.
+bool CoGuardianHolds(const returnpath::v1::PathwayState& s,
+                     absl::string_view kind, absl::string_view rule);
+
+// The event types that still apply after the pathway ended (a child or
+// co-guardian whose own pathway ended does not hold back a guardian's event).
 bool AppliesAfterEnd(absl::string_view type_name);
 
 // The guardian's household members who follow them on `day`: children under
@@ -57,11 +68,12 @@ std::vector<const returnpath::v1::HouseholdMemberJoined*> FollowingChildren(
 bool IsFollowingChild(const returnpath::v1::PathwayState& guardian,
                       absl::string_view person_id);
 
-// Who a relocation task moves: "P-1", or "household H-1: P-1, C-1, C-2".
+// Who a relocation task moves: "P-1", or "household H-1: G-1, G-2, C-1"
+// (the guardians sorted, then the children who follow).
 std::string RelocatedPersons(const returnpath::v1::PathwayState& s,
                              absl::CivilDay day);
-// Who a return conversation is with: "P-1", or "household H-1 (guardian
-// P-1)" when children follow the person.
+// Who a return conversation is with: "P-1", or "household H-1 (guardians
+// G-1, G-2)" when children follow the person or it has co-guardians.
 std::string ConversationPersons(const returnpath::v1::PathwayState& s,
                                 absl::CivilDay day);
 
@@ -76,14 +88,33 @@ struct HouseholdBefore {
   returnpath::v1::FinalRejectionRecord final_rejection;
   returnpath::v1::Deadline departure_deadline;
   returnpath::v1::Residence residence;
+  std::vector<returnpath::v1::HouseholdTask> tasks;  // its household tasks
+  size_t co_guardians = 0;
+  std::vector<std::string> catch_up_timers;  // armed household catch-ups
 };
 HouseholdBefore HouseholdSnapshot(const returnpath::v1::PathwayState& s);
 
 // The related events a live event appends: a child's registration tells
-// its guardians; a guardian's decision is followed by its children.
+// its guardians; a guardian's decision is followed by its children (and a
+// catch-up timer brings a child who joined late up to date); a change to the
+// household's tasks or residence is shared with the co-guardians.
 std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
     const HouseholdBefore& before, const returnpath::v1::PathwayState& after,
     const EventInput& in);
+
+// Between household.cc and household_share.cc: the household tasks
+// (relocation, return conversation) `s` holds open; whether the person moved
+// into (another) return centre; moving with the family to `to`; the
+// HouseholdTasksShared each co-guardian gets when the guardian's household
+// tasks or residence changed.
+std::vector<returnpath::v1::HouseholdTask> HouseholdTasksOf(
+    const returnpath::v1::PathwayState& s);
+bool Relocated(const returnpath::v1::Residence& was,
+               const returnpath::v1::Residence& now);
+void RelocateWith(const returnpath::v1::Residence& to, Step& st);
+void ShareTasks(const HouseholdBefore& before,
+                const returnpath::v1::PathwayState& after, const EventInput& in,
+                std::vector<returnpath::engine::RelatedEvent>* out);
 
 }  // namespace returnpath::return_pathway
 

@@ -91,6 +91,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   v1::HistoryEntry* entry = changing->add_history();
   *entry = EntryFor(in, st.closed_task_key);
   entry->set_derived_final_rejection(st.derived_final_rejection);
+  entry->set_departed_with_guardian(st.departed_with_guardian);
   for (std::string& line : DescribeMoves(
            before, *changing, [&] { return CauseOf(before, *entry); },
            /*refold=*/false, st.closed_task_key)) {

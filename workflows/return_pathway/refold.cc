@@ -90,7 +90,7 @@ absl::StatusOr<v1::PathwayState> Fold(
   v1::PathwayState s;
   uint64_t last = 0;
   absl::Time until = absl::InfinitePast();
-  absl::flat_hash_set<uint64_t> derived;
+  absl::flat_hash_set<uint64_t> derived, departed_with_guardian;
   for (const v1::HistoryEntry& entry : history) {
     last = std::max(last, entry.position());
   }
@@ -116,6 +116,9 @@ absl::StatusOr<v1::PathwayState> Fold(
       Step st(&s, in);
       status = rule->apply(st);
       if (st.derived_final_rejection) derived.insert(entry.position());
+      if (st.departed_with_guardian) {
+        departed_with_guardian.insert(entry.position());
+      }
     }
     if (!status.ok()) {
       failure->status = status;
@@ -126,6 +129,7 @@ absl::StatusOr<v1::PathwayState> Fold(
   *s.mutable_history() = history;
   for (v1::HistoryEntry& e : *s.mutable_history()) {
     e.set_derived_final_rejection(derived.contains(e.position()));
+    e.set_departed_with_guardian(departed_with_guardian.contains(e.position()));
   }
   s.set_last_position(last);
   if (until != absl::InfinitePast()) {
