@@ -118,17 +118,13 @@ bool FollowsOn(const v1::HouseholdMemberJoined& m, absl::CivilDay day) {
          AgeOn(StoredDay(m.date_of_birth()), day) < kAdultAge;
 }
 
-// The guardian has decisions a child who joins now must catch up with.
-bool HasFollowedDecisions(const v1::PathwayState& s) {
-  return s.has_appeal_window() || IsSet(s.final_rejection().notified_on()) ||
-         s.residence().at_return_centre();
-}
-
 // The guardian's facts after its event, as a child follows them.
 v1::GuardianDecisionFollowed FollowedFacts(const v1::PathwayState& after,
-                                           v1::FollowedDecision decision) {
+                                           v1::FollowedDecision decision,
+                                           const EventInput& in) {
   v1::GuardianDecisionFollowed followed;
   followed.set_guardian_id(after.person_id());
+  followed.set_guardian_position(in.position);
   followed.set_decision(decision);
   followed.set_stage(after.stage());
   *followed.mutable_appeal_window() = after.appeal_window();
@@ -147,32 +143,6 @@ returnpath::engine::RelatedEvent To(const std::string& stream,
   related.effective_time = in.effective;
   related.payload.PackFrom(payload);
   return related;
-}
-
-// A child who joined after the guardian's decisions follows them when the
-// catch-up timer fires: the first rejection (its appeal window), the final
-// rejection (with the deadline and stage as they stand), the relocation.
-void CatchUp(const v1::PathwayState& after, const std::string& child,
-             const EventInput& in,
-             std::vector<returnpath::engine::RelatedEvent>* out) {
-  bool follows = false;
-  for (const v1::HouseholdMemberJoined* m :
-       FollowingChildren(after, OsloDate(in.effective))) {
-    follows = follows || m->person_id() == child;
-  }
-  if (!follows) return;
-  if (after.has_appeal_window()) {
-    out->push_back(To(
-        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FIRST_REJECTION), in));
-  }
-  if (IsSet(after.final_rejection().notified_on())) {
-    out->push_back(To(
-        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FINAL_REJECTION), in));
-  }
-  if (after.residence().at_return_centre()) {
-    out->push_back(
-        To(child, FollowedFacts(after, v1::FOLLOWED_DECISION_RELOCATION), in));
-  }
 }
 
 }  // namespace
@@ -266,8 +236,10 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
   }
   // The child's registration cannot be answered in its own write (the
   // engine refuses the cycle child -> guardian -> child): a timer due at
-  // once fires in the guardian's history and brings the child up to date.
-  if (FollowsOn(e, st.today()) && HasFollowedDecisions(s)) {
+  // once fires in the guardian's history and brings the child up to date
+  // with what the guardian has by then. Armed whatever the guardian has now,
+  // since a refold applies the members who joined before every decision.
+  if (FollowsOn(e, st.today())) {
     st.ArmTimer(absl::StrCat("household-catch-up-", e.person_id()),
                 kTimerHouseholdCatchUp, st.in().effective, e.person_id(),
                 st.in().positions);
@@ -445,17 +417,14 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
   if (after.household().empty() || in.payload.Is<v1::HouseholdTasksShared>()) {
     return out;
   }
-  v1::TimerFired fired;
-  if (in.payload.UnpackTo(&fired) && fired.kind() == kTimerHouseholdCatchUp &&
-      std::count(before.catch_up_timers.begin(), before.catch_up_timers.end(),
-                 fired.timer_id()) > 0) {
-    CatchUp(after, fired.payload(), in, &out);
+  if (const std::string child = CatchUpChild(before, in); !child.empty()) {
+    CatchUp(after, child, in, &out);
     return out;
   }
   const v1::FollowedDecision decision = Followed(before, after);
   if (decision != v1::FOLLOWED_DECISION_UNSPECIFIED) {
     const v1::GuardianDecisionFollowed followed =
-        FollowedFacts(after, decision);
+        FollowedFacts(after, decision, in);
     for (const v1::HouseholdMemberJoined* child :
          FollowingChildren(after, OsloDate(in.effective))) {
       out.push_back(To(child->person_id(), followed, in));
@@ -463,6 +432,42 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
   }
   ShareTasks(before, after, in, &out);
   return out;
+}
+
+// A child who joined after the guardian's decisions follows them when the
+// catch-up timer fires: the first rejection (its appeal window), the final
+// rejection (with the deadline and stage as they stand), the relocation.
+void CatchUp(const v1::PathwayState& after, const std::string& child,
+             const EventInput& in,
+             std::vector<returnpath::engine::RelatedEvent>* out) {
+  bool follows = false;
+  for (const v1::HouseholdMemberJoined* m :
+       FollowingChildren(after, OsloDate(in.effective))) {
+    follows = follows || m->person_id() == child;
+  }
+  if (!follows) return;
+  if (after.has_appeal_window()) {
+    out->push_back(To(
+        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FIRST_REJECTION, in), in));
+  }
+  if (IsSet(after.final_rejection().notified_on())) {
+    out->push_back(To(
+        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FINAL_REJECTION, in), in));
+  }
+  if (after.residence().at_return_centre()) {
+    out->push_back(
+        To(child, FollowedFacts(after, v1::FOLLOWED_DECISION_RELOCATION, in), in));
+  }
+}
+
+std::string CatchUpChild(const HouseholdBefore& before, const EventInput& in) {
+  v1::TimerFired fired;
+  if (!in.payload.UnpackTo(&fired) || fired.kind() != kTimerHouseholdCatchUp ||
+      std::count(before.catch_up_timers.begin(), before.catch_up_timers.end(),
+                 fired.timer_id()) == 0) {
+    return "";
+  }
+  return fired.payload();
 }
 
 }  // namespace returnpath::return_pathway

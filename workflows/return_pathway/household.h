@@ -22,6 +22,8 @@
 #include "returnpath/v1/household.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "returnpath/v1/pathway_state.pb.h"
+#include "workflows/return_pathway/machine.h"
+#include "workflows/return_pathway/policy_set.h"
 #include "workflows/return_pathway/step.h"
 
 namespace returnpath::return_pathway {
@@ -101,6 +103,29 @@ HouseholdBefore HouseholdSnapshot(const returnpath::v1::PathwayState& s);
 std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
     const HouseholdBefore& before, const returnpath::v1::PathwayState& after,
     const EventInput& in);
+
+// A refold of a guardian's history (a correction, a retraction, a fact
+// recorded late) from `before` into `applied`: its related events become
+// what the children followed and now follow differently (a
+// GuardianFollowsCorrected each) or only now (a follow at its own time),
+// and the household tasks shared with co-guardians.
+absl::Status AddRefoldedHouseholdEvents(
+    const returnpath::v1::PathwayState& before, const EventInput& in,
+    const PolicySet& policies, Applied* applied);
+// The child's side: its follows the guardian's correction names are
+// corrected or retracted and its history refolded.
+absl::StatusOr<Applied> ApplyFollowsCorrected(
+    const returnpath::v1::PathwayState& state, const EventInput& in,
+    const PolicySet& policies);
+
+// The child a live household catch-up timer firing is for ("" if `in` is
+// none), and the follows it appends: the guardian's first rejection (its
+// appeal window), final rejection (deadline and stage as they stand) and
+// relocation, as the guardian has them now.
+std::string CatchUpChild(const HouseholdBefore& before, const EventInput& in);
+void CatchUp(const returnpath::v1::PathwayState& after,
+             const std::string& child, const EventInput& in,
+             std::vector<returnpath::engine::RelatedEvent>* out);
 
 // Between household.cc and household_share.cc: the household tasks
 // (relocation, return conversation) `s` holds open; whether the person moved

@@ -210,12 +210,14 @@ TEST(LateChildTest, AChildWhoJoinsLateCatchesUpWithTheGuardian) {
   ASSERT_TRUE(folded.ok()) << folded.status();
   EXPECT_EQ(folded->back().state.SerializeAsString(), late.SerializeAsString());
 
-  // A child joining a guardian with nothing to follow yet arms nothing.
+  // A child joining a guardian with nothing to follow yet follows nothing.
   HouseholdFixture quiet;
   RP_ASSERT_OK(quiet.Register(kRegistered, Guardian("G")));
   RP_ASSERT_OK(
       quiet.Register(kRegistered, Child("C", CivilDay(2012, 1, 10), {"G"})));
-  EXPECT_EQ(quiet.state("G").armed_timers_size(), 0);
+  RP_ASSERT_OK(quiet.FireTimer("G", "household-catch-up-C"));
+  EXPECT_TRUE(Follows(quiet, "C").empty());
+  EXPECT_EQ(quiet.state("C").stage(), v1::STAGE_ASYLUM_PENDING);
 }
 
 // Counts what the person's history adds to the statistics, by category and
