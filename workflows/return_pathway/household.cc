@@ -388,7 +388,7 @@ HouseholdBefore HouseholdSnapshot(const v1::PathwayState& s) {
   out.tasks = HouseholdTasksOf(s);
   out.co_guardians = CoGuardians(s).size();
   for (const v1::PathwayTimer& t : s.armed_timers()) {
-    if (t.kind() == kTimerHouseholdCatchUp) out.catch_up_timers.push_back(t.id());
+    if (t.kind() == kTimerHouseholdCatchUp) out.catch_up_timers.push_back(t);
   }
   return out;
 }
@@ -417,8 +417,8 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
   if (after.household().empty() || in.payload.Is<v1::HouseholdTasksShared>()) {
     return out;
   }
-  if (const std::string child = CatchUpChild(before, in); !child.empty()) {
-    CatchUp(after, child, in, &out);
+  if (const v1::PathwayTimer* timer = CatchUpTimer(before, in)) {
+    CatchUp(after, *timer, in, &out);
     return out;
   }
   const v1::FollowedDecision decision = Followed(before, after);
@@ -434,40 +434,54 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
   return out;
 }
 
-// A child who joined after the guardian's decisions follows them when the
-// catch-up timer fires: the first rejection (its appeal window), the final
-// rejection (with the deadline and stage as they stand), the relocation.
-void CatchUp(const v1::PathwayState& after, const std::string& child,
+void CatchUp(const v1::PathwayState& after, const v1::PathwayTimer& timer,
              const EventInput& in,
              std::vector<returnpath::engine::RelatedEvent>* out) {
+  const std::string& child = timer.payload();
   bool follows = false;
   for (const v1::HouseholdMemberJoined* m :
        FollowingChildren(after, OsloDate(in.effective))) {
     follows = follows || m->person_id() == child;
   }
   if (!follows) return;
-  if (after.has_appeal_window()) {
+  // The child joined at the event that armed the timer; what the guardian
+  // decided after it reached the child then.
+  const uint64_t joined_at = *std::max_element(
+      timer.caused_by_positions().begin(), timer.caused_by_positions().end());
+  auto followed_live = [&](const google::protobuf::RepeatedField<uint64_t>& by) {
+    return std::any_of(by.begin(), by.end(),
+                       [&](uint64_t p) { return p > joined_at; });
+  };
+  if (after.has_appeal_window() &&
+      !followed_live(after.appeal_window().caused_by_positions())) {
     out->push_back(To(
-        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FIRST_REJECTION, in), in));
+        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FIRST_REJECTION, in),
+        in));
   }
-  if (IsSet(after.final_rejection().notified_on())) {
+  if (IsSet(after.final_rejection().notified_on()) &&
+      !followed_live(after.final_rejection().caused_by_positions())) {
     out->push_back(To(
-        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FINAL_REJECTION, in), in));
+        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FINAL_REJECTION, in),
+        in));
   }
   if (after.residence().at_return_centre()) {
-    out->push_back(
-        To(child, FollowedFacts(after, v1::FOLLOWED_DECISION_RELOCATION, in), in));
+    out->push_back(To(
+        child, FollowedFacts(after, v1::FOLLOWED_DECISION_RELOCATION, in), in));
   }
 }
 
-std::string CatchUpChild(const HouseholdBefore& before, const EventInput& in) {
+const v1::PathwayTimer* CatchUpTimer(const HouseholdBefore& before,
+                                     const EventInput& in) {
   v1::TimerFired fired;
-  if (!in.payload.UnpackTo(&fired) || fired.kind() != kTimerHouseholdCatchUp ||
-      std::count(before.catch_up_timers.begin(), before.catch_up_timers.end(),
-                 fired.timer_id()) == 0) {
-    return "";
+  if (!in.payload.UnpackTo(&fired) || fired.kind() != kTimerHouseholdCatchUp) {
+    return nullptr;
   }
-  return fired.payload();
+  for (const v1::PathwayTimer& t : before.catch_up_timers) {
+    if (t.id() == fired.timer_id() && !t.caused_by_positions().empty()) {
+      return &t;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace returnpath::return_pathway

@@ -92,7 +92,7 @@ struct HouseholdBefore {
   returnpath::v1::Residence residence;
   std::vector<returnpath::v1::HouseholdTask> tasks;  // its household tasks
   size_t co_guardians = 0;
-  std::vector<std::string> catch_up_timers;  // armed household catch-ups
+  std::vector<returnpath::v1::PathwayTimer> catch_up_timers;  // armed
 };
 HouseholdBefore HouseholdSnapshot(const returnpath::v1::PathwayState& s);
 
@@ -118,13 +118,15 @@ absl::StatusOr<Applied> ApplyFollowsCorrected(
     const returnpath::v1::PathwayState& state, const EventInput& in,
     const PolicySet& policies);
 
-// The child a live household catch-up timer firing is for ("" if `in` is
-// none), and the follows it appends: the guardian's first rejection (its
+// The household catch-up timer `in` fires (nullptr if none), and the
+// follows it appends for its child: the guardian's first rejection (its
 // appeal window), final rejection (deadline and stage as they stand) and
-// relocation, as the guardian has them now.
-std::string CatchUpChild(const HouseholdBefore& before, const EventInput& in);
+// relocation, as the guardian has them now, but for a decision the child
+// followed already (one the guardian recorded after the child joined).
+const returnpath::v1::PathwayTimer* CatchUpTimer(const HouseholdBefore& before,
+                                                const EventInput& in);
 void CatchUp(const returnpath::v1::PathwayState& after,
-             const std::string& child, const EventInput& in,
+             const returnpath::v1::PathwayTimer& timer, const EventInput& in,
              std::vector<returnpath::engine::RelatedEvent>* out);
 
 // Between household.cc and household_share.cc: the household tasks

@@ -210,14 +210,17 @@ TEST(LateChildTest, AChildWhoJoinsLateCatchesUpWithTheGuardian) {
   ASSERT_TRUE(folded.ok()) << folded.status();
   EXPECT_EQ(folded->back().state.SerializeAsString(), late.SerializeAsString());
 
-  // A child joining a guardian with nothing to follow yet follows nothing.
+  // A child who joined before the guardian's decision follows it once.
   HouseholdFixture quiet;
   RP_ASSERT_OK(quiet.Register(kRegistered, Guardian("G")));
   RP_ASSERT_OK(
       quiet.Register(kRegistered, Child("C", CivilDay(2012, 1, 10), {"G"})));
+  RP_ASSERT_OK(quiet.FinalRejection("G", kFinal));
+  // Fired after a decision the child followed already: nothing twice.
   RP_ASSERT_OK(quiet.FireTimer("G", "household-catch-up-C"));
-  EXPECT_TRUE(Follows(quiet, "C").empty());
-  EXPECT_EQ(quiet.state("C").stage(), v1::STAGE_ASYLUM_PENDING);
+  EXPECT_THAT(Follows(quiet, "C"),
+              ElementsAre(v1::FOLLOWED_DECISION_FINAL_REJECTION));
+  EXPECT_EQ(quiet.state("C").stage(), v1::STAGE_FINAL_REJECTION);
 }
 
 // Counts what the person's history adds to the statistics, by category and

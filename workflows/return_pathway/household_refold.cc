@@ -83,7 +83,8 @@ absl::Status AddRefoldedHouseholdEvents(const v1::PathwayState& before,
   const HouseholdBefore snapshot = HouseholdSnapshot(before);
   // A catch-up fired late brings its child up to date with what the
   // guardian has now, as one fired on time does.
-  const std::string caught_up = CatchUpChild(snapshot, in);
+  const v1::PathwayTimer* catch_up = CatchUpTimer(snapshot, in);
+  const std::string caught_up = catch_up != nullptr ? catch_up->payload() : "";
   // The child whose registration caused this event catches up through its
   // timer: an event back to it would be a cycle.
   auto skip = [&](const std::string& child) {
@@ -120,7 +121,7 @@ absl::Status AddRefoldedHouseholdEvents(const v1::PathwayState& before,
     related.effective_time = fact.effective;
     related.payload.PackFrom(fact.followed);
   }
-  if (!caught_up.empty()) CatchUp(applied->state, caught_up, in, &out);
+  if (catch_up != nullptr) CatchUp(applied->state, *catch_up, in, &out);
   ShareTasks(snapshot, applied->state, in, &out);
   return absl::OkStatus();
 }
