@@ -72,8 +72,7 @@ const absl::flat_hash_map<std::string, Rule>& Rules() {
           "add a child to the household"),
       Entry<v1::GuardianDecisionFollowed, OnGuardianFollowed>(
           "follow a guardian's decision"),
-      Entry<v1::HouseholdTasksShared, OnTasksShared>(
-          "share a household task"),
+      Entry<v1::HouseholdTasksShared, OnTasksShared>("share a household task"),
       Entry<v1::TimerFired, OnTimerFired>("apply a timer"),
       Entry<v1::TaskCompleted, OnTaskCompleted>("complete a task"),
   };

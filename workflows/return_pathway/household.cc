@@ -112,7 +112,6 @@ void FollowFinalRejection(const v1::GuardianDecisionFollowed& e, Step& st) {
   OpenChildInformation(e, day, st);
 }
 
-
 bool FollowsOn(const v1::HouseholdMemberJoined& m, absl::CivilDay day) {
   return m.role() == v1::HOUSEHOLD_ROLE_CHILD && !m.own_case() &&
          AgeOn(StoredDay(m.date_of_birth()), day) < kAdultAge;
@@ -448,10 +447,11 @@ void CatchUp(const v1::PathwayState& after, const v1::PathwayTimer& timer,
   // decided after it reached the child then.
   const uint64_t joined_at = *std::max_element(
       timer.caused_by_positions().begin(), timer.caused_by_positions().end());
-  auto followed_live = [&](const google::protobuf::RepeatedField<uint64_t>& by) {
-    return std::any_of(by.begin(), by.end(),
-                       [&](uint64_t p) { return p > joined_at; });
-  };
+  auto followed_live =
+      [&](const google::protobuf::RepeatedField<uint64_t>& by) {
+        return std::any_of(by.begin(), by.end(),
+                           [&](uint64_t p) { return p > joined_at; });
+      };
   if (after.has_appeal_window() &&
       !followed_live(after.appeal_window().caused_by_positions())) {
     out->push_back(To(

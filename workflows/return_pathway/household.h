@@ -124,7 +124,7 @@ absl::StatusOr<Applied> ApplyFollowsCorrected(
 // relocation, as the guardian has them now, but for a decision the child
 // followed already (one the guardian recorded after the child joined).
 const returnpath::v1::PathwayTimer* CatchUpTimer(const HouseholdBefore& before,
-                                                const EventInput& in);
+                                                 const EventInput& in);
 void CatchUp(const returnpath::v1::PathwayState& after,
              const returnpath::v1::PathwayTimer& timer, const EventInput& in,
              std::vector<returnpath::engine::RelatedEvent>* out);

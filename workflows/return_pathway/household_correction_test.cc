@@ -105,8 +105,7 @@ TEST(HouseholdCorrectionTest, ACorrectedFinalRejectionReachesTheChildren) {
     ASSERT_NE(told, nullptr) << child;
     EXPECT_EQ(told->caused_by_stream_id(), "G");
     EXPECT_EQ(told->caused_by_position(), correction.position());
-    EXPECT_EQ(Pathway(f.state(child)), Pathway(on_time.state(child)))
-        << child;
+    EXPECT_EQ(Pathway(f.state(child)), Pathway(on_time.state(child))) << child;
     EXPECT_EQ(DateText(f.state(child).final_rejection().notified_on()),
               "2026-03-25");
   }
@@ -125,7 +124,8 @@ TEST(HouseholdCorrectionTest, ACorrectedFinalRejectionReachesTheChildren) {
 
 // A retracted final rejection, and the expiry that followed it, are taken
 // back from the children, and from the statistics.
-TEST(HouseholdCorrectionTest, ARetractedFinalRejectionIsTakenBackFromTheChildren) {
+TEST(HouseholdCorrectionTest,
+     ARetractedFinalRejectionIsTakenBackFromTheChildren) {
   HouseholdFixture never;
   RegisterFamily(never);
 

@@ -70,8 +70,8 @@ class TwoGuardiansTest : public ::testing::TestWithParam<bool> {
   void RegisterFamily() {
     RP_ASSERT_OK(f_.Register(kRegistered, Guardian("G")));
     RP_ASSERT_OK(f_.Register(kRegistered, Guardian("G2")));
-    RP_ASSERT_OK(f_.Register(
-        kRegistered, Child("C14", CivilDay(2012, 1, 10), {"G", "G2"})));
+    RP_ASSERT_OK(f_.Register(kRegistered,
+                             Child("C14", CivilDay(2012, 1, 10), {"G", "G2"})));
     RP_ASSERT_OK(f_.Register(kRegistered,
                              Child("C8", CivilDay(2018, 2, 1), {"G2", "G"})));
   }
@@ -95,7 +95,8 @@ TEST_P(TwoGuardiansTest, OneRelocationTaskAndOneConversationPerHousehold) {
   EXPECT_THAT(talks[0].title(),
               HasSubstr("Return conversation with household H-1 (guardians "
                         "G, G2) after the first rejection"));
-  for (const std::string& g : Order()) RP_ASSERT_OK(f_.FinalRejection(g, kFinal));
+  for (const std::string& g : Order())
+    RP_ASSERT_OK(f_.FinalRejection(g, kFinal));
 
   // Whichever guardian's decision came first holds the household's tasks;
   // the other holds none and knows who does.
@@ -163,8 +164,8 @@ TEST(CoGuardianTest, HouseholdTaskEventsCannotBeRecordedByACaller) {
 TEST(LateChildTest, AChildWhoJoinsLateCatchesUpWithTheGuardian) {
   HouseholdFixture f;
   RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
-  RP_ASSERT_OK(f.Register(kRegistered,
-                          Child("EARLY", CivilDay(2012, 1, 10), {"G"})));
+  RP_ASSERT_OK(
+      f.Register(kRegistered, Child("EARLY", CivilDay(2012, 1, 10), {"G"})));
   RP_ASSERT_OK(f.FirstRejection("G", kRegistered + 7));
   RP_ASSERT_OK(f.FinalRejection("G", kFinal));
   v1::RelocationCompleted moved;
@@ -236,10 +237,10 @@ void CountStatistics(const HouseholdFixture& f, const std::string& person,
     const std::string& after = (*folded)[i].transition.next_state;
     const v1::EventEnvelope& event = f.log(person)[i];
     for (const auto& key : workflow.Classify(before, after, event)) {
-      const absl::Time at = key.effective.value_or(
-          FromTimestamp(event.effective_time()));
-      (*counts)[absl::StrCat(key.category, " ",
-                             OsloDay(at).substr(0, 7))] += key.delta;
+      const absl::Time at =
+          key.effective.value_or(FromTimestamp(event.effective_time()));
+      (*counts)[absl::StrCat(key.category, " ", OsloDay(at).substr(0, 7))] +=
+          key.delta;
     }
     before = after;
   }
@@ -268,8 +269,8 @@ TEST(HouseholdStatisticsTest, ChildrenCountLikeAnyPersonByOsloMonth) {
     *rejected.mutable_notified_on() = ToDate(kFinal);
     RP_ASSERT_OK(f.Record(g, rejected, Oslo(2026, 4, 1, 0, 30)));
   }
-  RP_ASSERT_OK(f.RecordOn("C8", CivilDay(2026, 5, 4),
-                          v1::ResidencePermitGranted()));
+  RP_ASSERT_OK(
+      f.RecordOn("C8", CivilDay(2026, 5, 4), v1::ResidencePermitGranted()));
   v1::IomApplicationSubmitted iom;
   iom.set_programme(v1::IOM_PROGRAMME_VARP);
   RP_ASSERT_OK(f.RecordOn("G", CivilDay(2026, 5, 5), iom));

@@ -99,7 +99,8 @@ absl::Status AddRefoldedHouseholdEvents(const v1::PathwayState& before,
     c.set_guardian_id(before.person_id());
     v1::FollowCorrection& correction = *c.add_corrections();
     correction.set_guardian_position(std::get<1>(key));
-    correction.set_decision(static_cast<v1::FollowedDecision>(std::get<2>(key)));
+    correction.set_decision(
+        static_cast<v1::FollowedDecision>(std::get<2>(key)));
     if (it == now.end()) {
       correction.set_retracted(true);
       continue;
@@ -134,11 +135,10 @@ absl::StatusOr<Applied> ApplyFollowsCorrected(const v1::PathwayState& state,
     return absl::InvalidArgumentError(
         "payload: does not parse as returnpath.v1.GuardianFollowsCorrected");
   }
-  const std::string action =
-      absl::StrCat("correct what ", state.person_id(), " followed from ",
-                   e.guardian_id());
-  if (!in.replay && (e.guardian_id().empty() ||
-                     in.caused_by_stream != e.guardian_id())) {
+  const std::string action = absl::StrCat("correct what ", state.person_id(),
+                                          " followed from ", e.guardian_id());
+  if (!in.replay &&
+      (e.guardian_id().empty() || in.caused_by_stream != e.guardian_id())) {
     return Refuse(action, "it is recorded only with the guardian's correction");
   }
   google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =

@@ -98,8 +98,8 @@ void ShareTasks(const HouseholdBefore& before, const v1::PathwayState& after,
 
 absl::Status OnTasksShared(const v1::HouseholdTasksShared& e, Step& st) {
   v1::PathwayState& s = st.s();
-  if (!st.in().replay && (e.holder_id().empty() ||
-                          st.in().caused_by_stream != e.holder_id())) {
+  if (!st.in().replay &&
+      (e.holder_id().empty() || st.in().caused_by_stream != e.holder_id())) {
     return Refuse(kShareAction,
                   "it is recorded only with the holding guardian's own event");
   }
@@ -108,9 +108,9 @@ absl::Status OnTasksShared(const v1::HouseholdTasksShared& e, Step& st) {
   const std::vector<std::string> co_guardians = CoGuardians(s);
   if (!std::binary_search(co_guardians.begin(), co_guardians.end(),
                           e.holder_id())) {
-    return Refuse(kShareAction, absl::StrCat(e.holder_id(),
-                                             " is not a co-guardian of ",
-                                             s.person_id()));
+    return Refuse(kShareAction,
+                  absl::StrCat(e.holder_id(), " is not a co-guardian of ",
+                               s.person_id()));
   }
   auto* held = s.mutable_household_tasks_held();
   held->erase(std::remove_if(held->begin(), held->end(),
@@ -128,7 +128,8 @@ absl::Status OnTasksShared(const v1::HouseholdTasksShared& e, Step& st) {
     // household's is the one held elsewhere.
     std::vector<std::string> own;
     for (const v1::PathwayTask& mine : s.open_tasks()) {
-      const bool same_rule = t.kind() == kTaskRelocation || mine.rule() == t.rule();
+      const bool same_rule =
+          t.kind() == kTaskRelocation || mine.rule() == t.rule();
       if (mine.kind() == t.kind() && same_rule) own.push_back(mine.key());
     }
     for (const std::string& key : own) st.CloseTask(key);

@@ -1,8 +1,8 @@
 #include "workflows/return_pathway/machine.h"
 
 #include "absl/strings/str_cat.h"
-#include "returnpath/v1/household.pb.h"
 #include "engine/status_macros.h"
+#include "returnpath/v1/household.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
