@@ -411,11 +411,16 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
     }
     return out;
   }
-  // A co-guardian's answer would go back to the guardian who told it (a
-  // cycle): what it learns changes nothing the others need to hear.
-  if (after.household().empty() || in.payload.Is<v1::HouseholdTasksShared>()) {
-    return out;
-  }
+  if (after.household().empty()) return out;
+  // Told by a co-guardian (the holder): the holder's children heard from
+  // the holder, and an answer to the holder would be a cycle.
+  v1::HouseholdTasksShared shared;
+  const bool told = in.payload.UnpackTo(&shared);
+  auto heard_from_holder = [&](const v1::HouseholdMemberJoined& child) {
+    return told &&
+           std::count(child.guardian_ids().begin(), child.guardian_ids().end(),
+                      shared.holder_id()) > 0;
+  };
   if (const v1::PathwayTimer* timer = CatchUpTimer(before, in)) {
     CatchUp(after, *timer, in, &out);
     return out;
@@ -426,10 +431,12 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
         FollowedFacts(after, decision, in);
     for (const v1::HouseholdMemberJoined* child :
          FollowingChildren(after, OsloDate(in.effective))) {
-      out.push_back(To(child->person_id(), followed, in));
+      if (!heard_from_holder(*child)) {
+        out.push_back(To(child->person_id(), followed, in));
+      }
     }
   }
-  ShareTasks(before, after, in, &out);
+  if (!told) ShareTasks(before, after, in, &out);
   return out;
 }
 

@@ -145,6 +145,31 @@ TEST_P(TwoGuardiansTest, OneRelocationTaskAndOneConversationPerHousehold) {
 
 INSTANTIATE_TEST_SUITE_P(EitherOrder, TwoGuardiansTest, ::testing::Bool());
 
+// A child of the other guardian alone moves with the family too: its
+// guardian moves with the holder's task, and the child follows.
+TEST(CoGuardianTest, AChildOfTheOtherGuardianAloneMovesToo) {
+  HouseholdFixture f;
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G2")));
+  RP_ASSERT_OK(
+      f.Register(kRegistered, Child("C8", CivilDay(2018, 2, 1), {"G", "G2"})));
+  RP_ASSERT_OK(
+      f.Register(kRegistered, Child("CG", CivilDay(2016, 2, 1), {"G"})));
+  RP_ASSERT_OK(f.FinalRejection("G2", kFinal));
+  RP_ASSERT_OK(f.FinalRejection("G", kFinal));
+  std::vector<v1::PathwayTask> relocation = f.Tasks("G2", kTaskRelocation);
+  ASSERT_EQ(relocation.size(), 1u);
+  EXPECT_TRUE(f.Tasks("G", kTaskRelocation).empty());
+  RP_ASSERT_OK(f.CompleteTask("G2", relocation[0].id(), "relocated"));
+  for (const char* person : {"G", "G2", "C8", "CG"}) {
+    EXPECT_TRUE(f.state(person).residence().at_return_centre()) << person;
+  }
+  EXPECT_EQ(f.log("CG").back().caused_by_stream_id(), "G");
+  std::vector<v1::FollowedDecision> c8 = Follows(f, "C8");
+  EXPECT_EQ(std::count(c8.begin(), c8.end(), v1::FOLLOWED_DECISION_RELOCATION),
+            1);
+}
+
 TEST(CoGuardianTest, HouseholdTaskEventsCannotBeRecordedByACaller) {
   HouseholdFixture f;
   RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
