@@ -166,6 +166,12 @@ std::string EventName(const google::protobuf::Any& event) {
   if (type == "returnpath.v1.GuardianDecisionFollowed") {
     return "follows-guardian";
   }
+  if (type == "returnpath.v1.GuardianFollowsCorrected") {
+    return "guardian-corrected";
+  }
+  if (type == "returnpath.v1.HouseholdTasksShared") {
+    return "household-task-shared";
+  }
   if (type.empty()) return "(no payload)";
   return type.substr(type.rfind('.') + 1);
 }
@@ -199,13 +205,31 @@ std::string DescribeFields(const Message& message) {
 
 std::string DescribeEvent(const google::protobuf::Any& event) {
   const std::string name = EventName(event);
+  auto words = [](const std::string& enum_name, absl::string_view prefix) {
+    return absl::AsciiStrToLower(absl::StrReplaceAll(
+        absl::StripPrefix(enum_name, prefix), {{"_", " "}}));
+  };
+  v1::GuardianFollowsCorrected corrected;
+  if (event.UnpackTo(&corrected)) {
+    // "the final rejection of event 12 now final rejection" per correction.
+    std::vector<std::string> parts;
+    for (const v1::FollowCorrection& c : corrected.corrections()) {
+      parts.push_back(absl::StrCat(
+          "the ",
+          words(v1::FollowedDecision_Name(c.decision()), "FOLLOWED_DECISION_"),
+          " of event ", c.guardian_position(),
+          c.retracted()
+              ? " taken back"
+              : absl::StrCat(
+                    " now ",
+                    words(v1::Stage_Name(c.followed().stage()), "STAGE_"))));
+    }
+    return absl::StrCat(name, ": guardian ", corrected.guardian_id(),
+                        " corrected ", absl::StrJoin(parts, "; "));
+  }
   v1::GuardianDecisionFollowed followed;
   if (event.UnpackTo(&followed)) {
     // Only what the child takes on, not the guardian's whole record.
-    auto words = [](const std::string& enum_name, absl::string_view prefix) {
-      return absl::AsciiStrToLower(absl::StrReplaceAll(
-          absl::StripPrefix(enum_name, prefix), {{"_", " "}}));
-    };
     return absl::StrCat(name, ": the ",
                         words(v1::FollowedDecision_Name(followed.decision()),
                               "FOLLOWED_DECISION_"),

@@ -18,16 +18,13 @@ namespace {
 
 namespace v1 = ::returnpath::v1;
 
-bool IsAfterFinalRejection(v1::Stage stage) {
-  return stage == v1::STAGE_FINAL_REJECTION ||
-         stage == v1::STAGE_RETURN_PREPARATION || stage == v1::STAGE_OVERSTAYED;
-}
-
 std::string Day(const v1::Date& date) { return FormatDay(StoredDay(date)); }
 
 void OpenConversation(Step& st, absl::CivilDay from, const v1::DayRule& rule,
                       absl::string_view rule_name, absl::string_view after,
                       const std::vector<uint64_t>& caused_by) {
+  // One per household: a co-guardian may hold it.
+  if (CoGuardianHolds(st.s(), kTaskReturnConversation, rule_name)) return;
   const absl::CivilDay due = DueDay(from, rule);
   TaskDraft draft;
   draft.key = st.Key("conversation");
@@ -379,6 +376,8 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
 
 void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
                     std::vector<uint64_t> caused_by) {
+  // One per household: a co-guardian may hold it.
+  if (CoGuardianHolds(st.s(), kTaskRelocation, "")) return;
   const v1::RelocationRule& rel = st.policy().relocation();
   // §3.3.6: recently rejected first, long-stayers phased in. A final
   // rejection already old when recorded is not overdue at once.

@@ -5,6 +5,7 @@
 #include "absl/strings/string_view.h"
 #include "engine/status_macros.h"
 #include "returnpath/v1/engine.pb.h"
+#include "returnpath/v1/household.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/household.h"
@@ -71,6 +72,7 @@ const absl::flat_hash_map<std::string, Rule>& Rules() {
           "add a child to the household"),
       Entry<v1::GuardianDecisionFollowed, OnGuardianFollowed>(
           "follow a guardian's decision"),
+      Entry<v1::HouseholdTasksShared, OnTasksShared>("share a household task"),
       Entry<v1::TimerFired, OnTimerFired>("apply a timer"),
       Entry<v1::TaskCompleted, OnTaskCompleted>("complete a task"),
   };
@@ -97,7 +99,8 @@ absl::StatusOr<const Rule*> FindRule(absl::string_view type_name) {
 
 bool IsCorrection(absl::string_view type_name) {
   return type_name == v1::EventCorrected::descriptor()->full_name() ||
-         type_name == v1::EventRetracted::descriptor()->full_name();
+         type_name == v1::EventRetracted::descriptor()->full_name() ||
+         type_name == v1::GuardianFollowsCorrected::descriptor()->full_name();
 }
 
 bool IsEngineEvent(absl::string_view type_name) {

@@ -51,11 +51,7 @@ v1::FollowedDecision Followed(const HouseholdBefore& before,
       !Same(before.departure_deadline, after.departure_deadline())) {
     return v1::FOLLOWED_DECISION_DEPARTURE_DEADLINE;
   }
-  const v1::Residence& was = before.residence;
-  const v1::Residence& now = after.residence();
-  if (now.at_return_centre() &&
-      (!was.at_return_centre() ||
-       was.reception_centre() != now.reception_centre())) {
+  if (Relocated(before.residence, after.residence())) {
     return v1::FOLLOWED_DECISION_RELOCATION;
   }
   return v1::FOLLOWED_DECISION_UNSPECIFIED;
@@ -95,6 +91,9 @@ void OpenChildInformation(const v1::GuardianDecisionFollowed& e,
 
 void FollowFinalRejection(const v1::GuardianDecisionFollowed& e, Step& st) {
   v1::PathwayState& s = st.s();
+  // The child's rejection became final (counted like anyone's), unless a
+  // second guardian's decision finds it final already.
+  st.derived_final_rejection = !IsAfterFinalRejection(s.stage());
   const absl::CivilDay day = StoredDay(e.final_rejection().notified_on());
   v1::FinalRejectionRecord& record = *s.mutable_final_rejection();
   record = e.final_rejection();
@@ -113,15 +112,36 @@ void FollowFinalRejection(const v1::GuardianDecisionFollowed& e, Step& st) {
   OpenChildInformation(e, day, st);
 }
 
-void FollowRelocation(const v1::GuardianDecisionFollowed& e, Step& st) {
-  v1::Residence& residence = *st.s().mutable_residence();
-  residence.set_reception_centre(e.residence().reception_centre());
-  residence.set_region(e.residence().region());
-  residence.set_at_return_centre(true);
-  residence.set_place_released(false);
-  st.s().mutable_person()->set_reception_centre(residence.reception_centre());
-  st.s().mutable_person()->set_region(residence.region());
-  st.CloseTasksOfKind(kTaskRelocation);
+bool FollowsOn(const v1::HouseholdMemberJoined& m, absl::CivilDay day) {
+  return m.role() == v1::HOUSEHOLD_ROLE_CHILD && !m.own_case() &&
+         AgeOn(StoredDay(m.date_of_birth()), day) < kAdultAge;
+}
+
+// The guardian's facts after its event, as a child follows them.
+v1::GuardianDecisionFollowed FollowedFacts(const v1::PathwayState& after,
+                                           v1::FollowedDecision decision,
+                                           const EventInput& in) {
+  v1::GuardianDecisionFollowed followed;
+  followed.set_guardian_id(after.person_id());
+  followed.set_guardian_position(in.position);
+  followed.set_decision(decision);
+  followed.set_stage(after.stage());
+  *followed.mutable_appeal_window() = after.appeal_window();
+  *followed.mutable_final_rejection() = after.final_rejection();
+  *followed.mutable_departure_deadline() = after.departure_deadline();
+  *followed.mutable_residence() = after.residence();
+  *followed.mutable_departure() = after.departure();
+  return followed;
+}
+
+returnpath::engine::RelatedEvent To(const std::string& stream,
+                                    const google::protobuf::Message& payload,
+                                    const EventInput& in) {
+  returnpath::engine::RelatedEvent related;
+  related.stream_id = stream;
+  related.effective_time = in.effective;
+  related.payload.PackFrom(payload);
+  return related;
 }
 
 }  // namespace
@@ -208,6 +228,21 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
                const v1::HouseholdMemberJoined& b) {
               return a.person_id() < b.person_id();
             });
+  if (CoGuardians(s).size() >= static_cast<size_t>(kMaxGuardians)) {
+    return Refuse(kJoinAction,
+                  absl::StrCat("the household would have more than ",
+                               kMaxGuardians, " guardians"));
+  }
+  // The child's registration cannot be answered in its own write (the
+  // engine refuses the cycle child -> guardian -> child): a timer due at
+  // once fires in the guardian's history and brings the child up to date
+  // with what the guardian has by then. Armed whatever the guardian has now,
+  // since a refold applies the members who joined before every decision.
+  if (FollowsOn(e, st.today())) {
+    st.ArmTimer(absl::StrCat("household-catch-up-", e.person_id()),
+                kTimerHouseholdCatchUp, st.in().effective, e.person_id(),
+                st.in().positions);
+  }
   return absl::OkStatus();
 }
 
@@ -249,7 +284,7 @@ absl::Status OnGuardianFollowed(const v1::GuardianDecisionFollowed& e,
       if (!IsTerminal(e.stage())) s.set_stage(e.stage());
       return absl::OkStatus();
     case v1::FOLLOWED_DECISION_RELOCATION:
-      FollowRelocation(e, st);
+      RelocateWith(e.residence(), st);
       return absl::OkStatus();
     case v1::FOLLOWED_DECISION_DEPARTURE:
       if (!IsDeparted(e.stage())) {
@@ -257,24 +292,40 @@ absl::Status OnGuardianFollowed(const v1::GuardianDecisionFollowed& e,
       }
       *s.mutable_departure() = e.departure();
       EndPathway(st, e.stage());
+      st.departed_with_guardian = true;
       return absl::OkStatus();
     default:
       return absl::InvalidArgumentError("decision: not a followed decision");
   }
 }
 
+bool Relocated(const v1::Residence& was, const v1::Residence& now) {
+  return now.at_return_centre() &&
+         (!was.at_return_centre() ||
+          was.reception_centre() != now.reception_centre());
+}
+
+void RelocateWith(const v1::Residence& to, Step& st) {
+  v1::Residence& residence = *st.s().mutable_residence();
+  residence.set_reception_centre(to.reception_centre());
+  residence.set_region(to.region());
+  residence.set_at_return_centre(true);
+  residence.set_place_released(false);
+  st.s().mutable_person()->set_reception_centre(residence.reception_centre());
+  st.s().mutable_person()->set_region(residence.region());
+  st.CloseTasksOfKind(kTaskRelocation);
+}
+
 bool AppliesAfterEnd(absl::string_view type_name) {
-  return type_name == v1::GuardianDecisionFollowed::descriptor()->full_name();
+  return type_name == v1::GuardianDecisionFollowed::descriptor()->full_name() ||
+         type_name == v1::HouseholdTasksShared::descriptor()->full_name();
 }
 
 std::vector<const v1::HouseholdMemberJoined*> FollowingChildren(
     const v1::PathwayState& guardian, absl::CivilDay day) {
   std::vector<const v1::HouseholdMemberJoined*> out;
   for (const v1::HouseholdMemberJoined& m : guardian.household()) {
-    if (m.role() == v1::HOUSEHOLD_ROLE_CHILD && !m.own_case() &&
-        AgeOn(StoredDay(m.date_of_birth()), day) < kAdultAge) {
-      out.push_back(&m);
-    }
+    if (FollowsOn(m, day)) out.push_back(&m);
   }
   return out;
 }
@@ -291,8 +342,10 @@ bool IsFollowingChild(const v1::PathwayState& guardian,
 
 std::string RelocatedPersons(const v1::PathwayState& s, absl::CivilDay day) {
   const auto children = FollowingChildren(s, day);
-  if (children.empty()) return s.person_id();
-  std::vector<std::string> names = {s.person_id()};
+  std::vector<std::string> names = CoGuardians(s);
+  if (children.empty() && names.empty()) return s.person_id();
+  names.push_back(s.person_id());
+  std::sort(names.begin(), names.end());
   for (const v1::HouseholdMemberJoined* m : children) {
     names.push_back(m->person_id());
   }
@@ -301,9 +354,15 @@ std::string RelocatedPersons(const v1::PathwayState& s, absl::CivilDay day) {
 }
 
 std::string ConversationPersons(const v1::PathwayState& s, absl::CivilDay day) {
-  if (FollowingChildren(s, day).empty()) return s.person_id();
-  return absl::StrCat("household ", s.person().household_id(), " (guardian ",
-                      s.person_id(), ")");
+  std::vector<std::string> guardians = CoGuardians(s);
+  if (FollowingChildren(s, day).empty() && guardians.empty()) {
+    return s.person_id();
+  }
+  guardians.push_back(s.person_id());
+  std::sort(guardians.begin(), guardians.end());
+  return absl::StrCat("household ", s.person().household_id(),
+                      guardians.size() == 1 ? " (guardian " : " (guardians ",
+                      absl::StrJoin(guardians, ", "), ")");
 }
 
 void RecordRelocationByTask(const v1::TaskCompleted& e,
@@ -324,6 +383,12 @@ HouseholdBefore HouseholdSnapshot(const v1::PathwayState& s) {
   out.final_rejection = s.final_rejection();
   out.departure_deadline = s.departure_deadline();
   out.residence = s.residence();
+  if (s.household().empty()) return out;
+  out.tasks = HouseholdTasksOf(s);
+  out.co_guardians = CoGuardians(s).size();
+  for (const v1::PathwayTimer& t : s.armed_timers()) {
+    if (t.kind() == kTimerHouseholdCatchUp) out.catch_up_timers.push_back(t);
+  }
   return out;
 }
 
@@ -340,36 +405,90 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
     joined.set_role(person.household_role());
     joined.set_own_case(person.own_case());
     joined.set_reception_centre(person.reception_centre());
+    *joined.mutable_guardian_ids() = person.guardian_ids();
     for (const std::string& guardian : person.guardian_ids()) {
-      returnpath::engine::RelatedEvent related;
-      related.stream_id = guardian;
-      related.effective_time = in.effective;
-      related.payload.PackFrom(joined);
-      out.push_back(std::move(related));
+      out.push_back(To(guardian, joined, in));
     }
     return out;
   }
   if (after.household().empty()) return out;
-  const v1::FollowedDecision decision = Followed(before, after);
-  if (decision == v1::FOLLOWED_DECISION_UNSPECIFIED) return out;
-  v1::GuardianDecisionFollowed followed;
-  followed.set_guardian_id(after.person_id());
-  followed.set_decision(decision);
-  followed.set_stage(after.stage());
-  *followed.mutable_appeal_window() = after.appeal_window();
-  *followed.mutable_final_rejection() = after.final_rejection();
-  *followed.mutable_departure_deadline() = after.departure_deadline();
-  *followed.mutable_residence() = after.residence();
-  *followed.mutable_departure() = after.departure();
-  for (const v1::HouseholdMemberJoined* child :
-       FollowingChildren(after, OsloDate(in.effective))) {
-    returnpath::engine::RelatedEvent related;
-    related.stream_id = child->person_id();
-    related.effective_time = in.effective;
-    related.payload.PackFrom(followed);
-    out.push_back(std::move(related));
+  // Told by a co-guardian (the holder): the holder's children heard from
+  // the holder, and an answer to the holder would be a cycle.
+  v1::HouseholdTasksShared shared;
+  const bool told = in.payload.UnpackTo(&shared);
+  auto heard_from_holder = [&](const v1::HouseholdMemberJoined& child) {
+    return told &&
+           std::count(child.guardian_ids().begin(), child.guardian_ids().end(),
+                      shared.holder_id()) > 0;
+  };
+  if (const v1::PathwayTimer* timer = CatchUpTimer(before, in)) {
+    CatchUp(after, *timer, in, &out);
+    return out;
   }
+  const v1::FollowedDecision decision = Followed(before, after);
+  if (decision != v1::FOLLOWED_DECISION_UNSPECIFIED) {
+    const v1::GuardianDecisionFollowed followed =
+        FollowedFacts(after, decision, in);
+    for (const v1::HouseholdMemberJoined* child :
+         FollowingChildren(after, OsloDate(in.effective))) {
+      if (!heard_from_holder(*child)) {
+        out.push_back(To(child->person_id(), followed, in));
+      }
+    }
+  }
+  if (!told) ShareTasks(before, after, in, &out);
   return out;
+}
+
+void CatchUp(const v1::PathwayState& after, const v1::PathwayTimer& timer,
+             const EventInput& in,
+             std::vector<returnpath::engine::RelatedEvent>* out) {
+  const std::string& child = timer.payload();
+  bool follows = false;
+  for (const v1::HouseholdMemberJoined* m :
+       FollowingChildren(after, OsloDate(in.effective))) {
+    follows = follows || m->person_id() == child;
+  }
+  if (!follows) return;
+  // The child joined at the event that armed the timer; what the guardian
+  // decided after it reached the child then.
+  const uint64_t joined_at = *std::max_element(
+      timer.caused_by_positions().begin(), timer.caused_by_positions().end());
+  auto followed_live =
+      [&](const google::protobuf::RepeatedField<uint64_t>& by) {
+        return std::any_of(by.begin(), by.end(),
+                           [&](uint64_t p) { return p > joined_at; });
+      };
+  if (after.has_appeal_window() &&
+      !followed_live(after.appeal_window().caused_by_positions())) {
+    out->push_back(To(
+        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FIRST_REJECTION, in),
+        in));
+  }
+  if (IsSet(after.final_rejection().notified_on()) &&
+      !followed_live(after.final_rejection().caused_by_positions())) {
+    out->push_back(To(
+        child, FollowedFacts(after, v1::FOLLOWED_DECISION_FINAL_REJECTION, in),
+        in));
+  }
+  if (after.residence().at_return_centre()) {
+    out->push_back(To(
+        child, FollowedFacts(after, v1::FOLLOWED_DECISION_RELOCATION, in), in));
+  }
+}
+
+const v1::PathwayTimer* CatchUpTimer(const HouseholdBefore& before,
+                                     const EventInput& in) {
+  v1::TimerFired fired;
+  if (!in.payload.UnpackTo(&fired) || fired.kind() != kTimerHouseholdCatchUp) {
+    return nullptr;
+  }
+  for (const v1::PathwayTimer& t : before.catch_up_timers) {
+    if (t.id() == fired.timer_id() && !t.caused_by_positions().empty()) {
+      return &t;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace returnpath::return_pathway

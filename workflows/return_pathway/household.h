@@ -22,6 +22,8 @@
 #include "returnpath/v1/household.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "returnpath/v1/pathway_state.pb.h"
+#include "workflows/return_pathway/machine.h"
+#include "workflows/return_pathway/policy_set.h"
 #include "workflows/return_pathway/step.h"
 
 namespace returnpath::return_pathway {
@@ -42,9 +44,20 @@ absl::Status OnMemberJoined(const returnpath::v1::HouseholdMemberJoined& e,
                             Step& st);
 absl::Status OnGuardianFollowed(
     const returnpath::v1::GuardianDecisionFollowed& e, Step& st);
+// A co-guardian opened or closed a household task, or relocated the family.
+absl::Status OnTasksShared(const returnpath::v1::HouseholdTasksShared& e,
+                           Step& st);
 
-// The one event type that still applies after the pathway ended (a child
-// whose own pathway ended does not hold back the guardian's event).
+// The guardians of this guardian's children other than the guardian, sorted.
+std::vector<std::string> CoGuardians(const returnpath::v1::PathwayState& s);
+
+// Whether a co-guardian holds the household's open task of `kind` (and, if
+// not empty, `rule`): then this guardian opens none of its own.
+bool CoGuardianHolds(const returnpath::v1::PathwayState& s,
+                     absl::string_view kind, absl::string_view rule);
+
+// The event types that still apply after the pathway ended (a child or
+// co-guardian whose own pathway ended does not hold back a guardian's event).
 bool AppliesAfterEnd(absl::string_view type_name);
 
 // The guardian's household members who follow them on `day`: children under
@@ -57,11 +70,12 @@ std::vector<const returnpath::v1::HouseholdMemberJoined*> FollowingChildren(
 bool IsFollowingChild(const returnpath::v1::PathwayState& guardian,
                       absl::string_view person_id);
 
-// Who a relocation task moves: "P-1", or "household H-1: P-1, C-1, C-2".
+// Who a relocation task moves: "P-1", or "household H-1: G-1, G-2, C-1"
+// (the guardians sorted, then the children who follow).
 std::string RelocatedPersons(const returnpath::v1::PathwayState& s,
                              absl::CivilDay day);
-// Who a return conversation is with: "P-1", or "household H-1 (guardian
-// P-1)" when children follow the person.
+// Who a return conversation is with: "P-1", or "household H-1 (guardians
+// G-1, G-2)" when children follow the person or it has co-guardians.
 std::string ConversationPersons(const returnpath::v1::PathwayState& s,
                                 absl::CivilDay day);
 
@@ -76,14 +90,58 @@ struct HouseholdBefore {
   returnpath::v1::FinalRejectionRecord final_rejection;
   returnpath::v1::Deadline departure_deadline;
   returnpath::v1::Residence residence;
+  std::vector<returnpath::v1::HouseholdTask> tasks;  // its household tasks
+  size_t co_guardians = 0;
+  std::vector<returnpath::v1::PathwayTimer> catch_up_timers;  // armed
 };
 HouseholdBefore HouseholdSnapshot(const returnpath::v1::PathwayState& s);
 
 // The related events a live event appends: a child's registration tells
-// its guardians; a guardian's decision is followed by its children.
+// its guardians; a guardian's decision is followed by its children (and a
+// catch-up timer brings a child who joined late up to date); a change to the
+// household's tasks or residence is shared with the co-guardians.
 std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
     const HouseholdBefore& before, const returnpath::v1::PathwayState& after,
     const EventInput& in);
+
+// A refold of a guardian's history (a correction, a retraction, a fact
+// recorded late) from `before` into `applied`: its related events become
+// what the children followed and now follow differently (a
+// GuardianFollowsCorrected each) or only now (a follow at its own time),
+// and the household tasks shared with co-guardians.
+absl::Status AddRefoldedHouseholdEvents(
+    const returnpath::v1::PathwayState& before, const EventInput& in,
+    const PolicySet& policies, Applied* applied);
+// The child's side: its follows the guardian's correction names are
+// corrected or retracted and its history refolded.
+absl::StatusOr<Applied> ApplyFollowsCorrected(
+    const returnpath::v1::PathwayState& state, const EventInput& in,
+    const PolicySet& policies);
+
+// The household catch-up timer `in` fires (nullptr if none), and the
+// follows it appends for its child: the guardian's first rejection (its
+// appeal window), final rejection (deadline and stage as they stand) and
+// relocation, as the guardian has them now, but for a decision the child
+// followed already (one the guardian recorded after the child joined).
+const returnpath::v1::PathwayTimer* CatchUpTimer(const HouseholdBefore& before,
+                                                 const EventInput& in);
+void CatchUp(const returnpath::v1::PathwayState& after,
+             const returnpath::v1::PathwayTimer& timer, const EventInput& in,
+             std::vector<returnpath::engine::RelatedEvent>* out);
+
+// Between household.cc and household_share.cc: the household tasks
+// (relocation, return conversation) `s` holds open; whether the person moved
+// into (another) return centre; moving with the family to `to`; the
+// HouseholdTasksShared each co-guardian gets when the guardian's household
+// tasks or residence changed.
+std::vector<returnpath::v1::HouseholdTask> HouseholdTasksOf(
+    const returnpath::v1::PathwayState& s);
+bool Relocated(const returnpath::v1::Residence& was,
+               const returnpath::v1::Residence& now);
+void RelocateWith(const returnpath::v1::Residence& to, Step& st);
+void ShareTasks(const HouseholdBefore& before,
+                const returnpath::v1::PathwayState& after, const EventInput& in,
+                std::vector<returnpath::engine::RelatedEvent>* out);
 
 }  // namespace returnpath::return_pathway
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
+#include "returnpath/v1/household.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
@@ -60,20 +61,28 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   }
   if (Is(type, v1::EventCorrected::descriptor())) {
     RP_ASSIGN_OR_RETURN(Applied applied, ApplyCorrection(state, in, policies));
+    RP_RETURN_IF_ERROR(
+        AddRefoldedHouseholdEvents(state, in, policies, &applied));
     return replace(std::move(applied));
   }
   if (Is(type, v1::EventRetracted::descriptor())) {
     RP_ASSIGN_OR_RETURN(Applied applied, ApplyRetraction(state, in, policies));
+    RP_RETURN_IF_ERROR(
+        AddRefoldedHouseholdEvents(state, in, policies, &applied));
+    return replace(std::move(applied));
+  }
+  if (Is(type, v1::GuardianFollowsCorrected::descriptor())) {
+    RP_ASSIGN_OR_RETURN(Applied applied,
+                        ApplyFollowsCorrected(state, in, policies));
     return replace(std::move(applied));
   }
   RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(type));
   if (IsBackdated(state, in)) {
     // Children follow a guardian's fact recorded late as they follow one
     // recorded on time.
-    const HouseholdBefore household = HouseholdSnapshot(state);
     RP_ASSIGN_OR_RETURN(Applied applied, ApplyBackdated(state, in, policies));
-    applied.transition.related_events =
-        HouseholdEvents(household, applied.state, in);
+    RP_RETURN_IF_ERROR(
+        AddRefoldedHouseholdEvents(state, in, policies, &applied));
     return replace(std::move(applied));
   }
   if (!AppliesAfterEnd(type)) {
@@ -91,6 +100,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   v1::HistoryEntry* entry = changing->add_history();
   *entry = EntryFor(in, st.closed_task_key);
   entry->set_derived_final_rejection(st.derived_final_rejection);
+  entry->set_departed_with_guardian(st.departed_with_guardian);
   for (std::string& line : DescribeMoves(
            before, *changing, [&] { return CauseOf(before, *entry); },
            /*refold=*/false, st.closed_task_key)) {

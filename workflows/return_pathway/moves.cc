@@ -21,6 +21,8 @@ namespace v1 = ::returnpath::v1;
 const std::map<std::string, std::string>& Words() {
   static const auto* words = new std::map<std::string, std::string>{
       {"PersonRegistered", "registration"},
+      {"GuardianDecisionFollowed", "guardian's decision followed"},
+      {"GuardianFollowsCorrected", "correction of a guardian's decisions"},
       {"FirstRejection", "first rejection"},
       {"AppealLodged", "appeal"},
       {"AppealDecided", "appeal decision"},

@@ -86,11 +86,12 @@ bool Applies(const v1::HistoryEntry& entry) {
 absl::StatusOr<v1::PathwayState> Fold(
     absl::string_view stream_id,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
-    const PolicySet& policies, FoldFailure* failure) {
+    const PolicySet& policies, FoldFailure* failure,
+    FoldObserver* observer = nullptr) {
   v1::PathwayState s;
   uint64_t last = 0;
   absl::Time until = absl::InfinitePast();
-  absl::flat_hash_set<uint64_t> derived;
+  absl::flat_hash_set<uint64_t> derived, departed_with_guardian;
   for (const v1::HistoryEntry& entry : history) {
     last = std::max(last, entry.position());
   }
@@ -113,9 +114,14 @@ absl::StatusOr<v1::PathwayState> Fold(
                               ? absl::OkStatus()
                               : CheckNotEnded(s, rule->action);
     if (status.ok()) {
+      if (observer != nullptr) observer->Before(s);
       Step st(&s, in);
       status = rule->apply(st);
+      if (observer != nullptr && status.ok()) observer->After(in, s);
       if (st.derived_final_rejection) derived.insert(entry.position());
+      if (st.departed_with_guardian) {
+        departed_with_guardian.insert(entry.position());
+      }
     }
     if (!status.ok()) {
       failure->status = status;
@@ -126,6 +132,7 @@ absl::StatusOr<v1::PathwayState> Fold(
   *s.mutable_history() = history;
   for (v1::HistoryEntry& e : *s.mutable_history()) {
     e.set_derived_final_rejection(derived.contains(e.position()));
+    e.set_departed_with_guardian(departed_with_guardian.contains(e.position()));
   }
   s.set_last_position(last);
   if (until != absl::InfinitePast()) {
@@ -216,6 +223,21 @@ absl::StatusOr<v1::PathwayState> Replay(
       Fold(stream_id, history, policies, &failure);
   if (!s.ok() && !failure.status.ok()) return WouldNoLongerApply(failure);
   return s;
+}
+
+absl::Status ReplayObserved(
+    absl::string_view stream_id,
+    const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
+    const PolicySet& policies, FoldObserver& observer) {
+  FoldFailure failure;
+  return Fold(stream_id, history, policies, &failure, &observer).status();
+}
+
+absl::StatusOr<Applied> RefoldHistory(
+    const v1::PathwayState& state, const EventInput& in,
+    const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
+    const PolicySet& policies, absl::string_view action) {
+  return Refold(state, in, history, policies, action);
 }
 
 bool IsBackdated(const v1::PathwayState& state, const EventInput& in) {

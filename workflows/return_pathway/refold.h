@@ -32,6 +32,30 @@ absl::StatusOr<returnpath::v1::PathwayState> Replay(
         history,
     const PolicySet& policies);
 
+// Told of each event a fold applies, around its rule (household.h uses it to
+// learn what a refolded guardian's children would have followed).
+class FoldObserver {
+ public:
+  virtual ~FoldObserver() = default;
+  virtual void Before(const returnpath::v1::PathwayState& s) = 0;
+  virtual void After(const EventInput& in,
+                     const returnpath::v1::PathwayState& s) = 0;
+};
+absl::Status ReplayObserved(
+    absl::string_view stream_id,
+    const google::protobuf::RepeatedPtrField<returnpath::v1::HistoryEntry>&
+        history,
+    const PolicySet& policies, FoldObserver& observer);
+
+// Refolds `history` (its last entry is the event `in`, already changed as
+// `in` changes it) into the transition from `state`; `action` names what
+// `in` does, for a refusal.
+absl::StatusOr<Applied> RefoldHistory(
+    const returnpath::v1::PathwayState& state, const EventInput& in,
+    const google::protobuf::RepeatedPtrField<returnpath::v1::HistoryEntry>&
+        history,
+    const PolicySet& policies, absl::string_view action);
+
 absl::StatusOr<Applied> ApplyCorrection(
     const returnpath::v1::PathwayState& state, const EventInput& in,
     const PolicySet& policies);

@@ -10,6 +10,7 @@
 #include "engine/status_macros.h"
 #include "google/protobuf/arena.h"
 #include "returnpath/v1/engine.pb.h"
+#include "returnpath/v1/household.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/machine.h"
@@ -50,7 +51,8 @@ absl::StatusOr<returnpath::engine::Transition> ReturnPathwayWorkflow::Apply(
 }
 
 size_t ReturnPathwayWorkflow::MaxRelatedStreams() const {
-  return std::max(kMaxGuardians, kMaxHouseholdChildren);
+  // A guardian's children and co-guardians.
+  return kMaxHouseholdChildren + kMaxGuardians;
 }
 
 std::string ReturnPathwayWorkflow::StateTypeName() const {
@@ -65,28 +67,33 @@ namespace {
 
 using StatisticKey = ReturnPathwayWorkflow::StatisticKey;
 
+void CountDeparture(v1::DepartureKind kind, std::vector<std::string>* out) {
+  switch (kind) {
+    case v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY:
+      out->push_back("assisted_return");
+      break;
+    case v1::DEPARTURE_KIND_FORCED:
+      out->push_back("forced_return");
+      break;
+    case v1::DEPARTURE_KIND_DUBLIN_TRANSFER:
+      out->push_back("dublin_transfer");
+      break;
+    default:
+      break;
+  }
+}
+
 // What an event with `payload` counts towards by itself. The final
-// rejections the state derives (HistoryEntry.derived_final_rejection) are
-// counted apart.
+// rejections the state derives (HistoryEntry.derived_final_rejection, a
+// child's followed one too) and a child's departure with a guardian are
+// counted apart (CountDerived).
 std::vector<std::string> Categories(const google::protobuf::Any& payload) {
   std::vector<std::string> out;
   v1::Departed departed;
   v1::AppealLodged appeal;
   v1::AppealDecided decided;
   if (payload.UnpackTo(&departed)) {
-    switch (departed.kind()) {
-      case v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY:
-        out.push_back("assisted_return");
-        break;
-      case v1::DEPARTURE_KIND_FORCED:
-        out.push_back("forced_return");
-        break;
-      case v1::DEPARTURE_KIND_DUBLIN_TRANSFER:
-        out.push_back("dublin_transfer");
-        break;
-      default:
-        break;
-    }
+    CountDeparture(departed.kind(), &out);
   } else if (payload.Is<v1::Disappeared>()) {
     out.push_back("disappeared");
   } else if (payload.Is<v1::Reappeared>()) {
@@ -116,6 +123,25 @@ void Count(const google::protobuf::Any& payload, const std::string& group,
   }
 }
 
+// What `entry` counts beyond its payload: a final rejection the state
+// derived, a child's departure with a guardian.
+void CountDerived(const v1::HistoryEntry& entry,
+                  const google::protobuf::Any& payload,
+                  const std::string& group, std::optional<absl::Time> at,
+                  std::vector<StatisticKey>* keys) {
+  if (entry.derived_final_rejection()) {
+    keys->push_back({"final_rejection", group, 1, at});
+  }
+  v1::GuardianDecisionFollowed followed;
+  if (entry.departed_with_guardian() && payload.UnpackTo(&followed)) {
+    std::vector<std::string> categories;
+    CountDeparture(followed.departure().kind(), &categories);
+    for (std::string& category : categories) {
+      keys->push_back({std::move(category), group, 1, at});
+    }
+  }
+}
+
 // Everything the state's history counts: (category, group, effective).
 using Counted = std::multiset<std::tuple<std::string, std::string, absl::Time>>;
 Counted CountedBy(const v1::PathwayState& state) {
@@ -126,9 +152,7 @@ Counted CountedBy(const v1::PathwayState& state) {
     if (entry.retracted() || entry.superseded_by_position() != 0) continue;
     const absl::Time at = CurrentEffective(entry);
     Count(CurrentPayload(entry), group, 1, at, &keys);
-    if (entry.derived_final_rejection()) {
-      keys.push_back({"final_rejection", group, 1, at});
-    }
+    CountDerived(entry, CurrentPayload(entry), group, at, &keys);
   }
   for (StatisticKey& key : keys) {
     out.emplace(std::move(key.category), std::move(key.group), *key.effective);
@@ -150,9 +174,7 @@ ReturnPathwayWorkflow::Classify(absl::string_view state_before,
   if (own.position() == event.position() && !own.refolded()) {
     // Only this event is new: nothing counted before changes.
     Count(event.payload(), group, 1, std::nullopt, &keys);
-    if (own.derived_final_rejection()) {
-      keys.push_back({"final_rejection", group, 1, std::nullopt});
-    }
+    CountDerived(own, event.payload(), group, std::nullopt, &keys);
     return keys;
   }
   // A refold may change what any event counts, in its own month and under

@@ -16,11 +16,6 @@ namespace {
 
 namespace v1 = ::returnpath::v1;
 
-bool IsAfterFinalRejection(v1::Stage stage) {
-  return stage == v1::STAGE_FINAL_REJECTION ||
-         stage == v1::STAGE_RETURN_PREPARATION || stage == v1::STAGE_OVERSTAYED;
-}
-
 std::string Day(const v1::Date& date) { return FormatDay(StoredDay(date)); }
 
 std::string ProgrammeName(v1::IomProgramme programme) {

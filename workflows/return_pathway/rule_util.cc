@@ -99,6 +99,12 @@ bool DeadlineRunning(const PathwayState& s) {
   return s.has_departure_deadline() && !s.departure_deadline().suspended();
 }
 
+bool IsAfterFinalRejection(returnpath::v1::Stage stage) {
+  return stage == returnpath::v1::STAGE_FINAL_REJECTION ||
+         stage == returnpath::v1::STAGE_RETURN_PREPARATION ||
+         stage == returnpath::v1::STAGE_OVERSTAYED;
+}
+
 namespace {
 
 // A police referral's priority and title from what is known now: return is

@@ -115,6 +115,10 @@ std::string CurrentRelocationExemption(const Step& st);
 // The departure deadline is set and has not been suspended.
 bool DeadlineRunning(const returnpath::v1::PathwayState& s);
 
+// FINAL_REJECTION, RETURN_PREPARATION or OVERSTAYED: a final rejection is in
+// force.
+bool IsAfterFinalRejection(returnpath::v1::Stage stage);
+
 // Opens the effectuation referral to the police (never before the departure
 // deadline has expired: due when it expired), unless one is open already.
 void OpenPoliceReferral(Step& st, std::vector<uint64_t> caused_by);

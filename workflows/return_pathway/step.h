@@ -103,6 +103,8 @@ class Step {
   std::string closed_task_key;
   // Set when this event made a rejection final without saying so itself.
   bool derived_final_rejection = false;
+  // Set when this child's pathway ended with a guardian's departure.
+  bool departed_with_guardian = false;
   // Tasks CompleteTask closed: (key, outcome).
   std::vector<std::pair<std::string, std::string>> task_outcomes;
 

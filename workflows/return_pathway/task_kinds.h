@@ -27,6 +27,10 @@ inline constexpr absl::string_view kTimerLongStayerReview =
     "long_stayer_review";
 inline constexpr absl::string_view kTimerIomFollowUp = "iom_follow_up";
 inline constexpr absl::string_view kTimerPlaceRelease = "place_release";
+// A child joined a guardian who already has decisions the child follows:
+// due at once, its firing brings the child up to date (household.h).
+inline constexpr absl::string_view kTimerHouseholdCatchUp =
+    "household_catch_up";
 
 // Task kinds whose due date staff must meet, so a policy may escalate them.
 inline bool IsEscalatableTaskKind(absl::string_view kind) {
