@@ -155,6 +155,80 @@ TEST_F(SeamsTest, AForcedReturnCompletesThePoliceReferralAsEffected) {
   EXPECT_TRUE(f_.state().departure_deadline().met());
 }
 
+// A refold replays a forced return as the live path applied it: the police
+// referral it carried out stays completed ("effected"), never cancelled, and
+// no second referral opens.
+TEST_F(SeamsTest, ACorrectionAfterAForcedReturnKeepsTheReferralEffected) {
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.Depart(CivilDay(2026, 4, 1), v1::DEPARTURE_KIND_FORCED));
+  ASSERT_EQ(f_.last().tasks_to_complete.size(), 1u);
+  v1::PersonRegistered corrected;
+  ASSERT_TRUE(f_.log().front().payload().UnpackTo(&corrected));
+  corrected.set_nationality("IQ");
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 4, 3), 1, corrected));
+  const v1::PathwayState& s = f_.state();
+  EXPECT_EQ(s.person().nationality(), "IQ");
+  EXPECT_EQ(s.stage(), v1::STAGE_DEPARTED_FORCED);
+  EXPECT_TRUE(s.open_tasks().empty());
+  EXPECT_TRUE(f_.last().tasks_to_open.empty());
+  EXPECT_TRUE(f_.last().tasks_to_close.empty());
+  EXPECT_TRUE(f_.last().tasks_to_complete.empty());
+  for (const std::string& line : s.history().rbegin()->moved()) {
+    EXPECT_THAT(line, Not(HasSubstr("police referral"))) << line;
+  }
+}
+
+// A guardian's history holds the children who joined, folded right after the
+// registration but effective when they joined: a forced return the police
+// record later, dated before a child joined, is refolded.
+TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
+  PathwayFixture f;
+  v1::PersonRegistered guardian;
+  guardian.set_person_id("G");
+  guardian.set_household_id("H-1");
+  *guardian.mutable_date_of_birth() = ToDate(CivilDay(1985, 1, 1));
+  guardian.set_nationality("AF");
+  guardian.set_reception_centre("Oslo-1");
+  guardian.set_region(v1::REGION_OSLO);
+  guardian.set_household_role(v1::HOUSEHOLD_ROLE_GUARDIAN);
+  RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 1, 5), guardian));
+  RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f.FireTimer("departure-deadline-2"));
+  ASSERT_NE(f.TaskByKey("police-referral-3"), nullptr);
+  v1::HouseholdMemberJoined child;
+  child.set_person_id("C");
+  child.set_household_id("H-1");
+  *child.mutable_date_of_birth() = ToDate(CivilDay(2016, 1, 1));
+  child.set_role(v1::HOUSEHOLD_ROLE_CHILD);
+  child.set_reception_centre("Oslo-1");
+  RP_ASSERT_OK(f.RecordCausedBy(child, At(CivilDay(2026, 4, 3)), "C", 10));
+  // The police enter on 04-06 the return they carried out on 04-01.
+  v1::Departed forced;
+  forced.set_kind(v1::DEPARTURE_KIND_FORCED);
+  RP_ASSERT_OK(
+      f.Record(forced, At(CivilDay(2026, 4, 1)), At(CivilDay(2026, 4, 6))));
+  EXPECT_TRUE(f.state().history().rbegin()->refolded());
+  EXPECT_EQ(f.state().stage(), v1::STAGE_DEPARTED_FORCED);
+  ASSERT_EQ(f.last().tasks_to_complete.size(), 1u);
+  EXPECT_EQ(f.last().tasks_to_complete[0].id, "police-referral-3");
+  EXPECT_EQ(f.last().tasks_to_complete[0].outcome, "effected");
+  EXPECT_FALSE(f.Closed("police-referral-3"));  // not cancelled
+  EXPECT_TRUE(f.Closed("conversation-2"));      // the rest is moot
+  EXPECT_TRUE(f.last().tasks_to_open.empty());
+  EXPECT_THAT(f.state().history().rbegin()->moved(),
+              Contains(HasSubstr("task police referral police-referral-3 "
+                                 "completed (effected): the departure at "
+                                 "position 5")));
+  // A later correction on the ended pathway leaves the referral alone.
+  guardian.set_nationality("IQ");
+  RP_ASSERT_OK(f.Correct(CivilDay(2026, 4, 8), 1, guardian));
+  EXPECT_EQ(f.state().person().nationality(), "IQ");
+  EXPECT_TRUE(f.last().tasks_to_open.empty());
+  EXPECT_TRUE(f.last().tasks_to_close.empty());
+  EXPECT_TRUE(f.last().tasks_to_complete.empty());
+}
+
 // --- Who left a centre stays in its staff's scope ---------------------------
 
 TEST_F(SeamsTest, AReleasedPlaceKeepsThePersonInTheCentresScopeOnly) {

@@ -53,6 +53,19 @@ struct FoldFailure {
   absl::Status status;
 };
 
+// Tasks a fold left closed because an event carried them out (a forced
+// return effects the police referral): (key, outcome), as the live path
+// reports them in Step::task_outcomes.
+using TaskOutcomes = std::vector<std::pair<std::string, std::string>>;
+
+// Keeps in `outcomes` what `st` carried out, and drops any task open again.
+void NoteOutcomes(Step& st, TaskOutcomes& outcomes) {
+  for (auto& done : st.task_outcomes) outcomes.push_back(std::move(done));
+  std::erase_if(outcomes, [&](const auto& done) {
+    return st.FindTaskByKey(done.first) != nullptr;
+  });
+}
+
 // The order events apply in: the registration first (a decision may predate
 // it), then the household members who joined (a guardian's decision names
 // them, whenever they were registered), then by effective time, ties by
@@ -86,7 +99,8 @@ bool Applies(const v1::HistoryEntry& entry) {
 absl::StatusOr<v1::PathwayState> Fold(
     absl::string_view stream_id,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
-    const PolicySet& policies, FoldFailure* failure) {
+    const PolicySet& policies, FoldFailure* failure,
+    TaskOutcomes* outcomes = nullptr) {
   v1::PathwayState s;
   uint64_t last = 0;
   absl::Time until = absl::InfinitePast();
@@ -116,6 +130,7 @@ absl::StatusOr<v1::PathwayState> Fold(
       Step st(&s, in);
       status = rule->apply(st);
       if (st.derived_final_rejection) derived.insert(entry.position());
+      if (outcomes != nullptr) NoteOutcomes(st, *outcomes);
     }
     if (!status.ok()) {
       failure->status = status;
@@ -149,8 +164,9 @@ absl::StatusOr<Applied> Refold(
     const PolicySet& policies, absl::string_view action,
     DiffOptions options = {}) {
   FoldFailure failure;
+  TaskOutcomes outcomes;
   absl::StatusOr<v1::PathwayState> next =
-      Fold(in.stream_id, history, policies, &failure);
+      Fold(in.stream_id, history, policies, &failure, &outcomes);
   if (!next.ok()) {
     if (failure.position == in.position) return next.status();
     return Prefixed(WouldNoLongerApply(failure),
@@ -159,11 +175,14 @@ absl::StatusOr<Applied> Refold(
   v1::HistoryEntry& entry = *next->mutable_history()->rbegin();
   for (std::string& line : DescribeMoves(
            state, *next, [&] { return CauseOf(state, entry); },
-           /*refold=*/true, entry.closed_task_key())) {
+           /*refold=*/true, entry.closed_task_key(), outcomes)) {
     entry.add_moved(std::move(line));
   }
   options.position = in.position;
   options.refold = true;
+  // Carried out in the refold as live: completed, not cancelled (Finish
+  // applies an outcome only to a task that was open before).
+  options.task_outcomes = std::move(outcomes);
   Applied out;
   out.transition = Finish(state, *next, options);
   out.state = *std::move(next);
