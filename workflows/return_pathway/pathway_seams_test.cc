@@ -11,6 +11,7 @@
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/pathway_fixture.h"
+#include "workflows/return_pathway/refold.h"
 
 namespace returnpath::return_pathway {
 namespace {
@@ -86,6 +87,69 @@ TEST_F(SeamsTest, NoFinalRejectionWhileTheAppealWindowIsOpen) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 3)));
   EXPECT_EQ(f_.state().final_rejection().basis(),
             v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
+}
+
+TEST_F(SeamsTest, ABackdatedFinalRejectionInsideTheWindowIsRefusedToo) {
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));  // open to 03-02
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 2, 25), v1::ReturnConversationHeld()));
+  v1::FinalRejection e;
+  *e.mutable_notified_on() = ToDate(CivilDay(2026, 2, 20));
+  absl::Status late =
+      f_.Record(e, At(CivilDay(2026, 2, 20)), At(CivilDay(2026, 2, 26)));
+  EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(late.message(), HasSubstr("the appeal window is open until "
+                                        "2026-03-02 and no appeal is recorded"));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_FIRST_REJECTION);
+}
+
+// A store may hold a final rejection recorded inside the appeal window before
+// that was refused: a refold replays it as stored, and a correction is
+// accepted.
+TEST_F(SeamsTest, AStoredFinalRejectionInsideTheWindowStillReplays) {
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));  // open to 03-02
+  // The legacy store's history: the final rejection accepted on 02-20.
+  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
+      f_.state().history();
+  v1::FinalRejection legacy;
+  *legacy.mutable_notified_on() = ToDate(CivilDay(2026, 2, 20));
+  v1::HistoryEntry& entry = *history.Add();
+  entry.set_position(3);
+  *entry.mutable_effective_time() = ToTimestamp(At(CivilDay(2026, 2, 20)));
+  *entry.mutable_recorded_time() = entry.effective_time();
+  entry.set_policy_version(history.Get(1).policy_version());
+  entry.mutable_payload()->PackFrom(legacy);
+  absl::StatusOr<v1::PathwayState> stored =
+      Replay("P1", history, ShippedPolicies());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->stage(), v1::STAGE_FINAL_REJECTION);
+
+  v1::PersonRegistered registration;
+  ASSERT_TRUE(f_.log().front().payload().UnpackTo(&registration));
+  registration.set_nationality("IQ");
+  v1::EventCorrected correction;
+  correction.set_corrected_position(1);
+  correction.mutable_replacement()->PackFrom(registration);
+  correction.set_reason("nationality typed wrong");
+  v1::EventEnvelope event;
+  event.set_stream_id("P1");
+  event.set_position(4);
+  *event.mutable_effective_time() = ToTimestamp(At(CivilDay(2026, 3, 1)));
+  *event.mutable_recorded_time() = event.effective_time();
+  event.mutable_payload()->PackFrom(correction);
+  absl::StatusOr<Applied> applied =
+      ApplyEvent(*stored, event, ShippedPolicies());
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  const v1::PathwayState& s = applied->state;
+  EXPECT_EQ(s.person().nationality(), "IQ");
+  EXPECT_EQ(s.stage(), v1::STAGE_FINAL_REJECTION);
+  EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-02-20");
+  EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-13");
+  EXPECT_EQ(s.open_tasks_size(), stored->open_tasks_size());
+  for (const v1::PathwayTimer& t : s.armed_timers()) {
+    EXPECT_NE(t.kind(), "appeal_window") << t.id();  // the window is moot
+  }
+  EXPECT_TRUE(applied->transition.tasks_to_close.empty());
+  EXPECT_TRUE(applied->transition.tasks_to_open.empty());
 }
 
 TEST_F(SeamsTest, AWaivedAppealMakesTheFirstRejectionFinalAtOnce) {

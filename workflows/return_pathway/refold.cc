@@ -42,6 +42,7 @@ EventInput ReplayInput(absl::string_view stream_id, const v1::HistoryEntry& e) {
                           : e.corrected_policy_version();
   in.payload = CurrentPayload(e);
   in.replay = true;
+  in.recording = false;
   in.replay_closed_task_key = e.closed_task_key();
   return in;
 }
@@ -100,7 +101,7 @@ absl::StatusOr<v1::PathwayState> Fold(
     absl::string_view stream_id,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, FoldFailure* failure,
-    TaskOutcomes* outcomes = nullptr) {
+    TaskOutcomes* outcomes = nullptr, uint64_t recording_position = 0) {
   v1::PathwayState s;
   uint64_t last = 0;
   absl::Time until = absl::InfinitePast();
@@ -112,6 +113,7 @@ absl::StatusOr<v1::PathwayState> Fold(
     const v1::HistoryEntry& entry = history[i];
     if (!Applies(entry)) continue;
     EventInput in = ReplayInput(stream_id, entry);
+    in.recording = entry.position() == recording_position;
     RP_ASSIGN_OR_RETURN(in.policy, policies.Find(in.policy_version));
     RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
     failure->position = entry.position();
@@ -157,16 +159,18 @@ absl::Status WouldNoLongerApply(const FoldFailure& failure) {
 }
 
 // Refolds `history` (its last entry is the event `in`) and turns the result
-// into the transition from `state`, noting on that entry what it moved.
+// into the transition from `state`, noting on that entry what it moved. The
+// event at `recording_position` (0: none) is the fact being recorded now:
+// only it meets the refusals that guard recording.
 absl::StatusOr<Applied> Refold(
     const v1::PathwayState& state, const EventInput& in,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, absl::string_view action,
-    DiffOptions options = {}) {
+    uint64_t recording_position, DiffOptions options = {}) {
   FoldFailure failure;
   TaskOutcomes outcomes;
-  absl::StatusOr<v1::PathwayState> next =
-      Fold(in.stream_id, history, policies, &failure, &outcomes);
+  absl::StatusOr<v1::PathwayState> next = Fold(
+      in.stream_id, history, policies, &failure, &outcomes, recording_position);
   if (!next.ok()) {
     if (failure.position == in.position) return next.status();
     return Prefixed(WouldNoLongerApply(failure),
@@ -269,7 +273,7 @@ absl::StatusOr<Applied> ApplyBackdated(const v1::PathwayState& state,
   return Refold(state, in, history, policies,
                 absl::StrCat(rule->action, " effective ",
                              FormatDay(OsloDate(in.effective))),
-                options);
+                in.position, options);
 }
 
 absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
@@ -311,7 +315,9 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
   }
   *history.Add() = EntryFor(in, "");
   history.rbegin()->set_refolded(true);
-  return Refold(state, in, history, policies, action);
+  // The corrected fact is recorded anew; the rest of the history stands.
+  return Refold(state, in, history, policies, action,
+                correction.corrected_position());
 }
 
 absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
@@ -339,7 +345,7 @@ absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
   target.set_retracted(true);
   *history.Add() = EntryFor(in, "");
   history.rbegin()->set_refolded(true);
-  return Refold(state, in, history, policies, action);
+  return Refold(state, in, history, policies, action, /*recording_position=*/0);
 }
 
 }  // namespace returnpath::return_pathway
