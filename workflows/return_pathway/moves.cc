@@ -33,6 +33,7 @@ const std::map<std::string, std::string>& Words() {
       {"IomApplicationSubmitted", "IOM application"},
       {"IomApplicationApproved", "IOM approval"},
       {"IomApplicationWithdrawn", "withdrawn IOM application"},
+      {"IomApplicationRefused", "refused IOM application"},
       {"TravelDocumentObtained", "travel document"},
       {"Departed", "departure"},
       {"RelocationOrdered", "relocation order"},
