@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "returnpath/v1/household.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/pathway_fixture.h"
@@ -291,6 +292,54 @@ TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
   EXPECT_TRUE(f.last().tasks_to_open.empty());
   EXPECT_TRUE(f.last().tasks_to_close.empty());
   EXPECT_TRUE(f.last().tasks_to_complete.empty());
+}
+
+// Events only the engine appends with their cause (a child joining a
+// guardian, a child following a guardian) stay refused from a caller when
+// dated before events already applied, where a refold places them.
+TEST(RelatedEventsRefoldTest, ABackdatedHouseholdEventFromACallerIsRefused) {
+  PathwayFixture f;
+  v1::PersonRegistered guardian;
+  guardian.set_person_id("G");
+  guardian.set_household_id("H-1");
+  *guardian.mutable_date_of_birth() = ToDate(CivilDay(1985, 1, 1));
+  guardian.set_nationality("AF");
+  guardian.set_reception_centre("Oslo-1");
+  guardian.set_region(v1::REGION_OSLO);
+  guardian.set_household_role(v1::HOUSEHOLD_ROLE_GUARDIAN);
+  RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 1, 5), guardian));
+  RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 2, 1), v1::ReturnConversationHeld()));
+  v1::HouseholdMemberJoined child;
+  child.set_person_id("C");
+  child.set_household_id("H-1");
+  *child.mutable_date_of_birth() = ToDate(CivilDay(2016, 1, 1));
+  child.set_role(v1::HOUSEHOLD_ROLE_CHILD);
+  child.set_reception_centre("Oslo-1");
+  absl::Status forged = f.Record(child, At(CivilDay(2026, 1, 20)));
+  EXPECT_EQ(forged.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(forged.message(), HasSubstr("only by their own registration"));
+  EXPECT_EQ(f.state().household_size(), 0);
+  // The child's own registration, dated before, still joins them.
+  RP_ASSERT_OK(f.RecordCausedBy(child, At(CivilDay(2026, 1, 20)), "C", 9));
+  EXPECT_EQ(f.state().household_size(), 1);
+  EXPECT_TRUE(f.state().history().rbegin()->refolded());
+
+  PathwayFixture c;
+  v1::PersonRegistered registration = guardian;
+  registration.set_person_id("C");
+  registration.set_household_role(v1::HOUSEHOLD_ROLE_CHILD);
+  registration.add_guardian_ids("G");
+  *registration.mutable_date_of_birth() = ToDate(CivilDay(2016, 1, 1));
+  RP_ASSERT_OK(c.RecordOn(CivilDay(2026, 1, 5), registration));
+  RP_ASSERT_OK(c.RecordOn(CivilDay(2026, 2, 1), v1::ReturnConversationHeld()));
+  v1::GuardianDecisionFollowed followed;
+  followed.set_guardian_id("G");
+  followed.set_decision(v1::FOLLOWED_DECISION_FIRST_REJECTION);
+  absl::Status forged_follow = c.Record(followed, At(CivilDay(2026, 1, 20)));
+  EXPECT_EQ(forged_follow.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(forged_follow.message(),
+              HasSubstr("only with the guardian's own event"));
+  EXPECT_EQ(c.state().stage(), v1::STAGE_ASYLUM_PENDING);
 }
 
 // --- Who left a centre stays in its staff's scope ---------------------------

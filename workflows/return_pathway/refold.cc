@@ -101,7 +101,8 @@ absl::StatusOr<v1::PathwayState> Fold(
     absl::string_view stream_id,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, FoldFailure* failure,
-    TaskOutcomes* outcomes = nullptr, uint64_t recording_position = 0) {
+    TaskOutcomes* outcomes = nullptr, uint64_t recording_position = 0,
+    const EventInput* live = nullptr) {
   v1::PathwayState s;
   uint64_t last = 0;
   absl::Time until = absl::InfinitePast();
@@ -114,6 +115,12 @@ absl::StatusOr<v1::PathwayState> Fold(
     if (!Applies(entry)) continue;
     EventInput in = ReplayInput(stream_id, entry);
     in.recording = entry.position() == recording_position;
+    if (live != nullptr && entry.position() == live->position) {
+      // The event being recorded, as the live path sees it: a related event
+      // names the event that caused it.
+      in.caused_by_stream = live->caused_by_stream;
+      in.caused_by_position = live->caused_by_position;
+    }
     RP_ASSIGN_OR_RETURN(in.policy, policies.Find(in.policy_version));
     RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
     failure->position = entry.position();
@@ -169,8 +176,9 @@ absl::StatusOr<Applied> Refold(
     uint64_t recording_position, DiffOptions options = {}) {
   FoldFailure failure;
   TaskOutcomes outcomes;
-  absl::StatusOr<v1::PathwayState> next = Fold(
-      in.stream_id, history, policies, &failure, &outcomes, recording_position);
+  absl::StatusOr<v1::PathwayState> next =
+      Fold(in.stream_id, history, policies, &failure, &outcomes,
+           recording_position, &in);
   if (!next.ok()) {
     if (failure.position == in.position) return next.status();
     return Prefixed(WouldNoLongerApply(failure),
