@@ -215,7 +215,7 @@ absl::Status OnGuardianFollowed(const v1::GuardianDecisionFollowed& e,
                                 Step& st) {
   v1::PathwayState& s = st.s();
   if (st.in().recording && (e.guardian_id().empty() ||
-                          st.in().caused_by_stream != e.guardian_id())) {
+                            st.in().caused_by_stream != e.guardian_id())) {
     return Refuse(kFollowAction,
                   "it is recorded only with the guardian's own event");
   }

@@ -154,12 +154,11 @@ std::string CauseOf(const v1::PathwayState& before,
                       EntryDay(*overtaken), ")");
 }
 
-std::vector<std::string> DescribeMoves(const v1::PathwayState& before,
-                                       const v1::PathwayState& after,
-                                       absl::FunctionRef<std::string()> cause,
-                                       bool refold,
-                                       absl::string_view completed_key,
-                                       const std::vector<std::pair<std::string, std::string>>& outcomes) {
+std::vector<std::string> DescribeMoves(
+    const v1::PathwayState& before, const v1::PathwayState& after,
+    absl::FunctionRef<std::string()> cause, bool refold,
+    absl::string_view completed_key,
+    const std::vector<std::pair<std::string, std::string>>& outcomes) {
   std::vector<std::string> out;
   std::string why;
   auto add = [&](std::string what) {

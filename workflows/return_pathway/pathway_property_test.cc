@@ -476,11 +476,9 @@ class Sequence {
       absl::StatusOr<engine::Transition> t =
           ApplyEventInPlace(&state, f_.log()[i], ShippedPolicies());
       ASSERT_TRUE(t.ok()) << Where() << " event " << i << " " << t.status();
-      ASSERT_TRUE(t->next_state == live_bytes_[i])
-          << Where() << " event " << i;
+      ASSERT_TRUE(t->next_state == live_bytes_[i]) << Where() << " event " << i;
     }
-    EXPECT_TRUE(SerializeState(state) == SerializeState(f_.state()))
-        << Where();
+    EXPECT_TRUE(SerializeState(state) == SerializeState(f_.state())) << Where();
     ExpectFoldFromNothingGivesTheState(f_.state(), Where());
   }
 
@@ -789,8 +787,7 @@ TEST(PathwayPropertyTest, RandomSequencesKeepTheInvariants) {
         "returnpath.v1.Reappeared", "returnpath.v1.FlagsChanged",
         "returnpath.v1.TimerFired", "returnpath.v1.TaskCompleted",
         "returnpath.v1.EventCorrected", "returnpath.v1.EventRetracted"}) {
-    EXPECT_GE(c.accepted.count(type) ? c.accepted.at(type) : 0, kFloor)
-        << type;
+    EXPECT_GE(c.accepted.count(type) ? c.accepted.at(type) : 0, kFloor) << type;
   }
   for (const char* kind :
        {"relocation", "return_conversation", "child_information",

@@ -92,14 +92,16 @@ TEST_F(SeamsTest, NoFinalRejectionWhileTheAppealWindowIsOpen) {
 
 TEST_F(SeamsTest, ABackdatedFinalRejectionInsideTheWindowIsRefusedToo) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));  // open to 03-02
-  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 2, 25), v1::ReturnConversationHeld()));
+  RP_ASSERT_OK(
+      f_.RecordOn(CivilDay(2026, 2, 25), v1::ReturnConversationHeld()));
   v1::FinalRejection e;
   *e.mutable_notified_on() = ToDate(CivilDay(2026, 2, 20));
   absl::Status late =
       f_.Record(e, At(CivilDay(2026, 2, 20)), At(CivilDay(2026, 2, 26)));
   EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(late.message(), HasSubstr("the appeal window is open until "
-                                        "2026-03-02 and no appeal is recorded"));
+  EXPECT_THAT(late.message(),
+              HasSubstr("the appeal window is open until "
+                        "2026-03-02 and no appeal is recorded"));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FIRST_REJECTION);
 }
 

@@ -178,8 +178,8 @@ absl::Status OnIomSubmitted(const v1::IomApplicationSubmitted& e, Step& st) {
 }
 
 absl::Status OnIomApproved(const v1::IomApplicationApproved& e, Step& st) {
-  RP_RETURN_IF_ERROR(CheckPendingApplication(st, "record an IOM approval",
-                                             e.iom_reference()));
+  RP_RETURN_IF_ERROR(
+      CheckPendingApplication(st, "record an IOM approval", e.iom_reference()));
   st.s().mutable_iom()->set_approved(true);
   return absl::OkStatus();
 }
