@@ -177,6 +177,14 @@ TEST(EventTextTest, DescribesPayloads) {
   EXPECT_EQ(ShortHash(std::string("\x01\x02\xff", 3)), "0102ff");
 }
 
+TEST(EventTextTest, DescribesARefusedIomApplication) {
+  absl::StatusOr<BuiltEvent> built = BuildEvent(
+      "iom-refused", {{"iom-ref", "IOM-7"}, {"reason", "no travel document"}});
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ(DescribeEvent(built->event),
+            "iom-refused: iom reference IOM-7, reason no travel document");
+}
+
 TEST(ConnectionTest, TokenSources) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / "rp_client_test_tokens";

@@ -265,6 +265,14 @@ absl::Status BuildIomWithdrawn(const EventArgs& args, const BuiltEvent*,
   return Pack(event, out);
 }
 
+absl::Status BuildIomRefused(const EventArgs& args, const BuiltEvent*,
+                             BuiltEvent* out) {
+  v1::IomApplicationRefused event;
+  event.set_iom_reference(args.Get("iom-ref"));
+  event.set_reason(args.Get("reason"));
+  return Pack(event, out);
+}
+
 absl::Status BuildTravelDocument(const EventArgs& args, const BuiltEvent*,
                                  BuiltEvent* out) {
   v1::TravelDocumentObtained event;
@@ -580,6 +588,13 @@ std::vector<EventKind> MakeKinds() {
        {Optional("reason", "TEXT", "why")},
        false,
        BuildIomWithdrawn},
+      {"iom-refused",
+       "returnpath.v1.IomApplicationRefused",
+       "IOM refused the application for assisted return",
+       {Optional("iom-ref", "REF", "IOM's reference"),
+        Optional("reason", "TEXT", "IOM's reason")},
+       false,
+       BuildIomRefused},
       {"travel-document",
        "returnpath.v1.TravelDocumentObtained",
        "a travel document was obtained",

@@ -148,7 +148,8 @@ void PrintDecisions(const v1::PathwayState& state, std::ostream& out) {
         " applied ", DateText(iom.applied_on()),
         iom.pending() ? ", pending" : "", iom.approved() ? ", approved" : "",
         IsSet(iom.closed_on())
-            ? absl::StrCat(", closed ", DateText(iom.closed_on()))
+            ? absl::StrCat(iom.refused() ? ", refused " : ", closed ",
+                           DateText(iom.closed_on()))
             : "");
     if (iom.tier_rank() != 0) {
       absl::StrAppend(&line, "; support tier ", iom.tier_rank(), ": ",

@@ -242,6 +242,38 @@ TEST_F(ReturnctlTest, OverstayedPersonsInListsAndThePoliceQueue) {
   EXPECT_THAT(r.out, HasSubstr("police_referral"));
 }
 
+TEST_F(ReturnctlTest, ARefusedIomApplicationShowsAndRefersToThePoliceAgain) {
+  RegisterR1();
+  CTL_EXPECT(
+      CtlAs("reception", {"record", "final-rejection", "--person", "R-1",
+                          "--notified", "2026-03-02", "--deadline-days", "7"}),
+      0);
+  CTL_EXPECT(
+      CtlAs("admin", {"admin", "advance-clock", "--until", "2026-03-10"}), 0);
+  RP_ASSERT_OK(WaitForTimer("R-1", "departure_deadline"));
+  CTL_EXPECT(CtlAs("reception", {"record", "iom-application", "--person", "R-1",
+                                 "--programme", "varp", "--iom-ref", "IOM-7"}),
+             0);
+  ProcessResult r = CtlAs("police", {"tasks", "list", "--queue", "police/pu"});
+  CTL_EXPECT(r, 0);
+  EXPECT_THAT(r.out, Not(HasSubstr("police_referral")));
+  r = CtlAs("reception",
+            {"record", "iom-refused", "--person", "R-1", "--iom-ref", "IOM-7",
+             "--reason", "no travel document"});
+  CTL_EXPECT(r, 0);
+  r = CtlAs("reception", {"show", "--person", "R-1"});
+  CTL_EXPECT(r, 0);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("IOM-7"), HasSubstr("refused 2026-03-10"),
+                           Not(HasSubstr("pending"))));
+  r = CtlAs("auditor", {"audit", "history", "--person", "R-1"});
+  CTL_EXPECT(r, 0);
+  EXPECT_THAT(r.out, HasSubstr("iom-refused: iom reference IOM-7, reason no "
+                               "travel document"));
+  r = CtlAs("police", {"tasks", "list", "--queue", "police/pu"});
+  CTL_EXPECT(r, 0);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("police_referral"), HasSubstr("1 task")));
+}
+
 TEST_F(ReturnctlTest, CorrectionAfterDoubleDash) {
   RegisterR1();
   ProcessResult r =

@@ -268,8 +268,10 @@ absl::Status OnFinalRejection(const v1::FinalRejection& e, Step& st) {
       break;
     case v1::STAGE_FIRST_REJECTION:
       // Final only once the window closed unused (footnote 1), or at once
-      // when the person waives the appeal (AppealWaived).
-      if (st.today() <= StoredDay(s.appeal_window().date())) {
+      // when the person waives the appeal (AppealWaived). Checked when
+      // recorded: stores may hold ones accepted before this rule.
+      if (st.in().recording &&
+          st.today() <= StoredDay(s.appeal_window().date())) {
         return Refuse(kAction, absl::StrCat("the appeal window is open until ",
                                             Day(s.appeal_window().date()),
                                             " and no appeal is recorded"));

@@ -52,6 +52,8 @@ const absl::flat_hash_map<std::string, Rule>& Rules() {
           "record an IOM approval"),
       Entry<v1::IomApplicationWithdrawn, OnIomWithdrawn>(
           "record a withdrawn IOM application"),
+      Entry<v1::IomApplicationRefused, OnIomRefused>(
+          "record a refused IOM application"),
       Entry<v1::TravelDocumentObtained, OnTravelDocument>(
           "record a travel document"),
       Entry<v1::Departed, OnDeparted>("record a departure"),

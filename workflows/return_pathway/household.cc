@@ -185,7 +185,7 @@ absl::Status CheckHouseholdRegistration(const v1::PersonRegistered& e) {
 
 absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
   v1::PathwayState& s = st.s();
-  if (!st.in().replay && st.in().caused_by_stream != e.person_id()) {
+  if (st.in().recording && st.in().caused_by_stream != e.person_id()) {
     return Refuse(kJoinAction,
                   "a child joins a household only by their own registration");
   }
@@ -249,8 +249,8 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
 absl::Status OnGuardianFollowed(const v1::GuardianDecisionFollowed& e,
                                 Step& st) {
   v1::PathwayState& s = st.s();
-  if (!st.in().replay && (e.guardian_id().empty() ||
-                          st.in().caused_by_stream != e.guardian_id())) {
+  if (st.in().recording && (e.guardian_id().empty() ||
+                            st.in().caused_by_stream != e.guardian_id())) {
     return Refuse(kFollowAction,
                   "it is recorded only with the guardian's own event");
   }

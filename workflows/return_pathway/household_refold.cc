@@ -137,7 +137,7 @@ absl::StatusOr<Applied> ApplyFollowsCorrected(const v1::PathwayState& state,
   }
   const std::string action = absl::StrCat("correct what ", state.person_id(),
                                           " followed from ", e.guardian_id());
-  if (!in.replay &&
+  if (in.recording &&
       (e.guardian_id().empty() || in.caused_by_stream != e.guardian_id())) {
     return Refuse(action, "it is recorded only with the guardian's correction");
   }

@@ -98,7 +98,7 @@ void ShareTasks(const HouseholdBefore& before, const v1::PathwayState& after,
 
 absl::Status OnTasksShared(const v1::HouseholdTasksShared& e, Step& st) {
   v1::PathwayState& s = st.s();
-  if (!st.in().replay &&
+  if (st.in().recording &&
       (e.holder_id().empty() || st.in().caused_by_stream != e.holder_id())) {
     return Refuse(kShareAction,
                   "it is recorded only with the holding guardian's own event");

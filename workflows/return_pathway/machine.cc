@@ -103,7 +103,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   entry->set_departed_with_guardian(st.departed_with_guardian);
   for (std::string& line : DescribeMoves(
            before, *changing, [&] { return CauseOf(before, *entry); },
-           /*refold=*/false, st.closed_task_key)) {
+           /*refold=*/false, st.closed_task_key, st.task_outcomes)) {
     entry->add_moved(std::move(line));
   }
   changing->set_last_position(in.position);

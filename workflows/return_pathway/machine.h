@@ -47,7 +47,8 @@ namespace returnpath::return_pathway {
 // | IomApplicationSubmitted      | any live stage, none pending       | FINAL_REJECTION,       | tier from the deadline in force (2); timer iom-follow-up-P at 60d; |
 // |                              |                                    | OVERSTAYED -> RETURN_P.| closes the police referral |
 // | IomApplicationApproved       | application pending                | unchanged              | |
-// | IomApplicationWithdrawn      | application pending                | RETURN_PREPARATION ->  | OVERSTAYED + one police referral if the deadline expired |
+// | IomApplicationWithdrawn,     | application pending                | RETURN_PREPARATION ->  | OVERSTAYED + one police referral if the deadline expired |
+// | IomApplicationRefused        | (refused: same reference if given) |                        | |
 // |                              |                                    | FINAL_REJECTION        | |
 // | timer iom_follow_up          | same application pending           | unchanged              | adviser task |
 // | Departed assisted voluntary  | IOM application pending            | DEPARTED_VOLUNTARY     | (T); departure deadline met |
@@ -89,6 +90,11 @@ namespace returnpath::return_pathway {
 //     in the past, fire at once). The stored history keeps its order; the
 //     event's history entry notes what moved (HistoryEntry.moved). At most
 //     one police referral is open, none while an IOM application is pending.
+//     A task a replayed event carried out (the referral a forced return
+//     effected) is completed with its outcome, as live. Refusals that guard
+//     recording (a fact from the future, a final rejection while the appeal
+//     window is open) apply to the fact being recorded or corrected, never to
+//     a stored event the refold replays: it stands as it was accepted.
 // (F) Final-rejection consequences from notification day D: departure
 //     deadline D+21 (7-30 allowed), timer departure-deadline-P; relocation
 //     task relocate-P in reception/<centre>, opened at once, due

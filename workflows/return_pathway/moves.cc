@@ -1,5 +1,6 @@
 #include "workflows/return_pathway/moves.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
@@ -34,6 +35,7 @@ const std::map<std::string, std::string>& Words() {
       {"IomApplicationSubmitted", "IOM application"},
       {"IomApplicationApproved", "IOM approval"},
       {"IomApplicationWithdrawn", "withdrawn IOM application"},
+      {"IomApplicationRefused", "refused IOM application"},
       {"TravelDocumentObtained", "travel document"},
       {"Departed", "departure"},
       {"RelocationOrdered", "relocation order"},
@@ -154,11 +156,11 @@ std::string CauseOf(const v1::PathwayState& before,
                       EntryDay(*overtaken), ")");
 }
 
-std::vector<std::string> DescribeMoves(const v1::PathwayState& before,
-                                       const v1::PathwayState& after,
-                                       absl::FunctionRef<std::string()> cause,
-                                       bool refold,
-                                       absl::string_view completed_key) {
+std::vector<std::string> DescribeMoves(
+    const v1::PathwayState& before, const v1::PathwayState& after,
+    absl::FunctionRef<std::string()> cause, bool refold,
+    absl::string_view completed_key,
+    const std::vector<std::pair<std::string, std::string>>& outcomes) {
   std::vector<std::string> out;
   std::string why;
   auto add = [&](std::string what) {
@@ -171,6 +173,13 @@ std::vector<std::string> DescribeMoves(const v1::PathwayState& before,
   for (const v1::PathwayTask& t : before.open_tasks()) {
     was[t.key()] = &t;
     if (now.contains(t.key()) || t.key() == completed_key) continue;
+    const auto done =
+        std::find_if(outcomes.begin(), outcomes.end(),
+                     [&](const auto& o) { return o.first == t.key(); });
+    if (done != outcomes.end()) {
+      add(absl::StrCat(TaskName(t), " completed (", done->second, ")"));
+      continue;
+    }
     add(absl::StrCat(TaskName(t), refold ? " cancelled" : " closed"));
   }
   for (const v1::PathwayTask& t : after.open_tasks()) {

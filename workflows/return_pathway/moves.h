@@ -7,6 +7,7 @@
 // caseworkers and auditors read why a task went away.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -30,12 +31,14 @@ std::string CauseOf(const returnpath::v1::PathwayState& before,
 // ending in ": <cause>" (asked for only if something moved). Tasks closed
 // (`cancelled` when `refold`), re-ranked or moved; when `refold` also tasks
 // opened, deadlines, stage, support tier and relocation exemption.
-// `completed_key` is the task the event completed (not a move).
+// `completed_key` is the task the event completed (not a move); `outcomes`
+// the tasks it carried out, (key, outcome): "completed (effected)".
 std::vector<std::string> DescribeMoves(
     const returnpath::v1::PathwayState& before,
     const returnpath::v1::PathwayState& after,
     absl::FunctionRef<std::string()> cause, bool refold,
-    absl::string_view completed_key);
+    absl::string_view completed_key,
+    const std::vector<std::pair<std::string, std::string>>& outcomes);
 
 }  // namespace returnpath::return_pathway
 

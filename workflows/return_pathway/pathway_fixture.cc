@@ -45,8 +45,23 @@ const PolicySet& PoliciesWithExample() {
 absl::Status PathwayFixture::Record(const google::protobuf::Message& payload,
                                     absl::Time effective,
                                     std::optional<absl::Time> recorded) {
+  return Record(payload, effective, recorded, v1::EventEnvelope());
+}
+
+absl::Status PathwayFixture::RecordCausedBy(
+    const google::protobuf::Message& payload, absl::Time effective,
+    const std::string& cause_stream, uint64_t cause_position) {
+  v1::EventEnvelope cause;
+  cause.set_caused_by_stream_id(cause_stream);
+  cause.set_caused_by_position(cause_position);
+  return Record(payload, effective, std::nullopt, std::move(cause));
+}
+
+absl::Status PathwayFixture::Record(const google::protobuf::Message& payload,
+                                    absl::Time effective,
+                                    std::optional<absl::Time> recorded,
+                                    v1::EventEnvelope e) {
   const absl::Time when = recorded.value_or(std::max(now_, effective));
-  v1::EventEnvelope e;
   e.set_position(position_ + 1);
   e.set_stream_id(state_.person_id().empty() ? "P1" : state_.person_id());
   v1::PersonRegistered registration;

@@ -63,6 +63,13 @@ class PathwayFixture {
                         const google::protobuf::Message& payload) {
     return Record(payload, At(day));
   }
+  // Record as a related event the engine appends for another stream's event
+  // (`cause_stream` at `cause_position`), e.g. a child's registration telling
+  // its guardian.
+  absl::Status RecordCausedBy(const google::protobuf::Message& payload,
+                              absl::Time effective,
+                              const std::string& cause_stream,
+                              uint64_t cause_position);
 
   absl::Status Register(absl::CivilDay on, const PersonSpec& person = {});
   absl::Status FirstRejection(absl::CivilDay notified);
@@ -108,6 +115,11 @@ class PathwayFixture {
   bool Cancelled(absl::string_view timer_id) const;
 
  private:
+  // Record, with `e` holding any envelope fields set beforehand.
+  absl::Status Record(const google::protobuf::Message& payload,
+                      absl::Time effective, std::optional<absl::Time> recorded,
+                      returnpath::v1::EventEnvelope e);
+
   const PolicySet& policies_;
   returnpath::v1::PathwayState state_;
   returnpath::engine::Transition last_;

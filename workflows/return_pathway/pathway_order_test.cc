@@ -106,6 +106,67 @@ TEST_F(OrderTest, ApplicationAfterOverstayingClosesTheReferralWhilePending) {
   }
 }
 
+// IOM refused the application: like a withdrawal, the return is no longer
+// being arranged; past the deadline the police get one referral again.
+TEST_F(OrderTest, ARefusedIomApplicationRefersThePersonToThePoliceAgain) {
+  Overstayed();
+  v1::IomApplicationSubmitted iom = Iom();
+  iom.set_iom_reference("IOM-7");
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 30), iom));
+  EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
+  v1::IomApplicationRefused other;
+  other.set_iom_reference("IOM-8");
+  absl::Status wrong = f_.RecordOn(CivilDay(2026, 4, 2), other);
+  EXPECT_EQ(wrong.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(wrong.message(),
+            "cannot record a refused IOM application: the pending application "
+            "is \"IOM-7\", not \"IOM-8\"");
+  v1::IomApplicationRefused refused;
+  refused.set_iom_reference("IOM-7");
+  refused.set_reason("no travel document can be issued");
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 4, 2), refused));
+  const v1::PathwayState& s = f_.state();
+  EXPECT_EQ(s.stage(), v1::STAGE_OVERSTAYED);
+  EXPECT_FALSE(s.iom().pending());
+  EXPECT_TRUE(s.iom().refused());
+  EXPECT_EQ(DateText(s.iom().closed_on()), "2026-04-02");
+  EXPECT_EQ(f_.TasksOfKind("police_referral"), 1);
+  EXPECT_TRUE(f_.Opened("police-referral-5"));
+  // Nothing is pending any more: a second refusal is refused.
+  absl::Status again = f_.RecordOn(CivilDay(2026, 4, 3), refused);
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(again.message(),
+            "cannot record a refused IOM application: no IOM application is "
+            "pending");
+  // A new application may follow, and closes the referral while pending.
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 4, 6)));
+  EXPECT_FALSE(f_.state().iom().refused());
+  EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
+}
+
+TEST_F(OrderTest, ARefusalBeforeTheDeadlineLeavesOneReferralAtItsExpiry) {
+  Registered();
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));  // deadline 03-23
+  RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 10)));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  ASSERT_NE(f_.TaskByKey("deadline-follow-up-4"), nullptr);  // adviser's
+  EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
+  // Refused on 03-20, entered on 03-26: at the expiry nothing was pending.
+  v1::IomApplicationRefused refused;
+  RP_ASSERT_OK(
+      RecordLate(refused, CivilDay(2026, 3, 20), CivilDay(2026, 3, 26)));
+  const v1::PathwayState& s = f_.state();
+  EXPECT_EQ(s.stage(), v1::STAGE_OVERSTAYED);
+  EXPECT_TRUE(s.iom().refused());
+  EXPECT_TRUE(f_.Closed("deadline-follow-up-4"));
+  EXPECT_EQ(f_.TasksOfKind("police_referral"), 1);
+  EXPECT_EQ(LastDay(f_.TaskOfKind("police_referral")->due()), "2026-03-23");
+  EXPECT_THAT(Moved(), Contains(HasSubstr(
+                           "the refused IOM application at position 5 "
+                           "(effective 2026-03-20) comes before the departure "
+                           "deadline's expiry at position 4 (2026-03-23)")));
+}
+
 TEST_F(OrderTest, BackdatedReopenedCaseUndoesTheOverstay) {
   Overstayed();
   v1::CaseReopened reopened;

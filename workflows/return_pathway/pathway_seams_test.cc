@@ -8,9 +8,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "returnpath/v1/household.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/pathway_fixture.h"
+#include "workflows/return_pathway/refold.h"
 
 namespace returnpath::return_pathway {
 namespace {
@@ -88,6 +90,71 @@ TEST_F(SeamsTest, NoFinalRejectionWhileTheAppealWindowIsOpen) {
             v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
 }
 
+TEST_F(SeamsTest, ABackdatedFinalRejectionInsideTheWindowIsRefusedToo) {
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));  // open to 03-02
+  RP_ASSERT_OK(
+      f_.RecordOn(CivilDay(2026, 2, 25), v1::ReturnConversationHeld()));
+  v1::FinalRejection e;
+  *e.mutable_notified_on() = ToDate(CivilDay(2026, 2, 20));
+  absl::Status late =
+      f_.Record(e, At(CivilDay(2026, 2, 20)), At(CivilDay(2026, 2, 26)));
+  EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(late.message(),
+              HasSubstr("the appeal window is open until "
+                        "2026-03-02 and no appeal is recorded"));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_FIRST_REJECTION);
+}
+
+// A store may hold a final rejection recorded inside the appeal window before
+// that was refused: a refold replays it as stored, and a correction is
+// accepted.
+TEST_F(SeamsTest, AStoredFinalRejectionInsideTheWindowStillReplays) {
+  RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));  // open to 03-02
+  // The legacy store's history: the final rejection accepted on 02-20.
+  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
+      f_.state().history();
+  v1::FinalRejection legacy;
+  *legacy.mutable_notified_on() = ToDate(CivilDay(2026, 2, 20));
+  v1::HistoryEntry& entry = *history.Add();
+  entry.set_position(3);
+  *entry.mutable_effective_time() = ToTimestamp(At(CivilDay(2026, 2, 20)));
+  *entry.mutable_recorded_time() = entry.effective_time();
+  entry.set_policy_version(history.Get(1).policy_version());
+  entry.mutable_payload()->PackFrom(legacy);
+  absl::StatusOr<v1::PathwayState> stored =
+      Replay("P1", history, ShippedPolicies());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->stage(), v1::STAGE_FINAL_REJECTION);
+
+  v1::PersonRegistered registration;
+  ASSERT_TRUE(f_.log().front().payload().UnpackTo(&registration));
+  registration.set_nationality("IQ");
+  v1::EventCorrected correction;
+  correction.set_corrected_position(1);
+  correction.mutable_replacement()->PackFrom(registration);
+  correction.set_reason("nationality typed wrong");
+  v1::EventEnvelope event;
+  event.set_stream_id("P1");
+  event.set_position(4);
+  *event.mutable_effective_time() = ToTimestamp(At(CivilDay(2026, 3, 1)));
+  *event.mutable_recorded_time() = event.effective_time();
+  event.mutable_payload()->PackFrom(correction);
+  absl::StatusOr<Applied> applied =
+      ApplyEvent(*stored, event, ShippedPolicies());
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  const v1::PathwayState& s = applied->state;
+  EXPECT_EQ(s.person().nationality(), "IQ");
+  EXPECT_EQ(s.stage(), v1::STAGE_FINAL_REJECTION);
+  EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-02-20");
+  EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-13");
+  EXPECT_EQ(s.open_tasks_size(), stored->open_tasks_size());
+  for (const v1::PathwayTimer& t : s.armed_timers()) {
+    EXPECT_NE(t.kind(), "appeal_window") << t.id();  // the window is moot
+  }
+  EXPECT_TRUE(applied->transition.tasks_to_close.empty());
+  EXPECT_TRUE(applied->transition.tasks_to_open.empty());
+}
+
 TEST_F(SeamsTest, AWaivedAppealMakesTheFirstRejectionFinalAtOnce) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
   RP_ASSERT_OK(Waive(CivilDay(2026, 2, 12)));
@@ -153,6 +220,128 @@ TEST_F(SeamsTest, AForcedReturnCompletesThePoliceReferralAsEffected) {
   EXPECT_FALSE(f_.Closed("police-referral-3"));  // not cancelled
   EXPECT_TRUE(f_.Closed("conversation-2"));      // the rest is moot
   EXPECT_TRUE(f_.state().departure_deadline().met());
+}
+
+// A refold replays a forced return as the live path applied it: the police
+// referral it carried out stays completed ("effected"), never cancelled, and
+// no second referral opens.
+TEST_F(SeamsTest, ACorrectionAfterAForcedReturnKeepsTheReferralEffected) {
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.Depart(CivilDay(2026, 4, 1), v1::DEPARTURE_KIND_FORCED));
+  ASSERT_EQ(f_.last().tasks_to_complete.size(), 1u);
+  v1::PersonRegistered corrected;
+  ASSERT_TRUE(f_.log().front().payload().UnpackTo(&corrected));
+  corrected.set_nationality("IQ");
+  RP_ASSERT_OK(f_.Correct(CivilDay(2026, 4, 3), 1, corrected));
+  const v1::PathwayState& s = f_.state();
+  EXPECT_EQ(s.person().nationality(), "IQ");
+  EXPECT_EQ(s.stage(), v1::STAGE_DEPARTED_FORCED);
+  EXPECT_TRUE(s.open_tasks().empty());
+  EXPECT_TRUE(f_.last().tasks_to_open.empty());
+  EXPECT_TRUE(f_.last().tasks_to_close.empty());
+  EXPECT_TRUE(f_.last().tasks_to_complete.empty());
+  for (const std::string& line : s.history().rbegin()->moved()) {
+    EXPECT_THAT(line, Not(HasSubstr("police referral"))) << line;
+  }
+}
+
+// A guardian's history holds the children who joined, folded right after the
+// registration but effective when they joined: a forced return the police
+// record later, dated before a child joined, is refolded.
+TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
+  PathwayFixture f;
+  v1::PersonRegistered guardian;
+  guardian.set_person_id("G");
+  guardian.set_household_id("H-1");
+  *guardian.mutable_date_of_birth() = ToDate(CivilDay(1985, 1, 1));
+  guardian.set_nationality("AF");
+  guardian.set_reception_centre("Oslo-1");
+  guardian.set_region(v1::REGION_OSLO);
+  guardian.set_household_role(v1::HOUSEHOLD_ROLE_GUARDIAN);
+  RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 1, 5), guardian));
+  RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f.FireTimer("departure-deadline-2"));
+  ASSERT_NE(f.TaskByKey("police-referral-3"), nullptr);
+  v1::HouseholdMemberJoined child;
+  child.set_person_id("C");
+  child.set_household_id("H-1");
+  *child.mutable_date_of_birth() = ToDate(CivilDay(2016, 1, 1));
+  child.set_role(v1::HOUSEHOLD_ROLE_CHILD);
+  child.set_reception_centre("Oslo-1");
+  RP_ASSERT_OK(f.RecordCausedBy(child, At(CivilDay(2026, 4, 3)), "C", 10));
+  // The police enter on 04-06 the return they carried out on 04-01.
+  v1::Departed forced;
+  forced.set_kind(v1::DEPARTURE_KIND_FORCED);
+  RP_ASSERT_OK(
+      f.Record(forced, At(CivilDay(2026, 4, 1)), At(CivilDay(2026, 4, 6))));
+  EXPECT_TRUE(f.state().history().rbegin()->refolded());
+  EXPECT_EQ(f.state().stage(), v1::STAGE_DEPARTED_FORCED);
+  ASSERT_EQ(f.last().tasks_to_complete.size(), 1u);
+  EXPECT_EQ(f.last().tasks_to_complete[0].id, "police-referral-3");
+  EXPECT_EQ(f.last().tasks_to_complete[0].outcome, "effected");
+  EXPECT_FALSE(f.Closed("police-referral-3"));  // not cancelled
+  EXPECT_TRUE(f.Closed("conversation-2"));      // the rest is moot
+  EXPECT_TRUE(f.last().tasks_to_open.empty());
+  EXPECT_THAT(f.state().history().rbegin()->moved(),
+              Contains(HasSubstr("task police referral police-referral-3 "
+                                 "completed (effected): the departure at "
+                                 "position 5")));
+  // A later correction on the ended pathway leaves the referral alone.
+  guardian.set_nationality("IQ");
+  RP_ASSERT_OK(f.Correct(CivilDay(2026, 4, 8), 1, guardian));
+  EXPECT_EQ(f.state().person().nationality(), "IQ");
+  EXPECT_TRUE(f.last().tasks_to_open.empty());
+  EXPECT_TRUE(f.last().tasks_to_close.empty());
+  EXPECT_TRUE(f.last().tasks_to_complete.empty());
+}
+
+// Events only the engine appends with their cause (a child joining a
+// guardian, a child following a guardian) stay refused from a caller when
+// dated before events already applied, where a refold places them.
+TEST(RelatedEventsRefoldTest, ABackdatedHouseholdEventFromACallerIsRefused) {
+  PathwayFixture f;
+  v1::PersonRegistered guardian;
+  guardian.set_person_id("G");
+  guardian.set_household_id("H-1");
+  *guardian.mutable_date_of_birth() = ToDate(CivilDay(1985, 1, 1));
+  guardian.set_nationality("AF");
+  guardian.set_reception_centre("Oslo-1");
+  guardian.set_region(v1::REGION_OSLO);
+  guardian.set_household_role(v1::HOUSEHOLD_ROLE_GUARDIAN);
+  RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 1, 5), guardian));
+  RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 2, 1), v1::ReturnConversationHeld()));
+  v1::HouseholdMemberJoined child;
+  child.set_person_id("C");
+  child.set_household_id("H-1");
+  *child.mutable_date_of_birth() = ToDate(CivilDay(2016, 1, 1));
+  child.set_role(v1::HOUSEHOLD_ROLE_CHILD);
+  child.set_reception_centre("Oslo-1");
+  absl::Status forged = f.Record(child, At(CivilDay(2026, 1, 20)));
+  EXPECT_EQ(forged.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(forged.message(), HasSubstr("only by their own registration"));
+  EXPECT_EQ(f.state().household_size(), 0);
+  // The child's own registration, dated before, still joins them.
+  RP_ASSERT_OK(f.RecordCausedBy(child, At(CivilDay(2026, 1, 20)), "C", 9));
+  EXPECT_EQ(f.state().household_size(), 1);
+  EXPECT_TRUE(f.state().history().rbegin()->refolded());
+
+  PathwayFixture c;
+  v1::PersonRegistered registration = guardian;
+  registration.set_person_id("C");
+  registration.set_household_role(v1::HOUSEHOLD_ROLE_CHILD);
+  registration.add_guardian_ids("G");
+  *registration.mutable_date_of_birth() = ToDate(CivilDay(2016, 1, 1));
+  RP_ASSERT_OK(c.RecordOn(CivilDay(2026, 1, 5), registration));
+  RP_ASSERT_OK(c.RecordOn(CivilDay(2026, 2, 1), v1::ReturnConversationHeld()));
+  v1::GuardianDecisionFollowed followed;
+  followed.set_guardian_id("G");
+  followed.set_decision(v1::FOLLOWED_DECISION_FIRST_REJECTION);
+  absl::Status forged_follow = c.Record(followed, At(CivilDay(2026, 1, 20)));
+  EXPECT_EQ(forged_follow.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(forged_follow.message(),
+              HasSubstr("only with the guardian's own event"));
+  EXPECT_EQ(c.state().stage(), v1::STAGE_ASYLUM_PENDING);
 }
 
 // --- Who left a centre stays in its staff's scope ---------------------------

@@ -42,6 +42,7 @@ EventInput ReplayInput(absl::string_view stream_id, const v1::HistoryEntry& e) {
                           : e.corrected_policy_version();
   in.payload = CurrentPayload(e);
   in.replay = true;
+  in.recording = false;
   in.replay_closed_task_key = e.closed_task_key();
   return in;
 }
@@ -52,6 +53,19 @@ struct FoldFailure {
   std::string action;
   absl::Status status;
 };
+
+// Tasks a fold left closed because an event carried them out (a forced
+// return effects the police referral): (key, outcome), as the live path
+// reports them in Step::task_outcomes.
+using TaskOutcomes = std::vector<std::pair<std::string, std::string>>;
+
+// Keeps in `outcomes` what `st` carried out, and drops any task open again.
+void NoteOutcomes(Step& st, TaskOutcomes& outcomes) {
+  for (auto& done : st.task_outcomes) outcomes.push_back(std::move(done));
+  std::erase_if(outcomes, [&](const auto& done) {
+    return st.FindTaskByKey(done.first) != nullptr;
+  });
+}
 
 // The order events apply in: the registration first (a decision may predate
 // it), then the household members who joined (a guardian's decision names
@@ -87,7 +101,8 @@ absl::StatusOr<v1::PathwayState> Fold(
     absl::string_view stream_id,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, FoldFailure* failure,
-    FoldObserver* observer = nullptr) {
+    FoldObserver* observer = nullptr, TaskOutcomes* outcomes = nullptr,
+    uint64_t recording_position = 0, const EventInput* live = nullptr) {
   v1::PathwayState s;
   uint64_t last = 0;
   absl::Time until = absl::InfinitePast();
@@ -99,6 +114,13 @@ absl::StatusOr<v1::PathwayState> Fold(
     const v1::HistoryEntry& entry = history[i];
     if (!Applies(entry)) continue;
     EventInput in = ReplayInput(stream_id, entry);
+    in.recording = entry.position() == recording_position;
+    if (live != nullptr && entry.position() == live->position) {
+      // The event being recorded, as the live path sees it: a related event
+      // names the event that caused it.
+      in.caused_by_stream = live->caused_by_stream;
+      in.caused_by_position = live->caused_by_position;
+    }
     RP_ASSIGN_OR_RETURN(in.policy, policies.Find(in.policy_version));
     RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
     failure->position = entry.position();
@@ -122,6 +144,7 @@ absl::StatusOr<v1::PathwayState> Fold(
       if (st.departed_with_guardian) {
         departed_with_guardian.insert(entry.position());
       }
+      if (outcomes != nullptr) NoteOutcomes(st, *outcomes);
     }
     if (!status.ok()) {
       failure->status = status;
@@ -149,15 +172,19 @@ absl::Status WouldNoLongerApply(const FoldFailure& failure) {
 }
 
 // Refolds `history` (its last entry is the event `in`) and turns the result
-// into the transition from `state`, noting on that entry what it moved.
+// into the transition from `state`, noting on that entry what it moved. The
+// event at `recording_position` (0: none) is the fact being recorded now:
+// only it meets the refusals that guard recording.
 absl::StatusOr<Applied> Refold(
     const v1::PathwayState& state, const EventInput& in,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, absl::string_view action,
-    DiffOptions options = {}) {
+    uint64_t recording_position, DiffOptions options = {}) {
   FoldFailure failure;
+  TaskOutcomes outcomes;
   absl::StatusOr<v1::PathwayState> next =
-      Fold(in.stream_id, history, policies, &failure);
+      Fold(in.stream_id, history, policies, &failure, /*observer=*/nullptr, &outcomes,
+           recording_position, &in);
   if (!next.ok()) {
     if (failure.position == in.position) return next.status();
     return Prefixed(WouldNoLongerApply(failure),
@@ -166,11 +193,14 @@ absl::StatusOr<Applied> Refold(
   v1::HistoryEntry& entry = *next->mutable_history()->rbegin();
   for (std::string& line : DescribeMoves(
            state, *next, [&] { return CauseOf(state, entry); },
-           /*refold=*/true, entry.closed_task_key())) {
+           /*refold=*/true, entry.closed_task_key(), outcomes)) {
     entry.add_moved(std::move(line));
   }
   options.position = in.position;
   options.refold = true;
+  // Carried out in the refold as live: completed, not cancelled (Finish
+  // applies an outcome only to a task that was open before).
+  options.task_outcomes = std::move(outcomes);
   Applied out;
   out.transition = Finish(state, *next, options);
   out.state = *std::move(next);
@@ -272,7 +302,7 @@ absl::StatusOr<Applied> ApplyBackdated(const v1::PathwayState& state,
   return Refold(state, in, history, policies,
                 absl::StrCat(rule->action, " effective ",
                              FormatDay(OsloDate(in.effective))),
-                options);
+                in.position, options);
 }
 
 absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
@@ -314,7 +344,9 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
   }
   *history.Add() = EntryFor(in, "");
   history.rbegin()->set_refolded(true);
-  return Refold(state, in, history, policies, action);
+  // The corrected fact is recorded anew; the rest of the history stands.
+  return Refold(state, in, history, policies, action,
+                correction.corrected_position());
 }
 
 absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
@@ -342,7 +374,7 @@ absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
   target.set_retracted(true);
   *history.Add() = EntryFor(in, "");
   history.rbegin()->set_refolded(true);
-  return Refold(state, in, history, policies, action);
+  return Refold(state, in, history, policies, action, /*recording_position=*/0);
 }
 
 }  // namespace returnpath::return_pathway

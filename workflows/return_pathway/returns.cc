@@ -95,6 +95,44 @@ absl::Status CheckForcedReturnSupport(const v1::Departed& e, const Step& st) {
   return absl::OkStatus();
 }
 
+// Ends the pending application (withdrawn or refused): the return is no
+// longer being arranged, so a person past the departure deadline is referred
+// to the police again (one referral).
+void EndIomApplication(Step& st) {
+  v1::PathwayState& s = st.s();
+  s.mutable_iom()->set_pending(false);
+  *s.mutable_iom()->mutable_closed_on() = ToDate(st.today());
+  st.CancelTimersOfKind(kTimerIomFollowUp);
+  st.CloseTasksOfKind(kTaskIomFollowUp);
+  st.CloseTasksOfKind(kTaskDeadlineFollowUp);
+  if (s.stage() != v1::STAGE_RETURN_PREPARATION) return;
+  if (DeadlineRunning(s) && s.departure_deadline().expired()) {
+    s.set_stage(v1::STAGE_OVERSTAYED);
+    std::vector<uint64_t> caused_by(
+        s.departure_deadline().caused_by_positions().begin(),
+        s.departure_deadline().caused_by_positions().end());
+    caused_by.push_back(st.in().position);
+    OpenPoliceReferral(st, std::move(caused_by));
+  } else {
+    s.set_stage(v1::STAGE_FINAL_REJECTION);
+  }
+}
+
+// Refuses `action` unless an application is pending and, if `reference` is
+// given, it is that one.
+absl::Status CheckPendingApplication(const Step& st, absl::string_view action,
+                                     absl::string_view reference) {
+  const v1::IomApplicationRecord& iom = st.s().iom();
+  if (!iom.pending()) return Refuse(action, "no IOM application is pending");
+  if (!reference.empty() && !iom.iom_reference().empty() &&
+      reference != iom.iom_reference()) {
+    return Refuse(action, absl::StrCat("the pending application is \"",
+                                       iom.iom_reference(), "\", not \"",
+                                       reference, "\""));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status OnIomSubmitted(const v1::IomApplicationSubmitted& e, Step& st) {
@@ -135,41 +173,24 @@ absl::Status OnIomSubmitted(const v1::IomApplicationSubmitted& e, Step& st) {
 }
 
 absl::Status OnIomApproved(const v1::IomApplicationApproved& e, Step& st) {
-  constexpr absl::string_view kAction = "record an IOM approval";
-  v1::PathwayState& s = st.s();
-  if (!s.iom().pending())
-    return Refuse(kAction, "no IOM application is pending");
-  if (!e.iom_reference().empty() && !s.iom().iom_reference().empty() &&
-      e.iom_reference() != s.iom().iom_reference()) {
-    return Refuse(kAction, absl::StrCat("the pending application is \"",
-                                        s.iom().iom_reference(), "\", not \"",
-                                        e.iom_reference(), "\""));
-  }
-  s.mutable_iom()->set_approved(true);
+  RP_RETURN_IF_ERROR(
+      CheckPendingApplication(st, "record an IOM approval", e.iom_reference()));
+  st.s().mutable_iom()->set_approved(true);
   return absl::OkStatus();
 }
 
 absl::Status OnIomWithdrawn(const v1::IomApplicationWithdrawn& e, Step& st) {
-  constexpr absl::string_view kAction = "record a withdrawn IOM application";
-  v1::PathwayState& s = st.s();
-  if (!s.iom().pending())
-    return Refuse(kAction, "no IOM application is pending");
-  s.mutable_iom()->set_pending(false);
-  *s.mutable_iom()->mutable_closed_on() = ToDate(st.today());
-  st.CancelTimersOfKind(kTimerIomFollowUp);
-  st.CloseTasksOfKind(kTaskIomFollowUp);
-  st.CloseTasksOfKind(kTaskDeadlineFollowUp);
-  if (s.stage() != v1::STAGE_RETURN_PREPARATION) return absl::OkStatus();
-  if (DeadlineRunning(s) && s.departure_deadline().expired()) {
-    s.set_stage(v1::STAGE_OVERSTAYED);
-    std::vector<uint64_t> caused_by(
-        s.departure_deadline().caused_by_positions().begin(),
-        s.departure_deadline().caused_by_positions().end());
-    caused_by.push_back(st.in().position);
-    OpenPoliceReferral(st, std::move(caused_by));
-  } else {
-    s.set_stage(v1::STAGE_FINAL_REJECTION);
-  }
+  RP_RETURN_IF_ERROR(
+      CheckPendingApplication(st, "record a withdrawn IOM application", ""));
+  EndIomApplication(st);
+  return absl::OkStatus();
+}
+
+absl::Status OnIomRefused(const v1::IomApplicationRefused& e, Step& st) {
+  RP_RETURN_IF_ERROR(CheckPendingApplication(
+      st, "record a refused IOM application", e.iom_reference()));
+  EndIomApplication(st);
+  st.s().mutable_iom()->set_refused(true);
   return absl::OkStatus();
 }
 

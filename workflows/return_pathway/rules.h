@@ -52,6 +52,8 @@ absl::Status OnIomApproved(const returnpath::v1::IomApplicationApproved& e,
                            Step& st);
 absl::Status OnIomWithdrawn(const returnpath::v1::IomApplicationWithdrawn& e,
                             Step& st);
+absl::Status OnIomRefused(const returnpath::v1::IomApplicationRefused& e,
+                          Step& st);
 absl::Status OnTravelDocument(const returnpath::v1::TravelDocumentObtained& e,
                               Step& st);
 absl::Status OnDeparted(const returnpath::v1::Departed& e, Step& st);

@@ -29,6 +29,11 @@ struct EventInput {
   const returnpath::v1::Policy* policy = nullptr;
   google::protobuf::Any payload;
   bool replay = false;
+  // Refusals that guard what may be recorded (a final rejection while the
+  // appeal window is open) apply to an event being recorded now, live or
+  // placed by a refold; never to a stored event a refold replays, which was
+  // accepted under the rules of its day.
+  bool recording = true;
   // A live related event: the stream and position of the event that caused
   // it (engine/workflow.h, RelatedEvent); empty for one a caller recorded.
   std::string caused_by_stream;
