@@ -134,21 +134,8 @@ void OnPlaceReleaseDue(Step& st, const v1::PathwayTimer& timer,
   s.mutable_residence()->set_place_released(true);
 }
 
-}  // namespace
-
-absl::Status OnTimerFired(const v1::TimerFired& e, Step& st) {
-  const v1::PathwayTimer* armed = st.FindTimer(e.timer_id());
-  // A timer that is no longer armed, or was re-armed for another time, is
-  // stale: the event is kept in the history but changes nothing. (A timer
-  // that a refold moved is armed again and fires at its own time.)
-  if (armed == nullptr || FromTimestamp(armed->due()) > st.in().recorded ||
-      (e.has_due_time() &&
-       FromTimestamp(e.due_time()) != FromTimestamp(armed->due()))) {
-    return absl::OkStatus();
-  }
-  const v1::PathwayTimer timer = *armed;
-  st.CancelTimer(timer.id());
-  st.fired_timer_id = timer.id();
+// What `timer` coming due does; the caller disarmed it.
+absl::Status Expire(Step& st, const v1::PathwayTimer& timer) {
   std::vector<uint64_t> caused_by(timer.caused_by_positions().begin(),
                                   timer.caused_by_positions().end());
   caused_by.push_back(st.in().position);
@@ -175,6 +162,51 @@ absl::Status OnTimerFired(const v1::TimerFired& e, Step& st) {
     OnPlaceReleaseDue(st, timer, caused_by);
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status OnTimerFired(const v1::TimerFired& e, Step& st) {
+  const v1::PathwayTimer* armed = st.FindTimer(e.timer_id());
+  // A timer that is no longer armed, or was re-armed for another time, is
+  // stale: the event is kept in the history but changes nothing. (A timer
+  // that a refold moved is armed again and fires at its own time; one an
+  // earlier event found overdue already fired there.)
+  if (armed == nullptr || FromTimestamp(armed->due()) > st.in().recorded ||
+      (e.has_due_time() &&
+       FromTimestamp(e.due_time()) != FromTimestamp(armed->due()))) {
+    return absl::OkStatus();
+  }
+  const v1::PathwayTimer timer = *armed;
+  st.CancelTimer(timer.id());
+  st.fired_timer_id = timer.id();
+  return Expire(st, timer);
+}
+
+absl::Status FireOverdueTimers(Step& st) {
+  // A timer event leaves a timer due at its own time to the engine, which
+  // fires each in turn.
+  const bool timer_event = st.in().payload.Is<v1::TimerFired>();
+  const absl::Time until = st.in().effective;
+  for (int fired = 1;; ++fired) {
+    const v1::PathwayTimer* next = nullptr;
+    for (const v1::PathwayTimer& t : st.s().armed_timers()) {
+      const absl::Time due = FromTimestamp(t.due());
+      if (due > until || (timer_event && due == until)) continue;
+      if (next == nullptr || due < FromTimestamp(next->due()) ||
+          (due == FromTimestamp(next->due()) && t.id() < next->id())) {
+        next = &t;
+      }
+    }
+    if (next == nullptr) return absl::OkStatus();
+    const v1::PathwayTimer timer = *next;
+    st.CancelTimer(timer.id());
+    // What it opens is named apart from what the event itself opens.
+    st.key_suffix = absl::StrCat(".", fired);
+    const absl::Status status = Expire(st, timer);
+    st.key_suffix.clear();
+    RP_RETURN_IF_ERROR(status);
+  }
 }
 
 absl::Status OnTaskCompleted(const v1::TaskCompleted& e, Step& st) {

@@ -95,6 +95,12 @@ TEST_P(TwoGuardiansTest, OneRelocationTaskAndOneConversationPerHousehold) {
   EXPECT_THAT(talks[0].title(),
               HasSubstr("Return conversation with household H-1 (guardians "
                         "G, G2) after the first rejection"));
+  // Appealed in time, so the windows' expiry derives nothing and the
+  // final rejections are the decisions on the appeals.
+  v1::AppealLodged appeal;
+  appeal.set_deferred_implementation(true);
+  for (const std::string& g : Order())
+    RP_ASSERT_OK(f_.RecordOn(g, kRegistered + 10, appeal));
   for (const std::string& g : Order())
     RP_ASSERT_OK(f_.FinalRejection(g, kFinal));
 

@@ -96,6 +96,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   *before.mutable_armed_timers() = state.armed_timers();
   const HouseholdBefore household = HouseholdSnapshot(state);
   Step st(changing, in);
+  RP_RETURN_IF_ERROR(FireOverdueTimers(st));
   RP_RETURN_IF_ERROR(rule->apply(st));
   v1::HistoryEntry* entry = changing->add_history();
   *entry = EntryFor(in, st.closed_task_key);

@@ -17,8 +17,14 @@ namespace returnpath::return_pathway {
 // days after D as its last day and expires at the end of it; a `legal` rule
 // (the appeal window) moves a last day on a weekend or public holiday to the
 // next working day. Timers are armed even when already past due; the engine
-// fires them at once. Ids: tasks "<kind>-<position>" of the event that opened
-// them, timers likewise; see task_kinds.h.
+// fires them at once. Before any event applies (live or in a refold), each
+// timer still armed and due by its effective time (a timer event: before it)
+// fires first, earliest first, as the engine would have fired it on time: the
+// outcome does not depend on whether the engine got to it before the event
+// (a decision recorded after the appeal window closed finds the rejection
+// already final). Ids: tasks "<kind>-<position>" of the event that opened
+// them, timers likewise, "<kind>-<position>.<n>" for what the n-th overdue
+// timer fired before it opened; see task_kinds.h.
 //
 // clang-format off
 // | event                        | from                               | to                     | effects |

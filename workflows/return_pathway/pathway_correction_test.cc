@@ -100,13 +100,14 @@ TEST_F(CorrectionTest, RefoldEqualsRecordingTheRightFactsFromTheStart) {
   RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 4), 2,
                           FirstRejectionOn(CivilDay(2026, 2, 2)),
                           At(CivilDay(2026, 2, 2))));
-  // The window moved: the old expiry no longer fires it, the engine fires
-  // the timer again at once at its new (past) time.
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  // The window moved: the old expiry's event, now after the new expiry,
+  // finds the timer overdue and fires it first, at its new (past) time.
+  EXPECT_FALSE(f_.Armed("appeal-window-2"));
   PathwayFixture right;
   RP_ASSERT_OK(right.Register(CivilDay(2026, 1, 5)));
   RP_ASSERT_OK(right.FirstRejection(CivilDay(2026, 2, 2)));
-  RP_ASSERT_OK(right.FireTimer("appeal-window-2"));
+  // What came due by the old expiry's event fired, the window among them.
+  RP_ASSERT_OK(right.FireDueTimers(At(CivilDay(2026, 3, 2))));
   const v1::PathwayState& a = f_.state();
   const v1::PathwayState& b = right.state();
   EXPECT_EQ(a.stage(), b.stage());
@@ -227,7 +228,7 @@ TEST_F(CorrectionTest, RetractingADepartureReopensTheEndedPathway) {
 
 TEST_F(CorrectionTest, Refusals) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.Appeal(CivilDay(2026, 2, 20), true));
+  RP_ASSERT_OK(f_.Appeal(CivilDay(2026, 2, 14), true));
   RP_ASSERT_OK(f_.FireTimer("escalate-conversation-2"));  // position 4
 
   absl::Status unknown = f_.Retract(CivilDay(2026, 3, 1), 99);

@@ -646,6 +646,7 @@ class Shuffle {
           v1::CaseReopened::descriptor(),
           v1::IomApplicationSubmitted::descriptor(),
           v1::IomApplicationWithdrawn::descriptor(),
+          v1::IomApplicationRefused::descriptor(),
           v1::TravelDocumentObtained::descriptor(), v1::Departed::descriptor(),
           v1::RelocationCompleted::descriptor(), v1::Disappeared::descriptor(),
           v1::Reappeared::descriptor(),
@@ -706,7 +707,11 @@ class Shuffle {
         break;
       }
       case 9:
-        any.PackFrom(v1::IomApplicationWithdrawn());
+        if (Chance(2)) {
+          any.PackFrom(v1::IomApplicationWithdrawn());
+        } else {
+          any.PackFrom(v1::IomApplicationRefused());
+        }
         break;
       case 10:
         any.PackFrom(v1::TravelDocumentObtained());

@@ -84,8 +84,14 @@ TEST_F(SeamsTest, NoFinalRejectionWhileTheAppealWindowIsOpen) {
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FIRST_REJECTION);
   absl::Status last_day = f_.FinalRejection(CivilDay(2026, 3, 2));
   EXPECT_EQ(last_day.code(), absl::StatusCode::kFailedPrecondition);
-  // Once the window closed unused it may be recorded (before its timer).
-  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 3)));
+  // Once the window closed unused the rejection is final from its expiry,
+  // even if the engine had not yet fired the window's timer: a decision
+  // recorded after it finds it already recorded.
+  absl::Status after = f_.FinalRejection(CivilDay(2026, 3, 3));
+  EXPECT_EQ(after.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(after.message(), HasSubstr("is already recorded"));
+  EXPECT_EQ(f_.state().stage(), v1::STAGE_FIRST_REJECTION);  // unchanged
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
   EXPECT_EQ(f_.state().final_rejection().basis(),
             v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
 }
@@ -182,9 +188,11 @@ TEST_F(SeamsTest, AWaiverAfterTheWindowClosedIsRefused) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
   absl::Status late = Waive(CivilDay(2026, 3, 3));
   EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(late.message(),
-            "cannot record a waived appeal: the appeal window closed on "
-            "2026-03-02");
+  // The window's expiry (end of 03-02) applies first: the rejection is
+  // already final.
+  EXPECT_THAT(late.message(),
+              HasSubstr("cannot record a waived appeal: no first rejection "
+                        "awaits an appeal"));
 }
 
 // --- After a departure the departure deadline is met ------------------------

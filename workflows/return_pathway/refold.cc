@@ -138,7 +138,8 @@ absl::StatusOr<v1::PathwayState> Fold(
     if (status.ok()) {
       if (observer != nullptr) observer->Before(s);
       Step st(&s, in);
-      status = rule->apply(st);
+      status = FireOverdueTimers(st);
+      if (status.ok()) status = rule->apply(st);
       if (observer != nullptr && status.ok()) observer->After(in, s);
       if (st.derived_final_rejection) derived.insert(entry.position());
       if (st.departed_with_guardian) {
@@ -267,7 +268,7 @@ absl::StatusOr<Applied> RefoldHistory(
     const v1::PathwayState& state, const EventInput& in,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, absl::string_view action) {
-  return Refold(state, in, history, policies, action);
+  return Refold(state, in, history, policies, action, in.position);
 }
 
 bool IsBackdated(const v1::PathwayState& state, const EventInput& in) {

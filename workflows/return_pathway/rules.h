@@ -78,6 +78,12 @@ absl::Status OnMovedCentre(const returnpath::v1::PersonMovedCentre& e,
 // Engine events (engine_events.cc).
 absl::Status OnTimerFired(const returnpath::v1::TimerFired& e, Step& st);
 absl::Status OnTaskCompleted(const returnpath::v1::TaskCompleted& e, Step& st);
+// Before an event applies, live or in a refold: fires, earliest first, each
+// armed timer due by the event's effective time (a timer event: due before
+// it), as if the engine had fired it on time. A fact recorded late may arm a
+// timer already due that the next fact would otherwise cancel or replace
+// before it fired; the engine's TimerFired for it is then stale.
+absl::Status FireOverdueTimers(Step& st);
 
 // Shared helpers (rule_util.cc).
 

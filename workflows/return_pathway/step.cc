@@ -173,7 +173,7 @@ std::string Step::PoliceQueue() const {
 }
 
 std::string Step::Key(absl::string_view prefix) const {
-  return absl::StrCat(prefix, "-", in_.position);
+  return absl::StrCat(prefix, "-", in_.position, key_suffix);
 }
 
 absl::Status Refuse(absl::string_view action, absl::string_view reason) {

@@ -98,8 +98,10 @@ class Step {
   std::string RegionQueue() const;
   std::string PoliceQueue() const;
 
-  // "<prefix>-<position>", the deterministic name of what this event opens.
+  // "<prefix>-<position>", the deterministic name of what this event opens;
+  // "<prefix>-<position>.<n>" for the n-th overdue timer it fires first.
   std::string Key(absl::string_view prefix) const;
+  std::string key_suffix;
 
   // Set when this event is a timer firing or a task completing: the engine
   // already removed that timer or completed that task.
