@@ -201,6 +201,45 @@ TEST_F(OrderTest, BackdatedDeadlineOpensWhatIsAlreadyDue) {
   ExpectHistoryInRecordedOrder();
 }
 
+// Issue 11 (shuffle seed 458): a shorter deadline recorded late arms a timer
+// already due, and a reopening recorded before it, effective after that due
+// time, would cancel the timer in the refold before it ever fired. The
+// deadline expired before the case was reopened, as recorded on time.
+TEST_F(OrderTest, ALateShorterDeadlineExpiresBeforeAReopeningRecordedFirst) {
+  v1::DepartureDeadlineSet shorter;
+  shorter.set_days(7);  // from 03-10: expires at the end of 03-17
+  v1::CaseReopened reopened;
+  reopened.set_reason(v1::REOPENING_REASON_COURT_REVIEW);
+  Registered();
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2), 30));  // to 04-01
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 20), reopened));
+  RP_ASSERT_OK(
+      RecordLate(shorter, CivilDay(2026, 3, 10), CivilDay(2026, 3, 25)));
+  const v1::PathwayState& s = f_.state();
+  EXPECT_EQ(s.stage(), v1::STAGE_CASE_REOPENED);
+  EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-17");
+  EXPECT_TRUE(s.departure_deadline().expired());
+  EXPECT_TRUE(s.departure_deadline().suspended());
+  EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
+  // Fired in the refold before the reopening: nothing left to fire.
+  EXPECT_EQ(f_.Timer("departure-deadline-4"), nullptr);
+
+  PathwayFixture on_time;
+  RP_ASSERT_OK(on_time.Register(CivilDay(2026, 1, 5)));
+  RP_ASSERT_OK(on_time.FinalRejection(CivilDay(2026, 3, 2), 30));
+  RP_ASSERT_OK(on_time.RecordOn(CivilDay(2026, 3, 10), shorter));
+  RP_ASSERT_OK(on_time.FireDueTimers(At(CivilDay(2026, 3, 20))));
+  ASSERT_EQ(on_time.state().stage(), v1::STAGE_OVERSTAYED);
+  RP_ASSERT_OK(on_time.RecordOn(CivilDay(2026, 3, 20), reopened));
+  // The same deadline (its provenance names other positions).
+  v1::Deadline late = s.departure_deadline();
+  v1::Deadline want = on_time.state().departure_deadline();
+  late.clear_caused_by_positions();
+  want.clear_caused_by_positions();
+  EXPECT_EQ(late.DebugString(), want.DebugString());
+  EXPECT_EQ(s.stage(), on_time.state().stage());
+}
+
 TEST_F(OrderTest, SupportTierCountsAgainstTheDeadlineInForce) {
   Registered();
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));  // deadline 03-23
