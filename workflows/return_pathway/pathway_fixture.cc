@@ -4,13 +4,57 @@
 
 #include "absl/base/internal/raw_logging.h"
 #include "engine/status_macros.h"
+#include "gtest/gtest.h"
 #include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/finalize.h"
 #include "workflows/return_pathway/legal_calendar.h"
+#include "workflows/return_pathway/refold.h"
 
 namespace returnpath::return_pathway {
 
 namespace v1 = ::returnpath::v1;
+
+namespace {
+
+// `s` with each task's engine id set to its key (a fold from nothing opens
+// every task afresh, where the stored state kept the ids the engine has),
+// tasks and timers sorted by id as Finish sorts them.
+// A task a refold left unchanged keeps the record the engine has, with the
+// provenance it was opened with; a fold from nothing may name more events.
+v1::PathwayState WithKeysAsIds(v1::PathwayState s) {
+  for (v1::PathwayTask& t : *s.mutable_open_tasks()) {
+    t.set_id(t.key());
+    t.clear_caused_by_positions();
+  }
+  std::sort(s.mutable_open_tasks()->begin(), s.mutable_open_tasks()->end(),
+            [](const v1::PathwayTask& a, const v1::PathwayTask& b) {
+              return a.id() < b.id();
+            });
+  std::sort(s.mutable_armed_timers()->begin(), s.mutable_armed_timers()->end(),
+            [](const v1::PathwayTimer& a, const v1::PathwayTimer& b) {
+              return a.id() < b.id();
+            });
+  return s;
+}
+
+
+}  // namespace
+
+// Folding the stored history in effective-time order from nothing gives the
+// stored state.
+void ExpectFoldFromNothingGivesTheState(const v1::PathwayState& state,
+                                        const std::string& where) {
+  absl::StatusOr<v1::PathwayState> folded =
+      Replay(state.person_id(), state.history(), ShippedPolicies());
+  ASSERT_TRUE(folded.ok()) << where << " " << folded.status();
+  const v1::PathwayState want = WithKeysAsIds(state);
+  const v1::PathwayState got = WithKeysAsIds(*folded);
+  EXPECT_TRUE(SerializeState(got) == SerializeState(want))
+      << where << "\nfolded:\n"
+      << got.DebugString() << "\nstored:\n"
+      << want.DebugString();
+}
 
 absl::Time At(absl::CivilDay day) {
   return OsloStartOfDay(day) + absl::Hours(10);

@@ -29,6 +29,12 @@
 
 namespace returnpath::return_pathway {
 
+// Expects folding the stored history in effective-time order from nothing to
+// give `state` (task ids aside: a fold opens every task afresh); `where`
+// names the case in a failure.
+void ExpectFoldFromNothingGivesTheState(
+    const returnpath::v1::PathwayState& state, const std::string& where);
+
 struct PersonSpec {
   std::string id = "P1";
   absl::CivilDay born = absl::CivilDay(1990, 1, 1);
