@@ -42,6 +42,11 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::FromProto(
   return auth;
 }
 
+std::shared_ptr<const Authenticator::Snapshot> Authenticator::Current() const {
+  absl::MutexLock lock(&mu_);
+  return snapshot_;
+}
+
 absl::Status Authenticator::Replace(const v1::PrincipalFile& file) {
   absl::Status valid = ValidatePrincipalFile(file);
   if (!valid.ok()) return valid;
@@ -62,7 +67,8 @@ absl::Status Authenticator::Replace(const v1::PrincipalFile& file) {
       snapshot->by_cert_subject.emplace(entry.cert_subject(), value);
     snapshot->by_name.emplace(entry.name(), value);
   }
-  snapshot_.store(std::move(snapshot));
+  absl::MutexLock lock(&mu_);
+  snapshot_ = std::move(snapshot);
   return absl::OkStatus();
 }
 
@@ -77,7 +83,7 @@ absl::StatusOr<Principal> Authenticator::Admit(
 
 absl::StatusOr<Principal> Authenticator::ByToken(
     absl::string_view token) const {
-  std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  std::shared_ptr<const Snapshot> snapshot = Current();
   auto it = snapshot->by_token_digest.find(Sha256Hex(token));
   return Admit(token.empty() || it == snapshot->by_token_digest.end()
                    ? nullptr
@@ -88,7 +94,7 @@ absl::StatusOr<Principal> Authenticator::ByToken(
 
 absl::StatusOr<Principal> Authenticator::ByCertSubject(
     absl::string_view subject) const {
-  std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  std::shared_ptr<const Snapshot> snapshot = Current();
   auto it = snapshot->by_cert_subject.find(subject);
   return Admit(it == snapshot->by_cert_subject.end() ? nullptr : &it->second,
                "no current principal for this client certificate: present "
@@ -96,7 +102,7 @@ absl::StatusOr<Principal> Authenticator::ByCertSubject(
 }
 
 absl::Status Authenticator::StillAdmitted(const Principal& principal) const {
-  std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  std::shared_ptr<const Snapshot> snapshot = Current();
   auto it = snapshot->by_name.find(principal.name);
   const Principal* now =
       it == snapshot->by_name.end() || clock_->Now() >= it->second.expires

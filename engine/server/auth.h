@@ -1,13 +1,13 @@
 #ifndef RETURNPATH_ENGINE_SERVER_AUTH_H_
 #define RETURNPATH_ENGINE_SERVER_AUTH_H_
 
-#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
 #include "returnpath/v1/auth.pb.h"
@@ -24,8 +24,8 @@ struct Principal {
 
 // Maps credentials (bearer token or client certificate subject) to principals
 // and refuses those past their expiry by `clock`. Thread-safe: a lookup reads
-// an immutable snapshot that Replace swaps atomically, so it never waits for a
-// writer. `clock` must outlive it.
+// an immutable snapshot that Replace swaps in whole; the lock is held only to
+// copy or swap the pointer, never while a file is checked. `clock` must outlive it.
 class Authenticator {
  public:
   // INVALID_ARGUMENT naming the entry when the file is malformed.
@@ -56,8 +56,13 @@ class Authenticator {
   absl::StatusOr<Principal> Admit(const Entry* entry,
                                   absl::string_view refusal) const;
 
+  std::shared_ptr<const Snapshot> Current() const;
+
   Clock* const clock_;
-  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  // Not std::atomic<std::shared_ptr>: libstdc++ 12 unlocks it with a relaxed
+  // store after a load, a race in the memory model that TSan reports.
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const Snapshot> snapshot_ ABSL_GUARDED_BY(mu_);
 };
 
 // A new bearer token: 32 random bytes (OpenSSL RAND), web-safe base64.

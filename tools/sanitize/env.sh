@@ -12,8 +12,10 @@ case "$1" in
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$sanitize_dir/ubsan.supp"
     ;;
   thread)
+    # die_after_fork=0: the crash tests fork a child that opens the store and starts its own
+    # threads; from the fork on the child is a program of its own, checked as one.
     BUILD_DIR=${BUILD_DIR:-build-tsan}
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$sanitize_dir/tsan.supp:print_suppressions=0"
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$sanitize_dir/tsan.supp:print_suppressions=0"
     ;;
   *)
     echo "unknown sanitizer set '$1': use address,undefined or thread" >&2

@@ -268,7 +268,7 @@ absl::StatusOr<Applied> RefoldHistory(
     const v1::PathwayState& state, const EventInput& in,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, absl::string_view action) {
-  return Refold(state, in, history, policies, action, in.position);
+  return Refold(state, in, history, policies, action, /*recording_position=*/0);
 }
 
 bool IsBackdated(const v1::PathwayState& state, const EventInput& in) {
