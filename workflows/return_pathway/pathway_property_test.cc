@@ -28,21 +28,7 @@ namespace {
 namespace v1 = ::returnpath::v1;
 using absl::CivilDay;
 
-// Under a sanitizer the same code runs 5 to 20 times slower: a quarter of the
-// sequences (coverage floors scaled alike) keeps the test to a few minutes.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define RP_PROPERTY_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-    __has_feature(memory_sanitizer)
-#define RP_PROPERTY_SANITIZED 1
-#endif
-#endif
-#ifdef RP_PROPERTY_SANITIZED
-constexpr int kScaleDown = 4;
-#else
-constexpr int kScaleDown = 1;
-#endif
+constexpr int kScaleDown = kPropertyScaleDown;
 
 constexpr int kSequences = 2000 / kScaleDown;
 constexpr int kStepsPerSequence = 45;

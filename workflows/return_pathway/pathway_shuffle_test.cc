@@ -284,7 +284,7 @@ class Shuffle {
 };
 
 TEST(PathwayPropertyTest, RecordingOrderDoesNotChangeTheOutcome) {
-  constexpr int kShuffles = 600;
+  constexpr int kShuffles = 600 / kPropertyScaleDown;
   for (uint64_t seed = 1; seed <= kShuffles; ++seed) {
     Shuffle(seed).Run();
     if (::testing::Test::HasFailure()) {
