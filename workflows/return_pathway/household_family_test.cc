@@ -28,22 +28,6 @@ using ::testing::HasSubstr;
 constexpr CivilDay kRegistered(2026, 3, 2);
 constexpr CivilDay kFinal(2026, 4, 1);
 
-HouseholdPerson Guardian(std::string id) {
-  HouseholdPerson p;
-  p.id = std::move(id);
-  return p;
-}
-
-HouseholdPerson Child(std::string id, CivilDay born,
-                      std::vector<std::string> guardians) {
-  HouseholdPerson p;
-  p.id = std::move(id);
-  p.born = born;
-  p.role = v1::HOUSEHOLD_ROLE_CHILD;
-  p.guardians = std::move(guardians);
-  return p;
-}
-
 std::vector<v1::FollowedDecision> Follows(const HouseholdFixture& f,
                                           const std::string& child) {
   std::vector<v1::FollowedDecision> out;

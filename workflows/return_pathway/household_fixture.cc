@@ -11,6 +11,22 @@
 
 namespace returnpath::return_pathway {
 
+HouseholdPerson Guardian(std::string id) {
+  HouseholdPerson p;
+  p.id = std::move(id);
+  return p;
+}
+
+HouseholdPerson Child(std::string id, absl::CivilDay born,
+                      std::vector<std::string> guardians) {
+  HouseholdPerson p;
+  p.id = std::move(id);
+  p.born = born;
+  p.role = returnpath::v1::HOUSEHOLD_ROLE_CHILD;
+  p.guardians = std::move(guardians);
+  return p;
+}
+
 namespace v1 = ::returnpath::v1;
 
 absl::Status HouseholdFixture::Record(const std::string& person,

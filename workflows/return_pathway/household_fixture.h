@@ -35,6 +35,12 @@ struct HouseholdPerson {
   returnpath::v1::PersonFlags flags;
 };
 
+// A guardian of household H-1 at Oslo-1, born 1985.
+HouseholdPerson Guardian(std::string id);
+// A child of H-1 at Oslo-1 with no case of its own.
+HouseholdPerson Child(std::string id, absl::CivilDay born,
+                      std::vector<std::string> guardians = {"G"});
+
 class HouseholdFixture {
  public:
   explicit HouseholdFixture(const PolicySet& policies = ShippedPolicies())

@@ -20,16 +20,6 @@ using ::testing::HasSubstr;
 constexpr CivilDay kRegistered(2026, 3, 2);
 constexpr CivilDay kFinal(2026, 4, 1);
 
-HouseholdPerson Child(std::string id, CivilDay born,
-                      std::vector<std::string> guardians = {"G"}) {
-  HouseholdPerson p;
-  p.id = std::move(id);
-  p.born = born;
-  p.role = v1::HOUSEHOLD_ROLE_CHILD;
-  p.guardians = std::move(guardians);
-  return p;
-}
-
 // The child's GuardianDecisionFollowed events, in order.
 std::vector<v1::EventEnvelope> Follows(const HouseholdFixture& f,
                                        const std::string& child) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,24 @@ inline constexpr int kPropertyScaleDown = 4;
 #else
 inline constexpr int kPropertyScaleDown = 1;
 #endif
+
+// Seeded choices for the property tests: the same seed makes the same
+// choices, so a failure names the seed that reproduces it.
+class RandomChoices {
+ public:
+  explicit RandomChoices(uint64_t seed) : rng_(seed) {}
+  int Uniform(int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng_);
+  }
+  bool Chance(int one_in) { return Uniform(1, one_in) == 1; }
+  template <typename T>
+  T Pick(std::vector<T> options) {
+    return options[Uniform(0, static_cast<int>(options.size()) - 1)];
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
 
 
 // Expects folding the stored history in effective-time order from nothing to

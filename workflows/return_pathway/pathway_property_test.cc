@@ -61,9 +61,9 @@ v1::PathwayState Slim(const v1::PathwayState& s) {
   return slim;
 }
 
-class Sequence {
+class Sequence : private RandomChoices {
  public:
-  explicit Sequence(uint64_t seed) : rng_(seed), seed_(seed) {}
+  explicit Sequence(uint64_t seed) : RandomChoices(seed), seed_(seed) {}
 
   void Run() {
     PersonSpec person;
@@ -104,14 +104,6 @@ class Sequence {
   }
 
  private:
-  int Uniform(int lo, int hi) {
-    return std::uniform_int_distribution<int>(lo, hi)(rng_);
-  }
-  bool Chance(int one_in) { return Uniform(1, one_in) == 1; }
-  template <typename T>
-  T Pick(std::vector<T> options) {
-    return options[Uniform(0, static_cast<int>(options.size()) - 1)];
-  }
   std::string Where() const {
     return absl::StrCat("seed ", seed_, " position ", f_.last_position());
   }
@@ -433,7 +425,6 @@ class Sequence {
   }
 
   PathwayFixture f_;
-  std::mt19937_64 rng_;
   uint64_t seed_;
   CivilDay day_;
   CivilDay registered_;

@@ -82,9 +82,9 @@ ShuffleCoverage& ShuffleCovered() {
 
 // The same facts recorded as they happen, and recorded each a random time
 // late (so in another order), end in the same pathway.
-class Shuffle {
+class Shuffle : private RandomChoices {
  public:
-  explicit Shuffle(uint64_t seed) : rng_(seed), seed_(seed) {}
+  explicit Shuffle(uint64_t seed) : RandomChoices(seed), seed_(seed) {}
 
   void Run() {
     PersonSpec person;
@@ -152,14 +152,6 @@ class Shuffle {
   }
 
  private:
-  int Uniform(int lo, int hi) {
-    return std::uniform_int_distribution<int>(lo, hi)(rng_);
-  }
-  bool Chance(int one_in) { return Uniform(1, one_in) == 1; }
-  template <typename T>
-  T Pick(std::vector<T> options) {
-    return options[Uniform(0, static_cast<int>(options.size()) - 1)];
-  }
   std::string Where() const { return absl::StrCat("shuffle seed ", seed_); }
 
   static absl::Status Record(PathwayFixture& f,
@@ -279,7 +271,6 @@ class Shuffle {
 
   PathwayFixture a_;
   PathwayFixture b_;
-  std::mt19937_64 rng_;
   uint64_t seed_;
 };
 
