@@ -50,6 +50,24 @@ class HouseholdTest : public IntegrationTest {
     EXPECT_TRUE(view.ok()) << view.status();
     return view.ok() ? TasksOfKind(*view, kind) : std::vector<v1::Task>{};
   }
+
+  // Desk 1 at Oslo-1 takes the household's relocation task `task_id`, held by
+  // `holder`, from the queue and completes it as relocated.
+  absl::Status TakeAndCompleteRelocation(const std::string& holder,
+                                         const std::string& task_id) {
+    v1::PollTasksRequest poll;
+    poll.set_queue("reception/Oslo-1");
+    poll.set_worker("desk-1");
+    absl::StatusOr<v1::PollTasksResponse> got = As("reception").Poll(poll);
+    if (!got.ok()) return got.status();
+    EXPECT_EQ(got->task().id(), task_id);
+    v1::CompleteTaskRequest complete;
+    complete.mutable_task()->set_person_id(holder);
+    complete.mutable_task()->set_task_id(task_id);
+    complete.mutable_task()->set_worker("desk-1");
+    complete.set_outcome("relocated");
+    return StatusOf(As("reception").Complete(complete));
+  }
 };
 
 TEST_F(HouseholdTest, ChildrenFollowTheGuardianAndTheFamilyMovesTogether) {
@@ -112,18 +130,7 @@ TEST_F(HouseholdTest, ChildrenFollowTheGuardianAndTheFamilyMovesTogether) {
 
   // Completing it relocates all of them.
   RP_ASSERT_OK(Record("G-1", "relocation-ordered", {{"to", "Retur-1"}}));
-  v1::PollTasksRequest poll;
-  poll.set_queue("reception/Oslo-1");
-  poll.set_worker("desk-1");
-  absl::StatusOr<v1::PollTasksResponse> got = As("reception").Poll(poll);
-  RP_ASSERT_OK(got);
-  ASSERT_EQ(got->task().id(), relocation[0].id());
-  v1::CompleteTaskRequest complete;
-  complete.mutable_task()->set_person_id("G-1");
-  complete.mutable_task()->set_task_id(relocation[0].id());
-  complete.mutable_task()->set_worker("desk-1");
-  complete.set_outcome("relocated");
-  RP_ASSERT_OK(As("reception").Complete(complete));
+  RP_ASSERT_OK(TakeAndCompleteRelocation("G-1", relocation[0].id()));
   for (const std::string person : {"G-1", "C-14", "C-8"}) {
     absl::StatusOr<v1::PathwayState> state = State(person);
     RP_ASSERT_OK(state);
@@ -186,18 +193,7 @@ TEST_F(HouseholdTest, TwoGuardiansShareTheTasksAndALateChildCatchesUp) {
 
   // The household's one task moves all four.
   RP_ASSERT_OK(Record("G-2", "relocation-ordered", {{"to", "Retur-1"}}));
-  v1::PollTasksRequest poll;
-  poll.set_queue("reception/Oslo-1");
-  poll.set_worker("desk-1");
-  absl::StatusOr<v1::PollTasksResponse> got = As("reception").Poll(poll);
-  RP_ASSERT_OK(got);
-  ASSERT_EQ(got->task().id(), relocation[0].id());
-  v1::CompleteTaskRequest complete;
-  complete.mutable_task()->set_person_id("G-2");
-  complete.mutable_task()->set_task_id(relocation[0].id());
-  complete.mutable_task()->set_worker("desk-1");
-  complete.set_outcome("relocated");
-  RP_ASSERT_OK(As("reception").Complete(complete));
+  RP_ASSERT_OK(TakeAndCompleteRelocation("G-2", relocation[0].id()));
   for (const std::string person : {"G-1", "G-2", "C-14", "C-LATE"}) {
     absl::StatusOr<v1::PathwayState> state = State(person);
     RP_ASSERT_OK(state);
