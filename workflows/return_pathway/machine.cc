@@ -42,6 +42,14 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     return std::move(applied.transition);
   };
   RP_ASSIGN_OR_RETURN(const EventInput in, InputFromEnvelope(event, policies));
+  // A refold of a guardian also corrects what the children followed.
+  auto replace_refolded = [&](absl::StatusOr<Applied> applied)
+      -> absl::StatusOr<returnpath::engine::Transition> {
+    RP_RETURN_IF_ERROR(applied.status());
+    RP_RETURN_IF_ERROR(
+        AddRefoldedHouseholdEvents(state, in, policies, &*applied));
+    return replace(*std::move(applied));
+  };
   const std::string type = TypeName(in.payload);
   if (!IsCorrection(type)) RP_RETURN_IF_ERROR(FindRule(type).status());
   const bool fresh = state.stage() == v1::STAGE_UNSPECIFIED;
@@ -60,16 +68,10 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
         state.last_position()));
   }
   if (Is(type, v1::EventCorrected::descriptor())) {
-    RP_ASSIGN_OR_RETURN(Applied applied, ApplyCorrection(state, in, policies));
-    RP_RETURN_IF_ERROR(
-        AddRefoldedHouseholdEvents(state, in, policies, &applied));
-    return replace(std::move(applied));
+    return replace_refolded(ApplyCorrection(state, in, policies));
   }
   if (Is(type, v1::EventRetracted::descriptor())) {
-    RP_ASSIGN_OR_RETURN(Applied applied, ApplyRetraction(state, in, policies));
-    RP_RETURN_IF_ERROR(
-        AddRefoldedHouseholdEvents(state, in, policies, &applied));
-    return replace(std::move(applied));
+    return replace_refolded(ApplyRetraction(state, in, policies));
   }
   if (Is(type, v1::GuardianFollowsCorrected::descriptor())) {
     RP_ASSIGN_OR_RETURN(Applied applied,
@@ -80,10 +82,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   if (IsBackdated(state, in)) {
     // Children follow a guardian's fact recorded late as they follow one
     // recorded on time.
-    RP_ASSIGN_OR_RETURN(Applied applied, ApplyBackdated(state, in, policies));
-    RP_RETURN_IF_ERROR(
-        AddRefoldedHouseholdEvents(state, in, policies, &applied));
-    return replace(std::move(applied));
+    return replace_refolded(ApplyBackdated(state, in, policies));
   }
   if (!AppliesAfterEnd(type)) {
     RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));

@@ -254,11 +254,8 @@ TEST_F(SeamsTest, ACorrectionAfterAForcedReturnKeepsTheReferralEffected) {
   }
 }
 
-// A guardian's history holds the children who joined, folded right after the
-// registration but effective when they joined: a forced return the police
-// record later, dated before a child joined, is refolded.
-TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
-  PathwayFixture f;
+// G, guardian of household H-1 at Oslo-1.
+v1::PersonRegistered GuardianOfH1() {
   v1::PersonRegistered guardian;
   guardian.set_person_id("G");
   guardian.set_household_id("H-1");
@@ -267,6 +264,15 @@ TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
   guardian.set_reception_centre("Oslo-1");
   guardian.set_region(v1::REGION_OSLO);
   guardian.set_household_role(v1::HOUSEHOLD_ROLE_GUARDIAN);
+  return guardian;
+}
+
+// A guardian's history holds the children who joined, folded right after the
+// registration but effective when they joined: a forced return the police
+// record later, dated before a child joined, is refolded.
+TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
+  PathwayFixture f;
+  v1::PersonRegistered guardian = GuardianOfH1();
   RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 1, 5), guardian));
   RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 3, 2)));
   RP_ASSERT_OK(f.FireTimer("departure-deadline-2"));
@@ -309,14 +315,7 @@ TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
 // dated before events already applied, where a refold places them.
 TEST(RelatedEventsRefoldTest, ABackdatedHouseholdEventFromACallerIsRefused) {
   PathwayFixture f;
-  v1::PersonRegistered guardian;
-  guardian.set_person_id("G");
-  guardian.set_household_id("H-1");
-  *guardian.mutable_date_of_birth() = ToDate(CivilDay(1985, 1, 1));
-  guardian.set_nationality("AF");
-  guardian.set_reception_centre("Oslo-1");
-  guardian.set_region(v1::REGION_OSLO);
-  guardian.set_household_role(v1::HOUSEHOLD_ROLE_GUARDIAN);
+  v1::PersonRegistered guardian = GuardianOfH1();
   RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 1, 5), guardian));
   RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 2, 1), v1::ReturnConversationHeld()));
   v1::HouseholdMemberJoined child;
