@@ -78,7 +78,7 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
   seq.max_group = options.max_group;
   seq.write_fault = std::move(write_fault);
   auto gate =
-      std::make_unique<WriteGate>(db->db(), options.path,
+      std::make_unique<WriteGate>(db.get(), options.path,
                                   options.min_free_disk_bytes, options.clock,
                                   options.log);
   seq.gate = gate.get();

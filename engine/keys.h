@@ -55,6 +55,9 @@ const std::vector<std::string>& ColumnFamilies();
 inline constexpr char kMetaLastPosition[] = "last_position";
 inline constexpr char kMetaChainHead[] = "chain_head";
 inline constexpr char kMetaSchemaVersion[] = "schema_version";
+// Never holds a value: deleted without the log to keep a memtable filled
+// (WriteGate).
+inline constexpr char kMetaLogKeeper[] = "log_keeper";
 inline constexpr uint64_t kSchemaVersion = 1;
 
 // Primitive encoders. Get* return false if `in` is too short and otherwise

@@ -4,7 +4,8 @@
 
 #include "absl/base/internal/raw_logging.h"
 #include "absl/strings/str_cat.h"
-#include "engine/store_db.h"
+#include "engine/keys.h"
+#include "engine/status_macros.h"
 #include "rocksdb/file_system.h"
 
 namespace returnpath::engine {
@@ -24,9 +25,10 @@ void RawLog(absl::string_view level, absl::string_view message) {
 
 }  // namespace
 
-WriteGate::WriteGate(rocksdb::DB* db, std::string path, uint64_t min_free_bytes,
+WriteGate::WriteGate(StoreDb* db, std::string path, uint64_t min_free_bytes,
                      Clock* clock, StoreLog log)
-    : db_(db),
+    : store_db_(db),
+      db_(db->db()),
       path_(std::move(path)),
       min_free_bytes_(min_free_bytes),
       clock_(clock),
@@ -39,9 +41,10 @@ absl::Status WriteGate::DiskFull(uint64_t free) const {
 }
 
 absl::Status WriteGate::Failed() const {
-  return absl::UnavailableError(
-      absl::StrCat("the store refuses writes: a write to its disk failed (",
-                   failure_, "); writes resume once it has recovered"));
+  return absl::UnavailableError(absl::StrCat(
+      "the store refuses writes: a write to its disk failed (", failure_,
+      "); writes resume once ",
+      needs_reopen_ ? "returnpathd has been restarted" : "it has recovered"));
 }
 
 absl::Status WriteGate::BeforeWrite() {
@@ -50,29 +53,71 @@ absl::Status WriteGate::BeforeWrite() {
   // fsync of a millisecond or more, so it is asked for every group.
   const rocksdb::IOStatus probed = db_->GetFileSystem()->GetFreeSpace(
       path_, rocksdb::IOOptions(), &free, nullptr);
-  absl::MutexLock lock(&mu_);
-  if (probed.ok() && free < min_free_bytes_) {
-    if (!disk_full_) {
-      disk_full_ = true;
-      log_("warning", DiskFull(free).message());
+  {
+    absl::MutexLock lock(&mu_);
+    if (probed.ok() && free < min_free_bytes_) {
+      if (!disk_full_) {
+        disk_full_ = true;
+        log_("warning", DiskFull(free).message());
+      }
+      return DiskFull(free);
     }
-    return DiskFull(free);
+    if (disk_full_) {
+      disk_full_ = false;
+      log_("info", absl::StrCat("the data disk has ", free / kMiB,
+                                " MiB free again: writes resume"));
+    }
+    if (!failure_.empty()) RP_RETURN_IF_ERROR(TryResume());
   }
-  if (disk_full_) {
-    disk_full_ = false;
-    log_("info", absl::StrCat("the data disk has ", free / kMiB,
-                              " MiB free again: writes resume"));
-  }
-  if (failure_.empty()) return absl::OkStatus();
+  return KeepAMemtableFilled();
+}
+
+absl::Status WriteGate::TryResume() {
+  if (needs_reopen_) return Failed();
   const absl::Time now = clock_->Now();
   if (now - last_resume_ < kResumeInterval) return Failed();
   last_resume_ = now;
+  if (!AnyMemtableFilled()) {
+    needs_reopen_ = true;
+    log_("error",
+         "the store cannot recover from the failed write while it runs "
+         "(RocksDB would write to the failed log file again): restart "
+         "returnpathd");
+    return Failed();
+  }
   const rocksdb::Status resumed = db_->Resume();
   if (!resumed.ok()) return Failed();
   log_("info", absl::StrCat("the store has recovered from a failed write (",
                             failure_, "): writes resume"));
   failure_.clear();
   return absl::OkStatus();
+}
+
+bool WriteGate::AnyMemtableFilled() const {
+  for (int cf = 0; cf < StoreDb::kCfCount; ++cf) {
+    uint64_t entries = 0;
+    if (db_->GetIntProperty(store_db_->cf(static_cast<StoreDb::Cf>(cf)),
+                            rocksdb::DB::Properties::kNumEntriesActiveMemTable,
+                            &entries) &&
+        entries > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+absl::Status WriteGate::KeepAMemtableFilled() {
+  rocksdb::ColumnFamilyHandle* meta = store_db_->cf(StoreDb::kMeta);
+  uint64_t entries = 0;
+  if (db_->GetIntProperty(meta,
+                          rocksdb::DB::Properties::kNumEntriesActiveMemTable,
+                          &entries) &&
+      entries > 0) {
+    return absl::OkStatus();
+  }
+  rocksdb::WriteOptions outside_the_log;
+  outside_the_log.disableWAL = true;
+  return AfterWrite(db_->Delete(outside_the_log, meta, keys::kMetaLogKeeper));
 }
 
 absl::Status WriteGate::AfterWrite(const rocksdb::Status& written) {

@@ -11,7 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
-#include "rocksdb/db.h"
+#include "engine/store_db.h"
 
 namespace returnpath::engine {
 
@@ -25,12 +25,20 @@ using StoreLog =
 // RESOURCE_EXHAUSTED while the data disk has less than `min_free_bytes` free,
 // and with UNAVAILABLE after a failed write until DB::Resume succeeds (tried
 // on the next write, then at most once per kResumeInterval of the clock).
-// Each change is logged once. Thread-safe; the DB and clock are borrowed.
+// Each change is logged once. Called by the one writing thread; the DB and
+// clock are borrowed.
+//
+// RocksDB 7.8 must never write to a log file whose write failed (it aborts
+// the process). DB::Resume leaves that file only by flushing a memtable that
+// holds data, so the gate keeps one filled before every write (a delete of
+// keys::kMetaLogKeeper, outside the log). Should every memtable still be
+// empty when a write has failed, Resume would keep the failed file: writes
+// are then refused until the store is opened again.
 class WriteGate {
  public:
   static constexpr absl::Duration kResumeInterval = absl::Seconds(1);
 
-  WriteGate(rocksdb::DB* db, std::string path, uint64_t min_free_bytes,
+  WriteGate(StoreDb* db, std::string path, uint64_t min_free_bytes,
             Clock* clock, StoreLog log);
 
   // OK, or why the next write may not happen.
@@ -43,8 +51,15 @@ class WriteGate {
   // The disk-full refusal; `free` from the last look.
   absl::Status DiskFull(uint64_t free) const;
   absl::Status Failed() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Resume, once the clock allows; OK once the store writes again.
+  absl::Status TryResume() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether some column family's active memtable holds an entry.
+  bool AnyMemtableFilled() const;
+  // Fills the meta memtable if it is empty (see the class comment).
+  absl::Status KeepAMemtableFilled();
 
   // Constant after construction.
+  StoreDb* const store_db_;
   rocksdb::DB* const db_;
   const std::string path_;
   const uint64_t min_free_bytes_;
@@ -56,6 +71,8 @@ class WriteGate {
   // The failed write's cause, path-free; empty while writes succeed.
   std::string failure_ ABSL_GUARDED_BY(mu_);
   absl::Time last_resume_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // A write failed while every memtable was empty: no Resume until reopened.
+  bool needs_reopen_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace returnpath::engine

@@ -163,6 +163,20 @@ TEST_F(WriteFailureTest,
   EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "after"}));
 }
 
+// With every memtable empty (a store just opened, its log replayed into
+// tables), DB::Resume has nothing to flush and keeps the log file whose write
+// failed; RocksDB must not write to that file again (it aborts if asked to).
+TEST_F(WriteFailureTest, AFailedFirstWriteOfAFreshLogRecovers) {
+  store_->Close().IgnoreError();
+  Open();
+  fs_->FailNth(FaultOp::kSync, 1, rocksdb::IOStatus::IOError("bad disk"));
+  EXPECT_EQ(Record("failed").code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(Record("after").ok());
+  ASSERT_TRUE(Record("and after").ok());
+  EXPECT_EQ(AfterPowerCut(),
+            (std::vector<std::string>{"after", "and after"}));
+}
+
 // Writers keep going while syncs fail now and then; what was acknowledged is
 // all there after a power cut, once each, and nothing else is.
 TEST_F(WriteFailureTest, UnderConcurrentWritersOnlyAcknowledgedWritesSurvive) {
