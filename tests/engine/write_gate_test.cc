@@ -81,6 +81,28 @@ TEST_F(WriteGateTest, AFailedWriteRecoversWhileAMemtableHoldsData) {
   EXPECT_TRUE(absl::StartsWith(log_[1], "info: the store has recovered"));
 }
 
+// A flush in the background fails (a table file cannot be written): RocksDB
+// stops writes; the next write is refused, the one after resumes the store,
+// which writes the table again, and nothing written before is lost.
+TEST_F(WriteGateTest, AFailedFlushIsRefusedThenRecovered) {
+  ASSERT_TRUE(Write("a").ok());
+  fs_->FailNth(FaultOp::kSync, 1, rocksdb::IOStatus::IOError("bad disk"));
+  EXPECT_FALSE(
+      db_->db()->Flush(rocksdb::FlushOptions(), db_->cf(StoreDb::kEvents)).ok());
+
+  const absl::Status refused = Write("b");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StartsWith(refused.message(), "the store refuses writes"))
+      << refused.message();
+  EXPECT_TRUE(Has("a"));  // reads go on
+  ASSERT_TRUE(Write("c").ok());
+  EXPECT_TRUE(absl::StartsWith(log_.back(), "info: the store has recovered"));
+
+  Open();
+  EXPECT_TRUE(Has("a") && Has("c"));
+  EXPECT_FALSE(Has("b"));
+}
+
 TEST_F(WriteGateTest, AFailedWriteWithEveryMemtableEmptyWaitsForAReopen) {
   ASSERT_TRUE(Write("a").ok());
   ASSERT_TRUE(gate_->BeforeWrite().ok());
