@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/codec.h"
 #include "engine/keys.h"
+#include "engine/rocks_view.h"
 #include "engine/status_macros.h"
 
 namespace returnpath::engine {
@@ -199,6 +200,22 @@ void CommandContext::Put(StoreDb::Cf cf, absl::string_view key,
 void CommandContext::Delete(StoreDb::Cf cf, absl::string_view key) {
   rocksdb::Status s = batch_.Delete(db_->cf(cf), ToSlice(key));
   ABSL_RAW_CHECK(s.ok(), "WriteBatch::Delete failed");
+}
+
+void CommandContext::PutRecord(Table table, absl::string_view key,
+                               absl::string_view value) {
+  Put(CfOf(table), key, value);
+}
+
+void CommandContext::DeleteRecord(Table table, absl::string_view key) {
+  Delete(CfOf(table), key);
+}
+
+absl::Status CommandContext::Scan(
+    Table table, absl::string_view start, absl::string_view limit,
+    absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
+    const {
+  return VisitAll(*NewTableCursor(*db_, table, nullptr, start, limit), visit);
 }
 
 void CommandContext::PushLayer() {

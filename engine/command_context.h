@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -16,6 +17,7 @@
 #include "engine/codec.h"
 #include "engine/event_store.h"
 #include "engine/store_db.h"
+#include "engine/store_view.h"
 #include "engine/workflow.h"
 #include "returnpath/v1/engine.pb.h"
 #include "rocksdb/write_batch.h"
@@ -88,10 +90,18 @@ class CommandContext {
   const Workflow* workflow() const { return workflow_; }
   const ChainState& chain() const { return layers_.back().chain; }
 
-  // For writes to column families the helpers above do not cover. Writes
-  // here are rolled back with the command but are not seen by the reads.
-  rocksdb::WriteBatch& batch() { return batch_; }
-  const StoreDb& db() const { return *db_; }
+  // Writes to tables the helpers above do not cover (task hints, the access
+  // log). They are rolled back with the command but are not seen by the
+  // reads.
+  void PutRecord(Table table, absl::string_view key, absl::string_view value);
+  void DeleteRecord(Table table, absl::string_view key);
+  // Calls `visit(key, value)` for the durable keys of `table` in
+  // [start, limit) (empty limit: to the end) until it returns false. It does
+  // not see the group's own writes.
+  absl::Status Scan(
+      Table table, absl::string_view start, absl::string_view limit,
+      absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
+      const;
 
   // Used by the sequencer. Begin starts a command; Commit keeps its writes
   // for the group; Rollback drops them. FinishGroup adds the meta record and

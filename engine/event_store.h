@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
+#include "engine/store_view.h"
 #include "engine/workflow.h"
 #include "google/protobuf/any.pb.h"
 #include "returnpath/v1/engine.pb.h"
@@ -25,8 +26,6 @@ class FileSystem;
 }  // namespace rocksdb
 
 namespace returnpath::engine {
-
-struct Command;  // engine/sequencer.h
 
 struct StoreOptions {
   // The RocksDB directory; created if missing.
@@ -155,9 +154,6 @@ class EventStore {
   // once on the caller's thread with FAILED_PRECONDITION.
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
 
-  // Engine-internal seam: runs `command` on the sequencer (engine/sequencer.h).
-  virtual void Submit(Command command) = 0;
-
   // Events of one stream from `from_version` (>= 1), at most `max`.
   // NOT_FOUND if the stream does not exist.
   virtual absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> ReadStream(
@@ -202,6 +198,19 @@ class EventStore {
   // end, the chain head in meta. DATA_LOSS naming the first bad position.
   virtual absl::Status Verify(uint64_t from, uint64_t to,
                               const VerifyProgress& progress) = 0;
+
+  // A consistent view of every table as of now, for jobs that read ranges
+  // the calls above do not offer. FAILED_PRECONDITION once closed. The view
+  // must be released before Close.
+  virtual absl::StatusOr<std::unique_ptr<StoreView>> Snapshot() = 0;
+
+  // Maintenance for benchmarks and tools. SyncLog makes every write durable
+  // (when StoreOptions::sync is off); Flush moves every table out of memory
+  // into its files, so that a reopen replays no log; Compact rewrites one
+  // table's files without what deletes left behind.
+  virtual absl::Status SyncLog() = 0;
+  virtual absl::Status Flush() = 0;
+  virtual absl::Status Compact(Table table) = 0;
 
   // Called on the sequencer thread after every durable write (events, or
   // only timers and tasks) with the last position, e.g. to wake

@@ -1,9 +1,12 @@
 #include "engine/event_store_impl.h"
 
 #include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "engine/keys.h"
+#include "engine/rocks_view.h"
 #include "engine/status_macros.h"
 #include "engine/verify.h"
 
@@ -133,6 +136,42 @@ void EventStoreImpl::AppendAsync(AppendRequest request, AppendCallback done) {
 
 void EventStoreImpl::Submit(Command command) {
   sequencer_->Submit(std::move(command));
+}
+
+CommandQueue* CommandQueueOf(EventStore& store) {
+  return dynamic_cast<EventStoreImpl*>(&store);
+}
+
+absl::StatusOr<std::unique_ptr<StoreView>> EventStoreImpl::Snapshot() {
+  absl::ReaderMutexLock lock(&mu_);
+  RP_RETURN_IF_ERROR(CheckOpen());
+  return NewSnapshotView(*db_);
+}
+
+absl::Status EventStoreImpl::SyncLog() {
+  absl::ReaderMutexLock lock(&mu_);
+  RP_RETURN_IF_ERROR(CheckOpen());
+  return FromRocks(db_->db()->SyncWAL(), "syncing the log");
+}
+
+absl::Status EventStoreImpl::Flush() {
+  absl::ReaderMutexLock lock(&mu_);
+  RP_RETURN_IF_ERROR(CheckOpen());
+  std::vector<rocksdb::ColumnFamilyHandle*> all;
+  for (int cf = 0; cf < StoreDb::kCfCount; ++cf) {
+    all.push_back(db_->cf(static_cast<StoreDb::Cf>(cf)));
+  }
+  return FromRocks(db_->db()->Flush(rocksdb::FlushOptions(), all),
+                   "flushing the tables");
+}
+
+absl::Status EventStoreImpl::Compact(Table table) {
+  absl::ReaderMutexLock lock(&mu_);
+  RP_RETURN_IF_ERROR(CheckOpen());
+  return FromRocks(db_->db()->CompactRange(rocksdb::CompactRangeOptions(),
+                                           db_->cf(CfOf(table)), nullptr,
+                                           nullptr),
+                   absl::StrCat("compacting the ", TableName(table)));
 }
 
 uint64_t EventStoreImpl::LastPosition() {

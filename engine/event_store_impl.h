@@ -18,7 +18,7 @@ namespace returnpath::engine {
 // EventStore over RocksDB: a StoreDb, a Sequencer for writes, snapshot reads.
 // Thread-safe. Owns the database and the sequencer; the clock and workflow in
 // the options are borrowed and must outlive it.
-class EventStoreImpl final : public EventStore {
+class EventStoreImpl final : public EventStore, public CommandQueue {
  public:
   // `write_fault` is the Sequencer test seam; null in production.
   static absl::StatusOr<std::unique_ptr<EventStoreImpl>> Open(
@@ -52,6 +52,10 @@ class EventStoreImpl final : public EventStore {
       absl::string_view queue, size_t max) override;
   absl::Status Verify(uint64_t from, uint64_t to,
                       const VerifyProgress& progress) override;
+  absl::StatusOr<std::unique_ptr<StoreView>> Snapshot() override;
+  absl::Status SyncLog() override;
+  absl::Status Flush() override;
+  absl::Status Compact(Table table) override;
   void AddCommitListener(std::function<void(uint64_t)> listener) override;
   absl::Status Close() override;
 

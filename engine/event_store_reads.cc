@@ -23,19 +23,7 @@ using returnpath::v1::StreamRecord;
 using returnpath::v1::Task;
 using returnpath::v1::Timer;
 
-// The smallest key greater than every key starting with `prefix`; empty
-// means "no bound".
-std::string PrefixEnd(std::string prefix) {
-  while (!prefix.empty()) {
-    unsigned char last = static_cast<unsigned char>(prefix.back());
-    if (last != 0xff) {
-      prefix.back() = static_cast<char>(last + 1);
-      return prefix;
-    }
-    prefix.pop_back();
-  }
-  return prefix;
-}
+using keys::PrefixEnd;
 
 // Calls `visit(key, value)` for keys in [start, limit) (empty limit: to the
 // end) until it returns false.

@@ -174,12 +174,11 @@ TEST_F(EventStoreTest, AKeyFromBeforeFingerprintsIsJudgedByItsStreamAlone) {
   const IdempotencyRecord old{"p-1", first.first_position, first.last_position,
                               first.stream_version, /*fingerprint=*/""};
   ASSERT_TRUE(
-      RunCommand<bool>(*store_,
+      RunCommand<bool>(*CommandQueueOf(*store_),
                        [&](CommandContext& ctx) -> absl::StatusOr<bool> {
-                         return ctx.batch()
-                             .Put(ctx.db().cf(StoreDb::kIdempotency), "old-key",
-                                  EncodeIdempotency(old))
-                             .ok();
+                         ctx.PutRecord(Table::kIdempotency, "old-key",
+                                       EncodeIdempotency(old));
+                         return true;
                        })
           .ok());
   AppendResult retry = MustAppend(Req("p-1", {"b"}, std::nullopt, "old-key"));

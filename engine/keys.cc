@@ -36,6 +36,18 @@ const std::vector<std::string>& ColumnFamilies() {
   return *kAll;
 }
 
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty()) {
+    unsigned char last = static_cast<unsigned char>(prefix.back());
+    if (last != 0xff) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return prefix;
+}
+
 void PutU64(std::string* out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) {
     out->push_back(static_cast<char>((v >> shift) & 0xff));

@@ -66,6 +66,10 @@ void PutU64(std::string* out, uint64_t v);
 void PutI32(std::string* out, int32_t v);
 void PutTime(std::string* out, absl::Time t);  // saturates infinite times
 bool GetU64(absl::string_view* in, uint64_t* v);
+
+// The smallest key greater than every key that starts with `prefix`; empty
+// means "no bound".
+std::string PrefixEnd(std::string prefix);
 bool GetTime(absl::string_view* in, absl::Time* t);
 std::string U64(uint64_t v);
 

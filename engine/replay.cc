@@ -11,7 +11,6 @@
 #include "engine/codec.h"
 #include "engine/replay_fold.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 #include "engine/stream_walk.h"
 
 namespace returnpath::engine {
@@ -118,21 +117,20 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
         "statistics count by months in ", zone_name,
         ", which the time zone database does not have (install tzdata)"));
   }
-  RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(store));
-  ScopedSnapshot snapshot(db->db());
-  const uint64_t total = LastPositionIn(*db, snapshot.get());
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
+  const uint64_t total = view->LastPosition();
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts;
   StatisticsReport report;
   // One stream at a time (stream_walk.h): memory does not grow with the
   // number of persons. Entries the stream index gets wrong are ReplayCheck's
   // to report; here they are left out.
-  StreamCursor index(*db, StoreDb::kStreams, snapshot.get());
+  StreamCursor index(*view, Table::kStreams);
   std::vector<EventEnvelope> events;
   std::string before;
   uint64_t done = 0;
   while (index.Valid()) {
-    RP_RETURN_IF_ERROR(ReadIndexedStream(*db, snapshot.get(), index, &events,
-                                         [](std::string) {}));
+    RP_RETURN_IF_ERROR(
+        ReadIndexedStream(*view, index, &events, [](std::string) {}));
     FoldedStream s;
     for (EventEnvelope& event : events) {
       before.assign(s.state);  // reuses its buffer: no allocation per event

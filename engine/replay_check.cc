@@ -1,5 +1,5 @@
 // ReplayCheck: rebuild everything the log implies and compare it with what
-// the store holds, from one RocksDB snapshot.
+// the store holds, from one snapshot of the store.
 //
 // It goes one stream at a time, so its memory does not grow with the number
 // of persons (holding every stream's fold at once took about 16 KB a person:
@@ -26,7 +26,6 @@
 #include "engine/replay.h"
 #include "engine/replay_fold.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 #include "engine/stream_walk.h"
 #include "engine/task_keys.h"
 
@@ -83,9 +82,9 @@ struct Coverage {
   std::vector<bool> folded_positions;
   uint64_t streams = 0;
 
-  static uint64_t Fingerprint(StoreDb::Cf cf, absl::string_view key) {
+  static uint64_t Fingerprint(Table table, absl::string_view key) {
     return absl::Hash<std::pair<int, absl::string_view>>()(
-        {static_cast<int>(cf), key});
+        {static_cast<int>(table), key});
   }
   void Merge(Coverage other) {
     if (other.expected.size() > expected.size()) {
@@ -106,21 +105,19 @@ struct Coverage {
 // every stream-keyed family in key order. One per thread.
 class StreamChecker {
  public:
-  StreamChecker(const StoreDb& db, const rocksdb::Snapshot* snapshot,
-                const Workflow& workflow, absl::Time overdue_before,
+  StreamChecker(const StoreView& view, const Workflow& workflow, absl::Time overdue_before,
                 int partition, int partitions, uint64_t total,
                 Findings* findings)
-      : db_(db),
-        snapshot_(snapshot),
+      : view_(view),
         workflow_(workflow),
         overdue_before_(overdue_before),
         partition_(partition),
         partitions_(partitions),
         findings_(*findings),
-        streams_(db, StoreDb::kStreams, snapshot),
-        states_(db, StoreDb::kState, snapshot),
-        timer_ids_(db, StoreDb::kTimerIds, snapshot),
-        tasks_(db, StoreDb::kTasks, snapshot) {
+        streams_(view, Table::kStreams),
+        states_(view, Table::kState),
+        timer_ids_(view, Table::kTimerIds),
+        tasks_(view, Table::kTasks) {
     coverage_.folded_positions.assign(total + 1, false);
   }
 
@@ -170,8 +167,8 @@ class StreamChecker {
   }
 
   // What a stream accounts for in a family walked by key lookup.
-  void Expect(StoreDb::Cf cf, absl::string_view key) {
-    coverage_.expected.insert(Coverage::Fingerprint(cf, key));
+  void Expect(Table table, absl::string_view key) {
+    coverage_.expected.insert(Coverage::Fingerprint(table, key));
   }
 
   // Folds the stream's events in version order, as the stream index lists
@@ -181,7 +178,7 @@ class StreamChecker {
     if (!streams_.At(stream)) return absl::OkStatus();
     ++coverage_.streams;
     RP_RETURN_IF_ERROR(ReadIndexedStream(
-        db_, snapshot_, streams_, &events_, [&](std::string problem) {
+        view_, streams_, &events_, [&](std::string problem) {
           Report(stream, "state", std::move(problem));
         }));
     for (EventEnvelope& event : events_) {
@@ -232,8 +229,8 @@ class StreamChecker {
   absl::Status CheckIndex(const FoldedStream& folded) {
     for (const std::string& key : folded.index_keys) {
       const std::string entry = keys::IndexEntry(key, folded.stream_id);
-      Expect(StoreDb::kIndex, entry);
-      RP_ASSIGN_OR_RETURN(bool present, Exists(StoreDb::kIndex, entry));
+      Expect(Table::kIndex, entry);
+      RP_ASSIGN_OR_RETURN(bool present, Exists(Table::kIndex, entry));
       if (!present) {
         Report(folded.stream_id, "index",
                absl::StrCat("missing index entry \"", key, "\""));
@@ -257,7 +254,7 @@ class StreamChecker {
         continue;
       }
       const std::string key = keys::TimerDue(due, stream, id);
-      Expect(StoreDb::kTimers, key);
+      Expect(Table::kTimers, key);
       RP_ASSIGN_OR_RETURN(std::optional<Timer> stored, ReadTimer(stream, key));
       const auto want = folded.timers.find(id);
       if (!stored.has_value()) {
@@ -283,9 +280,9 @@ class StreamChecker {
       if (std::find(found.begin(), found.end(), id) != found.end()) continue;
       const absl::Time due = FromTimestamp(timer.due_time());
       const std::string key = keys::TimerDue(due, stream, id);
-      RP_ASSIGN_OR_RETURN(bool present, Exists(StoreDb::kTimers, key));
+      RP_ASSIGN_OR_RETURN(bool present, Exists(Table::kTimers, key));
       if (present) {
-        Expect(StoreDb::kTimers, key);
+        Expect(Table::kTimers, key);
         Report(stream, "timers",
                absl::StrCat("timer \"", id,
                             "\" is stored but has no timer_ids entry"));
@@ -324,7 +321,7 @@ class StreamChecker {
     if (found == folded.tasks.size()) return absl::OkStatus();
     for (const auto& [id, task] : folded.tasks) {
       RP_ASSIGN_OR_RETURN(
-          bool present, Exists(StoreDb::kTasks, keys::StreamItem(stream, id)));
+          bool present, Exists(Table::kTasks, keys::StreamItem(stream, id)));
       if (!present) {
         Report(stream, "tasks",
                absl::StrCat("task \"", id,
@@ -340,11 +337,11 @@ class StreamChecker {
     if (task.state() != returnpath::v1::TASK_STATE_OPEN)
       return absl::OkStatus();
     const std::string ready = task_keys::Ready(task);
-    Expect(StoreDb::kTaskReady, ready);
-    RP_ASSIGN_OR_RETURN(bool present, Exists(StoreDb::kTaskReady, ready));
+    Expect(Table::kTaskReady, ready);
+    RP_ASSIGN_OR_RETURN(bool present, Exists(Table::kTaskReady, ready));
     if (present) return absl::OkStatus();
     RP_ASSIGN_OR_RETURN(
-        present, Exists(StoreDb::kTaskReady,
+        present, Exists(Table::kTaskReady,
                         task_keys::Delayed(task.queue(),
                                            FromTimestamp(task.visible_time()),
                                            task.stream_id(), task.id())));
@@ -356,8 +353,8 @@ class StreamChecker {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<bool> Exists(StoreDb::Cf cf, absl::string_view key) {
-    absl::StatusOr<std::string> value = db_.Get(cf, key, snapshot_);
+  absl::StatusOr<bool> Exists(Table table, absl::string_view key) {
+    absl::StatusOr<std::string> value = view_.Get(table, key);
     if (absl::IsNotFound(value.status())) return false;
     RP_RETURN_IF_ERROR(value.status());
     return true;
@@ -367,7 +364,7 @@ class StreamChecker {
   absl::StatusOr<std::optional<Timer>> ReadTimer(const std::string& stream,
                                                  absl::string_view key) {
     absl::StatusOr<std::optional<Timer>> timer =
-        ReadProto<Timer>(db_, StoreDb::kTimers, key, snapshot_);
+        ReadProto<Timer>(view_, Table::kTimers, key);
     if (absl::IsDataLoss(timer.status())) {
       Report(stream, "timers", "a timer record is malformed");
       return std::nullopt;
@@ -467,8 +464,7 @@ class StreamChecker {
     }
   }
 
-  const StoreDb& db_;
-  const rocksdb::Snapshot* const snapshot_;
+  const StoreView& view_;
   const Workflow& workflow_;
   const absl::Time overdue_before_;  // InfinitePast: no overdue check
   const int partition_, partitions_;
@@ -480,13 +476,12 @@ class StreamChecker {
 };
 
 // Events no stream index entry led to.
-absl::Status ReportEventsOutsideTheIndex(const StoreDb& db,
-                                         const rocksdb::Snapshot* snapshot,
+absl::Status ReportEventsOutsideTheIndex(const StoreView& view,
                                          const Coverage& coverage,
                                          Findings& findings) {
   absl::Status error;
-  RP_RETURN_IF_ERROR(ScanRange(
-      db, StoreDb::kEvents, snapshot, "", "",
+  RP_RETURN_IF_ERROR(view.Scan(
+      Table::kEvents, "", "",
       [&](absl::string_view key, absl::string_view value) {
         uint64_t position = 0;
         if (!keys::DecodeEvent(key, &position)) {
@@ -510,42 +505,42 @@ absl::Status ReportEventsOutsideTheIndex(const StoreDb& db,
 }
 
 // Entries of the families walked by key that no stream accounted for.
-absl::Status ReportStrays(const StoreDb& db, const rocksdb::Snapshot* snapshot,
+absl::Status ReportStrays(const StoreView& view,
                           const Coverage& coverage, Findings& findings) {
-  auto expected = [&coverage](StoreDb::Cf cf, absl::string_view key) {
-    return coverage.expected.contains(Coverage::Fingerprint(cf, key));
+  auto expected = [&coverage](Table table, absl::string_view key) {
+    return coverage.expected.contains(Coverage::Fingerprint(table, key));
   };
-  RP_RETURN_IF_ERROR(ScanRange(
-      db, StoreDb::kIndex, snapshot, "", "",
+  RP_RETURN_IF_ERROR(view.Scan(
+      Table::kIndex, "", "",
       [&](absl::string_view raw, absl::string_view) {
         std::string key, stream;
         if (!keys::DecodeIndexEntry(raw, &key, &stream)) {
           findings.Report("", "index", "an index entry is malformed");
-        } else if (!expected(StoreDb::kIndex, raw)) {
+        } else if (!expected(Table::kIndex, raw)) {
           findings.Report(stream, "index",
                           absl::StrCat("stray index entry \"", key, "\""));
         }
         return true;
       }));
-  RP_RETURN_IF_ERROR(ScanRange(
-      db, StoreDb::kTimers, snapshot, "", "",
+  RP_RETURN_IF_ERROR(view.Scan(
+      Table::kTimers, "", "",
       [&](absl::string_view key, absl::string_view) {
         absl::Time due;
         std::string stream, id;
         if (!keys::DecodeTimerDue(key, &due, &stream, &id)) {
           findings.Report("", "timers", "a timers key is malformed");
-        } else if (!expected(StoreDb::kTimers, key)) {
+        } else if (!expected(Table::kTimers, key)) {
           findings.Report(stream, "timers",
                           absl::StrCat("timer \"", id,
                                        "\" has no matching timer_ids entry"));
         }
         return true;
       }));
-  return ScanRange(
-      db, StoreDb::kTaskReady, snapshot, "", "",
+  return view.Scan(
+      Table::kTaskReady, "", "",
       [&](absl::string_view key, absl::string_view) {
         if (key.empty() || key[0] == '\0') return true;  // queue hints
-        if (expected(StoreDb::kTaskReady, key)) return true;
+        if (expected(Table::kTaskReady, key)) return true;
         std::string queue, stream, id;
         keys::DecodeTaskReady(key, &queue, &stream, &id);
         findings.Report(
@@ -561,9 +556,8 @@ absl::Status ReportStrays(const StoreDb& db, const rocksdb::Snapshot* snapshot,
 absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
                                          const Workflow& workflow,
                                          const ReplayCheckOptions& options) {
-  RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(store));
-  ScopedSnapshot snapshot(db->db());
-  const uint64_t total = LastPositionIn(*db, snapshot.get());
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
+  const uint64_t total = view->LastPosition();
   ReplayReport report;
   Findings findings(options, total, &report);
   const int threads = std::max(1, options.threads);
@@ -573,7 +567,7 @@ absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
   std::vector<std::unique_ptr<StreamChecker>> checkers;
   for (int i = 0; i < threads; ++i) {
     checkers.push_back(std::make_unique<StreamChecker>(
-        *db, snapshot.get(), workflow, overdue_before, i, threads, total,
+        *view, workflow, overdue_before, i, threads, total,
         &findings));
   }
   std::vector<absl::Status> results(threads);
@@ -591,8 +585,8 @@ absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
   checkers.clear();
   findings.Finished();
   RP_RETURN_IF_ERROR(
-      ReportEventsOutsideTheIndex(*db, snapshot.get(), coverage, findings));
-  RP_RETURN_IF_ERROR(ReportStrays(*db, snapshot.get(), coverage, findings));
+      ReportEventsOutsideTheIndex(*view, coverage, findings));
+  RP_RETURN_IF_ERROR(ReportStrays(*view, coverage, findings));
   report.streams = coverage.streams;
   return report;
 }

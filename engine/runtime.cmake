@@ -6,7 +6,6 @@ add_library(rp_runtime
   replay.cc
   replay_check.cc
   replay_fold.cc
-  store_access.cc
   stream_walk.cc
   task_commands.cc
   task_keys.cc

@@ -13,7 +13,7 @@
 //
 // Adding a command (e.g. firing a timer) from engine code:
 //
-//   store->Submit(MakeCommand<AppendResult>(
+//   CommandQueueOf(*store)->Submit(MakeCommand<AppendResult>(
 //       [timer](CommandContext& ctx) -> absl::StatusOr<AppendResult> {
 //         RP_ASSIGN_OR_RETURN(auto current,
 //                             ctx.GetTimer(timer.stream_id(), timer.id()));
@@ -102,6 +102,18 @@ absl::StatusOr<T> RunCommand(
   answered.WaitForNotification();
   return out;
 }
+
+// Where engine modules (timer loop, task queue, access log) submit commands.
+class CommandQueue {
+ public:
+  virtual ~CommandQueue() = default;
+  // Queues `command`; see the file comment for the rules.
+  virtual void Submit(Command command) = 0;
+};
+
+// The sequencer of `store` if EventStore::Open made it; null for any other
+// EventStore (a test double), which takes no commands.
+CommandQueue* CommandQueueOf(EventStore& store);
 
 // The thread that owns all writes, and its writer thread (see the file
 // comment). Thread-safe: Submit from any thread. Does not own the StoreDb,

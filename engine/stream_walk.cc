@@ -7,20 +7,8 @@
 
 namespace returnpath::engine {
 
-StreamCursor::StreamCursor(const StoreDb& db, StoreDb::Cf cf,
-                           const rocksdb::Snapshot* snapshot) {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  it_.reset(db.db()->NewIterator(ro, db.cf(cf)));
-  it_->SeekToFirst();
-}
-
-absl::Status StreamCursor::status() const {
-  return FromRocks(it_->status(), "scanning");
-}
-
 absl::Status ReadIndexedStream(
-    const StoreDb& db, const rocksdb::Snapshot* snapshot, StreamCursor& index,
+    const StoreView& view, StreamCursor& index,
     std::vector<returnpath::v1::EventEnvelope>* events,
     absl::FunctionRef<void(std::string)> problem) {
   events->clear();
@@ -35,7 +23,7 @@ absl::Status ReadIndexedStream(
       continue;
     }
     absl::StatusOr<std::string> stored =
-        db.Get(StoreDb::kEvents, keys::Event(position), snapshot);
+        view.Get(Table::kEvents, keys::Event(position));
     if (absl::IsNotFound(stored.status())) {
       problem(absl::StrCat("the stream index puts version ", version,
                            " at position ", position,

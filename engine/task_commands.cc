@@ -9,7 +9,6 @@
 #include "engine/codec.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 #include "engine/task_keys.h"
 #include "google/protobuf/any.pb.h"
 
@@ -18,6 +17,7 @@ namespace {
 
 using returnpath::v1::Task;
 using returnpath::v1::TaskState;
+using task_keys::TruncateToMicros;
 
 // Most delayed entries one Lease moves back: bounds one command's work.
 constexpr size_t kMaxPromotions = 256;
@@ -45,11 +45,11 @@ const char* StateWord(TaskState state) {
 }
 
 void PutEntry(CommandContext& ctx, const std::string& key) {
-  ctx.batch().Put(ctx.db().cf(StoreDb::kTaskReady), key, "");
+  ctx.PutRecord(Table::kTaskReady, key, "");
 }
 
 void DeleteEntry(CommandContext& ctx, const std::string& key) {
-  ctx.batch().Delete(ctx.db().cf(StoreDb::kTaskReady), key);
+  ctx.DeleteRecord(Table::kTaskReady, key);
 }
 
 // Removes the queue's own entries `task` may have (deleting an absent key is
@@ -139,12 +139,11 @@ absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
   std::string limit = prefix;
   keys::PutTime(&limit, TruncateToMicros(ctx.now()) + absl::Microseconds(1));
   std::vector<std::string> raw;
-  RP_RETURN_IF_ERROR(ScanRange(ctx.db(), StoreDb::kTaskReady, nullptr, prefix,
-                               limit,
-                               [&](absl::string_view key, absl::string_view) {
-                                 raw.emplace_back(key);
-                                 return raw.size() < kMaxPromotions;
-                               }));
+  RP_RETURN_IF_ERROR(ctx.Scan(Table::kTaskReady, prefix, limit,
+                              [&](absl::string_view key, absl::string_view) {
+                                raw.emplace_back(key);
+                                return raw.size() < kMaxPromotions;
+                              }));
   std::vector<Task> promoted;
   for (const std::string& key : raw) {
     absl::Time at;
@@ -194,8 +193,8 @@ absl::StatusOr<std::optional<Task>> FirstReady(CommandContext& ctx,
   const std::string prefix = keys::QueuePrefix(queue);
   std::optional<Task> found;
   absl::Status error;
-  RP_RETURN_IF_ERROR(ScanRange(
-      ctx.db(), StoreDb::kTaskReady, nullptr, prefix, PrefixEnd(prefix),
+  RP_RETURN_IF_ERROR(ctx.Scan(
+      Table::kTaskReady, prefix, keys::PrefixEnd(prefix),
       [&](absl::string_view key, absl::string_view) {
         std::string q, stream, id;
         if (!keys::DecodeTaskReady(key, &q, &stream, &id)) return true;

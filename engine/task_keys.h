@@ -39,6 +39,12 @@ std::string Dead(absl::string_view queue, absl::string_view stream,
                  absl::string_view id);
 bool DecodeDead(absl::string_view key, std::string* stream, std::string* id);
 
+// Times the task queue writes into keys are whole microseconds, so a key and
+// the record it points at name the same instant.
+inline absl::Time TruncateToMicros(absl::Time t) {
+  return absl::FromUnixMicros(absl::ToUnixMicros(t));
+}
+
 // The delayed entry a task in its current state needs, or "" if none: a
 // LEASED task at lease_expires; an OPEN task whose visible_time is after
 // `now`.

@@ -8,7 +8,6 @@
 #include "engine/codec.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 #include "engine/task_keys.h"
 
 namespace returnpath::engine {
@@ -76,8 +75,7 @@ absl::StatusOr<Cursor> ParseToken(absl::string_view token,
 }
 
 // The task an entry names, if it still is in the state the entry says.
-absl::StatusOr<std::optional<Task>> Resolve(const StoreDb& db,
-                                            const rocksdb::Snapshot* snap,
+absl::StatusOr<std::optional<Task>> Resolve(const StoreView& view,
                                             Phase phase,
                                             absl::string_view key) {
   std::string queue, stream, id;
@@ -99,7 +97,7 @@ absl::StatusOr<std::optional<Task>> Resolve(const StoreDb& db,
   if (!decoded) return std::nullopt;
   RP_ASSIGN_OR_RETURN(
       std::optional<Task> task,
-      ReadProto<Task>(db, StoreDb::kTasks, keys::StreamItem(stream, id), snap));
+      ReadProto<Task>(view, Table::kTasks, keys::StreamItem(stream, id)));
   if (!task.has_value()) return std::nullopt;
   bool current = false;
   switch (phase) {
@@ -140,7 +138,7 @@ std::string PhasePrefix(Phase phase, absl::string_view queue) {
 
 }  // namespace
 
-absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
+absl::StatusOr<TaskPage> ListTaskPage(EventStore& store,
                                       const TaskListQuery& query) {
   if (query.queue.empty()) return absl::InvalidArgumentError("queue is empty");
   if (query.page_size < 0 || query.page_size > kMaxPageSize) {
@@ -153,7 +151,7 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
   const std::vector<Phase> phases = PhasesFor(query.state);
   RP_ASSIGN_OR_RETURN(Cursor cursor, ParseToken(query.page_token, phases));
 
-  ScopedSnapshot snapshot(db.db());
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
   TaskPage page;
   absl::Status error;
   size_t i = 0;
@@ -161,8 +159,7 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
   for (; i < phases.size(); ++i) {
     const Phase phase = phases[i];
     const std::string prefix = PhasePrefix(phase, query.queue);
-    const StoreDb::Cf cf =
-        phase == kScan ? StoreDb::kTasks : StoreDb::kTaskReady;
+    const Table table = phase == kScan ? Table::kTasks : Table::kTaskReady;
     // The smallest key after the last one returned.
     std::string start = cursor.phase == phase && !cursor.after.empty()
                             ? cursor.after + std::string(1, '\0')
@@ -174,8 +171,8 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
       page.tasks.push_back(std::move(task));
       page.resume_tokens.push_back(Token(Cursor{phase, last}));
     };
-    RP_RETURN_IF_ERROR(ScanRange(
-        db, cf, snapshot.get(), start, PrefixEnd(prefix),
+    RP_RETURN_IF_ERROR(view->Scan(
+        table, start, keys::PrefixEnd(prefix),
         [&](absl::string_view key, absl::string_view value) {
           last.assign(key.data(), key.size());
           if (phase == kScan) {
@@ -189,7 +186,7 @@ absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
             return !full;
           }
           absl::StatusOr<std::optional<Task>> task =
-              Resolve(db, snapshot.get(), phase, key);
+              Resolve(*view, phase, key);
           if (!task.ok()) {
             error = task.status();
             return false;

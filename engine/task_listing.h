@@ -6,12 +6,12 @@
 // closed tasks, a bounded scan of the `tasks` column family.
 
 #include "absl/status/statusor.h"
-#include "engine/store_db.h"
+#include "engine/event_store.h"
 #include "engine/task_queue.h"
 
 namespace returnpath::engine {
 
-absl::StatusOr<TaskPage> ListTaskPage(const StoreDb& db,
+absl::StatusOr<TaskPage> ListTaskPage(EventStore& store,
                                       const TaskListQuery& query);
 
 }  // namespace returnpath::engine

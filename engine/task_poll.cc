@@ -9,7 +9,6 @@
 #include "engine/keys.h"
 #include "engine/sequencer.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 #include "engine/task_commands.h"
 #include "engine/task_keys.h"
 #include "engine/task_queue.h"
@@ -26,17 +25,21 @@ struct QueueLook {
   absl::Time first_delayed = absl::InfiniteFuture();
 };
 
-QueueLook Look(const StoreDb& db, const std::string& queue) {
+QueueLook Look(EventStore& store, const std::string& queue) {
   QueueLook look;
+  absl::StatusOr<std::unique_ptr<StoreView>> view = store.Snapshot();
+  if (!view.ok()) return look;  // closing: the poll thread is stopping
   const std::string ready = keys::QueuePrefix(queue);
-  ScanRange(db, StoreDb::kTaskReady, nullptr, ready, PrefixEnd(ready),
+  (*view)
+      ->Scan(Table::kTaskReady, ready, keys::PrefixEnd(ready),
             [&](absl::string_view, absl::string_view) {
               look.ready = true;
               return false;
             })
       .IgnoreError();  // a failed look only delays the attempt
   const std::string delayed = task_keys::DelayedPrefix(queue);
-  ScanRange(db, StoreDb::kTaskReady, nullptr, delayed, PrefixEnd(delayed),
+  (*view)
+      ->Scan(Table::kTaskReady, delayed, keys::PrefixEnd(delayed),
             [&](absl::string_view key, absl::string_view) {
               std::string stream, id;
               task_keys::DecodeDelayed(key, &look.first_delayed, &stream, &id);
@@ -164,7 +167,7 @@ absl::Duration TaskQueue::PollPass(uint64_t epoch, std::vector<Delivery>* out,
   std::vector<std::pair<std::string, bool>> servable;
   *next_visible = absl::InfiniteFuture();
   for (const std::string& queue : queues) {
-    QueueLook look = Look(*db_, queue);
+    QueueLook look = Look(*store_, queue);
     bool due = look.first_delayed <= now;
     if (!due) *next_visible = std::min(*next_visible, look.first_delayed);
     servable.emplace_back(queue, look.ready || due);
@@ -279,7 +282,7 @@ void TaskQueue::Forget(uint64_t id) {
 void TaskQueue::SubmitAttempt(uint64_t id, const std::string& queue,
                               const std::string& worker,
                               const TaskFilter& filter, absl::Duration lease) {
-  store_->Submit(MakeCommand<std::optional<Task>>(
+  commands_->Submit(MakeCommand<std::optional<Task>>(
       [queue, worker, filter, lease, options = options_](CommandContext& ctx) {
         return task_commands::Lease(ctx, queue, worker, lease, options, filter);
       },
@@ -295,7 +298,7 @@ void TaskQueue::SubmitAttempt(uint64_t id, const std::string& queue,
 
 void TaskQueue::ReleaseQuietly(const Task& task) {
   TaskRef ref{task.stream_id(), task.id(), task.lease_owner()};
-  store_->Submit(MakeCommand<Task>(
+  commands_->Submit(MakeCommand<Task>(
       [ref](CommandContext& ctx) { return task_commands::Release(ctx, ref); },
       [](absl::StatusOr<Task>) {}));  // else the lease simply expires
 }

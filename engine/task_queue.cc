@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "engine/sequencer.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 #include "engine/task_commands.h"
 #include "engine/task_listing.h"
 
@@ -33,11 +32,11 @@ absl::Status CheckRef(const TaskRef& ref) {
 
 }  // namespace
 
-TaskQueue::TaskQueue(EventStore* store, Clock* clock, const StoreDb* db,
+TaskQueue::TaskQueue(EventStore* store, CommandQueue* commands, Clock* clock,
                      TaskQueueOptions options)
     : store_(store),
+      commands_(commands),
       clock_(clock),
-      db_(db),
       options_(options),
       wakeup_(std::make_shared<Wakeup>()) {}
 
@@ -56,9 +55,14 @@ absl::StatusOr<std::unique_ptr<TaskQueue>> TaskQueue::Create(
   if (options.max_lease <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("max_lease must be positive");
   }
-  RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(*store));
-  auto queue =
-      std::unique_ptr<TaskQueue>(new TaskQueue(store, clock, db, options));
+  CommandQueue* commands = CommandQueueOf(*store);
+  if (commands == nullptr) {
+    return absl::InvalidArgumentError("the store takes no commands");
+  }
+  // A closed store is refused here rather than at the first call.
+  RP_RETURN_IF_ERROR(store->Snapshot().status());
+  auto queue = std::unique_ptr<TaskQueue>(
+      new TaskQueue(store, commands, clock, options));
   Wakeup::ListenTo(queue->wakeup_, clock, store);
   queue->thread_ = std::thread([raw = queue.get()] { raw->PollLoop(); });
   return queue;
@@ -84,7 +88,7 @@ absl::StatusOr<std::optional<Task>> TaskQueue::Lease(absl::string_view queue,
   RP_RETURN_IF_ERROR(CheckName("worker", worker));
   RP_RETURN_IF_ERROR(CheckLease(lease));
   return RunCommand<std::optional<Task>>(
-      *store_, [q = std::string(queue), w = std::string(worker), lease,
+      *commands_, [q = std::string(queue), w = std::string(worker), lease,
                 options = options_, &filter](CommandContext& ctx) {
         return task_commands::Lease(ctx, q, w, lease, options, filter);
       });
@@ -93,7 +97,7 @@ absl::StatusOr<std::optional<Task>> TaskQueue::Lease(absl::string_view queue,
 absl::StatusOr<CompleteResult> TaskQueue::Complete(
     const CompleteRequest& request) {
   RP_RETURN_IF_ERROR(CheckRef(request.task));
-  return RunCommand<CompleteResult>(*store_, [&request](CommandContext& ctx) {
+  return RunCommand<CompleteResult>(*commands_, [&request](CommandContext& ctx) {
     return task_commands::Complete(ctx, request);
   });
 }
@@ -101,14 +105,14 @@ absl::StatusOr<CompleteResult> TaskQueue::Complete(
 absl::StatusOr<Task> TaskQueue::Fail(const TaskRef& ref,
                                      absl::string_view error) {
   RP_RETURN_IF_ERROR(CheckRef(ref));
-  return RunCommand<Task>(*store_, [&](CommandContext& ctx) {
+  return RunCommand<Task>(*commands_, [&](CommandContext& ctx) {
     return task_commands::Fail(ctx, ref, error, options_);
   });
 }
 
 absl::StatusOr<Task> TaskQueue::Release(const TaskRef& ref) {
   RP_RETURN_IF_ERROR(CheckRef(ref));
-  return RunCommand<Task>(*store_, [&](CommandContext& ctx) {
+  return RunCommand<Task>(*commands_, [&](CommandContext& ctx) {
     return task_commands::Release(ctx, ref);
   });
 }
@@ -117,14 +121,14 @@ absl::StatusOr<Task> TaskQueue::ExtendLease(const TaskRef& ref,
                                             absl::Duration lease) {
   RP_RETURN_IF_ERROR(CheckRef(ref));
   RP_RETURN_IF_ERROR(CheckLease(lease));
-  return RunCommand<Task>(*store_, [&](CommandContext& ctx) {
+  return RunCommand<Task>(*commands_, [&](CommandContext& ctx) {
     return task_commands::Extend(ctx, ref, lease);
   });
 }
 
 absl::StatusOr<TaskPage> TaskQueue::List(const TaskListQuery& query) {
   RP_RETURN_IF_ERROR(CheckName("queue", query.queue));
-  return ListTaskPage(*db_, query);
+  return ListTaskPage(*store_, query);
 }
 
 absl::StatusOr<TaskPage> TaskQueue::ListDeadLetters(

@@ -21,11 +21,12 @@
 #include "absl/time/time.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
-#include "engine/store_db.h"
 #include "engine/wakeup.h"
 #include "returnpath/v1/engine.pb.h"
 
 namespace returnpath::engine {
+
+class CommandQueue;  // engine/sequencer.h
 
 struct TaskQueueOptions {
   // Failed attempts (Fail calls, and leases that ran out before the task was
@@ -187,7 +188,7 @@ class TaskQueue {
       std::pair<PollCallback,
                 absl::StatusOr<std::optional<returnpath::v1::Task>>>;
 
-  TaskQueue(EventStore* store, Clock* clock, const StoreDb* db,
+  TaskQueue(EventStore* store, CommandQueue* commands, Clock* clock,
             TaskQueueOptions options);
 
   absl::Status CheckLease(absl::Duration lease) const;
@@ -214,8 +215,8 @@ class TaskQueue {
 
   // Constant after construction.
   EventStore* const store_;
+  CommandQueue* const commands_;  // the store's sequencer
   Clock* const clock_;
-  const StoreDb* const db_;
   const TaskQueueOptions options_;
   const std::shared_ptr<Wakeup> wakeup_;
 

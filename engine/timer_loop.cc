@@ -57,8 +57,10 @@ struct TimerLoop::Firing {
   uint64_t stream_version = 0;
 };
 
-TimerLoop::TimerLoop(EventStore* store, Clock* clock, TimerLoopOptions options)
+TimerLoop::TimerLoop(EventStore* store, CommandQueue* commands, Clock* clock,
+                     TimerLoopOptions options)
     : store_(store),
+      commands_(commands),
       clock_(clock),
       options_(options),
       wakeup_(std::make_shared<Wakeup>()) {}
@@ -70,7 +72,12 @@ absl::StatusOr<std::unique_ptr<TimerLoop>> TimerLoop::Start(
   if (options.batch_size == 0) {
     return absl::InvalidArgumentError("batch_size is 0");
   }
-  auto loop = std::unique_ptr<TimerLoop>(new TimerLoop(store, clock, options));
+  CommandQueue* commands = CommandQueueOf(*store);
+  if (commands == nullptr) {
+    return absl::InvalidArgumentError("the store takes no commands");
+  }
+  auto loop = std::unique_ptr<TimerLoop>(
+      new TimerLoop(store, commands, clock, options));
   Wakeup::ListenTo(loop->wakeup_, clock, store);
   loop->thread_ = std::thread([raw = loop.get()] { raw->Run(); });
   return loop;
@@ -264,7 +271,7 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
       --batch->remaining;
     };
     command.background = true;
-    store_->Submit(std::move(command));
+    commands_->Submit(std::move(command));
   }
   {
     absl::MutexLock lock(&batch->mu);

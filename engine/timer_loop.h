@@ -23,6 +23,8 @@
 
 namespace returnpath::engine {
 
+class CommandQueue;  // engine/sequencer.h
+
 struct TimerLoopOptions {
   // Timers fired per round before the loop lets other writers in. A firing
   // costs about 150-200 us of sequencer time (workflow and about ten keys),
@@ -97,7 +99,8 @@ class TimerLoop {
   enum class Outcome { kFired, kSkipped, kRejected, kFailed };
   struct Firing;  // one timer's command and its outcome
 
-  TimerLoop(EventStore* store, Clock* clock, TimerLoopOptions options);
+  TimerLoop(EventStore* store, CommandQueue* commands, Clock* clock,
+            TimerLoopOptions options);
 
   void Run();
   // One round; returns how long (real time) to wait before the next.
@@ -110,6 +113,7 @@ class TimerLoop {
 
   // Constant after construction.
   EventStore* const store_;
+  CommandQueue* const commands_;  // the store's sequencer
   Clock* const clock_;
   const TimerLoopOptions options_;
   const std::shared_ptr<Wakeup> wakeup_;

@@ -4,17 +4,21 @@
 #include "engine/keys.h"
 #include "engine/sequencer.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 
 namespace returnpath::engine {
+
+AccessLog::AccessLog(EventStore* store)
+    : store_(store), commands_(CommandQueueOf(*store)) {}
 
 absl::Status AccessLog::Record(const Principal& principal,
                                absl::string_view method,
                                const std::vector<std::string>& person_ids) {
   if (person_ids.empty()) return absl::OkStatus();
+  if (commands_ == nullptr) {
+    return absl::FailedPreconditionError("the store takes no commands");
+  }
   absl::StatusOr<bool> written = RunCommand<bool>(
-      *store_, [&](CommandContext& ctx) -> absl::StatusOr<bool> {
-        rocksdb::ColumnFamilyHandle* cf = ctx.db().cf(StoreDb::kAccessLog);
+      *commands_, [&](CommandContext& ctx) -> absl::StatusOr<bool> {
         for (const std::string& person : person_ids) {
           v1::AccessRecord record;
           *record.mutable_time() = ToTimestamp(ctx.now());
@@ -26,9 +30,7 @@ absl::Status AccessLog::Record(const Principal& principal,
           key.push_back('\0');
           keys::PutTime(&key, ctx.now());
           keys::PutU64(&key, sequence_.fetch_add(1));
-          rocksdb::Status put =
-              ctx.batch().Put(cf, key, record.SerializeAsString());
-          if (!put.ok()) return FromRocks(put, "access log");
+          ctx.PutRecord(Table::kAccessLog, key, record.SerializeAsString());
         }
         return true;
       });
@@ -37,18 +39,18 @@ absl::Status AccessLog::Record(const Principal& principal,
 
 absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog::Read(
     absl::string_view person_id, size_t limit, const PersonFilter& include) {
-  RP_ASSIGN_OR_RETURN(const StoreDb* db, StoreDbOf(*store_));
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store_->Snapshot());
   std::string start;
   std::string end;
   if (!person_id.empty()) {
     start = std::string(person_id);
     start.push_back('\0');
-    end = PrefixEnd(start);
+    end = keys::PrefixEnd(start);
   }
   std::vector<v1::AccessRecord> records;
   absl::Status error;
-  RP_RETURN_IF_ERROR(ScanRange(
-      *db, StoreDb::kAccessLog, nullptr, start, end,
+  RP_RETURN_IF_ERROR(view->Scan(
+      Table::kAccessLog, start, end,
       [&](absl::string_view key, absl::string_view value) {
         v1::AccessRecord record;
         if (!record.ParseFromArray(value.data(), value.size())) {

@@ -13,12 +13,14 @@
 
 namespace returnpath::engine {
 
+class CommandQueue;  // engine/sequencer.h
+
 // Who read which person's data, and when: durable records in the store's
 // `access_log` column family (key: person \0 time, sequence), written through
 // the sequencer like any other write. Thread-safe; `store` outlives it.
 class AccessLog {
  public:
-  explicit AccessLog(EventStore* store) : store_(store) {}
+  explicit AccessLog(EventStore* store);
 
   // Records, durably, that `principal` read the persons through `method`.
   // A read whose access could not be logged must not be answered.
@@ -36,6 +38,7 @@ class AccessLog {
 
  private:
   EventStore* const store_;
+  CommandQueue* const commands_;  // the store's sequencer; may be null
   // Makes keys unique within this process when two reads share a microsecond.
   std::atomic<uint64_t> sequence_{0};
 };

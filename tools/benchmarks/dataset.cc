@@ -16,8 +16,6 @@
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
-#include "engine/store_db.h"
 #include "engine/timer_loop.h"
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/pathway_store.h"
@@ -93,7 +91,7 @@ class Generator {
     }
     // Top up on the last day if the surge fell short of either minimum.
     for (;;) {
-      RP_ASSIGN_OR_RETURN(pending_timers_, Count(engine::StoreDb::kTimers));
+      RP_ASSIGN_OR_RETURN(pending_timers_, Count(engine::Table::kTimers));
       const uint64_t events = pathway_.store->LastPosition();
       if (pending_timers_ >= spec_.min_pending_timers &&
           events >= spec_.min_events) {
@@ -122,7 +120,7 @@ class Generator {
     out.set_persons(next_person_ - 1 + next_surge_ - 1);
     out.set_surge_persons(next_surge_ - 1);
     out.set_pending_timers(pending_timers_);
-    RP_ASSIGN_OR_RETURN(uint64_t ready, Count(engine::StoreDb::kTaskReady));
+    RP_ASSIGN_OR_RETURN(uint64_t ready, Count(engine::Table::kTaskReady));
     out.set_open_tasks(ready);
     out.set_refused(pipeline_->refused());
     for (const std::string& r : pipeline_->first_refusals())
@@ -171,11 +169,8 @@ class Generator {
 
   // Records where the generation stands, once `day` is recorded.
   absl::Status Checkpoint(absl::CivilDay day) {
-    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db,
-                        engine::StoreDbOf(*pathway_.store));
     // sync=false: make the log durable before the checkpoint names it.
-    RP_RETURN_IF_ERROR(
-        engine::FromRocks(db->db()->SyncWAL(), "syncing the data set's log"));
+    RP_RETURN_IF_ERROR(pathway_.store->SyncLog());
     DatasetProgress p;
     p.set_day_done(Day(day));
     p.set_timer_fired(fired_);
@@ -222,24 +217,16 @@ class Generator {
   // Drops the fired timers' tombstones, which every timer round would
   // otherwise step over from the start of the column family.
   absl::Status CompactTimers() {
-    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db,
-                        engine::StoreDbOf(*pathway_.store));
-    for (engine::StoreDb::Cf cf :
-         {engine::StoreDb::kTimers, engine::StoreDb::kTimerIds}) {
-      RP_RETURN_IF_ERROR(engine::FromRocks(
-          db->db()->CompactRange(rocksdb::CompactRangeOptions(), db->cf(cf),
-                                 nullptr, nullptr),
-          "compacting the timers"));
-    }
-    return absl::OkStatus();
+    RP_RETURN_IF_ERROR(pathway_.store->Compact(engine::Table::kTimers));
+    return pathway_.store->Compact(engine::Table::kTimerIds);
   }
 
-  absl::StatusOr<uint64_t> Count(engine::StoreDb::Cf cf) {
-    RP_ASSIGN_OR_RETURN(const engine::StoreDb* db,
-                        engine::StoreDbOf(*pathway_.store));
+  absl::StatusOr<uint64_t> Count(engine::Table table) {
+    RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::StoreView> view,
+                        pathway_.store->Snapshot());
     uint64_t n = 0;
     RP_RETURN_IF_ERROR(
-        engine::ScanRange(*db, cf, nullptr, "", "",
+        view->Scan(table, "", "",
                           [&n](absl::string_view key, absl::string_view) {
                             // task_ready also holds the queue's hints, keyed
                             // from '\0'.
@@ -250,7 +237,7 @@ class Generator {
   }
 
   absl::StatusOr<uint64_t> SurgePerDay() {
-    RP_ASSIGN_OR_RETURN(uint64_t pending, Count(engine::StoreDb::kTimers));
+    RP_ASSIGN_OR_RETURN(uint64_t pending, Count(engine::Table::kTimers));
     const uint64_t events = pathway_.store->LastPosition();
     uint64_t persons = 0;
     if (pending < spec_.min_pending_timers) {
@@ -471,15 +458,14 @@ absl::Status KeepAsLeftAndFlush(const DatasetSpec& spec, Dataset* dataset) {
       spec.name.c_str(),
       static_cast<unsigned long long>(WalBytes(as_left) >> 20));
   std::fflush(stdout);
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::StoreDb> db,
-                      engine::StoreDb::Open(data_store));
-  std::vector<rocksdb::ColumnFamilyHandle*> all;
-  for (int cf = 0; cf < engine::StoreDb::kCfCount; ++cf) {
-    all.push_back(db->cf(static_cast<engine::StoreDb::Cf>(cf)));
-  }
-  RP_RETURN_IF_ERROR(engine::FromRocks(
-      db->db()->Flush(rocksdb::FlushOptions(), all), "flushing the copy"));
-  RP_RETURN_IF_ERROR(db->Close());
+  std::unique_ptr<engine::Clock> clock = engine::NewSystemClock();
+  engine::StoreOptions options;
+  options.path = data_store;
+  options.clock = clock.get();
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::EventStore> copy,
+                      engine::EventStore::Open(options));
+  RP_RETURN_IF_ERROR(copy->Flush());
+  RP_RETURN_IF_ERROR(copy->Close());
   dataset->set_flushed(true);
   dataset->set_wal_bytes_as_left(WalBytes(as_left));
   return absl::OkStatus();

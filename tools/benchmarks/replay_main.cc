@@ -31,7 +31,6 @@
 #include "engine/replay.h"
 #include "engine/replay_fold.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/dataset.h"
 #include "tools/benchmarks/pathway_store.h"
@@ -133,8 +132,8 @@ struct FoldResult {
 absl::StatusOr<FoldResult> FoldLog(engine::EventStore& store,
                                    const engine::Workflow& workflow,
                                    int threads, absl::Duration limit) {
-  RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(store));
-  engine::ScopedSnapshot snapshot(db->db());
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::StoreView> view,
+                      store.Snapshot());
   FoldResult result;
   const absl::Time start = absl::Now();
   std::vector<std::unique_ptr<FoldWorker>> workers;
@@ -144,8 +143,8 @@ absl::StatusOr<FoldResult> FoldLog(engine::EventStore& store,
   std::vector<Batch> batches(threads);
   absl::Status error;
   result.complete = true;
-  RP_RETURN_IF_ERROR(engine::ScanRange(
-      *db, engine::StoreDb::kEvents, snapshot.get(), "", "",
+  RP_RETURN_IF_ERROR(view->Scan(
+      engine::Table::kEvents, "", "",
       [&](absl::string_view key, absl::string_view value) {
         uint64_t position = 0;
         if (!engine::keys::DecodeEvent(key, &position)) {

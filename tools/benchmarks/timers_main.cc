@@ -26,7 +26,6 @@
 #include "engine/event_store.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
-#include "engine/store_access.h"
 #include "engine/timer_loop.h"
 #include "returnpath/v1/engine.pb.h"
 #include "tools/benchmarks/common.h"
@@ -83,11 +82,12 @@ struct Wave {
 
 // Counts the armed timers and finds the due time by which `want` are due.
 absl::StatusOr<Wave> FindWave(engine::EventStore& store, uint64_t want) {
-  RP_ASSIGN_OR_RETURN(const engine::StoreDb* db, engine::StoreDbOf(store));
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::StoreView> view,
+                      store.Snapshot());
   Wave wave;
   absl::Status bad;
-  RP_RETURN_IF_ERROR(engine::ScanRange(
-      *db, engine::StoreDb::kTimers, nullptr, "", "",
+  RP_RETURN_IF_ERROR(view->Scan(
+      engine::Table::kTimers, "", "",
       [&](absl::string_view key, absl::string_view) {
         absl::Time due;
         std::string stream, id;
