@@ -1,4 +1,4 @@
-// Fuzzes the input bounds every request passes (engine/server/input_bounds.h):
+// Fuzzes the input bounds every request passes (server/input_bounds.h):
 // the first byte picks a request type, the rest are its wire bytes, decoded as
 // gRPC would and checked as the service checks them. A refusal must be
 // INVALID_ARGUMENT; nothing may crash, whatever the nesting or the Any inside.
@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "absl/status/status.h"
-#include "engine/server/input_bounds.h"
+#include "server/input_bounds.h"
 
 namespace engine = returnpath::engine;
 namespace v1 = returnpath::v1;

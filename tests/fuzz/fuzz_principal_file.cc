@@ -12,7 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "engine/server/principal_file.h"
+#include "server/principal_file.h"
 
 namespace engine = returnpath::engine;
 

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "engine/server/auth.h"
 #include "returnpath/v1/auth.pb.h"
+#include "server/auth.h"
 
 namespace returnpath::integration {
 namespace {

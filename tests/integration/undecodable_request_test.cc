@@ -1,7 +1,7 @@
 // Bytes that are not the request message, sent to every RPC of the real daemon
 // with a generic stub: each is refused with INVALID_ARGUMENT naming the
 // message type (gRPC's own answer would be UNIMPLEMENTED with no message; see
-// engine/server/request_decoding.h), and the daemon keeps serving.
+// engine/rpc/request_decoding.h), and the daemon keeps serving.
 
 #include <string>
 #include <vector>

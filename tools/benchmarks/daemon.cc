@@ -9,8 +9,8 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "engine/codec.h"
-#include "engine/server/dev_principals.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "server/dev_principals.h"
 
 namespace returnpath::bench {
 

@@ -3,7 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/lib/event_kinds.h"
-#include "engine/server/input_bounds.h"
+#include "server/input_bounds.h"
 
 namespace returnpath::crashtest {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "engine/server/input_bounds.h"
+#include "server/input_bounds.h"
 
 namespace returnpath::crashtest {
 

@@ -1,0 +1,48 @@
+#include "engine/rpc/log.h"
+
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace returnpath::engine {
+namespace {
+
+void AppendQuoted(std::string* out, absl::string_view value) {
+  out->push_back('"');
+  for (char c : value) {
+    if (c == '"' || c == '\\') out->push_back('\\');
+    if (c == '\n') {
+      out->append("\\n");
+      continue;
+    }
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+void LogLine(
+    absl::string_view level, absl::string_view message,
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>>
+        fields) {
+  std::string line =
+      absl::StrCat("time=",
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                                    absl::UTCTimeZone()),
+                   " level=", level, " msg=");
+  AppendQuoted(&line, message);
+  for (const auto& [key, value] : fields) {
+    absl::StrAppend(&line, " ", key, "=");
+    AppendQuoted(&line, value);
+  }
+  line.push_back('\n');
+  // One write(2) per line keeps lines whole when threads log at once.
+  (void)!::write(STDERR_FILENO, line.data(), line.size());
+}
+
+}  // namespace returnpath::engine

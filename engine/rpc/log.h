@@ -1,0 +1,20 @@
+#ifndef RETURNPATH_ENGINE_RPC_LOG_H_
+#define RETURNPATH_ENGINE_RPC_LOG_H_
+
+#include <initializer_list>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+
+namespace returnpath::engine {
+
+// One structured line to stderr: `time=... level=... msg="..." key="value"`.
+// Thread-safe (one write per line).
+void LogLine(
+    absl::string_view level, absl::string_view message,
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>>
+        fields = {});
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_RPC_LOG_H_

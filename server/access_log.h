@@ -1,0 +1,48 @@
+#ifndef RETURNPATH_SERVER_ACCESS_LOG_H_
+#define RETURNPATH_SERVER_ACCESS_LOG_H_
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/event_store.h"
+#include "returnpath/v1/services.pb.h"
+#include "server/auth.h"
+
+namespace returnpath::engine {
+
+class CommandQueue;  // engine/sequencer.h
+
+// Who read which person's data, and when: durable records in the store's
+// `access_log` column family (key: person \0 time, sequence), written through
+// the sequencer like any other write. Thread-safe; `store` outlives it.
+class AccessLog {
+ public:
+  explicit AccessLog(EventStore* store);
+
+  // Records, durably, that `principal` read the persons through `method`.
+  // A read whose access could not be logged must not be answered.
+  absl::Status Record(const Principal& principal, absl::string_view method,
+                      const std::vector<std::string>& person_ids);
+
+  // Says which persons' records a reader may see; its errors end the read.
+  using PersonFilter =
+      std::function<absl::StatusOr<bool>(const std::string& person_id)>;
+
+  // The records of one person, oldest first (empty id: everyone, by person
+  // then time), of the persons `include` accepts, at most `limit` (0: all).
+  absl::StatusOr<std::vector<v1::AccessRecord>> Read(
+      absl::string_view person_id, size_t limit, const PersonFilter& include);
+
+ private:
+  EventStore* const store_;
+  CommandQueue* const commands_;  // the store's sequencer; may be null
+  // Makes keys unique within this process when two reads share a microsecond.
+  std::atomic<uint64_t> sequence_{0};
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_SERVER_ACCESS_LOG_H_

@@ -1,0 +1,122 @@
+#include "server/admin_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/codec.h"
+#include "engine/rpc/log.h"
+#include "engine/rpc/unary_call.h"
+#include "engine/status_macros.h"
+
+namespace returnpath::engine {
+
+grpc::ServerUnaryReactor* AdminService::AdvanceClock(
+    grpc::CallbackServerContext* ctx, const v1::AdvanceClockRequest* request,
+    v1::ClockResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(
+            RequireRole(principal, {v1::ROLE_ADMIN}, "move the clock"));
+        if (manual_clock_ == nullptr) {
+          return absl::FailedPreconditionError(
+              "the clock can be moved only when returnpathd runs with "
+              "--clock=manual (tests)");
+        }
+        switch (request->to_case()) {
+          case v1::AdvanceClockRequest::kBy: {
+            const absl::Duration by = absl::Seconds(request->by().seconds()) +
+                                      absl::Nanoseconds(request->by().nanos());
+            if (by < absl::ZeroDuration()) {
+              return absl::InvalidArgumentError(
+                  "by must not be negative: time never goes back");
+            }
+            manual_clock_->Advance(by);
+            break;
+          }
+          case v1::AdvanceClockRequest::kUntil: {
+            const absl::Time until = FromTimestamp(request->until());
+            if (until < manual_clock_->Now()) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  "until ", absl::FormatTime(until), " is before now (",
+                  absl::FormatTime(manual_clock_->Now()),
+                  "): time never goes back"));
+            }
+            manual_clock_->SetTime(until);
+            break;
+          }
+          default:
+            return absl::InvalidArgumentError("give `by` or `until`");
+        }
+        *response->mutable_now() = ToTimestamp(manual_clock_->Now());
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* AdminService::Now(grpc::CallbackServerContext* ctx,
+                                            const v1::NowRequest* request,
+                                            v1::ClockResponse* response) {
+  return RunUnarySync(deps_, ctx, [this, response](const Principal& principal) {
+    *response->mutable_now() = ToTimestamp(deps_.clock->Now());
+    return absl::OkStatus();
+  });
+}
+
+template <typename Change>
+grpc::ServerUnaryReactor* AdminService::ManagePrincipals(
+    grpc::CallbackServerContext* ctx, absl::string_view change_name,
+    v1::PrincipalResponse* response, Change change) {
+  return RunUnarySync(
+      deps_, ctx,
+      [response, change_name = std::string(change_name),
+       change = std::move(change)](const Principal& principal) {
+        RP_RETURN_IF_ERROR(
+            RequireRole(principal, {v1::ROLE_ADMIN}, "manage principals"));
+        RP_ASSIGN_OR_RETURN(*response, change());
+        // Who may do what changed: the operator's log keeps who changed it.
+        const v1::PrincipalSummary& changed = response->principal();
+        LogLine("info", "principal changed",
+                {{"change", change_name},
+                 {"principal", changed.name()},
+                 {"role", v1::Role_Name(changed.role())},
+                 {"scopes", absl::StrJoin(changed.scopes(), " ")},
+                 {"by", principal.name}});
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* AdminService::AddPrincipal(
+    grpc::CallbackServerContext* ctx, const v1::AddPrincipalRequest* request,
+    v1::PrincipalResponse* response) {
+  return ManagePrincipals(ctx, "added", response, [this, request] {
+    return principals_->Add(*request);
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::RevokePrincipal(
+    grpc::CallbackServerContext* ctx, const v1::RevokePrincipalRequest* request,
+    v1::PrincipalResponse* response) {
+  return ManagePrincipals(ctx, "revoked", response, [this, request] {
+    return principals_->Revoke(request->name());
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::RotateToken(
+    grpc::CallbackServerContext* ctx, const v1::RotateTokenRequest* request,
+    v1::PrincipalResponse* response) {
+  return ManagePrincipals(ctx, "token rotated", response, [this, request] {
+    return principals_->Rotate(request->name());
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListPrincipals(
+    grpc::CallbackServerContext* ctx, const v1::ListPrincipalsRequest* request,
+    v1::ListPrincipalsResponse* response) {
+  return RunUnarySync(deps_, ctx, [this, response](const Principal& principal) {
+    RP_RETURN_IF_ERROR(
+        RequireRole(principal, {v1::ROLE_ADMIN}, "manage principals"));
+    for (v1::PrincipalSummary& summary : principals_->List())
+      *response->add_principals() = std::move(summary);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace returnpath::engine

@@ -1,0 +1,31 @@
+#include "server/call_auth.h"
+
+#include "absl/strings/strip.h"
+
+namespace returnpath::engine {
+
+absl::StatusOr<Principal> AuthenticateCall(
+    const Authenticator& auth, const grpc::CallbackServerContext& ctx) {
+  std::shared_ptr<const grpc::AuthContext> auth_context = ctx.auth_context();
+  if (auth_context != nullptr && auth_context->IsPeerAuthenticated()) {
+    for (const grpc::string_ref& cn :
+         auth_context->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME)) {
+      return auth.ByCertSubject(absl::string_view(cn.data(), cn.size()));
+    }
+  }
+  const auto& metadata = ctx.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return absl::UnauthenticatedError(
+        "missing credentials: send `authorization: Bearer <token>` or a client "
+        "certificate");
+  }
+  absl::string_view value(it->second.data(), it->second.size());
+  if (!absl::ConsumePrefix(&value, "Bearer ")) {
+    return absl::UnauthenticatedError(
+        "authorization metadata must be `Bearer <token>`");
+  }
+  return auth.ByToken(value);
+}
+
+}  // namespace returnpath::engine

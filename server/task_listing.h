@@ -1,0 +1,27 @@
+#ifndef RETURNPATH_SERVER_TASK_LISTING_H_
+#define RETURNPATH_SERVER_TASK_LISTING_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/task_queue.h"
+#include "returnpath/v1/services.pb.h"
+#include "server/service_deps.h"
+
+namespace returnpath::engine {
+
+// Answers a listing of the request's queue in `state` with a page of the
+// tasks whose person is in the principal's scope (scoped_listing.h: pages
+// and tokens count nothing out of scope). A task names its person, so reading
+// it is reading the person: they are access-logged (as `method`) before
+// anything is served. The page token is sealed for the caller, `method`, the
+// queue and `state`.
+absl::Status ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
+                               const Principal& principal,
+                               absl::string_view method,
+                               const v1::ListTasksRequest& request,
+                               v1::TaskState state,
+                               v1::ListTasksResponse* response);
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_SERVER_TASK_LISTING_H_

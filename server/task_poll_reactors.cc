@@ -1,0 +1,167 @@
+#include "server/task_poll_reactors.h"
+
+#include <utility>
+
+#include "server/call_auth.h"
+
+namespace returnpath::engine {
+namespace {
+
+grpc::Status HungUp() {
+  return grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber hung up");
+}
+
+// A task leased for a caller who will not get it goes back to the queue.
+// Blocks: call it on the executor.
+void ReleaseUnserved(TaskQueue& tasks, const v1::Task& task) {
+  tasks.Release({task.stream_id(), task.id(), task.lease_owner()})
+      .status()
+      .IgnoreError();  // else the lease simply runs out
+}
+
+// Records the read of a leased task's person before it is served, if the
+// caller is still admitted (a subscription outlives its first check); if
+// either fails the task is not served. Blocks: call it on the executor.
+absl::Status LogBeforeServing(const ServiceDeps& deps, TaskQueue& tasks,
+                              const PollSpec& spec, absl::string_view method,
+                              const v1::Task& task) {
+  absl::Status logged = deps.auth->StillAdmitted(spec.principal);
+  if (logged.ok()) {
+    logged =
+        deps.access_log->Record(spec.principal, method, {task.stream_id()});
+  }
+  if (!logged.ok()) ReleaseUnserved(tasks, task);
+  return logged;
+}
+
+}  // namespace
+
+PollReactor::PollReactor(const ServiceDeps& deps, TaskQueue* tasks,
+                         PollSpec spec, v1::PollTasksResponse* response)
+    : deps_(deps), tasks_(tasks), spec_(std::move(spec)), response_(response) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<uint64_t> id = tasks_->PollAsync(
+      spec_.queue, spec_.worker, spec_.lease, spec_.wait,
+      [this](absl::StatusOr<std::optional<v1::Task>> result) {
+        {
+          absl::MutexLock lock(&mu_);
+          answered_ = true;
+        }
+        if (!result.ok()) return Finish(ToGrpcStatus(result.status()));
+        if (!result->has_value()) return Finish(grpc::Status::OK);
+        deps_.executor->Run([this, task = **std::move(result)]() mutable {
+          Serve(std::move(task));
+        });
+      },
+      spec_.filter);
+  if (!id.ok()) {
+    answered_ = true;
+    Finish(ToGrpcStatus(id.status()));
+    return;
+  }
+  poll_id_ = *id;
+}
+
+void PollReactor::Serve(v1::Task task) {
+  absl::Status logged =
+      LogBeforeServing(deps_, *tasks_, spec_, "PollTasks", task);
+  if (!logged.ok()) return Finish(ToGrpcStatus(logged));
+  *response_->mutable_task() = std::move(task);
+  Finish(grpc::Status::OK);
+}
+
+void PollReactor::OnCancel() {
+  uint64_t id;
+  {
+    absl::MutexLock lock(&mu_);
+    if (answered_) return;
+    id = poll_id_;
+  }
+  // The queue answers the poll with CANCELLED, which finishes the call.
+  tasks_->CancelPoll(id);
+}
+
+SubscribeReactor::SubscribeReactor(const ServiceDeps& deps, TaskQueue* tasks,
+                                   PollSpec spec)
+    : deps_(deps), tasks_(tasks), spec_(std::move(spec)) {
+  PollNext();
+}
+
+void SubscribeReactor::FinishOnce(const grpc::Status& status) {
+  if (finished_) return;
+  finished_ = true;
+  Finish(status);
+}
+
+void SubscribeReactor::PollNext() {
+  absl::MutexLock lock(&mu_);
+  if (finished_) return;
+  absl::StatusOr<uint64_t> id = tasks_->PollAsync(
+      spec_.queue, spec_.worker, spec_.lease, spec_.wait,
+      [this](absl::StatusOr<std::optional<v1::Task>> result) {
+        OnPolled(std::move(result));
+      },
+      spec_.filter);
+  if (!id.ok()) return FinishOnce(ToGrpcStatus(id.status()));
+  poll_id_ = *id;
+}
+
+void SubscribeReactor::OnPolled(
+    absl::StatusOr<std::optional<v1::Task>> result) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    if (!result.ok()) return FinishOnce(ToGrpcStatus(result.status()));
+    if (result->has_value()) serving_ = true;
+  }
+  if (!result->has_value())
+    return PollNext();  // the wait ran out: keep listening
+  deps_.executor->Run(
+      [this, task = **std::move(result)]() mutable { Serve(std::move(task)); });
+}
+
+void SubscribeReactor::Serve(v1::Task task) {
+  grpc::Status status = ToGrpcStatus(
+      LogBeforeServing(deps_, *tasks_, spec_, "SubscribeTasks", task));
+  bool hung_up;
+  {
+    absl::MutexLock lock(&mu_);
+    hung_up = hung_up_;
+  }
+  if (status.ok() && hung_up) {
+    ReleaseUnserved(*tasks_, task);
+    status = HungUp();
+  }
+  if (!status.ok()) {
+    absl::MutexLock lock(&mu_);
+    serving_ = false;
+    return FinishOnce(status);
+  }
+  current_ = std::move(task);
+  StartWrite(&current_);
+  absl::MutexLock lock(&mu_);
+  serving_ = false;
+  if (hung_up_) FinishOnce(HungUp());  // OnCancel left it to us
+}
+
+void SubscribeReactor::OnWriteDone(bool ok) {
+  if (ok) return PollNext();
+  absl::MutexLock lock(&mu_);
+  FinishOnce(
+      grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
+}
+
+void SubscribeReactor::OnCancel() {
+  uint64_t id;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    hung_up_ = true;
+    if (serving_) return;  // Serve finishes the call
+    id = poll_id_;
+    FinishOnce(HungUp());
+  }
+  tasks_->CancelPoll(id);
+}
+
+}  // namespace returnpath::engine

@@ -1,0 +1,82 @@
+#ifndef RETURNPATH_SERVER_TASK_POLL_REACTORS_H_
+#define RETURNPATH_SERVER_TASK_POLL_REACTORS_H_
+
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "engine/task_queue.h"
+#include "grpcpp/grpcpp.h"
+#include "returnpath/v1/services.pb.h"
+#include "server/auth.h"
+#include "server/service_deps.h"
+
+namespace returnpath::engine {
+
+// What a long poll asks of the queue, and for whom.
+struct PollSpec {
+  std::string queue;
+  std::string worker;
+  absl::Duration lease;
+  absl::Duration wait;
+  TaskFilter filter;    // the tasks whose person the caller may see
+  Principal principal;  // whose reads the access log records
+};
+
+// One long poll: answers with a leased task or none after the wait. A leased
+// task is a read of its person: it is access-logged (on the executor, never
+// on a reactor) before it is served; if that fails the task goes back. A
+// client that hangs up cancels the poll (a task leased for it meanwhile goes
+// back). Deletes itself when done.
+class PollReactor final : public grpc::ServerUnaryReactor {
+ public:
+  PollReactor(const ServiceDeps& deps, TaskQueue* tasks, PollSpec spec,
+              v1::PollTasksResponse* response);
+  void OnCancel() override;
+  void OnDone() override { delete this; }
+
+ private:
+  void Serve(v1::Task task);  // on the executor
+
+  const ServiceDeps deps_;
+  TaskQueue* const tasks_;
+  const PollSpec spec_;
+  v1::PollTasksResponse* const response_;
+  absl::Mutex mu_;
+  uint64_t poll_id_ ABSL_GUARDED_BY(mu_) = 0;
+  bool answered_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// A task subscription: polls again and again, writing each leased task
+// (access-logged first, as above), until the client hangs up. Deletes itself
+// when done.
+class SubscribeReactor final : public grpc::ServerWriteReactor<v1::Task> {
+ public:
+  SubscribeReactor(const ServiceDeps& deps, TaskQueue* tasks, PollSpec spec);
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override { delete this; }
+
+ private:
+  void PollNext();
+  void OnPolled(absl::StatusOr<std::optional<v1::Task>> result);
+  void Serve(v1::Task task);  // on the executor
+  // Finishes with `status` unless finished. REQUIRES: mu_ held.
+  void FinishOnce(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const ServiceDeps deps_;
+  TaskQueue* const tasks_;
+  const PollSpec spec_;
+  v1::Task current_;
+  absl::Mutex mu_;
+  uint64_t poll_id_ ABSL_GUARDED_BY(mu_) = 0;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  // A leased task is being logged on the executor: the reactor must stay
+  // alive (unfinished) until that job is done with it.
+  bool serving_ ABSL_GUARDED_BY(mu_) = false;
+  bool hung_up_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_SERVER_TASK_POLL_REACTORS_H_

@@ -1,0 +1,260 @@
+#include "server/task_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/rpc/unary_call.h"
+#include "engine/status_macros.h"
+#include "server/input_bounds.h"
+#include "server/person_scope.h"
+#include "server/task_listing.h"
+#include "server/task_poll_reactors.h"
+
+namespace returnpath::engine {
+namespace {
+
+// A lease long enough for a conversation to be booked, short enough that a
+// crashed worker's task comes back within the hour.
+constexpr absl::Duration kDefaultLease = absl::Minutes(5);
+// The longest a long poll is held open; clients poll again after it.
+constexpr absl::Duration kMaxWait = absl::Seconds(60);
+
+absl::Duration FromProto(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+absl::Status RequireTaskRole(const Principal& principal,
+                             absl::string_view action) {
+  return RequireRole(principal,
+                     {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
+                     action);
+}
+
+absl::Status RequireQueue(const Principal& principal, const std::string& queue,
+                          absl::string_view action) {
+  if (queue.empty()) return absl::InvalidArgumentError("queue is required");
+  return RequireScope(principal, {absl::StrCat("queue/", queue)},
+                      absl::StrCat(action, " in queue ", queue));
+}
+
+// Leases are held in the caller's name: "<principal>" or
+// "<principal>/<worker>".
+std::string WorkerName(const Principal& principal, const std::string& worker) {
+  return worker.empty() ? principal.name
+                        : absl::StrCat(principal.name, "/", worker);
+}
+
+// The tasks the principal may lease: those of persons in its scope. The name
+// is the scopes: filters with the same scopes allow the same tasks.
+TaskFilter PersonsInScope(const Principal& principal) {
+  return TaskFilter{absl::StrJoin(principal.scopes, "\n"),
+                    [principal](const v1::StreamRecord& person) {
+                      return CoversPerson(principal, person);
+                    }};
+}
+
+absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
+                                      const absl::Status& bounds,
+                                      const std::string& queue,
+                                      const std::string& worker,
+                                      const google::protobuf::Duration& lease,
+                                      const google::protobuf::Duration* wait) {
+  RP_RETURN_IF_ERROR(RequireTaskRole(principal, "take tasks"));
+  RP_RETURN_IF_ERROR(bounds);
+  RP_RETURN_IF_ERROR(RequireQueue(principal, queue, "take tasks"));
+  PollSpec spec{queue,    WorkerName(principal, worker), FromProto(lease),
+                kMaxWait, PersonsInScope(principal),     principal};
+  if (spec.lease < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("lease must not be negative");
+  }
+  if (spec.lease == absl::ZeroDuration()) spec.lease = kDefaultLease;
+  if (wait != nullptr) {
+    spec.wait = FromProto(*wait);
+    if (spec.wait < absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("wait must not be negative");
+    }
+    spec.wait = std::min(spec.wait, kMaxWait);
+  }
+  return spec;
+}
+
+// Checks the reference and that the caller may see the task: both its queue
+// and its person in scope. A task outside either is answered as missing.
+absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
+                                const Principal& principal,
+                                const absl::Status& bounds,
+                                const v1::TaskRef& ref,
+                                absl::string_view action) {
+  RP_RETURN_IF_ERROR(RequireTaskRole(principal, action));
+  RP_RETURN_IF_ERROR(bounds);  // before any message names an id
+  if (ref.person_id().empty())
+    return absl::InvalidArgumentError("task.person_id is required");
+  if (ref.task_id().empty())
+    return absl::InvalidArgumentError("task.task_id is required");
+  const absl::Status missing = NoSuchTask(ref.person_id(), ref.task_id());
+  absl::StatusOr<v1::StreamRecord> person =
+      ReadablePerson(*deps.store, principal, ref.person_id());
+  if (absl::IsNotFound(person.status())) return missing;
+  RP_RETURN_IF_ERROR(person.status());
+  absl::StatusOr<v1::Task> task =
+      deps.store->GetTask(ref.person_id(), ref.task_id());
+  if (absl::IsNotFound(task.status())) return missing;
+  RP_RETURN_IF_ERROR(task.status());
+  if (!ScopeCovers(principal, absl::StrCat("queue/", task->queue()))) {
+    return missing;
+  }
+  return TaskRef{ref.person_id(), ref.task_id(),
+                 WorkerName(principal, ref.worker())};
+}
+
+// A task served back to the caller is a read of its person: logged first.
+absl::Status LogTaskRead(const ServiceDeps& deps, const Principal& principal,
+                         absl::string_view method, const v1::Task& task) {
+  return deps.access_log->Record(principal, method, {task.stream_id()});
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
+                                            const v1::PollTasksRequest* request,
+                                            v1::PollTasksResponse* response) {
+  absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
+  absl::StatusOr<PollSpec> spec =
+      principal.ok()
+          ? MakePollSpec(*principal, CheckBounds(*request), request->queue(),
+                         request->worker(), request->lease(), &request->wait())
+          : absl::StatusOr<PollSpec>(principal.status());
+  if (!spec.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(spec.status()));
+    return reactor;
+  }
+  return new PollReactor(deps_, tasks_, *std::move(spec), response);
+}
+
+grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
+    grpc::CallbackServerContext* ctx,
+    const v1::SubscribeTasksRequest* request) {
+  absl::StatusOr<Principal> principal = AuthenticateCall(*deps_.auth, *ctx);
+  absl::StatusOr<PollSpec> spec =
+      principal.ok()
+          ? MakePollSpec(*principal, CheckBounds(*request), request->queue(),
+                         request->worker(), request->lease(), nullptr)
+          : absl::StatusOr<PollSpec>(principal.status());
+  if (!spec.ok()) {
+    class Failed final : public grpc::ServerWriteReactor<v1::Task> {
+     public:
+      explicit Failed(const absl::Status& status) {
+        Finish(ToGrpcStatus(status));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Failed(spec.status());
+  }
+  return new SubscribeReactor(deps_, tasks_, *std::move(spec));
+}
+
+grpc::ServerUnaryReactor* TaskService::Complete(
+    grpc::CallbackServerContext* ctx, const v1::CompleteTaskRequest* request,
+    v1::CompleteTaskResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_ASSIGN_OR_RETURN(TaskRef ref,
+                            Resolve(deps_, principal, CheckBounds(*request),
+                                    request->task(), "complete a task"));
+        if (request->outcome().empty()) {
+          return absl::InvalidArgumentError(
+              "outcome is required: what came of the task, e.g. \"held\" or "
+              "\"relocated\"");
+        }
+        CompleteRequest complete{ref,
+                                 request->outcome(),
+                                 request->note(),
+                                 request->idempotency_key(),
+                                 principal.name,
+                                 ""};
+        RP_ASSIGN_OR_RETURN(CompleteResult result, tasks_->Complete(complete));
+        response->set_position(result.position);
+        response->set_deduplicated(result.deduplicated);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* TaskService::Fail(grpc::CallbackServerContext* ctx,
+                                            const v1::FailTaskRequest* request,
+                                            v1::Task* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_ASSIGN_OR_RETURN(TaskRef ref,
+                            Resolve(deps_, principal, CheckBounds(*request),
+                                    request->task(), "fail a task"));
+        if (request->error().empty()) {
+          return absl::InvalidArgumentError(
+              "error is required: why the task could not be done");
+        }
+        RP_ASSIGN_OR_RETURN(*response, tasks_->Fail(ref, request->error()));
+        return LogTaskRead(deps_, principal, "FailTask", *response);
+      });
+}
+
+grpc::ServerUnaryReactor* TaskService::Release(
+    grpc::CallbackServerContext* ctx, const v1::ReleaseTaskRequest* request,
+    v1::Task* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_ASSIGN_OR_RETURN(TaskRef ref,
+                            Resolve(deps_, principal, CheckBounds(*request),
+                                    request->task(), "release a task"));
+        RP_ASSIGN_OR_RETURN(*response, tasks_->Release(ref));
+        return LogTaskRead(deps_, principal, "ReleaseTask", *response);
+      });
+}
+
+grpc::ServerUnaryReactor* TaskService::ExtendLease(
+    grpc::CallbackServerContext* ctx, const v1::ExtendLeaseRequest* request,
+    v1::Task* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_ASSIGN_OR_RETURN(TaskRef ref,
+                            Resolve(deps_, principal, CheckBounds(*request),
+                                    request->task(), "extend a lease"));
+        const absl::Duration lease = FromProto(request->lease());
+        if (lease <= absl::ZeroDuration()) {
+          return absl::InvalidArgumentError("lease must be positive");
+        }
+        RP_ASSIGN_OR_RETURN(*response, tasks_->ExtendLease(ref, lease));
+        return LogTaskRead(deps_, principal, "ExtendLease", *response);
+      });
+}
+
+grpc::ServerUnaryReactor* TaskService::ListTasks(
+    grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
+    v1::ListTasksResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list tasks"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        RP_RETURN_IF_ERROR(
+            RequireQueue(principal, request->queue(), "list tasks"));
+        return ServeTasksInScope(deps_, *tasks_, principal, "ListTasks",
+                                 *request, request->state(), response);
+      });
+}
+
+grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
+    grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
+    v1::ListTasksResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list dead letters"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        RP_RETURN_IF_ERROR(
+            RequireQueue(principal, request->queue(), "list dead letters"));
+        return ServeTasksInScope(deps_, *tasks_, principal, "ListDeadLetters",
+                                 *request, v1::TASK_STATE_DEAD_LETTER,
+                                 response);
+      });
+}
+
+}  // namespace returnpath::engine

@@ -1,0 +1,62 @@
+#ifndef RETURNPATH_SERVER_TASK_SERVICE_H_
+#define RETURNPATH_SERVER_TASK_SERVICE_H_
+
+#include "engine/rpc/request_decoding.h"
+#include "engine/task_queue.h"
+#include "returnpath/v1/services.grpc.pb.h"
+#include "server/service_deps.h"
+
+namespace returnpath::engine {
+
+// The advisers' and police liaison's service: long-poll and subscribe to a
+// queue, complete, fail, release and extend leased tasks, list queues and
+// dead letters. A caller works only queues its scopes name ("queue/<q>"),
+// and leases in its own name. Thread-safe; `deps` and `tasks` outlive it.
+class TaskService final : public v1::TaskService::CallbackService {
+ public:
+  TaskService(ServiceDeps deps, TaskQueue* tasks)
+      : deps_(deps), tasks_(tasks) {
+    DecodeGuards(this, "returnpath.v1.TaskService")
+        .Method("Poll", &TaskService::Poll)
+        .Method("Subscribe", &TaskService::Subscribe)
+        .Method("Complete", &TaskService::Complete)
+        .Method("Fail", &TaskService::Fail)
+        .Method("Release", &TaskService::Release)
+        .Method("ExtendLease", &TaskService::ExtendLease)
+        .Method("ListTasks", &TaskService::ListTasks)
+        .Method("ListDeadLetters", &TaskService::ListDeadLetters);
+  }
+
+  grpc::ServerUnaryReactor* Poll(grpc::CallbackServerContext* ctx,
+                                 const v1::PollTasksRequest* request,
+                                 v1::PollTasksResponse* response) override;
+  grpc::ServerWriteReactor<v1::Task>* Subscribe(
+      grpc::CallbackServerContext* ctx,
+      const v1::SubscribeTasksRequest* request) override;
+  grpc::ServerUnaryReactor* Complete(
+      grpc::CallbackServerContext* ctx, const v1::CompleteTaskRequest* request,
+      v1::CompleteTaskResponse* response) override;
+  grpc::ServerUnaryReactor* Fail(grpc::CallbackServerContext* ctx,
+                                 const v1::FailTaskRequest* request,
+                                 v1::Task* response) override;
+  grpc::ServerUnaryReactor* Release(grpc::CallbackServerContext* ctx,
+                                    const v1::ReleaseTaskRequest* request,
+                                    v1::Task* response) override;
+  grpc::ServerUnaryReactor* ExtendLease(grpc::CallbackServerContext* ctx,
+                                        const v1::ExtendLeaseRequest* request,
+                                        v1::Task* response) override;
+  grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* ctx,
+                                      const v1::ListTasksRequest* request,
+                                      v1::ListTasksResponse* response) override;
+  grpc::ServerUnaryReactor* ListDeadLetters(
+      grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
+      v1::ListTasksResponse* response) override;
+
+ private:
+  const ServiceDeps deps_;
+  TaskQueue* const tasks_;
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_SERVER_TASK_SERVICE_H_
