@@ -13,6 +13,7 @@
 #include "engine/codec.h"
 #include "engine/event_store_impl.h"
 #include "engine/keys.h"
+#include "engine/rocks_view.h"
 #include "engine/status_macros.h"
 
 namespace returnpath::engine {
@@ -31,14 +32,9 @@ absl::Status Scan(
     const StoreDb& db, StoreDb::Cf cf, const ScopedSnapshot& snapshot,
     const std::string& start, const std::string& limit,
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) {
-  rocksdb::ReadOptions ro = snapshot.options();
-  rocksdb::Slice upper(limit);
-  if (!limit.empty()) ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(ro, db.cf(cf)));
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    if (!visit(View(it->key()), View(it->value()))) break;
-  }
-  return FromRocks(it->status(), "scanning");
+  return VisitAll(*NewTableCursor(db, static_cast<Table>(cf), snapshot.get(),
+                                  start, limit),
+                  visit);
 }
 
 template <typename Proto>
