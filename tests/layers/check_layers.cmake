@@ -1,0 +1,38 @@
+# Fails if a file includes what its layer may not name. Run by ctest
+# (layers_test) as `cmake -DROOT=<project root> -P check_layers.cmake`.
+#
+#   engine/     names no domain type: no server/, workflows/, clients/ or
+#               tools/ header, and of the generated protos only the engine's
+#               own (returnpath/v1/engine.proto, event.proto)
+#   workflows/  is pure: no RocksDB, no gRPC, nothing of server/ or tools/
+#   server/     the application: nothing of clients/ or tools/
+
+set(domain_protos "returnpath/v1/(auth|household|pathway|pathway_state|policy|services)\\.")
+set(rules
+  "engine|\"(server|workflows|clients|tools)/|\"${domain_protos}"
+  "workflows|\"(rocksdb|grpcpp|grpc|server|tools)/"
+  "server|\"(clients|tools)/")
+
+set(broken 0)
+foreach(rule IN LISTS rules)
+  string(FIND "${rule}" "|" bar)
+  string(SUBSTRING "${rule}" 0 ${bar} layer)
+  math(EXPR from "${bar} + 1")
+  string(SUBSTRING "${rule}" ${from} -1 forbidden)
+  file(GLOB_RECURSE sources RELATIVE ${ROOT}
+       ${ROOT}/${layer}/*.h ${ROOT}/${layer}/*.cc)
+  foreach(source IN LISTS sources)
+    file(STRINGS ${ROOT}/${source} includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
+    foreach(line IN LISTS includes)
+      if(line MATCHES "${forbidden}")
+        message(SEND_ERROR "${source}: ${line} — ${layer}/ may not include it")
+        math(EXPR broken "${broken} + 1")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+
+if(broken GREATER 0)
+  message(FATAL_ERROR "${broken} include(s) cross a layer (DEVELOPERS.md, Layout rules)")
+endif()
+message(STATUS "layers hold: engine/, workflows/ and server/ include nothing above them")
