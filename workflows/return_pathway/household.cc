@@ -451,13 +451,14 @@ void CatchUp(const v1::PathwayState& after, const v1::PathwayTimer& timer,
   }
   if (!follows) return;
   // The child joined at the event that armed the timer; what the guardian
-  // decided after it reached the child then.
+  // decided after it reached the child then. A decision is the event that
+  // made it (its first cause): a later correction of a decision taken before
+  // the child joined reaches the child through this catch-up, corrected.
   const uint64_t joined_at = *std::max_element(
       timer.caused_by_positions().begin(), timer.caused_by_positions().end());
   auto followed_live =
       [&](const google::protobuf::RepeatedField<uint64_t>& by) {
-        return std::any_of(by.begin(), by.end(),
-                           [&](uint64_t p) { return p > joined_at; });
+        return !by.empty() && by[0] > joined_at;
       };
   if (after.has_appeal_window() &&
       !followed_live(after.appeal_window().caused_by_positions())) {
