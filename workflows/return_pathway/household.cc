@@ -385,9 +385,11 @@ HouseholdBefore HouseholdSnapshot(const v1::PathwayState& s) {
   out.residence = s.residence();
   if (s.household().empty()) return out;
   out.tasks = HouseholdTasksOf(s);
+  out.conversations_held = s.return_conversations_held();
   out.co_guardians = CoGuardians(s).size();
   for (const v1::PathwayTimer& t : s.armed_timers()) {
     if (t.kind() == kTimerHouseholdCatchUp) out.catch_up_timers.push_back(t);
+    if (t.kind() == kTimerHouseholdShare) out.share_timers.push_back(t.id());
   }
   return out;
 }
@@ -436,7 +438,9 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
       }
     }
   }
-  if (!told) ShareTasks(before, after, in, &out);
+  if (!told) {
+    ShareTasks(before, after, in, ShareTimerFired(before, after), &out);
+  }
   return out;
 }
 

@@ -135,7 +135,8 @@ absl::Status AddRefoldedHouseholdEvents(const v1::PathwayState& before,
     related.payload.PackFrom(fact.followed);
   }
   if (catch_up != nullptr) CatchUp(applied->state, *catch_up, in, &out);
-  ShareTasks(snapshot, applied->state, in, &out);
+  ShareTasks(snapshot, applied->state, in,
+             ShareTimerFired(snapshot, applied->state), &out);
   return absl::OkStatus();
 }
 
