@@ -414,6 +414,52 @@ void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
   st.OpenTask(std::move(draft));
 }
 
+void OpenRelocationIfDue(Step& st) {
+  const v1::PathwayState& s = st.s();
+  const v1::FinalRejectionRecord& rejection = s.final_rejection();
+  if (!IsAfterFinalRejection(s.stage()) || !IsSet(rejection.notified_on()) ||
+      !CurrentRelocationExemption(st).empty() ||
+      s.residence().at_return_centre() ||
+      st.HasOpenTaskOfKind(kTaskRelocation)) {
+    return;
+  }
+  std::vector<uint64_t> caused_by(rejection.caused_by_positions().begin(),
+                                  rejection.caused_by_positions().end());
+  caused_by.push_back(st.in().position);
+  OpenRelocation(st, StoredDay(rejection.notified_on()),
+                 StoredDay(s.departure_deadline().date()),
+                 std::move(caused_by));
+}
+
+void OpenConversationIfDue(Step& st, absl::string_view rule_name) {
+  const v1::PathwayState& s = st.s();
+  for (const v1::PathwayTask& t : s.open_tasks()) {
+    if (t.kind() == kTaskReturnConversation && t.rule() == rule_name) return;
+  }
+  // The decision the conversation follows, if it is still the person's.
+  const bool final = rule_name == "conversation_after_final_rejection";
+  const bool first = rule_name == "conversation_after_first_rejection";
+  if (final && IsAfterFinalRejection(s.stage()) &&
+      IsSet(s.final_rejection().notified_on())) {
+    std::vector<uint64_t> caused_by(
+        s.final_rejection().caused_by_positions().begin(),
+        s.final_rejection().caused_by_positions().end());
+    caused_by.push_back(st.in().position);
+    OpenConversation(st, StoredDay(s.final_rejection().notified_on()),
+                     st.policy().conversation_after_final_rejection(),
+                     rule_name, "final rejection", caused_by);
+  } else if (first && (s.stage() == v1::STAGE_FIRST_REJECTION ||
+                       s.stage() == v1::STAGE_APPEAL_PENDING)) {
+    std::vector<uint64_t> caused_by(
+        s.appeal_window().caused_by_positions().begin(),
+        s.appeal_window().caused_by_positions().end());
+    caused_by.push_back(st.in().position);
+    OpenConversation(st, StoredDay(s.appeal_window().counted_from()),
+                     st.policy().conversation_after_first_rejection(),
+                     rule_name, "first rejection", caused_by);
+  }
+}
+
 absl::Status OnDeadlineSet(const v1::DepartureDeadlineSet& e, Step& st) {
   constexpr absl::string_view kAction = "set a departure deadline";
   v1::PathwayState& s = st.s();

@@ -187,12 +187,16 @@ absl::Status FireOverdueTimers(Step& st) {
   // A timer event leaves a timer due at its own time to the engine, which
   // fires each in turn.
   const bool timer_event = st.in().payload.Is<v1::TimerFired>();
+  // A household share timer tells the co-guardians; under one's news the
+  // answer would go back to it (a cycle): it waits for the next event.
+  const bool told = st.in().payload.Is<v1::HouseholdTasksShared>();
   const absl::Time until = st.in().effective;
   for (int fired = 1;; ++fired) {
     const v1::PathwayTimer* next = nullptr;
     for (const v1::PathwayTimer& t : st.s().armed_timers()) {
       const absl::Time due = FromTimestamp(t.due());
       if (due > until || (timer_event && due == until)) continue;
+      if (told && t.kind() == kTimerHouseholdShare) continue;
       if (next == nullptr || due < FromTimestamp(next->due()) ||
           (due == FromTimestamp(next->due()) && t.id() < next->id())) {
         next = &t;

@@ -385,9 +385,11 @@ HouseholdBefore HouseholdSnapshot(const v1::PathwayState& s) {
   out.residence = s.residence();
   if (s.household().empty()) return out;
   out.tasks = HouseholdTasksOf(s);
+  out.conversations_held = s.return_conversations_held();
   out.co_guardians = CoGuardians(s).size();
   for (const v1::PathwayTimer& t : s.armed_timers()) {
     if (t.kind() == kTimerHouseholdCatchUp) out.catch_up_timers.push_back(t);
+    if (t.kind() == kTimerHouseholdShare) out.share_timers.push_back(t.id());
   }
   return out;
 }
@@ -436,7 +438,9 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
       }
     }
   }
-  if (!told) ShareTasks(before, after, in, &out);
+  if (!told) {
+    ShareTasks(before, after, in, ShareTimerFired(before, after), &out);
+  }
   return out;
 }
 
@@ -451,13 +455,14 @@ void CatchUp(const v1::PathwayState& after, const v1::PathwayTimer& timer,
   }
   if (!follows) return;
   // The child joined at the event that armed the timer; what the guardian
-  // decided after it reached the child then.
+  // decided after it reached the child then. A decision is the event that
+  // made it (its first cause): a later correction of a decision taken before
+  // the child joined reaches the child through this catch-up, corrected.
   const uint64_t joined_at = *std::max_element(
       timer.caused_by_positions().begin(), timer.caused_by_positions().end());
   auto followed_live =
       [&](const google::protobuf::RepeatedField<uint64_t>& by) {
-        return std::any_of(by.begin(), by.end(),
-                           [&](uint64_t p) { return p > joined_at; });
+        return !by.empty() && by[0] > joined_at;
       };
   if (after.has_appeal_window() &&
       !followed_live(after.appeal_window().caused_by_positions())) {

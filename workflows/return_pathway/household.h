@@ -91,8 +91,10 @@ struct HouseholdBefore {
   returnpath::v1::Deadline departure_deadline;
   returnpath::v1::Residence residence;
   std::vector<returnpath::v1::HouseholdTask> tasks;  // its household tasks
+  int conversations_held = 0;
   size_t co_guardians = 0;
   std::vector<returnpath::v1::PathwayTimer> catch_up_timers;  // armed
+  std::vector<std::string> share_timers;  // armed household_share timer ids
 };
 HouseholdBefore HouseholdSnapshot(const returnpath::v1::PathwayState& s);
 
@@ -133,7 +135,8 @@ void CatchUp(const returnpath::v1::PathwayState& after,
 // (relocation, return conversation) `s` holds open; whether the person moved
 // into (another) return centre; moving with the family to `to`; the
 // HouseholdTasksShared each co-guardian gets when the guardian's household
-// tasks or residence changed.
+// tasks or residence changed, or always if `announce` (this guardian took
+// over a task the holder dropped, and its share timer fired).
 std::vector<returnpath::v1::HouseholdTask> HouseholdTasksOf(
     const returnpath::v1::PathwayState& s);
 bool Relocated(const returnpath::v1::Residence& was,
@@ -141,7 +144,12 @@ bool Relocated(const returnpath::v1::Residence& was,
 void RelocateWith(const returnpath::v1::Residence& to, Step& st);
 void ShareTasks(const HouseholdBefore& before,
                 const returnpath::v1::PathwayState& after, const EventInput& in,
+                bool announce,
                 std::vector<returnpath::engine::RelatedEvent>* out);
+// Whether a household_share timer armed before `in` is no longer armed
+// after it (it fired, on time or overdue before another event).
+bool ShareTimerFired(const HouseholdBefore& before,
+                     const returnpath::v1::PathwayState& after);
 
 }  // namespace returnpath::return_pathway
 

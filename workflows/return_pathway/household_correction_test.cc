@@ -2,6 +2,7 @@
 // the corrected fact: each child's state becomes what it would have been had
 // the corrected fact been recorded on time (domain.md, "Households").
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -164,6 +165,126 @@ TEST(HouseholdCorrectionTest,
     }
   }
   EXPECT_EQ(final_rejections, -1);
+}
+
+// G is rejected (first rejection, a deferred appeal, and the final
+// rejection notified on `final_day`); then LATE (14) joins at kRecorded + 5
+// and catches up through G's timer.
+void LateChildCaughtUp(HouseholdFixture& f, CivilDay final_day) {
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
+  RP_ASSERT_OK(f.FirstRejection("G", kRegistered + 7));
+  v1::AppealLodged appeal;
+  appeal.set_deferred_implementation(true);
+  RP_ASSERT_OK(f.RecordOn("G", kRegistered + 10, appeal));
+  RP_ASSERT_OK(f.FinalRejection("G", final_day));
+  RP_ASSERT_OK(
+      f.Register(kRecorded + 5, Child("LATE", CivilDay(2012, 1, 10), {"G"})));
+  RP_ASSERT_OK(f.FireTimer("G", "household-catch-up-LATE"));
+  ASSERT_EQ(f.state("LATE").stage(), v1::STAGE_FINAL_REJECTION);
+}
+
+// The child's history before `n` more events is the start of it after: a
+// correction appends, it never reorders.
+void ExpectHistoryOnlyGrew(const std::vector<v1::EventEnvelope>& before,
+                           const std::vector<v1::EventEnvelope>& after) {
+  ASSERT_GT(after.size(), before.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(after[i].SerializeAsString(), before[i].SerializeAsString()) << i;
+  }
+}
+
+// A child who caught up when it joined follows a correction of a decision
+// the guardian took before it joined: its deadlines and tasks are those it
+// would have had had it caught up with the corrected history.
+TEST(HouseholdCorrectionTest, ACorrectionBeforeALateChildJoinedReachesIt) {
+  HouseholdFixture on_time;
+  LateChildCaughtUp(on_time, kRight);
+
+  HouseholdFixture f;
+  LateChildCaughtUp(f, kRecorded);
+  uint64_t wrong = 0;
+  for (const v1::EventEnvelope& e : f.log("G")) {
+    if (e.payload().Is<v1::FinalRejection>()) wrong = e.position();
+  }
+  const std::vector<v1::EventEnvelope> before = f.log("LATE");
+  v1::FinalRejection right;
+  *right.mutable_notified_on() = ToDate(kRight);
+  v1::EventCorrected corrected;
+  corrected.set_corrected_position(wrong);
+  corrected.mutable_replacement()->PackFrom(right);
+  *corrected.mutable_effective_time() = ToTimestamp(At(kRight));
+  corrected.set_reason("the decision was notified on 25 March");
+  RP_ASSERT_OK(f.RecordOn("G", kRecorded + 6, corrected));
+
+  const v1::PathwayState& late = f.state("LATE");
+  EXPECT_EQ(DateText(late.final_rejection().notified_on()), "2026-03-25");
+  EXPECT_EQ(DateText(late.departure_deadline().date()),
+            DateText(on_time.state("LATE").departure_deadline().date()));
+  EXPECT_EQ(Pathway(late), Pathway(on_time.state("LATE")));
+  const v1::EventEnvelope& told = f.log("LATE").back();
+  EXPECT_EQ(told.caused_by_position(), f.log("G").back().position());
+  // It corrects only what the child followed: the catch-up's follows, not
+  // the guardian's decision from before the child joined.
+  std::set<uint64_t> followed;
+  for (const v1::EventEnvelope& e : before) {
+    v1::GuardianDecisionFollowed follow;
+    if (e.payload().UnpackTo(&follow)) {
+      followed.insert(follow.guardian_position());
+    }
+  }
+  v1::GuardianFollowsCorrected correction;
+  ASSERT_TRUE(told.payload().UnpackTo(&correction));
+  ASSERT_GT(correction.corrections_size(), 0);
+  for (const v1::FollowCorrection& c : correction.corrections()) {
+    EXPECT_TRUE(followed.contains(c.guardian_position()))
+        << c.guardian_position();
+  }
+  ExpectHistoryOnlyGrew(before, f.log("LATE"));
+  absl::StatusOr<std::vector<Applied>> folded =
+      FoldLog(f.log("LATE"), ShippedPolicies());
+  ASSERT_TRUE(folded.ok()) << folded.status();
+  EXPECT_EQ(folded->back().state.SerializeAsString(), late.SerializeAsString());
+}
+
+// A final rejection retracted after a late child caught up with it is no
+// longer followed: the child is where it would be had it caught up without
+// it, and its age-adapted information task is cancelled naming the event.
+TEST(HouseholdCorrectionTest, ARetractionBeforeALateChildJoinedReachesIt) {
+  HouseholdFixture never;
+  RP_ASSERT_OK(never.Register(kRegistered, Guardian("G")));
+  RP_ASSERT_OK(never.FirstRejection("G", kRegistered + 7));
+  v1::AppealLodged appeal;
+  appeal.set_deferred_implementation(true);
+  RP_ASSERT_OK(never.RecordOn("G", kRegistered + 10, appeal));
+  RP_ASSERT_OK(never.Register(kRecorded + 5,
+                              Child("LATE", CivilDay(2012, 1, 10), {"G"})));
+  RP_ASSERT_OK(never.FireTimer("G", "household-catch-up-LATE"));
+
+  HouseholdFixture f;
+  LateChildCaughtUp(f, kRecorded);
+  uint64_t wrong = 0;
+  for (const v1::EventEnvelope& e : f.log("G")) {
+    if (e.payload().Is<v1::FinalRejection>()) wrong = e.position();
+  }
+  const std::vector<v1::PathwayTask> info =
+      f.Tasks("LATE", kTaskChildInformation);
+  ASSERT_EQ(info.size(), 1u);
+  const std::vector<v1::EventEnvelope> before = f.log("LATE");
+  v1::EventRetracted retracted;
+  retracted.set_retracted_position(wrong);
+  retracted.set_reason("recorded on the wrong person");
+  RP_ASSERT_OK(f.RecordOn("G", kRecorded + 6, retracted));
+
+  EXPECT_EQ(f.state("LATE").stage(), v1::STAGE_FIRST_REJECTION);
+  EXPECT_EQ(Pathway(f.state("LATE")), Pathway(never.state("LATE")));
+  EXPECT_TRUE(f.Tasks("LATE", kTaskChildInformation).empty());
+  const v1::HistoryEntry& entry = f.state("LATE").history().rbegin()[0];
+  EXPECT_THAT(absl::StrJoin(entry.moved(), "\n"),
+              HasSubstr(absl::StrCat("task child information ", info[0].key(),
+                                     " cancelled: ")));
+  EXPECT_THAT(absl::StrJoin(entry.moved(), "\n"),
+              HasSubstr("correction of a guardian's decisions"));
+  ExpectHistoryOnlyGrew(before, f.log("LATE"));
 }
 
 TEST(HouseholdCorrectionTest, ACallerCannotCorrectWhatAChildFollowed) {

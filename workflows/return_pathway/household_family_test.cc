@@ -13,7 +13,9 @@
 #include "gtest/gtest.h"
 #include "returnpath/v1/household.pb.h"
 #include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/household_fixture.h"
+#include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 #include "workflows/return_pathway/task_kinds.h"
 
@@ -158,6 +160,141 @@ TEST(CoGuardianTest, AChildOfTheOtherGuardianAloneMovesToo) {
   std::vector<v1::FollowedDecision> c8 = Follows(f, "C8");
   EXPECT_EQ(std::count(c8.begin(), c8.end(), v1::FOLLOWED_DECISION_RELOCATION),
             1);
+}
+
+// Fires `person`'s armed timers of `kind`; how many it fired.
+int FireTimersOfKind(HouseholdFixture& f, const std::string& person,
+                     absl::string_view kind) {
+  std::vector<std::string> ids;
+  for (const v1::PathwayTimer& t : f.state(person).armed_timers()) {
+    if (t.kind() == kind) ids.push_back(t.id());
+  }
+  for (const std::string& id : ids) {
+    EXPECT_TRUE(f.FireTimer(person, id).ok()) << id;
+  }
+  return static_cast<int>(ids.size());
+}
+
+v1::FlagsChanged Dublin(bool dublin) {
+  v1::FlagsChanged flags;
+  flags.mutable_flags()->set_dublin_case(dublin);
+  return flags;
+}
+
+// The holder of the household's relocation task becomes exempt after it was
+// due: the co-guardian opens the household's task itself, due at once, and
+// tells the holder, who opens none when its exemption ends; completing it
+// moves the whole family.
+TEST(CoGuardianTest, ARelocationTheHolderDropsIsTakenOverByTheCoGuardian) {
+  HouseholdFixture f;
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G2")));
+  RP_ASSERT_OK(f.Register(kRegistered,
+                          Child("C14", CivilDay(2012, 1, 10), {"G", "G2"})));
+  RP_ASSERT_OK(
+      f.Register(kRegistered, Child("C8", CivilDay(2018, 2, 1), {"G2", "G"})));
+  RP_ASSERT_OK(f.FinalRejection("G", kFinal));
+  RP_ASSERT_OK(f.FinalRejection("G2", kFinal));
+  ASSERT_EQ(f.Tasks("G", kTaskRelocation).size(), 1u);
+  ASSERT_TRUE(f.Tasks("G2", kTaskRelocation).empty());
+
+  const CivilDay exempt_on = kFinal + 10;  // the task was due on kFinal + 7
+  RP_ASSERT_OK(f.RecordOn("G", exempt_on, Dublin(true)));
+  EXPECT_TRUE(f.Tasks("G", kTaskRelocation).empty());
+  const v1::EventEnvelope& told = f.log("G2").back();
+  ASSERT_TRUE(told.payload().Is<v1::HouseholdTasksShared>());
+  EXPECT_EQ(told.caused_by_stream_id(), "G");
+  std::vector<v1::PathwayTask> relocation = HouseholdTasks(f, kTaskRelocation);
+  ASSERT_EQ(relocation.size(), 1u);
+  ASSERT_EQ(f.Tasks("G2", kTaskRelocation).size(), 1u);
+  EXPECT_THAT(relocation[0].title(),
+              HasSubstr("Relocate household H-1: G, G2, C14, C8 from Oslo-1"));
+  EXPECT_EQ(LastDay(relocation[0].due()), FormatDay(exempt_on));
+
+  // Its share timer, due at once, tells the former holder.
+  EXPECT_EQ(FireTimersOfKind(f, "G2", kTimerHouseholdShare), 1);
+  const v1::EventEnvelope& shared = f.log("G").back();
+  ASSERT_TRUE(shared.payload().Is<v1::HouseholdTasksShared>());
+  EXPECT_EQ(shared.caused_by_stream_id(), "G2");
+  EXPECT_TRUE(CoGuardianHolds(f.state("G"), kTaskRelocation, ""));
+  RP_ASSERT_OK(f.RecordOn("G", exempt_on + 1, Dublin(false)));
+  EXPECT_TRUE(f.Tasks("G", kTaskRelocation).empty());
+  ASSERT_EQ(HouseholdTasks(f, kTaskRelocation).size(), 1u);
+
+  RP_ASSERT_OK(f.CompleteTask("G2", relocation[0].id(), "relocated"));
+  for (const char* person : {"G", "G2", "C14", "C8"}) {
+    EXPECT_TRUE(f.state(person).residence().at_return_centre()) << person;
+  }
+  for (const char* child : {"C14", "C8"}) {
+    const std::vector<v1::FollowedDecision> follows = Follows(f, child);
+    EXPECT_EQ(std::count(follows.begin(), follows.end(),
+                         v1::FOLLOWED_DECISION_RELOCATION),
+              1)
+        << child;
+    EXPECT_EQ(f.log(child).back().caused_by_stream_id(), "G2") << child;
+  }
+  // Each guardian's history folds to its state on its own.
+  for (const char* person : {"G", "G2"}) {
+    absl::StatusOr<std::vector<Applied>> folded =
+        FoldLog(f.log(person), ShippedPolicies());
+    ASSERT_TRUE(folded.ok()) << folded.status();
+    EXPECT_EQ(folded->back().state.SerializeAsString(),
+              f.state(person).SerializeAsString())
+        << person;
+  }
+}
+
+// The holder is due again before the co-guardian's share timer fired (the
+// engine fires it at once, but a command may come first): the household
+// still ends up with one relocation task, and the timer, fired overdue under
+// the holder's news, fires again after it.
+TEST(CoGuardianTest, TheHouseholdKeepsOneRelocationTaskIfTheHolderIsDueFirst) {
+  HouseholdFixture f;
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G2")));
+  RP_ASSERT_OK(
+      f.Register(kRegistered, Child("C8", CivilDay(2018, 2, 1), {"G", "G2"})));
+  RP_ASSERT_OK(f.FinalRejection("G", kFinal));
+  RP_ASSERT_OK(f.FinalRejection("G2", kFinal));
+  RP_ASSERT_OK(f.RecordOn("G", kFinal + 1, Dublin(true)));
+  ASSERT_EQ(f.Tasks("G2", kTaskRelocation).size(), 1u);
+  RP_ASSERT_OK(f.RecordOn("G", kFinal + 2, Dublin(false)));
+  EXPECT_EQ(HouseholdTasks(f, kTaskRelocation).size(), 1u);
+  EXPECT_EQ(FireTimersOfKind(f, "G2", kTimerHouseholdShare), 1);
+  EXPECT_EQ(HouseholdTasks(f, kTaskRelocation).size(), 1u);
+  const std::string holder = f.Tasks("G", kTaskRelocation).empty() ? "G2" : "G";
+  const std::string other = holder == "G" ? "G2" : "G";
+  EXPECT_TRUE(CoGuardianHolds(f.state(other), kTaskRelocation, ""));
+  EXPECT_FALSE(CoGuardianHolds(f.state(holder), kTaskRelocation, ""));
+}
+
+// The holder departs: the co-guardian, still here, opens the household's
+// relocation task and the return conversation after the final rejection.
+TEST(CoGuardianTest, TheCoGuardianTakesOverWhenTheHolderDeparts) {
+  HouseholdFixture f;
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G2")));
+  RP_ASSERT_OK(
+      f.Register(kRegistered, Child("C8", CivilDay(2018, 2, 1), {"G", "G2"})));
+  RP_ASSERT_OK(f.FinalRejection("G", kFinal));
+  RP_ASSERT_OK(f.FinalRejection("G2", kFinal));
+  ASSERT_TRUE(f.Tasks("G2", kTaskRelocation).empty());
+  ASSERT_TRUE(f.Tasks("G2", kTaskReturnConversation).empty());
+  v1::IomApplicationSubmitted iom;
+  iom.set_programme(v1::IOM_PROGRAMME_VARP);
+  RP_ASSERT_OK(f.RecordOn("G", kFinal + 1, iom));
+  RP_ASSERT_OK(
+      f.Depart("G", kFinal + 2, v1::DEPARTURE_KIND_ASSISTED_VOLUNTARY));
+  EXPECT_EQ(f.Tasks("G2", kTaskRelocation).size(), 1u);
+  const std::vector<v1::PathwayTask> talks =
+      f.Tasks("G2", kTaskReturnConversation);
+  ASSERT_EQ(talks.size(), 1u);
+  EXPECT_EQ(talks[0].rule(), "conversation_after_final_rejection");
+  EXPECT_THAT(talks[0].title(), HasSubstr("household H-1 (guardians G, G2)"));
+  EXPECT_TRUE(f.state("G2").household_tasks_held().empty());
+  // Telling the departed guardian changes nothing there.
+  EXPECT_EQ(FireTimersOfKind(f, "G2", kTimerHouseholdShare), 1);
+  EXPECT_EQ(f.state("G").stage(), v1::STAGE_DEPARTED_VOLUNTARY);
 }
 
 TEST(CoGuardianTest, HouseholdTaskEventsCannotBeRecordedByACaller) {

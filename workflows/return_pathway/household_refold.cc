@@ -30,7 +30,10 @@ struct FollowFact {
 using Follows = std::map<FollowKey, FollowFact>;
 
 // Collects the follows each event of a guardian's fold gives its children,
-// exactly as the live event gave them (HouseholdEvents).
+// exactly as the live event gave them (HouseholdEvents). The fold applies
+// the members before every decision, but a guardian event recorded before a
+// child joined never reached that child: the child caught up with it through
+// its catch-up timer, whose follows stand for it.
 class FollowCollector : public FoldObserver {
  public:
   explicit FollowCollector(Follows* out) : out_(out) {}
@@ -39,10 +42,18 @@ class FollowCollector : public FoldObserver {
   }
   void After(const EventInput& in, const v1::PathwayState& s) override {
     if (s.household().empty()) return;
+    v1::HouseholdMemberJoined joined;
+    if (in.payload.UnpackTo(&joined)) {
+      joined_at_.emplace(joined.person_id(), in.position);
+    }
     for (const returnpath::engine::RelatedEvent& r :
          HouseholdEvents(before_, s, in)) {
       v1::GuardianDecisionFollowed followed;
       if (!r.payload.UnpackTo(&followed)) continue;
+      const auto joined_at = joined_at_.find(r.stream_id);
+      if (joined_at != joined_at_.end() && in.position <= joined_at->second) {
+        continue;
+      }
       const FollowKey key = {r.stream_id, followed.guardian_position(),
                              followed.decision()};
       (*out_)[key] = FollowFact{r.effective_time, std::move(followed)};
@@ -52,6 +63,7 @@ class FollowCollector : public FoldObserver {
  private:
   Follows* out_;
   HouseholdBefore before_;
+  std::map<std::string, uint64_t> joined_at_;  // child -> its join's position
 };
 
 absl::StatusOr<Follows> FollowsOf(const v1::PathwayState& s,
@@ -123,7 +135,8 @@ absl::Status AddRefoldedHouseholdEvents(const v1::PathwayState& before,
     related.payload.PackFrom(fact.followed);
   }
   if (catch_up != nullptr) CatchUp(applied->state, *catch_up, in, &out);
-  ShareTasks(snapshot, applied->state, in, &out);
+  ShareTasks(snapshot, applied->state, in,
+             ShareTimerFired(snapshot, applied->state), &out);
   return absl::OkStatus();
 }
 

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "workflows/return_pathway/household.h"
+#include "workflows/return_pathway/rules.h"
 #include "workflows/return_pathway/task_kinds.h"
 
 namespace returnpath::return_pathway {
@@ -33,10 +34,57 @@ bool SameTasks(const std::vector<v1::HouseholdTask>& a,
                     });
 }
 
+// The household tasks `in` closed without carrying them out: gone from the
+// holder's open tasks, but not completed by a worker, not a relocation that
+// moved the family, not a conversation that was held.
+std::vector<v1::HouseholdTask> Released(
+    const HouseholdBefore& before, const v1::PathwayState& after,
+    const std::vector<v1::HouseholdTask>& now, const EventInput& in) {
+  v1::TaskCompleted completed;
+  const bool completion = in.payload.UnpackTo(&completed);
+  std::vector<v1::HouseholdTask> out;
+  for (const v1::HouseholdTask& t : before.tasks) {
+    const bool open = std::any_of(now.begin(), now.end(), [&](const auto& n) {
+      return n.task_id() == t.task_id();
+    });
+    const bool carried_out =
+        (completion && completed.task_id() == t.task_id()) ||
+        (t.kind() == kTaskRelocation &&
+         Relocated(before.residence, after.residence())) ||
+        (t.kind() == kTaskReturnConversation &&
+         after.return_conversations_held() > before.conversations_held);
+    if (!open && !carried_out) out.push_back(t);
+  }
+  return out;
+}
+
 // Whether a task of `kind` (and `rule`, if not empty) is the one `held` is.
 bool Matches(const v1::HouseholdTask& held, absl::string_view kind,
              absl::string_view rule) {
   return held.kind() == kind && (rule.empty() || held.rule() == rule);
+}
+
+void ArmShareTimer(Step& st) {
+  st.ArmTimer(st.Key("household-share"), kTimerHouseholdShare,
+              st.in().effective, "", st.in().positions);
+}
+
+// The household tasks the holder dropped that this guardian is still due:
+// it opens them itself (each rule checks that no other co-guardian holds
+// one) and tells the guardians through its share timer, since telling them
+// in this write would reach back to the holder.
+void TakeOver(const v1::HouseholdTasksShared& e, Step& st) {
+  bool took = false;
+  for (const v1::HouseholdTask& t : e.released()) {
+    const int open = st.s().open_tasks_size();
+    if (t.kind() == kTaskRelocation) {
+      OpenRelocationIfDue(st);
+    } else {
+      OpenConversationIfDue(st, t.rule());
+    }
+    took = took || st.s().open_tasks_size() > open;
+  }
+  if (took) ArmShareTimer(st);
 }
 
 }  // namespace
@@ -71,21 +119,35 @@ std::vector<v1::HouseholdTask> HouseholdTasksOf(const v1::PathwayState& s) {
   return out;
 }
 
+bool ShareTimerFired(const HouseholdBefore& before,
+                     const v1::PathwayState& after) {
+  return std::any_of(
+      before.share_timers.begin(), before.share_timers.end(),
+      [&](const std::string& id) {
+        return std::none_of(
+            after.armed_timers().begin(), after.armed_timers().end(),
+            [&](const v1::PathwayTimer& t) { return t.id() == id; });
+      });
+}
+
 void ShareTasks(const HouseholdBefore& before, const v1::PathwayState& after,
-                const EventInput& in,
+                const EventInput& in, bool announce,
                 std::vector<returnpath::engine::RelatedEvent>* out) {
   const std::vector<std::string> co_guardians = CoGuardians(after);
   if (co_guardians.empty()) return;
   const std::vector<v1::HouseholdTask> tasks = HouseholdTasksOf(after);
   const bool relocated = Relocated(before.residence, after.residence());
   const bool new_co_guardian = co_guardians.size() != before.co_guardians;
-  if (!relocated && SameTasks(before.tasks, tasks) &&
+  if (!announce && !relocated && SameTasks(before.tasks, tasks) &&
       !(new_co_guardian && !tasks.empty())) {
     return;
   }
   v1::HouseholdTasksShared shared;
   shared.set_holder_id(after.person_id());
   for (const v1::HouseholdTask& t : tasks) *shared.add_open() = t;
+  for (v1::HouseholdTask& t : Released(before, after, tasks, in)) {
+    *shared.add_released() = std::move(t);
+  }
   if (relocated) *shared.mutable_relocated_to() = after.residence();
   for (const std::string& co_guardian : co_guardians) {
     returnpath::engine::RelatedEvent related;
@@ -118,6 +180,12 @@ absl::Status OnTasksShared(const v1::HouseholdTasksShared& e, Step& st) {
                                return t.holder_id() == e.holder_id();
                              }),
               held->end());
+  for (const v1::HouseholdTask& t : e.released()) {
+    if (!IsHouseholdTaskKind(t.kind()) || t.holder_id() != e.holder_id()) {
+      return absl::InvalidArgumentError(
+          "released: only the holder's relocation and conversation tasks");
+    }
+  }
   for (const v1::HouseholdTask& t : e.open()) {
     if (!IsHouseholdTaskKind(t.kind()) || t.holder_id() != e.holder_id()) {
       return absl::InvalidArgumentError(
@@ -140,6 +208,7 @@ absl::Status OnTasksShared(const v1::HouseholdTasksShared& e, Step& st) {
                      std::tie(b.holder_id(), b.task_id());
             });
   if (e.has_relocated_to()) RelocateWith(e.relocated_to(), st);
+  TakeOver(e, st);
   return absl::OkStatus();
 }
 

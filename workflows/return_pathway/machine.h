@@ -76,9 +76,11 @@ namespace returnpath::return_pathway {
 // | TaskCompleted                | the task open                      | unchanged              | closes it, its escalation timer and task |
 // | HouseholdMemberJoined (3)    | a guardian, same household, centre | unchanged              | the child joins the guardian's household |
 // | GuardianDecisionFollowed (3) | a child without a case of its own  | the guardian's         | the guardian's facts; child info 12-17; ended: no-op |
-// | HouseholdTasksShared (3)     | a co-guardian of the holder        | unchanged              | notes the household's tasks held; moves with the family |
+// | HouseholdTasksShared (3)     | a co-guardian of the holder        | unchanged              | notes the household's tasks held; moves with the family; |
+// |                              |                                    |                        | opens a released task it is due; arms household-share |
 // | GuardianFollowsCorrected (3) | a child who followed the guardian  | refolded               | its follows corrected or retracted; history refolded |
 // | timer household_catch_up (3) | a guardian                         | unchanged              | the child who joined follows the guardian's decisions |
+// | timer household_share (3)    | a co-guardian who took a task over | unchanged              | tells the co-guardians it holds the household's tasks |
 // | EventCorrected / Retracted   | any stage, terminal included       | refolded               | history refolded; timer and task differences |
 // | anything else                | terminal stages                    | -                      | FAILED_PRECONDITION |
 // clang-format on

@@ -134,19 +134,7 @@ absl::Status OnFlagsChanged(const v1::FlagsChanged& e, Step& st) {
   }
   // No longer exempt after a final rejection: the relocation the exemption
   // held back is due now.
-  const bool after_final = s.stage() == v1::STAGE_FINAL_REJECTION ||
-                           s.stage() == v1::STAGE_RETURN_PREPARATION ||
-                           s.stage() == v1::STAGE_OVERSTAYED;
-  if (after_final && IsSet(rejection.notified_on()) &&
-      !s.residence().at_return_centre() &&
-      !st.HasOpenTaskOfKind(kTaskRelocation)) {
-    std::vector<uint64_t> caused_by(rejection.caused_by_positions().begin(),
-                                    rejection.caused_by_positions().end());
-    caused_by.push_back(st.in().position);
-    OpenRelocation(st, StoredDay(rejection.notified_on()),
-                   StoredDay(s.departure_deadline().date()),
-                   std::move(caused_by));
-  }
+  OpenRelocationIfDue(st);
   return absl::OkStatus();
 }
 

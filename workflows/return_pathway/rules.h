@@ -140,6 +140,17 @@ void RerankPoliceReferral(Step& st);
 void OpenRelocation(Step& st, absl::CivilDay day, absl::CivilDay deadline,
                     std::vector<uint64_t> caused_by);
 
+// Opens the relocation task the person's final rejection calls for, caused
+// also by the event, unless the person is exempt, at a return centre or has
+// one open (or a co-guardian holds the household's): an exemption ended, or
+// a co-guardian dropped the household's task.
+void OpenRelocationIfDue(Step& st);
+
+// Opens the return conversation of `rule_name` (after the first or the final
+// rejection) if that decision is still the person's and none of that rule
+// is open (nor held by a co-guardian): a co-guardian dropped the household's.
+void OpenConversationIfDue(Step& st, absl::string_view rule_name);
+
 // Closes what a running departure deadline caused once it expired.
 void CloseOverstayTasks(Step& st);
 

@@ -31,6 +31,10 @@ inline constexpr absl::string_view kTimerPlaceRelease = "place_release";
 // due at once, its firing brings the child up to date (household.h).
 inline constexpr absl::string_view kTimerHouseholdCatchUp =
     "household_catch_up";
+// A co-guardian took over a household task the holder dropped: due at once,
+// its firing tells the other guardians, whose event caused the take-over
+// (an answer in that write would be a cycle; household.h).
+inline constexpr absl::string_view kTimerHouseholdShare = "household_share";
 
 // Task kinds whose due date staff must meet, so a policy may escalate them.
 inline bool IsEscalatableTaskKind(absl::string_view kind) {
