@@ -45,7 +45,7 @@ function(rp_use_precompiled_headers)
   foreach(target ${targets})
     get_target_property(type ${target} TYPE)
     if(NOT type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|SHARED_LIBRARY|OBJECT_LIBRARY|MODULE_LIBRARY)$"
-       OR target MATCHES "^rp_pch_" OR target STREQUAL "rp_tsan_absl_sync")  # it links into rp_pch_*
+       OR target MATCHES "^rp_pch_" OR target STREQUAL "rp_tsan_sync")  # it links into rp_pch_*
       continue()
     endif()
     get_target_property(links ${target} LINK_LIBRARIES)

@@ -19,9 +19,11 @@ if(RP_FUZZ)
 endif()
 
 if(RP_SANITIZE MATCHES "thread")
-  # Debian's Abseil is not built with TSan, so its Mutex, CondVar and Notification are
-  # invisible to it; this library makes them visible (tools/sanitize/tsan_absl_sync.cc).
-  add_library(rp_tsan_absl_sync SHARED ${PROJECT_SOURCE_DIR}/tools/sanitize/tsan_absl_sync.cc)
-  target_link_libraries(rp_tsan_absl_sync PRIVATE absl::synchronization ${CMAKE_DL_LIBS})
-  link_libraries(rp_tsan_absl_sync)
+  # Debian's Abseil and gRPC are not built with TSan, so the synchronization inside them is
+  # invisible to it; this library tells TSan of Abseil's Mutex, CondVar and Notification and of
+  # gRPC's completion-queue tag handover (tools/sanitize/tsan_absl_sync.cc, tsan_grpc_sync.cc).
+  add_library(rp_tsan_sync SHARED ${PROJECT_SOURCE_DIR}/tools/sanitize/tsan_absl_sync.cc
+                                  ${PROJECT_SOURCE_DIR}/tools/sanitize/tsan_grpc_sync.cc)
+  target_link_libraries(rp_tsan_sync PRIVATE absl::synchronization ${CMAKE_DL_LIBS})
+  link_libraries(rp_tsan_sync)
 endif()
