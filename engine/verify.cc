@@ -119,7 +119,7 @@ absl::Status CheckEvent(const StoreDb& db, const rocksdb::Snapshot* snapshot,
 }  // namespace
 
 std::optional<uint64_t> BadPositionOf(const absl::Status& status) {
-  const std::optional<absl::Cord> payload = status.GetPayload(kBadPositionUrl);
+  const absl::optional<absl::Cord> payload = status.GetPayload(kBadPositionUrl);
   uint64_t position = 0;
   if (!payload.has_value() ||
       !absl::SimpleAtoi(std::string(*payload), &position)) {
