@@ -196,6 +196,7 @@ class EventStore {
   // Re-hashes positions [from, to] (to = 0: the last event) and checks the
   // chain, dense positions, the stream index, and, when the range reaches the
   // end, the chain head in meta. DATA_LOSS naming the first bad position.
+  // BadPositionOf reads that position.
   virtual absl::Status Verify(uint64_t from, uint64_t to,
                               const VerifyProgress& progress) = 0;
 
@@ -222,6 +223,11 @@ class EventStore {
   // database; later calls fail with FAILED_PRECONDITION. Idempotent.
   virtual absl::Status Close() = 0;
 };
+
+// The first bad position named by a DATA_LOSS from EventStore::Verify
+// (carried as the status's payload, not in its words); nullopt when it names
+// none (a malformed meta record).
+std::optional<uint64_t> BadPositionOf(const absl::Status& status);
 
 }  // namespace returnpath::engine
 

@@ -119,6 +119,7 @@ TEST_F(VerifyTest, FlippedEnvelopeByteIsDataLossAtThatPosition) {
   absl::Status s = OpenAndVerify();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
   EXPECT_THAT(s.message(), HasSubstr("position 7"));
+  EXPECT_EQ(BadPositionOf(s), 7u);  // as data, for the audit service
   EXPECT_TRUE(store_->Verify(1, 6, nullptr).ok());  // before it is intact
 }
 
@@ -156,6 +157,7 @@ TEST_F(VerifyTest, RemovedEventIsDataLoss) {
   absl::Status s = OpenAndVerify();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("position 8: missing"));
+  EXPECT_EQ(BadPositionOf(s), 8u);
 }
 
 TEST_F(VerifyTest, RedirectedStreamIndexIsDataLoss) {
@@ -169,6 +171,7 @@ TEST_F(VerifyTest, RedirectedStreamIndexIsDataLoss) {
   absl::Status s = OpenAndVerify();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("position 4"));
+  EXPECT_EQ(BadPositionOf(s), 4u);
 }
 
 TEST_F(VerifyTest, TamperedLastEventOrMetaFailsOpen) {

@@ -1,8 +1,11 @@
 #include "engine/verify.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/codec.h"
 #include "engine/hash_chain.h"
@@ -15,8 +18,13 @@ namespace {
 
 constexpr uint64_t kProgressEvery = 4096;
 
+constexpr char kBadPositionUrl[] = "type.returnpath/engine.BadPosition";
+
 absl::Status Bad(uint64_t position, absl::string_view why) {
-  return absl::DataLossError(absl::StrCat("position ", position, ": ", why));
+  absl::Status bad =
+      absl::DataLossError(absl::StrCat("position ", position, ": ", why));
+  bad.SetPayload(kBadPositionUrl, absl::Cord(absl::StrCat(position)));
+  return bad;
 }
 
 // The meta record's last position and chain head; {0, genesis} if absent.
@@ -109,6 +117,16 @@ absl::Status CheckEvent(const StoreDb& db, const rocksdb::Snapshot* snapshot,
 }
 
 }  // namespace
+
+std::optional<uint64_t> BadPositionOf(const absl::Status& status) {
+  const absl::optional<absl::Cord> payload = status.GetPayload(kBadPositionUrl);
+  uint64_t position = 0;
+  if (!payload.has_value() ||
+      !absl::SimpleAtoi(std::string(*payload), &position)) {
+    return std::nullopt;
+  }
+  return position;
+}
 
 absl::StatusOr<ChainState> RecoverChain(const StoreDb& db) {
   RP_ASSIGN_OR_RETURN(ChainState meta, ReadMeta(db, nullptr));

@@ -111,6 +111,10 @@ class Workflow {
   // Empty: readers get the bytes untyped.
   virtual std::string StateTypeName() const { return ""; }
 
+  // Event types the engine alone records (a timer that fired, a task that
+  // was completed): a caller who sends one is refused.
+  virtual std::vector<std::string> EngineOnlyEventTypes() const { return {}; }
+
   // What an event counts towards in the auditors' statistics: zero or more
   // (category, group) pairs, e.g. ("assisted_return", "AF"). `state_before`
   // and `state_after` are the stream's state around the event (before is

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/codec.h"
@@ -96,19 +95,6 @@ grpc::ServerWriteReactor<Msg>* AuditorJob(
       [channel](std::vector<Msg>* out) { return channel->Take(out); });
 }
 
-// The store names the bad position in its DATA_LOSS message ("position N:
-// ...").
-uint64_t FirstBadPosition(const absl::Status& status, uint64_t fallback) {
-  absl::string_view message = status.message();
-  size_t at = message.find("position ");
-  if (at == absl::string_view::npos) return fallback;
-  uint64_t position = 0;
-  for (size_t i = at + 9; i < message.size() && absl::ascii_isdigit(message[i]);
-       ++i) {
-    position = position * 10 + (message[i] - '0');
-  }
-  return position == 0 ? fallback : position;
-}
 
 }  // namespace
 
@@ -207,7 +193,7 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
       absl::Status status = store->Verify(next, chunk_end, nullptr);
       if (absl::IsDataLoss(status)) {
         outcome.set_ok(false);
-        outcome.set_first_bad_position(FirstBadPosition(status, next));
+        outcome.set_first_bad_position(BadPositionOf(status).value_or(next));
         outcome.set_message(std::string(status.message()));
         *out->emplace_back().mutable_outcome() = outcome;
         return Pulled::kDone;

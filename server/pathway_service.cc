@@ -15,7 +15,8 @@
 namespace returnpath::engine {
 namespace {
 
-absl::Status ValidateRecord(const v1::RecordEventRequest& request) {
+absl::Status ValidateRecord(const v1::RecordEventRequest& request,
+                            const Workflow& workflow) {
   if (request.person_id().empty()) {
     return absl::InvalidArgumentError("person_id is required");
   }
@@ -29,8 +30,9 @@ absl::Status ValidateRecord(const v1::RecordEventRequest& request) {
   }
   RP_RETURN_IF_ERROR(CheckBounds(request));
   const std::string type = EventTypeName(request.event());
-  if (type == "returnpath.v1.TimerFired" ||
-      type == "returnpath.v1.TaskCompleted") {
+  const std::vector<std::string> engine_only = workflow.EngineOnlyEventTypes();
+  if (std::find(engine_only.begin(), engine_only.end(), type) !=
+      engine_only.end()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "event: ", type,
         " is recorded by the engine only (complete the task instead)"));
@@ -178,7 +180,7 @@ grpc::ServerUnaryReactor* PathwayService::RecordEvent(
         absl::Status allowed =
             RequireRole(principal, {v1::ROLE_RECEPTION, v1::ROLE_POLICE},
                         "record an event");
-        if (allowed.ok()) allowed = ValidateRecord(*request);
+        if (allowed.ok()) allowed = ValidateRecord(*request, *deps_.workflow);
         if (allowed.ok())
           allowed = CheckEventType(principal, EventTypeName(request->event()));
         if (allowed.ok()) allowed = MayRecord(deps_, principal, *request);

@@ -52,6 +52,16 @@ absl::StatusOr<int> ParseEnum(const google::protobuf::EnumDescriptor* type,
   return value->number();
 }
 
+std::string EnumPrefix(const google::protobuf::EnumDescriptor* type) {
+  std::string prefix;
+  for (char c : type->name()) {
+    if (absl::ascii_isupper(c) && !prefix.empty()) prefix.push_back('_');
+    prefix.push_back(absl::ascii_toupper(c));
+  }
+  prefix.push_back('_');
+  return prefix;
+}
+
 std::string EnumChoices(const google::protobuf::EnumDescriptor* type,
                         absl::string_view prefix) {
   std::vector<std::string> names;

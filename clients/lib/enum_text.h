@@ -26,6 +26,10 @@ absl::StatusOr<int> ParseEnum(const google::protobuf::EnumDescriptor* type,
                               absl::string_view what,
                               const std::vector<EnumAlias>& aliases = {});
 
+// The prefix of every value name of `type`, from its name: "REGION_" for
+// Region, "IOM_PROGRAMME_" for IomProgramme.
+std::string EnumPrefix(const google::protobuf::EnumDescriptor* type);
+
 // "midt-norge|nord|..." for help texts.
 std::string EnumChoices(const google::protobuf::EnumDescriptor* type,
                         absl::string_view prefix);

@@ -1,395 +1,64 @@
 #include "clients/lib/event_kinds.h"
 
 #include <cstdint>
+#include <memory>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clients/lib/enum_text.h"
 #include "clients/lib/time_text.h"
 #include "engine/status_macros.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/pathway_state.pb.h"
 #include "returnpath/v1/policy.pb.h"
 
 namespace returnpath::client {
-
-EventArgs::EventArgs(
-    std::initializer_list<std::pair<std::string, std::string>> values) {
-  for (const auto& [name, value] : values) Add(name, value);
-}
-
-void EventArgs::Add(absl::string_view name, absl::string_view value) {
-  values_[name].emplace_back(value);
-}
-
-bool EventArgs::Has(absl::string_view name) const {
-  return values_.contains(name);
-}
-
-std::string EventArgs::Get(absl::string_view name) const {
-  auto it = values_.find(name);
-  return it == values_.end() || it->second.empty() ? "" : it->second.back();
-}
-
-std::vector<std::string> EventArgs::GetAll(absl::string_view name) const {
-  auto it = values_.find(name);
-  return it == values_.end() ? std::vector<std::string>() : it->second;
-}
-
 namespace {
 
-// ---- argument readers -------------------------------------------------------
+using google::protobuf::DynamicCastToGenerated;
+using google::protobuf::Message;
 
-absl::Status Prefixed(absl::string_view name, const absl::Status& status) {
-  if (status.ok()) return status;
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", name, ": ", status.message()));
-}
+// ---- what the table cannot say ---------------------------------------------
 
-// Reads an optional date; the first date read is the event's legal date.
-absl::Status ReadDate(const EventArgs& args, absl::string_view name,
-                      v1::Date* out, BuiltEvent* built) {
-  if (!args.Has(name)) return absl::OkStatus();
-  absl::StatusOr<v1::Date> date = ParseDate(args.Get(name));
-  if (!date.ok()) return Prefixed(name, date.status());
-  *out = *date;
-  if (built != nullptr && !built->legal_date.has_value())
-    built->legal_date = *date;
-  return absl::OkStatus();
-}
-
-absl::StatusOr<int64_t> ReadInt(const EventArgs& args, absl::string_view name) {
-  if (!args.Has(name)) return 0;
-  int64_t value = 0;
-  if (!absl::SimpleAtoi(args.Get(name), &value) || value < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", name, ": '", args.Get(name), "' is not a whole number >= 0"));
-  }
-  return value;
-}
-
-// ISO 3166-1 alpha-2, upper-cased.
-absl::StatusOr<std::string> ReadCountry(const EventArgs& args,
-                                        absl::string_view name) {
-  if (!args.Has(name)) return std::string();
-  std::string code = absl::AsciiStrToUpper(args.Get(name));
-  if (code.size() != 2 || !absl::ascii_isalpha(code[0]) ||
-      !absl::ascii_isalpha(code[1])) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", name, ": '", args.Get(name),
-                     "' is not a two-letter country code like AF"));
-  }
-  return code;
-}
-
-absl::StatusOr<v1::Region> ReadRegion(const EventArgs& args,
-                                      absl::string_view name) {
-  if (!args.Has(name)) return v1::REGION_UNSPECIFIED;
-  RP_ASSIGN_OR_RETURN(int value, ParseEnum(v1::Region_descriptor(), "REGION_",
-                                           args.Get(name), name));
-  return static_cast<v1::Region>(value);
-}
-
-void ReadFlags(const EventArgs& args, v1::PersonFlags* flags) {
-  flags->set_unaccompanied_minor(args.Has("unaccompanied-minor"));
-  flags->set_dublin_case(args.Has("dublin"));
-  flags->set_serious_illness(args.Has("serious-illness"));
-  flags->set_trafficking_victim(args.Has("trafficking-victim"));
-  flags->set_identity_unclarified(args.Has("identity-unclarified"));
-}
-
-template <typename Message>
-absl::Status Pack(const Message& message, BuiltEvent* out) {
-  out->event.PackFrom(message);
-  return absl::OkStatus();
-}
-
-// ---- builders ---------------------------------------------------------------
-
-absl::Status BuildRegister(const EventArgs& args, const BuiltEvent*,
-                           BuiltEvent* out) {
-  v1::PersonRegistered event;
-  event.set_person_id(args.Get("person"));
-  event.set_household_id(args.Get("household"));
-  RP_RETURN_IF_ERROR(
-      ReadDate(args, "born", event.mutable_date_of_birth(), nullptr));
-  RP_ASSIGN_OR_RETURN(std::string nationality,
-                      ReadCountry(args, "nationality"));
-  event.set_nationality(nationality);
-  event.set_reception_centre(args.Get("centre"));
-  RP_ASSIGN_OR_RETURN(v1::Region region, ReadRegion(args, "region"));
-  event.set_region(region);
-  ReadFlags(args, event.mutable_flags());
-  if (args.Has("role")) {
-    RP_ASSIGN_OR_RETURN(
-        int role, ParseEnum(v1::HouseholdRole_descriptor(), "HOUSEHOLD_ROLE_",
-                            args.Get("role"), "role"));
-    event.set_household_role(static_cast<v1::HouseholdRole>(role));
-  }
-  for (const std::string& guardian : args.GetAll("guardian")) {
-    event.add_guardian_ids(guardian);
-  }
-  event.set_own_case(args.Has("own-case"));
+absl::Status FinishRegister(const EventArgs& args, const BuiltEvent*,
+                            Message* message) {
+  auto* event = DynamicCastToGenerated<v1::PersonRegistered>(message);
+  event->set_person_id(args.Get("person"));
   for (const std::string& member : args.GetAll("member")) {
     const size_t colon = member.rfind(':');
     if (colon == std::string::npos || colon == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--member: '", member, "' is not PERSON:BORN, e.g. C-17:2012-04-01"));
     }
-    v1::HouseholdMember* entry = event.add_household_members();
+    v1::HouseholdMember* entry = event->add_household_members();
     entry->set_person_id(member.substr(0, colon));
     absl::StatusOr<v1::Date> born = ParseDate(member.substr(colon + 1));
-    if (!born.ok()) return Prefixed("member", born.status());
+    if (!born.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--member: ", born.status().message()));
+    }
     *entry->mutable_date_of_birth() = *born;
   }
-  return Pack(event, out);
+  return absl::OkStatus();
 }
 
-absl::Status BuildFirstRejection(const EventArgs& args, const BuiltEvent*,
-                                 BuiltEvent* out) {
-  v1::FirstRejection event;
-  RP_RETURN_IF_ERROR(
-      ReadDate(args, "notified", event.mutable_notified_on(), out));
-  event.set_decision_reference(args.Get("decision"));
-  return Pack(event, out);
-}
-
-absl::Status BuildAppeal(const EventArgs& args, const BuiltEvent*,
-                         BuiltEvent* out) {
-  v1::AppealLodged event;
-  RP_RETURN_IF_ERROR(ReadDate(args, "lodged", event.mutable_lodged_on(), out));
-  event.set_deferred_implementation(args.Has("deferred-implementation"));
-  return Pack(event, out);
-}
-
-absl::Status BuildAppealWaived(const EventArgs& args, const BuiltEvent*,
-                               BuiltEvent* out) {
-  v1::AppealWaived event;
-  RP_RETURN_IF_ERROR(ReadDate(args, "waived", event.mutable_waived_on(), out));
-  return Pack(event, out);
-}
-
-absl::Status BuildAppealDecided(const EventArgs& args, const BuiltEvent*,
-                                BuiltEvent* out) {
-  v1::AppealDecided event;
-  RP_ASSIGN_OR_RETURN(
-      int outcome, ParseEnum(v1::AppealOutcome_descriptor(), "APPEAL_OUTCOME_",
-                             args.Get("outcome"), "outcome",
-                             {{"permit", "APPEAL_OUTCOME_GRANTED"}}));
-  event.set_outcome(static_cast<v1::AppealOutcome>(outcome));
-  RP_RETURN_IF_ERROR(
-      ReadDate(args, "notified", event.mutable_notified_on(), out));
-  RP_ASSIGN_OR_RETURN(int64_t days, ReadInt(args, "deadline-days"));
-  event.set_departure_deadline_days(static_cast<int32_t>(days));
-  event.set_decision_reference(args.Get("decision"));
-  return Pack(event, out);
-}
-
-absl::Status BuildFinalRejection(const EventArgs& args, const BuiltEvent*,
-                                 BuiltEvent* out) {
-  v1::FinalRejection event;
-  RP_RETURN_IF_ERROR(
-      ReadDate(args, "notified", event.mutable_notified_on(), out));
-  RP_ASSIGN_OR_RETURN(int64_t days, ReadInt(args, "deadline-days"));
-  event.set_departure_deadline_days(static_cast<int32_t>(days));
-  if (args.Has("basis")) {
-    RP_ASSIGN_OR_RETURN(
-        int basis,
-        ParseEnum(v1::FinalRejectionBasis_descriptor(),
-                  "FINAL_REJECTION_BASIS_", args.Get("basis"), "basis",
-                  {{"une", "FINAL_REJECTION_BASIS_REJECTED_BY_UNE"}}));
-    event.set_basis(static_cast<v1::FinalRejectionBasis>(basis));
+absl::Status FinishDeparture(const EventArgs&, const BuiltEvent*,
+                             Message* message) {
+  auto* event = DynamicCastToGenerated<v1::Departed>(message);
+  if (!event->has_forced_return_support()) return absl::OkStatus();
+  if (event->kind() != v1::DEPARTURE_KIND_FORCED) {
+    return absl::InvalidArgumentError(
+        "--support-programme, --cash and --in-kind are for forced returns "
+        "only");
   }
-  event.set_decision_reference(args.Get("decision"));
-  return Pack(event, out);
+  v1::ForcedReturnSupportPaid* support = event->mutable_forced_return_support();
+  if (support->programme().empty()) support->set_programme("PRAN");
+  return absl::OkStatus();
 }
 
-absl::Status BuildDeadlineSet(const EventArgs& args, const BuiltEvent*,
-                              BuiltEvent* out) {
-  v1::DepartureDeadlineSet event;
-  RP_RETURN_IF_ERROR(
-      ReadDate(args, "notified", event.mutable_notified_on(), out));
-  RP_ASSIGN_OR_RETURN(int64_t days, ReadInt(args, "days"));
-  event.set_days(static_cast<int32_t>(days));
-  event.set_reason(args.Get("reason"));
-  return Pack(event, out);
-}
-
-absl::Status BuildDeadlineSuspended(const EventArgs& args, const BuiltEvent*,
-                                    BuiltEvent* out) {
-  v1::DepartureDeadlineSuspended event;
-  event.set_reason(args.Get("reason"));
-  return Pack(event, out);
-}
-
-absl::Status BuildRelocationOrdered(const EventArgs& args, const BuiltEvent*,
-                                    BuiltEvent* out) {
-  v1::RelocationOrdered event;
-  event.set_return_centre(args.Get("to"));
-  return Pack(event, out);
-}
-
-absl::Status BuildRelocated(const EventArgs& args, const BuiltEvent*,
-                            BuiltEvent* out) {
-  v1::RelocationCompleted event;
-  event.set_return_centre(args.Get("to"));
-  RP_ASSIGN_OR_RETURN(v1::Region region, ReadRegion(args, "region"));
-  event.set_region(region);
-  return Pack(event, out);
-}
-
-absl::Status BuildIomApplication(const EventArgs& args, const BuiltEvent*,
-                                 BuiltEvent* out) {
-  v1::IomApplicationSubmitted event;
-  RP_ASSIGN_OR_RETURN(int programme,
-                      ParseEnum(v1::IomProgramme_descriptor(), "IOM_PROGRAMME_",
-                                args.Get("programme"), "programme",
-                                {{"general", "IOM_PROGRAMME_VARP"}}));
-  event.set_programme(static_cast<v1::IomProgramme>(programme));
-  event.set_iom_reference(args.Get("iom-ref"));
-  return Pack(event, out);
-}
-
-absl::Status BuildIomApproved(const EventArgs& args, const BuiltEvent*,
-                              BuiltEvent* out) {
-  v1::IomApplicationApproved event;
-  event.set_iom_reference(args.Get("iom-ref"));
-  return Pack(event, out);
-}
-
-absl::Status BuildIomWithdrawn(const EventArgs& args, const BuiltEvent*,
-                               BuiltEvent* out) {
-  v1::IomApplicationWithdrawn event;
-  event.set_reason(args.Get("reason"));
-  return Pack(event, out);
-}
-
-absl::Status BuildIomRefused(const EventArgs& args, const BuiltEvent*,
-                             BuiltEvent* out) {
-  v1::IomApplicationRefused event;
-  event.set_iom_reference(args.Get("iom-ref"));
-  event.set_reason(args.Get("reason"));
-  return Pack(event, out);
-}
-
-absl::Status BuildTravelDocument(const EventArgs& args, const BuiltEvent*,
-                                 BuiltEvent* out) {
-  v1::TravelDocumentObtained event;
-  event.set_document_kind(args.Has("document") ? args.Get("document")
-                                               : "passport");
-  RP_ASSIGN_OR_RETURN(std::string country, ReadCountry(args, "country"));
-  event.set_issuing_country(country);
-  return Pack(event, out);
-}
-
-absl::Status BuildDeparture(const EventArgs& args, const BuiltEvent*,
-                            BuiltEvent* out) {
-  v1::Departed event;
-  RP_ASSIGN_OR_RETURN(
-      int kind, ParseEnum(v1::DepartureKind_descriptor(), "DEPARTURE_KIND_",
-                          args.Get("kind"), "kind",
-                          {{"assisted", "DEPARTURE_KIND_ASSISTED_VOLUNTARY"},
-                           {"voluntary", "DEPARTURE_KIND_ASSISTED_VOLUNTARY"},
-                           {"dublin", "DEPARTURE_KIND_DUBLIN_TRANSFER"}}));
-  event.set_kind(static_cast<v1::DepartureKind>(kind));
-  RP_ASSIGN_OR_RETURN(std::string country, ReadCountry(args, "to"));
-  event.set_destination_country(country);
-  if (args.Has("support-programme") || args.Has("cash") ||
-      args.Has("in-kind")) {
-    if (event.kind() != v1::DEPARTURE_KIND_FORCED) {
-      return absl::InvalidArgumentError(
-          "--support-programme, --cash and --in-kind are for forced returns "
-          "only");
-    }
-    v1::ForcedReturnSupportPaid* support =
-        event.mutable_forced_return_support();
-    support->set_programme(
-        args.Has("support-programme") ? args.Get("support-programme") : "PRAN");
-    RP_ASSIGN_OR_RETURN(int64_t cash, ReadInt(args, "cash"));
-    RP_ASSIGN_OR_RETURN(int64_t in_kind, ReadInt(args, "in-kind"));
-    support->set_cash_nok(cash);
-    support->set_in_kind_nok(in_kind);
-  }
-  return Pack(event, out);
-}
-
-absl::Status BuildPermit(const EventArgs& args, const BuiltEvent*,
-                         BuiltEvent* out) {
-  v1::ResidencePermitGranted event;
-  event.set_permit_kind(args.Get("kind"));
-  return Pack(event, out);
-}
-
-absl::Status BuildDisappeared(const EventArgs& args, const BuiltEvent*,
-                              BuiltEvent* out) {
-  v1::Disappeared event;
-  event.set_note(args.Get("note"));
-  return Pack(event, out);
-}
-
-absl::Status BuildReappeared(const EventArgs& args, const BuiltEvent*,
-                             BuiltEvent* out) {
-  v1::Reappeared event;
-  event.set_reception_centre(args.Get("centre"));
-  RP_ASSIGN_OR_RETURN(v1::Region region, ReadRegion(args, "region"));
-  event.set_region(region);
-  return Pack(event, out);
-}
-
-absl::Status BuildCaseReopened(const EventArgs& args, const BuiltEvent*,
-                               BuiltEvent* out) {
-  v1::CaseReopened event;
-  RP_ASSIGN_OR_RETURN(
-      int reason, ParseEnum(v1::ReopeningReason_descriptor(),
-                            "REOPENING_REASON_", args.Get("reason"), "reason",
-                            {{"court", "REOPENING_REASON_COURT_REVIEW"}}));
-  event.set_reason(static_cast<v1::ReopeningReason>(reason));
-  event.set_note(args.Get("note"));
-  return Pack(event, out);
-}
-
-absl::Status BuildCourseEnrolled(const EventArgs& args, const BuiltEvent*,
-                                 BuiltEvent* out) {
-  v1::QualificationCourseEnrolled event;
-  event.set_course_id(args.Get("course"));
-  event.set_title(args.Get("title"));
-  return Pack(event, out);
-}
-
-absl::Status BuildCourseCompleted(const EventArgs& args, const BuiltEvent*,
-                                  BuiltEvent* out) {
-  v1::QualificationCourseCompleted event;
-  event.set_course_id(args.Get("course"));
-  return Pack(event, out);
-}
-
-absl::Status BuildConversation(const EventArgs& args, const BuiltEvent*,
-                               BuiltEvent* out) {
-  v1::ReturnConversationHeld event;
-  event.set_note(args.Get("note"));
-  return Pack(event, out);
-}
-
-absl::Status BuildFlagsChanged(const EventArgs& args, const BuiltEvent*,
-                               BuiltEvent* out) {
-  v1::FlagsChanged event;
-  ReadFlags(args, event.mutable_flags());
-  event.set_reason(args.Get("reason"));
-  return Pack(event, out);
-}
-
-absl::Status BuildMovedCentre(const EventArgs& args, const BuiltEvent*,
-                              BuiltEvent* out) {
-  v1::PersonMovedCentre event;
-  event.set_reception_centre(args.Get("centre"));
-  RP_ASSIGN_OR_RETURN(v1::Region region, ReadRegion(args, "region"));
-  event.set_region(region);
-  return Pack(event, out);
-}
-
-absl::Status BuildCorrection(const EventArgs& args,
-                             const BuiltEvent* replacement, BuiltEvent* out) {
+absl::Status FinishCorrection(const EventArgs& args,
+                              const BuiltEvent* replacement, Message* message) {
   if (replacement == nullptr) {
     return absl::InvalidArgumentError(
         "a correction needs the corrected event after --, e.g. "
@@ -397,53 +66,72 @@ absl::Status BuildCorrection(const EventArgs& args,
         "first-rejection "
         "--notified 2026-03-03`");
   }
-  v1::EventCorrected event;
-  RP_ASSIGN_OR_RETURN(int64_t position, ReadInt(args, "position"));
-  event.set_corrected_position(static_cast<uint64_t>(position));
-  *event.mutable_replacement() = replacement->event;
-  event.set_reason(args.Get("reason"));
+  auto* event = DynamicCastToGenerated<v1::EventCorrected>(message);
+  *event->mutable_replacement() = replacement->event;
   if (args.Has("corrected-effective")) {
     absl::StatusOr<absl::Time> time =
         ParseTime(args.Get("corrected-effective"));
-    if (!time.ok()) return Prefixed("corrected-effective", time.status());
-    *event.mutable_effective_time() = ToTimestamp(*time);
+    if (!time.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--corrected-effective: ", time.status().message()));
+    }
+    *event->mutable_effective_time() = ToTimestamp(*time);
   } else if (replacement->legal_date.has_value()) {
-    *event.mutable_effective_time() =
+    *event->mutable_effective_time() =
         ToTimestamp(StartOfDay(*replacement->legal_date));
   }
-  return Pack(event, out);
-}
-
-absl::Status BuildRetraction(const EventArgs& args, const BuiltEvent*,
-                             BuiltEvent* out) {
-  v1::EventRetracted event;
-  RP_ASSIGN_OR_RETURN(int64_t position, ReadInt(args, "position"));
-  event.set_retracted_position(static_cast<uint64_t>(position));
-  event.set_reason(args.Get("reason"));
-  return Pack(event, out);
+  return absl::OkStatus();
 }
 
 // ---- the table --------------------------------------------------------------
 
 EventArgSpec Required(std::string name, std::string value_name,
-                      std::string help) {
-  return {std::move(name), std::move(value_name), std::move(help), true, false};
+                      std::string help, std::string field) {
+  EventArgSpec spec{std::move(name), std::move(value_name), std::move(help)};
+  spec.required = true;
+  spec.field = std::move(field);
+  return spec;
 }
 EventArgSpec Optional(std::string name, std::string value_name,
-                      std::string help) {
-  return {std::move(name), std::move(value_name), std::move(help), false,
-          false};
+                      std::string help, std::string field) {
+  EventArgSpec spec = Required(std::move(name), std::move(value_name),
+                               std::move(help), std::move(field));
+  spec.required = false;
+  return spec;
 }
-EventArgSpec Switch(std::string name, std::string help) {
-  return {std::move(name), "", std::move(help), false, false};
+EventArgSpec Repeated(std::string name, std::string value_name,
+                      std::string help, std::string field) {
+  EventArgSpec spec = Optional(std::move(name), std::move(value_name),
+                               std::move(help), std::move(field));
+  spec.repeated = true;
+  return spec;
+}
+EventArgSpec Switch(std::string name, std::string help, std::string field) {
+  return Optional(std::move(name), "", std::move(help), std::move(field));
+}
+EventArgSpec CountryCode(EventArgSpec spec) {
+  spec.country = true;
+  return spec;
+}
+EventArgSpec Aliased(EventArgSpec spec, std::vector<EnumAlias> aliases) {
+  spec.aliases = std::move(aliases);
+  return spec;
+}
+EventArgSpec Otherwise(EventArgSpec spec, std::string text) {
+  spec.otherwise = std::move(text);
+  return spec;
 }
 
 std::vector<EventArgSpec> FlagSwitches() {
-  return {Switch("unaccompanied-minor", "an unaccompanied minor"),
-          Switch("dublin", "a Dublin case"),
-          Switch("serious-illness", "serious illness"),
-          Switch("trafficking-victim", "a victim of trafficking"),
-          Switch("identity-unclarified", "identity not clarified")};
+  return {Switch("unaccompanied-minor", "an unaccompanied minor",
+                 "flags.unaccompanied_minor"),
+          Switch("dublin", "a Dublin case", "flags.dublin_case"),
+          Switch("serious-illness", "serious illness",
+                 "flags.serious_illness"),
+          Switch("trafficking-victim", "a victim of trafficking",
+                 "flags.trafficking_victim"),
+          Switch("identity-unclarified", "identity not clarified",
+                 "flags.identity_unclarified")};
 }
 
 std::vector<EventArgSpec> Concat(std::vector<EventArgSpec> a,
@@ -452,8 +140,12 @@ std::vector<EventArgSpec> Concat(std::vector<EventArgSpec> a,
   return a;
 }
 
+std::string Choices(const google::protobuf::EnumDescriptor* type) {
+  return EnumChoices(type, EnumPrefix(type));
+}
+
 std::vector<EventKind> MakeKinds() {
-  const std::string regions = EnumChoices(v1::Region_descriptor(), "REGION_");
+  const std::string regions = Choices(v1::Region_descriptor());
   const std::string region_help = absl::StrCat("UDI region: ", regions);
   const std::string optional_region_help =
       absl::StrCat("new UDI region (", regions, "); default: unchanged");
@@ -462,240 +154,234 @@ std::vector<EventKind> MakeKinds() {
        "register a resident: the first event of a person's pathway",
        Concat(
            {Required("household", "ID",
-                     "household id (families move together)"),
-            Required("born", "DATE", "date of birth, e.g. 1990-05-01"),
-            Required("nationality", "CC", "ISO 3166 country code, e.g. AF"),
-            Required("centre", "CENTRE", "current reception centre"),
-            Required("region", "REGION", region_help)},
+                     "household id (families move together)", "household_id"),
+            Required("born", "DATE", "date of birth, e.g. 1990-05-01",
+                     "date_of_birth"),
+            CountryCode(Required("nationality", "CC",
+                                 "ISO 3166 country code, e.g. AF",
+                                 "nationality")),
+            Required("centre", "CENTRE", "current reception centre",
+                     "reception_centre"),
+            Required("region", "REGION", region_help, "region")},
            Concat(
                FlagSwitches(),
-               {{"member", "PERSON:BORN",
-                 "a household member and date of birth, e.g. C-17:2012-04-01",
-                 false, true},
-                Optional(
-                    "role", "ROLE",
-                    absl::StrCat("place in the household: ",
-                                 EnumChoices(v1::HouseholdRole_descriptor(),
-                                             "HOUSEHOLD_ROLE_"))),
-                {"guardian", "PERSON",
-                 "a child's guardian, registered before them in the same "
-                 "household (the child follows their decisions)",
-                 false, true},
+               {Repeated("member", "PERSON:BORN",
+                         "a household member and date of birth, e.g. "
+                         "C-17:2012-04-01",
+                         ""),
+                Optional("role", "ROLE",
+                         absl::StrCat("place in the household: ",
+                                      Choices(v1::HouseholdRole_descriptor())),
+                         "household_role"),
+                Repeated("guardian", "PERSON",
+                         "a child's guardian, registered before them in the "
+                         "same household (the child follows their decisions)",
+                         "guardian_ids"),
                 Switch("own-case",
                        "a child with a case of their own (follows no "
-                       "guardian)")})),
-       false, BuildRegister},
+                       "guardian)",
+                       "own_case")})),
+       false, "", FinishRegister},
       {"first-rejection",
        "returnpath.v1.FirstRejection",
        "the Directorate's first rejection, notified on a date (opens the "
        "appeal window)",
-       {Required("notified", "DATE", "the date the person was notified"),
-        Optional("decision", "REF", "decision reference")},
-       false,
-       BuildFirstRejection},
+       {Required("notified", "DATE", "the date the person was notified",
+                 "notified_on"),
+        Optional("decision", "REF", "decision reference",
+                 "decision_reference")},
+       false, "notified"},
       {"appeal",
        "returnpath.v1.AppealLodged",
        "an appeal lodged within the appeal window",
-       {Required("lodged", "DATE", "the date the appeal was lodged"),
+       {Required("lodged", "DATE", "the date the appeal was lodged",
+                 "lodged_on"),
         Switch("deferred-implementation",
                "deferred implementation granted (utsatt iverksettelse); "
                "without it the "
-               "rejection is final at once")},
-       false,
-       BuildAppeal},
+               "rejection is final at once",
+               "deferred_implementation")},
+       false, "lodged"},
       {"appeal-waived",
        "returnpath.v1.AppealWaived",
        "the person waived the right to appeal the first rejection (it is "
        "final at once)",
-       {Required("waived", "DATE", "the date the person waived the appeal")},
-       false,
-       BuildAppealWaived},
+       {Required("waived", "DATE", "the date the person waived the appeal",
+                 "waived_on")},
+       false, "waived"},
       {"appeal-decided",
        "returnpath.v1.AppealDecided",
        "the Immigration Appeals Board (UNE) decided the appeal",
-       {Required("outcome", "OUTCOME",
-                 absl::StrCat("the decision: ",
-                              EnumChoices(v1::AppealOutcome_descriptor(),
-                                          "APPEAL_OUTCOME_"))),
-        Required("notified", "DATE", "the date the person was notified"),
+       {Aliased(Required("outcome", "OUTCOME",
+                         absl::StrCat("the decision: ",
+                                      Choices(v1::AppealOutcome_descriptor())),
+                         "outcome"),
+                {{"permit", "APPEAL_OUTCOME_GRANTED"}}),
+        Required("notified", "DATE", "the date the person was notified",
+                 "notified_on"),
         Optional("deadline-days", "N",
-                 "departure deadline in days; default: the policy's"),
-        Optional("decision", "REF", "decision reference")},
-       false,
-       BuildAppealDecided},
+                 "departure deadline in days; default: the policy's",
+                 "departure_deadline_days"),
+        Optional("decision", "REF", "decision reference",
+                 "decision_reference")},
+       false, "notified"},
       {"final-rejection",
        "returnpath.v1.FinalRejection",
        "a final rejection with its departure deadline (utreisefrist)",
-       {Required("notified", "DATE", "the date the person was notified"),
+       {Required("notified", "DATE", "the date the person was notified",
+                 "notified_on"),
         Optional(
             "deadline-days", "N",
-            "departure deadline in days (7-30); default: the policy's (21)"),
-        Optional("basis", "BASIS",
-                 absl::StrCat("why it is final: ",
-                              EnumChoices(v1::FinalRejectionBasis_descriptor(),
-                                          "FINAL_REJECTION_BASIS_"),
-                              " (or une)")),
-        Optional("decision", "REF", "decision reference")},
-       false,
-       BuildFinalRejection},
+            "departure deadline in days (7-30); default: the policy's (21)",
+            "departure_deadline_days"),
+        Aliased(Optional("basis", "BASIS",
+                         absl::StrCat(
+                             "why it is final: ",
+                             Choices(v1::FinalRejectionBasis_descriptor()),
+                             " (or une)"),
+                         "basis"),
+                {{"une", "FINAL_REJECTION_BASIS_REJECTED_BY_UNE"}}),
+        Optional("decision", "REF", "decision reference",
+                 "decision_reference")},
+       false, "notified"},
       {"departure-deadline",
        "returnpath.v1.DepartureDeadlineSet",
        "a new departure deadline notified to the person",
-       {Required("notified", "DATE", "the date the person was notified"),
-        Optional("days", "N", "length in days; default: the policy's"),
-        Optional("reason", "TEXT", "why")},
-       false,
-       BuildDeadlineSet},
+       {Required("notified", "DATE", "the date the person was notified",
+                 "notified_on"),
+        Optional("days", "N", "length in days; default: the policy's", "days"),
+        Optional("reason", "TEXT", "why", "reason")},
+       false, "notified"},
       {"deadline-suspended",
        "returnpath.v1.DepartureDeadlineSuspended",
        "the departure deadline stops running until a new one is set",
-       {Required("reason", "TEXT", "why")},
-       false,
-       BuildDeadlineSuspended},
+       {Required("reason", "TEXT", "why", "reason")}},
       {"relocation-ordered",
        "returnpath.v1.RelocationOrdered",
        "the Directorate decided which return centre the person moves to",
-       {Required("to", "CENTRE", "the return centre")},
-       false,
-       BuildRelocationOrdered},
+       {Required("to", "CENTRE", "the return centre", "return_centre")}},
       {"relocated",
        "returnpath.v1.RelocationCompleted",
        "the person moved to a return centre",
-       {Required("to", "CENTRE", "the return centre"),
-        Optional("region", "REGION", optional_region_help)},
-       false,
-       BuildRelocated},
+       {Required("to", "CENTRE", "the return centre", "return_centre"),
+        Optional("region", "REGION", optional_region_help, "region")}},
       {"iom-application",
        "returnpath.v1.IomApplicationSubmitted",
        "an application for assisted voluntary return through IOM (the tier is "
        "computed)",
-       {Required("programme", "PROGRAMME",
-                 absl::StrCat("IOM programme: ",
-                              EnumChoices(v1::IomProgramme_descriptor(),
-                                          "IOM_PROGRAMME_"))),
-        Optional("iom-ref", "REF", "IOM's reference")},
-       false,
-       BuildIomApplication},
+       {Aliased(Required("programme", "PROGRAMME",
+                         absl::StrCat("IOM programme: ",
+                                      Choices(v1::IomProgramme_descriptor())),
+                         "programme"),
+                {{"general", "IOM_PROGRAMME_VARP"}}),
+        Optional("iom-ref", "REF", "IOM's reference", "iom_reference")}},
       {"iom-approved",
        "returnpath.v1.IomApplicationApproved",
        "IOM approved the application",
-       {Optional("iom-ref", "REF", "IOM's reference")},
-       false,
-       BuildIomApproved},
+       {Optional("iom-ref", "REF", "IOM's reference", "iom_reference")}},
       {"iom-withdrawn",
        "returnpath.v1.IomApplicationWithdrawn",
        "the application for assisted return was withdrawn",
-       {Optional("reason", "TEXT", "why")},
-       false,
-       BuildIomWithdrawn},
+       {Optional("reason", "TEXT", "why", "reason")}},
       {"iom-refused",
        "returnpath.v1.IomApplicationRefused",
        "IOM refused the application for assisted return",
-       {Optional("iom-ref", "REF", "IOM's reference"),
-        Optional("reason", "TEXT", "IOM's reason")},
-       false,
-       BuildIomRefused},
+       {Optional("iom-ref", "REF", "IOM's reference", "iom_reference"),
+        Optional("reason", "TEXT", "IOM's reason", "reason")}},
       {"travel-document",
        "returnpath.v1.TravelDocumentObtained",
        "a travel document was obtained",
-       {Optional("document", "KIND", "passport (default), laissez-passer, ..."),
-        Optional("country", "CC", "issuing country, e.g. AF")},
-       false,
-       BuildTravelDocument},
+       {Otherwise(Optional("document", "KIND",
+                           "passport (default), laissez-passer, ...",
+                           "document_kind"),
+                  "passport"),
+        CountryCode(Optional("country", "CC",
+                             "issuing country, e.g. AF", "issuing_country"))}},
       {"departure",
        "returnpath.v1.Departed",
        "the person left Norway (terminal)",
-       {Required("kind", "KIND",
-                 absl::StrCat("how: ",
-                              EnumChoices(v1::DepartureKind_descriptor(),
-                                          "DEPARTURE_KIND_"),
-                              " (or assisted, dublin)")),
-        Optional("to", "CC", "destination country, e.g. AF"),
+       {Aliased(Required("kind", "KIND",
+                         absl::StrCat("how: ",
+                                      Choices(v1::DepartureKind_descriptor()),
+                                      " (or assisted, dublin)"),
+                         "kind"),
+                {{"assisted", "DEPARTURE_KIND_ASSISTED_VOLUNTARY"},
+                 {"voluntary", "DEPARTURE_KIND_ASSISTED_VOLUNTARY"},
+                 {"dublin", "DEPARTURE_KIND_DUBLIN_TRANSFER"}}),
+        CountryCode(Optional("to", "CC", "destination country, e.g. AF",
+                             "destination_country")),
         Optional("support-programme", "NAME",
-                 "forced returns: support programme (PRAN)"),
-        Optional("cash", "NOK", "forced returns: cash support paid"),
-        Optional("in-kind", "NOK", "forced returns: support in kind")},
-       false,
-       BuildDeparture},
+                 "forced returns: support programme (PRAN)",
+                 "forced_return_support.programme"),
+        Optional("cash", "NOK", "forced returns: cash support paid",
+                 "forced_return_support.cash_nok"),
+        Optional("in-kind", "NOK", "forced returns: support in kind",
+                 "forced_return_support.in_kind_nok")},
+       false, "", FinishDeparture},
       {"permit-granted",
        "returnpath.v1.ResidencePermitGranted",
        "a residence permit was granted: the person leaves the pathway "
        "(terminal)",
-       {Optional("kind", "KIND", "kind of permit")},
-       false,
-       BuildPermit},
+       {Optional("kind", "KIND", "kind of permit", "permit_kind")}},
       {"disappeared",
        "returnpath.v1.Disappeared",
        "the person left reception without an address",
-       {Optional("note", "TEXT", "what is known")},
-       false,
-       BuildDisappeared},
+       {Optional("note", "TEXT", "what is known", "note")}},
       {"reappeared",
        "returnpath.v1.Reappeared",
        "the person came back",
-       {Optional("centre", "CENTRE", "reception centre; default: the same"),
-        Optional("region", "REGION", optional_region_help)},
-       false,
-       BuildReappeared},
+       {Optional("centre", "CENTRE", "reception centre; default: the same",
+                 "reception_centre"),
+        Optional("region", "REGION", optional_region_help, "region")}},
       {"case-reopened",
        "returnpath.v1.CaseReopened",
        "the case was reopened: the departure deadline is suspended until a new "
        "decision",
-       {Required(
-            "reason", "REASON",
-            absl::StrCat("why: ", EnumChoices(v1::ReopeningReason_descriptor(),
-                                              "REOPENING_REASON_"))),
-        Optional("note", "TEXT", "details")},
-       false,
-       BuildCaseReopened},
+       {Aliased(Required("reason", "REASON",
+                         absl::StrCat("why: ", Choices(v1::ReopeningReason_descriptor())),
+                         "reason"),
+                {{"court", "REOPENING_REASON_COURT_REVIEW"}}),
+        Optional("note", "TEXT", "details", "note")}},
       {"course-enrolled",
        "returnpath.v1.QualificationCourseEnrolled",
        "enrolled in a qualification course (never moves a deadline)",
-       {Required("course", "ID", "course id"),
-        Optional("title", "TEXT", "course title")},
-       false,
-       BuildCourseEnrolled},
+       {Required("course", "ID", "course id", "course_id"),
+        Optional("title", "TEXT", "course title", "title")}},
       {"course-completed",
        "returnpath.v1.QualificationCourseCompleted",
        "completed a qualification course",
-       {Required("course", "ID", "course id")},
-       false,
-       BuildCourseCompleted},
+       {Required("course", "ID", "course id", "course_id")}},
       {"return-conversation",
        "returnpath.v1.ReturnConversationHeld",
        "a return conversation was held",
-       {Optional("note", "TEXT", "notes")},
-       false,
-       BuildConversation},
+       {Optional("note", "TEXT", "notes", "note")}},
       {"flags-changed", "returnpath.v1.FlagsChanged",
        "replace the person's flags (give every flag that holds now)",
-       Concat(FlagSwitches(), {Required("reason", "TEXT", "why")}), false,
-       BuildFlagsChanged},
+       Concat(FlagSwitches(), {Required("reason", "TEXT", "why", "reason")})},
       {"moved-centre",
        "returnpath.v1.PersonMovedCentre",
        "moved between ordinary reception centres (not a relocation)",
-       {Required("centre", "CENTRE", "the new reception centre"),
-        Optional("region", "REGION", optional_region_help)},
-       false,
-       BuildMovedCentre},
+       {Required("centre", "CENTRE", "the new reception centre",
+                 "reception_centre"),
+        Optional("region", "REGION", optional_region_help, "region")}},
       {"correction",
        "returnpath.v1.EventCorrected",
        "correct an earlier event: give the right event after --",
        {Required("position", "N",
-                 "position of the event to correct (see audit history)"),
-        Required("reason", "TEXT", "why"),
+                 "position of the event to correct (see audit history)",
+                 "corrected_position"),
+        Required("reason", "TEXT", "why", "reason"),
         Optional(
             "corrected-effective", "TIME",
-            "the corrected event's right effective time; default: its date")},
-       true,
-       BuildCorrection},
+            "the corrected event's right effective time; default: its date",
+            "")},
+       true, "", FinishCorrection},
       {"retraction",
        "returnpath.v1.EventRetracted",
        "declare an earlier event void (it should never have been recorded)",
-       {Required("position", "N", "position of the event to retract"),
-        Required("reason", "TEXT", "why")},
-       false,
-       BuildRetraction},
+       {Required("position", "N", "position of the event to retract",
+                 "retracted_position"),
+        Required("reason", "TEXT", "why", "reason")}},
   };
   return kinds;
 }
@@ -728,8 +414,27 @@ absl::StatusOr<BuiltEvent> BuildEvent(const EventKind& kind,
     return absl::InvalidArgumentError(
         absl::StrCat(kind.name, " takes no replacement event"));
   }
+  const google::protobuf::Descriptor* type =
+      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+          kind.message);
+  if (type == nullptr) {
+    return absl::InternalError(absl::StrCat("no message ", kind.message));
+  }
+  std::unique_ptr<Message> event(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(type)
+          ->New());
+  for (const EventArgSpec& spec : kind.args) {
+    if (!spec.field.empty()) RP_RETURN_IF_ERROR(FillField(spec, args, event.get()));
+  }
+  if (kind.finish != nullptr) {
+    RP_RETURN_IF_ERROR(kind.finish(args, replacement, event.get()));
+  }
   BuiltEvent out;
-  RP_RETURN_IF_ERROR(kind.build(args, replacement, &out));
+  out.event.PackFrom(*event);
+  if (!kind.legal_date.empty() && args.Has(kind.legal_date)) {
+    RP_ASSIGN_OR_RETURN(out.legal_date, ParseDate(args.Get(kind.legal_date)));
+  }
   return out;
 }
 

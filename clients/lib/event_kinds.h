@@ -6,45 +6,19 @@
 // returnctl turns it into `register` and the `record <kind>` subcommands with
 // their help, and programs and tests build the same events from it.
 
-#include <initializer_list>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "clients/lib/event_args.h"
 #include "google/protobuf/any.pb.h"
+#include "google/protobuf/message.h"
 #include "returnpath/v1/pathway.pb.h"
 
 namespace returnpath::client {
-
-// Argument values by name (no dashes: "notified", "deferred-implementation").
-// A switch is present with the value "true". Thread-compatible.
-class EventArgs {
- public:
-  EventArgs() = default;
-  EventArgs(std::initializer_list<std::pair<std::string, std::string>> values);
-
-  void Add(absl::string_view name, absl::string_view value);
-  bool Has(absl::string_view name) const;
-  // The last value given, or "" when absent.
-  std::string Get(absl::string_view name) const;
-  std::vector<std::string> GetAll(absl::string_view name) const;
-
- private:
-  absl::flat_hash_map<std::string, std::vector<std::string>> values_;
-};
-
-struct EventArgSpec {
-  std::string name;        // "notified"
-  std::string value_name;  // "DATE"; empty for a switch
-  std::string help;
-  bool required = false;
-  bool repeated = false;
-};
 
 // A built event: the domain message packed as Any, and the legal date it
 // carries (notified_on, lodged_on, ...), which sets the effective time.
@@ -57,13 +31,18 @@ struct EventKind {
   std::string name;     // "first-rejection"
   std::string message;  // "returnpath.v1.FirstRejection"
   std::string summary;  // one line for help
+  // Each fills its field of the message (EventArgSpec::field).
   std::vector<EventArgSpec> args;
   // A correction carries the corrected event, built from its own kind.
   bool takes_replacement = false;
-  // Builds `out` from `args` (already checked for required arguments);
+  // The argument whose date is the event's legal date ("notified"); empty
+  // for kinds without one.
+  std::string legal_date;
+  // What the table cannot say (a rule across arguments, a value read by
+  // hand), run after the fields are filled; null for most kinds.
   // `replacement` is set only for kinds that take one.
-  absl::Status (*build)(const EventArgs& args, const BuiltEvent* replacement,
-                        BuiltEvent* out) = nullptr;
+  absl::Status (*finish)(const EventArgs& args, const BuiltEvent* replacement,
+                         google::protobuf::Message* event) = nullptr;
 };
 
 // "register" (PersonRegistered) first, then every kind `record` takes.

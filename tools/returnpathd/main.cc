@@ -31,6 +31,7 @@
 #include "server/task_service.h"
 #include "tools/demo/demo_population.h"
 #include "tools/returnpathd/store_setup.h"
+#include "workflows/return_pathway/event_kinds.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
 ABSL_FLAG(
@@ -75,10 +76,9 @@ int Fail(absl::string_view what, const absl::Status& status) {
 }
 
 // The domain's event types the police liaison records in development setups.
-const std::vector<std::string>& PoliceEventTypes() {
-  static const auto* types = new std::vector<std::string>{
-      "returnpath.v1.Departed", "returnpath.v1.TravelDocumentObtained"};
-  return *types;
+std::vector<std::string> PoliceEventTypes() {
+  return return_pathway::TypesRecordedBy(
+      return_pathway::RecordedBy::kStaffOrPolice);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "workflows/return_pathway/moves.h"
 
 #include <algorithm>
-#include <map>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -10,6 +9,7 @@
 #include "returnpath/v1/pathway.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
+#include "workflows/return_pathway/event_kinds.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/refold.h"
 #include "workflows/return_pathway/step.h"
@@ -18,41 +18,6 @@ namespace returnpath::return_pathway {
 namespace {
 
 namespace v1 = ::returnpath::v1;
-
-const std::map<std::string, std::string>& Words() {
-  static const auto* words = new std::map<std::string, std::string>{
-      {"PersonRegistered", "registration"},
-      {"GuardianDecisionFollowed", "guardian's decision followed"},
-      {"GuardianFollowsCorrected", "correction of a guardian's decisions"},
-      {"FirstRejection", "first rejection"},
-      {"AppealLodged", "appeal"},
-      {"AppealDecided", "appeal decision"},
-      {"FinalRejection", "final rejection"},
-      {"DepartureDeadlineSet", "new departure deadline"},
-      {"DepartureDeadlineSuspended", "suspension of the departure deadline"},
-      {"CaseReopened", "reopened case"},
-      {"ResidencePermitGranted", "residence permit"},
-      {"IomApplicationSubmitted", "IOM application"},
-      {"IomApplicationApproved", "IOM approval"},
-      {"IomApplicationWithdrawn", "withdrawn IOM application"},
-      {"IomApplicationRefused", "refused IOM application"},
-      {"TravelDocumentObtained", "travel document"},
-      {"Departed", "departure"},
-      {"RelocationOrdered", "relocation order"},
-      {"RelocationCompleted", "relocation"},
-      {"Disappeared", "disappearance"},
-      {"Reappeared", "reappearance"},
-      {"QualificationCourseEnrolled", "course enrolment"},
-      {"QualificationCourseCompleted", "completed course"},
-      {"ReturnConversationHeld", "return conversation"},
-      {"FlagsChanged", "change of flags"},
-      {"PersonMovedCentre", "move to another centre"},
-      {"TaskCompleted", "completed task"},
-      {"EventCorrected", "correction"},
-      {"EventRetracted", "retraction"},
-  };
-  return *words;
-}
 
 bool IsTimer(const v1::HistoryEntry& e) {
   return CurrentPayload(e).Is<v1::TimerFired>();
@@ -115,10 +80,12 @@ std::string EventWords(const v1::HistoryEntry& entry) {
     return absl::StrCat("the ", absl::StrReplaceAll(fired.kind(), {{"_", " "}}),
                         " timer");
   }
-  std::string type = TypeName(payload);
-  type = type.substr(type.rfind('.') + 1);
-  const auto it = Words().find(type);
-  return absl::StrCat("the ", it == Words().end() ? type : it->second);
+  const std::string type = TypeName(payload);
+  const EventKindInfo* kind = FindPathwayEventKind(type);
+  return absl::StrCat("the ", kind != nullptr
+                                  ? absl::string_view(kind->noun)
+                                  : absl::string_view(type).substr(
+                                        type.rfind('.') + 1));
 }
 
 std::string CauseOf(const v1::PathwayState& before,

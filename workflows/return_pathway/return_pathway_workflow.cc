@@ -12,6 +12,7 @@
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/household.pb.h"
 #include "returnpath/v1/pathway.pb.h"
+#include "workflows/return_pathway/event_kinds.h"
 #include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/machine.h"
 #include "workflows/return_pathway/refold.h"
@@ -57,6 +58,10 @@ size_t ReturnPathwayWorkflow::MaxRelatedStreams() const {
 
 std::string ReturnPathwayWorkflow::StateTypeName() const {
   return v1::PathwayState::descriptor()->full_name();
+}
+
+std::vector<std::string> ReturnPathwayWorkflow::EngineOnlyEventTypes() const {
+  return TypesRecordedBy(RecordedBy::kEngine);
 }
 
 std::string ReturnPathwayWorkflow::StatisticsTimeZone() const {

@@ -35,6 +35,7 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
 
   // "returnpath.v1.PathwayState".
   std::string StateTypeName() const override;
+  std::vector<std::string> EngineOnlyEventTypes() const override;
 
   // Departures ("assisted_return", "forced_return", "dublin_transfer"),
   // "disappeared", "reappeared", "final_rejection" (derived ones included),
