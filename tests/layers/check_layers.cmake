@@ -2,14 +2,19 @@
 # (layers_test) as `cmake -DROOT=<project root> -P check_layers.cmake`.
 #
 #   engine/     names no domain type: no server/, workflows/, clients/ or
-#               tools/ header, and of the generated protos only the engine's
-#               own (returnpath/v1/engine.proto, event.proto)
+#               tools/ header, of the generated protos only the engine's own
+#               (returnpath/v1/engine.proto, event.proto), and no header named
+#               for the domain (a file or folder name starting pathway,
+#               household or policy) wherever it lives.
+#               The build enforces the same (proto/CMakeLists.txt,
+#               cmake/engine_links.cmake); this check names the file.
 #   workflows/  is pure: no RocksDB, no gRPC, nothing of server/ or tools/
 #   server/     the application: nothing of clients/ or tools/
 
 set(domain_protos "returnpath/v1/(auth|household|pathway|pathway_state|policy|services)\\.")
+set(domain_names "([^\"]*/)?(pathway|household|policy)[^\"]*\"")
 set(rules
-  "engine|\"(server|workflows|clients|tools)/|\"${domain_protos}"
+  "engine|\"(server|workflows|clients|tools)/|\"${domain_protos}|\"${domain_names}"
   "workflows|\"(rocksdb|grpcpp|grpc|server|tools)/"
   "server|\"(clients|tools)/")
 
