@@ -45,6 +45,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -86,21 +87,34 @@ Command MakeCommand(absl::AnyInvocable<absl::StatusOr<T>(CommandContext&)> body,
   return command;
 }
 
-// Runs `body` as a command and waits until it is durable or failed. Never
-// call it from the sequencer thread (a command body or a `done`).
+// Starts an asynchronous call, handing it the callback that answers it, and
+// waits for that answer: how each blocking call wraps its asynchronous form,
+// so both take one path. Never call it from the sequencer thread (a command
+// body or a `done`): the answer would wait for itself.
+template <typename T>
+absl::StatusOr<T> AwaitAnswer(
+    absl::FunctionRef<void(absl::AnyInvocable<void(absl::StatusOr<T>)>)>
+        start) {
+  absl::StatusOr<T> out = absl::InternalError("call was not answered");
+  absl::Notification answered;
+  start([&](absl::StatusOr<T> result) {
+    out = std::move(result);
+    answered.Notify();
+  });
+  answered.WaitForNotification();
+  return out;
+}
+
+// Runs `body` as a command and waits until it is durable or failed (the
+// blocking form of Submit(MakeCommand(body, done))).
 template <typename T, typename Submitter>
 absl::StatusOr<T> RunCommand(
     Submitter& submitter,
     absl::AnyInvocable<absl::StatusOr<T>(CommandContext&)> body) {
-  absl::StatusOr<T> out = absl::InternalError("command was not answered");
-  absl::Notification answered;
-  submitter.Submit(
-      MakeCommand<T>(std::move(body), [&](absl::StatusOr<T> result) {
-        out = std::move(result);
-        answered.Notify();
-      }));
-  answered.WaitForNotification();
-  return out;
+  return AwaitAnswer<T>(
+      [&](absl::AnyInvocable<void(absl::StatusOr<T>)> done) {
+        submitter.Submit(MakeCommand<T>(std::move(body), std::move(done)));
+      });
 }
 
 // Where engine modules (timer loop, task queue, access log) submit commands.

@@ -94,35 +94,69 @@ absl::StatusOr<std::optional<Task>> TaskQueue::Lease(absl::string_view queue,
       });
 }
 
+void TaskQueue::CompleteAsync(CompleteRequest request,
+                              Done<CompleteResult> done) {
+  if (absl::Status bad = CheckRef(request.task); !bad.ok()) return done(bad);
+  commands_->Submit(MakeCommand<CompleteResult>(
+      [request = std::move(request)](CommandContext& ctx) {
+        return task_commands::Complete(ctx, request);
+      },
+      std::move(done)));
+}
+
+void TaskQueue::FailAsync(TaskRef ref, std::string error, Done<Task> done) {
+  if (absl::Status bad = CheckRef(ref); !bad.ok()) return done(bad);
+  commands_->Submit(MakeCommand<Task>(
+      [ref = std::move(ref), error = std::move(error),
+       options = options_](CommandContext& ctx) {
+        return task_commands::Fail(ctx, ref, error, options);
+      },
+      std::move(done)));
+}
+
+void TaskQueue::ReleaseAsync(TaskRef ref, Done<Task> done) {
+  if (absl::Status bad = CheckRef(ref); !bad.ok()) return done(bad);
+  commands_->Submit(MakeCommand<Task>(
+      [ref = std::move(ref)](CommandContext& ctx) {
+        return task_commands::Release(ctx, ref);
+      },
+      std::move(done)));
+}
+
+void TaskQueue::ExtendLeaseAsync(TaskRef ref, absl::Duration lease,
+                                 Done<Task> done) {
+  absl::Status bad = CheckRef(ref);
+  if (bad.ok()) bad = CheckLease(lease);
+  if (!bad.ok()) return done(bad);
+  commands_->Submit(MakeCommand<Task>(
+      [ref = std::move(ref), lease](CommandContext& ctx) {
+        return task_commands::Extend(ctx, ref, lease);
+      },
+      std::move(done)));
+}
+
 absl::StatusOr<CompleteResult> TaskQueue::Complete(
     const CompleteRequest& request) {
-  RP_RETURN_IF_ERROR(CheckRef(request.task));
-  return RunCommand<CompleteResult>(*commands_, [&request](CommandContext& ctx) {
-    return task_commands::Complete(ctx, request);
-  });
+  return AwaitAnswer<CompleteResult>(
+      [&](Done<CompleteResult> done) { CompleteAsync(request, std::move(done)); });
 }
 
 absl::StatusOr<Task> TaskQueue::Fail(const TaskRef& ref,
                                      absl::string_view error) {
-  RP_RETURN_IF_ERROR(CheckRef(ref));
-  return RunCommand<Task>(*commands_, [&](CommandContext& ctx) {
-    return task_commands::Fail(ctx, ref, error, options_);
+  return AwaitAnswer<Task>([&](Done<Task> done) {
+    FailAsync(ref, std::string(error), std::move(done));
   });
 }
 
 absl::StatusOr<Task> TaskQueue::Release(const TaskRef& ref) {
-  RP_RETURN_IF_ERROR(CheckRef(ref));
-  return RunCommand<Task>(*commands_, [&](CommandContext& ctx) {
-    return task_commands::Release(ctx, ref);
-  });
+  return AwaitAnswer<Task>(
+      [&](Done<Task> done) { ReleaseAsync(ref, std::move(done)); });
 }
 
 absl::StatusOr<Task> TaskQueue::ExtendLease(const TaskRef& ref,
                                             absl::Duration lease) {
-  RP_RETURN_IF_ERROR(CheckRef(ref));
-  RP_RETURN_IF_ERROR(CheckLease(lease));
-  return RunCommand<Task>(*commands_, [&](CommandContext& ctx) {
-    return task_commands::Extend(ctx, ref, lease);
+  return AwaitAnswer<Task>([&](Done<Task> done) {
+    ExtendLeaseAsync(ref, lease, std::move(done));
   });
 }
 

@@ -108,6 +108,12 @@ class TaskQueue {
   using PollCallback = absl::AnyInvocable<void(
       absl::StatusOr<std::optional<returnpath::v1::Task>>)>;
 
+  // Answers an asynchronous call once, on the sequencer thread after the
+  // write is durable (or failed), or at once on the caller's thread for a
+  // bad argument. It must not block: hand further work to another thread.
+  template <typename T>
+  using Done = absl::AnyInvocable<void(absl::StatusOr<T>)>;
+
   static absl::StatusOr<std::unique_ptr<TaskQueue>> Create(
       EventStore* store, Clock* clock, TaskQueueOptions options = {});
 
@@ -140,7 +146,14 @@ class TaskQueue {
   // The lease now runs until now + lease.
   absl::StatusOr<returnpath::v1::Task> ExtendLease(const TaskRef& ref,
                                                    absl::Duration lease);
-  // Errors of the five calls above: INVALID_ARGUMENT naming a bad field;
+  // The same four calls without waiting: each answers `done` (see Done).
+  // The calls above wait for these.
+  void CompleteAsync(CompleteRequest request, Done<CompleteResult> done);
+  void FailAsync(TaskRef ref, std::string error, Done<returnpath::v1::Task> done);
+  void ReleaseAsync(TaskRef ref, Done<returnpath::v1::Task> done);
+  void ExtendLeaseAsync(TaskRef ref, absl::Duration lease,
+                        Done<returnpath::v1::Task> done);
+  // Errors of the calls above: INVALID_ARGUMENT naming a bad field;
   // NOT_FOUND for an unknown task; FAILED_PRECONDITION when the task is not
   // leased by `worker` (or closed), with a sentence naming the task.
 

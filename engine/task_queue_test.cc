@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "engine/codec.h"
 #include "engine/runtime_test_util.h"
+#include "engine/sequencer.h"
 #include "engine/task_commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -167,6 +169,54 @@ TEST_F(TaskQueueTest, CompleteRecordsTaskCompletedAndTheWorkflowClosesTheTask) {
   EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_COMPLETED);
   EXPECT_EQ(task.outcome(), "held");
   EXPECT_EQ(task.closed_at_position(), done->position);
+}
+
+// The asynchronous calls answer from the sequencer once the group is
+// durable: not while writes are held back, then with the result (its event
+// already at the durable end of the log) or the error.
+TEST_F(TaskQueueTest, AsyncCallsAnswerOnceTheWriteIsDurable) {
+  Open("p1", "k1");
+  ASSERT_EQ(LeasedId("w1"), "k1");
+  absl::Notification release;
+  CommandQueueOf(*store_)->Submit(Command{
+      [&release](CommandContext&) {
+        release.WaitForNotification();  // holds every later write back
+        return absl::OkStatus();
+      },
+      [](absl::Status) {}});
+
+  absl::Notification completed;
+  absl::StatusOr<CompleteResult> result = absl::UnknownError("not answered");
+  uint64_t durable_end = 0;
+  queue_->CompleteAsync(Completion("p1", "k1", "w1"),
+                        [&](absl::StatusOr<CompleteResult> r) {
+                          durable_end = store_->LastPosition();
+                          result = std::move(r);
+                          completed.Notify();
+                        });
+  absl::Notification failed;
+  absl::Status refusal;
+  queue_->FailAsync(TaskRef{"p1", "k1", "w2"}, "not mine",
+                    [&](absl::StatusOr<Task> r) {
+                      refusal = r.status();
+                      failed.Notify();
+                    });
+  EXPECT_FALSE(completed.HasBeenNotified());
+  EXPECT_FALSE(failed.HasBeenNotified());
+
+  release.Notify();
+  completed.WaitForNotification();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_FALSE(result->deduplicated);
+  EXPECT_GE(durable_end, result->position);
+  failed.WaitForNotification();
+  EXPECT_EQ(refusal.code(), absl::StatusCode::kFailedPrecondition) << refusal;
+
+  // A bad reference is answered at once, on the caller's thread.
+  absl::Status bad;
+  queue_->ReleaseAsync(TaskRef{"", "k1", "w1"},
+                       [&](absl::StatusOr<Task> r) { bad = r.status(); });
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument) << bad;
 }
 
 TEST_F(TaskQueueTest, CompletingACompletedTaskAgainReturnsTheFirstResult) {

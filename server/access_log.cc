@@ -13,18 +13,35 @@ AccessLog::AccessLog(EventStore* store)
 absl::Status AccessLog::Record(const Principal& principal,
                                absl::string_view method,
                                const std::vector<std::string>& person_ids) {
-  if (person_ids.empty()) return absl::OkStatus();
+  return AwaitAnswer<bool>([&](absl::AnyInvocable<void(absl::StatusOr<bool>)>
+                                   done) {
+           RecordAsync(principal, method, person_ids,
+                       [done = std::move(done)](absl::Status status) mutable {
+                         done(status.ok() ? absl::StatusOr<bool>(true)
+                                          : absl::StatusOr<bool>(status));
+                       });
+         })
+      .status();
+}
+
+void AccessLog::RecordAsync(const Principal& principal,
+                            absl::string_view method,
+                            std::vector<std::string> person_ids,
+                            absl::AnyInvocable<void(absl::Status)> done) {
+  if (person_ids.empty()) return done(absl::OkStatus());
   if (commands_ == nullptr) {
-    return absl::FailedPreconditionError("the store takes no commands");
+    return done(absl::FailedPreconditionError("the store takes no commands"));
   }
-  absl::StatusOr<bool> written = RunCommand<bool>(
-      *commands_, [&](CommandContext& ctx) -> absl::StatusOr<bool> {
+  commands_->Submit(MakeCommand<bool>(
+      [this, name = principal.name, role = principal.role,
+       method = std::string(method), person_ids = std::move(person_ids)](
+          CommandContext& ctx) -> absl::StatusOr<bool> {
         for (const std::string& person : person_ids) {
           v1::AccessRecord record;
           *record.mutable_time() = ToTimestamp(ctx.now());
-          record.set_principal(principal.name);
-          record.set_role(v1::Role_Name(principal.role));
-          record.set_method(std::string(method));
+          record.set_principal(name);
+          record.set_role(v1::Role_Name(role));
+          record.set_method(method);
           record.set_person_id(person);
           std::string key = person;
           key.push_back('\0');
@@ -33,8 +50,10 @@ absl::Status AccessLog::Record(const Principal& principal,
           ctx.PutRecord(Table::kAccessLog, key, record.SerializeAsString());
         }
         return true;
-      });
-  return written.status();
+      },
+      [done = std::move(done)](absl::StatusOr<bool> written) mutable {
+        done(written.status());
+      }));
 }
 
 absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog::Read(

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "engine/event_store.h"
 #include "returnpath/v1/services.pb.h"
@@ -24,8 +25,16 @@ class AccessLog {
 
   // Records, durably, that `principal` read the persons through `method`.
   // A read whose access could not be logged must not be answered.
+  // Waits for RecordAsync.
   absl::Status Record(const Principal& principal, absl::string_view method,
                       const std::vector<std::string>& person_ids);
+
+  // As Record without waiting: `done` gets OK once the records are durable,
+  // or the error, on the sequencer thread (at once, on the caller's, when
+  // there is nothing to log or no sequencer). `done` must not block.
+  void RecordAsync(const Principal& principal, absl::string_view method,
+                   std::vector<std::string> person_ids,
+                   absl::AnyInvocable<void(absl::Status)> done);
 
   // Says which persons' records a reader may see; its errors end the read.
   using PersonFilter =

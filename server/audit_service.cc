@@ -257,54 +257,62 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::SubscribeEvents(
 grpc::ServerUnaryReactor* AuditService::PathwayAsOf(
     grpc::CallbackServerContext* ctx, const v1::AsOfRequest* request,
     v1::PathwayView* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_RETURN_IF_ERROR(
-            RequireAuditor(principal, "see a pathway as of a time"));
-        const std::string& person = request->person_id();
-        if (person.empty())
-          return absl::InvalidArgumentError("person_id is required");
-        RP_RETURN_IF_ERROR(CheckBounds(*request));
-        RP_RETURN_IF_ERROR(
-            ReadablePerson(*deps_.store, principal, person).status());
-        absl::StatusOr<StreamView> view = absl::InvalidArgumentError(
-            "give one of effective_time, position or recorded_time");
-        switch (request->at_case()) {
-          case v1::AsOfRequest::kEffectiveTime:
-            view = StreamAsOfEffectiveTime(
-                *deps_.store, *deps_.workflow, person,
-                FromTimestamp(request->effective_time()));
-            break;
-          case v1::AsOfRequest::kPosition:
-            view = StreamAsOfPosition(*deps_.store, *deps_.workflow, person,
-                                      request->position());
-            break;
-          case v1::AsOfRequest::kRecordedTime:
-            view =
-                StreamAsOfRecordedTime(*deps_.store, *deps_.workflow, person,
-                                       FromTimestamp(request->recorded_time()));
-            break;
-          default:
-            break;
-        }
-        RP_RETURN_IF_ERROR(view.status());
-        RP_RETURN_IF_ERROR(
-            deps_.access_log->Record(principal, "PathwayAsOf", {person}));
-        response->set_person_id(person);
-        response->set_version(view->version);
-        response->set_last_position(view->last_position);
-        PackState(*deps_.workflow, std::move(view->state),
-                  response->mutable_state());
-        for (const std::string& key : view->index_keys)
-          response->add_index_keys(key);
-        for (v1::Task& task : view->tasks) {
-          if (task.state() == v1::TASK_STATE_OPEN)
-            *response->add_open_tasks() = std::move(task);
-        }
-        for (v1::Timer& timer : view->timers)
-          *response->add_timers() = std::move(timer);
-        return absl::OkStatus();
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<v1::PathwayView> view = ReadAsOf(principal, *request);
+        if (!view.ok()) return finish(view.status());
+        LogThenServe(
+            deps_, principal, "PathwayAsOf", {request->person_id()},
+            [response, view = *std::move(view)]() mutable {
+              *response = std::move(view);
+              return absl::OkStatus();
+            },
+            std::move(finish));
       });
+}
+
+absl::StatusOr<v1::PathwayView> AuditService::ReadAsOf(
+    const Principal& principal, const v1::AsOfRequest& request) const {
+  RP_RETURN_IF_ERROR(RequireAuditor(principal, "see a pathway as of a time"));
+  const std::string& person = request.person_id();
+  if (person.empty())
+    return absl::InvalidArgumentError("person_id is required");
+  RP_RETURN_IF_ERROR(CheckBounds(request));
+  RP_RETURN_IF_ERROR(ReadablePerson(*deps_.store, principal, person).status());
+  absl::StatusOr<StreamView> view = absl::InvalidArgumentError(
+      "give one of effective_time, position or recorded_time");
+  switch (request.at_case()) {
+    case v1::AsOfRequest::kEffectiveTime:
+      view = StreamAsOfEffectiveTime(*deps_.store, *deps_.workflow, person,
+                                     FromTimestamp(request.effective_time()));
+      break;
+    case v1::AsOfRequest::kPosition:
+      view = StreamAsOfPosition(*deps_.store, *deps_.workflow, person,
+                                request.position());
+      break;
+    case v1::AsOfRequest::kRecordedTime:
+      view = StreamAsOfRecordedTime(*deps_.store, *deps_.workflow, person,
+                                    FromTimestamp(request.recorded_time()));
+      break;
+    default:
+      break;
+  }
+  RP_RETURN_IF_ERROR(view.status());
+  v1::PathwayView response;
+  response.set_person_id(person);
+  response.set_version(view->version);
+  response.set_last_position(view->last_position);
+  PackState(*deps_.workflow, std::move(view->state), response.mutable_state());
+  for (const std::string& key : view->index_keys)
+    response.add_index_keys(key);
+  for (v1::Task& task : view->tasks) {
+    if (task.state() == v1::TASK_STATE_OPEN)
+      *response.add_open_tasks() = std::move(task);
+  }
+  for (v1::Timer& timer : view->timers)
+    *response.add_timers() = std::move(timer);
+  return response;
 }
 
 grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(

@@ -52,6 +52,10 @@ class AuditService final : public v1::AuditService::CallbackService {
                                       v1::AccessLogResponse* response) override;
 
  private:
+  // What PathwayAsOf reads, checked; served once logged.
+  absl::StatusOr<v1::PathwayView> ReadAsOf(const Principal& principal,
+                                           const v1::AsOfRequest& request) const;
+
   const ServiceDeps deps_;
   WakeSignal* const commits_;
 };

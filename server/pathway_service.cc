@@ -146,11 +146,10 @@ absl::StatusOr<StorePage<IndexEntry>> ReadIndexPage(EventStore& store,
   return page;
 }
 
-// The pathways of the listed persons that fit in one reply (at least one),
-// access-logged before they are served.
-absl::StatusOr<v1::ListPathwaysResponse> ServePathways(
-    const ServiceDeps& deps, const Principal& principal,
-    const std::vector<IndexEntry>& listed) {
+// The pathways of the listed persons that fit in one reply (at least one).
+// Not served before their reading is logged (LogThenServe).
+absl::StatusOr<v1::ListPathwaysResponse> LoadPathways(
+    const ServiceDeps& deps, const std::vector<IndexEntry>& listed) {
   v1::ListPathwaysResponse response;
   size_t bytes = 0;
   for (const IndexEntry& entry : listed) {
@@ -161,11 +160,6 @@ absl::StatusOr<v1::ListPathwaysResponse> ServePathways(
     if (bytes > kMaxListingBytes && response.pathways_size() > 0) break;
     *response.add_pathways() = std::move(view);
   }
-  std::vector<std::string> persons;
-  for (const v1::PathwayView& view : response.pathways())
-    persons.push_back(view.person_id());
-  RP_RETURN_IF_ERROR(
-      deps.access_log->Record(principal, "ListPathways", persons));
   return response;
 }
 
@@ -211,65 +205,90 @@ grpc::ServerUnaryReactor* PathwayService::RecordEvent(
 grpc::ServerUnaryReactor* PathwayService::GetPathway(
     grpc::CallbackServerContext* ctx, const v1::GetPathwayRequest* request,
     v1::PathwayView* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_RETURN_IF_ERROR(RequireRole(
-            principal, {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
-            "read a pathway"));
-        if (request->person_id().empty()) {
-          return absl::InvalidArgumentError("person_id is required");
-        }
-        RP_RETURN_IF_ERROR(CheckBounds(*request));
-        RP_RETURN_IF_ERROR(
-            ReadablePerson(*deps_.store, principal, request->person_id())
-                .status());
-        RP_ASSIGN_OR_RETURN(v1::PathwayView view,
-                            LoadPathwayView(*deps_.store, *deps_.workflow,
-                                            request->person_id()));
-        RP_RETURN_IF_ERROR(deps_.access_log->Record(principal, "GetPathway",
-                                                    {request->person_id()}));
-        *response = std::move(view);
-        return absl::OkStatus();
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<v1::PathwayView> view = ReadPathway(principal, *request);
+        if (!view.ok()) return finish(view.status());
+        LogThenServe(
+            deps_, principal, "GetPathway", {request->person_id()},
+            [response, view = *std::move(view)]() mutable {
+              *response = std::move(view);
+              return absl::OkStatus();
+            },
+            std::move(finish));
       });
+}
+
+absl::StatusOr<v1::PathwayView> PathwayService::ReadPathway(
+    const Principal& principal, const v1::GetPathwayRequest& request) const {
+  RP_RETURN_IF_ERROR(RequireRole(
+      principal, {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
+      "read a pathway"));
+  if (request.person_id().empty()) {
+    return absl::InvalidArgumentError("person_id is required");
+  }
+  RP_RETURN_IF_ERROR(CheckBounds(request));
+  RP_RETURN_IF_ERROR(
+      ReadablePerson(*deps_.store, principal, request.person_id()).status());
+  return LoadPathwayView(*deps_.store, *deps_.workflow, request.person_id());
 }
 
 grpc::ServerUnaryReactor* PathwayService::ListPathways(
     grpc::CallbackServerContext* ctx, const v1::ListPathwaysRequest* request,
     v1::ListPathwaysResponse* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_RETURN_IF_ERROR(RequireRole(
-            principal, {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
-            "list pathways"));
-        RP_ASSIGN_OR_RETURN(const IndexQuery query, IndexQueryOf(*request));
-        RP_ASSIGN_OR_RETURN(const size_t page_size,
-                            RequestedPageSize(request->page_size()));
-        RP_RETURN_IF_ERROR(CheckBounds(*request));
-        const std::string binding = PageTokenBinding(
-            {"ListPathways", principal.name, request->index_prefix(),
-             request->from_key(), request->to_key()});
-        const PageTokens& tokens = PageTokens::ForProcess();
-        RP_ASSIGN_OR_RETURN(std::string token,
-                            tokens.Open(request->page_token(), binding));
-        ScopeFilter scope(*deps_.store, principal);
-        RP_ASSIGN_OR_RETURN(ScopedPage<IndexEntry> page,
-                            CollectInScope<IndexEntry>(
-                                page_size, std::move(token),
-                                [&](const std::string& at) {
-                                  return ReadIndexPage(*deps_.store, query, at);
-                                },
-                                [&](const IndexEntry& entry) {
-                                  return scope.Covers(entry.stream_id);
-                                }));
-        RP_ASSIGN_OR_RETURN(*response,
-                            ServePathways(deps_, principal, page.entries));
-        const size_t served = response->pathways_size();
-        response->set_next_page_token(tokens.Seal(
-            served < page.entries.size() ? page.resume_tokens[served - 1]
-                                         : page.next_page_token,
-            binding));
-        return absl::OkStatus();
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<v1::ListPathwaysResponse> listed =
+            ListPathwayPage(principal, *request);
+        if (!listed.ok()) return finish(listed.status());
+        std::vector<std::string> persons;
+        for (const v1::PathwayView& view : listed->pathways())
+          persons.push_back(view.person_id());
+        LogThenServe(
+            deps_, principal, "ListPathways", std::move(persons),
+            [response, listed = *std::move(listed)]() mutable {
+              *response = std::move(listed);
+              return absl::OkStatus();
+            },
+            std::move(finish));
       });
+}
+
+absl::StatusOr<v1::ListPathwaysResponse> PathwayService::ListPathwayPage(
+    const Principal& principal, const v1::ListPathwaysRequest& request) const {
+  RP_RETURN_IF_ERROR(RequireRole(
+      principal, {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
+      "list pathways"));
+  RP_ASSIGN_OR_RETURN(const IndexQuery query, IndexQueryOf(request));
+  RP_ASSIGN_OR_RETURN(const size_t page_size,
+                      RequestedPageSize(request.page_size()));
+  RP_RETURN_IF_ERROR(CheckBounds(request));
+  const std::string binding = PageTokenBinding(
+      {"ListPathways", principal.name, request.index_prefix(),
+       request.from_key(), request.to_key()});
+  const PageTokens& tokens = PageTokens::ForProcess();
+  RP_ASSIGN_OR_RETURN(std::string token,
+                      tokens.Open(request.page_token(), binding));
+  ScopeFilter scope(*deps_.store, principal);
+  RP_ASSIGN_OR_RETURN(ScopedPage<IndexEntry> page,
+                      CollectInScope<IndexEntry>(
+                          page_size, std::move(token),
+                          [&](const std::string& at) {
+                            return ReadIndexPage(*deps_.store, query, at);
+                          },
+                          [&](const IndexEntry& entry) {
+                            return scope.Covers(entry.stream_id);
+                          }));
+  RP_ASSIGN_OR_RETURN(v1::ListPathwaysResponse response,
+                      LoadPathways(deps_, page.entries));
+  const size_t served = response.pathways_size();
+  response.set_next_page_token(tokens.Seal(
+      served < page.entries.size() ? page.resume_tokens[served - 1]
+                                   : page.next_page_token,
+      binding));
+  return response;
 }
 
 }  // namespace returnpath::engine

@@ -30,6 +30,13 @@ class PathwayService final : public v1::PathwayService::CallbackService {
       v1::ListPathwaysResponse* response) override;
 
  private:
+  // What GetPathway and ListPathways read, checked; served once logged.
+  absl::StatusOr<v1::PathwayView> ReadPathway(
+      const Principal& principal, const v1::GetPathwayRequest& request) const;
+  absl::StatusOr<v1::ListPathwaysResponse> ListPathwayPage(
+      const Principal& principal,
+      const v1::ListPathwaysRequest& request) const;
+
   const ServiceDeps deps_;
 };
 

@@ -37,11 +37,11 @@ absl::StatusOr<returnpath::v1::StreamRecord> ReadablePerson(
 
 // The persons `items` name (events, tasks: anything with a stream_id()),
 // each once, in order of first appearance: what one read of them logs.
-template <typename Item>
-std::vector<std::string> PersonsNamedIn(const std::vector<Item>& items) {
+template <typename Items>
+std::vector<std::string> PersonsNamedIn(const Items& items) {
   std::vector<std::string> persons;
   absl::flat_hash_set<absl::string_view> seen;
-  for (const Item& item : items) {
+  for (const auto& item : items) {
     if (seen.insert(item.stream_id()).second)
       persons.push_back(item.stream_id());
   }

@@ -1,7 +1,12 @@
 #ifndef RETURNPATH_SERVER_SERVICE_DEPS_H_
 #define RETURNPATH_SERVER_SERVICE_DEPS_H_
 
+#include <string>
 #include <utility>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/strings/string_view.h"
 
 #include "engine/clock.h"
 #include "engine/event_store.h"
@@ -46,6 +51,30 @@ grpc::ServerUnaryReactor* RunUnarySync(const ServiceDeps& deps,
                                            Finish finish) mutable {
                     finish(work(principal));
                   });
+}
+
+// Serves a read of persons' data only once its access-log entry is durable:
+// logs that `principal` read `persons` through `method` without waiting, and
+// when the entry is durable runs `serve` (which moves what was read into the
+// response) on the executor and finishes with its status. If the entry
+// cannot be written, finishes with that error and `serve` never runs. The
+// log's callback runs on the sequencer thread, so it only finishes or hands
+// on: no reaction waits for the write.
+inline void LogThenServe(const ServiceDeps& deps, const Principal& principal,
+                         absl::string_view method,
+                         std::vector<std::string> persons,
+                         absl::AnyInvocable<absl::Status()> serve,
+                         Finish finish) {
+  deps.access_log->RecordAsync(
+      principal, method, std::move(persons),
+      [executor = deps.executor, serve = std::move(serve),
+       finish = std::move(finish)](absl::Status logged) mutable {
+        if (!logged.ok()) return finish(logged);
+        executor->Run([serve = std::move(serve),
+                       finish = std::move(finish)]() mutable {
+          finish(serve());
+        });
+      });
 }
 
 }  // namespace returnpath::engine

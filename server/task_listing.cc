@@ -24,14 +24,11 @@ absl::StatusOr<StorePage<v1::Task>> ReadTaskPage(TaskQueue& tasks,
                              std::move(page.next_page_token)};
 }
 
-}  // namespace
-
-absl::Status ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
-                               const Principal& principal,
-                               absl::string_view method,
-                               const v1::ListTasksRequest& request,
-                               v1::TaskState state,
-                               v1::ListTasksResponse* response) {
+// The page of tasks in scope, not yet served.
+absl::StatusOr<v1::ListTasksResponse> ListTasksInScope(
+    const ServiceDeps& deps, TaskQueue& tasks, const Principal& principal,
+    absl::string_view method, const v1::ListTasksRequest& request,
+    v1::TaskState state) {
   RP_ASSIGN_OR_RETURN(const size_t page_size,
                       RequestedPageSize(request.page_size()));
   const std::string binding =
@@ -51,13 +48,30 @@ absl::Status ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
           [&](const v1::Task& task) {
             return scope.Covers(task.stream_id());
           }));
-  RP_RETURN_IF_ERROR(
-      deps.access_log->Record(principal, method, PersonsNamedIn(page.entries)));
   v1::ListTasksResponse listed;
   for (v1::Task& task : page.entries) *listed.add_tasks() = std::move(task);
   listed.set_next_page_token(tokens.Seal(page.next_page_token, binding));
-  *response = std::move(listed);
-  return absl::OkStatus();
+  return listed;
+}
+
+}  // namespace
+
+void ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
+                       const Principal& principal, absl::string_view method,
+                       const v1::ListTasksRequest& request,
+                       v1::TaskState state, v1::ListTasksResponse* response,
+                       Finish finish) {
+  absl::StatusOr<v1::ListTasksResponse> listed =
+      ListTasksInScope(deps, tasks, principal, method, request, state);
+  if (!listed.ok()) return finish(listed.status());
+  std::vector<std::string> persons = PersonsNamedIn(listed->tasks());
+  LogThenServe(
+      deps, principal, method, std::move(persons),
+      [response, listed = *std::move(listed)]() mutable {
+        *response = std::move(listed);
+        return absl::OkStatus();
+      },
+      std::move(finish));
 }
 
 }  // namespace returnpath::engine

@@ -13,14 +13,14 @@ namespace returnpath::engine {
 // tasks whose person is in the principal's scope (scoped_listing.h: pages
 // and tokens count nothing out of scope). A task names its person, so reading
 // it is reading the person: they are access-logged (as `method`) before
-// anything is served. The page token is sealed for the caller, `method`, the
+// anything is served: `finish` is called once that entry is durable
+// (LogThenServe), never on this thread's wait. The page token is sealed for the caller, `method`, the
 // queue and `state`.
-absl::Status ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
-                               const Principal& principal,
-                               absl::string_view method,
-                               const v1::ListTasksRequest& request,
-                               v1::TaskState state,
-                               v1::ListTasksResponse* response);
+void ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
+                       const Principal& principal, absl::string_view method,
+                       const v1::ListTasksRequest& request,
+                       v1::TaskState state, v1::ListTasksResponse* response,
+                       Finish finish);
 
 }  // namespace returnpath::engine
 

@@ -108,10 +108,27 @@ absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
                  WorkerName(principal, ref.worker())};
 }
 
-// A task served back to the caller is a read of its person: logged first.
-absl::Status LogTaskRead(const ServiceDeps& deps, const Principal& principal,
-                         absl::string_view method, const v1::Task& task) {
-  return deps.access_log->Record(principal, method, {task.stream_id()});
+// A task served back to the caller is a read of its person: once the task
+// call is durable its read is logged, and the task is served only once that
+// entry is durable too (LogThenServe). Runs on the sequencer thread.
+TaskQueue::Done<v1::Task> ServeTaskWhenLogged(const ServiceDeps& deps,
+                                              Principal principal,
+                                              absl::string_view method,
+                                              v1::Task* response,
+                                              Finish finish) {
+  return [&deps, principal = std::move(principal),
+          method = std::string(method), response,
+          finish = std::move(finish)](absl::StatusOr<v1::Task> task) mutable {
+    if (!task.ok()) return finish(task.status());
+    std::string person = task->stream_id();
+    LogThenServe(
+        deps, principal, method, {std::move(person)},
+        [response, task = *std::move(task)]() mutable {
+          *response = std::move(task);
+          return absl::OkStatus();
+        },
+        std::move(finish));
+  };
 }
 
 }  // namespace
@@ -158,102 +175,120 @@ grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
 grpc::ServerUnaryReactor* TaskService::Complete(
     grpc::CallbackServerContext* ctx, const v1::CompleteTaskRequest* request,
     v1::CompleteTaskResponse* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_ASSIGN_OR_RETURN(TaskRef ref,
-                            Resolve(deps_, principal, CheckBounds(*request),
-                                    request->task(), "complete a task"));
-        if (request->outcome().empty()) {
-          return absl::InvalidArgumentError(
-              "outcome is required: what came of the task, e.g. \"held\" or "
-              "\"relocated\"");
-        }
-        CompleteRequest complete{ref,
-                                 request->outcome(),
-                                 request->note(),
-                                 request->idempotency_key(),
-                                 principal.name,
-                                 ""};
-        RP_ASSIGN_OR_RETURN(CompleteResult result, tasks_->Complete(complete));
-        response->set_position(result.position);
-        response->set_deduplicated(result.deduplicated);
-        return absl::OkStatus();
-      });
+  return RunUnary(deps_, ctx,
+                  [this, request, response](const Principal& principal,
+                                            Finish finish) {
+                    absl::StatusOr<TaskRef> ref =
+                        Resolve(deps_, principal, CheckBounds(*request),
+                                request->task(), "complete a task");
+                    if (!ref.ok()) return finish(ref.status());
+                    if (request->outcome().empty()) {
+                      return finish(absl::InvalidArgumentError(
+                          "outcome is required: what came of the task, e.g. "
+                          "\"held\" or \"relocated\""));
+                    }
+                    tasks_->CompleteAsync(
+                        CompleteRequest{*std::move(ref), request->outcome(),
+                                        request->note(),
+                                        request->idempotency_key(),
+                                        principal.name, ""},
+                        [response, finish = std::move(finish)](
+                            absl::StatusOr<CompleteResult> result) mutable {
+                          if (!result.ok()) return finish(result.status());
+                          response->set_position(result->position);
+                          response->set_deduplicated(result->deduplicated);
+                          finish(absl::OkStatus());
+                        });
+                  });
 }
 
 grpc::ServerUnaryReactor* TaskService::Fail(grpc::CallbackServerContext* ctx,
                                             const v1::FailTaskRequest* request,
                                             v1::Task* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_ASSIGN_OR_RETURN(TaskRef ref,
-                            Resolve(deps_, principal, CheckBounds(*request),
-                                    request->task(), "fail a task"));
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<TaskRef> ref =
+            Resolve(deps_, principal, CheckBounds(*request), request->task(),
+                    "fail a task");
+        if (!ref.ok()) return finish(ref.status());
         if (request->error().empty()) {
-          return absl::InvalidArgumentError(
-              "error is required: why the task could not be done");
+          return finish(absl::InvalidArgumentError(
+              "error is required: why the task could not be done"));
         }
-        RP_ASSIGN_OR_RETURN(*response, tasks_->Fail(ref, request->error()));
-        return LogTaskRead(deps_, principal, "FailTask", *response);
+        tasks_->FailAsync(*std::move(ref), request->error(),
+                          ServeTaskWhenLogged(deps_, principal, "FailTask",
+                                              response, std::move(finish)));
       });
 }
 
 grpc::ServerUnaryReactor* TaskService::Release(
     grpc::CallbackServerContext* ctx, const v1::ReleaseTaskRequest* request,
     v1::Task* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_ASSIGN_OR_RETURN(TaskRef ref,
-                            Resolve(deps_, principal, CheckBounds(*request),
-                                    request->task(), "release a task"));
-        RP_ASSIGN_OR_RETURN(*response, tasks_->Release(ref));
-        return LogTaskRead(deps_, principal, "ReleaseTask", *response);
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<TaskRef> ref =
+            Resolve(deps_, principal, CheckBounds(*request), request->task(),
+                    "release a task");
+        if (!ref.ok()) return finish(ref.status());
+        tasks_->ReleaseAsync(*std::move(ref),
+                             ServeTaskWhenLogged(deps_, principal,
+                                                 "ReleaseTask", response,
+                                                 std::move(finish)));
       });
 }
 
 grpc::ServerUnaryReactor* TaskService::ExtendLease(
     grpc::CallbackServerContext* ctx, const v1::ExtendLeaseRequest* request,
     v1::Task* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_ASSIGN_OR_RETURN(TaskRef ref,
-                            Resolve(deps_, principal, CheckBounds(*request),
-                                    request->task(), "extend a lease"));
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<TaskRef> ref =
+            Resolve(deps_, principal, CheckBounds(*request), request->task(),
+                    "extend a lease");
+        if (!ref.ok()) return finish(ref.status());
         const absl::Duration lease = FromProto(request->lease());
         if (lease <= absl::ZeroDuration()) {
-          return absl::InvalidArgumentError("lease must be positive");
+          return finish(absl::InvalidArgumentError("lease must be positive"));
         }
-        RP_ASSIGN_OR_RETURN(*response, tasks_->ExtendLease(ref, lease));
-        return LogTaskRead(deps_, principal, "ExtendLease", *response);
+        tasks_->ExtendLeaseAsync(
+            *std::move(ref), lease,
+            ServeTaskWhenLogged(deps_, principal, "ExtendLease", response,
+                                std::move(finish)));
       });
 }
 
 grpc::ServerUnaryReactor* TaskService::ListTasks(
     grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
     v1::ListTasksResponse* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list tasks"));
-        RP_RETURN_IF_ERROR(CheckBounds(*request));
-        RP_RETURN_IF_ERROR(
-            RequireQueue(principal, request->queue(), "list tasks"));
-        return ServeTasksInScope(deps_, *tasks_, principal, "ListTasks",
-                                 *request, request->state(), response);
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::Status allowed = RequireTaskRole(principal, "list tasks");
+        if (allowed.ok()) allowed = CheckBounds(*request);
+        if (allowed.ok())
+          allowed = RequireQueue(principal, request->queue(), "list tasks");
+        if (!allowed.ok()) return finish(allowed);
+        ServeTasksInScope(deps_, *tasks_, principal, "ListTasks", *request,
+                          request->state(), response, std::move(finish));
       });
 }
 
 grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
     grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
     v1::ListTasksResponse* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_RETURN_IF_ERROR(RequireTaskRole(principal, "list dead letters"));
-        RP_RETURN_IF_ERROR(CheckBounds(*request));
-        RP_RETURN_IF_ERROR(
-            RequireQueue(principal, request->queue(), "list dead letters"));
-        return ServeTasksInScope(deps_, *tasks_, principal, "ListDeadLetters",
-                                 *request, v1::TASK_STATE_DEAD_LETTER,
-                                 response);
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::Status allowed = RequireTaskRole(principal, "list dead letters");
+        if (allowed.ok()) allowed = CheckBounds(*request);
+        if (allowed.ok())
+          allowed = RequireQueue(principal, request->queue(), "list dead letters");
+        if (!allowed.ok()) return finish(allowed);
+        ServeTasksInScope(deps_, *tasks_, principal, "ListDeadLetters", *request,
+                          v1::TASK_STATE_DEAD_LETTER, response, std::move(finish));
       });
 }
 

@@ -1,0 +1,148 @@
+// No reaction blocks an executor thread while it waits for a write: with
+// every write held back, more task completions than executor threads are in
+// flight, and a read that writes nothing is still answered.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "engine/rpc/executor.h"
+#include "engine/rpc/wake_signal.h"
+#include "engine/runtime_test_util.h"
+#include "engine/sequencer.h"
+#include "engine/task_queue.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "server/access_log.h"
+#include "server/audit_service.h"
+#include "server/auth.h"
+#include "server/task_service.h"
+
+namespace returnpath::engine {
+namespace {
+
+constexpr int kExecutorThreads = 2;
+constexpr int kCompletions = 4 * kExecutorThreads;
+
+class ReactionTest : public testing::RuntimeTest {
+ protected:
+  ReactionTest() {
+    v1::PrincipalFile file;
+    for (auto [name, role] : {std::pair{"adviser", v1::ROLE_ADVISER},
+                              std::pair{"auditor", v1::ROLE_AUDITOR}}) {
+      v1::PrincipalEntry* entry = file.add_principal();
+      entry->set_name(name);
+      entry->set_role(role);
+      entry->set_token_sha256(Sha256Hex(std::string(name) + "-token"));
+      entry->add_scopes("*");
+    }
+    auth_ = *Authenticator::FromProto(file, &clock_);
+    tasks_ = *TaskQueue::Create(store_.get(), &clock_);
+    executor_ = std::make_unique<Executor>(kExecutorThreads);
+    commits_ = std::make_unique<WakeSignal>(executor_.get());
+    access_log_ = std::make_unique<AccessLog>(store_.get());
+    const ServiceDeps deps{store_.get(),    &workflow_, auth_.get(),
+                           executor_.get(), &clock_,    access_log_.get()};
+    task_service_ = std::make_unique<TaskService>(deps, tasks_.get());
+    audit_service_ = std::make_unique<AuditService>(deps, commits_.get());
+    grpc::ServerBuilder builder;
+    builder.RegisterService(task_service_.get());
+    builder.RegisterService(audit_service_.get());
+    server_ = builder.BuildAndStart();
+    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
+  }
+
+  ~ReactionTest() override {
+    server_->Shutdown();
+    tasks_->Stop();
+    commits_->Close();
+    executor_.reset();
+  }
+
+  static void Authorize(grpc::ClientContext& ctx, const std::string& who) {
+    ctx.AddMetadata("authorization", "Bearer " + who + "-token");
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  }
+
+  // Holds the sequencer until `release` is notified: no write is answered
+  // meanwhile, as when every sync is slow.
+  void HoldWrites(absl::Notification* release) {
+    CommandQueueOf(*store_)->Submit(Command{
+        [release](CommandContext&) {
+          release->WaitForNotification();
+          return absl::OkStatus();
+        },
+        [](absl::Status) {}});
+  }
+
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<TaskQueue> tasks_;
+  std::unique_ptr<Executor> executor_;
+  std::unique_ptr<WakeSignal> commits_;
+  std::unique_ptr<AccessLog> access_log_;
+  std::unique_ptr<TaskService> task_service_;
+  std::unique_ptr<AuditService> audit_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+struct PendingCompletion {
+  grpc::ClientContext ctx;
+  v1::CompleteTaskRequest request;
+  v1::CompleteTaskResponse response;
+  grpc::Status status;
+  absl::Notification answered;
+};
+
+TEST_F(ReactionTest, AReadIsAnsweredWhileCompletionsWaitForTheirWrites) {
+  Append("P1", "open:t1:q:1:1");
+  absl::StatusOr<std::optional<v1::Task>> leased =
+      tasks_->Lease("q", "adviser", absl::Minutes(30));
+  ASSERT_TRUE(leased.ok() && leased->has_value()) << leased.status();
+
+  absl::Notification release;
+  HoldWrites(&release);
+  auto task_stub = v1::TaskService::NewStub(channel_);
+  std::vector<std::unique_ptr<PendingCompletion>> completions;
+  for (int i = 0; i < kCompletions; ++i) {
+    auto call = std::make_unique<PendingCompletion>();
+    Authorize(call->ctx, "adviser");
+    call->request.mutable_task()->set_person_id("P1");
+    call->request.mutable_task()->set_task_id("t1");
+    call->request.set_outcome("done");
+    PendingCompletion* raw = call.get();
+    task_stub->async()->Complete(&raw->ctx, &raw->request, &raw->response,
+                                 [raw](grpc::Status status) {
+                                   raw->status = std::move(status);
+                                   raw->answered.Notify();
+                                 });
+    completions.push_back(std::move(call));
+  }
+
+  // Writes nothing: answered while every completion still waits (with the
+  // old blocking path it ran out of time behind them).
+  auto audit_stub = v1::AuditService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  Authorize(ctx, "auditor");
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::StatisticsResponse statistics;
+  grpc::Status read =
+      audit_stub->Statistics(&ctx, v1::StatisticsRequest(), &statistics);
+  EXPECT_TRUE(read.ok()) << read.error_code() << ": " << read.error_message();
+  for (const auto& call : completions)
+    EXPECT_FALSE(call->answered.HasBeenNotified());
+
+  release.Notify();
+  int appended = 0;
+  for (const auto& call : completions) {
+    call->answered.WaitForNotification();
+    EXPECT_TRUE(call->status.ok()) << call->status.error_message();
+    if (!call->response.deduplicated()) ++appended;
+  }
+  EXPECT_EQ(appended, 1);  // the others found it completed
+}
+
+}  // namespace
+}  // namespace returnpath::engine
