@@ -26,4 +26,8 @@ if(RP_SANITIZE MATCHES "thread")
                                   ${PROJECT_SOURCE_DIR}/tools/sanitize/tsan_grpc_sync.cc)
   target_link_libraries(rp_tsan_sync PRIVATE absl::synchronization ${CMAKE_DL_LIBS})
   link_libraries(rp_tsan_sync)
+  # Its definitions must come before libgrpc's in the dynamic linker's search order, so it is
+  # also named first on every link line: a target's own libraries otherwise decide where
+  # link_libraries lands (returnpathd_faulty had it after libgrpc, so gRPC's handover was unseen).
+  add_link_options($<TARGET_FILE:rp_tsan_sync>)
 endif()
