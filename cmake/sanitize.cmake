@@ -5,7 +5,10 @@ set(RP_SANITIZE "" CACHE STRING "-fsanitize= list for the whole build, empty for
 option(RP_FUZZ "Build the libFuzzer targets in tests/fuzz (clang)" OFF)
 option(RP_BENCHMARKS "Build the benchmarks (tools/benchmarks, event_store_bench)" ON)
 
+# Sanitized binaries run several times slower (TSan most): CTest timeouts are scaled by this.
+set(RP_TIMEOUT_FACTOR 1)
 if(RP_SANITIZE)
+  set(RP_TIMEOUT_FACTOR 4)
   # A report fails the test that caused it instead of scrolling past.
   add_compile_options(-fsanitize=${RP_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${RP_SANITIZE})
