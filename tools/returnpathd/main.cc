@@ -207,8 +207,10 @@ int main(int argc, char** argv) {
   commits.Close();
   stop_serving.join();
   (*timers)->Stop();
-  executor.reset();                         // runs what is queued, then joins
+  // The store closes first: a write still in flight when the grace ran out
+  // answers through a callback that may hand work to the executor.
   absl::Status closed = (*store)->Close();  // finishes in-flight commits
+  executor.reset();                         // runs what is queued, then joins
   if (!closed.ok()) return Fail("closing the store", closed);
   engine::LogLine("info", "stopped cleanly");
   return 0;
