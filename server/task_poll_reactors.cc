@@ -96,6 +96,7 @@ void SubscribeReactor::FinishOnce(const grpc::Status& status) {
 void SubscribeReactor::PollNext() {
   absl::MutexLock lock(&mu_);
   if (finished_) return;
+  if (hung_up_) return FinishOnce(HungUp());
   absl::StatusOr<uint64_t> id = tasks_->PollAsync(
       spec_.queue, spec_.worker, spec_.lease, spec_.wait,
       [this](absl::StatusOr<std::optional<v1::Task>> result) {
@@ -104,14 +105,18 @@ void SubscribeReactor::PollNext() {
       spec_.filter);
   if (!id.ok()) return FinishOnce(ToGrpcStatus(id.status()));
   poll_id_ = *id;
+  polling_ = true;
 }
 
 void SubscribeReactor::OnPolled(
     absl::StatusOr<std::optional<v1::Task>> result) {
   {
     absl::MutexLock lock(&mu_);
+    polling_ = false;
     if (finished_) return;
-    if (!result.ok()) return FinishOnce(ToGrpcStatus(result.status()));
+    if (!result.ok()) {
+      return FinishOnce(hung_up_ ? HungUp() : ToGrpcStatus(result.status()));
+    }
     if (result->has_value()) serving_ = true;
   }
   if (!result->has_value())
@@ -151,15 +156,17 @@ void SubscribeReactor::OnWriteDone(bool ok) {
       grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
 }
 
+// Whoever holds the reactor finishes the call: a pending poll's answer (the
+// queue answers a cancelled poll), Serve, or the write's OnWriteDone. Finishing
+// here would let OnDone delete the reactor under a poll still to be answered.
 void SubscribeReactor::OnCancel() {
   uint64_t id;
   {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
     hung_up_ = true;
-    if (serving_) return;  // Serve finishes the call
+    if (!polling_) return;
     id = poll_id_;
-    FinishOnce(HungUp());
   }
   tasks_->CancelPoll(id);
 }

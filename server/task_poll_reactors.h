@@ -74,6 +74,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::Task> {
   // A leased task is being logged on the executor: the reactor must stay
   // alive (unfinished) until that job is done with it.
   bool serving_ ABSL_GUARDED_BY(mu_) = false;
+  // A poll is waiting in the queue: its answer still calls this reactor.
+  bool polling_ ABSL_GUARDED_BY(mu_) = false;
   bool hung_up_ ABSL_GUARDED_BY(mu_) = false;
 };
 
