@@ -263,33 +263,35 @@ grpc::ServerUnaryReactor* TaskService::ExtendLease(
 grpc::ServerUnaryReactor* TaskService::ListTasks(
     grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
     v1::ListTasksResponse* response) {
-  return RunUnary(
-      deps_, ctx,
-      [this, request, response](const Principal& principal, Finish finish) {
-        absl::Status allowed = RequireTaskRole(principal, "list tasks");
-        if (allowed.ok()) allowed = CheckBounds(*request);
-        if (allowed.ok())
-          allowed = RequireQueue(principal, request->queue(), "list tasks");
-        if (!allowed.ok()) return finish(allowed);
-        ServeTasksInScope(deps_, *tasks_, principal, "ListTasks", *request,
-                          request->state(), response, std::move(finish));
-      });
+  return ListInState(ctx, request, response, "ListTasks", "list tasks",
+                     request->state());
 }
 
 grpc::ServerUnaryReactor* TaskService::ListDeadLetters(
     grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
     v1::ListTasksResponse* response) {
-  return RunUnary(
-      deps_, ctx,
-      [this, request, response](const Principal& principal, Finish finish) {
-        absl::Status allowed = RequireTaskRole(principal, "list dead letters");
-        if (allowed.ok()) allowed = CheckBounds(*request);
-        if (allowed.ok())
-          allowed = RequireQueue(principal, request->queue(), "list dead letters");
-        if (!allowed.ok()) return finish(allowed);
-        ServeTasksInScope(deps_, *tasks_, principal, "ListDeadLetters", *request,
-                          v1::TASK_STATE_DEAD_LETTER, response, std::move(finish));
-      });
+  return ListInState(ctx, request, response, "ListDeadLetters",
+                     "list dead letters", v1::TASK_STATE_DEAD_LETTER);
+}
+
+grpc::ServerUnaryReactor* TaskService::ListInState(
+    grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
+    v1::ListTasksResponse* response, const char* method, const char* action,
+    v1::TaskState state) {
+  return RunUnary(deps_, ctx,
+                  [this, request, response, method, action, state](
+                      const Principal& principal, Finish finish) {
+                    absl::Status allowed = RequireTaskRole(principal, action);
+                    if (allowed.ok()) allowed = CheckBounds(*request);
+                    if (allowed.ok()) {
+                      allowed =
+                          RequireQueue(principal, request->queue(), action);
+                    }
+                    if (!allowed.ok()) return finish(allowed);
+                    ServeTasksInScope(deps_, *tasks_, principal, method,
+                                      *request, state, response,
+                                      std::move(finish));
+                  });
 }
 
 }  // namespace returnpath::engine

@@ -53,6 +53,13 @@ class TaskService final : public v1::TaskService::CallbackService {
       v1::ListTasksResponse* response) override;
 
  private:
+  // ListTasks and ListDeadLetters: the same checks, one state listed.
+  grpc::ServerUnaryReactor* ListInState(grpc::CallbackServerContext* ctx,
+                                        const v1::ListTasksRequest* request,
+                                        v1::ListTasksResponse* response,
+                                        const char* method, const char* action,
+                                        v1::TaskState state);
+
   const ServiceDeps deps_;
   TaskQueue* const tasks_;
 };
