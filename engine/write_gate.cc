@@ -93,31 +93,27 @@ absl::Status WriteGate::TryResume() {
   return absl::OkStatus();
 }
 
+bool WriteGate::MemtableFilled(StoreDb::Cf cf) const {
+  uint64_t entries = 0;
+  return db_->GetIntProperty(store_db_->cf(cf),
+                             rocksdb::DB::Properties::kNumEntriesActiveMemTable,
+                             &entries) &&
+         entries > 0;
+}
+
 bool WriteGate::AnyMemtableFilled() const {
   for (int cf = 0; cf < StoreDb::kCfCount; ++cf) {
-    uint64_t entries = 0;
-    if (db_->GetIntProperty(store_db_->cf(static_cast<StoreDb::Cf>(cf)),
-                            rocksdb::DB::Properties::kNumEntriesActiveMemTable,
-                            &entries) &&
-        entries > 0) {
-      return true;
-    }
+    if (MemtableFilled(static_cast<StoreDb::Cf>(cf))) return true;
   }
   return false;
 }
 
 absl::Status WriteGate::KeepAMemtableFilled() {
-  rocksdb::ColumnFamilyHandle* meta = store_db_->cf(StoreDb::kMeta);
-  uint64_t entries = 0;
-  if (db_->GetIntProperty(meta,
-                          rocksdb::DB::Properties::kNumEntriesActiveMemTable,
-                          &entries) &&
-      entries > 0) {
-    return absl::OkStatus();
-  }
+  if (MemtableFilled(StoreDb::kMeta)) return absl::OkStatus();
   rocksdb::WriteOptions outside_the_log;
   outside_the_log.disableWAL = true;
-  return AfterWrite(db_->Delete(outside_the_log, meta, keys::kMetaLogKeeper));
+  return AfterWrite(db_->Delete(outside_the_log, store_db_->cf(StoreDb::kMeta),
+                                keys::kMetaLogKeeper));
 }
 
 absl::Status WriteGate::AfterWrite(const rocksdb::Status& written) {
