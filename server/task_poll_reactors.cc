@@ -82,45 +82,56 @@ void PollReactor::OnCancel() {
 }
 
 SubscribeReactor::SubscribeReactor(const ServiceDeps& deps, TaskQueue* tasks,
-                                   PollSpec spec)
-    : deps_(deps), tasks_(tasks), spec_(std::move(spec)) {
+                                   PollSpec spec, uint32_t max_tasks)
+    : deps_(deps), tasks_(tasks), spec_(std::move(spec)),
+      max_tasks_(max_tasks) {
   PollNext();
 }
 
-void SubscribeReactor::FinishOnce(const grpc::Status& status) {
-  if (finished_) return;
-  finished_ = true;
+void SubscribeReactor::End(const grpc::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    finished_ = true;
+  }
   Finish(status);
 }
 
 void SubscribeReactor::PollNext() {
-  absl::MutexLock lock(&mu_);
-  if (finished_) return;
-  if (hung_up_) return FinishOnce(HungUp());
-  absl::StatusOr<uint64_t> id = tasks_->PollAsync(
-      spec_.queue, spec_.worker, spec_.lease, spec_.wait,
-      [this](absl::StatusOr<std::optional<v1::Task>> result) {
-        OnPolled(std::move(result));
-      },
-      spec_.filter);
-  if (!id.ok()) return FinishOnce(ToGrpcStatus(id.status()));
-  poll_id_ = *id;
-  polling_ = true;
+  grpc::Status end;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    if (hung_up_) {
+      end = HungUp();
+    } else {
+      absl::StatusOr<uint64_t> id = tasks_->PollAsync(
+          spec_.queue, spec_.worker, spec_.lease, spec_.wait,
+          [this](absl::StatusOr<std::optional<v1::Task>> result) {
+            OnPolled(std::move(result));
+          },
+          spec_.filter);
+      if (id.ok()) {
+        poll_id_ = *id;
+        polling_ = true;
+        return;
+      }
+      end = ToGrpcStatus(id.status());
+    }
+  }
+  End(end);
 }
 
 void SubscribeReactor::OnPolled(
     absl::StatusOr<std::optional<v1::Task>> result) {
+  bool hung_up;
   {
     absl::MutexLock lock(&mu_);
     polling_ = false;
-    if (finished_) return;
-    if (!result.ok()) {
-      return FinishOnce(hung_up_ ? HungUp() : ToGrpcStatus(result.status()));
-    }
-    if (result->has_value()) serving_ = true;
+    hung_up = hung_up_;
   }
-  if (!result->has_value())
-    return PollNext();  // the wait ran out: keep listening
+  if (!result.ok()) return End(hung_up ? HungUp() : ToGrpcStatus(result.status()));
+  if (!result->has_value()) return PollNext();  // the wait ran out: listen on
   deps_.executor->Run(
       [this, task = **std::move(result)]() mutable { Serve(std::move(task)); });
 }
@@ -128,37 +139,39 @@ void SubscribeReactor::OnPolled(
 void SubscribeReactor::Serve(v1::Task task) {
   grpc::Status status = ToGrpcStatus(
       LogBeforeServing(deps_, *tasks_, spec_, "SubscribeTasks", task));
+  if (!status.ok()) return End(status);
   bool hung_up;
   {
     absl::MutexLock lock(&mu_);
     hung_up = hung_up_;
   }
-  if (status.ok() && hung_up) {
+  if (hung_up) {
     ReleaseUnserved(*tasks_, task);
-    status = HungUp();
+    return End(HungUp());
   }
-  if (!status.ok()) {
-    absl::MutexLock lock(&mu_);
-    serving_ = false;
-    return FinishOnce(status);
-  }
+  // If the client hangs up from here on, the write fails and OnWriteDone ends
+  // the call (the task's lease then runs out).
   current_ = std::move(task);
   StartWrite(&current_);
-  absl::MutexLock lock(&mu_);
-  serving_ = false;
-  if (hung_up_) FinishOnce(HungUp());  // OnCancel left it to us
 }
 
 void SubscribeReactor::OnWriteDone(bool ok) {
-  if (ok) return PollNext();
-  absl::MutexLock lock(&mu_);
-  FinishOnce(
-      grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
+  if (!ok) {
+    return End(grpc::Status(grpc::StatusCode::CANCELLED,
+                            "the subscriber went away"));
+  }
+  bool last;
+  {
+    absl::MutexLock lock(&mu_);
+    last = max_tasks_ != 0 && ++served_ >= max_tasks_;
+  }
+  if (last) return End(grpc::Status::OK);
+  PollNext();
 }
 
-// Whoever holds the reactor finishes the call: a pending poll's answer (the
-// queue answers a cancelled poll), Serve, or the write's OnWriteDone. Finishing
-// here would let OnDone delete the reactor under a poll still to be answered.
+// Whoever holds the reactor ends the call: a pending poll's answer (the queue
+// answers a cancelled poll), Serve, or the write's OnWriteDone. Ending it here
+// would let OnDone delete the reactor under a poll still to be answered.
 void SubscribeReactor::OnCancel() {
   uint64_t id;
   {

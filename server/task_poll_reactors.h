@@ -47,11 +47,12 @@ class PollReactor final : public grpc::ServerUnaryReactor {
 };
 
 // A task subscription: polls again and again, writing each leased task
-// (access-logged first, as above), until the client hangs up. Deletes itself
-// when done.
+// (access-logged first, as above), until the client hangs up or `max_tasks`
+// (0: no limit) were served. Deletes itself when done.
 class SubscribeReactor final : public grpc::ServerWriteReactor<v1::Task> {
  public:
-  SubscribeReactor(const ServiceDeps& deps, TaskQueue* tasks, PollSpec spec);
+  SubscribeReactor(const ServiceDeps& deps, TaskQueue* tasks, PollSpec spec,
+                   uint32_t max_tasks);
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override { delete this; }
@@ -60,20 +61,19 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::Task> {
   void PollNext();
   void OnPolled(absl::StatusOr<std::optional<v1::Task>> result);
   void Serve(v1::Task task);  // on the executor
-  // Finishes with `status` unless finished. REQUIRES: mu_ held.
-  void FinishOnce(const grpc::Status& status)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Finishes the call with `status` unless it is finished. The last touch of
+  // the reactor by its caller: OnDone may delete it at once.
+  void End(const grpc::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
 
   const ServiceDeps deps_;
   TaskQueue* const tasks_;
   const PollSpec spec_;
+  const uint32_t max_tasks_;
   v1::Task current_;
   absl::Mutex mu_;
   uint64_t poll_id_ ABSL_GUARDED_BY(mu_) = 0;
+  uint32_t served_ ABSL_GUARDED_BY(mu_) = 0;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  // A leased task is being logged on the executor: the reactor must stay
-  // alive (unfinished) until that job is done with it.
-  bool serving_ ABSL_GUARDED_BY(mu_) = false;
   // A poll is waiting in the queue: its answer still calls this reactor.
   bool polling_ ABSL_GUARDED_BY(mu_) = false;
   bool hung_up_ ABSL_GUARDED_BY(mu_) = false;

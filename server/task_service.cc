@@ -169,7 +169,8 @@ grpc::ServerWriteReactor<v1::Task>* TaskService::Subscribe(
     };
     return new Failed(spec.status());
   }
-  return new SubscribeReactor(deps_, tasks_, *std::move(spec));
+  return new SubscribeReactor(deps_, tasks_, *std::move(spec),
+                              request->max_tasks());
 }
 
 grpc::ServerUnaryReactor* TaskService::Complete(

@@ -1,6 +1,9 @@
 // tasks ...: poll, subscribe, complete, fail, release, extend, list and
 // dead letters, for advisers, reception staff and police liaison.
 
+#include <cstdint>
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "clients/lib/enum_text.h"
 #include "clients/lib/time_text.h"
@@ -109,9 +112,16 @@ int RunSubscribe(const Args& args, Session& s) {
   if (exit != kExitOk) return exit;
   if (lease.has_value())
     *request.mutable_lease() = client::ToDurationProto(*lease);
+  if (count.has_value()) {
+    if (*count == 0 || *count > std::numeric_limits<uint32_t>::max()) {
+      return s.Usage(absl::StrCat("--count must be between 1 and ",
+                                  std::numeric_limits<uint32_t>::max()));
+    }
+    // The daemon ends the stream after N: it leases no task beyond them.
+    request.set_max_tasks(static_cast<uint32_t>(*count));
+  }
   client::Client* client = s.client();
   if (client == nullptr) return s.exit_code();
-  uint64_t seen = 0;
   absl::Status status =
       client->SubscribeTasks(request, [&](const v1::Task& task) {
         if (s.json()) {
@@ -120,8 +130,7 @@ int RunSubscribe(const Args& args, Session& s) {
           PrintTask(task, s.out());
           s.out().flush();
         }
-        ++seen;
-        return !count.has_value() || seen < *count;
+        return true;
       });
   if (!status.ok()) return s.Fail(status);
   return kExitOk;
