@@ -44,41 +44,28 @@ grpc::Status Unary(const Caller& caller,
                                                   &response);
 }
 
-// `method` of `Service` as a server stream: OK once the first message comes
-// (the rest is cancelled), else the stream's final status.
+// How far a server stream is read: to its first message (OK once it comes,
+// the rest is cancelled), or to its end (its final status).
+enum class ReadTo { kFirstMessage, kEnd };
+
 template <typename Service, typename Request, typename Message>
-grpc::Status FirstMessage(const Caller& caller,
-                          std::unique_ptr<grpc::ClientReader<Message>> (
-                              Service::Stub::*method)(grpc::ClientContext*,
-                                                      const Request&),
-                          const Request& request) {
+grpc::Status Stream(const Caller& caller,
+                    std::unique_ptr<grpc::ClientReader<Message>> (
+                        Service::Stub::*method)(grpc::ClientContext*,
+                                                const Request&),
+                    const Request& request,
+                    ReadTo read_to = ReadTo::kFirstMessage) {
   auto ctx = NewContext(caller);
   auto stub = StubOf<Service>(caller);
   auto reader = (stub.get()->*method)(ctx.get(), request);
   Message message;
   if (!reader->Read(&message)) return reader->Finish();
-  ctx->TryCancel();
+  if (read_to == ReadTo::kFirstMessage) ctx->TryCancel();
   while (reader->Read(&message)) {
   }
-  reader->Finish();  // CANCELLED: we stopped it
-  return grpc::Status::OK;
-}
-
-// `method` of `Service` as a server stream read to its end: the stream's
-// final status.
-template <typename Service, typename Request, typename Message>
-grpc::Status WholeStream(const Caller& caller,
-                         std::unique_ptr<grpc::ClientReader<Message>> (
-                             Service::Stub::*method)(grpc::ClientContext*,
-                                                     const Request&),
-                         const Request& request) {
-  auto ctx = NewContext(caller);
-  auto stub = StubOf<Service>(caller);
-  auto reader = (stub.get()->*method)(ctx.get(), request);
-  Message message;
-  while (reader->Read(&message)) {
-  }
-  return reader->Finish();
+  grpc::Status status = reader->Finish();
+  // After TryCancel the status is CANCELLED: we stopped it.
+  return read_to == ReadTo::kEnd ? status : grpc::Status::OK;
 }
 
 grpc::Status RecordEvent(const Caller& caller, const Target& target,
@@ -161,8 +148,8 @@ std::map<std::string, RpcCall> TaskCalls() {
          // could still be leasing and logging a second one while the next
          // row counts what was written.
          request.set_max_tasks(1);
-         return WholeStream<TaskService>(caller, &TaskService::Stub::Subscribe,
-                                         request);
+         return Stream<TaskService>(caller, &TaskService::Stub::Subscribe,
+                                    request, ReadTo::kEnd);
        }},
       {"TaskService.Complete",
        [](const Caller& caller, const Target& target) {
@@ -217,13 +204,13 @@ std::map<std::string, RpcCall> AuditCalls() {
        [](const Caller& caller, const Target& target) {
          v1::HistoryRequest request;
          request.set_person_id(target.person);
-         return FirstMessage<AuditService>(caller, &AuditService::Stub::History,
-                                           request);
+         return Stream<AuditService>(caller, &AuditService::Stub::History,
+                                     request);
        }},
       {"AuditService.Log",
        [](const Caller& caller, const Target&) {
-         return FirstMessage<AuditService>(caller, &AuditService::Stub::Log,
-                                           v1::LogRequest());
+         return Stream<AuditService>(caller, &AuditService::Stub::Log,
+                                     v1::LogRequest());
        }},
       {"AuditService.PathwayAsOf",
        [](const Caller& caller, const Target& target) {
@@ -235,20 +222,19 @@ std::map<std::string, RpcCall> AuditCalls() {
        }},
       {"AuditService.Verify",
        [](const Caller& caller, const Target&) {
-         return FirstMessage<AuditService>(caller, &AuditService::Stub::Verify,
-                                           v1::VerifyRequest());
+         return Stream<AuditService>(caller, &AuditService::Stub::Verify,
+                                     v1::VerifyRequest());
        }},
       {"AuditService.ReplayCheck",
        [](const Caller& caller, const Target&) {
-         return FirstMessage<AuditService>(caller,
-                                           &AuditService::Stub::ReplayCheck,
-                                           v1::ReplayCheckRequest());
+         return Stream<AuditService>(caller, &AuditService::Stub::ReplayCheck,
+                                     v1::ReplayCheckRequest());
        }},
       {"AuditService.SubscribeEvents",
        [](const Caller& caller, const Target&) {
-         return FirstMessage<AuditService>(caller,
-                                           &AuditService::Stub::SubscribeEvents,
-                                           v1::SubscribeEventsRequest());
+         return Stream<AuditService>(caller,
+                                     &AuditService::Stub::SubscribeEvents,
+                                     v1::SubscribeEventsRequest());
        }},
       {"AuditService.Statistics",
        [](const Caller& caller, const Target&) {
