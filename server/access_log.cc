@@ -13,14 +13,15 @@ AccessLog::AccessLog(EventStore* store)
 absl::Status AccessLog::Record(const Principal& principal,
                                absl::string_view method,
                                const std::vector<std::string>& person_ids) {
-  return AwaitAnswer<bool>([&](absl::AnyInvocable<void(absl::StatusOr<bool>)>
-                                   done) {
-           RecordAsync(principal, method, person_ids,
-                       [done = std::move(done)](absl::Status status) mutable {
-                         done(status.ok() ? absl::StatusOr<bool>(true)
-                                          : absl::StatusOr<bool>(status));
-                       });
-         })
+  return AwaitAnswer<bool>(
+             [&](absl::AnyInvocable<void(absl::StatusOr<bool>)> done) {
+               RecordAsync(
+                   principal, method, person_ids,
+                   [done = std::move(done)](absl::Status status) mutable {
+                     done(status.ok() ? absl::StatusOr<bool>(true)
+                                      : absl::StatusOr<bool>(status));
+                   });
+             })
       .status();
 }
 
@@ -32,6 +33,7 @@ void AccessLog::RecordAsync(const Principal& principal,
   if (commands_ == nullptr) {
     return done(absl::FailedPreconditionError("the store takes no commands"));
   }
+  ++waiting_;
   commands_->Submit(MakeCommand<bool>(
       [this, name = principal.name, role = principal.role,
        method = std::string(method), person_ids = std::move(person_ids)](
@@ -51,7 +53,8 @@ void AccessLog::RecordAsync(const Principal& principal,
         }
         return true;
       },
-      [done = std::move(done)](absl::StatusOr<bool> written) mutable {
+      [this, done = std::move(done)](absl::StatusOr<bool> written) mutable {
+        --waiting_;
         done(written.status());
       }));
 }

@@ -36,6 +36,10 @@ class AccessLog {
                    std::vector<std::string> person_ids,
                    absl::AnyInvocable<void(absl::Status)> done);
 
+  // Reads whose record was asked for and is not yet durable or failed (a
+  // gauge: how many answers wait for the access log).
+  int64_t Waiting() const { return waiting_.load(); }
+
   // Says which persons' records a reader may see; its errors end the read.
   using PersonFilter =
       std::function<absl::StatusOr<bool>(const std::string& person_id)>;
@@ -50,6 +54,7 @@ class AccessLog {
   CommandQueue* const commands_;  // the store's sequencer; may be null
   // Makes keys unique within this process when two reads share a microsecond.
   std::atomic<uint64_t> sequence_{0};
+  std::atomic<int64_t> waiting_{0};
 };
 
 }  // namespace returnpath::engine

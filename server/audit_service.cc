@@ -53,6 +53,19 @@ absl::StatusOr<Principal> AuthenticateAuditor(const ServiceDeps& deps,
   return principal;
 }
 
+// A stream's gate that records, durably, the read of `persons` before the
+// pull's messages are written; without the record they are not served.
+Gate LogBeforeServing(engine::AccessLog* access_log, const Principal& principal,
+                      absl::string_view method,
+                      std::vector<std::string> persons) {
+  return [access_log, principal, method = std::string(method),
+          persons = std::move(persons)](
+             absl::AnyInvocable<void(absl::Status)> done) mutable {
+    access_log->RecordAsync(principal, method, std::move(persons),
+                            std::move(done));
+  };
+}
+
 // Authenticates an auditor, then streams from the source `make` gives for
 // them.
 template <typename Msg>
@@ -70,9 +83,9 @@ grpc::ServerWriteReactor<Msg>* AuditorStream(
   return new PullWriter<Msg>(
       deps.executor, signal,
       [auth = deps.auth, principal = *principal, source = *std::move(source)](
-          std::vector<Msg>* out) mutable -> absl::StatusOr<Pulled> {
+          std::vector<Msg>* out, Gate* gate) mutable -> absl::StatusOr<Pulled> {
         RP_RETURN_IF_ERROR(auth->StillAdmitted(principal));
-        return source(out);
+        return source(out, gate);
       });
 }
 
@@ -92,9 +105,8 @@ grpc::ServerWriteReactor<Msg>* AuditorJob(
   });
   return new PullWriter<Msg>(
       deps.executor, channel->signal(),
-      [channel](std::vector<Msg>* out) { return channel->Take(out); });
+      [channel](std::vector<Msg>* out, Gate*) { return channel->Take(out); });
 }
-
 
 }  // namespace
 
@@ -113,14 +125,14 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::History(
         std::string person = request->person_id();
         uint64_t next = std::max<uint64_t>(1, request->from_version());
         bool checked = false;
-        return [store, access_log, principal, person, next,
-                checked](std::vector<v1::EventEnvelope>* out) mutable
-               -> absl::StatusOr<Pulled> {
+        return [store, access_log, principal, person, next, checked](
+                   std::vector<v1::EventEnvelope>* out,
+                   Gate* gate) mutable -> absl::StatusOr<Pulled> {
           if (!checked) {
             RP_RETURN_IF_ERROR(
                 ReadablePerson(*store, principal, person).status());
-            RP_RETURN_IF_ERROR(
-                access_log->Record(principal, "History", {person}));
+            *gate =
+                LogBeforeServing(access_log, principal, "History", {person});
             checked = true;
           }
           absl::StatusOr<std::vector<v1::EventEnvelope>> events =
@@ -146,14 +158,14 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::Log(
       deps_, ctx, nullptr, Reach::kWholeLog, "read the event log",
       [store, access_log, next,
        left](const Principal& principal) -> absl::StatusOr<Source> {
-        return [store, access_log, principal, next,
-                left](std::vector<v1::EventEnvelope>* out) mutable
-               -> absl::StatusOr<Pulled> {
+        return [store, access_log, principal, next, left](
+                   std::vector<v1::EventEnvelope>* out,
+                   Gate* gate) mutable -> absl::StatusOr<Pulled> {
           absl::StatusOr<EventPage> page =
               store->ReadAll(next, std::min<uint64_t>(kPage, left));
           if (!page.ok()) return page.status();
-          RP_RETURN_IF_ERROR(access_log->Record(principal, "Log",
-                                                PersonsNamedIn(page->events)));
+          *gate = LogBeforeServing(access_log, principal, "Log",
+                                   PersonsNamedIn(page->events));
           next = page->next_position;
           left -= page->events.size();
           const bool more = !page->events.empty() && left > 0;
@@ -182,9 +194,8 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
   }
   uint64_t next = from;
   PullWriter<v1::VerifyResponse>::Source source =
-      [store, range, next, from,
-       to](std::vector<v1::VerifyResponse>* out) mutable
-      -> absl::StatusOr<Pulled> {
+      [store, range, next, from, to](std::vector<v1::VerifyResponse>* out,
+                                     Gate*) mutable -> absl::StatusOr<Pulled> {
     RP_RETURN_IF_ERROR(range);
     v1::VerifyOutcome outcome;
     outcome.set_checked(next - from);
@@ -239,14 +250,14 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::SubscribeEvents(
       deps_, ctx, commits_, Reach::kWholeLog, "subscribe to the event log",
       [store, access_log,
        next](const Principal& principal) -> absl::StatusOr<Source> {
-        return [store, access_log, principal,
-                next](std::vector<v1::EventEnvelope>* out) mutable
-               -> absl::StatusOr<Pulled> {
+        return [store, access_log, principal, next](
+                   std::vector<v1::EventEnvelope>* out,
+                   Gate* gate) mutable -> absl::StatusOr<Pulled> {
           absl::StatusOr<EventPage> page = store->ReadAll(next, kPage);
           if (!page.ok()) return page.status();
           if (page->events.empty()) return Pulled::kWait;  // caught up: live
-          RP_RETURN_IF_ERROR(access_log->Record(principal, "SubscribeEvents",
-                                                PersonsNamedIn(page->events)));
+          *gate = LogBeforeServing(access_log, principal, "SubscribeEvents",
+                                   PersonsNamedIn(page->events));
           next = page->next_position;
           *out = std::move(page->events);
           return Pulled::kMore;
@@ -304,8 +315,7 @@ absl::StatusOr<v1::PathwayView> AuditService::ReadAsOf(
   response.set_version(view->version);
   response.set_last_position(view->last_position);
   PackState(*deps_.workflow, std::move(view->state), response.mutable_state());
-  for (const std::string& key : view->index_keys)
-    response.add_index_keys(key);
+  for (const std::string& key : view->index_keys) response.add_index_keys(key);
   for (v1::Task& task : view->tasks) {
     if (task.state() == v1::TASK_STATE_OPEN)
       *response.add_open_tasks() = std::move(task);

@@ -1,9 +1,12 @@
 // No reaction blocks an executor thread while it waits for a write: with
-// every write held back, more task completions than executor threads are in
-// flight, and a read that writes nothing is still answered.
+// every write held back, more task completions (or audited history streams
+// waiting for their access-log record) than executor threads are in flight,
+// and a read that writes nothing is still answered.
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -63,18 +66,18 @@ class ReactionTest : public testing::RuntimeTest {
 
   static void Authorize(grpc::ClientContext& ctx, const std::string& who) {
     ctx.AddMetadata("authorization", "Bearer " + who + "-token");
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(30));
   }
 
   // Holds the sequencer until `release` is notified: no write is answered
   // meanwhile, as when every sync is slow.
   void HoldWrites(absl::Notification* release) {
-    CommandQueueOf(*store_)->Submit(Command{
-        [release](CommandContext&) {
-          release->WaitForNotification();
-          return absl::OkStatus();
-        },
-        [](absl::Status) {}});
+    CommandQueueOf(*store_)->Submit(Command{[release](CommandContext&) {
+                                              release->WaitForNotification();
+                                              return absl::OkStatus();
+                                            },
+                                            [](absl::Status) {}});
   }
 
   std::unique_ptr<Authenticator> auth_;
@@ -142,6 +145,58 @@ TEST_F(ReactionTest, AReadIsAnsweredWhileCompletionsWaitForTheirWrites) {
     if (!call->response.deduplicated()) ++appended;
   }
   EXPECT_EQ(appended, 1);  // the others found it completed
+}
+
+TEST_F(ReactionTest, HistoryStreamsWaitForTheirAccessRecordWithoutAThread) {
+  Append("P1", "open:t1:q:1:1");
+  absl::Notification release;
+  HoldWrites(&release);
+  auto audit_stub = v1::AuditService::NewStub(channel_);
+  std::atomic<int> served_early{0};
+  std::atomic<bool> released{false};
+  std::vector<grpc::Status> statuses(kCompletions);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kCompletions; ++i) {
+    readers.emplace_back([&, i] {
+      grpc::ClientContext ctx;
+      Authorize(ctx, "auditor");
+      v1::HistoryRequest request;
+      request.set_person_id("P1");
+      auto reader = audit_stub->History(&ctx, request);
+      v1::EventEnvelope event;
+      while (reader->Read(&event)) {
+        if (!released) ++served_early;
+      }
+      statuses[i] = reader->Finish();
+    });
+  }
+
+  // Each stream's first pull has read the history and waits for its record:
+  // with blocking records this read would wait behind them for a thread.
+  // (Blocking records would hold both threads: only two would ever wait.)
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (access_log_->Waiting() < kCompletions && absl::Now() < give_up)
+    std::this_thread::yield();
+  EXPECT_EQ(access_log_->Waiting(), kCompletions);
+  grpc::ClientContext ctx;
+  Authorize(ctx, "auditor");
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::StatisticsResponse statistics;
+  grpc::Status read =
+      audit_stub->Statistics(&ctx, v1::StatisticsRequest(), &statistics);
+  EXPECT_TRUE(read.ok()) << read.error_code() << ": " << read.error_message();
+
+  released = true;
+  release.Notify();
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(served_early, 0)
+      << "an event was served before its read was logged";
+  for (const grpc::Status& status : statuses)
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  absl::StatusOr<std::vector<v1::AccessRecord>> records = access_log_->Read(
+      "P1", 0, [](const std::string&) -> absl::StatusOr<bool> { return true; });
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), static_cast<size_t>(kCompletions));
 }
 
 }  // namespace

@@ -17,17 +17,24 @@ namespace returnpath::engine {
 // What a server stream's source says after a pull.
 enum class Pulled { kMore, kDone, kWait };
 
+// Asked to let one pull's messages be written: calls `done` once, from any
+// thread, with OK to write them or the error that ends the stream (e.g. the
+// durable record of a read in the access log). Never blocks.
+using Gate =
+    absl::AnyInvocable<void(absl::AnyInvocable<void(absl::Status)> done)>;
+
 // A server-streaming reactor that pulls messages from `source` on the
 // executor (RocksDB reads never run in a reaction) and writes them one at a
 // time. The source appends to `out` and says whether more may follow, the
-// stream is done, or it should wait for `signal` (live subscriptions). At
-// most one pull or write is in flight, so the source needs no lock. Deletes
+// stream is done, or it should wait for `signal` (live subscriptions); it may
+// set `*gate`, which must pass before the messages are written. At most one
+// pull, gate or write is in flight, so the source needs no lock. Deletes
 // itself when the call is done; cancellation ends it with CANCELLED.
 template <typename Msg>
 class PullWriter final : public grpc::ServerWriteReactor<Msg> {
  public:
-  using Source =
-      absl::AnyInvocable<absl::StatusOr<Pulled>(std::vector<Msg>* out)>;
+  using Source = absl::AnyInvocable<absl::StatusOr<Pulled>(
+      std::vector<Msg>* out, Gate* gate)>;
 
   PullWriter(Executor* executor, WakeSignal* signal, Source source)
       : executor_(executor), signal_(signal), source_(std::move(source)) {
@@ -63,10 +70,20 @@ class PullWriter final : public grpc::ServerWriteReactor<Msg> {
           grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
     if (signal_ != nullptr) seen_ = signal_->generation();
     std::vector<Msg> out;
-    absl::StatusOr<Pulled> pulled = source_(&out);
+    Gate gate;
+    absl::StatusOr<Pulled> pulled = source_(&out, &gate);
     if (!pulled.ok()) return this->Finish(ToGrpcStatus(pulled.status()));
+    if (!gate) return Accept(std::move(out), *pulled);
+    gate([this, out = std::move(out),
+          pulled = *pulled](absl::Status passed) mutable {
+      if (!passed.ok()) return this->Finish(ToGrpcStatus(passed));
+      Accept(std::move(out), pulled);
+    });
+  }
+
+  void Accept(std::vector<Msg> out, Pulled pulled) {
     for (Msg& msg : out) pending_.push_back(std::move(msg));
-    next_ = *pulled;
+    next_ = pulled;
     WriteNextOrPull();
   }
 
