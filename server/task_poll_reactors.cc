@@ -11,27 +11,32 @@ grpc::Status HungUp() {
   return grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber hung up");
 }
 
-// A task leased for a caller who will not get it goes back to the queue.
-// Blocks: call it on the executor.
+// A task leased for a caller who will not get it goes back to the queue
+// (if that fails, its lease simply runs out). Does not wait.
 void ReleaseUnserved(TaskQueue& tasks, const v1::Task& task) {
-  tasks.Release({task.stream_id(), task.id(), task.lease_owner()})
-      .status()
-      .IgnoreError();  // else the lease simply runs out
+  tasks.ReleaseAsync({task.stream_id(), task.id(), task.lease_owner()},
+                     [](absl::StatusOr<v1::Task>) {});
 }
 
 // Records the read of a leased task's person before it is served, if the
-// caller is still admitted (a subscription outlives its first check); if
-// either fails the task is not served. Blocks: call it on the executor.
-absl::Status LogBeforeServing(const ServiceDeps& deps, TaskQueue& tasks,
-                              const PollSpec& spec, absl::string_view method,
-                              const v1::Task& task) {
-  absl::Status logged = deps.auth->StillAdmitted(spec.principal);
-  if (logged.ok()) {
-    logged =
-        deps.access_log->Record(spec.principal, method, {task.stream_id()});
+// caller is still admitted (a subscription outlives its first check), then
+// calls `done` (on the sequencer thread, or at once on a refusal); if either
+// fails the task goes back and is not served. Does not wait.
+void LogBeforeServing(const ServiceDeps& deps, TaskQueue& tasks,
+                      const PollSpec& spec, absl::string_view method,
+                      const v1::Task& task,
+                      absl::AnyInvocable<void(absl::Status)> done) {
+  absl::Status admitted = deps.auth->StillAdmitted(spec.principal);
+  if (!admitted.ok()) {
+    ReleaseUnserved(tasks, task);
+    return done(admitted);
   }
-  if (!logged.ok()) ReleaseUnserved(tasks, task);
-  return logged;
+  deps.access_log->RecordAsync(
+      spec.principal, method, {task.stream_id()},
+      [&tasks, task, done = std::move(done)](absl::Status logged) mutable {
+        if (!logged.ok()) ReleaseUnserved(tasks, task);
+        done(logged);
+      });
 }
 
 }  // namespace
@@ -49,9 +54,7 @@ PollReactor::PollReactor(const ServiceDeps& deps, TaskQueue* tasks,
         }
         if (!result.ok()) return Finish(ToGrpcStatus(result.status()));
         if (!result->has_value()) return Finish(grpc::Status::OK);
-        deps_.executor->Run([this, task = **std::move(result)]() mutable {
-          Serve(std::move(task));
-        });
+        Serve(**std::move(result));
       },
       spec_.filter);
   if (!id.ok()) {
@@ -63,11 +66,12 @@ PollReactor::PollReactor(const ServiceDeps& deps, TaskQueue* tasks,
 }
 
 void PollReactor::Serve(v1::Task task) {
-  absl::Status logged =
-      LogBeforeServing(deps_, *tasks_, spec_, "PollTasks", task);
-  if (!logged.ok()) return Finish(ToGrpcStatus(logged));
-  *response_->mutable_task() = std::move(task);
-  Finish(grpc::Status::OK);
+  LogBeforeServing(deps_, *tasks_, spec_, "PollTasks", task,
+                   [this, task](absl::Status logged) mutable {
+                     if (!logged.ok()) return Finish(ToGrpcStatus(logged));
+                     *response_->mutable_task() = std::move(task);
+                     Finish(grpc::Status::OK);
+                   });
 }
 
 void PollReactor::OnCancel() {
@@ -83,7 +87,9 @@ void PollReactor::OnCancel() {
 
 SubscribeReactor::SubscribeReactor(const ServiceDeps& deps, TaskQueue* tasks,
                                    PollSpec spec, uint32_t max_tasks)
-    : deps_(deps), tasks_(tasks), spec_(std::move(spec)),
+    : deps_(deps),
+      tasks_(tasks),
+      spec_(std::move(spec)),
       max_tasks_(max_tasks) {
   PollNext();
 }
@@ -130,16 +136,21 @@ void SubscribeReactor::OnPolled(
     polling_ = false;
     hung_up = hung_up_;
   }
-  if (!result.ok()) return End(hung_up ? HungUp() : ToGrpcStatus(result.status()));
+  if (!result.ok())
+    return End(hung_up ? HungUp() : ToGrpcStatus(result.status()));
   if (!result->has_value()) return PollNext();  // the wait ran out: listen on
-  deps_.executor->Run(
-      [this, task = **std::move(result)]() mutable { Serve(std::move(task)); });
+  Serve(**std::move(result));
 }
 
 void SubscribeReactor::Serve(v1::Task task) {
-  grpc::Status status = ToGrpcStatus(
-      LogBeforeServing(deps_, *tasks_, spec_, "SubscribeTasks", task));
-  if (!status.ok()) return End(status);
+  LogBeforeServing(deps_, *tasks_, spec_, "SubscribeTasks", task,
+                   [this, task](absl::Status logged) mutable {
+                     if (!logged.ok()) return End(ToGrpcStatus(logged));
+                     Write(std::move(task));
+                   });
+}
+
+void SubscribeReactor::Write(v1::Task task) {
   bool hung_up;
   {
     absl::MutexLock lock(&mu_);
@@ -157,8 +168,8 @@ void SubscribeReactor::Serve(v1::Task task) {
 
 void SubscribeReactor::OnWriteDone(bool ok) {
   if (!ok) {
-    return End(grpc::Status(grpc::StatusCode::CANCELLED,
-                            "the subscriber went away"));
+    return End(
+        grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
   }
   bool last;
   {

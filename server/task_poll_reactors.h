@@ -23,10 +23,10 @@ struct PollSpec {
 };
 
 // One long poll: answers with a leased task or none after the wait. A leased
-// task is a read of its person: it is access-logged (on the executor, never
-// on a reactor) before it is served; if that fails the task goes back. A
-// client that hangs up cancels the poll (a task leased for it meanwhile goes
-// back). Deletes itself when done.
+// task is a read of its person: it is served once its access-log record is
+// durable (waited for by callback, holding no thread); if that fails the task
+// goes back. A client that hangs up cancels the poll (a task leased for it
+// meanwhile goes back). Deletes itself when done.
 class PollReactor final : public grpc::ServerUnaryReactor {
  public:
   PollReactor(const ServiceDeps& deps, TaskQueue* tasks, PollSpec spec,
@@ -35,7 +35,7 @@ class PollReactor final : public grpc::ServerUnaryReactor {
   void OnDone() override { delete this; }
 
  private:
-  void Serve(v1::Task task);  // on the executor
+  void Serve(v1::Task task);
 
   const ServiceDeps deps_;
   TaskQueue* const tasks_;
@@ -60,7 +60,9 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::Task> {
  private:
   void PollNext();
   void OnPolled(absl::StatusOr<std::optional<v1::Task>> result);
-  void Serve(v1::Task task);  // on the executor
+  // Logs the read of `task`'s person, then writes it (Write).
+  void Serve(v1::Task task);
+  void Write(v1::Task task);
   // Finishes the call with `status` unless it is finished. The last touch of
   // the reactor by its caller: OnDone may delete it at once.
   void End(const grpc::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
