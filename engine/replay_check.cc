@@ -443,6 +443,7 @@ class StreamChecker {
     logged.clear_lease_owner();
     logged.clear_lease_expires();
     logged.clear_last_error();
+    logged.clear_handling();
     using returnpath::v1::TASK_STATE_OPEN;
     const bool runtime_state =
         got.state() == returnpath::v1::TASK_STATE_LEASED ||

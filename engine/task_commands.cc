@@ -127,11 +127,29 @@ bool CountFailedAttempt(std::string error, const TaskQueueOptions& options,
   return true;
 }
 
+// `next` (a copy of a LEASED task whose lease ran out) goes back to the
+// queue, OPEN from its lease end; it keeps lease_owner, who may still
+// complete it. With options.lease_expiry_counts_as_failure the lapse is a
+// failed attempt, so a task whose workers keep crashing is dead-lettered
+// (and reaches a person) instead of cycling; returns whether it was.
+bool LeaseRanOut(const TaskQueueOptions& options, Task* next) {
+  if (options.lease_expiry_counts_as_failure &&
+      CountFailedAttempt(
+          absl::StrCat("the lease of \"", next->lease_owner(), "\" ran out at ",
+                       absl::FormatTime(FromTimestamp(next->lease_expires()),
+                                        absl::UTCTimeZone()),
+                       " before it completed"),
+          options, next)) {
+    return true;
+  }
+  next->set_state(returnpath::v1::TASK_STATE_OPEN);
+  *next->mutable_visible_time() = next->lease_expires();
+  return false;
+}
+
 // Moves due delayed entries of `queue` back: expired leases and finished
 // retry delays become OPEN tasks with a ready entry. Returns those tasks
-// (their ready entries are in the batch, which a scan cannot see). A lease
-// that ran out counts as a failed attempt, so a task whose workers keep
-// crashing is dead-lettered (and reaches a person) instead of cycling.
+// (their ready entries are in the batch, which a scan cannot see).
 absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
                                           absl::string_view queue,
                                           const TaskQueueOptions& options) {
@@ -154,16 +172,8 @@ absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
     if (!task.has_value()) continue;
     if (task->state() == returnpath::v1::TASK_STATE_LEASED &&
         task_keys::SameMicros(FromTimestamp(task->lease_expires()), at)) {
-      Task next = *task;  // keeps lease_owner: it may still complete
-      const bool dead = CountFailedAttempt(
-          absl::StrCat("the lease of \"", task->lease_owner(), "\" ran out at ",
-                       absl::FormatTime(at, absl::UTCTimeZone()),
-                       " before it completed"),
-          options, &next);
-      if (!dead) {
-        next.set_state(returnpath::v1::TASK_STATE_OPEN);
-        *next.mutable_visible_time() = task->lease_expires();
-      }
+      Task next = *task;
+      const bool dead = LeaseRanOut(options, &next);
       RP_RETURN_IF_ERROR(WriteTask(ctx, *task, next));
       if (!dead) promoted.push_back(std::move(next));
     } else if (task->state() == returnpath::v1::TASK_STATE_OPEN &&
@@ -376,6 +386,84 @@ absl::StatusOr<Task> Release(CommandContext& ctx, const TaskRef& ref) {
   next.clear_lease_owner();
   next.clear_lease_expires();
   *next.mutable_visible_time() = ToTimestamp(TruncateToMicros(ctx.now()));
+  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  return next;
+}
+
+absl::StatusOr<Task> Claim(CommandContext& ctx, const TaskRef& ref,
+                           absl::Duration lease, absl::TimeZone zone,
+                           const TaskQueueOptions& options) {
+  RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
+  Task next = task;
+  switch (task.state()) {
+    case returnpath::v1::TASK_STATE_OPEN:
+      break;
+    case returnpath::v1::TASK_STATE_LEASED: {
+      const absl::Time lease_end = FromTimestamp(task.lease_expires());
+      if (lease_end > ctx.now()) {
+        if (task.lease_owner() == ref.worker) break;  // renewed
+        return absl::FailedPreconditionError(absl::StrCat(
+            Name(task), " is held by \"", task.lease_owner(), "\" until ",
+            absl::FormatTime("%Y-%m-%d %H:%M", lease_end, zone), " (",
+            zone.name(), ")"));
+      }
+      if (LeaseRanOut(options, &next)) {
+        // Nothing is written: the next Lease of the queue dead-letters it.
+        return absl::FailedPreconditionError(absl::StrCat(
+            Name(task), " has failed ", next.attempts(),
+            " times and goes to the dead letters"));
+      }
+      break;
+    }
+    default:
+      return absl::FailedPreconditionError(absl::StrCat(
+          Name(task), " cannot be claimed: it is ", StateWord(task.state())));
+  }
+  next.set_state(returnpath::v1::TASK_STATE_LEASED);
+  next.set_lease_owner(ref.worker);
+  *next.mutable_lease_expires() =
+      ToTimestamp(TruncateToMicros(ctx.now() + lease));
+  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  return next;
+}
+
+absl::StatusOr<Task> Reassign(CommandContext& ctx, const TaskRef& ref,
+                              absl::string_view to_worker,
+                              absl::Duration lease) {
+  RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
+  RP_RETURN_IF_ERROR(RequireLeasedBy(task, ref.worker));
+  Task next = task;
+  next.set_lease_owner(std::string(to_worker));
+  *next.mutable_lease_expires() =
+      ToTimestamp(TruncateToMicros(ctx.now() + lease));
+  returnpath::v1::TaskHandling* handed = next.add_handling();
+  *handed->mutable_at() = ToTimestamp(TruncateToMicros(ctx.now()));
+  handed->set_action("handed over");
+  handed->set_by(ref.worker);
+  handed->set_to(std::string(to_worker));
+  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  return next;
+}
+
+absl::StatusOr<Task> Requeue(CommandContext& ctx, const TaskRef& ref,
+                             absl::string_view reason) {
+  RP_ASSIGN_OR_RETURN(Task task, Find(ctx, ref));
+  if (task.state() != returnpath::v1::TASK_STATE_DEAD_LETTER) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(Name(task), " is not dead-lettered: it is ",
+                     StateWord(task.state()), "; only a dead letter is requeued"));
+  }
+  Task next = task;
+  next.set_state(returnpath::v1::TASK_STATE_OPEN);
+  next.set_attempts(0);
+  next.clear_lease_owner();
+  next.clear_lease_expires();
+  *next.mutable_visible_time() = ToTimestamp(TruncateToMicros(ctx.now()));
+  returnpath::v1::TaskHandling* requeued = next.add_handling();
+  *requeued->mutable_at() = ToTimestamp(TruncateToMicros(ctx.now()));
+  requeued->set_action("requeued");
+  requeued->set_by(ref.worker);
+  requeued->set_reason(std::string(reason));
   RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
   return next;
 }

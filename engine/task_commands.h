@@ -18,8 +18,9 @@
 namespace returnpath::engine::task_commands {
 
 // Leases the first servable task of `queue` that `filter` allows, if any.
-// Expired leases found on the way count as failed attempts (dead-lettered at
-// options.max_attempts), whoever they belong to.
+// Expired leases found on the way go back to the queue; with
+// options.lease_expiry_counts_as_failure they count as failed attempts
+// (dead-lettered at options.max_attempts), whoever they belong to.
 absl::StatusOr<std::optional<returnpath::v1::Task>> Lease(
     CommandContext& ctx, absl::string_view queue, absl::string_view worker,
     absl::Duration lease, const TaskQueueOptions& options,
@@ -35,6 +36,21 @@ absl::StatusOr<returnpath::v1::Task> Fail(CommandContext& ctx,
 
 absl::StatusOr<returnpath::v1::Task> Release(CommandContext& ctx,
                                              const TaskRef& ref);
+
+absl::StatusOr<returnpath::v1::Task> Claim(CommandContext& ctx,
+                                           const TaskRef& ref,
+                                           absl::Duration lease,
+                                           absl::TimeZone zone,
+                                           const TaskQueueOptions& options);
+
+absl::StatusOr<returnpath::v1::Task> Reassign(CommandContext& ctx,
+                                              const TaskRef& ref,
+                                              absl::string_view to_worker,
+                                              absl::Duration lease);
+
+absl::StatusOr<returnpath::v1::Task> Requeue(CommandContext& ctx,
+                                             const TaskRef& ref,
+                                             absl::string_view reason);
 
 absl::StatusOr<returnpath::v1::Task> Extend(CommandContext& ctx,
                                             const TaskRef& ref,

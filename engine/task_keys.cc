@@ -41,6 +41,8 @@ std::string DelayedPrefix(absl::string_view queue) {
   return Prefix('D', queue);
 }
 
+std::string AllDelayedPrefix() { return std::string("\0D", 2); }
+
 std::string Delayed(absl::string_view queue, absl::Time at,
                     absl::string_view stream, absl::string_view id) {
   std::string out = DelayedPrefix(queue);

@@ -29,6 +29,8 @@ namespace returnpath::engine::task_keys {
 std::string Ready(const returnpath::v1::Task& task);
 
 std::string DelayedPrefix(absl::string_view queue);
+// The start of every queue's delayed entries.
+std::string AllDelayedPrefix();
 std::string Delayed(absl::string_view queue, absl::Time at,
                     absl::string_view stream, absl::string_view id);
 bool DecodeDelayed(absl::string_view key, absl::Time* at, std::string* stream,

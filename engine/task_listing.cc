@@ -206,4 +206,33 @@ absl::StatusOr<TaskPage> ListTaskPage(EventStore& store,
   return page;
 }
 
+absl::StatusOr<std::vector<Task>> ListHeldTasks(
+    EventStore& store, absl::Time now,
+    const std::function<bool(absl::string_view lease_owner)>& holds,
+    size_t limit) {
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
+  const std::string prefix = task_keys::AllDelayedPrefix();
+  std::vector<Task> held;
+  absl::Status error;
+  RP_RETURN_IF_ERROR(view->Scan(
+      Table::kTaskReady, prefix, keys::PrefixEnd(prefix),
+      [&](absl::string_view key, absl::string_view) {
+        absl::StatusOr<std::optional<Task>> task =
+            Resolve(*view, kDelayed, key);
+        if (!task.ok()) {
+          error = task.status();
+          return false;
+        }
+        if (task->has_value() &&
+            (*task)->state() == returnpath::v1::TASK_STATE_LEASED &&
+            FromTimestamp((*task)->lease_expires()) > now &&
+            holds((*task)->lease_owner())) {
+          held.push_back(**std::move(task));
+        }
+        return held.size() < limit;
+      }));
+  RP_RETURN_IF_ERROR(error);
+  return held;
+}
+
 }  // namespace returnpath::engine

@@ -5,6 +5,9 @@
 // over the ready index, the task queue's own entries (task_keys.h) and, for
 // closed tasks, a bounded scan of the `tasks` column family.
 
+#include <functional>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "engine/event_store.h"
 #include "engine/task_queue.h"
@@ -13,6 +16,13 @@ namespace returnpath::engine {
 
 absl::StatusOr<TaskPage> ListTaskPage(EventStore& store,
                                       const TaskListQuery& query);
+
+// Tasks of every queue under a lease still live at `now` whose owner
+// `holds` accepts, at most `limit`, from one snapshot of the delayed entries.
+absl::StatusOr<std::vector<returnpath::v1::Task>> ListHeldTasks(
+    EventStore& store, absl::Time now,
+    const std::function<bool(absl::string_view lease_owner)>& holds,
+    size_t limit);
 
 }  // namespace returnpath::engine
 

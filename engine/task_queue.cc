@@ -123,6 +123,45 @@ void TaskQueue::ReleaseAsync(TaskRef ref, Done<Task> done) {
       std::move(done)));
 }
 
+void TaskQueue::ClaimAsync(TaskRef ref, absl::Duration lease,
+                           absl::TimeZone zone, Done<Task> done) {
+  absl::Status bad = CheckRef(ref);
+  if (bad.ok()) bad = CheckLease(lease);
+  if (!bad.ok()) return done(bad);
+  commands_->Submit(MakeCommand<Task>(
+      [ref = std::move(ref), lease, zone,
+       options = options_](CommandContext& ctx) {
+        return task_commands::Claim(ctx, ref, lease, zone, options);
+      },
+      std::move(done)));
+}
+
+void TaskQueue::ReassignAsync(TaskRef ref, std::string to_worker,
+                              absl::Duration lease, Done<Task> done) {
+  absl::Status bad = CheckRef(ref);
+  if (bad.ok()) bad = CheckName("to_worker", to_worker);
+  if (bad.ok()) bad = CheckLease(lease);
+  if (!bad.ok()) return done(bad);
+  commands_->Submit(MakeCommand<Task>(
+      [ref = std::move(ref), to = std::move(to_worker),
+       lease](CommandContext& ctx) {
+        return task_commands::Reassign(ctx, ref, to, lease);
+      },
+      std::move(done)));
+}
+
+void TaskQueue::RequeueAsync(TaskRef ref, std::string reason,
+                             Done<Task> done) {
+  absl::Status bad = CheckRef(ref);
+  if (bad.ok()) bad = CheckName("reason", reason);
+  if (!bad.ok()) return done(bad);
+  commands_->Submit(MakeCommand<Task>(
+      [ref = std::move(ref), reason = std::move(reason)](CommandContext& ctx) {
+        return task_commands::Requeue(ctx, ref, reason);
+      },
+      std::move(done)));
+}
+
 void TaskQueue::ExtendLeaseAsync(TaskRef ref, absl::Duration lease,
                                  Done<Task> done) {
   absl::Status bad = CheckRef(ref);
@@ -173,6 +212,12 @@ absl::StatusOr<TaskPage> TaskQueue::ListDeadLetters(
   query.page_size = page_size;
   query.page_token = std::string(page_token);
   return List(query);
+}
+
+absl::StatusOr<std::vector<Task>> TaskQueue::ListHeld(
+    const std::function<bool(absl::string_view lease_owner)>& holds,
+    size_t limit) {
+  return ListHeldTasks(*store_, clock_->Now(), holds, limit);
 }
 
 }  // namespace returnpath::engine

@@ -30,10 +30,15 @@ class CommandQueue;  // engine/sequencer.h
 
 struct TaskQueueOptions {
   // Failed attempts (Fail calls, and leases that ran out before the task was
-  // completed) before a task is dead-lettered: enough to ride out a worker's
-  // bad hour, few enough that a task that can never succeed, or whose worker
-  // keeps crashing, reaches a person within a day.
+  // completed, see below) before a task is dead-lettered: enough to ride out
+  // a worker's bad hour, few enough that a task that can never succeed, or
+  // whose worker keeps crashing, reaches a person within a day.
   int max_attempts = 5;
+  // Whether a lease that runs out counts as a failed attempt. True suits
+  // machine workers (a crashing worker's task reaches the dead letters).
+  // False suits human work: a person whose lease ran out over lunch has not
+  // failed, the task just goes back to the queue; only Fail counts.
+  bool lease_expiry_counts_as_failure = true;
   // Delay before the first retry; it doubles with each failed attempt
   // (30 s, 1 min, 2 min, ...), so a flapping dependency is not hammered.
   absl::Duration retry_base = absl::Seconds(30);
@@ -143,6 +148,23 @@ class TaskQueue {
                                             absl::string_view error);
   // Back to OPEN at once.
   absl::StatusOr<returnpath::v1::Task> Release(const TaskRef& ref);
+  // Leases that particular task to `ref.worker` until now + lease: an OPEN
+  // one (even one waiting out a retry delay: a person chose it), one whose
+  // lease ran out, or one `ref.worker` holds already (its lease is renewed).
+  // FAILED_PRECONDITION when another worker holds a live lease, naming the
+  // holder and the lease end in `zone`, or when the task is closed or
+  // dead-lettered.
+  void ClaimAsync(TaskRef ref, absl::Duration lease, absl::TimeZone zone,
+                  Done<returnpath::v1::Task> done);
+  // Hands the task `ref.worker` holds to `to_worker` with a fresh lease of
+  // `lease`, recording the handover in the task's `handling`.
+  void ReassignAsync(TaskRef ref, std::string to_worker, absl::Duration lease,
+                     Done<returnpath::v1::Task> done);
+  // Puts a DEAD_LETTER task back: OPEN at once, attempts reset, `reason`
+  // and `ref.worker` recorded in its `handling`. FAILED_PRECONDITION for a
+  // task in any other state.
+  void RequeueAsync(TaskRef ref, std::string reason,
+                    Done<returnpath::v1::Task> done);
   // The lease now runs until now + lease.
   absl::StatusOr<returnpath::v1::Task> ExtendLease(const TaskRef& ref,
                                                    absl::Duration lease);
@@ -163,6 +185,11 @@ class TaskQueue {
   absl::StatusOr<TaskPage> ListDeadLetters(absl::string_view queue,
                                            int page_size,
                                            absl::string_view page_token);
+  // The tasks of every queue under a live lease whose owner `holds` accepts,
+  // at most `limit` of them (in key order of their queues and lease ends).
+  absl::StatusOr<std::vector<returnpath::v1::Task>> ListHeld(
+      const std::function<bool(absl::string_view lease_owner)>& holds,
+      size_t limit);
 
   // Long poll: leases as soon as a task `filter` allows is servable in
   // `queue` (now, or when a commit opens or frees one, or a lease or retry

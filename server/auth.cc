@@ -101,6 +101,16 @@ absl::StatusOr<Principal> Authenticator::ByCertSubject(
                "one whose subject (CN) an administrator has added");
 }
 
+absl::StatusOr<Principal> Authenticator::ByName(absl::string_view name) const {
+  std::shared_ptr<const Snapshot> snapshot = Current();
+  auto it = snapshot->by_name.find(name);
+  if (it == snapshot->by_name.end() || clock_->Now() >= it->second.expires) {
+    return absl::NotFoundError(
+        absl::StrCat("no current principal is named \"", name, "\""));
+  }
+  return it->second.principal;
+}
+
 absl::Status Authenticator::StillAdmitted(const Principal& principal) const {
   std::shared_ptr<const Snapshot> snapshot = Current();
   auto it = snapshot->by_name.find(principal.name);

@@ -39,6 +39,10 @@ class Authenticator {
   // UNAUTHENTICATED when no current principal has this certificate subject.
   absl::StatusOr<Principal> ByCertSubject(absl::string_view subject) const;
 
+  // The current principal named `name`: NOT_FOUND when none is (never
+  // added, revoked or expired).
+  absl::StatusOr<Principal> ByName(absl::string_view name) const;
+
   // OK while `principal` is still current: not revoked, expired or changed
   // since it was authenticated. Long streams ask this before each message, so
   // a revocation also ends the streams already open.

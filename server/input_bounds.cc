@@ -249,6 +249,27 @@ absl::Status CheckBounds(const v1::ListTasksRequest& request) {
   return CheckLength("page_token", request.page_token(), kMaxPageTokenBytes);
 }
 
+absl::Status CheckBounds(const v1::ClaimTaskRequest& request) {
+  RP_RETURN_IF_ERROR(CheckTaskRef(request.task()));
+  return CheckDuration("lease", request.lease());
+}
+
+absl::Status CheckBounds(const v1::ListMineRequest&) {
+  return absl::OkStatus();
+}
+
+absl::Status CheckBounds(const v1::ReassignTaskRequest& request) {
+  RP_RETURN_IF_ERROR(CheckTaskRef(request.task()));
+  RP_RETURN_IF_ERROR(CheckId("to_principal", request.to_principal()));
+  RP_RETURN_IF_ERROR(CheckId("to_worker", request.to_worker()));
+  return CheckDuration("lease", request.lease());
+}
+
+absl::Status CheckBounds(const v1::RequeueTaskRequest& request) {
+  RP_RETURN_IF_ERROR(CheckTaskRef(request.task()));
+  return CheckLength("reason", request.reason(), kMaxTextBytes);
+}
+
 absl::Status CheckBounds(const v1::HistoryRequest& request) {
   return CheckId("person_id", request.person_id());
 }

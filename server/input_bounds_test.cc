@@ -157,5 +157,29 @@ TEST(InputBoundsTest, TaskFreeTextIsBounded) {
   ExpectRefused(CheckBounds(release), "task.worker");
 }
 
+TEST(InputBoundsTest, HumanTaskCallsAreBounded) {
+  v1::ClaimTaskRequest claim;
+  claim.mutable_task()->set_task_id(std::string(kMaxIdBytes + 1, 'x'));
+  ExpectRefused(CheckBounds(claim), "task.task_id");
+  claim.clear_task();
+  claim.mutable_lease()->set_seconds(1);
+  claim.mutable_lease()->set_nanos(-1);
+  ExpectRefused(CheckBounds(claim), "lease");
+  v1::ReassignTaskRequest reassign;
+  reassign.set_to_principal("adviser-2");
+  EXPECT_TRUE(CheckBounds(reassign).ok());
+  reassign.set_to_principal(std::string(kMaxIdBytes + 1, 'x'));
+  ExpectRefused(CheckBounds(reassign), "to_principal");
+  reassign.clear_to_principal();
+  reassign.set_to_worker("desk\n3");
+  ExpectRefused(CheckBounds(reassign), "to_worker");
+  v1::RequeueTaskRequest requeue;
+  requeue.set_reason("an interpreter is booked\nfor Thursday");
+  EXPECT_TRUE(CheckBounds(requeue).ok());
+  requeue.set_reason(std::string(kMaxTextBytes + 1, 'x'));
+  ExpectRefused(CheckBounds(requeue), "reason");
+  EXPECT_TRUE(CheckBounds(v1::ListMineRequest()).ok());
+}
+
 }  // namespace
 }  // namespace returnpath::engine

@@ -1,10 +1,14 @@
 #include "server/task_listing.h"
 
+#include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "engine/codec.h"
 #include "engine/status_macros.h"
 #include "server/page_token.h"
 #include "server/person_scope.h"
@@ -67,6 +71,75 @@ void ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
   std::vector<std::string> persons = PersonsNamedIn(listed->tasks());
   LogThenServe(
       deps, principal, method, std::move(persons),
+      [response, listed = *std::move(listed)]() mutable {
+        *response = std::move(listed);
+        return absl::OkStatus();
+      },
+      std::move(finish));
+}
+
+namespace {
+
+// More tasks than one person works at once; ListMine answers no pages.
+constexpr size_t kMaxHeld = 1000;
+
+bool HeldBy(const Principal& principal, absl::string_view owner) {
+  return absl::ConsumePrefix(&owner, principal.name) &&
+         (owner.empty() || owner.front() == '/');
+}
+
+// Overdue tasks first, earliest due first; then the rest in serving order
+// (priority, then due).
+void SortOverdueFirst(absl::Time now, std::vector<v1::Task>* tasks) {
+  auto key = [now](const v1::Task& t) {
+    const absl::Time due = FromTimestamp(t.due_time());
+    const bool overdue = due < now;
+    return std::make_tuple(!overdue, overdue ? 0 : t.priority(), due,
+                           t.stream_id(), t.id());
+  };
+  std::sort(tasks->begin(), tasks->end(),
+            [&](const v1::Task& a, const v1::Task& b) {
+              return key(a) < key(b);
+            });
+}
+
+absl::StatusOr<v1::ListMineResponse> ListHeldInScope(
+    const ServiceDeps& deps, TaskQueue& tasks, const Principal& principal) {
+  RP_ASSIGN_OR_RETURN(
+      std::vector<v1::Task> held,
+      tasks.ListHeld(
+          [&](absl::string_view owner) { return HeldBy(principal, owner); },
+          kMaxHeld));
+  ScopeFilter scope(*deps.store, principal);
+  std::vector<v1::Task> visible;
+  for (v1::Task& task : held) {
+    if (!ScopeCovers(principal, absl::StrCat("queue/", task.queue()))) continue;
+    RP_ASSIGN_OR_RETURN(bool covered, scope.Covers(task.stream_id()));
+    if (covered) visible.push_back(std::move(task));
+  }
+  const absl::Time now = deps.clock->Now();
+  SortOverdueFirst(now, &visible);
+  v1::ListMineResponse listed;
+  for (v1::Task& task : visible) {
+    if (FromTimestamp(task.due_time()) < now) {
+      listed.set_overdue(listed.overdue() + 1);
+    }
+    *listed.add_tasks() = std::move(task);
+  }
+  return listed;
+}
+
+}  // namespace
+
+void ServeHeldTasks(const ServiceDeps& deps, TaskQueue& tasks,
+                    const Principal& principal, v1::ListMineResponse* response,
+                    Finish finish) {
+  absl::StatusOr<v1::ListMineResponse> listed =
+      ListHeldInScope(deps, tasks, principal);
+  if (!listed.ok()) return finish(listed.status());
+  std::vector<std::string> persons = PersonsNamedIn(listed->tasks());
+  LogThenServe(
+      deps, principal, "ListMine", std::move(persons),
       [response, listed = *std::move(listed)]() mutable {
         *response = std::move(listed);
         return absl::OkStatus();

@@ -22,6 +22,14 @@ void ServeTasksInScope(const ServiceDeps& deps, TaskQueue& tasks,
                        v1::TaskState state, v1::ListTasksResponse* response,
                        Finish finish);
 
+// Answers ListMine: the tasks the principal holds under a live lease in any
+// queue (a lease owner is "<principal>" or "<principal>/<worker>", and a
+// principal's name holds no '/'), of queues and persons still in its scope,
+// overdue first. Access-logged as "ListMine" before anything is served.
+void ServeHeldTasks(const ServiceDeps& deps, TaskQueue& tasks,
+                    const Principal& principal, v1::ListMineResponse* response,
+                    Finish finish);
+
 }  // namespace returnpath::engine
 
 #endif  // RETURNPATH_SERVER_TASK_LISTING_H_

@@ -54,6 +54,16 @@ TaskFilter PersonsInScope(const Principal& principal) {
                     }};
 }
 
+// A lease asked for in a request: unset is the default, negative is refused.
+absl::StatusOr<absl::Duration> RequestedLease(
+    const google::protobuf::Duration& lease) {
+  const absl::Duration asked = FromProto(lease);
+  if (asked < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("lease must not be negative");
+  }
+  return asked == absl::ZeroDuration() ? kDefaultLease : asked;
+}
+
 absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
                                       const absl::Status& bounds,
                                       const std::string& queue,
@@ -63,12 +73,9 @@ absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
   RP_RETURN_IF_ERROR(RequireTaskRole(principal, "take tasks"));
   RP_RETURN_IF_ERROR(bounds);
   RP_RETURN_IF_ERROR(RequireQueue(principal, queue, "take tasks"));
-  PollSpec spec{queue,    WorkerName(principal, worker), FromProto(lease),
+  RP_ASSIGN_OR_RETURN(const absl::Duration leased, RequestedLease(lease));
+  PollSpec spec{queue,    WorkerName(principal, worker), leased,
                 kMaxWait, PersonsInScope(principal),     principal};
-  if (spec.lease < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("lease must not be negative");
-  }
-  if (spec.lease == absl::ZeroDuration()) spec.lease = kDefaultLease;
   if (wait != nullptr) {
     spec.wait = FromProto(*wait);
     if (spec.wait < absl::ZeroDuration()) {
@@ -79,13 +86,20 @@ absl::StatusOr<PollSpec> MakePollSpec(const Principal& principal,
   return spec;
 }
 
+// A task reference checked against the caller, with what was read for it.
+struct ResolvedTask {
+  TaskRef ref;
+  v1::Task task;
+  v1::StreamRecord person;
+};
+
 // Checks the reference and that the caller may see the task: both its queue
 // and its person in scope. A task outside either is answered as missing.
-absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
-                                const Principal& principal,
-                                const absl::Status& bounds,
-                                const v1::TaskRef& ref,
-                                absl::string_view action) {
+absl::StatusOr<ResolvedTask> ResolveTask(const ServiceDeps& deps,
+                                         const Principal& principal,
+                                         const absl::Status& bounds,
+                                         const v1::TaskRef& ref,
+                                         absl::string_view action) {
   RP_RETURN_IF_ERROR(RequireTaskRole(principal, action));
   RP_RETURN_IF_ERROR(bounds);  // before any message names an id
   if (ref.person_id().empty())
@@ -104,8 +118,53 @@ absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
   if (!ScopeCovers(principal, absl::StrCat("queue/", task->queue()))) {
     return missing;
   }
-  return TaskRef{ref.person_id(), ref.task_id(),
-                 WorkerName(principal, ref.worker())};
+  return ResolvedTask{
+      TaskRef{ref.person_id(), ref.task_id(),
+              WorkerName(principal, ref.worker())},
+      *std::move(task), *std::move(person)};
+}
+
+absl::StatusOr<TaskRef> Resolve(const ServiceDeps& deps,
+                                const Principal& principal,
+                                const absl::Status& bounds,
+                                const v1::TaskRef& ref,
+                                absl::string_view action) {
+  RP_ASSIGN_OR_RETURN(ResolvedTask resolved,
+                      ResolveTask(deps, principal, bounds, ref, action));
+  return std::move(resolved.ref);
+}
+
+// The zone people read lease ends in: the one the workflow dates facts in.
+absl::TimeZone PeoplesZone(const ServiceDeps& deps) {
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (deps.workflow != nullptr) {
+    absl::LoadTimeZone(deps.workflow->StatisticsTimeZone(), &zone);
+  }
+  return zone;
+}
+
+// The colleague a task is handed to: a current principal with a task role,
+// the task's queue and its person in scope. Unknown and not allowed read
+// alike (no oracle for principal names).
+absl::StatusOr<Principal> Colleague(const ServiceDeps& deps,
+                                    const std::string& name,
+                                    const ResolvedTask& resolved) {
+  if (name.empty()) {
+    return absl::InvalidArgumentError(
+        "to_principal is required: the colleague who takes the task over");
+  }
+  absl::StatusOr<Principal> colleague = deps.auth->ByName(name);
+  if (!colleague.ok() || !RequireTaskRole(*colleague, "take tasks").ok() ||
+      !ScopeCovers(*colleague,
+                   absl::StrCat("queue/", resolved.task.queue())) ||
+      !CoversPerson(*colleague, resolved.person)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot hand the task over to \"", name,
+        "\": a task is handed over only to a current principal with a task "
+        "role whose scopes cover queue/",
+        resolved.task.queue(), " and the task's person"));
+  }
+  return colleague;
 }
 
 // A task served back to the caller is a read of its person: once the task
@@ -293,6 +352,83 @@ grpc::ServerUnaryReactor* TaskService::ListInState(
                                       *request, state, response,
                                       std::move(finish));
                   });
+}
+
+grpc::ServerUnaryReactor* TaskService::Claim(
+    grpc::CallbackServerContext* ctx, const v1::ClaimTaskRequest* request,
+    v1::Task* response) {
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<TaskRef> ref =
+            Resolve(deps_, principal, CheckBounds(*request), request->task(),
+                    "claim a task");
+        if (!ref.ok()) return finish(ref.status());
+        absl::StatusOr<absl::Duration> lease = RequestedLease(request->lease());
+        if (!lease.ok()) return finish(lease.status());
+        tasks_->ClaimAsync(*std::move(ref), *lease, PeoplesZone(deps_),
+                           ServeTaskWhenLogged(deps_, principal, "ClaimTask",
+                                               response, std::move(finish)));
+      });
+}
+
+grpc::ServerUnaryReactor* TaskService::ListMine(
+    grpc::CallbackServerContext* ctx, const v1::ListMineRequest* request,
+    v1::ListMineResponse* response) {
+  return RunUnary(deps_, ctx,
+                  [this, request, response](const Principal& principal,
+                                            Finish finish) {
+                    absl::Status allowed =
+                        RequireTaskRole(principal, "list their tasks");
+                    if (allowed.ok()) allowed = CheckBounds(*request);
+                    if (!allowed.ok()) return finish(allowed);
+                    ServeHeldTasks(deps_, *tasks_, principal, response,
+                                   std::move(finish));
+                  });
+}
+
+grpc::ServerUnaryReactor* TaskService::Reassign(
+    grpc::CallbackServerContext* ctx, const v1::ReassignTaskRequest* request,
+    v1::Task* response) {
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<ResolvedTask> resolved =
+            ResolveTask(deps_, principal, CheckBounds(*request),
+                        request->task(), "hand a task over");
+        if (!resolved.ok()) return finish(resolved.status());
+        absl::StatusOr<Principal> colleague =
+            Colleague(deps_, request->to_principal(), *resolved);
+        if (!colleague.ok()) return finish(colleague.status());
+        absl::StatusOr<absl::Duration> lease = RequestedLease(request->lease());
+        if (!lease.ok()) return finish(lease.status());
+        tasks_->ReassignAsync(
+            std::move(resolved->ref),
+            WorkerName(*colleague, request->to_worker()), *lease,
+            ServeTaskWhenLogged(deps_, principal, "ReassignTask", response,
+                                std::move(finish)));
+      });
+}
+
+grpc::ServerUnaryReactor* TaskService::Requeue(
+    grpc::CallbackServerContext* ctx, const v1::RequeueTaskRequest* request,
+    v1::Task* response) {
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<TaskRef> ref =
+            Resolve(deps_, principal, CheckBounds(*request), request->task(),
+                    "requeue a task");
+        if (!ref.ok()) return finish(ref.status());
+        if (request->reason().empty()) {
+          return finish(absl::InvalidArgumentError(
+              "reason is required: why the task is worth another try"));
+        }
+        tasks_->RequeueAsync(*std::move(ref), request->reason(),
+                             ServeTaskWhenLogged(deps_, principal,
+                                                 "RequeueTask", response,
+                                                 std::move(finish)));
+      });
 }
 
 }  // namespace returnpath::engine

@@ -9,8 +9,9 @@
 namespace returnpath::engine {
 
 // The advisers' and police liaison's service: long-poll and subscribe to a
-// queue, complete, fail, release and extend leased tasks, list queues and
-// dead letters. A caller works only queues its scopes name ("queue/<q>"),
+// queue, claim a chosen task, complete, fail, release, extend and hand over
+// leased tasks, list queues, dead letters and the caller's own tasks, and
+// requeue dead letters. A caller works only queues its scopes name ("queue/<q>"),
 // and leases in its own name. Thread-safe; `deps` and `tasks` outlive it.
 class TaskService final : public v1::TaskService::CallbackService {
  public:
@@ -24,7 +25,11 @@ class TaskService final : public v1::TaskService::CallbackService {
         .Method("Release", &TaskService::Release)
         .Method("ExtendLease", &TaskService::ExtendLease)
         .Method("ListTasks", &TaskService::ListTasks)
-        .Method("ListDeadLetters", &TaskService::ListDeadLetters);
+        .Method("ListDeadLetters", &TaskService::ListDeadLetters)
+        .Method("Claim", &TaskService::Claim)
+        .Method("ListMine", &TaskService::ListMine)
+        .Method("Reassign", &TaskService::Reassign)
+        .Method("Requeue", &TaskService::Requeue);
   }
 
   grpc::ServerUnaryReactor* Poll(grpc::CallbackServerContext* ctx,
@@ -51,6 +56,18 @@ class TaskService final : public v1::TaskService::CallbackService {
   grpc::ServerUnaryReactor* ListDeadLetters(
       grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* request,
       v1::ListTasksResponse* response) override;
+  grpc::ServerUnaryReactor* Claim(grpc::CallbackServerContext* ctx,
+                                  const v1::ClaimTaskRequest* request,
+                                  v1::Task* response) override;
+  grpc::ServerUnaryReactor* ListMine(grpc::CallbackServerContext* ctx,
+                                     const v1::ListMineRequest* request,
+                                     v1::ListMineResponse* response) override;
+  grpc::ServerUnaryReactor* Reassign(grpc::CallbackServerContext* ctx,
+                                     const v1::ReassignTaskRequest* request,
+                                     v1::Task* response) override;
+  grpc::ServerUnaryReactor* Requeue(grpc::CallbackServerContext* ctx,
+                                    const v1::RequeueTaskRequest* request,
+                                    v1::Task* response) override;
 
  private:
   // ListTasks and ListDeadLetters: the same checks, one state listed.

@@ -166,6 +166,29 @@ absl::StatusOr<v1::Task> Client::ExtendLease(
                NewContext(timeout_), request);
 }
 
+absl::StatusOr<v1::Task> Client::Claim(const v1::ClaimTaskRequest& request) {
+  return Unary(tasks_.get(), &v1::TaskService::Stub::Claim,
+               NewContext(timeout_), request);
+}
+
+absl::StatusOr<v1::ListMineResponse> Client::ListMine(
+    const v1::ListMineRequest& request) {
+  return Unary(tasks_.get(), &v1::TaskService::Stub::ListMine,
+               NewContext(timeout_), request);
+}
+
+absl::StatusOr<v1::Task> Client::Reassign(
+    const v1::ReassignTaskRequest& request) {
+  return Unary(tasks_.get(), &v1::TaskService::Stub::Reassign,
+               NewContext(timeout_), request);
+}
+
+absl::StatusOr<v1::Task> Client::Requeue(
+    const v1::RequeueTaskRequest& request) {
+  return Unary(tasks_.get(), &v1::TaskService::Stub::Requeue,
+               NewContext(timeout_), request);
+}
+
 absl::StatusOr<v1::ListTasksResponse> Client::ListTasks(
     const v1::ListTasksRequest& request) {
   return Unary(tasks_.get(), &v1::TaskService::Stub::ListTasks,

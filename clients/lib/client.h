@@ -71,6 +71,11 @@ class Client {
       const v1::ListTasksRequest& request);
   absl::StatusOr<v1::ListTasksResponse> ListDeadLetters(
       const v1::ListTasksRequest& request);
+  absl::StatusOr<v1::Task> Claim(const v1::ClaimTaskRequest& request);
+  absl::StatusOr<v1::ListMineResponse> ListMine(
+      const v1::ListMineRequest& request);
+  absl::StatusOr<v1::Task> Reassign(const v1::ReassignTaskRequest& request);
+  absl::StatusOr<v1::Task> Requeue(const v1::RequeueTaskRequest& request);
 
   // ---- AuditService
   absl::Status History(const v1::HistoryRequest& request,

@@ -1,5 +1,6 @@
-// tasks ...: poll, subscribe, complete, fail, release, extend, list and
-// dead letters, for advisers, reception staff and police liaison.
+// tasks ...: poll, subscribe, claim, complete, fail, release, extend,
+// handover, mine, list, dead letters and requeue, for advisers, reception
+// staff and police liaison.
 
 #include <cstdint>
 #include <limits>
@@ -59,6 +60,13 @@ void PrintTask(const v1::Task& task, std::ostream& out) {
   if (!task.last_error().empty())
     out << "  last error: " << task.last_error() << "\n";
   if (!task.outcome().empty()) out << "  outcome: " << task.outcome() << "\n";
+  for (const v1::TaskHandling& h : task.handling()) {
+    out << "  " << client::TimeText(h.at()) << " " << h.action() << " by "
+        << h.by();
+    if (!h.to().empty()) out << " to " << h.to();
+    if (!h.reason().empty()) out << ": " << h.reason();
+    out << "\n";
+  }
 }
 
 int PrintOne(absl::StatusOr<v1::Task> task, Session& s,
@@ -186,6 +194,60 @@ int RunExtend(const Args& args, Session& s) {
   return PrintOne(client->ExtendLease(request), s, "extended");
 }
 
+int RunClaim(const Args& args, Session& s) {
+  int exit = kExitOk;
+  std::optional<absl::Duration> lease = s.DurationOption(args, "lease", &exit);
+  if (exit != kExitOk) return exit;
+  client::Client* client = s.client();
+  if (client == nullptr) return s.exit_code();
+  v1::ClaimTaskRequest request;
+  *request.mutable_task() = Ref(args);
+  if (lease.has_value())
+    *request.mutable_lease() = client::ToDurationProto(*lease);
+  return PrintOne(client->Claim(request), s,
+                  absl::StrCat("claimed by ", request.task().worker()));
+}
+
+int RunMine(const Args&, Session& s) {
+  client::Client* client = s.client();
+  if (client == nullptr) return s.exit_code();
+  absl::StatusOr<v1::ListMineResponse> mine =
+      client->ListMine(v1::ListMineRequest());
+  if (!mine.ok()) return s.Fail(mine.status());
+  if (s.json()) return s.Json(*mine);
+  const std::vector<v1::Task> tasks(mine->tasks().begin(),
+                                    mine->tasks().end());
+  PrintTasks(tasks, s.out());
+  s.out() << tasks.size() << (tasks.size() == 1 ? " task" : " tasks")
+          << " held, " << mine->overdue() << " overdue (listed first)\n";
+  return kExitOk;
+}
+
+int RunHandover(const Args& args, Session& s) {
+  int exit = kExitOk;
+  std::optional<absl::Duration> lease = s.DurationOption(args, "lease", &exit);
+  if (exit != kExitOk) return exit;
+  client::Client* client = s.client();
+  if (client == nullptr) return s.exit_code();
+  v1::ReassignTaskRequest request;
+  *request.mutable_task() = Ref(args);
+  request.set_to_principal(args.Get("to"));
+  request.set_to_worker(args.Get("to-worker"));
+  if (lease.has_value())
+    *request.mutable_lease() = client::ToDurationProto(*lease);
+  return PrintOne(client->Reassign(request), s,
+                  absl::StrCat("handed over to ", request.to_principal()));
+}
+
+int RunRequeue(const Args& args, Session& s) {
+  client::Client* client = s.client();
+  if (client == nullptr) return s.exit_code();
+  v1::RequeueTaskRequest request;
+  *request.mutable_task() = Ref(args);
+  request.set_reason(args.Get("reason"));
+  return PrintOne(client->Requeue(request), s, "requeued");
+}
+
 int RunListing(const Args& args, Session& s, bool dead_letters) {
   int exit = kExitOk;
   v1::ListTasksRequest request;
@@ -279,6 +341,38 @@ void AddTaskCommands(CommandTable* table) {
               "",
               "",
               RunRelease});
+  table->Add({"tasks claim",
+              "take a particular task you chose from the list (a lease)",
+              {kPerson, kTask, kWorker, lease},
+              "",
+              "",
+              RunClaim});
+  table->Add({"tasks mine",
+              "the tasks you hold, in every queue, overdue first",
+              {},
+              "",
+              "",
+              RunMine});
+  table->Add({"tasks handover",
+              "hand a task you hold to a colleague on the same queue",
+              {kPerson,
+               kTask,
+               {"to", "PRINCIPAL", "the colleague who takes it over", true},
+               {"to-worker", "NAME", "the colleague's worker (default: none)"},
+               kWorker,
+               {"lease", "DURATION", "the colleague's lease (default 5m)"}},
+              "",
+              "",
+              RunHandover});
+  table->Add({"tasks requeue",
+              "put a dead-lettered task back in its queue",
+              {kPerson,
+               kTask,
+               {"reason", "TEXT", "why it is worth another try", true},
+               kWorker},
+              "",
+              "",
+              RunRequeue});
   table->Add({"tasks extend",
               "extend the lease on a task you hold",
               {kPerson,

@@ -25,7 +25,7 @@ absl::Status Check(const uint8_t* data, size_t size) {
 }
 
 absl::Status CheckOne(uint8_t which, const uint8_t* data, size_t size) {
-  switch (which % 15) {
+  switch (which % 19) {
     case 0: return Check<v1::RecordEventRequest>(data, size);
     case 1: return Check<v1::GetPathwayRequest>(data, size);
     case 2: return Check<v1::ListPathwaysRequest>(data, size);
@@ -40,6 +40,10 @@ absl::Status CheckOne(uint8_t which, const uint8_t* data, size_t size) {
     case 11: return Check<v1::AsOfRequest>(data, size);
     case 12: return Check<v1::StatisticsRequest>(data, size);
     case 13: return Check<v1::AccessLogRequest>(data, size);
+    case 14: return Check<v1::ClaimTaskRequest>(data, size);
+    case 15: return Check<v1::ListMineRequest>(data, size);
+    case 16: return Check<v1::ReassignTaskRequest>(data, size);
+    case 17: return Check<v1::RequeueTaskRequest>(data, size);
     default: {
       // An event on its own, as RecordEvent carries it.
       google::protobuf::Any event;

@@ -25,6 +25,7 @@ seed fuzz_input_bounds get_pathway '\x01' GetPathwayRequest 'person_id: "P-1"'
 seed fuzz_input_bounds list_pathways '\x02' ListPathwaysRequest 'index_prefix: "centre/Oslo-1" page_size: 10'
 seed fuzz_input_bounds poll '\x03' PollTasksRequest 'queue: "police/pu" worker: "w-1" lease { seconds: 300 }'
 seed fuzz_input_bounds history '\x0a' HistoryRequest 'person_id: "P-1" from_version: 1'
+seed fuzz_input_bounds reassign '\x10' ReassignTaskRequest 'task { person_id: "P-1" task_id: "t-1" worker: "w-1" } to_principal: "adviser-2" lease { seconds: 600 }'
 
 # fuzz_services: method (see kMethods in fuzz_services.cc), caller, then the request.
 mkdir -p "$corpus/fuzz_services"
@@ -33,9 +34,11 @@ seed fuzz_services record_reception '\x00\x00' RecordEventRequest "$record"
 seed fuzz_services get_pathway_adviser '\x01\x01' GetPathwayRequest 'person_id: "P-1"'
 seed fuzz_services list_pathways_police '\x02\x02' ListPathwaysRequest 'index_prefix: "centre/Oslo-1" page_size: 10'
 seed fuzz_services poll_police '\x03\x02' PollTasksRequest 'queue: "police/pu" worker: "w-1"'
-seed fuzz_services history_auditor '\x0b\x03' HistoryRequest 'person_id: "P-1"'
-seed fuzz_services statistics_auditor '\x11\x03' StatisticsRequest ''
-seed fuzz_services add_principal_admin '\x15\x04' AddPrincipalRequest 'name: "desk-2" role: ROLE_ADVISER scopes: "centre/Oslo-1"'
+seed fuzz_services claim_adviser '\x0b\x01' ClaimTaskRequest 'task { person_id: "P-1" task_id: "t-1" worker: "w-1" } lease { seconds: 3600 }'
+seed fuzz_services list_mine_adviser '\x0c\x01' ListMineRequest ''
+seed fuzz_services history_auditor '\x0f\x03' HistoryRequest 'person_id: "P-1"'
+seed fuzz_services statistics_auditor '\x15\x03' StatisticsRequest ''
+seed fuzz_services add_principal_admin '\x19\x04' AddPrincipalRequest 'name: "desk-2" role: ROLE_ADVISER scopes: "centre/Oslo-1"'
 
 # fuzz_codec: the position byte, then a stored value (32-byte hash || envelope).
 { printf '\x07'; head -c 32 /dev/zero | tr '\0' 'h'

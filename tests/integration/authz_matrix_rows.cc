@@ -23,6 +23,8 @@ constexpr StatusCode kNotFound = StatusCode::NOT_FOUND;
 // A task call in scope by a worker that does not hold the lease: past every
 // authorization check, refused by the task itself.
 constexpr StatusCode kNotLeased = StatusCode::FAILED_PRECONDITION;
+// Requeue of a task in scope that is not a dead letter: refused by the task.
+constexpr StatusCode kNotDeadLetter = StatusCode::FAILED_PRECONDITION;
 
 }  // namespace
 
@@ -154,6 +156,23 @@ std::vector<Row> AllowedRoleRows() {
       rows.push_back({rpc, t[0], "missing task", kNotFound});
     }
   }
+  // Claim renews the lease Poll took (OK); Requeue meets a task that is not
+  // dead-lettered: past every authorization check, refused by the task.
+  // Out of scope, answered as missing, like the calls above.
+  for (const auto& [rpc, in_scope] :
+       {std::pair{"TaskService.Claim", kOk},
+        std::pair{"TaskService.Reassign", kNotLeased},
+        std::pair{"TaskService.Requeue", kNotDeadLetter}}) {
+    for (const auto& t : tasks) {
+      rows.push_back({rpc, t[0], t[1], in_scope});
+      rows.push_back({rpc, t[0], t[2], kNotFound});
+      rows.push_back({rpc, t[0], t[3], kNotFound});
+      rows.push_back({rpc, t[0], "missing task", kNotFound});
+    }
+  }
+  // One's own tasks: every task role.
+  for (const char* role : {"reception-oslo", "adviser-oslo", "police-oslo"})
+    rows.push_back({"TaskService.ListMine", role, "-", kOk});
   // Auditors: a person's data only in scope; the global log only for `*`.
   for (const char* rpc : {"AuditService.History", "AuditService.PathwayAsOf",
                           "AuditService.AccessLog"}) {

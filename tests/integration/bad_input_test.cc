@@ -75,6 +75,26 @@ std::map<std::string, Call> EveryRpc() {
     r.mutable_lease()->set_seconds(60);
     return c.ExtendLease(r).status();
   };
+  calls["Claim"] = [ref](client::Client& c) {
+    v1::ClaimTaskRequest r;
+    *r.mutable_task() = ref();
+    return c.Claim(r).status();
+  };
+  calls["ListMine"] = [](client::Client& c) {
+    return c.ListMine(v1::ListMineRequest()).status();
+  };
+  calls["Reassign"] = [ref](client::Client& c) {
+    v1::ReassignTaskRequest r;
+    *r.mutable_task() = ref();
+    r.set_to_principal("adviser");
+    return c.Reassign(r).status();
+  };
+  calls["Requeue"] = [ref](client::Client& c) {
+    v1::RequeueTaskRequest r;
+    *r.mutable_task() = ref();
+    r.set_reason("interpreter booked");
+    return c.Requeue(r).status();
+  };
   calls["ListTasks"] = [](client::Client& c) {
     v1::ListTasksRequest r;
     r.set_queue("advisers/Oslo-1");
@@ -160,6 +180,10 @@ TEST_F(BadInputTest, EveryRpcChecksTheRole) {
       {"Fail", "auditor"},
       {"Release", "auditor"},
       {"ExtendLease", "auditor"},
+      {"Claim", "auditor"},
+      {"ListMine", "auditor"},
+      {"Reassign", "auditor"},
+      {"Requeue", "auditor"},
       {"ListTasks", "auditor"},
       {"ListDeadLetters", "auditor"},
       {"History", "reception"},
@@ -363,6 +387,22 @@ TEST_F(BadInputTest, TaskCallsNameTheirFields) {
   v1::ExtendLeaseRequest no_lease;
   *no_lease.mutable_task() = ref;
   EXPECT_CODE(As("adviser").ExtendLease(no_lease), kInvalidArgument, "lease");
+  v1::ClaimTaskRequest negative_lease;
+  *negative_lease.mutable_task() = ref;
+  negative_lease.mutable_lease()->set_seconds(-60);
+  EXPECT_CODE(As("adviser").Claim(negative_lease), kInvalidArgument, "lease");
+  v1::ClaimTaskRequest too_long = negative_lease;
+  too_long.mutable_lease()->set_seconds(48 * 3600);
+  EXPECT_CODE(As("adviser").Claim(too_long), kInvalidArgument, "lease");
+  v1::ReassignTaskRequest no_colleague;
+  *no_colleague.mutable_task() = ref;
+  EXPECT_CODE(As("adviser").Reassign(no_colleague), kInvalidArgument,
+              "to_principal");
+  v1::RequeueTaskRequest no_reason;
+  *no_reason.mutable_task() = ref;
+  EXPECT_CODE(As("adviser").Requeue(no_reason), kInvalidArgument, "reason");
+  v1::ClaimTaskRequest no_task;
+  EXPECT_CODE(As("adviser").Claim(no_task), kInvalidArgument, "person_id");
   // Another worker does not hold the lease.
   v1::CompleteTaskRequest other;
   *other.mutable_task() = ref;

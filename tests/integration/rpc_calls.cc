@@ -181,6 +181,37 @@ std::map<std::string, RpcCall> TaskCalls() {
          return Unary<TaskService>(caller, &TaskService::Stub::ExtendLease,
                                    request);
        }},
+      {"TaskService.Claim",
+       [](const Caller& caller, const Target& target) {
+         // The worker Poll leased with: a claim renews that lease rather
+         // than meet it, so the row's answer does not depend on row order.
+         v1::ClaimTaskRequest request;
+         *request.mutable_task() = TaskRefOf(target);
+         request.mutable_task()->set_worker("matrix-poll");
+         return Unary<TaskService>(caller, &TaskService::Stub::Claim, request);
+       }},
+      {"TaskService.ListMine",
+       [](const Caller& caller, const Target&) {
+         return Unary<TaskService>(caller, &TaskService::Stub::ListMine,
+                                   v1::ListMineRequest());
+       }},
+      {"TaskService.Reassign",
+       [](const Caller& caller, const Target& target) {
+         // To the registrar, whose scope covers every queue and person.
+         v1::ReassignTaskRequest request;
+         *request.mutable_task() = TaskRefOf(target);
+         request.set_to_principal("registrar");
+         return Unary<TaskService>(caller, &TaskService::Stub::Reassign,
+                                   request);
+       }},
+      {"TaskService.Requeue",
+       [](const Caller& caller, const Target& target) {
+         v1::RequeueTaskRequest request;
+         *request.mutable_task() = TaskRefOf(target);
+         request.set_reason("interpreter booked");
+         return Unary<TaskService>(caller, &TaskService::Stub::Requeue,
+                                   request);
+       }},
       {"TaskService.ListTasks",
        [](const Caller& caller, const Target& target) {
          v1::ListTasksRequest request;

@@ -155,7 +155,11 @@ int main(int argc, char** argv) {
 
   auto timers = engine::TimerLoop::Start(store->get(), clock.get());
   if (!timers.ok()) return Fail("cannot start the timer loop", timers.status());
-  auto tasks = engine::TaskQueue::Create(store->get(), clock.get());
+  // Every task the return pathway opens is work for a person: a lease that
+  // runs out (a lunch break) puts it back in the queue, only Fail counts.
+  auto tasks = engine::TaskQueue::Create(
+      store->get(), clock.get(),
+      engine::TaskQueueOptions{.lease_expiry_counts_as_failure = false});
   if (!tasks.ok()) return Fail("cannot start the task queues", tasks.status());
 
   auto executor =

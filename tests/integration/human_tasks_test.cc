@@ -1,0 +1,347 @@
+// Task work as people do it, through the real daemon: claim a chosen task,
+// two advisers reaching for the same one, leases that run out over lunch
+// without killing the task, a dead letter put back and closed, the tasks one
+// holds (overdue first) and a handover to a colleague.
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "returnpath/v1/engine.pb.h"
+#include "tests/integration/fixture.h"
+
+namespace returnpath::integration {
+namespace {
+
+using ::testing::HasSubstr;
+
+// One desk at Oslo-1 with two advisers, and an adviser at Bergen-1. The
+// fixture writes each one's token to the data directory, where As() reads it.
+DaemonOptions TwoAdvisersAtOslo() {
+  DaemonOptions options;
+  const std::vector<std::string> oslo = {"queue/advisers/Oslo-1",
+                                         "centre/Oslo-1"};
+  for (const auto& [name, role, scopes] :
+       std::vector<std::tuple<std::string, v1::Role, std::vector<std::string>>>{
+           {"reception",
+            v1::ROLE_RECEPTION,
+            {"centre/Oslo-1", "queue/reception/Oslo-1"}},
+           {"adviser", v1::ROLE_ADVISER, oslo},
+           {"adviser-2", v1::ROLE_ADVISER, oslo},
+           {"adviser-bergen",
+            v1::ROLE_ADVISER,
+            {"queue/advisers/Bergen-1", "centre/Bergen-1"}},
+           {"auditor", v1::ROLE_AUDITOR, {"*"}},
+           {"admin", v1::ROLE_ADMIN, {}}}) {
+    v1::PrincipalEntry& entry = options.principals.emplace_back();
+    entry.set_name(name);
+    entry.set_role(role);
+    for (const std::string& scope : scopes) entry.add_scopes(scope);
+  }
+  return options;
+}
+
+class HumanTasksTest : public IntegrationTest {
+ protected:
+  DaemonOptions Options() const override { return TwoAdvisersAtOslo(); }
+
+  // Registers `person` and records a first rejection notified on `day`
+  // (at 09:00 UTC that day): a return conversation for advisers/Oslo-1,
+  // due 7 days later. Returns its task id.
+  std::string ConversationFor(const std::string& person,
+                              const std::string& day) {
+    absl::Status registered = StatusOf(Register({.id = person}));
+    EXPECT_TRUE(registered.ok()) << registered;
+    const absl::Time at = Utc(absl::StrCat(day, "T09:00:00Z"));
+    absl::StatusOr<absl::Time> now = AdvanceBy(absl::ZeroDuration());
+    if (now.ok() && *now < at) now = AdvanceUntil(at);
+    EXPECT_TRUE(now.ok()) << now.status();
+    absl::Status recorded =
+        StatusOf(Record(person, "first-rejection", {{"notified", day}}));
+    EXPECT_TRUE(recorded.ok()) << recorded;
+    absl::StatusOr<v1::PathwayView> view = View(person);
+    EXPECT_TRUE(view.ok()) << view.status();
+    if (!view.ok()) return "";
+    std::vector<v1::Task> tasks = TasksOfKind(*view, "return_conversation");
+    EXPECT_EQ(tasks.size(), 1u) << view->DebugString();
+    return tasks.empty() ? "" : tasks[0].id();
+  }
+
+  static v1::TaskRef Ref(const std::string& person, const std::string& task) {
+    v1::TaskRef ref;
+    ref.set_person_id(person);
+    ref.set_task_id(task);
+    return ref;
+  }
+
+  absl::StatusOr<v1::Task> Claim(const std::string& who,
+                                 const std::string& person,
+                                 const std::string& task,
+                                 absl::Duration lease = absl::ZeroDuration()) {
+    v1::ClaimTaskRequest request;
+    *request.mutable_task() = Ref(person, task);
+    if (lease > absl::ZeroDuration())
+      request.mutable_lease()->set_seconds(absl::ToInt64Seconds(lease));
+    return As(who).Claim(request);
+  }
+
+  absl::StatusOr<v1::CompleteTaskResponse> Complete(const std::string& who,
+                                                    const std::string& person,
+                                                    const std::string& task) {
+    v1::CompleteTaskRequest request;
+    *request.mutable_task() = Ref(person, task);
+    request.set_outcome("held");
+    return As(who).Complete(request);
+  }
+
+  absl::StatusOr<v1::Task> Handover(const std::string& who,
+                                    const std::string& person,
+                                    const std::string& task,
+                                    const std::string& to) {
+    v1::ReassignTaskRequest request;
+    *request.mutable_task() = Ref(person, task);
+    request.set_to_principal(to);
+    return As(who).Reassign(request);
+  }
+
+  // The task as its person's pathway shows it; nullopt once it is closed.
+  std::optional<v1::Task> OpenTask(const std::string& person,
+                                   const std::string& task) {
+    absl::StatusOr<v1::PathwayView> view = View(person);
+    EXPECT_TRUE(view.ok()) << view.status();
+    if (!view.ok()) return std::nullopt;
+    for (const v1::Task& t : view->open_tasks()) {
+      if (t.id() == task) return t;
+    }
+    return std::nullopt;
+  }
+
+  std::vector<std::string> DeadLetters() {
+    v1::ListTasksRequest request;
+    request.set_queue("advisers/Oslo-1");
+    absl::StatusOr<v1::ListTasksResponse> dead =
+        As("adviser").ListDeadLetters(request);
+    EXPECT_TRUE(dead.ok()) << dead.status();
+    std::vector<std::string> ids;
+    if (dead.ok()) {
+      for (const v1::Task& t : dead->tasks()) ids.push_back(t.id());
+    }
+    return ids;
+  }
+
+  // The access log's methods for `person` read by `principal`.
+  std::vector<std::string> ReadsOf(const std::string& person,
+                                   const std::string& principal) {
+    v1::AccessLogRequest request;
+    request.set_person_id(person);
+    absl::StatusOr<v1::AccessLogResponse> log =
+        As("auditor").AccessLog(request);
+    EXPECT_TRUE(log.ok()) << log.status();
+    std::vector<std::string> methods;
+    if (log.ok()) {
+      for (const v1::AccessRecord& r : log->records()) {
+        if (r.principal() == principal) methods.push_back(r.method());
+      }
+    }
+    return methods;
+  }
+};
+
+TEST_F(HumanTasksTest, ClaimANamedTaskAndCompleteIt) {
+  const std::string first = ConversationFor("P-1", "2026-03-02");
+  const std::string chosen = ConversationFor("P-2", "2026-03-03");
+  // P-1's conversation is served first; the adviser takes P-2's.
+  absl::StatusOr<v1::Task> claimed = Claim("adviser", "P-2", chosen);
+  RP_ASSERT_OK(claimed);
+  EXPECT_EQ(claimed->state(), v1::TASK_STATE_LEASED);
+  EXPECT_EQ(claimed->lease_owner(), "adviser");
+  EXPECT_THAT(ReadsOf("P-2", "adviser"), testing::Contains("ClaimTask"));
+  // Poll serves what is left: P-1's.
+  v1::PollTasksRequest poll;
+  poll.set_queue("advisers/Oslo-1");
+  absl::StatusOr<v1::PollTasksResponse> polled = As("adviser-2").Poll(poll);
+  RP_ASSERT_OK(polled);
+  EXPECT_EQ(polled->task().id(), first);
+  RP_ASSERT_OK(Complete("adviser", "P-2", chosen));
+  EXPECT_FALSE(OpenTask("P-2", chosen).has_value());
+  // Out of the caller's scope reads like a missing task.
+  EXPECT_CODE(Claim("adviser-bergen", "P-1", first), kNotFound, first);
+  EXPECT_CODE(Claim("adviser", "P-1", "no-such-task"), kNotFound,
+              "no-such-task");
+}
+
+TEST_F(HumanTasksTest, TwoAdvisersClaimTheSameTaskAndOneWins) {
+  const std::string task = ConversationFor("P-1", "2026-03-02");
+  RP_ASSERT_OK(Claim("adviser", "P-1", task));
+  // 09:00 UTC is 10:00 in Oslo; the lease is the default 5 minutes.
+  EXPECT_CODE(Claim("adviser-2", "P-1", task), kFailedPrecondition,
+              "is held by \"adviser\" until 2026-03-02 10:05 (Europe/Oslo)");
+  std::optional<v1::Task> open = OpenTask("P-1", task);
+  ASSERT_TRUE(open.has_value());
+  EXPECT_EQ(open->lease_owner(), "adviser");
+  EXPECT_THAT(ReadsOf("P-1", "adviser-2"), testing::IsEmpty());
+  // Once the lease ran out, the other adviser may take it.
+  RP_ASSERT_OK(AdvanceBy(absl::Minutes(5)));
+  RP_ASSERT_OK(Claim("adviser-2", "P-1", task));
+  RP_ASSERT_OK(Complete("adviser-2", "P-1", task));
+}
+
+TEST_F(HumanTasksTest, AHumanTaskWhoseLeaseRunsOutManyTimesStaysInTheQueue) {
+  const std::string task = ConversationFor("P-1", "2026-03-02");
+  v1::PollTasksRequest poll;
+  poll.set_queue("advisers/Oslo-1");
+  // Far more lapses than the queue's five failed attempts.
+  for (int lunch = 0; lunch < 12; ++lunch) {
+    absl::StatusOr<v1::PollTasksResponse> polled = As("adviser").Poll(poll);
+    RP_ASSERT_OK(polled);
+    ASSERT_EQ(polled->task().id(), task) << "lapse " << lunch;
+    RP_ASSERT_OK(AdvanceBy(absl::Minutes(6)));
+  }
+  EXPECT_THAT(DeadLetters(), testing::IsEmpty());
+  std::optional<v1::Task> open = OpenTask("P-1", task);
+  ASSERT_TRUE(open.has_value());
+  EXPECT_EQ(open->attempts(), 0);
+  RP_ASSERT_OK(Claim("adviser", "P-1", task));
+  RP_ASSERT_OK(Complete("adviser", "P-1", task));
+}
+
+TEST_F(HumanTasksTest, ADeadLetterPutBackAndCompleted) {
+  const std::string task = ConversationFor("P-1", "2026-03-02");
+  // Only explicit failures count: the fifth dead-letters it.
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    RP_ASSERT_OK(Claim("adviser", "P-1", task));
+    v1::FailTaskRequest fail;
+    *fail.mutable_task() = Ref("P-1", task);
+    fail.set_error(absl::StrCat("no interpreter, attempt ", attempt));
+    RP_ASSERT_OK(As("adviser").Fail(fail));
+  }
+  ASSERT_THAT(DeadLetters(), testing::ElementsAre(task));
+  EXPECT_CODE(Claim("adviser", "P-1", task), kFailedPrecondition,
+              "dead-lettered");
+
+  v1::RequeueTaskRequest requeue;
+  *requeue.mutable_task() = Ref("P-1", task);
+  EXPECT_CODE(As("adviser").Requeue(requeue), kInvalidArgument, "reason");
+  requeue.set_reason("an interpreter is booked for Thursday");
+  EXPECT_CODE(As("adviser-bergen").Requeue(requeue), kNotFound, task);
+  absl::StatusOr<v1::Task> back = As("adviser-2").Requeue(requeue);
+  RP_ASSERT_OK(back);
+  EXPECT_EQ(back->state(), v1::TASK_STATE_OPEN);
+  EXPECT_EQ(back->attempts(), 0);
+  ASSERT_EQ(back->handling_size(), 1);
+  EXPECT_EQ(back->handling(0).action(), "requeued");
+  EXPECT_EQ(back->handling(0).by(), "adviser-2");
+  EXPECT_EQ(back->handling(0).reason(),
+            "an interpreter is booked for Thursday");
+  EXPECT_THAT(DeadLetters(), testing::IsEmpty());
+  EXPECT_CODE(As("adviser-2").Requeue(requeue), kFailedPrecondition,
+              "not dead-lettered");
+
+  // The pathway closes it like any other task.
+  RP_ASSERT_OK(Claim("adviser", "P-1", task));
+  RP_ASSERT_OK(Complete("adviser", "P-1", task));
+  EXPECT_FALSE(OpenTask("P-1", task).has_value());
+  absl::StatusOr<std::vector<v1::EventEnvelope>> history = History("P-1");
+  RP_ASSERT_OK(history);
+  EXPECT_EQ(PayloadType(history->back()), "returnpath.v1.TaskCompleted");
+}
+
+TEST_F(HumanTasksTest, ListMineShowsWhatIHoldOverdueFirst) {
+  const std::string early = ConversationFor("P-1", "2026-03-02");  // due 03-09
+  const std::string later = ConversationFor("P-2", "2026-03-09");  // due 03-16
+  const std::string theirs = ConversationFor("P-3", "2026-03-09");
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-09T20:00:00Z")));
+  RP_ASSERT_OK(Claim("adviser", "P-2", later, absl::Hours(12)));
+  RP_ASSERT_OK(Claim("adviser", "P-1", early, absl::Hours(12)));
+  RP_ASSERT_OK(Claim("adviser-2", "P-3", theirs, absl::Hours(12)));
+  // Past the end of 03-09 in Oslo: P-1's conversation is overdue.
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-10T02:00:00Z")));
+
+  absl::StatusOr<v1::ListMineResponse> mine =
+      As("adviser").ListMine(v1::ListMineRequest());
+  RP_ASSERT_OK(mine);
+  std::vector<std::string> ids;
+  for (const v1::Task& t : mine->tasks()) ids.push_back(t.id());
+  EXPECT_THAT(ids, testing::ElementsAre(early, later));
+  EXPECT_EQ(mine->overdue(), 1u);
+  EXPECT_THAT(ReadsOf("P-1", "adviser"), testing::Contains("ListMine"));
+  EXPECT_THAT(ReadsOf("P-3", "adviser"), testing::IsEmpty());
+
+  // Handed back, it is no longer theirs.
+  v1::ReleaseTaskRequest release;
+  *release.mutable_task() = Ref("P-1", early);
+  RP_ASSERT_OK(As("adviser").Release(release));
+  mine = As("adviser").ListMine(v1::ListMineRequest());
+  RP_ASSERT_OK(mine);
+  ASSERT_EQ(mine->tasks_size(), 1);
+  EXPECT_EQ(mine->tasks(0).id(), later);
+  EXPECT_EQ(mine->overdue(), 0u);
+}
+
+TEST_F(HumanTasksTest, HandoverToAColleagueOnTheQueue) {
+  const std::string task = ConversationFor("P-1", "2026-03-02");
+  RP_ASSERT_OK(Claim("adviser", "P-1", task));
+  // Not on the queue, unknown, or no task role: refused alike, nothing moved.
+  for (const char* nobody : {"adviser-bergen", "no-such-colleague", "auditor"}) {
+    EXPECT_CODE(Handover("adviser", "P-1", task, nobody), kPermissionDenied,
+                "queue/advisers/Oslo-1");
+  }
+  EXPECT_EQ(OpenTask("P-1", task)->lease_owner(), "adviser");
+  // Only the holder hands it over.
+  EXPECT_CODE(Handover("adviser-2", "P-1", task, "adviser-2"),
+              kFailedPrecondition, "leased by \"adviser\"");
+
+  absl::StatusOr<v1::Task> handed = Handover("adviser", "P-1", task,
+                                             "adviser-2");
+  RP_ASSERT_OK(handed);
+  EXPECT_EQ(handed->lease_owner(), "adviser-2");
+  ASSERT_EQ(handed->handling_size(), 1);
+  EXPECT_EQ(handed->handling(0).action(), "handed over");
+  EXPECT_EQ(handed->handling(0).by(), "adviser");
+  EXPECT_EQ(handed->handling(0).to(), "adviser-2");
+  absl::StatusOr<v1::ListMineResponse> theirs =
+      As("adviser-2").ListMine(v1::ListMineRequest());
+  RP_ASSERT_OK(theirs);
+  ASSERT_EQ(theirs->tasks_size(), 1);
+  EXPECT_EQ(theirs->tasks(0).id(), task);
+  absl::StatusOr<v1::ListMineResponse> mine =
+      As("adviser").ListMine(v1::ListMineRequest());
+  RP_ASSERT_OK(mine);
+  EXPECT_EQ(mine->tasks_size(), 0);
+  EXPECT_CODE(Complete("adviser", "P-1", task), kFailedPrecondition, "");
+  RP_ASSERT_OK(Complete("adviser-2", "P-1", task));
+}
+
+TEST_F(HumanTasksTest, ReturnctlClaimsListsHandsOverAndRequeues) {
+  const std::string task = ConversationFor("P-1", "2026-03-02");
+  ProcessResult claimed =
+      Ctl({"--as=adviser", "tasks", "claim", "--person", "P-1", "--task", task,
+           "--worker", "desk-3"});
+  EXPECT_EQ(claimed.exit_code, 0) << claimed.err;
+  EXPECT_THAT(claimed.out, HasSubstr("claimed by desk-3"));
+  ProcessResult mine = Ctl({"--as=adviser", "tasks", "mine", "--json"});
+  EXPECT_EQ(mine.exit_code, 0) << mine.err;
+  EXPECT_THAT(mine.out, HasSubstr(task));
+  EXPECT_THAT(mine.out, HasSubstr("adviser/desk-3"));
+  ProcessResult handed =
+      Ctl({"--as=adviser", "tasks", "handover", "--person", "P-1", "--task",
+           task, "--worker", "desk-3", "--to", "adviser-2"});
+  EXPECT_EQ(handed.exit_code, 0) << handed.err;
+  EXPECT_THAT(handed.out, HasSubstr("handed over by adviser/desk-3 to "
+                                    "adviser-2"));
+  ProcessResult requeued =
+      Ctl({"--as=adviser", "tasks", "requeue", "--person", "P-1", "--task",
+           task, "--reason", "try again"});
+  EXPECT_NE(requeued.exit_code, 0);
+  EXPECT_THAT(requeued.err, HasSubstr("not dead-lettered"));
+  for (const char* command : {"claim", "mine", "handover", "requeue"}) {
+    ProcessResult help = Ctl({"tasks", command, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << command << ": " << help.err;
+    EXPECT_THAT(help.out, HasSubstr("--json")) << command;
+  }
+}
+
+}  // namespace
+}  // namespace returnpath::integration
