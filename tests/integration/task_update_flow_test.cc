@@ -46,7 +46,7 @@ TEST_F(TaskUpdateFlowTest, ATravelDocumentReRanksTheReferralThePoliceHold) {
   const v1::Task& now = police->front();
   EXPECT_EQ(now.id(), held.id());
   EXPECT_EQ(now.state(), v1::TASK_STATE_LEASED);
-  EXPECT_EQ(now.lease_owner(), "pu-officer-1");
+  EXPECT_EQ(now.lease_owner(), held.lease_owner());
   EXPECT_EQ(now.priority(), 80);
   ASSERT_EQ(now.changes_size(), 1);
   EXPECT_EQ(now.changes(0).position(), document->position());
@@ -55,7 +55,7 @@ TEST_F(TaskUpdateFlowTest, ATravelDocumentReRanksTheReferralThePoliceHold) {
   // The officer sees why, on the task they hold.
   ProcessResult extended =
       Ctl({"--as=police", "tasks", "extend", "--person", "P-9", "--task",
-           held.id(), "--worker", "pu-officer-1"});
+           held.id(), "--worker", "pu-officer-1", "--lease", "10m"});
   EXPECT_EQ(extended.exit_code, 0) << extended.err;
   EXPECT_THAT(extended.out,
               HasSubstr(absl::StrCat("changed by position ",
