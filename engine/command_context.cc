@@ -181,12 +181,12 @@ absl::Status CommandContext::PutTask(const Task& task) {
   return absl::OkStatus();
 }
 
-absl::Status CommandContext::UpdateTask(const TaskSpec& spec,
-                                        const returnpath::v1::EventEnvelope& event) {
+absl::Status CommandContext::UpdateTask(
+    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event) {
   RP_ASSIGN_OR_RETURN(std::optional<Task> task,
                       GetTask(event.stream_id(), spec.id));
-  RP_RETURN_IF_ERROR(UpdateTaskFromSpec(
-      spec, event, task.has_value() ? &*task : nullptr));
+  RP_RETURN_IF_ERROR(
+      UpdateTaskFromSpec(spec, event, task.has_value() ? &*task : nullptr));
   RP_RETURN_IF_ERROR(PutTask(*task));  // moves its ready entry if OPEN
   // An OPEN task waiting out a retry delay keeps its ready entry withheld
   // (its delayed entry names only the queue, which an update keeps).

@@ -94,7 +94,8 @@ absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
     what.push_back(absl::StrCat("caused by positions ",
                                 absl::StrJoin(spec.caused_by_positions, ",")));
     task->clear_caused_by_positions();
-    for (uint64_t p : spec.caused_by_positions) task->add_caused_by_positions(p);
+    for (uint64_t p : spec.caused_by_positions)
+      task->add_caused_by_positions(p);
   }
   if (spec.payload != task->payload()) {
     what.push_back("new payload");

@@ -40,7 +40,8 @@ class TaskUpdateTest : public testing::RuntimeTest {
   }
 
   std::optional<Task> Lease(const std::string& worker) {
-    absl::StatusOr<std::optional<Task>> task = queue_->Lease("q", worker, kLease);
+    absl::StatusOr<std::optional<Task>> task =
+        queue_->Lease("q", worker, kLease);
     EXPECT_TRUE(task.ok()) << task.status();
     return task.ok() ? *task : std::nullopt;
   }

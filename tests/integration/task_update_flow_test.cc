@@ -59,8 +59,7 @@ TEST_F(TaskUpdateFlowTest, ATravelDocumentReRanksTheReferralThePoliceHold) {
   EXPECT_EQ(extended.exit_code, 0) << extended.err;
   EXPECT_THAT(extended.out,
               HasSubstr(absl::StrCat("changed by position ",
-                                     document->position(),
-                                     " (")));
+                                     document->position(), " (")));
   EXPECT_THAT(extended.out, HasSubstr("priority 100 -> 80"));
 
   v1::CompleteTaskRequest complete;

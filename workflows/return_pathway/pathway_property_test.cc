@@ -366,9 +366,9 @@ class Sequence : private RandomChoices {
         was_open = was_open || open.id() == task.id;
       }
       EXPECT_TRUE(was_open) << Where() << " updated unknown task " << task.id;
-      EXPECT_EQ(std::count(t.tasks_to_close.begin(), t.tasks_to_close.end(),
-                           task.id),
-                0)
+      EXPECT_EQ(
+          std::count(t.tasks_to_close.begin(), t.tasks_to_close.end(), task.id),
+          0)
           << Where() << " updated a task it closed: " << task.id;
     }
     for (const auto& done : t.tasks_to_complete) {
