@@ -25,9 +25,12 @@ constexpr absl::Duration kLease = absl::Minutes(5);
 
 class TaskUpdateTest : public testing::RuntimeTest {
  protected:
-  TaskUpdateTest() {
+  TaskUpdateTest() { MakeQueue(TaskQueueOptions{}); }
+
+  void MakeQueue(const TaskQueueOptions& options) {
+    queue_.reset();
     absl::StatusOr<std::unique_ptr<TaskQueue>> queue =
-        TaskQueue::Create(store_.get(), &clock_, TaskQueueOptions{});
+        TaskQueue::Create(store_.get(), &clock_, options);
     EXPECT_TRUE(queue.ok()) << queue.status();
     if (queue.ok()) queue_ = *std::move(queue);
   }
@@ -138,6 +141,38 @@ TEST_F(TaskUpdateTest, AnUpdateOfNoOpenTaskIsRefusedAndWritesNothing) {
   EXPECT_EQ(Stored("p1", "k1").priority(), 30);
   EXPECT_EQ(Stored("p1", "k1").changes_size(), 0);
   EXPECT_EQ(ReadyIds(), (std::vector<std::string>{"k1"}));
+  ExpectReplayAgrees();
+}
+
+TEST_F(TaskUpdateTest, ATaskWaitingOutARetryStaysWithheldUntilItsTime) {
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w").has_value());
+  absl::StatusOr<Task> failed = queue_->Fail({"p1", "k1", "w"}, "no answer");
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  const absl::Time visible = FromTimestamp(failed->visible_time());
+  ASSERT_GT(visible, clock_.Now());
+  Append("p1", "update:k1:q:10:5");
+  EXPECT_TRUE(ReadyIds().empty());
+  EXPECT_FALSE(Lease("w").has_value());
+  ExpectReplayAgrees();
+  clock_.SetTime(visible);
+  std::optional<Task> again = Lease("w");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->priority(), 10);
+  EXPECT_EQ(again->attempts(), 1);
+}
+
+TEST_F(TaskUpdateTest, ADeadLetteredTaskIsUpdatedAndStaysDeadLettered) {
+  MakeQueue(TaskQueueOptions{.max_attempts = 1});
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w").has_value());
+  ASSERT_TRUE(queue_->Fail({"p1", "k1", "w"}, "no answer").ok());
+  ASSERT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_DEAD_LETTER);
+  Append("p1", "update:k1:q:10:5");
+  const Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_DEAD_LETTER);
+  EXPECT_EQ(task.priority(), 10);
+  EXPECT_TRUE(ReadyIds().empty());
   ExpectReplayAgrees();
 }
 
