@@ -81,11 +81,13 @@ absl::Status ValidateTransition(const Transition& t) {
   for (const TimerSpec& s : t.timers_to_arm) {
     if (!IsUtf8(s.kind)) return bad("timer kind", s.kind);
   }
-  for (const TaskSpec& s : t.tasks_to_open) {
-    if (!IsKeyPart(s.id)) return bad("task id", s.id);
-    if (!IsKeyPart(s.queue)) return bad("task queue", s.queue);
-    for (const std::string* text : {&s.kind, &s.title, &s.rule}) {
-      if (!IsUtf8(*text)) return bad("task text", *text);
+  for (const auto* specs : {&t.tasks_to_open, &t.tasks_to_update}) {
+    for (const TaskSpec& s : *specs) {
+      if (!IsKeyPart(s.id)) return bad("task id", s.id);
+      if (!IsKeyPart(s.queue)) return bad("task queue", s.queue);
+      for (const std::string* text : {&s.kind, &s.title, &s.rule}) {
+        if (!IsUtf8(*text)) return bad("task text", *text);
+      }
     }
   }
   for (const std::string& id : t.tasks_to_close) {
@@ -392,6 +394,9 @@ absl::Status CommandContext::ApplyTransition(const Transition& t,
   }
   for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
     RP_RETURN_IF_ERROR(CloseTask(done.id, event, &done.outcome));
+  }
+  for (const TaskSpec& spec : t.tasks_to_update) {
+    RP_RETURN_IF_ERROR(UpdateTask(spec, event));
   }
   for (const TaskSpec& spec : t.tasks_to_open) {
     RP_RETURN_IF_ERROR(PutTask(TaskFromSpec(stream, spec, event)));

@@ -8,6 +8,7 @@
 #include "engine/keys.h"
 #include "engine/rocks_view.h"
 #include "engine/status_macros.h"
+#include "engine/transition_records.h"
 
 namespace returnpath::engine {
 namespace {
@@ -177,6 +178,22 @@ absl::Status CommandContext::PutTask(const Task& task) {
     Put(StoreDb::kTaskReady, ReadyKey(task), "");
   }
   top().tasks.insert_or_assign(std::move(key), task);
+  return absl::OkStatus();
+}
+
+absl::Status CommandContext::UpdateTask(
+    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event) {
+  RP_ASSIGN_OR_RETURN(std::optional<Task> task,
+                      GetTask(event.stream_id(), spec.id));
+  RP_RETURN_IF_ERROR(
+      UpdateTaskFromSpec(spec, event, task.has_value() ? &*task : nullptr));
+  RP_RETURN_IF_ERROR(PutTask(*task));  // moves its ready entry if OPEN
+  // An OPEN task waiting out a retry delay keeps its ready entry withheld
+  // (its delayed entry names only the queue, which an update keeps).
+  if (task->state() == returnpath::v1::TASK_STATE_OPEN &&
+      FromTimestamp(task->visible_time()) > now()) {
+    Delete(StoreDb::kTaskReady, ReadyKey(*task));
+  }
   return absl::OkStatus();
 }
 

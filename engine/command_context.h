@@ -63,11 +63,11 @@ class CommandContext {
   // behind, so a command may go on after a failed Append. May be called more
   // than once per command, for any streams. Per event, a transition cancels
   // timers before arming (so cancelling and arming one id re-arms it) and
-  // closes tasks before opening; opening an existing task id replaces that
-  // task. Closing a task marks it COMPLETED if the event is a TaskCompleted for
-  // that id or the transition completes
-  // it with an outcome (tasks_to_complete), else CANCELLED; closing or cancelling what is absent or already
-  // closed does nothing.
+  // closes tasks, then updates (tasks_to_update), then opens; opening an
+  // existing task id replaces that task. Closing a task marks it COMPLETED if
+  // the event is a TaskCompleted for that id or the transition completes it
+  // with an outcome (tasks_to_complete), else CANCELLED; closing or cancelling
+  // what is absent or already closed does nothing.
   absl::StatusOr<AppendResult> Append(const AppendRequest& request);
   // Append's ALREADY_EXISTS for an idempotency key that was used for another
   // request. It names nothing the key was used for.
@@ -164,6 +164,10 @@ class CommandContext {
   absl::Status ApplyTransition(const Transition& transition,
                                const returnpath::v1::EventEnvelope& event,
                                returnpath::v1::StreamRecord* record);
+  // Transition::tasks_to_update for one spec: the task changed in place,
+  // its ready entry in step; INTERNAL if the workflow named no open task.
+  absl::Status UpdateTask(const TaskSpec& spec,
+                          const returnpath::v1::EventEnvelope& event);
   // `outcome` non-null: the task is COMPLETED with it.
   absl::Status CloseTask(absl::string_view task_id,
                          const returnpath::v1::EventEnvelope& event,

@@ -57,6 +57,14 @@ void ApplyRuntime(const Transition& t, const EventEnvelope& event,
   for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
     Close(done.id, event, s, &done.outcome);
   }
+  for (const TaskSpec& spec : t.tasks_to_update) {
+    // The write path refused an update of anything but an open task, so the
+    // log holds none other.
+    auto it = s->tasks.find(spec.id);
+    UpdateTaskFromSpec(spec, event,
+                       it == s->tasks.end() ? nullptr : &it->second)
+        .IgnoreError();
+  }
   for (const TaskSpec& spec : t.tasks_to_open) {
     s->tasks[spec.id] = TaskFromSpec(stream, spec, event);
   }

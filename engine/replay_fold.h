@@ -4,8 +4,8 @@
 // Engine-internal: folding a stream's events the way the commit pipeline
 // applied them (append.cc), from the log alone: the workflow's state and
 // index keys, and, for a full fold, the timers it armed and the tasks it
-// opened and closed (as the log implies them: OPEN, COMPLETED, CANCELLED;
-// leases and retries are not in the log).
+// opened, updated and closed (as the log implies them: OPEN, COMPLETED,
+// CANCELLED; leases and retries are not in the log).
 
 #include <cstdint>
 #include <map>

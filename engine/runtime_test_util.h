@@ -30,6 +30,7 @@ namespace returnpath::engine::testing {
 //   armopen:<id>:<day>:<task>:<queue>   firing it opens <task> in <queue>
 //   cancel:<id>               cancels a timer
 //   open:<id>:<queue>:<priority>:<day>  opens a task due on Day(day)
+//   update:<id>:<queue>:<priority>:<day>  the same task, updated in place
 //   close:<id>                cancels a task
 //   complete:<id>:<outcome>   completes a task with that outcome
 //   fail                      the event is refused (FAILED_PRECONDITION)
@@ -146,7 +147,7 @@ class FakeWorkflow final : public Workflow {
              absl::StrCat("open:", f[3], ":", f[4], ":100:", f[2])});
       } else if (f[0] == "cancel") {
         t->timers_to_cancel.push_back(f[1]);
-      } else if (f[0] == "open") {
+      } else if (f[0] == "open" || f[0] == "update") {
         TaskSpec spec;
         spec.id = f[1];
         spec.queue = f[2];
@@ -156,7 +157,8 @@ class FakeWorkflow final : public Workflow {
         spec.title = absl::StrCat("Visit for ", event.stream_id());
         spec.rule = "fake_rule";
         spec.caused_by_positions = {event.position()};
-        t->tasks_to_open.push_back(std::move(spec));
+        (f[0] == "open" ? t->tasks_to_open : t->tasks_to_update)
+            .push_back(std::move(spec));
       } else if (f[0] == "close") {
         t->tasks_to_close.push_back(f[1]);
       } else if (f[0] == "complete") {

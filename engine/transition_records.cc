@@ -1,10 +1,20 @@
 #include "engine/transition_records.h"
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "engine/codec.h"
 
 namespace returnpath::engine {
+namespace {
+
+std::string DueText(absl::Time t) {
+  return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone());
+}
+
+}  // namespace
 
 returnpath::v1::Timer TimerFromSpec(
     absl::string_view stream, const TimerSpec& spec,
@@ -38,6 +48,65 @@ returnpath::v1::Task TaskFromSpec(absl::string_view stream,
   *task.mutable_created_time() = event.recorded_time();
   task.set_payload(spec.payload);
   return task;
+}
+
+absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
+                                const returnpath::v1::EventEnvelope& event,
+                                returnpath::v1::Task* task) {
+  auto refuse = [&](absl::string_view why) {
+    return absl::InternalError(absl::StrCat(
+        "workflow updated task \"", spec.id, "\" of stream \"",
+        event.stream_id(), "\", which ", why, "; nothing was written"));
+  };
+  if (task == nullptr) return refuse("does not exist");
+  if (task->state() == returnpath::v1::TASK_STATE_COMPLETED ||
+      task->state() == returnpath::v1::TASK_STATE_CANCELLED) {
+    return refuse("is closed");
+  }
+  if (spec.kind != task->kind() || spec.queue != task->queue()) {
+    return refuse(absl::StrCat("is a ", task->kind(), " task in queue \"",
+                               task->queue(),
+                               "\": an update keeps its kind and queue"));
+  }
+  std::vector<std::string> what;
+  if (spec.priority != task->priority()) {
+    what.push_back(
+        absl::StrCat("priority ", task->priority(), " -> ", spec.priority));
+    task->set_priority(spec.priority);
+  }
+  const absl::Time due = FromTimestamp(task->due_time());
+  if (spec.due != due) {
+    what.push_back(
+        absl::StrCat("due ", DueText(due), " -> ", DueText(spec.due)));
+    *task->mutable_due_time() = ToTimestamp(spec.due);
+  }
+  if (spec.rule != task->rule()) {
+    what.push_back(absl::StrCat("rule ", task->rule(), " -> ", spec.rule));
+    task->set_rule(spec.rule);
+  }
+  if (spec.title != task->title()) {
+    what.push_back("new title");
+    task->set_title(spec.title);
+  }
+  const std::vector<uint64_t> caused(task->caused_by_positions().begin(),
+                                     task->caused_by_positions().end());
+  if (spec.caused_by_positions != caused) {
+    what.push_back(absl::StrCat("caused by positions ",
+                                absl::StrJoin(spec.caused_by_positions, ",")));
+    task->clear_caused_by_positions();
+    for (uint64_t p : spec.caused_by_positions)
+      task->add_caused_by_positions(p);
+  }
+  if (spec.payload != task->payload()) {
+    what.push_back("new payload");
+    task->set_payload(spec.payload);
+  }
+  if (what.empty()) return absl::OkStatus();
+  returnpath::v1::TaskChange* change = task->add_changes();
+  change->set_position(event.position());
+  *change->mutable_time() = event.recorded_time();
+  change->set_what(absl::StrJoin(what, "; "));
+  return absl::OkStatus();
 }
 
 }  // namespace returnpath::engine

@@ -5,6 +5,7 @@
 // `event` applies them: one definition shared by the write path and replay,
 // so rebuilding from the log reproduces exactly what was stored.
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/workflow.h"
 #include "returnpath/v1/engine.pb.h"
@@ -20,6 +21,14 @@ returnpath::v1::Timer TimerFromSpec(absl::string_view stream,
 returnpath::v1::Task TaskFromSpec(absl::string_view stream,
                                   const TaskSpec& spec,
                                   const returnpath::v1::EventEnvelope& event);
+
+// Changes `task` in place as `spec` says (Transition::tasks_to_update) and,
+// if anything changed, appends a TaskChange naming `event`. INTERNAL, and
+// `task` untouched, if `task` is null or closed (COMPLETED, CANCELLED) or
+// `spec` names another kind or queue.
+absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
+                                const returnpath::v1::EventEnvelope& event,
+                                returnpath::v1::Task* task);
 
 }  // namespace returnpath::engine
 

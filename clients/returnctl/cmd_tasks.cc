@@ -56,6 +56,11 @@ void PrintTask(const v1::Task& task, std::ostream& out) {
     }
     out << "\n";
   }
+  // Why an open task changed since it opened (re-ranked, a new due date).
+  for (const v1::TaskChange& change : task.changes()) {
+    out << "  changed by position " << change.position() << " ("
+        << client::TimeText(change.time()) << "): " << change.what() << "\n";
+  }
   if (task.attempts() > 0) out << "  attempts " << task.attempts() << "\n";
   if (!task.last_error().empty())
     out << "  last error: " << task.last_error() << "\n";

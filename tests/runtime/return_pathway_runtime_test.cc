@@ -242,5 +242,58 @@ TEST_F(ReturnPathwayRuntimeTest, RelocationsAreServedNewestFinalRejectionFirst) 
   EXPECT_EQ(order, (std::vector<std::string>{"P-B", "P-A", "P-C"}));
 }
 
+// A travel document recorded while the police hold the referral: the engine
+// changes the referral in place (same id, same lease, a change naming the
+// event), and history alone rebuilds it so.
+TEST_F(ReturnPathwayRuntimeTest, ATravelDocumentReRanksTheHeldReferralInPlace) {
+  v1::PersonRegistered registered;
+  registered.set_person_id("P1");
+  registered.set_household_id("H-P1");
+  *registered.mutable_date_of_birth() = DateOf(absl::CivilDay(1990, 1, 1));
+  registered.set_nationality("AF");
+  registered.set_reception_centre("Oslo-1");
+  registered.set_region(v1::REGION_OSLO);
+  registered.mutable_flags()->set_identity_unclarified(true);
+  Record(registered, kRegistered);
+  v1::FinalRejection rejection;
+  *rejection.mutable_notified_on() = DateOf(kNotified);
+  Record(rejection, kNotified);
+  clock_.SetTime(At(absl::CivilDay(2026, 4, 1)));
+  ASSERT_TRUE(loop_->WaitIdle(absl::Seconds(60)).ok());
+  absl::StatusOr<std::optional<v1::Task>> leased =
+      queue_->Lease("police/pu", "pu-1", absl::Hours(8));
+  ASSERT_TRUE(leased.ok()) << leased.status();
+  ASSERT_TRUE(leased->has_value());
+  const v1::Task held = **leased;
+  ASSERT_EQ(held.kind(), "police_referral");
+  ASSERT_EQ(held.priority(), 100);
+
+  Record(v1::TravelDocumentObtained(), absl::CivilDay(2026, 4, 1));
+  absl::StatusOr<std::vector<v1::EventEnvelope>> history =
+      store_->ReadStream("P1", 1, 1000);
+  ASSERT_TRUE(history.ok()) << history.status();
+  const uint64_t document = history->back().position();
+  absl::StatusOr<v1::Task> stored = store_->GetTask("P1", held.id());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->state(), v1::TASK_STATE_LEASED);
+  EXPECT_EQ(stored->lease_owner(), "pu-1");
+  EXPECT_EQ(stored->priority(), 80);
+  ASSERT_EQ(stored->changes_size(), 1);
+  EXPECT_EQ(stored->changes(0).position(), document);
+  EXPECT_EQ(stored->changes(0).what(), "priority 100 -> 80; new title");
+
+  absl::StatusOr<ReplayReport> report =
+      ReplayCheck(*store_, *workflow_, ReplayCheckOptions{});
+  ASSERT_TRUE(report.ok()) << report.status();
+  for (const ReplayDifference& d : report->differences) {
+    ADD_FAILURE() << d.stream_id << " " << d.what << ": " << d.detail;
+  }
+  CompleteRequest done;
+  done.task = TaskRef{"P1", held.id(), "pu-1"};
+  done.outcome = "referred";
+  done.principal = "police:pu";
+  ASSERT_TRUE(queue_->Complete(done).ok());
+}
+
 }  // namespace
 }  // namespace returnpath::engine

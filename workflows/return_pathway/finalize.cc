@@ -25,6 +25,12 @@ bool SameTask(const v1::PathwayTask& a, const v1::PathwayTask& b) {
          a.rule() == b.rule() && a.parent_key() == b.parent_key();
 }
 
+// What an in-place update keeps (the engine refuses to change it).
+bool SameOccurrence(const v1::PathwayTask& a, const v1::PathwayTask& b) {
+  return a.kind() == b.kind() && a.queue() == b.queue() &&
+         a.parent_key() == b.parent_key();
+}
+
 bool SameTimer(const v1::PathwayTimer& a, const v1::PathwayTimer& b) {
   return a.kind() == b.kind() && a.due().seconds() == b.due().seconds() &&
          a.due().nanos() == b.due().nanos() && a.payload() == b.payload();
@@ -85,6 +91,16 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
       still_open[t.key()] = true;
       continue;
     }
+    // Keys name the event that opened the task, so outside a refold the same
+    // key is the same occurrence: the engine changes it in place, and whoever
+    // holds its lease keeps it.
+    if (it != old_tasks.end() && !options.refold &&
+        SameOccurrence(*it->second, t)) {
+      t.set_id(it->second->id());
+      still_open[t.key()] = true;
+      out.tasks_to_update.push_back(ToSpec(t));
+      continue;
+    }
     if (it != old_tasks.end() || options.refold) {
       t.set_id(absl::StrCat(t.key(), "~", options.position));
     }
@@ -134,6 +150,7 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
             });
   auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
   std::sort(out.tasks_to_open.begin(), out.tasks_to_open.end(), by_id);
+  std::sort(out.tasks_to_update.begin(), out.tasks_to_update.end(), by_id);
   std::sort(out.timers_to_arm.begin(), out.timers_to_arm.end(), by_id);
   std::sort(out.tasks_to_close.begin(), out.tasks_to_close.end());
   std::sort(out.tasks_to_complete.begin(), out.tasks_to_complete.end(), by_id);

@@ -27,7 +27,8 @@ struct DiffOptions {
 };
 
 // Gives `after`'s tasks their engine ids (an unchanged task keeps its id and
-// record), sorts tasks and timers by id, and returns what changed from
+// record; outside a refold, one whose priority, title, due or rule changed
+// keeps its id and is updated in place), sorts tasks and timers by id, and returns what changed from
 // `before` plus the index keys and the serialized `after`.
 returnpath::engine::Transition Finish(
     const returnpath::v1::PathwayState& before,

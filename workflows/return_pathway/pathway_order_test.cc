@@ -343,6 +343,15 @@ TEST_F(OrderTest, TravelDocumentOrClarifiedIdentityReRanksTheReferral) {
   ASSERT_NE(referral, nullptr);
   EXPECT_EQ(referral->priority(), 80);
   EXPECT_THAT(referral->title(), HasSubstr("identity clarified"));
+  // The same referral, changed in place: the police officer who holds it
+  // keeps it, under its id.
+  EXPECT_EQ(referral->id(), "police-referral-3");
+  EXPECT_TRUE(f_.last().tasks_to_open.empty());
+  EXPECT_TRUE(f_.last().tasks_to_close.empty());
+  ASSERT_EQ(f_.last().tasks_to_update.size(), 1u);
+  EXPECT_EQ(f_.last().tasks_to_update[0].id, "police-referral-3");
+  EXPECT_EQ(f_.last().tasks_to_update[0].priority, 80);
+  EXPECT_EQ(f_.last().tasks_to_update[0].queue, referral->queue());
   EXPECT_THAT(Moved(), Contains("task police referral police-referral-3 "
                                 "re-ranked from priority 100 to 80: the travel "
                                 "document at position 4 (effective "
@@ -356,6 +365,23 @@ TEST_F(OrderTest, TravelDocumentOrClarifiedIdentityReRanksTheReferral) {
   clarified.mutable_flags();
   RP_ASSERT_OK(g.RecordOn(CivilDay(2026, 3, 26), clarified));
   EXPECT_EQ(g.TaskByKey("police-referral-3")->priority(), 80);
+  ASSERT_EQ(g.last().tasks_to_update.size(), 1u);
+  EXPECT_EQ(g.last().tasks_to_update[0].id, "police-referral-3");
+  EXPECT_TRUE(g.last().tasks_to_open.empty());
+}
+
+TEST_F(OrderTest, ATravelDocumentRecordedLateReopensTheReferralUnderANewId) {
+  // A refold recomputes the tasks: a changed one is closed and opened afresh
+  // (a new id), as for every other late fact.
+  PersonSpec unclear;
+  unclear.flags.set_identity_unclarified(true);
+  Overstayed(unclear);
+  RP_ASSERT_OK(RecordLate(v1::TravelDocumentObtained(), CivilDay(2026, 3, 20),
+                          CivilDay(2026, 3, 26)));
+  EXPECT_TRUE(f_.last().tasks_to_update.empty());
+  EXPECT_TRUE(f_.Closed("police-referral-3"));
+  EXPECT_TRUE(f_.Opened("police-referral-3~4"));
+  EXPECT_EQ(f_.TaskByKey("police-referral-3")->priority(), 80);
 }
 
 }  // namespace

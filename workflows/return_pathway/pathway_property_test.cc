@@ -360,6 +360,17 @@ class Sequence : private RandomChoices {
       }
       EXPECT_TRUE(was_open) << Where() << " closed unknown task " << id;
     }
+    for (const engine::TaskSpec& task : t.tasks_to_update) {
+      bool was_open = false;
+      for (const v1::PathwayTask& open : before.open_tasks()) {
+        was_open = was_open || open.id() == task.id;
+      }
+      EXPECT_TRUE(was_open) << Where() << " updated unknown task " << task.id;
+      EXPECT_EQ(
+          std::count(t.tasks_to_close.begin(), t.tasks_to_close.end(), task.id),
+          0)
+          << Where() << " updated a task it closed: " << task.id;
+    }
     for (const auto& done : t.tasks_to_complete) {
       bool was_open = false;
       for (const v1::PathwayTask& task : before.open_tasks()) {

@@ -1,0 +1,180 @@
+// A transition's tasks_to_update: the engine changes an open task in place,
+// so the task keeps its id and whoever holds its lease keeps it.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/codec.h"
+#include "engine/replay.h"
+#include "engine/runtime_test_util.h"
+#include "engine/task_queue.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace returnpath::engine {
+namespace {
+
+using ::returnpath::engine::testing::Day;
+using ::returnpath::engine::testing::Req;
+using returnpath::v1::Task;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kLease = absl::Minutes(5);
+
+class TaskUpdateTest : public testing::RuntimeTest {
+ protected:
+  TaskUpdateTest() { MakeQueue(TaskQueueOptions{}); }
+
+  void MakeQueue(const TaskQueueOptions& options) {
+    queue_.reset();
+    absl::StatusOr<std::unique_ptr<TaskQueue>> queue =
+        TaskQueue::Create(store_.get(), &clock_, options);
+    EXPECT_TRUE(queue.ok()) << queue.status();
+    if (queue.ok()) queue_ = *std::move(queue);
+  }
+  ~TaskUpdateTest() override { queue_.reset(); }
+
+  Task Stored(const std::string& stream, const std::string& id) {
+    absl::StatusOr<Task> task = store_->GetTask(stream, id);
+    EXPECT_TRUE(task.ok()) << task.status();
+    return task.ok() ? *task : Task();
+  }
+
+  std::optional<Task> Lease(const std::string& worker) {
+    absl::StatusOr<std::optional<Task>> task =
+        queue_->Lease("q", worker, kLease);
+    EXPECT_TRUE(task.ok()) << task.status();
+    return task.ok() ? *task : std::nullopt;
+  }
+
+  std::vector<std::string> ReadyIds() {
+    absl::StatusOr<std::vector<Task>> ready = store_->ReadyTasks("q", 10);
+    EXPECT_TRUE(ready.ok()) << ready.status();
+    std::vector<std::string> ids;
+    if (ready.ok()) {
+      for (const Task& t : *ready) ids.push_back(t.id());
+    }
+    return ids;
+  }
+
+  // The rebuild from the log alone gives what is stored.
+  void ExpectReplayAgrees() {
+    absl::StatusOr<ReplayReport> report =
+        ReplayCheck(*store_, workflow_, ReplayCheckOptions{});
+    ASSERT_TRUE(report.ok()) << report.status();
+    for (const ReplayDifference& d : report->differences) {
+      ADD_FAILURE() << d.stream_id << " " << d.what << ": " << d.detail;
+    }
+  }
+
+  std::unique_ptr<TaskQueue> queue_;
+};
+
+TEST_F(TaskUpdateTest, UpdateKeepsIdLeaseAndAttemptsAndRecordsTheChange) {
+  const uint64_t opened = Append("p1", "open:k1:q:30:5").last_position;
+  // A lease that runs out counts as an attempt; the next worker holds it.
+  ASSERT_TRUE(Lease("w0").has_value());
+  clock_.Advance(kLease);
+  std::optional<Task> leased = Lease("w1");
+  ASSERT_TRUE(leased.has_value());
+  ASSERT_EQ(leased->attempts(), 1);
+
+  const uint64_t at = Append("p1", "update:k1:q:20:9").last_position;
+  const Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.id(), "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_LEASED);
+  EXPECT_EQ(task.lease_owner(), "w1");
+  EXPECT_EQ(FromTimestamp(task.lease_expires()),
+            FromTimestamp(leased->lease_expires()));
+  EXPECT_EQ(task.attempts(), 1);
+  EXPECT_EQ(task.opened_at_position(), opened);
+  EXPECT_EQ(FromTimestamp(task.created_time()), Day(1));
+  EXPECT_EQ(task.priority(), 20);
+  EXPECT_EQ(FromTimestamp(task.due_time()), Day(9));
+  ASSERT_EQ(task.changes_size(), 1);
+  EXPECT_EQ(task.changes(0).position(), at);
+  EXPECT_EQ(FromTimestamp(task.changes(0).time()), clock_.Now());
+  EXPECT_THAT(task.changes(0).what(), HasSubstr("priority 30 -> 20"));
+  EXPECT_THAT(task.changes(0).what(), HasSubstr("due "));
+  ExpectReplayAgrees();
+
+  // The holder completes the task they hold, by its id.
+  CompleteRequest done;
+  done.task = TaskRef{"p1", "k1", "w1"};
+  done.outcome = "held";
+  ASSERT_TRUE(queue_->Complete(done).ok());
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_COMPLETED);
+  ExpectReplayAgrees();
+}
+
+TEST_F(TaskUpdateTest, TheReadyIndexFollowsTheNewPriority) {
+  Append("p1", "open:a:q:30:5");
+  Append("p2", "open:b:q:20:5");
+  EXPECT_EQ(ReadyIds(), (std::vector<std::string>{"b", "a"}));
+  Append("p1", "update:a:q:10:5");
+  EXPECT_EQ(ReadyIds(), (std::vector<std::string>{"a", "b"}));
+  // The same update twice in one event records one change, not two.
+  Append("p1", "update:a:q:10:5 update:a:q:10:5");
+  EXPECT_EQ(Stored("p1", "a").changes_size(), 2);
+  std::optional<Task> first = Lease("w");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->id(), "a");
+  ExpectReplayAgrees();
+  Reopen();
+  EXPECT_EQ(Stored("p1", "a").priority(), 10);
+}
+
+TEST_F(TaskUpdateTest, AnUpdateOfNoOpenTaskIsRefusedAndWritesNothing) {
+  Append("p1", "open:k1:q:30:5 open:k2:q:30:5");
+  Append("p1", "close:k2");
+  const uint64_t version = Events("p1").size();
+  for (const std::string& text :
+       {std::string("update:nope:q:20:5"), std::string("update:k2:q:20:5"),
+        std::string("update:k1:elsewhere:20:5")}) {
+    absl::StatusOr<AppendResult> result = store_->Append(Req("p1", {text}));
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kInternal) << text;
+    EXPECT_THAT(result.status().message(), HasSubstr("nothing was written"));
+  }
+  EXPECT_EQ(Events("p1").size(), version);
+  EXPECT_EQ(Stored("p1", "k1").priority(), 30);
+  EXPECT_EQ(Stored("p1", "k1").changes_size(), 0);
+  EXPECT_EQ(ReadyIds(), (std::vector<std::string>{"k1"}));
+  ExpectReplayAgrees();
+}
+
+TEST_F(TaskUpdateTest, ATaskWaitingOutARetryStaysWithheldUntilItsTime) {
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w").has_value());
+  absl::StatusOr<Task> failed = queue_->Fail({"p1", "k1", "w"}, "no answer");
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  const absl::Time visible = FromTimestamp(failed->visible_time());
+  ASSERT_GT(visible, clock_.Now());
+  Append("p1", "update:k1:q:10:5");
+  EXPECT_TRUE(ReadyIds().empty());
+  EXPECT_FALSE(Lease("w").has_value());
+  ExpectReplayAgrees();
+  clock_.SetTime(visible);
+  std::optional<Task> again = Lease("w");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->priority(), 10);
+  EXPECT_EQ(again->attempts(), 1);
+}
+
+TEST_F(TaskUpdateTest, ADeadLetteredTaskIsUpdatedAndStaysDeadLettered) {
+  MakeQueue(TaskQueueOptions{.max_attempts = 1});
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w").has_value());
+  ASSERT_TRUE(queue_->Fail({"p1", "k1", "w"}, "no answer").ok());
+  ASSERT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_DEAD_LETTER);
+  Append("p1", "update:k1:q:10:5");
+  const Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_DEAD_LETTER);
+  EXPECT_EQ(task.priority(), 10);
+  EXPECT_TRUE(ReadyIds().empty());
+  ExpectReplayAgrees();
+}
+
+}  // namespace
+}  // namespace returnpath::engine
