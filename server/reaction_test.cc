@@ -80,6 +80,18 @@ class ReactionTest : public testing::RuntimeTest {
                                             [](absl::Status) {}});
   }
 
+  // A read that writes nothing (statistics) is answered within 10 s.
+  void ExpectAReadIsAnswered() {
+    grpc::ClientContext ctx;
+    Authorize(ctx, "auditor");
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    v1::StatisticsResponse statistics;
+    grpc::Status read = v1::AuditService::NewStub(channel_)->Statistics(
+        &ctx, v1::StatisticsRequest(), &statistics);
+    EXPECT_TRUE(read.ok()) << read.error_code() << ": " << read.error_message();
+  }
+
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<TaskQueue> tasks_;
   std::unique_ptr<Executor> executor_;
@@ -126,14 +138,7 @@ TEST_F(ReactionTest, AReadIsAnsweredWhileCompletionsWaitForTheirWrites) {
 
   // Writes nothing: answered while every completion still waits (with the
   // old blocking path it ran out of time behind them).
-  auto audit_stub = v1::AuditService::NewStub(channel_);
-  grpc::ClientContext ctx;
-  Authorize(ctx, "auditor");
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  v1::StatisticsResponse statistics;
-  grpc::Status read =
-      audit_stub->Statistics(&ctx, v1::StatisticsRequest(), &statistics);
-  EXPECT_TRUE(read.ok()) << read.error_code() << ": " << read.error_message();
+  ExpectAReadIsAnswered();
   for (const auto& call : completions)
     EXPECT_FALSE(call->answered.HasBeenNotified());
 
@@ -178,13 +183,7 @@ TEST_F(ReactionTest, HistoryStreamsWaitForTheirAccessRecordWithoutAThread) {
   while (access_log_->Waiting() < kCompletions && absl::Now() < give_up)
     std::this_thread::yield();
   EXPECT_EQ(access_log_->Waiting(), kCompletions);
-  grpc::ClientContext ctx;
-  Authorize(ctx, "auditor");
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  v1::StatisticsResponse statistics;
-  grpc::Status read =
-      audit_stub->Statistics(&ctx, v1::StatisticsRequest(), &statistics);
-  EXPECT_TRUE(read.ok()) << read.error_code() << ": " << read.error_message();
+  ExpectAReadIsAnswered();
 
   released = true;
   release.Notify();
