@@ -286,13 +286,15 @@ void TaskQueue::SubmitAttempt(uint64_t id, const std::string& queue,
       [queue, worker, filter, lease, options = options_](CommandContext& ctx) {
         return task_commands::Lease(ctx, queue, worker, lease, options, filter);
       },
-      [this, id](absl::StatusOr<std::optional<Task>> task) {
+      // Once in_flight_ drops, Stop() may return and this queue be gone:
+      // the wakeup is held by the callback, not reached through `this`.
+      [this, id, wakeup = wakeup_](absl::StatusOr<std::optional<Task>> task) {
         {
           absl::MutexLock lock(&mu_);
           results_.push_back(Result{id, std::move(task)});
           --in_flight_;
         }
-        wakeup_->Poke();
+        wakeup->Poke();
       }));
 }
 
