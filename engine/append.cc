@@ -216,6 +216,7 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
         "stream \"", request.stream_id, "\" is at version ", record.version(),
         ", expected ", *request.expected_version));
   }
+  if (request.guard) RP_RETURN_IF_ERROR(request.guard(record));
 
   AppendResult result;
   result.first_position = top().chain.last_position + 1;

@@ -80,6 +80,11 @@ struct AppendRequest {
   std::string correlation_id;
   std::string causation_id;
   std::vector<ProposedEvent> events;
+  // Optional: a check made inside the write, against the stream's record as
+  // the write sees it (version 0: no stream yet), after expected_version. An
+  // error refuses the append and writes nothing. It runs on the writer's
+  // thread: cheap, no I/O, no locks.
+  std::function<absl::Status(const returnpath::v1::StreamRecord&)> guard;
 };
 
 struct AppendResult {

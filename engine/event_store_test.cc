@@ -1,6 +1,7 @@
 #include "engine/event_store.h"
 
 #include <memory>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "engine/codec.h"
@@ -122,6 +123,31 @@ TEST_F(EventStoreTest, ExpectedVersionConflictIsAbortedWithActualVersion) {
 
   EXPECT_EQ(MustAppend(Req("p-1", {"d"}, 3)).stream_version, 4u);
   EXPECT_EQ(MustAppend(Req("p-new", {"x"}, 0)).stream_version, 1u);
+}
+
+TEST_F(EventStoreTest, AGuardJudgesTheRecordAsTheWriteSeesIt) {
+  MustAppend(Req("p-1", {"a", "b"}));
+  std::vector<uint64_t> seen;
+  AppendRequest guarded = Req("p-1", {"c"});
+  guarded.guard = [&seen](const returnpath::v1::StreamRecord& record) {
+    seen.push_back(record.version());
+    return record.version() < 3 ? absl::OkStatus()
+                                : absl::PermissionDeniedError("too late");
+  };
+  EXPECT_EQ(MustAppend(guarded).stream_version, 3u);
+  absl::StatusOr<AppendResult> refused = store_->Append(guarded);
+  EXPECT_EQ(refused.status(), absl::PermissionDeniedError("too late"));
+  EXPECT_EQ(seen, (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(store_->LastPosition(), 3u);  // the refused append wrote nothing
+  EXPECT_EQ(store_->GetStreamRecord("p-1")->version(), 3u);
+
+  AppendRequest fresh = Req("p-2", {"x"});
+  fresh.guard = [&seen](const returnpath::v1::StreamRecord& record) {
+    seen.push_back(record.version());
+    return absl::OkStatus();
+  };
+  MustAppend(fresh);
+  EXPECT_EQ(seen.back(), 0u);  // no stream yet
 }
 
 TEST_F(EventStoreTest, IdempotentRetryReturnsFirstResultAndAppendsNothing) {

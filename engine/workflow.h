@@ -121,6 +121,17 @@ class Workflow {
   // Empty: readers get the bytes untyped.
   virtual std::string StateTypeName() const { return ""; }
 
+  // OK when a caller acting in `role` (a name the application gives its
+  // roles, e.g. "reception") may record `event` at `now`; PERMISSION_DENIED
+  // naming the role and the kind of event otherwise. Fails closed: a
+  // workflow that says nothing lets nobody record.
+  virtual absl::Status MayRecord(absl::string_view role,
+                                 const google::protobuf::Any& event,
+                                 absl::Time now) const {
+    return absl::PermissionDeniedError(
+        "this workflow lets no caller record events");
+  }
+
   // Event types the engine alone records (a timer that fired, a task that
   // was completed): a caller who sends one is refused.
   virtual std::vector<std::string> EngineOnlyEventTypes() const { return {}; }

@@ -3,10 +3,12 @@
 #include <openssl/rand.h>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "engine/hash_chain.h"
 #include "server/principal_file.h"
 
@@ -147,6 +149,11 @@ bool ScopeCovers(const Principal& principal, absl::string_view key) {
     }
   }
   return false;
+}
+
+std::string RoleWord(v1::Role role) {
+  return absl::AsciiStrToLower(
+      absl::StripPrefix(v1::Role_Name(role), "ROLE_"));
 }
 
 absl::Status RequireRole(const Principal& principal,

@@ -79,6 +79,9 @@ std::string Sha256Hex(absl::string_view data);
 // "queue/police/pu")?
 bool ScopeCovers(const Principal& principal, absl::string_view key);
 
+// The role as policies name it: "reception", "adviser", "police", ...
+std::string RoleWord(v1::Role role);
+
 // PERMISSION_DENIED unless the principal has one of `roles`; the message names
 // the action, e.g. "record an event".
 absl::Status RequireRole(const Principal& principal,

@@ -34,9 +34,7 @@ const std::vector<DevRole>& DevRoles() {
 
 }  // namespace
 
-absl::StatusOr<std::string> ChoosePrincipalsFile(
-    const PrincipalsFlags& flags,
-    const std::vector<std::string>& police_event_types) {
+absl::StatusOr<std::string> ChoosePrincipalsFile(const PrincipalsFlags& flags) {
   if (!flags.principals_file.empty()) {
     if (flags.dev_principals) {
       return absl::FailedPreconditionError(
@@ -56,12 +54,10 @@ absl::StatusOr<std::string> ChoosePrincipalsFile(
         "localhost, unix:), not on ",
         flags.listen.substr(0, 256), ": give --principals=FILE"));
   }
-  return EnsureDevPrincipals(flags.data_dir, police_event_types);
+  return EnsureDevPrincipals(flags.data_dir);
 }
 
-absl::StatusOr<std::string> EnsureDevPrincipals(
-    const std::string& dir,
-    const std::vector<std::string>& police_event_types) {
+absl::StatusOr<std::string> EnsureDevPrincipals(const std::string& dir) {
   const std::filesystem::path file =
       std::filesystem::path(dir) / "principals.textproto";
   if (std::filesystem::exists(file)) return file.string();
@@ -71,10 +67,6 @@ absl::StatusOr<std::string> EnsureDevPrincipals(
     entry.set_name(dev.name);
     entry.set_role(dev.role);
     for (const char* scope : dev.scopes) entry.add_scopes(scope);
-    if (dev.role == v1::ROLE_POLICE) {
-      for (const std::string& type : police_event_types)
-        entry.add_allowed_event_types(type);
-    }
   }
   absl::Status written = WritePrincipalsWithTokens(
       std::move(entries), file.string(),

@@ -22,20 +22,16 @@ struct PrincipalsFlags {
 // --dev_principals on a loopback address, the development file
 // (EnsureDevPrincipals). Otherwise FAILED_PRECONDITION saying what to give, so
 // a daemon on a network never runs with development principals by accident.
-absl::StatusOr<std::string> ChoosePrincipalsFile(
-    const PrincipalsFlags& flags,
-    const std::vector<std::string>& police_event_types);
+absl::StatusOr<std::string> ChoosePrincipalsFile(const PrincipalsFlags& flags);
 
 // For a local, loopback-only daemon: if `dir`/principals.textproto does not
 // exist, creates it with one principal per role, each with the scopes of one
 // desk at the Oslo-1 centre (the auditor sees everything, the administrator
 // no personal data), and writes each fresh random token to
-// `dir`/tokens/<name>.token (mode 0600), so returnctl works out of the box. The
-// police principal may record `police_event_types` (the domain's names; the
-// engine knows none). An existing file stays as it is. Returns the file's
-// path.
-absl::StatusOr<std::string> EnsureDevPrincipals(
-    const std::string& dir, const std::vector<std::string>& police_event_types);
+// `dir`/tokens/<name>.token (mode 0600), so returnctl works out of the box.
+// What each may record is the policy's (its recording grants). An existing
+// file stays as it is. Returns the file's path.
+absl::StatusOr<std::string> EnsureDevPrincipals(const std::string& dir);
 
 // Writes `entries` as the principals file `path`, first giving each entry
 // without a token digest or certificate subject a fresh token, written to

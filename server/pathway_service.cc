@@ -40,20 +40,21 @@ absl::Status ValidateRecord(const v1::RecordEventRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status CheckEventType(const Principal& principal,
-                            const std::string& type) {
-  if (principal.allowed_event_types.empty()) {
-    if (principal.role == v1::ROLE_RECEPTION) return absl::OkStatus();
-    return absl::PermissionDeniedError(
-        absl::StrCat(principal.name, " may not record ", type,
-                     ": no event types are allowed for them"));
-  }
+// OK when the policy lets the principal's role record this kind of event
+// now, and the principal's own list (if any) names its type.
+absl::Status MayRecordKind(const ServiceDeps& deps, const Principal& principal,
+                           const google::protobuf::Any& event) {
+  RP_RETURN_IF_ERROR(deps.workflow->MayRecord(RoleWord(principal.role), event,
+                                              deps.clock->Now()));
   const auto& allowed = principal.allowed_event_types;
-  if (std::find(allowed.begin(), allowed.end(), type) != allowed.end()) {
+  const std::string type = EventTypeName(event);
+  if (allowed.empty() ||
+      std::find(allowed.begin(), allowed.end(), type) != allowed.end()) {
     return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(
-      absl::StrCat(principal.name, " may not record ", type));
+  return absl::PermissionDeniedError(absl::StrCat(
+      principal.name, " may not record ", type,
+      ": their principal entry narrows them to other event types"));
 }
 
 // The index keys the workflow would give a new person for this event: a
@@ -90,9 +91,25 @@ absl::Status RoomForMore(absl::string_view person_id,
       kMaxPathwayBytes / 1024, " KiB"));
 }
 
-// OK when the principal may record this event for this person. A person out
-// of scope is answered exactly as a missing one: both take the new-person
-// path, which depends on the request alone, and neither may be written.
+// The scope check made inside the write, against the person's record as the
+// write sees it: a person moved to another centre a moment before is judged
+// by where they are now. A stream that does not exist yet was judged by
+// MayRecord's new-person path, which depends on the request alone.
+std::function<absl::Status(const v1::StreamRecord&)> ScopeGuard(
+    Principal principal, std::string person_id) {
+  return [principal = std::move(principal),
+          person_id = std::move(person_id)](const v1::StreamRecord& record) {
+    if (record.version() == 0) return absl::OkStatus();
+    if (!CoversPerson(principal, record)) return NoSuchPerson(person_id);
+    return RoomForMore(person_id, record);
+  };
+}
+
+// OK when the principal may record this event for this person, as far as a
+// read before the write can tell (ScopeGuard checks again inside it). A
+// person out of scope is answered exactly as a missing one: both take the
+// new-person path, which depends on the request alone, and neither may be
+// written.
 absl::Status MayRecord(const ServiceDeps& deps, const Principal& principal,
                        const v1::RecordEventRequest& request) {
   absl::StatusOr<v1::StreamRecord> record =
@@ -171,12 +188,12 @@ grpc::ServerUnaryReactor* PathwayService::RecordEvent(
   return RunUnary(
       deps_, ctx,
       [this, request, response](const Principal& principal, Finish finish) {
-        absl::Status allowed =
-            RequireRole(principal, {v1::ROLE_RECEPTION, v1::ROLE_POLICE},
-                        "record an event");
+        absl::Status allowed = RequireRole(
+            principal, {v1::ROLE_RECEPTION, v1::ROLE_ADVISER, v1::ROLE_POLICE},
+            "record an event");
         if (allowed.ok()) allowed = ValidateRecord(*request, *deps_.workflow);
         if (allowed.ok())
-          allowed = CheckEventType(principal, EventTypeName(request->event()));
+          allowed = MayRecordKind(deps_, principal, request->event());
         if (allowed.ok()) allowed = MayRecord(deps_, principal, *request);
         if (!allowed.ok()) return finish(allowed);
 
@@ -189,6 +206,7 @@ grpc::ServerUnaryReactor* PathwayService::RecordEvent(
         append.correlation_id = request->correlation_id();
         append.events.push_back(
             {FromTimestamp(request->effective_time()), request->event()});
+        append.guard = ScopeGuard(principal, request->person_id());
         deps_.store->AppendAsync(
             std::move(append),
             [response, finish = std::move(finish)](

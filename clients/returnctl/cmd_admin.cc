@@ -152,8 +152,9 @@ void AddPrincipalCommands(CommandTable* table) {
          "queue/<prefix>/* or *",
          false, true},
         {"event-type", "TYPE",
-         "an event type it may record, e.g. returnpath.v1.Departed", false,
-         true},
+         "narrows what its role records (the policy's grants) to these "
+         "types, e.g. returnpath.v1.Departed",
+         false, true},
         {"cert-subject", "CN",
          "its client certificate's subject CN (mutual TLS); without "
          "it the daemon generates a token"},

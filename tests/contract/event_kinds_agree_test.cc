@@ -7,7 +7,6 @@
 #include <string>
 
 #include "clients/lib/event_kinds.h"
-#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "workflows/return_pathway/event_kinds.h"
 
@@ -20,8 +19,7 @@ using return_pathway::RecordedBy;
 TEST(EventKindsAgreeTest, ReturnctlRecordsExactlyWhatPeopleRecord) {
   std::set<std::string> people_record;
   for (const EventKindInfo& kind : return_pathway::PathwayEventKinds()) {
-    if (kind.recorded_by == RecordedBy::kStaff ||
-        kind.recorded_by == RecordedBy::kStaffOrPolice) {
+    if (kind.recorded_by == RecordedBy::kPeople) {
       people_record.insert(kind.type);
     }
   }
@@ -30,13 +28,6 @@ TEST(EventKindsAgreeTest, ReturnctlRecordsExactlyWhatPeopleRecord) {
     returnctl_records.insert(kind.message);
   }
   EXPECT_EQ(returnctl_records, people_record);
-}
-
-TEST(EventKindsAgreeTest, ThePoliceRecordDeparturesAndTravelDocuments) {
-  EXPECT_THAT(return_pathway::TypesRecordedBy(RecordedBy::kStaffOrPolice),
-              ::testing::UnorderedElementsAre(
-                  "returnpath.v1.Departed",
-                  "returnpath.v1.TravelDocumentObtained"));
 }
 
 }  // namespace

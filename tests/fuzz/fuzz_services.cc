@@ -117,8 +117,7 @@ Daemon* StartDaemon() {
       absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0),
                       absl::UTCTimeZone()));
   const std::string principals_file = Must(
-      engine::EnsureDevPrincipals(dir, {"returnpath.v1.Departed",
-                                        "returnpath.v1.TravelDocumentObtained"}),
+      engine::EnsureDevPrincipals(dir),
       "principals");
   d->principals =
       Must(engine::PrincipalRegistry::Open(principals_file, d->clock.get()),

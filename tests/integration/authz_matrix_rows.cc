@@ -91,7 +91,8 @@ std::string CodeName(StatusCode code) {
 std::vector<Row> AllowedRoleRows() {
   // clang-format off
   std::vector<Row> rows = {
-      // Reception records at their centre; police only their event types.
+      // Each role records its kinds (the policy's grants), in scope only;
+      // recording_rights_flow_test has every role x kind.
       {"PathwayService.RecordEvent register",        "reception-oslo", "new at Oslo-1",   kOk},
       {"PathwayService.RecordEvent register",        "reception-oslo", "new at Bergen-1", kDenied},
       {"PathwayService.RecordEvent register",        "police-oslo",    "new at Oslo-1",   kDenied},
@@ -102,7 +103,8 @@ std::vector<Row> AllowedRoleRows() {
       {"PathwayService.RecordEvent travel-document", "police-oslo",    "Oslo person",     kOk},
       {"PathwayService.RecordEvent travel-document", "police-oslo",    "Bergen person",   kNotFound},
       {"PathwayService.RecordEvent travel-document", "police-oslo",    "missing person",  kNotFound},
-      {"PathwayService.RecordEvent travel-document", "reception-oslo", "Oslo person",     kOk},
+      {"PathwayService.RecordEvent travel-document", "adviser-oslo",   "Oslo person",     kOk},
+      {"PathwayService.RecordEvent travel-document", "reception-oslo", "Oslo person",     kDenied},
       {"AdminService.AdvanceClock",                  "admin",          "-",               kOk},
   };
   // clang-format on

@@ -46,27 +46,27 @@ v1::RecordEventRequest ConversationFor(const std::string& person) {
 }
 
 TEST_F(BoundedInputTest, AnOversizedEventIsRefusedAndReadsKeepWorking) {
-  client::Client& reception = Client("reception-oslo");
+  client::Client& adviser = Client("adviser-oslo");
   const size_t before = WholeLog().size();
-  EXPECT_REFUSED(reception.Record("P-O1", Conversation(Filler(3 << 20))),
+  EXPECT_REFUSED(adviser.Record("P-O1", Conversation(Filler(3 << 20))),
                  "event", "65536 bytes");
-  EXPECT_REFUSED(reception.Record("P-O1", Conversation(Filler(5000))),
+  EXPECT_REFUSED(adviser.Record("P-O1", Conversation(Filler(5000))),
                  "event.note", "4096 bytes");
-  RP_EXPECT_OK(reception.Record("P-O1", Conversation("held in Norwegian")));
+  RP_EXPECT_OK(adviser.Record("P-O1", Conversation("held in Norwegian")));
   EXPECT_EQ(WholeLog().size(), before + 1);
-  RP_EXPECT_OK(reception.GetPathway("P-O1"));
+  RP_EXPECT_OK(adviser.GetPathway("P-O1"));
   v1::ListPathwaysRequest centre;
   centre.set_index_prefix("centre/Oslo-1");
-  RP_EXPECT_OK(reception.ListPathways(centre));
+  RP_EXPECT_OK(adviser.ListPathways(centre));
 }
 
 // Records return conversations with long notes for `person` until the
 // server refuses; returns the refusal.
-absl::Status GrowToTheLimit(client::Client& reception,
+absl::Status GrowToTheLimit(client::Client& adviser,
                             const std::string& person) {
   absl::Status recorded;
   for (int events = 0; recorded.ok() && events < 2000; ++events) {
-    recorded = reception.Record(person, Conversation(Filler(4000))).status();
+    recorded = adviser.Record(person, Conversation(Filler(4000))).status();
   }
   return recorded;
 }
@@ -74,24 +74,24 @@ absl::Status GrowToTheLimit(client::Client& reception,
 // Many events each within bounds must not grow a pathway past what can be
 // served: the person and their centre's listing stay readable.
 TEST_F(BoundedInputTest, APathwayStopsGrowingBeforeItCannotBeServed) {
-  client::Client& reception = Client("reception-oslo");
-  const absl::Status refused = GrowToTheLimit(reception, "P-O1");
+  client::Client& adviser = Client("adviser-oslo");
+  const absl::Status refused = GrowToTheLimit(adviser, "P-O1");
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
   EXPECT_THAT(std::string(refused.message()), HasSubstr("1024 KiB"));
-  RP_EXPECT_OK(reception.GetPathway("P-O1"));
+  RP_EXPECT_OK(adviser.GetPathway("P-O1"));
   v1::ListPathwaysRequest centre;
   centre.set_index_prefix("centre/Oslo-1");
-  RP_EXPECT_OK(reception.ListPathways(centre));
+  RP_EXPECT_OK(adviser.ListPathways(centre));
 }
 
 // A page of pathways each at the limit ends early, with a token, rather than
 // pass the reply limit; paging on lists each person once.
 TEST_F(BoundedInputTest, AListingOfLargePathwaysEndsItsPageEarly) {
-  client::Client& reception = Client("reception-oslo");
+  client::Client& adviser = Client("adviser-oslo");
   AddPerson("P-O3", "Oslo-1", "oslo");
   AddPerson("P-O4", "Oslo-1", "oslo");
   for (const char* person : {"P-O1", "P-O2", "P-O3", "P-O4"}) {
-    ASSERT_EQ(GrowToTheLimit(reception, person).code(),
+    ASSERT_EQ(GrowToTheLimit(adviser, person).code(),
               absl::StatusCode::kResourceExhausted);
   }
   std::vector<std::string> listed;
@@ -101,7 +101,7 @@ TEST_F(BoundedInputTest, AListingOfLargePathwaysEndsItsPageEarly) {
         centre.set_index_prefix("centre/Oslo-1");
         centre.set_page_token(token);
         absl::StatusOr<v1::ListPathwaysResponse> page =
-            reception.ListPathways(centre);
+            adviser.ListPathways(centre);
         if (!page.ok()) return page.status();
         for (const v1::PathwayView& view : page->pathways())
           listed.push_back(view.person_id());
@@ -177,17 +177,17 @@ TEST_F(BoundedInputTest, ACorrectionObeysTheBoundsOfTheEventItCarries) {
 }
 
 TEST_F(BoundedInputTest, EffectiveTimesStayInASaneRange) {
-  client::Client& reception = Client("reception-oslo");
+  client::Client& adviser = Client("adviser-oslo");
   v1::RecordEventRequest year_10000 = ConversationFor("P-O1");
   year_10000.mutable_effective_time()->set_seconds(253402300800);
-  EXPECT_REFUSED(reception.RecordEvent(year_10000), "effective_time", "2200");
+  EXPECT_REFUSED(adviser.RecordEvent(year_10000), "effective_time", "2200");
   v1::RecordEventRequest negative_nanos = ConversationFor("P-O1");
   negative_nanos.mutable_effective_time()->set_nanos(-1);
-  EXPECT_REFUSED(reception.RecordEvent(negative_nanos), "effective_time",
+  EXPECT_REFUSED(adviser.RecordEvent(negative_nanos), "effective_time",
                  "nanos");
   v1::RecordEventRequest whole_second = ConversationFor("P-O1");
   whole_second.mutable_effective_time()->set_nanos(1000000000);
-  EXPECT_REFUSED(reception.RecordEvent(whole_second), "effective_time");
+  EXPECT_REFUSED(adviser.RecordEvent(whole_second), "effective_time");
 
   v1::AsOfRequest as_of;
   as_of.set_person_id("P-O1");
@@ -199,25 +199,25 @@ TEST_F(BoundedInputTest, EffectiveTimesStayInASaneRange) {
 }
 
 TEST_F(BoundedInputTest, IdsKeysAndTokensAreBounded) {
-  client::Client& reception = Client("reception-oslo");
+  client::Client& adviser = Client("adviser-oslo");
   v1::RecordEventRequest key = ConversationFor("P-O1");
   key.set_idempotency_key(Filler(129));
-  EXPECT_REFUSED(reception.RecordEvent(key), "idempotency_key", "128 bytes");
+  EXPECT_REFUSED(adviser.RecordEvent(key), "idempotency_key", "128 bytes");
   v1::RecordEventRequest correlation = ConversationFor("P-O1");
   correlation.set_correlation_id(Filler(129));
-  EXPECT_REFUSED(reception.RecordEvent(correlation), "correlation_id", "128");
+  EXPECT_REFUSED(adviser.RecordEvent(correlation), "correlation_id", "128");
   v1::RecordEventRequest type_url = ConversationFor("P-O1");
   type_url.mutable_event()->set_type_url(Filler(300));
-  EXPECT_REFUSED(reception.RecordEvent(type_url), "event.type_url", "256");
+  EXPECT_REFUSED(adviser.RecordEvent(type_url), "event.type_url", "256");
 
-  EXPECT_REFUSED(reception.GetPathway(Filler(129)), "person_id", "128");
+  EXPECT_REFUSED(adviser.GetPathway(Filler(129)), "person_id", "128");
   v1::ListPathwaysRequest prefix;
   prefix.set_index_prefix(Filler(300));
-  EXPECT_REFUSED(reception.ListPathways(prefix), "index_prefix", "256");
+  EXPECT_REFUSED(adviser.ListPathways(prefix), "index_prefix", "256");
   v1::ListPathwaysRequest token;
   token.set_index_prefix("centre/");
   token.set_page_token(Filler(2000));
-  EXPECT_REFUSED(reception.ListPathways(token), "page_token", "1024");
+  EXPECT_REFUSED(adviser.ListPathways(token), "page_token", "1024");
   v1::ListTasksRequest tasks;
   tasks.set_queue(Filler(129));
   EXPECT_REFUSED(Client("adviser-oslo").ListTasks(tasks), "queue", "128");

@@ -201,10 +201,6 @@ DaemonOptions NationalTeam() {
     entry.set_name(name);
     entry.set_role(role);
     if (role != v1::ROLE_ADMIN) entry.add_scopes("*");
-    if (role == v1::ROLE_POLICE) {
-      entry.add_allowed_event_types("returnpath.v1.Departed");
-      entry.add_allowed_event_types("returnpath.v1.TravelDocumentObtained");
-    }
   }
   return options;
 }

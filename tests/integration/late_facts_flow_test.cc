@@ -31,14 +31,14 @@ TEST_F(LateFactsFlowTest, BackdatedIomApplicationWithdrawsThePoliceReferral) {
   ASSERT_EQ(police->size(), 1u);
   const std::string referral = police->front().id();
 
-  // Reception records the application the person made on 2026-03-20.
+  // The adviser records the application the person made on 2026-03-20.
   absl::StatusOr<client::BuiltEvent> iom =
       client::BuildEvent("iom-application", {{"programme", "varp"}});
   RP_ASSERT_OK(iom);
   client::RecordOptions options;
   options.effective_time = Utc("2026-03-20T09:00:00Z");
   absl::StatusOr<v1::RecordEventResponse> recorded =
-      As("reception").Record("P-7", *iom, options);
+      As("adviser").Record("P-7", *iom, options);
   RP_ASSERT_OK(recorded);
 
   absl::StatusOr<v1::PathwayState> state = State("P-7");

@@ -129,7 +129,8 @@ TEST_F(NationalTeamFlowTest, FirstRejectionToAssistedDeparture) {
   EXPECT_GE(completions, 2);
 
   // IOM application before the departure deadline: the highest tier.
-  RP_ASSERT_OK(Record("P-1", "iom-application", {{"programme", "irrana"}}));
+  RP_ASSERT_OK(
+      Record("P-1", "iom-application", {{"programme", "irrana"}}, "adviser"));
   state = State("P-1");
   RP_ASSERT_OK(state);
   EXPECT_EQ(state->stage(), v1::STAGE_RETURN_PREPARATION);

@@ -111,8 +111,8 @@ TEST_F(NationalTeamReturnctlTest, FullPathwayInTheUsersWords) {
   CTL_EXPECT(r, 0);
   EXPECT_THAT(r.out, HasSubstr("no task in advisers/Oslo-1"));
 
-  r = CtlAs("reception", {"record", "iom-application", "--person", "R-1",
-                          "--programme", "irrana", "--iom-ref", "IOM-77"});
+  r = CtlAs("adviser", {"record", "iom-application", "--person", "R-1",
+                        "--programme", "irrana", "--iom-ref", "IOM-77"});
   CTL_EXPECT(r, 0);
   r = CtlAs("reception", {"show", "--person", "R-1"});
   CTL_EXPECT(r, 0);
@@ -251,13 +251,13 @@ TEST_F(ReturnctlTest, ARefusedIomApplicationShowsAndRefersToThePoliceAgain) {
   CTL_EXPECT(
       CtlAs("admin", {"admin", "advance-clock", "--until", "2026-03-10"}), 0);
   RP_ASSERT_OK(WaitForTimer("R-1", "departure_deadline"));
-  CTL_EXPECT(CtlAs("reception", {"record", "iom-application", "--person", "R-1",
-                                 "--programme", "varp", "--iom-ref", "IOM-7"}),
+  CTL_EXPECT(CtlAs("adviser", {"record", "iom-application", "--person", "R-1",
+                               "--programme", "varp", "--iom-ref", "IOM-7"}),
              0);
   ProcessResult r = CtlAs("police", {"tasks", "list", "--queue", "police/pu"});
   CTL_EXPECT(r, 0);
   EXPECT_THAT(r.out, Not(HasSubstr("police_referral")));
-  r = CtlAs("reception",
+  r = CtlAs("adviser",
             {"record", "iom-refused", "--person", "R-1", "--iom-ref", "IOM-7",
              "--reason", "no travel document"});
   CTL_EXPECT(r, 0);

@@ -85,7 +85,8 @@ TEST_F(SeamsTest, AfterADepartureShowSaysTheDepartureDeadlineWasMet) {
   RP_ASSERT_OK(Register({.id = "D-1"}));
   RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-02T08:00:00Z")));
   RP_ASSERT_OK(Record("D-1", "final-rejection", {{"notified", "2026-03-02"}}));
-  RP_ASSERT_OK(Record("D-1", "iom-application", {{"programme", "VARP"}}));
+  RP_ASSERT_OK(
+      Record("D-1", "iom-application", {{"programme", "VARP"}}, "adviser"));
   RP_ASSERT_OK(Record("D-1", "departure", {{"kind", "assisted"}}));
   ProcessResult r = Ctl({"--as=reception", "show", "--person", "D-1"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -36,7 +36,7 @@ TEST_F(TaskUpdateFlowTest, ATravelDocumentReRanksTheReferralThePoliceHold) {
   ASSERT_EQ(held.priority(), 100);
 
   absl::StatusOr<v1::RecordEventResponse> document =
-      Record("P-9", "travel-document", {{"country", "AF"}});
+      Record("P-9", "travel-document", {{"country", "AF"}}, "police");
   RP_ASSERT_OK(document);
 
   absl::StatusOr<std::vector<v1::Task>> police =

@@ -36,7 +36,7 @@ class TimerKeyTest : public IntegrationTest {
     return "";
   }
 
-  // Reception records a harmless event on `id` under `key`.
+  // The adviser records a harmless event on `id` under `key`.
   absl::StatusOr<v1::RecordEventResponse> RecordWithKey(
       const std::string& id, const std::string& key) {
     absl::StatusOr<client::BuiltEvent> event =
@@ -44,7 +44,7 @@ class TimerKeyTest : public IntegrationTest {
     if (!event.ok()) return event.status();
     client::RecordOptions options;
     options.idempotency_key = key;
-    return As("reception").Record(id, *event, options);
+    return As("adviser").Record(id, *event, options);
   }
 
   void ExpectOverstayedAndReferred(const std::string& id,

@@ -9,8 +9,11 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "engine/codec.h"
+#include "engine/status_macros.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "server/dev_principals.h"
+#include "workflows/return_pathway/policy_set.h"
+#include "workflows/return_pathway/recording_rights.h"
 
 namespace returnpath::bench {
 
@@ -24,15 +27,17 @@ namespace {
 absl::StatusOr<std::string> NationalPrincipals(const std::string& data_dir) {
   const std::string path = data_dir + "/principals.textproto";
   if (fs::exists(path)) return path;
-  std::vector<v1::PrincipalEntry> entries(3);
-  entries[0].set_name("reception");
-  entries[0].set_role(v1::ROLE_RECEPTION);
-  entries[0].add_scopes("*");
-  entries[1].set_name("auditor");
-  entries[1].set_role(v1::ROLE_AUDITOR);
-  entries[1].add_scopes("*");
-  entries[2].set_name("admin");
-  entries[2].set_role(v1::ROLE_ADMIN);
+  std::vector<v1::PrincipalEntry> entries;
+  for (const auto& [name, role] : {std::pair{"reception", v1::ROLE_RECEPTION},
+                                   std::pair{"adviser", v1::ROLE_ADVISER},
+                                   std::pair{"police", v1::ROLE_POLICE},
+                                   std::pair{"auditor", v1::ROLE_AUDITOR},
+                                   std::pair{"admin", v1::ROLE_ADMIN}}) {
+    v1::PrincipalEntry& entry = entries.emplace_back();
+    entry.set_name(name);
+    entry.set_role(role);
+    if (role != v1::ROLE_ADMIN) entry.add_scopes("*");
+  }
   absl::Status written = engine::WritePrincipalsWithTokens(
       std::move(entries), path, data_dir + "/tokens");
   if (!written.ok()) return written;
@@ -95,6 +100,33 @@ absl::StatusOr<std::string> DevToken(const std::string& data_dir,
       ReadFileToString(absl::StrCat(data_dir, "/tokens/", role, ".token"));
   if (!token.ok()) return token.status();
   return std::string(absl::StripAsciiWhitespace(*token));
+}
+
+absl::StatusOr<RecordingBearers> RecordingBearers::Load(
+    const std::string& data_dir) {
+  RecordingBearers out;
+  RP_ASSIGN_OR_RETURN(return_pathway::PolicySet policies,
+                      return_pathway::PolicySet::LoadDirectory(
+                          absl::GetFlag(FLAGS_policy_dir)));
+  RP_ASSIGN_OR_RETURN(const v1::Policy* policy,
+                      policies.InForceAt(absl::Now()));
+  out.policy_ = *policy;
+  for (absl::string_view role : return_pathway::kRecordingRoles) {
+    RP_ASSIGN_OR_RETURN(std::string token,
+                        DevToken(data_dir, std::string(role)));
+    out.bearers_[std::string(role)] = absl::StrCat("Bearer ", token);
+  }
+  return out;
+}
+
+const std::string& RecordingBearers::For(
+    const google::protobuf::Any& event) const {
+  for (const auto& [role, bearer] : bearers_) {
+    if (return_pathway::MayRecordUnder(policy_, role, event).ok()) {
+      return bearer;
+    }
+  }
+  return bearers_.find("reception")->second;
 }
 
 std::shared_ptr<grpc::Channel> OwnChannel(int port) {

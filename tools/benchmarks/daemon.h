@@ -3,6 +3,7 @@
 
 // Starting the real returnpathd for the end-to-end suites, and talking to it.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/time/time.h"
 #include "engine/event_store.h"
 #include "grpcpp/grpcpp.h"
+#include "returnpath/v1/policy.pb.h"
 #include "returnpath/v1/services.pb.h"
 #include "tools/benchmarks/common.h"
 
@@ -38,6 +40,20 @@ absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
 // The development token of `role` ("reception", "auditor", ...).
 absl::StatusOr<std::string> DevToken(const std::string& data_dir,
                                      const std::string& role);
+
+// The bearer header ("Bearer <token>") of the national principal whose role
+// records an event under the policy in force now (its recording grants):
+// reception, adviser or police, as a deployment's callers would be.
+class RecordingBearers {
+ public:
+  static absl::StatusOr<RecordingBearers> Load(const std::string& data_dir);
+  // Reception's when no role may (the daemon then says why).
+  const std::string& For(const google::protobuf::Any& event) const;
+
+ private:
+  returnpath::v1::Policy policy_;
+  std::map<std::string, std::string, std::less<>> bearers_;  // by role
+};
 
 // A channel of its own (no shared connection) to 127.0.0.1:port.
 std::shared_ptr<grpc::Channel> OwnChannel(int port);

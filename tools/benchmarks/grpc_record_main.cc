@@ -1,6 +1,7 @@
 // Suite 3: end to end over gRPC on loopback. Starts the real returnpathd on a
-// fresh data directory (system clock, sync=true), reads the development
-// reception token, and records pathway events with RecordEvent (domain
+// fresh data directory (system clock, sync=true), reads the national
+// principals' tokens, and records pathway events, each as the role that
+// records its kind, with RecordEvent (domain
 // payloads packed as Any): 64 closed-loop clients, each on its own
 // connection, for throughput; then an open loop at --rate for latency.
 
@@ -43,9 +44,8 @@ absl::Status Run(SuiteReport& report) {
                                                  absl::GetFlag(FLAGS_log_dir) +
                                                      "/returnpathd-3.log",
                                                  absl::Seconds(60)));
-  RP_ASSIGN_OR_RETURN(std::string token,
-                      DevToken(daemon.data_dir, "reception"));
-  const std::string bearer = absl::StrCat("Bearer ", token);
+  RP_ASSIGN_OR_RETURN(RecordingBearers bearers,
+                      RecordingBearers::Load(daemon.data_dir));
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), Oslo());
   LiveWorkload workload("BENCH3", today);
 
@@ -58,7 +58,7 @@ absl::Status Run(SuiteReport& report) {
     v1::RecordEventRequest request = ToRecordEvent(step.request);
     v1::RecordEventResponse response;
     grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", bearer);
+    ctx.AddMetadata("authorization", bearers.For(request.event()));
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
     grpc::Status s = stubs[client]->RecordEvent(&ctx, request, &response);
     workload.Done(step);
@@ -90,7 +90,8 @@ absl::Status Run(SuiteReport& report) {
         auto call = std::make_shared<Call>();
         call->step = workload.Next();
         call->request = ToRecordEvent(call->step.request);
-        call->ctx.AddMetadata("authorization", bearer);
+        call->ctx.AddMetadata("authorization",
+                              bearers.For(call->request.event()));
         call->ctx.set_deadline(
             absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
         auto* stub = stubs[n.fetch_add(1) % kOpenLoopChannels].get();

@@ -51,7 +51,8 @@ absl::StatusOr<Start> StartAndStop(const std::string& data_dir,
   }
   out.serving_s = absl::ToDoubleSeconds(absl::Now() - daemon.spawned);
   if (write_first) {
-    RP_ASSIGN_OR_RETURN(std::string token, DevToken(data_dir, "reception"));
+    RP_ASSIGN_OR_RETURN(RecordingBearers bearers,
+                        RecordingBearers::Load(data_dir));
     auto stub = v1::PathwayService::NewStub(channel);
     absl::Time now;
     std::string error;
@@ -61,9 +62,9 @@ absl::StatusOr<Start> StartAndStop(const std::string& data_dir,
       LiveWorkload::Step step = workload.Next();
       v1::RecordEventResponse response;
       grpc::ClientContext ctx;
-      ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-      grpc::Status s =
-          stub->RecordEvent(&ctx, ToRecordEvent(step.request), &response);
+      const v1::RecordEventRequest request = ToRecordEvent(step.request);
+      ctx.AddMetadata("authorization", bearers.For(request.event()));
+      grpc::Status s = stub->RecordEvent(&ctx, request, &response);
       if (!s.ok()) return absl::InternalError(s.error_message());
       workload.Done(step);
     }

@@ -50,10 +50,10 @@ std::string Lane::Key() const {
   return absl::StrCat("ct/", Person(), "/", StepName(step_));
 }
 
-absl::Status Lane::Run(client::Client& reception, Ledger& ledger,
+absl::Status Lane::Run(const Desk& desk, Ledger& ledger,
                        const std::atomic<bool>& stop) {
   while (!stop.load()) {
-    absl::StatusOr<bool> moved = Step(reception, ledger);
+    absl::StatusOr<bool> moved = Step(desk, ledger);
     if (!moved.ok()) return moved.status();
     if (!*moved) {
       ++in_doubt_;
@@ -63,8 +63,8 @@ absl::Status Lane::Run(client::Client& reception, Ledger& ledger,
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> Lane::Step(client::Client& reception, Ledger& ledger) {
-  if (step_ == kRelocation) return CompleteRelocation(reception, ledger);
+absl::StatusOr<bool> Lane::Step(const Desk& desk, Ledger& ledger) {
+  if (step_ == kRelocation) return CompleteRelocation(desk.reception, ledger);
   const std::string person = Person();
   absl::StatusOr<client::BuiltEvent> event;
   switch (step_) {
@@ -92,8 +92,9 @@ absl::StatusOr<bool> Lane::Step(client::Client& reception, Ledger& ledger) {
   client::RecordOptions options;
   options.idempotency_key = Key();
   if (!event->legal_date.has_value()) options.effective_time = start_;
+  client::Client& recorder = step_ == kIom ? desk.adviser : desk.reception;
   absl::StatusOr<v1::RecordEventResponse> recorded =
-      reception.Record(person, *event, options);
+      recorder.Record(person, *event, options);
   if (InDoubt(recorded.status())) return false;
   if (!recorded.ok()) {
     return absl::Status(recorded.status().code(),

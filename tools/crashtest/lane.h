@@ -25,22 +25,29 @@ namespace returnpath::crashtest {
 // legal date take it as their effective time, so a retry repeats the call.
 inline constexpr char kClockStart[] = "2026-03-02T08:00:00Z";
 
+// The lane's callers: reception records and relocates, the adviser records
+// the IOM application (the policy's recording grants).
+struct Desk {
+  client::Client& reception;
+  client::Client& adviser;
+};
+
 class Lane {
  public:
   // Persons "CT-<index>-<n>" at centre "Crash-<index>", so the lane's
   // reception queue holds only its own tasks.
   explicit Lane(int index);
 
-  // Calls `reception` until `stop` is set or a call is in doubt. An error
-  // only for an answer that shows a bug (a refusal the script never expects).
-  absl::Status Run(client::Client& reception, Ledger& ledger,
+  // Calls the desk until `stop` is set or a call is in doubt. An error only
+  // for an answer that shows a bug (a refusal the script never expects).
+  absl::Status Run(const Desk& desk, Ledger& ledger,
                    const std::atomic<bool>& stop);
 
   uint64_t in_doubt() const { return in_doubt_; }
 
  private:
   // True: the step was acknowledged and the lane moved on; false: in doubt.
-  absl::StatusOr<bool> Step(client::Client& reception, Ledger& ledger);
+  absl::StatusOr<bool> Step(const Desk& desk, Ledger& ledger);
   absl::StatusOr<bool> CompleteRelocation(client::Client& reception,
                                           Ledger& ledger);
   // The relocation task of the current person, leased to this lane.

@@ -78,13 +78,15 @@ absl::Status Soak::Prepare() {
     return absl::FailedPreconditionError(
         absl::StrCat(work_, "/data exists: give an empty --work_dir"));
   }
-  std::vector<v1::PrincipalEntry> entries(2);
-  entries[0].set_name("reception");
-  entries[0].set_role(v1::ROLE_RECEPTION);
-  entries[0].add_scopes("*");
-  entries[1].set_name("auditor");
-  entries[1].set_role(v1::ROLE_AUDITOR);
-  entries[1].add_scopes("*");
+  std::vector<v1::PrincipalEntry> entries;
+  for (const auto& [name, role] : {std::pair{"reception", v1::ROLE_RECEPTION},
+                                   std::pair{"adviser", v1::ROLE_ADVISER},
+                                   std::pair{"auditor", v1::ROLE_AUDITOR}}) {
+    v1::PrincipalEntry& entry = entries.emplace_back();
+    entry.set_name(name);
+    entry.set_role(role);
+    entry.add_scopes("*");
+  }
   for (int i = 0; i < options_.clients; ++i) {
     lanes_.push_back(std::make_unique<Lane>(i));
   }
@@ -145,18 +147,22 @@ absl::StatusOr<std::unique_ptr<client::Client>> Soak::Connect(
 
 absl::Status Soak::RunAndCrash(RunningDaemon& daemon, bool power_loss) {
   std::vector<std::unique_ptr<client::Client>> clients;
+  std::vector<Desk> desks;
   for (size_t i = 0; i < lanes_.size(); ++i) {
-    absl::StatusOr<std::unique_ptr<client::Client>> c =
-        Connect(daemon.port, "reception");
-    if (!c.ok()) return c.status();
-    clients.push_back(std::move(*c));
+    for (const char* role : {"reception", "adviser"}) {
+      absl::StatusOr<std::unique_ptr<client::Client>> c =
+          Connect(daemon.port, role);
+      if (!c.ok()) return c.status();
+      clients.push_back(std::move(*c));
+    }
+    desks.push_back({*clients[2 * i], *clients[2 * i + 1]});
   }
   std::atomic<bool> stop{false};
   std::vector<absl::Status> outcomes(lanes_.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < lanes_.size(); ++i) {
     threads.emplace_back(
-        [&, i] { outcomes[i] = lanes_[i]->Run(*clients[i], ledger_, stop); });
+        [&, i] { outcomes[i] = lanes_[i]->Run(desks[i], ledger_, stop); });
   }
   const int64_t max_us = absl::ToInt64Microseconds(options_.max_uptime);
   absl::SleepFor(absl::Microseconds(max_us > 0 ? rng_() % (max_us + 1) : 0));

@@ -31,7 +31,6 @@
 #include "server/task_service.h"
 #include "tools/demo/demo_population.h"
 #include "tools/returnpathd/store_setup.h"
-#include "workflows/return_pathway/event_kinds.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
 ABSL_FLAG(
@@ -75,12 +74,6 @@ int Fail(absl::string_view what, const absl::Status& status) {
   return 1;
 }
 
-// The domain's event types the police liaison records in development setups.
-std::vector<std::string> PoliceEventTypes() {
-  return return_pathway::TypesRecordedBy(
-      return_pathway::RecordedBy::kStaffOrPolice);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -114,8 +107,7 @@ int main(int argc, char** argv) {
 
   auto principals_file = engine::ChoosePrincipalsFile(
       {absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_dev_principals),
-       absl::GetFlag(FLAGS_listen), data_dir},
-      PoliceEventTypes());
+       absl::GetFlag(FLAGS_listen), data_dir});
   if (!principals_file.ok())
     return Fail("cannot choose the principals", principals_file.status());
   auto principals =

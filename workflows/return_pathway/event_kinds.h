@@ -8,16 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/any.pb.h"
 
 namespace returnpath::return_pathway {
 
 // Who records a kind of event.
 enum class RecordedBy {
-  kStaff,          // reception staff and return advisers
-  kStaffOrPolice,  // and the police liaison (forced returns, Dublin
-                   // transfers, travel documents)
-  kEngine,         // the engine: a timer that fired, a task completed
+  kPeople,  // staff, advisers or the police: the policy's recording grants
+            // say which role records which recording kind
+  kEngine,  // the engine: a timer that fired, a task completed
   kWithRelatedEvent,  // only with a related person's own event (a child's
                       // registration, a guardian's decision)
 };
@@ -27,6 +28,9 @@ struct EventKindInfo {
   std::string noun;    // "first rejection", as explanations name it
   std::string action;  // "record a first rejection", as refusals name it
   RecordedBy recorded_by;
+  // kPeople: the name policies grant it by ("first_rejection"). A departure
+  // is one of three (RecordingKindOf).
+  std::string recording_kind;
 };
 
 const std::vector<EventKindInfo>& PathwayEventKinds();
@@ -35,6 +39,17 @@ const EventKindInfo* FindPathwayEventKind(absl::string_view type);
 
 // The types each group records ("returnpath.v1.Departed", ...).
 std::vector<std::string> TypesRecordedBy(RecordedBy recorded_by);
+
+// Every recording kind a policy may grant, each once.
+const std::vector<std::string>& RecordingKinds();
+
+// The recording kind of an event people record: the kind's own, but a
+// departure is "departure" (assisted voluntary), "forced_return" or
+// "dublin_transfer"; a correction that replaces an event is judged as that
+// event. INVALID_ARGUMENT for a payload that does not parse; empty for an
+// event nobody records directly.
+absl::StatusOr<std::string> RecordingKindOf(
+    const google::protobuf::Any& event);
 
 }  // namespace returnpath::return_pathway
 

@@ -15,6 +15,7 @@
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/names.h"
+#include "workflows/return_pathway/recording_rights.h"
 #include "workflows/return_pathway/task_kinds.h"
 
 namespace returnpath::return_pathway {
@@ -31,6 +32,13 @@ class Problems {
     if (status_.ok()) {
       status_ = absl::InvalidArgumentError(
           absl::StrCat(source_, ": ", field, ": ", problem));
+    }
+  }
+  // A check that names its own field ("<field>: <problem>").
+  void Add(const absl::Status& checked) {
+    if (!checked.ok() && status_.ok()) {
+      status_ = absl::InvalidArgumentError(
+          absl::StrCat(source_, ": ", checked.message()));
     }
   }
   void Require(bool ok, absl::string_view field, absl::string_view problem) {
@@ -201,6 +209,7 @@ absl::Status ValidatePolicy(const Policy& p, absl::string_view source) {
   problems.AtLeast(p.long_stayer_review().priority(), 0,
                    "long_stayer_review.priority");
 
+  problems.Add(CheckRecordingGrants(p));
   problems.Present(p.has_effective_time(), "effective_time");
   problems.AtLeast(p.effective_time().max_clock_skew_seconds(), 0,
                    "effective_time.max_clock_skew_seconds");

@@ -15,6 +15,7 @@
 #include "workflows/return_pathway/event_kinds.h"
 #include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/machine.h"
+#include "workflows/return_pathway/recording_rights.h"
 #include "workflows/return_pathway/refold.h"
 
 namespace returnpath::return_pathway {
@@ -39,6 +40,13 @@ absl::StatusOr<std::string> ReturnPathwayWorkflow::PolicyVersionAt(
   RP_ASSIGN_OR_RETURN(const v1::Policy* policy,
                       policies_.InForceAt(effective_time));
   return policy->version();
+}
+
+absl::Status ReturnPathwayWorkflow::MayRecord(
+    absl::string_view role, const google::protobuf::Any& event,
+    absl::Time now) const {
+  RP_ASSIGN_OR_RETURN(const v1::Policy* policy, policies_.InForceAt(now));
+  return MayRecordUnder(*policy, role, event);
 }
 
 absl::StatusOr<returnpath::engine::Transition> ReturnPathwayWorkflow::Apply(

@@ -36,6 +36,10 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
   // "returnpath.v1.PathwayState".
   std::string StateTypeName() const override;
   std::vector<std::string> EngineOnlyEventTypes() const override;
+  // Under the recording grants of the policy in force at `now`.
+  absl::Status MayRecord(absl::string_view role,
+                         const google::protobuf::Any& event,
+                         absl::Time now) const override;
 
   // Departures ("assisted_return", "forced_return", "dublin_transfer"),
   // "disappeared", "reappeared", "final_rejection" (derived ones included),
