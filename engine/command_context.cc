@@ -8,6 +8,7 @@
 #include "engine/keys.h"
 #include "engine/rocks_view.h"
 #include "engine/status_macros.h"
+#include "engine/task_keys.h"
 #include "engine/transition_records.h"
 
 namespace returnpath::engine {
@@ -30,12 +31,6 @@ absl::StatusOr<std::optional<Proto>> GetProto(const StoreDb& db, StoreDb::Cf cf,
                                             " record does not parse: ", key));
   }
   return proto;
-}
-
-std::string ReadyKey(const Task& task) {
-  return keys::TaskReady(task.queue(), task.priority(),
-                         FromTimestamp(task.due_time()), task.stream_id(),
-                         task.id());
 }
 
 // Ids, streams and queues are parts of composite keys (keys.h).
@@ -170,31 +165,71 @@ absl::Status CommandContext::PutTask(const Task& task) {
   RP_ASSIGN_OR_RETURN(std::optional<Task> old,
                       GetTask(task.stream_id(), task.id()));
   if (old.has_value() && old->state() == returnpath::v1::TASK_STATE_OPEN) {
-    Delete(StoreDb::kTaskReady, ReadyKey(*old));
+    Delete(StoreDb::kTaskReady, task_keys::Ready(*old));
   }
   std::string key = keys::StreamItem(task.stream_id(), task.id());
   Put(StoreDb::kTasks, key, task.SerializeAsString());
   if (task.state() == returnpath::v1::TASK_STATE_OPEN) {
-    Put(StoreDb::kTaskReady, ReadyKey(task), "");
+    Put(StoreDb::kTaskReady, task_keys::Ready(task), "");
   }
   top().tasks.insert_or_assign(std::move(key), task);
   return absl::OkStatus();
 }
 
-absl::Status CommandContext::UpdateTask(
-    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event) {
-  RP_ASSIGN_OR_RETURN(std::optional<Task> task,
-                      GetTask(event.stream_id(), spec.id));
-  RP_RETURN_IF_ERROR(
-      UpdateTaskFromSpec(spec, event, task.has_value() ? &*task : nullptr));
-  RP_RETURN_IF_ERROR(PutTask(*task));  // moves its ready entry if OPEN
-  // An OPEN task waiting out a retry delay keeps its ready entry withheld
-  // (its delayed entry names only the queue, which an update keeps).
-  if (task->state() == returnpath::v1::TASK_STATE_OPEN &&
-      FromTimestamp(task->visible_time()) > now()) {
-    Delete(StoreDb::kTaskReady, ReadyKey(*task));
+absl::Status CommandContext::ReplaceTask(const Task& old, const Task& next) {
+  DropTaskEntries(old);
+  RP_RETURN_IF_ERROR(PutTask(next));
+  const std::string delayed = task_keys::DelayedFor(next, now());
+  if (!delayed.empty()) {
+    if (next.state() == returnpath::v1::TASK_STATE_OPEN) {
+      Delete(StoreDb::kTaskReady, task_keys::Ready(next));
+    }
+    Put(StoreDb::kTaskReady, delayed, "");
+  }
+  if (next.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
+    Put(StoreDb::kTaskReady,
+        task_keys::Dead(next.queue(), next.stream_id(), next.id()), "");
   }
   return absl::OkStatus();
+}
+
+void CommandContext::DropTaskEntries(const Task& task) {
+  if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
+    Delete(StoreDb::kTaskReady,
+           task_keys::Delayed(task.queue(), FromTimestamp(task.lease_expires()),
+                              task.stream_id(), task.id()));
+  } else if (task.state() == returnpath::v1::TASK_STATE_OPEN &&
+             task.has_visible_time()) {
+    Delete(StoreDb::kTaskReady,
+           task_keys::Delayed(task.queue(), FromTimestamp(task.visible_time()),
+                              task.stream_id(), task.id()));
+  } else if (task.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
+    Delete(StoreDb::kTaskReady,
+           task_keys::Dead(task.queue(), task.stream_id(), task.id()));
+  }
+}
+
+absl::Status CommandContext::UpdateTask(
+    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event) {
+  RP_ASSIGN_OR_RETURN(std::optional<Task> stored,
+                      GetTask(event.stream_id(), spec.id));
+  std::optional<Task> task = stored;
+  RP_RETURN_IF_ERROR(
+      UpdateTaskFromSpec(spec, event, task.has_value() ? &*task : nullptr));
+  if (task->queue() != stored->queue() &&
+      task->state() == returnpath::v1::TASK_STATE_LEASED) {
+    // The holder works the old queue: the task waits, unleased, in the new
+    // one, and its handling says whose lease ended and why.
+    returnpath::v1::TaskHandling* ended = task->add_handling();
+    *ended->mutable_at() = ToTimestamp(task_keys::TruncateToMicros(now()));
+    ended->set_action("lease ended");
+    ended->set_by(task->lease_owner());
+    ended->set_reason(absl::StrCat("moved to queue ", task->queue()));
+    task->set_state(returnpath::v1::TASK_STATE_OPEN);
+    task->clear_lease_owner();
+    task->clear_lease_expires();
+  }
+  return ReplaceTask(*stored, *task);
 }
 
 void CommandContext::PutStream(const StreamRecord& record) {

@@ -84,6 +84,16 @@ class CommandContext {
   // entry iff its state is OPEN. Use it for leases, retries and closing.
   // INVALID_ARGUMENT if the stream, id or queue is empty or holds a NUL byte.
   absl::Status PutTask(const returnpath::v1::Task& task);
+  // Replaces the stored `old` by `next` in this write: the record and every
+  // entry the queue keeps for it (ready; delayed for a lease or a retry
+  // delay, withholding the ready entry until then; dead letter), each under
+  // `next`'s queue, so a task may change state and queue at once.
+  absl::Status ReplaceTask(const returnpath::v1::Task& old,
+                           const returnpath::v1::Task& next);
+  // Removes the queue's delayed or dead-letter entry `task` may have
+  // (deleting an absent key is harmless, so this need not know whether a
+  // delay has passed).
+  void DropTaskEntries(const returnpath::v1::Task& task);
 
   // The clock's time, read once per command: the recorded time of its events.
   absl::Time now() const { return now_; }
@@ -165,7 +175,8 @@ class CommandContext {
                                const returnpath::v1::EventEnvelope& event,
                                returnpath::v1::StreamRecord* record);
   // Transition::tasks_to_update for one spec: the task changed in place,
-  // its ready entry in step; INTERNAL if the workflow named no open task.
+  // its queue entries in step; INTERNAL if the workflow named no open task.
+  // A task moved to another queue leaves its lease behind (see workflow.h).
   absl::Status UpdateTask(const TaskSpec& spec,
                           const returnpath::v1::EventEnvelope& event);
   // `outcome` non-null: the task is COMPLETED with it.

@@ -8,7 +8,6 @@ add_library(rp_runtime
   replay_fold.cc
   stream_walk.cc
   task_commands.cc
-  task_keys.cc
   task_listing.cc
   task_poll.cc
   task_queue.cc

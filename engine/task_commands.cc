@@ -44,49 +44,8 @@ const char* StateWord(TaskState state) {
   }
 }
 
-void PutEntry(CommandContext& ctx, const std::string& key) {
-  ctx.PutRecord(Table::kTaskReady, key, "");
-}
-
 void DeleteEntry(CommandContext& ctx, const std::string& key) {
   ctx.DeleteRecord(Table::kTaskReady, key);
-}
-
-// Removes the queue's own entries `task` may have (deleting an absent key is
-// harmless, so this need not know whether a delay has passed).
-void DropEntries(CommandContext& ctx, const Task& task) {
-  if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
-    DeleteEntry(ctx, task_keys::Delayed(task.queue(),
-                                        FromTimestamp(task.lease_expires()),
-                                        task.stream_id(), task.id()));
-  } else if (task.state() == returnpath::v1::TASK_STATE_OPEN &&
-             task.has_visible_time()) {
-    DeleteEntry(ctx, task_keys::Delayed(task.queue(),
-                                        FromTimestamp(task.visible_time()),
-                                        task.stream_id(), task.id()));
-  } else if (task.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
-    DeleteEntry(ctx,
-                task_keys::Dead(task.queue(), task.stream_id(), task.id()));
-  }
-}
-
-// Replaces `old` by `next`: the record and ready entry through PutTask, the
-// delayed and dead-letter entries here. An OPEN task still waiting out a
-// retry delay gets a delayed entry instead of its ready entry.
-absl::Status WriteTask(CommandContext& ctx, const Task& old, const Task& next) {
-  DropEntries(ctx, old);
-  RP_RETURN_IF_ERROR(ctx.PutTask(next));
-  std::string delayed = task_keys::DelayedFor(next, ctx.now());
-  if (!delayed.empty()) {
-    if (next.state() == returnpath::v1::TASK_STATE_OPEN) {
-      DeleteEntry(ctx, task_keys::Ready(next));
-    }
-    PutEntry(ctx, delayed);
-  }
-  if (next.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
-    PutEntry(ctx, task_keys::Dead(next.queue(), next.stream_id(), next.id()));
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<Task> Find(CommandContext& ctx, const TaskRef& ref) {
@@ -174,7 +133,7 @@ absl::StatusOr<std::vector<Task>> Promote(CommandContext& ctx,
         task_keys::SameMicros(FromTimestamp(task->lease_expires()), at)) {
       Task next = *task;
       const bool dead = LeaseRanOut(options, &next);
-      RP_RETURN_IF_ERROR(WriteTask(ctx, *task, next));
+      RP_RETURN_IF_ERROR(ctx.ReplaceTask(*task, next));
       if (!dead) promoted.push_back(std::move(next));
     } else if (task->state() == returnpath::v1::TASK_STATE_OPEN &&
                task_keys::SameMicros(FromTimestamp(task->visible_time()), at)) {
@@ -290,7 +249,7 @@ absl::StatusOr<std::optional<Task>> Lease(CommandContext& ctx,
   leased.set_lease_owner(std::string(worker));
   *leased.mutable_lease_expires() =
       ToTimestamp(TruncateToMicros(ctx.now() + lease));
-  RP_RETURN_IF_ERROR(WriteTask(ctx, *best, leased));
+  RP_RETURN_IF_ERROR(ctx.ReplaceTask(*best, leased));
   return leased;
 }
 
@@ -354,9 +313,9 @@ absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
     closed.set_state(returnpath::v1::TASK_STATE_COMPLETED);
     closed.set_outcome(request.outcome);
     closed.set_closed_at_position(appended.last_position);
-    RP_RETURN_IF_ERROR(WriteTask(ctx, after, closed));
+    RP_RETURN_IF_ERROR(ctx.ReplaceTask(after, closed));
   } else {
-    DropEntries(ctx, task);  // the lease's delayed entry
+    ctx.DropTaskEntries(task);  // the lease's delayed entry
   }
   return CompleteResult{appended.last_position, /*deduplicated=*/false};
 }
@@ -374,7 +333,7 @@ absl::StatusOr<Task> Fail(CommandContext& ctx, const TaskRef& ref,
     *next.mutable_visible_time() = ToTimestamp(
         TruncateToMicros(ctx.now() + RetryDelay(options, task.attempts())));
   }
-  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  RP_RETURN_IF_ERROR(ctx.ReplaceTask(task, next));
   return next;
 }
 
@@ -386,7 +345,7 @@ absl::StatusOr<Task> Release(CommandContext& ctx, const TaskRef& ref) {
   next.clear_lease_owner();
   next.clear_lease_expires();
   *next.mutable_visible_time() = ToTimestamp(TruncateToMicros(ctx.now()));
-  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  RP_RETURN_IF_ERROR(ctx.ReplaceTask(task, next));
   return next;
 }
 
@@ -423,7 +382,7 @@ absl::StatusOr<Task> Claim(CommandContext& ctx, const TaskRef& ref,
   next.set_lease_owner(ref.worker);
   *next.mutable_lease_expires() =
       ToTimestamp(TruncateToMicros(ctx.now() + lease));
-  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  RP_RETURN_IF_ERROR(ctx.ReplaceTask(task, next));
   return next;
 }
 
@@ -441,7 +400,7 @@ absl::StatusOr<Task> Reassign(CommandContext& ctx, const TaskRef& ref,
   handed->set_action("handed over");
   handed->set_by(ref.worker);
   handed->set_to(std::string(to_worker));
-  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  RP_RETURN_IF_ERROR(ctx.ReplaceTask(task, next));
   return next;
 }
 
@@ -464,7 +423,7 @@ absl::StatusOr<Task> Requeue(CommandContext& ctx, const TaskRef& ref,
   requeued->set_action("requeued");
   requeued->set_by(ref.worker);
   requeued->set_reason(std::string(reason));
-  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  RP_RETURN_IF_ERROR(ctx.ReplaceTask(task, next));
   return next;
 }
 
@@ -475,7 +434,7 @@ absl::StatusOr<Task> Extend(CommandContext& ctx, const TaskRef& ref,
   Task next = task;
   *next.mutable_lease_expires() =
       ToTimestamp(TruncateToMicros(ctx.now() + lease));
-  RP_RETURN_IF_ERROR(WriteTask(ctx, task, next));
+  RP_RETURN_IF_ERROR(ctx.ReplaceTask(task, next));
   return next;
 }
 

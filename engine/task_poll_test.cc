@@ -83,6 +83,15 @@ TEST_F(TaskPollTest, WakesWhenATaskArrives) {
   EXPECT_EQ(a.TaskId(), "k1");
 }
 
+TEST_F(TaskPollTest, WakesWhenAnUpdateMovesATaskIntoTheQueue) {
+  Append("p1", "open:k1:elsewhere:100:5");
+  Answer a;
+  Poll(a, kLong);
+  Append("p1", "update:k1:q:100:5");
+  ASSERT_TRUE(a.Wait());
+  EXPECT_EQ(a.TaskId(), "k1");
+}
+
 TEST_F(TaskPollTest, TimesOutEmptyAfterTheWait) {
   const absl::Time start = absl::Now();
   Answer a;

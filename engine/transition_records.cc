@@ -63,12 +63,15 @@ absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
       task->state() == returnpath::v1::TASK_STATE_CANCELLED) {
     return refuse("is closed");
   }
-  if (spec.kind != task->kind() || spec.queue != task->queue()) {
-    return refuse(absl::StrCat("is a ", task->kind(), " task in queue \"",
-                               task->queue(),
-                               "\": an update keeps its kind and queue"));
+  if (spec.kind != task->kind()) {
+    return refuse(absl::StrCat("is a ", task->kind(),
+                               " task: an update keeps its kind"));
   }
   std::vector<std::string> what;
+  if (spec.queue != task->queue()) {
+    what.push_back(absl::StrCat("queue ", task->queue(), " -> ", spec.queue));
+    task->set_queue(spec.queue);
+  }
   if (spec.priority != task->priority()) {
     what.push_back(
         absl::StrCat("priority ", task->priority(), " -> ", spec.priority));

@@ -23,9 +23,11 @@ returnpath::v1::Task TaskFromSpec(absl::string_view stream,
                                   const returnpath::v1::EventEnvelope& event);
 
 // Changes `task` in place as `spec` says (Transition::tasks_to_update) and,
-// if anything changed, appends a TaskChange naming `event`. INTERNAL, and
-// `task` untouched, if `task` is null or closed (COMPLETED, CANCELLED) or
-// `spec` names another kind or queue.
+// if anything changed, appends a TaskChange naming `event` ("queue a -> b"
+// when it moves). Only what the log decides: the queue's own entries and a
+// lease are the caller's (CommandContext::UpdateTask). INTERNAL, and `task`
+// untouched, if `task` is null or closed (COMPLETED, CANCELLED) or `spec`
+// names another kind.
 absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
                                 const returnpath::v1::EventEnvelope& event,
                                 returnpath::v1::Task* task);

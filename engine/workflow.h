@@ -73,14 +73,17 @@ struct Transition {
   std::vector<TaskSpec> tasks_to_open;
   std::vector<std::string> tasks_to_close;  // cancelled
   // Open tasks changed in place, named by id: the task keeps its id, state,
-  // lease (owner and expiry), attempts, kind, queue and the provenance of its
+  // lease (owner and expiry), attempts, kind and the provenance of its
   // opening (opened_at_position, created_time, policy_version), and takes the
-  // spec's title, due, priority, rule, caused_by_positions and payload; its
-  // ready entry follows the new priority and due, and a TaskChange naming the
-  // event records what changed (a dead-lettered task is updated too). An id
-  // that names no task of the stream or a closed one (COMPLETED, CANCELLED),
-  // or a spec with another kind or queue, refuses the whole command (INTERNAL:
-  // the workflow is wrong). Applied after closing and before opening.
+  // spec's queue, title, due, priority, rule, caused_by_positions and
+  // payload; its queue entries follow in the same write, and a TaskChange
+  // naming the event records what changed ("queue a -> b"; a dead-lettered
+  // task is updated too, and moves as a dead letter). A task moved to another
+  // queue while leased loses the lease: it waits unleased in the new queue,
+  // and its handling records "lease ended" by the holder. An id that names
+  // no task of the stream or a closed one (COMPLETED, CANCELLED), or a spec
+  // with another kind, refuses the whole command (INTERNAL: the workflow is
+  // wrong). Applied after closing and before opening.
   std::vector<TaskSpec> tasks_to_update;
   // Tasks this event carried out rather than made moot: each is closed as
   // COMPLETED with its outcome, as if a worker had completed it.

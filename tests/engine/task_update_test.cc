@@ -1,5 +1,6 @@
 // A transition's tasks_to_update: the engine changes an open task in place,
-// so the task keeps its id and whoever holds its lease keeps it.
+// so the task keeps its id and whoever holds its lease keeps it; a task moved
+// to another queue takes its queue entries along and leaves a lease behind.
 
 #include <memory>
 #include <optional>
@@ -42,15 +43,16 @@ class TaskUpdateTest : public testing::RuntimeTest {
     return task.ok() ? *task : Task();
   }
 
-  std::optional<Task> Lease(const std::string& worker) {
+  std::optional<Task> Lease(const std::string& worker,
+                            const std::string& queue = "q") {
     absl::StatusOr<std::optional<Task>> task =
-        queue_->Lease("q", worker, kLease);
+        queue_->Lease(queue, worker, kLease);
     EXPECT_TRUE(task.ok()) << task.status();
     return task.ok() ? *task : std::nullopt;
   }
 
-  std::vector<std::string> ReadyIds() {
-    absl::StatusOr<std::vector<Task>> ready = store_->ReadyTasks("q", 10);
+  std::vector<std::string> ReadyIds(const std::string& queue = "q") {
+    absl::StatusOr<std::vector<Task>> ready = store_->ReadyTasks(queue, 10);
     EXPECT_TRUE(ready.ok()) << ready.status();
     std::vector<std::string> ids;
     if (ready.ok()) {
@@ -131,8 +133,7 @@ TEST_F(TaskUpdateTest, AnUpdateOfNoOpenTaskIsRefusedAndWritesNothing) {
   Append("p1", "close:k2");
   const uint64_t version = Events("p1").size();
   for (const std::string& text :
-       {std::string("update:nope:q:20:5"), std::string("update:k2:q:20:5"),
-        std::string("update:k1:elsewhere:20:5")}) {
+       {std::string("update:nope:q:20:5"), std::string("update:k2:q:20:5")}) {
     absl::StatusOr<AppendResult> result = store_->Append(Req("p1", {text}));
     EXPECT_EQ(result.status().code(), absl::StatusCode::kInternal) << text;
     EXPECT_THAT(result.status().message(), HasSubstr("nothing was written"));
@@ -173,6 +174,95 @@ TEST_F(TaskUpdateTest, ADeadLetteredTaskIsUpdatedAndStaysDeadLettered) {
   EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_DEAD_LETTER);
   EXPECT_EQ(task.priority(), 10);
   EXPECT_TRUE(ReadyIds().empty());
+  ExpectReplayAgrees();
+}
+
+std::vector<std::string> DeadIds(TaskQueue& queue, const std::string& name) {
+  absl::StatusOr<TaskPage> page = queue.ListDeadLetters(name, 10, "");
+  EXPECT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> ids;
+  if (page.ok()) {
+    for (const Task& t : page->tasks) ids.push_back(t.id());
+  }
+  return ids;
+}
+
+TEST_F(TaskUpdateTest, AnOpenTaskMovesToTheNewQueueKeepingIdDueAndPriority) {
+  Append("p1", "open:k1:q:30:5");
+  const uint64_t at = Append("p1", "update:k1:q2:30:5").last_position;
+  EXPECT_TRUE(ReadyIds("q").empty());
+  EXPECT_EQ(ReadyIds("q2"), (std::vector<std::string>{"k1"}));
+  const Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.queue(), "q2");
+  EXPECT_EQ(task.priority(), 30);
+  EXPECT_EQ(FromTimestamp(task.due_time()), Day(5));
+  ASSERT_EQ(task.changes_size(), 1);
+  EXPECT_EQ(task.changes(0).position(), at);
+  EXPECT_THAT(task.changes(0).what(), ::testing::StartsWith("queue q -> q2"));
+  ExpectReplayAgrees();
+  EXPECT_FALSE(Lease("w", "q").has_value());
+  std::optional<Task> served = Lease("w", "q2");
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->id(), "k1");
+}
+
+TEST_F(TaskUpdateTest, ALeasedTaskMovedLosesItsLeaseAndWaitsInTheNewQueue) {
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w-old").has_value());
+  Append("p1", "update:k1:q2:30:5");
+  const Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_OPEN);
+  EXPECT_TRUE(task.lease_owner().empty());
+  EXPECT_FALSE(task.has_lease_expires());
+  ASSERT_EQ(task.handling_size(), 1);
+  EXPECT_EQ(task.handling(0).action(), "lease ended");
+  EXPECT_EQ(task.handling(0).by(), "w-old");
+  EXPECT_EQ(task.handling(0).reason(), "moved to queue q2");
+  EXPECT_EQ(ReadyIds("q2"), (std::vector<std::string>{"k1"}));
+  ExpectReplayAgrees();
+
+  // The old holder cannot complete it; the old lease's end frees nothing.
+  CompleteRequest done;
+  done.task = TaskRef{"p1", "k1", "w-old"};
+  done.outcome = "held";
+  EXPECT_EQ(queue_->Complete(done).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  clock_.Advance(kLease + absl::Seconds(1));
+  EXPECT_FALSE(Lease("w", "q").has_value());
+  std::optional<Task> served = Lease("w-new", "q2");
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->id(), "k1");
+  EXPECT_EQ(served->attempts(), 0);
+}
+
+TEST_F(TaskUpdateTest, ATaskWaitingOutARetryMovesAndStaysWithheldUntilItsTime) {
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w").has_value());
+  absl::StatusOr<Task> failed = queue_->Fail({"p1", "k1", "w"}, "no answer");
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  const absl::Time visible = FromTimestamp(failed->visible_time());
+  Append("p1", "update:k1:q2:30:5");
+  EXPECT_TRUE(ReadyIds("q2").empty());
+  EXPECT_FALSE(Lease("w", "q2").has_value());
+  ExpectReplayAgrees();
+  clock_.SetTime(visible);
+  EXPECT_FALSE(Lease("w", "q").has_value());
+  std::optional<Task> again = Lease("w", "q2");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->id(), "k1");
+}
+
+TEST_F(TaskUpdateTest, ADeadLetteredTaskMovesAsADeadLetter) {
+  MakeQueue(TaskQueueOptions{.max_attempts = 1});
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w").has_value());
+  ASSERT_TRUE(queue_->Fail({"p1", "k1", "w"}, "no answer").ok());
+  ASSERT_EQ(DeadIds(*queue_, "q"), (std::vector<std::string>{"k1"}));
+  Append("p1", "update:k1:q2:30:5");
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_DEAD_LETTER);
+  EXPECT_TRUE(DeadIds(*queue_, "q").empty());
+  EXPECT_EQ(DeadIds(*queue_, "q2"), (std::vector<std::string>{"k1"}));
+  EXPECT_TRUE(ReadyIds("q2").empty());
   ExpectReplayAgrees();
 }
 

@@ -25,10 +25,10 @@ bool SameTask(const v1::PathwayTask& a, const v1::PathwayTask& b) {
          a.rule() == b.rule() && a.parent_key() == b.parent_key();
 }
 
-// What an in-place update keeps (the engine refuses to change it).
+// What an in-place update keeps (the engine refuses to change the kind; a
+// new queue moves the task there: tasks follow the person).
 bool SameOccurrence(const v1::PathwayTask& a, const v1::PathwayTask& b) {
-  return a.kind() == b.kind() && a.queue() == b.queue() &&
-         a.parent_key() == b.parent_key();
+  return a.kind() == b.kind() && a.parent_key() == b.parent_key();
 }
 
 bool SameTimer(const v1::PathwayTimer& a, const v1::PathwayTimer& b) {
@@ -93,7 +93,7 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
     }
     // Keys name the event that opened the task, so outside a refold the same
     // key is the same occurrence: the engine changes it in place, and whoever
-    // holds its lease keeps it.
+    // holds its lease keeps it unless it moves to another queue.
     if (it != old_tasks.end() && !options.refold &&
         SameOccurrence(*it->second, t)) {
       t.set_id(it->second->id());

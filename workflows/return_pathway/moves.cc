@@ -163,6 +163,10 @@ std::vector<std::string> DescribeMoves(
       add(absl::StrCat(TaskName(t), " now due by ", DueDay(t), " (was by ",
                        DueDay(old), ")"));
     }
+    if (old.queue() != t.queue()) {
+      add(absl::StrCat(TaskName(t), " moved from queue ", old.queue(), " to ",
+                       t.queue()));
+    }
   }
   if (!refold) return out;
   auto deadline = [&](const char* name, const v1::Deadline& a,

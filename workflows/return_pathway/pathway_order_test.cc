@@ -384,5 +384,23 @@ TEST_F(OrderTest, ATravelDocumentRecordedLateReopensTheReferralUnderANewId) {
   EXPECT_EQ(f_.TaskByKey("police-referral-3")->priority(), 80);
 }
 
+TEST_F(OrderTest, AMoveRecordedLateReaddressesTheTasksFromItsEffectiveTime) {
+  // Backdated before a later fact, the move is refolded in place: the tasks
+  // end in the new centre's queues (closed and opened afresh, as a refold
+  // does), and folding the history from nothing agrees.
+  Registered();
+  RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
+  RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 5)));
+  v1::PersonMovedCentre moved;
+  moved.set_reception_centre("Bergen-1");
+  moved.set_region(v1::REGION_VEST);
+  RP_ASSERT_OK(RecordLate(moved, CivilDay(2026, 3, 3), CivilDay(2026, 3, 6)));
+  ASSERT_NE(f_.TaskByKey("conversation-2"), nullptr);
+  EXPECT_EQ(f_.TaskByKey("conversation-2")->queue(), "advisers/Bergen-1");
+  ASSERT_NE(f_.TaskByKey("disappeared-3"), nullptr);
+  EXPECT_EQ(f_.TaskByKey("disappeared-3")->queue(), "police/pu");
+  ExpectFoldFromNothingGivesTheState(f_.state(), "late move");
+}
+
 }  // namespace
 }  // namespace returnpath::return_pathway

@@ -16,6 +16,7 @@ namespace {
 
 namespace v1 = ::returnpath::v1;
 using absl::CivilDay;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -219,6 +220,62 @@ TEST_F(ReturnTest, RelocationCompletedClosesTheTask) {
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("centre/Retur-Nord", "due/2026-03-23", "region/NORD",
                           "stage/FINAL_REJECTION"));
+}
+
+// Tasks follow the person: the adviser task addressed to the old centre is
+// updated in place to the new centre's queue (same id, due and priority).
+TEST_F(ReturnTest, ARelocationMovesTheOpenAdviserTaskToTheNewCentre) {
+  FinallyRejected();
+  const v1::PathwayTask before = *f_.TaskByKey("conversation-2");
+  ASSERT_EQ(before.queue(), "advisers/Oslo-1");
+  v1::RelocationCompleted moved;
+  moved.set_return_centre("Retur-Nord");
+  moved.set_region(v1::REGION_NORD);
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 6), moved));
+  const v1::PathwayTask* after = f_.TaskByKey("conversation-2");
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(after->queue(), "advisers/Retur-Nord");
+  EXPECT_EQ(after->id(), before.id());
+  EXPECT_EQ(after->due().seconds(), before.due().seconds());
+  EXPECT_EQ(after->priority(), before.priority());
+  ASSERT_EQ(f_.last().tasks_to_update.size(), 1u);
+  EXPECT_EQ(f_.last().tasks_to_update[0].id, before.id());
+  EXPECT_EQ(f_.last().tasks_to_update[0].queue, "advisers/Retur-Nord");
+  for (const auto& opened : f_.last().tasks_to_open) {
+    EXPECT_NE(opened.kind, before.kind()) << opened.id;
+  }
+  EXPECT_FALSE(f_.Closed(before.id()));
+  EXPECT_THAT(f_.state().history().rbegin()->moved(),
+              Contains(HasSubstr(
+                  "moved from queue advisers/Oslo-1 to advisers/Retur-Nord")));
+}
+
+// The national police queue is not per centre: its task stays (and closes on
+// reappearance), while the adviser task follows the person to the centre
+// named on reappearance; a move within the same centre moves nothing.
+TEST_F(ReturnTest, AReappearanceAtANewCentreMovesCentreTasksNotPoliceOnes) {
+  FinallyRejected();
+  RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 5)));
+  ASSERT_EQ(f_.TaskByKey("disappeared-3")->queue(), "police/pu");
+  v1::Reappeared back;
+  back.set_reception_centre("Bergen-2");
+  back.set_region(v1::REGION_VEST);
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 7), back));
+  EXPECT_TRUE(f_.Closed("disappeared-3"));
+  ASSERT_NE(f_.TaskByKey("conversation-2"), nullptr);
+  ASSERT_NE(f_.TaskByKey("relocate-2"), nullptr);
+  EXPECT_EQ(f_.TaskByKey("conversation-2")->queue(), "advisers/Bergen-2");
+  EXPECT_EQ(f_.TaskByKey("relocate-2")->queue(), "reception/Bergen-2");
+
+  v1::PersonMovedCentre same;
+  same.set_reception_centre("Bergen-2");
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 8), same));
+  EXPECT_TRUE(f_.last().tasks_to_update.empty());
+  v1::PersonMovedCentre onwards;
+  onwards.set_reception_centre("Bergen-3");
+  RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 9), onwards));
+  EXPECT_EQ(f_.TaskByKey("conversation-2")->queue(), "advisers/Bergen-3");
+  EXPECT_EQ(f_.last().tasks_to_update.size(), 2u);
 }
 
 TEST_F(ReturnTest, DisappearanceOverlayPoliceTaskAndPlaceRelease) {

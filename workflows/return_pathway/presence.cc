@@ -1,6 +1,9 @@
 // The person and their whereabouts: disappearance, moves, flags, courses and
 // return conversations. None of these moves a deadline.
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "workflows/return_pathway/date_util.h"
@@ -18,6 +21,7 @@ absl::Status MoveTo(Step& st, const std::string& centre, v1::Region region) {
   if (!v1::Region_IsValid(region)) {
     return absl::InvalidArgumentError("region: not one of UDI's regions");
   }
+  const std::vector<std::string> queues_before = st.PlaceQueues();
   v1::Residence& residence = *st.s().mutable_residence();
   if (!centre.empty()) {
     RP_RETURN_IF_ERROR(CheckName(centre, "reception_centre"));
@@ -30,6 +34,7 @@ absl::Status MoveTo(Step& st, const std::string& centre, v1::Region region) {
   residence.set_place_released(false);
   st.s().mutable_person()->set_reception_centre(residence.reception_centre());
   st.s().mutable_person()->set_region(residence.region());
+  st.ReaddressTasks(queues_before);
   return absl::OkStatus();
 }
 

@@ -2,6 +2,8 @@
 // relocation to return centres.
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
@@ -291,6 +293,7 @@ absl::Status OnRelocationCompleted(const v1::RelocationCompleted& e, Step& st) {
   if (!v1::Region_IsValid(e.region())) {
     return absl::InvalidArgumentError("region: not one of UDI's regions");
   }
+  const std::vector<std::string> queues_before = st.PlaceQueues();
   v1::Residence& residence = *st.s().mutable_residence();
   residence.set_reception_centre(e.return_centre());
   if (e.region() != v1::REGION_UNSPECIFIED) residence.set_region(e.region());
@@ -299,6 +302,7 @@ absl::Status OnRelocationCompleted(const v1::RelocationCompleted& e, Step& st) {
   st.s().mutable_person()->set_reception_centre(residence.reception_centre());
   st.s().mutable_person()->set_region(residence.region());
   st.CloseTasksOfKind(kTaskRelocation);
+  st.ReaddressTasks(queues_before);
   return absl::OkStatus();
 }
 

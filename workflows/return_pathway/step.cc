@@ -172,6 +172,22 @@ std::string Step::PoliceQueue() const {
   return FillQueue(policy().queues().police());
 }
 
+std::vector<std::string> Step::PlaceQueues() const {
+  return {ReceptionQueue(), AdvisersQueue(), RegionQueue(), PoliceQueue()};
+}
+
+void Step::ReaddressTasks(const std::vector<std::string>& before) {
+  const std::vector<std::string> after = PlaceQueues();
+  for (PathwayTask& t : *state_.mutable_open_tasks()) {
+    for (size_t i = 0; i < before.size() && i < after.size(); ++i) {
+      if (t.queue() == before[i]) {
+        t.set_queue(after[i]);
+        break;
+      }
+    }
+  }
+}
+
 std::string Step::Key(absl::string_view prefix) const {
   return absl::StrCat(prefix, "-", in_.position, key_suffix);
 }

@@ -97,6 +97,13 @@ class Step {
   std::string AdvisersQueue() const;
   std::string RegionQueue() const;
   std::string PoliceQueue() const;
+  // Every queue above, in that order: what ReaddressTasks compares.
+  std::vector<std::string> PlaceQueues() const;
+  // Tasks follow the person: after a move, each open task addressed to
+  // `before[i]` (PlaceQueues() before the move) goes to PlaceQueues()[i].
+  // A queue the move leaves unchanged (e.g. the national police queue) keeps
+  // its tasks.
+  void ReaddressTasks(const std::vector<std::string>& before);
 
   // "<prefix>-<position>", the deterministic name of what this event opens;
   // "<prefix>-<position>.<n>" for the n-th overdue timer it fires first.
