@@ -1,7 +1,8 @@
 // Task work as people do it, through the real daemon: claim a chosen task,
 // two advisers reaching for the same one, leases that run out over lunch
 // without killing the task, a dead letter put back and closed, the tasks one
-// holds (overdue first) and a handover to a colleague.
+// holds and a handover to a colleague; the order people read (priority, then
+// overdue, then due) and the per-queue counts of QueueSummary.
 
 #include <string>
 #include <tuple>
@@ -348,7 +349,8 @@ TEST_F(HumanTasksTest, ReturnctlClaimsListsHandsOverAndRequeues) {
 TEST_F(HumanTasksTest, ListsPutOverdueFirstWithinAPriority) {
   const std::string early = ConversationFor("P-1", "2026-03-02");  // due 03-09
   const std::string later = ConversationFor("P-2", "2026-03-09");  // due 03-16
-  RP_ASSERT_OK(Claim("adviser", "P-1", early, absl::Hours(24)));
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-09T20:00:00Z")));
+  RP_ASSERT_OK(Claim("adviser", "P-1", early, absl::Hours(12)));
   RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-10T02:00:00Z")));  // P-1 overdue
 
   absl::StatusOr<std::vector<v1::Task>> listed =
@@ -366,13 +368,40 @@ TEST_F(HumanTasksTest, ListsPutOverdueFirstWithinAPriority) {
   EXPECT_LT(table.out.find(early), table.out.find(later)) << table.out;
 }
 
+// Priority comes before overdue: a conversation not yet due (priority 60)
+// is listed before an IOM follow-up long overdue (priority 70).
+TEST_F(HumanTasksTest, MineListsByPriorityThenOverdue) {
+  ConversationFor("P-2", "2026-03-02");
+  RP_ASSERT_OK(Record("P-2", "iom-application", {{"programme", "varp"}}));
+  // 60 days without departure: the advisers get a follow-up, due at once.
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-05-04T08:00:00Z")));
+  RP_ASSERT_OK(WaitForTimer("P-2", "iom_follow_up"));
+  absl::StatusOr<v1::PathwayView> view = View("P-2");
+  RP_ASSERT_OK(view);
+  const std::vector<v1::Task> follow_ups = TasksOfKind(*view, "iom_follow_up");
+  ASSERT_EQ(follow_ups.size(), 1u) << view->DebugString();
+  const v1::Task& follow_up = follow_ups[0];
+  const std::string conversation = ConversationFor("P-3", "2026-05-04");
+  RP_ASSERT_OK(Claim("adviser", "P-2", follow_up.id(), absl::Hours(12)));
+  RP_ASSERT_OK(Claim("adviser", "P-3", conversation, absl::Hours(12)));
+
+  absl::StatusOr<v1::ListMineResponse> mine =
+      As("adviser").ListMine(v1::ListMineRequest());
+  RP_ASSERT_OK(mine);
+  std::vector<std::string> ids;
+  for (const v1::Task& t : mine->tasks()) ids.push_back(t.id());
+  EXPECT_THAT(ids, testing::ElementsAre(conversation, follow_up.id()));
+  EXPECT_EQ(mine->overdue(), 1u);
+}
+
 // Overdue count per queue is one call; counts name nobody, so no read of a
 // person is logged.
 TEST_F(HumanTasksTest, QueueSummaryCountsOnAManualClock) {
   const std::string early = ConversationFor("P-1", "2026-03-02");  // due 03-09
   const std::string later = ConversationFor("P-2", "2026-03-09");  // due 03-16
   const std::string held = ConversationFor("P-3", "2026-03-09");   // due 03-16
-  RP_ASSERT_OK(Claim("adviser-2", "P-3", held, absl::Hours(24)));
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-09T20:00:00Z")));
+  RP_ASSERT_OK(Claim("adviser-2", "P-3", held, absl::Hours(12)));
   v1::QueueSummaryRequest request;
   request.set_queue("advisers/Oslo-1");
   absl::StatusOr<v1::QueueSummaryResponse> summary =
