@@ -24,7 +24,7 @@ namespace {
 absl::StatusOr<std::string> NationalPrincipals(const std::string& data_dir) {
   const std::string path = data_dir + "/principals.textproto";
   if (fs::exists(path)) return path;
-  std::vector<v1::PrincipalEntry> entries(3);
+  std::vector<v1::PrincipalEntry> entries(4);
   entries[0].set_name("reception");
   entries[0].set_role(v1::ROLE_RECEPTION);
   entries[0].add_scopes("*");
@@ -33,6 +33,9 @@ absl::StatusOr<std::string> NationalPrincipals(const std::string& data_dir) {
   entries[1].add_scopes("*");
   entries[2].set_name("admin");
   entries[2].set_role(v1::ROLE_ADMIN);
+  entries[3].set_name("adviser");  // works every advisers' queue (suite 7)
+  entries[3].set_role(v1::ROLE_ADVISER);
+  entries[3].add_scopes("*");
   absl::Status written = engine::WritePrincipalsWithTokens(
       std::move(entries), path, data_dir + "/tokens");
   if (!written.ok()) return written;

@@ -42,7 +42,7 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& bearer) {
 // rejection (which opens a return conversation for the advisers there),
 // `kRecorders` clients at a time.
 absl::Status OpenTasks(int port, const std::string& bearer, int count,
-                       absl::CivilDay today) {
+                       absl::CivilDay day) {
   std::atomic<int> next{0};
   std::vector<absl::Status> errors(kRecorders);
   std::vector<std::thread> threads;
@@ -50,14 +50,14 @@ absl::Status OpenTasks(int port, const std::string& bearer, int count,
     threads.emplace_back([&, r] {
       auto stub = v1::PathwayService::NewStub(OwnChannel(port));
       for (int i = next++; i < count && errors[r].ok(); i = next++) {
-        Person person = MakePerson("BENCH7G", i + 1, today - 2);
+        Person person = MakePerson("BENCH7G", i + 1, day - 1);
         person.centre = "Oslo-1";
         person.region = v1::REGION_OSLO;
-        for (const auto& [ev, day] : {std::pair{Ev::kRegistered, today - 2},
-                                      std::pair{Ev::kFirstRejection, today - 1}}) {
+        for (const auto& [ev, on] : {std::pair{Ev::kRegistered, day - 1},
+                                      std::pair{Ev::kFirstRejection, day}}) {
           v1::RecordEventResponse response;
           errors[r] = FromGrpc(stub->RecordEvent(
-              Context(bearer).get(), ToRecordEvent(OneEvent(person, ev, day)),
+              Context(bearer).get(), ToRecordEvent(OneEvent(person, ev, on)),
               &response));
           if (!errors[r].ok()) break;
         }
@@ -98,7 +98,7 @@ engine::AppendRequest OneEvent(const Person& person, Ev ev, absl::CivilDay day) 
 }
 
 absl::Status MeasureClaimAndComplete(SuiteReport& report,
-                                     absl::CivilDay today) {
+                                     absl::CivilDay day) {
   const int per_worker = absl::GetFlag(FLAGS_quick) ? 5 : 20;
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("tasks-grpc"));
   RP_ASSIGN_OR_RETURN(Daemon daemon, StartDaemon(dir.path() + "/data", {},
@@ -110,7 +110,7 @@ absl::Status MeasureClaimAndComplete(SuiteReport& report,
   RP_ASSIGN_OR_RETURN(std::string adviser, DevToken(daemon.data_dir, "adviser"));
   const std::string adviser_bearer = absl::StrCat("Bearer ", adviser);
   RP_RETURN_IF_ERROR(OpenTasks(daemon.port, absl::StrCat("Bearer ", reception),
-                               kWorkers * per_worker, today));
+                               kWorkers * per_worker, day));
   RP_ASSIGN_OR_RETURN(std::vector<v1::Task> tasks,
                       OpenTasksOfQueue(daemon.port, adviser_bearer));
   if (tasks.size() != static_cast<size_t>(kWorkers * per_worker)) {
