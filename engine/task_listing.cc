@@ -264,21 +264,21 @@ absl::Status VisitLiveTasks(EventStore& store, absl::string_view queue,
   }
   absl::Status error;
   for (const auto& [fixed, prefix] : ranges) {
-    RP_RETURN_IF_ERROR(view->Scan(
-        Table::kTaskReady, prefix, keys::PrefixEnd(prefix),
-        [&](absl::string_view key, absl::string_view) {
-          const std::optional<Phase> phase =
-              fixed.has_value() ? fixed : PhaseOfKey(key);
-          if (!phase.has_value()) return true;
-          absl::StatusOr<std::optional<Task>> task =
-              Resolve(*view, *phase, key);
-          if (!task.ok()) {
-            error = task.status();
-            return false;
-          }
-          if (task->has_value()) visit(**task);
-          return true;
-        }));
+    RP_RETURN_IF_ERROR(
+        view->Scan(Table::kTaskReady, prefix, keys::PrefixEnd(prefix),
+                   [&](absl::string_view key, absl::string_view) {
+                     const std::optional<Phase> phase =
+                         fixed.has_value() ? fixed : PhaseOfKey(key);
+                     if (!phase.has_value()) return true;
+                     absl::StatusOr<std::optional<Task>> task =
+                         Resolve(*view, *phase, key);
+                     if (!task.ok()) {
+                       error = task.status();
+                       return false;
+                     }
+                     if (task->has_value()) visit(**task);
+                     return true;
+                   }));
     RP_RETURN_IF_ERROR(error);
   }
   return absl::OkStatus();

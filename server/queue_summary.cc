@@ -43,18 +43,19 @@ absl::StatusOr<v1::QueueSummaryResponse> SummarizeQueues(
   std::map<std::string, v1::QueueCounts> by_queue;
   if (!request.queue().empty()) by_queue[request.queue()];
   absl::Status error;
-  RP_RETURN_IF_ERROR(tasks.VisitLive(request.queue(), [&](const v1::Task& task) {
-    if (!error.ok() ||
-        !ScopeCovers(principal, absl::StrCat("queue/", task.queue()))) {
-      return;
-    }
-    absl::StatusOr<bool> covered = scope.Covers(task.stream_id());
-    if (!covered.ok()) {
-      error = covered.status();
-      return;
-    }
-    if (*covered) Count(now, task, &by_queue[task.queue()]);
-  }));
+  RP_RETURN_IF_ERROR(
+      tasks.VisitLive(request.queue(), [&](const v1::Task& task) {
+        if (!error.ok() ||
+            !ScopeCovers(principal, absl::StrCat("queue/", task.queue()))) {
+          return;
+        }
+        absl::StatusOr<bool> covered = scope.Covers(task.stream_id());
+        if (!covered.ok()) {
+          error = covered.status();
+          return;
+        }
+        if (*covered) Count(now, task, &by_queue[task.queue()]);
+      }));
   RP_RETURN_IF_ERROR(error);
   v1::QueueSummaryResponse summary;
   for (auto& [queue, counts] : by_queue) {

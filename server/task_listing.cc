@@ -25,10 +25,9 @@ void SortForPeople(absl::Time now, std::vector<v1::Task>* tasks) {
     return std::make_tuple(t.priority(), !(due < now), due, t.stream_id(),
                            t.id());
   };
-  std::sort(tasks->begin(), tasks->end(),
-            [&](const v1::Task& a, const v1::Task& b) {
-              return key(a) < key(b);
-            });
+  std::sort(
+      tasks->begin(), tasks->end(),
+      [&](const v1::Task& a, const v1::Task& b) { return key(a) < key(b); });
 }
 
 // The store's page of `query` that `token` names.

@@ -444,8 +444,8 @@ grpc::ServerUnaryReactor* TaskService::QueueSummary(
         if (!request->queue().empty()) {
           RP_RETURN_IF_ERROR(RequireQueue(principal, request->queue(), action));
         }
-        RP_ASSIGN_OR_RETURN(*response,
-                            SummarizeQueues(deps_, *tasks_, principal, *request));
+        RP_ASSIGN_OR_RETURN(
+            *response, SummarizeQueues(deps_, *tasks_, principal, *request));
         return absl::OkStatus();
       });
 }

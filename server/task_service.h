@@ -12,8 +12,9 @@ namespace returnpath::engine {
 // queue, claim a chosen task, complete, fail, release, extend and hand over
 // leased tasks, list queues, dead letters and the caller's own tasks, and
 // requeue dead letters, and count a queue's open, leased, overdue and
-// dead-lettered tasks. A caller works only queues its scopes name ("queue/<q>"),
-// and leases in its own name. Thread-safe; `deps` and `tasks` outlive it.
+// dead-lettered tasks. A caller works only queues its scopes name
+// ("queue/<q>"), and leases in its own name. Thread-safe; `deps` and `tasks`
+// outlive it.
 class TaskService final : public v1::TaskService::CallbackService {
  public:
   TaskService(ServiceDeps deps, TaskQueue* tasks)

@@ -21,10 +21,10 @@ int RunSummary(const Args& args, Session& s) {
   if (s.json()) return s.Json(*summary);
   Table table({"QUEUE", "OPEN", "LEASED", "OVERDUE", "DEAD", "EARLIEST DUE"});
   for (const v1::QueueCounts& q : summary->queues()) {
-    table.AddRow({q.queue(), absl::StrCat(q.open()), absl::StrCat(q.leased()),
-                  absl::StrCat(q.overdue()), absl::StrCat(q.dead_lettered()),
-                  q.has_earliest_open_due() ? DueText(q.earliest_open_due())
-                                            : "-"});
+    table.AddRow(
+        {q.queue(), absl::StrCat(q.open()), absl::StrCat(q.leased()),
+         absl::StrCat(q.overdue()), absl::StrCat(q.dead_lettered()),
+         q.has_earliest_open_due() ? DueText(q.earliest_open_due()) : "-"});
   }
   if (table.empty()) {
     s.out() << "no tasks in the queues you work\n";

@@ -455,8 +455,8 @@ TEST_F(HumanTasksTest, QueueSummaryCountsOnAManualClock) {
     fail.set_error("no interpreter");
     RP_ASSERT_OK(As("adviser").Fail(fail));
   }
-  ProcessResult shown = Ctl({"--as=adviser", "tasks", "summary", "--queue",
-                             "advisers/Oslo-1"});
+  ProcessResult shown =
+      Ctl({"--as=adviser", "tasks", "summary", "--queue", "advisers/Oslo-1"});
   EXPECT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_THAT(shown.out, HasSubstr("OVERDUE"));
   // open 1 (P-2), leased 1 (P-3), overdue 0, dead 1, earliest due P-2's day.

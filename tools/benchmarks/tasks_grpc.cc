@@ -54,7 +54,7 @@ absl::Status OpenTasks(int port, const std::string& bearer, int count,
         person.centre = "Oslo-1";
         person.region = v1::REGION_OSLO;
         for (const auto& [ev, on] : {std::pair{Ev::kRegistered, day - 1},
-                                      std::pair{Ev::kFirstRejection, day}}) {
+                                     std::pair{Ev::kFirstRejection, day}}) {
           v1::RecordEventResponse response;
           errors[r] = FromGrpc(stub->RecordEvent(
               Context(bearer).get(), ToRecordEvent(OneEvent(person, ev, on)),
@@ -89,7 +89,8 @@ absl::StatusOr<std::vector<v1::Task>> OpenTasksOfQueue(
 
 }  // namespace
 
-engine::AppendRequest OneEvent(const Person& person, Ev ev, absl::CivilDay day) {
+engine::AppendRequest OneEvent(const Person& person, Ev ev,
+                               absl::CivilDay day) {
   engine::AppendRequest r;
   r.stream_id = person.id;
   r.principal = "bench";
@@ -97,8 +98,7 @@ engine::AppendRequest OneEvent(const Person& person, Ev ev, absl::CivilDay day) 
   return r;
 }
 
-absl::Status MeasureClaimAndComplete(SuiteReport& report,
-                                     absl::CivilDay day) {
+absl::Status MeasureClaimAndComplete(SuiteReport& report, absl::CivilDay day) {
   const int per_worker = absl::GetFlag(FLAGS_quick) ? 5 : 20;
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("tasks-grpc"));
   RP_ASSIGN_OR_RETURN(Daemon daemon, StartDaemon(dir.path() + "/data", {},
@@ -107,7 +107,8 @@ absl::Status MeasureClaimAndComplete(SuiteReport& report,
                                                  absl::Seconds(60)));
   RP_ASSIGN_OR_RETURN(std::string reception,
                       DevToken(daemon.data_dir, "reception"));
-  RP_ASSIGN_OR_RETURN(std::string adviser, DevToken(daemon.data_dir, "adviser"));
+  RP_ASSIGN_OR_RETURN(std::string adviser,
+                      DevToken(daemon.data_dir, "adviser"));
   const std::string adviser_bearer = absl::StrCat("Bearer ", adviser);
   RP_RETURN_IF_ERROR(OpenTasks(daemon.port, absl::StrCat("Bearer ", reception),
                                kWorkers * per_worker, day));
@@ -143,8 +144,8 @@ absl::Status MeasureClaimAndComplete(SuiteReport& report,
             stub->Claim(Context(adviser_bearer).get(), request, &claimed));
         const absl::Time t1 = absl::Now();
         if (errors[w].ok()) {
-          errors[w] = FromGrpc(stub->Complete(Context(adviser_bearer).get(),
-                                              done, &completed));
+          errors[w] = FromGrpc(
+              stub->Complete(Context(adviser_bearer).get(), done, &completed));
         }
         const absl::Time t2 = absl::Now();
         claim.Add(t1 - t0);

@@ -15,9 +15,9 @@ namespace returnpath::bench {
 engine::AppendRequest OneEvent(const Person& person, Ev ev, absl::CivilDay day);
 
 // Starts returnpathd, opens one return-conversation task per round in the
-// advisers/Oslo-1 queue (the bench daemon's national adviser works it), the first rejection at
-// 10:00 Oslo on `day` (a day past), then 100 workers, each on
-// its own connection, Claim a task by id and Complete it, one after the
+// advisers/Oslo-1 queue (the bench daemon's national adviser works it), the
+// first rejection at 10:00 Oslo on `day` (a day past), then 100 workers, each
+// on its own connection, Claim a task by id and Complete it, one after the
 // other. Reports Claim, Complete and the pair, p50/p99.
 absl::Status MeasureClaimAndComplete(SuiteReport& report, absl::CivilDay day);
 

@@ -43,7 +43,8 @@ absl::Status Run(SuiteReport& report) {
   for (int round = 1; round <= rounds; ++round) {
     const Person person = MakePerson("BENCH7", round, yesterday - 1);
     RP_RETURN_IF_ERROR(
-        store->Append(OneEvent(person, Ev::kRegistered, yesterday - 1)).status());
+        store->Append(OneEvent(person, Ev::kRegistered, yesterday - 1))
+            .status());
     absl::Notification delivered;
     absl::Time delivered_at;
     absl::StatusOr<std::optional<returnpath::v1::Task>> got;
@@ -61,7 +62,8 @@ absl::Status Run(SuiteReport& report) {
     absl::SleepFor(absl::Milliseconds(5));  // let the poll park
     const absl::Time submitted = absl::Now();
     RP_RETURN_IF_ERROR(
-        store->Append(OneEvent(person, Ev::kFirstRejection, yesterday)).status());
+        store->Append(OneEvent(person, Ev::kFirstRejection, yesterday))
+            .status());
     const absl::Time durable = absl::Now();
     delivered.WaitForNotification();
     if (!got.ok()) return got.status();
@@ -97,7 +99,8 @@ absl::Status Run(SuiteReport& report) {
 }  // namespace returnpath::bench
 
 int main(int argc, char** argv) {
-  return returnpath::bench::SuiteMain(argc, argv, 7,
-                                      "Tasks (parked long poll, complete; claim and complete over gRPC)",
-                                      returnpath::bench::Run);
+  return returnpath::bench::SuiteMain(
+      argc, argv, 7,
+      "Tasks (parked long poll, complete; claim and complete over gRPC)",
+      returnpath::bench::Run);
 }
