@@ -235,4 +235,53 @@ absl::StatusOr<std::vector<Task>> ListHeldTasks(
   return held;
 }
 
+namespace {
+
+// The phase a `task_ready` key belongs to: the task queue's own entries start
+// with '\0' and a letter (task_keys.h), ready entries with a queue name.
+std::optional<Phase> PhaseOfKey(absl::string_view key) {
+  if (key.empty()) return std::nullopt;
+  if (key[0] != '\0') return kReady;
+  if (key.size() < 2) return std::nullopt;
+  if (key[1] == kDelayed) return kDelayed;
+  if (key[1] == kDead) return kDead;
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::Status VisitLiveTasks(EventStore& store, absl::string_view queue,
+                            const std::function<void(const Task&)>& visit) {
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
+  // One queue: its three ranges; every queue: the whole family.
+  std::vector<std::pair<std::optional<Phase>, std::string>> ranges;
+  if (queue.empty()) {
+    ranges.push_back({std::nullopt, ""});
+  } else {
+    for (Phase phase : {kReady, kDelayed, kDead}) {
+      ranges.push_back({phase, PhasePrefix(phase, queue)});
+    }
+  }
+  absl::Status error;
+  for (const auto& [fixed, prefix] : ranges) {
+    RP_RETURN_IF_ERROR(
+        view->Scan(Table::kTaskReady, prefix, keys::PrefixEnd(prefix),
+                   [&](absl::string_view key, absl::string_view) {
+                     const std::optional<Phase> phase =
+                         fixed.has_value() ? fixed : PhaseOfKey(key);
+                     if (!phase.has_value()) return true;
+                     absl::StatusOr<std::optional<Task>> task =
+                         Resolve(*view, *phase, key);
+                     if (!task.ok()) {
+                       error = task.status();
+                       return false;
+                     }
+                     if (task->has_value()) visit(**task);
+                     return true;
+                   }));
+    RP_RETURN_IF_ERROR(error);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace returnpath::engine

@@ -214,6 +214,12 @@ absl::StatusOr<TaskPage> TaskQueue::ListDeadLetters(
   return List(query);
 }
 
+absl::Status TaskQueue::VisitLive(
+    absl::string_view queue, const std::function<void(const Task&)>& visit) {
+  if (!queue.empty()) RP_RETURN_IF_ERROR(CheckName("queue", queue));
+  return VisitLiveTasks(*store_, queue, visit);
+}
+
 absl::StatusOr<std::vector<Task>> TaskQueue::ListHeld(
     const std::function<bool(absl::string_view lease_owner)>& holds,
     size_t limit) {

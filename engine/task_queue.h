@@ -185,6 +185,11 @@ class TaskQueue {
   absl::StatusOr<TaskPage> ListDeadLetters(absl::string_view queue,
                                            int page_size,
                                            absl::string_view page_token);
+  // Each OPEN, LEASED and DEAD_LETTER task of `queue` (every queue when
+  // empty), once, from one snapshot (VisitLiveTasks): for counts.
+  absl::Status VisitLive(
+      absl::string_view queue,
+      const std::function<void(const returnpath::v1::Task&)>& visit);
   // The tasks of every queue under a live lease whose owner `holds` accepts,
   // at most `limit` of them (in key order of their queues and lease ends).
   absl::StatusOr<std::vector<returnpath::v1::Task>> ListHeld(

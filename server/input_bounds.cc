@@ -254,6 +254,10 @@ absl::Status CheckBounds(const v1::ClaimTaskRequest& request) {
   return CheckDuration("lease", request.lease());
 }
 
+absl::Status CheckBounds(const v1::QueueSummaryRequest& request) {
+  return CheckId("queue", request.queue());
+}
+
 absl::Status CheckBounds(const v1::ListMineRequest&) {
   return absl::OkStatus();
 }

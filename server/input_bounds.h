@@ -76,6 +76,7 @@ absl::Status CheckBounds(const v1::ClaimTaskRequest& request);
 absl::Status CheckBounds(const v1::ListMineRequest& request);
 absl::Status CheckBounds(const v1::ReassignTaskRequest& request);
 absl::Status CheckBounds(const v1::RequeueTaskRequest& request);
+absl::Status CheckBounds(const v1::QueueSummaryRequest& request);
 absl::Status CheckBounds(const v1::HistoryRequest& request);
 absl::Status CheckBounds(const v1::AsOfRequest& request);
 absl::Status CheckBounds(const v1::StatisticsRequest& request);

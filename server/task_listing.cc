@@ -17,6 +17,19 @@
 namespace returnpath::engine {
 namespace {
 
+// How people read a task list: by priority (lower first), overdue before not
+// overdue, then earliest due.
+void SortForPeople(absl::Time now, std::vector<v1::Task>* tasks) {
+  auto key = [now](const v1::Task& t) {
+    const absl::Time due = FromTimestamp(t.due_time());
+    return std::make_tuple(t.priority(), !(due < now), due, t.stream_id(),
+                           t.id());
+  };
+  std::sort(
+      tasks->begin(), tasks->end(),
+      [&](const v1::Task& a, const v1::Task& b) { return key(a) < key(b); });
+}
+
 // The store's page of `query` that `token` names.
 absl::StatusOr<StorePage<v1::Task>> ReadTaskPage(TaskQueue& tasks,
                                                  TaskListQuery query,
@@ -52,6 +65,7 @@ absl::StatusOr<v1::ListTasksResponse> ListTasksInScope(
           [&](const v1::Task& task) {
             return scope.Covers(task.stream_id());
           }));
+  SortForPeople(deps.clock->Now(), &page.entries);
   v1::ListTasksResponse listed;
   for (v1::Task& task : page.entries) *listed.add_tasks() = std::move(task);
   listed.set_next_page_token(tokens.Seal(page.next_page_token, binding));
@@ -88,21 +102,6 @@ bool HeldBy(const Principal& principal, absl::string_view owner) {
          (owner.empty() || owner.front() == '/');
 }
 
-// Overdue tasks first, earliest due first; then the rest in serving order
-// (priority, then due).
-void SortOverdueFirst(absl::Time now, std::vector<v1::Task>* tasks) {
-  auto key = [now](const v1::Task& t) {
-    const absl::Time due = FromTimestamp(t.due_time());
-    const bool overdue = due < now;
-    return std::make_tuple(!overdue, overdue ? 0 : t.priority(), due,
-                           t.stream_id(), t.id());
-  };
-  std::sort(tasks->begin(), tasks->end(),
-            [&](const v1::Task& a, const v1::Task& b) {
-              return key(a) < key(b);
-            });
-}
-
 absl::StatusOr<v1::ListMineResponse> ListHeldInScope(
     const ServiceDeps& deps, TaskQueue& tasks, const Principal& principal) {
   RP_ASSIGN_OR_RETURN(
@@ -118,7 +117,7 @@ absl::StatusOr<v1::ListMineResponse> ListHeldInScope(
     if (covered) visible.push_back(std::move(task));
   }
   const absl::Time now = deps.clock->Now();
-  SortOverdueFirst(now, &visible);
+  SortForPeople(now, &visible);
   v1::ListMineResponse listed;
   for (v1::Task& task : visible) {
     if (FromTimestamp(task.due_time()) < now) {

@@ -8,6 +8,7 @@
 #include "engine/status_macros.h"
 #include "server/input_bounds.h"
 #include "server/person_scope.h"
+#include "server/queue_summary.h"
 #include "server/task_listing.h"
 #include "server/task_poll_reactors.h"
 
@@ -428,6 +429,24 @@ grpc::ServerUnaryReactor* TaskService::Requeue(
                              ServeTaskWhenLogged(deps_, principal,
                                                  "RequeueTask", response,
                                                  std::move(finish)));
+      });
+}
+
+grpc::ServerUnaryReactor* TaskService::QueueSummary(
+    grpc::CallbackServerContext* ctx, const v1::QueueSummaryRequest* request,
+    v1::QueueSummaryResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        const char* action = "count tasks";
+        RP_RETURN_IF_ERROR(RequireTaskRole(principal, action));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        // Every queue in scope, or one named queue checked as ListTasks does.
+        if (!request->queue().empty()) {
+          RP_RETURN_IF_ERROR(RequireQueue(principal, request->queue(), action));
+        }
+        RP_ASSIGN_OR_RETURN(
+            *response, SummarizeQueues(deps_, *tasks_, principal, *request));
+        return absl::OkStatus();
       });
 }
 

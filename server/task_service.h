@@ -11,8 +11,10 @@ namespace returnpath::engine {
 // The advisers' and police liaison's service: long-poll and subscribe to a
 // queue, claim a chosen task, complete, fail, release, extend and hand over
 // leased tasks, list queues, dead letters and the caller's own tasks, and
-// requeue dead letters. A caller works only queues its scopes name ("queue/<q>"),
-// and leases in its own name. Thread-safe; `deps` and `tasks` outlive it.
+// requeue dead letters, and count a queue's open, leased, overdue and
+// dead-lettered tasks. A caller works only queues its scopes name
+// ("queue/<q>"), and leases in its own name. Thread-safe; `deps` and `tasks`
+// outlive it.
 class TaskService final : public v1::TaskService::CallbackService {
  public:
   TaskService(ServiceDeps deps, TaskQueue* tasks)
@@ -29,7 +31,8 @@ class TaskService final : public v1::TaskService::CallbackService {
         .Method("Claim", &TaskService::Claim)
         .Method("ListMine", &TaskService::ListMine)
         .Method("Reassign", &TaskService::Reassign)
-        .Method("Requeue", &TaskService::Requeue);
+        .Method("Requeue", &TaskService::Requeue)
+        .Method("QueueSummary", &TaskService::QueueSummary);
   }
 
   grpc::ServerUnaryReactor* Poll(grpc::CallbackServerContext* ctx,
@@ -68,6 +71,9 @@ class TaskService final : public v1::TaskService::CallbackService {
   grpc::ServerUnaryReactor* Requeue(grpc::CallbackServerContext* ctx,
                                     const v1::RequeueTaskRequest* request,
                                     v1::Task* response) override;
+  grpc::ServerUnaryReactor* QueueSummary(
+      grpc::CallbackServerContext* ctx, const v1::QueueSummaryRequest* request,
+      v1::QueueSummaryResponse* response) override;
 
  private:
   // ListTasks and ListDeadLetters: the same checks, one state listed.

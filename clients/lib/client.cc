@@ -177,6 +177,12 @@ absl::StatusOr<v1::ListMineResponse> Client::ListMine(
                NewContext(timeout_), request);
 }
 
+absl::StatusOr<v1::QueueSummaryResponse> Client::QueueSummary(
+    const v1::QueueSummaryRequest& request) {
+  return Unary(tasks_.get(), &v1::TaskService::Stub::QueueSummary,
+               NewContext(timeout_), request);
+}
+
 absl::StatusOr<v1::Task> Client::Reassign(
     const v1::ReassignTaskRequest& request) {
   return Unary(tasks_.get(), &v1::TaskService::Stub::Reassign,

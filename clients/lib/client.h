@@ -76,6 +76,8 @@ class Client {
       const v1::ListMineRequest& request);
   absl::StatusOr<v1::Task> Reassign(const v1::ReassignTaskRequest& request);
   absl::StatusOr<v1::Task> Requeue(const v1::RequeueTaskRequest& request);
+  absl::StatusOr<v1::QueueSummaryResponse> QueueSummary(
+      const v1::QueueSummaryRequest& request);
 
   // ---- AuditService
   absl::Status History(const v1::HistoryRequest& request,

@@ -166,7 +166,7 @@ TEST(OutputTest, MidnightDueReadsAsTheDayBefore) {
   due.set_seconds(1773097200);  // 2026-03-09T23:00:00Z, 00:00 Oslo on 03-10
   EXPECT_EQ(DueText(due), "by 2026-03-09");
   due.set_seconds(1773097200 + 3600);
-  EXPECT_EQ(DueText(due), "2026-03-10 01:00");
+  EXPECT_EQ(DueText(due), "by 2026-03-10 01:00");
   EXPECT_EQ(Money(20000), "NOK 20,000");
   EXPECT_EQ(Money(1234567), "NOK 1,234,567");
 }

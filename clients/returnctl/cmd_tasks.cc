@@ -224,7 +224,8 @@ int RunMine(const Args&, Session& s) {
                                     mine->tasks().end());
   PrintTasks(tasks, s.out());
   s.out() << tasks.size() << (tasks.size() == 1 ? " task" : " tasks")
-          << " held, " << mine->overdue() << " overdue (listed first)\n";
+          << " held, " << mine->overdue()
+          << " overdue (first within each priority)\n";
   return kExitOk;
 }
 
@@ -353,7 +354,7 @@ void AddTaskCommands(CommandTable* table) {
               "",
               RunClaim});
   table->Add({"tasks mine",
-              "the tasks you hold, in every queue, overdue first",
+              "the tasks you hold, in every queue: by priority, overdue first",
               {},
               "",
               "",
@@ -394,15 +395,17 @@ void AddTaskCommands(CommandTable* table) {
            client::EnumChoices(v1::TaskState_descriptor(), "TASK_STATE_"),
            " (default: open and leased)")}};
   list_options.insert(list_options.end(), paging.begin(), paging.end());
-  table->Add({"tasks list", "the tasks of a queue, as a table", list_options,
-              "", "", [](const Args& args, Session& s) {
+  table->Add({"tasks list",
+              "the tasks of a queue: by priority, overdue first, earliest due",
+              list_options, "", "", [](const Args& args, Session& s) {
                 return RunListing(args, s, false);
               }});
   std::vector<Option> dead_options = {
       {"queue", "QUEUE", "the queue, e.g. police/pu", true}};
   dead_options.insert(dead_options.end(), paging.begin(), paging.end());
-  table->Add({"tasks dead-letters", "tasks that failed too often", dead_options,
-              "", "", [](const Args& args, Session& s) {
+  table->Add({"tasks dead-letters",
+              "tasks that failed too often: by priority, overdue first",
+              dead_options, "", "", [](const Args& args, Session& s) {
                 return RunListing(args, s, true);
               }});
 }

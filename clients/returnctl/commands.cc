@@ -27,6 +27,7 @@ CommandTable AllCommands() {
   AddRecordCommands(&table);
   AddPathwayCommands(&table);
   AddTaskCommands(&table);
+  AddTaskSummaryCommands(&table);
   AddAuditCommands(&table);
   AddAdminCommands(&table);
   return table;

@@ -261,7 +261,7 @@ std::string DueText(const google::protobuf::Timestamp& time) {
     date.set_day(day.day());
     return absl::StrCat("by ", DateText(date));
   }
-  return TimeText(time);
+  return absl::StrCat("by ", TimeText(time));
 }
 
 void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,

@@ -28,8 +28,9 @@ std::string StageOf(const v1::PathwayView& view);
 void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
                 const std::string& indent = "");
 
-// A task's due time: "by 2026-03-09" when it is the end of that day in Oslo
-// (00:00 the next day), else the time.
+// A task's due time as the day people read it, in Oslo: "by 2026-03-09"
+// when it is the end of that day (00:00 the next day), else "by 2026-03-10
+// 01:00".
 std::string DueText(const google::protobuf::Timestamp& time);
 
 // An effective time: the date alone when it is 00:00 in Oslo.

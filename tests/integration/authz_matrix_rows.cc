@@ -134,7 +134,7 @@ std::vector<Row> AllowedRoleRows() {
        "queue police/Nowhere-9"}};
   for (const char* rpc :
        {"TaskService.Poll", "TaskService.Subscribe", "TaskService.ListTasks",
-        "TaskService.ListDeadLetters"}) {
+        "TaskService.ListDeadLetters", "TaskService.QueueSummary"}) {
     for (const auto& q : queues) {
       rows.push_back({rpc, q[0], q[1], kOk});
       rows.push_back({rpc, q[0], q[2], kDenied});
@@ -173,8 +173,11 @@ std::vector<Row> AllowedRoleRows() {
     }
   }
   // One's own tasks: every task role.
-  for (const char* role : {"reception-oslo", "adviser-oslo", "police-oslo"})
+  // And the summary of every queue in one's scope (no queue named).
+  for (const char* role : {"reception-oslo", "adviser-oslo", "police-oslo"}) {
     rows.push_back({"TaskService.ListMine", role, "-", kOk});
+    rows.push_back({"TaskService.QueueSummary", role, "-", kOk});
+  }
   // Auditors: a person's data only in scope; the global log only for `*`.
   for (const char* rpc : {"AuditService.History", "AuditService.PathwayAsOf",
                           "AuditService.AccessLog"}) {

@@ -1,7 +1,8 @@
 // Task work as people do it, through the real daemon: claim a chosen task,
 // two advisers reaching for the same one, leases that run out over lunch
 // without killing the task, a dead letter put back and closed, the tasks one
-// holds (overdue first) and a handover to a colleague.
+// holds and a handover to a colleague; the order people read (priority, then
+// overdue, then due) and the per-queue counts of QueueSummary.
 
 #include <string>
 #include <tuple>
@@ -341,6 +342,127 @@ TEST_F(HumanTasksTest, ReturnctlClaimsListsHandsOverAndRequeues) {
     EXPECT_EQ(help.exit_code, 0) << command << ": " << help.err;
     EXPECT_THAT(help.out, HasSubstr("--json")) << command;
   }
+}
+
+// Due dates people read: overdue first within a priority, whatever the state
+// (a leased overdue task before an open one due later), and "due by <day>".
+TEST_F(HumanTasksTest, ListsPutOverdueFirstWithinAPriority) {
+  const std::string early = ConversationFor("P-1", "2026-03-02");  // due 03-09
+  const std::string later = ConversationFor("P-2", "2026-03-09");  // due 03-16
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-09T20:00:00Z")));
+  RP_ASSERT_OK(Claim("adviser", "P-1", early, absl::Hours(12)));
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-10T02:00:00Z")));  // P-1 overdue
+
+  absl::StatusOr<std::vector<v1::Task>> listed =
+      QueueTasks("adviser", "advisers/Oslo-1");
+  RP_ASSERT_OK(listed);
+  std::vector<std::string> ids;
+  for (const v1::Task& t : *listed) ids.push_back(t.id());
+  EXPECT_THAT(ids, testing::ElementsAre(early, later));
+
+  ProcessResult table =
+      Ctl({"--as=adviser", "tasks", "list", "--queue", "advisers/Oslo-1"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("by 2026-03-09"));
+  EXPECT_THAT(table.out, HasSubstr("by 2026-03-16"));
+  EXPECT_LT(table.out.find(early), table.out.find(later)) << table.out;
+}
+
+// Priority comes before overdue: a conversation not yet due (priority 60)
+// is listed before an IOM follow-up long overdue (priority 70).
+TEST_F(HumanTasksTest, MineListsByPriorityThenOverdue) {
+  ConversationFor("P-2", "2026-03-02");
+  RP_ASSERT_OK(
+      Record("P-2", "iom-application", {{"programme", "varp"}}, "adviser"));
+  // 60 days without departure: the advisers get a follow-up, due at once.
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-05-04T08:00:00Z")));
+  RP_ASSERT_OK(WaitForTimer("P-2", "iom_follow_up"));
+  absl::StatusOr<v1::PathwayView> view = View("P-2");
+  RP_ASSERT_OK(view);
+  const std::vector<v1::Task> follow_ups = TasksOfKind(*view, "iom_follow_up");
+  ASSERT_EQ(follow_ups.size(), 1u) << view->DebugString();
+  const v1::Task& follow_up = follow_ups[0];
+  const std::string conversation = ConversationFor("P-3", "2026-05-04");
+  RP_ASSERT_OK(Claim("adviser", "P-2", follow_up.id(), absl::Hours(12)));
+  RP_ASSERT_OK(Claim("adviser", "P-3", conversation, absl::Hours(12)));
+
+  absl::StatusOr<v1::ListMineResponse> mine =
+      As("adviser").ListMine(v1::ListMineRequest());
+  RP_ASSERT_OK(mine);
+  std::vector<std::string> ids;
+  for (const v1::Task& t : mine->tasks()) ids.push_back(t.id());
+  EXPECT_THAT(ids, testing::ElementsAre(conversation, follow_up.id()));
+  EXPECT_EQ(mine->overdue(), 1u);
+}
+
+// Overdue count per queue is one call; counts name nobody, so no read of a
+// person is logged.
+TEST_F(HumanTasksTest, QueueSummaryCountsOnAManualClock) {
+  const std::string early = ConversationFor("P-1", "2026-03-02");  // due 03-09
+  const std::string later = ConversationFor("P-2", "2026-03-09");  // due 03-16
+  const std::string held = ConversationFor("P-3", "2026-03-09");   // due 03-16
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-09T20:00:00Z")));
+  RP_ASSERT_OK(Claim("adviser-2", "P-3", held, absl::Hours(12)));
+  v1::QueueSummaryRequest request;
+  request.set_queue("advisers/Oslo-1");
+  absl::StatusOr<v1::QueueSummaryResponse> summary =
+      As("adviser").QueueSummary(request);
+  RP_ASSERT_OK(summary);
+  ASSERT_EQ(summary->queues_size(), 1);
+  v1::QueueCounts counts = summary->queues(0);
+  EXPECT_EQ(counts.queue(), "advisers/Oslo-1");
+  EXPECT_EQ(counts.open(), 2u);
+  EXPECT_EQ(counts.leased(), 1u);
+  EXPECT_EQ(counts.overdue(), 0u);
+  EXPECT_EQ(counts.dead_lettered(), 0u);
+  std::optional<v1::Task> first = OpenTask("P-1", early);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(counts.earliest_open_due().seconds(), first->due_time().seconds());
+
+  // The clock passes the end of 03-09 in Oslo: P-1's conversation is overdue.
+  // Every queue in scope (no queue named) gives the same one queue.
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-10T02:00:00Z")));
+  summary = As("adviser").QueueSummary(v1::QueueSummaryRequest());
+  RP_ASSERT_OK(summary);
+  ASSERT_EQ(summary->queues_size(), 1);
+  EXPECT_EQ(summary->queues(0).queue(), "advisers/Oslo-1");
+  EXPECT_EQ(summary->queues(0).overdue(), 1u);
+  EXPECT_EQ(summary->queues(0).open(), 2u);
+  EXPECT_THAT(ReadsOf("P-1", "adviser"), testing::IsEmpty());
+
+  // A queue out of scope is refused as ListTasks refuses it; the Bergen
+  // adviser's own queue counts none of Oslo's persons.
+  v1::ListTasksRequest list;
+  list.set_queue("advisers/Oslo-1");
+  const absl::Status listing = StatusOf(As("adviser-bergen").ListTasks(list));
+  EXPECT_EQ(listing.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_CODE(As("adviser-bergen").QueueSummary(request), kPermissionDenied,
+              "queue advisers/Oslo-1");
+  summary = As("adviser-bergen").QueueSummary(v1::QueueSummaryRequest());
+  RP_ASSERT_OK(summary);
+  EXPECT_EQ(summary->queues_size(), 0);
+  request.set_queue("advisers/Bergen-1");
+  summary = As("adviser-bergen").QueueSummary(request);
+  RP_ASSERT_OK(summary);
+  ASSERT_EQ(summary->queues_size(), 1);
+  EXPECT_EQ(summary->queues(0).open(), 0u);
+  EXPECT_FALSE(summary->queues(0).has_earliest_open_due());
+
+  // Dead letters are counted apart, and not as overdue.
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    RP_ASSERT_OK(Claim("adviser", "P-1", early));
+    v1::FailTaskRequest fail;
+    *fail.mutable_task() = Ref("P-1", early);
+    fail.set_error("no interpreter");
+    RP_ASSERT_OK(As("adviser").Fail(fail));
+  }
+  ProcessResult shown =
+      Ctl({"--as=adviser", "tasks", "summary", "--queue", "advisers/Oslo-1"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("OVERDUE"));
+  // open 1 (P-2), leased 1 (P-3), overdue 0, dead 1, earliest due P-2's day.
+  EXPECT_THAT(shown.out, testing::ContainsRegex(
+                             "advisers/Oslo-1 +1 +1 +0 +1 +by 2026-03-16"));
 }
 
 }  // namespace

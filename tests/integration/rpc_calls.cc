@@ -219,6 +219,13 @@ std::map<std::string, RpcCall> TaskCalls() {
          return Unary<TaskService>(caller, &TaskService::Stub::ListTasks,
                                    request);
        }},
+      {"TaskService.QueueSummary",
+       [](const Caller& caller, const Target& target) {
+         v1::QueueSummaryRequest request;
+         request.set_queue(target.queue);
+         return Unary<TaskService>(caller, &TaskService::Stub::QueueSummary,
+                                   request);
+       }},
       {"TaskService.ListDeadLetters",
        [](const Caller& caller, const Target& target) {
          v1::ListTasksRequest request;

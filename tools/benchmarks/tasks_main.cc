@@ -4,7 +4,8 @@
 // records the first rejection, whose transition opens a return-conversation
 // task in that queue. Measured: from the append being durable to the leased
 // task reaching the poll's callback, and the Complete call (a TaskCompleted
-// event through the normal append path).
+// event through the normal append path). Then the people's side over gRPC:
+// 100 workers claiming tasks by id and completing them (tasks_grpc.h).
 
 #include <memory>
 #include <optional>
@@ -20,17 +21,10 @@
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/pathway_store.h"
 #include "tools/benchmarks/population.h"
+#include "tools/benchmarks/tasks_grpc.h"
 
 namespace returnpath::bench {
 namespace {
-
-engine::AppendRequest Request(const Person& person, Ev ev, absl::CivilDay day) {
-  engine::AppendRequest r;
-  r.stream_id = person.id;
-  r.principal = "bench";
-  r.events.push_back({At(day, 10), Payload(ev, person)});
-  return r;
-}
 
 absl::Status Run(SuiteReport& report) {
   const int rounds = absl::GetFlag(FLAGS_quick) ? 100 : 1000;
@@ -42,12 +36,15 @@ absl::Status Run(SuiteReport& report) {
   std::unique_ptr<engine::EventStore>& store = opened.store;
   RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::TaskQueue> queue,
                       engine::TaskQueue::Create(store.get(), clock.get()));
-  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), Oslo());
+  // Events at 10:00 Oslo of days already past: one of today would be in the
+  // future, and refused, before 10:00.
+  const absl::CivilDay yesterday = absl::ToCivilDay(absl::Now(), Oslo()) - 1;
   LatencySamples delivery, delivery_from_submit, complete;
   for (int round = 1; round <= rounds; ++round) {
-    const Person person = MakePerson("BENCH7", round, today - 1);
+    const Person person = MakePerson("BENCH7", round, yesterday - 1);
     RP_RETURN_IF_ERROR(
-        store->Append(Request(person, Ev::kRegistered, today - 1)).status());
+        store->Append(OneEvent(person, Ev::kRegistered, yesterday - 1))
+            .status());
     absl::Notification delivered;
     absl::Time delivered_at;
     absl::StatusOr<std::optional<returnpath::v1::Task>> got;
@@ -65,7 +62,8 @@ absl::Status Run(SuiteReport& report) {
     absl::SleepFor(absl::Milliseconds(5));  // let the poll park
     const absl::Time submitted = absl::Now();
     RP_RETURN_IF_ERROR(
-        store->Append(Request(person, Ev::kFirstRejection, today)).status());
+        store->Append(OneEvent(person, Ev::kFirstRejection, yesterday))
+            .status());
     const absl::Time durable = absl::Now();
     delivered.WaitForNotification();
     if (!got.ok()) return got.status();
@@ -93,14 +91,16 @@ absl::Status Run(SuiteReport& report) {
       "lease command on the sequencer and its own commit (fsync); Complete is "
       "one append with its fsync."));
   queue->Stop();
-  return store->Close();
+  RP_RETURN_IF_ERROR(store->Close());
+  return MeasureClaimAndComplete(report, yesterday);
 }
 
 }  // namespace
 }  // namespace returnpath::bench
 
 int main(int argc, char** argv) {
-  return returnpath::bench::SuiteMain(argc, argv, 7,
-                                      "Tasks (parked long poll, complete)",
-                                      returnpath::bench::Run);
+  return returnpath::bench::SuiteMain(
+      argc, argv, 7,
+      "Tasks (parked long poll, complete; claim and complete over gRPC)",
+      returnpath::bench::Run);
 }
