@@ -193,6 +193,23 @@ TaskQueue::Done<v1::Task> ServeTaskWhenLogged(const ServiceDeps& deps,
 
 }  // namespace
 
+template <typename Request>
+grpc::ServerUnaryReactor* TaskService::ActOnTask(
+    grpc::CallbackServerContext* ctx, const Request* request,
+    v1::Task* response, absl::string_view action, absl::string_view read_name,
+    absl::AnyInvocable<void(TaskRef, TaskQueue::Done<v1::Task>)> act) {
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response, action, read_name, act = std::move(act)](
+          const Principal& principal, Finish finish) mutable {
+        absl::StatusOr<TaskRef> ref = Resolve(
+            deps_, principal, CheckBounds(*request), request->task(), action);
+        if (!ref.ok()) return finish(ref.status());
+        act(*std::move(ref), ServeTaskWhenLogged(deps_, principal, read_name,
+                                                 response, std::move(finish)));
+      });
+}
+
 grpc::ServerUnaryReactor* TaskService::Poll(grpc::CallbackServerContext* ctx,
                                             const v1::PollTasksRequest* request,
                                             v1::PollTasksResponse* response) {
@@ -266,58 +283,38 @@ grpc::ServerUnaryReactor* TaskService::Complete(
 grpc::ServerUnaryReactor* TaskService::Fail(grpc::CallbackServerContext* ctx,
                                             const v1::FailTaskRequest* request,
                                             v1::Task* response) {
-  return RunUnary(
-      deps_, ctx,
-      [this, request, response](const Principal& principal, Finish finish) {
-        absl::StatusOr<TaskRef> ref =
-            Resolve(deps_, principal, CheckBounds(*request), request->task(),
-                    "fail a task");
-        if (!ref.ok()) return finish(ref.status());
+  return ActOnTask(
+      ctx, request, response, "fail a task", "FailTask",
+      [this, request](TaskRef ref, TaskQueue::Done<v1::Task> done) {
         if (request->error().empty()) {
-          return finish(absl::InvalidArgumentError(
+          return done(absl::InvalidArgumentError(
               "error is required: why the task could not be done"));
         }
-        tasks_->FailAsync(*std::move(ref), request->error(),
-                          ServeTaskWhenLogged(deps_, principal, "FailTask",
-                                              response, std::move(finish)));
+        tasks_->FailAsync(std::move(ref), request->error(), std::move(done));
       });
 }
 
 grpc::ServerUnaryReactor* TaskService::Release(
     grpc::CallbackServerContext* ctx, const v1::ReleaseTaskRequest* request,
     v1::Task* response) {
-  return RunUnary(
-      deps_, ctx,
-      [this, request, response](const Principal& principal, Finish finish) {
-        absl::StatusOr<TaskRef> ref =
-            Resolve(deps_, principal, CheckBounds(*request), request->task(),
-                    "release a task");
-        if (!ref.ok()) return finish(ref.status());
-        tasks_->ReleaseAsync(*std::move(ref),
-                             ServeTaskWhenLogged(deps_, principal,
-                                                 "ReleaseTask", response,
-                                                 std::move(finish)));
+  return ActOnTask(
+      ctx, request, response, "release a task", "ReleaseTask",
+      [this](TaskRef ref, TaskQueue::Done<v1::Task> done) {
+        tasks_->ReleaseAsync(std::move(ref), std::move(done));
       });
 }
 
 grpc::ServerUnaryReactor* TaskService::ExtendLease(
     grpc::CallbackServerContext* ctx, const v1::ExtendLeaseRequest* request,
     v1::Task* response) {
-  return RunUnary(
-      deps_, ctx,
-      [this, request, response](const Principal& principal, Finish finish) {
-        absl::StatusOr<TaskRef> ref =
-            Resolve(deps_, principal, CheckBounds(*request), request->task(),
-                    "extend a lease");
-        if (!ref.ok()) return finish(ref.status());
+  return ActOnTask(
+      ctx, request, response, "extend a lease", "ExtendLease",
+      [this, request](TaskRef ref, TaskQueue::Done<v1::Task> done) {
         const absl::Duration lease = FromProto(request->lease());
         if (lease <= absl::ZeroDuration()) {
-          return finish(absl::InvalidArgumentError("lease must be positive"));
+          return done(absl::InvalidArgumentError("lease must be positive"));
         }
-        tasks_->ExtendLeaseAsync(
-            *std::move(ref), lease,
-            ServeTaskWhenLogged(deps_, principal, "ExtendLease", response,
-                                std::move(finish)));
+        tasks_->ExtendLeaseAsync(std::move(ref), lease, std::move(done));
       });
 }
 
@@ -358,18 +355,13 @@ grpc::ServerUnaryReactor* TaskService::ListInState(
 grpc::ServerUnaryReactor* TaskService::Claim(
     grpc::CallbackServerContext* ctx, const v1::ClaimTaskRequest* request,
     v1::Task* response) {
-  return RunUnary(
-      deps_, ctx,
-      [this, request, response](const Principal& principal, Finish finish) {
-        absl::StatusOr<TaskRef> ref =
-            Resolve(deps_, principal, CheckBounds(*request), request->task(),
-                    "claim a task");
-        if (!ref.ok()) return finish(ref.status());
+  return ActOnTask(
+      ctx, request, response, "claim a task", "ClaimTask",
+      [this, request](TaskRef ref, TaskQueue::Done<v1::Task> done) {
         absl::StatusOr<absl::Duration> lease = RequestedLease(request->lease());
-        if (!lease.ok()) return finish(lease.status());
-        tasks_->ClaimAsync(*std::move(ref), *lease, PeoplesZone(deps_),
-                           ServeTaskWhenLogged(deps_, principal, "ClaimTask",
-                                               response, std::move(finish)));
+        if (!lease.ok()) return done(lease.status());
+        tasks_->ClaimAsync(std::move(ref), *lease, PeoplesZone(deps_),
+                           std::move(done));
       });
 }
 
@@ -414,21 +406,15 @@ grpc::ServerUnaryReactor* TaskService::Reassign(
 grpc::ServerUnaryReactor* TaskService::Requeue(
     grpc::CallbackServerContext* ctx, const v1::RequeueTaskRequest* request,
     v1::Task* response) {
-  return RunUnary(
-      deps_, ctx,
-      [this, request, response](const Principal& principal, Finish finish) {
-        absl::StatusOr<TaskRef> ref =
-            Resolve(deps_, principal, CheckBounds(*request), request->task(),
-                    "requeue a task");
-        if (!ref.ok()) return finish(ref.status());
+  return ActOnTask(
+      ctx, request, response, "requeue a task", "RequeueTask",
+      [this, request](TaskRef ref, TaskQueue::Done<v1::Task> done) {
         if (request->reason().empty()) {
-          return finish(absl::InvalidArgumentError(
+          return done(absl::InvalidArgumentError(
               "reason is required: why the task is worth another try"));
         }
-        tasks_->RequeueAsync(*std::move(ref), request->reason(),
-                             ServeTaskWhenLogged(deps_, principal,
-                                                 "RequeueTask", response,
-                                                 std::move(finish)));
+        tasks_->RequeueAsync(std::move(ref), request->reason(),
+                             std::move(done));
       });
 }
 

@@ -76,6 +76,17 @@ class TaskService final : public v1::TaskService::CallbackService {
       v1::QueueSummaryResponse* response) override;
 
  private:
+  // Fail, Release, ExtendLease, Claim and Requeue: the task the request
+  // names, resolved in the caller's scope (`action` names the refusal), is
+  // handed to `act` with the answer that logs its read (as `read_name`)
+  // before serving it. `act` answers that callback itself, also to refuse.
+  template <typename Request>
+  grpc::ServerUnaryReactor* ActOnTask(
+      grpc::CallbackServerContext* ctx, const Request* request,
+      v1::Task* response, absl::string_view action,
+      absl::string_view read_name,
+      absl::AnyInvocable<void(TaskRef, TaskQueue::Done<v1::Task>)> act);
+
   // ListTasks and ListDeadLetters: the same checks, one state listed.
   grpc::ServerUnaryReactor* ListInState(grpc::CallbackServerContext* ctx,
                                         const v1::ListTasksRequest* request,

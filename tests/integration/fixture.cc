@@ -189,20 +189,23 @@ absl::StatusOr<v1::EventEnvelope> WaitForEvent(
                                    status.error_message()));
 }
 
-DaemonOptions NationalTeam() {
+DaemonOptions WithPrincipals(const std::vector<PrincipalSpec>& principals) {
   DaemonOptions options;
-  for (const auto& [name, role] : std::vector<std::pair<std::string, v1::Role>>{
-           {"reception", v1::ROLE_RECEPTION},
-           {"adviser", v1::ROLE_ADVISER},
-           {"police", v1::ROLE_POLICE},
-           {"auditor", v1::ROLE_AUDITOR},
-           {"admin", v1::ROLE_ADMIN}}) {
+  for (const PrincipalSpec& principal : principals) {
     v1::PrincipalEntry& entry = options.principals.emplace_back();
-    entry.set_name(name);
-    entry.set_role(role);
-    if (role != v1::ROLE_ADMIN) entry.add_scopes("*");
+    entry.set_name(principal.name);
+    entry.set_role(principal.role);
+    for (const std::string& scope : principal.scopes) entry.add_scopes(scope);
   }
   return options;
+}
+
+DaemonOptions NationalTeam() {
+  return WithPrincipals({{"reception", v1::ROLE_RECEPTION, {"*"}},
+                         {"adviser", v1::ROLE_ADVISER, {"*"}},
+                         {"police", v1::ROLE_POLICE, {"*"}},
+                         {"auditor", v1::ROLE_AUDITOR, {"*"}},
+                         {"admin", v1::ROLE_ADMIN, {}}});
 }
 
 std::vector<std::string> FollowPages(

@@ -109,6 +109,17 @@ class IntegrationTest : public ::testing::Test {
   std::map<std::string, std::unique_ptr<client::Client>> clients_;
 };
 
+// One principal of a test daemon: its name (its token is read by As(name)),
+// role and scopes.
+struct PrincipalSpec {
+  std::string name;
+  v1::Role role;
+  std::vector<std::string> scopes;
+};
+
+// Options with these principals.
+DaemonOptions WithPrincipals(const std::vector<PrincipalSpec>& principals);
+
 // Options whose principals are those a deployment gives a national returns
 // team (scopes "*"), under the development names: for tests that follow a
 // person through relocation, another centre or departure, or that work the

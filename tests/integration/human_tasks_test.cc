@@ -21,27 +21,18 @@ using ::testing::HasSubstr;
 // One desk at Oslo-1 with two advisers, and an adviser at Bergen-1. The
 // fixture writes each one's token to the data directory, where As() reads it.
 DaemonOptions TwoAdvisersAtOslo() {
-  DaemonOptions options;
   const std::vector<std::string> oslo = {"queue/advisers/Oslo-1",
                                          "centre/Oslo-1"};
-  for (const auto& [name, role, scopes] :
-       std::vector<std::tuple<std::string, v1::Role, std::vector<std::string>>>{
-           {"reception",
-            v1::ROLE_RECEPTION,
-            {"centre/Oslo-1", "queue/reception/Oslo-1"}},
-           {"adviser", v1::ROLE_ADVISER, oslo},
-           {"adviser-2", v1::ROLE_ADVISER, oslo},
-           {"adviser-bergen",
-            v1::ROLE_ADVISER,
-            {"queue/advisers/Bergen-1", "centre/Bergen-1"}},
-           {"auditor", v1::ROLE_AUDITOR, {"*"}},
-           {"admin", v1::ROLE_ADMIN, {}}}) {
-    v1::PrincipalEntry& entry = options.principals.emplace_back();
-    entry.set_name(name);
-    entry.set_role(role);
-    for (const std::string& scope : scopes) entry.add_scopes(scope);
-  }
-  return options;
+  return WithPrincipals({{"reception",
+                          v1::ROLE_RECEPTION,
+                          {"centre/Oslo-1", "queue/reception/Oslo-1"}},
+                         {"adviser", v1::ROLE_ADVISER, oslo},
+                         {"adviser-2", v1::ROLE_ADVISER, oslo},
+                         {"adviser-bergen",
+                          v1::ROLE_ADVISER,
+                          {"queue/advisers/Bergen-1", "centre/Bergen-1"}},
+                         {"auditor", v1::ROLE_AUDITOR, {"*"}},
+                         {"admin", v1::ROLE_ADMIN, {}}});
 }
 
 class HumanTasksTest : public IntegrationTest {
@@ -285,7 +276,8 @@ TEST_F(HumanTasksTest, HandoverToAColleagueOnTheQueue) {
   const std::string task = ConversationFor("P-1", "2026-03-02");
   RP_ASSERT_OK(Claim("adviser", "P-1", task));
   // Not on the queue, unknown, or no task role: refused alike, nothing moved.
-  for (const char* nobody : {"adviser-bergen", "no-such-colleague", "auditor"}) {
+  for (const char* nobody :
+       {"adviser-bergen", "no-such-colleague", "auditor"}) {
     EXPECT_CODE(Handover("adviser", "P-1", task, nobody), kPermissionDenied,
                 "queue/advisers/Oslo-1");
   }
@@ -294,8 +286,8 @@ TEST_F(HumanTasksTest, HandoverToAColleagueOnTheQueue) {
   EXPECT_CODE(Handover("adviser-2", "P-1", task, "adviser-2"),
               kFailedPrecondition, "leased by \"adviser\"");
 
-  absl::StatusOr<v1::Task> handed = Handover("adviser", "P-1", task,
-                                             "adviser-2");
+  absl::StatusOr<v1::Task> handed =
+      Handover("adviser", "P-1", task, "adviser-2");
   RP_ASSERT_OK(handed);
   EXPECT_EQ(handed->lease_owner(), "adviser-2");
   ASSERT_EQ(handed->handling_size(), 1);
@@ -317,9 +309,8 @@ TEST_F(HumanTasksTest, HandoverToAColleagueOnTheQueue) {
 
 TEST_F(HumanTasksTest, ReturnctlClaimsListsHandsOverAndRequeues) {
   const std::string task = ConversationFor("P-1", "2026-03-02");
-  ProcessResult claimed =
-      Ctl({"--as=adviser", "tasks", "claim", "--person", "P-1", "--task", task,
-           "--worker", "desk-3"});
+  ProcessResult claimed = Ctl({"--as=adviser", "tasks", "claim", "--person",
+                               "P-1", "--task", task, "--worker", "desk-3"});
   EXPECT_EQ(claimed.exit_code, 0) << claimed.err;
   EXPECT_THAT(claimed.out, HasSubstr("claimed by desk-3"));
   ProcessResult mine = Ctl({"--as=adviser", "tasks", "mine", "--json"});

@@ -22,12 +22,27 @@ namespace v1 = ::returnpath::v1;
 const std::map<std::string, std::set<std::string>>& Granted() {
   static const auto* granted = new std::map<std::string, std::set<std::string>>{
       {"reception",
-       {"registration", "first_rejection", "appeal", "appeal_waived",
-        "appeal_decision", "final_rejection", "departure_deadline",
-        "departure_deadline_suspension", "case_reopened", "residence_permit",
-        "relocation_order", "relocation", "move", "disappearance",
-        "reappearance", "departure", "flags", "course_enrolment",
-        "course_completion", "correction", "retraction"}},
+       {"registration",
+        "first_rejection",
+        "appeal",
+        "appeal_waived",
+        "appeal_decision",
+        "final_rejection",
+        "departure_deadline",
+        "departure_deadline_suspension",
+        "case_reopened",
+        "residence_permit",
+        "relocation_order",
+        "relocation",
+        "move",
+        "disappearance",
+        "reappearance",
+        "departure",
+        "flags",
+        "course_enrolment",
+        "course_completion",
+        "correction",
+        "retraction"}},
       {"adviser",
        {"return_conversation", "iom_application", "iom_approval",
         "iom_withdrawal", "iom_refusal", "departure", "travel_document"}},
@@ -113,29 +128,23 @@ std::map<std::string, google::protobuf::Any> OneOfEachKind(
 class RecordingRightsFlowTest : public IntegrationTest {
  protected:
   DaemonOptions Options() const override {
-    DaemonOptions options;
-    auto add = [&options](const std::string& name, v1::Role role,
-                          std::vector<std::string> scopes) {
-      v1::PrincipalEntry& entry = options.principals.emplace_back();
-      entry.set_name(name);
-      entry.set_role(role);
-      for (const std::string& scope : scopes) entry.add_scopes(scope);
-    };
-    add("reception", v1::ROLE_RECEPTION, {"centre/Oslo-1"});
-    add("adviser", v1::ROLE_ADVISER, {"queue/advisers/Oslo-1", "centre/Oslo-1"});
-    add("police", v1::ROLE_POLICE, {"queue/police/pu", "region/OSLO"});
-    add("auditor", v1::ROLE_AUDITOR, {"*"});
-    add("admin", v1::ROLE_ADMIN, {});
-    add("registrar", v1::ROLE_RECEPTION, {"*"});
-    return options;
+    return WithPrincipals(
+        {{"reception", v1::ROLE_RECEPTION, {"centre/Oslo-1"}},
+         {"adviser",
+          v1::ROLE_ADVISER,
+          {"queue/advisers/Oslo-1", "centre/Oslo-1"}},
+         {"police", v1::ROLE_POLICE, {"queue/police/pu", "region/OSLO"}},
+         {"auditor", v1::ROLE_AUDITOR, {"*"}},
+         {"admin", v1::ROLE_ADMIN, {}},
+         {"registrar", v1::ROLE_RECEPTION, {"*"}}});
   }
 
   void AddPerson(const PersonSpec& person) {
     absl::StatusOr<client::BuiltEvent> registration = RegistrationEvent(person);
     ASSERT_TRUE(registration.ok()) << registration.status();
     RP_ASSERT_OK(As("registrar").Record(person.id, *registration));
-    absl::StatusOr<client::BuiltEvent> rejection = client::BuildEvent(
-        "first-rejection", {{"notified", "2026-02-27"}});
+    absl::StatusOr<client::BuiltEvent> rejection =
+        client::BuildEvent("first-rejection", {{"notified", "2026-02-27"}});
     ASSERT_TRUE(rejection.ok()) << rejection.status();
     RP_ASSERT_OK(As("registrar").Record(person.id, *rejection));
   }
@@ -225,8 +234,7 @@ TEST_F(RecordingRightsFlowTest, APersonMovedAwayIsOutOfScopeAtOnce) {
   moved.set_region(v1::REGION_VEST);
   RP_ASSERT_OK(RecordAs("registrar", "P-1", Packed(moved)));
   const uint64_t before = LastPosition();
-  absl::Status status =
-      RecordAs("reception", "P-1", Packed(v1::Disappeared()));
+  absl::Status status = RecordAs("reception", "P-1", Packed(v1::Disappeared()));
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
   EXPECT_EQ(LastPosition(), before);
 }

@@ -19,24 +19,15 @@ using ::testing::HasSubstr;
 
 // Reception everywhere; an adviser at Oslo-1 and one at Bergen-1.
 DaemonOptions AdvisersAtTwoCentres() {
-  DaemonOptions options;
-  for (const auto& [name, role, scopes] :
-       std::vector<std::tuple<std::string, v1::Role, std::vector<std::string>>>{
-           {"reception", v1::ROLE_RECEPTION, {"*"}},
-           {"adviser-oslo",
-            v1::ROLE_ADVISER,
-            {"queue/advisers/Oslo-1", "centre/Oslo-1"}},
-           {"adviser-bergen",
-            v1::ROLE_ADVISER,
-            {"queue/advisers/Bergen-1", "centre/Bergen-1"}},
-           {"auditor", v1::ROLE_AUDITOR, {"*"}},
-           {"admin", v1::ROLE_ADMIN, {}}}) {
-    v1::PrincipalEntry& entry = options.principals.emplace_back();
-    entry.set_name(name);
-    entry.set_role(role);
-    for (const std::string& scope : scopes) entry.add_scopes(scope);
-  }
-  return options;
+  return WithPrincipals({{"reception", v1::ROLE_RECEPTION, {"*"}},
+                         {"adviser-oslo",
+                          v1::ROLE_ADVISER,
+                          {"queue/advisers/Oslo-1", "centre/Oslo-1"}},
+                         {"adviser-bergen",
+                          v1::ROLE_ADVISER,
+                          {"queue/advisers/Bergen-1", "centre/Bergen-1"}},
+                         {"auditor", v1::ROLE_AUDITOR, {"*"}},
+                         {"admin", v1::ROLE_ADMIN, {}}});
 }
 
 class TaskFollowFlowTest : public IntegrationTest {

@@ -22,19 +22,11 @@ using ::testing::ElementsAre;
 // The fixture writes each one's token to the data directory, where As()
 // reads it.
 DaemonOptions ScopedRoles() {
-  DaemonOptions options;
-  for (const auto& [name, role, scopes] :
-       std::vector<std::tuple<std::string, v1::Role, std::vector<std::string>>>{
-           {"reception", v1::ROLE_RECEPTION, {"*"}},
-           {"police", v1::ROLE_POLICE, {"queue/police/pu", "region/OSLO"}},
-           {"auditor", v1::ROLE_AUDITOR, {"*"}},
-           {"admin", v1::ROLE_ADMIN, {}}}) {
-    v1::PrincipalEntry& entry = options.principals.emplace_back();
-    entry.set_name(name);
-    entry.set_role(role);
-    for (const std::string& scope : scopes) entry.add_scopes(scope);
-  }
-  return options;
+  return WithPrincipals(
+      {{"reception", v1::ROLE_RECEPTION, {"*"}},
+       {"police", v1::ROLE_POLICE, {"queue/police/pu", "region/OSLO"}},
+       {"auditor", v1::ROLE_AUDITOR, {"*"}},
+       {"admin", v1::ROLE_ADMIN, {}}});
 }
 
 class TaskScopeTest : public IntegrationTest {

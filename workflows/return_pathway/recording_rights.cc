@@ -49,10 +49,10 @@ absl::Status CheckRecordingGrants(const v1::Policy& policy) {
     const v1::RecordingGrant& grant = policy.recording(i);
     const std::string field = absl::StrCat("recording[", i, "]");
     if (!Contains(kRecordingRoles, grant.role())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ".role: \"", grant.role(), "\" is not one of ",
-          absl::StrJoin(kRecordingRoles, ", "),
-          " (auditors and administrators never record)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".role: \"", grant.role(), "\" is not one of ",
+                       absl::StrJoin(kRecordingRoles, ", "),
+                       " (auditors and administrators never record)"));
     }
     if (!roles.insert(grant.role()).second) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -75,8 +75,8 @@ absl::Status CheckRecordingGrants(const v1::Policy& policy) {
   }
   for (const std::string& kind : RecordingKinds()) {
     if (RolesGranting(policy, kind).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "recording: no role may record \"", kind, "\" events"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("recording: no role may record \"", kind, "\" events"));
     }
   }
   return absl::OkStatus();
@@ -88,7 +88,8 @@ absl::Status MayRecordUnder(const v1::Policy& policy, absl::string_view role,
   if (kind.empty()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "nobody records ",
-        absl::string_view(event.type_url()).substr(event.type_url().rfind('/') + 1),
+        absl::string_view(event.type_url())
+            .substr(event.type_url().rfind('/') + 1),
         " directly: the pathway writes it with a related person's event"));
   }
   for (const v1::RecordingGrant& grant : policy.recording()) {
@@ -98,8 +99,8 @@ absl::Status MayRecordUnder(const v1::Policy& policy, absl::string_view role,
   }
   return absl::PermissionDeniedError(absl::StrCat(
       RoleWords(role), " may not record \"", kind, "\" events: policy ",
-      policy.version(), " lets ", absl::StrJoin(RolesGranting(policy, kind), " and "),
-      " record them"));
+      policy.version(), " lets ",
+      absl::StrJoin(RolesGranting(policy, kind), " and "), " record them"));
 }
 
 }  // namespace returnpath::return_pathway

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "workflows/return_pathway/event_kinds.h"
+#include "workflows/return_pathway/pathway_fixture.h"
 #include "workflows/return_pathway/policy_set.h"
 
 namespace returnpath::return_pathway {
@@ -17,12 +18,7 @@ namespace {
 using ::testing::HasSubstr;
 namespace v1 = ::returnpath::v1;
 
-v1::Policy Shipped() {
-  absl::StatusOr<PolicySet> set =
-      PolicySet::LoadDirectory(RETURN_PATHWAY_POLICY_DIR);
-  EXPECT_TRUE(set.ok()) << set.status();
-  return set->versions().front();
-}
+v1::Policy Shipped() { return ShippedPolicies().versions().front(); }
 
 template <typename T>
 google::protobuf::Any Packed(const T& message) {
@@ -57,8 +53,8 @@ TEST(RecordingRightsTest, ACorrectionIsJudgedAsTheEventItPutsInPlace) {
 
 TEST(RecordingRightsTest, TheShippedPolicyFollowsTheDomainsRoles) {
   const v1::Policy policy = Shipped();
-  EXPECT_TRUE(MayRecordUnder(policy, "reception", Packed(v1::FirstRejection()))
-                  .ok());
+  EXPECT_TRUE(
+      MayRecordUnder(policy, "reception", Packed(v1::FirstRejection())).ok());
   EXPECT_TRUE(
       MayRecordUnder(policy, "adviser", Packed(v1::ReturnConversationHeld()))
           .ok());
@@ -82,9 +78,9 @@ TEST(RecordingRightsTest, TheShippedPolicyFollowsTheDomainsRoles) {
       MayRecordUnder(policy, "reception", Packed(v1::ReturnConversationHeld()));
   EXPECT_THAT(conversation.message(),
               HasSubstr("lets return advisers record them"));
-  EXPECT_EQ(MayRecordUnder(policy, "police", Packed(v1::PersonRegistered()))
-                .code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      MayRecordUnder(policy, "police", Packed(v1::PersonRegistered())).code(),
+      absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(
       MayRecordUnder(policy, "auditor", Packed(v1::FirstRejection())).code(),
       absl::StatusCode::kPermissionDenied);
@@ -102,8 +98,8 @@ TEST(RecordingRightsTest, EveryRecordingKindIsGrantedToSomeRole) {
 }
 
 TEST(RecordingRightsTest, EventsOnlyTheEngineOrAHouseholdWritesAreNobodys) {
-  absl::Status status = MayRecordUnder(
-      Shipped(), "reception", Packed(v1::HouseholdMemberJoined()));
+  absl::Status status = MayRecordUnder(Shipped(), "reception",
+                                       Packed(v1::HouseholdMemberJoined()));
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(status.message(),
               HasSubstr("nobody records returnpath.v1.HouseholdMemberJoined"));
