@@ -263,7 +263,11 @@ absl::Status VisitLiveTasks(EventStore& store, absl::string_view queue,
     }
   }
   absl::Status error;
-  for (const auto& [fixed, prefix] : ranges) {
+  for (const auto& range : ranges) {
+    // Named references, not a structured binding: clang 14 cannot capture
+    // those in the lambda below.
+    const std::optional<Phase>& fixed = range.first;
+    const std::string& prefix = range.second;
     RP_RETURN_IF_ERROR(
         view->Scan(Table::kTaskReady, prefix, keys::PrefixEnd(prefix),
                    [&](absl::string_view key, absl::string_view) {
