@@ -18,12 +18,12 @@ namespace returnpath::engine {
 namespace {
 
 // How people read a task list: by priority (lower first), overdue before not
-// overdue, then earliest due.
-void SortForPeople(absl::Time now, std::vector<v1::Task>* tasks) {
-  auto key = [now](const v1::Task& t) {
-    const absl::Time due = FromTimestamp(t.due_time());
-    return std::make_tuple(t.priority(), !(due < now), due, t.stream_id(),
-                           t.id());
+// overdue, then earliest due. Earliest due first already puts the overdue
+// ones first within a priority, so the key needs no overdue flag.
+void SortForPeople(std::vector<v1::Task>* tasks) {
+  auto key = [](const v1::Task& t) {
+    return std::make_tuple(t.priority(), FromTimestamp(t.due_time()),
+                           t.stream_id(), t.id());
   };
   std::sort(
       tasks->begin(), tasks->end(),
@@ -65,7 +65,7 @@ absl::StatusOr<v1::ListTasksResponse> ListTasksInScope(
           [&](const v1::Task& task) {
             return scope.Covers(task.stream_id());
           }));
-  SortForPeople(deps.clock->Now(), &page.entries);
+  SortForPeople(&page.entries);
   v1::ListTasksResponse listed;
   for (v1::Task& task : page.entries) *listed.add_tasks() = std::move(task);
   listed.set_next_page_token(tokens.Seal(page.next_page_token, binding));
@@ -117,7 +117,7 @@ absl::StatusOr<v1::ListMineResponse> ListHeldInScope(
     if (covered) visible.push_back(std::move(task));
   }
   const absl::Time now = deps.clock->Now();
-  SortForPeople(now, &visible);
+  SortForPeople(&visible);
   v1::ListMineResponse listed;
   for (v1::Task& task : visible) {
     if (FromTimestamp(task.due_time()) < now) {
