@@ -410,11 +410,9 @@ absl::Status CommandContext::CloseTask(absl::string_view task_id,
                                        const std::string* outcome) {
   RP_ASSIGN_OR_RETURN(std::optional<Task> task,
                       GetTask(event.stream_id(), task_id));
-  if (!task.has_value() ||
-      (task->state() != returnpath::v1::TASK_STATE_OPEN &&
-       task->state() != returnpath::v1::TASK_STATE_LEASED)) {
-    return absl::OkStatus();
-  }
+  if (!task.has_value() || IsClosedTask(*task)) return absl::OkStatus();
+  // A lease, retry delay, dead letter or pause ends with the task.
+  DropTaskEntries(*task);
   returnpath::v1::TaskCompleted completed;
   if (outcome != nullptr) {
     task->set_state(returnpath::v1::TASK_STATE_COMPLETED);

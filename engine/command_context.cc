@@ -190,6 +190,10 @@ absl::Status CommandContext::ReplaceTask(const Task& old, const Task& next) {
     Put(StoreDb::kTaskReady,
         task_keys::Dead(next.queue(), next.stream_id(), next.id()), "");
   }
+  if (next.state() == returnpath::v1::TASK_STATE_PAUSED) {
+    Put(StoreDb::kTaskReady,
+        task_keys::Paused(next.queue(), next.stream_id(), next.id()), "");
+  }
   return absl::OkStatus();
 }
 
@@ -206,6 +210,9 @@ void CommandContext::DropTaskEntries(const Task& task) {
   } else if (task.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
     Delete(StoreDb::kTaskReady,
            task_keys::Dead(task.queue(), task.stream_id(), task.id()));
+  } else if (task.state() == returnpath::v1::TASK_STATE_PAUSED) {
+    Delete(StoreDb::kTaskReady,
+           task_keys::Paused(task.queue(), task.stream_id(), task.id()));
   }
 }
 
@@ -216,16 +223,19 @@ absl::Status CommandContext::UpdateTask(
   std::optional<Task> task = stored;
   RP_RETURN_IF_ERROR(
       UpdateTaskFromSpec(spec, event, task.has_value() ? &*task : nullptr));
-  if (task->queue() != stored->queue() &&
-      task->state() == returnpath::v1::TASK_STATE_LEASED) {
-    // The holder works the old queue: the task waits, unleased, in the new
-    // one, and its handling says whose lease ended and why.
+  const bool paused = task->state() == returnpath::v1::TASK_STATE_PAUSED;
+  const bool moved = task->queue() != stored->queue();
+  if (stored->state() == returnpath::v1::TASK_STATE_LEASED &&
+      (moved || paused)) {
+    // The holder works the old queue, or the task may not be worked now: it
+    // waits unleased, and its handling says whose lease ended and why.
     returnpath::v1::TaskHandling* ended = task->add_handling();
     *ended->mutable_at() = ToTimestamp(task_keys::TruncateToMicros(now()));
     ended->set_action("lease ended");
     ended->set_by(task->lease_owner());
-    ended->set_reason(absl::StrCat("moved to queue ", task->queue()));
-    task->set_state(returnpath::v1::TASK_STATE_OPEN);
+    ended->set_reason(paused ? std::string("paused")
+                             : absl::StrCat("moved to queue ", task->queue()));
+    if (!paused) task->set_state(returnpath::v1::TASK_STATE_OPEN);
     task->clear_lease_owner();
     task->clear_lease_expires();
   }

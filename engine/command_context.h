@@ -86,11 +86,11 @@ class CommandContext {
   absl::Status PutTask(const returnpath::v1::Task& task);
   // Replaces the stored `old` by `next` in this write: the record and every
   // entry the queue keeps for it (ready; delayed for a lease or a retry
-  // delay, withholding the ready entry until then; dead letter), each under
-  // `next`'s queue, so a task may change state and queue at once.
+  // delay, withholding the ready entry until then; dead letter; paused), each
+  // under `next`'s queue, so a task may change state and queue at once.
   absl::Status ReplaceTask(const returnpath::v1::Task& old,
                            const returnpath::v1::Task& next);
-  // Removes the queue's delayed or dead-letter entry `task` may have
+  // Removes the queue's delayed, dead-letter or paused entry `task` may have
   // (deleting an absent key is harmless, so this need not know whether a
   // delay has passed).
   void DropTaskEntries(const returnpath::v1::Task& task);

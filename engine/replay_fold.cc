@@ -16,16 +16,11 @@ using returnpath::v1::EventEnvelope;
 using returnpath::v1::Task;
 using returnpath::v1::Timer;
 
-bool IsOpen(const Task& task) {
-  return task.state() == returnpath::v1::TASK_STATE_OPEN ||
-         task.state() == returnpath::v1::TASK_STATE_LEASED;
-}
-
 // As CommandContext::CloseTask.
 void Close(const std::string& id, const EventEnvelope& event, FoldedStream* s,
            const std::string* outcome = nullptr) {
   auto it = s->tasks.find(id);
-  if (it == s->tasks.end() || !IsOpen(it->second)) return;
+  if (it == s->tasks.end() || IsClosedTask(it->second)) return;
   returnpath::v1::TaskCompleted completed;
   if (outcome != nullptr) {
     it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
@@ -75,7 +70,7 @@ void ApplyRuntime(const Transition& t, const EventEnvelope& event,
       event.causation_id() ==
           task_commands::CompletionCausation(completed.task_id())) {
     auto it = s->tasks.find(completed.task_id());
-    if (it != s->tasks.end() && IsOpen(it->second)) {
+    if (it != s->tasks.end() && !IsClosedTask(it->second)) {
       it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
       it->second.set_outcome(completed.outcome());
       it->second.set_closed_at_position(event.position());

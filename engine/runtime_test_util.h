@@ -31,6 +31,9 @@ namespace returnpath::engine::testing {
 //   cancel:<id>               cancels a timer
 //   open:<id>:<queue>:<priority>:<day>  opens a task due on Day(day)
 //   update:<id>:<queue>:<priority>:<day>  the same task, updated in place
+//   pause:<id>:<queue>:<priority>:<day>   an update that pauses it (an
+//                             update or open without it resumes it)
+//   openpaused:<id>:<queue>:<priority>:<day>  opens a task paused
 //   close:<id>                cancels a task
 //   complete:<id>:<outcome>   completes a task with that outcome
 //   fail                      the event is refused (FAILED_PRECONDITION)
@@ -147,7 +150,8 @@ class FakeWorkflow final : public Workflow {
              absl::StrCat("open:", f[3], ":", f[4], ":100:", f[2])});
       } else if (f[0] == "cancel") {
         t->timers_to_cancel.push_back(f[1]);
-      } else if (f[0] == "open" || f[0] == "update") {
+      } else if (f[0] == "open" || f[0] == "update" || f[0] == "pause" ||
+                 f[0] == "openpaused") {
         TaskSpec spec;
         spec.id = f[1];
         spec.queue = f[2];
@@ -157,7 +161,11 @@ class FakeWorkflow final : public Workflow {
         spec.title = absl::StrCat("Visit for ", event.stream_id());
         spec.rule = "fake_rule";
         spec.caused_by_positions = {event.position()};
-        (f[0] == "open" ? t->tasks_to_open : t->tasks_to_update)
+        if (f[0] == "pause" || f[0] == "openpaused") {
+          spec.paused_since = FromTimestamp(event.effective_time());
+        }
+        const bool opens = f[0] == "open" || f[0] == "openpaused";
+        (opens ? t->tasks_to_open : t->tasks_to_update)
             .push_back(std::move(spec));
       } else if (f[0] == "close") {
         t->tasks_to_close.push_back(f[1]);

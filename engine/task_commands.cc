@@ -10,6 +10,7 @@
 #include "engine/keys.h"
 #include "engine/status_macros.h"
 #include "engine/task_keys.h"
+#include "engine/transition_records.h"
 #include "google/protobuf/any.pb.h"
 
 namespace returnpath::engine::task_commands {
@@ -39,6 +40,8 @@ const char* StateWord(TaskState state) {
       return "cancelled";
     case returnpath::v1::TASK_STATE_DEAD_LETTER:
       return "dead-lettered";
+    case returnpath::v1::TASK_STATE_PAUSED:
+      return "paused by the workflow";
     default:
       return "in an unknown state";
   }
@@ -269,6 +272,11 @@ absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
       return absl::FailedPreconditionError(
           absl::StrCat(Name(task), " was dead-lettered after ", task.attempts(),
                        " failed attempts and cannot be completed"));
+    case returnpath::v1::TASK_STATE_PAUSED:
+      return absl::FailedPreconditionError(
+          absl::StrCat(Name(task),
+                       " is paused by the workflow and cannot be "
+                       "completed until it resumes it"));
     default:
       break;
   }
@@ -307,8 +315,7 @@ absl::StatusOr<CompleteResult> Complete(CommandContext& ctx,
   // The workflow closes the task (the pipeline marks it COMPLETED). If it
   // did not, the engine still does: a completed task is never served again.
   RP_ASSIGN_OR_RETURN(Task after, Find(ctx, ref));
-  if (after.state() == returnpath::v1::TASK_STATE_OPEN ||
-      after.state() == returnpath::v1::TASK_STATE_LEASED) {
+  if (!IsClosedTask(after)) {
     Task closed = after;
     closed.set_state(returnpath::v1::TASK_STATE_COMPLETED);
     closed.set_outcome(request.outcome);

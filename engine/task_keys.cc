@@ -68,6 +68,17 @@ bool DecodeDead(absl::string_view key, std::string* stream, std::string* id) {
   return SkipPrefix('X', &key) && DecodeItem(key, stream, id);
 }
 
+std::string PausedPrefix(absl::string_view queue) { return Prefix('P', queue); }
+
+std::string Paused(absl::string_view queue, absl::string_view stream,
+                   absl::string_view id) {
+  return PausedPrefix(queue) + keys::StreamItem(stream, id);
+}
+
+bool DecodePaused(absl::string_view key, std::string* stream, std::string* id) {
+  return SkipPrefix('P', &key) && DecodeItem(key, stream, id);
+}
+
 std::string DelayedFor(const Task& task, absl::Time now) {
   if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
     return Delayed(task.queue(), FromTimestamp(task.lease_expires()),

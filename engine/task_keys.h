@@ -5,14 +5,15 @@
 // family, beside the event store's ready entries (keys.h).
 //
 // A ready entry starts with a queue name, which is never empty, so keys that
-// start with '\0' can never collide with one. The task queue keeps two such
-// families:
+// start with '\0' can never collide with one. The task queue keeps three
+// such families:
 //
 //   key                                           meaning
 //   \0 'D' queue \0 time T, stream \0 task_id     "look at this task at T": a
 //        LEASED task whose lease expires at T, or an OPEN task waiting out a
 //        retry delay until T (its ready entry is withheld until then)
 //   \0 'X' queue \0 stream \0 task_id             a DEAD_LETTER task
+//   \0 'P' queue \0 stream \0 task_id             a PAUSED task
 //
 // Entries are hints: a reader checks the task record and drops or skips an
 // entry whose task has moved on (closed by the workflow, re-leased, ...).
@@ -40,6 +41,11 @@ std::string DeadPrefix(absl::string_view queue);
 std::string Dead(absl::string_view queue, absl::string_view stream,
                  absl::string_view id);
 bool DecodeDead(absl::string_view key, std::string* stream, std::string* id);
+
+std::string PausedPrefix(absl::string_view queue);
+std::string Paused(absl::string_view queue, absl::string_view stream,
+                   absl::string_view id);
+bool DecodePaused(absl::string_view key, std::string* stream, std::string* id);
 
 // Times the task queue writes into keys are whole microseconds, so a key and
 // the record it points at name the same instant.

@@ -27,6 +27,7 @@ enum Phase : char {
   kReady = 'R',    // ready entries: OPEN tasks in serving order
   kDelayed = 'D',  // delayed entries: LEASED, or OPEN waiting out a retry
   kDead = 'X',     // dead-letter entries
+  kPaused = 'P',   // paused entries
   kScan = 'T',     // the tasks column family, filtered
 };
 
@@ -38,12 +39,15 @@ struct Cursor {
 std::vector<Phase> PhasesFor(TaskState state) {
   switch (state) {
     case returnpath::v1::TASK_STATE_UNSPECIFIED:
+      return {kReady, kDelayed, kPaused};
     case returnpath::v1::TASK_STATE_OPEN:
       return {kReady, kDelayed};
     case returnpath::v1::TASK_STATE_LEASED:
       return {kDelayed};
     case returnpath::v1::TASK_STATE_DEAD_LETTER:
       return {kDead};
+    case returnpath::v1::TASK_STATE_PAUSED:
+      return {kPaused};
     default:
       return {kScan};
   }
@@ -52,7 +56,8 @@ std::vector<Phase> PhasesFor(TaskState state) {
 bool Wanted(TaskState wanted, TaskState actual) {
   if (wanted == returnpath::v1::TASK_STATE_UNSPECIFIED) {
     return actual == returnpath::v1::TASK_STATE_OPEN ||
-           actual == returnpath::v1::TASK_STATE_LEASED;
+           actual == returnpath::v1::TASK_STATE_LEASED ||
+           actual == returnpath::v1::TASK_STATE_PAUSED;
   }
   return wanted == actual;
 }
@@ -91,6 +96,9 @@ absl::StatusOr<std::optional<Task>> Resolve(const StoreView& view,
     case kDead:
       decoded = task_keys::DecodeDead(key, &stream, &id);
       break;
+    case kPaused:
+      decoded = task_keys::DecodePaused(key, &stream, &id);
+      break;
     case kScan:
       break;
   }
@@ -115,6 +123,9 @@ absl::StatusOr<std::optional<Task>> Resolve(const StoreView& view,
     case kDead:
       current = task->state() == returnpath::v1::TASK_STATE_DEAD_LETTER;
       break;
+    case kPaused:
+      current = task->state() == returnpath::v1::TASK_STATE_PAUSED;
+      break;
     case kScan:
       break;
   }
@@ -130,6 +141,8 @@ std::string PhasePrefix(Phase phase, absl::string_view queue) {
       return task_keys::DelayedPrefix(queue);
     case kDead:
       return task_keys::DeadPrefix(queue);
+    case kPaused:
+      return task_keys::PausedPrefix(queue);
     case kScan:
       break;
   }
@@ -245,6 +258,7 @@ std::optional<Phase> PhaseOfKey(absl::string_view key) {
   if (key.size() < 2) return std::nullopt;
   if (key[1] == kDelayed) return kDelayed;
   if (key[1] == kDead) return kDead;
+  if (key[1] == kPaused) return kPaused;
   return std::nullopt;
 }
 
@@ -253,12 +267,12 @@ std::optional<Phase> PhaseOfKey(absl::string_view key) {
 absl::Status VisitLiveTasks(EventStore& store, absl::string_view queue,
                             const std::function<void(const Task&)>& visit) {
   RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
-  // One queue: its three ranges; every queue: the whole family.
+  // One queue: its four ranges; every queue: the whole family.
   std::vector<std::pair<std::optional<Phase>, std::string>> ranges;
   if (queue.empty()) {
     ranges.push_back({std::nullopt, ""});
   } else {
-    for (Phase phase : {kReady, kDelayed, kDead}) {
+    for (Phase phase : {kReady, kDelayed, kDead, kPaused}) {
       ranges.push_back({phase, PhasePrefix(phase, queue)});
     }
   }

@@ -24,9 +24,9 @@ absl::StatusOr<std::vector<returnpath::v1::Task>> ListHeldTasks(
     const std::function<bool(absl::string_view lease_owner)>& holds,
     size_t limit);
 
-// Calls `visit` once for each OPEN, LEASED and DEAD_LETTER task of `queue`
-// (of every queue when `queue` is empty), from one snapshot. It reads every
-// such task: meant for counts, not for pages.
+// Calls `visit` once for each OPEN, LEASED, DEAD_LETTER and PAUSED task of
+// `queue` (of every queue when `queue` is empty), from one snapshot. It reads
+// every such task: meant for counts, not for pages.
 absl::Status VisitLiveTasks(
     EventStore& store, absl::string_view queue,
     const std::function<void(const returnpath::v1::Task&)>& visit);

@@ -86,7 +86,8 @@ struct TaskFilter {
 
 struct TaskListQuery {
   std::string queue;
-  // UNSPECIFIED: open and leased. COMPLETED and CANCELLED have no index by
+  // UNSPECIFIED: open, leased and paused (every task a person may still
+  // have to do; paused ones last). COMPLETED and CANCELLED have no index by
   // queue: they are found by scanning, so their pages may come back short
   // (even empty) with a token to go on.
   returnpath::v1::TaskState state = returnpath::v1::TASK_STATE_UNSPECIFIED;
@@ -185,8 +186,8 @@ class TaskQueue {
   absl::StatusOr<TaskPage> ListDeadLetters(absl::string_view queue,
                                            int page_size,
                                            absl::string_view page_token);
-  // Each OPEN, LEASED and DEAD_LETTER task of `queue` (every queue when
-  // empty), once, from one snapshot (VisitLiveTasks): for counts.
+  // Each OPEN, LEASED, DEAD_LETTER and PAUSED task of `queue` (every queue
+  // when empty), once, from one snapshot (VisitLiveTasks): for counts.
   absl::Status VisitLive(
       absl::string_view queue,
       const std::function<void(const returnpath::v1::Task&)>& visit);

@@ -16,6 +16,11 @@ std::string DueText(absl::Time t) {
 
 }  // namespace
 
+bool IsClosedTask(const returnpath::v1::Task& task) {
+  return task.state() == returnpath::v1::TASK_STATE_COMPLETED ||
+         task.state() == returnpath::v1::TASK_STATE_CANCELLED;
+}
+
 returnpath::v1::Timer TimerFromSpec(
     absl::string_view stream, const TimerSpec& spec,
     const returnpath::v1::EventEnvelope& event) {
@@ -41,6 +46,10 @@ returnpath::v1::Task TaskFromSpec(absl::string_view stream,
   *task.mutable_due_time() = ToTimestamp(spec.due);
   task.set_priority(spec.priority);
   task.set_state(returnpath::v1::TASK_STATE_OPEN);
+  if (spec.paused_since.has_value()) {
+    task.set_state(returnpath::v1::TASK_STATE_PAUSED);
+    *task.mutable_paused_time() = ToTimestamp(*spec.paused_since);
+  }
   task.set_rule(spec.rule);
   task.set_policy_version(event.policy_version());
   for (uint64_t p : spec.caused_by_positions) task.add_caused_by_positions(p);
@@ -59,8 +68,7 @@ absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
         event.stream_id(), "\", which ", why, "; nothing was written"));
   };
   if (task == nullptr) return refuse("does not exist");
-  if (task->state() == returnpath::v1::TASK_STATE_COMPLETED ||
-      task->state() == returnpath::v1::TASK_STATE_CANCELLED) {
+  if (IsClosedTask(*task)) {
     return refuse("is closed");
   }
   if (spec.kind != task->kind()) {
@@ -103,6 +111,23 @@ absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
   if (spec.payload != task->payload()) {
     what.push_back("new payload");
     task->set_payload(spec.payload);
+  }
+  const bool paused = task->state() == returnpath::v1::TASK_STATE_PAUSED;
+  if (spec.paused_since.has_value() && !paused) {
+    what.push_back("paused");
+    // The lease and any retry delay end here; the caller records whose
+    // lease it was (CommandContext::UpdateTask).
+    task->set_state(returnpath::v1::TASK_STATE_PAUSED);
+    *task->mutable_paused_time() = ToTimestamp(*spec.paused_since);
+    task->clear_visible_time();
+  } else if (spec.paused_since.has_value() &&
+             *spec.paused_since != FromTimestamp(task->paused_time())) {
+    what.push_back(absl::StrCat("paused since ", DueText(*spec.paused_since)));
+    *task->mutable_paused_time() = ToTimestamp(*spec.paused_since);
+  } else if (!spec.paused_since.has_value() && paused) {
+    what.push_back("resumed");
+    task->set_state(returnpath::v1::TASK_STATE_OPEN);
+    task->clear_paused_time();
   }
   if (what.empty()) return absl::OkStatus();
   returnpath::v1::TaskChange* change = task->add_changes();

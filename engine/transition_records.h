@@ -17,17 +17,23 @@ returnpath::v1::Timer TimerFromSpec(absl::string_view stream,
                                     const TimerSpec& spec,
                                     const returnpath::v1::EventEnvelope& event);
 
-// An OPEN task with its provenance: rule, policy version, causing positions.
+// COMPLETED or CANCELLED: nothing changes it any more. Every other state
+// (OPEN, LEASED, DEAD_LETTER, PAUSED) is a task the workflow may still
+// update or close.
+bool IsClosedTask(const returnpath::v1::Task& task);
+
+// An OPEN task (PAUSED if the spec says so) with its provenance: rule, policy
+// version, causing positions.
 returnpath::v1::Task TaskFromSpec(absl::string_view stream,
                                   const TaskSpec& spec,
                                   const returnpath::v1::EventEnvelope& event);
 
 // Changes `task` in place as `spec` says (Transition::tasks_to_update) and,
 // if anything changed, appends a TaskChange naming `event` ("queue a -> b"
-// when it moves). Only what the log decides: the queue's own entries and a
-// lease are the caller's (CommandContext::UpdateTask). INTERNAL, and `task`
-// untouched, if `task` is null or closed (COMPLETED, CANCELLED) or `spec`
-// names another kind.
+// when it moves, "paused", "resumed"). Only what the log decides: the queue's
+// own entries and a lease are the caller's (CommandContext::UpdateTask).
+// INTERNAL, and `task` untouched, if `task` is null or closed (COMPLETED,
+// CANCELLED) or `spec` names another kind.
 absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
                                 const returnpath::v1::EventEnvelope& event,
                                 returnpath::v1::Task* task);

@@ -37,6 +37,11 @@ struct TaskSpec {
   std::string rule;        // the policy rule that opened it
   std::vector<uint64_t> caused_by_positions;  // events behind its due date
   std::string payload;
+  // Set: the task is held since then (PAUSED, Task.paused_time): open, but
+  // not served, claimed or completed, and never overdue, until an update
+  // clears this. A leased task that is paused loses its lease. The due time
+  // is the workflow's: it moves it on resume if time stood still meanwhile.
+  std::optional<absl::Time> paused_since;
 };
 
 // A key "scope/<key>" puts the stream in the scope of whoever holds <key>,

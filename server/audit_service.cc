@@ -317,8 +317,10 @@ absl::StatusOr<v1::PathwayView> AuditService::ReadAsOf(
   PackState(*deps_.workflow, std::move(view->state), response.mutable_state());
   for (const std::string& key : view->index_keys) response.add_index_keys(key);
   for (v1::Task& task : view->tasks) {
-    if (task.state() == v1::TASK_STATE_OPEN)
+    if (task.state() == v1::TASK_STATE_OPEN ||
+        task.state() == v1::TASK_STATE_PAUSED) {
       *response.add_open_tasks() = std::move(task);
+    }
   }
   for (v1::Timer& timer : view->timers)
     *response.add_timers() = std::move(timer);

@@ -30,7 +30,8 @@ absl::StatusOr<v1::PathwayView> LoadPathwayView(EventStore& store,
                       store.TasksForStream(person_id));
   for (v1::Task& task : tasks) {
     if (task.state() == v1::TASK_STATE_OPEN ||
-        task.state() == v1::TASK_STATE_LEASED) {
+        task.state() == v1::TASK_STATE_LEASED ||
+        task.state() == v1::TASK_STATE_PAUSED) {
       *view.add_open_tasks() = std::move(task);
     }
   }

@@ -27,6 +27,9 @@ void Count(absl::Time now, const v1::Task& task, v1::QueueCounts* counts) {
     case v1::TASK_STATE_DEAD_LETTER:
       counts->set_dead_lettered(counts->dead_lettered() + 1);
       return;
+    case v1::TASK_STATE_PAUSED:
+      counts->set_paused(counts->paused() + 1);
+      return;
     default:
       return;
   }

@@ -171,5 +171,18 @@ TEST(OutputTest, MidnightDueReadsAsTheDayBefore) {
   EXPECT_EQ(Money(1234567), "NOK 1,234,567");
 }
 
+TEST(OutputTest, APausedTaskShowsTheDaysItHasLeft) {
+  v1::Task task;
+  task.mutable_due_time()->set_seconds(1773097200);  // 00:00 Oslo on 03-10
+  EXPECT_EQ(TaskDueText(task), "by 2026-03-09");
+  task.set_state(v1::TASK_STATE_PAUSED);
+  task.mutable_paused_time()->set_seconds(1773097200 - 4 * 86400);
+  EXPECT_EQ(TaskDueText(task), "paused, 4 days left");
+  task.mutable_paused_time()->set_seconds(1773097200 - 86400);
+  EXPECT_EQ(TaskDueText(task), "paused, 1 day left");
+  task.mutable_paused_time()->set_seconds(1773097200 + 2 * 86400);
+  EXPECT_EQ(TaskDueText(task), "paused, 2 days overdue");
+}
+
 }  // namespace
 }  // namespace returnpath::returnctl

@@ -19,11 +19,13 @@ int RunSummary(const Args& args, Session& s) {
       client->QueueSummary(request);
   if (!summary.ok()) return s.Fail(summary.status());
   if (s.json()) return s.Json(*summary);
-  Table table({"QUEUE", "OPEN", "LEASED", "OVERDUE", "DEAD", "EARLIEST DUE"});
+  Table table(
+      {"QUEUE", "OPEN", "LEASED", "OVERDUE", "DEAD", "PAUSED", "EARLIEST DUE"});
   for (const v1::QueueCounts& q : summary->queues()) {
     table.AddRow(
         {q.queue(), absl::StrCat(q.open()), absl::StrCat(q.leased()),
          absl::StrCat(q.overdue()), absl::StrCat(q.dead_lettered()),
+         absl::StrCat(q.paused()),
          q.has_earliest_open_due() ? DueText(q.earliest_open_due()) : "-"});
   }
   if (table.empty()) {
@@ -38,10 +40,13 @@ int RunSummary(const Args& args, Session& s) {
 
 void AddTaskSummaryCommands(CommandTable* table) {
   table->Add({"tasks summary",
-              "per queue: open, leased, overdue and dead-lettered tasks",
+              "per queue: open, leased, overdue, dead-lettered and paused "
+              "tasks",
               {{"queue", "QUEUE", "one queue (default: every queue you work)"}},
               "Counts only tasks of persons in your scope. OVERDUE counts open "
-              "and leased tasks past their due time; EARLIEST DUE is the "
+              "and leased tasks past their due time; PAUSED counts tasks held "
+              "while a person's whereabouts are unknown (never overdue); "
+              "EARLIEST DUE is the "
               "earliest open task's day in Europe/Oslo. --json keeps the "
               "timestamps.",
               "",

@@ -38,7 +38,7 @@ void PrintTask(const v1::Task& task, std::ostream& out) {
   out << "task " << task.id() << " for " << task.stream_id() << " in "
       << task.queue() << "\n"
       << "  " << task.title() << "\n"
-      << "  kind " << task.kind() << ", due " << DueText(task.due_time())
+      << "  kind " << task.kind() << ", due " << TaskDueText(task)
       << ", priority " << task.priority() << ", "
       << client::EnumText(v1::TaskState_descriptor(), "TASK_STATE_",
                           task.state());

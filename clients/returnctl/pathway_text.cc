@@ -264,6 +264,18 @@ std::string DueText(const google::protobuf::Timestamp& time) {
   return absl::StrCat("by ", TimeText(time));
 }
 
+std::string TaskDueText(const v1::Task& task) {
+  if (task.state() != v1::TASK_STATE_PAUSED) return DueText(task.due_time());
+  const absl::Duration left = client::FromTimestamp(task.due_time()) -
+                              client::FromTimestamp(task.paused_time());
+  const int64_t days = absl::ToInt64Hours(left) / 24;
+  if (left < absl::ZeroDuration()) {
+    return absl::StrCat("paused, ", -days, -days == 1 ? " day" : " days",
+                        " overdue");
+  }
+  return absl::StrCat("paused, ", days, days == 1 ? " day" : " days", " left");
+}
+
 void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
                 const std::string& indent) {
   Table table({"PERSON", "TASK", "KIND", "QUEUE", "DUE", "PRI", "STATE", "RULE",
@@ -281,9 +293,8 @@ void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
                       " attempts: ", task.last_error());
     }
     table.AddRow({task.stream_id(), task.id(), task.kind(), task.queue(),
-                  DueText(task.due_time()), absl::StrCat(task.priority()),
-                  state, task.rule().empty() ? "-" : task.rule(),
-                  task.title()});
+                  TaskDueText(task), absl::StrCat(task.priority()), state,
+                  task.rule().empty() ? "-" : task.rule(), task.title()});
   }
   table.Print(out, indent);
 }

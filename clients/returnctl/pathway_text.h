@@ -33,6 +33,10 @@ void PrintTasks(const std::vector<v1::Task>& tasks, std::ostream& out,
 // 01:00".
 std::string DueText(const google::protobuf::Timestamp& time);
 
+// DueText of a task, or for a paused one the time it has left: "paused, 9
+// days left" (its due date is suspended until the pathway resumes it).
+std::string TaskDueText(const v1::Task& task);
+
 // An effective time: the date alone when it is 00:00 in Oslo.
 std::string EffectiveText(const google::protobuf::Timestamp& time);
 

@@ -10,6 +10,7 @@
 #include "engine/codec.h"
 #include "engine/replay.h"
 #include "engine/runtime_test_util.h"
+#include "engine/sequencer.h"
 #include "engine/task_queue.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -69,6 +70,27 @@ class TaskUpdateTest : public testing::RuntimeTest {
     for (const ReplayDifference& d : report->differences) {
       ADD_FAILURE() << d.stream_id << " " << d.what << ": " << d.detail;
     }
+  }
+
+  absl::StatusOr<Task> Claim(const std::string& id, const std::string& worker) {
+    return AwaitAnswer<Task>([&](TaskQueue::Done<Task> done) {
+      queue_->ClaimAsync(TaskRef{"p1", id, worker}, kLease, absl::UTCTimeZone(),
+                         std::move(done));
+    });
+  }
+
+  std::vector<std::string> ListedIds(returnpath::v1::TaskState state,
+                                     const std::string& queue = "q") {
+    TaskListQuery query;
+    query.queue = queue;
+    query.state = state;
+    absl::StatusOr<TaskPage> page = queue_->List(query);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<std::string> ids;
+    if (page.ok()) {
+      for (const Task& t : page->tasks) ids.push_back(t.id());
+    }
+    return ids;
   }
 
   std::unique_ptr<TaskQueue> queue_;
@@ -263,6 +285,97 @@ TEST_F(TaskUpdateTest, ADeadLetteredTaskMovesAsADeadLetter) {
   EXPECT_TRUE(DeadIds(*queue_, "q").empty());
   EXPECT_EQ(DeadIds(*queue_, "q2"), (std::vector<std::string>{"k1"}));
   EXPECT_TRUE(ReadyIds("q2").empty());
+  ExpectReplayAgrees();
+}
+
+TEST_F(TaskUpdateTest,
+       APausedTaskIsNeitherServedNorClaimedNorCompletedUntilResumed) {
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w").has_value());
+  const uint64_t at = Append("p1", "pause:k1:q:30:5", Day(2)).last_position;
+  Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_PAUSED);
+  EXPECT_EQ(FromTimestamp(task.paused_time()), Day(2));
+  EXPECT_EQ(FromTimestamp(task.due_time()), Day(5));
+  EXPECT_TRUE(task.lease_owner().empty());
+  ASSERT_EQ(task.handling_size(), 1);
+  EXPECT_EQ(task.handling(0).action(), "lease ended");
+  EXPECT_EQ(task.handling(0).by(), "w");
+  EXPECT_EQ(task.handling(0).reason(), "paused");
+  ASSERT_EQ(task.changes_size(), 1);
+  EXPECT_EQ(task.changes(0).position(), at);
+  EXPECT_THAT(task.changes(0).what(), ::testing::EndsWith("; paused"));
+  ExpectReplayAgrees();
+
+  // Not served, not claimable, and its old holder cannot complete it, even
+  // after the old lease's end.
+  EXPECT_TRUE(ReadyIds().empty());
+  EXPECT_FALSE(Lease("w2").has_value());
+  absl::StatusOr<Task> claimed = Claim("k1", "w2");
+  EXPECT_EQ(claimed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(claimed.status().message(), HasSubstr("paused"));
+  CompleteRequest done;
+  done.task = TaskRef{"p1", "k1", "w"};
+  done.outcome = "held";
+  absl::StatusOr<CompleteResult> completed = queue_->Complete(done);
+  EXPECT_EQ(completed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(completed.status().message(), HasSubstr("paused"));
+  clock_.Advance(kLease + absl::Seconds(1));
+  EXPECT_FALSE(Lease("w2").has_value());
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_PAUSED);
+
+  // Listed as paused, and among a queue's tasks by default.
+  EXPECT_EQ(ListedIds(returnpath::v1::TASK_STATE_PAUSED),
+            (std::vector<std::string>{"k1"}));
+  EXPECT_EQ(ListedIds(returnpath::v1::TASK_STATE_UNSPECIFIED),
+            (std::vector<std::string>{"k1"}));
+  EXPECT_TRUE(ListedIds(returnpath::v1::TASK_STATE_OPEN).empty());
+
+  // Resumed with a new due date: served again, from a fresh start.
+  Append("p1", "update:k1:q:30:8", Day(4));
+  task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_OPEN);
+  EXPECT_FALSE(task.has_paused_time());
+  ASSERT_EQ(task.changes_size(), 2);
+  EXPECT_THAT(task.changes(1).what(), HasSubstr("resumed"));
+  EXPECT_THAT(task.changes(1).what(), HasSubstr("due "));
+  EXPECT_TRUE(ListedIds(returnpath::v1::TASK_STATE_PAUSED).empty());
+  ExpectReplayAgrees();
+  std::optional<Task> served = Lease("w2");
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->id(), "k1");
+  EXPECT_EQ(FromTimestamp(served->due_time()), Day(8));
+}
+
+TEST_F(TaskUpdateTest, ATaskOpenedPausedMovesAndClosesWithItsPausedEntry) {
+  Append("p1", "openpaused:k1:q:30:5", Day(3));
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_PAUSED);
+  EXPECT_EQ(FromTimestamp(Stored("p1", "k1").paused_time()), Day(3));
+  EXPECT_TRUE(ReadyIds().empty());
+  Append("p1", "pause:k1:q2:30:5");
+  EXPECT_TRUE(ListedIds(returnpath::v1::TASK_STATE_PAUSED).empty());
+  EXPECT_EQ(ListedIds(returnpath::v1::TASK_STATE_PAUSED, "q2"),
+            (std::vector<std::string>{"k1"}));
+  ExpectReplayAgrees();
+  Append("p1", "close:k1");
+  EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_CANCELLED);
+  EXPECT_TRUE(ListedIds(returnpath::v1::TASK_STATE_PAUSED, "q2").empty());
+  ExpectReplayAgrees();
+}
+
+// The pathway closes a task however its queue left it: a dead letter that is
+// no longer needed is cancelled, not left for someone to requeue.
+TEST_F(TaskUpdateTest, TheWorkflowClosesADeadLetteredTask) {
+  MakeQueue(TaskQueueOptions{.max_attempts = 1});
+  Append("p1", "open:k1:q:30:5");
+  ASSERT_TRUE(Lease("w").has_value());
+  ASSERT_TRUE(queue_->Fail({"p1", "k1", "w"}, "no answer").ok());
+  ASSERT_EQ(DeadIds(*queue_, "q"), (std::vector<std::string>{"k1"}));
+  const uint64_t at = Append("p1", "close:k1").last_position;
+  const Task task = Stored("p1", "k1");
+  EXPECT_EQ(task.state(), returnpath::v1::TASK_STATE_CANCELLED);
+  EXPECT_EQ(task.closed_at_position(), at);
+  EXPECT_TRUE(DeadIds(*queue_, "q").empty());
   ExpectReplayAgrees();
 }
 

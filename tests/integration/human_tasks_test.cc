@@ -2,7 +2,8 @@
 // two advisers reaching for the same one, leases that run out over lunch
 // without killing the task, a dead letter put back and closed, the tasks one
 // holds and a handover to a colleague; the order people read (priority, then
-// overdue, then due) and the per-queue counts of QueueSummary.
+// overdue, then due), the per-queue counts of QueueSummary, and a
+// disappeared person's conversation paused and resumed.
 
 #include <string>
 #include <tuple>
@@ -453,7 +454,74 @@ TEST_F(HumanTasksTest, QueueSummaryCountsOnAManualClock) {
   EXPECT_THAT(shown.out, HasSubstr("OVERDUE"));
   // open 1 (P-2), leased 1 (P-3), overdue 0, dead 1, earliest due P-2's day.
   EXPECT_THAT(shown.out, testing::ContainsRegex(
-                             "advisers/Oslo-1 +1 +1 +0 +1 +by 2026-03-16"));
+                             "advisers/Oslo-1 +1 +1 +0 +1 +0 +by 2026-03-16"));
+}
+
+// A disappeared person's conversation: paused (the adviser's lease ends, it
+// is neither served nor claimed nor completed, and not overdue after its
+// date), then resumed on reappearance with the days it had left.
+TEST_F(HumanTasksTest, ADisappearedPersonsConversationPausesAndResumes) {
+  const std::string task = ConversationFor("P-1", "2026-03-02");  // due 03-09
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-05T09:00:00Z")));
+  RP_ASSERT_OK(Claim("adviser", "P-1", task));
+  absl::StatusOr<v1::RecordEventResponse> gone =
+      Record("P-1", "disappeared", {{"note", "left without an address"}});
+  RP_ASSERT_OK(gone);
+  std::optional<v1::Task> paused = OpenTask("P-1", task);
+  ASSERT_TRUE(paused.has_value());
+  EXPECT_EQ(paused->state(), v1::TASK_STATE_PAUSED);
+  EXPECT_TRUE(paused->lease_owner().empty());
+  ASSERT_EQ(paused->handling_size(), 1);
+  EXPECT_EQ(paused->handling(0).action(), "lease ended");
+  EXPECT_EQ(paused->handling(0).by(), "adviser");
+  EXPECT_EQ(paused->handling(0).reason(), "paused");
+  ASSERT_EQ(paused->changes_size(), 1);
+  EXPECT_EQ(paused->changes(0).position(), gone->position());
+  EXPECT_EQ(paused->changes(0).what(), "paused");
+
+  EXPECT_CODE(Claim("adviser-2", "P-1", task), kFailedPrecondition, "paused");
+  EXPECT_CODE(Complete("adviser", "P-1", task), kFailedPrecondition, "paused");
+  v1::PollTasksRequest poll;
+  poll.set_queue("advisers/Oslo-1");
+  absl::StatusOr<v1::PollTasksResponse> served = As("adviser-2").Poll(poll);
+  RP_ASSERT_OK(served);
+  EXPECT_FALSE(served->has_task());
+
+  // Past its old due date it is counted as paused, not overdue.
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-15T09:00:00Z")));
+  v1::QueueSummaryRequest summary_request;
+  summary_request.set_queue("advisers/Oslo-1");
+  absl::StatusOr<v1::QueueSummaryResponse> summary =
+      As("adviser").QueueSummary(summary_request);
+  RP_ASSERT_OK(summary);
+  ASSERT_EQ(summary->queues_size(), 1);
+  EXPECT_EQ(summary->queues(0).paused(), 1u);
+  EXPECT_EQ(summary->queues(0).open(), 0u);
+  EXPECT_EQ(summary->queues(0).overdue(), 0u);
+  v1::ListTasksRequest list;
+  list.set_queue("advisers/Oslo-1");
+  list.set_state(v1::TASK_STATE_PAUSED);
+  absl::StatusOr<v1::ListTasksResponse> listed = As("adviser").ListTasks(list);
+  RP_ASSERT_OK(listed);
+  ASSERT_EQ(listed->tasks_size(), 1);
+  EXPECT_EQ(listed->tasks(0).id(), task);
+
+  // Back ten days later with four days left: due by 2026-03-19 in Oslo.
+  absl::StatusOr<v1::RecordEventResponse> back =
+      Record("P-1", "reappeared", {});
+  RP_ASSERT_OK(back);
+  std::optional<v1::Task> resumed = OpenTask("P-1", task);
+  ASSERT_TRUE(resumed.has_value());
+  EXPECT_EQ(resumed->state(), v1::TASK_STATE_OPEN);
+  EXPECT_FALSE(resumed->has_paused_time());
+  EXPECT_EQ(resumed->due_time().seconds(),
+            absl::ToUnixSeconds(Utc("2026-03-19T23:00:00Z")));
+  ASSERT_EQ(resumed->changes_size(), 2);
+  EXPECT_EQ(resumed->changes(1).position(), back->position());
+  EXPECT_THAT(resumed->changes(1).what(), HasSubstr("resumed"));
+  RP_ASSERT_OK(Claim("adviser-2", "P-1", task));
+  RP_ASSERT_OK(Complete("adviser-2", "P-1", task));
+  EXPECT_FALSE(OpenTask("P-1", task).has_value());
 }
 
 }  // namespace

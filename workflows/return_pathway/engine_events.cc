@@ -43,7 +43,7 @@ void OnDeadlineExpired(Step& st, absl::Time due,
 void OnEscalationDue(Step& st, const v1::PathwayTimer& timer,
                      const std::vector<uint64_t>& caused_by) {
   const v1::PathwayTask* overdue = st.FindTaskByKey(timer.payload());
-  if (overdue == nullptr) return;
+  if (overdue == nullptr || overdue->has_paused_at()) return;
   const absl::Time due = FromTimestamp(timer.due());
   TaskDraft draft;
   draft.key = st.Key("escalation");

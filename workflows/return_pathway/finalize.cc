@@ -22,7 +22,10 @@ bool SameTask(const v1::PathwayTask& a, const v1::PathwayTask& b) {
   return a.kind() == b.kind() && a.queue() == b.queue() &&
          a.title() == b.title() && a.due().seconds() == b.due().seconds() &&
          a.due().nanos() == b.due().nanos() && a.priority() == b.priority() &&
-         a.rule() == b.rule() && a.parent_key() == b.parent_key();
+         a.rule() == b.rule() && a.parent_key() == b.parent_key() &&
+         a.has_paused_at() == b.has_paused_at() &&
+         a.paused_at().seconds() == b.paused_at().seconds() &&
+         a.paused_at().nanos() == b.paused_at().nanos();
 }
 
 // What an in-place update keeps (the engine refuses to change the kind; a
@@ -47,6 +50,7 @@ TaskSpec ToSpec(const v1::PathwayTask& t) {
   spec.rule = t.rule();
   spec.caused_by_positions.assign(t.caused_by_positions().begin(),
                                   t.caused_by_positions().end());
+  if (t.has_paused_at()) spec.paused_since = FromTimestamp(t.paused_at());
   return spec;
 }
 

@@ -63,15 +63,17 @@ namespace returnpath::return_pathway {
 // | ResidencePermitGranted       | any live stage                     | PERMIT_GRANTED         | (T) |
 // | RelocationOrdered, Completed | after a final rejection, not exempt| unchanged              | completed: centre updated, relocation tasks closed |
 // | Disappeared                  | any live stage, present            | overlay on             | police task; timer place-release-P at 14d |
+// |                              |                                    |                        | pauses conversation and information tasks |
 // | timer place_release          | overlay on                         | unchanged              | place released; reception task |
 // | Reappeared                   | overlay on                         | overlay off            | cancels place release; closes police task |
+// |                              |                                    |                        | resumes paused tasks with the days left |
 // | QualificationCourse*         | any live stage                     | unchanged              | never moves a deadline |
 // | ReturnConversationHeld       | any live stage                     | unchanged              | closes conversation tasks |
 // | FlagsChanged                 | any live stage                     | unchanged              | closes relocation tasks if now exempt, opens one if no |
 // |                              |                                    |                        | longer exempt after a final rejection; re-ranks referral |
 // | TravelDocumentObtained       | any live stage                     | unchanged              | re-ranks the police referral |
 // | PersonMovedCentre            | any live stage                     | unchanged              | |
-// | timer escalation             | the watched task still open        | unchanged              | escalation task in region/<REGION> |
+// | timer escalation             | the watched task open, not paused  | unchanged              | escalation task in region/<REGION> |
 // | timer long_stayer_review     | FINAL_REJECTION, OVERSTAYED        | unchanged              | adviser review task; re-armed +90d |
 // | TaskCompleted                | the task open                      | unchanged              | closes it, its escalation timer and task |
 // | HouseholdMemberJoined (3)    | a guardian, same household, centre | unchanged              | the child joins the guardian's household |

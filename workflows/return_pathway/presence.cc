@@ -67,6 +67,7 @@ absl::Status OnDisappeared(const v1::Disappeared& e, Step& st) {
   st.ArmTimer(st.Key("place-release"), kTimerPlaceRelease,
               OsloEndOfDay(day + rule.place_release_days()), "",
               st.in().positions);
+  st.PauseTasksNeedingThePerson();
   return absl::OkStatus();
 }
 
@@ -82,6 +83,7 @@ absl::Status OnReappeared(const v1::Reappeared& e, Step& st) {
   st.CancelTimersOfKind(kTimerPlaceRelease);
   st.CloseTasksOfKind(kTaskDisappearance);
   st.CloseTasksOfKind(kTaskPlaceRelease);
+  st.ResumePausedTasks();
   return absl::OkStatus();
 }
 

@@ -1,6 +1,7 @@
 #include "workflows/return_pathway/step.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -38,6 +39,14 @@ std::string Day(const returnpath::v1::Date& date) {
   return IsSet(date) ? FormatDay(StoredDay(date)) : "an unknown date";
 }
 
+// `due` moved on by the Oslo days from `from` to `to`, its time of day kept,
+// so an end-of-day due stays one across a change of summer time.
+absl::Time ShiftByOsloDays(absl::Time due, absl::Time from, absl::Time to) {
+  const absl::CivilDay day = OsloDate(due);
+  const absl::Duration into_day = due - OsloStartOfDay(day);
+  return OsloStartOfDay(day + (OsloDate(to) - OsloDate(from))) + into_day;
+}
+
 }  // namespace
 
 absl::CivilDay Step::today() const { return OsloDate(in_.effective); }
@@ -55,10 +64,60 @@ void Step::OpenTask(TaskDraft draft) {
   task->set_policy_version(in_.policy_version);
   for (uint64_t p : draft.caused_by) task->add_caused_by_positions(p);
   task->set_parent_key(std::move(draft.parent_key));
+  if (state_.whereabouts_unknown() && NeedsThePerson(draft.kind)) {
+    *task->mutable_paused_at() = ToTimestamp(in_.effective);
+    return;
+  }
+  ArmEscalation(*task, draft.due, draft.caused_by);
+}
+
+void Step::ArmEscalation(const PathwayTask& task, absl::Time due,
+                         std::vector<uint64_t> caused_by) {
   const auto& kinds = policy().escalation().task_kinds();
-  if (std::find(kinds.begin(), kinds.end(), draft.kind) != kinds.end()) {
-    ArmTimer(EscalationTimerId(draft.key), kTimerEscalation, draft.due,
-             draft.key, draft.caused_by);
+  if (std::find(kinds.begin(), kinds.end(), task.kind()) == kinds.end()) {
+    return;
+  }
+  ArmTimer(EscalationTimerId(task.key()), kTimerEscalation, due, task.key(),
+           std::move(caused_by));
+}
+
+void Step::PauseTasksNeedingThePerson() {
+  for (PathwayTask& t : *state_.mutable_open_tasks()) {
+    if (NeedsThePerson(t.kind()) && !t.has_paused_at()) {
+      *t.mutable_paused_at() = ToTimestamp(in_.effective);
+      CancelTimer(EscalationTimerId(t.key()));
+    }
+  }
+  for (PathwayTask& t : *state_.mutable_open_tasks()) {
+    const PathwayTask* parent =
+        t.parent_key().empty() ? nullptr : FindTaskByKey(t.parent_key());
+    if (parent != nullptr && parent->has_paused_at() && !t.has_paused_at()) {
+      *t.mutable_paused_at() = ToTimestamp(in_.effective);
+    }
+  }
+}
+
+void Step::ResumePausedTasks() {
+  std::vector<std::string> to_escalate;
+  for (PathwayTask& t : *state_.mutable_open_tasks()) {
+    if (!t.has_paused_at()) continue;
+    *t.mutable_due() = ToTimestamp(ShiftByOsloDays(
+        FromTimestamp(t.due()), FromTimestamp(t.paused_at()), in_.effective));
+    t.clear_paused_at();
+    if (t.parent_key().empty()) to_escalate.push_back(t.key());
+  }
+  for (const std::string& key : to_escalate) {
+    bool escalated = false;
+    for (const PathwayTask& t : state_.open_tasks()) {
+      escalated = escalated || t.parent_key() == key;
+    }
+    if (escalated) continue;
+    // Not before this event: a firing dated before the resumption would be
+    // refolded into the pause and re-armed again without end. Caused by this
+    // event: a task's own causes depend on the path a refold took.
+    const PathwayTask& task = *FindTaskByKey(key);
+    ArmEscalation(task, std::max(FromTimestamp(task.due()), in_.effective),
+                  in_.positions);
   }
 }
 

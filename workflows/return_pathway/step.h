@@ -70,7 +70,8 @@ class Step {
   absl::CivilDay today() const;
 
   // Opens a task (id = key) and, if the policy escalates its kind, arms
-  // "escalate-<key>" at its due time.
+  // "escalate-<key>" at its due time; paused instead while the person's
+  // whereabouts are unknown and the task needs them.
   void OpenTask(TaskDraft draft);
   const returnpath::v1::PathwayTask* FindTaskByKey(absl::string_view key) const;
   const returnpath::v1::PathwayTask* FindTaskById(absl::string_view id) const;
@@ -83,6 +84,15 @@ class Step {
   void CompleteTask(absl::string_view key, absl::string_view outcome);
   void CloseAllTasks();
   bool HasOpenTaskOfKind(absl::string_view kind) const;
+  // The person's whereabouts became unknown: each open task that needs the
+  // person (NeedsThePerson) and each escalation about one is paused, and
+  // its escalation timer cancelled. Tasks such a person is given later open
+  // paused (OpenTask).
+  void PauseTasksNeedingThePerson();
+  // The person is back: each paused task resumes, its due date moved on by
+  // the days it was paused, and its escalation timer re-armed unless it was
+  // already escalated.
+  void ResumePausedTasks();
 
   // Arming an id that is armed replaces it.
   void ArmTimer(absl::string_view id, absl::string_view kind, absl::Time due,
@@ -124,6 +134,9 @@ class Step {
 
  private:
   std::string FillQueue(const std::string& pattern) const;
+  // Arms "escalate-<key>" at `due` if the policy escalates the task's kind.
+  void ArmEscalation(const returnpath::v1::PathwayTask& task, absl::Time due,
+                     std::vector<uint64_t> caused_by);
 
   returnpath::v1::PathwayState& state_;
   const EventInput& in_;

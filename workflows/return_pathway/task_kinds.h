@@ -36,6 +36,12 @@ inline constexpr absl::string_view kTimerHouseholdCatchUp =
 // (an answer in that write would be a cycle; household.h).
 inline constexpr absl::string_view kTimerHouseholdShare = "household_share";
 
+// Task kinds that need the person present: paused while their whereabouts
+// are unknown (with the escalations about them), resumed on reappearance.
+inline bool NeedsThePerson(absl::string_view kind) {
+  return kind == kTaskReturnConversation || kind == kTaskChildInformation;
+}
+
 // Task kinds whose due date staff must meet, so a policy may escalate them.
 inline bool IsEscalatableTaskKind(absl::string_view kind) {
   return kind == kTaskReturnConversation || kind == kTaskRelocation ||
