@@ -186,14 +186,8 @@ absl::Status CommandContext::ReplaceTask(const Task& old, const Task& next) {
     }
     Put(StoreDb::kTaskReady, delayed, "");
   }
-  if (next.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
-    Put(StoreDb::kTaskReady,
-        task_keys::Dead(next.queue(), next.stream_id(), next.id()), "");
-  }
-  if (next.state() == returnpath::v1::TASK_STATE_PAUSED) {
-    Put(StoreDb::kTaskReady,
-        task_keys::Paused(next.queue(), next.stream_id(), next.id()), "");
-  }
+  const std::string marked = task_keys::MarkedFor(next);
+  if (!marked.empty()) Put(StoreDb::kTaskReady, marked, "");
   return absl::OkStatus();
 }
 
@@ -207,12 +201,9 @@ void CommandContext::DropTaskEntries(const Task& task) {
     Delete(StoreDb::kTaskReady,
            task_keys::Delayed(task.queue(), FromTimestamp(task.visible_time()),
                               task.stream_id(), task.id()));
-  } else if (task.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
-    Delete(StoreDb::kTaskReady,
-           task_keys::Dead(task.queue(), task.stream_id(), task.id()));
-  } else if (task.state() == returnpath::v1::TASK_STATE_PAUSED) {
-    Delete(StoreDb::kTaskReady,
-           task_keys::Paused(task.queue(), task.stream_id(), task.id()));
+  } else if (const std::string marked = task_keys::MarkedFor(task);
+             !marked.empty()) {
+    Delete(StoreDb::kTaskReady, marked);
   }
 }
 

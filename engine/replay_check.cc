@@ -332,18 +332,17 @@ class StreamChecker {
   }
 
   // An OPEN task has its ready entry, or a delayed one while it waits out a
-  // retry; a PAUSED one its paused entry, or paused listings miss it.
+  // retry; a DEAD_LETTER or PAUSED one its marked entry, or listings of
+  // those miss it.
   absl::Status CheckQueueEntries(const Task& task) {
-    if (task.state() == returnpath::v1::TASK_STATE_PAUSED) {
-      RP_ASSIGN_OR_RETURN(
-          bool present,
-          Exists(Table::kTaskReady,
-                 task_keys::Paused(task.queue(), task.stream_id(), task.id())));
+    if (const std::string marked = task_keys::MarkedFor(task);
+        !marked.empty()) {
+      RP_ASSIGN_OR_RETURN(bool present, Exists(Table::kTaskReady, marked));
       if (!present) {
         Report(task.stream_id(), "tasks",
-               absl::StrCat("paused task \"", task.id(),
-                            "\" is missing from queue \"", task.queue(),
-                            "\"'s paused tasks"));
+               absl::StrCat(returnpath::v1::TaskState_Name(task.state()),
+                            " task \"", task.id(),
+                            "\" is missing from queue \"", task.queue(), "\""));
       }
       return absl::OkStatus();
     }

@@ -57,26 +57,27 @@ bool DecodeDelayed(absl::string_view key, absl::Time* at, std::string* stream,
          DecodeItem(key, stream, id);
 }
 
-std::string DeadPrefix(absl::string_view queue) { return Prefix('X', queue); }
-
-std::string Dead(absl::string_view queue, absl::string_view stream,
-                 absl::string_view id) {
-  return DeadPrefix(queue) + keys::StreamItem(stream, id);
+std::string MarkedPrefix(Mark mark, absl::string_view queue) {
+  return Prefix(static_cast<char>(mark), queue);
 }
 
-bool DecodeDead(absl::string_view key, std::string* stream, std::string* id) {
-  return SkipPrefix('X', &key) && DecodeItem(key, stream, id);
+bool DecodeMarked(Mark mark, absl::string_view key, std::string* stream,
+                  std::string* id) {
+  return SkipPrefix(static_cast<char>(mark), &key) &&
+         DecodeItem(key, stream, id);
 }
 
-std::string PausedPrefix(absl::string_view queue) { return Prefix('P', queue); }
-
-std::string Paused(absl::string_view queue, absl::string_view stream,
-                   absl::string_view id) {
-  return PausedPrefix(queue) + keys::StreamItem(stream, id);
-}
-
-bool DecodePaused(absl::string_view key, std::string* stream, std::string* id) {
-  return SkipPrefix('P', &key) && DecodeItem(key, stream, id);
+std::string MarkedFor(const Task& task) {
+  Mark mark;
+  if (task.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
+    mark = Mark::kDead;
+  } else if (task.state() == returnpath::v1::TASK_STATE_PAUSED) {
+    mark = Mark::kPaused;
+  } else {
+    return "";
+  }
+  return MarkedPrefix(mark, task.queue()) +
+         keys::StreamItem(task.stream_id(), task.id());
 }
 
 std::string DelayedFor(const Task& task, absl::Time now) {

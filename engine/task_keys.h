@@ -37,15 +37,13 @@ std::string Delayed(absl::string_view queue, absl::Time at,
 bool DecodeDelayed(absl::string_view key, absl::Time* at, std::string* stream,
                    std::string* id);
 
-std::string DeadPrefix(absl::string_view queue);
-std::string Dead(absl::string_view queue, absl::string_view stream,
-                 absl::string_view id);
-bool DecodeDead(absl::string_view key, std::string* stream, std::string* id);
-
-std::string PausedPrefix(absl::string_view queue);
-std::string Paused(absl::string_view queue, absl::string_view stream,
-                   absl::string_view id);
-bool DecodePaused(absl::string_view key, std::string* stream, std::string* id);
+// The untimed families: a DEAD_LETTER task, a PAUSED one.
+enum class Mark : char { kDead = 'X', kPaused = 'P' };
+std::string MarkedPrefix(Mark mark, absl::string_view queue);
+bool DecodeMarked(Mark mark, absl::string_view key, std::string* stream,
+                  std::string* id);
+// The untimed entry a task in its current state needs, or "" if none.
+std::string MarkedFor(const returnpath::v1::Task& task);
 
 // Times the task queue writes into keys are whole microseconds, so a key and
 // the record it points at name the same instant.

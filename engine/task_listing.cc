@@ -94,10 +94,12 @@ absl::StatusOr<std::optional<Task>> Resolve(const StoreView& view,
       decoded = task_keys::DecodeDelayed(key, &at, &stream, &id);
       break;
     case kDead:
-      decoded = task_keys::DecodeDead(key, &stream, &id);
+      decoded =
+          task_keys::DecodeMarked(task_keys::Mark::kDead, key, &stream, &id);
       break;
     case kPaused:
-      decoded = task_keys::DecodePaused(key, &stream, &id);
+      decoded =
+          task_keys::DecodeMarked(task_keys::Mark::kPaused, key, &stream, &id);
       break;
     case kScan:
       break;
@@ -140,9 +142,9 @@ std::string PhasePrefix(Phase phase, absl::string_view queue) {
     case kDelayed:
       return task_keys::DelayedPrefix(queue);
     case kDead:
-      return task_keys::DeadPrefix(queue);
+      return task_keys::MarkedPrefix(task_keys::Mark::kDead, queue);
     case kPaused:
-      return task_keys::PausedPrefix(queue);
+      return task_keys::MarkedPrefix(task_keys::Mark::kPaused, queue);
     case kScan:
       break;
   }

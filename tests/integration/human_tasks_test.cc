@@ -111,6 +111,20 @@ class HumanTasksTest : public IntegrationTest {
     return std::nullopt;
   }
 
+  // The counts QueueSummary gives `who` for `queue`, its one answer.
+  absl::StatusOr<v1::QueueCounts> CountsOf(const std::string& who,
+                                           const std::string& queue) {
+    v1::QueueSummaryRequest request;
+    request.set_queue(queue);
+    absl::StatusOr<v1::QueueSummaryResponse> summary =
+        As(who).QueueSummary(request);
+    if (!summary.ok()) return summary.status();
+    if (summary->queues_size() != 1) {
+      return absl::InternalError(summary->DebugString());
+    }
+    return summary->queues(0);
+  }
+
   std::vector<std::string> DeadLetters() {
     v1::ListTasksRequest request;
     request.set_queue("advisers/Oslo-1");
@@ -395,13 +409,10 @@ TEST_F(HumanTasksTest, QueueSummaryCountsOnAManualClock) {
   const std::string held = ConversationFor("P-3", "2026-03-09");   // due 03-16
   RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-09T20:00:00Z")));
   RP_ASSERT_OK(Claim("adviser-2", "P-3", held, absl::Hours(12)));
-  v1::QueueSummaryRequest request;
-  request.set_queue("advisers/Oslo-1");
-  absl::StatusOr<v1::QueueSummaryResponse> summary =
-      As("adviser").QueueSummary(request);
-  RP_ASSERT_OK(summary);
-  ASSERT_EQ(summary->queues_size(), 1);
-  v1::QueueCounts counts = summary->queues(0);
+  absl::StatusOr<v1::QueueCounts> counted =
+      CountsOf("adviser", "advisers/Oslo-1");
+  RP_ASSERT_OK(counted);
+  const v1::QueueCounts& counts = *counted;
   EXPECT_EQ(counts.queue(), "advisers/Oslo-1");
   EXPECT_EQ(counts.open(), 2u);
   EXPECT_EQ(counts.leased(), 1u);
@@ -414,7 +425,8 @@ TEST_F(HumanTasksTest, QueueSummaryCountsOnAManualClock) {
   // The clock passes the end of 03-09 in Oslo: P-1's conversation is overdue.
   // Every queue in scope (no queue named) gives the same one queue.
   RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-10T02:00:00Z")));
-  summary = As("adviser").QueueSummary(v1::QueueSummaryRequest());
+  absl::StatusOr<v1::QueueSummaryResponse> summary =
+      As("adviser").QueueSummary(v1::QueueSummaryRequest());
   RP_ASSERT_OK(summary);
   ASSERT_EQ(summary->queues_size(), 1);
   EXPECT_EQ(summary->queues(0).queue(), "advisers/Oslo-1");
@@ -428,6 +440,8 @@ TEST_F(HumanTasksTest, QueueSummaryCountsOnAManualClock) {
   list.set_queue("advisers/Oslo-1");
   const absl::Status listing = StatusOf(As("adviser-bergen").ListTasks(list));
   EXPECT_EQ(listing.code(), absl::StatusCode::kPermissionDenied);
+  v1::QueueSummaryRequest request;
+  request.set_queue("advisers/Oslo-1");
   EXPECT_CODE(As("adviser-bergen").QueueSummary(request), kPermissionDenied,
               "queue advisers/Oslo-1");
   summary = As("adviser-bergen").QueueSummary(v1::QueueSummaryRequest());
@@ -489,15 +503,12 @@ TEST_F(HumanTasksTest, ADisappearedPersonsConversationPausesAndResumes) {
 
   // Past its old due date it is counted as paused, not overdue.
   RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-15T09:00:00Z")));
-  v1::QueueSummaryRequest summary_request;
-  summary_request.set_queue("advisers/Oslo-1");
-  absl::StatusOr<v1::QueueSummaryResponse> summary =
-      As("adviser").QueueSummary(summary_request);
-  RP_ASSERT_OK(summary);
-  ASSERT_EQ(summary->queues_size(), 1);
-  EXPECT_EQ(summary->queues(0).paused(), 1u);
-  EXPECT_EQ(summary->queues(0).open(), 0u);
-  EXPECT_EQ(summary->queues(0).overdue(), 0u);
+  absl::StatusOr<v1::QueueCounts> counts =
+      CountsOf("adviser", "advisers/Oslo-1");
+  RP_ASSERT_OK(counts);
+  EXPECT_EQ(counts->paused(), 1u);
+  EXPECT_EQ(counts->open(), 0u);
+  EXPECT_EQ(counts->overdue(), 0u);
   v1::ListTasksRequest list;
   list.set_queue("advisers/Oslo-1");
   list.set_state(v1::TASK_STATE_PAUSED);
