@@ -530,6 +530,7 @@ TEST_F(HumanTasksTest, ADisappearedPersonsConversationPausesAndResumes) {
   ASSERT_EQ(resumed->changes_size(), 2);
   EXPECT_EQ(resumed->changes(1).position(), back->position());
   EXPECT_THAT(resumed->changes(1).what(), HasSubstr("resumed"));
+  EXPECT_THAT(resumed->title(), HasSubstr("; due 2026-03-19"));
   RP_ASSERT_OK(Claim("adviser-2", "P-1", task));
   RP_ASSERT_OK(Complete("adviser-2", "P-1", task));
   EXPECT_FALSE(OpenTask("P-1", task).has_value());

@@ -80,6 +80,7 @@ TEST_F(WhereaboutsTest, TheConversationPausesAndResumesWithTheDaysItHadLeft) {
   ASSERT_NE(conversation, nullptr);
   EXPECT_FALSE(conversation->has_paused_at());
   EXPECT_EQ(LastDay(conversation->due()), "2026-03-22");
+  EXPECT_THAT(conversation->title(), ::testing::EndsWith("; due 2026-03-22"));
   const auto* resumed = Spec(f_.last().tasks_to_update, "conversation-2");
   ASSERT_NE(resumed, nullptr);
   EXPECT_FALSE(resumed->paused_since.has_value());
