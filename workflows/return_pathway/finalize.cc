@@ -18,14 +18,18 @@ namespace v1 = ::returnpath::v1;
 using returnpath::engine::TaskSpec;
 using returnpath::engine::TimerSpec;
 
+bool SameInstant(const google::protobuf::Timestamp& a,
+                 const google::protobuf::Timestamp& b) {
+  return a.seconds() == b.seconds() && a.nanos() == b.nanos();
+}
+
 bool SameTask(const v1::PathwayTask& a, const v1::PathwayTask& b) {
   return a.kind() == b.kind() && a.queue() == b.queue() &&
-         a.title() == b.title() && a.due().seconds() == b.due().seconds() &&
-         a.due().nanos() == b.due().nanos() && a.priority() == b.priority() &&
-         a.rule() == b.rule() && a.parent_key() == b.parent_key() &&
+         a.title() == b.title() && SameInstant(a.due(), b.due()) &&
+         a.priority() == b.priority() && a.rule() == b.rule() &&
+         a.parent_key() == b.parent_key() &&
          a.has_paused_at() == b.has_paused_at() &&
-         a.paused_at().seconds() == b.paused_at().seconds() &&
-         a.paused_at().nanos() == b.paused_at().nanos();
+         SameInstant(a.paused_at(), b.paused_at());
 }
 
 // What an in-place update keeps (the engine refuses to change the kind; a
@@ -35,8 +39,8 @@ bool SameOccurrence(const v1::PathwayTask& a, const v1::PathwayTask& b) {
 }
 
 bool SameTimer(const v1::PathwayTimer& a, const v1::PathwayTimer& b) {
-  return a.kind() == b.kind() && a.due().seconds() == b.due().seconds() &&
-         a.due().nanos() == b.due().nanos() && a.payload() == b.payload();
+  return a.kind() == b.kind() && SameInstant(a.due(), b.due()) &&
+         a.payload() == b.payload();
 }
 
 TaskSpec ToSpec(const v1::PathwayTask& t) {

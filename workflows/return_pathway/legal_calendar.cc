@@ -92,6 +92,10 @@ absl::Time OsloStartOfDay(absl::CivilDay day) {
 
 absl::Time OsloEndOfDay(absl::CivilDay day) { return OsloStartOfDay(day + 1); }
 
+absl::CivilDay OsloLastDay(absl::Time t) {
+  return OsloDate(t - absl::Nanoseconds(1));
+}
+
 int AgeOn(absl::CivilDay birth, absl::CivilDay on) {
   int age = static_cast<int>(on.year() - birth.year());
   if (on.month() < birth.month() ||

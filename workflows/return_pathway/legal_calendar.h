@@ -37,6 +37,10 @@ absl::Time OsloStartOfDay(absl::CivilDay day);
 // expires then.
 absl::Time OsloEndOfDay(absl::CivilDay day);
 
+// The last day of a deadline that expires at `t`: the inverse of
+// OsloEndOfDay (00:00 in Norway names the day before).
+absl::CivilDay OsloLastDay(absl::Time t);
+
 // Whole years from `birth` to `on` (an age).
 int AgeOn(absl::CivilDay birth, absl::CivilDay on);
 

@@ -51,7 +51,7 @@ std::string TaskName(const v1::PathwayTask& t) {
 }
 
 std::string DueDay(const v1::PathwayTask& t) {
-  return FormatDay(OsloDate(FromTimestamp(t.due()) - absl::Nanoseconds(1)));
+  return FormatDay(OsloLastDay(FromTimestamp(t.due())));
 }
 
 std::string DeadlineText(const v1::Deadline& d) {

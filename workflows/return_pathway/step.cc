@@ -47,12 +47,6 @@ absl::Time ShiftByOsloDays(absl::Time due, absl::Time from, absl::Time to) {
   return OsloStartOfDay(day + (OsloDate(to) - OsloDate(from))) + into_day;
 }
 
-// The day a due time ends: an end-of-day due (00:00 the next day in Oslo)
-// names the day before.
-absl::CivilDay LastDayOf(absl::Time due) {
-  return OsloDate(due - absl::Nanoseconds(1));
-}
-
 }  // namespace
 
 absl::CivilDay Step::today() const { return OsloDate(in_.effective); }
@@ -113,8 +107,8 @@ void Step::ResumePausedTasks() {
     *t.mutable_due() = ToTimestamp(due);
     // Titles name the last day ("; due 2026-03-09"): they name the new one.
     t.set_title(absl::StrReplaceAll(
-        t.title(), {{absl::StrCat("due ", FormatDay(LastDayOf(was))),
-                     absl::StrCat("due ", FormatDay(LastDayOf(due)))}}));
+        t.title(), {{absl::StrCat("due ", FormatDay(OsloLastDay(was))),
+                     absl::StrCat("due ", FormatDay(OsloLastDay(due)))}}));
     t.clear_paused_at();
     if (t.parent_key().empty()) to_escalate.push_back(t.key());
   }
