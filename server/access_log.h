@@ -14,24 +14,18 @@
 
 namespace returnpath::engine {
 
-class CommandQueue;  // engine/sequencer.h
-
 // Who read which person's data, and when: durable records in the store's
-// `access_log` column family (key: person \0 time, sequence), written through
-// the sequencer like any other write. Thread-safe; `store` outlives it.
+// access log (EventStore::LogAccessAsync), written through the sequencer like
+// any other write. Thread-safe; `store` outlives it.
 class AccessLog {
  public:
   explicit AccessLog(EventStore* store);
 
-  // Records, durably, that `principal` read the persons through `method`.
-  // A read whose access could not be logged must not be answered.
-  // Waits for RecordAsync.
-  absl::Status Record(const Principal& principal, absl::string_view method,
-                      const std::vector<std::string>& person_ids);
-
-  // As Record without waiting: `done` gets OK once the records are durable,
-  // or the error, on the sequencer thread (at once, on the caller's, when
-  // there is nothing to log or no sequencer). `done` must not block.
+  // Records, durably, that `principal` read the persons through `method`:
+  // `done` gets OK once the records are durable, or the error, on the
+  // sequencer thread (at once, on the caller's, when there is nothing to
+  // log). A read whose access could not be logged must not be answered.
+  // `done` must not block.
   void RecordAsync(const Principal& principal, absl::string_view method,
                    std::vector<std::string> person_ids,
                    absl::AnyInvocable<void(absl::Status)> done);
@@ -51,9 +45,6 @@ class AccessLog {
 
  private:
   EventStore* const store_;
-  CommandQueue* const commands_;  // the store's sequencer; may be null
-  // Makes keys unique within this process when two reads share a microsecond.
-  std::atomic<uint64_t> sequence_{0};
   std::atomic<int64_t> waiting_{0};
 };
 

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/codec.h"
+#include "engine/proto_time.h"
 #include "engine/rpc/log.h"
 #include "engine/rpc/unary_call.h"
 #include "engine/status_macros.h"

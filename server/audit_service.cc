@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "engine/codec.h"
+#include "engine/proto_time.h"
 #include "engine/replay.h"
 #include "engine/rpc/job_channel.h"
 #include "engine/rpc/pull_writer.h"
@@ -94,14 +94,16 @@ template <typename Msg>
 grpc::ServerWriteReactor<Msg>* AuditorJob(
     const ServiceDeps& deps, grpc::CallbackServerContext* ctx, Reach reach,
     absl::string_view action,
-    absl::AnyInvocable<absl::Status(const Principal&, JobChannel<Msg>&)> job) {
+    absl::AnyInvocable<absl::StatusOr<Msg>(
+        const Principal&, const std::shared_ptr<JobChannel<Msg>>&)>
+        job) {
   absl::StatusOr<Principal> principal =
       AuthenticateAuditor(deps, ctx, reach, action);
   if (!principal.ok()) return PullWriter<Msg>::Failed(principal.status());
   auto channel = std::make_shared<JobChannel<Msg>>(deps.executor);
   deps.executor->Run([channel, principal = *std::move(principal),
                       job = std::move(job)]() mutable {
-    channel->Close(job(principal, *channel));
+    channel->Close(job(principal, channel));
   });
   return new PullWriter<Msg>(
       deps.executor, channel->signal(),
@@ -336,41 +338,39 @@ grpc::ServerWriteReactor<v1::ReplayCheckResponse>* AuditService::ReplayCheck(
       deps_, ctx, Reach::kWholeLog, "run a replay check",
       [store, workflow, access_log, clock = deps_.clock](
           const Principal& principal,
-          JobChannel<v1::ReplayCheckResponse>& channel) -> absl::Status {
+          const std::shared_ptr<JobChannel<v1::ReplayCheckResponse>>& channel)
+          -> absl::StatusOr<v1::ReplayCheckResponse> {
         ReplayCheckOptions options;
         options.now = clock->Now();
         options.progress = [&channel](uint64_t done, uint64_t total) {
           v1::ReplayCheckResponse message;
           message.mutable_progress()->set_done(done);
           message.mutable_progress()->set_total(total);
-          channel.Push(std::move(message));
+          channel->Push(std::move(message));
         };
-        // A difference names a person and what was found in their data.
-        absl::Mutex mu;
-        absl::Status logged;
-        options.on_difference = [&](const ReplayDifference& difference) {
-          absl::MutexLock lock(&mu);
-          if (logged.ok()) {
-            logged = access_log->Record(principal, "ReplayCheck",
-                                        {difference.stream_id});
-          }
-          if (!logged.ok()) return;
+        // A difference names a person and what was found in their data: it
+        // is sent once its access record is durable, without waiting here.
+        options.on_difference = [&channel, &principal, access_log](
+                                    const ReplayDifference& difference) {
           v1::ReplayCheckResponse message;
           message.mutable_difference()->set_person_id(difference.stream_id);
           message.mutable_difference()->set_what(difference.what);
           message.mutable_difference()->set_detail(difference.detail);
-          channel.Push(std::move(message));
+          channel->Hold();
+          access_log->RecordAsync(
+              principal, "ReplayCheck", {difference.stream_id},
+              [channel,
+               message = std::move(message)](absl::Status logged) mutable {
+                channel->Release(std::move(logged), std::move(message));
+              });
         };
         RP_ASSIGN_OR_RETURN(ReplayReport report,
                             engine::ReplayCheck(*store, *workflow, options));
-        absl::MutexLock lock(&mu);
-        RP_RETURN_IF_ERROR(logged);
         v1::ReplayCheckResponse outcome;
         outcome.mutable_outcome()->set_streams(report.streams);
         outcome.mutable_outcome()->set_events(report.events);
         outcome.mutable_outcome()->set_differences(report.difference_count);
-        channel.Push(std::move(outcome));
-        return absl::OkStatus();
+        return outcome;
       });
 }
 

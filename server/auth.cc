@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "engine/hash_chain.h"
+#include "engine/digest.h"
 #include "server/principal_file.h"
 
 namespace returnpath::engine {

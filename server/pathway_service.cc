@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "engine/codec.h"
+#include "engine/proto_time.h"
 #include "engine/rpc/unary_call.h"
 #include "engine/status_macros.h"
 #include "server/input_bounds.h"

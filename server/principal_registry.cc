@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "engine/codec.h"
+#include "engine/proto_time.h"
 #include "server/principal_file.h"
 
 namespace returnpath::engine {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "engine/codec.h"
+#include "engine/proto_time.h"
 #include "engine/status_macros.h"
 #include "server/person_scope.h"
 

@@ -1,7 +1,8 @@
 // No reaction blocks an executor thread while it waits for a write: with
-// every write held back, more task completions (or audited history streams
-// waiting for their access-log record) than executor threads are in flight,
-// and a read that writes nothing is still answered.
+// every write held back, more task completions (or audited history streams,
+// or replay check differences, waiting for their access-log record) than
+// executor threads are in flight, and a read that writes nothing is still
+// answered.
 
 #include <atomic>
 #include <memory>
@@ -9,13 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "commit/sequencer.h"
 #include "engine/rpc/executor.h"
 #include "engine/rpc/wake_signal.h"
-#include "engine/runtime_test_util.h"
-#include "engine/sequencer.h"
 #include "engine/task_queue.h"
+#include "engine/testing/runtime_test_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/access_log.h"
@@ -78,6 +80,28 @@ class ReactionTest : public testing::RuntimeTest {
                                               return absl::OkStatus();
                                             },
                                             [](absl::Status) {}});
+  }
+
+  // Makes the stored state of `stream` differ from what its history gives.
+  void TamperState(const std::string& stream) {
+    absl::StatusOr<v1::StreamRecord> record = store_->GetStreamRecord(stream);
+    ASSERT_TRUE(record.ok()) << record.status();
+    record->set_state(record->state() + "|tampered");
+    absl::StatusOr<bool> written = RunCommand<bool>(
+        *CommandQueueOf(*store_),
+        [&](CommandContext& ctx) -> absl::StatusOr<bool> {
+          ctx.PutRecord(Table::kState, stream, record->SerializeAsString());
+          return true;
+        });
+    ASSERT_TRUE(written.ok()) << written.status();
+  }
+
+  // Waits (at most 10 s) until `n` answers wait for the access log.
+  void ExpectWaitingForTheAccessLog(int n) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(10);
+    while (access_log_->Waiting() < n && absl::Now() < give_up)
+      std::this_thread::yield();
+    EXPECT_EQ(access_log_->Waiting(), n);
   }
 
   // A read that writes nothing (statistics) is answered within 10 s.
@@ -179,10 +203,7 @@ TEST_F(ReactionTest, HistoryStreamsWaitForTheirAccessRecordWithoutAThread) {
   // Each stream's first pull has read the history and waits for its record:
   // with blocking records this read would wait behind them for a thread.
   // (Blocking records would hold both threads: only two would ever wait.)
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (access_log_->Waiting() < kCompletions && absl::Now() < give_up)
-    std::this_thread::yield();
-  EXPECT_EQ(access_log_->Waiting(), kCompletions);
+  ExpectWaitingForTheAccessLog(kCompletions);
   ExpectAReadIsAnswered();
 
   released = true;
@@ -196,6 +217,60 @@ TEST_F(ReactionTest, HistoryStreamsWaitForTheirAccessRecordWithoutAThread) {
       "P1", 0, [](const std::string&) -> absl::StatusOr<bool> { return true; });
   ASSERT_TRUE(records.ok()) << records.status();
   EXPECT_EQ(records->size(), static_cast<size_t>(kCompletions));
+}
+
+TEST_F(ReactionTest, ReplayCheckDifferencesWaitForTheirAccessRecordWithoutAThread) {
+  for (int i = 0; i < kCompletions; ++i) {
+    const std::string person = absl::StrCat("P", i);
+    Append(person, absl::StrCat("open:t", i, ":q:1:1"));
+    TamperState(person);
+  }
+  absl::Notification release;
+  HoldWrites(&release);
+  std::atomic<bool> released{false};
+  int served_early = 0;
+  std::vector<v1::ReplayCheckResponse> messages;
+  grpc::Status status;
+  std::thread checker([&] {
+    grpc::ClientContext ctx;
+    Authorize(ctx, "auditor");
+    auto reader = v1::AuditService::NewStub(channel_)->ReplayCheck(
+        &ctx, v1::ReplayCheckRequest());
+    v1::ReplayCheckResponse message;
+    while (reader->Read(&message)) {
+      if (message.has_difference() && !released) ++served_early;
+      messages.push_back(message);
+    }
+    status = reader->Finish();
+  });
+
+  // The check has found every difference and each waits for its record; the
+  // job has given its thread back (a blocking record would hold it at the
+  // first difference, with one record waiting).
+  ExpectWaitingForTheAccessLog(kCompletions);
+  ExpectAReadIsAnswered();
+
+  released = true;
+  release.Notify();
+  checker.join();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(served_early, 0)
+      << "a difference was sent before its read was logged";
+  int differences = 0;
+  for (const v1::ReplayCheckResponse& message : messages)
+    differences += message.has_difference();
+  EXPECT_EQ(differences, kCompletions);
+  ASSERT_FALSE(messages.empty());
+  ASSERT_TRUE(messages.back().has_outcome()) << "the outcome comes last";
+  EXPECT_EQ(messages.back().outcome().differences(),
+            static_cast<uint64_t>(kCompletions));
+  absl::StatusOr<std::vector<v1::AccessRecord>> records = access_log_->Read(
+      "", 0, [](const std::string&) -> absl::StatusOr<bool> { return true; });
+  ASSERT_TRUE(records.ok()) << records.status();
+  int logged = 0;
+  for (const v1::AccessRecord& record : *records)
+    logged += record.method() == "ReplayCheck";
+  EXPECT_EQ(logged, kCompletions);
 }
 
 }  // namespace

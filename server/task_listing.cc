@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
-#include "engine/codec.h"
+#include "absl/strings/strip.h"
+#include "engine/proto_time.h"
 #include "engine/status_macros.h"
 #include "server/page_token.h"
 #include "server/person_scope.h"

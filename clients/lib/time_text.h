@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "engine/proto_time.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "returnpath/v1/pathway.pb.h"
@@ -44,8 +45,8 @@ std::string TimeText(absl::Time time);       // "2026-03-02 10:00" Oslo
 std::string TimeText(const google::protobuf::Timestamp& time);  // "-" if unset
 std::string DurationText(absl::Duration duration);  // "22d", "1d2h", "30s"
 
-google::protobuf::Timestamp ToTimestamp(absl::Time time);
-absl::Time FromTimestamp(const google::protobuf::Timestamp& time);
+using engine::FromTimestamp;
+using engine::ToTimestamp;
 google::protobuf::Duration ToDurationProto(absl::Duration duration);
 absl::Duration FromDurationProto(const google::protobuf::Duration& duration);
 

@@ -4,7 +4,7 @@
 #include <random>
 #include <string>
 
-#include "engine/store_test_util.h"
+#include "engine/testing/store_test_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"

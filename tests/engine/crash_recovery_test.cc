@@ -16,7 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/event_store.h"
-#include "engine/store_test_util.h"
+#include "engine/testing/store_test_util.h"
 #include "gtest/gtest.h"
 
 namespace returnpath::engine {

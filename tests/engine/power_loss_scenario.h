@@ -16,9 +16,9 @@
 #include "absl/time/time.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
-#include "engine/runtime_test_util.h"
 #include "engine/task_queue.h"
 #include "engine/testing/fault_file_system.h"
+#include "engine/testing/runtime_test_util.h"
 
 namespace returnpath::engine::testing {
 

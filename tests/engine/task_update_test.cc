@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/codec.h"
+#include "commit/sequencer.h"
+#include "engine/proto_time.h"
 #include "engine/replay.h"
-#include "engine/runtime_test_util.h"
-#include "engine/sequencer.h"
 #include "engine/task_queue.h"
+#include "engine/testing/runtime_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -16,8 +16,8 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
-#include "engine/store_test_util.h"
 #include "engine/testing/fault_file_system.h"
+#include "engine/testing/store_test_util.h"
 #include "gtest/gtest.h"
 
 namespace returnpath::engine::testing {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "engine/codec.h"
+#include "store/codec.h"
 
 namespace engine = returnpath::engine;
 

@@ -10,6 +10,13 @@
 #               cmake/engine_links.cmake); this check names the file.
 #   workflows/  is pure: no RocksDB, no gRPC, nothing of server/ or tools/
 #   server/     the application: nothing of clients/ or tools/
+#
+# And the engine's internals stay inside it: its public headers
+# (engine/include/engine/) include none of them, and outside engine/ only
+# tests (tests/, *_test.cc) and benchmarks (tools/benchmarks/) may, through
+# rp_engine_internals. Internal headers are spelled from engine/
+# ("store/keys.h"); spelling them from the root ("engine/store/keys.h") is
+# refused as well.
 
 set(domain_protos "returnpath/v1/(auth|household|pathway|pathway_state|policy|services)\\.")
 set(domain_names "([^\"]*/)?(pathway|household|policy)[^\"]*\"")
@@ -37,7 +44,25 @@ foreach(rule IN LISTS rules)
   endforeach()
 endforeach()
 
+set(internals "\"(engine/)?(util|store|commit|timers|tasks|replay|include)/")
+file(GLOB_RECURSE outside RELATIVE ${ROOT}
+     ${ROOT}/engine/include/*.h ${ROOT}/server/*.h ${ROOT}/server/*.cc
+     ${ROOT}/workflows/*.h ${ROOT}/workflows/*.cc ${ROOT}/clients/*.h
+     ${ROOT}/clients/*.cc ${ROOT}/tools/*.h ${ROOT}/tools/*.cc)
+foreach(source IN LISTS outside)
+  if(source MATCHES "_test\\.cc$" OR source MATCHES "^tools/benchmarks/")
+    continue()
+  endif()
+  file(STRINGS ${ROOT}/${source} includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
+  foreach(line IN LISTS includes)
+    if(line MATCHES "${internals}")
+      message(SEND_ERROR "${source}: ${line} — an engine internal; use engine/include")
+      math(EXPR broken "${broken} + 1")
+    endif()
+  endforeach()
+endforeach()
+
 if(broken GREATER 0)
   message(FATAL_ERROR "${broken} include(s) cross a layer (DEVELOPERS.md, Layout rules)")
 endif()
-message(STATUS "layers hold: engine/, workflows/ and server/ include nothing above them")
+message(STATUS "layers hold: engine/, workflows/ and server/ include nothing above them, and no engine internal leaks")

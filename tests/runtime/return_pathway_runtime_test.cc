@@ -9,11 +9,11 @@
 
 #include "absl/time/civil_time.h"
 #include "engine/clock.h"
-#include "engine/codec.h"
 #include "engine/event_store.h"
+#include "engine/proto_time.h"
 #include "engine/replay.h"
-#include "engine/store_test_util.h"
 #include "engine/task_queue.h"
+#include "engine/testing/store_test_util.h"
 #include "engine/timer_loop.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"

@@ -8,7 +8,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "engine/codec.h"
+#include "engine/proto_time.h"
 #include "engine/status_macros.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "server/dev_principals.h"

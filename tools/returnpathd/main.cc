@@ -16,12 +16,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
+#include "engine/engine.h"
 #include "engine/event_store.h"
 #include "engine/rpc/grpc_server.h"
 #include "engine/rpc/log.h"
 #include "engine/rpc/signals.h"
-#include "engine/task_queue.h"
-#include "engine/timer_loop.h"
 #include "server/access_log.h"
 #include "server/admin_service.h"
 #include "server/audit_service.h"
@@ -119,51 +118,49 @@ int main(int argc, char** argv) {
       return_pathway::NewReturnPathwayWorkflow(absl::GetFlag(FLAGS_policy_dir));
   if (!workflow.ok()) return Fail("cannot load the policy", workflow.status());
 
-  engine::StoreOptions store_options;
-  store_options.path = absl::StrCat(data_dir, "/store");
-  store_options.clock = clock.get();
-  store_options.workflow = workflow->get();
+  engine::EngineOptions options;
+  options.store.path = absl::StrCat(data_dir, "/store");
+  options.store.clock = clock.get();
+  options.store.workflow = workflow->get();
   if (absl::GetFlag(FLAGS_min_free_disk_mib) < 0) {
     return Fail("bad --min_free_disk_mib",
                 absl::InvalidArgumentError("must be 0 or more"));
   }
-  store_options.min_free_disk_bytes =
+  options.store.min_free_disk_bytes =
       static_cast<uint64_t>(absl::GetFlag(FLAGS_min_free_disk_mib)) << 20;
-  store_options.log = [](absl::string_view level, absl::string_view message) {
+  options.store.log = [](absl::string_view level, absl::string_view message) {
     engine::LogLine(level, message);
   };
-  absl::Status set_up = tools::SetUpStoreFileSystem(store_options);
+  absl::Status set_up = tools::SetUpStoreFileSystem(options.store);
   if (!set_up.ok()) return Fail("cannot set up the store", set_up);
-  auto store = engine::EventStore::Open(store_options);
-  if (!store.ok()) return Fail("cannot open the store", store.status());
-
-  if (absl::GetFlag(FLAGS_demo_population) && (*store)->LastPosition() == 0) {
-    auto loaded = tools::LoadDemoPopulation(**store, clock->Now());
-    if (!loaded.ok())
-      return Fail("cannot load the demo population", loaded.status());
-    engine::LogLine("info", "loaded the SYNTHETIC demo population",
-                    {{"persons", absl::StrCat(*loaded)}});
-  }
-
-  auto timers = engine::TimerLoop::Start(store->get(), clock.get());
-  if (!timers.ok()) return Fail("cannot start the timer loop", timers.status());
   // Every task the return pathway opens is work for a person: a lease that
   // runs out (a lunch break) puts it back in the queue, only Fail counts.
-  auto tasks = engine::TaskQueue::Create(
-      store->get(), clock.get(),
-      engine::TaskQueueOptions{.lease_expiry_counts_as_failure = false});
-  if (!tasks.ok()) return Fail("cannot start the task queues", tasks.status());
+  options.tasks.lease_expiry_counts_as_failure = false;
+  if (absl::GetFlag(FLAGS_demo_population)) {
+    options.prepare = [now = clock->Now()](engine::EventStore& store) {
+      if (store.LastPosition() != 0) return absl::OkStatus();
+      absl::StatusOr<int> loaded = tools::LoadDemoPopulation(store, now);
+      if (!loaded.ok()) return loaded.status();
+      engine::LogLine("info", "loaded the SYNTHETIC demo population",
+                      {{"persons", absl::StrCat(*loaded)}});
+      return absl::OkStatus();
+    };
+  }
+  auto opened = engine::Engine::Open(std::move(options));
+  if (!opened.ok()) return Fail("cannot open the engine", opened.status());
+  engine::Engine& core = **opened;
+  engine::EventStore* store = &core.store();
 
   auto executor =
       std::make_unique<engine::Executor>(absl::GetFlag(FLAGS_rpc_threads));
   engine::WakeSignal commits(executor.get());
-  (*store)->AddCommitListener([&commits](uint64_t) { commits.Notify(); });
-  engine::AccessLog access_log(store->get());
+  store->AddCommitListener([&commits](uint64_t) { commits.Notify(); });
+  engine::AccessLog access_log(store);
   const engine::ServiceDeps deps{
-      store->get(),   workflow->get(), (*principals)->authenticator(),
+      store,          workflow->get(), (*principals)->authenticator(),
       executor.get(), clock.get(),     &access_log};
   engine::PathwayService pathway_service(deps);
-  engine::TaskService task_service(deps, tasks->get());
+  engine::TaskService task_service(deps, &core.tasks());
   engine::AuditService audit_service(deps, &commits);
   engine::AdminService admin_service(deps, manual_clock, principals->get());
 
@@ -189,7 +186,7 @@ int main(int argc, char** argv) {
                    {"data_dir", data_dir},
                    {"clock", absl::GetFlag(FLAGS_clock)},
                    {"principals", *principals_file},
-                   {"last_position", absl::StrCat((*store)->LastPosition())}});
+                   {"last_position", absl::StrCat(store->LastPosition())}});
 
   const int signal = engine::WaitForTerminationSignal();
   engine::LogLine("info", "shutting down", {{"signal", absl::StrCat(signal)}});
@@ -199,13 +196,13 @@ int main(int argc, char** argv) {
   // subscriptions (the task queue stops), event subscriptions (commits
   // closes), so the grace only runs out on a call stuck in the disk.
   std::thread stop_serving([&server] { (*server)->Shutdown(absl::Seconds(30)); });
-  (*tasks)->Stop();
+  core.tasks().Stop();
   commits.Close();
   stop_serving.join();
-  (*timers)->Stop();
-  // The store closes first: a write still in flight when the grace ran out
-  // answers through a callback that may hand work to the executor.
-  absl::Status closed = (*store)->Close();  // finishes in-flight commits
+  // The engine (timers, then the store) closes first: a write still in
+  // flight when the grace ran out answers through a callback that may hand
+  // work to the executor.
+  absl::Status closed = core.Close();       // finishes in-flight commits
   executor.reset();                         // runs what is queued, then joins
   if (!closed.ok()) return Fail("closing the store", closed);
   engine::LogLine("info", "stopped cleanly");

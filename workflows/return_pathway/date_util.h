@@ -5,6 +5,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "engine/proto_time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 
@@ -25,8 +26,8 @@ absl::CivilDay StoredDay(const returnpath::v1::Date& date);
 
 returnpath::v1::Date ToDate(absl::CivilDay day);
 
-absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
-google::protobuf::Timestamp ToTimestamp(absl::Time t);
+using engine::FromTimestamp;
+using engine::ToTimestamp;
 
 }  // namespace returnpath::return_pathway
 

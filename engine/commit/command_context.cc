@@ -1,0 +1,327 @@
+#include "commit/command_context.h"
+
+#include <utility>
+
+#include "absl/base/internal/raw_logging.h"
+#include "absl/strings/str_cat.h"
+#include "commit/transition_records.h"
+#include "engine/status_macros.h"
+#include "store/codec.h"
+#include "store/keys.h"
+#include "store/rocks_view.h"
+#include "store/task_keys.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::StreamRecord;
+using returnpath::v1::Task;
+using returnpath::v1::Timer;
+
+// Reads and parses a proto from the database; nullopt if absent.
+template <typename Proto>
+absl::StatusOr<std::optional<Proto>> GetProto(const StoreDb& db, StoreDb::Cf cf,
+                                              absl::string_view key) {
+  absl::StatusOr<std::string> value = db.Get(cf, key, nullptr);
+  if (absl::IsNotFound(value.status())) return std::nullopt;
+  if (!value.ok()) return value.status();
+  Proto proto;
+  if (!proto.ParseFromString(*value)) {
+    return absl::DataLossError(absl::StrCat(keys::ColumnFamilies()[cf],
+                                            " record does not parse: ", key));
+  }
+  return proto;
+}
+
+// Ids, streams and queues are parts of composite keys (keys.h).
+absl::Status CheckKeyPart(absl::string_view what, absl::string_view value) {
+  if (value.empty() || value.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is empty or contains a NUL byte"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+CommandContext::CommandContext(const StoreDb* db, Clock* clock,
+                               const Workflow* workflow, ChainState start,
+                               const CommandContext* base)
+    : db_(db), clock_(clock), workflow_(workflow), base_(base), layers_(1) {
+  ABSL_RAW_CHECK(base == nullptr || base->layers_.size() == 1,
+                 "the base context is still running a command");
+  layers_.front().chain = std::move(start);
+}
+
+template <typename T>
+const T* CommandContext::Find(absl::flat_hash_map<std::string, T> Overlay::*map,
+                              const std::string& key) const {
+  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
+    const auto& m = (*layer).*map;
+    if (auto it = m.find(key); it != m.end()) return &it->second;
+  }
+  if (base_ != nullptr) {
+    const auto& m = base_->layers_.front().*map;
+    if (auto it = m.find(key); it != m.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<std::optional<StreamRecord>> CommandContext::GetStream(
+    absl::string_view stream_id) {
+  std::string key(stream_id);
+  if (const StreamRecord* r = Find(&Overlay::streams, key)) {
+    return *r;
+  }
+  return GetProto<StreamRecord>(*db_, StoreDb::kState, key);
+}
+
+absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
+    absl::string_view stream_id, absl::string_view timer_id) {
+  std::string key = keys::StreamItem(stream_id, timer_id);
+  if (const auto* t = Find(&Overlay::timers, key)) {
+    return *t;
+  }
+  absl::StatusOr<std::string> due_bytes =
+      db_->Get(StoreDb::kTimerIds, key, nullptr);
+  if (absl::IsNotFound(due_bytes.status())) return std::nullopt;
+  if (!due_bytes.ok()) return due_bytes.status();
+  absl::string_view in = *due_bytes;
+  absl::Time due;
+  if (!keys::GetTime(&in, &due)) {
+    return absl::DataLossError(
+        absl::StrCat("timer_ids record is short: ", key));
+  }
+  RP_ASSIGN_OR_RETURN(
+      std::optional<Timer> timer,
+      GetProto<Timer>(*db_, StoreDb::kTimers,
+                      keys::TimerDue(due, stream_id, timer_id)));
+  if (!timer.has_value()) {
+    return absl::DataLossError(
+        absl::StrCat("timer_ids names a missing timer: ", key));
+  }
+  return timer;
+}
+
+absl::StatusOr<std::optional<Task>> CommandContext::GetTask(
+    absl::string_view stream_id, absl::string_view task_id) {
+  std::string key = keys::StreamItem(stream_id, task_id);
+  if (const auto* t = Find(&Overlay::tasks, key)) return *t;
+  return GetProto<Task>(*db_, StoreDb::kTasks, key);
+}
+
+absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
+    absl::string_view stored_key) {
+  std::string k(stored_key);
+  if (const auto* r = Find(&Overlay::idempotency, k)) {
+    return *r;
+  }
+  absl::StatusOr<std::string> value =
+      db_->Get(StoreDb::kIdempotency, k, nullptr);
+  if (absl::IsNotFound(value.status())) return std::nullopt;
+  if (!value.ok()) return value.status();
+  IdempotencyRecord record;
+  if (!DecodeIdempotency(*value, &record)) {
+    return absl::DataLossError(
+        absl::StrCat("idempotency record does not parse: ", k));
+  }
+  return record;
+}
+
+absl::Status CommandContext::PutTimer(const Timer& timer) {
+  RP_RETURN_IF_ERROR(CheckKeyPart("timer stream_id", timer.stream_id()));
+  RP_RETURN_IF_ERROR(CheckKeyPart("timer id", timer.id()));
+  RP_ASSIGN_OR_RETURN(std::optional<Timer> old,
+                      GetTimer(timer.stream_id(), timer.id()));
+  if (old.has_value()) {
+    Delete(StoreDb::kTimers, keys::TimerDue(FromTimestamp(old->due_time()),
+                                            old->stream_id(), old->id()));
+  }
+  absl::Time due = FromTimestamp(timer.due_time());
+  std::string id_key = keys::StreamItem(timer.stream_id(), timer.id());
+  Put(StoreDb::kTimers, keys::TimerDue(due, timer.stream_id(), timer.id()),
+      timer.SerializeAsString());
+  Put(StoreDb::kTimerIds, id_key, keys::TimeOnly(due));
+  top().timers.insert_or_assign(std::move(id_key), timer);
+  return absl::OkStatus();
+}
+
+absl::Status CommandContext::DeleteTimer(absl::string_view stream_id,
+                                         absl::string_view timer_id) {
+  RP_ASSIGN_OR_RETURN(std::optional<Timer> old, GetTimer(stream_id, timer_id));
+  if (!old.has_value()) return absl::OkStatus();
+  std::string id_key = keys::StreamItem(stream_id, timer_id);
+  Delete(StoreDb::kTimers,
+         keys::TimerDue(FromTimestamp(old->due_time()), stream_id, timer_id));
+  Delete(StoreDb::kTimerIds, id_key);
+  top().timers.insert_or_assign(std::move(id_key), std::nullopt);
+  return absl::OkStatus();
+}
+
+absl::Status CommandContext::PutTask(const Task& task) {
+  RP_RETURN_IF_ERROR(CheckKeyPart("task stream_id", task.stream_id()));
+  RP_RETURN_IF_ERROR(CheckKeyPart("task id", task.id()));
+  RP_RETURN_IF_ERROR(CheckKeyPart("task queue", task.queue()));
+  RP_ASSIGN_OR_RETURN(std::optional<Task> old,
+                      GetTask(task.stream_id(), task.id()));
+  if (old.has_value() && old->state() == returnpath::v1::TASK_STATE_OPEN) {
+    Delete(StoreDb::kTaskReady, task_keys::Ready(*old));
+  }
+  std::string key = keys::StreamItem(task.stream_id(), task.id());
+  Put(StoreDb::kTasks, key, task.SerializeAsString());
+  if (task.state() == returnpath::v1::TASK_STATE_OPEN) {
+    Put(StoreDb::kTaskReady, task_keys::Ready(task), "");
+  }
+  top().tasks.insert_or_assign(std::move(key), task);
+  return absl::OkStatus();
+}
+
+absl::Status CommandContext::ReplaceTask(const Task& old, const Task& next) {
+  DropTaskEntries(old);
+  RP_RETURN_IF_ERROR(PutTask(next));
+  const std::string delayed = task_keys::DelayedFor(next, now());
+  if (!delayed.empty()) {
+    if (next.state() == returnpath::v1::TASK_STATE_OPEN) {
+      Delete(StoreDb::kTaskReady, task_keys::Ready(next));
+    }
+    Put(StoreDb::kTaskReady, delayed, "");
+  }
+  const std::string marked = task_keys::MarkedFor(next);
+  if (!marked.empty()) Put(StoreDb::kTaskReady, marked, "");
+  return absl::OkStatus();
+}
+
+void CommandContext::DropTaskEntries(const Task& task) {
+  if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
+    Delete(StoreDb::kTaskReady,
+           task_keys::Delayed(task.queue(), FromTimestamp(task.lease_expires()),
+                              task.stream_id(), task.id()));
+  } else if (task.state() == returnpath::v1::TASK_STATE_OPEN &&
+             task.has_visible_time()) {
+    Delete(StoreDb::kTaskReady,
+           task_keys::Delayed(task.queue(), FromTimestamp(task.visible_time()),
+                              task.stream_id(), task.id()));
+  } else if (const std::string marked = task_keys::MarkedFor(task);
+             !marked.empty()) {
+    Delete(StoreDb::kTaskReady, marked);
+  }
+}
+
+absl::Status CommandContext::UpdateTask(
+    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event) {
+  RP_ASSIGN_OR_RETURN(std::optional<Task> stored,
+                      GetTask(event.stream_id(), spec.id));
+  std::optional<Task> task = stored;
+  RP_RETURN_IF_ERROR(
+      UpdateTaskFromSpec(spec, event, task.has_value() ? &*task : nullptr));
+  const bool paused = task->state() == returnpath::v1::TASK_STATE_PAUSED;
+  const bool moved = task->queue() != stored->queue();
+  if (stored->state() == returnpath::v1::TASK_STATE_LEASED &&
+      (moved || paused)) {
+    // The holder works the old queue, or the task may not be worked now: it
+    // waits unleased, and its handling says whose lease ended and why.
+    returnpath::v1::TaskHandling* ended = task->add_handling();
+    *ended->mutable_at() = ToTimestamp(task_keys::TruncateToMicros(now()));
+    ended->set_action("lease ended");
+    ended->set_by(task->lease_owner());
+    ended->set_reason(paused ? std::string("paused")
+                             : absl::StrCat("moved to queue ", task->queue()));
+    if (!paused) task->set_state(returnpath::v1::TASK_STATE_OPEN);
+    task->clear_lease_owner();
+    task->clear_lease_expires();
+  }
+  return ReplaceTask(*stored, *task);
+}
+
+void CommandContext::PutStream(const StreamRecord& record) {
+  Put(StoreDb::kState, record.stream_id(), record.SerializeAsString());
+  top().streams.insert_or_assign(record.stream_id(), record);
+}
+
+void CommandContext::PutIdempotency(absl::string_view stored_key,
+                                    const IdempotencyRecord& record) {
+  Put(StoreDb::kIdempotency, stored_key, EncodeIdempotency(record));
+  top().idempotency.insert_or_assign(std::string(stored_key), record);
+}
+
+void CommandContext::Put(StoreDb::Cf cf, absl::string_view key,
+                         absl::string_view value) {
+  rocksdb::Status s = batch_.Put(db_->cf(cf), ToSlice(key), ToSlice(value));
+  ABSL_RAW_CHECK(s.ok(), "WriteBatch::Put failed");
+}
+
+void CommandContext::Delete(StoreDb::Cf cf, absl::string_view key) {
+  rocksdb::Status s = batch_.Delete(db_->cf(cf), ToSlice(key));
+  ABSL_RAW_CHECK(s.ok(), "WriteBatch::Delete failed");
+}
+
+void CommandContext::PutRecord(Table table, absl::string_view key,
+                               absl::string_view value) {
+  Put(CfOf(table), key, value);
+}
+
+void CommandContext::DeleteRecord(Table table, absl::string_view key) {
+  Delete(CfOf(table), key);
+}
+
+absl::Status CommandContext::Scan(
+    Table table, absl::string_view start, absl::string_view limit,
+    absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) const {
+  return VisitAll(*NewTableCursor(*db_, table, nullptr, start, limit), visit);
+}
+
+void CommandContext::PushLayer() {
+  ChainState chain = top().chain;
+  layers_.emplace_back();
+  top().chain = std::move(chain);
+  batch_.SetSavePoint();
+}
+
+void CommandContext::PopLayer() {
+  ABSL_RAW_CHECK(layers_.size() > 1, "no layer to pop");
+  layers_.pop_back();
+  ABSL_RAW_CHECK(batch_.RollbackToSavePoint().ok(), "no save point to undo");
+}
+
+void CommandContext::MergeLayer() {
+  ABSL_RAW_CHECK(layers_.size() > 1, "no layer to merge");
+  Overlay done = std::move(layers_.back());
+  layers_.pop_back();
+  Overlay& into = top();
+  for (auto& [k, v] : done.streams)
+    into.streams.insert_or_assign(k, std::move(v));
+  for (auto& [k, v] : done.timers)
+    into.timers.insert_or_assign(k, std::move(v));
+  for (auto& [k, v] : done.tasks) into.tasks.insert_or_assign(k, std::move(v));
+  for (auto& [k, v] : done.idempotency) {
+    into.idempotency.insert_or_assign(k, std::move(v));
+  }
+  into.chain = std::move(done.chain);
+  ABSL_RAW_CHECK(batch_.PopSavePoint().ok(), "no save point to pop");
+}
+
+void CommandContext::Begin() {
+  ABSL_RAW_CHECK(layers_.size() == 1, "a command is already running");
+  now_ = clock_->Now();
+  PushLayer();
+}
+
+void CommandContext::Commit() {
+  ABSL_RAW_CHECK(layers_.size() == 2, "no command is running");
+  MergeLayer();
+}
+
+void CommandContext::Rollback() {
+  ABSL_RAW_CHECK(layers_.size() == 2, "no command is running");
+  PopLayer();
+}
+
+rocksdb::WriteBatch* CommandContext::FinishGroup() {
+  if (batch_.Count() == 0) return nullptr;
+  Put(StoreDb::kMeta, keys::kMetaLastPosition,
+      keys::U64(group_chain().last_position));
+  Put(StoreDb::kMeta, keys::kMetaChainHead, group_chain().head);
+  return &batch_;
+}
+
+}  // namespace returnpath::engine

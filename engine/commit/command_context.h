@@ -1,0 +1,199 @@
+#ifndef RETURNPATH_ENGINE_COMMIT_COMMAND_CONTEXT_H_
+#define RETURNPATH_ENGINE_COMMIT_COMMAND_CONTEXT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/clock.h"
+#include "engine/event_store.h"
+#include "engine/store_view.h"
+#include "engine/workflow.h"
+#include "returnpath/v1/engine.pb.h"
+#include "rocksdb/write_batch.h"
+#include "store/codec.h"
+#include "store/hash_chain.h"
+#include "store/store_db.h"
+
+namespace returnpath::engine {
+
+// What a Command sees while it runs on the sequencer: reads that include
+// every write made earlier in the same group (the overlay), the append
+// primitive, and timer/task helpers, all into the group's one WriteBatch.
+// Not thread-safe: valid only inside Command::run, on the sequencer thread.
+class CommandContext {
+ public:
+  // `base`, if set, is the previous group's context, finished and being
+  // written: reads see its writes as if they were durable. It must outlive
+  // this context's commands.
+  CommandContext(const StoreDb* db, Clock* clock, const Workflow* workflow,
+                 ChainState start, const CommandContext* base = nullptr);
+  CommandContext(const CommandContext&) = delete;
+  CommandContext& operator=(const CommandContext&) = delete;
+
+  // Reads. nullopt when absent (a stream at version 0 does not exist).
+  absl::StatusOr<std::optional<returnpath::v1::StreamRecord>> GetStream(
+      absl::string_view stream_id);
+  absl::StatusOr<std::optional<returnpath::v1::Timer>> GetTimer(
+      absl::string_view stream_id, absl::string_view timer_id);
+  absl::StatusOr<std::optional<returnpath::v1::Task>> GetTask(
+      absl::string_view stream_id, absl::string_view task_id);
+  // `stored_key` as keys.h spells it (CallerIdempotency, EngineIdempotency).
+  absl::StatusOr<std::optional<IdempotencyRecord>> GetIdempotency(
+      absl::string_view stored_key);
+
+  // Validates and appends events to one stream, applying the workflow (if
+  // any) and writing state, indexes, timers, tasks, the idempotency record
+  // and the chain, and the related events its transitions name (each right
+  // after the event that caused it, in the same write; see RelatedEvent). Same
+  // errors as EventStore::Append. Atomic by itself: on error it leaves nothing
+  // behind, so a command may go on after a failed Append. May be called more
+  // than once per command, for any streams. Per event, a transition cancels
+  // timers before arming (so cancelling and arming one id re-arms it) and
+  // closes tasks, then updates (tasks_to_update), then opens; opening an
+  // existing task id replaces that task. Closing a task marks it COMPLETED if
+  // the event is a TaskCompleted for that id or the transition completes it
+  // with an outcome (tasks_to_complete), else CANCELLED; closing or cancelling
+  // what is absent or already closed does nothing.
+  absl::StatusOr<AppendResult> Append(const AppendRequest& request);
+  // Append's ALREADY_EXISTS for an idempotency key that was used for another
+  // request. It names nothing the key was used for.
+  static absl::Status KeyUsedForAnotherRequest();
+
+  // Puts a timer (both the due-time and the by-id key), replacing one with
+  // the same stream and id. DeleteTimer does nothing if there is none.
+  // INVALID_ARGUMENT if the stream or id is empty or holds a NUL byte.
+  absl::Status PutTimer(const returnpath::v1::Timer& timer);
+  absl::Status DeleteTimer(absl::string_view stream_id,
+                           absl::string_view timer_id);
+
+  // Puts a task and keeps the ready index in step: the task has a ready
+  // entry iff its state is OPEN. Use it for leases, retries and closing.
+  // INVALID_ARGUMENT if the stream, id or queue is empty or holds a NUL byte.
+  absl::Status PutTask(const returnpath::v1::Task& task);
+  // Replaces the stored `old` by `next` in this write: the record and every
+  // entry the queue keeps for it (ready; delayed for a lease or a retry
+  // delay, withholding the ready entry until then; dead letter; paused), each
+  // under `next`'s queue, so a task may change state and queue at once.
+  absl::Status ReplaceTask(const returnpath::v1::Task& old,
+                           const returnpath::v1::Task& next);
+  // Removes the queue's delayed, dead-letter or paused entry `task` may have
+  // (deleting an absent key is harmless, so this need not know whether a
+  // delay has passed).
+  void DropTaskEntries(const returnpath::v1::Task& task);
+
+  // The clock's time, read once per command: the recorded time of its events.
+  absl::Time now() const { return now_; }
+  const Workflow* workflow() const { return workflow_; }
+  const ChainState& chain() const { return layers_.back().chain; }
+
+  // Writes to tables the helpers above do not cover (task hints, the access
+  // log). They are rolled back with the command but are not seen by the
+  // reads.
+  void PutRecord(Table table, absl::string_view key, absl::string_view value);
+  void DeleteRecord(Table table, absl::string_view key);
+  // Calls `visit(key, value)` for the durable keys of `table` in
+  // [start, limit) (empty limit: to the end) until it returns false. It does
+  // not see the group's own writes.
+  absl::Status Scan(
+      Table table, absl::string_view start, absl::string_view limit,
+      absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
+      const;
+
+  // Used by the sequencer. Begin starts a command; Commit keeps its writes
+  // for the group; Rollback drops them. FinishGroup adds the meta record and
+  // returns the batch to write (null if no command wrote anything).
+  void Begin();
+  void Commit();
+  void Rollback();
+  rocksdb::WriteBatch* FinishGroup();
+  // The base's writes are durable: reads go to the database from now on,
+  // and the base may be destroyed.
+  void BaseWritten() { base_ = nullptr; }
+  const ChainState& group_chain() const { return layers_.front().chain; }
+
+ private:
+  // Writes not yet in the database, by key. An entry holding nullopt means
+  // "deleted".
+  struct Overlay {
+    absl::flat_hash_map<std::string, returnpath::v1::StreamRecord> streams;
+    absl::flat_hash_map<std::string, std::optional<returnpath::v1::Timer>>
+        timers;
+    absl::flat_hash_map<std::string, std::optional<returnpath::v1::Task>> tasks;
+    absl::flat_hash_map<std::string, IdempotencyRecord> idempotency;
+    ChainState chain;
+  };
+
+  // Layers mirror the WriteBatch save points: [0] holds the group's
+  // committed commands, [1] the running command, [2] an Append in progress.
+  // Reads look from the top down; Push/Pop/Merge move with the save points.
+  void PushLayer();
+  void PopLayer();    // drops the top layer and rolls the batch back
+  void MergeLayer();  // folds the top layer into the one below
+  Overlay& top() { return layers_.back(); }
+  template <typename T>
+  const T* Find(absl::flat_hash_map<std::string, T> Overlay::*map,
+                const std::string& key) const;
+
+  // append.cc
+  absl::StatusOr<AppendResult> AppendInternal(const AppendRequest& request);
+  // The distinct other streams one Append wrote related events to.
+  using RelatedStreams = absl::flat_hash_set<std::string>;
+  absl::Status AppendOne(const AppendRequest& request,
+                         const ProposedEvent& proposed,
+                         returnpath::v1::StreamRecord* record,
+                         RelatedStreams* related);
+  // The next event of `record`'s stream, stamped but not yet applied.
+  returnpath::v1::EventEnvelope NewEvent(
+      const AppendRequest& request, const returnpath::v1::StreamRecord& record,
+      absl::Time effective, const google::protobuf::Any& payload);
+  // Applies the workflow to `event`, writes it and its transition, and
+  // advances the chain; returns the transition (for its related events).
+  absl::StatusOr<Transition> WriteEvent(returnpath::v1::EventEnvelope* event,
+                                        returnpath::v1::StreamRecord* record);
+  // Writes `related`, caused by `cause`, depth first. `chain` holds the
+  // streams from the request's down to the cause's: none may be written to.
+  absl::Status AppendRelated(const AppendRequest& request,
+                             const returnpath::v1::EventEnvelope& cause,
+                             const std::vector<RelatedEvent>& related,
+                             std::vector<std::string>* chain,
+                             RelatedStreams* streams);
+  absl::Status ApplyTransition(const Transition& transition,
+                               const returnpath::v1::EventEnvelope& event,
+                               returnpath::v1::StreamRecord* record);
+  // Transition::tasks_to_update for one spec: the task changed in place,
+  // its queue entries in step; INTERNAL if the workflow named no open task.
+  // A task moved to another queue leaves its lease behind (see workflow.h).
+  absl::Status UpdateTask(const TaskSpec& spec,
+                          const returnpath::v1::EventEnvelope& event);
+  // `outcome` non-null: the task is COMPLETED with it.
+  absl::Status CloseTask(absl::string_view task_id,
+                         const returnpath::v1::EventEnvelope& event,
+                         const std::string* outcome = nullptr);
+
+  void PutStream(const returnpath::v1::StreamRecord& record);
+  void PutIdempotency(absl::string_view stored_key,
+                      const IdempotencyRecord& record);
+  void Put(StoreDb::Cf cf, absl::string_view key, absl::string_view value);
+  void Delete(StoreDb::Cf cf, absl::string_view key);
+
+  const StoreDb* const db_;
+  Clock* const clock_;
+  const Workflow* const workflow_;
+  const CommandContext* base_;  // may be null; see BaseWritten
+  rocksdb::WriteBatch batch_;
+  std::vector<Overlay> layers_;  // never empty
+  absl::Time now_;
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_COMMIT_COMMAND_CONTEXT_H_

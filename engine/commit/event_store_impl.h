@@ -1,0 +1,93 @@
+#ifndef RETURNPATH_ENGINE_COMMIT_EVENT_STORE_IMPL_H_
+#define RETURNPATH_ENGINE_COMMIT_EVENT_STORE_IMPL_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "commit/sequencer.h"
+#include "engine/event_store.h"
+#include "store/store_db.h"
+#include "store/write_gate.h"
+
+namespace returnpath::engine {
+
+// EventStore over RocksDB: a StoreDb, a Sequencer for writes, snapshot reads.
+// Thread-safe. Owns the database and the sequencer; the clock and workflow in
+// the options are borrowed and must outlive it.
+class EventStoreImpl final : public EventStore, public CommandQueue {
+ public:
+  // `write_fault` is the Sequencer test seam; null in production.
+  static absl::StatusOr<std::unique_ptr<EventStoreImpl>> Open(
+      const StoreOptions& options, std::function<absl::Status()> write_fault);
+
+  ~EventStoreImpl() override;
+
+  absl::StatusOr<AppendResult> Append(AppendRequest request) override;
+  void AppendAsync(AppendRequest request, AppendCallback done) override;
+  void Submit(Command command) override;
+
+  absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> ReadStream(
+      absl::string_view stream_id, uint64_t from_version, size_t max) override;
+  absl::StatusOr<EventPage> ReadAll(uint64_t from_position,
+                                    size_t max) override;
+  absl::StatusOr<returnpath::v1::StreamRecord> GetStreamRecord(
+      absl::string_view stream_id) override;
+  uint64_t LastPosition() override;
+  absl::StatusOr<IndexPage> ListIndex(const IndexQuery& query) override;
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersForStream(
+      absl::string_view stream_id) override;
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDue(
+      absl::Time from, absl::Time to, size_t max) override;
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDueAfter(
+      const returnpath::v1::Timer& after, absl::Time to, size_t max) override;
+  absl::StatusOr<std::vector<returnpath::v1::Task>> TasksForStream(
+      absl::string_view stream_id) override;
+  absl::StatusOr<returnpath::v1::Task> GetTask(
+      absl::string_view stream_id, absl::string_view task_id) override;
+  absl::StatusOr<std::vector<returnpath::v1::Task>> ReadyTasks(
+      absl::string_view queue, size_t max) override;
+  absl::Status Verify(uint64_t from, uint64_t to,
+                      const VerifyProgress& progress) override;
+  void LogAccessAsync(std::vector<std::string> stream_ids,
+                      AccessRecordMaker make_record,
+                      absl::AnyInvocable<void(absl::Status)> done) override;
+  absl::Status ReadAccessLog(
+      absl::string_view stream_id,
+      absl::FunctionRef<bool(absl::string_view record)> visit) override;
+  absl::StatusOr<std::unique_ptr<StoreView>> Snapshot() override;
+  absl::Status SyncLog() override;
+  absl::Status Flush() override;
+  absl::Status Compact(Table table) override;
+  void AddCommitListener(std::function<void(uint64_t)> listener) override;
+  absl::Status Close() override;
+
+ private:
+  EventStoreImpl(std::unique_ptr<StoreDb> db, std::unique_ptr<WriteGate> gate,
+                 std::unique_ptr<Sequencer> sequencer);
+
+  // Fails once Close has begun. REQUIRES: mu_ held (shared is enough).
+  absl::Status CheckOpen() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  // Due timers from the timers key `from` (inclusive) to `to`.
+  absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersFromKey(
+      const std::string& from, absl::Time to, size_t max);
+
+  // Reads hold mu_ shared; Close holds it exclusively, so it waits for them.
+  mutable absl::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // Constant after construction; closed by Close (sequencer first).
+  const std::unique_ptr<StoreDb> db_;
+  const std::unique_ptr<WriteGate> gate_;  // used by the sequencer
+  const std::unique_ptr<Sequencer> sequencer_;
+  // Makes access log keys unique when two reads share a microsecond.
+  std::atomic<uint64_t> access_sequence_{0};
+};
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_COMMIT_EVENT_STORE_IMPL_H_

@@ -1,0 +1,221 @@
+#include "commit/sequencer.h"
+
+#include <algorithm>
+
+#include "absl/base/internal/raw_logging.h"
+#include "absl/strings/str_cat.h"
+
+namespace returnpath::engine {
+
+Sequencer::Sequencer(const StoreDb* db, Options options, ChainState start)
+    : db_(db),
+      options_(std::move(options)),
+      committed_(std::move(start)),
+      listeners_(std::make_shared<const Listeners>()) {
+  ABSL_RAW_CHECK(options_.clock != nullptr, "Sequencer needs a clock");
+  ABSL_RAW_CHECK(options_.max_group > 0, "max_group must be positive");
+  writer_ = std::thread([this] { WriterLoop(); });
+  thread_ = std::thread([this] { Loop(); });
+}
+
+Sequencer::~Sequencer() { Stop(); }
+
+void Sequencer::Submit(Command command) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) {
+      (command.background ? background_ : queue_).push_back(std::move(command));
+      return;
+    }
+  }
+  command.done(absl::FailedPreconditionError("the event store is closed"));
+}
+
+void Sequencer::Stop() {
+  absl::MutexLock stop_lock(&stop_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&mu_);
+    writer_stopping_ = true;
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+ChainState Sequencer::Committed() const {
+  absl::MutexLock lock(&mu_);
+  return committed_;
+}
+
+void Sequencer::AddCommitListener(std::function<void(uint64_t)> listener) {
+  absl::MutexLock lock(&mu_);
+  auto next = std::make_shared<Listeners>(*listeners_);
+  next->push_back(std::move(listener));
+  listeners_ = std::move(next);
+}
+
+void Sequencer::Loop() {
+  std::unique_ptr<RanGroup> in_flight;  // handed to the writer
+  for (;;) {
+    std::vector<Command> commands;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &Sequencer::SequencerHasWork));
+      TakeGroup(&commands);
+      // Stopping, and everything is answered.
+      if (commands.empty() && in_flight == nullptr && stopping_) return;
+    }
+    // The next group runs while the one in flight is written.
+    std::unique_ptr<RanGroup> next;
+    if (!commands.empty())
+      next = RunCommands(std::move(commands), in_flight.get());
+    if (in_flight != nullptr) {
+      const absl::Status write = AwaitWrite();
+      Answer(*in_flight, write, write.ok());
+      if (next != nullptr) next->ctx->BaseWritten();
+      in_flight.reset();
+      if (!write.ok() && next != nullptr) {
+        // It read what was not written: none of it may be written either.
+        const absl::Status failed(
+            write.code(), absl::StrCat("not written: the group before failed: ",
+                                       write.message()));
+        for (Command& command : next->commands) command.done(failed);
+        next.reset();
+      }
+    }
+    if (next == nullptr) continue;
+    rocksdb::WriteBatch* batch = next->ctx->FinishGroup();
+    if (batch == nullptr) {
+      Answer(*next, absl::OkStatus(), /*wrote=*/false);
+      continue;
+    }
+    if (QueueEmpty()) {
+      // Nothing to run meanwhile: writing here spares two thread hand-offs.
+      const absl::Status write = Write(batch);
+      Answer(*next, write, write.ok());
+      continue;
+    }
+    StartWrite(batch);
+    in_flight = std::move(next);
+  }
+}
+
+void Sequencer::WriterLoop() {
+  for (;;) {
+    rocksdb::WriteBatch* batch = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &Sequencer::WriterHasWork));
+      if (to_write_ == nullptr) return;  // stopping
+      batch = to_write_;
+    }
+    absl::Status status = Write(batch);
+    absl::MutexLock lock(&mu_);
+    to_write_ = nullptr;
+    written_ = std::move(status);
+  }
+}
+
+bool Sequencer::QueueEmpty() {
+  absl::MutexLock lock(&mu_);
+  return queue_.empty() && background_.empty();
+}
+
+void Sequencer::StartWrite(rocksdb::WriteBatch* batch) {
+  absl::MutexLock lock(&mu_);
+  ABSL_RAW_CHECK(to_write_ == nullptr && !written_.has_value(),
+                 "a write is already in flight");
+  to_write_ = batch;
+}
+
+absl::Status Sequencer::AwaitWrite() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(this, &Sequencer::WriteDone));
+  absl::Status status = *std::move(written_);
+  written_.reset();
+  return status;
+}
+
+void Sequencer::TakeGroup(std::vector<Command>* group) {
+  const size_t foreground = std::min(options_.max_group, queue_.size());
+  for (size_t i = 0; i < foreground; ++i) {
+    group->push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  // Never none: a steady flood of foreground work must not starve timers.
+  const size_t room =
+      foreground == 0 ? options_.max_group : options_.max_background_alongside;
+  const size_t background = std::min(room, background_.size());
+  for (size_t i = 0; i < background; ++i) {
+    group->push_back(std::move(background_.front()));
+    background_.pop_front();
+  }
+}
+
+std::unique_ptr<Sequencer::RanGroup> Sequencer::RunCommands(
+    std::vector<Command> commands, const RanGroup* in_flight) {
+  auto group = std::make_unique<RanGroup>();
+  // Only this thread moves the chain on, so neither start can change while
+  // the commands run.
+  ChainState start =
+      in_flight != nullptr ? in_flight->ctx->group_chain() : Committed();
+  group->ctx = std::make_unique<CommandContext>(
+      db_, options_.clock, options_.workflow, std::move(start),
+      in_flight != nullptr ? in_flight->ctx.get() : nullptr);
+  CommandContext& ctx = *group->ctx;
+  group->statuses.reserve(commands.size());
+  for (Command& command : commands) {
+    ctx.Begin();
+    absl::Status s = command.run(ctx);
+    if (s.ok()) {
+      ctx.Commit();
+    } else {
+      ctx.Rollback();
+    }
+    group->statuses.push_back(std::move(s));
+  }
+  group->commands = std::move(commands);
+  return group;
+}
+
+void Sequencer::Answer(RanGroup& group, const absl::Status& write, bool wrote) {
+  // Durable first, then visible: publish the new end of the log before
+  // answering, so a caller that sees its result also sees LastPosition.
+  std::shared_ptr<const Listeners> listeners;
+  if (wrote) {
+    absl::MutexLock lock(&mu_);
+    committed_ = group.ctx->group_chain();
+    listeners = listeners_;
+  }
+  // Listeners before callers: once an append returns, every waiter (timer
+  // loop, subscriptions) has already been told about it.
+  if (wrote) {
+    for (const auto& listener : *listeners) {
+      listener(group.ctx->group_chain().last_position);
+    }
+  }
+  for (size_t i = 0; i < group.commands.size(); ++i) {
+    group.commands[i].done(group.statuses[i].ok() ? write : group.statuses[i]);
+  }
+}
+
+absl::Status Sequencer::Write(rocksdb::WriteBatch* batch) {
+  if (options_.write_fault) {
+    absl::Status fault = options_.write_fault();
+    if (!fault.ok()) return fault;
+  }
+  if (options_.gate != nullptr) {
+    absl::Status refused = options_.gate->BeforeWrite();
+    if (!refused.ok()) return refused;
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  const rocksdb::Status written = db_->db()->Write(wo, batch);
+  if (options_.gate != nullptr) return options_.gate->AfterWrite(written);
+  return FromRocks(written, "group commit");
+}
+
+}  // namespace returnpath::engine

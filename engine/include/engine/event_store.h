@@ -1,0 +1,257 @@
+#ifndef RETURNPATH_ENGINE_EVENT_STORE_H_
+#define RETURNPATH_ENGINE_EVENT_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/clock.h"
+#include "engine/store_view.h"
+#include "engine/workflow.h"
+#include "google/protobuf/any.pb.h"
+#include "returnpath/v1/engine.pb.h"
+#include "returnpath/v1/event.pb.h"
+
+namespace rocksdb {
+class FileSystem;
+}  // namespace rocksdb
+
+namespace returnpath::engine {
+
+struct StoreOptions {
+  // The RocksDB directory; created if missing.
+  std::string path;
+  // Not owned; must outlive the store. recorded_time comes from it.
+  Clock* clock = nullptr;
+  // Not owned; must outlive the store. Null stores events only: no state,
+  // indexes, timers or tasks (StreamRecords still carry version/position).
+  const Workflow* workflow = nullptr;
+  // fsync every group commit. Off only for tests and benchmarks that measure
+  // something other than the disk.
+  bool sync = true;
+  // Most commands the sequencer puts into one WriteBatch. Bounds the latency
+  // a command adds to the others in its group.
+  size_t max_group = 256;
+  // Where the store's files go; null: the operating system's file system.
+  // Tests inject faults through it (engine/testing/fault_file_system.h).
+  std::shared_ptr<rocksdb::FileSystem> file_system;
+  // Writes are refused (RESOURCE_EXHAUSTED) while the data disk has less free
+  // than this, and resume by themselves above it. Room for RocksDB to flush
+  // every memtable (the log is kept under 64 MiB) and compact meanwhile;
+  // compactions leave it free once the disk has been full.
+  uint64_t min_free_disk_bytes = uint64_t{256} << 20;
+  // Where the store says that it stops or resumes accepting writes, once per
+  // change; null: stderr (engine/write_gate.h).
+  std::function<void(absl::string_view level, absl::string_view message)> log;
+};
+
+struct ProposedEvent {
+  // When it happened legally. Required: InfinitePast means "not set".
+  absl::Time effective_time = absl::InfinitePast();
+  // The domain message. Required (a non-empty type_url).
+  google::protobuf::Any payload;
+};
+
+// Who made an idempotency key. The engine's own keys (a timer's firing) are
+// kept apart from callers', so no caller can claim one, however it is spelled.
+enum class KeyOwner { kCaller, kEngine };
+
+struct AppendRequest {
+  std::string stream_id;
+  // nullopt: any version; 0: the stream must not exist yet; n: it is at n.
+  std::optional<uint64_t> expected_version;
+  // Optional. Global among its owner's keys: a repeat of the same request
+  // (stream, and each event's payload and effective time) returns the first
+  // result and appends nothing; the key used for any other request is
+  // ALREADY_EXISTS.
+  std::string idempotency_key;
+  // Only engine code that makes its own keys sets kEngine.
+  KeyOwner key_owner = KeyOwner::kCaller;
+  std::string principal;
+  std::string correlation_id;
+  std::string causation_id;
+  std::vector<ProposedEvent> events;
+  // Optional: a check made inside the write, against the stream's record as
+  // the write sees it (version 0: no stream yet), after expected_version. An
+  // error refuses the append and writes nothing. It runs on the writer's
+  // thread: cheap, no I/O, no locks.
+  std::function<absl::Status(const returnpath::v1::StreamRecord&)> guard;
+};
+
+struct AppendResult {
+  // The positions of the request's first and last events. Related events
+  // (RelatedEvent in workflow.h) follow the event that caused them, so with
+  // them the request's own events are not contiguous.
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  uint64_t stream_version = 0;  // the stream's version after the append
+  bool deduplicated = false;
+  size_t related_events = 0;  // written to other streams (0 when deduplicated)
+};
+
+struct EventPage {
+  std::vector<returnpath::v1::EventEnvelope> events;  // `hash` filled in
+  uint64_t next_position = 0;  // where the next page starts
+};
+
+// A listing of the secondary index. Either a prefix of index keys
+// ("stage/OVERSTAYED", "stage/") or an inclusive range of whole keys
+// ("due/2026-03-01".."due/2026-03-31"). Entries come in (key, stream) order.
+struct IndexQuery {
+  static IndexQuery Prefix(std::string prefix, size_t max = 1000);
+  static IndexQuery Range(std::string first, std::string last,
+                          size_t max = 1000);
+  std::string prefix;
+  std::optional<std::string> first, last;  // set for a range
+  size_t max = 1000;
+  std::string page_token;  // from IndexPage::next_page_token; empty = start
+};
+
+struct IndexEntry {
+  std::string index_key;
+  std::string stream_id;
+};
+
+struct IndexPage {
+  std::vector<IndexEntry> entries;
+  std::string next_page_token;  // empty when there is no more
+};
+
+// The page token that continues an index listing right after `entry` (what
+// ListIndex gives when a page ends on it).
+std::string IndexPageTokenAfter(const IndexEntry& entry);
+
+// Progress of a long verification: checked through `position`, of `last`.
+using VerifyProgress = std::function<void(uint64_t position, uint64_t last)>;
+
+// The durable, hash-chained event log with per-stream state, timers and
+// tasks. Thread-safe. Writes go through one sequencer thread in one global
+// order; reads use RocksDB snapshots and never wait for it.
+class EventStore {
+ public:
+  using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>)>;
+
+  // Opens or creates the store at options.path and checks the chain head.
+  // DATA_LOSS if the meta record disagrees with the last stored event.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+      const StoreOptions& options);
+
+  // Drains queued commands, then closes the database.
+  virtual ~EventStore() = default;
+
+  // Appends and returns once durable. INVALID_ARGUMENT naming the field,
+  // ABORTED on an expected-version mismatch (message has the actual version),
+  // ALREADY_EXISTS for an idempotency key used for another request, or the
+  // workflow's own error unchanged (nothing is written then).
+  virtual absl::StatusOr<AppendResult> Append(AppendRequest request) = 0;
+
+  // As Append, but calls `done` on the sequencer thread once the batch is
+  // durable or failed. `done` must not block. After Close, `done` runs at
+  // once on the caller's thread with FAILED_PRECONDITION.
+  virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
+
+  // Events of one stream from `from_version` (>= 1), at most `max`.
+  // NOT_FOUND if the stream does not exist.
+  virtual absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> ReadStream(
+      absl::string_view stream_id, uint64_t from_version, size_t max) = 0;
+
+  // Events of all streams in position order from `from_position` (>= 1).
+  virtual absl::StatusOr<EventPage> ReadAll(uint64_t from_position,
+                                            size_t max) = 0;
+
+  // The stream's version, position and workflow state. NOT_FOUND if none.
+  virtual absl::StatusOr<returnpath::v1::StreamRecord> GetStreamRecord(
+      absl::string_view stream_id) = 0;
+
+  // The position of the last durable event; 0 when empty.
+  virtual uint64_t LastPosition() = 0;
+
+  virtual absl::StatusOr<IndexPage> ListIndex(const IndexQuery& query) = 0;
+
+  // Armed timers. By stream (id order), or by due time in [from, to) in due
+  // order, at most `max`.
+  virtual absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersForStream(
+      absl::string_view stream_id) = 0;
+  virtual absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDue(
+      absl::Time from, absl::Time to, size_t max) = 0;
+  // The due timers that sort after `after` (by due time, stream, id), before
+  // `to`. Paging on from the last timer read skips the deleted timers before
+  // it, which a scan from the start steps over again on every page.
+  virtual absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersDueAfter(
+      const returnpath::v1::Timer& after, absl::Time to, size_t max) = 0;
+
+  // Tasks of a stream in any state (id order); one task (NOT_FOUND if none);
+  // the OPEN tasks of a queue in serving order (priority, then due time).
+  virtual absl::StatusOr<std::vector<returnpath::v1::Task>> TasksForStream(
+      absl::string_view stream_id) = 0;
+  virtual absl::StatusOr<returnpath::v1::Task> GetTask(
+      absl::string_view stream_id, absl::string_view task_id) = 0;
+  virtual absl::StatusOr<std::vector<returnpath::v1::Task>> ReadyTasks(
+      absl::string_view queue, size_t max) = 0;
+
+  // Re-hashes positions [from, to] (to = 0: the last event) and checks the
+  // chain, dense positions, the stream index, and, when the range reaches the
+  // end, the chain head in meta. DATA_LOSS naming the first bad position.
+  // BadPositionOf reads that position.
+  virtual absl::Status Verify(uint64_t from, uint64_t to,
+                              const VerifyProgress& progress) = 0;
+
+  // The access log: who read which stream, kept beside the event log (outside
+  // the chain) and keyed by stream, then the write's time and a sequence.
+  // LogAccessAsync writes one record per stream in one durable write;
+  // `make_record(stream_id, now)` gives each record's bytes at the write's
+  // time. `done` gets OK once durable, or the error, on the sequencer thread
+  // (at once, on the caller's, when `stream_ids` is empty). Neither may block.
+  using AccessRecordMaker = absl::AnyInvocable<std::string(
+      absl::string_view stream_id, absl::Time now)>;
+  virtual void LogAccessAsync(std::vector<std::string> stream_ids,
+                              AccessRecordMaker make_record,
+                              absl::AnyInvocable<void(absl::Status)> done) = 0;
+  // The access records of one stream in write order (empty id: every
+  // stream's, by stream then time), until `visit` returns false.
+  virtual absl::Status ReadAccessLog(
+      absl::string_view stream_id,
+      absl::FunctionRef<bool(absl::string_view record)> visit) = 0;
+
+  // A consistent view of every table as of now, for jobs that read ranges
+  // the calls above do not offer. FAILED_PRECONDITION once closed. The view
+  // must be released before Close.
+  virtual absl::StatusOr<std::unique_ptr<StoreView>> Snapshot() = 0;
+
+  // Maintenance for benchmarks and tools. SyncLog makes every write durable
+  // (when StoreOptions::sync is off); Flush moves every table out of memory
+  // into its files, so that a reopen replays no log; Compact rewrites one
+  // table's files without what deletes left behind.
+  virtual absl::Status SyncLog() = 0;
+  virtual absl::Status Flush() = 0;
+  virtual absl::Status Compact(Table table) = 0;
+
+  // Called on the sequencer thread after every durable write (events, or
+  // only timers and tasks) with the last position, e.g. to wake
+  // subscriptions, task long-polls or a timer loop; before the writers are
+  // answered. Must not block.
+  virtual void AddCommitListener(std::function<void(uint64_t)> listener) = 0;
+
+  // Drains queued commands, waits for reads in flight, and closes the
+  // database; later calls fail with FAILED_PRECONDITION. Idempotent.
+  virtual absl::Status Close() = 0;
+};
+
+// The first bad position named by a DATA_LOSS from EventStore::Verify
+// (carried as the status's payload, not in its words); nullopt when it names
+// none (a malformed meta record).
+std::optional<uint64_t> BadPositionOf(const absl::Status& status);
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_EVENT_STORE_H_

@@ -1,0 +1,594 @@
+// ReplayCheck: rebuild everything the log implies and compare it with what
+// the store holds, from one snapshot of the store.
+//
+// It goes one stream at a time, so its memory does not grow with the number
+// of persons (holding every stream's fold at once took about 16 KB a person:
+// tens of GB at national scale). The families keyed by stream (streams,
+// state, timer_ids, tasks) are walked side by side in key order. Entries of
+// the others (index, timers, task_ready) are looked up by key and remembered
+// as 64-bit fingerprints; one scan of each at the end reports the entries no
+// stream accounts for. A bitmap of folded positions finds events the stream
+// index leaves out.
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/replay.h"
+#include "engine/status_macros.h"
+#include "replay/replay_fold.h"
+#include "store/codec.h"
+#include "store/keys.h"
+#include "store/stream_walk.h"
+#include "store/task_keys.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::EventEnvelope;
+using returnpath::v1::StreamRecord;
+using returnpath::v1::Task;
+using returnpath::v1::Timer;
+
+constexpr size_t kPage = 1024;
+constexpr size_t kKeptDifferences = 1000;
+
+// Differences and progress from every checking thread. Thread-safe.
+class Findings {
+ public:
+  Findings(const ReplayCheckOptions& options, uint64_t total,
+           ReplayReport* report)
+      : options_(options), total_(total), report_(report) {}
+
+  void Report(std::string stream, std::string what, std::string detail) {
+    ReplayDifference d{std::move(stream), std::move(what), std::move(detail)};
+    absl::MutexLock lock(&mu_);
+    ++report_->difference_count;
+    if (options_.on_difference) options_.on_difference(d);
+    if (report_->differences.size() < kKeptDifferences) {
+      report_->differences.push_back(std::move(d));
+    }
+  }
+  void Folded(uint64_t events) {
+    absl::MutexLock lock(&mu_);
+    report_->events += events;
+    if (options_.progress) options_.progress(report_->events, total_);
+  }
+  void Finished() {
+    absl::MutexLock lock(&mu_);
+    if (options_.progress) options_.progress(report_->events, total_);
+  }
+
+ private:
+  const ReplayCheckOptions& options_;
+  const uint64_t total_;
+  absl::Mutex mu_;
+  ReplayReport* const report_ ABSL_GUARDED_BY(mu_);
+};
+
+// What the streams accounted for outside the stream-keyed families.
+struct Coverage {
+  // Fingerprints of the index, timers and ready entries streams expect. A
+  // stray entry whose 64-bit fingerprint collides with one of these (odds
+  // about 1e-12 at 30M entries) would go unreported.
+  absl::flat_hash_set<uint64_t> expected;
+  std::vector<bool> folded_positions;
+  uint64_t streams = 0;
+
+  static uint64_t Fingerprint(Table table, absl::string_view key) {
+    return absl::Hash<std::pair<int, absl::string_view>>()(
+        {static_cast<int>(table), key});
+  }
+  void Merge(Coverage other) {
+    if (other.expected.size() > expected.size()) {
+      std::swap(expected, other.expected);
+    }
+    expected.insert(other.expected.begin(), other.expected.end());
+    if (other.folded_positions.size() > folded_positions.size()) {
+      folded_positions.resize(other.folded_positions.size(), false);
+    }
+    for (size_t i = 0; i < other.folded_positions.size(); ++i) {
+      if (other.folded_positions[i]) folded_positions[i] = true;
+    }
+    streams += other.streams;
+  }
+};
+
+// Checks the streams of one partition (by a hash of the stream id), walking
+// every stream-keyed family in key order. One per thread.
+class StreamChecker {
+ public:
+  StreamChecker(const StoreView& view, const Workflow& workflow,
+                absl::Time overdue_before, int partition, int partitions,
+                uint64_t total, Findings* findings)
+      : view_(view),
+        workflow_(workflow),
+        overdue_before_(overdue_before),
+        partition_(partition),
+        partitions_(partitions),
+        findings_(*findings),
+        streams_(view, Table::kStreams),
+        states_(view, Table::kState),
+        timer_ids_(view, Table::kTimerIds),
+        tasks_(view, Table::kTasks) {
+    coverage_.folded_positions.assign(total + 1, false);
+  }
+
+  absl::Status Run() {
+    // Every stream any of the walked families names, in order.
+    for (;;) {
+      std::string stream;
+      for (const StreamCursor* c :
+           {&streams_, &states_, &timer_ids_, &tasks_}) {
+        if (c->Valid() && (stream.empty() || c->stream() < stream)) {
+          stream = std::string(c->stream());
+        }
+      }
+      if (stream.empty()) break;
+      if (!Mine(stream)) {
+        for (StreamCursor* c : {&streams_, &states_, &timer_ids_, &tasks_}) {
+          while (c->At(stream)) c->Next();
+        }
+        continue;
+      }
+      FoldedStream folded;
+      folded.stream_id = stream;
+      RP_RETURN_IF_ERROR(FoldStream(&folded));
+      RP_RETURN_IF_ERROR(CheckState(folded));
+      RP_RETURN_IF_ERROR(CheckIndex(folded));
+      RP_RETURN_IF_ERROR(CheckTimers(folded));
+      RP_RETURN_IF_ERROR(CheckTasks(folded));
+    }
+    for (const StreamCursor* c : {&streams_, &states_, &timer_ids_, &tasks_}) {
+      RP_RETURN_IF_ERROR(c->status());
+    }
+    findings_.Folded(unreported_events_);
+    unreported_events_ = 0;
+    return absl::OkStatus();
+  }
+
+  Coverage TakeCoverage() { return std::move(coverage_); }
+
+ private:
+  bool Mine(absl::string_view stream) const {
+    return partitions_ == 1 ||
+           absl::Hash<absl::string_view>()(stream) % partitions_ ==
+               static_cast<size_t>(partition_);
+  }
+  void Report(std::string stream, std::string what, std::string detail) {
+    findings_.Report(std::move(stream), std::move(what), std::move(detail));
+  }
+
+  // What a stream accounts for in a family walked by key lookup.
+  void Expect(Table table, absl::string_view key) {
+    coverage_.expected.insert(Coverage::Fingerprint(table, key));
+  }
+
+  // Folds the stream's events in version order, as the stream index lists
+  // them. A stream with no events there is left with version 0.
+  absl::Status FoldStream(FoldedStream* s) {
+    const std::string& stream = s->stream_id;
+    if (!streams_.At(stream)) return absl::OkStatus();
+    ++coverage_.streams;
+    RP_RETURN_IF_ERROR(
+        ReadIndexedStream(view_, streams_, &events_, [&](std::string problem) {
+          Report(stream, "state", std::move(problem));
+        }));
+    for (EventEnvelope& event : events_) {
+      const uint64_t position = event.position();
+      std::vector<bool>& folded = coverage_.folded_positions;
+      if (position >= folded.size()) folded.resize(position + 1, false);
+      folded[position] = true;
+      absl::Status applied = FoldEvent(workflow_, &event, FoldDetail::kFull, s);
+      if (!applied.ok()) {
+        Report(stream, "state",
+               absl::StrCat("the event at position ", position,
+                            " no longer applies: ", applied.message()));
+        s->version = event.stream_version();
+        s->last_position = position;
+      }
+      if (++unreported_events_ == kPage) {
+        findings_.Folded(unreported_events_);
+        unreported_events_ = 0;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckState(const FoldedStream& folded) {
+    const std::string& stream = folded.stream_id;
+    if (!states_.At(stream)) {
+      if (folded.version > 0) {
+        Report(stream, "state",
+               absl::StrCat("the log has ", folded.version,
+                            " events but there is no state record"));
+      }
+      return absl::OkStatus();
+    }
+    StreamRecord record;
+    if (!record.ParseFromArray(states_.value().data(),
+                               static_cast<int>(states_.value().size()))) {
+      Report(stream, "state", "the state record does not parse");
+    } else if (folded.version == 0) {
+      Report(stream, "state",
+             "a state record exists but the log has no events for it");
+    } else {
+      CompareState(folded, record);
+    }
+    states_.Next();
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckIndex(const FoldedStream& folded) {
+    for (const std::string& key : folded.index_keys) {
+      const std::string entry = keys::IndexEntry(key, folded.stream_id);
+      Expect(Table::kIndex, entry);
+      RP_ASSIGN_OR_RETURN(bool present, Exists(Table::kIndex, entry));
+      if (!present) {
+        Report(folded.stream_id, "index",
+               absl::StrCat("missing index entry \"", key, "\""));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // The stream's timer_ids entries against the timers they name and the
+  // timers the log left armed.
+  absl::Status CheckTimers(const FoldedStream& folded) {
+    const std::string& stream = folded.stream_id;
+    std::vector<std::string> found;  // ids of the expected ones stored
+    for (; timer_ids_.At(stream); timer_ids_.Next()) {
+      std::string ignored, id;
+      absl::Time due;
+      absl::string_view value = timer_ids_.value();
+      if (!keys::DecodeStreamItem(timer_ids_.key(), &ignored, &id) ||
+          !keys::GetTime(&value, &due)) {
+        Report(stream, "timers", "a timer_ids entry is malformed");
+        continue;
+      }
+      const std::string key = keys::TimerDue(due, stream, id);
+      Expect(Table::kTimers, key);
+      RP_ASSIGN_OR_RETURN(std::optional<Timer> stored, ReadTimer(stream, key));
+      const auto want = folded.timers.find(id);
+      if (!stored.has_value()) {
+        if (want == folded.timers.end()) {
+          Report(stream, "timers",
+                 absl::StrCat("timer_ids names timer \"", id,
+                              "\" which is not stored"));
+        }
+        continue;
+      }
+      if (want == folded.timers.end()) {
+        Report(stream, "timers",
+               absl::StrCat("timer \"", id, "\" (due ", absl::FormatTime(due),
+                            ") is armed but the log has it fired, "
+                            "cancelled or never armed"));
+        continue;
+      }
+      CompareTimer(want->second, *stored);
+      ReportIfOverdue(want->second);
+      found.push_back(id);
+    }
+    for (const auto& [id, timer] : folded.timers) {
+      if (std::find(found.begin(), found.end(), id) != found.end()) continue;
+      const absl::Time due = FromTimestamp(timer.due_time());
+      const std::string key = keys::TimerDue(due, stream, id);
+      RP_ASSIGN_OR_RETURN(bool present, Exists(Table::kTimers, key));
+      if (present) {
+        Expect(Table::kTimers, key);
+        Report(stream, "timers",
+               absl::StrCat("timer \"", id,
+                            "\" is stored but has no timer_ids entry"));
+      } else {
+        Report(stream, "timers",
+               absl::StrCat("timer \"", id, "\" (due ", absl::FormatTime(due),
+                            ") should be armed but is not stored"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckTasks(const FoldedStream& folded) {
+    const std::string& stream = folded.stream_id;
+    size_t found = 0;  // expected ones stored (ids are unique keys)
+    for (; tasks_.At(stream); tasks_.Next()) {
+      std::string ignored, id;
+      Task stored;
+      if (!keys::DecodeStreamItem(tasks_.key(), &ignored, &id) ||
+          !stored.ParseFromArray(tasks_.value().data(),
+                                 static_cast<int>(tasks_.value().size()))) {
+        Report(stream, "tasks", "a task record is malformed");
+        continue;
+      }
+      RP_RETURN_IF_ERROR(CheckQueueEntries(stored));
+      const auto want = folded.tasks.find(id);
+      if (want == folded.tasks.end()) {
+        Report(stream, "tasks",
+               absl::StrCat("task \"", id,
+                            "\" is stored but the log never opened it"));
+        continue;
+      }
+      CompareTask(want->second, stored);
+      ++found;
+    }
+    if (found == folded.tasks.size()) return absl::OkStatus();
+    for (const auto& [id, task] : folded.tasks) {
+      RP_ASSIGN_OR_RETURN(bool present,
+                          Exists(Table::kTasks, keys::StreamItem(stream, id)));
+      if (!present) {
+        Report(stream, "tasks",
+               absl::StrCat("task \"", id,
+                            "\" was opened by the log but is not stored"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // An OPEN task has its ready entry, or a delayed one while it waits out a
+  // retry; a DEAD_LETTER or PAUSED one its marked entry, or listings of
+  // those miss it.
+  absl::Status CheckQueueEntries(const Task& task) {
+    if (const std::string marked = task_keys::MarkedFor(task);
+        !marked.empty()) {
+      RP_ASSIGN_OR_RETURN(bool present, Exists(Table::kTaskReady, marked));
+      if (!present) {
+        Report(task.stream_id(), "tasks",
+               absl::StrCat(returnpath::v1::TaskState_Name(task.state()),
+                            " task \"", task.id(),
+                            "\" is missing from queue \"", task.queue(), "\""));
+      }
+      return absl::OkStatus();
+    }
+    if (task.state() != returnpath::v1::TASK_STATE_OPEN)
+      return absl::OkStatus();
+    const std::string ready = task_keys::Ready(task);
+    Expect(Table::kTaskReady, ready);
+    RP_ASSIGN_OR_RETURN(bool present, Exists(Table::kTaskReady, ready));
+    if (present) return absl::OkStatus();
+    RP_ASSIGN_OR_RETURN(
+        present, Exists(Table::kTaskReady,
+                        task_keys::Delayed(task.queue(),
+                                           FromTimestamp(task.visible_time()),
+                                           task.stream_id(), task.id())));
+    if (!present) {
+      Report(task.stream_id(), "tasks",
+             absl::StrCat("open task \"", task.id(),
+                          "\" is missing from queue \"", task.queue(), "\""));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> Exists(Table table, absl::string_view key) {
+    absl::StatusOr<std::string> value = view_.Get(table, key);
+    if (absl::IsNotFound(value.status())) return false;
+    RP_RETURN_IF_ERROR(value.status());
+    return true;
+  }
+
+  // Null if absent; a malformed record is reported and read as absent.
+  absl::StatusOr<std::optional<Timer>> ReadTimer(const std::string& stream,
+                                                 absl::string_view key) {
+    absl::StatusOr<std::optional<Timer>> timer =
+        ReadProto<Timer>(view_, Table::kTimers, key);
+    if (absl::IsDataLoss(timer.status())) {
+      Report(stream, "timers", "a timer record is malformed");
+      return std::nullopt;
+    }
+    return timer;
+  }
+
+  void CompareState(const FoldedStream& folded, const StreamRecord& record) {
+    const std::string& s = folded.stream_id;
+    if (record.version() != folded.version ||
+        record.last_position() != folded.last_position) {
+      Report(
+          s, "state",
+          absl::StrCat("stored version ", record.version(), " at position ",
+                       record.last_position(), "; the log has version ",
+                       folded.version, " at position ", folded.last_position));
+    }
+    if (record.state() != folded.state) {
+      Report(s, "state",
+             absl::StrCat("the stored state (", record.state().size(),
+                          " bytes) differs from the state the log folds to (",
+                          folded.state.size(), " bytes)"));
+    }
+    std::vector<std::string> stored(record.index_keys().begin(),
+                                    record.index_keys().end());
+    std::sort(stored.begin(), stored.end());
+    if (stored != folded.index_keys) {
+      Report(s, "index",
+             absl::StrCat("the state record lists index keys [",
+                          absl::StrJoin(stored, ", "), "]; the log gives [",
+                          absl::StrJoin(folded.index_keys, ", "), "]"));
+    }
+  }
+
+  void CompareTimer(const Timer& want, const Timer& got) {
+    if (want.SerializeAsString() != got.SerializeAsString()) {
+      Report(want.stream_id(), "timers",
+             absl::StrCat("timer \"", want.id(), "\" is stored as {",
+                          got.ShortDebugString(), "}; the log gives {",
+                          want.ShortDebugString(), "}"));
+    }
+  }
+
+  // When the timer could first fire: when due, or when the event that armed
+  // it was recorded if that was later (a late-recorded event may arm a timer
+  // that is already due).
+  absl::Time FirstFiring(const Timer& timer) const {
+    const absl::Time due = FromTimestamp(timer.due_time());
+    auto armed = std::lower_bound(
+        events_.begin(), events_.end(), timer.armed_at_position(),
+        [](const EventEnvelope& e, uint64_t p) { return e.position() < p; });
+    if (armed == events_.end() ||
+        armed->position() != timer.armed_at_position()) {
+      return due;
+    }
+    return std::max(due, FromTimestamp(armed->recorded_time()));
+  }
+
+  // A stored timer the log leaves armed should fire when due; one long past
+  // due was parked by the timer loop (its firing failed) or never found.
+  void ReportIfOverdue(const Timer& timer) {
+    if (FirstFiring(timer) >= overdue_before_) return;
+    const absl::Time due = FromTimestamp(timer.due_time());
+    Report(timer.stream_id(), "timers",
+           absl::StrCat("timer \"", timer.id(), "\" was due ",
+                        absl::FormatTime(due),
+                        " and is still armed: it should have fired (parked "
+                        "after a failed firing, or never picked up)"));
+  }
+
+  // Compares what the log decides; leases and retries are the queue's.
+  void CompareTask(const Task& want, const Task& got) {
+    Task logged = got;
+    logged.clear_attempts();
+    logged.clear_visible_time();
+    logged.clear_lease_owner();
+    logged.clear_lease_expires();
+    logged.clear_last_error();
+    logged.clear_handling();
+    using returnpath::v1::TASK_STATE_OPEN;
+    const bool runtime_state =
+        got.state() == returnpath::v1::TASK_STATE_LEASED ||
+        got.state() == returnpath::v1::TASK_STATE_DEAD_LETTER;
+    if (runtime_state) logged.set_state(TASK_STATE_OPEN);
+    if (want.SerializeAsString() != logged.SerializeAsString()) {
+      Report(want.stream_id(), "tasks",
+             absl::StrCat("task \"", want.id(), "\" is stored as {",
+                          got.ShortDebugString(), "}; the log gives {",
+                          want.ShortDebugString(), "}"));
+    }
+  }
+
+  const StoreView& view_;
+  const Workflow& workflow_;
+  const absl::Time overdue_before_;  // InfinitePast: no overdue check
+  const int partition_, partitions_;
+  Findings& findings_;
+  StreamCursor streams_, states_, timer_ids_, tasks_;
+  Coverage coverage_;
+  std::vector<EventEnvelope> events_;  // of the stream being checked
+  uint64_t unreported_events_ = 0;     // folded since the last Findings::Folded
+};
+
+// Events no stream index entry led to.
+absl::Status ReportEventsOutsideTheIndex(const StoreView& view,
+                                         const Coverage& coverage,
+                                         Findings& findings) {
+  absl::Status error;
+  RP_RETURN_IF_ERROR(view.Scan(
+      Table::kEvents, "", "",
+      [&](absl::string_view key, absl::string_view value) {
+        uint64_t position = 0;
+        if (!keys::DecodeEvent(key, &position)) {
+          error = absl::DataLossError("an events key is malformed");
+          return false;
+        }
+        if (position < coverage.folded_positions.size() &&
+            coverage.folded_positions[position]) {
+          return true;
+        }
+        EventEnvelope event;
+        error = DecodeEventValue(position, value, &event);
+        if (!error.ok()) return false;
+        findings.Report(event.stream_id(), "state",
+                        absl::StrCat("the event at position ", position,
+                                     " (version ", event.stream_version(),
+                                     ") is not in the stream index"));
+        return true;
+      }));
+  return error;
+}
+
+// Entries of the families walked by key that no stream accounted for.
+absl::Status ReportStrays(const StoreView& view, const Coverage& coverage,
+                          Findings& findings) {
+  auto expected = [&coverage](Table table, absl::string_view key) {
+    return coverage.expected.contains(Coverage::Fingerprint(table, key));
+  };
+  RP_RETURN_IF_ERROR(view.Scan(
+      Table::kIndex, "", "", [&](absl::string_view raw, absl::string_view) {
+        std::string key, stream;
+        if (!keys::DecodeIndexEntry(raw, &key, &stream)) {
+          findings.Report("", "index", "an index entry is malformed");
+        } else if (!expected(Table::kIndex, raw)) {
+          findings.Report(stream, "index",
+                          absl::StrCat("stray index entry \"", key, "\""));
+        }
+        return true;
+      }));
+  RP_RETURN_IF_ERROR(view.Scan(
+      Table::kTimers, "", "", [&](absl::string_view key, absl::string_view) {
+        absl::Time due;
+        std::string stream, id;
+        if (!keys::DecodeTimerDue(key, &due, &stream, &id)) {
+          findings.Report("", "timers", "a timers key is malformed");
+        } else if (!expected(Table::kTimers, key)) {
+          findings.Report(stream, "timers",
+                          absl::StrCat("timer \"", id,
+                                       "\" has no matching timer_ids entry"));
+        }
+        return true;
+      }));
+  return view.Scan(
+      Table::kTaskReady, "", "", [&](absl::string_view key, absl::string_view) {
+        if (key.empty() || key[0] == '\0') return true;  // queue hints
+        if (expected(Table::kTaskReady, key)) return true;
+        std::string queue, stream, id;
+        keys::DecodeTaskReady(key, &queue, &stream, &id);
+        findings.Report(
+            stream, "tasks",
+            absl::StrCat("ready entry of queue \"", queue, "\" for task \"", id,
+                         "\" names no open task with that order"));
+        return true;
+      });
+}
+
+}  // namespace
+
+absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
+                                         const Workflow& workflow,
+                                         const ReplayCheckOptions& options) {
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
+  const uint64_t total = view->LastPosition();
+  ReplayReport report;
+  Findings findings(options, total, &report);
+  const int threads = std::max(1, options.threads);
+  const absl::Time overdue_before = options.now == absl::InfinitePast()
+                                        ? absl::InfinitePast()
+                                        : options.now - options.overdue_grace;
+  std::vector<std::unique_ptr<StreamChecker>> checkers;
+  for (int i = 0; i < threads; ++i) {
+    checkers.push_back(std::make_unique<StreamChecker>(
+        *view, workflow, overdue_before, i, threads, total, &findings));
+  }
+  std::vector<absl::Status> results(threads);
+  {
+    std::vector<std::thread> running;
+    for (int i = 1; i < threads; ++i) {
+      running.emplace_back([&, i] { results[i] = checkers[i]->Run(); });
+    }
+    results[0] = checkers[0]->Run();
+    for (std::thread& t : running) t.join();
+  }
+  for (const absl::Status& result : results) RP_RETURN_IF_ERROR(result);
+  Coverage coverage;
+  for (auto& checker : checkers) coverage.Merge(checker->TakeCoverage());
+  checkers.clear();
+  findings.Finished();
+  RP_RETURN_IF_ERROR(ReportEventsOutsideTheIndex(*view, coverage, findings));
+  RP_RETURN_IF_ERROR(ReportStrays(*view, coverage, findings));
+  report.streams = coverage.streams;
+  return report;
+}
+
+}  // namespace returnpath::engine

@@ -1,0 +1,102 @@
+#include "replay/replay_fold.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "commit/transition_records.h"
+#include "engine/status_macros.h"
+#include "engine/timer_loop.h"
+#include "store/codec.h"
+#include "tasks/task_commands.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::EventEnvelope;
+using returnpath::v1::Task;
+using returnpath::v1::Timer;
+
+// As CommandContext::CloseTask.
+void Close(const std::string& id, const EventEnvelope& event, FoldedStream* s,
+           const std::string* outcome = nullptr) {
+  auto it = s->tasks.find(id);
+  if (it == s->tasks.end() || IsClosedTask(it->second)) return;
+  returnpath::v1::TaskCompleted completed;
+  if (outcome != nullptr) {
+    it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
+    it->second.set_outcome(*outcome);
+  } else if (event.payload().UnpackTo(&completed) &&
+             completed.task_id() == id) {
+    it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
+    it->second.set_outcome(completed.outcome());
+  } else {
+    it->second.set_state(returnpath::v1::TASK_STATE_CANCELLED);
+  }
+  it->second.set_closed_at_position(event.position());
+}
+
+void ApplyRuntime(const Transition& t, const EventEnvelope& event,
+                  FoldedStream* s) {
+  const std::string& stream = event.stream_id();
+  // The timer loop deleted the timer in the TimerFired's own batch.
+  returnpath::v1::TimerFired fired;
+  if (event.principal() == kTimerPrincipal &&
+      event.payload().UnpackTo(&fired)) {
+    s->timers.erase(fired.timer_id());
+  }
+  for (const std::string& id : t.timers_to_cancel) s->timers.erase(id);
+  for (const TimerSpec& spec : t.timers_to_arm) {
+    s->timers[spec.id] = TimerFromSpec(stream, spec, event);
+  }
+  for (const std::string& id : t.tasks_to_close) Close(id, event, s);
+  for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
+    Close(done.id, event, s, &done.outcome);
+  }
+  for (const TaskSpec& spec : t.tasks_to_update) {
+    // The write path refused an update of anything but an open task, so the
+    // log holds none other.
+    auto it = s->tasks.find(spec.id);
+    UpdateTaskFromSpec(spec, event,
+                       it == s->tasks.end() ? nullptr : &it->second)
+        .IgnoreError();
+  }
+  for (const TaskSpec& spec : t.tasks_to_open) {
+    s->tasks[spec.id] = TaskFromSpec(stream, spec, event);
+  }
+  // The task queue's rule: its own TaskCompleted closes the task even if the
+  // workflow did not.
+  returnpath::v1::TaskCompleted completed;
+  if (event.payload().UnpackTo(&completed) &&
+      event.causation_id() ==
+          task_commands::CompletionCausation(completed.task_id())) {
+    auto it = s->tasks.find(completed.task_id());
+    if (it != s->tasks.end() && !IsClosedTask(it->second)) {
+      it->second.set_state(returnpath::v1::TASK_STATE_COMPLETED);
+      it->second.set_outcome(completed.outcome());
+      it->second.set_closed_at_position(event.position());
+    }
+  }
+}
+
+}  // namespace
+
+absl::Status FoldEvent(const Workflow& workflow, EventEnvelope* stored,
+                       FoldDetail detail, FoldedStream* s) {
+  // The workflow saw the event complete but for its hashes.
+  EventEnvelope& event = *stored;
+  event.clear_hash();
+  event.clear_previous_hash();
+  RP_ASSIGN_OR_RETURN(Transition t, workflow.Apply(s->state, event));
+  s->stream_id = event.stream_id();
+  s->version = event.stream_version();
+  s->last_position = event.position();
+  s->state = std::move(t.next_state);
+  std::vector<std::string> keys = std::move(t.index_keys);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  s->index_keys = std::move(keys);
+  if (detail == FoldDetail::kFull) ApplyRuntime(t, event, s);
+  return absl::OkStatus();
+}
+
+}  // namespace returnpath::engine

@@ -1,0 +1,70 @@
+#include "store/rocks_view.h"
+
+#include <string>
+
+namespace returnpath::engine {
+namespace {
+
+static_assert(static_cast<int>(Table::kMeta) == StoreDb::kMeta &&
+                  static_cast<int>(Table::kEvents) == StoreDb::kEvents &&
+                  static_cast<int>(Table::kAccessLog) == StoreDb::kAccessLog,
+              "Table and StoreDb::Cf list the families in one order");
+
+class RocksCursor final : public TableCursor {
+ public:
+  RocksCursor(const StoreDb& db, Table table, const rocksdb::Snapshot* snapshot,
+              absl::string_view start, absl::string_view limit)
+      : limit_(limit), upper_(limit_) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    if (!limit_.empty()) ro.iterate_upper_bound = &upper_;
+    it_.reset(db.db()->NewIterator(ro, db.cf(CfOf(table))));
+    it_->Seek(ToSlice(start));
+  }
+
+  bool Valid() const override { return it_->Valid(); }
+  absl::string_view key() const override { return View(it_->key()); }
+  absl::string_view value() const override { return View(it_->value()); }
+  void Next() override { it_->Next(); }
+  absl::Status status() const override {
+    return FromRocks(it_->status(), "scanning");
+  }
+
+ private:
+  const std::string limit_;  // the iterator's upper bound points into it
+  const rocksdb::Slice upper_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class SnapshotView final : public StoreView {
+ public:
+  explicit SnapshotView(const StoreDb& db) : db_(db), snapshot_(db.db()) {}
+
+  absl::StatusOr<std::string> Get(Table table,
+                                  absl::string_view key) const override {
+    return db_.Get(CfOf(table), key, snapshot_.get());
+  }
+  std::unique_ptr<TableCursor> Cursor(Table table, absl::string_view start,
+                                      absl::string_view limit) const override {
+    return NewTableCursor(db_, table, snapshot_.get(), start, limit);
+  }
+
+ private:
+  const StoreDb& db_;
+  const ScopedSnapshot snapshot_;
+};
+
+}  // namespace
+
+std::unique_ptr<TableCursor> NewTableCursor(const StoreDb& db, Table table,
+                                            const rocksdb::Snapshot* snapshot,
+                                            absl::string_view start,
+                                            absl::string_view limit) {
+  return std::make_unique<RocksCursor>(db, table, snapshot, start, limit);
+}
+
+std::unique_ptr<StoreView> NewSnapshotView(const StoreDb& db) {
+  return std::make_unique<SnapshotView>(db);
+}
+
+}  // namespace returnpath::engine

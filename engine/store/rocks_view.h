@@ -1,0 +1,29 @@
+#ifndef RETURNPATH_ENGINE_STORE_ROCKS_VIEW_H_
+#define RETURNPATH_ENGINE_STORE_ROCKS_VIEW_H_
+
+// Store-internal: StoreView and TableCursor over the StoreDb.
+
+#include <memory>
+
+#include "absl/strings/string_view.h"
+#include "engine/store_view.h"
+#include "store/store_db.h"
+
+namespace returnpath::engine {
+
+// The column family that holds `table`.
+inline StoreDb::Cf CfOf(Table table) { return static_cast<StoreDb::Cf>(table); }
+
+// A cursor over `table` in [start, limit) at `snapshot` (null: the latest
+// state). The database (and the snapshot) must outlive it.
+std::unique_ptr<TableCursor> NewTableCursor(const StoreDb& db, Table table,
+                                            const rocksdb::Snapshot* snapshot,
+                                            absl::string_view start,
+                                            absl::string_view limit);
+
+// A StoreView that holds one snapshot of `db` and releases it when destroyed.
+std::unique_ptr<StoreView> NewSnapshotView(const StoreDb& db);
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_STORE_ROCKS_VIEW_H_

@@ -1,0 +1,37 @@
+#include "engine/store_view.h"
+
+#include "store/keys.h"
+
+namespace returnpath::engine {
+
+absl::string_view TableName(Table table) {
+  return keys::ColumnFamilies()[static_cast<size_t>(table)];
+}
+
+absl::Status VisitAll(
+    TableCursor& cursor,
+    absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) {
+  for (; cursor.Valid(); cursor.Next()) {
+    if (!visit(cursor.key(), cursor.value())) break;
+  }
+  return cursor.status();
+}
+
+absl::Status StoreView::Scan(
+    Table table, absl::string_view start, absl::string_view limit,
+    absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) const {
+  return VisitAll(*Cursor(table, start, limit), visit);
+}
+
+uint64_t StoreView::LastPosition() const {
+  uint64_t last = 0;
+  absl::StatusOr<std::string> value =
+      Get(Table::kMeta, keys::kMetaLastPosition);
+  if (value.ok()) {
+    absl::string_view in = *value;
+    keys::GetU64(&in, &last);
+  }
+  return last;
+}
+
+}  // namespace returnpath::engine

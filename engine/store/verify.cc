@@ -1,0 +1,193 @@
+#include "store/verify.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
+#include "returnpath/v1/event.pb.h"
+#include "store/codec.h"
+#include "store/hash_chain.h"
+#include "store/keys.h"
+
+namespace returnpath::engine {
+namespace {
+
+constexpr uint64_t kProgressEvery = 4096;
+
+constexpr char kBadPositionUrl[] = "type.returnpath/engine.BadPosition";
+
+absl::Status Bad(uint64_t position, absl::string_view why) {
+  absl::Status bad =
+      absl::DataLossError(absl::StrCat("position ", position, ": ", why));
+  bad.SetPayload(kBadPositionUrl, absl::Cord(absl::StrCat(position)));
+  return bad;
+}
+
+// The meta record's last position and chain head; {0, genesis} if absent.
+absl::StatusOr<ChainState> ReadMeta(const StoreDb& db,
+                                    const rocksdb::Snapshot* snapshot) {
+  ChainState meta{0, GenesisHash()};
+  absl::StatusOr<std::string> last =
+      db.Get(StoreDb::kMeta, keys::kMetaLastPosition, snapshot);
+  if (absl::IsNotFound(last.status())) return meta;
+  if (!last.ok()) return last.status();
+  absl::string_view in = *last;
+  if (!keys::GetU64(&in, &meta.last_position) || !in.empty()) {
+    return absl::DataLossError("meta last_position is malformed");
+  }
+  absl::StatusOr<std::string> head =
+      db.Get(StoreDb::kMeta, keys::kMetaChainHead, snapshot);
+  if (!head.ok() || head->size() != kHashSize) {
+    return absl::DataLossError("meta chain_head is missing or malformed");
+  }
+  meta.head = *std::move(head);
+  return meta;
+}
+
+// The key of the last stored event, 0 if there is none.
+absl::StatusOr<uint64_t> LastStoredPosition(const StoreDb& db,
+                                            const rocksdb::ReadOptions& ro) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(ro, db.cf(StoreDb::kEvents)));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "seeking events");
+  if (!it->Valid()) return 0;
+  uint64_t position;
+  if (!keys::DecodeEvent(View(it->key()), &position)) {
+    return absl::DataLossError("the last key in events is not a position");
+  }
+  return position;
+}
+
+// Checks the meta record against the last event as of `ro`'s snapshot.
+absl::Status CheckHead(const StoreDb& db, const ChainState& meta,
+                       const rocksdb::ReadOptions& ro) {
+  RP_ASSIGN_OR_RETURN(uint64_t last, LastStoredPosition(db, ro));
+  if (last != meta.last_position) {
+    return absl::DataLossError(
+        absl::StrCat("meta says the last position is ", meta.last_position,
+                     " but the last stored event is at ", last));
+  }
+  if (last == 0) return absl::OkStatus();
+  RP_ASSIGN_OR_RETURN(std::string value,
+                      db.Get(StoreDb::kEvents, keys::Event(last), ro.snapshot));
+  absl::string_view hash, bytes;
+  RP_RETURN_IF_ERROR(SplitEventValue(last, value, &hash, &bytes));
+  if (hash != meta.head) {
+    return Bad(last, "its stored hash is not the chain head in meta");
+  }
+  return absl::OkStatus();
+}
+
+// Checks one stored event against the previous hash and the stream index.
+absl::Status CheckEvent(const StoreDb& db, const rocksdb::Snapshot* snapshot,
+                        uint64_t position, absl::string_view value,
+                        absl::string_view previous_hash) {
+  absl::string_view hash, bytes;
+  RP_RETURN_IF_ERROR(SplitEventValue(position, value, &hash, &bytes));
+  returnpath::v1::EventEnvelope event;
+  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Bad(position, "the envelope does not parse");
+  }
+  if (event.position() != position) {
+    return Bad(position,
+               absl::StrCat("the envelope says position ", event.position()));
+  }
+  if (!event.hash().empty()) return Bad(position, "the envelope holds a hash");
+  if (event.previous_hash() != previous_hash) {
+    return Bad(position, "previous_hash is not the hash of the prior event");
+  }
+  if (ChainHash(previous_hash, bytes) != hash) {
+    return Bad(position, "the stored hash does not match the stored bytes");
+  }
+  absl::StatusOr<std::string> indexed = db.Get(
+      StoreDb::kStreams,
+      keys::StreamVersion(event.stream_id(), event.stream_version()), snapshot);
+  if (!indexed.ok() || *indexed != keys::U64(position)) {
+    return Bad(position,
+               absl::StrCat("the stream index for \"", event.stream_id(),
+                            "\" version ", event.stream_version(),
+                            " does not point here"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::optional<uint64_t> BadPositionOf(const absl::Status& status) {
+  const absl::optional<absl::Cord> payload = status.GetPayload(kBadPositionUrl);
+  uint64_t position = 0;
+  if (!payload.has_value() ||
+      !absl::SimpleAtoi(std::string(*payload), &position)) {
+    return std::nullopt;
+  }
+  return position;
+}
+
+absl::StatusOr<ChainState> RecoverChain(const StoreDb& db) {
+  RP_ASSIGN_OR_RETURN(ChainState meta, ReadMeta(db, nullptr));
+  RP_RETURN_IF_ERROR(CheckHead(db, meta, rocksdb::ReadOptions()));
+  return meta;
+}
+
+absl::Status VerifyChain(const StoreDb& db, uint64_t from, uint64_t to,
+                         const VerifyProgress& progress) {
+  ScopedSnapshot snapshot(db.db());
+  const rocksdb::ReadOptions ro = snapshot.options();
+  RP_ASSIGN_OR_RETURN(ChainState meta, ReadMeta(db, snapshot.get()));
+  if (from == 0) from = 1;
+  const bool to_end = to == 0 || to >= meta.last_position;
+  const uint64_t last = to_end ? meta.last_position : to;
+  if (from > last) {
+    if (meta.last_position == 0 || from == meta.last_position + 1) {
+      return to_end ? CheckHead(db, meta, ro) : absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "from ", from, " is past the last position ", meta.last_position));
+  }
+
+  std::string previous_hash = GenesisHash();
+  if (from > 1) {
+    absl::StatusOr<std::string> prior =
+        db.Get(StoreDb::kEvents, keys::Event(from - 1), snapshot.get());
+    if (!prior.ok()) return Bad(from - 1, "missing");
+    absl::string_view hash, bytes;
+    RP_RETURN_IF_ERROR(SplitEventValue(from - 1, *prior, &hash, &bytes));
+    previous_hash.assign(hash.data(), hash.size());
+  }
+
+  rocksdb::ReadOptions scan = ro;
+  std::string upper = keys::Event(last + 1);
+  rocksdb::Slice upper_slice(upper);
+  scan.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(scan, db.cf(StoreDb::kEvents)));
+  uint64_t expected = from;
+  for (it->Seek(keys::Event(from)); it->Valid(); it->Next()) {
+    uint64_t position;
+    if (!keys::DecodeEvent(View(it->key()), &position)) {
+      return Bad(expected, "a key in events is not a position");
+    }
+    if (position != expected) {
+      return Bad(expected, absl::StrCat("missing; the next stored event is at ",
+                                        position));
+    }
+    absl::string_view value = View(it->value());
+    RP_RETURN_IF_ERROR(
+        CheckEvent(db, snapshot.get(), position, value, previous_hash));
+    previous_hash.assign(value.data(), kHashSize);
+    if (progress && position % kProgressEvery == 0) progress(position, last);
+    ++expected;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning events");
+  if (expected != last + 1) return Bad(expected, "missing");
+  if (to_end) RP_RETURN_IF_ERROR(CheckHead(db, meta, ro));
+  if (progress) progress(last, last);
+  return absl::OkStatus();
+}
+
+}  // namespace returnpath::engine
