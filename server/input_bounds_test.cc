@@ -1,5 +1,6 @@
 #include "server/input_bounds.h"
 
+#include "engine/testing/packed.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "gtest/gtest.h"
@@ -12,11 +13,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // Engine messages stand in for events: the walk knows no event type.
-google::protobuf::Any Packed(const google::protobuf::Message& message) {
-  google::protobuf::Any any;
-  any.PackFrom(message);
-  return any;
-}
+using ::returnpath::engine::testing::Packed;
 
 void ExpectRefused(const absl::Status& status, const std::string& names) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;

@@ -22,15 +22,7 @@ using returnpath::v1::Timer;
 template <typename Proto>
 absl::StatusOr<std::optional<Proto>> GetProto(const StoreDb& db, StoreDb::Cf cf,
                                               absl::string_view key) {
-  absl::StatusOr<std::string> value = db.Get(cf, key, nullptr);
-  if (absl::IsNotFound(value.status())) return std::nullopt;
-  if (!value.ok()) return value.status();
-  Proto proto;
-  if (!proto.ParseFromString(*value)) {
-    return absl::DataLossError(absl::StrCat(keys::ColumnFamilies()[cf],
-                                            " record does not parse: ", key));
-  }
-  return proto;
+  return ParseRecord<Proto>(static_cast<Table>(cf), db.Get(cf, key, nullptr));
 }
 
 // Ids, streams and queues are parts of composite keys (keys.h).

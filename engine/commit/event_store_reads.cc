@@ -37,17 +37,19 @@ absl::Status Scan(
       visit);
 }
 
+// A record that must be there: NOT_FOUND if absent.
 template <typename Proto>
 absl::StatusOr<Proto> GetProto(const StoreDb& db, StoreDb::Cf cf,
                                absl::string_view key,
                                const ScopedSnapshot& snapshot) {
-  RP_ASSIGN_OR_RETURN(std::string value, db.Get(cf, key, snapshot.get()));
-  Proto proto;
-  if (!proto.ParseFromString(value)) {
-    return absl::DataLossError(
-        absl::StrCat(keys::ColumnFamilies()[cf], " record does not parse"));
+  RP_ASSIGN_OR_RETURN(std::optional<Proto> proto,
+                      ParseRecord<Proto>(static_cast<Table>(cf),
+                                         db.Get(cf, key, snapshot.get())));
+  if (!proto.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no ", TableName(static_cast<Table>(cf)), " record"));
   }
-  return proto;
+  return *std::move(proto);
 }
 
 absl::StatusOr<EventEnvelope> GetEvent(const StoreDb& db, uint64_t position,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/testing/packed.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"
@@ -53,12 +54,7 @@ const std::map<std::string, std::set<std::string>>& Granted() {
   return *granted;
 }
 
-template <typename T>
-google::protobuf::Any Packed(const T& message) {
-  google::protobuf::Any any;
-  any.PackFrom(message);
-  return any;
-}
+using ::returnpath::engine::testing::Packed;
 
 google::protobuf::Any Departure(v1::DepartureKind kind) {
   v1::Departed departed;

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "engine/testing/packed.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"
@@ -20,12 +21,7 @@ namespace v1 = ::returnpath::v1;
 
 v1::Policy Shipped() { return ShippedPolicies().versions().front(); }
 
-template <typename T>
-google::protobuf::Any Packed(const T& message) {
-  google::protobuf::Any any;
-  any.PackFrom(message);
-  return any;
-}
+using ::returnpath::engine::testing::Packed;
 
 google::protobuf::Any Departure(v1::DepartureKind kind) {
   v1::Departed departed;

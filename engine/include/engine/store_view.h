@@ -85,12 +85,11 @@ class StoreView {
   uint64_t LastPosition() const;
 };
 
-// Reads and parses a proto; nullopt if absent, DATA_LOSS if it does not parse.
+// Parses a value read from `table`: nullopt if it was absent (NOT_FOUND),
+// DATA_LOSS naming the table if it does not parse, or the read's error.
 template <typename Proto>
-absl::StatusOr<std::optional<Proto>> ReadProto(const StoreView& view,
-                                               Table table,
-                                               absl::string_view key) {
-  absl::StatusOr<std::string> value = view.Get(table, key);
+absl::StatusOr<std::optional<Proto>> ParseRecord(
+    Table table, absl::StatusOr<std::string> value) {
   if (absl::IsNotFound(value.status())) return std::nullopt;
   if (!value.ok()) return value.status();
   Proto proto;
@@ -99,6 +98,14 @@ absl::StatusOr<std::optional<Proto>> ReadProto(const StoreView& view,
         absl::StrCat("a ", TableName(table), " record does not parse"));
   }
   return proto;
+}
+
+// Reads and parses a proto; nullopt if absent, DATA_LOSS if it does not parse.
+template <typename Proto>
+absl::StatusOr<std::optional<Proto>> ReadProto(const StoreView& view,
+                                               Table table,
+                                               absl::string_view key) {
+  return ParseRecord<Proto>(table, view.Get(table, key));
 }
 
 }  // namespace returnpath::engine
