@@ -1,3 +1,6 @@
+// What every StoreView offers on top of its Get and Cursor (store_view.h):
+// table names, walks over a range, the meta record's last position.
+
 #include "engine/store_view.h"
 
 #include "store/keys.h"
