@@ -4,8 +4,6 @@
 // The real returnpathd binary as a child process on a fresh data directory,
 // and the returnctl binary run as a subprocess.
 
-#include <sys/types.h>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,6 +14,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "returnpath/v1/auth.pb.h"
+#include "testing/child_process.h"
 
 namespace returnpath::integration {
 
@@ -24,11 +23,7 @@ std::string ReturnpathdPath();
 std::string ReturnctlPath();
 std::string PolicyDir();  // the return pathway's policy files
 
-struct ProcessResult {
-  int exit_code = -1;  // -1: killed (timeout or signal)
-  std::string out;
-  std::string err;
-};
+using process::ProcessResult;
 
 // Runs `argv` (argv[0] is the program path) to completion with stdout and
 // stderr captured; kills it after `timeout`. Safe to call from a
@@ -39,8 +34,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          absl::Duration timeout = absl::Seconds(30),
                          const std::vector<std::string>& extra_env = {});
 
-// A fresh directory under the system's temp directory, named prefix + random.
-absl::StatusOr<std::string> MakeTempDir(absl::string_view prefix);
+using process::MakeTempDir;
 
 struct DaemonOptions {
   std::string clock = "manual";  // or "system"
@@ -87,7 +81,7 @@ class Daemon {
  private:
   Daemon() = default;
 
-  pid_t pid_ = -1;
+  process::ChildProcess process_;
   int exit_code_ = -1;
   std::string base_dir_;
   std::string data_dir_;

@@ -19,7 +19,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
-#include "tools/benchmarks/child_process.h"
+#include "testing/child_process.h"
 #include "tools/benchmarks/report.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
@@ -32,6 +32,10 @@ ABSL_DECLARE_FLAG(std::string, returnpathd);
 ABSL_DECLARE_FLAG(std::string, log_dir);
 
 namespace returnpath::bench {
+
+using process::ChildProcess;
+using process::RunProgram;
+using process::WaitForFile;
 
 // Parses flags, runs `body`, and writes the suite to --out (also when the
 // body fails: what was measured is kept and the failure recorded). Returns

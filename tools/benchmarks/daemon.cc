@@ -69,7 +69,8 @@ absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
                    fs::absolute(absl::GetFlag(FLAGS_policy_dir)).string())};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   d.spawned = absl::Now();
-  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(argv, log_path);
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(
+      argv, {.out_path = log_path, .err_path = log_path, .append = true});
   if (!child.ok()) return child.status();
   d.process = std::move(*child);
   const absl::Time deadline = d.spawned + timeout;

@@ -17,7 +17,7 @@
 #include "clients/lib/client.h"
 #include "engine/testing/power_cut.h"
 #include "server/dev_principals.h"
-#include "tools/benchmarks/child_process.h"
+#include "testing/child_process.h"
 #include "tools/crashtest/lane.h"
 #include "tools/crashtest/ledger.h"
 
@@ -33,7 +33,7 @@ constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 constexpr absl::Duration kExitTimeout = absl::Seconds(30);
 
 struct RunningDaemon {
-  bench::ChildProcess process;
+  process::ChildProcess process;
   int port = 0;
 };
 
@@ -114,8 +114,10 @@ absl::StatusOr<RunningDaemon> Soak::Start(bool faulty) {
     if (options_.unsafe_no_sync) argv.push_back("--unsafe_no_sync");
   }
   RunningDaemon daemon;
-  absl::StatusOr<bench::ChildProcess> child =
-      bench::ChildProcess::Spawn(argv, work_ + "/daemon.log");
+  absl::StatusOr<process::ChildProcess> child =
+      process::ChildProcess::Spawn(argv, {.out_path = work_ + "/daemon.log",
+                                          .err_path = work_ + "/daemon.log",
+                                          .append = true});
   if (!child.ok()) return child.status();
   daemon.process = std::move(*child);
   const absl::Time deadline = absl::Now() + kStartTimeout;
