@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "engine/status_macros.h"
+#include "engine/store_file_system.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
 #include "store/verify.h"
@@ -70,7 +71,10 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
     return absl::InvalidArgumentError("max_group is 0");
   }
   RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreDb> db,
-                      StoreDb::Open(options.path, options.file_system,
+                      StoreDb::Open(options.path,
+                                    options.file_system != nullptr
+                                        ? options.file_system->rocksdb
+                                        : nullptr,
                                     options.min_free_disk_bytes));
   RP_RETURN_IF_ERROR(CheckSchema(*db));
   RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));

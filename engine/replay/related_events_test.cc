@@ -187,7 +187,7 @@ TEST(RelatedEventsCrashTest, PowerLossKeepsTheWriteWholeOrAbsent) {
   options.path = dir.path();
   options.clock = &clock;
   options.workflow = &workflow;
-  options.file_system = fs;
+  options.file_system = testing::ForStore(fs);
   {
     auto store = EventStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();

@@ -61,7 +61,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> PowerLossScenario::OpenStore() {
   store.clock = clock_.get();
   store.workflow = &workflow_;
   store.sync = options_.sync;
-  store.file_system = fs_;
+  store.file_system = testing::ForStore(fs_);
   return EventStore::Open(store);
 }
 

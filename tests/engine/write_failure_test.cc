@@ -33,7 +33,7 @@ class WriteFailureTest : public ::testing::Test {
     StoreOptions options;
     options.path = dir_.path();
     options.clock = &clock_;
-    options.file_system = fs_;
+    options.file_system = testing::ForStore(fs_);
     options.min_free_disk_bytes = floor_;
     options.log = [this](absl::string_view level, absl::string_view message) {
       absl::MutexLock lock(&log_mu_);

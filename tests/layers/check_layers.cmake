@@ -16,7 +16,9 @@
 # tests (tests/, *_test.cc) and benchmarks (tools/benchmarks/) may, through
 # rp_engine_internals. Internal headers are spelled from engine/
 # ("store/keys.h"); spelling them from the root ("engine/store/keys.h") is
-# refused as well.
+# refused as well. The store's interface names no storage library: of the
+# public headers only the file system seam (store_file_system.h) and the
+# test helpers (testing/) include RocksDB.
 
 set(domain_protos "returnpath/v1/(auth|household|pathway|pathway_state|policy|services)\\.")
 set(domain_names "([^\"]*/)?(pathway|household|policy)[^\"]*\"")
@@ -59,6 +61,18 @@ foreach(source IN LISTS outside)
       message(SEND_ERROR "${source}: ${line} — an engine internal; use engine/include")
       math(EXPR broken "${broken} + 1")
     endif()
+  endforeach()
+endforeach()
+
+file(GLOB_RECURSE public_headers RELATIVE ${ROOT} ${ROOT}/engine/include/*.h)
+foreach(source IN LISTS public_headers)
+  if(source MATCHES "/(store_file_system\\.h|testing/)")
+    continue()
+  endif()
+  file(STRINGS ${ROOT}/${source} includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"rocksdb/")
+  foreach(line IN LISTS includes)
+    message(SEND_ERROR "${source}: ${line} — the engine's interface names no storage library")
+    math(EXPR broken "${broken} + 1")
   endforeach()
 endforeach()
 

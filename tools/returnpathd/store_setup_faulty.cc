@@ -21,7 +21,7 @@ namespace returnpath::tools {
 
 absl::Status SetUpStoreFileSystem(engine::StoreOptions& options) {
   auto fs = std::make_shared<engine::testing::FaultFileSystem>();
-  options.file_system = fs;
+  options.file_system = engine::testing::ForStore(fs);
   options.sync = !absl::GetFlag(FLAGS_unsafe_no_sync);
   return engine::testing::ArmPowerCut(fs, absl::GetFlag(FLAGS_power_cut_seed),
                                       absl::GetFlag(FLAGS_power_cut_tear));

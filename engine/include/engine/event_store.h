@@ -22,11 +22,9 @@
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/event.pb.h"
 
-namespace rocksdb {
-class FileSystem;
-}  // namespace rocksdb
-
 namespace returnpath::engine {
+
+struct StoreFileSystem;  // engine/store_file_system.h
 
 struct StoreOptions {
   // The RocksDB directory; created if missing.
@@ -43,8 +41,8 @@ struct StoreOptions {
   // a command adds to the others in its group.
   size_t max_group = 256;
   // Where the store's files go; null: the operating system's file system.
-  // Tests inject faults through it (engine/testing/fault_file_system.h).
-  std::shared_ptr<rocksdb::FileSystem> file_system;
+  // Tests inject faults through it (engine/store_file_system.h).
+  std::shared_ptr<StoreFileSystem> file_system;
   // Writes are refused (RESOURCE_EXHAUSTED) while the data disk has less free
   // than this, and resume by themselves above it. Room for RocksDB to flush
   // every memtable (the log is kept under 64 MiB) and compact meanwhile;

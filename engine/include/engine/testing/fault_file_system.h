@@ -10,12 +10,20 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/store_file_system.h"
 #include "rocksdb/file_system.h"
 
 namespace returnpath::engine::testing {
+
+// `fs` as the store takes it (StoreOptions::file_system).
+inline std::shared_ptr<StoreFileSystem> ForStore(
+    std::shared_ptr<rocksdb::FileSystem> fs) {
+  return std::make_shared<StoreFileSystem>(StoreFileSystem{std::move(fs)});
+}
 
 // The kinds of operation a fault can be injected into.
 enum class FaultOp { kWrite, kSync, kRename, kOpen, kCount };
