@@ -28,6 +28,26 @@ set(rules
   "server|\"(clients|tools)/")
 
 set(broken 0)
+
+# check(<sources> <excluded> <forbidden> <why>): each include line of the
+# sources (paths relative to ROOT) not matching `excluded` that matches
+# `forbidden` is an error saying `why`.
+function(check sources excluded forbidden why)
+  foreach(source IN LISTS sources)
+    if(NOT excluded STREQUAL "" AND source MATCHES "${excluded}")
+      continue()
+    endif()
+    file(STRINGS ${ROOT}/${source} includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
+    foreach(line IN LISTS includes)
+      if(line MATCHES "${forbidden}")
+        message(SEND_ERROR "${source}: ${line} — ${why}")
+        math(EXPR broken "${broken} + 1")
+      endif()
+    endforeach()
+  endforeach()
+  set(broken ${broken} PARENT_SCOPE)
+endfunction()
+
 foreach(rule IN LISTS rules)
   string(FIND "${rule}" "|" bar)
   string(SUBSTRING "${rule}" 0 ${bar} layer)
@@ -35,46 +55,20 @@ foreach(rule IN LISTS rules)
   string(SUBSTRING "${rule}" ${from} -1 forbidden)
   file(GLOB_RECURSE sources RELATIVE ${ROOT}
        ${ROOT}/${layer}/*.h ${ROOT}/${layer}/*.cc)
-  foreach(source IN LISTS sources)
-    file(STRINGS ${ROOT}/${source} includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
-    foreach(line IN LISTS includes)
-      if(line MATCHES "${forbidden}")
-        message(SEND_ERROR "${source}: ${line} — ${layer}/ may not include it")
-        math(EXPR broken "${broken} + 1")
-      endif()
-    endforeach()
-  endforeach()
+  check("${sources}" "" "${forbidden}" "${layer}/ may not include it")
 endforeach()
 
-set(internals "\"(engine/)?(util|store|commit|timers|tasks|replay|include)/")
 file(GLOB_RECURSE outside RELATIVE ${ROOT}
      ${ROOT}/engine/include/*.h ${ROOT}/server/*.h ${ROOT}/server/*.cc
      ${ROOT}/workflows/*.h ${ROOT}/workflows/*.cc ${ROOT}/clients/*.h
      ${ROOT}/clients/*.cc ${ROOT}/tools/*.h ${ROOT}/tools/*.cc)
-foreach(source IN LISTS outside)
-  if(source MATCHES "_test\\.cc$" OR source MATCHES "^tools/benchmarks/")
-    continue()
-  endif()
-  file(STRINGS ${ROOT}/${source} includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
-  foreach(line IN LISTS includes)
-    if(line MATCHES "${internals}")
-      message(SEND_ERROR "${source}: ${line} — an engine internal; use engine/include")
-      math(EXPR broken "${broken} + 1")
-    endif()
-  endforeach()
-endforeach()
+check("${outside}" "(_test\\.cc$|^tools/benchmarks/)"
+      "\"(engine/)?(util|store|commit|timers|tasks|replay|include)/"
+      "an engine internal; use engine/include")
 
 file(GLOB_RECURSE public_headers RELATIVE ${ROOT} ${ROOT}/engine/include/*.h)
-foreach(source IN LISTS public_headers)
-  if(source MATCHES "/(store_file_system\\.h|testing/)")
-    continue()
-  endif()
-  file(STRINGS ${ROOT}/${source} includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"rocksdb/")
-  foreach(line IN LISTS includes)
-    message(SEND_ERROR "${source}: ${line} — the engine's interface names no storage library")
-    math(EXPR broken "${broken} + 1")
-  endforeach()
-endforeach()
+check("${public_headers}" "/(store_file_system\\.h|testing/)" "\"rocksdb/"
+      "the engine's interface names no storage library")
 
 if(broken GREATER 0)
   message(FATAL_ERROR "${broken} include(s) cross a layer (DEVELOPERS.md, Layout rules)")
