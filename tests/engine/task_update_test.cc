@@ -352,6 +352,9 @@ TEST_F(TaskUpdateTest, ATaskOpenedPausedMovesAndClosesWithItsPausedEntry) {
   EXPECT_EQ(Stored("p1", "k1").state(), returnpath::v1::TASK_STATE_PAUSED);
   EXPECT_EQ(FromTimestamp(Stored("p1", "k1").paused_time()), Day(3));
   EXPECT_TRUE(ReadyIds().empty());
+  EXPECT_EQ(ListedIds(returnpath::v1::TASK_STATE_PAUSED),
+            (std::vector<std::string>{"k1"}));
+  ExpectReplayAgrees();
   Append("p1", "pause:k1:q2:30:5");
   EXPECT_TRUE(ListedIds(returnpath::v1::TASK_STATE_PAUSED).empty());
   EXPECT_EQ(ListedIds(returnpath::v1::TASK_STATE_PAUSED, "q2"),
