@@ -11,7 +11,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -123,6 +125,38 @@ int ChildProcess::Wait(absl::Duration timeout) {
   }
   Signal(SIGKILL, absl::Seconds(10));
   return -1;
+}
+
+absl::StatusOr<ServingProcess> SpawnServing(
+    const std::vector<std::string>& argv, const SpawnOptions& options,
+    const std::string& port_file, absl::Duration timeout) {
+  std::error_code ignored;
+  std::filesystem::remove(port_file, ignored);
+  ServingProcess serving;
+  serving.spawned = absl::Now();
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(argv, options);
+  if (!child.ok()) return child.status();
+  serving.process = *std::move(child);
+  const absl::Time deadline = serving.spawned + timeout;
+  // Short polling: it is starting up, not waiting for a deadline.
+  std::string text;
+  while (
+      !absl::SimpleAtoi(absl::StripAsciiWhitespace(text = ReadFile(port_file)),
+                        &serving.port) ||
+      serving.port == 0) {
+    if (!serving.process.Running()) {
+      return absl::InternalError(absl::StrCat(
+          argv[0], " exited before it wrote its port to ", port_file));
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(argv[0], " wrote no port to ", port_file, " within ",
+                       absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Microseconds(200));
+  }
+  serving.port_written = absl::Now();
+  return serving;
 }
 
 int ExitCodeOf(int wait_status) {

@@ -71,6 +71,22 @@ class ChildProcess {
   pid_t pid_ = -1;
 };
 
+// A process that writes the port it listens on to a file once it serves
+// (returnpathd's --port_file).
+struct ServingProcess {
+  ChildProcess process;
+  int port = 0;
+  absl::Time spawned;       // just before it was started
+  absl::Time port_written;  // when its port file was first seen
+};
+
+// Starts `argv` and waits up to `timeout` for `port_file` (removed first) to
+// name a port. INTERNAL if the process exits before, or the file holds no
+// port; DEADLINE_EXCEEDED after `timeout` (the process is stopped then).
+absl::StatusOr<ServingProcess> SpawnServing(
+    const std::vector<std::string>& argv, const SpawnOptions& options,
+    const std::string& port_file, absl::Duration timeout);
+
 // The exit code of a wait status: -1 if the process did not exit by itself.
 int ExitCodeOf(int wait_status);
 

@@ -90,30 +90,19 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     argv.push_back("--clock_start=" + options.clock_start);
   argv.insert(argv.end(), options.extra_flags.begin(),
               options.extra_flags.end());
-  absl::StatusOr<process::ChildProcess> child =
-      process::ChildProcess::Spawn(argv, {.out_path = daemon->log_path_,
-                                          .err_path = daemon->log_path_,
-                                          .env = process::CleanEnvironment()});
-  if (!child.ok()) return child.status();
-  daemon->process_ = *std::move(child);
-
-  // The port file appears once the daemon listens (short polling: it is
-  // starting up, not waiting for a deadline).
-  const absl::Time until = absl::Now() + absl::Seconds(30);
-  int port = 0;
-  while (port == 0) {
-    if (!daemon->process_.Running()) {
-      return absl::InternalError(absl::StrCat(
-          "returnpathd exited during start-up:\n", daemon->LogTail()));
-    }
-    if (absl::Now() > until) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "returnpathd wrote no port file in 30 s:\n", daemon->LogTail()));
-    }
-    std::string text(absl::StripAsciiWhitespace(process::ReadFile(port_file)));
-    if (!text.empty() && !absl::SimpleAtoi(text, &port)) port = 0;
-    if (port == 0) absl::SleepFor(absl::Milliseconds(10));
+  absl::StatusOr<process::ServingProcess> serving =
+      process::SpawnServing(argv,
+                            {.out_path = daemon->log_path_,
+                             .err_path = daemon->log_path_,
+                             .env = process::CleanEnvironment()},
+                            port_file, absl::Seconds(30));
+  if (!serving.ok()) {
+    return absl::Status(
+        serving.status().code(),
+        absl::StrCat(serving.status().message(), ":\n", daemon->LogTail()));
   }
+  daemon->process_ = std::move(serving->process);
+  const int port = serving->port;
   daemon->address_ = absl::StrCat("127.0.0.1:", port);
   if (!WaitForServing(daemon->NewChannel(), absl::Seconds(20))) {
     return absl::DeadlineExceededError(

@@ -54,7 +54,6 @@ absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
   d.data_dir = fs::absolute(data_dir).string();
   d.port_file = d.data_dir + ".port";
   std::error_code error;
-  fs::remove(d.port_file, error);
   fs::create_directories(fs::path(log_path).parent_path(), error);
   fs::create_directories(d.data_dir, error);
   absl::StatusOr<std::string> principals = NationalPrincipals(d.data_dir);
@@ -68,30 +67,18 @@ absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
       absl::StrCat("--policy_dir=",
                    fs::absolute(absl::GetFlag(FLAGS_policy_dir)).string())};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-  d.spawned = absl::Now();
-  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(
-      argv, {.out_path = log_path, .err_path = log_path, .append = true});
-  if (!child.ok()) return child.status();
-  d.process = std::move(*child);
-  const absl::Time deadline = d.spawned + timeout;
-  while (!fs::exists(d.port_file)) {
-    if (!d.process.Running()) {
-      return absl::InternalError(
-          absl::StrCat("returnpathd exited before serving; see ", log_path));
-    }
-    if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("returnpathd wrote no port file within ",
-                       absl::FormatDuration(timeout)));
-    }
-    absl::SleepFor(absl::Microseconds(200));
+  absl::StatusOr<process::ServingProcess> serving = process::SpawnServing(
+      argv, {.out_path = log_path, .err_path = log_path, .append = true},
+      d.port_file, timeout);
+  if (!serving.ok()) {
+    return absl::Status(
+        serving.status().code(),
+        absl::StrCat(serving.status().message(), "; see ", log_path));
   }
-  d.port_written = absl::Now();
-  absl::StatusOr<std::string> text = ReadFileToString(d.port_file);
-  if (!text.ok()) return text.status();
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &d.port)) {
-    return absl::InternalError(absl::StrCat("bad port file: ", *text));
-  }
+  d.process = std::move(serving->process);
+  d.port = serving->port;
+  d.spawned = serving->spawned;
+  d.port_written = serving->port_written;
   return d;
 }
 

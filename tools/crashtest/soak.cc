@@ -97,8 +97,6 @@ absl::Status Soak::Prepare() {
 
 absl::StatusOr<RunningDaemon> Soak::Start(bool faulty) {
   const std::string port_file = work_ + "/port";
-  std::error_code error;
-  fs::remove(port_file, error);
   std::vector<std::string> argv = {
       faulty ? options_.returnpathd_faulty : options_.returnpathd,
       absl::StrCat("--data_dir=", work_, "/data"),
@@ -113,28 +111,20 @@ absl::StatusOr<RunningDaemon> Soak::Start(bool faulty) {
     argv.push_back(absl::StrCat("--power_cut_seed=", rng_()));
     if (options_.unsafe_no_sync) argv.push_back("--unsafe_no_sync");
   }
+  absl::StatusOr<process::ServingProcess> serving =
+      process::SpawnServing(argv,
+                            {.out_path = work_ + "/daemon.log",
+                             .err_path = work_ + "/daemon.log",
+                             .append = true},
+                            port_file, kStartTimeout);
+  if (!serving.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        argv[0], " did not serve after the crash (", serving.status().message(),
+        "); see ", work_, "/daemon.log"));
+  }
   RunningDaemon daemon;
-  absl::StatusOr<process::ChildProcess> child =
-      process::ChildProcess::Spawn(argv, {.out_path = work_ + "/daemon.log",
-                                          .err_path = work_ + "/daemon.log",
-                                          .append = true});
-  if (!child.ok()) return child.status();
-  daemon.process = std::move(*child);
-  const absl::Time deadline = absl::Now() + kStartTimeout;
-  while (!fs::exists(port_file)) {
-    if (!daemon.process.Running() || absl::Now() > deadline) {
-      return absl::UnavailableError(
-          absl::StrCat(argv[0], " did not serve after the crash; see ", work_,
-                       "/daemon.log"));
-    }
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  std::ifstream in(port_file);
-  std::string text((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &daemon.port)) {
-    return absl::InternalError(absl::StrCat("bad port file: ", text));
-  }
+  daemon.process = std::move(serving->process);
+  daemon.port = serving->port;
   return daemon;
 }
 
