@@ -6,7 +6,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "server/dev_principals.h"
 
@@ -22,27 +21,6 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   std::vector<std::string> env = process::CleanEnvironment();
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   return process::RunProcess(argv, timeout, std::move(env));
-}
-
-bool WaitForServing(const std::shared_ptr<grpc::Channel>& channel,
-                    absl::Duration timeout) {
-  auto stub = grpc::health::v1::Health::NewStub(channel);
-  const absl::Time until = absl::Now() + timeout;
-  while (absl::Now() < until) {
-    grpc::ClientContext ctx;
-    ctx.set_wait_for_ready(true);
-    ctx.set_deadline(
-        absl::ToChronoTime(std::min(until, absl::Now() + absl::Seconds(2))));
-    grpc::health::v1::HealthCheckResponse response;
-    grpc::Status status =
-        stub->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &response);
-    if (status.ok() &&
-        response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
-      return true;
-    }
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return false;
 }
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(

@@ -15,6 +15,7 @@
 #include "grpcpp/grpcpp.h"
 #include "returnpath/v1/auth.pb.h"
 #include "testing/child_process.h"
+#include "testing/health.h"
 
 namespace returnpath::integration {
 
@@ -91,9 +92,7 @@ class Daemon {
   std::shared_ptr<grpc::ChannelCredentials> credentials_;
 };
 
-// True when `channel`'s health service says SERVING within `timeout`.
-bool WaitForServing(const std::shared_ptr<grpc::Channel>& channel,
-                    absl::Duration timeout);
+using process::WaitForServing;
 
 }  // namespace returnpath::integration
 

@@ -6,11 +6,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "engine/proto_time.h"
 #include "engine/status_macros.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "server/dev_principals.h"
 #include "workflows/return_pathway/policy_set.h"
 #include "workflows/return_pathway/recording_rights.h"
@@ -137,35 +135,6 @@ returnpath::v1::RecordEventRequest ToRecordEvent(
   out.set_idempotency_key(request.idempotency_key);
   out.set_correlation_id(request.correlation_id);
   return out;
-}
-
-bool HealthServing(const std::shared_ptr<grpc::Channel>& channel,
-                   absl::Duration timeout) {
-  // HealthCheckRequest{service: ""} is empty; the answer is
-  // HealthCheckResponse{status: SERVING (1)}, i.e. the bytes 08 01.
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  ctx.set_wait_for_ready(true);
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  absl::Notification done;
-  grpc::Status status;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
-                 &request, &response, [&](grpc::Status s) {
-                   status = s;
-                   done.Notify();
-                 });
-  done.WaitForNotification();
-  if (!status.ok()) return false;
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return false;
-  std::string bytes;
-  for (const grpc::Slice& s : slices) {
-    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  return bytes == std::string("\x08\x01", 2);
 }
 
 }  // namespace returnpath::bench

@@ -14,6 +14,7 @@
 #include "grpcpp/grpcpp.h"
 #include "returnpath/v1/policy.pb.h"
 #include "returnpath/v1/services.pb.h"
+#include "testing/health.h"
 #include "tools/benchmarks/common.h"
 
 namespace returnpath::bench {
@@ -62,9 +63,7 @@ std::shared_ptr<grpc::Channel> OwnChannel(int port);
 returnpath::v1::RecordEventRequest ToRecordEvent(
     const engine::AppendRequest& request);
 
-// Asks grpc.health.v1.Health/Check for the whole server; true if SERVING.
-bool HealthServing(const std::shared_ptr<grpc::Channel>& channel,
-                   absl::Duration timeout);
+using process::WaitForServing;
 
 }  // namespace returnpath::bench
 

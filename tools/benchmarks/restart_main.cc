@@ -46,7 +46,7 @@ absl::StatusOr<Start> StartAndStop(const std::string& data_dir,
   Start out;
   out.port_file_s = absl::ToDoubleSeconds(daemon.port_written - daemon.spawned);
   std::shared_ptr<grpc::Channel> channel = OwnChannel(daemon.port);
-  if (!HealthServing(channel, absl::Seconds(60))) {
+  if (!WaitForServing(channel, absl::Seconds(60))) {
     return absl::UnavailableError("returnpathd never answered SERVING");
   }
   out.serving_s = absl::ToDoubleSeconds(absl::Now() - daemon.spawned);
