@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/proto_time.h"
 #include "engine/replay.h"
 #include "engine/rpc/job_channel.h"

@@ -112,19 +112,7 @@ int ChildProcess::Signal(int signal, absl::Duration grace) {
 
 int ChildProcess::Wait(absl::Duration timeout) {
   if (pid_ <= 0) return -1;
-  const absl::Time deadline = absl::Now() + timeout;
-  int status = 0;
-  while (true) {
-    const pid_t done = waitpid(pid_, &status, WNOHANG);
-    if (done == pid_) {
-      pid_ = -1;
-      return ExitCodeOf(status);
-    }
-    if (done < 0 || absl::Now() > deadline) break;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  Signal(SIGKILL, absl::Seconds(10));
-  return -1;
+  return ExitCodeOf(Reap(absl::Now() + timeout));
 }
 
 absl::StatusOr<ServingProcess> SpawnServing(
@@ -139,11 +127,9 @@ absl::StatusOr<ServingProcess> SpawnServing(
   serving.process = *std::move(child);
   const absl::Time deadline = serving.spawned + timeout;
   // Short polling: it is starting up, not waiting for a deadline.
-  std::string text;
-  while (
-      !absl::SimpleAtoi(absl::StripAsciiWhitespace(text = ReadFile(port_file)),
-                        &serving.port) ||
-      serving.port == 0) {
+  while (!absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadFile(port_file)),
+                           &serving.port) ||
+         serving.port == 0) {
     if (!serving.process.Running()) {
       return absl::InternalError(absl::StrCat(
           argv[0], " exited before it wrote its port to ", port_file));

@@ -3,9 +3,8 @@
 #include <filesystem>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "engine/proto_time.h"
 #include "engine/status_macros.h"

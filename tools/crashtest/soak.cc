@@ -3,16 +3,13 @@
 #include <sys/wait.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <thread>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "clients/lib/client.h"
 #include "engine/testing/power_cut.h"
