@@ -135,8 +135,11 @@ absl::StatusOr<std::string> NewBearerToken() {
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
     return absl::InternalError("cannot draw random bytes for a token");
   }
-  return absl::WebSafeBase64Escape(
-      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+  // The prefix keeps a token from ever starting with "-" (a command line
+  // would take it for an option) and lets secret scanners recognise it.
+  return absl::StrCat(
+      "rpt_", absl::WebSafeBase64Escape(absl::string_view(
+                  reinterpret_cast<const char*>(bytes), sizeof(bytes))));
 }
 
 bool ScopeCovers(const Principal& principal, absl::string_view key) {

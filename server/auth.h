@@ -69,7 +69,8 @@ class Authenticator {
   std::shared_ptr<const Snapshot> snapshot_ ABSL_GUARDED_BY(mu_);
 };
 
-// A new bearer token: 32 random bytes (OpenSSL RAND), web-safe base64.
+// A new bearer token: "rpt_" and 32 random bytes (OpenSSL RAND) in web-safe
+// base64.
 absl::StatusOr<std::string> NewBearerToken();
 
 // Lowercase hex SHA-256 of `data` (how tokens are stored in the file).

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
 namespace returnpath::engine {
@@ -120,6 +122,19 @@ TEST(AuthenticatorTest, StillAdmittedOnlyWhileTheSamePrincipalIsCurrent) {
   clock.SetTime(absl::FromUnixSeconds(2000));
   EXPECT_EQ((*auth)->StillAdmitted(ola).code(),
             absl::StatusCode::kUnauthenticated);
+}
+
+// A token is passed on command lines (returnctl --token): one that began
+// with "-" would be read as an option. Unprefixed, about one in 64 did.
+TEST(BearerTokenTest, NeverLooksLikeAnOptionAndNeverRepeats) {
+  absl::flat_hash_set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    absl::StatusOr<std::string> token = NewBearerToken();
+    ASSERT_TRUE(token.ok()) << token.status();
+    ASSERT_TRUE(absl::StartsWith(*token, "rpt_")) << *token;
+    ASSERT_EQ(token->size(), 4 + 43u) << *token;
+    ASSERT_TRUE(seen.insert(*token).second) << *token;
+  }
 }
 
 TEST(ScopeTest, ExactPrefixAndWildcard) {
