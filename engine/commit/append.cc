@@ -16,7 +16,6 @@
 #include "store/codec.h"
 #include "store/hash_chain.h"
 #include "store/keys.h"
-#include "store/task_keys.h"
 
 namespace returnpath::engine {
 namespace {
@@ -401,13 +400,7 @@ absl::Status CommandContext::ApplyTransition(const Transition& t,
     RP_RETURN_IF_ERROR(UpdateTask(spec, event));
   }
   for (const TaskSpec& spec : t.tasks_to_open) {
-    const Task task = TaskFromSpec(stream, spec, event);
-    RP_RETURN_IF_ERROR(PutTask(task));
-    // A task opened paused waits in its paused entry instead of a ready one.
-    if (const std::string marked = task_keys::MarkedFor(task);
-        !marked.empty()) {
-      Put(StoreDb::kTaskReady, marked, "");
-    }
+    RP_RETURN_IF_ERROR(OpenTask(TaskFromSpec(stream, spec, event)));
   }
   return absl::OkStatus();
 }

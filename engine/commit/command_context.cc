@@ -183,6 +183,24 @@ absl::Status CommandContext::ReplaceTask(const Task& old, const Task& next) {
   return absl::OkStatus();
 }
 
+absl::Status CommandContext::OpenTask(const Task& task) {
+  RP_RETURN_IF_ERROR(PutTask(task));
+  if (const std::string marked = task_keys::MarkedFor(task); !marked.empty()) {
+    Put(StoreDb::kTaskReady, marked, "");
+  }
+  return absl::OkStatus();
+}
+
+void CommandContext::RemoveTask(const Task& task) {
+  DropTaskEntries(task);
+  if (task.state() == returnpath::v1::TASK_STATE_OPEN) {
+    Delete(StoreDb::kTaskReady, task_keys::Ready(task));
+  }
+  std::string key = keys::StreamItem(task.stream_id(), task.id());
+  Delete(StoreDb::kTasks, key);
+  top().tasks.insert_or_assign(std::move(key), std::nullopt);
+}
+
 void CommandContext::DropTaskEntries(const Task& task) {
   if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
     Delete(StoreDb::kTaskReady,

@@ -85,6 +85,14 @@ class CommandContext {
   // under `next`'s queue, so a task may change state and queue at once.
   absl::Status ReplaceTask(const returnpath::v1::Task& old,
                            const returnpath::v1::Task& next);
+  // Puts a task the workflow opens: as PutTask, and a task opened paused
+  // waits in its paused entry instead of a ready one.
+  absl::Status OpenTask(const returnpath::v1::Task& task);
+  // Removes the stored `task` and every queue entry it has.
+  void RemoveTask(const returnpath::v1::Task& task);
+  // Puts a stream's state record (state, version, position, index keys); its
+  // index entries are the caller's.
+  void PutStream(const returnpath::v1::StreamRecord& record);
   // Removes the queue's delayed, dead-letter or paused entry `task` may have
   // (deleting an absent key is harmless, so this need not know whether a
   // delay has passed).
@@ -179,7 +187,6 @@ class CommandContext {
                          const returnpath::v1::EventEnvelope& event,
                          const std::string* outcome = nullptr);
 
-  void PutStream(const returnpath::v1::StreamRecord& record);
   void PutIdempotency(absl::string_view stored_key,
                       const IdempotencyRecord& record);
   void Put(StoreDb::Cf cf, absl::string_view key, absl::string_view value);

@@ -39,6 +39,12 @@ absl::Status FoldEvent(const Workflow& workflow,
                        returnpath::v1::EventEnvelope* event, FoldDetail detail,
                        FoldedStream* stream);
 
+// What the log decides of a stored task: without what the queue keeps
+// (attempts, retry delay, lease, last error, handling), a LEASED or
+// DEAD_LETTER task read as OPEN. Equal to the fold's task when the store is
+// healthy.
+returnpath::v1::Task LoggedPartOfTask(const returnpath::v1::Task& stored);
+
 }  // namespace returnpath::engine
 
 #endif  // RETURNPATH_ENGINE_REPLAY_REPLAY_FOLD_H_

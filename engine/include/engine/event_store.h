@@ -33,6 +33,8 @@ struct StoreOptions {
   Clock* clock = nullptr;
   // Not owned; must outlive the store. Null stores events only: no state,
   // indexes, timers or tasks (StreamRecords still carry version/position).
+  // A new store records its StateSchema(); Engine::Open migrates a store
+  // recorded under another.
   const Workflow* workflow = nullptr;
   // fsync every group commit. Off only for tests and benchmarks that measure
   // something other than the disk.
