@@ -174,9 +174,21 @@ absl::StatusOr<AppendResult> CommandContext::Append(
     const AppendRequest& request) {
   // Append is atomic on its own: its own layer and save point.
   PushLayer();
+  const WriteCost before = written_;
   absl::StatusOr<AppendResult> result = AppendInternal(request);
   if (result.ok()) {
     MergeLayer();
+    if (on_append_ != nullptr && !result->deduplicated) {
+      WriteCost cost;
+      for (size_t t = 0; t < kTableCount; ++t) {
+        const WriteCost::Writes &now = written_.tables[t],
+                                &then = before.tables[t];
+        cost.tables[t] = {now.puts - then.puts, now.deletes - then.deletes,
+                          now.bytes - then.bytes};
+      }
+      (*on_append_)(request.events.front().payload.type_url(),
+                    request.events.size() + result->related_events, cost);
+    }
   } else {
     PopLayer();
   }

@@ -38,8 +38,14 @@ absl::Status CheckKeyPart(absl::string_view what, absl::string_view value) {
 
 CommandContext::CommandContext(const StoreDb* db, Clock* clock,
                                const Workflow* workflow, ChainState start,
-                               const CommandContext* base)
-    : db_(db), clock_(clock), workflow_(workflow), base_(base), layers_(1) {
+                               const CommandContext* base,
+                               const AppendObserver* on_append)
+    : db_(db),
+      clock_(clock),
+      workflow_(workflow),
+      base_(base),
+      on_append_(on_append),
+      layers_(1) {
   ABSL_RAW_CHECK(base == nullptr || base->layers_.size() == 1,
                  "the base context is still running a command");
   layers_.front().chain = std::move(start);
@@ -258,11 +264,17 @@ void CommandContext::Put(StoreDb::Cf cf, absl::string_view key,
                          absl::string_view value) {
   rocksdb::Status s = batch_.Put(db_->cf(cf), ToSlice(key), ToSlice(value));
   ABSL_RAW_CHECK(s.ok(), "WriteBatch::Put failed");
+  WriteCost::Writes& w = written_.tables[cf];
+  ++w.puts;
+  w.bytes += key.size() + value.size();
 }
 
 void CommandContext::Delete(StoreDb::Cf cf, absl::string_view key) {
   rocksdb::Status s = batch_.Delete(db_->cf(cf), ToSlice(key));
   ABSL_RAW_CHECK(s.ok(), "WriteBatch::Delete failed");
+  WriteCost::Writes& w = written_.tables[cf];
+  ++w.deletes;
+  w.bytes += key.size();
 }
 
 void CommandContext::PutRecord(Table table, absl::string_view key,

@@ -34,8 +34,11 @@ class CommandContext {
   // `base`, if set, is the previous group's context, finished and being
   // written: reads see its writes as if they were durable. It must outlive
   // this context's commands.
+  // `on_append`, if set, is told of each successful Append; it must outlive
+  // this context.
   CommandContext(const StoreDb* db, Clock* clock, const Workflow* workflow,
-                 ChainState start, const CommandContext* base = nullptr);
+                 ChainState start, const CommandContext* base = nullptr,
+                 const AppendObserver* on_append = nullptr);
   CommandContext(const CommandContext&) = delete;
   CommandContext& operator=(const CommandContext&) = delete;
 
@@ -196,6 +199,8 @@ class CommandContext {
   Clock* const clock_;
   const Workflow* const workflow_;
   const CommandContext* base_;  // may be null; see BaseWritten
+  const AppendObserver* const on_append_;  // may be null
+  WriteCost written_;  // by every Put and Delete, rolled back or not
   rocksdb::WriteBatch batch_;
   std::vector<Overlay> layers_;  // never empty
   absl::Time now_;

@@ -1,6 +1,7 @@
 #ifndef RETURNPATH_ENGINE_EVENT_STORE_H_
 #define RETURNPATH_ENGINE_EVENT_STORE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -25,6 +26,24 @@
 namespace returnpath::engine {
 
 struct StoreFileSystem;  // engine/store_file_system.h
+
+// What one append put into its group's write, by table (Table order): keys
+// put and deleted, and the bytes of their keys and values. For measuring the
+// write path (bench_dataset --write_cost).
+struct WriteCost {
+  struct Writes {
+    uint64_t puts = 0;
+    uint64_t deletes = 0;
+    uint64_t bytes = 0;
+  };
+  std::array<Writes, kTableCount> tables;
+};
+
+// Told of each append once it is in its group (before the group is durable):
+// the type URL of its first event, the events it wrote (related ones
+// included) and its WriteCost. Runs on the sequencer thread: must not block.
+using AppendObserver = std::function<void(absl::string_view kind,
+                                          uint64_t events, const WriteCost&)>;
 
 struct StoreOptions {
   // The RocksDB directory; created if missing.
@@ -53,6 +72,8 @@ struct StoreOptions {
   // Where the store says that it stops or resumes accepting writes, once per
   // change; null: stderr (engine/write_gate.h).
   std::function<void(absl::string_view level, absl::string_view message)> log;
+  // Null: appends are not observed.
+  AppendObserver on_append;
 };
 
 struct ProposedEvent {
