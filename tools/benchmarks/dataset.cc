@@ -22,6 +22,7 @@
 #include "tools/benchmarks/pipeline.h"
 #include "tools/benchmarks/population.h"
 #include "tools/benchmarks/write_cost.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
 
 namespace returnpath::bench {
 namespace {
@@ -119,6 +120,7 @@ class Generator {
     }
     Dataset out;
     out.set_name(spec_.name);
+    out.set_state_schema(pathway_.workflow->StateSchema());
     out.set_load_seconds(earlier_seconds_ +
                          absl::ToDoubleSeconds(absl::Now() - start_));
     out.set_resumed(resumed_);
@@ -340,6 +342,14 @@ class Generator {
   uint32_t resumed_ = 0;
 };
 
+// The state schema of the workflow the suites run (--policy_dir).
+absl::StatusOr<std::string> CurrentStateSchema() {
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::Workflow> workflow,
+                      return_pathway::NewReturnPathwayWorkflow(
+                          absl::GetFlag(FLAGS_policy_dir)));
+  return workflow->StateSchema();
+}
+
 uint64_t DiskBytes(const std::string& dir) {
   uint64_t total = 0;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
@@ -485,6 +495,19 @@ absl::Status KeepAsLeftAndFlush(const DatasetSpec& spec, Dataset* dataset) {
 absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
   const std::string dir = DatasetDir(spec);
   absl::StatusOr<Dataset> cached = ReadManifest(spec);
+  if (cached.ok()) {
+    RP_ASSIGN_OR_RETURN(std::string schema, CurrentStateSchema());
+    if (cached->state_schema() != schema) {
+      std::printf(
+          "dataset %s: its states were written under state schema \"%s\"; "
+          "the workflow keeps \"%s\": generating it again\n",
+          spec.name.c_str(), cached->state_schema().c_str(), schema.c_str());
+      std::fflush(stdout);
+      cached = absl::NotFoundError("stale");
+      std::error_code error;
+      fs::remove_all(dir, error);
+    }
+  }
   if (cached.ok() && cached->flushed()) return cached;
   if (cached.ok()) {  // generated, not yet split into as-left/ and data/
     RP_RETURN_IF_ERROR(KeepAsLeftAndFlush(spec, &*cached));
