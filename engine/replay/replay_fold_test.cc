@@ -2,9 +2,9 @@
 
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/testing/runtime_test_util.h"
 #include "gtest/gtest.h"
 
@@ -34,24 +34,21 @@ class WreckedByRejections final : public Workflow {
   class Wrecked final : public DecodedState {
    public:
     Wrecked(const Workflow& fake, absl::string_view bytes)
-        : fake_(fake), bytes_(bytes) {}
+        : bytes_(fake, bytes) {}
     absl::StatusOr<Transition> Apply(
         const EventEnvelope& event,
         std::vector<StatisticKey>* counted) override {
-      absl::StatusOr<Transition> t = fake_.Apply(bytes_, event);
-      if (!t.ok()) {
-        bytes_ += "|wrecked";
-        return t;
-      }
-      bytes_ = std::move(t->next_state);
-      t->next_state.clear();
+      absl::StatusOr<Transition> t = bytes_.Apply(event, counted);
+      wrecked_ = wrecked_ || !t.ok();
       return t;
     }
-    std::string Encode() const override { return bytes_; }
+    std::string Encode() const override {
+      return absl::StrCat(bytes_.Encode(), wrecked_ ? "|wrecked" : "");
+    }
 
    private:
-    const Workflow& fake_;
-    std::string bytes_;
+    workflow_internal::StateBytes bytes_;
+    bool wrecked_ = false;
   };
 
   testing::FakeWorkflow fake_;
