@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "engine/status_macros.h"
+#include "replay/rebuild.h"
 
 namespace returnpath::engine {
 
@@ -12,6 +13,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   }
   RP_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store,
                       EventStore::Open(options.store));
+  if (options.store.workflow != nullptr) {
+    absl::Status migrated =
+        MigrateStates(*store, *options.store.workflow, options.store.log);
+    if (!migrated.ok()) {
+      store->Close().IgnoreError();
+      return migrated;
+    }
+  }
   if (options.prepare) {
     if (absl::Status prepared = options.prepare(*store); !prepared.ok()) {
       store->Close().IgnoreError();  // the preparation's error says more

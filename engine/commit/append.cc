@@ -16,7 +16,6 @@
 #include "store/codec.h"
 #include "store/hash_chain.h"
 #include "store/keys.h"
-#include "store/task_keys.h"
 
 namespace returnpath::engine {
 namespace {
@@ -175,9 +174,21 @@ absl::StatusOr<AppendResult> CommandContext::Append(
     const AppendRequest& request) {
   // Append is atomic on its own: its own layer and save point.
   PushLayer();
+  const WriteCost before = written_;
   absl::StatusOr<AppendResult> result = AppendInternal(request);
   if (result.ok()) {
     MergeLayer();
+    if (on_append_ != nullptr && !result->deduplicated) {
+      WriteCost cost;
+      for (size_t t = 0; t < kTableCount; ++t) {
+        const WriteCost::Writes &now = written_.tables[t],
+                                &then = before.tables[t];
+        cost.tables[t] = {now.puts - then.puts, now.deletes - then.deletes,
+                          now.bytes - then.bytes};
+      }
+      (*on_append_)(request.events.front().payload.type_url(),
+                    request.events.size() + result->related_events, cost);
+    }
   } else {
     PopLayer();
   }
@@ -401,13 +412,7 @@ absl::Status CommandContext::ApplyTransition(const Transition& t,
     RP_RETURN_IF_ERROR(UpdateTask(spec, event));
   }
   for (const TaskSpec& spec : t.tasks_to_open) {
-    const Task task = TaskFromSpec(stream, spec, event);
-    RP_RETURN_IF_ERROR(PutTask(task));
-    // A task opened paused waits in its paused entry instead of a ready one.
-    if (const std::string marked = task_keys::MarkedFor(task);
-        !marked.empty()) {
-      Put(StoreDb::kTaskReady, marked, "");
-    }
+    RP_RETURN_IF_ERROR(OpenTask(TaskFromSpec(stream, spec, event)));
   }
   return absl::OkStatus();
 }

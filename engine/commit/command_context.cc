@@ -38,8 +38,14 @@ absl::Status CheckKeyPart(absl::string_view what, absl::string_view value) {
 
 CommandContext::CommandContext(const StoreDb* db, Clock* clock,
                                const Workflow* workflow, ChainState start,
-                               const CommandContext* base)
-    : db_(db), clock_(clock), workflow_(workflow), base_(base), layers_(1) {
+                               const CommandContext* base,
+                               const AppendObserver* on_append)
+    : db_(db),
+      clock_(clock),
+      workflow_(workflow),
+      base_(base),
+      on_append_(on_append),
+      layers_(1) {
   ABSL_RAW_CHECK(base == nullptr || base->layers_.size() == 1,
                  "the base context is still running a command");
   layers_.front().chain = std::move(start);
@@ -183,6 +189,24 @@ absl::Status CommandContext::ReplaceTask(const Task& old, const Task& next) {
   return absl::OkStatus();
 }
 
+absl::Status CommandContext::OpenTask(const Task& task) {
+  RP_RETURN_IF_ERROR(PutTask(task));
+  if (const std::string marked = task_keys::MarkedFor(task); !marked.empty()) {
+    Put(StoreDb::kTaskReady, marked, "");
+  }
+  return absl::OkStatus();
+}
+
+void CommandContext::RemoveTask(const Task& task) {
+  DropTaskEntries(task);
+  if (task.state() == returnpath::v1::TASK_STATE_OPEN) {
+    Delete(StoreDb::kTaskReady, task_keys::Ready(task));
+  }
+  std::string key = keys::StreamItem(task.stream_id(), task.id());
+  Delete(StoreDb::kTasks, key);
+  top().tasks.insert_or_assign(std::move(key), std::nullopt);
+}
+
 void CommandContext::DropTaskEntries(const Task& task) {
   if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
     Delete(StoreDb::kTaskReady,
@@ -240,11 +264,17 @@ void CommandContext::Put(StoreDb::Cf cf, absl::string_view key,
                          absl::string_view value) {
   rocksdb::Status s = batch_.Put(db_->cf(cf), ToSlice(key), ToSlice(value));
   ABSL_RAW_CHECK(s.ok(), "WriteBatch::Put failed");
+  WriteCost::Writes& w = written_.tables[cf];
+  ++w.puts;
+  w.bytes += key.size() + value.size();
 }
 
 void CommandContext::Delete(StoreDb::Cf cf, absl::string_view key) {
   rocksdb::Status s = batch_.Delete(db_->cf(cf), ToSlice(key));
   ABSL_RAW_CHECK(s.ok(), "WriteBatch::Delete failed");
+  WriteCost::Writes& w = written_.tables[cf];
+  ++w.deletes;
+  w.bytes += key.size();
 }
 
 void CommandContext::PutRecord(Table table, absl::string_view key,

@@ -34,8 +34,11 @@ class CommandContext {
   // `base`, if set, is the previous group's context, finished and being
   // written: reads see its writes as if they were durable. It must outlive
   // this context's commands.
+  // `on_append`, if set, is told of each successful Append; it must outlive
+  // this context.
   CommandContext(const StoreDb* db, Clock* clock, const Workflow* workflow,
-                 ChainState start, const CommandContext* base = nullptr);
+                 ChainState start, const CommandContext* base = nullptr,
+                 const AppendObserver* on_append = nullptr);
   CommandContext(const CommandContext&) = delete;
   CommandContext& operator=(const CommandContext&) = delete;
 
@@ -85,6 +88,14 @@ class CommandContext {
   // under `next`'s queue, so a task may change state and queue at once.
   absl::Status ReplaceTask(const returnpath::v1::Task& old,
                            const returnpath::v1::Task& next);
+  // Puts a task the workflow opens: as PutTask, and a task opened paused
+  // waits in its paused entry instead of a ready one.
+  absl::Status OpenTask(const returnpath::v1::Task& task);
+  // Removes the stored `task` and every queue entry it has.
+  void RemoveTask(const returnpath::v1::Task& task);
+  // Puts a stream's state record (state, version, position, index keys); its
+  // index entries are the caller's.
+  void PutStream(const returnpath::v1::StreamRecord& record);
   // Removes the queue's delayed, dead-letter or paused entry `task` may have
   // (deleting an absent key is harmless, so this need not know whether a
   // delay has passed).
@@ -179,7 +190,6 @@ class CommandContext {
                          const returnpath::v1::EventEnvelope& event,
                          const std::string* outcome = nullptr);
 
-  void PutStream(const returnpath::v1::StreamRecord& record);
   void PutIdempotency(absl::string_view stored_key,
                       const IdempotencyRecord& record);
   void Put(StoreDb::Cf cf, absl::string_view key, absl::string_view value);
@@ -189,6 +199,8 @@ class CommandContext {
   Clock* const clock_;
   const Workflow* const workflow_;
   const CommandContext* base_;  // may be null; see BaseWritten
+  const AppendObserver* const on_append_;  // may be null
+  WriteCost written_;  // by every Put and Delete, rolled back or not
   rocksdb::WriteBatch batch_;
   std::vector<Overlay> layers_;  // never empty
   absl::Time now_;

@@ -7,6 +7,7 @@
 #include "absl/synchronization/notification.h"
 #include "engine/status_macros.h"
 #include "engine/store_file_system.h"
+#include "rocksdb/write_batch.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
 #include "store/verify.h"
@@ -37,17 +38,23 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
 
 namespace {
 
-// Writes the schema version into a new store; refuses a store of another.
-absl::Status CheckSchema(const StoreDb& db) {
+// Writes the schema version, and the workflow's state schema, into a new
+// store; refuses a store of another schema version. (A store of another state
+// schema is Engine::Open's to migrate.)
+absl::Status CheckSchema(const StoreDb& db, const Workflow* workflow) {
   absl::StatusOr<std::string> stored =
       db.Get(StoreDb::kMeta, keys::kMetaSchemaVersion, nullptr);
   if (absl::IsNotFound(stored.status())) {
+    rocksdb::WriteBatch batch;
+    batch.Put(db.cf(StoreDb::kMeta), keys::kMetaSchemaVersion,
+              keys::U64(keys::kSchemaVersion));
+    if (workflow != nullptr) {
+      batch.Put(db.cf(StoreDb::kMeta), keys::kMetaStateSchema,
+                workflow->StateSchema());
+    }
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    return FromRocks(
-        db.db()->Put(wo, db.cf(StoreDb::kMeta), keys::kMetaSchemaVersion,
-                     keys::U64(keys::kSchemaVersion)),
-        "writing the schema version");
+    return FromRocks(db.db()->Write(wo, &batch), "writing the schema version");
   }
   if (!stored.ok()) return stored.status();
   if (*stored != keys::U64(keys::kSchemaVersion)) {
@@ -76,12 +83,13 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
                                         ? options.file_system->rocksdb
                                         : nullptr,
                                     options.min_free_disk_bytes));
-  RP_RETURN_IF_ERROR(CheckSchema(*db));
+  RP_RETURN_IF_ERROR(CheckSchema(*db, options.workflow));
   RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));
   Sequencer::Options seq;
   seq.clock = options.clock;
   seq.workflow = options.workflow;
   seq.sync = options.sync;
+  seq.on_append = options.on_append;
   seq.max_group = options.max_group;
   seq.write_fault = std::move(write_fault);
   auto gate = std::make_unique<WriteGate>(db.get(), options.path,

@@ -164,7 +164,8 @@ std::unique_ptr<Sequencer::RanGroup> Sequencer::RunCommands(
       in_flight != nullptr ? in_flight->ctx->group_chain() : Committed();
   group->ctx = std::make_unique<CommandContext>(
       db_, options_.clock, options_.workflow, std::move(start),
-      in_flight != nullptr ? in_flight->ctx.get() : nullptr);
+      in_flight != nullptr ? in_flight->ctx.get() : nullptr,
+      options_.on_append ? &options_.on_append : nullptr);
   CommandContext& ctx = *group->ctx;
   group->statuses.reserve(commands.size());
   for (Command& command : commands) {

@@ -148,6 +148,7 @@ class Sequencer {
     // Asked before and told after each group write (disk full, failed
     // writes); null: every write is attempted. Not owned; outlives Stop().
     WriteGate* gate = nullptr;
+    AppendObserver on_append;  // StoreOptions::on_append
   };
 
   // Starts the thread. `start` is the durable end of the log.

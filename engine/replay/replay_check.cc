@@ -461,18 +461,7 @@ class StreamChecker {
 
   // Compares what the log decides; leases and retries are the queue's.
   void CompareTask(const Task& want, const Task& got) {
-    Task logged = got;
-    logged.clear_attempts();
-    logged.clear_visible_time();
-    logged.clear_lease_owner();
-    logged.clear_lease_expires();
-    logged.clear_last_error();
-    logged.clear_handling();
-    using returnpath::v1::TASK_STATE_OPEN;
-    const bool runtime_state =
-        got.state() == returnpath::v1::TASK_STATE_LEASED ||
-        got.state() == returnpath::v1::TASK_STATE_DEAD_LETTER;
-    if (runtime_state) logged.set_state(TASK_STATE_OPEN);
+    const Task logged = LoggedPartOfTask(got);
     if (want.SerializeAsString() != logged.SerializeAsString()) {
       Report(want.stream_id(), "tasks",
              absl::StrCat("task \"", want.id(), "\" is stored as {",

@@ -140,4 +140,19 @@ bool InPart(absl::string_view stream, int part, int parts) {
                            static_cast<size_t>(part);
 }
 
+Task LoggedPartOfTask(const Task& stored) {
+  Task logged = stored;
+  logged.clear_attempts();
+  logged.clear_visible_time();
+  logged.clear_lease_owner();
+  logged.clear_lease_expires();
+  logged.clear_last_error();
+  logged.clear_handling();
+  if (stored.state() == returnpath::v1::TASK_STATE_LEASED ||
+      stored.state() == returnpath::v1::TASK_STATE_DEAD_LETTER) {
+    logged.set_state(returnpath::v1::TASK_STATE_OPEN);
+  }
+  return logged;
+}
+
 }  // namespace returnpath::engine

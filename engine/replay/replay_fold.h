@@ -69,6 +69,12 @@ void FoldEvents(const Workflow& workflow, FoldDetail detail, bool classify,
 // are split between threads by a hash of their id.
 bool InPart(absl::string_view stream, int part, int parts);
 
+// What the log decides of a stored task: without what the queue keeps
+// (attempts, retry delay, lease, last error, handling), a LEASED or
+// DEAD_LETTER task read as OPEN. Equal to the fold's task when the store is
+// healthy.
+returnpath::v1::Task LoggedPartOfTask(const returnpath::v1::Task& stored);
+
 }  // namespace returnpath::engine
 
 #endif  // RETURNPATH_ENGINE_REPLAY_REPLAY_FOLD_H_

@@ -24,7 +24,7 @@
 //   (codec.h) index        index_key \0 stream                          empty
 //   access_log   reserved for the access log; layout is that module's
 //   meta         "last_position" u64, "chain_head" 32 bytes, "schema_version"
-//   u64
+//   u64, "state_schema" text
 //
 // The `default` column family exists (RocksDB requires it) and stays empty.
 
@@ -55,6 +55,9 @@ const std::vector<std::string>& ColumnFamilies();
 inline constexpr char kMetaLastPosition[] = "last_position";
 inline constexpr char kMetaChainHead[] = "chain_head";
 inline constexpr char kMetaSchemaVersion[] = "schema_version";
+// Workflow::StateSchema() of the states stored; absent in stores written
+// before it was kept.
+inline constexpr char kMetaStateSchema[] = "state_schema";
 // Never holds a value: deleted without the log to keep a memtable filled
 // (WriteGate).
 inline constexpr char kMetaLogKeeper[] = "log_keeper";

@@ -21,6 +21,8 @@
 #include "tools/benchmarks/pathway_store.h"
 #include "tools/benchmarks/pipeline.h"
 #include "tools/benchmarks/population.h"
+#include "tools/benchmarks/write_cost.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
 
 namespace returnpath::bench {
 namespace {
@@ -54,18 +56,23 @@ std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 // Records the data set day by day. Not thread-safe.
 class Generator {
  public:
-  // `progress`: where a stopped generation of the same store left off.
+  // `progress`: where a stopped generation of the same store left off;
+  // checkpoints go to `progress_path` (empty: none). `on_append` is told of
+  // every append.
   Generator(const DatasetSpec& spec, std::string store_path,
-            std::optional<DatasetProgress> progress)
+            std::string progress_path, std::optional<DatasetProgress> progress,
+            engine::AppendObserver on_append = nullptr)
       : spec_(spec),
         store_path_(std::move(store_path)),
+        progress_path_(std::move(progress_path)),
+        on_append_(std::move(on_append)),
         clock_(At(spec.first_day, 12)),
         progress_(std::move(progress)) {}
 
   absl::StatusOr<Dataset> Run() {
     // sync=false: the load is not what is measured.
-    RP_ASSIGN_OR_RETURN(pathway_,
-                        OpenPathwayStore(store_path_, &clock_, /*sync=*/false));
+    RP_ASSIGN_OR_RETURN(pathway_, OpenPathwayStore(store_path_, &clock_,
+                                                   /*sync=*/false, on_append_));
     pipeline_ = std::make_unique<AppendPipeline>(pathway_.store.get(), kWindow);
     const absl::CivilDay surge_start = spec_.last_day - (kSurgeDays - 1);
     absl::CivilDay first = spec_.first_day;
@@ -113,6 +120,7 @@ class Generator {
     }
     Dataset out;
     out.set_name(spec_.name);
+    out.set_state_schema(pathway_.workflow->StateSchema());
     out.set_load_seconds(earlier_seconds_ +
                          absl::ToDoubleSeconds(absl::Now() - start_));
     out.set_resumed(resumed_);
@@ -169,6 +177,7 @@ class Generator {
 
   // Records where the generation stands, once `day` is recorded.
   absl::Status Checkpoint(absl::CivilDay day) {
+    if (progress_path_.empty()) return absl::OkStatus();
     // sync=false: make the log durable before the checkpoint names it.
     RP_RETURN_IF_ERROR(pathway_.store->SyncLog());
     DatasetProgress p;
@@ -179,7 +188,7 @@ class Generator {
     p.set_load_seconds(earlier_seconds_ +
                        absl::ToDoubleSeconds(absl::Now() - start_));
     p.set_resumed(resumed_);
-    return WriteJsonFile(ProgressPath(DatasetDir(spec_)), p);
+    return WriteJsonFile(progress_path_, p);
   }
 
   // Registers person `number` on day index `registered` and schedules its
@@ -315,6 +324,8 @@ class Generator {
 
   const DatasetSpec spec_;
   const std::string store_path_;
+  const std::string progress_path_;
+  const engine::AppendObserver on_append_;
   engine::ManualClock clock_;
   PathwayStore pathway_;
   std::unique_ptr<AppendPipeline> pipeline_;
@@ -330,6 +341,14 @@ class Generator {
   double earlier_seconds_ = 0;  // spent by the runs this one resumes
   uint32_t resumed_ = 0;
 };
+
+// The state schema of the workflow the suites run (--policy_dir).
+absl::StatusOr<std::string> CurrentStateSchema() {
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::Workflow> workflow,
+                      return_pathway::NewReturnPathwayWorkflow(
+                          absl::GetFlag(FLAGS_policy_dir)));
+  return workflow->StateSchema();
+}
 
 uint64_t DiskBytes(const std::string& dir) {
   uint64_t total = 0;
@@ -476,6 +495,19 @@ absl::Status KeepAsLeftAndFlush(const DatasetSpec& spec, Dataset* dataset) {
 absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
   const std::string dir = DatasetDir(spec);
   absl::StatusOr<Dataset> cached = ReadManifest(spec);
+  if (cached.ok()) {
+    RP_ASSIGN_OR_RETURN(std::string schema, CurrentStateSchema());
+    if (cached->state_schema() != schema) {
+      std::printf(
+          "dataset %s: its states were written under state schema \"%s\"; "
+          "the workflow keeps \"%s\": generating it again\n",
+          spec.name.c_str(), cached->state_schema().c_str(), schema.c_str());
+      std::fflush(stdout);
+      cached = absl::NotFoundError("stale");
+      std::error_code error;
+      fs::remove_all(dir, error);
+    }
+  }
   if (cached.ok() && cached->flushed()) return cached;
   if (cached.ok()) {  // generated, not yet split into as-left/ and data/
     RP_RETURN_IF_ERROR(KeepAsLeftAndFlush(spec, &*cached));
@@ -494,8 +526,9 @@ absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
     fs::remove_all(dir, error);
     fs::create_directories(absl::StrCat(dir, "/data"), error);
   }
-  RP_ASSIGN_OR_RETURN(Dataset dataset,
-                      Generator(spec, store, std::move(progress)).Run());
+  RP_ASSIGN_OR_RETURN(
+      Dataset dataset,
+      Generator(spec, store, ProgressPath(dir), std::move(progress)).Run());
   dataset.set_disk_bytes(DiskBytes(dir));
   dataset.set_code_version(CodeVersion());
   RP_RETURN_IF_ERROR(WriteManifest(dir, dataset));
@@ -504,6 +537,21 @@ absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec) {
   RP_RETURN_IF_ERROR(KeepAsLeftAndFlush(spec, &dataset));
   RP_RETURN_IF_ERROR(WriteManifest(dir, dataset));
   return dataset;
+}
+
+absl::StatusOr<std::string> MeasureWriteCost(const DatasetSpec& spec) {
+  RP_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::Make("write_cost"));
+  WriteCostTally tally;
+  RP_ASSIGN_OR_RETURN(Dataset dataset,
+                      Generator(spec, scratch.path() + "/store", "",
+                                std::nullopt, tally.Observer())
+                          .Run());
+  return absl::StrCat(
+      "write cost of ", dataset.name(), " (", dataset.events(), " events, ",
+      dataset.persons(),
+      " persons), per append by the kind of its first event; keys are puts "
+      "and deletes, bytes are keys and values:\n",
+      tally.Report());
 }
 
 }  // namespace returnpath::bench

@@ -59,6 +59,11 @@ std::string CodeVersionNote(const Dataset& dataset);
 // Generates the data set unless the cache has it. Prints progress.
 absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec);
 
+// Generates `spec` afresh in a scratch directory under --work_dir (the cache
+// is not touched) and returns what its appends wrote, by kind, as a table
+// (WriteCostTally::Report).
+absl::StatusOr<std::string> MeasureWriteCost(const DatasetSpec& spec);
+
 }  // namespace returnpath::bench
 
 #endif  // RETURNPATH_TOOLS_BENCHMARKS_DATASET_H_

@@ -2,6 +2,8 @@
 // restart suites read (see dataset.h), unless --cache_dir already has it.
 //
 //   bench_dataset [--quick] [--cache_dir=bench/cache] [--policy_dir=...]
+//   bench_dataset --write_cost [--quick]   what each kind of append writes
+//                                          (a fresh generation, not cached)
 
 #include <cstdio>
 
@@ -10,10 +12,24 @@
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/dataset.h"
 
+ABSL_FLAG(bool, write_cost, false,
+          "generate the data set afresh in --work_dir and print the keys and "
+          "bytes each kind of append writes");
+
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   using namespace returnpath::bench;  // NOLINT: a small main
   const DatasetSpec spec = StandardDataset(absl::GetFlag(FLAGS_quick));
+  if (absl::GetFlag(FLAGS_write_cost)) {
+    absl::StatusOr<std::string> table = MeasureWriteCost(spec);
+    if (!table.ok()) {
+      std::fprintf(stderr, "bench_dataset: %s\n",
+                   table.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("%s", table->c_str());
+    return 0;
+  }
   absl::StatusOr<Dataset> dataset = EnsureDataset(spec);
   if (!dataset.ok()) {
     std::fprintf(stderr, "bench_dataset: %s\n",

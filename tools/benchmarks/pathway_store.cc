@@ -7,8 +7,9 @@
 
 namespace returnpath::bench {
 
-absl::StatusOr<PathwayStore> OpenPathwayStore(const std::string& path,
-                                              engine::Clock* clock, bool sync) {
+absl::StatusOr<PathwayStore> OpenPathwayStore(
+    const std::string& path, engine::Clock* clock, bool sync,
+    engine::AppendObserver on_append) {
   PathwayStore out;
   RP_ASSIGN_OR_RETURN(out.workflow, return_pathway::NewReturnPathwayWorkflow(
                                         absl::GetFlag(FLAGS_policy_dir)));
@@ -17,6 +18,7 @@ absl::StatusOr<PathwayStore> OpenPathwayStore(const std::string& path,
   options.clock = clock;
   options.workflow = out.workflow.get();
   options.sync = sync;
+  options.on_append = std::move(on_append);
   RP_ASSIGN_OR_RETURN(out.store, engine::EventStore::Open(options));
   return out;
 }

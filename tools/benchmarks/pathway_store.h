@@ -20,9 +20,11 @@ struct PathwayStore {
   std::unique_ptr<engine::EventStore> store;
 };
 
-// Opens (or creates) the store at `path` on `clock`, which must outlive it.
-absl::StatusOr<PathwayStore> OpenPathwayStore(const std::string& path,
-                                              engine::Clock* clock, bool sync);
+// Opens (or creates) the store at `path` on `clock`, which must outlive it,
+// telling `on_append` (if set) of every append.
+absl::StatusOr<PathwayStore> OpenPathwayStore(
+    const std::string& path, engine::Clock* clock, bool sync,
+    engine::AppendObserver on_append = nullptr);
 
 }  // namespace returnpath::bench
 

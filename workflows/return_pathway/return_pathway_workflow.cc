@@ -70,6 +70,11 @@ std::string ReturnPathwayWorkflow::StateTypeName() const {
   return v1::PathwayState::descriptor()->full_name();
 }
 
+std::string ReturnPathwayWorkflow::StateSchema() const {
+  // Raise the number with any change to what the machine stores.
+  return absl::StrCat(StateTypeName(), "/1");
+}
+
 std::vector<std::string> ReturnPathwayWorkflow::EngineOnlyEventTypes() const {
   return TypesRecordedBy(RecordedBy::kEngine);
 }

@@ -35,6 +35,8 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
 
   // "returnpath.v1.PathwayState".
   std::string StateTypeName() const override;
+  // The state type and the version of what the machine keeps in it.
+  std::string StateSchema() const override;
   std::vector<std::string> EngineOnlyEventTypes() const override;
   // Under the recording grants of the policy in force at `now`.
   absl::Status MayRecord(absl::string_view role,

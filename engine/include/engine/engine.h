@@ -26,6 +26,9 @@ struct EngineOptions {
 // loop and the task queues, built together, each handed what it needs.
 class Engine {
  public:
+  // Opens the store; if its states were written under another
+  // Workflow::StateSchema(), rebuilds them from the log first (progress
+  // through StoreOptions::log); then `prepare`, the timers and the queues.
   static absl::StatusOr<std::unique_ptr<Engine>> Open(EngineOptions options);
 
   ~Engine();  // Close()

@@ -1,6 +1,7 @@
 #ifndef RETURNPATH_ENGINE_EVENT_STORE_H_
 #define RETURNPATH_ENGINE_EVENT_STORE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -26,6 +27,24 @@ namespace returnpath::engine {
 
 struct StoreFileSystem;  // engine/store_file_system.h
 
+// What one append put into its group's write, by table (Table order): keys
+// put and deleted, and the bytes of their keys and values. For measuring the
+// write path (bench_dataset --write_cost).
+struct WriteCost {
+  struct Writes {
+    uint64_t puts = 0;
+    uint64_t deletes = 0;
+    uint64_t bytes = 0;
+  };
+  std::array<Writes, kTableCount> tables;
+};
+
+// Told of each append once it is in its group (before the group is durable):
+// the type URL of its first event, the events it wrote (related ones
+// included) and its WriteCost. Runs on the sequencer thread: must not block.
+using AppendObserver = std::function<void(absl::string_view kind,
+                                          uint64_t events, const WriteCost&)>;
+
 struct StoreOptions {
   // The RocksDB directory; created if missing.
   std::string path;
@@ -33,6 +52,8 @@ struct StoreOptions {
   Clock* clock = nullptr;
   // Not owned; must outlive the store. Null stores events only: no state,
   // indexes, timers or tasks (StreamRecords still carry version/position).
+  // A new store records its StateSchema(); Engine::Open migrates a store
+  // recorded under another.
   const Workflow* workflow = nullptr;
   // fsync every group commit. Off only for tests and benchmarks that measure
   // something other than the disk.
@@ -51,6 +72,8 @@ struct StoreOptions {
   // Where the store says that it stops or resumes accepting writes, once per
   // change; null: stderr (engine/write_gate.h).
   std::function<void(absl::string_view level, absl::string_view message)> log;
+  // Null: appends are not observed.
+  AppendObserver on_append;
 };
 
 struct ProposedEvent {

@@ -34,6 +34,8 @@ enum class Table {
   kMeta,
 };
 
+inline constexpr size_t kTableCount = static_cast<size_t>(Table::kMeta) + 1;
+
 // "events", "task_ready", ...: the table's name in messages.
 absl::string_view TableName(Table table);
 

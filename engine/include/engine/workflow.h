@@ -131,6 +131,13 @@ class Workflow {
   // Empty: readers get the bytes untyped.
   virtual std::string StateTypeName() const { return ""; }
 
+  // Names the shape and meaning of the state bytes Apply returns, e.g.
+  // "returnpath.v1.PathwayState/2". The store remembers the name it was
+  // written under; when it changes, opening the engine rebuilds every
+  // stream's state, index keys, timers and tasks from the log through Apply
+  // before serving. Change it with any change to what Apply stores.
+  virtual std::string StateSchema() const { return ""; }
+
   // OK when a caller acting in `role` (a name the application gives its
   // roles, e.g. "reception") may record `event` at `now`; PERMISSION_DENIED
   // naming the role and the kind of event otherwise. Fails closed: a

@@ -199,6 +199,7 @@ class RuntimeTest : public ::testing::Test {
     options.clock = &clock_;
     options.workflow = &workflow_;
     options.sync = false;
+    options.on_append = on_append_;
     absl::StatusOr<std::unique_ptr<EventStore>> store =
         EventStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
@@ -240,6 +241,7 @@ class RuntimeTest : public ::testing::Test {
   TempDir dir_;
   ManualClock clock_;
   FakeWorkflow workflow_;
+  AppendObserver on_append_;  // set before Reopen()
   std::unique_ptr<EventStore> store_;
 };
 

@@ -1,0 +1,388 @@
+// RebuildFromLog and MigrateStates: see rebuild.h. The walk is ReplayCheck's
+// (replay_check.cc): the families keyed by stream, side by side in key order,
+// one stream's fold at a time.
+
+#include "replay/rebuild.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "commit/sequencer.h"
+#include "commit/transition_records.h"
+#include "engine/status_macros.h"
+#include "replay/replay_fold.h"
+#include "store/keys.h"
+#include "store/stream_walk.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::EventEnvelope;
+using returnpath::v1::StreamRecord;
+using returnpath::v1::Task;
+using returnpath::v1::Timer;
+
+// Streams repaired per command: bounds a group's batch and what is held.
+constexpr size_t kStreamsPerCommand = 256;
+
+// What one stream's stored records need to match its fold.
+struct StreamRepair {
+  std::string stream;
+  std::optional<StreamRecord> record;  // to put
+  bool remove_record = false;
+  std::vector<std::string> index_removed, index_added;
+  std::vector<std::string> timers_removed;     // ids
+  std::vector<std::string> timer_ids_removed;  // ids naming no stored timer
+  std::vector<Timer> timers_put;
+  std::vector<Task> tasks_removed;
+  std::vector<std::pair<Task, Task>> tasks_replaced;  // stored, next
+  std::vector<Task> tasks_added;
+
+  bool empty() const {
+    return !record.has_value() && !remove_record && index_removed.empty() &&
+           index_added.empty() && timers_removed.empty() &&
+           timer_ids_removed.empty() && timers_put.empty() &&
+           tasks_removed.empty() && tasks_replaced.empty() &&
+           tasks_added.empty();
+  }
+};
+
+absl::Status WriteRepair(CommandContext& ctx, const StreamRepair& r) {
+  if (r.remove_record) ctx.DeleteRecord(Table::kState, r.stream);
+  if (r.record.has_value()) ctx.PutStream(*r.record);
+  for (const std::string& key : r.index_removed) {
+    ctx.DeleteRecord(Table::kIndex, keys::IndexEntry(key, r.stream));
+  }
+  for (const std::string& key : r.index_added) {
+    ctx.PutRecord(Table::kIndex, keys::IndexEntry(key, r.stream), "");
+  }
+  for (const std::string& id : r.timers_removed) {
+    RP_RETURN_IF_ERROR(ctx.DeleteTimer(r.stream, id));
+  }
+  for (const std::string& id : r.timer_ids_removed) {
+    ctx.DeleteRecord(Table::kTimerIds, keys::StreamItem(r.stream, id));
+  }
+  for (const Timer& timer : r.timers_put) {
+    RP_RETURN_IF_ERROR(ctx.PutTimer(timer));
+  }
+  for (const Task& task : r.tasks_removed) ctx.RemoveTask(task);
+  for (const auto& [stored, next] : r.tasks_replaced) {
+    RP_RETURN_IF_ERROR(ctx.ReplaceTask(stored, next));
+  }
+  for (const Task& task : r.tasks_added) {
+    RP_RETURN_IF_ERROR(ctx.OpenTask(task));
+  }
+  return absl::OkStatus();
+}
+
+// `folded`, with what the queue added to `stored`: its handling history, and
+// while the log leaves the task open, its lease, retry delay or dead letter.
+Task KeepRuntime(Task folded, const Task& stored) {
+  folded.set_attempts(stored.attempts());
+  folded.set_last_error(stored.last_error());
+  *folded.mutable_handling() = stored.handling();
+  const bool queue_state =
+      stored.state() == returnpath::v1::TASK_STATE_OPEN ||
+      stored.state() == returnpath::v1::TASK_STATE_LEASED ||
+      stored.state() == returnpath::v1::TASK_STATE_DEAD_LETTER;
+  if (folded.state() == returnpath::v1::TASK_STATE_OPEN && queue_state) {
+    folded.set_state(stored.state());
+    if (stored.has_visible_time()) {
+      *folded.mutable_visible_time() = stored.visible_time();
+    }
+    folded.set_lease_owner(stored.lease_owner());
+    if (stored.has_lease_expires()) {
+      *folded.mutable_lease_expires() = stored.lease_expires();
+    }
+  }
+  return folded;
+}
+
+class Rebuilder {
+ public:
+  Rebuilder(const StoreView& view, const Workflow& workflow,
+            CommandQueue& queue, const ReplayProgress& progress)
+      : view_(view),
+        workflow_(workflow),
+        queue_(queue),
+        progress_(progress),
+        total_(view.LastPosition()),
+        streams_(view, Table::kStreams),
+        states_(view, Table::kState),
+        timer_ids_(view, Table::kTimerIds),
+        tasks_(view, Table::kTasks) {}
+
+  absl::StatusOr<RebuildReport> Run() {
+    for (;;) {
+      std::string stream;
+      for (const StreamCursor* c :
+           {&streams_, &states_, &timer_ids_, &tasks_}) {
+        if (c->Valid() && (stream.empty() || c->stream() < stream)) {
+          stream = std::string(c->stream());
+        }
+      }
+      if (stream.empty()) break;
+      ++report_.streams;
+      RP_ASSIGN_OR_RETURN(StreamRepair repair, Repair(stream));
+      if (!repair.empty()) {
+        ++report_.rewritten_streams;
+        pending_.push_back(std::move(repair));
+        if (pending_.size() == kStreamsPerCommand) RP_RETURN_IF_ERROR(Flush());
+      }
+    }
+    for (const StreamCursor* c : {&streams_, &states_, &timer_ids_, &tasks_}) {
+      RP_RETURN_IF_ERROR(c->status());
+    }
+    RP_RETURN_IF_ERROR(Flush());
+    if (progress_) progress_(report_.events, total_);
+    return report_;
+  }
+
+ private:
+  absl::StatusOr<StreamRepair> Repair(const std::string& stream) {
+    FoldedStream folded;
+    folded.stream_id = stream;
+    RP_RETURN_IF_ERROR(Fold(&folded));
+    StreamRepair repair;
+    repair.stream = stream;
+    RP_RETURN_IF_ERROR(RepairRecord(folded, &repair));
+    RP_RETURN_IF_ERROR(RepairTimers(folded, &repair));
+    RP_RETURN_IF_ERROR(RepairTasks(folded, &repair));
+    return repair;
+  }
+
+  absl::Status Fold(FoldedStream* s) {
+    if (!streams_.At(s->stream_id)) return absl::OkStatus();
+    std::string problem;
+    RP_RETURN_IF_ERROR(
+        ReadIndexedStream(view_, streams_, &events_, [&](std::string p) {
+          if (problem.empty()) problem = std::move(p);
+        }));
+    if (!problem.empty()) {
+      return absl::DataLossError(
+          absl::StrCat("stream \"", s->stream_id, "\": ", problem));
+    }
+    for (EventEnvelope& event : events_) {
+      const uint64_t position = event.position();
+      absl::Status applied = FoldEvent(workflow_, &event, FoldDetail::kFull, s);
+      if (!applied.ok()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the event at position ", position, " of stream \"", s->stream_id,
+            "\" no longer applies: ", applied.message()));
+      }
+      if (++report_.events % 65536 == 0 && progress_) {
+        progress_(report_.events, total_);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status RepairRecord(const FoldedStream& folded, StreamRepair* r) {
+    std::vector<std::string> old_keys;
+    std::optional<std::string> stored_bytes;
+    if (states_.At(folded.stream_id)) {
+      StreamRecord stored;
+      if (!stored.ParseFromArray(states_.value().data(),
+                                 static_cast<int>(states_.value().size()))) {
+        return absl::DataLossError(absl::StrCat("the state record of stream \"",
+                                                folded.stream_id,
+                                                "\" does not parse"));
+      }
+      old_keys.assign(stored.index_keys().begin(), stored.index_keys().end());
+      stored_bytes = std::string(states_.value());
+      states_.Next();
+    }
+    std::sort(old_keys.begin(), old_keys.end());
+    std::vector<std::string> new_keys;
+    if (folded.version == 0) {
+      r->remove_record = stored_bytes.has_value();
+    } else {
+      StreamRecord record;
+      record.set_stream_id(folded.stream_id);
+      record.set_version(folded.version);
+      record.set_last_position(folded.last_position);
+      record.set_state(EncodedState(folded));
+      for (const std::string& key : folded.index_keys) {
+        record.add_index_keys(key);
+      }
+      if (record.SerializeAsString() != stored_bytes) r->record = record;
+      new_keys = folded.index_keys;  // sorted, unique
+    }
+    std::set_difference(old_keys.begin(), old_keys.end(), new_keys.begin(),
+                        new_keys.end(), std::back_inserter(r->index_removed));
+    std::set_difference(new_keys.begin(), new_keys.end(), old_keys.begin(),
+                        old_keys.end(), std::back_inserter(r->index_added));
+    return absl::OkStatus();
+  }
+
+  absl::Status RepairTimers(const FoldedStream& folded, StreamRepair* r) {
+    const std::string& stream = folded.stream_id;
+    std::map<std::string, Timer> stored;
+    for (; timer_ids_.At(stream); timer_ids_.Next()) {
+      std::string ignored, id;
+      absl::Time due;
+      absl::string_view value = timer_ids_.value();
+      if (!keys::DecodeStreamItem(timer_ids_.key(), &ignored, &id) ||
+          !keys::GetTime(&value, &due)) {
+        return absl::DataLossError(absl::StrCat(
+            "a timer_ids entry of stream \"", stream, "\" is malformed"));
+      }
+      RP_ASSIGN_OR_RETURN(std::optional<Timer> timer,
+                          ReadProto<Timer>(view_, Table::kTimers,
+                                           keys::TimerDue(due, stream, id)));
+      if (timer.has_value()) {
+        stored.emplace(id, *std::move(timer));
+      } else {
+        r->timer_ids_removed.push_back(id);
+      }
+    }
+    for (const auto& [id, timer] : stored) {
+      if (!folded.timers.contains(id)) r->timers_removed.push_back(id);
+    }
+    for (const auto& [id, timer] : folded.timers) {
+      auto it = stored.find(id);
+      if (it == stored.end() ||
+          it->second.SerializeAsString() != timer.SerializeAsString()) {
+        r->timers_put.push_back(timer);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status RepairTasks(const FoldedStream& folded, StreamRepair* r) {
+    const std::string& stream = folded.stream_id;
+    std::map<std::string, Task> stored;
+    for (; tasks_.At(stream); tasks_.Next()) {
+      Task task;
+      if (!task.ParseFromArray(tasks_.value().data(),
+                               static_cast<int>(tasks_.value().size()))) {
+        return absl::DataLossError(absl::StrCat("a task record of stream \"",
+                                                stream, "\" is malformed"));
+      }
+      std::string id = task.id();
+      stored.emplace(std::move(id), std::move(task));
+    }
+    for (const auto& [id, task] : stored) {
+      if (!folded.tasks.contains(id)) r->tasks_removed.push_back(task);
+    }
+    for (const auto& [id, task] : folded.tasks) {
+      auto it = stored.find(id);
+      if (it == stored.end()) {
+        r->tasks_added.push_back(task);
+      } else if (LoggedPartOfTask(it->second).SerializeAsString() !=
+                 task.SerializeAsString()) {
+        r->tasks_replaced.emplace_back(it->second,
+                                       KeepRuntime(task, it->second));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Flush() {
+    if (pending_.empty()) return absl::OkStatus();
+    std::vector<StreamRepair> repairs = std::move(pending_);
+    pending_.clear();
+    return RunCommand<bool>(
+               queue_,
+               [&repairs](CommandContext& ctx) -> absl::StatusOr<bool> {
+                 for (const StreamRepair& r : repairs) {
+                   RP_RETURN_IF_ERROR(WriteRepair(ctx, r));
+                 }
+                 return true;
+               })
+        .status();
+  }
+
+  const StoreView& view_;
+  const Workflow& workflow_;
+  CommandQueue& queue_;
+  const ReplayProgress& progress_;
+  const uint64_t total_;
+  StreamCursor streams_, states_, timer_ids_, tasks_;
+  std::vector<EventEnvelope> events_;  // of the stream being folded
+  std::vector<StreamRepair> pending_;
+  RebuildReport report_;
+};
+
+absl::Status RecordSchema(CommandQueue& queue, const std::string& schema) {
+  return RunCommand<bool>(
+             queue,
+             [&schema](CommandContext& ctx) -> absl::StatusOr<bool> {
+               ctx.PutRecord(Table::kMeta, keys::kMetaStateSchema, schema);
+               return true;
+             })
+      .status();
+}
+
+}  // namespace
+
+absl::StatusOr<RebuildReport> RebuildFromLog(EventStore& store,
+                                             const Workflow& workflow,
+                                             const ReplayProgress& progress) {
+  CommandQueue* queue = CommandQueueOf(store);
+  if (queue == nullptr) {
+    return absl::FailedPreconditionError(
+        "this event store takes no commands: it cannot be rebuilt");
+  }
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
+  return Rebuilder(*view, workflow, *queue, progress).Run();
+}
+
+absl::Status MigrateStates(EventStore& store, const Workflow& workflow,
+                           const MigrationLog& log) {
+  CommandQueue* queue = CommandQueueOf(store);
+  if (queue == nullptr) return absl::OkStatus();  // a test double
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
+  absl::StatusOr<std::string> stored =
+      view->Get(Table::kMeta, keys::kMetaStateSchema);
+  if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+    return stored.status();
+  }
+  const std::string from = stored.ok() ? *stored : "";
+  const std::string to = workflow.StateSchema();
+  if (from == to) return absl::OkStatus();
+  if (view->LastPosition() == 0) return RecordSchema(*queue, to);
+  view.reset();
+  auto say = [&log](absl::string_view message) {
+    if (log) log("info", message);
+  };
+  const std::string name = !stored.ok()   ? "(not recorded)"
+                           : from.empty() ? "(none)"
+                                          : from;
+  say(absl::StrCat("migrating the store: states were written under \"", name,
+                   "\", the workflow keeps \"", to,
+                   "\"; rebuilding every stream from the log"));
+  const absl::Time start = absl::Now();
+  int last_percent = -1;
+  absl::StatusOr<RebuildReport> report =
+      RebuildFromLog(store, workflow, [&](uint64_t done, uint64_t total) {
+        const int percent =
+            total == 0 ? 100 : static_cast<int>(done * 100 / total);
+        if (percent / 10 == last_percent / 10) return;
+        last_percent = percent;
+        say(absl::StrCat("migrating the store: ", done, " of ", total,
+                         " events folded (", percent, " %)"));
+      });
+  if (!report.ok()) {
+    return absl::Status(
+        report.status().code(),
+        absl::StrCat("cannot migrate the store from state schema \"", name,
+                     "\" to \"", to, "\": ", report.status().message(),
+                     "; nothing was served and the stored events are intact"));
+  }
+  RP_RETURN_IF_ERROR(RecordSchema(*queue, to));
+  say(absl::StrCat("migrated the store to state schema \"", to,
+                   "\": ", report->streams, " streams, ", report->events,
+                   " events folded, ", report->rewritten_streams,
+                   " streams rewritten, in ",
+                   absl::FormatDuration(absl::Now() - start)));
+  return absl::OkStatus();
+}
+
+}  // namespace returnpath::engine
