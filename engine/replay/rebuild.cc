@@ -207,7 +207,7 @@ class Rebuilder {
       record.set_stream_id(folded.stream_id);
       record.set_version(folded.version);
       record.set_last_position(folded.last_position);
-      record.set_state(folded.state);
+      record.set_state(EncodedState(folded));
       for (const std::string& key : folded.index_keys) {
         record.add_index_keys(key);
       }

@@ -9,9 +9,9 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
+#include "replay/fold_streams.h"
 #include "replay/replay_fold.h"
 #include "store/codec.h"
-#include "store/stream_walk.h"
 
 namespace returnpath::engine {
 namespace {
@@ -26,9 +26,7 @@ absl::StatusOr<StreamView> FoldStream(
     EventStore& store, const Workflow& workflow, absl::string_view stream_id,
     absl::FunctionRef<Take(const EventEnvelope&)> take,
     absl::string_view nothing_by) {
-  FoldedStream folded;
-  StreamView view;
-  view.stream_id = std::string(stream_id);
+  std::vector<EventEnvelope> taken;
   for (uint64_t from = 1;;) {
     RP_ASSIGN_OR_RETURN(std::vector<EventEnvelope> events,
                         store.ReadStream(stream_id, from, kPage));
@@ -39,27 +37,34 @@ absl::StatusOr<StreamView> FoldStream(
         stop = true;
         break;
       }
-      if (t == Take::kSkip) continue;
-      absl::Status applied =
-          FoldEvent(workflow, &event, FoldDetail::kFull, &folded);
-      if (!applied.ok()) {
-        view.notes.push_back(absl::StrCat(
-            "event at position ", event.position(), " (version ",
-            event.stream_version(), ") was left out: ", applied.message()));
-        continue;
-      }
-      ++view.events;
+      if (t == Take::kFold) taken.push_back(std::move(event));
     }
     if (stop || events.size() < kPage) break;
     from = events.back().stream_version() + 1;
   }
+  StreamView view;
+  view.stream_id = std::string(stream_id);
+  FoldedStream folded;
+  FoldEvents(
+      workflow, FoldDetail::kFull, /*classify=*/false, absl::MakeSpan(taken),
+      &folded,
+      [&view](const EventEnvelope& event, const absl::Status& applied,
+              std::vector<Workflow::StatisticKey>*) {
+        if (applied.ok()) {
+          ++view.events;
+          return;
+        }
+        view.notes.push_back(absl::StrCat(
+            "event at position ", event.position(), " (version ",
+            event.stream_version(), ") was left out: ", applied.message()));
+      });
   if (view.events == 0) {
     return absl::NotFoundError(
         absl::StrCat("\"", stream_id, "\" has no events ", nothing_by));
   }
   view.version = folded.version;
   view.last_position = folded.last_position;
-  view.state = std::move(folded.state);
+  view.state = EncodedState(folded);
   view.index_keys = std::move(folded.index_keys);
   for (auto& [id, timer] : folded.timers) view.timers.push_back(timer);
   for (auto& [id, task] : folded.tasks) view.tasks.push_back(task);
@@ -121,37 +126,32 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
   const uint64_t total = view->LastPosition();
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts;
   StatisticsReport report;
-  // One stream at a time (stream_walk.h): memory does not grow with the
-  // number of persons. Entries the stream index gets wrong are ReplayCheck's
-  // to report; here they are left out.
-  StreamCursor index(*view, Table::kStreams);
-  std::vector<EventEnvelope> events;
-  std::string before;
+  // One stream at a time (fold_streams.h): memory does not grow with the
+  // number of persons.
   uint64_t done = 0;
-  while (index.Valid()) {
-    RP_RETURN_IF_ERROR(
-        ReadIndexedStream(*view, index, &events, [](std::string) {}));
-    FoldedStream s;
-    for (EventEnvelope& event : events) {
-      before.assign(s.state);  // reuses its buffer: no allocation per event
-      if (!FoldEvent(workflow, &event, FoldDetail::kStateOnly, &s).ok()) {
-        ++report.not_applied;
-        continue;
-      }
-      ++report.events;
-      const absl::Time effective = FromTimestamp(event.effective_time());
-      for (Workflow::StatisticKey& key :
-           workflow.Classify(before, s.state, event)) {
-        const absl::Time at = key.effective.value_or(effective);
-        if (at < from || at >= to) continue;
-        counts[{std::move(key.category), absl::FormatTime("%Y-%m", at, zone),
-                std::move(key.group)}] += key.delta;
-      }
+  StreamsFold fold;
+  fold.classify = true;
+  fold.on_event = [&](int, const EventEnvelope& event,
+                      const absl::Status& applied,
+                      std::vector<Workflow::StatisticKey>* counted) {
+    if (++done % kPage == 0 && progress) progress(done, total);
+    if (!applied.ok()) {
+      ++report.not_applied;
+      return;
     }
-    const uint64_t page_before = done / kPage;
-    done += events.size();
-    if (progress && done / kPage != page_before) progress(done, total);
-  }
+    ++report.events;
+    const absl::Time effective = FromTimestamp(event.effective_time());
+    for (Workflow::StatisticKey& key : *counted) {
+      const absl::Time at = key.effective.value_or(effective);
+      if (at < from || at >= to) continue;
+      counts[{std::move(key.category), absl::FormatTime("%Y-%m", at, zone),
+              std::move(key.group)}] += key.delta;
+    }
+  };
+  fold.on_stream = [](int, FoldedStream&, absl::Span<const EventEnvelope>) {
+    return true;
+  };
+  RP_RETURN_IF_ERROR(FoldEveryStream(*view, workflow, fold));
   if (progress) progress(done, total);
   for (const auto& [key, count] : counts) {
     if (count <= 0) continue;  // everything it counted was taken back

@@ -3,16 +3,16 @@
 //
 // It goes one stream at a time, so its memory does not grow with the number
 // of persons (holding every stream's fold at once took about 16 KB a person:
-// tens of GB at national scale). The families keyed by stream (streams,
-// state, timer_ids, tasks) are walked side by side in key order. Entries of
-// the others (index, timers, task_ready) are looked up by key and remembered
-// as 64-bit fingerprints; one scan of each at the end reports the entries no
-// stream accounts for. A bitmap of folded positions finds events the stream
-// index leaves out.
+// tens of GB at national scale): the fold Statistics uses too
+// (fold_streams.h) walks the stream index, and the other families keyed by
+// stream (state, timer_ids, tasks) are walked alongside in key order. Entries
+// of the families keyed otherwise (index, timers, task_ready) are looked up by
+// key and remembered as 64-bit fingerprints; one scan of each at the end
+// reports the entries no stream accounts for. A bitmap of folded positions
+// finds events the stream index leaves out.
 
 #include <algorithm>
 #include <memory>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -23,6 +23,7 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/replay.h"
 #include "engine/status_macros.h"
+#include "replay/fold_streams.h"
 #include "replay/replay_fold.h"
 #include "store/codec.h"
 #include "store/keys.h"
@@ -101,52 +102,63 @@ struct Coverage {
   }
 };
 
-// Checks the streams of one partition (by a hash of the stream id), walking
-// every stream-keyed family in key order. One per thread.
+// Checks the streams of one part (InPart): those the shared fold walks
+// (fold_streams.h), and those only the other stream-keyed families name,
+// walked alongside in key order. One per fold thread.
 class StreamChecker {
  public:
-  StreamChecker(const StoreView& view, const Workflow& workflow,
-                absl::Time overdue_before, int partition, int partitions,
-                uint64_t total, Findings* findings)
+  StreamChecker(const StoreView& view, absl::Time overdue_before, int part,
+                int parts, uint64_t total, Findings* findings)
       : view_(view),
-        workflow_(workflow),
         overdue_before_(overdue_before),
-        partition_(partition),
-        partitions_(partitions),
+        part_(part),
+        parts_(parts),
         findings_(*findings),
-        streams_(view, Table::kStreams),
         states_(view, Table::kState),
         timer_ids_(view, Table::kTimerIds),
         tasks_(view, Table::kTasks) {
     coverage_.folded_positions.assign(total + 1, false);
   }
 
-  absl::Status Run() {
-    // Every stream any of the walked families names, in order.
-    for (;;) {
-      std::string stream;
-      for (const StreamCursor* c :
-           {&streams_, &states_, &timer_ids_, &tasks_}) {
-        if (c->Valid() && (stream.empty() || c->stream() < stream)) {
-          stream = std::string(c->stream());
-        }
-      }
-      if (stream.empty()) break;
-      if (!Mine(stream)) {
-        for (StreamCursor* c : {&streams_, &states_, &timer_ids_, &tasks_}) {
-          while (c->At(stream)) c->Next();
-        }
-        continue;
-      }
-      FoldedStream folded;
-      folded.stream_id = stream;
-      RP_RETURN_IF_ERROR(FoldStream(&folded));
-      RP_RETURN_IF_ERROR(CheckState(folded));
-      RP_RETURN_IF_ERROR(CheckIndex(folded));
-      RP_RETURN_IF_ERROR(CheckTimers(folded));
-      RP_RETURN_IF_ERROR(CheckTasks(folded));
+  void Folded(const EventEnvelope& event, const absl::Status& applied) {
+    std::vector<bool>& folded = coverage_.folded_positions;
+    if (event.position() >= folded.size()) {
+      folded.resize(event.position() + 1, false);
     }
-    for (const StreamCursor* c : {&streams_, &states_, &timer_ids_, &tasks_}) {
+    folded[event.position()] = true;
+    if (!applied.ok()) {
+      Report(event.stream_id(), "state",
+             absl::StrCat("the event at position ", event.position(),
+                          " no longer applies: ", applied.message()));
+    }
+    if (++unreported_events_ == kPage) {
+      findings_.Folded(unreported_events_);
+      unreported_events_ = 0;
+    }
+  }
+
+  // A stream the fold walked, with its events as the stream index lists
+  // them. False on an error, which Finish returns.
+  bool Check(FoldedStream& folded, absl::Span<const EventEnvelope> events) {
+    status_ = CheckStreamsBefore(&folded.stream_id);
+    if (!status_.ok()) return false;
+    ++coverage_.streams;
+    // A rejected event is reported once: the version it was stored at is
+    // not a second difference.
+    if (!events.empty()) {
+      folded.version = events.back().stream_version();
+      folded.last_position = events.back().position();
+    }
+    events_ = events;
+    status_ = CheckStream(folded);
+    return status_.ok();
+  }
+
+  // After the fold: the streams left that only the other families name.
+  absl::Status Finish() {
+    RP_RETURN_IF_ERROR(status_);
+    RP_RETURN_IF_ERROR(CheckStreamsBefore(nullptr));
+    for (const StreamCursor* c : {&states_, &timer_ids_, &tasks_}) {
       RP_RETURN_IF_ERROR(c->status());
     }
     findings_.Folded(unreported_events_);
@@ -158,9 +170,7 @@ class StreamChecker {
 
  private:
   bool Mine(absl::string_view stream) const {
-    return partitions_ == 1 ||
-           absl::Hash<absl::string_view>()(stream) % partitions_ ==
-               static_cast<size_t>(partition_);
+    return InPart(stream, part_, parts_);
   }
   void Report(std::string stream, std::string what, std::string detail) {
     findings_.Report(std::move(stream), std::move(what), std::move(detail));
@@ -171,35 +181,36 @@ class StreamChecker {
     coverage_.expected.insert(Coverage::Fingerprint(table, key));
   }
 
-  // Folds the stream's events in version order, as the stream index lists
-  // them. A stream with no events there is left with version 0.
-  absl::Status FoldStream(FoldedStream* s) {
-    const std::string& stream = s->stream_id;
-    if (!streams_.At(stream)) return absl::OkStatus();
-    ++coverage_.streams;
-    RP_RETURN_IF_ERROR(
-        ReadIndexedStream(view_, streams_, &events_, [&](std::string problem) {
-          Report(stream, "state", std::move(problem));
-        }));
-    for (EventEnvelope& event : events_) {
-      const uint64_t position = event.position();
-      std::vector<bool>& folded = coverage_.folded_positions;
-      if (position >= folded.size()) folded.resize(position + 1, false);
-      folded[position] = true;
-      absl::Status applied = FoldEvent(workflow_, &event, FoldDetail::kFull, s);
-      if (!applied.ok()) {
-        Report(stream, "state",
-               absl::StrCat("the event at position ", position,
-                            " no longer applies: ", applied.message()));
-        s->version = event.stream_version();
-        s->last_position = position;
+  // Streams before `stop` (null: to the end) that the state, timer_ids or
+  // tasks family names but the stream index does not: they fold to nothing.
+  absl::Status CheckStreamsBefore(const std::string* stop) {
+    events_ = {};
+    for (;;) {
+      std::string stream;
+      for (const StreamCursor* c : {&states_, &timer_ids_, &tasks_}) {
+        if (c->Valid() && (stop == nullptr || c->stream() < *stop) &&
+            (stream.empty() || c->stream() < stream)) {
+          stream = std::string(c->stream());
+        }
       }
-      if (++unreported_events_ == kPage) {
-        findings_.Folded(unreported_events_);
-        unreported_events_ = 0;
+      if (stream.empty()) return absl::OkStatus();
+      if (!Mine(stream)) {
+        for (StreamCursor* c : {&states_, &timer_ids_, &tasks_}) {
+          while (c->At(stream)) c->Next();
+        }
+        continue;
       }
+      FoldedStream nothing;
+      nothing.stream_id = stream;
+      RP_RETURN_IF_ERROR(CheckStream(nothing));
     }
-    return absl::OkStatus();
+  }
+
+  absl::Status CheckStream(const FoldedStream& folded) {
+    RP_RETURN_IF_ERROR(CheckState(folded));
+    RP_RETURN_IF_ERROR(CheckIndex(folded));
+    RP_RETURN_IF_ERROR(CheckTimers(folded));
+    return CheckTasks(folded);
   }
 
   absl::Status CheckState(const FoldedStream& folded) {
@@ -394,11 +405,12 @@ class StreamChecker {
                        record.last_position(), "; the log has version ",
                        folded.version, " at position ", folded.last_position));
     }
-    if (record.state() != folded.state) {
+    if (const std::string state = EncodedState(folded);
+        record.state() != state) {
       Report(s, "state",
              absl::StrCat("the stored state (", record.state().size(),
                           " bytes) differs from the state the log folds to (",
-                          folded.state.size(), " bytes)"));
+                          state.size(), " bytes)"));
     }
     std::vector<std::string> stored(record.index_keys().begin(),
                                     record.index_keys().end());
@@ -459,14 +471,14 @@ class StreamChecker {
   }
 
   const StoreView& view_;
-  const Workflow& workflow_;
   const absl::Time overdue_before_;  // InfinitePast: no overdue check
-  const int partition_, partitions_;
+  const int part_, parts_;
   Findings& findings_;
-  StreamCursor streams_, states_, timer_ids_, tasks_;
+  StreamCursor states_, timer_ids_, tasks_;
   Coverage coverage_;
-  std::vector<EventEnvelope> events_;  // of the stream being checked
-  uint64_t unreported_events_ = 0;     // folded since the last Findings::Folded
+  absl::Span<const EventEnvelope> events_;  // of the stream being checked
+  uint64_t unreported_events_ = 0;  // folded since the last Findings::Folded
+  absl::Status status_;             // the first error a Check met
 };
 
 // Events no stream index entry led to.
@@ -558,18 +570,26 @@ absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
   std::vector<std::unique_ptr<StreamChecker>> checkers;
   for (int i = 0; i < threads; ++i) {
     checkers.push_back(std::make_unique<StreamChecker>(
-        *view, workflow, overdue_before, i, threads, total, &findings));
+        *view, overdue_before, i, threads, total, &findings));
   }
-  std::vector<absl::Status> results(threads);
-  {
-    std::vector<std::thread> running;
-    for (int i = 1; i < threads; ++i) {
-      running.emplace_back([&, i] { results[i] = checkers[i]->Run(); });
-    }
-    results[0] = checkers[0]->Run();
-    for (std::thread& t : running) t.join();
-  }
-  for (const absl::Status& result : results) RP_RETURN_IF_ERROR(result);
+  StreamsFold fold;
+  fold.detail = FoldDetail::kFull;
+  fold.threads = threads;
+  fold.on_event = [&checkers](int part, const EventEnvelope& event,
+                              const absl::Status& applied,
+                              std::vector<Workflow::StatisticKey>*) {
+    checkers[part]->Folded(event, applied);
+  };
+  fold.on_problem = [&findings](int, absl::string_view stream,
+                                std::string problem) {
+    findings.Report(std::string(stream), "state", std::move(problem));
+  };
+  fold.on_stream = [&checkers](int part, FoldedStream& stream,
+                               absl::Span<const EventEnvelope> events) {
+    return checkers[part]->Check(stream, events);
+  };
+  RP_RETURN_IF_ERROR(FoldEveryStream(*view, workflow, fold));
+  for (auto& checker : checkers) RP_RETURN_IF_ERROR(checker->Finish());
   Coverage coverage;
   for (auto& checker : checkers) coverage.Merge(checker->TakeCoverage());
   checkers.clear();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "commit/transition_records.h"
 #include "engine/status_macros.h"
 #include "engine/timer_loop.h"
@@ -80,23 +81,63 @@ void ApplyRuntime(const Transition& t, const EventEnvelope& event,
 
 }  // namespace
 
+std::string EncodedState(const FoldedStream& stream) {
+  return stream.state == nullptr ? std::string() : stream.state->Encode();
+}
+
 absl::Status FoldEvent(const Workflow& workflow, EventEnvelope* stored,
-                       FoldDetail detail, FoldedStream* s) {
+                       FoldDetail detail, FoldedStream* s,
+                       std::vector<Workflow::StatisticKey>* counted) {
   // The workflow saw the event complete but for its hashes.
   EventEnvelope& event = *stored;
   event.clear_hash();
   event.clear_previous_hash();
-  RP_ASSIGN_OR_RETURN(Transition t, workflow.Apply(s->state, event));
+  if (s->state == nullptr) {
+    RP_ASSIGN_OR_RETURN(s->state, workflow.Decode(""));
+  }
+  RP_ASSIGN_OR_RETURN(Transition t, s->state->Apply(event, counted));
   s->stream_id = event.stream_id();
   s->version = event.stream_version();
   s->last_position = event.position();
-  s->state = std::move(t.next_state);
   std::vector<std::string> keys = std::move(t.index_keys);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   s->index_keys = std::move(keys);
   if (detail == FoldDetail::kFull) ApplyRuntime(t, event, s);
   return absl::OkStatus();
+}
+
+void FoldEvents(const Workflow& workflow, FoldDetail detail, bool classify,
+                absl::Span<EventEnvelope> events, FoldedStream* s,
+                EventFolded on_event) {
+  std::vector<size_t> rejected;  // indexes into `events`, ascending
+  std::vector<Workflow::StatisticKey> counted;
+  std::vector<Workflow::StatisticKey>* counting = classify ? &counted : nullptr;
+  for (size_t i = 0; i < events.size(); ++i) {
+    counted.clear();
+    const absl::Status applied =
+        FoldEvent(workflow, &events[i], detail, s, counting);
+    on_event(events[i], applied, counting);
+    if (applied.ok()) continue;
+    // The decoded state is undefined after a rejection: rebuild it from the
+    // events before this one that applied (they apply again the same way).
+    rejected.push_back(i);
+    FoldedStream again;
+    again.stream_id = s->stream_id;
+    for (size_t j = 0, r = 0; j < i; ++j) {
+      if (r < rejected.size() && rejected[r] == j) {
+        ++r;
+        continue;
+      }
+      FoldEvent(workflow, &events[j], detail, &again).IgnoreError();
+    }
+    *s = std::move(again);
+  }
+}
+
+bool InPart(absl::string_view stream, int part, int parts) {
+  return parts == 1 || absl::Hash<absl::string_view>()(stream) % parts ==
+                           static_cast<size_t>(part);
 }
 
 Task LoggedPartOfTask(const Task& stored) {

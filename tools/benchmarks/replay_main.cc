@@ -1,36 +1,31 @@
 // Suite 5: replay. Rebuilds every person's workflow state and index keys
 // from the whole log of the generated data set with the engine's own fold
-// (engine/replay_fold.h, as ReplayCheck and the as-of views use it), from one
-// RocksDB snapshot. One thread reads and decodes the log in position order
-// and hands each event to a fold thread chosen by its stream, so a stream's
-// events stay in order; one fold thread per core. Only the fold is timed;
-// the data set was loaded beforehand (dataset.h, sync=false). A fold that
-// has not finished within --replay_limit stops and reports what it did.
+// (replay/fold_streams.h, as Statistics uses it and ReplayCheck folds), from
+// one RocksDB snapshot: one stream at a time through the stream index, its
+// state kept decoded between its events, one fold thread per core, streams
+// split between them by a hash of their id. Only the fold is timed; the data
+// set was loaded beforehand (dataset.h, sync=false). A fold that has not
+// finished within --replay_limit stops and reports what it did.
 //
-// FoldDetail::kStateOnly: the full detail (every timer and every task ever
-// opened, kept per stream) needs several KB per person; see the notes.
+// FoldDetail::kStateOnly, as the statistics fold; ReplayCheck below folds
+// with full detail (every timer and task) and compares.
 
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/replay.h"
 #include "engine/status_macros.h"
+#include "replay/fold_streams.h"
 #include "replay/replay_fold.h"
-#include "store/codec.h"
-#include "store/keys.h"
 #include "tools/benchmarks/common.h"
 #include "tools/benchmarks/dataset.h"
 #include "tools/benchmarks/pathway_store.h"
@@ -47,78 +42,6 @@ namespace returnpath::bench {
 namespace {
 
 using returnpath::v1::EventEnvelope;
-using Batch = std::vector<EventEnvelope>;
-
-constexpr size_t kBatch = 512;
-constexpr size_t kQueuedBatches = 32;
-
-// One fold thread: its streams, fed batches through a bounded queue.
-class FoldWorker {
- public:
-  explicit FoldWorker(const engine::Workflow& workflow) : workflow_(workflow) {
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~FoldWorker() { Finish(); }
-
-  // Blocks while the queue is full.
-  void Push(Batch batch) {
-    absl::MutexLock lock(&mu_);
-    auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return queue_.size() < kQueuedBatches;
-    };
-    mu_.Await(absl::Condition(&room));
-    queue_.push_back(std::move(batch));
-  }
-  // Folds what is queued, then stops the thread.
-  void Finish() {
-    {
-      absl::MutexLock lock(&mu_);
-      closed_ = true;
-    }
-    if (thread_.joinable()) thread_.join();
-  }
-  uint64_t streams() const { return streams_.size(); }
-  uint64_t state_bytes() const {
-    uint64_t total = 0;
-    for (const auto& [id, s] : streams_) total += s.state.size();
-    return total;
-  }
-  uint64_t rejected() const { return rejected_; }
-
- private:
-  void Run() {
-    for (;;) {
-      Batch batch;
-      {
-        absl::MutexLock lock(&mu_);
-        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return !queue_.empty() || closed_;
-        };
-        mu_.Await(absl::Condition(&ready));
-        if (queue_.empty()) return;
-        batch = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      for (EventEnvelope& event : batch) {
-        engine::FoldedStream& s = streams_[event.stream_id()];
-        if (!engine::FoldEvent(workflow_, &event,
-                               engine::FoldDetail::kStateOnly, &s)
-                 .ok()) {
-          ++rejected_;
-        }
-      }
-    }
-  }
-
-  const engine::Workflow& workflow_;
-  absl::Mutex mu_;
-  std::deque<Batch> queue_ ABSL_GUARDED_BY(mu_);
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  // Only the fold thread touches these until Finish returns.
-  absl::flat_hash_map<std::string, engine::FoldedStream> streams_;
-  uint64_t rejected_ = 0;
-  std::thread thread_;
-};
 
 struct FoldResult {
   uint64_t events = 0;
@@ -134,49 +57,37 @@ absl::StatusOr<FoldResult> FoldLog(engine::EventStore& store,
                                    int threads, absl::Duration limit) {
   RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::StoreView> view,
                       store.Snapshot());
-  FoldResult result;
   const absl::Time start = absl::Now();
-  std::vector<std::unique_ptr<FoldWorker>> workers;
-  for (int i = 0; i < threads; ++i) {
-    workers.push_back(std::make_unique<FoldWorker>(workflow));
-  }
-  std::vector<Batch> batches(threads);
-  absl::Status error;
-  result.complete = true;
-  RP_RETURN_IF_ERROR(view->Scan(
-      engine::Table::kEvents, "", "",
-      [&](absl::string_view key, absl::string_view value) {
-        uint64_t position = 0;
-        if (!engine::keys::DecodeEvent(key, &position)) {
-          error = absl::DataLossError("an events key is malformed");
-          return false;
-        }
-        EventEnvelope event;
-        error = engine::DecodeEventValue(position, value, &event);
-        if (!error.ok()) return false;
-        const size_t w = absl::Hash<std::string>()(event.stream_id()) % threads;
-        batches[w].push_back(std::move(event));
-        if (batches[w].size() == kBatch) {
-          workers[w]->Push(std::move(batches[w]));
-          batches[w] = Batch();
-        }
-        if (++result.events % (kBatch * 16) == 0 &&
-            absl::Now() - start > limit) {
-          result.complete = false;
-          return false;
-        }
-        return true;
-      }));
-  RP_RETURN_IF_ERROR(error);
-  for (int i = 0; i < threads; ++i) {
-    workers[i]->Push(std::move(batches[i]));
-    workers[i]->Finish();
-  }
+  // One per fold thread, merged at the end; a cache line each, so the
+  // threads do not share one.
+  struct alignas(64) Part : FoldResult {};
+  std::vector<Part> parts(threads);
+  std::atomic<bool> stopped{false};
+  engine::StreamsFold fold;
+  fold.threads = threads;
+  fold.on_event = [&parts](int part, const EventEnvelope&,
+                           const absl::Status& applied,
+                           std::vector<engine::Workflow::StatisticKey>*) {
+    ++parts[part].events;
+    if (!applied.ok()) ++parts[part].rejected;
+  };
+  fold.on_stream = [&](int part, engine::FoldedStream& stream,
+                       absl::Span<const EventEnvelope>) {
+    ++parts[part].streams;
+    parts[part].state_bytes += engine::EncodedState(stream).size();
+    if (absl::Now() - start <= limit) return true;
+    stopped = true;
+    return false;
+  };
+  RP_RETURN_IF_ERROR(engine::FoldEveryStream(*view, workflow, fold));
+  FoldResult result;
   result.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  for (const auto& w : workers) {
-    result.streams += w->streams();
-    result.rejected += w->rejected();
-    result.state_bytes += w->state_bytes();
+  result.complete = !stopped;
+  for (const FoldResult& part : parts) {
+    result.events += part.events;
+    result.streams += part.streams;
+    result.rejected += part.rejected;
+    result.state_bytes += part.state_bytes;
   }
   return result;
 }
@@ -242,7 +153,8 @@ absl::Status Run(SuiteReport& report) {
   const double rate = static_cast<double>(fold.events) / fold.seconds;
   report.AddTarget(
       "fold: events/s", rate, "events/s", ">= 1,000,000", rate >= 1e6,
-      absl::StrFormat("%d fold threads and a reader, state and index keys",
+      absl::StrFormat("%d fold threads, one stream at a time each, state "
+                      "decoded between events; state and index keys",
                       threads));
   report.Add("fold: events folded", static_cast<double>(fold.events), "events",
              fold.complete ? "the whole log"
@@ -256,7 +168,8 @@ absl::Status Run(SuiteReport& report) {
              static_cast<double>(fold.state_bytes) /
                  static_cast<double>(std::max<uint64_t>(1, fold.streams)),
              "bytes",
-             "the workflow state Apply parses and re-encodes for every event");
+             "the workflow state, encoded once per person at the end of its "
+             "fold");
   report.Add(
       "fold: peak RSS", PeakRssMiB(), "MiB",
       absl::StrFormat("getrusage; %.0f MiB before the fold", rss_before));

@@ -165,7 +165,7 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
   std::sort(out.timers_to_cancel.begin(), out.timers_to_cancel.end());
 
   out.index_keys = IndexKeys(after);
-  out.next_state = SerializeState(after);
+  if (options.encode_state) out.next_state = SerializeState(after);
   return out;
 }
 

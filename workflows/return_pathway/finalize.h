@@ -24,6 +24,7 @@ struct DiffOptions {
   // Closed tasks the event carried out: (key, outcome); completed, not
   // cancelled.
   std::vector<std::pair<std::string, std::string>> task_outcomes;
+  bool encode_state = true;  // false: Transition::next_state is left empty
 };
 
 // Gives `after`'s tasks their engine ids (an unchanged task keeps its id and

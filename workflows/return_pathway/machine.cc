@@ -34,10 +34,11 @@ absl::StatusOr<Applied> ApplyEvent(const v1::PathwayState& state,
 
 absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     v1::PathwayState* changing, const v1::EventEnvelope& event,
-    const PolicySet& policies) {
+    const PolicySet& policies, const InPlace& in_place) {
   const v1::PathwayState& state = *changing;
   // Corrections, retractions and backdated events refold from a copy.
-  auto replace = [changing](Applied applied) {
+  auto replace = [changing, &in_place](Applied applied) {
+    if (in_place.replaced != nullptr) in_place.replaced->Swap(changing);
     *changing = std::move(applied.state);
     return std::move(applied.transition);
   };
@@ -116,6 +117,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
   options.fired_timer_id = st.fired_timer_id;
   options.completed_task_id = st.completed_task_id;
   options.task_outcomes = std::move(st.task_outcomes);
+  options.encode_state = !in_place.skip_encoding;
   returnpath::engine::Transition transition =
       Finish(before, *changing, options);
   transition.related_events = HouseholdEvents(household, *changing, in);

@@ -144,12 +144,23 @@ absl::StatusOr<Applied> ApplyEvent(const returnpath::v1::PathwayState& state,
                                    const returnpath::v1::EventEnvelope& event,
                                    const PolicySet& policies);
 
+// For a caller that keeps the state decoded between events.
+struct InPlace {
+  // An event that refolds the history replaces the state whole; if set, this
+  // then receives the state before it (else it is left alone).
+  returnpath::v1::PathwayState* replaced = nullptr;
+  // Leaves Transition::next_state empty outside a refold: the caller encodes
+  // the state when it needs the bytes.
+  bool skip_encoding = false;
+};
+
 // ApplyEvent changing `state` in place, which spares copying it (the write
 // path and replay parse a fresh state for every event anyway). On an error
 // `*state` is left half-changed and must be thrown away.
 absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     returnpath::v1::PathwayState* state,
-    const returnpath::v1::EventEnvelope& event, const PolicySet& policies);
+    const returnpath::v1::EventEnvelope& event, const PolicySet& policies,
+    const InPlace& in_place = {});
 
 }  // namespace returnpath::return_pathway
 

@@ -13,13 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/finalize.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/pathway_fixture.h"
+#include "workflows/return_pathway/return_pathway_workflow.h"
 #include "workflows/return_pathway/step.h"
 
 namespace returnpath::return_pathway {
@@ -59,6 +62,60 @@ v1::PathwayState Slim(const v1::PathwayState& s) {
   *slim.mutable_open_tasks() = s.open_tasks();
   slim.set_worst_tier_rank(s.worst_tier_rank());
   return slim;
+}
+
+std::string Describe(const engine::TaskSpec& t) {
+  return absl::StrCat(
+      t.id, "|", t.queue, "|", t.kind, "|", t.title, "|",
+      absl::FormatTime(t.due), "|", t.priority, "|", t.rule, "|",
+      absl::StrJoin(t.caused_by_positions, ","), "|", t.payload, "|",
+      t.paused_since ? absl::FormatTime(*t.paused_since) : "running");
+}
+
+// Every field of a transition, for comparing two of them.
+std::string Describe(const engine::Transition& t) {
+  std::vector<std::string> lines;
+  lines.push_back(absl::StrCat("state ", absl::CHexEscape(t.next_state)));
+  for (const engine::TimerSpec& timer : t.timers_to_arm) {
+    lines.push_back(absl::StrCat("arm ", timer.id, "|", timer.kind, "|",
+                                 absl::FormatTime(timer.due), "|",
+                                 timer.payload));
+  }
+  for (const std::string& id : t.timers_to_cancel) {
+    lines.push_back(absl::StrCat("cancel ", id));
+  }
+  for (const engine::TaskSpec& task : t.tasks_to_open) {
+    lines.push_back(absl::StrCat("open ", Describe(task)));
+  }
+  for (const std::string& id : t.tasks_to_close) {
+    lines.push_back(absl::StrCat("close ", id));
+  }
+  for (const engine::TaskSpec& task : t.tasks_to_update) {
+    lines.push_back(absl::StrCat("update ", Describe(task)));
+  }
+  for (const engine::Transition::TaskOutcome& done : t.tasks_to_complete) {
+    lines.push_back(absl::StrCat("complete ", done.id, "|", done.outcome));
+  }
+  lines.push_back(absl::StrCat("index ", absl::StrJoin(t.index_keys, ",")));
+  for (const engine::RelatedEvent& related : t.related_events) {
+    lines.push_back(absl::StrCat("related ", related.stream_id, "|",
+                                 related.expected_version
+                                     ? absl::StrCat(*related.expected_version)
+                                     : "any",
+                                 "|", absl::FormatTime(related.effective_time),
+                                 "|", related.payload.ShortDebugString()));
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+std::string Describe(const std::vector<engine::Workflow::StatisticKey>& keys) {
+  std::vector<std::string> lines;
+  for (const engine::Workflow::StatisticKey& key : keys) {
+    lines.push_back(absl::StrCat(
+        key.category, "|", key.group, "|", key.delta, "|",
+        key.effective ? absl::FormatTime(*key.effective) : "the event's"));
+  }
+  return absl::StrJoin(lines, "\n");
 }
 
 class Sequence : private RandomChoices {
@@ -101,6 +158,7 @@ class Sequence : private RandomChoices {
       if (::testing::Test::HasFatalFailure()) return;
     }
     CheckRefold();
+    CheckDecodedFold();
   }
 
  private:
@@ -433,6 +491,35 @@ class Sequence : private RandomChoices {
     }
     EXPECT_TRUE(SerializeState(state) == SerializeState(f_.state())) << Where();
     ExpectFoldFromNothingGivesTheState(f_.state(), Where());
+  }
+
+  // The fold that keeps the state decoded (Workflow::Decode, as replay,
+  // ReplayCheck and the statistics use it) gives, event by event, what the
+  // byte API gives: the same transition (timers, tasks, index keys, related
+  // events), the same state bytes once encoded, the same statistics.
+  void CheckDecodedFold() {
+    static const ReturnPathwayWorkflow* workflow =
+        new ReturnPathwayWorkflow(ShippedPolicies());
+    absl::StatusOr<std::unique_ptr<engine::Workflow::DecodedState>> decoded =
+        workflow->Decode("");
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    std::string bytes;
+    for (size_t i = 0; i < f_.log().size(); ++i) {
+      const v1::EventEnvelope& event = f_.log()[i];
+      absl::StatusOr<engine::Transition> want = workflow->Apply(bytes, event);
+      ASSERT_TRUE(want.ok()) << Where() << " event " << i << want.status();
+      std::vector<engine::Workflow::StatisticKey> counted;
+      absl::StatusOr<engine::Transition> got =
+          (*decoded)->Apply(event, &counted);
+      ASSERT_TRUE(got.ok()) << Where() << " event " << i << got.status();
+      EXPECT_TRUE(got->next_state.empty()) << Where() << " event " << i;
+      got->next_state = (*decoded)->Encode();
+      ASSERT_EQ(Describe(*got), Describe(*want)) << Where() << " event " << i;
+      ASSERT_EQ(Describe(counted),
+                Describe(workflow->Classify(bytes, want->next_state, event)))
+          << Where() << " event " << i;
+      bytes = std::move(want->next_state);
+    }
   }
 
   PathwayFixture f_;

@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "google/protobuf/arena.h"
@@ -13,6 +14,7 @@
 #include "returnpath/v1/household.pb.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "workflows/return_pathway/event_kinds.h"
+#include "workflows/return_pathway/finalize.h"
 #include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/machine.h"
 #include "workflows/return_pathway/recording_rights.h"
@@ -178,17 +180,15 @@ Counted CountedBy(const v1::PathwayState& state) {
   return out;
 }
 
-}  // namespace
-
-std::vector<ReturnPathwayWorkflow::StatisticKey>
-ReturnPathwayWorkflow::Classify(absl::string_view state_before,
-                                absl::string_view state_after,
-                                const v1::EventEnvelope& event) const {
-  absl::StatusOr<v1::PathwayState> after = DecodePathwayState(state_after);
-  if (!after.ok() || after->history().empty()) return {};
-  const std::string& group = after->person().nationality();
+// Classify for the states around `event`; `before` is asked for only when
+// the event refolded the history (null: it does not decode).
+std::vector<StatisticKey> ClassifyChange(
+    absl::FunctionRef<const v1::PathwayState*()> before,
+    const v1::PathwayState& after, const v1::EventEnvelope& event) {
+  if (after.history().empty()) return {};
+  const std::string& group = after.person().nationality();
   std::vector<StatisticKey> keys;
-  const v1::HistoryEntry& own = *after->history().rbegin();
+  const v1::HistoryEntry& own = *after.history().rbegin();
   if (own.position() == event.position() && !own.refolded()) {
     // Only this event is new: nothing counted before changes.
     Count(event.payload(), group, 1, std::nullopt, &keys);
@@ -197,10 +197,10 @@ ReturnPathwayWorkflow::Classify(absl::string_view state_before,
   }
   // A refold may change what any event counts, in its own month and under
   // the nationality the person now has: count the difference.
-  absl::StatusOr<v1::PathwayState> before = DecodePathwayState(state_before);
-  if (!before.ok()) return {};
-  const Counted was = CountedBy(*before);
-  const Counted now = CountedBy(*after);
+  const v1::PathwayState* was_state = before();
+  if (was_state == nullptr) return {};
+  const Counted was = CountedBy(*was_state);
+  const Counted now = CountedBy(after);
   std::vector<std::tuple<std::string, std::string, absl::Time>> gone, added;
   std::set_difference(was.begin(), was.end(), now.begin(), now.end(),
                       std::back_inserter(gone));
@@ -213,6 +213,63 @@ ReturnPathwayWorkflow::Classify(absl::string_view state_before,
     keys.push_back({std::move(category), std::move(in_group), 1, at});
   }
   return keys;
+}
+
+// A stream's state kept parsed between its events.
+class DecodedPathway final : public ReturnPathwayWorkflow::DecodedState {
+ public:
+  explicit DecodedPathway(const PolicySet& policies) : policies_(policies) {}
+
+  v1::PathwayState* state() { return &state_; }
+
+  absl::StatusOr<returnpath::engine::Transition> Apply(
+      const v1::EventEnvelope& event,
+      std::vector<StatisticKey>* counted) override {
+    InPlace in_place;
+    in_place.skip_encoding = true;
+    if (counted != nullptr) {
+      replaced_.Clear();
+      in_place.replaced = &replaced_;
+    }
+    RP_ASSIGN_OR_RETURN(returnpath::engine::Transition t,
+                        ApplyEventInPlace(&state_, event, policies_, in_place));
+    t.next_state.clear();  // a refold encodes it all the same
+    if (counted != nullptr) {
+      *counted = ClassifyChange([this] { return &replaced_; }, state_, event);
+    }
+    return t;
+  }
+
+  std::string Encode() const override { return SerializeState(state_); }
+
+ private:
+  const PolicySet& policies_;
+  v1::PathwayState state_;
+  v1::PathwayState replaced_;  // before a refold, when classifying
+};
+
+}  // namespace
+
+std::vector<ReturnPathwayWorkflow::StatisticKey>
+ReturnPathwayWorkflow::Classify(absl::string_view state_before,
+                                absl::string_view state_after,
+                                const v1::EventEnvelope& event) const {
+  absl::StatusOr<v1::PathwayState> after = DecodePathwayState(state_after);
+  if (!after.ok()) return {};
+  absl::StatusOr<v1::PathwayState> before;
+  return ClassifyChange(
+      [&]() -> const v1::PathwayState* {
+        before = DecodePathwayState(state_before);
+        return before.ok() ? &*before : nullptr;
+      },
+      *after, event);
+}
+
+absl::StatusOr<std::unique_ptr<ReturnPathwayWorkflow::DecodedState>>
+ReturnPathwayWorkflow::Decode(absl::string_view state) const {
+  auto decoded = std::make_unique<DecodedPathway>(policies_);
+  RP_RETURN_IF_ERROR(ParseState(state, decoded->state()));
+  return std::unique_ptr<DecodedState>(std::move(decoded));
 }
 
 absl::StatusOr<std::unique_ptr<returnpath::engine::Workflow>>

@@ -57,6 +57,10 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
   // "Europe/Oslo": the facts are dated in Norway, so are the months.
   std::string StatisticsTimeZone() const override;
 
+  // The PathwayState, parsed once: events apply to it in place.
+  absl::StatusOr<std::unique_ptr<DecodedState>> Decode(
+      absl::string_view state) const override;
+
   const PolicySet& policies() const { return policies_; }
 
  private:

@@ -3,8 +3,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -174,7 +176,62 @@ class Workflow {
       const returnpath::v1::EventEnvelope& event) const {
     return {};
   }
+
+  // A stream's state kept decoded between its events, so a long fold (replay,
+  // ReplayCheck, statistics) neither parses nor encodes it for every event.
+  // One fold owns it: not thread-safe.
+  class DecodedState {
+   public:
+    virtual ~DecodedState() = default;
+    // Apply on this state, changing it in place; the transition's next_state
+    // is left empty (Encode gives it). If `counted` is set, it receives what
+    // Classify returns for the states around the event. On an error the
+    // state is undefined and must be thrown away.
+    virtual absl::StatusOr<Transition> Apply(
+        const returnpath::v1::EventEnvelope& event,
+        std::vector<StatisticKey>* counted) = 0;
+    // Exactly the bytes the byte path's next_state would hold.
+    virtual std::string Encode() const = 0;
+  };
+  // `state` as Apply takes it (empty: a new stream). DATA_LOSS if it does
+  // not decode. The default keeps the bytes and goes through Apply and
+  // Classify, so a workflow need not implement it.
+  virtual absl::StatusOr<std::unique_ptr<DecodedState>> Decode(
+      absl::string_view state) const;
 };
+
+namespace workflow_internal {
+
+// The default DecodedState: the state as bytes, through the byte API.
+class StateBytes final : public Workflow::DecodedState {
+ public:
+  StateBytes(const Workflow& workflow, absl::string_view bytes)
+      : workflow_(workflow), bytes_(bytes) {}
+  absl::StatusOr<Transition> Apply(
+      const returnpath::v1::EventEnvelope& event,
+      std::vector<Workflow::StatisticKey>* counted) override {
+    absl::StatusOr<Transition> t = workflow_.Apply(bytes_, event);
+    if (!t.ok()) return t;
+    if (counted != nullptr) {
+      *counted = workflow_.Classify(bytes_, t->next_state, event);
+    }
+    bytes_ = std::move(t->next_state);
+    t->next_state.clear();
+    return t;
+  }
+  std::string Encode() const override { return bytes_; }
+
+ private:
+  const Workflow& workflow_;
+  std::string bytes_;
+};
+
+}  // namespace workflow_internal
+
+inline absl::StatusOr<std::unique_ptr<Workflow::DecodedState>> Workflow::Decode(
+    absl::string_view state) const {
+  return std::make_unique<workflow_internal::StateBytes>(*this, state);
+}
 
 }  // namespace returnpath::engine
 
