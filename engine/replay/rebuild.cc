@@ -1,6 +1,4 @@
-// RebuildFromLog and MigrateStates: see rebuild.h. The walk is ReplayCheck's
-// (replay_check.cc): the families keyed by stream, side by side in key order,
-// one stream's fold at a time.
+// RebuildFromLog and MigrateStates: see rebuild.h.
 
 #include "replay/rebuild.h"
 
@@ -16,9 +14,9 @@
 #include "commit/sequencer.h"
 #include "commit/transition_records.h"
 #include "engine/status_macros.h"
+#include "replay/fold_streams.h"
 #include "replay/replay_fold.h"
 #include "store/keys.h"
-#include "store/stream_walk.h"
 
 namespace returnpath::engine {
 namespace {
@@ -35,7 +33,6 @@ constexpr size_t kStreamsPerCommand = 256;
 struct StreamRepair {
   std::string stream;
   std::optional<StreamRecord> record;  // to put
-  bool remove_record = false;
   std::vector<std::string> index_removed, index_added;
   std::vector<std::string> timers_removed;     // ids
   std::vector<std::string> timer_ids_removed;  // ids naming no stored timer
@@ -45,7 +42,7 @@ struct StreamRepair {
   std::vector<Task> tasks_added;
 
   bool empty() const {
-    return !record.has_value() && !remove_record && index_removed.empty() &&
+    return !record.has_value() && index_removed.empty() &&
            index_added.empty() && timers_removed.empty() &&
            timer_ids_removed.empty() && timers_put.empty() &&
            tasks_removed.empty() && tasks_replaced.empty() &&
@@ -54,7 +51,6 @@ struct StreamRepair {
 };
 
 absl::Status WriteRepair(CommandContext& ctx, const StreamRepair& r) {
-  if (r.remove_record) ctx.DeleteRecord(Table::kState, r.stream);
   if (r.record.has_value()) ctx.PutStream(*r.record);
   for (const std::string& key : r.index_removed) {
     ctx.DeleteRecord(Table::kIndex, keys::IndexEntry(key, r.stream));
@@ -104,6 +100,8 @@ Task KeepRuntime(Task folded, const Task& stored) {
   return folded;
 }
 
+// Folds every stream through the shared walk (fold_streams.h), compares its
+// stored records (read at the same snapshot) and queues what differs.
 class Rebuilder {
  public:
   Rebuilder(const StoreView& view, const Workflow& workflow,
@@ -112,108 +110,85 @@ class Rebuilder {
         workflow_(workflow),
         queue_(queue),
         progress_(progress),
-        total_(view.LastPosition()),
-        streams_(view, Table::kStreams),
-        states_(view, Table::kState),
-        timer_ids_(view, Table::kTimerIds),
-        tasks_(view, Table::kTasks) {}
+        total_(view.LastPosition()) {}
 
   absl::StatusOr<RebuildReport> Run() {
-    for (;;) {
-      std::string stream;
-      for (const StreamCursor* c :
-           {&streams_, &states_, &timer_ids_, &tasks_}) {
-        if (c->Valid() && (stream.empty() || c->stream() < stream)) {
-          stream = std::string(c->stream());
-        }
+    StreamsFold fold;
+    fold.detail = FoldDetail::kFull;
+    fold.on_event = [this](int, const EventEnvelope& event,
+                           const absl::Status& applied,
+                           std::vector<Workflow::StatisticKey>*) {
+      if (!applied.ok() && error_.ok()) {
+        error_ = absl::FailedPreconditionError(absl::StrCat(
+            "the event at position ", event.position(), " of stream \"",
+            event.stream_id(), "\" no longer applies: ", applied.message()));
       }
-      if (stream.empty()) break;
-      ++report_.streams;
-      RP_ASSIGN_OR_RETURN(StreamRepair repair, Repair(stream));
-      if (!repair.empty()) {
-        ++report_.rewritten_streams;
-        pending_.push_back(std::move(repair));
-        if (pending_.size() == kStreamsPerCommand) RP_RETURN_IF_ERROR(Flush());
+      if (++report_.events % 65536 == 0 && progress_) {
+        progress_(report_.events, total_);
       }
-    }
-    for (const StreamCursor* c : {&streams_, &states_, &timer_ids_, &tasks_}) {
-      RP_RETURN_IF_ERROR(c->status());
-    }
+    };
+    fold.on_problem = [this](int, absl::string_view stream,
+                             std::string problem) {
+      if (error_.ok()) {
+        error_ = absl::DataLossError(
+            absl::StrCat("stream \"", stream, "\": ", problem));
+      }
+    };
+    fold.on_stream = [this](int, FoldedStream& folded,
+                            absl::Span<const EventEnvelope>) {
+      if (error_.ok()) error_ = Add(folded);
+      return error_.ok();
+    };
+    RP_RETURN_IF_ERROR(FoldEveryStream(view_, workflow_, fold));
+    RP_RETURN_IF_ERROR(error_);
     RP_RETURN_IF_ERROR(Flush());
     if (progress_) progress_(report_.events, total_);
     return report_;
   }
 
  private:
-  absl::StatusOr<StreamRepair> Repair(const std::string& stream) {
-    FoldedStream folded;
-    folded.stream_id = stream;
-    RP_RETURN_IF_ERROR(Fold(&folded));
+  absl::Status Add(const FoldedStream& folded) {
+    ++report_.streams;
     StreamRepair repair;
-    repair.stream = stream;
+    repair.stream = folded.stream_id;
     RP_RETURN_IF_ERROR(RepairRecord(folded, &repair));
     RP_RETURN_IF_ERROR(RepairTimers(folded, &repair));
     RP_RETURN_IF_ERROR(RepairTasks(folded, &repair));
-    return repair;
+    if (repair.empty()) return absl::OkStatus();
+    ++report_.rewritten_streams;
+    pending_.push_back(std::move(repair));
+    return pending_.size() == kStreamsPerCommand ? Flush() : absl::OkStatus();
   }
 
-  absl::Status Fold(FoldedStream* s) {
-    if (!streams_.At(s->stream_id)) return absl::OkStatus();
-    std::string problem;
-    RP_RETURN_IF_ERROR(
-        ReadIndexedStream(view_, streams_, &events_, [&](std::string p) {
-          if (problem.empty()) problem = std::move(p);
-        }));
-    if (!problem.empty()) {
-      return absl::DataLossError(
-          absl::StrCat("stream \"", s->stream_id, "\": ", problem));
-    }
-    for (EventEnvelope& event : events_) {
-      const uint64_t position = event.position();
-      absl::Status applied = FoldEvent(workflow_, &event, FoldDetail::kFull, s);
-      if (!applied.ok()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the event at position ", position, " of stream \"", s->stream_id,
-            "\" no longer applies: ", applied.message()));
-      }
-      if (++report_.events % 65536 == 0 && progress_) {
-        progress_(report_.events, total_);
-      }
-    }
-    return absl::OkStatus();
+  // Calls `visit(key, value)` for the stream's keys of a table keyed
+  // "stream \0 id".
+  absl::Status ScanStream(
+      Table table, const std::string& stream,
+      absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) {
+    const std::string prefix = keys::StreamPrefix(stream);
+    return view_.Scan(table, prefix, keys::PrefixEnd(prefix), visit);
   }
 
   absl::Status RepairRecord(const FoldedStream& folded, StreamRepair* r) {
+    RP_ASSIGN_OR_RETURN(
+        std::optional<StreamRecord> stored,
+        ReadProto<StreamRecord>(view_, Table::kState, folded.stream_id));
     std::vector<std::string> old_keys;
-    std::optional<std::string> stored_bytes;
-    if (states_.At(folded.stream_id)) {
-      StreamRecord stored;
-      if (!stored.ParseFromArray(states_.value().data(),
-                                 static_cast<int>(states_.value().size()))) {
-        return absl::DataLossError(absl::StrCat("the state record of stream \"",
-                                                folded.stream_id,
-                                                "\" does not parse"));
-      }
-      old_keys.assign(stored.index_keys().begin(), stored.index_keys().end());
-      stored_bytes = std::string(states_.value());
-      states_.Next();
+    if (stored.has_value()) {
+      old_keys.assign(stored->index_keys().begin(), stored->index_keys().end());
     }
     std::sort(old_keys.begin(), old_keys.end());
-    std::vector<std::string> new_keys;
-    if (folded.version == 0) {
-      r->remove_record = stored_bytes.has_value();
-    } else {
-      StreamRecord record;
-      record.set_stream_id(folded.stream_id);
-      record.set_version(folded.version);
-      record.set_last_position(folded.last_position);
-      record.set_state(EncodedState(folded));
-      for (const std::string& key : folded.index_keys) {
-        record.add_index_keys(key);
-      }
-      if (record.SerializeAsString() != stored_bytes) r->record = record;
-      new_keys = folded.index_keys;  // sorted, unique
+    StreamRecord record;
+    record.set_stream_id(folded.stream_id);
+    record.set_version(folded.version);
+    record.set_last_position(folded.last_position);
+    record.set_state(EncodedState(folded));
+    for (const std::string& key : folded.index_keys) record.add_index_keys(key);
+    if (!stored.has_value() ||
+        record.SerializeAsString() != stored->SerializeAsString()) {
+      r->record = record;
     }
+    const std::vector<std::string>& new_keys = folded.index_keys;  // sorted
     std::set_difference(old_keys.begin(), old_keys.end(), new_keys.begin(),
                         new_keys.end(), std::back_inserter(r->index_removed));
     std::set_difference(new_keys.begin(), new_keys.end(), old_keys.begin(),
@@ -224,24 +199,32 @@ class Rebuilder {
   absl::Status RepairTimers(const FoldedStream& folded, StreamRepair* r) {
     const std::string& stream = folded.stream_id;
     std::map<std::string, Timer> stored;
-    for (; timer_ids_.At(stream); timer_ids_.Next()) {
-      std::string ignored, id;
-      absl::Time due;
-      absl::string_view value = timer_ids_.value();
-      if (!keys::DecodeStreamItem(timer_ids_.key(), &ignored, &id) ||
-          !keys::GetTime(&value, &due)) {
-        return absl::DataLossError(absl::StrCat(
-            "a timer_ids entry of stream \"", stream, "\" is malformed"));
-      }
-      RP_ASSIGN_OR_RETURN(std::optional<Timer> timer,
-                          ReadProto<Timer>(view_, Table::kTimers,
-                                           keys::TimerDue(due, stream, id)));
-      if (timer.has_value()) {
-        stored.emplace(id, *std::move(timer));
-      } else {
-        r->timer_ids_removed.push_back(id);
-      }
-    }
+    absl::Status read;
+    RP_RETURN_IF_ERROR(ScanStream(
+        Table::kTimerIds, stream,
+        [&](absl::string_view key, absl::string_view value) {
+          std::string ignored, id;
+          absl::Time due;
+          if (!keys::DecodeStreamItem(key, &ignored, &id) ||
+              !keys::GetTime(&value, &due)) {
+            read = absl::DataLossError(absl::StrCat(
+                "a timer_ids entry of stream \"", stream, "\" is malformed"));
+            return false;
+          }
+          absl::StatusOr<std::optional<Timer>> timer = ReadProto<Timer>(
+              view_, Table::kTimers, keys::TimerDue(due, stream, id));
+          if (!timer.ok()) {
+            read = timer.status();
+            return false;
+          }
+          if (timer->has_value()) {
+            stored.emplace(id, **std::move(timer));
+          } else {
+            r->timer_ids_removed.push_back(id);
+          }
+          return true;
+        }));
+    RP_RETURN_IF_ERROR(read);
     for (const auto& [id, timer] : stored) {
       if (!folded.timers.contains(id)) r->timers_removed.push_back(id);
     }
@@ -258,16 +241,21 @@ class Rebuilder {
   absl::Status RepairTasks(const FoldedStream& folded, StreamRepair* r) {
     const std::string& stream = folded.stream_id;
     std::map<std::string, Task> stored;
-    for (; tasks_.At(stream); tasks_.Next()) {
-      Task task;
-      if (!task.ParseFromArray(tasks_.value().data(),
-                               static_cast<int>(tasks_.value().size()))) {
-        return absl::DataLossError(absl::StrCat("a task record of stream \"",
-                                                stream, "\" is malformed"));
-      }
-      std::string id = task.id();
-      stored.emplace(std::move(id), std::move(task));
-    }
+    absl::Status read;
+    RP_RETURN_IF_ERROR(ScanStream(
+        Table::kTasks, stream, [&](absl::string_view, absl::string_view value) {
+          Task task;
+          if (!task.ParseFromArray(value.data(),
+                                   static_cast<int>(value.size()))) {
+            read = absl::DataLossError(absl::StrCat(
+                "a task record of stream \"", stream, "\" is malformed"));
+            return false;
+          }
+          std::string id = task.id();
+          stored.emplace(std::move(id), std::move(task));
+          return true;
+        }));
+    RP_RETURN_IF_ERROR(read);
     for (const auto& [id, task] : stored) {
       if (!folded.tasks.contains(id)) r->tasks_removed.push_back(task);
     }
@@ -304,8 +292,7 @@ class Rebuilder {
   CommandQueue& queue_;
   const ReplayProgress& progress_;
   const uint64_t total_;
-  StreamCursor streams_, states_, timer_ids_, tasks_;
-  std::vector<EventEnvelope> events_;  // of the stream being folded
+  absl::Status error_;  // the first problem; it stops the walk
   std::vector<StreamRepair> pending_;
   RebuildReport report_;
 };

@@ -25,12 +25,15 @@ struct RebuildReport {
   uint64_t rewritten_streams = 0;  // with at least one record changed
 };
 
-// Folds every stream from the log and writes what differs from the stored
-// records, a group of streams per command, through the store's sequencer.
+// Folds every stream the stream index lists and writes what differs from its
+// stored records, a group of streams per command, through the store's
+// sequencer. (Records of streams the log has no events for are left to
+// ReplayCheck to report.)
 // Tasks keep what the queue added to them (leases, retries, dead letters,
 // handovers) while the log leaves them open. Nothing else may write while it
-// runs. Safe to run again after an interruption. FAILED_PRECONDITION, with
-// nothing more written, if an event no longer applies.
+// runs. Safe to run again after an interruption. FAILED_PRECONDITION if an
+// event no longer applies: groups written before it stay written, nothing
+// more is, and the next run starts over.
 absl::StatusOr<RebuildReport> RebuildFromLog(EventStore& store,
                                              const Workflow& workflow,
                                              const ReplayProgress& progress);
