@@ -174,18 +174,14 @@ absl::StatusOr<AppendResult> CommandContext::Append(
     const AppendRequest& request) {
   // Append is atomic on its own: its own layer and save point.
   PushLayer();
-  const WriteCost before = written_;
+  std::optional<WriteCost> before;
+  if (on_append_ != nullptr) before = written_;
   absl::StatusOr<AppendResult> result = AppendInternal(request);
   if (result.ok()) {
     MergeLayer();
-    if (on_append_ != nullptr && !result->deduplicated) {
-      WriteCost cost;
-      for (size_t t = 0; t < kTableCount; ++t) {
-        const WriteCost::Writes &now = written_.tables[t],
-                                &then = before.tables[t];
-        cost.tables[t] = {now.puts - then.puts, now.deletes - then.deletes,
-                          now.bytes - then.bytes};
-      }
+    if (before.has_value() && !result->deduplicated) {
+      WriteCost cost = written_;
+      cost -= *before;
       (*on_append_)(request.events.front().payload.type_url(),
                     request.events.size() + result->related_events, cost);
     }

@@ -37,7 +37,7 @@ absl::Status FoldPart(const StoreView& view, const Workflow& workflow,
         }));
     FoldEvents(workflow, fold.detail, fold.classify, absl::MakeSpan(events),
                &stream, on_event);
-    if (!fold.on_stream(part, stream, events)) break;
+    if (fold.on_stream && !fold.on_stream(part, stream, events)) break;
   }
   return index.status();
 }

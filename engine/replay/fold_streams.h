@@ -29,8 +29,8 @@ struct StreamsFold {
                      const absl::Status& applied,
                      std::vector<Workflow::StatisticKey>* counted)>
       on_event;
-  // After each stream's last event, with the events as read; false stops
-  // that thread.
+  // Optional: after each stream's last event, with the events as read;
+  // false stops that thread.
   std::function<bool(int part, FoldedStream& stream,
                      absl::Span<const returnpath::v1::EventEnvelope> events)>
       on_stream;

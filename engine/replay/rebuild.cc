@@ -1,4 +1,4 @@
-// RebuildFromLog and MigrateStates: see rebuild.h.
+// MigrateStates: see rebuild.h.
 
 #include "replay/rebuild.h"
 
@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "commit/sequencer.h"
 #include "commit/transition_records.h"
+#include "engine/replay.h"
 #include "engine/status_macros.h"
 #include "replay/fold_streams.h"
 #include "replay/replay_fold.h"
@@ -25,6 +26,12 @@ using returnpath::v1::EventEnvelope;
 using returnpath::v1::StreamRecord;
 using returnpath::v1::Task;
 using returnpath::v1::Timer;
+
+struct RebuildReport {
+  uint64_t streams = 0;
+  uint64_t events = 0;
+  uint64_t rewritten_streams = 0;  // with at least one record changed
+};
 
 // Streams repaired per command: bounds a group's batch and what is held.
 constexpr size_t kStreamsPerCommand = 256;
@@ -309,18 +316,6 @@ absl::Status RecordSchema(CommandQueue& queue, const std::string& schema) {
 
 }  // namespace
 
-absl::StatusOr<RebuildReport> RebuildFromLog(EventStore& store,
-                                             const Workflow& workflow,
-                                             const ReplayProgress& progress) {
-  CommandQueue* queue = CommandQueueOf(store);
-  if (queue == nullptr) {
-    return absl::FailedPreconditionError(
-        "this event store takes no commands: it cannot be rebuilt");
-  }
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
-  return Rebuilder(*view, workflow, *queue, progress).Run();
-}
-
 absl::Status MigrateStates(EventStore& store, const Workflow& workflow,
                            const MigrationLog& log) {
   CommandQueue* queue = CommandQueueOf(store);
@@ -335,7 +330,6 @@ absl::Status MigrateStates(EventStore& store, const Workflow& workflow,
   const std::string to = workflow.StateSchema();
   if (from == to) return absl::OkStatus();
   if (view->LastPosition() == 0) return RecordSchema(*queue, to);
-  view.reset();
   auto say = [&log](absl::string_view message) {
     if (log) log("info", message);
   };
@@ -347,15 +341,17 @@ absl::Status MigrateStates(EventStore& store, const Workflow& workflow,
                    "\"; rebuilding every stream from the log"));
   const absl::Time start = absl::Now();
   int last_percent = -1;
+  const ReplayProgress progress = [&](uint64_t done, uint64_t total) {
+    const int percent = total == 0 ? 100 : static_cast<int>(done * 100 / total);
+    if (percent / 10 == last_percent / 10) return;
+    last_percent = percent;
+    say(absl::StrCat("migrating the store: ", done, " of ", total,
+                     " events folded (", percent, " %)"));
+  };
+  // The snapshot that read the schema is the one rebuilt from: nothing else
+  // writes until the engine is open.
   absl::StatusOr<RebuildReport> report =
-      RebuildFromLog(store, workflow, [&](uint64_t done, uint64_t total) {
-        const int percent =
-            total == 0 ? 100 : static_cast<int>(done * 100 / total);
-        if (percent / 10 == last_percent / 10) return;
-        last_percent = percent;
-        say(absl::StrCat("migrating the store: ", done, " of ", total,
-                         " events folded (", percent, " %)"));
-      });
+      Rebuilder(*view, workflow, *queue, progress).Run();
   if (!report.ok()) {
     return absl::Status(
         report.status().code(),

@@ -7,44 +7,31 @@
 // states were written under another Workflow::StateSchema(); stored events
 // are never rewritten.
 
-#include <cstdint>
 #include <functional>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/event_store.h"
-#include "engine/replay.h"
 #include "engine/workflow.h"
 
 namespace returnpath::engine {
-
-struct RebuildReport {
-  uint64_t streams = 0;
-  uint64_t events = 0;
-  uint64_t rewritten_streams = 0;  // with at least one record changed
-};
-
-// Folds every stream the stream index lists and writes what differs from its
-// stored records, a group of streams per command, through the store's
-// sequencer. (Records of streams the log has no events for are left to
-// ReplayCheck to report.)
-// Tasks keep what the queue added to them (leases, retries, dead letters,
-// handovers) while the log leaves them open. Nothing else may write while it
-// runs. Safe to run again after an interruption. FAILED_PRECONDITION if an
-// event no longer applies: groups written before it stay written, nothing
-// more is, and the next run starts over.
-absl::StatusOr<RebuildReport> RebuildFromLog(EventStore& store,
-                                             const Workflow& workflow,
-                                             const ReplayProgress& progress);
 
 // Where MigrateStates says what it does: ("info", message).
 using MigrationLog =
     std::function<void(absl::string_view level, absl::string_view message)>;
 
-// Rebuilds (RebuildFromLog) if the store's states were written under another
-// StateSchema() than `workflow`'s, or before the store kept one, then records
-// the workflow's. A new store only records it.
+// If the store's states were written under another StateSchema() than
+// `workflow`'s, or before the store kept one, rebuilds them, then records the
+// workflow's; a new store only records it. The rebuild folds every stream the
+// stream index lists and writes what differs from its stored records (state
+// record, index entries, timers, tasks), a group of streams per command,
+// through the store's sequencer. Tasks keep what the queue added to them
+// (leases, retries, dead letters, handovers) while the log leaves them open.
+// Records of streams without events are left to ReplayCheck to report.
+// Nothing else may write while it runs; an interrupted one runs again on the
+// next open. FAILED_PRECONDITION if an event no longer applies: groups written
+// before it stay written and nothing more is.
 absl::Status MigrateStates(EventStore& store, const Workflow& workflow,
                            const MigrationLog& log);
 

@@ -148,9 +148,6 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
               std::move(key.group)}] += key.delta;
     }
   };
-  fold.on_stream = [](int, FoldedStream&, absl::Span<const EventEnvelope>) {
-    return true;
-  };
   RP_RETURN_IF_ERROR(FoldEveryStream(*view, workflow, fold));
   if (progress) progress(done, total);
   for (const auto& [key, count] : counts) {

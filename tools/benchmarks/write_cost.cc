@@ -14,14 +14,6 @@ namespace {
 using engine::Table;
 using engine::WriteCost;
 
-void AddInto(const WriteCost& from, WriteCost* into) {
-  for (size_t t = 0; t < engine::kTableCount; ++t) {
-    into->tables[t].puts += from.tables[t].puts;
-    into->tables[t].deletes += from.tables[t].deletes;
-    into->tables[t].bytes += from.tables[t].bytes;
-  }
-}
-
 uint64_t Keys(const WriteCost::Writes& w) { return w.puts + w.deletes; }
 
 // The tables an append writes to (the access log and meta are written
@@ -45,7 +37,7 @@ void WriteCostTally::Add(absl::string_view kind, uint64_t events,
   Kind& k = kinds_[std::string(name)];
   ++k.appends;
   k.events += events;
-  AddInto(cost, &k.cost);
+  k.cost += cost;
 }
 
 std::string WriteCostTally::Report() const {
@@ -58,7 +50,7 @@ std::string WriteCostTally::Report() const {
   for (const auto& [name, k] : rows) {
     total.appends += k.appends;
     total.events += k.events;
-    AddInto(k.cost, &total.cost);
+    total.cost += k.cost;
   }
   rows.emplace_back("(all)", total);
 

@@ -37,6 +37,24 @@ struct WriteCost {
     uint64_t bytes = 0;
   };
   std::array<Writes, kTableCount> tables;
+
+  WriteCost& operator+=(const WriteCost& other) {
+    return Combine(other, [](uint64_t& a, uint64_t b) { a += b; });
+  }
+  WriteCost& operator-=(const WriteCost& other) {
+    return Combine(other, [](uint64_t& a, uint64_t b) { a -= b; });
+  }
+
+ private:
+  template <typename Op>
+  WriteCost& Combine(const WriteCost& other, Op op) {
+    for (size_t t = 0; t < kTableCount; ++t) {
+      op(tables[t].puts, other.tables[t].puts);
+      op(tables[t].deletes, other.tables[t].deletes);
+      op(tables[t].bytes, other.tables[t].bytes);
+    }
+    return *this;
+  }
 };
 
 // Told of each append once it is in its group (before the group is durable):
