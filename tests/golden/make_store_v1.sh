@@ -45,5 +45,8 @@ kill "$pid"
 wait "$pid" || true
 pid=
 cp -r "$work/data/store" "$out/store"
-rm -f "$out"/store/LOG*
+# RocksDB's info logs, its lock file and all but the newest options file are
+# remade on open.
+rm -f "$out"/store/LOG* "$out"/store/LOCK
+ls "$out"/store/OPTIONS-* | sort | head -n -1 | xargs -r rm -f
 echo "wrote $out: $(echo "$persons" | wc -w) persons, $(du -sh "$out" | cut -f1)" >&2
