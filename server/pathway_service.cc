@@ -64,7 +64,6 @@ absl::StatusOr<std::vector<std::string>> NewPersonKeys(
   v1::EventEnvelope dry_run;
   dry_run.set_stream_id(request.person_id());
   dry_run.set_stream_version(1);
-  dry_run.set_position(deps.store->LastPosition() + 1);
   dry_run.set_principal("dry-run");
   *dry_run.mutable_effective_time() = request.effective_time();
   *dry_run.mutable_recorded_time() = ToTimestamp(deps.clock->Now());
@@ -73,7 +72,8 @@ absl::StatusOr<std::vector<std::string>> NewPersonKeys(
       std::string policy,
       deps.workflow->PolicyVersionAt(FromTimestamp(request.effective_time())));
   dry_run.set_policy_version(policy);
-  absl::StatusOr<Transition> transition = deps.workflow->Apply("", dry_run);
+  absl::StatusOr<Transition> transition =
+      deps.workflow->Apply("", dry_run, NoEvents());
   // The workflow's "not registered" would tell a missing person apart.
   if (absl::IsNotFound(transition.status()))
     return NoSuchPerson(request.person_id());

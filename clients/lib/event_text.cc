@@ -211,13 +211,16 @@ std::string DescribeEvent(const google::protobuf::Any& event) {
   };
   v1::GuardianFollowsCorrected corrected;
   if (event.UnpackTo(&corrected)) {
-    // "the final rejection of event 12 now final rejection" per correction.
+    // "the final rejection of version 4 now final rejection" per correction
+    // (events recorded before versions were used name a position).
     std::vector<std::string> parts;
     for (const v1::FollowCorrection& c : corrected.corrections()) {
       parts.push_back(absl::StrCat(
           "the ",
           words(v1::FollowedDecision_Name(c.decision()), "FOLLOWED_DECISION_"),
-          " of event ", c.guardian_position(),
+          c.guardian_version() != 0
+              ? absl::StrCat(" of version ", c.guardian_version())
+              : absl::StrCat(" of event ", c.guardian_position()),
           c.retracted()
               ? " taken back"
               : absl::StrCat(

@@ -126,10 +126,10 @@ void PrintDecisions(const v1::PathwayState& state, std::ostream& out) {
         "final rejection notified ", DateText(f.notified_on()), ", ",
         EnumText(v1::FinalRejectionBasis_descriptor(), "FINAL_REJECTION_BASIS_",
                  f.basis()));
-    if (f.derived_at_position() != 0) {
+    if (f.derived_at_version() != 0) {
       absl::StrAppend(&line,
-                      " (derived when the appeal window closed, position ",
-                      f.derived_at_position(), ")");
+                      " (derived when the appeal window closed, version ",
+                      f.derived_at_version(), ")");
     }
     if (!f.relocation_exemption().empty()) {
       absl::StrAppend(&line,
@@ -317,7 +317,7 @@ void PrintMoves(const v1::PathwayState& state, size_t limit,
   for (size_t i = skip; i < moved.size(); ++i) {
     const v1::HistoryEntry& entry = *moved[i];
     for (const std::string& line : entry.moved()) {
-      out << "  position " << entry.position() << ", recorded "
+      out << "  version " << entry.version() << ", recorded "
           << TimeText(entry.recorded_time()) << ": " << line << "\n";
     }
   }

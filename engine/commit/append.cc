@@ -264,7 +264,6 @@ EventEnvelope CommandContext::NewEvent(const AppendRequest& request,
                                        absl::Time effective,
                                        const google::protobuf::Any& payload) {
   EventEnvelope event;
-  event.set_position(top().chain.last_position + 1);
   event.set_stream_id(record.stream_id());
   event.set_stream_version(record.version() + 1);
   *event.mutable_effective_time() = ToTimestamp(effective);
@@ -277,8 +276,10 @@ EventEnvelope CommandContext::NewEvent(const AppendRequest& request,
 }
 
 absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
-                                                      StreamRecord* record) {
-  const uint64_t position = event->position();
+                                                      StreamRecord* record,
+                                                      uint64_t cause_position) {
+  // The workflow sees no global position (workflow.h): they are set after.
+  const uint64_t position = top().chain.last_position + 1;
   const uint64_t version = event->stream_version();
   Transition transition;
   if (workflow_ != nullptr) {
@@ -291,8 +292,14 @@ absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
     }
     event->set_policy_version(std::move(policy_version));
     // The workflow sees the event complete but for its hashes.
-    RP_ASSIGN_OR_RETURN(transition, workflow_->Apply(record->state(), *event));
+    RP_ASSIGN_OR_RETURN(transition,
+                        workflow_->Apply(record->state(), *event, events()));
     RP_RETURN_IF_ERROR(ValidateTransition(transition));
+  }
+  event->set_position(position);
+  if (cause_position != 0) {
+    event->set_causation_id(absl::StrCat("event:", cause_position));
+    event->set_caused_by_position(cause_position);
   }
 
   // Serialize once; the hash covers exactly the stored bytes.
@@ -304,9 +311,13 @@ absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
         "\" cannot be serialized (too large?)"));
   }
   std::string hash = ChainHash(top().chain.head, bytes);
-  Put(StoreDb::kEvents, keys::Event(position), EncodeEventValue(hash, bytes));
-  Put(StoreDb::kStreams, keys::StreamVersion(event->stream_id(), version),
-      keys::U64(position));
+  std::string event_key = keys::Event(position);
+  std::string stored = EncodeEventValue(hash, bytes);
+  Put(StoreDb::kEvents, event_key, stored);
+  std::string version_key = keys::StreamVersion(event->stream_id(), version);
+  Put(StoreDb::kStreams, version_key, keys::U64(position));
+  top().events.insert_or_assign(std::move(event_key), std::move(stored));
+  top().positions.insert_or_assign(std::move(version_key), position);
   record->set_version(version);
   record->set_last_position(position);
   if (workflow_ != nullptr) {
@@ -354,10 +365,9 @@ absl::Status CommandContext::AppendRelated(
     }
     EventEnvelope event =
         NewEvent(request, record, r.effective_time, r.payload);
-    event.set_causation_id(absl::StrCat("event:", cause.position()));
     event.set_caused_by_stream_id(cause.stream_id());
-    event.set_caused_by_position(cause.position());
-    RP_ASSIGN_OR_RETURN(Transition transition, WriteEvent(&event, &record));
+    RP_ASSIGN_OR_RETURN(Transition transition,
+                        WriteEvent(&event, &record, cause.position()));
     PutStream(record);
     chain->push_back(r.stream_id);
     absl::Status nested = AppendRelated(
@@ -404,11 +414,18 @@ absl::Status CommandContext::ApplyTransition(const Transition& t,
   for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
     RP_RETURN_IF_ERROR(CloseTask(done.id, event, &done.outcome));
   }
+  auto position_of = [&](uint64_t version) {
+    return PositionOf(stream, version);
+  };
   for (const TaskSpec& spec : t.tasks_to_update) {
-    RP_RETURN_IF_ERROR(UpdateTask(spec, event));
+    RP_ASSIGN_OR_RETURN(std::vector<uint64_t> caused_by,
+                        CausedByPositions(spec, event, position_of));
+    RP_RETURN_IF_ERROR(UpdateTask(spec, event, caused_by));
   }
   for (const TaskSpec& spec : t.tasks_to_open) {
-    RP_RETURN_IF_ERROR(OpenTask(TaskFromSpec(stream, spec, event)));
+    RP_ASSIGN_OR_RETURN(std::vector<uint64_t> caused_by,
+                        CausedByPositions(spec, event, position_of));
+    RP_RETURN_IF_ERROR(OpenTask(TaskFromSpec(stream, spec, event, caused_by)));
   }
   return absl::OkStatus();
 }

@@ -126,6 +126,48 @@ absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
   return record;
 }
 
+absl::StatusOr<uint64_t> CommandContext::PositionOf(absl::string_view stream_id,
+                                                    uint64_t version) const {
+  const std::string key = keys::StreamVersion(stream_id, version);
+  if (const uint64_t* p = Find(&Overlay::positions, key)) return *p;
+  absl::StatusOr<std::string> value = db_->Get(StoreDb::kStreams, key, nullptr);
+  if (absl::IsNotFound(value.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("stream \"", stream_id, "\" has no version ", version));
+  }
+  if (!value.ok()) return value.status();
+  absl::string_view in = *value;
+  uint64_t position = 0;
+  if (!keys::GetU64(&in, &position)) {
+    return absl::DataLossError(
+        absl::StrCat("stream version record is short: ", key));
+  }
+  return position;
+}
+
+absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
+    uint64_t position) const {
+  const std::string key = keys::Event(position);
+  std::string value;
+  if (const std::string* v = ctx_.Find(&Overlay::events, key)) {
+    value = *v;
+  } else {
+    absl::StatusOr<std::string> stored =
+        ctx_.db_->Get(StoreDb::kEvents, key, nullptr);
+    if (absl::IsNotFound(stored.status())) {
+      return absl::NotFoundError(
+          absl::StrCat("there is no event at position ", position));
+    }
+    if (!stored.ok()) return stored.status();
+    value = *std::move(stored);
+  }
+  returnpath::v1::EventEnvelope event;
+  RP_RETURN_IF_ERROR(DecodeEventValue(position, value, &event));
+  event.clear_hash();
+  event.clear_previous_hash();
+  return event;
+}
+
 absl::Status CommandContext::PutTimer(const Timer& timer) {
   RP_RETURN_IF_ERROR(CheckKeyPart("timer stream_id", timer.stream_id()));
   RP_RETURN_IF_ERROR(CheckKeyPart("timer id", timer.id()));
@@ -224,12 +266,13 @@ void CommandContext::DropTaskEntries(const Task& task) {
 }
 
 absl::Status CommandContext::UpdateTask(
-    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event) {
+    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event,
+    absl::Span<const uint64_t> caused_by) {
   RP_ASSIGN_OR_RETURN(std::optional<Task> stored,
                       GetTask(event.stream_id(), spec.id));
   std::optional<Task> task = stored;
-  RP_RETURN_IF_ERROR(
-      UpdateTaskFromSpec(spec, event, task.has_value() ? &*task : nullptr));
+  RP_RETURN_IF_ERROR(UpdateTaskFromSpec(spec, event, caused_by,
+                                        task.has_value() ? &*task : nullptr));
   const bool paused = task->state() == returnpath::v1::TASK_STATE_PAUSED;
   const bool moved = task->queue() != stored->queue();
   if (stored->state() == returnpath::v1::TASK_STATE_LEASED &&
@@ -318,6 +361,9 @@ void CommandContext::MergeLayer() {
   for (auto& [k, v] : done.idempotency) {
     into.idempotency.insert_or_assign(k, std::move(v));
   }
+  for (auto& [k, v] : done.events)
+    into.events.insert_or_assign(k, std::move(v));
+  for (auto& [k, v] : done.positions) into.positions.insert_or_assign(k, v);
   into.chain = std::move(done.chain);
   ABSL_RAW_CHECK(batch_.PopSavePoint().ok(), "no save point to pop");
 }

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/store_view.h"
@@ -52,6 +53,12 @@ class CommandContext {
   // `stored_key` as keys.h spells it (CallerIdempotency, EngineIdempotency).
   absl::StatusOr<std::optional<IdempotencyRecord>> GetIdempotency(
       absl::string_view stored_key);
+  // The position of version `version` of `stream_id`; NOT_FOUND if none.
+  absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
+                                      uint64_t version) const;
+  // Events as this context sees them (the group's own included): what a
+  // workflow reads through EventLookup. Valid while the context is.
+  const EventLookup& events() const { return events_; }
 
   // Validates and appends events to one stream, applying the workflow (if
   // any) and writing state, indexes, timers, tasks, the idempotency record
@@ -140,6 +147,9 @@ class CommandContext {
         timers;
     absl::flat_hash_map<std::string, std::optional<returnpath::v1::Task>> tasks;
     absl::flat_hash_map<std::string, IdempotencyRecord> idempotency;
+    // Events (their stored values) and their positions by stream version.
+    absl::flat_hash_map<std::string, std::string> events;
+    absl::flat_hash_map<std::string, uint64_t> positions;
     ChainState chain;
   };
 
@@ -168,8 +178,10 @@ class CommandContext {
       absl::Time effective, const google::protobuf::Any& payload);
   // Applies the workflow to `event`, writes it and its transition, and
   // advances the chain; returns the transition (for its related events).
+  // `cause_position` is the causing event's for a related event, else 0.
   absl::StatusOr<Transition> WriteEvent(returnpath::v1::EventEnvelope* event,
-                                        returnpath::v1::StreamRecord* record);
+                                        returnpath::v1::StreamRecord* record,
+                                        uint64_t cause_position = 0);
   // Writes `related`, caused by `cause`, depth first. `chain` holds the
   // streams from the request's down to the cause's: none may be written to.
   absl::Status AppendRelated(const AppendRequest& request,
@@ -184,7 +196,8 @@ class CommandContext {
   // its queue entries in step; INTERNAL if the workflow named no open task.
   // A task moved to another queue leaves its lease behind (see workflow.h).
   absl::Status UpdateTask(const TaskSpec& spec,
-                          const returnpath::v1::EventEnvelope& event);
+                          const returnpath::v1::EventEnvelope& event,
+                          absl::Span<const uint64_t> caused_by);
   // `outcome` non-null: the task is COMPLETED with it.
   absl::Status CloseTask(absl::string_view task_id,
                          const returnpath::v1::EventEnvelope& event,
@@ -195,6 +208,16 @@ class CommandContext {
   void Put(StoreDb::Cf cf, absl::string_view key, absl::string_view value);
   void Delete(StoreDb::Cf cf, absl::string_view key);
 
+  class Events final : public EventLookup {
+   public:
+    explicit Events(const CommandContext& ctx) : ctx_(ctx) {}
+    absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
+        uint64_t position) const override;
+
+   private:
+    const CommandContext& ctx_;
+  };
+
   const StoreDb* const db_;
   Clock* const clock_;
   const Workflow* const workflow_;
@@ -204,6 +227,7 @@ class CommandContext {
   rocksdb::WriteBatch batch_;
   std::vector<Overlay> layers_;  // never empty
   absl::Time now_;
+  const Events events_{*this};
 };
 
 }  // namespace returnpath::engine

@@ -43,9 +43,9 @@ class ScriptWorkflow final : public Workflow {
     return "2026-1";
   }
 
-  absl::StatusOr<Transition> Apply(
-      absl::string_view state,
-      const returnpath::v1::EventEnvelope& event) const override {
+  absl::StatusOr<Transition> Apply(absl::string_view state,
+                                   const returnpath::v1::EventEnvelope& event,
+                                   const EventLookup&) const override {
     Transition t;
     TaskCompleted completed;
     if (event.payload().UnpackTo(&completed)) {
@@ -75,7 +75,7 @@ class ScriptWorkflow final : public Workflow {
         spec.kind = "conversation";
         spec.title = "Hold a return conversation";
         spec.rule = "conversation_after_rejection";
-        spec.caused_by_positions = {event.position()};
+        spec.caused_by_versions = {event.stream_version()};
         t.tasks_to_open.push_back(spec);
       } else if (f[0] == "close") {
         t.tasks_to_close.push_back(f[1]);

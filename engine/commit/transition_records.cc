@@ -1,5 +1,6 @@
 #include "commit/transition_records.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,33 @@ returnpath::v1::Timer TimerFromSpec(
   return timer;
 }
 
+absl::StatusOr<std::vector<uint64_t>> CausedByPositions(
+    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event,
+    absl::FunctionRef<absl::StatusOr<uint64_t>(uint64_t version)> position_of) {
+  std::vector<uint64_t> positions;
+  positions.reserve(spec.caused_by_versions.size());
+  for (const uint64_t version : spec.caused_by_versions) {
+    if (version == event.stream_version()) {
+      positions.push_back(event.position());
+      continue;
+    }
+    if (version == 0 || version > event.stream_version()) {
+      return absl::InternalError(absl::StrCat(
+          "workflow named version ", version, " of stream \"",
+          event.stream_id(), "\" behind task \"", spec.id,
+          "\", which is not an event before it; nothing was written"));
+    }
+    absl::StatusOr<uint64_t> position = position_of(version);
+    if (!position.ok()) return position.status();
+    positions.push_back(*position);
+  }
+  return positions;
+}
+
 returnpath::v1::Task TaskFromSpec(absl::string_view stream,
                                   const TaskSpec& spec,
-                                  const returnpath::v1::EventEnvelope& event) {
+                                  const returnpath::v1::EventEnvelope& event,
+                                  absl::Span<const uint64_t> caused_by) {
   returnpath::v1::Task task;
   task.set_id(spec.id);
   task.set_stream_id(std::string(stream));
@@ -52,7 +77,7 @@ returnpath::v1::Task TaskFromSpec(absl::string_view stream,
   }
   task.set_rule(spec.rule);
   task.set_policy_version(event.policy_version());
-  for (uint64_t p : spec.caused_by_positions) task.add_caused_by_positions(p);
+  for (uint64_t p : caused_by) task.add_caused_by_positions(p);
   task.set_opened_at_position(event.position());
   *task.mutable_created_time() = event.recorded_time();
   task.set_payload(spec.payload);
@@ -61,6 +86,7 @@ returnpath::v1::Task TaskFromSpec(absl::string_view stream,
 
 absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
                                 const returnpath::v1::EventEnvelope& event,
+                                absl::Span<const uint64_t> caused_by,
                                 returnpath::v1::Task* task) {
   auto refuse = [&](absl::string_view why) {
     return absl::InternalError(absl::StrCat(
@@ -99,14 +125,13 @@ absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
     what.push_back("new title");
     task->set_title(spec.title);
   }
-  const std::vector<uint64_t> caused(task->caused_by_positions().begin(),
-                                     task->caused_by_positions().end());
-  if (spec.caused_by_positions != caused) {
-    what.push_back(absl::StrCat("caused by positions ",
-                                absl::StrJoin(spec.caused_by_positions, ",")));
+  if (!std::equal(caused_by.begin(), caused_by.end(),
+                  task->caused_by_positions().begin(),
+                  task->caused_by_positions().end())) {
+    what.push_back(
+        absl::StrCat("caused by positions ", absl::StrJoin(caused_by, ",")));
     task->clear_caused_by_positions();
-    for (uint64_t p : spec.caused_by_positions)
-      task->add_caused_by_positions(p);
+    for (uint64_t p : caused_by) task->add_caused_by_positions(p);
   }
   if (spec.payload != task->payload()) {
     what.push_back("new payload");

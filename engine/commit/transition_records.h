@@ -5,8 +5,14 @@
 // `event` applies them: one definition shared by the write path and replay,
 // so rebuilding from the log reproduces exactly what was stored.
 
+#include <cstdint>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "engine/workflow.h"
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/event.pb.h"
@@ -22,11 +28,18 @@ returnpath::v1::Timer TimerFromSpec(absl::string_view stream,
 // update or close.
 bool IsClosedTask(const returnpath::v1::Task& task);
 
+// The positions of `spec.caused_by_versions`: `event`'s own version is its
+// position, `position_of` gives those of the stream's earlier events.
+absl::StatusOr<std::vector<uint64_t>> CausedByPositions(
+    const TaskSpec& spec, const returnpath::v1::EventEnvelope& event,
+    absl::FunctionRef<absl::StatusOr<uint64_t>(uint64_t version)> position_of);
+
 // An OPEN task (PAUSED if the spec says so) with its provenance: rule, policy
-// version, causing positions.
+// version, `caused_by` (CausedByPositions).
 returnpath::v1::Task TaskFromSpec(absl::string_view stream,
                                   const TaskSpec& spec,
-                                  const returnpath::v1::EventEnvelope& event);
+                                  const returnpath::v1::EventEnvelope& event,
+                                  absl::Span<const uint64_t> caused_by);
 
 // Changes `task` in place as `spec` says (Transition::tasks_to_update) and,
 // if anything changed, appends a TaskChange naming `event` ("queue a -> b"
@@ -36,6 +49,7 @@ returnpath::v1::Task TaskFromSpec(absl::string_view stream,
 // CANCELLED) or `spec` names another kind.
 absl::Status UpdateTaskFromSpec(const TaskSpec& spec,
                                 const returnpath::v1::EventEnvelope& event,
+                                absl::Span<const uint64_t> caused_by,
                                 returnpath::v1::Task* task);
 
 }  // namespace returnpath::engine

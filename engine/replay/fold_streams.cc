@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/status_macros.h"
+#include "replay/log_lookup.h"
 #include "store/stream_walk.h"
 
 namespace returnpath::engine {
@@ -16,6 +17,7 @@ using returnpath::v1::EventEnvelope;
 absl::Status FoldPart(const StoreView& view, const Workflow& workflow,
                       const StreamsFold& fold, int part, int parts) {
   StreamCursor index(view, Table::kStreams);
+  const ViewEvents log(view);
   std::vector<EventEnvelope> events;
   auto on_event = [&fold, part](const EventEnvelope& event,
                                 const absl::Status& applied,
@@ -35,8 +37,8 @@ absl::Status FoldPart(const StoreView& view, const Workflow& workflow,
             fold.on_problem(part, stream.stream_id, std::move(problem));
           }
         }));
-    FoldEvents(workflow, fold.detail, fold.classify, absl::MakeSpan(events),
-               &stream, on_event);
+    FoldEvents(workflow, log, fold.detail, fold.classify,
+               absl::MakeSpan(events), &stream, on_event);
     if (fold.on_stream && !fold.on_stream(part, stream, events)) break;
   }
   return index.status();

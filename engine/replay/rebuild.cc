@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -46,6 +48,8 @@ struct StreamRepair {
   std::vector<Timer> timers_put;
   std::vector<Task> tasks_removed;
   std::vector<std::pair<Task, Task>> tasks_replaced;  // stored, next
+  // The same task under a new id (the workflow names its tasks anew).
+  std::vector<std::pair<Task, Task>> tasks_renamed;  // stored, next
   std::vector<Task> tasks_added;
 
   bool empty() const {
@@ -53,7 +57,7 @@ struct StreamRepair {
            index_added.empty() && timers_removed.empty() &&
            timer_ids_removed.empty() && timers_put.empty() &&
            tasks_removed.empty() && tasks_replaced.empty() &&
-           tasks_added.empty();
+           tasks_renamed.empty() && tasks_added.empty();
   }
 };
 
@@ -76,6 +80,10 @@ absl::Status WriteRepair(CommandContext& ctx, const StreamRepair& r) {
   }
   for (const Task& task : r.tasks_removed) ctx.RemoveTask(task);
   for (const auto& [stored, next] : r.tasks_replaced) {
+    RP_RETURN_IF_ERROR(ctx.ReplaceTask(stored, next));
+  }
+  for (const auto& [stored, next] : r.tasks_renamed) {
+    ctx.RemoveTask(stored);
     RP_RETURN_IF_ERROR(ctx.ReplaceTask(stored, next));
   }
   for (const Task& task : r.tasks_added) {
@@ -263,17 +271,40 @@ class Rebuilder {
           return true;
         }));
     RP_RETURN_IF_ERROR(read);
+    // A stored task no folded task has the id of may be one the workflow
+    // now names otherwise: the same event opened the same kind of task, for
+    // the same queue and with the same title. It keeps its lease and history.
+    using Identity =
+        std::tuple<uint64_t, std::string, std::string, std::string>;
+    auto identity = [](const Task& t) {
+      return Identity{t.opened_at_position(), t.kind(), t.queue(), t.title()};
+    };
+    std::map<Identity, std::vector<const Task*>> unnamed;
     for (const auto& [id, task] : stored) {
-      if (!folded.tasks.contains(id)) r->tasks_removed.push_back(task);
+      if (!folded.tasks.contains(id)) unnamed[identity(task)].push_back(&task);
     }
+    std::set<const Task*> renamed;
     for (const auto& [id, task] : folded.tasks) {
       auto it = stored.find(id);
       if (it == stored.end()) {
+        auto same = unnamed.find(identity(task));
+        if (same != unnamed.end() && same->second.size() == 1) {
+          const Task& was = *same->second.front();
+          r->tasks_renamed.emplace_back(was, KeepRuntime(task, was));
+          renamed.insert(&was);
+          unnamed.erase(same);
+          continue;
+        }
         r->tasks_added.push_back(task);
       } else if (LoggedPartOfTask(it->second).SerializeAsString() !=
                  task.SerializeAsString()) {
         r->tasks_replaced.emplace_back(it->second,
                                        KeepRuntime(task, it->second));
+      }
+    }
+    for (const auto& [id, task] : stored) {
+      if (!folded.tasks.contains(id) && !renamed.contains(&task)) {
+        r->tasks_removed.push_back(task);
       }
     }
     return absl::OkStatus();

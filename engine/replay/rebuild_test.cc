@@ -32,15 +32,15 @@ class SchemaTwo final : public Workflow {
   absl::StatusOr<std::string> PolicyVersionAt(absl::Time t) const override {
     return v1_.PolicyVersionAt(t);
   }
-  absl::StatusOr<Transition> Apply(
-      absl::string_view state,
-      const returnpath::v1::EventEnvelope& event) const override {
+  absl::StatusOr<Transition> Apply(absl::string_view state,
+                                   const returnpath::v1::EventEnvelope& event,
+                                   const EventLookup& log) const override {
     if (!refuse.empty() && absl::StrContains(testing::TextOf(event), refuse)) {
       return absl::FailedPreconditionError("schema two refuses it");
     }
     absl::string_view inner = state;
     absl::ConsumePrefix(&inner, "v2:");
-    absl::StatusOr<Transition> t = v1_.Apply(inner, event);
+    absl::StatusOr<Transition> t = v1_.Apply(inner, event, log);
     if (!t.ok()) return t;
     t->next_state = absl::StrCat("v2:", t->next_state);
     t->index_keys.push_back("schema/2");

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "replay/fold_streams.h"
+#include "replay/log_lookup.h"
 #include "replay/replay_fold.h"
 #include "store/codec.h"
 
@@ -45,9 +46,10 @@ absl::StatusOr<StreamView> FoldStream(
   StreamView view;
   view.stream_id = std::string(stream_id);
   FoldedStream folded;
+  const StoreEvents log(store);
   FoldEvents(
-      workflow, FoldDetail::kFull, /*classify=*/false, absl::MakeSpan(taken),
-      &folded,
+      workflow, log, FoldDetail::kFull, /*classify=*/false,
+      absl::MakeSpan(taken), &folded,
       [&view](const EventEnvelope& event, const absl::Status& applied,
               std::vector<Workflow::StatisticKey>*) {
         if (applied.ok()) {

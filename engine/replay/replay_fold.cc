@@ -53,16 +53,30 @@ void ApplyRuntime(const Transition& t, const EventEnvelope& event,
   for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
     Close(done.id, event, s, &done.outcome);
   }
+  auto position_of = [s](uint64_t version) -> absl::StatusOr<uint64_t> {
+    if (version == 0 || version > s->positions.size()) {
+      return absl::NotFoundError("no such version");
+    }
+    return s->positions[version - 1];
+  };
+  // The write path refused what names no earlier event, so the log holds
+  // none such: an error leaves the task out as that write left it.
   for (const TaskSpec& spec : t.tasks_to_update) {
     // The write path refused an update of anything but an open task, so the
     // log holds none other.
     auto it = s->tasks.find(spec.id);
-    UpdateTaskFromSpec(spec, event,
+    absl::StatusOr<std::vector<uint64_t>> caused_by =
+        CausedByPositions(spec, event, position_of);
+    if (!caused_by.ok()) continue;
+    UpdateTaskFromSpec(spec, event, *caused_by,
                        it == s->tasks.end() ? nullptr : &it->second)
         .IgnoreError();
   }
   for (const TaskSpec& spec : t.tasks_to_open) {
-    s->tasks[spec.id] = TaskFromSpec(stream, spec, event);
+    absl::StatusOr<std::vector<uint64_t>> caused_by =
+        CausedByPositions(spec, event, position_of);
+    if (!caused_by.ok()) continue;
+    s->tasks[spec.id] = TaskFromSpec(stream, spec, event, *caused_by);
   }
   // The task queue's rule: its own TaskCompleted closes the task even if the
   // workflow did not.
@@ -85,17 +99,37 @@ std::string EncodedState(const FoldedStream& stream) {
   return stream.state == nullptr ? std::string() : stream.state->Encode();
 }
 
-absl::Status FoldEvent(const Workflow& workflow, EventEnvelope* stored,
-                       FoldDetail detail, FoldedStream* s,
+absl::Status FoldEvent(const Workflow& workflow, const EventLookup& log,
+                       EventEnvelope* stored, FoldDetail detail,
+                       FoldedStream* s,
                        std::vector<Workflow::StatisticKey>* counted) {
-  // The workflow saw the event complete but for its hashes.
+  // The workflow saw the event without its hashes and global positions.
   EventEnvelope& event = *stored;
   event.clear_hash();
   event.clear_previous_hash();
+  const uint64_t position = event.position();
+  const uint64_t cause_position = event.caused_by_position();
+  // A related event's causation ("event:<position>") is set after, too.
+  std::string causation;
+  if (cause_position != 0) {
+    causation = std::move(*event.mutable_causation_id());
+    event.clear_causation_id();
+  }
+  event.clear_position();
+  event.clear_caused_by_position();
   if (s->state == nullptr) {
     RP_ASSIGN_OR_RETURN(s->state, workflow.Decode(""));
   }
-  RP_ASSIGN_OR_RETURN(Transition t, s->state->Apply(event, counted));
+  absl::StatusOr<Transition> applied = s->state->Apply(event, log, counted);
+  event.set_position(position);
+  event.set_caused_by_position(cause_position);
+  if (cause_position != 0) event.set_causation_id(std::move(causation));
+  RP_RETURN_IF_ERROR(applied.status());
+  Transition& t = *applied;
+  if (detail == FoldDetail::kFull) {
+    s->positions.resize(event.stream_version() - 1);
+    s->positions.push_back(position);
+  }
   s->stream_id = event.stream_id();
   s->version = event.stream_version();
   s->last_position = event.position();
@@ -107,7 +141,8 @@ absl::Status FoldEvent(const Workflow& workflow, EventEnvelope* stored,
   return absl::OkStatus();
 }
 
-void FoldEvents(const Workflow& workflow, FoldDetail detail, bool classify,
+void FoldEvents(const Workflow& workflow, const EventLookup& log,
+                FoldDetail detail, bool classify,
                 absl::Span<EventEnvelope> events, FoldedStream* s,
                 EventFolded on_event) {
   std::vector<size_t> rejected;  // indexes into `events`, ascending
@@ -116,7 +151,7 @@ void FoldEvents(const Workflow& workflow, FoldDetail detail, bool classify,
   for (size_t i = 0; i < events.size(); ++i) {
     counted.clear();
     const absl::Status applied =
-        FoldEvent(workflow, &events[i], detail, s, counting);
+        FoldEvent(workflow, log, &events[i], detail, s, counting);
     on_event(events[i], applied, counting);
     if (applied.ok()) continue;
     // The decoded state is undefined after a rejection: rebuild it from the
@@ -129,7 +164,7 @@ void FoldEvents(const Workflow& workflow, FoldDetail detail, bool classify,
         ++r;
         continue;
       }
-      FoldEvent(workflow, &events[j], detail, &again).IgnoreError();
+      FoldEvent(workflow, log, &events[j], detail, &again).IgnoreError();
     }
     *s = std::move(again);
   }

@@ -32,6 +32,7 @@ struct FoldedStream {
   std::vector<std::string> index_keys;                  // sorted, unique
   std::map<std::string, returnpath::v1::Timer> timers;  // by id; full only
   std::map<std::string, returnpath::v1::Task> tasks;    // by id; full only
+  std::vector<uint64_t> positions;  // of each version, from 1; full only
 };
 
 // The state's bytes, exactly as the write path stored them; empty before
@@ -46,7 +47,8 @@ enum class FoldDetail { kStateOnly, kFull };
 // what the event counts towards in the statistics (Workflow::Classify). On a
 // workflow error the error is returned and the stream's state is undefined:
 // FoldEvents refolds it without the event.
-absl::Status FoldEvent(const Workflow& workflow,
+// `log` is what the workflow reads earlier events through.
+absl::Status FoldEvent(const Workflow& workflow, const EventLookup& log,
                        returnpath::v1::EventEnvelope* event, FoldDetail detail,
                        FoldedStream* stream,
                        std::vector<Workflow::StatisticKey>* counted = nullptr);
@@ -61,7 +63,8 @@ using EventFolded = absl::FunctionRef<void(
 // with only stream_id set). An event the workflow rejects is left out, as
 // the write path would have left the state: the stream is folded again
 // without it (rare: a healthy log has none).
-void FoldEvents(const Workflow& workflow, FoldDetail detail, bool classify,
+void FoldEvents(const Workflow& workflow, const EventLookup& log,
+                FoldDetail detail, bool classify,
                 absl::Span<returnpath::v1::EventEnvelope> events,
                 FoldedStream* stream, EventFolded on_event);
 

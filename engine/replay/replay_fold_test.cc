@@ -22,8 +22,9 @@ class WreckedByRejections final : public Workflow {
     return fake_.PolicyVersionAt(t);
   }
   absl::StatusOr<Transition> Apply(absl::string_view state,
-                                   const EventEnvelope& event) const override {
-    return fake_.Apply(state, event);
+                                   const EventEnvelope& event,
+                                   const EventLookup& log) const override {
+    return fake_.Apply(state, event, log);
   }
   absl::StatusOr<std::unique_ptr<DecodedState>> Decode(
       absl::string_view state) const override {
@@ -36,9 +37,9 @@ class WreckedByRejections final : public Workflow {
     Wrecked(const Workflow& fake, absl::string_view bytes)
         : bytes_(fake, bytes) {}
     absl::StatusOr<Transition> Apply(
-        const EventEnvelope& event,
+        const EventEnvelope& event, const EventLookup& log,
         std::vector<StatisticKey>* counted) override {
-      absl::StatusOr<Transition> t = bytes_.Apply(event, counted);
+      absl::StatusOr<Transition> t = bytes_.Apply(event, log, counted);
       wrecked_ = wrecked_ || !t.ok();
       return t;
     }
@@ -79,13 +80,13 @@ TEST(FoldEventsTest, ARejectedEventIsLeftOutAsIfItWereNotInTheLog) {
   WreckedByRejections workflow;
   FoldedStream folded, expected;
   std::vector<uint64_t> rejected;
-  FoldEvents(workflow, FoldDetail::kFull, /*classify=*/false,
+  FoldEvents(workflow, NoEvents(), FoldDetail::kFull, /*classify=*/false,
              absl::MakeSpan(events), &folded,
              [&](const EventEnvelope& event, const absl::Status& applied,
                  std::vector<Workflow::StatisticKey>*) {
                if (!applied.ok()) rejected.push_back(event.position());
              });
-  FoldEvents(workflow, FoldDetail::kFull, /*classify=*/false,
+  FoldEvents(workflow, NoEvents(), FoldDetail::kFull, /*classify=*/false,
              absl::MakeSpan(without), &expected,
              [](const EventEnvelope&, const absl::Status& applied,
                 std::vector<Workflow::StatisticKey>*) {

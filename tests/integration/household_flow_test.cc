@@ -241,8 +241,8 @@ TEST_F(HouseholdTest, AGuardiansCorrectionReachesTheChild) {
   EXPECT_EQ(history.exit_code, 0) << history.err;
   EXPECT_THAT(history.out, HasSubstr(absl::StrCat(
                                "guardian-corrected: guardian G-1 "
-                               "corrected the final rejection of event ",
-                               wrong->position(), " now final rejection")));
+                               "corrected the final rejection of version ",
+                               wrong->version(), " now final rejection")));
 
   absl::StatusOr<v1::StatisticsResponse> rows =
       As("auditor").Statistics(v1::StatisticsRequest());

@@ -362,16 +362,20 @@ TEST_F(HumanTasksTest, ListsPutOverdueFirstWithinAPriority) {
   absl::StatusOr<std::vector<v1::Task>> listed =
       QueueTasks("adviser", "advisers/Oslo-1");
   RP_ASSERT_OK(listed);
+  // Task ids are unique per person (both may be "conversation-v2").
   std::vector<std::string> ids;
-  for (const v1::Task& t : *listed) ids.push_back(t.id());
-  EXPECT_THAT(ids, testing::ElementsAre(early, later));
+  for (const v1::Task& t : *listed) {
+    ids.push_back(absl::StrCat(t.stream_id(), "/", t.id()));
+  }
+  EXPECT_THAT(ids, testing::ElementsAre(absl::StrCat("P-1/", early),
+                                        absl::StrCat("P-2/", later)));
 
   ProcessResult table =
       Ctl({"--as=adviser", "tasks", "list", "--queue", "advisers/Oslo-1"});
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_THAT(table.out, HasSubstr("by 2026-03-09"));
   EXPECT_THAT(table.out, HasSubstr("by 2026-03-16"));
-  EXPECT_LT(table.out.find(early), table.out.find(later)) << table.out;
+  EXPECT_LT(table.out.find("\nP-1 "), table.out.find("\nP-2 ")) << table.out;
 }
 
 // Priority comes before overdue: a conversation not yet due (priority 60)

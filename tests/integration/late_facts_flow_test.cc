@@ -57,8 +57,8 @@ TEST_F(LateFactsFlowTest, BackdatedIomApplicationWithdrawsThePoliceReferral) {
   const std::string why = absl::StrCat(
       "task police referral ", referral,
       " cancelled: the IOM application at "
-      "position ",
-      recorded->position(),
+      "version ",
+      recorded->version(),
       " (effective 2026-03-20) comes before the departure deadline's expiry");
   ProcessResult shown = Ctl({"--as=reception", "show", "--person", "P-7"});
   EXPECT_EQ(shown.exit_code, 0) << shown.err;

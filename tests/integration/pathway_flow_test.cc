@@ -90,7 +90,8 @@ TEST_F(NationalTeamFlowTest, FirstRejectionToAssistedDeparture) {
   EXPECT_EQ(state->stage(), v1::STAGE_FINAL_REJECTION);
   EXPECT_EQ(state->final_rejection().basis(),
             v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
-  EXPECT_EQ(state->final_rejection().derived_at_position(), fired->position());
+  EXPECT_EQ(state->final_rejection().derived_at_version(),
+            fired->stream_version());
   EXPECT_EQ(Date(state->departure_deadline().date()), "2026-04-14");
   absl::StatusOr<std::vector<v1::EventEnvelope>> history = History("P-1");
   RP_ASSERT_OK(history);

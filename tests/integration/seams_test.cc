@@ -69,7 +69,7 @@ TEST_F(SeamsTest, AFactFromTheFutureIsRefusedAndChangesNothing) {
   absl::StatusOr<v1::PathwayState> state = State("F-1");
   RP_ASSERT_OK(state);
   EXPECT_EQ(state->stage(), v1::STAGE_ASYLUM_PENDING);
-  EXPECT_EQ(state->last_position(), 1u);
+  EXPECT_EQ(state->last_version(), 1u);
 
   // A new person dated in the future is refused the same way.
   absl::Status registration =

@@ -140,14 +140,14 @@ absl::Status OnFirstRejection(const v1::FirstRejection& e, Step& st) {
   const v1::DayRule& window = st.policy().appeal_window();
   *s.mutable_appeal_window() =
       MakeDeadline(day, window.days(), window.legal_calendar(), "appeal_window",
-                   st, st.in().positions);
+                   st, st.in().versions);
   s.clear_appeal();
   st.ArmTimer(st.Key("appeal-window"), kTimerAppealWindow,
               OsloEndOfDay(StoredDay(s.appeal_window().date())), "",
-              st.in().positions);
+              st.in().versions);
   OpenConversation(st, day, st.policy().conversation_after_first_rejection(),
                    "conversation_after_first_rejection", "first rejection",
-                   st.in().positions);
+                   st.in().versions);
   s.set_stage(v1::STAGE_FIRST_REJECTION);
   s.clear_reopened_on();
   return absl::OkStatus();
@@ -193,7 +193,7 @@ absl::Status OnAppealLodged(const v1::AppealLodged& e, Step& st) {
   }
   return ApplyFinalRejection(
       st, day, 0, v1::FINAL_REJECTION_BASIS_NO_DEFERRED_IMPLEMENTATION,
-      st.in().positions, 0);
+      st.in().versions, 0);
 }
 
 absl::Status OnAppealWaived(const v1::AppealWaived& e, Step& st) {
@@ -217,9 +217,8 @@ absl::Status OnAppealWaived(const v1::AppealWaived& e, Step& st) {
   }
   st.CancelTimersOfKind(kTimerAppealWindow);
   s.mutable_appeal_window()->set_met(true);
-  return ApplyFinalRejection(st, day, 0,
-                             v1::FINAL_REJECTION_BASIS_APPEAL_WAIVED,
-                             st.in().positions, 0);
+  return ApplyFinalRejection(
+      st, day, 0, v1::FINAL_REJECTION_BASIS_APPEAL_WAIVED, st.in().versions, 0);
 }
 
 absl::Status OnAppealDecided(const v1::AppealDecided& e, Step& st) {
@@ -247,7 +246,7 @@ absl::Status OnAppealDecided(const v1::AppealDecided& e, Step& st) {
     st.derived_final_rejection = true;
     return ApplyFinalRejection(st, day, e.departure_deadline_days(),
                                v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE,
-                               st.in().positions, 0);
+                               st.in().versions, 0);
   }
   if (e.departure_deadline_days() != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -313,13 +312,13 @@ absl::Status OnFinalRejection(const v1::FinalRejection& e, Step& st) {
   RP_ASSIGN_OR_RETURN(const absl::CivilDay day,
                       EventDay(st, e.notified_on(), "notified_on"));
   return ApplyFinalRejection(st, day, e.departure_deadline_days(), basis,
-                             st.in().positions, 0);
+                             st.in().versions, 0);
 }
 
 absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
                                  v1::FinalRejectionBasis basis,
                                  std::vector<uint64_t> caused_by,
-                                 uint64_t derived_at_position) {
+                                 uint64_t derived_at_version) {
   RP_ASSIGN_OR_RETURN(const int32_t deadline_days,
                       DeadlineDays(st, days, "departure_deadline_days"));
   v1::PathwayState& s = st.s();
@@ -336,9 +335,9 @@ absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
   record.Clear();
   *record.mutable_notified_on() = ToDate(day);
   record.set_basis(basis);
-  for (uint64_t p : caused_by) record.add_caused_by_positions(p);
+  for (uint64_t p : caused_by) record.add_caused_by_versions(p);
   record.set_relocation_exemption(RelocationExemptionOn(st, day));
-  record.set_derived_at_position(derived_at_position);
+  record.set_derived_at_version(derived_at_version);
   ArmDepartureDeadline(st, caused_by);
 
   if (!record.relocation_exemption().empty())
@@ -423,9 +422,9 @@ void OpenRelocationIfDue(Step& st) {
       st.HasOpenTaskOfKind(kTaskRelocation)) {
     return;
   }
-  std::vector<uint64_t> caused_by(rejection.caused_by_positions().begin(),
-                                  rejection.caused_by_positions().end());
-  caused_by.push_back(st.in().position);
+  std::vector<uint64_t> caused_by(rejection.caused_by_versions().begin(),
+                                  rejection.caused_by_versions().end());
+  caused_by.push_back(st.in().version);
   OpenRelocation(st, StoredDay(rejection.notified_on()),
                  StoredDay(s.departure_deadline().date()),
                  std::move(caused_by));
@@ -442,18 +441,18 @@ void OpenConversationIfDue(Step& st, absl::string_view rule_name) {
   if (final && IsAfterFinalRejection(s.stage()) &&
       IsSet(s.final_rejection().notified_on())) {
     std::vector<uint64_t> caused_by(
-        s.final_rejection().caused_by_positions().begin(),
-        s.final_rejection().caused_by_positions().end());
-    caused_by.push_back(st.in().position);
+        s.final_rejection().caused_by_versions().begin(),
+        s.final_rejection().caused_by_versions().end());
+    caused_by.push_back(st.in().version);
     OpenConversation(st, StoredDay(s.final_rejection().notified_on()),
                      st.policy().conversation_after_final_rejection(),
                      rule_name, "final rejection", caused_by);
   } else if (first && (s.stage() == v1::STAGE_FIRST_REJECTION ||
                        s.stage() == v1::STAGE_APPEAL_PENDING)) {
     std::vector<uint64_t> caused_by(
-        s.appeal_window().caused_by_positions().begin(),
-        s.appeal_window().caused_by_positions().end());
-    caused_by.push_back(st.in().position);
+        s.appeal_window().caused_by_versions().begin(),
+        s.appeal_window().caused_by_versions().end());
+    caused_by.push_back(st.in().version);
     OpenConversation(st, StoredDay(s.appeal_window().counted_from()),
                      st.policy().conversation_after_first_rejection(),
                      rule_name, "first rejection", caused_by);
@@ -475,13 +474,13 @@ absl::Status OnDeadlineSet(const v1::DepartureDeadlineSet& e, Step& st) {
   CloseOverstayTasks(st);
   *s.mutable_departure_deadline() =
       MakeDeadline(day, days, st.policy().departure_deadline().legal_calendar(),
-                   "departure_deadline", st, st.in().positions);
-  ArmDepartureDeadline(st, st.in().positions);
+                   "departure_deadline", st, st.in().versions);
+  ArmDepartureDeadline(st, st.in().versions);
   bool review_armed = false;
   for (const v1::PathwayTimer& t : s.armed_timers()) {
     review_armed = review_armed || t.kind() == kTimerLongStayerReview;
   }
-  if (!review_armed) ArmReview(st, day, st.in().positions);
+  if (!review_armed) ArmReview(st, day, st.in().versions);
   StageAfterDeadlineSet(st);
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 #include "engine/status_macros.h"
 #include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/legacy_names.h"
 #include "workflows/return_pathway/rules.h"
 
 namespace returnpath::return_pathway {
@@ -54,13 +55,36 @@ bool IsEngineEvent(absl::string_view type_name) {
   return kind != nullptr && kind->recorded_by == RecordedBy::kEngine;
 }
 
-absl::StatusOr<EventInput> InputFromEnvelope(const v1::EventEnvelope& event,
-                                             const PolicySet& policies) {
+// Names the engine's own events with the names the state now uses.
+absl::Status UseCurrentNames(EventInput* in) {
+  v1::TimerFired fired;
+  v1::TaskCompleted completed;
+  if (in->payload.UnpackTo(&fired)) {
+    RP_ASSIGN_OR_RETURN(std::string name, CurrentName(fired.timer_id(), *in));
+    if (name == fired.timer_id()) return absl::OkStatus();
+    fired.set_timer_id(std::move(name));
+    in->payload.PackFrom(fired);
+  } else if (in->payload.UnpackTo(&completed)) {
+    RP_ASSIGN_OR_RETURN(std::string name,
+                        CurrentName(completed.task_id(), *in));
+    if (name == completed.task_id()) return absl::OkStatus();
+    completed.set_task_id(std::move(name));
+    in->payload.PackFrom(completed);
+  } else {
+    return absl::OkStatus();
+  }
+  in->legacy_name = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EventInput> InputFromEnvelope(
+    const v1::EventEnvelope& event, const PolicySet& policies,
+    const returnpath::engine::EventLookup& log) {
   if (event.stream_id().empty()) {
     return absl::InvalidArgumentError("stream_id: missing");
   }
-  if (event.position() == 0) {
-    return absl::InvalidArgumentError("position: missing");
+  if (event.stream_version() == 0) {
+    return absl::InvalidArgumentError("stream_version: missing");
   }
   if (!event.has_effective_time()) {
     return absl::InvalidArgumentError("effective_time: missing");
@@ -69,8 +93,8 @@ absl::StatusOr<EventInput> InputFromEnvelope(const v1::EventEnvelope& event,
     return absl::InvalidArgumentError("payload: missing");
   EventInput in;
   in.stream_id = event.stream_id();
-  in.position = event.position();
-  in.positions = {event.position()};
+  in.version = event.stream_version();
+  in.versions = {event.stream_version()};
   in.effective = FromTimestamp(event.effective_time());
   in.recorded = event.has_recorded_time() ? FromTimestamp(event.recorded_time())
                                           : in.effective;
@@ -86,14 +110,15 @@ absl::StatusOr<EventInput> InputFromEnvelope(const v1::EventEnvelope& event,
   }
   in.payload = event.payload();
   in.caused_by_stream = event.caused_by_stream_id();
-  in.caused_by_position = event.caused_by_position();
+  in.log = &log;
+  RP_RETURN_IF_ERROR(UseCurrentNames(&in));
   return in;
 }
 
 v1::HistoryEntry EntryFor(const EventInput& in,
                           absl::string_view closed_task_key) {
   v1::HistoryEntry entry;
-  entry.set_position(in.position);
+  entry.set_version(in.version);
   *entry.mutable_effective_time() = ToTimestamp(in.effective);
   *entry.mutable_recorded_time() = ToTimestamp(in.recorded);
   entry.set_policy_version(in.policy_version);

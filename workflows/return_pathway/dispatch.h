@@ -45,7 +45,8 @@ bool IsEngineEvent(absl::string_view type_name);  // TimerFired, TaskCompleted
 
 // The input of a live event: validates the envelope and resolves its policy.
 absl::StatusOr<EventInput> InputFromEnvelope(
-    const returnpath::v1::EventEnvelope& event, const PolicySet& policies);
+    const returnpath::v1::EventEnvelope& event, const PolicySet& policies,
+    const returnpath::engine::EventLookup& log);
 
 // The history entry a live event leaves.
 returnpath::v1::HistoryEntry EntryFor(const EventInput& in,

@@ -54,9 +54,9 @@ void OnEscalationDue(Step& st, const v1::PathwayTimer& timer,
   draft.due = due;
   draft.priority = st.policy().escalation().priority();
   draft.rule = "escalation";
-  draft.caused_by.assign(overdue->caused_by_positions().begin(),
-                         overdue->caused_by_positions().end());
-  draft.caused_by.push_back(st.in().position);
+  draft.caused_by.assign(overdue->caused_by_versions().begin(),
+                         overdue->caused_by_versions().end());
+  draft.caused_by.push_back(st.in().version);
   draft.parent_key = overdue->key();
   st.OpenTask(std::move(draft));
 }
@@ -85,8 +85,8 @@ void OnReviewDue(Step& st, const v1::PathwayTimer& timer,
   if (s.stage() == v1::STAGE_FINAL_REJECTION ||
       s.stage() == v1::STAGE_OVERSTAYED ||
       s.stage() == v1::STAGE_RETURN_PREPARATION) {
-    std::vector<uint64_t> rearm(timer.caused_by_positions().begin(),
-                                timer.caused_by_positions().end());
+    std::vector<uint64_t> rearm(timer.caused_by_versions().begin(),
+                                timer.caused_by_versions().end());
     st.ArmTimer(timer.id(), timer.kind(),
                 OsloStartOfDay(OsloDate(due) + rule.interval_days()), "",
                 std::move(rearm));
@@ -97,7 +97,7 @@ void OnIomFollowUpDue(Step& st, const v1::PathwayTimer& timer,
                       const std::vector<uint64_t>& caused_by) {
   v1::PathwayState& s = st.s();
   if (!s.iom().pending() ||
-      timer.payload() != absl::StrCat(s.iom().position())) {
+      timer.payload() != absl::StrCat(s.iom().version())) {
     return;
   }
   TaskDraft draft;
@@ -136,9 +136,9 @@ void OnPlaceReleaseDue(Step& st, const v1::PathwayTimer& timer,
 
 // What `timer` coming due does; the caller disarmed it.
 absl::Status Expire(Step& st, const v1::PathwayTimer& timer) {
-  std::vector<uint64_t> caused_by(timer.caused_by_positions().begin(),
-                                  timer.caused_by_positions().end());
-  caused_by.push_back(st.in().position);
+  std::vector<uint64_t> caused_by(timer.caused_by_versions().begin(),
+                                  timer.caused_by_versions().end());
+  caused_by.push_back(st.in().version);
   const absl::Time due = FromTimestamp(timer.due());
   if (timer.kind() == kTimerAppealWindow) {
     st.s().mutable_appeal_window()->set_expired(true);
@@ -148,7 +148,7 @@ absl::Status Expire(Step& st, const v1::PathwayTimer& timer) {
     st.derived_final_rejection = true;
     return ApplyFinalRejection(st, OsloDate(due), 0,
                                v1::FINAL_REJECTION_BASIS_NOT_APPEALED,
-                               std::move(caused_by), st.in().position);
+                               std::move(caused_by), st.in().version);
   }
   if (timer.kind() == kTimerDepartureDeadline) {
     OnDeadlineExpired(st, due, caused_by);
@@ -179,7 +179,9 @@ absl::Status OnTimerFired(const v1::TimerFired& e, Step& st) {
   }
   const v1::PathwayTimer timer = *armed;
   st.CancelTimer(timer.id());
-  st.fired_timer_id = timer.id();
+  // The engine removed the timer it fired, unless it knew it by a legacy
+  // name: then the transition cancels it.
+  if (!st.in().legacy_name) st.fired_timer_id = timer.id();
   return Expire(st, timer);
 }
 
@@ -224,7 +226,13 @@ absl::Status OnTaskCompleted(const v1::TaskCompleted& e, Step& st) {
     const v1::PathwayTask* task = st.FindTaskById(e.task_id());
     if (task == nullptr) return absl::OkStatus();
     key = task->key();
-    st.completed_task_id = task->id();
+    if (st.in().legacy_name) {
+      // The engine completed the task under its legacy name: the transition
+      // completes it under this one.
+      st.task_outcomes.emplace_back(key, e.outcome());
+    } else {
+      st.completed_task_id = task->id();
+    }
   }
   const std::string kind = st.FindTaskByKey(key)->kind();
   if (kind == kTaskReturnConversation) {

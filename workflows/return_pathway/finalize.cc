@@ -52,8 +52,8 @@ TaskSpec ToSpec(const v1::PathwayTask& t) {
   spec.due = FromTimestamp(t.due());
   spec.priority = t.priority();
   spec.rule = t.rule();
-  spec.caused_by_positions.assign(t.caused_by_positions().begin(),
-                                  t.caused_by_positions().end());
+  spec.caused_by_versions.assign(t.caused_by_versions().begin(),
+                                 t.caused_by_versions().end());
   if (t.has_paused_at()) spec.paused_since = FromTimestamp(t.paused_at());
   return spec;
 }
@@ -110,7 +110,7 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
       continue;
     }
     if (it != old_tasks.end() || options.refold) {
-      t.set_id(absl::StrCat(t.key(), "~", options.position));
+      t.set_id(absl::StrCat(t.key(), "~v", options.version));
     }
     out.tasks_to_open.push_back(ToSpec(t));
   }

@@ -15,9 +15,9 @@
 namespace returnpath::return_pathway {
 
 struct DiffOptions {
-  uint64_t position = 0;  // of the event being applied
+  uint64_t version = 0;  // of the event being applied
   // A refold recomputed the state from history: a task it (re)opens or
-  // changes gets the fresh id "<key>~<position>", so no engine id is reused.
+  // changes gets the fresh id "<key>~v<version>", so no engine id is reused.
   bool refold = false;
   std::string fired_timer_id;     // the engine already removed this timer
   std::string completed_task_id;  // the engine already completed this task

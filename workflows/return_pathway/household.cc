@@ -60,8 +60,8 @@ v1::FollowedDecision Followed(const HouseholdBefore& before,
 // The guardian's deadline as the child's, caused by the child's own event.
 v1::Deadline ChildsDeadline(const v1::Deadline& deadline, const Step& st) {
   v1::Deadline out = deadline;
-  out.clear_caused_by_positions();
-  for (uint64_t p : st.in().positions) out.add_caused_by_positions(p);
+  out.clear_caused_by_versions();
+  for (uint64_t p : st.in().versions) out.add_caused_by_versions(p);
   return out;
 }
 
@@ -85,7 +85,7 @@ void OpenChildInformation(const v1::GuardianDecisionFollowed& e,
   draft.due = OsloEndOfDay(due);
   draft.priority = rule.priority();
   draft.rule = "child_information";
-  draft.caused_by = st.in().positions;
+  draft.caused_by = st.in().versions;
   st.OpenTask(std::move(draft));
 }
 
@@ -97,9 +97,9 @@ void FollowFinalRejection(const v1::GuardianDecisionFollowed& e, Step& st) {
   const absl::CivilDay day = StoredDay(e.final_rejection().notified_on());
   v1::FinalRejectionRecord& record = *s.mutable_final_rejection();
   record = e.final_rejection();
-  record.clear_caused_by_positions();
-  for (uint64_t p : st.in().positions) record.add_caused_by_positions(p);
-  record.set_derived_at_position(0);
+  record.clear_caused_by_versions();
+  for (uint64_t p : st.in().versions) record.add_caused_by_versions(p);
+  record.set_derived_at_version(0);
   // Exemptions stay the child's own.
   record.set_relocation_exemption(RelocationExemptionOn(st, day));
   *s.mutable_departure_deadline() = ChildsDeadline(e.departure_deadline(), st);
@@ -123,7 +123,7 @@ v1::GuardianDecisionFollowed FollowedFacts(const v1::PathwayState& after,
                                            const EventInput& in) {
   v1::GuardianDecisionFollowed followed;
   followed.set_guardian_id(after.person_id());
-  followed.set_guardian_position(in.position);
+  followed.set_guardian_version(in.version);
   followed.set_decision(decision);
   followed.set_stage(after.stage());
   *followed.mutable_appeal_window() = after.appeal_window();
@@ -241,7 +241,7 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
   if (FollowsOn(e, st.today())) {
     st.ArmTimer(absl::StrCat("household-catch-up-", e.person_id()),
                 kTimerHouseholdCatchUp, st.in().effective, e.person_id(),
-                st.in().positions);
+                st.in().versions);
   }
   return absl::OkStatus();
 }
@@ -459,19 +459,19 @@ void CatchUp(const v1::PathwayState& after, const v1::PathwayTimer& timer,
   // made it (its first cause): a later correction of a decision taken before
   // the child joined reaches the child through this catch-up, corrected.
   const uint64_t joined_at = *std::max_element(
-      timer.caused_by_positions().begin(), timer.caused_by_positions().end());
+      timer.caused_by_versions().begin(), timer.caused_by_versions().end());
   auto followed_live =
       [&](const google::protobuf::RepeatedField<uint64_t>& by) {
         return !by.empty() && by[0] > joined_at;
       };
   if (after.has_appeal_window() &&
-      !followed_live(after.appeal_window().caused_by_positions())) {
+      !followed_live(after.appeal_window().caused_by_versions())) {
     out->push_back(To(
         child, FollowedFacts(after, v1::FOLLOWED_DECISION_FIRST_REJECTION, in),
         in));
   }
   if (IsSet(after.final_rejection().notified_on()) &&
-      !followed_live(after.final_rejection().caused_by_positions())) {
+      !followed_live(after.final_rejection().caused_by_versions())) {
     out->push_back(To(
         child, FollowedFacts(after, v1::FOLLOWED_DECISION_FINAL_REJECTION, in),
         in));
@@ -489,7 +489,7 @@ const v1::PathwayTimer* CatchUpTimer(const HouseholdBefore& before,
     return nullptr;
   }
   for (const v1::PathwayTimer& t : before.catch_up_timers) {
-    if (t.id() == fired.timer_id() && !t.caused_by_positions().empty()) {
+    if (t.id() == fired.timer_id() && !t.caused_by_versions().empty()) {
       return &t;
     }
   }

@@ -8,6 +8,7 @@
 #include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/machine.h"
+#include "workflows/return_pathway/pathway_fixture.h"
 
 namespace returnpath::return_pathway {
 
@@ -56,8 +57,16 @@ absl::Status HouseholdFixture::Write(v1::EventEnvelope event, Streams* streams,
       const v1::Policy* policy,
       policies_.InForceAt(FromTimestamp(event.effective_time())));
   event.set_policy_version(policy->version());
+  const LogLookup log([streams](uint64_t at) -> const v1::EventEnvelope* {
+    for (const auto& [id, s] : *streams) {
+      for (const v1::EventEnvelope& e : s.log) {
+        if (e.position() == at) return &e;
+      }
+    }
+    return nullptr;
+  });
   RP_ASSIGN_OR_RETURN(Applied applied,
-                      ApplyEvent(stream.state, event, policies_));
+                      ApplyAsEngine(stream.state, event, policies_, log));
   stream.state = std::move(applied.state);
   stream.log.push_back(event);
   for (const returnpath::engine::RelatedEvent& r :

@@ -44,17 +44,17 @@ class FollowCollector : public FoldObserver {
     if (s.household().empty()) return;
     v1::HouseholdMemberJoined joined;
     if (in.payload.UnpackTo(&joined)) {
-      joined_at_.emplace(joined.person_id(), in.position);
+      joined_at_.emplace(joined.person_id(), in.version);
     }
     for (const returnpath::engine::RelatedEvent& r :
          HouseholdEvents(before_, s, in)) {
       v1::GuardianDecisionFollowed followed;
       if (!r.payload.UnpackTo(&followed)) continue;
       const auto joined_at = joined_at_.find(r.stream_id);
-      if (joined_at != joined_at_.end() && in.position <= joined_at->second) {
+      if (joined_at != joined_at_.end() && in.version <= joined_at->second) {
         continue;
       }
-      const FollowKey key = {r.stream_id, followed.guardian_position(),
+      const FollowKey key = {r.stream_id, followed.guardian_version(),
                              followed.decision()};
       (*out_)[key] = FollowFact{r.effective_time, std::move(followed)};
     }
@@ -63,7 +63,7 @@ class FollowCollector : public FoldObserver {
  private:
   Follows* out_;
   HouseholdBefore before_;
-  std::map<std::string, uint64_t> joined_at_;  // child -> its join's position
+  std::map<std::string, uint64_t> joined_at_;  // child -> its join's version
 };
 
 absl::StatusOr<Follows> FollowsOf(const v1::PathwayState& s,
@@ -110,7 +110,7 @@ absl::Status AddRefoldedHouseholdEvents(const v1::PathwayState& before,
     v1::GuardianFollowsCorrected& c = corrections[std::get<0>(key)];
     c.set_guardian_id(before.person_id());
     v1::FollowCorrection& correction = *c.add_corrections();
-    correction.set_guardian_position(std::get<1>(key));
+    correction.set_guardian_version(std::get<1>(key));
     correction.set_decision(
         static_cast<v1::FollowedDecision>(std::get<2>(key)));
     if (it == now.end()) {
@@ -140,6 +140,16 @@ absl::Status AddRefoldedHouseholdEvents(const v1::PathwayState& before,
   return absl::OkStatus();
 }
 
+// The guardian's event a follow or a correction of it names, as a version of
+// the guardian's stream; events recorded before versions were used name its
+// global position, which `in.log` resolves.
+absl::StatusOr<uint64_t> GuardianVersion(uint64_t version, uint64_t position,
+                                         const EventInput& in) {
+  if (version != 0 || position == 0) return version;
+  RP_ASSIGN_OR_RETURN(v1::EventEnvelope event, in.log->EventAt(position));
+  return event.stream_version();
+}
+
 absl::StatusOr<Applied> ApplyFollowsCorrected(const v1::PathwayState& state,
                                               const EventInput& in,
                                               const PolicySet& policies) {
@@ -162,12 +172,17 @@ absl::StatusOr<Applied> ApplyFollowsCorrected(const v1::PathwayState& state,
         followed.guardian_id() != e.guardian_id()) {
       continue;
     }
+    RP_ASSIGN_OR_RETURN(const uint64_t follows,
+                        GuardianVersion(followed.guardian_version(),
+                                        followed.guardian_position(), in));
     for (const v1::FollowCorrection& c : e.corrections()) {
-      if (c.guardian_position() != followed.guardian_position() ||
-          c.decision() != followed.decision()) {
+      RP_ASSIGN_OR_RETURN(
+          const uint64_t corrects,
+          GuardianVersion(c.guardian_version(), c.guardian_position(), in));
+      if (corrects != follows || c.decision() != followed.decision()) {
         continue;
       }
-      entry.add_correction_positions(in.position);
+      entry.add_correction_versions(in.version);
       if (c.retracted()) {
         entry.set_retracted(true);
         continue;

@@ -66,7 +66,7 @@ bool Matches(const v1::HouseholdTask& held, absl::string_view kind,
 
 void ArmShareTimer(Step& st) {
   st.ArmTimer(st.Key("household-share"), kTimerHouseholdShare,
-              st.in().effective, "", st.in().positions);
+              st.in().effective, "", st.in().versions);
 }
 
 // The household tasks the holder dropped that this guardian is still due:

@@ -171,8 +171,8 @@ TEST_F(HouseholdTest, TheFinalRejectionMovesTheFamilyTogether) {
     EXPECT_EQ(s.stage(), v1::STAGE_FINAL_REJECTION);
     EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-04-01");
     EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-04-22");
-    EXPECT_THAT(s.final_rejection().caused_by_positions(),
-                ::testing::ElementsAre(follows[0].position()));
+    EXPECT_THAT(s.final_rejection().caused_by_versions(),
+                ::testing::ElementsAre(follows[0].stream_version()));
     // No relocation or conversation of the child's own: the family's.
     EXPECT_TRUE(f_.Tasks(child, kTaskRelocation).empty());
     EXPECT_TRUE(f_.Tasks(child, kTaskReturnConversation).empty());

@@ -24,17 +24,19 @@ bool Is(absl::string_view type, const google::protobuf::Descriptor* d) {
 
 absl::StatusOr<Applied> ApplyEvent(const v1::PathwayState& state,
                                    const v1::EventEnvelope& event,
-                                   const PolicySet& policies) {
+                                   const PolicySet& policies,
+                                   const returnpath::engine::EventLookup& log) {
   Applied out;
   out.state = state;
   RP_ASSIGN_OR_RETURN(out.transition,
-                      ApplyEventInPlace(&out.state, event, policies));
+                      ApplyEventInPlace(&out.state, event, policies, log));
   return out;
 }
 
 absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     v1::PathwayState* changing, const v1::EventEnvelope& event,
-    const PolicySet& policies, const InPlace& in_place) {
+    const PolicySet& policies, const returnpath::engine::EventLookup& log,
+    const InPlace& in_place) {
   const v1::PathwayState& state = *changing;
   // Corrections, retractions and backdated events refold from a copy.
   auto replace = [changing, &in_place](Applied applied) {
@@ -42,7 +44,8 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     *changing = std::move(applied.state);
     return std::move(applied.transition);
   };
-  RP_ASSIGN_OR_RETURN(const EventInput in, InputFromEnvelope(event, policies));
+  RP_ASSIGN_OR_RETURN(const EventInput in,
+                      InputFromEnvelope(event, policies, log));
   // A refold of a guardian also corrects what the children followed.
   auto replace_refolded = [&](absl::StatusOr<Applied> applied)
       -> absl::StatusOr<returnpath::engine::Transition> {
@@ -63,10 +66,10 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     return absl::NotFoundError(
         absl::StrCat("person ", in.stream_id, " is not registered"));
   }
-  if (!fresh && in.position <= state.last_position()) {
+  if (!fresh && in.version <= state.last_version()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "position: ", in.position, " is not after the last applied position ",
-        state.last_position()));
+        "stream_version: ", in.version,
+        " is not after the last applied version ", state.last_version()));
   }
   if (Is(type, v1::EventCorrected::descriptor())) {
     return replace_refolded(ApplyCorrection(state, in, policies));
@@ -107,13 +110,13 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
            /*refold=*/false, st.closed_task_key, st.task_outcomes)) {
     entry->add_moved(std::move(line));
   }
-  changing->set_last_position(in.position);
+  changing->set_last_version(in.version);
   if (!changing->has_applied_until() ||
       FromTimestamp(changing->applied_until()) < in.effective) {
     *changing->mutable_applied_until() = ToTimestamp(in.effective);
   }
   DiffOptions options;
-  options.position = in.position;
+  options.version = in.version;
   options.fired_timer_id = st.fired_timer_id;
   options.completed_task_id = st.completed_task_id;
   options.task_outcomes = std::move(st.task_outcomes);

@@ -22,8 +22,8 @@ namespace returnpath::return_pathway {
 // fires first, earliest first, as the engine would have fired it on time: the
 // outcome does not depend on whether the engine got to it before the event
 // (a decision recorded after the appeal window closed finds the rejection
-// already final). Ids: tasks "<kind>-<position>" of the event that opened
-// them, timers likewise, "<kind>-<position>.<n>" for what the n-th overdue
+// already final). Ids: tasks "<kind>-<version>" of the event that opened
+// them, timers likewise, "<kind>-<version>.<n>" for what the n-th overdue
 // timer fired before it opened; see task_kinds.h.
 //
 // clang-format off
@@ -94,7 +94,7 @@ namespace returnpath::return_pathway {
 //     earlier one, until a reopened case leads to a new decision.
 // (B) Facts arrive late: an event effective before the latest effective time
 //     already applied is placed where it belongs (effective time, ties by
-//     position) and the history refolded from nothing: state, deadlines,
+//     version) and the history refolded from nothing: state, deadlines,
 //     tiers, timers and tasks are recomputed; a task that should not have
 //     opened is cancelled, one that should have is opened (its timers, armed
 //     in the past, fire at once). The stored history keeps its order; the
@@ -139,10 +139,13 @@ struct Applied {
 
 // Applies `event` to `state` (default instance for a new stream) under the
 // policy version the event names (or, if it names none, the one in force at
-// its effective time).
+// its effective time). `log` holds the events before it (a correction names
+// the one it corrects by position).
 absl::StatusOr<Applied> ApplyEvent(const returnpath::v1::PathwayState& state,
                                    const returnpath::v1::EventEnvelope& event,
-                                   const PolicySet& policies);
+                                   const PolicySet& policies,
+                                   const returnpath::engine::EventLookup& log =
+                                       returnpath::engine::NoEvents());
 
 // For a caller that keeps the state decoded between events.
 struct InPlace {
@@ -160,7 +163,7 @@ struct InPlace {
 absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     returnpath::v1::PathwayState* state,
     const returnpath::v1::EventEnvelope& event, const PolicySet& policies,
-    const InPlace& in_place = {});
+    const returnpath::engine::EventLookup& log, const InPlace& in_place = {});
 
 }  // namespace returnpath::return_pathway
 

@@ -30,19 +30,19 @@ std::string EntryDay(const v1::HistoryEntry& e) {
 }
 
 std::string At(const v1::HistoryEntry& e) {
-  return absl::StrCat(EventWords(e), " at position ", e.position());
+  return absl::StrCat(EventWords(e), " at version ", e.version());
 }
 
-const v1::HistoryEntry* EntryAt(const v1::PathwayState& s, uint64_t position) {
+const v1::HistoryEntry* EntryAt(const v1::PathwayState& s, uint64_t version) {
   for (const v1::HistoryEntry& e : s.history()) {
-    if (e.position() == position) return &e;
+    if (e.version() == version) return &e;
   }
   return nullptr;
 }
 
-std::string Target(const v1::PathwayState& s, uint64_t position) {
-  const v1::HistoryEntry* target = EntryAt(s, position);
-  return target == nullptr ? absl::StrCat("event ", position) : At(*target);
+std::string Target(const v1::PathwayState& s, uint64_t version) {
+  const v1::HistoryEntry* target = EntryAt(s, version);
+  return target == nullptr ? absl::StrCat("version ", version) : At(*target);
 }
 
 std::string TaskName(const v1::PathwayTask& t) {
@@ -89,17 +89,15 @@ std::string EventWords(const v1::HistoryEntry& entry) {
 }
 
 std::string CauseOf(const v1::PathwayState& before,
-                    const v1::HistoryEntry& entry) {
+                    const v1::HistoryEntry& entry, uint64_t target_version) {
   const google::protobuf::Any& payload = entry.payload();
-  v1::EventCorrected corrected;
-  v1::EventRetracted retracted;
-  if (payload.UnpackTo(&corrected)) {
-    return absl::StrCat("the correction at position ", entry.position(), " of ",
-                        Target(before, corrected.corrected_position()));
+  if (payload.Is<v1::EventCorrected>()) {
+    return absl::StrCat("the correction at version ", entry.version(), " of ",
+                        Target(before, target_version));
   }
-  if (payload.UnpackTo(&retracted)) {
-    return absl::StrCat("the retraction at position ", entry.position(), " of ",
-                        Target(before, retracted.retracted_position()));
+  if (payload.Is<v1::EventRetracted>()) {
+    return absl::StrCat("the retraction at version ", entry.version(), " of ",
+                        Target(before, target_version));
   }
   std::string cause =
       absl::StrCat(At(entry), " (effective ", EntryDay(entry), ")");
@@ -108,7 +106,7 @@ std::string CauseOf(const v1::PathwayState& before,
   const absl::Time effective = CurrentEffective(entry);
   const v1::HistoryEntry* overtaken = nullptr;
   for (const v1::HistoryEntry& e : before.history()) {
-    if (e.retracted() || e.superseded_by_position() != 0 ||
+    if (e.retracted() || e.superseded_by_version() != 0 ||
         IsCorrection(TypeName(e.payload())) ||
         CurrentEffective(e) <= effective) {
       continue;

@@ -20,12 +20,15 @@ namespace returnpath::return_pathway {
 std::string EventWords(const returnpath::v1::HistoryEntry& entry);
 
 // Why `entry` (the event being applied, not yet in `before`) moves what it
-// moves: "the IOM application at position 12 (effective 2026-03-20) comes
-// before the departure deadline's expiry at position 9 (2026-03-23)" for a
-// fact applied before others, "the correction at position 7 of the final
-// rejection at position 2" for a correction, and so on.
+// moves: "the IOM application at version 12 (effective 2026-03-20) comes
+// before the departure deadline's expiry at version 9 (2026-03-23)" for a
+// fact applied before others, "the correction at version 7 of the final
+// rejection at version 2" for a correction (`target_version` names the
+// event it corrects or retracts), and so on. Versions are the person's own
+// event numbers (a timeline's VER).
 std::string CauseOf(const returnpath::v1::PathwayState& before,
-                    const returnpath::v1::HistoryEntry& entry);
+                    const returnpath::v1::HistoryEntry& entry,
+                    uint64_t target_version = 0);
 
 // One sentence per change from `before` to `after` that people hold, each
 // ending in ": <cause>" (asked for only if something moved). Tasks closed

@@ -46,24 +46,24 @@ TEST_F(CorrectionTest, CorrectedNotificationDateMovesWindowAndTasks) {
                           At(CivilDay(2026, 2, 5))));
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(DateText(s.appeal_window().date()), "2026-02-26");
-  EXPECT_THAT(s.appeal_window().caused_by_positions(), ElementsAre(2, 3));
-  EXPECT_TRUE(f_.Armed("appeal-window-2"));
-  EXPECT_EQ(LastDay(f_.Timer("appeal-window-2")->due()), "2026-02-26");
-  EXPECT_TRUE(f_.Closed("conversation-2"));
-  EXPECT_TRUE(f_.Opened("conversation-2~3"));
-  const v1::PathwayTask* talk = f_.TaskByKey("conversation-2");
+  EXPECT_THAT(s.appeal_window().caused_by_versions(), ElementsAre(2, 3));
+  EXPECT_TRUE(f_.Armed("appeal-window-v2"));
+  EXPECT_EQ(LastDay(f_.Timer("appeal-window-v2")->due()), "2026-02-26");
+  EXPECT_TRUE(f_.Closed("conversation-v2"));
+  EXPECT_TRUE(f_.Opened("conversation-v2~v3"));
+  const v1::PathwayTask* talk = f_.TaskByKey("conversation-v2");
   ASSERT_NE(talk, nullptr);
-  EXPECT_EQ(talk->id(), "conversation-2~3");
+  EXPECT_EQ(talk->id(), "conversation-v2~v3");
   EXPECT_EQ(LastDay(talk->due()), "2026-02-12");
-  EXPECT_THAT(talk->caused_by_positions(), ElementsAre(2, 3));
-  EXPECT_TRUE(f_.Armed("escalate-conversation-2"));
+  EXPECT_THAT(talk->caused_by_versions(), ElementsAre(2, 3));
+  EXPECT_TRUE(f_.Armed("escalate-conversation-v2"));
   ASSERT_EQ(s.history_size(), 3);
-  EXPECT_THAT(s.history(1).correction_positions(), ElementsAre(3));
+  EXPECT_THAT(s.history(1).correction_versions(), ElementsAre(3));
   EXPECT_TRUE(s.history(1).has_replacement());
 
-  RP_ASSERT_OK(f_.CompleteTask("conversation-2~3"));
-  EXPECT_TRUE(f_.Cancelled("escalate-conversation-2"));
-  EXPECT_EQ(f_.TaskByKey("conversation-2"), nullptr);
+  RP_ASSERT_OK(f_.CompleteTask("conversation-v2~v3"));
+  EXPECT_TRUE(f_.Cancelled("escalate-conversation-v2"));
+  EXPECT_EQ(f_.TaskByKey("conversation-v2"), nullptr);
 }
 
 TEST_F(CorrectionTest, CorrectionWithTheSameFactsChangesNoTimerOrTask) {
@@ -74,7 +74,7 @@ TEST_F(CorrectionTest, CorrectionWithTheSameFactsChangesNoTimerOrTask) {
   EXPECT_TRUE(f_.last().timers_to_cancel.empty());
   EXPECT_TRUE(f_.last().tasks_to_open.empty());
   EXPECT_TRUE(f_.last().tasks_to_close.empty());
-  EXPECT_EQ(f_.TaskByKey("conversation-2")->id(), "conversation-2");
+  EXPECT_EQ(f_.TaskByKey("conversation-v2")->id(), "conversation-v2");
 }
 
 TEST_F(CorrectionTest, RevisedIdsStayStableAcrossLaterCorrections) {
@@ -86,23 +86,23 @@ TEST_F(CorrectionTest, RevisedIdsStayStableAcrossLaterCorrections) {
                           FirstRejectionOn(CivilDay(2026, 2, 5))));
   EXPECT_TRUE(f_.last().tasks_to_open.empty());
   EXPECT_TRUE(f_.last().tasks_to_close.empty());
-  EXPECT_EQ(f_.TaskByKey("conversation-2")->id(), "conversation-2~3");
+  EXPECT_EQ(f_.TaskByKey("conversation-v2")->id(), "conversation-v2~v3");
   RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 12), 2,
                           FirstRejectionOn(CivilDay(2026, 2, 6)),
                           At(CivilDay(2026, 2, 6))));
-  EXPECT_TRUE(f_.Closed("conversation-2~3"));
-  EXPECT_TRUE(f_.Opened("conversation-2~5"));
+  EXPECT_TRUE(f_.Closed("conversation-v2~v3"));
+  EXPECT_TRUE(f_.Opened("conversation-v2~v5"));
 }
 
 TEST_F(CorrectionTest, RefoldEqualsRecordingTheRightFactsFromTheStart) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-v2"));
   RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 4), 2,
                           FirstRejectionOn(CivilDay(2026, 2, 2)),
                           At(CivilDay(2026, 2, 2))));
   // The window moved: the old expiry's event, now after the new expiry,
   // finds the timer overdue and fires it first, at its new (past) time.
-  EXPECT_FALSE(f_.Armed("appeal-window-2"));
+  EXPECT_FALSE(f_.Armed("appeal-window-v2"));
   PathwayFixture right;
   RP_ASSERT_OK(right.Register(CivilDay(2026, 1, 5)));
   RP_ASSERT_OK(right.FirstRejection(CivilDay(2026, 2, 2)));
@@ -136,17 +136,17 @@ TEST_F(CorrectionTest, RefoldEqualsRecordingTheRightFactsFromTheStart) {
 
 TEST_F(CorrectionTest, LaterDeadlineUndoesAnOverstayThatWasNotYetDue) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   ASSERT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
   RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 25), 2,
                           FinalRejectionOn(CivilDay(2026, 3, 10)),
                           At(CivilDay(2026, 3, 10))));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-03-31");
-  EXPECT_TRUE(f_.Closed("police-referral-3"));
-  EXPECT_TRUE(f_.Armed("departure-deadline-2"));
-  EXPECT_EQ(LastDay(f_.Timer("departure-deadline-2")->due()), "2026-03-31");
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  EXPECT_TRUE(f_.Closed("police-referral-v3"));
+  EXPECT_TRUE(f_.Armed("departure-deadline-v2"));
+  EXPECT_EQ(LastDay(f_.Timer("departure-deadline-v2")->due()), "2026-03-31");
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
   EXPECT_EQ(LastDay(f_.TaskOfKind("police_referral")->due()), "2026-03-31");
 }
@@ -154,14 +154,14 @@ TEST_F(CorrectionTest, LaterDeadlineUndoesAnOverstayThatWasNotYetDue) {
 TEST_F(CorrectionTest, RetractedIomApplicationTurnsFollowUpIntoPoliceReferral) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
   RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 10)));
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
-  ASSERT_NE(f_.TaskByKey("deadline-follow-up-4"), nullptr);
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
+  ASSERT_NE(f_.TaskByKey("deadline-follow-up-v4"), nullptr);
   RP_ASSERT_OK(f_.Retract(CivilDay(2026, 4, 1), 3));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
-  EXPECT_TRUE(f_.Closed("deadline-follow-up-4"));
-  EXPECT_TRUE(f_.Opened("police-referral-4~5"));
-  EXPECT_TRUE(f_.Cancelled("iom-follow-up-3"));
-  EXPECT_EQ(FromTimestamp(f_.TaskByKey("police-referral-4")->due()),
+  EXPECT_TRUE(f_.Closed("deadline-follow-up-v4"));
+  EXPECT_TRUE(f_.Opened("police-referral-v4~v5"));
+  EXPECT_TRUE(f_.Cancelled("iom-follow-up-v3"));
+  EXPECT_EQ(FromTimestamp(f_.TaskByKey("police-referral-v4")->due()),
             OsloEndOfDay(CivilDay(2026, 3, 23)));
   EXPECT_TRUE(f_.state().history(2).retracted());
 }
@@ -170,11 +170,11 @@ TEST_F(CorrectionTest, RetractedFinalRejectionClosesWhatItOpened) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
   RP_ASSERT_OK(f_.Retract(CivilDay(2026, 3, 5), 2));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_ASYLUM_PENDING);
-  EXPECT_TRUE(f_.Closed("relocate-2"));
-  EXPECT_TRUE(f_.Closed("conversation-2"));
-  EXPECT_TRUE(f_.Cancelled("departure-deadline-2"));
-  EXPECT_TRUE(f_.Cancelled("review-2"));
-  EXPECT_TRUE(f_.Cancelled("escalate-relocate-2"));
+  EXPECT_TRUE(f_.Closed("relocate-v2"));
+  EXPECT_TRUE(f_.Closed("conversation-v2"));
+  EXPECT_TRUE(f_.Cancelled("departure-deadline-v2"));
+  EXPECT_TRUE(f_.Cancelled("review-v2"));
+  EXPECT_TRUE(f_.Cancelled("escalate-relocate-v2"));
   EXPECT_TRUE(f_.state().open_tasks().empty());
   EXPECT_THAT(f_.last().index_keys, ElementsAre("centre/Oslo-1", "region/OSLO",
                                                 "stage/ASYLUM_PENDING"));
@@ -186,7 +186,7 @@ TEST_F(CorrectionTest, CorrectedBirthDateMakesTheMinorExempt) {
   minor.flags.set_unaccompanied_minor(true);
   RP_ASSERT_OK(f.Register(CivilDay(2026, 1, 5), minor));
   RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 3, 2)));
-  ASSERT_NE(f.TaskByKey("relocate-2"), nullptr);
+  ASSERT_NE(f.TaskByKey("relocate-v2"), nullptr);
   v1::PersonRegistered corrected = [&] {
     v1::PersonRegistered e;
     f.log().front().payload().UnpackTo(&e);
@@ -196,8 +196,8 @@ TEST_F(CorrectionTest, CorrectedBirthDateMakesTheMinorExempt) {
   RP_ASSERT_OK(f.Correct(CivilDay(2026, 3, 3), 1, corrected));
   EXPECT_EQ(f.state().final_rejection().relocation_exemption(),
             "unaccompanied minor aged 16");
-  EXPECT_TRUE(f.Closed("relocate-2"));
-  EXPECT_TRUE(f.Cancelled("escalate-relocate-2"));
+  EXPECT_TRUE(f.Closed("relocate-v2"));
+  EXPECT_TRUE(f.Cancelled("escalate-relocate-v2"));
 }
 
 TEST(CorrectionPolicyTest, CorrectedEffectiveTimePicksThePolicyThenInForce) {
@@ -217,19 +217,19 @@ TEST(CorrectionPolicyTest, CorrectedEffectiveTimePicksThePolicyThenInForce) {
 
 TEST_F(CorrectionTest, RetractingADepartureReopensTheEndedPathway) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   RP_ASSERT_OK(f_.Depart(CivilDay(2026, 4, 1), v1::DEPARTURE_KIND_FORCED));
   ASSERT_EQ(f_.state().stage(), v1::STAGE_DEPARTED_FORCED);
   RP_ASSERT_OK(f_.Retract(CivilDay(2026, 4, 2), 4));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
-  EXPECT_TRUE(f_.Opened("police-referral-3~5"));
-  EXPECT_TRUE(f_.Armed("review-2"));
+  EXPECT_TRUE(f_.Opened("police-referral-v3~v5"));
+  EXPECT_TRUE(f_.Armed("review-v2"));
 }
 
 TEST_F(CorrectionTest, Refusals) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
   RP_ASSERT_OK(f_.Appeal(CivilDay(2026, 2, 14), true));
-  RP_ASSERT_OK(f_.FireTimer("escalate-conversation-2"));  // position 4
+  RP_ASSERT_OK(f_.FireTimer("escalate-conversation-v2"));  // position 4
 
   absl::Status unknown = f_.Retract(CivilDay(2026, 3, 1), 99);
   EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound);
@@ -253,7 +253,8 @@ TEST_F(CorrectionTest, Refusals) {
   EXPECT_EQ(breaks.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       breaks.message(),
-      "cannot retract event 2: event 3 (record an appeal) would no longer "
+      "cannot retract event 2: the event at version 3 (record an appeal) would "
+      "no longer "
       "apply: cannot record an appeal: the asylum claim is still pending");
   v1::EventRetracted no_reason;
   no_reason.set_retracted_position(3);

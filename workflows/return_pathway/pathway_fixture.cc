@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/base/internal/raw_logging.h"
+#include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/engine.pb.h"
@@ -25,7 +26,7 @@ namespace {
 v1::PathwayState WithKeysAsIds(v1::PathwayState s) {
   for (v1::PathwayTask& t : *s.mutable_open_tasks()) {
     t.set_id(t.key());
-    t.clear_caused_by_positions();
+    t.clear_caused_by_versions();
   }
   std::sort(s.mutable_open_tasks()->begin(), s.mutable_open_tasks()->end(),
             [](const v1::PathwayTask& a, const v1::PathwayTask& b) {
@@ -54,6 +55,24 @@ void ExpectFoldFromNothingGivesTheState(const v1::PathwayState& state,
       << where << "\nfolded:\n"
       << got.DebugString() << "\nstored:\n"
       << want.DebugString();
+}
+
+absl::StatusOr<v1::EventEnvelope> LogLookup::EventAt(uint64_t position) const {
+  const v1::EventEnvelope* event = find_(position);
+  if (event == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no event at position ", position));
+  }
+  return *event;
+}
+
+absl::StatusOr<Applied> ApplyAsEngine(
+    const v1::PathwayState& state, v1::EventEnvelope event,
+    const PolicySet& policies, const returnpath::engine::EventLookup& log) {
+  event.clear_position();
+  if (event.caused_by_position() != 0) event.clear_causation_id();
+  event.clear_caused_by_position();
+  return ApplyEvent(state, event, policies, log);
 }
 
 absl::Time At(absl::CivilDay day) {
@@ -120,7 +139,12 @@ absl::Status PathwayFixture::Record(const google::protobuf::Message& payload,
   absl::StatusOr<const v1::Policy*> policy = policies_.InForceAt(effective);
   if (policy.ok()) e.set_policy_version((*policy)->version());
   e.mutable_payload()->PackFrom(payload);
-  RP_ASSIGN_OR_RETURN(Applied applied, ApplyEvent(state_, e, policies_));
+  const LogLookup log([this](uint64_t position) -> const v1::EventEnvelope* {
+    if (position == 0 || position > log_.size()) return nullptr;
+    return &log_[position - 1];
+  });
+  RP_ASSIGN_OR_RETURN(Applied applied,
+                      ApplyAsEngine(state_, e, policies_, log));
   state_ = std::move(applied.state);
   last_ = std::move(applied.transition);
   log_.push_back(e);

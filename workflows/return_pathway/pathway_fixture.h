@@ -6,6 +6,7 @@
 // back, timers fired at their due time). Not thread-safe.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -84,6 +85,26 @@ struct PersonSpec {
 
 // 10:00 in Norway on `day`.
 absl::Time At(absl::CivilDay day);
+
+// A test's log, found by position: what the engine gives Apply (workflow.h).
+class LogLookup final : public returnpath::engine::EventLookup {
+ public:
+  using Find =
+      std::function<const returnpath::v1::EventEnvelope*(uint64_t position)>;
+  explicit LogLookup(Find find) : find_(std::move(find)) {}
+  absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
+      uint64_t position) const override;
+
+ private:
+  Find find_;
+};
+
+// Applies `event` as the engine does: without its global position and its
+// cause's, which are unknown when the engine computes a transition.
+absl::StatusOr<Applied> ApplyAsEngine(
+    const returnpath::v1::PathwayState& state,
+    returnpath::v1::EventEnvelope event, const PolicySet& policies,
+    const returnpath::engine::EventLookup& log);
 
 // The shipped policy files.
 const PolicySet& ShippedPolicies();

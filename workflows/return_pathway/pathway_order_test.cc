@@ -28,13 +28,13 @@ class OrderTest : public ::testing::Test {
     RP_ASSERT_OK(f_.Register(CivilDay(2026, 1, 5), person));
   }
   // Final rejection notified 2026-03-02 (position 2), departure deadline
-  // 2026-03-23 expired (position 3): overstayed, referral police-referral-3.
+  // 2026-03-23 expired (position 3): overstayed, referral police-referral-v3.
   void Overstayed(const PersonSpec& person = {}) {
     Registered(person);
     RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
-    RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+    RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
     ASSERT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
-    ASSERT_NE(f_.TaskByKey("police-referral-3"), nullptr);
+    ASSERT_NE(f_.TaskByKey("police-referral-v3"), nullptr);
   }
   absl::Status RecordLate(const google::protobuf::Message& payload,
                           CivilDay effective, CivilDay recorded) {
@@ -48,8 +48,8 @@ class OrderTest : public ::testing::Test {
   void ExpectHistoryInRecordedOrder() {
     uint64_t last = 0;
     for (const v1::HistoryEntry& e : f_.state().history()) {
-      EXPECT_GT(e.position(), last);
-      last = e.position();
+      EXPECT_GT(e.version(), last);
+      last = e.version();
     }
   }
   v1::IomApplicationSubmitted Iom() {
@@ -66,21 +66,21 @@ TEST_F(OrderTest, BackdatedIomApplicationWithdrawsThePoliceReferral) {
   RP_ASSERT_OK(RecordLate(Iom(), CivilDay(2026, 3, 20), CivilDay(2026, 3, 25)));
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(s.stage(), v1::STAGE_RETURN_PREPARATION);
-  EXPECT_TRUE(f_.Closed("police-referral-3"));
+  EXPECT_TRUE(f_.Closed("police-referral-v3"));
   EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
   // At the expiry the application was pending: the adviser follows up.
-  ASSERT_NE(f_.TaskByKey("deadline-follow-up-3"), nullptr);
-  EXPECT_TRUE(f_.Opened("deadline-follow-up-3~4"));
+  ASSERT_NE(f_.TaskByKey("deadline-follow-up-v3"), nullptr);
+  EXPECT_TRUE(f_.Opened("deadline-follow-up-v3~v4"));
   EXPECT_EQ(s.iom().tier_rank(), 1);
   EXPECT_EQ(s.iom().days_after_deadline(), -3);
   EXPECT_TRUE(s.history(3).refolded());
   EXPECT_THAT(
       Moved(),
-      Contains("task police referral police-referral-3 cancelled: the IOM "
-               "application at position 4 (effective 2026-03-20) comes before "
-               "the departure deadline's expiry at position 3 (2026-03-23)"));
+      Contains("task police referral police-referral-v3 cancelled: the IOM "
+               "application at version 4 (effective 2026-03-20) comes before "
+               "the departure deadline's expiry at version 3 (2026-03-23)"));
   EXPECT_THAT(Moved(), Contains(HasSubstr("task deadline follow up "
-                                          "deadline-follow-up-3 opened")));
+                                          "deadline-follow-up-v3 opened")));
   ExpectHistoryInRecordedOrder();
 
   // Withdrawn after the deadline: one referral again.
@@ -93,11 +93,12 @@ TEST_F(OrderTest, ApplicationAfterOverstayingClosesTheReferralWhilePending) {
   Overstayed();
   RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 30)));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_RETURN_PREPARATION);
-  EXPECT_TRUE(f_.Closed("police-referral-3"));
+  EXPECT_TRUE(f_.Closed("police-referral-v3"));
   EXPECT_EQ(f_.state().iom().tier_rank(), 2);
-  EXPECT_THAT(Moved(),
-              Contains("task police referral police-referral-3 closed: the IOM "
-                       "application at position 4 (effective 2026-03-30)"));
+  EXPECT_THAT(
+      Moved(),
+      Contains("task police referral police-referral-v3 closed: the IOM "
+               "application at version 4 (effective 2026-03-30)"));
   for (int round = 0; round < 2; ++round) {
     RP_ASSERT_OK(f_.IomWithdraw(CivilDay(2026, 4, 2 + 4 * round)));
     EXPECT_EQ(f_.TasksOfKind("police_referral"), 1) << round;
@@ -131,7 +132,7 @@ TEST_F(OrderTest, ARefusedIomApplicationRefersThePersonToThePoliceAgain) {
   EXPECT_TRUE(s.iom().refused());
   EXPECT_EQ(DateText(s.iom().closed_on()), "2026-04-02");
   EXPECT_EQ(f_.TasksOfKind("police_referral"), 1);
-  EXPECT_TRUE(f_.Opened("police-referral-5"));
+  EXPECT_TRUE(f_.Opened("police-referral-v5"));
   // Nothing is pending any more: a second refusal is refused.
   absl::Status again = f_.RecordOn(CivilDay(2026, 4, 3), refused);
   EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
@@ -148,8 +149,8 @@ TEST_F(OrderTest, ARefusalBeforeTheDeadlineLeavesOneReferralAtItsExpiry) {
   Registered();
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));  // deadline 03-23
   RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 10)));
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
-  ASSERT_NE(f_.TaskByKey("deadline-follow-up-4"), nullptr);  // adviser's
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
+  ASSERT_NE(f_.TaskByKey("deadline-follow-up-v4"), nullptr);  // adviser's
   EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
   // Refused on 03-20, entered on 03-26: at the expiry nothing was pending.
   v1::IomApplicationRefused refused;
@@ -158,13 +159,13 @@ TEST_F(OrderTest, ARefusalBeforeTheDeadlineLeavesOneReferralAtItsExpiry) {
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(s.stage(), v1::STAGE_OVERSTAYED);
   EXPECT_TRUE(s.iom().refused());
-  EXPECT_TRUE(f_.Closed("deadline-follow-up-4"));
+  EXPECT_TRUE(f_.Closed("deadline-follow-up-v4"));
   EXPECT_EQ(f_.TasksOfKind("police_referral"), 1);
   EXPECT_EQ(LastDay(f_.TaskOfKind("police_referral")->due()), "2026-03-23");
   EXPECT_THAT(Moved(), Contains(HasSubstr(
-                           "the refused IOM application at position 5 "
+                           "the refused IOM application at version 5 "
                            "(effective 2026-03-20) comes before the departure "
-                           "deadline's expiry at position 4 (2026-03-23)")));
+                           "deadline's expiry at version 4 (2026-03-23)")));
 }
 
 TEST_F(OrderTest, BackdatedReopenedCaseUndoesTheOverstay) {
@@ -176,10 +177,10 @@ TEST_F(OrderTest, BackdatedReopenedCaseUndoesTheOverstay) {
   EXPECT_EQ(f_.state().stage(), v1::STAGE_CASE_REOPENED);
   EXPECT_TRUE(f_.state().departure_deadline().suspended());
   EXPECT_FALSE(f_.state().departure_deadline().expired());
-  EXPECT_TRUE(f_.Closed("police-referral-3"));
+  EXPECT_TRUE(f_.Closed("police-referral-v3"));
   EXPECT_THAT(Moved(), Contains(HasSubstr(
                            "stage now CASE_REOPENED (was OVERSTAYED): the "
-                           "reopened case at position 4")));
+                           "reopened case at version 4")));
 }
 
 TEST_F(OrderTest, BackdatedDeadlineOpensWhatIsAlreadyDue) {
@@ -193,9 +194,9 @@ TEST_F(OrderTest, BackdatedDeadlineOpensWhatIsAlreadyDue) {
       RecordLate(shorter, CivilDay(2026, 3, 3), CivilDay(2026, 3, 16)));
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-03-10");
   // Armed in the past: the engine fires it at once.
-  ASSERT_NE(f_.Timer("departure-deadline-4"), nullptr);
-  EXPECT_LT(FromTimestamp(f_.Timer("departure-deadline-4")->due()), f_.now());
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-4"));
+  ASSERT_NE(f_.Timer("departure-deadline-v4"), nullptr);
+  EXPECT_LT(FromTimestamp(f_.Timer("departure-deadline-v4")->due()), f_.now());
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v4"));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
   EXPECT_EQ(LastDay(f_.TaskOfKind("police_referral")->due()), "2026-03-10");
   ExpectHistoryInRecordedOrder();
@@ -222,7 +223,7 @@ TEST_F(OrderTest, ALateShorterDeadlineExpiresBeforeAReopeningRecordedFirst) {
   EXPECT_TRUE(s.departure_deadline().suspended());
   EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
   // Fired in the refold before the reopening: nothing left to fire.
-  EXPECT_EQ(f_.Timer("departure-deadline-4"), nullptr);
+  EXPECT_EQ(f_.Timer("departure-deadline-v4"), nullptr);
 
   PathwayFixture on_time;
   RP_ASSERT_OK(on_time.Register(CivilDay(2026, 1, 5)));
@@ -234,8 +235,8 @@ TEST_F(OrderTest, ALateShorterDeadlineExpiresBeforeAReopeningRecordedFirst) {
   // The same deadline (its provenance names other positions).
   v1::Deadline late = s.departure_deadline();
   v1::Deadline want = on_time.state().departure_deadline();
-  late.clear_caused_by_positions();
-  want.clear_caused_by_positions();
+  late.clear_caused_by_versions();
+  want.clear_caused_by_versions();
   EXPECT_EQ(late.DebugString(), want.DebugString());
   EXPECT_EQ(s.stage(), on_time.state().stage());
 }
@@ -269,18 +270,18 @@ TEST_F(OrderTest, WithoutANewDecisionApplyingAgainNeverRanksBetter) {
 
 TEST_F(OrderTest, CorrectedNationalityMovesTheStatisticsAndTheReferral) {
   Overstayed();  // AF: no readmission agreement, identity clarified: 80
-  ASSERT_EQ(f_.TaskByKey("police-referral-3")->priority(), 80);
+  ASSERT_EQ(f_.TaskByKey("police-referral-v3")->priority(), 80);
   RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 26)));
   const std::string before = f_.state().SerializeAsString();
   v1::PersonRegistered corrected;
   ASSERT_TRUE(f_.log().front().payload().UnpackTo(&corrected));
   corrected.set_nationality("IQ");
   RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 27), 1, corrected));
-  EXPECT_EQ(f_.TaskByKey("police-referral-3")->priority(), 40);
+  EXPECT_EQ(f_.TaskByKey("police-referral-v3")->priority(), 40);
   EXPECT_THAT(Moved(), Contains(HasSubstr(
-                           "task police referral police-referral-3 re-ranked "
-                           "from priority 80 to 40: the correction at position "
-                           "5 of the registration at position 1")));
+                           "task police referral police-referral-v3 re-ranked "
+                           "from priority 80 to 40: the correction at version "
+                           "5 of the registration at version 1")));
   ReturnPathwayWorkflow workflow(ShippedPolicies());
   std::vector<std::string> keys;
   for (const auto& key :
@@ -297,18 +298,18 @@ TEST_F(OrderTest, CorrectedBirthDateMakesTheMinorExemptAndSaysWhy) {
   minor.flags.set_unaccompanied_minor(true);
   Registered(minor);
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
-  ASSERT_NE(f_.TaskByKey("relocate-2"), nullptr);
+  ASSERT_NE(f_.TaskByKey("relocate-v2"), nullptr);
   v1::PersonRegistered corrected;
   ASSERT_TRUE(f_.log().front().payload().UnpackTo(&corrected));
   *corrected.mutable_date_of_birth() = ToDate(CivilDay(2010, 1, 1));
   RP_ASSERT_OK(f_.Correct(CivilDay(2026, 3, 3), 1, corrected));
-  EXPECT_TRUE(f_.Closed("relocate-2"));
+  EXPECT_TRUE(f_.Closed("relocate-v2"));
   EXPECT_THAT(Moved(),
-              Contains("task relocation relocate-2 cancelled: the correction "
-                       "at position 3 of the registration at position 1"));
+              Contains("task relocation relocate-v2 cancelled: the correction "
+                       "at version 3 of the registration at version 1"));
   EXPECT_THAT(Moved(), Contains(HasSubstr(
                            "exempt from relocation (unaccompanied minor aged "
-                           "16): the correction at position 3")));
+                           "16): the correction at version 3")));
 }
 
 TEST_F(OrderTest, ClearingTheDublinFlagOpensTheRelocationSettingItCancels) {
@@ -321,52 +322,53 @@ TEST_F(OrderTest, ClearingTheDublinFlagOpensTheRelocationSettingItCancels) {
   cleared.mutable_flags();
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 4), cleared));
   EXPECT_EQ(f_.state().final_rejection().relocation_exemption(), "");
-  ASSERT_NE(f_.TaskByKey("relocate-3"), nullptr);
-  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-3")->due()), "2026-03-09");
+  ASSERT_NE(f_.TaskByKey("relocate-v3"), nullptr);
+  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-v3")->due()), "2026-03-09");
   v1::FlagsChanged set;
   set.mutable_flags()->set_dublin_case(true);
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 6), set));
-  EXPECT_TRUE(f_.Closed("relocate-3"));
-  EXPECT_THAT(Moved(), Contains("task relocation relocate-3 closed: the change "
-                                "of flags at position 4 (effective "
-                                "2026-03-06)"));
+  EXPECT_TRUE(f_.Closed("relocate-v3"));
+  EXPECT_THAT(Moved(),
+              Contains("task relocation relocate-v3 closed: the change "
+                       "of flags at version 4 (effective "
+                       "2026-03-06)"));
 }
 
 TEST_F(OrderTest, TravelDocumentOrClarifiedIdentityReRanksTheReferral) {
   PersonSpec unclear;
   unclear.flags.set_identity_unclarified(true);
   Overstayed(unclear);
-  EXPECT_EQ(f_.TaskByKey("police-referral-3")->priority(), 100);
+  EXPECT_EQ(f_.TaskByKey("police-referral-v3")->priority(), 100);
   RP_ASSERT_OK(
       f_.RecordOn(CivilDay(2026, 3, 26), v1::TravelDocumentObtained()));
-  const v1::PathwayTask* referral = f_.TaskByKey("police-referral-3");
+  const v1::PathwayTask* referral = f_.TaskByKey("police-referral-v3");
   ASSERT_NE(referral, nullptr);
   EXPECT_EQ(referral->priority(), 80);
   EXPECT_THAT(referral->title(), HasSubstr("identity clarified"));
   // The same referral, changed in place: the police officer who holds it
   // keeps it, under its id.
-  EXPECT_EQ(referral->id(), "police-referral-3");
+  EXPECT_EQ(referral->id(), "police-referral-v3");
   EXPECT_TRUE(f_.last().tasks_to_open.empty());
   EXPECT_TRUE(f_.last().tasks_to_close.empty());
   ASSERT_EQ(f_.last().tasks_to_update.size(), 1u);
-  EXPECT_EQ(f_.last().tasks_to_update[0].id, "police-referral-3");
+  EXPECT_EQ(f_.last().tasks_to_update[0].id, "police-referral-v3");
   EXPECT_EQ(f_.last().tasks_to_update[0].priority, 80);
   EXPECT_EQ(f_.last().tasks_to_update[0].queue, referral->queue());
-  EXPECT_THAT(Moved(), Contains("task police referral police-referral-3 "
+  EXPECT_THAT(Moved(), Contains("task police referral police-referral-v3 "
                                 "re-ranked from priority 100 to 80: the travel "
-                                "document at position 4 (effective "
+                                "document at version 4 (effective "
                                 "2026-03-26)"));
 
   PathwayFixture g;
   RP_ASSERT_OK(g.Register(CivilDay(2026, 1, 5), unclear));
   RP_ASSERT_OK(g.FinalRejection(CivilDay(2026, 3, 2)));
-  RP_ASSERT_OK(g.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(g.FireTimer("departure-deadline-v2"));
   v1::FlagsChanged clarified;
   clarified.mutable_flags();
   RP_ASSERT_OK(g.RecordOn(CivilDay(2026, 3, 26), clarified));
-  EXPECT_EQ(g.TaskByKey("police-referral-3")->priority(), 80);
+  EXPECT_EQ(g.TaskByKey("police-referral-v3")->priority(), 80);
   ASSERT_EQ(g.last().tasks_to_update.size(), 1u);
-  EXPECT_EQ(g.last().tasks_to_update[0].id, "police-referral-3");
+  EXPECT_EQ(g.last().tasks_to_update[0].id, "police-referral-v3");
   EXPECT_TRUE(g.last().tasks_to_open.empty());
 }
 
@@ -379,9 +381,9 @@ TEST_F(OrderTest, ATravelDocumentRecordedLateReopensTheReferralUnderANewId) {
   RP_ASSERT_OK(RecordLate(v1::TravelDocumentObtained(), CivilDay(2026, 3, 20),
                           CivilDay(2026, 3, 26)));
   EXPECT_TRUE(f_.last().tasks_to_update.empty());
-  EXPECT_TRUE(f_.Closed("police-referral-3"));
-  EXPECT_TRUE(f_.Opened("police-referral-3~4"));
-  EXPECT_EQ(f_.TaskByKey("police-referral-3")->priority(), 80);
+  EXPECT_TRUE(f_.Closed("police-referral-v3"));
+  EXPECT_TRUE(f_.Opened("police-referral-v3~v4"));
+  EXPECT_EQ(f_.TaskByKey("police-referral-v3")->priority(), 80);
 }
 
 TEST_F(OrderTest, AMoveRecordedLateReaddressesTheTasksFromItsEffectiveTime) {
@@ -395,10 +397,10 @@ TEST_F(OrderTest, AMoveRecordedLateReaddressesTheTasksFromItsEffectiveTime) {
   moved.set_reception_centre("Bergen-1");
   moved.set_region(v1::REGION_VEST);
   RP_ASSERT_OK(RecordLate(moved, CivilDay(2026, 3, 3), CivilDay(2026, 3, 6)));
-  ASSERT_NE(f_.TaskByKey("conversation-2"), nullptr);
-  EXPECT_EQ(f_.TaskByKey("conversation-2")->queue(), "advisers/Bergen-1");
-  ASSERT_NE(f_.TaskByKey("disappeared-3"), nullptr);
-  EXPECT_EQ(f_.TaskByKey("disappeared-3")->queue(), "police/pu");
+  ASSERT_NE(f_.TaskByKey("conversation-v2"), nullptr);
+  EXPECT_EQ(f_.TaskByKey("conversation-v2")->queue(), "advisers/Bergen-1");
+  ASSERT_NE(f_.TaskByKey("disappeared-v3"), nullptr);
+  EXPECT_EQ(f_.TaskByKey("disappeared-v3")->queue(), "police/pu");
   ExpectFoldFromNothingGivesTheState(f_.state(), "late move");
 }
 

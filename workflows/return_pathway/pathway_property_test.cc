@@ -68,7 +68,7 @@ std::string Describe(const engine::TaskSpec& t) {
   return absl::StrCat(
       t.id, "|", t.queue, "|", t.kind, "|", t.title, "|",
       absl::FormatTime(t.due), "|", t.priority, "|", t.rule, "|",
-      absl::StrJoin(t.caused_by_positions, ","), "|", t.payload, "|",
+      absl::StrJoin(t.caused_by_versions, ","), "|", t.payload, "|",
       t.paused_since ? absl::FormatTime(*t.paused_since) : "running");
 }
 
@@ -312,7 +312,8 @@ class Sequence : private RandomChoices {
   absl::Status Retract() {
     const v1::HistoryEntry* target = RandomDomainEntry();
     if (target == nullptr) return absl::FailedPreconditionError("none");
-    return f_.Retract(day_, target->position());
+    // One stream: its versions are its positions.
+    return f_.Retract(day_, target->version());
   }
 
   // Moves a random event's effective time by a few days, same facts.
@@ -329,7 +330,7 @@ class Sequence : private RandomChoices {
     if (moved > At(day_)) moved = At(day_);
     if (moved <= At(registered_)) moved = effective;
     v1::EventCorrected e;
-    e.set_corrected_position(target->position());
+    e.set_corrected_position(target->version());
     *e.mutable_replacement() = payload;
     e.set_reason("date typed wrong");
     *e.mutable_effective_time() = ToTimestamp(moved);
@@ -356,12 +357,12 @@ class Sequence : private RandomChoices {
         return f_.Record(v1::Disappeared(), when);
       case 2: {
         v1::TaskCompleted e;
-        e.set_task_id("relocate-2");
+        e.set_task_id("relocate-v2");
         return f_.Record(e, when);
       }
       case 3: {
         v1::TimerFired e;
-        e.set_timer_id("review-2");
+        e.set_timer_id("review-v2");
         return f_.Record(e, when);
       }
       default:
@@ -482,10 +483,13 @@ class Sequence : private RandomChoices {
   // two folds keeping a copy of the state after every event).
   void CheckRefold() {
     ASSERT_EQ(live_bytes_.size(), f_.log().size()) << Where();
+    const LogLookup log = Lookup();
     v1::PathwayState state;
     for (size_t i = 0; i < f_.log().size(); ++i) {
+      v1::EventEnvelope event = f_.log()[i];
+      event.clear_position();
       absl::StatusOr<engine::Transition> t =
-          ApplyEventInPlace(&state, f_.log()[i], ShippedPolicies());
+          ApplyEventInPlace(&state, event, ShippedPolicies(), log);
       ASSERT_TRUE(t.ok()) << Where() << " event " << i << " " << t.status();
       ASSERT_TRUE(t->next_state == live_bytes_[i]) << Where() << " event " << i;
     }
@@ -504,13 +508,16 @@ class Sequence : private RandomChoices {
         workflow->Decode("");
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     std::string bytes;
+    const LogLookup log = Lookup();
     for (size_t i = 0; i < f_.log().size(); ++i) {
-      const v1::EventEnvelope& event = f_.log()[i];
-      absl::StatusOr<engine::Transition> want = workflow->Apply(bytes, event);
+      v1::EventEnvelope event = f_.log()[i];
+      event.clear_position();
+      absl::StatusOr<engine::Transition> want =
+          workflow->Apply(bytes, event, log);
       ASSERT_TRUE(want.ok()) << Where() << " event " << i << want.status();
       std::vector<engine::Workflow::StatisticKey> counted;
       absl::StatusOr<engine::Transition> got =
-          (*decoded)->Apply(event, &counted);
+          (*decoded)->Apply(event, log, &counted);
       ASSERT_TRUE(got.ok()) << Where() << " event " << i << got.status();
       EXPECT_TRUE(got->next_state.empty()) << Where() << " event " << i;
       got->next_state = (*decoded)->Encode();
@@ -520,6 +527,13 @@ class Sequence : private RandomChoices {
           << Where() << " event " << i;
       bytes = std::move(want->next_state);
     }
+  }
+
+  // The fixture's log by position, as the engine looks it up.
+  LogLookup Lookup() const {
+    return LogLookup([this](uint64_t p) -> const v1::EventEnvelope* {
+      return p == 0 || p > f_.log().size() ? nullptr : &f_.log()[p - 1];
+    });
   }
 
   PathwayFixture f_;

@@ -34,17 +34,17 @@ class ReturnTest : public ::testing::Test {
 
 TEST_F(ReturnTest, DeadlinePassedWithoutIomMeansOverstayAndPoliceReferral) {
   FinallyRejected();
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
   EXPECT_TRUE(f_.state().departure_deadline().expired());
-  const v1::PathwayTask* referral = f_.TaskByKey("police-referral-3");
+  const v1::PathwayTask* referral = f_.TaskByKey("police-referral-v3");
   ASSERT_NE(referral, nullptr);
   EXPECT_EQ(referral->queue(), "police/pu");
   EXPECT_EQ(referral->rule(), "overstay");
   EXPECT_EQ(FromTimestamp(referral->due()),
             OsloEndOfDay(CivilDay(2026, 3, 23)));
   EXPECT_EQ(referral->priority(), 80);  // identity clarified, no agreement (AF)
-  EXPECT_THAT(referral->caused_by_positions(), ElementsAre(2, 3));
+  EXPECT_THAT(referral->caused_by_versions(), ElementsAre(2, 3));
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("centre/Oslo-1", "region/OSLO", "stage/OVERSTAYED"));
 }
@@ -70,7 +70,7 @@ TEST_F(ReturnTest, PoliceReferralPriorityFollowsFeasibility) {
       RP_ASSERT_OK(
           f.RecordOn(CivilDay(2026, 3, 10), v1::TravelDocumentObtained()));
     }
-    RP_ASSERT_OK(f.FireTimer("departure-deadline-2"));
+    RP_ASSERT_OK(f.FireTimer("departure-deadline-v2"));
     ASSERT_NE(f.TaskOfKind("police_referral"), nullptr);
     EXPECT_EQ(f.TaskOfKind("police_referral")->priority(), c.priority)
         << c.nationality << c.identity_unclarified << c.travel_document;
@@ -81,22 +81,22 @@ TEST_F(ReturnTest, DeadlinePassedWithIomPendingGoesToTheAdviser) {
   FinallyRejected();
   RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 10)));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_RETURN_PREPARATION);
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_RETURN_PREPARATION);
   EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
-  const v1::PathwayTask* follow_up = f_.TaskByKey("deadline-follow-up-4");
+  const v1::PathwayTask* follow_up = f_.TaskByKey("deadline-follow-up-v4");
   ASSERT_NE(follow_up, nullptr);
   EXPECT_EQ(follow_up->queue(), "advisers/Oslo-1");
   EXPECT_EQ(follow_up->priority(), 60);
 
   RP_ASSERT_OK(f_.IomWithdraw(CivilDay(2026, 4, 1)));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
-  EXPECT_TRUE(f_.Closed("deadline-follow-up-4"));
-  const v1::PathwayTask* referral = f_.TaskByKey("police-referral-5");
+  EXPECT_TRUE(f_.Closed("deadline-follow-up-v4"));
+  const v1::PathwayTask* referral = f_.TaskByKey("police-referral-v5");
   ASSERT_NE(referral, nullptr);
   EXPECT_EQ(FromTimestamp(referral->due()),
             OsloEndOfDay(CivilDay(2026, 3, 23)));
-  EXPECT_THAT(referral->caused_by_positions(), ElementsAre(2, 5));
+  EXPECT_THAT(referral->caused_by_versions(), ElementsAre(2, 5));
 }
 
 TEST_F(ReturnTest, IomWithdrawnBeforeTheDeadlineGoesBackToFinalRejection) {
@@ -104,7 +104,7 @@ TEST_F(ReturnTest, IomWithdrawnBeforeTheDeadlineGoesBackToFinalRejection) {
   RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 10)));
   RP_ASSERT_OK(f_.IomWithdraw(CivilDay(2026, 3, 12)));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
-  EXPECT_TRUE(f_.Cancelled("iom-follow-up-3"));
+  EXPECT_TRUE(f_.Cancelled("iom-follow-up-v3"));
   EXPECT_EQ(f_.TasksOfKind("police_referral"), 0);
 }
 
@@ -169,8 +169,8 @@ TEST_F(ReturnTest, EventsPickThePolicyInForceAtTheirEffectiveTime) {
 TEST_F(ReturnTest, NoDepartureSixtyDaysAfterTheApplication) {
   FinallyRejected();
   RP_ASSERT_OK(f_.IomApply(CivilDay(2026, 3, 10)));
-  EXPECT_EQ(LastDay(f_.Timer("iom-follow-up-3")->due()), "2026-05-09");
-  RP_ASSERT_OK(f_.FireTimer("iom-follow-up-3"));
+  EXPECT_EQ(LastDay(f_.Timer("iom-follow-up-v3")->due()), "2026-05-09");
+  RP_ASSERT_OK(f_.FireTimer("iom-follow-up-v3"));
   const v1::PathwayTask* task = f_.TaskOfKind("iom_follow_up");
   ASSERT_NE(task, nullptr);
   EXPECT_EQ(task->queue(), "advisers/Oslo-1");
@@ -180,32 +180,32 @@ TEST_F(ReturnTest, NoDepartureSixtyDaysAfterTheApplication) {
 TEST_F(ReturnTest, OverdueConversationEscalatesToTheRegion) {
   RP_ASSERT_OK(f_.Register(CivilDay(2026, 1, 5)));
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.FireTimer("escalate-conversation-2"));
-  const v1::PathwayTask* escalation = f_.TaskByKey("escalation-3");
+  RP_ASSERT_OK(f_.FireTimer("escalate-conversation-v2"));
+  const v1::PathwayTask* escalation = f_.TaskByKey("escalation-v3");
   ASSERT_NE(escalation, nullptr);
   EXPECT_EQ(escalation->queue(), "region/OSLO");
-  EXPECT_EQ(escalation->parent_key(), "conversation-2");
+  EXPECT_EQ(escalation->parent_key(), "conversation-v2");
   EXPECT_EQ(escalation->priority(), 30);
   EXPECT_EQ(LastDay(escalation->due()), "2026-02-16");
   EXPECT_THAT(escalation->title(), HasSubstr("Overdue since 2026-02-16: Return "
                                              "conversation with P1"));
-  RP_ASSERT_OK(f_.CompleteTask("conversation-2"));
-  EXPECT_EQ(f_.TaskByKey("conversation-2"), nullptr);
-  EXPECT_FALSE(f_.Closed("conversation-2"));  // the engine completed it
-  EXPECT_TRUE(f_.Closed("escalation-3"));
+  RP_ASSERT_OK(f_.CompleteTask("conversation-v2"));
+  EXPECT_EQ(f_.TaskByKey("conversation-v2"), nullptr);
+  EXPECT_FALSE(f_.Closed("conversation-v2"));  // the engine completed it
+  EXPECT_TRUE(f_.Closed("escalation-v3"));
   EXPECT_EQ(f_.state().return_conversations_held(), 1);
 }
 
 TEST_F(ReturnTest, CompletingBeforeDueCancelsTheEscalation) {
   FinallyRejected();
-  RP_ASSERT_OK(f_.CompleteTask("relocate-2"));
-  EXPECT_TRUE(f_.Cancelled("escalate-relocate-2"));
+  RP_ASSERT_OK(f_.CompleteTask("relocate-v2"));
+  EXPECT_TRUE(f_.Cancelled("escalate-relocate-v2"));
   EXPECT_TRUE(f_.last().tasks_to_close.empty());
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 4), v1::ReturnConversationHeld()));
-  EXPECT_TRUE(f_.Closed("conversation-2"));
-  EXPECT_TRUE(f_.Cancelled("escalate-conversation-2"));
+  EXPECT_TRUE(f_.Closed("conversation-v2"));
+  EXPECT_TRUE(f_.Cancelled("escalate-conversation-v2"));
   // A repeated completion is harmless.
-  RP_ASSERT_OK(f_.CompleteTask("relocate-2"));
+  RP_ASSERT_OK(f_.CompleteTask("relocate-v2"));
   EXPECT_TRUE(f_.last().tasks_to_close.empty());
 }
 
@@ -215,7 +215,7 @@ TEST_F(ReturnTest, RelocationCompletedClosesTheTask) {
   moved.set_return_centre("Retur-Nord");
   moved.set_region(v1::REGION_NORD);
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 6), moved));
-  EXPECT_TRUE(f_.Closed("relocate-2"));
+  EXPECT_TRUE(f_.Closed("relocate-v2"));
   EXPECT_TRUE(f_.state().residence().at_return_centre());
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("centre/Retur-Nord", "due/2026-03-23", "region/NORD",
@@ -226,13 +226,13 @@ TEST_F(ReturnTest, RelocationCompletedClosesTheTask) {
 // updated in place to the new centre's queue (same id, due and priority).
 TEST_F(ReturnTest, ARelocationMovesTheOpenAdviserTaskToTheNewCentre) {
   FinallyRejected();
-  const v1::PathwayTask before = *f_.TaskByKey("conversation-2");
+  const v1::PathwayTask before = *f_.TaskByKey("conversation-v2");
   ASSERT_EQ(before.queue(), "advisers/Oslo-1");
   v1::RelocationCompleted moved;
   moved.set_return_centre("Retur-Nord");
   moved.set_region(v1::REGION_NORD);
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 6), moved));
-  const v1::PathwayTask* after = f_.TaskByKey("conversation-2");
+  const v1::PathwayTask* after = f_.TaskByKey("conversation-v2");
   ASSERT_NE(after, nullptr);
   EXPECT_EQ(after->queue(), "advisers/Retur-Nord");
   EXPECT_EQ(after->id(), before.id());
@@ -256,16 +256,16 @@ TEST_F(ReturnTest, ARelocationMovesTheOpenAdviserTaskToTheNewCentre) {
 TEST_F(ReturnTest, AReappearanceAtANewCentreMovesCentreTasksNotPoliceOnes) {
   FinallyRejected();
   RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 5)));
-  ASSERT_EQ(f_.TaskByKey("disappeared-3")->queue(), "police/pu");
+  ASSERT_EQ(f_.TaskByKey("disappeared-v3")->queue(), "police/pu");
   v1::Reappeared back;
   back.set_reception_centre("Bergen-2");
   back.set_region(v1::REGION_VEST);
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 7), back));
-  EXPECT_TRUE(f_.Closed("disappeared-3"));
-  ASSERT_NE(f_.TaskByKey("conversation-2"), nullptr);
-  ASSERT_NE(f_.TaskByKey("relocate-2"), nullptr);
-  EXPECT_EQ(f_.TaskByKey("conversation-2")->queue(), "advisers/Bergen-2");
-  EXPECT_EQ(f_.TaskByKey("relocate-2")->queue(), "reception/Bergen-2");
+  EXPECT_TRUE(f_.Closed("disappeared-v3"));
+  ASSERT_NE(f_.TaskByKey("conversation-v2"), nullptr);
+  ASSERT_NE(f_.TaskByKey("relocate-v2"), nullptr);
+  EXPECT_EQ(f_.TaskByKey("conversation-v2")->queue(), "advisers/Bergen-2");
+  EXPECT_EQ(f_.TaskByKey("relocate-v2")->queue(), "reception/Bergen-2");
 
   v1::PersonMovedCentre same;
   same.set_reception_centre("Bergen-2");
@@ -274,7 +274,7 @@ TEST_F(ReturnTest, AReappearanceAtANewCentreMovesCentreTasksNotPoliceOnes) {
   v1::PersonMovedCentre onwards;
   onwards.set_reception_centre("Bergen-3");
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 9), onwards));
-  EXPECT_EQ(f_.TaskByKey("conversation-2")->queue(), "advisers/Bergen-3");
+  EXPECT_EQ(f_.TaskByKey("conversation-v2")->queue(), "advisers/Bergen-3");
   EXPECT_EQ(f_.last().tasks_to_update.size(), 2u);
 }
 
@@ -283,8 +283,8 @@ TEST_F(ReturnTest, DisappearanceOverlayPoliceTaskAndPlaceRelease) {
   RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 5)));
   EXPECT_TRUE(f_.state().whereabouts_unknown());
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
-  EXPECT_EQ(f_.TaskByKey("disappeared-3")->queue(), "police/pu");
-  EXPECT_EQ(LastDay(f_.Timer("place-release-3")->due()), "2026-03-19");
+  EXPECT_EQ(f_.TaskByKey("disappeared-v3")->queue(), "police/pu");
+  EXPECT_EQ(LastDay(f_.Timer("place-release-v3")->due()), "2026-03-19");
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("centre/Oslo-1", "due/2026-03-23",
                           "overlay/whereabouts_unknown", "region/OSLO",
@@ -292,9 +292,9 @@ TEST_F(ReturnTest, DisappearanceOverlayPoliceTaskAndPlaceRelease) {
   absl::Status twice = f_.Disappear(CivilDay(2026, 3, 6));
   EXPECT_EQ(twice.code(), absl::StatusCode::kFailedPrecondition);
 
-  RP_ASSERT_OK(f_.FireTimer("place-release-3"));
+  RP_ASSERT_OK(f_.FireTimer("place-release-v3"));
   EXPECT_TRUE(f_.state().residence().place_released());
-  EXPECT_EQ(f_.TaskByKey("place-release-4")->queue(), "reception/Oslo-1");
+  EXPECT_EQ(f_.TaskByKey("place-release-v4")->queue(), "reception/Oslo-1");
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("due/2026-03-23", "overlay/whereabouts_unknown",
                           "region/OSLO", "scope/centre/Oslo-1",
@@ -302,8 +302,8 @@ TEST_F(ReturnTest, DisappearanceOverlayPoliceTaskAndPlaceRelease) {
 
   RP_ASSERT_OK(f_.Reappear(CivilDay(2026, 3, 20)));
   EXPECT_FALSE(f_.state().whereabouts_unknown());
-  EXPECT_TRUE(f_.Closed("disappeared-3"));
-  EXPECT_TRUE(f_.Closed("place-release-4"));
+  EXPECT_TRUE(f_.Closed("disappeared-v3"));
+  EXPECT_TRUE(f_.Closed("place-release-v4"));
   absl::Status present = f_.Reappear(CivilDay(2026, 3, 21));
   EXPECT_EQ(present.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(present.message(),
@@ -316,8 +316,8 @@ TEST_F(ReturnTest, ReopenedCaseSuspendsTheDeadlineUntilANewDecision) {
   RP_ASSERT_OK(f_.Reopen(CivilDay(2026, 3, 10)));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_CASE_REOPENED);
   EXPECT_TRUE(f_.state().departure_deadline().suspended());
-  EXPECT_TRUE(f_.Cancelled("departure-deadline-2"));
-  EXPECT_TRUE(f_.Cancelled("review-2"));
+  EXPECT_TRUE(f_.Cancelled("departure-deadline-v2"));
+  EXPECT_TRUE(f_.Cancelled("review-v2"));
   EXPECT_THAT(f_.last().index_keys, ElementsAre("centre/Oslo-1", "region/OSLO",
                                                 "stage/CASE_REOPENED"));
   v1::DepartureDeadlineSet deadline;
@@ -325,8 +325,8 @@ TEST_F(ReturnTest, ReopenedCaseSuspendsTheDeadlineUntilANewDecision) {
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 4, 1), deadline));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-04-15");
-  EXPECT_TRUE(f_.Armed("departure-deadline-4"));
-  EXPECT_TRUE(f_.Armed("review-4"));
+  EXPECT_TRUE(f_.Armed("departure-deadline-v4"));
+  EXPECT_TRUE(f_.Armed("review-v4"));
   absl::Status twice = f_.Reopen(CivilDay(2026, 4, 2));
   RP_ASSERT_OK(twice);  // a reopened case decided again may be reopened again
   absl::Status already = f_.Reopen(CivilDay(2026, 4, 3));
@@ -356,17 +356,17 @@ TEST_F(ReturnTest, QualificationCourseNeverMovesADeadline) {
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 20), completed));
   EXPECT_TRUE(f_.last().timers_to_arm.empty());
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-03-23");
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
 }
 
 TEST_F(ReturnTest, LongStayersAreReviewedEveryNinetyDays) {
   FinallyRejected();
-  EXPECT_EQ(LastDay(f_.Timer("review-2")->due()), "2026-05-31");
-  RP_ASSERT_OK(f_.FireTimer("review-2"));
-  EXPECT_EQ(f_.TaskByKey("review-3")->queue(), "advisers/Oslo-1");
-  EXPECT_TRUE(f_.Armed("review-2"));
-  EXPECT_EQ(LastDay(f_.Timer("review-2")->due()), "2026-08-29");
+  EXPECT_EQ(LastDay(f_.Timer("review-v2")->due()), "2026-05-31");
+  RP_ASSERT_OK(f_.FireTimer("review-v2"));
+  EXPECT_EQ(f_.TaskByKey("review-v3")->queue(), "advisers/Oslo-1");
+  EXPECT_TRUE(f_.Armed("review-v2"));
+  EXPECT_EQ(LastDay(f_.Timer("review-v2")->due()), "2026-08-29");
 }
 
 TEST_F(ReturnTest, DepartureRules) {
@@ -387,7 +387,7 @@ TEST_F(ReturnTest, DepartureRules) {
       f_.Depart(CivilDay(2026, 3, 10), v1::DEPARTURE_KIND_DUBLIN_TRANSFER);
   EXPECT_EQ(dublin.code(), absl::StatusCode::kFailedPrecondition);
 
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   v1::Departed departed;
   departed.set_kind(v1::DEPARTURE_KIND_FORCED);
   departed.set_destination_country("AF");
@@ -403,14 +403,14 @@ TEST_F(ReturnTest, DepartureRules) {
   EXPECT_EQ(f_.state().stage(), v1::STAGE_DEPARTED_FORCED);
   EXPECT_TRUE(f_.state().open_tasks().empty());
   EXPECT_TRUE(f_.state().armed_timers().empty());
-  EXPECT_FALSE(f_.Closed("police-referral-3"));  // completed: effected
+  EXPECT_FALSE(f_.Closed("police-referral-v3"));  // completed: effected
   ASSERT_EQ(f_.last().tasks_to_complete.size(), 1u);
-  EXPECT_EQ(f_.last().tasks_to_complete[0].id, "police-referral-3");
-  EXPECT_TRUE(f_.Cancelled("review-2"));
+  EXPECT_EQ(f_.last().tasks_to_complete[0].id, "police-referral-v3");
+  EXPECT_TRUE(f_.Cancelled("review-v2"));
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("scope/centre/Oslo-1", "scope/region/OSLO",
                           "stage/DEPARTED_FORCED"));
-  absl::Status after = f_.CompleteTask("police-referral-3");
+  absl::Status after = f_.CompleteTask("police-referral-v3");
   EXPECT_EQ(after.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(
       after.message(),
@@ -444,7 +444,7 @@ TEST_F(ReturnTest, StaleTimerChangesNothing) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
   RP_ASSERT_OK(f_.Appeal(CivilDay(2026, 2, 20), true));
   v1::TimerFired stale;
-  stale.set_timer_id("appeal-window-2");
+  stale.set_timer_id("appeal-window-v2");
   RP_ASSERT_OK(f_.Record(stale, OsloEndOfDay(CivilDay(2026, 3, 2))));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_APPEAL_PENDING);
   EXPECT_TRUE(f_.last().timers_to_arm.empty());

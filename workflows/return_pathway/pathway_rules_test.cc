@@ -68,18 +68,18 @@ TEST_F(RulesTest, FirstRejectionOpensAppealWindowAndConversation) {
   EXPECT_EQ(DateText(s.appeal_window().counted_from()), "2026-02-09");
   EXPECT_EQ(s.appeal_window().rule(), "appeal_window");
   EXPECT_EQ(s.appeal_window().policy_version(), "2012-01-01");
-  ASSERT_NE(f_.Timer("appeal-window-2"), nullptr);
-  EXPECT_EQ(LastDay(f_.Timer("appeal-window-2")->due()), "2026-03-02");
-  EXPECT_TRUE(f_.Armed("appeal-window-2"));
-  const v1::PathwayTask* talk = f_.TaskByKey("conversation-2");
+  ASSERT_NE(f_.Timer("appeal-window-v2"), nullptr);
+  EXPECT_EQ(LastDay(f_.Timer("appeal-window-v2")->due()), "2026-03-02");
+  EXPECT_TRUE(f_.Armed("appeal-window-v2"));
+  const v1::PathwayTask* talk = f_.TaskByKey("conversation-v2");
   ASSERT_NE(talk, nullptr);
   EXPECT_EQ(talk->queue(), "advisers/Oslo-1");
   EXPECT_EQ(talk->kind(), "return_conversation");
   EXPECT_EQ(LastDay(talk->due()), "2026-02-16");
   EXPECT_EQ(talk->rule(), "conversation_after_first_rejection");
-  EXPECT_THAT(talk->caused_by_positions(), ElementsAre(2));
-  EXPECT_TRUE(f_.Opened("conversation-2"));
-  EXPECT_TRUE(f_.Armed("escalate-conversation-2"));
+  EXPECT_THAT(talk->caused_by_versions(), ElementsAre(2));
+  EXPECT_TRUE(f_.Opened("conversation-v2"));
+  EXPECT_TRUE(f_.Armed("escalate-conversation-v2"));
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("centre/Oslo-1", "due/2026-03-02", "region/OSLO",
                           "stage/FIRST_REJECTION"));
@@ -108,35 +108,35 @@ TEST_F(RulesTest, AppealWindowMovesOffHolidaysAndWeekends) {
         << FormatDay(c.notified);
     EXPECT_EQ(DateText(f.state().appeal_window().unadjusted_date()),
               c.unadjusted);
-    EXPECT_EQ(LastDay(f.Timer("appeal-window-2")->due()), c.last_day);
+    EXPECT_EQ(LastDay(f.Timer("appeal-window-v2")->due()), c.last_day);
   }
 }
 
 TEST_F(RulesTest, AppealWindowExpiryDerivesTheFinalRejection) {
   Registered();
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-v2"));
   const v1::PathwayState& s = f_.state();
   EXPECT_EQ(s.stage(), v1::STAGE_FINAL_REJECTION);
   EXPECT_EQ(s.final_rejection().basis(),
             v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
   EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-03-03");
-  EXPECT_EQ(s.final_rejection().derived_at_position(), 3u);
+  EXPECT_EQ(s.final_rejection().derived_at_version(), 3u);
   EXPECT_TRUE(s.appeal_window().expired());
   EXPECT_FALSE(s.appeal_window().met());
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-24");
   EXPECT_EQ(s.departure_deadline().days(), 21);
-  EXPECT_THAT(s.departure_deadline().caused_by_positions(), ElementsAre(2, 3));
-  const v1::PathwayTask* relocate = f_.TaskByKey("relocate-3");
+  EXPECT_THAT(s.departure_deadline().caused_by_versions(), ElementsAre(2, 3));
+  const v1::PathwayTask* relocate = f_.TaskByKey("relocate-v3");
   ASSERT_NE(relocate, nullptr);
   EXPECT_EQ(relocate->queue(), "reception/Oslo-1");
   EXPECT_EQ(LastDay(relocate->due()), "2026-03-10");
-  EXPECT_THAT(relocate->caused_by_positions(), ElementsAre(2, 3));
-  EXPECT_TRUE(f_.Opened("relocate-3"));
-  EXPECT_EQ(LastDay(f_.TaskByKey("conversation-3")->due()), "2026-03-06");
-  EXPECT_EQ(LastDay(f_.Timer("departure-deadline-3")->due()), "2026-03-24");
-  EXPECT_EQ(LastDay(f_.Timer("review-3")->due()), "2026-06-01");
-  EXPECT_FALSE(f_.Cancelled("appeal-window-2"));  // the engine removed it
+  EXPECT_THAT(relocate->caused_by_versions(), ElementsAre(2, 3));
+  EXPECT_TRUE(f_.Opened("relocate-v3"));
+  EXPECT_EQ(LastDay(f_.TaskByKey("conversation-v3")->due()), "2026-03-06");
+  EXPECT_EQ(LastDay(f_.Timer("departure-deadline-v3")->due()), "2026-03-24");
+  EXPECT_EQ(LastDay(f_.Timer("review-v3")->due()), "2026-06-01");
+  EXPECT_FALSE(f_.Cancelled("appeal-window-v2"));  // the engine removed it
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("centre/Oslo-1", "due/2026-03-24", "region/OSLO",
                           "stage/FINAL_REJECTION"));
@@ -147,7 +147,7 @@ TEST_F(RulesTest, AppealWithDeferredImplementationWaitsForUne) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
   RP_ASSERT_OK(f_.Appeal(CivilDay(2026, 2, 20), true));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_APPEAL_PENDING);
-  EXPECT_TRUE(f_.Cancelled("appeal-window-2"));
+  EXPECT_TRUE(f_.Cancelled("appeal-window-v2"));
   // Lodged in time: the window no longer runs, and never expires.
   EXPECT_TRUE(f_.state().appeal_window().met());
   EXPECT_FALSE(f_.state().appeal_window().expired());
@@ -163,7 +163,7 @@ TEST_F(RulesTest, AppealWithDeferredImplementationWaitsForUne) {
   EXPECT_EQ(s.final_rejection().basis(),
             v1::FINAL_REJECTION_BASIS_REJECTED_BY_UNE);
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-05-18");
-  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-4")->due()), "2026-05-11");
+  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-v4")->due()), "2026-05-11");
   EXPECT_FALSE(s.appeal().pending());
 }
 
@@ -177,7 +177,7 @@ TEST_F(RulesTest, AppealWithoutDeferredImplementationIsFinalAtOnce) {
             v1::FINAL_REJECTION_BASIS_NO_DEFERRED_IMPLEMENTATION);
   EXPECT_TRUE(s.appeal().pending());
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-13");
-  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-3")->due()), "2026-02-27");
+  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-v3")->due()), "2026-02-27");
 
   absl::Status days =
       f_.AppealDecided(CivilDay(2026, 3, 5), v1::APPEAL_OUTCOME_REJECTED, 14);
@@ -199,7 +199,7 @@ TEST_F(RulesTest, AppealGrantedEndsThePathway) {
   EXPECT_EQ(f_.state().stage(), v1::STAGE_PERMIT_GRANTED);
   EXPECT_TRUE(f_.state().open_tasks().empty());
   EXPECT_TRUE(f_.state().armed_timers().empty());
-  EXPECT_TRUE(f_.Closed("conversation-2"));
+  EXPECT_TRUE(f_.Closed("conversation-v2"));
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("scope/centre/Oslo-1", "scope/region/OSLO",
                           "stage/PERMIT_GRANTED"));
@@ -218,7 +218,7 @@ TEST_F(RulesTest, AppealAfterTheWindowIsRefused) {
   EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(late.message(),
             "cannot record an appeal: the appeal window closed on 2026-03-02");
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-v2"));
   absl::Status later = f_.Appeal(CivilDay(2026, 3, 4), false);
   EXPECT_EQ(later.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(later.message(),
@@ -228,7 +228,7 @@ TEST_F(RulesTest, AppealAfterTheWindowIsRefused) {
 TEST_F(RulesTest, AppealLodgedInTimeButRecordedLateUndoesTheDerivedRejection) {
   Registered();
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-v2"));
   ASSERT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
   v1::AppealLodged appeal;
   appeal.set_deferred_implementation(true);
@@ -241,13 +241,13 @@ TEST_F(RulesTest, AppealLodgedInTimeButRecordedLateUndoesTheDerivedRejection) {
   // derives anything.
   EXPECT_TRUE(s.history(3).refolded());
   EXPECT_FALSE(s.history(2).derived_final_rejection());
-  EXPECT_TRUE(f_.Closed("relocate-3"));
-  EXPECT_TRUE(f_.Closed("conversation-3"));
-  EXPECT_TRUE(f_.Cancelled("departure-deadline-3"));
-  EXPECT_TRUE(f_.Cancelled("review-3"));
-  EXPECT_TRUE(f_.Cancelled("escalate-relocate-3"));
-  EXPECT_NE(f_.TaskByKey("conversation-2"), nullptr);
-  EXPECT_EQ(f_.TaskByKey("conversation-2")->id(), "conversation-2");
+  EXPECT_TRUE(f_.Closed("relocate-v3"));
+  EXPECT_TRUE(f_.Closed("conversation-v3"));
+  EXPECT_TRUE(f_.Cancelled("departure-deadline-v3"));
+  EXPECT_TRUE(f_.Cancelled("review-v3"));
+  EXPECT_TRUE(f_.Cancelled("escalate-relocate-v3"));
+  EXPECT_NE(f_.TaskByKey("conversation-v2"), nullptr);
+  EXPECT_EQ(f_.TaskByKey("conversation-v2")->id(), "conversation-v2");
   // The conversation was due 02-16, before the appeal: its escalation fires
   // first in the refold, as it would have on time.
   ASSERT_EQ(f_.last().tasks_to_open.size(), 1u);
@@ -266,7 +266,7 @@ TEST_F(RulesTest, FinalRejectionDeadlineDays) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2), 7));
   EXPECT_EQ(DateText(f_.state().departure_deadline().date()), "2026-03-09");
   // Due within 7 days, but no later than 2 days before the deadline.
-  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-2")->due()), "2026-03-07");
+  EXPECT_EQ(LastDay(f_.TaskByKey("relocate-v2")->due()), "2026-03-07");
   absl::Status again = f_.FinalRejection(CivilDay(2026, 3, 3));
   EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(again.message(),
@@ -279,12 +279,12 @@ TEST_F(RulesTest, LateRecordedFinalRejectionArmsPastDueTimers) {
   v1::FinalRejection e;
   RP_ASSERT_OK(
       f_.Record(e, At(CivilDay(2026, 3, 2)), At(CivilDay(2026, 4, 10))));
-  ASSERT_TRUE(f_.Armed("departure-deadline-2"));
-  const v1::PathwayTimer* deadline = f_.Timer("departure-deadline-2");
+  ASSERT_TRUE(f_.Armed("departure-deadline-v2"));
+  const v1::PathwayTimer* deadline = f_.Timer("departure-deadline-v2");
   EXPECT_EQ(LastDay(deadline->due()), "2026-03-23");
   EXPECT_LT(FromTimestamp(deadline->due()), At(CivilDay(2026, 4, 10)));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FINAL_REJECTION);
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_OVERSTAYED);
   EXPECT_EQ(LastDay(f_.TaskOfKind("police_referral")->due()), "2026-03-23");
 }
@@ -356,11 +356,11 @@ TEST_F(RulesTest, AgeAdaptedInformationForEachChildAgedTwelveToSeventeen) {
   Registered(person);
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
   EXPECT_EQ(f_.TasksOfKind("child_information"), 2);
-  ASSERT_NE(f_.TaskByKey("child-info-2-C12"), nullptr);
-  ASSERT_NE(f_.TaskByKey("child-info-2-C17"), nullptr);
-  EXPECT_EQ(LastDay(f_.TaskByKey("child-info-2-C12")->due()), "2026-03-16");
-  EXPECT_EQ(f_.TaskByKey("child-info-2-C17")->queue(), "advisers/Oslo-1");
-  EXPECT_THAT(f_.TaskByKey("child-info-2-C12")->title(), HasSubstr("aged 12"));
+  ASSERT_NE(f_.TaskByKey("child-info-v2-C12"), nullptr);
+  ASSERT_NE(f_.TaskByKey("child-info-v2-C17"), nullptr);
+  EXPECT_EQ(LastDay(f_.TaskByKey("child-info-v2-C12")->due()), "2026-03-16");
+  EXPECT_EQ(f_.TaskByKey("child-info-v2-C17")->queue(), "advisers/Oslo-1");
+  EXPECT_THAT(f_.TaskByKey("child-info-v2-C12")->title(), HasSubstr("aged 12"));
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ TEST_F(SeamsTest, NoFinalRejectionWhileTheAppealWindowIsOpen) {
   EXPECT_EQ(after.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(after.message(), HasSubstr("is already recorded"));
   EXPECT_EQ(f_.state().stage(), v1::STAGE_FIRST_REJECTION);  // unchanged
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-v2"));
   EXPECT_EQ(f_.state().final_rejection().basis(),
             v1::FINAL_REJECTION_BASIS_NOT_APPEALED);
 }
@@ -122,7 +122,7 @@ TEST_F(SeamsTest, AStoredFinalRejectionInsideTheWindowStillReplays) {
   v1::FinalRejection legacy;
   *legacy.mutable_notified_on() = ToDate(CivilDay(2026, 2, 20));
   v1::HistoryEntry& entry = *history.Add();
-  entry.set_position(3);
+  entry.set_version(3);
   *entry.mutable_effective_time() = ToTimestamp(At(CivilDay(2026, 2, 20)));
   *entry.mutable_recorded_time() = entry.effective_time();
   entry.set_policy_version(history.Get(1).policy_version());
@@ -141,12 +141,15 @@ TEST_F(SeamsTest, AStoredFinalRejectionInsideTheWindowStillReplays) {
   correction.set_reason("nationality typed wrong");
   v1::EventEnvelope event;
   event.set_stream_id("P1");
-  event.set_position(4);
+  event.set_stream_version(4);
   *event.mutable_effective_time() = ToTimestamp(At(CivilDay(2026, 3, 1)));
   *event.mutable_recorded_time() = event.effective_time();
   event.mutable_payload()->PackFrom(correction);
   absl::StatusOr<Applied> applied =
-      ApplyEvent(*stored, event, ShippedPolicies());
+      ApplyEvent(*stored, event, ShippedPolicies(),
+                 LogLookup([this](uint64_t p) -> const v1::EventEnvelope* {
+                   return p == 1 ? &f_.log().front() : nullptr;
+                 }));
   ASSERT_TRUE(applied.ok()) << applied.status();
   const v1::PathwayState& s = applied->state;
   EXPECT_EQ(s.person().nationality(), "IQ");
@@ -171,8 +174,8 @@ TEST_F(SeamsTest, AWaivedAppealMakesTheFirstRejectionFinalAtOnce) {
   EXPECT_EQ(DateText(s.final_rejection().notified_on()), "2026-02-12");
   EXPECT_EQ(DateText(s.departure_deadline().date()), "2026-03-05");
   EXPECT_TRUE(s.appeal_window().met());
-  EXPECT_TRUE(f_.Cancelled("appeal-window-2"));
-  EXPECT_TRUE(f_.Opened("relocate-3"));
+  EXPECT_TRUE(f_.Cancelled("appeal-window-v2"));
+  EXPECT_TRUE(f_.Opened("relocate-v3"));
   absl::Status appeal = f_.Appeal(CivilDay(2026, 2, 13), false);
   EXPECT_EQ(appeal.code(), absl::StatusCode::kFailedPrecondition);
   absl::Status again = Waive(CivilDay(2026, 2, 13));
@@ -219,14 +222,14 @@ TEST_F(SeamsTest, EveryDepartureMeetsTheDepartureDeadline) {
 
 TEST_F(SeamsTest, AForcedReturnCompletesThePoliceReferralAsEffected) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
-  ASSERT_NE(f_.TaskByKey("police-referral-3"), nullptr);
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
+  ASSERT_NE(f_.TaskByKey("police-referral-v3"), nullptr);
   RP_ASSERT_OK(f_.Depart(CivilDay(2026, 4, 1), v1::DEPARTURE_KIND_FORCED));
   ASSERT_EQ(f_.last().tasks_to_complete.size(), 1u);
-  EXPECT_EQ(f_.last().tasks_to_complete[0].id, "police-referral-3");
+  EXPECT_EQ(f_.last().tasks_to_complete[0].id, "police-referral-v3");
   EXPECT_EQ(f_.last().tasks_to_complete[0].outcome, "effected");
-  EXPECT_FALSE(f_.Closed("police-referral-3"));  // not cancelled
-  EXPECT_TRUE(f_.Closed("conversation-2"));      // the rest is moot
+  EXPECT_FALSE(f_.Closed("police-referral-v3"));  // not cancelled
+  EXPECT_TRUE(f_.Closed("conversation-v2"));      // the rest is moot
   EXPECT_TRUE(f_.state().departure_deadline().met());
 }
 
@@ -235,7 +238,7 @@ TEST_F(SeamsTest, AForcedReturnCompletesThePoliceReferralAsEffected) {
 // no second referral opens.
 TEST_F(SeamsTest, ACorrectionAfterAForcedReturnKeepsTheReferralEffected) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   RP_ASSERT_OK(f_.Depart(CivilDay(2026, 4, 1), v1::DEPARTURE_KIND_FORCED));
   ASSERT_EQ(f_.last().tasks_to_complete.size(), 1u);
   v1::PersonRegistered corrected;
@@ -275,8 +278,8 @@ TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
   v1::PersonRegistered guardian = GuardianOfH1();
   RP_ASSERT_OK(f.RecordOn(CivilDay(2026, 1, 5), guardian));
   RP_ASSERT_OK(f.FinalRejection(CivilDay(2026, 3, 2)));
-  RP_ASSERT_OK(f.FireTimer("departure-deadline-2"));
-  ASSERT_NE(f.TaskByKey("police-referral-3"), nullptr);
+  RP_ASSERT_OK(f.FireTimer("departure-deadline-v2"));
+  ASSERT_NE(f.TaskByKey("police-referral-v3"), nullptr);
   v1::HouseholdMemberJoined child;
   child.set_person_id("C");
   child.set_household_id("H-1");
@@ -292,15 +295,15 @@ TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
   EXPECT_TRUE(f.state().history().rbegin()->refolded());
   EXPECT_EQ(f.state().stage(), v1::STAGE_DEPARTED_FORCED);
   ASSERT_EQ(f.last().tasks_to_complete.size(), 1u);
-  EXPECT_EQ(f.last().tasks_to_complete[0].id, "police-referral-3");
+  EXPECT_EQ(f.last().tasks_to_complete[0].id, "police-referral-v3");
   EXPECT_EQ(f.last().tasks_to_complete[0].outcome, "effected");
-  EXPECT_FALSE(f.Closed("police-referral-3"));  // not cancelled
-  EXPECT_TRUE(f.Closed("conversation-2"));      // the rest is moot
+  EXPECT_FALSE(f.Closed("police-referral-v3"));  // not cancelled
+  EXPECT_TRUE(f.Closed("conversation-v2"));      // the rest is moot
   EXPECT_TRUE(f.last().tasks_to_open.empty());
   EXPECT_THAT(f.state().history().rbegin()->moved(),
-              Contains(HasSubstr("task police referral police-referral-3 "
+              Contains(HasSubstr("task police referral police-referral-v3 "
                                  "completed (effected): the departure at "
-                                 "position 5")));
+                                 "version 5")));
   // A later correction on the ended pathway leaves the referral alone.
   guardian.set_nationality("IQ");
   RP_ASSERT_OK(f.Correct(CivilDay(2026, 4, 8), 1, guardian));
@@ -356,7 +359,7 @@ TEST(RelatedEventsRefoldTest, ABackdatedHouseholdEventFromACallerIsRefused) {
 TEST_F(SeamsTest, AReleasedPlaceKeepsThePersonInTheCentresScopeOnly) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
   RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 4)));
-  RP_ASSERT_OK(f_.FireTimer("place-release-3"));
+  RP_ASSERT_OK(f_.FireTimer("place-release-v3"));
   EXPECT_TRUE(f_.state().residence().place_released());
   EXPECT_THAT(f_.last().index_keys, Contains("scope/centre/Oslo-1"));
   EXPECT_THAT(f_.last().index_keys, Not(Contains("centre/Oslo-1")));
@@ -366,7 +369,7 @@ TEST_F(SeamsTest, AReleasedPlaceKeepsThePersonInTheCentresScopeOnly) {
 
 TEST_F(SeamsTest, AnEndedPathwayKeepsTheLastCentreAndRegionInScope) {
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
-  RP_ASSERT_OK(f_.FireTimer("departure-deadline-2"));
+  RP_ASSERT_OK(f_.FireTimer("departure-deadline-v2"));
   RP_ASSERT_OK(f_.Depart(CivilDay(2026, 4, 1), v1::DEPARTURE_KIND_FORCED));
   EXPECT_THAT(f_.last().index_keys,
               ElementsAre("scope/centre/Oslo-1", "scope/region/OSLO",
@@ -407,8 +410,8 @@ TEST_F(SeamsTest, ALongStayerBroughtInIsPhasedInNotEscalated) {
   EXPECT_EQ(LastDay(task->due()), "2026-04-30");  // 60 days after recording
   EXPECT_EQ(task->priority(), 55);
   EXPECT_THAT(task->title(), HasSubstr("long-stayer phased in"));
-  ASSERT_NE(f_.Timer("escalate-relocate-2"), nullptr);
-  EXPECT_EQ(LastDay(f_.Timer("escalate-relocate-2")->due()), "2026-04-30");
+  ASSERT_NE(f_.Timer("escalate-relocate-v2"), nullptr);
+  EXPECT_EQ(LastDay(f_.Timer("escalate-relocate-v2")->due()), "2026-04-30");
 }
 
 TEST_F(SeamsTest, ARejectionThirtyDaysOldIsStillRecent) {

@@ -21,12 +21,12 @@ namespace {
 namespace v1 = ::returnpath::v1;
 using absl::CivilDay;
 
-// The outcome of `s` without what depends on recording: positions (in ids,
+// The outcome of `s` without what depends on recording: versions (in ids,
 // keys, provenance), history, recorded times; tasks and timers in a stable
 // order.
 std::string Outcome(v1::PathwayState s) {
   s.clear_history();
-  s.clear_last_position();
+  s.clear_last_version();
   s.clear_applied_until();
   // A long-stayer's relocation is phased in from when the final rejection
   // was recorded (§3.3.6): its due date, and its escalation's, follow the
@@ -46,20 +46,20 @@ std::string Outcome(v1::PathwayState s) {
   for (v1::PathwayTask& t : *s.mutable_open_tasks()) {
     t.clear_id();
     t.clear_key();
-    t.clear_caused_by_positions();
+    t.clear_caused_by_versions();
     t.clear_parent_key();
   }
   for (v1::PathwayTimer& t : *s.mutable_armed_timers()) {
     t.clear_id();
     t.clear_payload();
-    t.clear_caused_by_positions();
+    t.clear_caused_by_versions();
   }
-  s.mutable_final_rejection()->clear_caused_by_positions();
-  s.mutable_final_rejection()->set_derived_at_position(
-      s.final_rejection().derived_at_position() != 0);
-  s.mutable_iom()->clear_position();
-  s.mutable_appeal_window()->clear_caused_by_positions();
-  s.mutable_departure_deadline()->clear_caused_by_positions();
+  s.mutable_final_rejection()->clear_caused_by_versions();
+  s.mutable_final_rejection()->set_derived_at_version(
+      s.final_rejection().derived_at_version() != 0);
+  s.mutable_iom()->clear_version();
+  s.mutable_appeal_window()->clear_caused_by_versions();
+  s.mutable_departure_deadline()->clear_caused_by_versions();
   auto by_text = [](const auto& a, const auto& b) {
     return a.SerializeAsString() < b.SerializeAsString();
   };

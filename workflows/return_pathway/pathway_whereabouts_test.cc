@@ -41,9 +41,9 @@ class WhereaboutsTest : public ::testing::Test {
   void FinallyRejected() {
     RP_ASSERT_OK(f_.Register(CivilDay(2026, 1, 5)));
     RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
-    ASSERT_NE(f_.TaskByKey("conversation-2"), nullptr);
-    ASSERT_EQ(LastDay(f_.TaskByKey("conversation-2")->due()), "2026-03-05");
-    ASSERT_TRUE(f_.Armed("escalate-conversation-2"));
+    ASSERT_NE(f_.TaskByKey("conversation-v2"), nullptr);
+    ASSERT_EQ(LastDay(f_.TaskByKey("conversation-v2")->due()), "2026-03-05");
+    ASSERT_TRUE(f_.Armed("escalate-conversation-v2"));
   }
   PathwayFixture f_;
 };
@@ -51,47 +51,47 @@ class WhereaboutsTest : public ::testing::Test {
 TEST_F(WhereaboutsTest, TheConversationPausesAndResumesWithTheDaysItHadLeft) {
   FinallyRejected();
   RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 3)));
-  const v1::PathwayTask* conversation = f_.TaskByKey("conversation-2");
+  const v1::PathwayTask* conversation = f_.TaskByKey("conversation-v2");
   ASSERT_NE(conversation, nullptr);
   EXPECT_TRUE(conversation->has_paused_at());
   EXPECT_EQ(OsloDay(conversation->paused_at()), "2026-03-03");
   EXPECT_EQ(LastDay(conversation->due()), "2026-03-05");  // kept while paused
-  EXPECT_TRUE(f_.Cancelled("escalate-conversation-2"));
-  const auto* paused = Spec(f_.last().tasks_to_update, "conversation-2");
+  EXPECT_TRUE(f_.Cancelled("escalate-conversation-v2"));
+  const auto* paused = Spec(f_.last().tasks_to_update, "conversation-v2");
   ASSERT_NE(paused, nullptr);
   ASSERT_TRUE(paused->paused_since.has_value());
   EXPECT_EQ(OsloDay(*paused->paused_since), "2026-03-03");
   // The relocation needs no conversation with the person: it is not paused.
-  ASSERT_NE(f_.TaskByKey("relocate-2"), nullptr);
-  EXPECT_FALSE(f_.TaskByKey("relocate-2")->has_paused_at());
-  EXPECT_EQ(Spec(f_.last().tasks_to_update, "relocate-2"), nullptr);
+  ASSERT_NE(f_.TaskByKey("relocate-v2"), nullptr);
+  EXPECT_FALSE(f_.TaskByKey("relocate-v2")->has_paused_at());
+  EXPECT_EQ(Spec(f_.last().tasks_to_update, "relocate-v2"), nullptr);
 
   // Its old due date passes while the person is away: nothing escalates it.
   RP_ASSERT_OK(f_.FireDueTimers(At(CivilDay(2026, 3, 15))));
-  EXPECT_EQ(EscalationsOf(f_, "conversation-2"), 0);
-  ASSERT_NE(f_.TaskByKey("conversation-2"), nullptr);
-  EXPECT_TRUE(f_.TaskByKey("conversation-2")->has_paused_at());
+  EXPECT_EQ(EscalationsOf(f_, "conversation-v2"), 0);
+  ASSERT_NE(f_.TaskByKey("conversation-v2"), nullptr);
+  EXPECT_TRUE(f_.TaskByKey("conversation-v2")->has_paused_at());
 
   // Back 17 days later, with the 3 days it had left (03-03 to 03-05): due
   // by 2026-03-22.
   RP_ASSERT_OK(f_.Reappear(CivilDay(2026, 3, 20)));
-  EXPECT_TRUE(f_.Closed("disappeared-3"));
-  conversation = f_.TaskByKey("conversation-2");
+  EXPECT_TRUE(f_.Closed("disappeared-v3"));
+  conversation = f_.TaskByKey("conversation-v2");
   ASSERT_NE(conversation, nullptr);
   EXPECT_FALSE(conversation->has_paused_at());
   EXPECT_EQ(LastDay(conversation->due()), "2026-03-22");
   EXPECT_THAT(conversation->title(), ::testing::EndsWith("; due 2026-03-22"));
-  const auto* resumed = Spec(f_.last().tasks_to_update, "conversation-2");
+  const auto* resumed = Spec(f_.last().tasks_to_update, "conversation-v2");
   ASSERT_NE(resumed, nullptr);
   EXPECT_FALSE(resumed->paused_since.has_value());
   EXPECT_EQ(LastDay(resumed->due), "2026-03-22");
-  ASSERT_NE(f_.Timer("escalate-conversation-2"), nullptr);
-  EXPECT_EQ(LastDay(f_.Timer("escalate-conversation-2")->due()), "2026-03-22");
-  EXPECT_FALSE(f_.Closed("conversation-2"));
+  ASSERT_NE(f_.Timer("escalate-conversation-v2"), nullptr);
+  EXPECT_EQ(LastDay(f_.Timer("escalate-conversation-v2")->due()), "2026-03-22");
+  EXPECT_FALSE(f_.Closed("conversation-v2"));
 
   // Overdue on its new date, it escalates as before.
-  RP_ASSERT_OK(f_.FireTimer("escalate-conversation-2"));
-  EXPECT_EQ(EscalationsOf(f_, "conversation-2"), 1);
+  RP_ASSERT_OK(f_.FireTimer("escalate-conversation-v2"));
+  EXPECT_EQ(EscalationsOf(f_, "conversation-v2"), 1);
   ExpectFoldFromNothingGivesTheState(f_.state(), "paused and resumed");
 }
 
@@ -99,23 +99,23 @@ TEST_F(WhereaboutsTest, TheConversationPausesAndResumesWithTheDaysItHadLeft) {
 // return both resume, and the conversation is not escalated a second time.
 TEST_F(WhereaboutsTest, AnEscalatedConversationPausesWithItsEscalation) {
   FinallyRejected();
-  RP_ASSERT_OK(f_.FireTimer("escalate-conversation-2"));
-  ASSERT_EQ(EscalationsOf(f_, "conversation-2"), 1);
+  RP_ASSERT_OK(f_.FireTimer("escalate-conversation-v2"));
+  ASSERT_EQ(EscalationsOf(f_, "conversation-v2"), 1);
   RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 12)));
   for (const v1::PathwayTask& t : f_.state().open_tasks()) {
     const bool needs_person =
-        t.key() == "conversation-2" || t.parent_key() == "conversation-2";
+        t.key() == "conversation-v2" || t.parent_key() == "conversation-v2";
     EXPECT_EQ(t.has_paused_at(), needs_person) << t.key();
   }
   RP_ASSERT_OK(f_.Reappear(CivilDay(2026, 3, 14)));
   // Overdue when paused and as overdue on return: the 2 days away are added
   // to its due date.
-  EXPECT_EQ(LastDay(f_.TaskByKey("conversation-2")->due()), "2026-03-07");
+  EXPECT_EQ(LastDay(f_.TaskByKey("conversation-v2")->due()), "2026-03-07");
   for (const v1::PathwayTask& t : f_.state().open_tasks()) {
     EXPECT_FALSE(t.has_paused_at()) << t.key();
   }
-  EXPECT_FALSE(f_.Armed("escalate-conversation-2"));
-  EXPECT_EQ(EscalationsOf(f_, "conversation-2"), 1);
+  EXPECT_FALSE(f_.Armed("escalate-conversation-v2"));
+  EXPECT_EQ(EscalationsOf(f_, "conversation-v2"), 1);
   ExpectFoldFromNothingGivesTheState(f_.state(), "escalated, paused");
 }
 
@@ -149,11 +149,12 @@ TEST_F(WhereaboutsTest, ADisappearanceRecordedLatePausesFromItsOwnDay) {
   RP_ASSERT_OK(f_.RecordOn(CivilDay(2026, 3, 4), course));
   RP_ASSERT_OK(f_.Record(v1::Disappeared(), At(CivilDay(2026, 3, 3)),
                          At(CivilDay(2026, 3, 8))));
-  ASSERT_NE(f_.TaskByKey("conversation-2"), nullptr);
-  EXPECT_TRUE(f_.TaskByKey("conversation-2")->has_paused_at());
-  EXPECT_EQ(OsloDay(f_.TaskByKey("conversation-2")->paused_at()), "2026-03-03");
+  ASSERT_NE(f_.TaskByKey("conversation-v2"), nullptr);
+  EXPECT_TRUE(f_.TaskByKey("conversation-v2")->has_paused_at());
+  EXPECT_EQ(OsloDay(f_.TaskByKey("conversation-v2")->paused_at()),
+            "2026-03-03");
   RP_ASSERT_OK(f_.Reappear(CivilDay(2026, 3, 10)));
-  EXPECT_EQ(LastDay(f_.TaskByKey("conversation-2")->due()), "2026-03-12");
+  EXPECT_EQ(LastDay(f_.TaskByKey("conversation-v2")->due()), "2026-03-12");
   ExpectFoldFromNothingGivesTheState(f_.state(), "late disappearance");
 }
 

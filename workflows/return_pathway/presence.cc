@@ -62,11 +62,11 @@ absl::Status OnDisappeared(const v1::Disappeared& e, Step& st) {
   draft.due = OsloEndOfDay(day);
   draft.priority = rule.police_task_priority();
   draft.rule = "disappearance";
-  draft.caused_by = st.in().positions;
+  draft.caused_by = st.in().versions;
   st.OpenTask(std::move(draft));
   st.ArmTimer(st.Key("place-release"), kTimerPlaceRelease,
               OsloEndOfDay(day + rule.place_release_days()), "",
-              st.in().positions);
+              st.in().versions);
   st.PauseTasksNeedingThePerson();
   return absl::OkStatus();
 }

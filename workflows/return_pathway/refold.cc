@@ -31,10 +31,10 @@ absl::Status Prefixed(const absl::Status& status, absl::string_view prefix) {
 EventInput ReplayInput(absl::string_view stream_id, const v1::HistoryEntry& e) {
   EventInput in;
   in.stream_id = std::string(stream_id);
-  in.position = e.position();
-  in.positions = {e.position()};
-  in.positions.insert(in.positions.end(), e.correction_positions().begin(),
-                      e.correction_positions().end());
+  in.version = e.version();
+  in.versions = {e.version()};
+  in.versions.insert(in.versions.end(), e.correction_versions().begin(),
+                     e.correction_versions().end());
   in.effective = CurrentEffective(e);
   in.recorded = FromTimestamp(e.recorded_time());
   in.policy_version = e.corrected_policy_version().empty()
@@ -49,7 +49,7 @@ EventInput ReplayInput(absl::string_view stream_id, const v1::HistoryEntry& e) {
 
 // Where a fold from nothing stopped: the event that would no longer apply.
 struct FoldFailure {
-  uint64_t position = 0;
+  uint64_t version = 0;
   std::string action;
   absl::Status status;
 };
@@ -70,7 +70,7 @@ void NoteOutcomes(Step& st, TaskOutcomes& outcomes) {
 // The order events apply in: the registration first (a decision may predate
 // it), then the household members who joined (a guardian's decision names
 // them, whenever they were registered), then by effective time, ties by
-// position.
+// version.
 int FoldRank(const v1::HistoryEntry& e) {
   if (e.payload().Is<v1::PersonRegistered>()) return 0;
   if (e.payload().Is<v1::HouseholdMemberJoined>()) return 1;
@@ -82,7 +82,7 @@ std::vector<int> EffectiveOrder(
   std::vector<std::tuple<int, absl::Time, uint64_t>> at;
   at.reserve(history.size());
   for (const v1::HistoryEntry& e : history) {
-    at.emplace_back(FoldRank(e), CurrentEffective(e), e.position());
+    at.emplace_back(FoldRank(e), CurrentEffective(e), e.version());
   }
   std::vector<int> order(history.size());
   std::iota(order.begin(), order.end(), 0);
@@ -93,7 +93,7 @@ std::vector<int> EffectiveOrder(
 
 bool Applies(const v1::HistoryEntry& entry) {
   return !IsCorrection(TypeName(entry.payload())) && !entry.retracted() &&
-         entry.superseded_by_position() == 0;
+         entry.superseded_by_version() == 0;
 }
 
 // Folds `history` from nothing in effective-time order (see Replay).
@@ -102,28 +102,28 @@ absl::StatusOr<v1::PathwayState> Fold(
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, FoldFailure* failure,
     FoldObserver* observer = nullptr, TaskOutcomes* outcomes = nullptr,
-    uint64_t recording_position = 0, const EventInput* live = nullptr) {
+    uint64_t recording_version = 0, const EventInput* live = nullptr) {
   v1::PathwayState s;
   uint64_t last = 0;
   absl::Time until = absl::InfinitePast();
   absl::flat_hash_set<uint64_t> derived, departed_with_guardian;
   for (const v1::HistoryEntry& entry : history) {
-    last = std::max(last, entry.position());
+    last = std::max(last, entry.version());
   }
   for (const int i : EffectiveOrder(history)) {
     const v1::HistoryEntry& entry = history[i];
     if (!Applies(entry)) continue;
     EventInput in = ReplayInput(stream_id, entry);
-    in.recording = entry.position() == recording_position;
-    if (live != nullptr && entry.position() == live->position) {
+    in.recording = entry.version() == recording_version;
+    if (live != nullptr) in.log = live->log;
+    if (live != nullptr && entry.version() == live->version) {
       // The event being recorded, as the live path sees it: a related event
       // names the event that caused it.
       in.caused_by_stream = live->caused_by_stream;
-      in.caused_by_position = live->caused_by_position;
     }
     RP_ASSIGN_OR_RETURN(in.policy, policies.Find(in.policy_version));
     RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(TypeName(in.payload)));
-    failure->position = entry.position();
+    failure->version = entry.version();
     failure->action = std::string(rule->action);
     const bool registration =
         TypeName(in.payload) == v1::PersonRegistered::descriptor()->full_name();
@@ -141,9 +141,9 @@ absl::StatusOr<v1::PathwayState> Fold(
       status = FireOverdueTimers(st);
       if (status.ok()) status = rule->apply(st);
       if (observer != nullptr && status.ok()) observer->After(in, s);
-      if (st.derived_final_rejection) derived.insert(entry.position());
+      if (st.derived_final_rejection) derived.insert(entry.version());
       if (st.departed_with_guardian) {
-        departed_with_guardian.insert(entry.position());
+        departed_with_guardian.insert(entry.version());
       }
       if (outcomes != nullptr) NoteOutcomes(st, *outcomes);
     }
@@ -155,65 +155,77 @@ absl::StatusOr<v1::PathwayState> Fold(
   }
   *s.mutable_history() = history;
   for (v1::HistoryEntry& e : *s.mutable_history()) {
-    e.set_derived_final_rejection(derived.contains(e.position()));
-    e.set_departed_with_guardian(departed_with_guardian.contains(e.position()));
+    e.set_derived_final_rejection(derived.contains(e.version()));
+    e.set_departed_with_guardian(departed_with_guardian.contains(e.version()));
   }
-  s.set_last_position(last);
+  s.set_last_version(last);
   if (until != absl::InfinitePast()) {
     *s.mutable_applied_until() = ToTimestamp(until);
   }
   return s;
 }
 
-// "event 9 (apply a timer) would no longer apply: <why>".
+// "the event at version 9 (apply a timer) would no longer apply: <why>".
 absl::Status WouldNoLongerApply(const FoldFailure& failure) {
   return Prefixed(failure.status,
-                  absl::StrCat("event ", failure.position, " (", failure.action,
-                               ") would no longer apply: "));
+                  absl::StrCat("the event at version ", failure.version, " (",
+                               failure.action, ") would no longer apply: "));
 }
 
 // Refolds `history` (its last entry is the event `in`) and turns the result
 // into the transition from `state`, noting on that entry what it moved. The
-// event at `recording_position` (0: none) is the fact being recorded now:
-// only it meets the refusals that guard recording.
+// event at `recording_version` (0: none) is the fact being recorded now:
+// only it meets the refusals that guard recording. `target_version` names
+// the event a correction or retraction `in` is about (0: none).
 absl::StatusOr<Applied> Refold(
     const v1::PathwayState& state, const EventInput& in,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, absl::string_view action,
-    uint64_t recording_position, DiffOptions options = {}) {
+    uint64_t recording_version, DiffOptions options = {},
+    uint64_t target_version = 0) {
   FoldFailure failure;
   TaskOutcomes outcomes;
   absl::StatusOr<v1::PathwayState> next =
-      Fold(in.stream_id, history, policies, &failure, /*observer=*/nullptr, &outcomes,
-           recording_position, &in);
+      Fold(in.stream_id, history, policies, &failure, /*observer=*/nullptr,
+           &outcomes, recording_version, &in);
   if (!next.ok()) {
-    if (failure.position == in.position) return next.status();
+    if (failure.version == in.version) return next.status();
     return Prefixed(WouldNoLongerApply(failure),
                     absl::StrCat("cannot ", action, ": "));
   }
   v1::HistoryEntry& entry = *next->mutable_history()->rbegin();
   for (std::string& line : DescribeMoves(
-           state, *next, [&] { return CauseOf(state, entry); },
+           state, *next, [&] { return CauseOf(state, entry, target_version); },
            /*refold=*/true, entry.closed_task_key(), outcomes)) {
     entry.add_moved(std::move(line));
   }
-  options.position = in.position;
+  options.version = in.version;
   options.refold = true;
   // Carried out in the refold as live: completed, not cancelled (Finish
   // applies an outcome only to a task that was open before).
-  options.task_outcomes = std::move(outcomes);
+  options.task_outcomes.insert(options.task_outcomes.end(),
+                               std::make_move_iterator(outcomes.begin()),
+                               std::make_move_iterator(outcomes.end()));
   Applied out;
   out.transition = Finish(state, *next, options);
   out.state = *std::move(next);
   return out;
 }
 
-// The entry a correction or retraction names, checked to be correctable.
-absl::StatusOr<int> Target(const v1::PathwayState& state, uint64_t position,
-                           absl::string_view action) {
+// The entry a correction or retraction `in` names by `position`, checked to
+// be correctable.
+absl::StatusOr<int> Target(const v1::PathwayState& state, const EventInput& in,
+                           uint64_t position, absl::string_view action) {
+  const absl::Status absent = absl::NotFoundError(
+      absl::StrCat("cannot ", action, ": event ", position,
+                   " is not in the history of person ", state.person_id()));
+  absl::StatusOr<v1::EventEnvelope> named = in.log->EventAt(position);
+  if (absl::IsNotFound(named.status())) return absent;
+  RP_RETURN_IF_ERROR(named.status());
+  if (named->stream_id() != in.stream_id) return absent;
   for (int i = 0; i < state.history_size(); ++i) {
     const v1::HistoryEntry& e = state.history(i);
-    if (e.position() != position) continue;
+    if (e.version() != named->stream_version()) continue;
     const std::string type = TypeName(e.payload());
     if (IsCorrection(type)) {
       return Refuse(action,
@@ -228,9 +240,7 @@ absl::StatusOr<int> Target(const v1::PathwayState& state, uint64_t position,
     if (e.retracted()) return Refuse(action, "it was already retracted");
     return i;
   }
-  return absl::NotFoundError(
-      absl::StrCat("cannot ", action, ": event ", position,
-                   " is not in the history of person ", state.person_id()));
+  return absent;
 }
 
 }  // namespace
@@ -268,7 +278,7 @@ absl::StatusOr<Applied> RefoldHistory(
     const v1::PathwayState& state, const EventInput& in,
     const google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history,
     const PolicySet& policies, absl::string_view action) {
-  return Refold(state, in, history, policies, action, /*recording_position=*/0);
+  return Refold(state, in, history, policies, action, /*recording_version=*/0);
 }
 
 bool IsBackdated(const v1::PathwayState& state, const EventInput& in) {
@@ -286,13 +296,18 @@ absl::StatusOr<Applied> ApplyBackdated(const v1::PathwayState& state,
   std::string closed_key;
   v1::TimerFired fired;
   v1::TaskCompleted completed;
+  // One the engine knew by a legacy name it did not remove or complete.
   if (in.payload.UnpackTo(&fired)) {
-    options.fired_timer_id = fired.timer_id();
+    if (!in.legacy_name) options.fired_timer_id = fired.timer_id();
   } else if (in.payload.UnpackTo(&completed)) {
     for (const v1::PathwayTask& t : state.open_tasks()) {
       if (t.id() != completed.task_id()) continue;
-      options.completed_task_id = t.id();
       closed_key = t.key();
+      if (in.legacy_name) {
+        options.task_outcomes.emplace_back(t.key(), completed.outcome());
+      } else {
+        options.completed_task_id = t.id();
+      }
     }
   }
   google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
@@ -303,7 +318,7 @@ absl::StatusOr<Applied> ApplyBackdated(const v1::PathwayState& state,
   return Refold(state, in, history, policies,
                 absl::StrCat(rule->action, " effective ",
                              FormatDay(OsloDate(in.effective))),
-                in.position, options);
+                in.version, options);
 }
 
 absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
@@ -319,8 +334,9 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
   if (correction.reason().empty()) {
     return absl::InvalidArgumentError("reason: a correction must say why");
   }
-  RP_ASSIGN_OR_RETURN(const int index,
-                      Target(state, correction.corrected_position(), action));
+  RP_ASSIGN_OR_RETURN(
+      const int index,
+      Target(state, in, correction.corrected_position(), action));
   google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
       state.history();
   v1::HistoryEntry& target = history[index];
@@ -333,7 +349,7 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
         "instead"));
   }
   *target.mutable_replacement() = correction.replacement();
-  target.add_correction_positions(in.position);
+  target.add_correction_versions(in.version);
   if (correction.has_effective_time()) {
     const absl::Time effective = FromTimestamp(correction.effective_time());
     RP_RETURN_IF_ERROR(
@@ -346,8 +362,8 @@ absl::StatusOr<Applied> ApplyCorrection(const v1::PathwayState& state,
   *history.Add() = EntryFor(in, "");
   history.rbegin()->set_refolded(true);
   // The corrected fact is recorded anew; the rest of the history stands.
-  return Refold(state, in, history, policies, action,
-                correction.corrected_position());
+  return Refold(state, in, history, policies, action, target.version(),
+                /*options=*/{}, target.version());
 }
 
 absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
@@ -363,8 +379,9 @@ absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
   if (retraction.reason().empty()) {
     return absl::InvalidArgumentError("reason: a retraction must say why");
   }
-  RP_ASSIGN_OR_RETURN(const int index,
-                      Target(state, retraction.retracted_position(), action));
+  RP_ASSIGN_OR_RETURN(
+      const int index,
+      Target(state, in, retraction.retracted_position(), action));
   google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
       state.history();
   v1::HistoryEntry& target = history[index];
@@ -373,9 +390,11 @@ absl::StatusOr<Applied> ApplyRetraction(const v1::PathwayState& state,
     return Refuse(action, "it registered the person; correct it instead");
   }
   target.set_retracted(true);
+  const uint64_t target_version = target.version();
   *history.Add() = EntryFor(in, "");
   history.rbegin()->set_refolded(true);
-  return Refold(state, in, history, policies, action, /*recording_position=*/0);
+  return Refold(state, in, history, policies, action, /*recording_version=*/0,
+                /*options=*/{}, target_version);
 }
 
 }  // namespace returnpath::return_pathway

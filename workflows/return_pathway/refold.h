@@ -20,7 +20,7 @@ const google::protobuf::Any& CurrentPayload(
     const returnpath::v1::HistoryEntry& entry);
 absl::Time CurrentEffective(const returnpath::v1::HistoryEntry& entry);
 
-// Folds `history` from nothing in effective-time order (ties by position),
+// Folds `history` from nothing in effective-time order (ties by version),
 // as the events would have applied: retracted
 // and superseded entries are skipped, corrected ones take their replacement;
 // a timer event applies only if that timer is armed and due by the time the

@@ -52,13 +52,14 @@ absl::Status ReturnPathwayWorkflow::MayRecord(
 }
 
 absl::StatusOr<returnpath::engine::Transition> ReturnPathwayWorkflow::Apply(
-    absl::string_view state, const v1::EventEnvelope& event) const {
+    absl::string_view state, const v1::EventEnvelope& event,
+    const returnpath::engine::EventLookup& log) const {
   // The decoded state only lives for this call: an arena frees it at once.
   google::protobuf::Arena arena;
   auto* current =
       google::protobuf::Arena::CreateMessage<v1::PathwayState>(&arena);
   RP_RETURN_IF_ERROR(ParseState(state, current));
-  return ApplyEventInPlace(current, event, policies_);
+  return ApplyEventInPlace(current, event, policies_, log);
 }
 
 size_t ReturnPathwayWorkflow::MaxRelatedStreams() const {
@@ -72,7 +73,7 @@ std::string ReturnPathwayWorkflow::StateTypeName() const {
 
 std::string ReturnPathwayWorkflow::StateSchema() const {
   // Raise the number with any change to what the machine stores.
-  return absl::StrCat(StateTypeName(), "/1");
+  return absl::StrCat(StateTypeName(), "/2");
 }
 
 std::vector<std::string> ReturnPathwayWorkflow::EngineOnlyEventTypes() const {
@@ -169,7 +170,7 @@ Counted CountedBy(const v1::PathwayState& state) {
   const std::string& group = state.person().nationality();
   std::vector<StatisticKey> keys;
   for (const v1::HistoryEntry& entry : state.history()) {
-    if (entry.retracted() || entry.superseded_by_position() != 0) continue;
+    if (entry.retracted() || entry.superseded_by_version() != 0) continue;
     const absl::Time at = CurrentEffective(entry);
     Count(CurrentPayload(entry), group, 1, at, &keys);
     CountDerived(entry, CurrentPayload(entry), group, at, &keys);
@@ -189,7 +190,7 @@ std::vector<StatisticKey> ClassifyChange(
   const std::string& group = after.person().nationality();
   std::vector<StatisticKey> keys;
   const v1::HistoryEntry& own = *after.history().rbegin();
-  if (own.position() == event.position() && !own.refolded()) {
+  if (own.version() == event.stream_version() && !own.refolded()) {
     // Only this event is new: nothing counted before changes.
     Count(event.payload(), group, 1, std::nullopt, &keys);
     CountDerived(own, event.payload(), group, std::nullopt, &keys);
@@ -224,6 +225,7 @@ class DecodedPathway final : public ReturnPathwayWorkflow::DecodedState {
 
   absl::StatusOr<returnpath::engine::Transition> Apply(
       const v1::EventEnvelope& event,
+      const returnpath::engine::EventLookup& log,
       std::vector<StatisticKey>* counted) override {
     InPlace in_place;
     in_place.skip_encoding = true;
@@ -231,8 +233,9 @@ class DecodedPathway final : public ReturnPathwayWorkflow::DecodedState {
       replaced_.Clear();
       in_place.replaced = &replaced_;
     }
-    RP_ASSIGN_OR_RETURN(returnpath::engine::Transition t,
-                        ApplyEventInPlace(&state_, event, policies_, in_place));
+    RP_ASSIGN_OR_RETURN(
+        returnpath::engine::Transition t,
+        ApplyEventInPlace(&state_, event, policies_, log, in_place));
     t.next_state.clear();  // a refold encodes it all the same
     if (counted != nullptr) {
       *counted = ClassifyChange([this] { return &replaced_; }, state_, event);

@@ -26,8 +26,8 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
       absl::Time effective_time) const override;
 
   absl::StatusOr<returnpath::engine::Transition> Apply(
-      absl::string_view state,
-      const returnpath::v1::EventEnvelope& event) const override;
+      absl::string_view state, const returnpath::v1::EventEnvelope& event,
+      const returnpath::engine::EventLookup& log) const override;
 
   // A guardian's event reaches each child of the household; a child's
   // registration each guardian (household.h).

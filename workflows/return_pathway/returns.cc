@@ -111,9 +111,9 @@ void EndIomApplication(Step& st) {
   if (DeadlineRunning(s) && s.departure_deadline().expired()) {
     s.set_stage(v1::STAGE_OVERSTAYED);
     std::vector<uint64_t> caused_by(
-        s.departure_deadline().caused_by_positions().begin(),
-        s.departure_deadline().caused_by_positions().end());
-    caused_by.push_back(st.in().position);
+        s.departure_deadline().caused_by_versions().begin(),
+        s.departure_deadline().caused_by_versions().end());
+    caused_by.push_back(st.in().version);
     OpenPoliceReferral(st, std::move(caused_by));
   } else {
     s.set_stage(v1::STAGE_FINAL_REJECTION);
@@ -158,13 +158,13 @@ absl::Status OnIomSubmitted(const v1::IomApplicationSubmitted& e, Step& st) {
   record.set_iom_reference(e.iom_reference());
   *record.mutable_applied_on() = ToDate(day);
   record.set_pending(true);
-  record.set_position(st.in().position);
+  record.set_version(st.in().version);
   RecordTier(st, day, record);
   st.CancelTimersOfKind(kTimerIomFollowUp);
   st.ArmTimer(
       st.Key("iom-follow-up"), kTimerIomFollowUp,
       OsloEndOfDay(day + st.policy().iom().no_departure_follow_up_days()),
-      absl::StrCat(st.in().position), st.in().positions);
+      absl::StrCat(st.in().version), st.in().versions);
   if (s.stage() == v1::STAGE_FINAL_REJECTION ||
       s.stage() == v1::STAGE_OVERSTAYED) {
     s.set_stage(v1::STAGE_RETURN_PREPARATION);

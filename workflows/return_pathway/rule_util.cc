@@ -64,7 +64,7 @@ returnpath::v1::Deadline MakeDeadline(absl::CivilDay from, int32_t days,
   if (last != plain) *deadline.mutable_unadjusted_date() = ToDate(plain);
   deadline.set_rule(std::string(rule));
   deadline.set_policy_version(st.in().policy_version);
-  for (uint64_t p : caused_by) deadline.add_caused_by_positions(p);
+  for (uint64_t p : caused_by) deadline.add_caused_by_versions(p);
   return deadline;
 }
 

@@ -43,7 +43,7 @@ absl::Status OnPermitGranted(const returnpath::v1::ResidencePermitGranted& e,
 absl::Status ApplyFinalRejection(Step& st, absl::CivilDay day, int32_t days,
                                  returnpath::v1::FinalRejectionBasis basis,
                                  std::vector<uint64_t> caused_by,
-                                 uint64_t derived_at_position);
+                                 uint64_t derived_at_version);
 
 // Return (returns.cc).
 absl::Status OnIomSubmitted(const returnpath::v1::IomApplicationSubmitted& e,

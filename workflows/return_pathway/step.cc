@@ -62,7 +62,7 @@ void Step::OpenTask(TaskDraft draft) {
   task->set_priority(draft.priority);
   task->set_rule(std::move(draft.rule));
   task->set_policy_version(in_.policy_version);
-  for (uint64_t p : draft.caused_by) task->add_caused_by_positions(p);
+  for (uint64_t p : draft.caused_by) task->add_caused_by_versions(p);
   task->set_parent_key(std::move(draft.parent_key));
   if (state_.whereabouts_unknown() && NeedsThePerson(draft.kind)) {
     *task->mutable_paused_at() = ToTimestamp(in_.effective);
@@ -123,7 +123,7 @@ void Step::ResumePausedTasks() {
     // event: a task's own causes depend on the path a refold took.
     const PathwayTask& task = *FindTaskByKey(key);
     ArmEscalation(task, std::max(FromTimestamp(task.due()), in_.effective),
-                  in_.positions);
+                  in_.versions);
   }
 }
 
@@ -190,7 +190,7 @@ void Step::ArmTimer(absl::string_view id, absl::string_view kind,
   timer->set_kind(std::string(kind));
   *timer->mutable_due() = ToTimestamp(due);
   timer->set_payload(std::string(payload));
-  for (uint64_t p : caused_by) timer->add_caused_by_positions(p);
+  for (uint64_t p : caused_by) timer->add_caused_by_versions(p);
 }
 
 const PathwayTimer* Step::FindTimer(absl::string_view id) const {
@@ -254,7 +254,7 @@ void Step::ReaddressTasks(const std::vector<std::string>& before) {
 }
 
 std::string Step::Key(absl::string_view prefix) const {
-  return absl::StrCat(prefix, "-", in_.position, key_suffix);
+  return absl::StrCat(prefix, "-v", in_.version, key_suffix);
 }
 
 absl::Status Refuse(absl::string_view action, absl::string_view reason) {

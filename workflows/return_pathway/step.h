@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "engine/workflow.h"
 #include "google/protobuf/any.pb.h"
 #include "returnpath/v1/pathway_state.pb.h"
 #include "returnpath/v1/policy.pb.h"
@@ -21,8 +22,10 @@ namespace returnpath::return_pathway {
 // One event as the machine applies it, live or replayed by a refold.
 struct EventInput {
   std::string stream_id;
-  uint64_t position = 0;            // names the ids it creates
-  std::vector<uint64_t> positions;  // position + its corrections: provenance
+  // The event's stream version: it names the ids the event creates. Never
+  // its global position, which is not known when the transition is made.
+  uint64_t version = 0;
+  std::vector<uint64_t> versions;  // version + its corrections: provenance
   absl::Time effective;
   absl::Time recorded;
   std::string policy_version;
@@ -34,11 +37,16 @@ struct EventInput {
   // placed by a refold; never to a stored event a refold replays, which was
   // accepted under the rules of its day.
   bool recording = true;
-  // A live related event: the stream and position of the event that caused
-  // it (engine/workflow.h, RelatedEvent); empty for one a caller recorded.
+  // A live related event: the stream of the event that caused it
+  // (engine/workflow.h, RelatedEvent); empty for one a caller recorded.
   std::string caused_by_stream;
-  uint64_t caused_by_position = 0;
+  // Earlier events of the log, e.g. the one a correction names by position.
+  const returnpath::engine::EventLookup* log = &returnpath::engine::NoEvents();
   std::string replay_closed_task_key;  // replayed TaskCompleted: what it closed
+  // A TimerFired or TaskCompleted the engine recorded under a name written
+  // before state schema 2 (legacy_names.h): the payload carries the current
+  // name, and the engine did not remove that timer or complete that task.
+  bool legacy_name = false;
 };
 
 // A task to open; the key is deterministic from the event.
@@ -115,8 +123,8 @@ class Step {
   // its tasks.
   void ReaddressTasks(const std::vector<std::string>& before);
 
-  // "<prefix>-<position>", the deterministic name of what this event opens;
-  // "<prefix>-<position>.<n>" for the n-th overdue timer it fires first.
+  // "<prefix>-v<version>", the deterministic name of what this event opens;
+  // "<prefix>-v<version>.<n>" for the n-th overdue timer it fires first.
   std::string Key(absl::string_view prefix) const;
   std::string key_suffix;
 

@@ -30,7 +30,7 @@ class AdapterTest : public ::testing::Test {
   v1::EventEnvelope Envelope(const google::protobuf::Message& payload,
                              CivilDay day) {
     v1::EventEnvelope e;
-    e.set_position(++position_);
+    e.set_stream_version(++version_);
     e.set_stream_id("P1");
     *e.mutable_effective_time() = ToTimestamp(At(day));
     *e.mutable_recorded_time() = ToTimestamp(At(day));
@@ -52,7 +52,7 @@ class AdapterTest : public ::testing::Test {
   }
 
   std::unique_ptr<engine::Workflow> workflow_;
-  uint64_t position_ = 0;
+  uint64_t version_ = 0;
 };
 
 TEST_F(AdapterTest, PolicyVersionAt) {
@@ -69,24 +69,26 @@ TEST_F(AdapterTest, PolicyVersionAt) {
 }
 
 TEST_F(AdapterTest, AppliesBytesAndIsDeterministic) {
-  absl::StatusOr<engine::Transition> first =
-      workflow_->Apply("", Envelope(Registration(), CivilDay(2026, 1, 5)));
+  absl::StatusOr<engine::Transition> first = workflow_->Apply(
+      "", Envelope(Registration(), CivilDay(2026, 1, 5)), engine::NoEvents());
   ASSERT_TRUE(first.ok()) << first.status();
   v1::FinalRejection rejection;
   const v1::EventEnvelope e = Envelope(rejection, CivilDay(2026, 3, 2));
-  absl::StatusOr<engine::Transition> a = workflow_->Apply(first->next_state, e);
-  absl::StatusOr<engine::Transition> b = workflow_->Apply(first->next_state, e);
+  absl::StatusOr<engine::Transition> a =
+      workflow_->Apply(first->next_state, e, engine::NoEvents());
+  absl::StatusOr<engine::Transition> b =
+      workflow_->Apply(first->next_state, e, engine::NoEvents());
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->next_state, b->next_state);
   EXPECT_THAT(a->index_keys,
               ElementsAre("centre/Oslo-1", "due/2026-03-23", "region/OSLO",
                           "stage/FINAL_REJECTION"));
   ASSERT_EQ(a->tasks_to_open.size(), 2u);
-  EXPECT_EQ(a->tasks_to_open[0].id, "conversation-2");
-  EXPECT_EQ(a->tasks_to_open[1].id, "relocate-2");
+  EXPECT_EQ(a->tasks_to_open[0].id, "conversation-v2");
+  EXPECT_EQ(a->tasks_to_open[1].id, "relocate-v2");
   EXPECT_EQ(a->tasks_to_open[1].queue, "reception/Oslo-1");
   EXPECT_EQ(a->tasks_to_open[1].rule, "relocation");
-  EXPECT_THAT(a->tasks_to_open[1].caused_by_positions, ElementsAre(2));
+  EXPECT_THAT(a->tasks_to_open[1].caused_by_versions, ElementsAre(2));
   absl::StatusOr<v1::PathwayState> state = DecodePathwayState(a->next_state);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->stage(), v1::STAGE_FINAL_REJECTION);
@@ -95,29 +97,32 @@ TEST_F(AdapterTest, AppliesBytesAndIsDeterministic) {
 TEST_F(AdapterTest, ErrorsFromBytes) {
   EXPECT_EQ(
       workflow_
-          ->Apply("\xff\xff", Envelope(Registration(), CivilDay(2026, 1, 5)))
+          ->Apply("\xff\xff", Envelope(Registration(), CivilDay(2026, 1, 5)),
+                  engine::NoEvents())
           .status()
           .code(),
       absl::StatusCode::kDataLoss);
   v1::EventEnvelope unknown = Envelope(v1::Date(), CivilDay(2026, 1, 5));
-  absl::Status status = workflow_->Apply("", unknown).status();
+  absl::Status status =
+      workflow_->Apply("", unknown, engine::NoEvents()).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("returnpath.v1.Date"));
   v1::EventEnvelope unknown_policy =
       Envelope(Registration(), CivilDay(2026, 1, 5));
   unknown_policy.set_policy_version("1999");
-  EXPECT_EQ(workflow_->Apply("", unknown_policy).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      workflow_->Apply("", unknown_policy, engine::NoEvents()).status().code(),
+      absl::StatusCode::kNotFound);
   v1::EventEnvelope no_time = Envelope(Registration(), CivilDay(2026, 1, 5));
   no_time.clear_effective_time();
-  EXPECT_EQ(workflow_->Apply("", no_time).status().code(),
+  EXPECT_EQ(workflow_->Apply("", no_time, engine::NoEvents()).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(AdapterTest, MissingPolicyVersionUsesTheOneInForce) {
   v1::EventEnvelope e = Envelope(Registration(), CivilDay(2026, 1, 5));
   e.clear_policy_version();
-  EXPECT_TRUE(workflow_->Apply("", e).ok());
+  EXPECT_TRUE(workflow_->Apply("", e, engine::NoEvents()).ok());
 }
 
 // "category/group/delta/month" for each key of `f`'s last event.
@@ -156,7 +161,7 @@ class ClassifyTest : public AdapterTest {
 TEST_F(ClassifyTest, CountsEventsByKindAndNationality) {
   Register();
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  EXPECT_THAT(Classified([&] { return f_.FireTimer("appeal-window-2"); }),
+  EXPECT_THAT(Classified([&] { return f_.FireTimer("appeal-window-v2"); }),
               ElementsAre("final_rejection/ET/1/2026-03"));
   EXPECT_THAT(Classified([&] { return f_.Disappear(CivilDay(2026, 3, 5)); }),
               ElementsAre("disappeared/ET/1/2026-03"));
@@ -176,7 +181,7 @@ TEST_F(ClassifyTest, CountsEventsByKindAndNationality) {
 TEST_F(ClassifyTest, ADerivedFinalRejectionOnTheFirstCountsInThatMonth) {
   Register();
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 3, 10)));  // to 03-31 (Tue)
-  EXPECT_THAT(Classified([&] { return f_.FireTimer("appeal-window-2"); }),
+  EXPECT_THAT(Classified([&] { return f_.FireTimer("appeal-window-v2"); }),
               ElementsAre("final_rejection/ET/1/2026-04"));
   EXPECT_EQ(
       f_.log().back().effective_time().seconds(),
@@ -246,7 +251,7 @@ TEST_F(ClassifyTest, RetractingTheRejectionTakesBackTheExpiryItDerived) {
   Register();
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
   const uint64_t rejected_at = f_.log().back().position();
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-v2"));
   EXPECT_THAT(
       Classified([&] { return f_.Retract(CivilDay(2026, 4, 1), rejected_at); }),
       ElementsAre("final_rejection/ET/-1/2026-03"));
@@ -256,7 +261,7 @@ TEST_F(ClassifyTest, RetractingTheRejectionTakesBackTheExpiryItDerived) {
 TEST_F(ClassifyTest, LateRecordedTimelyAppealTakesBackTheExpiry) {
   Register();
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-v2"));
   v1::AppealLodged appeal;
   appeal.set_deferred_implementation(true);
   EXPECT_THAT(Classified([&] {
@@ -269,7 +274,7 @@ TEST_F(ClassifyTest, LateRecordedTimelyAppealTakesBackTheExpiry) {
 TEST_F(ClassifyTest, ANewRejectionAfterAReopenedCaseKeepsTheFirst) {
   Register();
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));
-  RP_ASSERT_OK(f_.FireTimer("appeal-window-2"));
+  RP_ASSERT_OK(f_.FireTimer("appeal-window-v2"));
   RP_ASSERT_OK(f_.Reopen(CivilDay(2026, 4, 7)));
   EXPECT_THAT(
       Classified([&] { return f_.FinalRejection(CivilDay(2026, 6, 1)); }),

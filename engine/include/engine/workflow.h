@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/any.pb.h"
@@ -37,7 +38,9 @@ struct TaskSpec {
   absl::Time due;
   int32_t priority = 100;  // lower is served first, then earlier due
   std::string rule;        // the policy rule that opened it
-  std::vector<uint64_t> caused_by_positions;  // events behind its due date
+  // The stream's own events behind its due date, by stream version; the
+  // engine records them as positions (Task.caused_by_positions).
+  std::vector<uint64_t> caused_by_versions;
   std::string payload;
   // Set: the task is held since then (PAUSED, Task.paused_time): open, but
   // not served, claimed or completed, and never overdue, until an update
@@ -82,7 +85,7 @@ struct Transition {
   // Open tasks changed in place, named by id: the task keeps its id, state,
   // lease (owner and expiry), attempts, kind and the provenance of its
   // opening (opened_at_position, created_time, policy_version), and takes the
-  // spec's queue, title, due, priority, rule, caused_by_positions and
+  // spec's queue, title, due, priority, rule, caused_by_versions and
   // payload; its queue entries follow in the same write, and a TaskChange
   // naming the event records what changed ("queue a -> b"; a dead-lettered
   // task is updated too, and moves as a dead letter). A task moved to another
@@ -104,6 +107,24 @@ struct Transition {
   std::vector<RelatedEvent> related_events;
 };
 
+// Committed events a transition may look up, e.g. the one a correction names
+// by its position. It sees what the stream's record the transition starts
+// from saw, or more: never less.
+class EventLookup {
+ public:
+  virtual ~EventLookup() = default;
+  // The event at `position` (its hashes unset); NOT_FOUND if there is none.
+  // A workflow returns this error, or refuses the event: it never proceeds
+  // as if the event did not exist, since a transition computed off the
+  // sequencer may look before that event is written.
+  virtual absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
+      uint64_t position) const = 0;
+};
+
+// A lookup that finds nothing: for a transition with no log behind it (a
+// dry run, a test).
+const EventLookup& NoEvents();
+
 // Implementations are immutable after construction and thread-safe.
 class Workflow {
  public:
@@ -115,12 +136,16 @@ class Workflow {
       absl::Time effective_time) const = 0;
 
   // Pure and deterministic: reads nothing but its arguments. `state` is empty
-  // for a new stream. `event` is complete but for its hashes. Returns
-  // FAILED_PRECONDITION (a sentence a caseworker understands) for an illegal
-  // transition and INVALID_ARGUMENT for a malformed payload.
+  // for a new stream. `event` is complete but for its global position, its
+  // cause's position and its hashes, which are unset: the engine may compute
+  // a transition off the sequencer, before they are known, so nothing in it
+  // may depend on them (ids come from the stream and its version). Earlier
+  // events are read through `log`. Returns FAILED_PRECONDITION (a sentence a
+  // caseworker understands) for an illegal transition and INVALID_ARGUMENT
+  // for a malformed payload.
   virtual absl::StatusOr<Transition> Apply(
-      absl::string_view state,
-      const returnpath::v1::EventEnvelope& event) const = 0;
+      absl::string_view state, const returnpath::v1::EventEnvelope& event,
+      const EventLookup& log) const = 0;
 
   // The most distinct other streams one command may append to through
   // related events, over every level. 0: a transition may name none.
@@ -188,7 +213,7 @@ class Workflow {
     // Classify returns for the states around the event. On an error the
     // state is undefined and must be thrown away.
     virtual absl::StatusOr<Transition> Apply(
-        const returnpath::v1::EventEnvelope& event,
+        const returnpath::v1::EventEnvelope& event, const EventLookup& log,
         std::vector<StatisticKey>* counted) = 0;
     // Exactly the bytes the byte path's next_state would hold.
     virtual std::string Encode() const = 0;
@@ -208,9 +233,9 @@ class StateBytes final : public Workflow::DecodedState {
   StateBytes(const Workflow& workflow, absl::string_view bytes)
       : workflow_(workflow), bytes_(bytes) {}
   absl::StatusOr<Transition> Apply(
-      const returnpath::v1::EventEnvelope& event,
+      const returnpath::v1::EventEnvelope& event, const EventLookup& log,
       std::vector<Workflow::StatisticKey>* counted) override {
-    absl::StatusOr<Transition> t = workflow_.Apply(bytes_, event);
+    absl::StatusOr<Transition> t = workflow_.Apply(bytes_, event, log);
     if (!t.ok()) return t;
     if (counted != nullptr) {
       *counted = workflow_.Classify(bytes_, t->next_state, event);
@@ -227,6 +252,19 @@ class StateBytes final : public Workflow::DecodedState {
 };
 
 }  // namespace workflow_internal
+
+inline const EventLookup& NoEvents() {
+  class None final : public EventLookup {
+   public:
+    absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
+        uint64_t position) const override {
+      return absl::NotFoundError(
+          absl::StrCat("there is no event at position ", position));
+    }
+  };
+  static const None* const none = new None;
+  return *none;
+}
 
 inline absl::StatusOr<std::unique_ptr<Workflow::DecodedState>> Workflow::Decode(
     absl::string_view state) const {

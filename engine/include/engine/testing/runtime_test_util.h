@@ -58,9 +58,9 @@ class FakeWorkflow final : public Workflow {
     return "fake-1";
   }
 
-  absl::StatusOr<Transition> Apply(
-      absl::string_view state,
-      const returnpath::v1::EventEnvelope& event) const override {
+  absl::StatusOr<Transition> Apply(absl::string_view state,
+                                   const returnpath::v1::EventEnvelope& event,
+                                   const EventLookup&) const override {
     Transition t;
     returnpath::v1::TaskCompleted completed;
     returnpath::v1::TimerFired fired;
@@ -160,7 +160,7 @@ class FakeWorkflow final : public Workflow {
         spec.kind = "visit";
         spec.title = absl::StrCat("Visit for ", event.stream_id());
         spec.rule = "fake_rule";
-        spec.caused_by_positions = {event.position()};
+        spec.caused_by_versions = {event.stream_version()};
         if (f[0] == "pause" || f[0] == "openpaused") {
           spec.paused_since = FromTimestamp(event.effective_time());
         }

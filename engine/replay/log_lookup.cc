@@ -1,0 +1,45 @@
+#include "replay/log_lookup.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
+#include "store/codec.h"
+#include "store/keys.h"
+
+namespace returnpath::engine {
+namespace {
+
+absl::Status NoEventAt(uint64_t position) {
+  return absl::NotFoundError(
+      absl::StrCat("there is no event at position ", position));
+}
+
+}  // namespace
+
+absl::StatusOr<returnpath::v1::EventEnvelope> ViewEvents::EventAt(
+    uint64_t position) const {
+  absl::StatusOr<std::string> value =
+      view_.Get(Table::kEvents, keys::Event(position));
+  if (absl::IsNotFound(value.status())) return NoEventAt(position);
+  RP_RETURN_IF_ERROR(value.status());
+  returnpath::v1::EventEnvelope event;
+  RP_RETURN_IF_ERROR(DecodeEventValue(position, *value, &event));
+  event.clear_hash();
+  event.clear_previous_hash();
+  return event;
+}
+
+absl::StatusOr<returnpath::v1::EventEnvelope> StoreEvents::EventAt(
+    uint64_t position) const {
+  RP_ASSIGN_OR_RETURN(EventPage page, store_.ReadAll(position, 1));
+  if (page.events.empty() || page.events.front().position() != position) {
+    return NoEventAt(position);
+  }
+  returnpath::v1::EventEnvelope event = std::move(page.events.front());
+  event.clear_hash();
+  event.clear_previous_hash();
+  return event;
+}
+
+}  // namespace returnpath::engine
