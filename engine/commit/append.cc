@@ -171,12 +171,13 @@ absl::Status CommandContext::KeyUsedForAnotherRequest() {
 }
 
 absl::StatusOr<AppendResult> CommandContext::Append(
-    const AppendRequest& request) {
+    const AppendRequest& request, PreparedAppend* prepared) {
   // Append is atomic on its own: its own layer and save point.
   PushLayer();
   std::optional<WriteCost> before;
   if (on_append_ != nullptr) before = written_;
-  absl::StatusOr<AppendResult> result = AppendInternal(request);
+  absl::StatusOr<AppendResult> result = AppendInternal(request, prepared);
+  prepared_ = nullptr;
   if (result.ok()) {
     MergeLayer();
     if (before.has_value() && !result->deduplicated) {
@@ -191,8 +192,31 @@ absl::StatusOr<AppendResult> CommandContext::Append(
   return result;
 }
 
+absl::StatusOr<bool> CommandContext::StillCurrent(
+    const PreparedAppend& prepared) {
+  for (const auto& [stream, version] : prepared.read) {
+    RP_ASSIGN_OR_RETURN(std::optional<StreamRecord> now, GetStream(stream));
+    if ((now.has_value() ? now->version() : 0) != version) return false;
+  }
+  return true;
+}
+
+PreparedEvent* CommandContext::TakePrepared(const EventEnvelope& event) {
+  if (prepared_ == nullptr) return nullptr;
+  if (prepared_next_ < prepared_->events.size()) {
+    PreparedEvent& next = prepared_->events[prepared_next_];
+    if (next.stream_id == event.stream_id() &&
+        next.version == event.stream_version()) {
+      ++prepared_next_;
+      return &next;
+    }
+  }
+  prepared_ = nullptr;
+  return nullptr;
+}
+
 absl::StatusOr<AppendResult> CommandContext::AppendInternal(
-    const AppendRequest& request) {
+    const AppendRequest& request, PreparedAppend* prepared) {
   RP_RETURN_IF_ERROR(ValidateRequest(request));
   const bool keyed = !request.idempotency_key.empty();
   const std::string stored_key = keyed ? StoredIdempotencyKey(request) : "";
@@ -227,6 +251,17 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
   if (request.guard) RP_RETURN_IF_ERROR(request.guard(record));
 
   AppendResult result;
+  recorded_ = now_;
+  if (prepared != nullptr && workflow_ != nullptr) {
+    RP_ASSIGN_OR_RETURN(const bool current, StillCurrent(*prepared));
+    if (current) {
+      prepared_ = prepared;
+      prepared_next_ = 0;
+      recorded_ = prepared->recorded;
+    } else {
+      result.recomputed = true;
+    }
+  }
   result.first_position = top().chain.last_position + 1;
   RelatedStreams related;
   for (const ProposedEvent& proposed : request.events) {
@@ -250,29 +285,13 @@ absl::Status CommandContext::AppendOne(const AppendRequest& request,
                                        const ProposedEvent& proposed,
                                        StreamRecord* record,
                                        RelatedStreams* related) {
-  EventEnvelope event =
-      NewEvent(request, *record, proposed.effective_time, proposed.payload);
+  EventEnvelope event = StampEvent(request, *record, proposed.effective_time,
+                                   proposed.payload, recorded_);
   event.set_causation_id(request.causation_id);
   RP_ASSIGN_OR_RETURN(Transition transition, WriteEvent(&event, record));
   std::vector<std::string> chain = {request.stream_id};
   return AppendRelated(request, event, transition.related_events, &chain,
                        related);
-}
-
-EventEnvelope CommandContext::NewEvent(const AppendRequest& request,
-                                       const StreamRecord& record,
-                                       absl::Time effective,
-                                       const google::protobuf::Any& payload) {
-  EventEnvelope event;
-  event.set_stream_id(record.stream_id());
-  event.set_stream_version(record.version() + 1);
-  *event.mutable_effective_time() = ToTimestamp(effective);
-  *event.mutable_recorded_time() = ToTimestamp(now_);
-  event.set_principal(request.principal);
-  event.set_idempotency_key(request.idempotency_key);
-  event.set_correlation_id(request.correlation_id);
-  *event.mutable_payload() = payload;
-  return event;
 }
 
 absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
@@ -282,18 +301,23 @@ absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
   const uint64_t position = top().chain.last_position + 1;
   const uint64_t version = event->stream_version();
   Transition transition;
-  if (workflow_ != nullptr) {
+  if (PreparedEvent* p =
+          workflow_ != nullptr ? TakePrepared(*event) : nullptr) {
+    event->set_policy_version(std::move(p->policy_version));
+    transition = std::move(p->transition);
+  } else if (workflow_ != nullptr) {
     RP_ASSIGN_OR_RETURN(
         std::string policy_version,
         workflow_->PolicyVersionAt(FromTimestamp(event->effective_time())));
-    if (!IsUtf8(policy_version)) {
+    event->set_policy_version(std::move(policy_version));
+    RP_ASSIGN_OR_RETURN(transition,
+                        workflow_->Apply(record->state(), *event, events()));
+  }
+  if (workflow_ != nullptr) {
+    if (!IsUtf8(event->policy_version())) {
       return absl::InternalError(
           "workflow returned a non-UTF-8 policy version");
     }
-    event->set_policy_version(std::move(policy_version));
-    // The workflow sees the event complete but for its hashes.
-    RP_ASSIGN_OR_RETURN(transition,
-                        workflow_->Apply(record->state(), *event, events()));
     RP_RETURN_IF_ERROR(ValidateTransition(transition));
   }
   event->set_position(position);
@@ -364,7 +388,7 @@ absl::Status CommandContext::AppendRelated(
                        "; nothing was written"));
     }
     EventEnvelope event =
-        NewEvent(request, record, r.effective_time, r.payload);
+        StampEvent(request, record, r.effective_time, r.payload, recorded_);
     event.set_caused_by_stream_id(cause.stream_id());
     RP_ASSIGN_OR_RETURN(Transition transition,
                         WriteEvent(&event, &record, cause.position()));

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "commit/prepare.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/store_view.h"
@@ -73,7 +74,11 @@ class CommandContext {
   // the event is a TaskCompleted for that id or the transition completes it
   // with an outcome (tasks_to_complete), else CANCELLED; closing or cancelling
   // what is absent or already closed does nothing.
-  absl::StatusOr<AppendResult> Append(const AppendRequest& request);
+  // `prepared` (may be null) is what PrepareAppend computed for `request`:
+  // used if every stream it read is still at that version, else computed
+  // again (AppendResult::recomputed). Append takes its transitions.
+  absl::StatusOr<AppendResult> Append(const AppendRequest& request,
+                                      PreparedAppend* prepared = nullptr);
   // Append's ALREADY_EXISTS for an idempotency key that was used for another
   // request. It names nothing the key was used for.
   static absl::Status KeyUsedForAnotherRequest();
@@ -165,17 +170,19 @@ class CommandContext {
                 const std::string& key) const;
 
   // append.cc
-  absl::StatusOr<AppendResult> AppendInternal(const AppendRequest& request);
+  absl::StatusOr<AppendResult> AppendInternal(const AppendRequest& request,
+                                              PreparedAppend* prepared);
+  // Whether every stream `prepared` read is at the version it read.
+  absl::StatusOr<bool> StillCurrent(const PreparedAppend& prepared);
+  // The prepared transition of `event`, taken; null if there is none (and
+  // then none of the rest is used).
+  PreparedEvent* TakePrepared(const returnpath::v1::EventEnvelope& event);
   // The distinct other streams one Append wrote related events to.
   using RelatedStreams = absl::flat_hash_set<std::string>;
   absl::Status AppendOne(const AppendRequest& request,
                          const ProposedEvent& proposed,
                          returnpath::v1::StreamRecord* record,
                          RelatedStreams* related);
-  // The next event of `record`'s stream, stamped but not yet applied.
-  returnpath::v1::EventEnvelope NewEvent(
-      const AppendRequest& request, const returnpath::v1::StreamRecord& record,
-      absl::Time effective, const google::protobuf::Any& payload);
   // Applies the workflow to `event`, writes it and its transition, and
   // advances the chain; returns the transition (for its related events).
   // `cause_position` is the causing event's for a related event, else 0.
@@ -227,6 +234,10 @@ class CommandContext {
   rocksdb::WriteBatch batch_;
   std::vector<Overlay> layers_;  // never empty
   absl::Time now_;
+  // While an Append runs: its recorded time, and what was prepared for it.
+  absl::Time recorded_;
+  PreparedAppend* prepared_ = nullptr;
+  size_t prepared_next_ = 0;
   const Events events_{*this};
 };
 

@@ -98,16 +98,19 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
   seq.gate = gate.get();
   auto sequencer =
       std::make_unique<Sequencer>(db.get(), std::move(seq), std::move(chain));
-  return std::unique_ptr<EventStoreImpl>(
-      new EventStoreImpl(std::move(db), std::move(gate), std::move(sequencer)));
+  return std::unique_ptr<EventStoreImpl>(new EventStoreImpl(
+      options, std::move(db), std::move(gate), std::move(sequencer)));
 }
 
-EventStoreImpl::EventStoreImpl(std::unique_ptr<StoreDb> db,
+EventStoreImpl::EventStoreImpl(const StoreOptions& options,
+                               std::unique_ptr<StoreDb> db,
                                std::unique_ptr<WriteGate> gate,
                                std::unique_ptr<Sequencer> sequencer)
     : db_(std::move(db)),
       gate_(std::move(gate)),
-      sequencer_(std::move(sequencer)) {}
+      sequencer_(std::move(sequencer)),
+      clock_(options.clock),
+      prepare_with_(options.prepare_transitions ? options.workflow : nullptr) {}
 
 EventStoreImpl::~EventStoreImpl() { Close().IgnoreError(); }
 
@@ -138,10 +141,19 @@ absl::StatusOr<AppendResult> EventStoreImpl::Append(AppendRequest request) {
 }
 
 void EventStoreImpl::AppendAsync(AppendRequest request, AppendCallback done) {
+  // The workflow runs here, on the caller's thread; the sequencer checks.
+  std::unique_ptr<PreparedAppend> prepared;
+  if (prepare_with_ != nullptr) {
+    absl::ReaderMutexLock lock(&mu_);
+    if (!closed_) {
+      absl::StatusOr<PreparedAppend> p =
+          PrepareAppend(*db_, *prepare_with_, clock_->Now(), request);
+      if (p.ok()) prepared = std::make_unique<PreparedAppend>(*std::move(p));
+    }
+  }
   sequencer_->Submit(MakeCommand<AppendResult>(
-      [request = std::move(request)](CommandContext& ctx) {
-        return ctx.Append(request);
-      },
+      [request = std::move(request), prepared = std::move(prepared)](
+          CommandContext& ctx) { return ctx.Append(request, prepared.get()); },
       std::move(done)));
 }
 

@@ -67,7 +67,8 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   absl::Status Close() override;
 
  private:
-  EventStoreImpl(std::unique_ptr<StoreDb> db, std::unique_ptr<WriteGate> gate,
+  EventStoreImpl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
+                 std::unique_ptr<WriteGate> gate,
                  std::unique_ptr<Sequencer> sequencer);
 
   // Fails once Close has begun. REQUIRES: mu_ held (shared is enough).
@@ -84,6 +85,10 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   const std::unique_ptr<StoreDb> db_;
   const std::unique_ptr<WriteGate> gate_;  // used by the sequencer
   const std::unique_ptr<Sequencer> sequencer_;
+  // What AppendAsync prepares transitions with (commit/prepare.h); the
+  // workflow is null when it prepares none.
+  Clock* const clock_;
+  const Workflow* const prepare_with_;
   // Makes access log keys unique when two reads share a microsecond.
   std::atomic<uint64_t> access_sequence_{0};
 };

@@ -92,6 +92,10 @@ struct StoreOptions {
   std::function<void(absl::string_view level, absl::string_view message)> log;
   // Null: appends are not observed.
   AppendObserver on_append;
+  // Append computes the workflow's transitions on the caller's thread and
+  // the sequencer only checks them (engine/commit/prepare.h). false: the
+  // sequencer computes every one (the serial path), for comparison.
+  bool prepare_transitions = true;
 };
 
 struct ProposedEvent {
@@ -136,6 +140,9 @@ struct AppendResult {
   uint64_t stream_version = 0;  // the stream's version after the append
   bool deduplicated = false;
   size_t related_events = 0;  // written to other streams (0 when deduplicated)
+  // Its transitions were computed off the sequencer, but a stream had moved
+  // on meanwhile: the sequencer computed them again (a conflict).
+  bool recomputed = false;
 };
 
 struct EventPage {
