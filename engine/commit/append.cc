@@ -193,8 +193,12 @@ absl::StatusOr<AppendResult> CommandContext::Append(
 }
 
 absl::StatusOr<bool> CommandContext::StillCurrent(
-    const PreparedAppend& prepared) {
+    const PreparedAppend& prepared, const StreamRecord& record) {
   for (const auto& [stream, version] : prepared.read) {
+    if (stream == record.stream_id()) {
+      if (record.version() != version) return false;
+      continue;
+    }
     RP_ASSIGN_OR_RETURN(std::optional<StreamRecord> now, GetStream(stream));
     if ((now.has_value() ? now->version() : 0) != version) return false;
   }
@@ -253,7 +257,7 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
   AppendResult result;
   recorded_ = now_;
   if (prepared != nullptr && workflow_ != nullptr) {
-    RP_ASSIGN_OR_RETURN(const bool current, StillCurrent(*prepared));
+    RP_ASSIGN_OR_RETURN(const bool current, StillCurrent(*prepared, record));
     if (current) {
       prepared_ = prepared;
       prepared_next_ = 0;

@@ -172,8 +172,10 @@ class CommandContext {
   // append.cc
   absl::StatusOr<AppendResult> AppendInternal(const AppendRequest& request,
                                               PreparedAppend* prepared);
-  // Whether every stream `prepared` read is at the version it read.
-  absl::StatusOr<bool> StillCurrent(const PreparedAppend& prepared);
+  // Whether every stream `prepared` read is at the version it read;
+  // `record` is the request's stream as the write sees it.
+  absl::StatusOr<bool> StillCurrent(const PreparedAppend& prepared,
+                                    const returnpath::v1::StreamRecord& record);
   // The prepared transition of `event`, taken; null if there is none (and
   // then none of the rest is used).
   PreparedEvent* TakePrepared(const returnpath::v1::EventEnvelope& event);

@@ -140,17 +140,20 @@ absl::StatusOr<AppendResult> EventStoreImpl::Append(AppendRequest request) {
   return out;
 }
 
+std::unique_ptr<PreparedAppend> EventStoreImpl::Prepare(
+    const AppendRequest& request) {
+  if (prepare_with_ == nullptr) return nullptr;
+  absl::ReaderMutexLock lock(&mu_);
+  if (closed_) return nullptr;
+  absl::StatusOr<PreparedAppend> prepared =
+      PrepareAppend(*db_, *prepare_with_, clock_->Now(), request);
+  if (!prepared.ok()) return nullptr;
+  return std::make_unique<PreparedAppend>(*std::move(prepared));
+}
+
 void EventStoreImpl::AppendAsync(AppendRequest request, AppendCallback done) {
   // The workflow runs here, on the caller's thread; the sequencer checks.
-  std::unique_ptr<PreparedAppend> prepared;
-  if (prepare_with_ != nullptr) {
-    absl::ReaderMutexLock lock(&mu_);
-    if (!closed_) {
-      absl::StatusOr<PreparedAppend> p =
-          PrepareAppend(*db_, *prepare_with_, clock_->Now(), request);
-      if (p.ok()) prepared = std::make_unique<PreparedAppend>(*std::move(p));
-    }
-  }
+  std::unique_ptr<PreparedAppend> prepared = Prepare(request);
   sequencer_->Submit(MakeCommand<AppendResult>(
       [request = std::move(request), prepared = std::move(prepared)](
           CommandContext& ctx) { return ctx.Append(request, prepared.get()); },

@@ -30,6 +30,8 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   absl::StatusOr<AppendResult> Append(AppendRequest request) override;
   void AppendAsync(AppendRequest request, AppendCallback done) override;
   void Submit(Command command) override;
+  std::unique_ptr<PreparedAppend> Prepare(
+      const AppendRequest& request) override;
 
   absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> ReadStream(
       absl::string_view stream_id, uint64_t from_version, size_t max) override;

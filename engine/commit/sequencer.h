@@ -51,6 +51,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "commit/command_context.h"
+#include "commit/prepare.h"
 #include "engine/clock.h"
 #include "engine/workflow.h"
 #include "store/store_db.h"
@@ -122,6 +123,13 @@ class CommandQueue {
   virtual ~CommandQueue() = default;
   // Queues `command`; see the file comment for the rules.
   virtual void Submit(Command command) = 0;
+  // The transitions of `request` computed on the calling thread, for a
+  // command's CommandContext::Append (commit/prepare.h); null when the
+  // queue prepares none or the sequencer had better compute them.
+  virtual std::unique_ptr<PreparedAppend> Prepare(
+      const AppendRequest& request) {
+    return nullptr;
+  }
 };
 
 // The sequencer of `store` if EventStore::Open made it; null for any other

@@ -52,6 +52,7 @@ std::string TimerFiredKey(const Timer& timer) {
 // Shared by one batch's commands (sequencer thread) and the loop thread.
 struct TimerLoop::Firing {
   Timer timer;
+  std::unique_ptr<PreparedAppend> prepared;  // may be null
   Outcome outcome = Outcome::kFailed;
   absl::Status error;
   uint64_t stream_version = 0;
@@ -232,6 +233,8 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
   for (size_t i = 0; i < timers.size(); ++i) {
     Firing* firing = &batch->firings[i];
     firing->timer = timers[i];
+    // The workflow runs here, off the sequencer, which checks what it did.
+    firing->prepared = commands_->Prepare(FiredRequest(firing->timer));
     Command command;
     command.run = [firing](CommandContext& ctx) -> absl::Status {
       const Timer& scanned = firing->timer;
@@ -250,7 +253,7 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
       // Delete first: the workflow may re-arm the same id.
       RP_RETURN_IF_ERROR(ctx.DeleteTimer(scanned.stream_id(), scanned.id()));
       absl::StatusOr<AppendResult> appended =
-          ctx.Append(FiredRequest(*current));
+          ctx.Append(FiredRequest(*current), firing->prepared.get());
       if (!appended.ok()) {
         firing->outcome = absl::IsUnavailable(appended.status())
                               ? Outcome::kFailed

@@ -5,6 +5,10 @@
 #include "tools/benchmarks/common.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
+ABSL_FLAG(bool, serial_transitions, false,
+          "compute every transition on the sequencer instead of the caller's "
+          "thread (StoreOptions::prepare_transitions), for comparison");
+
 namespace returnpath::bench {
 
 absl::StatusOr<PathwayStore> OpenPathwayStore(
@@ -19,6 +23,7 @@ absl::StatusOr<PathwayStore> OpenPathwayStore(
   options.workflow = out.workflow.get();
   options.sync = sync;
   options.on_append = std::move(on_append);
+  options.prepare_transitions = !absl::GetFlag(FLAGS_serial_transitions);
   RP_ASSIGN_OR_RETURN(out.store, engine::EventStore::Open(options));
   return out;
 }
