@@ -433,6 +433,14 @@ absl::StatusOr<Dataset> LoadDataset(const DatasetSpec& spec) {
     return absl::FailedPreconditionError(absl::StrCat(
         "data set ", spec.name, " is not finished (run bench_dataset)"));
   }
+  // States of another schema would make every firing and append fail.
+  RP_ASSIGN_OR_RETURN(std::string schema, CurrentStateSchema());
+  if (dataset.state_schema() != schema) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data set ", spec.name, " holds states of schema \"",
+        dataset.state_schema(), "\", the workflow keeps \"", schema,
+        "\" (run bench_dataset, or tools/bench, to generate it again)"));
+  }
   return dataset;
 }
 
