@@ -148,24 +148,11 @@ absl::StatusOr<uint64_t> CommandContext::PositionOf(absl::string_view stream_id,
 absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
     uint64_t position) const {
   const std::string key = keys::Event(position);
-  std::string value;
-  if (const std::string* v = ctx_.Find(&Overlay::events, key)) {
-    value = *v;
-  } else {
-    absl::StatusOr<std::string> stored =
-        ctx_.db_->Get(StoreDb::kEvents, key, nullptr);
-    if (absl::IsNotFound(stored.status())) {
-      return absl::NotFoundError(
-          absl::StrCat("there is no event at position ", position));
-    }
-    if (!stored.ok()) return stored.status();
-    value = *std::move(stored);
+  if (const std::string* written = ctx_.Find(&Overlay::events, key)) {
+    return EventForLookup(position, *written);
   }
-  returnpath::v1::EventEnvelope event;
-  RP_RETURN_IF_ERROR(DecodeEventValue(position, value, &event));
-  event.clear_hash();
-  event.clear_previous_hash();
-  return event;
+  return EventForLookup(position,
+                        ctx_.db_->Get(StoreDb::kEvents, key, nullptr));
 }
 
 absl::Status CommandContext::PutTimer(const Timer& timer) {

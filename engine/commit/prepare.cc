@@ -21,14 +21,8 @@ class DurableEvents final : public EventLookup {
  public:
   explicit DurableEvents(const StoreDb& db) : db_(db) {}
   absl::StatusOr<EventEnvelope> EventAt(uint64_t position) const override {
-    RP_ASSIGN_OR_RETURN(
-        std::string value,
-        db_.Get(StoreDb::kEvents, keys::Event(position), nullptr));
-    EventEnvelope event;
-    RP_RETURN_IF_ERROR(DecodeEventValue(position, value, &event));
-    event.clear_hash();
-    event.clear_previous_hash();
-    return event;
+    return EventForLookup(
+        position, db_.Get(StoreDb::kEvents, keys::Event(position), nullptr));
   }
 
  private:

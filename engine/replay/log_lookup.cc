@@ -19,15 +19,8 @@ absl::Status NoEventAt(uint64_t position) {
 
 absl::StatusOr<returnpath::v1::EventEnvelope> ViewEvents::EventAt(
     uint64_t position) const {
-  absl::StatusOr<std::string> value =
-      view_.Get(Table::kEvents, keys::Event(position));
-  if (absl::IsNotFound(value.status())) return NoEventAt(position);
-  RP_RETURN_IF_ERROR(value.status());
-  returnpath::v1::EventEnvelope event;
-  RP_RETURN_IF_ERROR(DecodeEventValue(position, *value, &event));
-  event.clear_hash();
-  event.clear_previous_hash();
-  return event;
+  return EventForLookup(position,
+                        view_.Get(Table::kEvents, keys::Event(position)));
 }
 
 absl::StatusOr<returnpath::v1::EventEnvelope> StoreEvents::EventAt(

@@ -73,4 +73,19 @@ bool DecodeIdempotency(absl::string_view value, IdempotencyRecord* record) {
   return true;
 }
 
+absl::StatusOr<returnpath::v1::EventEnvelope> EventForLookup(
+    uint64_t position, absl::StatusOr<std::string> stored) {
+  if (absl::IsNotFound(stored.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no event at position ", position));
+  }
+  if (!stored.ok()) return stored.status();
+  returnpath::v1::EventEnvelope event;
+  absl::Status decoded = DecodeEventValue(position, *stored, &event);
+  if (!decoded.ok()) return decoded;
+  event.clear_hash();
+  event.clear_previous_hash();
+  return event;
+}
+
 }  // namespace returnpath::engine

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/proto_time.h"
@@ -29,6 +30,12 @@ absl::Status SplitEventValue(uint64_t position, absl::string_view value,
 // `position` if the value is short, does not parse, or names another position.
 absl::Status DecodeEventValue(uint64_t position, absl::string_view value,
                               returnpath::v1::EventEnvelope* out);
+
+// The event at `position` as a workflow's EventLookup gives it, from a read
+// of its stored value: without its hashes; NOT_FOUND naming the position if
+// the read found none.
+absl::StatusOr<returnpath::v1::EventEnvelope> EventForLookup(
+    uint64_t position, absl::StatusOr<std::string> stored);
 
 // What the `idempotency` column family remembers about a command.
 struct IdempotencyRecord {
