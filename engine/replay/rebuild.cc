@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -283,7 +282,6 @@ class Rebuilder {
     for (const auto& [id, task] : stored) {
       if (!folded.tasks.contains(id)) unnamed[identity(task)].push_back(&task);
     }
-    std::set<const Task*> renamed;
     for (const auto& [id, task] : folded.tasks) {
       auto it = stored.find(id);
       if (it == stored.end()) {
@@ -291,7 +289,6 @@ class Rebuilder {
         if (same != unnamed.end() && same->second.size() == 1) {
           const Task& was = *same->second.front();
           r->tasks_renamed.emplace_back(was, KeepRuntime(task, was));
-          renamed.insert(&was);
           unnamed.erase(same);
           continue;
         }
@@ -302,10 +299,9 @@ class Rebuilder {
                                        KeepRuntime(task, it->second));
       }
     }
-    for (const auto& [id, task] : stored) {
-      if (!folded.tasks.contains(id) && !renamed.contains(&task)) {
-        r->tasks_removed.push_back(task);
-      }
+    // What no folded task took over is gone.
+    for (const auto& [key, tasks] : unnamed) {
+      for (const Task* task : tasks) r->tasks_removed.push_back(*task);
     }
     return absl::OkStatus();
   }
