@@ -31,7 +31,8 @@ inline constexpr size_t kMaxPageTokenBytes = 1024;
 inline constexpr size_t kMaxEventBytes = 64 * 1024;
 // One person's stored pathway. It is served whole, so it must stay far below
 // the 4 MiB reply limit; past it the person's events are refused, not stored
-// and then unreadable (a long legitimate history is a few tens of KiB).
+// and then unreadable. It holds the person's current facts, not their history
+// (which stays in the log): a legitimate one is a few KiB.
 inline constexpr size_t kMaxPathwayBytes = 1024 * 1024;
 // One listing reply: a page ends early (with a token) rather than pass it, so
 // it stays below the 4 MiB reply limit whatever the page size.

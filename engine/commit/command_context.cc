@@ -130,19 +130,8 @@ absl::StatusOr<uint64_t> CommandContext::PositionOf(absl::string_view stream_id,
                                                     uint64_t version) const {
   const std::string key = keys::StreamVersion(stream_id, version);
   if (const uint64_t* p = Find(&Overlay::positions, key)) return *p;
-  absl::StatusOr<std::string> value = db_->Get(StoreDb::kStreams, key, nullptr);
-  if (absl::IsNotFound(value.status())) {
-    return absl::NotFoundError(
-        absl::StrCat("stream \"", stream_id, "\" has no version ", version));
-  }
-  if (!value.ok()) return value.status();
-  absl::string_view in = *value;
-  uint64_t position = 0;
-  if (!keys::GetU64(&in, &position)) {
-    return absl::DataLossError(
-        absl::StrCat("stream version record is short: ", key));
-  }
-  return position;
+  return PositionForLookup(stream_id, version,
+                           db_->Get(StoreDb::kStreams, key, nullptr));
 }
 
 absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
@@ -153,6 +142,11 @@ absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
   }
   return EventForLookup(position,
                         ctx_.db_->Get(StoreDb::kEvents, key, nullptr));
+}
+
+absl::StatusOr<uint64_t> CommandContext::Events::PositionOf(
+    absl::string_view stream_id, uint64_t version) const {
+  return ctx_.PositionOf(stream_id, version);
 }
 
 absl::Status CommandContext::PutTimer(const Timer& timer) {

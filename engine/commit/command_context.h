@@ -222,6 +222,8 @@ class CommandContext {
     explicit Events(const CommandContext& ctx) : ctx_(ctx) {}
     absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
         uint64_t position) const override;
+    absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
+                                        uint64_t version) const override;
 
    private:
     const CommandContext& ctx_;

@@ -24,6 +24,13 @@ class DurableEvents final : public EventLookup {
     return EventForLookup(
         position, db_.Get(StoreDb::kEvents, keys::Event(position), nullptr));
   }
+  absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
+                                      uint64_t version) const override {
+    return PositionForLookup(
+        stream_id, version,
+        db_.Get(StoreDb::kStreams, keys::StreamVersion(stream_id, version),
+                nullptr));
+  }
 
  private:
   const StoreDb& db_;

@@ -23,6 +23,13 @@ absl::StatusOr<returnpath::v1::EventEnvelope> ViewEvents::EventAt(
                         view_.Get(Table::kEvents, keys::Event(position)));
 }
 
+absl::StatusOr<uint64_t> ViewEvents::PositionOf(absl::string_view stream_id,
+                                                uint64_t version) const {
+  return PositionForLookup(
+      stream_id, version,
+      view_.Get(Table::kStreams, keys::StreamVersion(stream_id, version)));
+}
+
 absl::StatusOr<returnpath::v1::EventEnvelope> StoreEvents::EventAt(
     uint64_t position) const {
   RP_ASSIGN_OR_RETURN(EventPage page, store_.ReadAll(position, 1));
@@ -33,6 +40,21 @@ absl::StatusOr<returnpath::v1::EventEnvelope> StoreEvents::EventAt(
   event.clear_hash();
   event.clear_previous_hash();
   return event;
+}
+
+absl::StatusOr<uint64_t> StoreEvents::PositionOf(absl::string_view stream_id,
+                                                 uint64_t version) const {
+  absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> events =
+      store_.ReadStream(stream_id, version, 1);
+  if (events.ok() && !events->empty() &&
+      events->front().stream_version() == version) {
+    return events->front().position();
+  }
+  if (!events.ok() && !absl::IsNotFound(events.status())) {
+    return events.status();
+  }
+  return PositionForLookup(stream_id, version,
+                           absl::NotFoundError("no such version"));
 }
 
 }  // namespace returnpath::engine

@@ -20,6 +20,8 @@ class ViewEvents final : public EventLookup {
   explicit ViewEvents(const StoreView& view) : view_(view) {}
   absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
       uint64_t position) const override;
+  absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
+                                      uint64_t version) const override;
 
  private:
   const StoreView& view_;
@@ -31,6 +33,8 @@ class StoreEvents final : public EventLookup {
   explicit StoreEvents(EventStore& store) : store_(store) {}
   absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
       uint64_t position) const override;
+  absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
+                                      uint64_t version) const override;
 
  private:
   EventStore& store_;

@@ -88,4 +88,22 @@ absl::StatusOr<returnpath::v1::EventEnvelope> EventForLookup(
   return event;
 }
 
+absl::StatusOr<uint64_t> PositionForLookup(absl::string_view stream_id,
+                                           uint64_t version,
+                                           absl::StatusOr<std::string> stored) {
+  if (absl::IsNotFound(stored.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("stream \"", stream_id, "\" has no version ", version));
+  }
+  if (!stored.ok()) return stored.status();
+  absl::string_view in = *stored;
+  uint64_t position = 0;
+  if (!keys::GetU64(&in, &position)) {
+    return absl::DataLossError(absl::StrCat("the record of version ", version,
+                                            " of stream \"", stream_id,
+                                            "\" is short"));
+  }
+  return position;
+}
+
 }  // namespace returnpath::engine

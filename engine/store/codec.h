@@ -37,6 +37,13 @@ absl::Status DecodeEventValue(uint64_t position, absl::string_view value,
 absl::StatusOr<returnpath::v1::EventEnvelope> EventForLookup(
     uint64_t position, absl::StatusOr<std::string> stored);
 
+// The position a stream-version record holds, as EventLookup::PositionOf
+// gives it, from a read of `key` (keys::StreamVersion): NOT_FOUND naming the
+// stream and version if the read found none.
+absl::StatusOr<uint64_t> PositionForLookup(absl::string_view stream_id,
+                                           uint64_t version,
+                                           absl::StatusOr<std::string> stored);
+
 // What the `idempotency` column family remembers about a command.
 struct IdempotencyRecord {
   std::string stream_id;

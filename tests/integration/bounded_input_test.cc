@@ -60,28 +60,45 @@ TEST_F(BoundedInputTest, AnOversizedEventIsRefusedAndReadsKeepWorking) {
   RP_EXPECT_OK(adviser.ListPathways(centre));
 }
 
-// Records return conversations with long notes for `person` until the
-// server refuses; returns the refusal.
-absl::Status GrowToTheLimit(client::Client& adviser,
+// Enrols `person` in courses with long titles until the server refuses;
+// returns the refusal. The courses a person took stay in their pathway.
+absl::Status GrowToTheLimit(client::Client& reception,
                             const std::string& person) {
   absl::Status recorded;
-  for (int events = 0; recorded.ok() && events < 2000; ++events) {
-    recorded = adviser.Record(person, Conversation(Filler(4000))).status();
+  for (int n = 0; recorded.ok() && n < 2000; ++n) {
+    v1::QualificationCourseEnrolled course;
+    course.set_course_id(absl::StrCat("course-", n));
+    course.set_title(Filler(4000));
+    client::BuiltEvent event;
+    event.event.PackFrom(course);
+    recorded = reception.Record(person, event).status();
   }
   return recorded;
+}
+
+// What an event says stays in the log: a person's many long notes do not
+// grow the pathway that is served.
+TEST_F(BoundedInputTest, NotesStayInTheLogNotInThePathway) {
+  client::Client& adviser = Client("adviser-oslo");
+  for (int i = 0; i < 300; ++i) {
+    RP_ASSERT_OK(adviser.Record("P-O1", Conversation(Filler(4000))));
+  }
+  absl::StatusOr<v1::PathwayView> pathway = adviser.GetPathway("P-O1");
+  RP_ASSERT_OK(pathway);
+  EXPECT_LT(pathway->state().value().size(), 16u * 1024);
 }
 
 // Many events each within bounds must not grow a pathway past what can be
 // served: the person and their centre's listing stay readable.
 TEST_F(BoundedInputTest, APathwayStopsGrowingBeforeItCannotBeServed) {
-  client::Client& adviser = Client("adviser-oslo");
-  const absl::Status refused = GrowToTheLimit(adviser, "P-O1");
+  client::Client& reception = Client("reception-oslo");
+  const absl::Status refused = GrowToTheLimit(reception, "P-O1");
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
   EXPECT_THAT(std::string(refused.message()), HasSubstr("1024 KiB"));
-  RP_EXPECT_OK(adviser.GetPathway("P-O1"));
+  RP_EXPECT_OK(reception.GetPathway("P-O1"));
   v1::ListPathwaysRequest centre;
   centre.set_index_prefix("centre/Oslo-1");
-  RP_EXPECT_OK(adviser.ListPathways(centre));
+  RP_EXPECT_OK(reception.ListPathways(centre));
 }
 
 // A page of pathways each at the limit ends early, with a token, rather than
@@ -91,7 +108,7 @@ TEST_F(BoundedInputTest, AListingOfLargePathwaysEndsItsPageEarly) {
   AddPerson("P-O3", "Oslo-1", "oslo");
   AddPerson("P-O4", "Oslo-1", "oslo");
   for (const char* person : {"P-O1", "P-O2", "P-O3", "P-O4"}) {
-    ASSERT_EQ(GrowToTheLimit(adviser, person).code(),
+    ASSERT_EQ(GrowToTheLimit(Client("reception-oslo"), person).code(),
               absl::StatusCode::kResourceExhausted);
   }
   std::vector<std::string> listed;

@@ -115,7 +115,7 @@ class GoldenStoreTest : public IntegrationTest {
 TEST_F(GoldenStoreTest, MigratesThenShowsEveryPersonAsTheOldReleaseDid) {
   EXPECT_THAT(daemon().LogTail(),
               HasSubstr("migrated the store to state schema "
-                        "\\\"returnpath.v1.PathwayState/2\\\": 10 streams"));
+                        "\\\"returnpath.v1.PathwayState/3\\\": 10 streams"));
   int persons = 0;
   for (const auto& file : std::filesystem::directory_iterator(
            absl::StrCat(kGolden, "/expected"))) {

@@ -118,7 +118,8 @@ TEST(HouseholdCorrectionTest, ACorrectedFinalRejectionReachesTheChildren) {
   EXPECT_EQ(folded->back().state.SerializeAsString(),
             f.state("C14").SerializeAsString());
   // And says what moved, because of which event.
-  const v1::HistoryEntry& entry = f.state("C14").history().rbegin()[0];
+  const auto history = f.history("C14");
+  const v1::HistoryEntry& entry = *history.rbegin();
   EXPECT_THAT(absl::StrJoin(entry.moved(), "\n"),
               HasSubstr("correction of a guardian's decisions"));
 }
@@ -158,7 +159,7 @@ TEST(HouseholdCorrectionTest,
   int final_rejections = 0;
   for (const auto& key :
        workflow.Classify(before_c14, f.state("C14").SerializeAsString(),
-                         f.log("C14").back())) {
+                         f.log("C14").back(), f.Lookup())) {
     if (key.category == "final_rejection") {
       final_rejections += key.delta;
       EXPECT_EQ(OsloDay(*key.effective), "2026-04-01");
@@ -278,7 +279,8 @@ TEST(HouseholdCorrectionTest, ARetractionBeforeALateChildJoinedReachesIt) {
   EXPECT_EQ(f.state("LATE").stage(), v1::STAGE_FIRST_REJECTION);
   EXPECT_EQ(Pathway(f.state("LATE")), Pathway(never.state("LATE")));
   EXPECT_TRUE(f.Tasks("LATE", kTaskChildInformation).empty());
-  const v1::HistoryEntry& entry = f.state("LATE").history().rbegin()[0];
+  const auto history = f.history("LATE");
+  const v1::HistoryEntry& entry = *history.rbegin();
   EXPECT_THAT(absl::StrJoin(entry.moved(), "\n"),
               HasSubstr(absl::StrCat("task child information ", info[0].key(),
                                      " cancelled: ")));

@@ -394,7 +394,8 @@ void CountStatistics(const HouseholdFixture& f, const std::string& person,
   for (size_t i = 0; i < folded->size(); ++i) {
     const std::string& after = (*folded)[i].transition.next_state;
     const v1::EventEnvelope& event = f.log(person)[i];
-    for (const auto& key : workflow.Classify(before, after, event)) {
+    for (const auto& key :
+         workflow.Classify(before, after, event, f.Lookup())) {
       const absl::Time at =
           key.effective.value_or(FromTimestamp(event.effective_time()));
       (*counts)[absl::StrCat(key.category, " ", OsloDay(at).substr(0, 7))] +=

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/base/internal/raw_logging.h"
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/full_history.h"
 #include "workflows/return_pathway/machine.h"
 #include "workflows/return_pathway/pathway_fixture.h"
 
@@ -48,6 +50,25 @@ absl::Status HouseholdFixture::Record(const std::string& person,
   return absl::OkStatus();
 }
 
+LogLookup HouseholdFixture::Lookup(const Streams* streams) {
+  return LogLookup(
+      [streams](absl::FunctionRef<bool(const v1::EventEnvelope&)> visit) {
+        for (const auto& [id, s] : *streams) {
+          for (const v1::EventEnvelope& e : s.log) {
+            if (!visit(e)) return;
+          }
+        }
+      });
+}
+
+google::protobuf::RepeatedPtrField<v1::HistoryEntry> HouseholdFixture::history(
+    const std::string& person) const {
+  absl::StatusOr<v1::PathwayState> full =
+      WithFullHistory(state(person), Lookup(&streams_), policies_);
+  ABSL_RAW_CHECK(full.ok(), "the fixture's history does not read back");
+  return full->history();
+}
+
 absl::Status HouseholdFixture::Write(v1::EventEnvelope event, Streams* streams,
                                      uint64_t* position) const {
   Stream& stream = (*streams)[event.stream_id()];
@@ -57,14 +78,7 @@ absl::Status HouseholdFixture::Write(v1::EventEnvelope event, Streams* streams,
       const v1::Policy* policy,
       policies_.InForceAt(FromTimestamp(event.effective_time())));
   event.set_policy_version(policy->version());
-  const LogLookup log([streams](uint64_t at) -> const v1::EventEnvelope* {
-    for (const auto& [id, s] : *streams) {
-      for (const v1::EventEnvelope& e : s.log) {
-        if (e.position() == at) return &e;
-      }
-    }
-    return nullptr;
-  });
+  const LogLookup log = Lookup(streams);
   RP_ASSIGN_OR_RETURN(Applied applied,
                       ApplyAsEngine(stream.state, event, policies_, log));
   stream.state = std::move(applied.state);

@@ -67,6 +67,11 @@ class HouseholdFixture {
   const returnpath::v1::PathwayState& state(const std::string& person) const;
   const std::vector<returnpath::v1::EventEnvelope>& log(
       const std::string& person) const;
+  // Every stream's events, as the engine looks them up.
+  LogLookup Lookup() const { return Lookup(&streams_); }
+  // The person's history in full (the state keeps only its notes).
+  google::protobuf::RepeatedPtrField<returnpath::v1::HistoryEntry> history(
+      const std::string& person) const;
   // The person's open tasks of `kind`.
   std::vector<returnpath::v1::PathwayTask> Tasks(const std::string& person,
                                                  absl::string_view kind) const;
@@ -83,6 +88,8 @@ class HouseholdFixture {
   // `streams`, advancing `*position`.
   absl::Status Write(returnpath::v1::EventEnvelope event, Streams* streams,
                      uint64_t* position) const;
+  // The events of `streams`, as the engine looks them up.
+  static LogLookup Lookup(const Streams* streams);
 
   const PolicySet& policies_;
   Streams streams_;

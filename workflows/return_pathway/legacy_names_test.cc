@@ -15,9 +15,10 @@ namespace v1 = ::returnpath::v1;
 class LegacyNamesTest : public ::testing::Test {
  protected:
   LegacyNamesTest()
-      : log_([this](uint64_t p) -> const v1::EventEnvelope* {
-          auto it = events_.find(p);
-          return it == events_.end() ? nullptr : &it->second;
+      : log_([this](absl::FunctionRef<bool(const v1::EventEnvelope&)> visit) {
+          for (const auto& [position, e] : events_) {
+            if (!visit(e)) return;
+          }
         }) {
     Add(14, "P1", 3);
     Add(21, "P1", 5);

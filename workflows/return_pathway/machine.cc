@@ -6,8 +6,9 @@
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/finalize.h"
-#include "workflows/return_pathway/moves.h"
+#include "workflows/return_pathway/full_history.h"
 #include "workflows/return_pathway/household.h"
+#include "workflows/return_pathway/moves.h"
 #include "workflows/return_pathway/refold.h"
 #include "workflows/return_pathway/rules.h"
 
@@ -38,22 +39,8 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
     const PolicySet& policies, const returnpath::engine::EventLookup& log,
     const InPlace& in_place) {
   const v1::PathwayState& state = *changing;
-  // Corrections, retractions and backdated events refold from a copy.
-  auto replace = [changing, &in_place](Applied applied) {
-    if (in_place.replaced != nullptr) in_place.replaced->Swap(changing);
-    *changing = std::move(applied.state);
-    return std::move(applied.transition);
-  };
   RP_ASSIGN_OR_RETURN(const EventInput in,
                       InputFromEnvelope(event, policies, log));
-  // A refold of a guardian also corrects what the children followed.
-  auto replace_refolded = [&](absl::StatusOr<Applied> applied)
-      -> absl::StatusOr<returnpath::engine::Transition> {
-    RP_RETURN_IF_ERROR(applied.status());
-    RP_RETURN_IF_ERROR(
-        AddRefoldedHouseholdEvents(state, in, policies, &*applied));
-    return replace(*std::move(applied));
-  };
   const std::string type = TypeName(in.payload);
   if (!IsCorrection(type)) RP_RETURN_IF_ERROR(FindRule(type).status());
   const bool fresh = state.stage() == v1::STAGE_UNSPECIFIED;
@@ -71,23 +58,42 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
         "stream_version: ", in.version,
         " is not after the last applied version ", state.last_version()));
   }
+  // Corrections, retractions and backdated events refold the history, read
+  // back in full from the log, and replace the state whole.
+  absl::StatusOr<Applied> (*refold)(const v1::PathwayState&, const EventInput&,
+                                    const PolicySet&) = nullptr;
+  // A refold of a guardian also corrects what the children followed; a
+  // child's correction of what it followed reaches no one else.
+  bool refold_household = true;
   if (Is(type, v1::EventCorrected::descriptor())) {
-    return replace_refolded(ApplyCorrection(state, in, policies));
-  }
-  if (Is(type, v1::EventRetracted::descriptor())) {
-    return replace_refolded(ApplyRetraction(state, in, policies));
-  }
-  if (Is(type, v1::GuardianFollowsCorrected::descriptor())) {
-    RP_ASSIGN_OR_RETURN(Applied applied,
-                        ApplyFollowsCorrected(state, in, policies));
-    return replace(std::move(applied));
-  }
-  RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(type));
-  if (IsBackdated(state, in)) {
+    refold = ApplyCorrection;
+  } else if (Is(type, v1::EventRetracted::descriptor())) {
+    refold = ApplyRetraction;
+  } else if (Is(type, v1::GuardianFollowsCorrected::descriptor())) {
+    refold = ApplyFollowsCorrected;
+    refold_household = false;
+  } else if (IsBackdated(state, in)) {
     // Children follow a guardian's fact recorded late as they follow one
     // recorded on time.
-    return replace_refolded(ApplyBackdated(state, in, policies));
+    refold = ApplyBackdated;
   }
+  if (refold != nullptr) {
+    RP_ASSIGN_OR_RETURN(const v1::PathwayState full,
+                        WithFullHistory(state, in, policies));
+    RP_ASSIGN_OR_RETURN(Applied applied, refold(full, in, policies));
+    if (refold_household) {
+      RP_RETURN_IF_ERROR(
+          AddRefoldedHouseholdEvents(full, in, policies, &applied));
+    }
+    KeepHistoryNotesOnly(&applied.state);
+    if (!in_place.skip_encoding) {
+      applied.transition.next_state = SerializeState(applied.state);
+    }
+    if (in_place.replaced != nullptr) in_place.replaced->Swap(changing);
+    *changing = std::move(applied.state);
+    return std::move(applied.transition);
+  }
+  RP_ASSIGN_OR_RETURN(const Rule* rule, FindRule(type));
   if (!AppliesAfterEnd(type)) {
     RP_RETURN_IF_ERROR(CheckNotEnded(state, rule->action));
   }
@@ -110,6 +116,7 @@ absl::StatusOr<returnpath::engine::Transition> ApplyEventInPlace(
            /*refold=*/false, st.closed_task_key, st.task_outcomes)) {
     entry->add_moved(std::move(line));
   }
+  if (!KeepNotesOnly(entry)) changing->mutable_history()->RemoveLast();
   changing->set_last_version(in.version);
   if (!changing->has_applied_until() ||
       FromTimestamp(changing->applied_until()) < in.effective) {

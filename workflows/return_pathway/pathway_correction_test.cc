@@ -57,9 +57,10 @@ TEST_F(CorrectionTest, CorrectedNotificationDateMovesWindowAndTasks) {
   EXPECT_EQ(LastDay(talk->due()), "2026-02-12");
   EXPECT_THAT(talk->caused_by_versions(), ElementsAre(2, 3));
   EXPECT_TRUE(f_.Armed("escalate-conversation-v2"));
-  ASSERT_EQ(s.history_size(), 3);
-  EXPECT_THAT(s.history(1).correction_versions(), ElementsAre(3));
-  EXPECT_TRUE(s.history(1).has_replacement());
+  const auto history = f_.history();
+  ASSERT_EQ(history.size(), 3);
+  EXPECT_THAT(history[1].correction_versions(), ElementsAre(3));
+  EXPECT_TRUE(history[1].has_replacement());
 
   RP_ASSERT_OK(f_.CompleteTask("conversation-v2~v3"));
   EXPECT_TRUE(f_.Cancelled("escalate-conversation-v2"));
@@ -163,7 +164,7 @@ TEST_F(CorrectionTest, RetractedIomApplicationTurnsFollowUpIntoPoliceReferral) {
   EXPECT_TRUE(f_.Cancelled("iom-follow-up-v3"));
   EXPECT_EQ(FromTimestamp(f_.TaskByKey("police-referral-v4")->due()),
             OsloEndOfDay(CivilDay(2026, 3, 23)));
-  EXPECT_TRUE(f_.state().history(2).retracted());
+  EXPECT_TRUE(f_.history()[2].retracted());
 }
 
 TEST_F(CorrectionTest, RetractedFinalRejectionClosesWhatItOpened) {
@@ -212,7 +213,7 @@ TEST(CorrectionPolicyTest, CorrectedEffectiveTimePicksThePolicyThenInForce) {
       f.Correct(CivilDay(2026, 7, 2), 3, same, At(CivilDay(2026, 7, 1))));
   EXPECT_EQ(f.state().iom().support_nok(), 25000);
   EXPECT_EQ(f.state().iom().tier_policy_version(), "2026-07-01");
-  EXPECT_EQ(f.state().history(2).corrected_policy_version(), "2026-07-01");
+  EXPECT_EQ(f.history()[2].corrected_policy_version(), "2026-07-01");
 }
 
 TEST_F(CorrectionTest, RetractingADepartureReopensTheEndedPathway) {

@@ -9,6 +9,7 @@
 #include "returnpath/v1/engine.pb.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/finalize.h"
+#include "workflows/return_pathway/full_history.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/refold.h"
 
@@ -42,13 +43,18 @@ v1::PathwayState WithKeysAsIds(v1::PathwayState s) {
 
 }  // namespace
 
-// Folding the stored history in effective-time order from nothing gives the
-// stored state.
-void ExpectFoldFromNothingGivesTheState(const v1::PathwayState& state,
-                                        const std::string& where) {
+// Folding the history in effective-time order from nothing gives the stored
+// state.
+void ExpectFoldFromNothingGivesTheState(
+    const v1::PathwayState& state, const returnpath::engine::EventLookup& log,
+    const std::string& where) {
+  absl::StatusOr<v1::PathwayState> full =
+      WithFullHistory(state, log, ShippedPolicies());
+  ASSERT_TRUE(full.ok()) << where << " " << full.status();
   absl::StatusOr<v1::PathwayState> folded =
-      Replay(state.person_id(), state.history(), ShippedPolicies());
+      Replay(state.person_id(), full->history(), ShippedPolicies());
   ASSERT_TRUE(folded.ok()) << where << " " << folded.status();
+  KeepHistoryNotesOnly(&*folded);
   const v1::PathwayState want = WithKeysAsIds(state);
   const v1::PathwayState got = WithKeysAsIds(*folded);
   EXPECT_TRUE(SerializeState(got) == SerializeState(want))
@@ -57,13 +63,51 @@ void ExpectFoldFromNothingGivesTheState(const v1::PathwayState& state,
       << want.DebugString();
 }
 
+LogLookup::LogLookup(const std::vector<v1::EventEnvelope>* log)
+    : each_([log](absl::FunctionRef<bool(const v1::EventEnvelope&)> visit) {
+        for (const v1::EventEnvelope& e : *log) {
+          if (!visit(e)) return;
+        }
+      }) {}
+
+const v1::EventEnvelope* LogLookup::Find(
+    absl::FunctionRef<bool(const v1::EventEnvelope&)> match) const {
+  const v1::EventEnvelope* found = nullptr;
+  each_([&](const v1::EventEnvelope& e) {
+    if (match(e)) found = &e;
+    return found == nullptr;
+  });
+  return found;
+}
+
 absl::StatusOr<v1::EventEnvelope> LogLookup::EventAt(uint64_t position) const {
-  const v1::EventEnvelope* event = find_(position);
+  const v1::EventEnvelope* event = Find(
+      [&](const v1::EventEnvelope& e) { return e.position() == position; });
   if (event == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("there is no event at position ", position));
   }
   return *event;
+}
+
+absl::StatusOr<uint64_t> LogLookup::PositionOf(absl::string_view stream_id,
+                                               uint64_t version) const {
+  const v1::EventEnvelope* event = Find([&](const v1::EventEnvelope& e) {
+    return e.stream_id() == stream_id && e.stream_version() == version;
+  });
+  if (event == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("stream \"", stream_id, "\" has no version ", version));
+  }
+  return event->position();
+}
+
+google::protobuf::RepeatedPtrField<v1::HistoryEntry> PathwayFixture::history()
+    const {
+  absl::StatusOr<v1::PathwayState> full =
+      WithFullHistory(state_, Lookup(), policies_);
+  ABSL_RAW_CHECK(full.ok(), "the fixture's history does not read back");
+  return full->history();
 }
 
 absl::StatusOr<Applied> ApplyAsEngine(
@@ -139,12 +183,8 @@ absl::Status PathwayFixture::Record(const google::protobuf::Message& payload,
   absl::StatusOr<const v1::Policy*> policy = policies_.InForceAt(effective);
   if (policy.ok()) e.set_policy_version((*policy)->version());
   e.mutable_payload()->PackFrom(payload);
-  const LogLookup log([this](uint64_t position) -> const v1::EventEnvelope* {
-    if (position == 0 || position > log_.size()) return nullptr;
-    return &log_[position - 1];
-  });
   RP_ASSIGN_OR_RETURN(Applied applied,
-                      ApplyAsEngine(state_, e, policies_, log));
+                      ApplyAsEngine(state_, e, policies_, Lookup()));
   state_ = std::move(applied.state);
   last_ = std::move(applied.transition);
   log_.push_back(e);
@@ -362,8 +402,10 @@ absl::StatusOr<std::vector<Applied>> FoldLog(
     const std::vector<v1::EventEnvelope>& log, const PolicySet& policies) {
   std::vector<Applied> out;
   v1::PathwayState state;
+  const LogLookup lookup(&log);
   for (const v1::EventEnvelope& e : log) {
-    RP_ASSIGN_OR_RETURN(Applied applied, ApplyEvent(state, e, policies));
+    RP_ASSIGN_OR_RETURN(Applied applied,
+                        ApplyEvent(state, e, policies, lookup));
     state = applied.state;
     out.push_back(std::move(applied));
   }

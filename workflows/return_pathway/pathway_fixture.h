@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -66,12 +67,13 @@ class RandomChoices {
   std::mt19937_64 rng_;
 };
 
-
-// Expects folding the stored history in effective-time order from nothing to
-// give `state` (task ids aside: a fold opens every task afresh); `where`
-// names the case in a failure.
+// Expects folding the history in effective-time order from nothing (the
+// events from `log` under the notes `state` keeps) to give `state` (task ids
+// aside: a fold opens every task afresh); `where` names the case in a
+// failure.
 void ExpectFoldFromNothingGivesTheState(
-    const returnpath::v1::PathwayState& state, const std::string& where);
+    const returnpath::v1::PathwayState& state,
+    const returnpath::engine::EventLookup& log, const std::string& where);
 
 struct PersonSpec {
   std::string id = "P1";
@@ -86,17 +88,28 @@ struct PersonSpec {
 // 10:00 in Norway on `day`.
 absl::Time At(absl::CivilDay day);
 
-// A test's log, found by position: what the engine gives Apply (workflow.h).
+// A test's log, as the engine gives it to Apply (workflow.h): found by
+// position, or by stream and version.
 class LogLookup final : public returnpath::engine::EventLookup {
  public:
-  using Find =
-      std::function<const returnpath::v1::EventEnvelope*(uint64_t position)>;
-  explicit LogLookup(Find find) : find_(std::move(find)) {}
+  // Calls its argument with each event of the log until it returns false.
+  using Each = std::function<void(
+      absl::FunctionRef<bool(const returnpath::v1::EventEnvelope&)>)>;
+  explicit LogLookup(Each each) : each_(std::move(each)) {}
+  // Over `log`, which must outlive it.
+  explicit LogLookup(const std::vector<returnpath::v1::EventEnvelope>* log);
   absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
       uint64_t position) const override;
+  absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
+                                      uint64_t version) const override;
 
  private:
-  Find find_;
+  // The first event `match` accepts, or null.
+  const returnpath::v1::EventEnvelope* Find(
+      absl::FunctionRef<bool(const returnpath::v1::EventEnvelope&)> match)
+      const;
+
+  Each each_;
 };
 
 // Applies `event` as the engine does: without its global position and its
@@ -168,6 +181,11 @@ class PathwayFixture {
   uint64_t last_position() const { return position_; }
   absl::Time now() const { return now_; }
   const std::vector<returnpath::v1::EventEnvelope>& log() const { return log_; }
+  // The log as the engine would look it up.
+  LogLookup Lookup() const { return LogLookup(&log_); }
+  // The person's history in full (the state keeps only its notes).
+  google::protobuf::RepeatedPtrField<returnpath::v1::HistoryEntry> history()
+      const;
 
   const returnpath::v1::PathwayTask* TaskByKey(absl::string_view key) const;
   const returnpath::v1::PathwayTask* TaskOfKind(absl::string_view kind) const;

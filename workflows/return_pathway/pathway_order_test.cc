@@ -42,12 +42,13 @@ class OrderTest : public ::testing::Test {
   }
   // What the last event moved, one sentence each.
   std::vector<std::string> Moved() const {
-    const auto& moved = f_.state().history().rbegin()->moved();
+    const auto history = f_.history();
+    const auto& moved = history.rbegin()->moved();
     return {moved.begin(), moved.end()};
   }
   void ExpectHistoryInRecordedOrder() {
     uint64_t last = 0;
-    for (const v1::HistoryEntry& e : f_.state().history()) {
+    for (const v1::HistoryEntry& e : f_.history()) {
       EXPECT_GT(e.version(), last);
       last = e.version();
     }
@@ -73,7 +74,7 @@ TEST_F(OrderTest, BackdatedIomApplicationWithdrawsThePoliceReferral) {
   EXPECT_TRUE(f_.Opened("deadline-follow-up-v3~v4"));
   EXPECT_EQ(s.iom().tier_rank(), 1);
   EXPECT_EQ(s.iom().days_after_deadline(), -3);
-  EXPECT_TRUE(s.history(3).refolded());
+  EXPECT_TRUE(f_.history()[3].refolded());
   EXPECT_THAT(
       Moved(),
       Contains("task police referral police-referral-v3 cancelled: the IOM "
@@ -284,8 +285,8 @@ TEST_F(OrderTest, CorrectedNationalityMovesTheStatisticsAndTheReferral) {
                            "5 of the registration at version 1")));
   ReturnPathwayWorkflow workflow(ShippedPolicies());
   std::vector<std::string> keys;
-  for (const auto& key :
-       workflow.Classify(before, f_.last().next_state, f_.log().back())) {
+  for (const auto& key : workflow.Classify(before, f_.last().next_state,
+                                           f_.log().back(), f_.Lookup())) {
     keys.push_back(absl::StrCat(key.category, "/", key.group, "/", key.delta,
                                 "/", OsloDay(*key.effective)));
   }
@@ -401,7 +402,7 @@ TEST_F(OrderTest, AMoveRecordedLateReaddressesTheTasksFromItsEffectiveTime) {
   EXPECT_EQ(f_.TaskByKey("conversation-v2")->queue(), "advisers/Bergen-1");
   ASSERT_NE(f_.TaskByKey("disappeared-v3"), nullptr);
   EXPECT_EQ(f_.TaskByKey("disappeared-v3")->queue(), "police/pu");
-  ExpectFoldFromNothingGivesTheState(f_.state(), "late move");
+  ExpectFoldFromNothingGivesTheState(f_.state(), f_.Lookup(), "late move");
 }
 
 }  // namespace

@@ -295,7 +295,8 @@ class Sequence : private RandomChoices {
   // A domain event other than the registration, or 0.
   const v1::HistoryEntry* RandomDomainEntry() {
     std::vector<const v1::HistoryEntry*> entries;
-    for (const v1::HistoryEntry& e : f_.state().history()) {
+    history_ = f_.history();
+    for (const v1::HistoryEntry& e : history_) {
       if (e.payload().Is<v1::PersonRegistered>() ||
           e.payload().Is<v1::TimerFired>() ||
           e.payload().Is<v1::TaskCompleted>() ||
@@ -450,7 +451,7 @@ class Sequence : private RandomChoices {
     }
     // A refold recomputes every tier; a reopened case leads to a new
     // deadline, against which the tier counts afresh.
-    if (s.history().rbegin()->refolded() ||
+    if (f_.history().rbegin()->refolded() ||
         f_.log().back().payload().Is<v1::CaseReopened>()) {
       last_rank_ = s.worst_tier_rank();
       last_amount_ = s.worst_tier_rank() == 0
@@ -483,7 +484,7 @@ class Sequence : private RandomChoices {
   // two folds keeping a copy of the state after every event).
   void CheckRefold() {
     ASSERT_EQ(live_bytes_.size(), f_.log().size()) << Where();
-    const LogLookup log = Lookup();
+    const LogLookup log = f_.Lookup();
     v1::PathwayState state;
     for (size_t i = 0; i < f_.log().size(); ++i) {
       v1::EventEnvelope event = f_.log()[i];
@@ -494,7 +495,7 @@ class Sequence : private RandomChoices {
       ASSERT_TRUE(t->next_state == live_bytes_[i]) << Where() << " event " << i;
     }
     EXPECT_TRUE(SerializeState(state) == SerializeState(f_.state())) << Where();
-    ExpectFoldFromNothingGivesTheState(f_.state(), Where());
+    ExpectFoldFromNothingGivesTheState(f_.state(), f_.Lookup(), Where());
   }
 
   // The fold that keeps the state decoded (Workflow::Decode, as replay,
@@ -508,7 +509,7 @@ class Sequence : private RandomChoices {
         workflow->Decode("");
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     std::string bytes;
-    const LogLookup log = Lookup();
+    const LogLookup log = f_.Lookup();
     for (size_t i = 0; i < f_.log().size(); ++i) {
       v1::EventEnvelope event = f_.log()[i];
       event.clear_position();
@@ -522,21 +523,16 @@ class Sequence : private RandomChoices {
       EXPECT_TRUE(got->next_state.empty()) << Where() << " event " << i;
       got->next_state = (*decoded)->Encode();
       ASSERT_EQ(Describe(*got), Describe(*want)) << Where() << " event " << i;
-      ASSERT_EQ(Describe(counted),
-                Describe(workflow->Classify(bytes, want->next_state, event)))
+      ASSERT_EQ(Describe(counted), Describe(workflow->Classify(
+                                       bytes, want->next_state, event, log)))
           << Where() << " event " << i;
       bytes = std::move(want->next_state);
     }
   }
 
-  // The fixture's log by position, as the engine looks it up.
-  LogLookup Lookup() const {
-    return LogLookup([this](uint64_t p) -> const v1::EventEnvelope* {
-      return p == 0 || p > f_.log().size() ? nullptr : &f_.log()[p - 1];
-    });
-  }
-
   PathwayFixture f_;
+  // The full history RandomDomainEntry picks from.
+  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history_;
   uint64_t seed_;
   CivilDay day_;
   CivilDay registered_;

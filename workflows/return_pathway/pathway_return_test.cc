@@ -245,7 +245,7 @@ TEST_F(ReturnTest, ARelocationMovesTheOpenAdviserTaskToTheNewCentre) {
     EXPECT_NE(opened.kind, before.kind()) << opened.id;
   }
   EXPECT_FALSE(f_.Closed(before.id()));
-  EXPECT_THAT(f_.state().history().rbegin()->moved(),
+  EXPECT_THAT(f_.history().rbegin()->moved(),
               Contains(HasSubstr(
                   "moved from queue advisers/Oslo-1 to advisers/Retur-Nord")));
 }
@@ -449,7 +449,7 @@ TEST_F(ReturnTest, StaleTimerChangesNothing) {
   EXPECT_EQ(f_.state().stage(), v1::STAGE_APPEAL_PENDING);
   EXPECT_TRUE(f_.last().timers_to_arm.empty());
   EXPECT_TRUE(f_.last().tasks_to_open.empty());
-  EXPECT_EQ(f_.state().history_size(), 4);
+  EXPECT_EQ(f_.history().size(), 4);
 }
 
 }  // namespace

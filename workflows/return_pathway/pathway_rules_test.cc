@@ -239,8 +239,8 @@ TEST_F(RulesTest, AppealLodgedInTimeButRecordedLateUndoesTheDerivedRejection) {
   EXPECT_FALSE(s.has_departure_deadline());
   // Applied where it belongs, before the window's expiry, which no longer
   // derives anything.
-  EXPECT_TRUE(s.history(3).refolded());
-  EXPECT_FALSE(s.history(2).derived_final_rejection());
+  EXPECT_TRUE(f_.history()[3].refolded());
+  EXPECT_FALSE(f_.history()[2].derived_final_rejection());
   EXPECT_TRUE(f_.Closed("relocate-v3"));
   EXPECT_TRUE(f_.Closed("conversation-v3"));
   EXPECT_TRUE(f_.Cancelled("departure-deadline-v3"));

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "returnpath/v1/household.pb.h"
 #include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/full_history.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/pathway_fixture.h"
 #include "workflows/return_pathway/refold.h"
@@ -116,21 +117,34 @@ TEST_F(SeamsTest, ABackdatedFinalRejectionInsideTheWindowIsRefusedToo) {
 // accepted.
 TEST_F(SeamsTest, AStoredFinalRejectionInsideTheWindowStillReplays) {
   RP_ASSERT_OK(f_.FirstRejection(CivilDay(2026, 2, 9)));  // open to 03-02
-  // The legacy store's history: the final rejection accepted on 02-20.
-  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
-      f_.state().history();
+  // The legacy store's log: the final rejection accepted on 02-20.
+  std::vector<v1::EventEnvelope> log = f_.log();
   v1::FinalRejection legacy;
   *legacy.mutable_notified_on() = ToDate(CivilDay(2026, 2, 20));
+  v1::EventEnvelope& accepted = log.emplace_back(log.back());
+  accepted.set_position(3);
+  accepted.set_stream_version(3);
+  *accepted.mutable_effective_time() = ToTimestamp(At(CivilDay(2026, 2, 20)));
+  *accepted.mutable_recorded_time() = accepted.effective_time();
+  accepted.mutable_payload()->PackFrom(legacy);
+  const LogLookup lookup(&log);
+  v1::PathwayState through_v2 = f_.state();
+  absl::StatusOr<v1::PathwayState> full =
+      WithFullHistory(through_v2, lookup, ShippedPolicies());
+  ASSERT_TRUE(full.ok()) << full.status();
+  google::protobuf::RepeatedPtrField<v1::HistoryEntry> history =
+      full->history();
   v1::HistoryEntry& entry = *history.Add();
   entry.set_version(3);
-  *entry.mutable_effective_time() = ToTimestamp(At(CivilDay(2026, 2, 20)));
-  *entry.mutable_recorded_time() = entry.effective_time();
-  entry.set_policy_version(history.Get(1).policy_version());
-  entry.mutable_payload()->PackFrom(legacy);
+  *entry.mutable_effective_time() = accepted.effective_time();
+  *entry.mutable_recorded_time() = accepted.recorded_time();
+  entry.set_policy_version(accepted.policy_version());
+  *entry.mutable_payload() = accepted.payload();
   absl::StatusOr<v1::PathwayState> stored =
       Replay("P1", history, ShippedPolicies());
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->stage(), v1::STAGE_FINAL_REJECTION);
+  KeepHistoryNotesOnly(&*stored);
 
   v1::PersonRegistered registration;
   ASSERT_TRUE(f_.log().front().payload().UnpackTo(&registration));
@@ -146,10 +160,7 @@ TEST_F(SeamsTest, AStoredFinalRejectionInsideTheWindowStillReplays) {
   *event.mutable_recorded_time() = event.effective_time();
   event.mutable_payload()->PackFrom(correction);
   absl::StatusOr<Applied> applied =
-      ApplyEvent(*stored, event, ShippedPolicies(),
-                 LogLookup([this](uint64_t p) -> const v1::EventEnvelope* {
-                   return p == 1 ? &f_.log().front() : nullptr;
-                 }));
+      ApplyEvent(*stored, event, ShippedPolicies(), lookup);
   ASSERT_TRUE(applied.ok()) << applied.status();
   const v1::PathwayState& s = applied->state;
   EXPECT_EQ(s.person().nationality(), "IQ");
@@ -292,7 +303,7 @@ TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
   forced.set_kind(v1::DEPARTURE_KIND_FORCED);
   RP_ASSERT_OK(
       f.Record(forced, At(CivilDay(2026, 4, 1)), At(CivilDay(2026, 4, 6))));
-  EXPECT_TRUE(f.state().history().rbegin()->refolded());
+  EXPECT_TRUE(f.history().rbegin()->refolded());
   EXPECT_EQ(f.state().stage(), v1::STAGE_DEPARTED_FORCED);
   ASSERT_EQ(f.last().tasks_to_complete.size(), 1u);
   EXPECT_EQ(f.last().tasks_to_complete[0].id, "police-referral-v3");
@@ -300,7 +311,7 @@ TEST(ForcedReturnRefoldTest, ALateForcedReturnCompletesTheReferralAsEffected) {
   EXPECT_FALSE(f.Closed("police-referral-v3"));  // not cancelled
   EXPECT_TRUE(f.Closed("conversation-v2"));      // the rest is moot
   EXPECT_TRUE(f.last().tasks_to_open.empty());
-  EXPECT_THAT(f.state().history().rbegin()->moved(),
+  EXPECT_THAT(f.history().rbegin()->moved(),
               Contains(HasSubstr("task police referral police-referral-v3 "
                                  "completed (effected): the departure at "
                                  "version 5")));
@@ -334,7 +345,7 @@ TEST(RelatedEventsRefoldTest, ABackdatedHouseholdEventFromACallerIsRefused) {
   // The child's own registration, dated before, still joins them.
   RP_ASSERT_OK(f.RecordCausedBy(child, At(CivilDay(2026, 1, 20)), "C", 9));
   EXPECT_EQ(f.state().household_size(), 1);
-  EXPECT_TRUE(f.state().history().rbegin()->refolded());
+  EXPECT_TRUE(f.history().rbegin()->refolded());
 
   PathwayFixture c;
   v1::PersonRegistered registration = guardian;

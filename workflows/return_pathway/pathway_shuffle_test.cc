@@ -139,7 +139,7 @@ class Shuffle : private RandomChoices {
     end += absl::Hours(24);
     ASSERT_TRUE(a_.FireDueTimers(end).ok());
     ASSERT_TRUE(b_.FireDueTimers(end).ok());
-    for (const v1::HistoryEntry& e : b_.state().history()) {
+    for (const v1::HistoryEntry& e : b_.history()) {
       ShuffleCovered().refolded += e.refolded();
     }
     if (!waiting.empty()) {
@@ -148,7 +148,7 @@ class Shuffle : private RandomChoices {
     }
     ++ShuffleCovered().compared;
     EXPECT_EQ(Outcome(b_.state()), Outcome(a_.state())) << Where();
-    ExpectFoldFromNothingGivesTheState(b_.state(), Where());
+    ExpectFoldFromNothingGivesTheState(b_.state(), b_.Lookup(), Where());
   }
 
  private:

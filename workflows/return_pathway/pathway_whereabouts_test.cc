@@ -92,7 +92,8 @@ TEST_F(WhereaboutsTest, TheConversationPausesAndResumesWithTheDaysItHadLeft) {
   // Overdue on its new date, it escalates as before.
   RP_ASSERT_OK(f_.FireTimer("escalate-conversation-v2"));
   EXPECT_EQ(EscalationsOf(f_, "conversation-v2"), 1);
-  ExpectFoldFromNothingGivesTheState(f_.state(), "paused and resumed");
+  ExpectFoldFromNothingGivesTheState(f_.state(), f_.Lookup(),
+                                     "paused and resumed");
 }
 
 // An escalation already open about the conversation pauses with it; on
@@ -116,7 +117,8 @@ TEST_F(WhereaboutsTest, AnEscalatedConversationPausesWithItsEscalation) {
   }
   EXPECT_FALSE(f_.Armed("escalate-conversation-v2"));
   EXPECT_EQ(EscalationsOf(f_, "conversation-v2"), 1);
-  ExpectFoldFromNothingGivesTheState(f_.state(), "escalated, paused");
+  ExpectFoldFromNothingGivesTheState(f_.state(), f_.Lookup(),
+                                     "escalated, paused");
 }
 
 // A conversation the pathway asks for while the person is away opens paused
@@ -137,7 +139,8 @@ TEST_F(WhereaboutsTest, ATaskOpenedWhileAwayOpensPaused) {
   // Due 7 days after the notification; back 11 days later.
   EXPECT_EQ(LastDay(f_.TaskByKey(key)->due()), "2026-02-27");
   EXPECT_TRUE(f_.Armed(absl::StrCat("escalate-", key)));
-  ExpectFoldFromNothingGivesTheState(f_.state(), "opened while away");
+  ExpectFoldFromNothingGivesTheState(f_.state(), f_.Lookup(),
+                                     "opened while away");
 }
 
 // Recorded late, a disappearance before the conversation's due date still
@@ -155,7 +158,8 @@ TEST_F(WhereaboutsTest, ADisappearanceRecordedLatePausesFromItsOwnDay) {
             "2026-03-03");
   RP_ASSERT_OK(f_.Reappear(CivilDay(2026, 3, 10)));
   EXPECT_EQ(LastDay(f_.TaskByKey("conversation-v2")->due()), "2026-03-12");
-  ExpectFoldFromNothingGivesTheState(f_.state(), "late disappearance");
+  ExpectFoldFromNothingGivesTheState(f_.state(), f_.Lookup(),
+                                     "late disappearance");
 }
 
 }  // namespace

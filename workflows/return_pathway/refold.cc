@@ -201,6 +201,7 @@ absl::StatusOr<Applied> Refold(
   }
   options.version = in.version;
   options.refold = true;
+  options.encode_state = false;  // the caller keeps the history's notes only
   // Carried out in the refold as live: completed, not cancelled (Finish
   // applies an outcome only to a task that was open before).
   options.task_outcomes.insert(options.task_outcomes.end(),

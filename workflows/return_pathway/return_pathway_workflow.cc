@@ -13,8 +13,10 @@
 #include "returnpath/v1/engine.pb.h"
 #include "returnpath/v1/household.pb.h"
 #include "returnpath/v1/pathway.pb.h"
+#include "workflows/return_pathway/dispatch.h"
 #include "workflows/return_pathway/event_kinds.h"
 #include "workflows/return_pathway/finalize.h"
+#include "workflows/return_pathway/full_history.h"
 #include "workflows/return_pathway/household.h"
 #include "workflows/return_pathway/machine.h"
 #include "workflows/return_pathway/recording_rights.h"
@@ -73,7 +75,7 @@ std::string ReturnPathwayWorkflow::StateTypeName() const {
 
 std::string ReturnPathwayWorkflow::StateSchema() const {
   // Raise the number with any change to what the machine stores.
-  return absl::StrCat(StateTypeName(), "/2");
+  return absl::StrCat(StateTypeName(), "/3");
 }
 
 std::vector<std::string> ReturnPathwayWorkflow::EngineOnlyEventTypes() const {
@@ -182,26 +184,39 @@ Counted CountedBy(const v1::PathwayState& state) {
 }
 
 // Classify for the states around `event`; `before` is asked for only when
-// the event refolded the history (null: it does not decode).
-std::vector<StatisticKey> ClassifyChange(
+// the event refolded the history (null: it does not decode). A refold may
+// change what any event counts: both histories are then read in full.
+absl::StatusOr<std::vector<StatisticKey>> ClassifyChange(
     absl::FunctionRef<const v1::PathwayState*()> before,
-    const v1::PathwayState& after, const v1::EventEnvelope& event) {
-  if (after.history().empty()) return {};
+    const v1::PathwayState& after, const v1::EventEnvelope& event,
+    const returnpath::engine::EventLookup& log, const PolicySet& policies) {
+  if (after.last_version() == 0) return std::vector<StatisticKey>();
   const std::string& group = after.person().nationality();
   std::vector<StatisticKey> keys;
-  const v1::HistoryEntry& own = *after.history().rbegin();
-  if (own.version() == event.stream_version() && !own.refolded()) {
+  const v1::HistoryEntry* own = nullptr;
+  for (const v1::HistoryEntry& entry : after.history()) {
+    if (entry.version() == event.stream_version()) own = &entry;
+  }
+  if (own == nullptr || !own->refolded()) {
     // Only this event is new: nothing counted before changes.
     Count(event.payload(), group, 1, std::nullopt, &keys);
-    CountDerived(own, event.payload(), group, std::nullopt, &keys);
+    if (own != nullptr) {
+      CountDerived(*own, event.payload(), group, std::nullopt, &keys);
+    }
     return keys;
   }
-  // A refold may change what any event counts, in its own month and under
-  // the nationality the person now has: count the difference.
+  // Counted in each event's own month and under the nationality the person
+  // now has: count the difference.
   const v1::PathwayState* was_state = before();
-  if (was_state == nullptr) return {};
-  const Counted was = CountedBy(*was_state);
-  const Counted now = CountedBy(after);
+  if (was_state == nullptr) return keys;
+  RP_ASSIGN_OR_RETURN(const EventInput in,
+                      InputFromEnvelope(event, policies, log));
+  RP_ASSIGN_OR_RETURN(const v1::PathwayState was_full,
+                      WithFullHistory(*was_state, in, policies));
+  RP_ASSIGN_OR_RETURN(const v1::PathwayState now_full,
+                      WithFullHistory(after, in, policies));
+  const Counted was = CountedBy(was_full);
+  const Counted now = CountedBy(now_full);
   std::vector<std::tuple<std::string, std::string, absl::Time>> gone, added;
   std::set_difference(was.begin(), was.end(), now.begin(), now.end(),
                       std::back_inserter(gone));
@@ -236,9 +251,10 @@ class DecodedPathway final : public ReturnPathwayWorkflow::DecodedState {
     RP_ASSIGN_OR_RETURN(
         returnpath::engine::Transition t,
         ApplyEventInPlace(&state_, event, policies_, log, in_place));
-    t.next_state.clear();  // a refold encodes it all the same
     if (counted != nullptr) {
-      *counted = ClassifyChange([this] { return &replaced_; }, state_, event);
+      RP_ASSIGN_OR_RETURN(
+          *counted, ClassifyChange([this] { return &replaced_; }, state_, event,
+                                   log, policies_));
     }
     return t;
   }
@@ -254,18 +270,20 @@ class DecodedPathway final : public ReturnPathwayWorkflow::DecodedState {
 }  // namespace
 
 std::vector<ReturnPathwayWorkflow::StatisticKey>
-ReturnPathwayWorkflow::Classify(absl::string_view state_before,
-                                absl::string_view state_after,
-                                const v1::EventEnvelope& event) const {
+ReturnPathwayWorkflow::Classify(
+    absl::string_view state_before, absl::string_view state_after,
+    const v1::EventEnvelope& event,
+    const returnpath::engine::EventLookup& log) const {
   absl::StatusOr<v1::PathwayState> after = DecodePathwayState(state_after);
   if (!after.ok()) return {};
   absl::StatusOr<v1::PathwayState> before;
-  return ClassifyChange(
+  absl::StatusOr<std::vector<StatisticKey>> keys = ClassifyChange(
       [&]() -> const v1::PathwayState* {
         before = DecodePathwayState(state_before);
         return before.ok() ? &*before : nullptr;
       },
-      *after, event);
+      *after, event, log, policies_);
+  return keys.ok() ? *std::move(keys) : std::vector<StatisticKey>();
 }
 
 absl::StatusOr<std::unique_ptr<ReturnPathwayWorkflow::DecodedState>>

@@ -52,7 +52,8 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
   // person now has: a corrected nationality moves every count.
   std::vector<StatisticKey> Classify(
       absl::string_view state_before, absl::string_view state_after,
-      const returnpath::v1::EventEnvelope& event) const override;
+      const returnpath::v1::EventEnvelope& event,
+      const returnpath::engine::EventLookup& log) const override;
 
   // "Europe/Oslo": the facts are dated in Norway, so are the months.
   std::string StatisticsTimeZone() const override;

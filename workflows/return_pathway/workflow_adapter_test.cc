@@ -130,8 +130,8 @@ class ClassifyTest : public AdapterTest {
  protected:
   std::vector<std::string> Keys(const std::string& before) {
     std::vector<std::string> out;
-    for (const auto& key :
-         workflow_->Classify(before, f_.last().next_state, f_.log().back())) {
+    for (const auto& key : workflow_->Classify(before, f_.last().next_state,
+                                               f_.log().back(), f_.Lookup())) {
       const absl::Time at = key.effective.value_or(
           FromTimestamp(f_.log().back().effective_time()));
       absl::TimeZone months;

@@ -119,6 +119,25 @@ class EventLookup {
   // sequencer may look before that event is written.
   virtual absl::StatusOr<returnpath::v1::EventEnvelope> EventAt(
       uint64_t position) const = 0;
+  // The position of `stream_id`'s event at `version`; NOT_FOUND if there is
+  // none, with the same rule as EventAt.
+  virtual absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
+                                              uint64_t version) const = 0;
+  // The events of `stream_id` at versions 1 to `up_to`, in version order:
+  // what a workflow that keeps no copy of them refolds a stream from.
+  absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> StreamEvents(
+      absl::string_view stream_id, uint64_t up_to) const {
+    std::vector<returnpath::v1::EventEnvelope> out;
+    out.reserve(up_to);
+    for (uint64_t version = 1; version <= up_to; ++version) {
+      absl::StatusOr<uint64_t> position = PositionOf(stream_id, version);
+      if (!position.ok()) return position.status();
+      absl::StatusOr<returnpath::v1::EventEnvelope> event = EventAt(*position);
+      if (!event.ok()) return event.status();
+      out.push_back(*std::move(event));
+    }
+    return out;
+  }
 };
 
 // A lookup that finds nothing: for a transition with no log behind it (a
@@ -157,7 +176,7 @@ class Workflow {
   virtual std::string StateTypeName() const { return ""; }
 
   // Names the shape and meaning of the state bytes Apply returns, e.g.
-  // "returnpath.v1.PathwayState/2". The store remembers the name it was
+  // "returnpath.v1.PathwayState/3". The store remembers the name it was
   // written under; when it changes, opening the engine rebuilds every
   // stream's state, index keys, timers and tasks from the log through Apply
   // before serving. Change it with any change to what Apply stores.
@@ -182,8 +201,8 @@ class Workflow {
   // (category, group) pairs, e.g. ("assisted_return", "AF"). `state_before`
   // and `state_after` are the stream's state around the event (before is
   // empty for a new stream), so an event that corrects or retracts another
-  // can take back what that one counted. The engine counts by the effective
-  // month in StatisticsTimeZone().
+  // can take back what that one counted; `log` is Apply's. The engine counts
+  // by the effective month in StatisticsTimeZone().
   struct StatisticKey {
     std::string category;
     std::string group;
@@ -198,7 +217,8 @@ class Workflow {
   virtual std::string StatisticsTimeZone() const { return "UTC"; }
   virtual std::vector<StatisticKey> Classify(
       absl::string_view state_before, absl::string_view state_after,
-      const returnpath::v1::EventEnvelope& event) const {
+      const returnpath::v1::EventEnvelope& event,
+      const EventLookup& log) const {
     return {};
   }
 
@@ -238,7 +258,7 @@ class StateBytes final : public Workflow::DecodedState {
     absl::StatusOr<Transition> t = workflow_.Apply(bytes_, event, log);
     if (!t.ok()) return t;
     if (counted != nullptr) {
-      *counted = workflow_.Classify(bytes_, t->next_state, event);
+      *counted = workflow_.Classify(bytes_, t->next_state, event, log);
     }
     bytes_ = std::move(t->next_state);
     t->next_state.clear();
@@ -260,6 +280,11 @@ inline const EventLookup& NoEvents() {
         uint64_t position) const override {
       return absl::NotFoundError(
           absl::StrCat("there is no event at position ", position));
+    }
+    absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
+                                        uint64_t version) const override {
+      return absl::NotFoundError(
+          absl::StrCat("stream \"", stream_id, "\" has no version ", version));
     }
   };
   static const None* const none = new None;

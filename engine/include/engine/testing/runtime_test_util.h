@@ -103,7 +103,8 @@ class FakeWorkflow final : public Workflow {
 
   std::vector<StatisticKey> Classify(
       absl::string_view state_before, absl::string_view /*state_after*/,
-      const returnpath::v1::EventEnvelope& event) const override {
+      const returnpath::v1::EventEnvelope& event,
+      const EventLookup& /*log*/) const override {
     std::vector<StatisticKey> keys;
     returnpath::v1::TimerFired fired;
     if (event.payload().UnpackTo(&fired)) {
