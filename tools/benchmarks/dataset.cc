@@ -21,6 +21,7 @@
 #include "tools/benchmarks/pathway_store.h"
 #include "tools/benchmarks/pipeline.h"
 #include "tools/benchmarks/population.h"
+#include "tools/benchmarks/state_sizes.h"
 #include "tools/benchmarks/write_cost.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
@@ -554,12 +555,18 @@ absl::StatusOr<std::string> MeasureWriteCost(const DatasetSpec& spec) {
                       Generator(spec, scratch.path() + "/store", "",
                                 std::nullopt, tally.Observer())
                           .Run());
+  std::unique_ptr<engine::Clock> clock = engine::NewSystemClock();
+  RP_ASSIGN_OR_RETURN(
+      PathwayStore stored,
+      OpenPathwayStore(scratch.path() + "/store", clock.get(), false));
+  RP_ASSIGN_OR_RETURN(std::string states, StateSizeReport(*stored.store));
+  RP_RETURN_IF_ERROR(stored.store->Close());
   return absl::StrCat(
       "write cost of ", dataset.name(), " (", dataset.events(), " events, ",
       dataset.persons(),
       " persons), per append by the kind of its first event; keys are puts "
       "and deletes, bytes are keys and values:\n",
-      tally.Report());
+      tally.Report(), states);
 }
 
 }  // namespace returnpath::bench

@@ -61,7 +61,8 @@ absl::StatusOr<Dataset> EnsureDataset(const DatasetSpec& spec);
 
 // Generates `spec` afresh in a scratch directory under --work_dir (the cache
 // is not touched) and returns what its appends wrote, by kind, as a table
-// (WriteCostTally::Report).
+// (WriteCostTally::Report), and what its stored states hold
+// (StateSizeReport).
 absl::StatusOr<std::string> MeasureWriteCost(const DatasetSpec& spec);
 
 }  // namespace returnpath::bench
