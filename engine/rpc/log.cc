@@ -30,6 +30,14 @@ void LogLine(
     absl::string_view level, absl::string_view message,
     std::initializer_list<std::pair<absl::string_view, absl::string_view>>
         fields) {
+  LogLine(level, message,
+          absl::Span<const std::pair<absl::string_view, absl::string_view>>(
+              fields.begin(), fields.size()));
+}
+
+void LogLine(
+    absl::string_view level, absl::string_view message,
+    absl::Span<const std::pair<absl::string_view, absl::string_view>> fields) {
   std::string line =
       absl::StrCat("time=",
                    absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),

@@ -4,15 +4,21 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
@@ -29,6 +35,7 @@
 #include "server/principal_registry.h"
 #include "server/task_service.h"
 #include "tools/demo/demo_population.h"
+#include "tools/returnpathd/build_info.h"
 #include "tools/returnpathd/store_setup.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
@@ -73,12 +80,53 @@ int Fail(absl::string_view what, const absl::Status& status) {
   return 1;
 }
 
+// --help lists the daemon's own flags (Abseil's default looks for a file
+// named after the binary); --version says what it was built from.
+void ConfigureUsage() {
+  absl::SetProgramUsageMessage(
+      "the returnpath daemon. Serves the return pathway over gRPC from an\n"
+      "embedded store in --data_dir. A deployment gives "
+      "--principals and TLS\n(--tls_cert, --tls_key, --tls_client_ca); "
+      "README.md and docs/security.md\nsay more.\n\n"
+      "  returnpathd --data_dir=/var/lib/returnpath --listen=0.0.0.0:7443 "
+      "\\\n      --principals=/etc/returnpath/principals.textproto "
+      "--tls_cert=... --tls_key=...");
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "tools/returnpathd/");
+  };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  config.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.find("tools/returnpathd/");
+    return std::string(at == file.npos ? file : file.substr(at));
+  };
+  config.version_string = [] {
+    return absl::StrCat("returnpathd ", tools::kVersion, "\ncommit ",
+                        tools::kCommit, "\nbuild type ", tools::kBuildType,
+                        "\n");
+  };
+  absl::SetFlagsUsageConfig(config);
+}
+
+// One log line with the value of every flag the daemon runs with.
+void LogConfiguration() {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (!absl::StrContains(flag->Filename(), "tools/returnpathd/")) continue;
+    values.emplace_back(std::string(name), flag->CurrentValue());
+  }
+  std::sort(values.begin(), values.end());
+  std::vector<std::pair<absl::string_view, absl::string_view>> fields(
+      values.begin(), values.end());
+  engine::LogLine("info", "configuration", fields);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "returnpathd: the returnpath daemon (see README.md)");
+  ConfigureUsage();
   absl::ParseCommandLine(argc, argv);
+  LogConfiguration();
   engine::BlockTerminationSignals();
   ::umask(077);  // the store holds persons' data: readable by this user only
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);

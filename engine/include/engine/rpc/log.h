@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace returnpath::engine {
 
@@ -14,6 +15,10 @@ void LogLine(
     absl::string_view level, absl::string_view message,
     std::initializer_list<std::pair<absl::string_view, absl::string_view>>
         fields = {});
+// The same, for fields known only at run time.
+void LogLine(
+    absl::string_view level, absl::string_view message,
+    absl::Span<const std::pair<absl::string_view, absl::string_view>> fields);
 
 }  // namespace returnpath::engine
 
