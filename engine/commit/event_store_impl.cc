@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "commit/clock_check.h"
 #include "engine/status_macros.h"
 #include "engine/store_file_system.h"
 #include "rocksdb/write_batch.h"
@@ -85,6 +86,7 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
                                     options.min_free_disk_bytes));
   RP_RETURN_IF_ERROR(CheckSchema(*db, options.workflow));
   RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));
+  RP_RETURN_IF_ERROR(CheckClock(*db, options, chain));
   Sequencer::Options seq;
   seq.clock = options.clock;
   seq.workflow = options.workflow;

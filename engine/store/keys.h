@@ -58,6 +58,8 @@ inline constexpr char kMetaSchemaVersion[] = "schema_version";
 // Workflow::StateSchema() of the states stored; absent in stores written
 // before it was kept.
 inline constexpr char kMetaStateSchema[] = "state_schema";
+// "test": the store was written under a test clock (Clock::IsTestClock).
+inline constexpr char kMetaClock[] = "clock";
 // Never holds a value: deleted without the log to keep a memtable filled
 // (WriteGate).
 inline constexpr char kMetaLogKeeper[] = "log_keeper";

@@ -32,7 +32,9 @@ constexpr int kAcksBeforeKill = 300;
 // The child: appends from several threads until killed, writing each
 // acknowledged last position to `fd`. Never returns.
 [[noreturn]] void WriteUntilKilled(const std::string& path, int fd) {
-  ManualClock clock(Day(2));
+  // The parent appends after each crash on the same day: a clock behind the
+  // last recorded time is refused (StoreOptions::clock_behind).
+  ManualClock clock(Day(3));
   StoreOptions options;
   options.path = path;
   options.clock = &clock;

@@ -51,7 +51,11 @@ ABSL_FLAG(std::string, clock, "system",
           "system, or manual: time moves only through "
           "AdminService.AdvanceClock (tests)");
 ABSL_FLAG(std::string, clock_start, "",
-          "with --clock=manual, the starting time (RFC 3339); default: now");
+          "with --clock=manual, the starting time (RFC 3339); default: now, "
+          "or the store's last recorded time if that is later");
+ABSL_FLAG(bool, accept_test_clock_store, false,
+          "open a store that a --clock=manual daemon wrote under the system "
+          "clock anyway (its recorded times are a test's)");
 ABSL_FLAG(std::string, principals, "",
           "principals file (textproto, see proto/returnpath/v1/auth.proto); "
           "administrators change it at run time (returnctl admin principals)");
@@ -176,6 +180,15 @@ int main(int argc, char** argv) {
   }
   options.store.min_free_disk_bytes =
       static_cast<uint64_t>(absl::GetFlag(FLAGS_min_free_disk_mib)) << 20;
+  options.store.accept_test_clock_store =
+      absl::GetFlag(FLAGS_accept_test_clock_store);
+  if (manual_clock != nullptr && absl::GetFlag(FLAGS_clock_start).empty()) {
+    // Resumes where the store's time stands (recorded times never go back).
+    options.store.clock_behind = [manual_clock](absl::Time last_recorded) {
+      manual_clock->SetTime(last_recorded);
+      return absl::OkStatus();
+    };
+  }
   options.store.log = [](absl::string_view level, absl::string_view message) {
     engine::LogLine(level, message);
   };

@@ -23,6 +23,9 @@ class Clock {
   // registered with AddListener are called whenever such a clock moves.
   virtual absl::Duration RealWaitFor(absl::Time deadline) = 0;
   virtual void AddListener(std::function<void()> listener) {}
+  // True for a clock a test moves (ManualClock): the recorded times a store
+  // keeps under it are not real ones (StoreOptions::accept_test_clock_store).
+  virtual bool IsTestClock() const { return false; }
 };
 
 // Wall-clock time.
@@ -36,6 +39,7 @@ class ManualClock : public Clock {
   absl::Time Now() override;
   absl::Duration RealWaitFor(absl::Time deadline) override;
   void AddListener(std::function<void()> listener) override;
+  bool IsTestClock() const override { return true; }
   void Advance(absl::Duration d);
   // Moves to t; a t earlier than now is ignored (time never goes back).
   void SetTime(absl::Time t);

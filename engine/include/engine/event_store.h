@@ -96,6 +96,13 @@ struct StoreOptions {
   // the sequencer only checks them (engine/commit/prepare.h). false: the
   // sequencer computes every one (the serial path), for comparison.
   bool prepare_transitions = true;
+  // Recorded times never go backwards. Open refuses (FAILED_PRECONDITION) a
+  // clock that reads before the last recorded time, unless this is set and
+  // moves the clock on: called with that time, OK if it did (checked again).
+  std::function<absl::Status(absl::Time last_recorded)> clock_behind;
+  // A store written under a test clock (Clock::IsTestClock) holds a test's
+  // times: Open refuses it under any other clock unless this is true.
+  bool accept_test_clock_store = false;
 };
 
 struct ProposedEvent {
