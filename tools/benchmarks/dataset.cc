@@ -486,10 +486,11 @@ absl::Status KeepAsLeftAndFlush(const DatasetSpec& spec, Dataset* dataset) {
       spec.name.c_str(),
       static_cast<unsigned long long>(WalBytes(as_left) >> 20));
   std::fflush(stdout);
-  std::unique_ptr<engine::Clock> clock = engine::NewSystemClock();
+  RP_ASSIGN_OR_RETURN(const absl::Time now, DatasetNow(*dataset));
+  engine::ManualClock clock(now);  // the data set's time, as it was written
   engine::StoreOptions options;
   options.path = data_store;
-  options.clock = clock.get();
+  options.clock = &clock;
   RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::EventStore> copy,
                       engine::EventStore::Open(options));
   RP_RETURN_IF_ERROR(copy->Flush());
@@ -555,10 +556,11 @@ absl::StatusOr<std::string> MeasureWriteCost(const DatasetSpec& spec) {
                       Generator(spec, scratch.path() + "/store", "",
                                 std::nullopt, tally.Observer())
                           .Run());
-  std::unique_ptr<engine::Clock> clock = engine::NewSystemClock();
+  RP_ASSIGN_OR_RETURN(const absl::Time now, DatasetNow(dataset));
+  engine::ManualClock clock(now);  // the data set's time, as it was written
   RP_ASSIGN_OR_RETURN(
       PathwayStore stored,
-      OpenPathwayStore(scratch.path() + "/store", clock.get(), false));
+      OpenPathwayStore(scratch.path() + "/store", &clock, false));
   RP_ASSIGN_OR_RETURN(std::string states, StateSizeReport(*stored.store));
   RP_RETURN_IF_ERROR(stored.store->Close());
   return absl::StrCat(

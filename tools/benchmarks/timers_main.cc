@@ -56,6 +56,8 @@ class WaveClock final : public engine::Clock {
     absl::MutexLock lock(&mu_);
     listeners_.push_back(std::move(listener));
   }
+  // The data set's time, not the real one.
+  bool IsTestClock() const override { return true; }
   // Moves the clock to `t` (if later) and wakes the listeners.
   void MoveTo(absl::Time t) {
     std::vector<std::function<void()>> listeners;
