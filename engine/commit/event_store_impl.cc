@@ -9,6 +9,7 @@
 #include "engine/status_macros.h"
 #include "engine/store_file_system.h"
 #include "rocksdb/write_batch.h"
+#include "store/backup.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
 #include "store/verify.h"
@@ -200,6 +201,14 @@ absl::Status EventStoreImpl::Compact(Table table) {
       db_->db()->CompactRange(rocksdb::CompactRangeOptions(),
                               db_->cf(CfOf(table)), nullptr, nullptr),
       absl::StrCat("compacting the ", TableName(table)));
+}
+
+absl::StatusOr<StoreBackup> EventStoreImpl::Backup(const std::string& dir,
+                                                   uint32_t keep) {
+  absl::ReaderMutexLock lock(&mu_);
+  RP_RETURN_IF_ERROR(CheckOpen());
+  // What is durable now is in the backup; it may catch a few later writes.
+  return BackUpStore(*db_, dir, sequencer_->Committed(), keep);
 }
 
 uint64_t EventStoreImpl::LastPosition() {

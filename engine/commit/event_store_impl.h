@@ -65,6 +65,8 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   absl::Status SyncLog() override;
   absl::Status Flush() override;
   absl::Status Compact(Table table) override;
+  absl::StatusOr<StoreBackup> Backup(const std::string& dir,
+                                     uint32_t keep) override;
   void AddCommitListener(std::function<void(uint64_t)> listener) override;
   absl::Status Close() override;
 

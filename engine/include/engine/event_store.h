@@ -105,6 +105,24 @@ struct StoreOptions {
   bool accept_test_clock_store = false;
 };
 
+// One backup of a store (EventStore::Backup, RestoreStore).
+struct StoreBackup {
+  uint32_t id = 0;  // within its directory, counting from 1
+  // Every event up to this position is in the backup (it may hold a few
+  // written while it was taken), and its chain head is `chain_head`.
+  uint64_t covers_position = 0;
+  std::string chain_head;  // 32 raw bytes
+  uint64_t bytes = 0;      // of its files, shared ones included
+  uint32_t files = 0;
+  absl::Time taken;
+};
+
+// Restores the newest backup in `backup_dir` into `store_path`, which must
+// not exist or be empty (FAILED_PRECONDITION otherwise). Open the store and
+// Verify it before serving.
+absl::StatusOr<StoreBackup> RestoreStore(const std::string& backup_dir,
+                                         const std::string& store_path);
+
 struct ProposedEvent {
   // When it happened legally. Required: InfinitePast means "not set".
   absl::Time effective_time = absl::InfinitePast();
@@ -288,6 +306,13 @@ class EventStore {
   virtual absl::Status SyncLog() = 0;
   virtual absl::Status Flush() = 0;
   virtual absl::Status Compact(Table table) = 0;
+
+  // A consistent backup of the running store into `dir` (created if
+  // missing), while writes go on; it shares the table files an earlier
+  // backup in `dir` already holds. Keeps the newest `keep` backups there (0:
+  // all). Blocks for as long as the copy takes.
+  virtual absl::StatusOr<StoreBackup> Backup(const std::string& dir,
+                                             uint32_t keep = 0) = 0;
 
   // Called on the sequencer thread after every durable write (events, or
   // only timers and tasks) with the last position, e.g. to wake

@@ -1,0 +1,101 @@
+// Backups from the running daemon, on its schedule, and a daemon restored
+// from one: it verifies the chain before serving, and serves what was
+// recorded before the backup.
+
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/fixture.h"
+
+namespace returnpath::integration {
+namespace {
+
+using ::testing::HasSubstr;
+
+class BackupRestoreTest : public IntegrationTest {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::string> dir = MakeTempDir("rp_backups_");
+    ASSERT_TRUE(dir.ok()) << dir.status();
+    backups_ = *dir;
+    IntegrationTest::SetUp();
+  }
+  void TearDown() override {
+    IntegrationTest::TearDown();
+    std::filesystem::remove_all(backups_);
+  }
+  DaemonOptions Options() const override {
+    DaemonOptions options;
+    options.extra_flags = {"--backup_dir=" + backups_, "--backup_every=24h",
+                           "--backup_keep=2"};
+    return options;
+  }
+
+  // Waits until the daemon logs that backup `id` is done (pruning included).
+  absl::Status BackedUp(int id) {
+    const std::string done = absl::StrCat("msg=\"backed up\" backup=\"", id);
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (daemon().LogTail(100000).find(done) == std::string::npos) {
+      if (absl::Now() > give_up) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("no backup ", id, ":\n", daemon().LogTail()));
+      }
+      absl::SleepFor(absl::Milliseconds(20));  // polls the log, not a clock
+    }
+    return absl::OkStatus();
+  }
+
+  std::string backups_;
+};
+
+TEST_F(BackupRestoreTest, TheScheduleBacksUpAndARestoredDaemonServesIt) {
+  PersonSpec person;
+  person.id = "P-KEPT";
+  RP_ASSERT_OK(Register(person));
+  // The schedule runs on the daemon's clock: a day on, a backup.
+  RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
+  RP_ASSERT_OK(BackedUp(1));
+  RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
+  RP_ASSERT_OK(BackedUp(2));
+  RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
+  RP_ASSERT_OK(BackedUp(3));
+  // Two kept.
+  EXPECT_FALSE(std::filesystem::exists(backups_ + "/meta/1"));
+
+  DaemonOptions restored;
+  restored.clock_start = "";  // resumes at the backup's last recorded time
+  restored.extra_flags = {"--restore_from=" + backups_};
+  absl::StatusOr<std::unique_ptr<Daemon>> copy = Daemon::Start(restored);
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  const std::string log = (*copy)->LogTail();
+  EXPECT_THAT(log, HasSubstr("msg=\"restored\""));
+  EXPECT_THAT(log, HasSubstr("backup=\"3\""));
+  EXPECT_THAT(log, HasSubstr("msg=\"verified the restored chain\""));
+  const ProcessResult shown = RunProcess(
+      {ReturnctlPath(), "--server", (*copy)->address(), "--data-dir",
+       (*copy)->data_dir(), "--as=reception", "show", "--person", "P-KEPT"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("P-KEPT"));
+}
+
+TEST_F(BackupRestoreTest, RestoringOverAStoreIsRefused) {
+  PersonSpec person;
+  person.id = "P-ANY";
+  RP_ASSERT_OK(Register(person));
+  RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
+  RP_ASSERT_OK(BackedUp(1));
+  daemon().Stop();
+  const ProcessResult run =
+      RunProcess({ReturnpathdPath(), "--data_dir=" + daemon().data_dir(),
+                  "--listen=127.0.0.1:0", "--dev_principals", "--clock=manual",
+                  "--policy_dir=" + PolicyDir(), "--restore_from=" + backups_});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("the store to restore into is not empty"));
+}
+
+}  // namespace
+}  // namespace returnpath::integration
