@@ -1,7 +1,10 @@
 #include "server/admin_service.h"
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "engine/proto_time.h"
 #include "engine/rpc/log.h"
 #include "engine/rpc/unary_call.h"
@@ -58,6 +61,56 @@ grpc::ServerUnaryReactor* AdminService::Now(grpc::CallbackServerContext* ctx,
     *response->mutable_now() = ToTimestamp(deps_.clock->Now());
     return absl::OkStatus();
   });
+}
+
+grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* ctx,
+                                               const v1::BackupRequest* request,
+                                               v1::BackupResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(
+            RequireRole(principal, {v1::ROLE_ADMIN}, "back the store up"));
+        if (backup_dir_.empty()) {
+          return absl::FailedPreconditionError(
+              "cannot back up: returnpathd runs without --backup_dir");
+        }
+        RP_ASSIGN_OR_RETURN(const std::string dir, BackupDirectory(*request));
+        const absl::Time started = absl::Now();
+        RP_ASSIGN_OR_RETURN(const StoreBackup backup,
+                            deps_.store->Backup(dir, backup_keep_));
+        response->set_backup_id(backup.id);
+        response->set_covers_position(backup.covers_position);
+        response->set_chain_head(backup.chain_head);
+        response->set_bytes(backup.bytes);
+        response->set_files(backup.files);
+        const absl::Duration took = absl::Now() - started;
+        response->mutable_took()->set_seconds(absl::ToInt64Seconds(took));
+        response->mutable_took()->set_nanos(static_cast<int32_t>(
+            absl::ToInt64Nanoseconds(took % absl::Seconds(1))));
+        LogLine("info", "backed up",
+                {{"backup", absl::StrCat(backup.id)},
+                 {"to", request->to().empty() ? "." : request->to()},
+                 {"covers_position", absl::StrCat(backup.covers_position)},
+                 {"took", absl::FormatDuration(took)},
+                 {"by", principal.name}});
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<std::string> AdminService::BackupDirectory(
+    const v1::BackupRequest& request) const {
+  const std::string& to = request.to();
+  if (to.empty()) return backup_dir_;
+  const bool plain =
+      to.size() <= 128 && to.front() != '.' && absl::c_all_of(to, [](char c) {
+        return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.';
+      });
+  if (!plain) {
+    return absl::InvalidArgumentError(
+        "to: a directory name inside --backup_dir (letters, digits, '-', "
+        "'_', '.'; not starting with '.'), not a path");
+  }
+  return absl::StrCat(backup_dir_, "/", to);
 }
 
 template <typename Change>

@@ -271,6 +271,12 @@ absl::StatusOr<v1::ClockResponse> Client::AdvanceClock(
                NewContext(timeout_), request);
 }
 
+absl::StatusOr<v1::BackupResponse> Client::Backup(
+    const v1::BackupRequest& request) {
+  return Unary(admin_.get(), &v1::AdminService::Stub::Backup,
+               NewContext(timeout_), request);
+}
+
 absl::StatusOr<absl::Time> Client::Now() {
   RP_ASSIGN_OR_RETURN(v1::ClockResponse response,
                       Unary(admin_.get(), &v1::AdminService::Stub::Now,

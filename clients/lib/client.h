@@ -99,6 +99,7 @@ class Client {
   // ---- AdminService
   absl::StatusOr<v1::ClockResponse> AdvanceClock(
       const v1::AdvanceClockRequest& request);
+  absl::StatusOr<v1::BackupResponse> Backup(const v1::BackupRequest& request);
   absl::StatusOr<absl::Time> Now();
   absl::StatusOr<v1::PrincipalResponse> AddPrincipal(
       const v1::AddPrincipalRequest& request);

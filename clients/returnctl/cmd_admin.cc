@@ -51,6 +51,24 @@ int RunAdvance(const Args& args, Session& s) {
   return PrintClock(client->AdvanceClock(request), s);
 }
 
+int RunBackup(const Args& args, Session& s) {
+  v1::BackupRequest request;
+  request.set_to(args.Get("to"));
+  client::Client* client = s.client();
+  if (client == nullptr) return s.exit_code();
+  absl::StatusOr<v1::BackupResponse> backup = client->Backup(request);
+  if (!backup.ok()) return s.Fail(backup.status());
+  if (s.json()) return s.Json(*backup);
+  s.out() << "backup " << backup->backup_id() << " in "
+          << (request.to().empty() ? "the backup directory" : request.to())
+          << ": every event up to position " << backup->covers_position()
+          << ", " << backup->files() << " files, " << backup->bytes()
+          << " bytes (shared ones included), in "
+          << absl::FormatDuration(client::FromDurationProto(backup->took()))
+          << "\n";
+  return kExitOk;
+}
+
 const Option kName = {"name", "NAME", "the principal's name", true};
 
 std::string RoleText(v1::Role role) {
@@ -188,6 +206,17 @@ void AddPrincipalCommands(CommandTable* table) {
 void AddAdminCommands(CommandTable* table) {
   AddPrincipalCommands(table);
   table->Add({"admin now", "the daemon's clock", {}, "", "", RunNow});
+  table->Add({"admin backup",
+              "an online backup of the store now, while writes go on "
+              "(administrators only)",
+              {{"to", "NAME",
+                "a directory inside the daemon's --backup_dir (default: "
+                "--backup_dir itself, with the scheduled backups)"}},
+              "Backups in one directory share unchanged files. A large store "
+              "takes a while: give --timeout (e.g. 30m). docs/operations.md "
+              "says how to restore.",
+              "",
+              RunBackup});
   table->Add({"admin advance-clock",
               "move the daemon's test clock forward; timers that come due fire "
               "(only with "

@@ -82,6 +82,26 @@ TEST_F(BackupRestoreTest, TheScheduleBacksUpAndARestoredDaemonServesIt) {
   EXPECT_THAT(shown.out, HasSubstr("P-KEPT"));
 }
 
+TEST_F(BackupRestoreTest, AnAdministratorBacksUpOnDemand) {
+  PersonSpec person;
+  person.id = "P-NOW";
+  RP_ASSERT_OK(Register(person));
+  const ProcessResult backup =
+      Ctl({"--as=admin", "admin", "backup", "--to", "before-upgrade"});
+  EXPECT_EQ(backup.exit_code, 0) << backup.err;
+  EXPECT_THAT(backup.out, HasSubstr("backup 1 in before-upgrade: every event "
+                                    "up to position 1,"));
+  EXPECT_TRUE(std::filesystem::exists(backups_ + "/before-upgrade/meta/1"));
+  // Only inside --backup_dir, and only administrators.
+  const ProcessResult outside =
+      Ctl({"--as=admin", "admin", "backup", "--to", "/tmp/elsewhere"});
+  EXPECT_NE(outside.exit_code, 0);
+  EXPECT_THAT(outside.err, HasSubstr("a directory name inside --backup_dir"));
+  const ProcessResult reception = Ctl({"--as=reception", "admin", "backup"});
+  EXPECT_NE(reception.exit_code, 0);
+  EXPECT_THAT(reception.err, HasSubstr("PERMISSION_DENIED"));
+}
+
 TEST_F(BackupRestoreTest, RestoringOverAStoreIsRefused) {
   PersonSpec person;
   person.id = "P-ANY";

@@ -303,6 +303,11 @@ std::map<std::string, RpcCall> AdminCalls() {
          return Unary<AdminService>(caller, &AdminService::Stub::Now,
                                     v1::NowRequest());
        }},
+      {"AdminService.Backup",
+       [](const Caller& caller, const Target&) {
+         return Unary<AdminService>(caller, &AdminService::Stub::Backup,
+                                    v1::BackupRequest());
+       }},
   };
 }
 

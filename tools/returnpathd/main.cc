@@ -267,7 +267,9 @@ int main(int argc, char** argv) {
   engine::PathwayService pathway_service(deps);
   engine::TaskService task_service(deps, &core.tasks());
   engine::AuditService audit_service(deps, &commits);
-  engine::AdminService admin_service(deps, manual_clock, principals->get());
+  engine::AdminService admin_service(
+      deps, manual_clock, principals->get(), absl::GetFlag(FLAGS_backup_dir),
+      static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_backup_keep))));
 
   engine::GrpcServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
