@@ -112,7 +112,8 @@ absl::StatusOr<RunningDaemon> Soak::Start(bool faulty) {
       process::SpawnServing(argv,
                             {.out_path = work_ + "/daemon.log",
                              .err_path = work_ + "/daemon.log",
-                             .append = true},
+                             .append = true,
+                             .env = std::nullopt},
                             port_file, kStartTimeout);
   if (!serving.ok()) {
     return absl::UnavailableError(absl::StrCat(
