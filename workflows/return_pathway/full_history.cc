@@ -12,12 +12,23 @@ namespace returnpath::return_pathway {
 
 namespace v1 = ::returnpath::v1;
 
-absl::StatusOr<v1::PathwayState> WithFullHistory(const v1::PathwayState& state,
-                                                 const EventInput& in,
-                                                 const PolicySet& policies) {
-  const uint64_t logged = std::min(state.last_version(), in.version - 1);
+absl::StatusOr<std::vector<v1::HistoryEntry>> LoggedEntries(
+    const EventInput& in, uint64_t up_to, const PolicySet& policies) {
   RP_ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events,
-                      in.log->StreamEvents(in.stream_id, logged));
+                      in.log->StreamEvents(in.stream_id, up_to));
+  std::vector<v1::HistoryEntry> out;
+  out.reserve(events.size());
+  for (const v1::EventEnvelope& event : events) {
+    RP_ASSIGN_OR_RETURN(const EventInput facts,
+                        InputFromEnvelope(event, policies, *in.log));
+    out.push_back(EntryFor(facts, ""));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::PathwayState> UnderNotes(
+    const v1::PathwayState& state, const std::vector<v1::HistoryEntry>& logged,
+    const EventInput& in) {
   v1::PathwayState out = state;
   google::protobuf::RepeatedPtrField<v1::HistoryEntry> notes;
   notes.Swap(out.mutable_history());
@@ -28,10 +39,9 @@ absl::StatusOr<v1::PathwayState> WithFullHistory(const v1::PathwayState& state,
     }
     *out.add_history() = std::move(entry);
   };
-  for (const v1::EventEnvelope& event : events) {
-    RP_ASSIGN_OR_RETURN(const EventInput facts,
-                        InputFromEnvelope(event, policies, *in.log));
-    add(EntryFor(facts, ""));
+  for (const v1::HistoryEntry& entry : logged) {
+    if (entry.version() > state.last_version()) break;
+    add(entry);
   }
   if (state.last_version() >= in.version) add(EntryFor(in, ""));
   if (note != notes.end()) {
@@ -40,6 +50,16 @@ absl::StatusOr<v1::PathwayState> WithFullHistory(const v1::PathwayState& state,
                      note->version(), ", which its log does not hold"));
   }
   return out;
+}
+
+absl::StatusOr<v1::PathwayState> WithFullHistory(const v1::PathwayState& state,
+                                                 const EventInput& in,
+                                                 const PolicySet& policies) {
+  RP_ASSIGN_OR_RETURN(
+      const std::vector<v1::HistoryEntry> logged,
+      LoggedEntries(in, std::min(state.last_version(), in.version - 1),
+                    policies));
+  return UnderNotes(state, logged, in);
 }
 
 absl::StatusOr<v1::PathwayState> WithFullHistory(

@@ -9,6 +9,9 @@
 // The event's own facts (times, policy version, payload) stay in the log, which
 // the refold reads them back from.
 
+#include <cstdint>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "returnpath/v1/pathway_state.pb.h"
 #include "workflows/return_pathway/policy_set.h"
@@ -22,6 +25,17 @@ namespace returnpath::return_pathway {
 absl::StatusOr<returnpath::v1::PathwayState> WithFullHistory(
     const returnpath::v1::PathwayState& state, const EventInput& in,
     const PolicySet& policies);
+
+// The same in two steps, for a caller that lays several states over one
+// read of the log: the entries of versions 1 to `up_to` of `in`'s stream
+// (their facts only), then `state` with those up to its last version (and
+// `in` for its own version) under its notes.
+absl::StatusOr<std::vector<returnpath::v1::HistoryEntry>> LoggedEntries(
+    const EventInput& in, uint64_t up_to, const PolicySet& policies);
+absl::StatusOr<returnpath::v1::PathwayState> UnderNotes(
+    const returnpath::v1::PathwayState& state,
+    const std::vector<returnpath::v1::HistoryEntry>& logged,
+    const EventInput& in);
 
 // `state` as it stands with its history in full, read from `log`.
 absl::StatusOr<returnpath::v1::PathwayState> WithFullHistory(

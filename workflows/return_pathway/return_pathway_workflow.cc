@@ -211,10 +211,13 @@ absl::StatusOr<std::vector<StatisticKey>> ClassifyChange(
   if (was_state == nullptr) return keys;
   RP_ASSIGN_OR_RETURN(const EventInput in,
                       InputFromEnvelope(event, policies, log));
+  // Both states' events but this one's, read once.
+  RP_ASSIGN_OR_RETURN(const std::vector<v1::HistoryEntry> logged,
+                      LoggedEntries(in, in.version - 1, policies));
   RP_ASSIGN_OR_RETURN(const v1::PathwayState was_full,
-                      WithFullHistory(*was_state, in, policies));
+                      UnderNotes(*was_state, logged, in));
   RP_ASSIGN_OR_RETURN(const v1::PathwayState now_full,
-                      WithFullHistory(after, in, policies));
+                      UnderNotes(after, logged, in));
   const Counted was = CountedBy(was_full);
   const Counted now = CountedBy(now_full);
   std::vector<std::tuple<std::string, std::string, absl::Time>> gone, added;
