@@ -4,11 +4,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "engine/proto_time.h"
 #include "engine/rpc/log.h"
 #include "engine/rpc/unary_call.h"
 #include "engine/status_macros.h"
+#include "server/backup_schedule.h"
 
 namespace returnpath::engine {
 
@@ -75,24 +75,18 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* ctx,
               "cannot back up: returnpathd runs without --backup_dir");
         }
         RP_ASSIGN_OR_RETURN(const std::string dir, BackupDirectory(*request));
-        const absl::Time started = absl::Now();
-        RP_ASSIGN_OR_RETURN(const StoreBackup backup,
-                            deps_.store->Backup(dir, backup_keep_));
+        RP_ASSIGN_OR_RETURN(
+            const TakenBackup taken,
+            BackUpAndLog(*deps_.store, dir, backup_keep_, principal.name));
+        const StoreBackup& backup = taken.backup;
         response->set_backup_id(backup.id);
         response->set_covers_position(backup.covers_position);
         response->set_chain_head(backup.chain_head);
         response->set_bytes(backup.bytes);
         response->set_files(backup.files);
-        const absl::Duration took = absl::Now() - started;
-        response->mutable_took()->set_seconds(absl::ToInt64Seconds(took));
+        response->mutable_took()->set_seconds(absl::ToInt64Seconds(taken.took));
         response->mutable_took()->set_nanos(static_cast<int32_t>(
-            absl::ToInt64Nanoseconds(took % absl::Seconds(1))));
-        LogLine("info", "backed up",
-                {{"backup", absl::StrCat(backup.id)},
-                 {"to", request->to().empty() ? "." : request->to()},
-                 {"covers_position", absl::StrCat(backup.covers_position)},
-                 {"took", absl::FormatDuration(took)},
-                 {"by", principal.name}});
+            absl::ToInt64Nanoseconds(taken.took % absl::Seconds(1))));
         return absl::OkStatus();
       });
 }

@@ -4,9 +4,31 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "engine/rpc/log.h"
 
 namespace returnpath::engine {
+
+absl::StatusOr<TakenBackup> BackUpAndLog(EventStore& store,
+                                         const std::string& dir, uint32_t keep,
+                                         absl::string_view by) {
+  const absl::Time started = absl::Now();
+  absl::StatusOr<StoreBackup> backup = store.Backup(dir, keep);
+  if (!backup.ok()) {
+    LogLine("error", "backup failed",
+            {{"status", backup.status().ToString()}, {"by", by}});
+    return backup.status();
+  }
+  const absl::Duration took = absl::Now() - started;
+  LogLine("info", "backed up",
+          {{"backup", absl::StrCat(backup->id)},
+           {"covers_position", absl::StrCat(backup->covers_position)},
+           {"bytes", absl::StrCat(backup->bytes)},
+           {"files", absl::StrCat(backup->files)},
+           {"took", absl::FormatDuration(took)},
+           {"by", by}});
+  return TakenBackup{*std::move(backup), took};
+}
 
 struct BackupSchedule::Shared {
   absl::Mutex mu;
@@ -62,20 +84,10 @@ void BackupSchedule::Run() {
       if (shared_->stopped) return;
     }
     if (clock_->Now() < next) continue;
-    const absl::Time started = absl::Now();
-    absl::StatusOr<StoreBackup> backup =
-        store_->Backup(options_.dir, options_.keep);
-    if (!backup.ok()) {
-      LogLine("error", "scheduled backup failed",
-              {{"status", backup.status().ToString()}});
-    } else {
-      LogLine("info", "backed up",
-              {{"backup", absl::StrCat(backup->id)},
-               {"covers_position", absl::StrCat(backup->covers_position)},
-               {"bytes", absl::StrCat(backup->bytes)},
-               {"files", absl::StrCat(backup->files)},
-               {"took", absl::FormatDuration(absl::Now() - started)}});
-    }
+    // A failure is logged; the next backup runs on time.
+    BackUpAndLog(*store_, options_.dir, options_.keep, "schedule")
+        .status()
+        .IgnoreError();
     next = clock_->Now() + options_.every;
   }
 }

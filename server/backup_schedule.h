@@ -10,11 +10,23 @@
 #include <string>
 #include <thread>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
 
 namespace returnpath::engine {
+
+// A backup of `store` into `dir` (the newest `keep` kept) and how long it
+// took, logged as "backed up" with who asked (`by`), or at level=error.
+struct TakenBackup {
+  StoreBackup backup;
+  absl::Duration took;
+};
+absl::StatusOr<TakenBackup> BackUpAndLog(EventStore& store,
+                                         const std::string& dir, uint32_t keep,
+                                         absl::string_view by);
 
 struct BackupScheduleOptions {
   std::string dir;

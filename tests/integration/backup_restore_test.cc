@@ -49,16 +49,21 @@ class BackupRestoreTest : public IntegrationTest {
     return absl::OkStatus();
   }
 
+  // Registers `id` and moves the clock a day on, to the first backup.
+  void RegisterAndBackUp(const std::string& id) {
+    PersonSpec person;
+    person.id = id;
+    RP_ASSERT_OK(Register(person));
+    RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
+    RP_ASSERT_OK(BackedUp(1));
+  }
+
   std::string backups_;
 };
 
 TEST_F(BackupRestoreTest, TheScheduleBacksUpAndARestoredDaemonServesIt) {
-  PersonSpec person;
-  person.id = "P-KEPT";
-  RP_ASSERT_OK(Register(person));
   // The schedule runs on the daemon's clock: a day on, a backup.
-  RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
-  RP_ASSERT_OK(BackedUp(1));
+  RegisterAndBackUp("P-KEPT");
   RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
   RP_ASSERT_OK(BackedUp(2));
   RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
@@ -103,11 +108,7 @@ TEST_F(BackupRestoreTest, AnAdministratorBacksUpOnDemand) {
 }
 
 TEST_F(BackupRestoreTest, RestoringOverAStoreIsRefused) {
-  PersonSpec person;
-  person.id = "P-ANY";
-  RP_ASSERT_OK(Register(person));
-  RP_ASSERT_OK(AdvanceBy(absl::Hours(25)));
-  RP_ASSERT_OK(BackedUp(1));
+  RegisterAndBackUp("P-ANY");
   daemon().Stop();
   const ProcessResult run =
       RunProcess({ReturnpathdPath(), "--data_dir=" + daemon().data_dir(),

@@ -228,18 +228,20 @@ int main(int argc, char** argv) {
          {"backup", absl::StrCat(restored->id)},
          {"covers_position", absl::StrCat(restored->covers_position)},
          {"taken", absl::FormatTime(restored->taken)}});
+    // The whole chain checks out before the timers start or anyone is served.
+    options.prepare = [then = std::move(options.prepare)](
+                          engine::EventStore& store) -> absl::Status {
+      absl::Status verified = store.Verify(1, 0, nullptr);
+      if (!verified.ok()) return verified;
+      engine::LogLine("info", "verified the restored chain",
+                      {{"last_position", absl::StrCat(store.LastPosition())}});
+      return then ? then(store) : absl::OkStatus();
+    };
   }
   auto opened = engine::Engine::Open(std::move(options));
   if (!opened.ok()) return Fail("cannot open the engine", opened.status());
   engine::Engine& core = **opened;
   engine::EventStore* store = &core.store();
-  if (!absl::GetFlag(FLAGS_restore_from).empty()) {
-    // A restored store serves only once its whole chain checks out.
-    absl::Status verified = store->Verify(1, 0, nullptr);
-    if (!verified.ok()) return Fail("the restored store", verified);
-    engine::LogLine("info", "verified the restored chain",
-                    {{"last_position", absl::StrCat(store->LastPosition())}});
-  }
   std::unique_ptr<engine::BackupSchedule> backups;
   if (!absl::GetFlag(FLAGS_backup_dir).empty()) {
     if (absl::GetFlag(FLAGS_backup_every) <= absl::ZeroDuration() ||
