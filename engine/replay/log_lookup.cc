@@ -53,8 +53,7 @@ absl::StatusOr<uint64_t> StoreEvents::PositionOf(absl::string_view stream_id,
   if (!events.ok() && !absl::IsNotFound(events.status())) {
     return events.status();
   }
-  return PositionForLookup(stream_id, version,
-                           absl::NotFoundError("no such version"));
+  return NoSuchVersion(stream_id, version);
 }
 
 }  // namespace returnpath::engine

@@ -88,12 +88,16 @@ absl::StatusOr<returnpath::v1::EventEnvelope> EventForLookup(
   return event;
 }
 
+absl::Status NoSuchVersion(absl::string_view stream_id, uint64_t version) {
+  return absl::NotFoundError(
+      absl::StrCat("stream \"", stream_id, "\" has no version ", version));
+}
+
 absl::StatusOr<uint64_t> PositionForLookup(absl::string_view stream_id,
                                            uint64_t version,
                                            absl::StatusOr<std::string> stored) {
   if (absl::IsNotFound(stored.status())) {
-    return absl::NotFoundError(
-        absl::StrCat("stream \"", stream_id, "\" has no version ", version));
+    return NoSuchVersion(stream_id, version);
   }
   if (!stored.ok()) return stored.status();
   absl::string_view in = *stored;

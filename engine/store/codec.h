@@ -37,6 +37,9 @@ absl::Status DecodeEventValue(uint64_t position, absl::string_view value,
 absl::StatusOr<returnpath::v1::EventEnvelope> EventForLookup(
     uint64_t position, absl::StatusOr<std::string> stored);
 
+// NOT_FOUND: `stream_id` has no event at `version`.
+absl::Status NoSuchVersion(absl::string_view stream_id, uint64_t version);
+
 // The position a stream-version record holds, as EventLookup::PositionOf
 // gives it, from a read of `key` (keys::StreamVersion): NOT_FOUND naming the
 // stream and version if the read found none.
