@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -39,9 +40,14 @@
 #include "server/task_service.h"
 #include "tools/demo/demo_population.h"
 #include "tools/returnpathd/build_info.h"
+#include "tools/returnpathd/config_file.h"
 #include "tools/returnpathd/store_setup.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
+ABSL_FLAG(std::string, config, "",
+          "a configuration file (textproto, proto/returnpath/v1/"
+          "daemon_config.proto) giving any of these flags; a flag given on "
+          "the command line wins over the file");
 ABSL_FLAG(
     std::string, data_dir, "./data",
     "directory of the embedded store (store/), principals and dev tokens");
@@ -160,7 +166,13 @@ void LogConfiguration() {
 
 int main(int argc, char** argv) {
   ConfigureUsage();
+  const std::set<std::string> given = tools::FlagsOnCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    absl::Status applied =
+        tools::ApplyConfigFile(absl::GetFlag(FLAGS_config), given);
+    if (!applied.ok()) return Fail("bad --config", applied);
+  }
   if (absl::Status level = engine::SetLogLevel(absl::GetFlag(FLAGS_log_level));
       !level.ok()) {
     return Fail("bad --log_level", level);
