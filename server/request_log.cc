@@ -25,6 +25,9 @@ constexpr size_t kKeyBytes = 32;
 // How deep PersonIdsIn looks into nested messages: a request's own fields
 // and the messages it carries (an import's events), not further.
 constexpr int kMaxDepth = 3;
+// A request naming many persons (an import) names the first ones in its line
+// and counts the rest.
+constexpr size_t kMaxLoggedPersons = 20;
 
 void Collect(const google::protobuf::Message& message, int depth,
              std::vector<std::string>* out) {
@@ -124,9 +127,11 @@ void LogRequest(const CallRecord& call, const PersonHasher& hasher) {
   std::vector<std::string> persons;
   std::vector<std::pair<std::string, std::string>> hidden;
   for (const std::string& id : call.subjects) {
-    persons.push_back(hasher.Of(id));
-    if (!id.empty()) hidden.emplace_back(id, absl::StrCat("#", persons.back()));
+    const std::string hash = hasher.Of(id);
+    if (persons.size() < kMaxLoggedPersons) persons.push_back(hash);
+    if (!id.empty()) hidden.emplace_back(id, absl::StrCat("#", hash));
   }
+  const std::string more = absl::StrCat(call.subjects.size() - persons.size());
   const std::string code =
       absl::StatusCodeToString(static_cast<absl::StatusCode>(call.code));
   const std::string latency =
@@ -139,6 +144,9 @@ void LogRequest(const CallRecord& call, const PersonHasher& hasher) {
       {"code", code},
       {"latency_ms", latency}};
   if (!persons.empty()) fields.emplace_back("persons", person_list);
+  if (call.subjects.size() > persons.size()) {
+    fields.emplace_back("more_persons", more);
+  }
   if (call.code != grpc::StatusCode::OK) fields.emplace_back("reason", reason);
   LogLine(RequestLogLevel(call), "request", fields);
 }

@@ -41,8 +41,9 @@ void PersonIdsIn(const google::protobuf::Message& request,
 absl::string_view RequestLogLevel(const CallRecord& call);
 
 // One structured line per call: rpc, principal, code, latency_ms, persons
-// (hashed), and for a refusal or failure its reason, with the persons' ids in
-// it replaced by their hashes.
+// (hashed; the first 20, and more_persons counting the rest), and for a
+// refusal or failure its reason, with the persons' ids in it replaced by
+// their hashes.
 void LogRequest(const CallRecord& call, const PersonHasher& hasher);
 
 // The hooks that log every call of the daemon's services (principal by the

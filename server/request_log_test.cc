@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/services.pb.h"
@@ -101,6 +102,19 @@ TEST(LogRequestTest, OneLineWithThePersonHashedAlsoInTheReason) {
   EXPECT_THAT(line, HasSubstr("#" + hasher.Of("P-4711") + ": the window"));
   EXPECT_THAT(line, Not(HasSubstr("P-4711")));
   EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
+}
+
+TEST(LogRequestTest, ALongListOfPersonsIsCutAndCounted) {
+  const PersonHasher hasher(std::string(32, 'k'));
+  CallRecord call;
+  call.method = "/returnpath.v1.AdminService/Import";
+  for (int i = 0; i < 25; ++i) call.subjects.push_back(absl::StrCat("P-", i));
+  ::testing::internal::CaptureStderr();
+  LogRequest(call, hasher);
+  const std::string line = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(line, HasSubstr(hasher.Of("P-19")));
+  EXPECT_THAT(line, Not(HasSubstr(hasher.Of("P-20"))));
+  EXPECT_THAT(line, HasSubstr("more_persons=\"5\""));
 }
 
 }  // namespace
