@@ -8,8 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -17,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "engine/read_file.h"
 #include "engine/status_macros.h"
-#include "engine/text_proto.h"
 #include "google/protobuf/text_format.h"
 
 namespace returnpath::engine {
@@ -202,16 +200,8 @@ absl::StatusOr<v1::PrincipalFile> ReadPrincipalFile(const std::string& path) {
         "run `chmod go-w ",
         path, "`"));
   }
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read principals file ", path));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
   v1::PrincipalFile file;
-  RP_RETURN_IF_ERROR(ParseTextProto(
-      text.str(), absl::StrCat("principals file ", path), &file));
+  RP_RETURN_IF_ERROR(ReadTextProtoFile(path, "principals file", &file));
   return file;
 }
 

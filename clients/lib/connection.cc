@@ -3,29 +3,18 @@
 #include <arpa/inet.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "engine/read_file.h"
 
 namespace returnpath::client {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path,
-                                     absl::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 absl::StatusOr<ResolvedToken> FromFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFile(path, "token file");
+  absl::StatusOr<std::string> text = engine::ReadFileText(path, "token file");
   if (!text.ok()) return text.status();
   std::string token(absl::StripAsciiWhitespace(*text));
   if (token.empty())
@@ -126,15 +115,17 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     }
     grpc::SslCredentialsOptions ssl;
     if (!options.ca_file.empty()) {
-      absl::StatusOr<std::string> ca = ReadFile(options.ca_file, "CA file");
+      absl::StatusOr<std::string> ca =
+          engine::ReadFileText(options.ca_file, "CA file");
       if (!ca.ok()) return ca.status();
       ssl.pem_root_certs = *ca;
     }
     if (!options.cert_file.empty()) {
       absl::StatusOr<std::string> cert =
-          ReadFile(options.cert_file, "certificate file");
+          engine::ReadFileText(options.cert_file, "certificate file");
       if (!cert.ok()) return cert.status();
-      absl::StatusOr<std::string> key = ReadFile(options.key_file, "key file");
+      absl::StatusOr<std::string> key =
+          engine::ReadFileText(options.key_file, "key file");
       if (!key.ok()) return key.status();
       ssl.pem_cert_chain = *cert;
       ssl.pem_private_key = *key;

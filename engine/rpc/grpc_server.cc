@@ -1,9 +1,7 @@
 #include "engine/rpc/grpc_server.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
+#include "engine/read_file.h"
 #include "engine/rpc/listen_address.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -13,13 +11,7 @@ namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path,
                                     absl::string_view what) {
-  std::ifstream in(path);
-  if (!in)
-    return absl::NotFoundError(
-        absl::StrCat("cannot read ", what, " file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return ReadFileText(path, absl::StrCat(what, " file"));
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -97,14 +96,6 @@ double RssWatch::Stop() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
   return std::max(max_.load(), CurrentRssMiB());
-}
-
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 absl::Status WriteJsonFile(const std::string& path,

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "engine/read_file.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "testing/child_process.h"
@@ -82,8 +83,6 @@ class RssWatch {
   std::thread thread_;
 };
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
-
 // Writes `message` as JSON (every field, proto names), aside and renamed so a
 // stop mid-write leaves the old file.
 absl::Status WriteJsonFile(const std::string& path,
@@ -92,7 +91,7 @@ absl::Status WriteJsonFile(const std::string& path,
 // Reads what WriteJsonFile wrote.
 template <typename T>
 absl::StatusOr<T> ReadJsonFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
+  absl::StatusOr<std::string> text = engine::ReadFileText(path, "file");
   if (!text.ok()) return text.status();
   T message;
   auto parsed = google::protobuf::util::JsonStringToMessage(*text, &message);

@@ -81,8 +81,8 @@ absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
 
 absl::StatusOr<std::string> DevToken(const std::string& data_dir,
                                      const std::string& role) {
-  absl::StatusOr<std::string> token =
-      ReadFileToString(absl::StrCat(data_dir, "/tokens/", role, ".token"));
+  absl::StatusOr<std::string> token = engine::ReadFileText(
+      absl::StrCat(data_dir, "/tokens/", role, ".token"), "token file");
   if (!token.ok()) return token.status();
   return std::string(absl::StripAsciiWhitespace(*token));
 }

@@ -61,7 +61,8 @@ std::string FirstLine(const std::string& path, const std::string& prefix) {
 }
 
 std::string LoadAverage() {
-  absl::StatusOr<std::string> text = ReadFileToString("/proc/loadavg");
+  absl::StatusOr<std::string> text =
+      engine::ReadFileText("/proc/loadavg", "the load");
   return text.ok() ? std::string(absl::StripAsciiWhitespace(*text)) : "";
 }
 

@@ -1,15 +1,13 @@
 #include "tools/returnpathd/config_file.h"
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "engine/read_file.h"
 #include "engine/status_macros.h"
-#include "engine/text_proto.h"
 #include "returnpath/v1/daemon_config.pb.h"
 
 namespace returnpath::tools {
@@ -52,15 +50,9 @@ std::set<std::string> FlagsOnCommandLine(int argc, char** argv) {
 
 absl::Status ApplyConfigFile(const std::string& path,
                              const std::set<std::string>& given) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read the configuration file ", path));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
   v1::DaemonConfig config;
-  RP_RETURN_IF_ERROR(engine::ParseTextProto(text.str(), path, &config));
+  RP_RETURN_IF_ERROR(
+      engine::ReadTextProtoFile(path, "the configuration file", &config));
   std::vector<const FieldDescriptor*> fields;
   config.GetReflection()->ListFields(config, &fields);
   for (const FieldDescriptor* field : fields) {

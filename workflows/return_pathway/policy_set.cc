@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "engine/read_file.h"
 #include "engine/status_macros.h"
 #include "engine/text_proto.h"
 #include "workflows/return_pathway/date_util.h"
@@ -301,14 +300,9 @@ absl::StatusOr<PolicySet> PolicySet::LoadDirectory(const std::string& dir) {
   std::sort(files.begin(), files.end());
   std::vector<std::pair<std::string, Policy>> policies;
   for (const std::filesystem::path& file : files) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in.good() && !in.eof()) {
-      return absl::NotFoundError(absl::StrCat("cannot read ", file.string()));
-    }
-    RP_ASSIGN_OR_RETURN(Policy policy,
-                        ParsePolicyText(text.str(), file.string()));
+    RP_ASSIGN_OR_RETURN(const std::string text,
+                        engine::ReadFileText(file.string(), "policy file"));
+    RP_ASSIGN_OR_RETURN(Policy policy, ParsePolicyText(text, file.string()));
     policies.emplace_back(file.string(), std::move(policy));
   }
   return Create(std::move(policies));
