@@ -140,7 +140,8 @@ void LogRequest(const CallRecord& call, const PersonHasher& hasher) {
   const std::string reason = absl::StrReplaceAll(call.reason, hidden);
   std::vector<std::pair<absl::string_view, absl::string_view>> fields = {
       {"rpc", call.method},
-      {"principal", call.principal.empty() ? "-" : call.principal},
+      {"principal", call.principal.empty() ? absl::string_view("-")
+                                           : absl::string_view(call.principal)},
       {"code", code},
       {"latency_ms", latency}};
   if (!persons.empty()) fields.emplace_back("persons", person_list);
