@@ -14,16 +14,6 @@
 namespace returnpath::client {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path,
-                                     absl::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 absl::StatusOr<ResolvedToken> FromFile(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(path, "token file");
   if (!text.ok()) return text.status();
@@ -142,6 +132,16 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     credentials = grpc::SslCredentials(ssl);
   }
   return grpc::CreateCustomChannel(options.server, credentials, args);
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace returnpath::client

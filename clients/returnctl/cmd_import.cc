@@ -2,12 +2,10 @@
 // (clients/lib/backlog_file.h), checked whole, then sent in batches of persons
 // (AdminService.Import), with progress once a second and a summary.
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "clients/lib/backlog_file.h"
+#include "clients/lib/connection.h"
 #include "clients/returnctl/commands.h"
 #include "clients/returnctl/session.h"
 
@@ -129,12 +127,10 @@ int RunImport(const Args& args, Session& s) {
   int exit = kExitOk;
   const std::optional<uint64_t> batch = s.NumberOption(args, "batch", &exit);
   if (exit != kExitOk) return exit;
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return s.Usage(absl::StrCat("cannot read ", file));
+  absl::StatusOr<std::string> text = client::ReadFile(file, "import file");
+  if (!text.ok()) return s.Usage(text.status().message());
 
-  const client::Backlog backlog = client::ReadBacklog(text.str(), *format);
+  const client::Backlog backlog = client::ReadBacklog(*text, *format);
   for (const client::BacklogError& error : backlog.errors)
     s.err() << file << ":" << error.line << ": " << error.message << "\n";
   if (!backlog.errors.empty()) {

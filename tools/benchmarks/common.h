@@ -83,6 +83,9 @@ class RssWatch {
 };
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+// Replaces the file at `path` with `text`.
+absl::Status WriteStringToFile(const std::string& path,
+                               const std::string& text);
 
 // Writes `message` as JSON (every field, proto names), aside and renamed so a
 // stop mid-write leaves the old file.
