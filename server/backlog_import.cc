@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
-#include <optional>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/proto_time.h"
@@ -255,9 +253,9 @@ absl::Status CheckImport(const v1::ImportRequest& request, EventStore& store,
   RP_RETURN_IF_ERROR(CheckImportFields(request, workflow));
   for (const v1::PersonBacklog& person : request.persons()) {
     v1::BacklogEvent refused;
-    RP_RETURN_IF_ERROR(
-        At(Where(person, 0, refused),
-           CheckRules(person, store, workflow, now, &refused).status()));
+    const absl::Status checked =
+        CheckRules(person, store, workflow, now, &refused).status();
+    RP_RETURN_IF_ERROR(At(Where(person, 0, refused), checked));
   }
   return absl::OkStatus();
 }

@@ -335,6 +335,26 @@ TEST_F(ImportTest, TheDaemonRefusesABadRequestWholeNamingTheLine) {
   EXPECT_CODE(As("admin").Import(request), kInvalidArgument,
               "line 7 (person P-2): effective_time is required");
   EXPECT_CODE(View("P-1"), kNotFound, "P-1");
+
+  // Well-formed, but the rules refuse P-2's appeal (no rejection to appeal):
+  // the daemon's own dry run refuses the request whole.
+  absl::StatusOr<client::BuiltEvent> registered =
+      RegistrationEvent(Person("P-2"));
+  RP_ASSERT_OK(registered);
+  *bad->mutable_events(0)->mutable_event() = registered->event;
+  *bad->mutable_events(0)->mutable_effective_time() =
+      client::ToTimestamp(Utc("2025-06-02T10:00:00Z"));
+  absl::StatusOr<client::BuiltEvent> appeal =
+      client::BuildEvent("appeal", {{"lodged", "2025-07-01"}});
+  RP_ASSERT_OK(appeal);
+  v1::BacklogEvent* refused = bad->add_events();
+  *refused->mutable_event() = appeal->event;
+  *refused->mutable_effective_time() =
+      client::ToTimestamp(client::StartOfDay(*client::ParseDate("2025-07-01")));
+  refused->set_line(9);
+  EXPECT_CODE(As("admin").Import(request), kFailedPrecondition,
+              "line 9 (person P-2): ");
+  EXPECT_CODE(View("P-1"), kNotFound, "P-1");
 }
 
 }  // namespace
