@@ -13,6 +13,7 @@ void AccessLog::RecordAsync(const Principal& principal,
                             absl::AnyInvocable<void(absl::Status)> done) {
   if (person_ids.empty()) return done(absl::OkStatus());
   ++waiting_;
+  const int64_t records = static_cast<int64_t>(person_ids.size());
   store_->LogAccessAsync(
       std::move(person_ids),
       [name = principal.name, role = principal.role,
@@ -25,8 +26,9 @@ void AccessLog::RecordAsync(const Principal& principal,
         record.set_person_id(std::string(person));
         return record.SerializeAsString();
       },
-      [this, done = std::move(done)](absl::Status written) mutable {
+      [this, records, done = std::move(done)](absl::Status written) mutable {
         --waiting_;
+        (written.ok() ? written_ : failed_) += records;
         done(std::move(written));
       });
 }

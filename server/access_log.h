@@ -33,6 +33,10 @@ class AccessLog {
   // Reads whose record was asked for and is not yet durable or failed (a
   // gauge: how many answers wait for the access log).
   int64_t Waiting() const { return waiting_.load(); }
+  // Records written durably, and records whose write failed (the read was
+  // refused), since start.
+  int64_t Written() const { return written_.load(); }
+  int64_t Failed() const { return failed_.load(); }
 
   // Says which persons' records a reader may see; its errors end the read.
   using PersonFilter =
@@ -46,6 +50,8 @@ class AccessLog {
  private:
   EventStore* const store_;
   std::atomic<int64_t> waiting_{0};
+  std::atomic<int64_t> written_{0};
+  std::atomic<int64_t> failed_{0};
 };
 
 }  // namespace returnpath::engine

@@ -1,7 +1,5 @@
 #include "server/auth.h"
 
-#include <openssl/rand.h>
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -131,15 +129,9 @@ absl::Status Authenticator::StillAdmitted(const Principal& principal) const {
 }
 
 absl::StatusOr<std::string> NewBearerToken() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
-    return absl::InternalError("cannot draw random bytes for a token");
-  }
   // The prefix keeps a token from ever starting with "-" (a command line
   // would take it for an option) and lets secret scanners recognise it.
-  return absl::StrCat(
-      "rpt_", absl::WebSafeBase64Escape(absl::string_view(
-                  reinterpret_cast<const char*>(bytes), sizeof(bytes))));
+  return absl::StrCat("rpt_", absl::WebSafeBase64Escape(RandomBytes(32)));
 }
 
 bool ScopeCovers(const Principal& principal, absl::string_view key) {

@@ -4,8 +4,8 @@
 
 namespace returnpath::engine {
 
-absl::StatusOr<Principal> AuthenticateCall(
-    const Authenticator& auth, const grpc::CallbackServerContext& ctx) {
+absl::StatusOr<Principal> AuthenticateCall(const Authenticator& auth,
+                                           const grpc::ServerContextBase& ctx) {
   std::shared_ptr<const grpc::AuthContext> auth_context = ctx.auth_context();
   if (auth_context != nullptr && auth_context->IsPeerAuthenticated()) {
     for (const grpc::string_ref& cn :

@@ -11,8 +11,8 @@ namespace returnpath::engine {
 
 // The principal behind a call: the client certificate's subject under mutual
 // TLS, otherwise the `authorization: Bearer <token>` metadata.
-absl::StatusOr<Principal> AuthenticateCall(
-    const Authenticator& auth, const grpc::CallbackServerContext& ctx);
+absl::StatusOr<Principal> AuthenticateCall(const Authenticator& auth,
+                                           const grpc::ServerContextBase& ctx);
 
 }  // namespace returnpath::engine
 

@@ -1,7 +1,6 @@
 #include "server/page_token.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <memory>
 #include <optional>
@@ -10,6 +9,7 @@
 #include "absl/base/internal/raw_logging.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "engine/digest.h"
 
 namespace returnpath::engine {
 namespace {
@@ -38,13 +38,6 @@ unsigned char* Bytes(std::string& s) {
 }
 const unsigned char* Bytes(absl::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-std::string RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  ABSL_RAW_CHECK(RAND_bytes(Bytes(out), static_cast<int>(n)) == 1,
-                 "RAND_bytes failed");
-  return out;
 }
 
 std::string Padded(absl::string_view raw) {

@@ -17,6 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "engine/status_macros.h"
+#include "engine/text_proto.h"
 #include "google/protobuf/text_format.h"
 
 namespace returnpath::engine {
@@ -208,10 +210,8 @@ absl::StatusOr<v1::PrincipalFile> ReadPrincipalFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   v1::PrincipalFile file;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &file)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "principals file ", path, " is not a valid PrincipalFile textproto"));
-  }
+  RP_RETURN_IF_ERROR(ParseTextProto(
+      text.str(), absl::StrCat("principals file ", path), &file));
   return file;
 }
 

@@ -38,6 +38,15 @@ void Count(absl::Time now, const v1::Task& task, v1::QueueCounts* counts) {
 
 }  // namespace
 
+absl::StatusOr<std::map<std::string, v1::QueueCounts>> CountLiveTasks(
+    TaskQueue& tasks, absl::Time now) {
+  std::map<std::string, v1::QueueCounts> by_queue;
+  RP_RETURN_IF_ERROR(tasks.VisitLive("", [&](const v1::Task& task) {
+    Count(now, task, &by_queue[task.queue()]);
+  }));
+  return by_queue;
+}
+
 absl::StatusOr<v1::QueueSummaryResponse> SummarizeQueues(
     const ServiceDeps& deps, TaskQueue& tasks, const Principal& principal,
     const v1::QueueSummaryRequest& request) {

@@ -1,7 +1,11 @@
 #ifndef RETURNPATH_SERVER_QUEUE_SUMMARY_H_
 #define RETURNPATH_SERVER_QUEUE_SUMMARY_H_
 
+#include <map>
+#include <string>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "engine/task_queue.h"
 #include "returnpath/v1/services.pb.h"
 #include "server/service_deps.h"
@@ -15,6 +19,11 @@ namespace returnpath::engine {
 absl::StatusOr<v1::QueueSummaryResponse> SummarizeQueues(
     const ServiceDeps& deps, TaskQueue& tasks, const Principal& principal,
     const v1::QueueSummaryRequest& request);
+
+// The same counts over every live task of every queue, for an operator's
+// metrics (no principal, no scope).
+absl::StatusOr<std::map<std::string, v1::QueueCounts>> CountLiveTasks(
+    TaskQueue& tasks, absl::Time now);
 
 }  // namespace returnpath::engine
 

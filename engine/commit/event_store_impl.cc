@@ -93,6 +93,7 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
   seq.workflow = options.workflow;
   seq.sync = options.sync;
   seq.on_append = options.on_append;
+  seq.on_group_written = options.on_group_written;
   seq.max_group = options.max_group;
   seq.write_fault = std::move(write_fault);
   auto gate = std::make_unique<WriteGate>(db.get(), options.path,

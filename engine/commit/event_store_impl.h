@@ -67,6 +67,7 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   absl::Status Compact(Table table) override;
   absl::StatusOr<StoreBackup> Backup(const std::string& dir,
                                      uint32_t keep) override;
+  StoreGauges Gauges() override;  // store_gauges.cc
   void AddCommitListener(std::function<void(uint64_t)> listener) override;
   absl::Status Close() override;
 

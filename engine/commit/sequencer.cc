@@ -50,6 +50,11 @@ ChainState Sequencer::Committed() const {
   return committed_;
 }
 
+size_t Sequencer::Queued() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size() + background_.size();
+}
+
 void Sequencer::AddCommitListener(std::function<void(uint64_t)> listener) {
   absl::MutexLock lock(&mu_);
   auto next = std::make_shared<Listeners>(*listeners_);
@@ -74,6 +79,7 @@ void Sequencer::Loop() {
       next = RunCommands(std::move(commands), in_flight.get());
     if (in_flight != nullptr) {
       const absl::Status write = AwaitWrite();
+      Observe(*in_flight, write);
       Answer(*in_flight, write, write.ok());
       if (next != nullptr) next->ctx->BaseWritten();
       in_flight.reset();
@@ -94,27 +100,31 @@ void Sequencer::Loop() {
     }
     if (QueueEmpty()) {
       // Nothing to run meanwhile: writing here spares two thread hand-offs.
-      const absl::Status write = Write(batch);
+      const absl::Status write = Write(*next, batch);
+      Observe(*next, write);
       Answer(*next, write, write.ok());
       continue;
     }
-    StartWrite(batch);
+    StartWrite(next.get(), batch);
     in_flight = std::move(next);
   }
 }
 
 void Sequencer::WriterLoop() {
   for (;;) {
+    RanGroup* group = nullptr;
     rocksdb::WriteBatch* batch = nullptr;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &Sequencer::WriterHasWork));
       if (to_write_ == nullptr) return;  // stopping
-      batch = to_write_;
+      group = to_write_;
+      batch = to_write_batch_;
     }
-    absl::Status status = Write(batch);
+    absl::Status status = Write(*group, batch);
     absl::MutexLock lock(&mu_);
     to_write_ = nullptr;
+    to_write_batch_ = nullptr;
     written_ = std::move(status);
   }
 }
@@ -124,11 +134,12 @@ bool Sequencer::QueueEmpty() {
   return queue_.empty() && background_.empty();
 }
 
-void Sequencer::StartWrite(rocksdb::WriteBatch* batch) {
+void Sequencer::StartWrite(RanGroup* group, rocksdb::WriteBatch* batch) {
   absl::MutexLock lock(&mu_);
   ABSL_RAW_CHECK(to_write_ == nullptr && !written_.has_value(),
                  "a write is already in flight");
-  to_write_ = batch;
+  to_write_ = group;
+  to_write_batch_ = batch;
 }
 
 absl::Status Sequencer::AwaitWrite() {
@@ -162,6 +173,7 @@ std::unique_ptr<Sequencer::RanGroup> Sequencer::RunCommands(
   // the commands run.
   ChainState start =
       in_flight != nullptr ? in_flight->ctx->group_chain() : Committed();
+  group->start_position = start.last_position;
   group->ctx = std::make_unique<CommandContext>(
       db_, options_.clock, options_.workflow, std::move(start),
       in_flight != nullptr ? in_flight->ctx.get() : nullptr,
@@ -201,6 +213,25 @@ void Sequencer::Answer(RanGroup& group, const absl::Status& write, bool wrote) {
   for (size_t i = 0; i < group.commands.size(); ++i) {
     group.commands[i].done(group.statuses[i].ok() ? write : group.statuses[i]);
   }
+}
+
+void Sequencer::Observe(const RanGroup& group,
+                        const absl::Status& write) const {
+  if (!options_.on_group_written) return;
+  GroupWritten written;
+  written.commands = group.commands.size();
+  written.events =
+      group.ctx->group_chain().last_position - group.start_position;
+  written.write_time = group.write_time;
+  written.ok = write.ok();
+  options_.on_group_written(written);
+}
+
+absl::Status Sequencer::Write(RanGroup& group, rocksdb::WriteBatch* batch) {
+  const absl::Time started = absl::Now();
+  absl::Status status = Write(batch);
+  group.write_time = absl::Now() - started;
+  return status;
 }
 
 absl::Status Sequencer::Write(rocksdb::WriteBatch* batch) {

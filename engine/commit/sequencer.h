@@ -157,6 +157,7 @@ class Sequencer {
     // writes); null: every write is attempted. Not owned; outlives Stop().
     WriteGate* gate = nullptr;
     AppendObserver on_append;  // StoreOptions::on_append
+    GroupObserver on_group_written;  // StoreOptions::on_group_written
   };
 
   // Starts the thread. `start` is the durable end of the log.
@@ -175,6 +176,9 @@ class Sequencer {
   // The durable end of the log.
   ChainState Committed() const;
 
+  // Commands waiting to run (foreground and background).
+  size_t Queued() const;
+
   // See EventStore::AddCommitListener.
   void AddCommitListener(std::function<void(uint64_t)> listener);
 
@@ -186,6 +190,8 @@ class Sequencer {
     std::unique_ptr<CommandContext> ctx;
     std::vector<Command> commands;
     std::vector<absl::Status> statuses;  // of each body
+    uint64_t start_position = 0;         // the log's end before the group
+    absl::Duration write_time;           // of its write, once written
   };
 
   void Loop();
@@ -198,9 +204,13 @@ class Sequencer {
   // Publishes a written group and answers its commands.
   void Answer(RanGroup& group, const absl::Status& write, bool wrote);
   bool QueueEmpty();
-  void StartWrite(rocksdb::WriteBatch* batch);
+  void StartWrite(RanGroup* group, rocksdb::WriteBatch* batch);
   absl::Status AwaitWrite();
+  // Writes the group's batch and notes how long the write and its fsync took.
+  absl::Status Write(RanGroup& group, rocksdb::WriteBatch* batch);
   absl::Status Write(rocksdb::WriteBatch* batch);
+  // Tells Options::on_group_written about a group that was written or failed.
+  void Observe(const RanGroup& group, const absl::Status& write) const;
   bool SequencerHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return !queue_.empty() || !background_.empty() || stopping_ ||
            written_.has_value();
@@ -222,9 +232,10 @@ class Sequencer {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   ChainState committed_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const Listeners> listeners_ ABSL_GUARDED_BY(mu_);
-  // The hand-off to the writer thread: the batch to write (owned by the
-  // sequencer's RanGroup), then its result. At most one write at a time.
-  rocksdb::WriteBatch* to_write_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The hand-off to the writer thread: the group to write (owned by the
+  // sequencer) and its batch, then the result. At most one write at a time.
+  RanGroup* to_write_ ABSL_GUARDED_BY(mu_) = nullptr;
+  rocksdb::WriteBatch* to_write_batch_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::optional<absl::Status> written_ ABSL_GUARDED_BY(mu_);
   bool writer_stopping_ ABSL_GUARDED_BY(mu_) = false;
 

@@ -80,6 +80,14 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // serve too, and requests would alternate between the two.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  const CallHooks& hooks = options.call_hooks;
+  if (hooks.principal || hooks.subjects || hooks.finished) {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        observers;
+    observers.push_back(NewCallObserver(hooks));
+    builder.experimental().SetInterceptorCreators(std::move(observers));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::string why = WhyCannotBind(*address);

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -24,7 +26,31 @@ void AppendQuoted(std::string* out, absl::string_view value) {
   out->push_back('"');
 }
 
+constexpr std::array<absl::string_view, 4> kLevels = {"debug", "info",
+                                                      "warning", "error"};
+
+// Index into kLevels; unknown levels rank as errors, so they are never lost.
+int Rank(absl::string_view level) {
+  for (int i = 0; i < static_cast<int>(kLevels.size()); ++i) {
+    if (kLevels[i] == level) return i;
+  }
+  return static_cast<int>(kLevels.size()) - 1;
+}
+
+std::atomic<int> min_rank{1};  // info
+
 }  // namespace
+
+absl::Status SetLogLevel(absl::string_view level) {
+  for (int i = 0; i < static_cast<int>(kLevels.size()); ++i) {
+    if (kLevels[i] == level) {
+      min_rank.store(i);
+      return absl::OkStatus();
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown log level \"", level, "\": use debug, info, warning or error"));
+}
 
 void LogLine(
     absl::string_view level, absl::string_view message,
@@ -38,6 +64,7 @@ void LogLine(
 void LogLine(
     absl::string_view level, absl::string_view message,
     absl::Span<const std::pair<absl::string_view, absl::string_view>> fields) {
+  if (Rank(level) < min_rank.load(std::memory_order_relaxed)) return;
   std::string line =
       absl::StrCat("time=",
                    absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),

@@ -286,6 +286,12 @@ bool TimerLoop::FireBatch(const std::vector<Timer>& timers) {
     batch->mu.Await(absl::Condition(&answered));
   }
 
+  if (options_.on_fired) {
+    const absl::Time now = clock_->Now();
+    for (const Firing& f : batch->firings) {
+      if (f.outcome == Outcome::kFired) options_.on_fired(now - DueOf(f.timer));
+    }
+  }
   bool write_failed = false;
   absl::MutexLock lock(&mu_);
   ++stats_.rounds;

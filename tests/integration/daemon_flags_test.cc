@@ -2,11 +2,15 @@
 // a sentence each, --version says what it was built from, and a running
 // daemon logs the configuration it runs with.
 
+#include <fstream>
+#include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "returnpath/v1/daemon_config.pb.h"
 #include "testing/child_process.h"
 #include "tests/integration/daemon.h"
 
@@ -60,6 +64,68 @@ TEST(DaemonFlagsTest, TheRunningDaemonLogsItsConfiguration) {
   EXPECT_THAT(log, HasSubstr("data_dir=\"" + (*daemon)->data_dir() + "\""));
   EXPECT_THAT(log, HasSubstr("listen=\"127.0.0.1:0\""));
   EXPECT_THAT(log, HasSubstr("rpc_threads=\"8\""));
+}
+
+// A file `name` in a fresh directory holding `text`; its path.
+std::string WriteConfig(const std::string& text) {
+  absl::StatusOr<std::string> dir = process::MakeTempDir("rp_config");
+  EXPECT_TRUE(dir.ok()) << dir.status();
+  const std::string path = *dir + "/returnpathd.textproto";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(DaemonFlagsTest, AConfigFileGivesFlagsAndTheCommandLineWins) {
+  const std::string config = WriteConfig(
+      "# what a deployment would write\n"
+      "rpc_threads: 3\n"
+      "min_free_disk_mib: 17\n"
+      "backup_keep: 4\n");
+  DaemonOptions options;
+  options.extra_flags = {"--config=" + config, "--rpc_threads=5"};
+  absl::StatusOr<std::unique_ptr<Daemon>> daemon = Daemon::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  const std::string log = (*daemon)->LogTail();
+  EXPECT_THAT(log, HasSubstr("config=\"" + config + "\""));
+  EXPECT_THAT(log, HasSubstr("min_free_disk_mib=\"17\""));
+  EXPECT_THAT(log, HasSubstr("backup_keep=\"4\""));
+  EXPECT_THAT(log, HasSubstr("rpc_threads=\"5\""));
+}
+
+TEST(DaemonFlagsTest, ABadConfigFileIsRefusedNamingWhere) {
+  const process::ProcessResult unknown =
+      Returnpathd({"--config=" + WriteConfig("rpc_threads: 3\nthreads: 4\n")});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.err, HasSubstr("returnpathd.textproto:2:"));
+  EXPECT_THAT(unknown.err, HasSubstr("threads"));
+
+  const process::ProcessResult bad_value =
+      Returnpathd({"--config=" + WriteConfig("backup_every: \"soon\"\n")});
+  EXPECT_NE(bad_value.exit_code, 0);
+  EXPECT_THAT(bad_value.err, HasSubstr("backup_every"));
+
+  const process::ProcessResult missing =
+      Returnpathd({"--config=/nonexistent/returnpathd.textproto"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_THAT(missing.err, HasSubstr("cannot read the configuration file"));
+}
+
+TEST(DaemonFlagsTest, EveryFlagCanBeGivenInTheConfigFile) {
+  const process::ProcessResult help = Returnpathd({"--help"});
+  const std::string text = help.out + help.err;
+  std::set<std::string> flags;
+  const std::regex flag("--([a-z_]+) \\(");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), flag);
+       it != std::sregex_iterator(); ++it) {
+    if ((*it)[1] != "config") flags.insert((*it)[1]);
+  }
+  std::set<std::string> fields;
+  const google::protobuf::Descriptor& config = *v1::DaemonConfig::descriptor();
+  for (int i = 0; i < config.field_count(); ++i) {
+    fields.insert(config.field(i)->name());
+  }
+  EXPECT_GT(flags.size(), 20u) << text;
+  EXPECT_EQ(flags, fields);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -31,15 +32,22 @@
 #include "server/admin_service.h"
 #include "server/audit_service.h"
 #include "server/backup_schedule.h"
+#include "server/daemon_metrics.h"
 #include "server/dev_principals.h"
 #include "server/pathway_service.h"
 #include "server/principal_registry.h"
+#include "server/request_log.h"
 #include "server/task_service.h"
 #include "tools/demo/demo_population.h"
 #include "tools/returnpathd/build_info.h"
+#include "tools/returnpathd/config_file.h"
 #include "tools/returnpathd/store_setup.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
+ABSL_FLAG(std::string, config, "",
+          "a configuration file (textproto, proto/returnpath/v1/"
+          "daemon_config.proto) giving any of these flags; a flag given on "
+          "the command line wins over the file");
 ABSL_FLAG(
     std::string, data_dir, "./data",
     "directory of the embedded store (store/), principals and dev tokens");
@@ -82,6 +90,16 @@ ABSL_FLAG(int, backup_keep, 7,
 ABSL_FLAG(std::string, restore_from, "",
           "before serving, restore the newest backup in this directory into "
           "an empty --data_dir, and verify its chain");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "serve Prometheus metrics (GET /metrics: counts and latencies, no "
+          "person's data) on this host:port, e.g. 127.0.0.1:9464; port 0 "
+          "picks a free port (see --metrics_port_file); empty: none");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "write the metrics endpoint's bound port here once serving");
+ABSL_FLAG(std::string, log_level, "info",
+          "debug, info, warning or error: lines below it are not written. "
+          "Each request is one line at info, a refusal at warning, a failure "
+          "at error; persons appear as keyed hashes (key: <data_dir>/log_key)");
 ABSL_FLAG(int64_t, min_free_disk_mib, 256,
           "writes are refused (RESOURCE_EXHAUSTED) while the store's disk has "
           "less free than this, and resume by themselves above it");
@@ -123,6 +141,14 @@ void ConfigureUsage() {
   absl::SetFlagsUsageConfig(config);
 }
 
+// Written whole under a temporary name, then renamed, so readers never see
+// half.
+void WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  std::filesystem::rename(tmp, path);
+}
+
 // One log line with the value of every flag the daemon runs with.
 void LogConfiguration() {
   std::vector<std::pair<std::string, std::string>> values;
@@ -140,7 +166,17 @@ void LogConfiguration() {
 
 int main(int argc, char** argv) {
   ConfigureUsage();
+  const std::set<std::string> given = tools::FlagsOnCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    absl::Status applied =
+        tools::ApplyConfigFile(absl::GetFlag(FLAGS_config), given);
+    if (!applied.ok()) return Fail("bad --config", applied);
+  }
+  if (absl::Status level = engine::SetLogLevel(absl::GetFlag(FLAGS_log_level));
+      !level.ok()) {
+    return Fail("bad --log_level", level);
+  }
   LogConfiguration();
   engine::BlockTerminationSignals();
   ::umask(077);  // the store holds persons' data: readable by this user only
@@ -181,7 +217,10 @@ int main(int argc, char** argv) {
       return_pathway::NewReturnPathwayWorkflow(absl::GetFlag(FLAGS_policy_dir));
   if (!workflow.ok()) return Fail("cannot load the policy", workflow.status());
 
+  engine::DaemonMetrics metrics;
   engine::EngineOptions options;
+  options.store.on_group_written = metrics.OnGroupWritten();
+  options.timers.on_fired = metrics.OnTimerFired();
   options.store.path = absl::StrCat(data_dir, "/store");
   options.store.clock = clock.get();
   options.store.workflow = workflow->get();
@@ -263,6 +302,10 @@ int main(int argc, char** argv) {
   engine::WakeSignal commits(executor.get());
   store->AddCommitListener([&commits](uint64_t) { commits.Notify(); });
   engine::AccessLog access_log(store);
+  metrics.Watch(
+      {store, &core.timers(), &core.tasks(), &access_log, clock.get()});
+  auto log_key = engine::PersonHasher::FromKeyFile(data_dir + "/log_key");
+  if (!log_key.ok()) return Fail("cannot read the log key", log_key.status());
   const engine::ServiceDeps deps{
       store,          workflow->get(), (*principals)->authenticator(),
       executor.get(), clock.get(),     &access_log};
@@ -278,20 +321,29 @@ int main(int argc, char** argv) {
   server_options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   server_options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   server_options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  server_options.call_hooks = engine::RequestLogHooks(
+      (*principals)->authenticator(), *std::move(log_key), metrics.OnCall());
   auto server = engine::GrpcServer::Start(
       server_options,
       {&pathway_service, &task_service, &audit_service, &admin_service});
   if (!server.ok())
     return Fail("cannot start the gRPC server", server.status());
+  int metrics_port = 0;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    absl::StatusOr<int> serving =
+        metrics.Serve(absl::GetFlag(FLAGS_metrics_listen));
+    if (!serving.ok()) return Fail("cannot serve metrics", serving.status());
+    metrics_port = *serving;
+    if (!absl::GetFlag(FLAGS_metrics_port_file).empty()) {
+      WritePortFile(absl::GetFlag(FLAGS_metrics_port_file), metrics_port);
+    }
+  }
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    // Written whole under a temporary name, then renamed, so readers never see
-    // half.
-    const std::string tmp = absl::GetFlag(FLAGS_port_file) + ".tmp";
-    std::ofstream(tmp) << (*server)->port() << "\n";
-    std::filesystem::rename(tmp, absl::GetFlag(FLAGS_port_file));
+    WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
   }
   engine::LogLine("info", "serving",
                   {{"port", absl::StrCat((*server)->port())},
+                   {"metrics_port", absl::StrCat(metrics_port)},
                    {"data_dir", data_dir},
                    {"clock", absl::GetFlag(FLAGS_clock)},
                    {"principals", *principals_file},
@@ -309,6 +361,7 @@ int main(int argc, char** argv) {
   core.tasks().Stop();
   commits.Close();
   stop_serving.join();
+  metrics.Watch({});  // a scrape no longer reads what closes next
   // The engine (timers, then the store) closes first: a write still in
   // flight when the grace ran out answers through a callback that may hand
   // work to the executor.

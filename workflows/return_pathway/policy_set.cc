@@ -10,8 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "engine/status_macros.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "engine/text_proto.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/legal_calendar.h"
 #include "workflows/return_pathway/names.h"
@@ -247,24 +246,8 @@ absl::Status ValidatePolicy(const Policy& p, absl::string_view source) {
 
 absl::StatusOr<Policy> ParsePolicyText(absl::string_view text,
                                        absl::string_view source) {
-  class Collector : public google::protobuf::io::ErrorCollector {
-   public:
-    void AddError(int line, google::protobuf::io::ColumnNumber column,
-                  const std::string& message) override {
-      if (first.empty()) {
-        first = absl::StrCat(line + 1, ":", column + 1, ": ", message);
-      }
-    }
-    std::string first;
-  };
-  Collector collector;
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&collector);
   Policy policy;
-  if (!parser.ParseFromString(std::string(text), &policy)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ":", collector.first));
-  }
+  RP_RETURN_IF_ERROR(engine::ParseTextProto(text, source, &policy));
   return policy;
 }
 

@@ -63,6 +63,31 @@ struct WriteCost {
 using AppendObserver = std::function<void(absl::string_view kind,
                                           uint64_t events, const WriteCost&)>;
 
+// One group commit: the commands the sequencer wrote together, the events
+// they appended, and how long the write and its fsync took.
+struct GroupWritten {
+  size_t commands = 0;
+  uint64_t events = 0;
+  absl::Duration write_time;
+  bool ok = false;  // false: the write failed or was refused (disk full)
+};
+
+// Told of each group commit after its write, on the sequencer's or its
+// writer's thread: must not block.
+using GroupObserver = std::function<void(const GroupWritten&)>;
+
+// What the store says about itself at one moment (metrics).
+struct StoreGauges {
+  uint64_t last_position = 0;
+  uint64_t queued_commands = 0;  // waiting for the sequencer
+  uint64_t file_bytes = 0;       // the store's table files
+  uint64_t memtable_bytes = 0;   // written, not yet flushed to a table file
+  uint64_t live_data_bytes = 0;  // RocksDB's estimate
+  uint64_t pending_compaction_bytes = 0;
+  uint64_t running_compactions = 0;
+  uint64_t free_disk_bytes = 0;  // on the store's disk
+};
+
 struct StoreOptions {
   // The RocksDB directory; created if missing.
   std::string path;
@@ -92,6 +117,8 @@ struct StoreOptions {
   std::function<void(absl::string_view level, absl::string_view message)> log;
   // Null: appends are not observed.
   AppendObserver on_append;
+  // Null: group commits are not observed.
+  GroupObserver on_group_written;
   // Append computes the workflow's transitions on the caller's thread and
   // the sequencer only checks them (engine/commit/prepare.h). false: the
   // sequencer computes every one (the serial path), for comparison.
@@ -313,6 +340,10 @@ class EventStore {
   // all). Blocks for as long as the copy takes.
   virtual absl::StatusOr<StoreBackup> Backup(const std::string& dir,
                                              uint32_t keep = 0) = 0;
+
+  // Cheap enough for a scrape every few seconds: RocksDB's properties and
+  // one statvfs.
+  virtual StoreGauges Gauges() = 0;
 
   // Called on the sequencer thread after every durable write (events, or
   // only timers and tasks) with the last position, e.g. to wake

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ struct TimerLoopOptions {
   // Pause after a write failed (disk full, I/O error) before the next round,
   // so a broken disk is not hammered in a tight loop.
   absl::Duration write_error_pause = absl::Seconds(1);
+  // Told, for each timer fired, how long after its due time (by the loop's
+  // clock) the firing was durable; on the loop's thread: must not block.
+  std::function<void(absl::Duration lag)> on_fired = nullptr;
 };
 
 // The principal of every TimerFired event.

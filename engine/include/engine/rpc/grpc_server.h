@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "engine/rpc/call_observer.h"
 #include "grpcpp/grpcpp.h"
 
 namespace returnpath::engine {
@@ -22,6 +23,9 @@ struct GrpcServerOptions {
   // Bounds that keep one client from starving the rest.
   int max_message_bytes = 4 << 20;
   int max_concurrent_streams = 256;
+  // Each call is reported to these (a request log, metrics); none set: not
+  // observed.
+  CallHooks call_hooks;
 };
 
 // A started gRPC server with the standard health and reflection services.
