@@ -8,9 +8,26 @@
 #include "engine/rpc/log.h"
 #include "engine/rpc/unary_call.h"
 #include "engine/status_macros.h"
+#include "server/backlog_import.h"
 #include "server/backup_schedule.h"
 
 namespace returnpath::engine {
+namespace {
+
+// Counts only: the log names no person.
+void LogImport(const v1::ImportResponse& response, const std::string& by) {
+  int counts[v1::ImportResult_ARRAYSIZE] = {};
+  for (const v1::PersonImportOutcome& outcome : response.outcomes())
+    ++counts[outcome.result()];
+  LogLine("info", "imported",
+          {{"imported", absl::StrCat(counts[v1::IMPORT_RESULT_IMPORTED])},
+           {"already_present",
+            absl::StrCat(counts[v1::IMPORT_RESULT_ALREADY_PRESENT])},
+           {"refused", absl::StrCat(counts[v1::IMPORT_RESULT_REFUSED])},
+           {"by", by}});
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* AdminService::AdvanceClock(
     grpc::CallbackServerContext* ctx, const v1::AdvanceClockRequest* request,
@@ -88,6 +105,36 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* ctx,
         response->mutable_took()->set_nanos(static_cast<int32_t>(
             absl::ToInt64Nanoseconds(taken.took % absl::Seconds(1))));
         return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* AdminService::Import(grpc::CallbackServerContext* ctx,
+                                               const v1::ImportRequest* request,
+                                               v1::ImportResponse* response) {
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::Status allowed = RequireRole(principal, {v1::ROLE_ADMIN},
+                                           "import persons' backlogs");
+        if (allowed.ok() && request->check_only()) {
+          absl::StatusOr<v1::ImportResponse> checked = CheckOnly(
+              *request, *deps_.store, *deps_.workflow, deps_.clock->Now());
+          if (checked.ok()) *response = *std::move(checked);
+          return finish(checked.status());
+        }
+        if (allowed.ok()) {
+          allowed = CheckImport(*request, *deps_.store, *deps_.workflow,
+                                deps_.clock->Now());
+        }
+        if (!allowed.ok()) return finish(allowed);
+        WriteImport(*request, *deps_.store, principal.name,
+                    [response, finish = std::move(finish), by = principal.name](
+                        absl::StatusOr<v1::ImportResponse> written) mutable {
+                      if (!written.ok()) return finish(written.status());
+                      *response = *std::move(written);
+                      LogImport(*response, by);
+                      finish(absl::OkStatus());
+                    });
       });
 }
 

@@ -13,8 +13,9 @@
 
 namespace returnpath::engine {
 
-// The administrator's service: the clock, the principals and backups; no
-// personal data is served. AdvanceClock works only when the daemon was started
+// The administrator's service: the clock, the principals, backups and the
+// import of persons' backlogs (server/backlog_import.h); no personal data is
+// served. AdvanceClock works only when the daemon was started
 // in test clock mode
 // (`manual_clock` non-null); it is refused otherwise. Thread-safe; what it
 // points to must outlive it.
@@ -34,6 +35,7 @@ class AdminService final : public v1::AdminService::CallbackService {
         .Method("AdvanceClock", &AdminService::AdvanceClock)
         .Method("Now", &AdminService::Now)
         .Method("Backup", &AdminService::Backup)
+        .Method("Import", &AdminService::Import)
         .Method("AddPrincipal", &AdminService::AddPrincipal)
         .Method("ListPrincipals", &AdminService::ListPrincipals)
         .Method("RevokePrincipal", &AdminService::RevokePrincipal)
@@ -49,6 +51,9 @@ class AdminService final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* ctx,
                                    const v1::BackupRequest* request,
                                    v1::BackupResponse* response) override;
+  grpc::ServerUnaryReactor* Import(grpc::CallbackServerContext* ctx,
+                                   const v1::ImportRequest* request,
+                                   v1::ImportResponse* response) override;
   grpc::ServerUnaryReactor* AddPrincipal(
       grpc::CallbackServerContext* ctx, const v1::AddPrincipalRequest* request,
       v1::PrincipalResponse* response) override;

@@ -277,6 +277,12 @@ absl::StatusOr<v1::BackupResponse> Client::Backup(
                NewContext(timeout_), request);
 }
 
+absl::StatusOr<v1::ImportResponse> Client::Import(
+    const v1::ImportRequest& request) {
+  return Unary(admin_.get(), &v1::AdminService::Stub::Import,
+               NewContext(timeout_), request);
+}
+
 absl::StatusOr<absl::Time> Client::Now() {
   RP_ASSIGN_OR_RETURN(v1::ClockResponse response,
                       Unary(admin_.get(), &v1::AdminService::Stub::Now,

@@ -100,6 +100,7 @@ class Client {
   absl::StatusOr<v1::ClockResponse> AdvanceClock(
       const v1::AdvanceClockRequest& request);
   absl::StatusOr<v1::BackupResponse> Backup(const v1::BackupRequest& request);
+  absl::StatusOr<v1::ImportResponse> Import(const v1::ImportRequest& request);
   absl::StatusOr<absl::Time> Now();
   absl::StatusOr<v1::PrincipalResponse> AddPrincipal(
       const v1::AddPrincipalRequest& request);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
@@ -55,6 +56,10 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const ConnectionOptions& options);
 
 bool IsLoopbackAddress(const std::string& server);
+
+// The whole file at `path`; NOT_FOUND naming it as `what` ("token file").
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     absl::string_view what);
 
 }  // namespace returnpath::client
 

@@ -200,8 +200,19 @@ Invocation CommandTable::Parse(const std::vector<std::string>& argv) const {
       }
       break;
     }
+    if (!inv.command->operand.empty() && inv.args.operand().empty() &&
+        !absl::StartsWith(argv[i], "-")) {
+      inv.args.set_operand(argv[i++]);
+      continue;
+    }
     inv.error = absl::StrCat(inv.command->path, ": unexpected argument '",
                              argv[i], "'");
+    return inv;
+  }
+  if (!inv.help && !inv.command->operand.empty() &&
+      inv.args.operand().empty()) {
+    inv.error =
+        absl::StrCat(inv.command->path, ": missing ", inv.command->operand);
     return inv;
   }
   if (!inv.help) {
@@ -248,6 +259,7 @@ std::string OptionLines(const std::vector<Option>& options) {
 
 std::string CommandTable::Help(const Command& command) const {
   std::string out = absl::StrCat("usage: returnctl ", command.path);
+  if (!command.operand.empty()) absl::StrAppend(&out, " ", command.operand);
   if (!command.options.empty()) absl::StrAppend(&out, " [options]");
   if (!command.rest_usage.empty())
     absl::StrAppend(&out, " ", command.rest_usage);

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -40,12 +41,16 @@ class Args {
       const {
     return values_;
   }
+  // The command's one word that is not an option (Command::operand).
+  const std::string& operand() const { return operand_; }
+  void set_operand(std::string operand) { operand_ = std::move(operand); }
   std::vector<std::string>& rest() { return rest_; }
   const std::vector<std::string>& rest() const { return rest_; }
 
  private:
   absl::flat_hash_map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> rest_;  // the words after "--"
+  std::string operand_;
 };
 
 struct Command {
@@ -55,6 +60,9 @@ struct Command {
   std::string details;     // more help: exclusive options, examples
   std::string rest_usage;  // e.g. "-- <event> [options]"; empty: no `--`
   std::function<int(const Args& args, Session& session)> run;
+  // The name of one required word after the command that is not an option
+  // ("FILE" in `admin import FILE`); empty: none. In Args::operand().
+  std::string operand = "";
 };
 
 // What the command line asked for. `command` is null for help on a group

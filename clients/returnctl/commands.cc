@@ -17,7 +17,7 @@ with a date (--notified, --lodged) takes it as its effective time; other events
 take the daemon's clock unless --effective is given.
 
 Exit codes: 0 ok; 1 cannot connect; 2 usage error; 3 the server said no (its gRPC
-code and message are printed); 4 verify or replay-check found a problem.
+code and message are printed); 4 verify or replay-check found a problem, or an import file has errors.
 )";
 
 }  // namespace
@@ -30,6 +30,7 @@ CommandTable AllCommands() {
   AddTaskSummaryCommands(&table);
   AddAuditCommands(&table);
   AddAdminCommands(&table);
+  AddImportCommands(&table);
   return table;
 }
 

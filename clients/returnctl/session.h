@@ -7,7 +7,7 @@
 // Exit codes: 0 ok; 1 cannot connect (daemon unreachable, token or TLS files
 // unreadable); 2 usage error (the help text follows); 3 the server said no
 // (its gRPC code and message are printed); 4 verify or replay-check found a
-// problem.
+// problem, or an import file has errors.
 
 #include <memory>
 #include <optional>

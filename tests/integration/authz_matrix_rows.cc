@@ -208,6 +208,8 @@ std::vector<Row> AllowedRoleRows() {
   // (backup_restore_test takes them).
   rows.push_back(
       {"AdminService.Backup", "admin", "-", StatusCode::FAILED_PRECONDITION});
+  // Importing persons' backlogs: administrators only.
+  rows.push_back({"AdminService.Import", "admin", "-", kOk});
   // Principals: administrators only, in this order (add, then rotate and
   // revoke what was added).
   for (const Row& row : std::vector<Row>{

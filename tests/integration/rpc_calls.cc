@@ -308,6 +308,29 @@ std::map<std::string, RpcCall> AdminCalls() {
          return Unary<AdminService>(caller, &AdminService::Stub::Backup,
                                     v1::BackupRequest());
        }},
+      {"AdminService.Import",
+       [](const Caller& caller, const Target&) {
+         // Checked only: the same call answers alike every time.
+         v1::ImportRequest request;
+         request.set_check_only(true);
+         v1::PersonBacklog* person = request.add_persons();
+         person->set_person_id("MATRIX-IMPORTED");
+         PersonSpec spec;
+         spec.id = person->person_id();
+         absl::StatusOr<client::BuiltEvent> registration =
+             RegistrationEvent(spec);
+         if (!registration.ok()) {
+           return grpc::Status(grpc::StatusCode::INTERNAL,
+                               std::string(registration.status().message()));
+         }
+         v1::BacklogEvent* event = person->add_events();
+         *event->mutable_event() = registration->event;
+         *event->mutable_effective_time() =
+             client::ToTimestamp(Utc(kEffectiveTime));
+         event->set_line(1);
+         return Unary<AdminService>(caller, &AdminService::Stub::Import,
+                                    request);
+       }},
   };
 }
 

@@ -98,6 +98,15 @@ double RssWatch::Stop() {
   return std::max(max_.load(), CurrentRssMiB());
 }
 
+absl::Status WriteStringToFile(const std::string& path,
+                               const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
 absl::Status WriteJsonFile(const std::string& path,
                            const google::protobuf::Message& message) {
   std::string json;

@@ -83,6 +83,10 @@ class RssWatch {
   std::thread thread_;
 };
 
+// Replaces the file at `path` with `text`.
+absl::Status WriteStringToFile(const std::string& path,
+                               const std::string& text);
+
 // Writes `message` as JSON (every field, proto names), aside and renamed so a
 // stop mid-write leaves the old file.
 absl::Status WriteJsonFile(const std::string& path,

@@ -157,7 +157,7 @@ int Assemble() {
   r.set_git_commit(absl::GetFlag(FLAGS_git_commit));
   r.set_quick(absl::GetFlag(FLAGS_quick));
   r.add_machine_notes(absl::StrCat("load average at the end: ", LoadAverage()));
-  for (int n = 1; n <= 8; ++n) {
+  for (int n = 1; n <= 9; ++n) {
     if (absl::StatusOr<Suite> suite =
             ReadJsonFile<Suite>(absl::StrCat(dir, "/", n, ".json"));
         suite.ok()) {
