@@ -57,10 +57,6 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
 
 bool IsLoopbackAddress(const std::string& server);
 
-// The whole file at `path`; NOT_FOUND naming it as `what` ("token file").
-absl::StatusOr<std::string> ReadFile(const std::string& path,
-                                     absl::string_view what);
-
 }  // namespace returnpath::client
 
 #endif  // RETURNPATH_CLIENTS_LIB_CONNECTION_H_

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/read_file.h"
 #include "clients/lib/backlog_file.h"
 #include "clients/lib/connection.h"
 #include "clients/returnctl/commands.h"
@@ -127,7 +128,7 @@ int RunImport(const Args& args, Session& s) {
   int exit = kExitOk;
   const std::optional<uint64_t> batch = s.NumberOption(args, "batch", &exit);
   if (exit != kExitOk) return exit;
-  absl::StatusOr<std::string> text = client::ReadFile(file, "import file");
+  absl::StatusOr<std::string> text = engine::ReadFileText(file, "import file");
   if (!text.ok()) return s.Usage(text.status().message());
 
   const client::Backlog backlog = client::ReadBacklog(*text, *format);
