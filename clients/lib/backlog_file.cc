@@ -275,9 +275,9 @@ absl::StatusOr<v1::BacklogEvent> BuildLine(const RawLine& raw) {
   }
   EventArgs args;
   for (const auto& [name, values] : raw.fields) {
-    const auto spec =
-        std::find_if(kind->args.begin(), kind->args.end(),
-                     [&](const EventArgSpec& s) { return s.name == name; });
+    const auto spec = std::find_if(
+        kind->args.begin(), kind->args.end(),
+        [&field = name](const EventArgSpec& s) { return s.name == field; });
     if (spec == kind->args.end()) {
       return absl::InvalidArgumentError(
           absl::StrCat("fields: ", raw.event, " has no field '", name,
