@@ -1,10 +1,6 @@
 #include "server/request_log.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -15,8 +11,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "engine/digest.h"
+#include "engine/read_file.h"
+#include "engine/status_macros.h"
 #include "engine/rpc/log.h"
 #include "server/call_auth.h"
+#include "server/principal_file.h"
 
 namespace returnpath::engine {
 namespace {
@@ -63,36 +62,19 @@ void Collect(const google::protobuf::Message& message, int depth,
 
 absl::StatusOr<PersonHasher> PersonHasher::FromKeyFile(
     const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (in) {
-    std::stringstream key;
-    key << in.rdbuf();
-    if (key.str().size() != kKeyBytes) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the log key ", path, " is not ", kKeyBytes,
-          " bytes: restore it from a backup, or remove it to start a new one "
-          "(older log lines then no longer match newer ones)"));
-    }
-    return PersonHasher(key.str());
+  if (!std::filesystem::exists(path)) {
+    std::string key = RandomBytes(kKeyBytes);
+    RP_RETURN_IF_ERROR(WritePrivateFile(path, key));
+    return PersonHasher(std::move(key));
   }
-  const std::string key = RandomBytes(kKeyBytes);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << key;
-    if (!out.flush()) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot write the log key ", tmp));
-    }
+  RP_ASSIGN_OR_RETURN(std::string key, ReadFileText(path, "the log key"));
+  if (key.size() != kKeyBytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the log key ", path, " is not ", kKeyBytes,
+        " bytes: restore it from a backup, or remove it to start a new one "
+        "(older log lines then no longer match newer ones)"));
   }
-  ::chmod(tmp.c_str(), 0600);
-  std::error_code error;
-  std::filesystem::rename(tmp, path, error);
-  if (error) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot write the log key ", path, ": ", error.message()));
-  }
-  return PersonHasher(key);
+  return PersonHasher(std::move(key));
 }
 
 std::string PersonHasher::Of(absl::string_view person_id) const {
