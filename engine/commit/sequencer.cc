@@ -93,19 +93,19 @@ void Sequencer::Loop() {
       }
     }
     if (next == nullptr) continue;
-    rocksdb::WriteBatch* batch = next->ctx->FinishGroup();
-    if (batch == nullptr) {
+    next->batch = next->ctx->FinishGroup();
+    if (next->batch == nullptr) {
       Answer(*next, absl::OkStatus(), /*wrote=*/false);
       continue;
     }
     if (QueueEmpty()) {
       // Nothing to run meanwhile: writing here spares two thread hand-offs.
-      const absl::Status write = Write(*next, batch);
+      const absl::Status write = Write(*next);
       Observe(*next, write);
       Answer(*next, write, write.ok());
       continue;
     }
-    StartWrite(next.get(), batch);
+    StartWrite(next.get());
     in_flight = std::move(next);
   }
 }
@@ -113,18 +113,15 @@ void Sequencer::Loop() {
 void Sequencer::WriterLoop() {
   for (;;) {
     RanGroup* group = nullptr;
-    rocksdb::WriteBatch* batch = nullptr;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &Sequencer::WriterHasWork));
       if (to_write_ == nullptr) return;  // stopping
       group = to_write_;
-      batch = to_write_batch_;
     }
-    absl::Status status = Write(*group, batch);
+    absl::Status status = Write(*group);
     absl::MutexLock lock(&mu_);
     to_write_ = nullptr;
-    to_write_batch_ = nullptr;
     written_ = std::move(status);
   }
 }
@@ -134,12 +131,11 @@ bool Sequencer::QueueEmpty() {
   return queue_.empty() && background_.empty();
 }
 
-void Sequencer::StartWrite(RanGroup* group, rocksdb::WriteBatch* batch) {
+void Sequencer::StartWrite(RanGroup* group) {
   absl::MutexLock lock(&mu_);
   ABSL_RAW_CHECK(to_write_ == nullptr && !written_.has_value(),
                  "a write is already in flight");
   to_write_ = group;
-  to_write_batch_ = batch;
 }
 
 absl::Status Sequencer::AwaitWrite() {
@@ -227,9 +223,9 @@ void Sequencer::Observe(const RanGroup& group,
   options_.on_group_written(written);
 }
 
-absl::Status Sequencer::Write(RanGroup& group, rocksdb::WriteBatch* batch) {
+absl::Status Sequencer::Write(RanGroup& group) {
   const absl::Time started = absl::Now();
-  absl::Status status = Write(batch);
+  absl::Status status = Write(group.batch);
   group.write_time = absl::Now() - started;
   return status;
 }

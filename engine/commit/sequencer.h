@@ -190,6 +190,7 @@ class Sequencer {
     std::unique_ptr<CommandContext> ctx;
     std::vector<Command> commands;
     std::vector<absl::Status> statuses;  // of each body
+    rocksdb::WriteBatch* batch = nullptr;  // ctx's, once the group is finished
     uint64_t start_position = 0;         // the log's end before the group
     absl::Duration write_time;           // of its write, once written
   };
@@ -204,10 +205,10 @@ class Sequencer {
   // Publishes a written group and answers its commands.
   void Answer(RanGroup& group, const absl::Status& write, bool wrote);
   bool QueueEmpty();
-  void StartWrite(RanGroup* group, rocksdb::WriteBatch* batch);
+  void StartWrite(RanGroup* group);
   absl::Status AwaitWrite();
   // Writes the group's batch and notes how long the write and its fsync took.
-  absl::Status Write(RanGroup& group, rocksdb::WriteBatch* batch);
+  absl::Status Write(RanGroup& group);
   absl::Status Write(rocksdb::WriteBatch* batch);
   // Tells Options::on_group_written about a group that was written or failed.
   void Observe(const RanGroup& group, const absl::Status& write) const;
@@ -233,9 +234,8 @@ class Sequencer {
   ChainState committed_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const Listeners> listeners_ ABSL_GUARDED_BY(mu_);
   // The hand-off to the writer thread: the group to write (owned by the
-  // sequencer) and its batch, then the result. At most one write at a time.
+  // sequencer), then the result. At most one write at a time.
   RanGroup* to_write_ ABSL_GUARDED_BY(mu_) = nullptr;
-  rocksdb::WriteBatch* to_write_batch_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::optional<absl::Status> written_ ABSL_GUARDED_BY(mu_);
   bool writer_stopping_ ABSL_GUARDED_BY(mu_) = false;
 
