@@ -1,6 +1,6 @@
 #include "server/access_log.h"
 
-#include "engine/proto_time.h"
+#include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 
 namespace returnpath::engine {
@@ -14,18 +14,13 @@ void AccessLog::RecordAsync(const Principal& principal,
   if (person_ids.empty()) return done(absl::OkStatus());
   ++waiting_;
   const int64_t records = static_cast<int64_t>(person_ids.size());
+  // Who and which person are the engine's entry; the rest is ours.
+  v1::AccessRecord detail;
+  detail.set_role(v1::Role_Name(principal.role));
+  detail.set_method(std::string(method));
+  detail.set_purpose(principal.purpose);
   store_->LogAccessAsync(
-      std::move(person_ids),
-      [name = principal.name, role = principal.role,
-       method = std::string(method)](absl::string_view person, absl::Time now) {
-        v1::AccessRecord record;
-        *record.mutable_time() = ToTimestamp(now);
-        record.set_principal(name);
-        record.set_role(v1::Role_Name(role));
-        record.set_method(method);
-        record.set_person_id(std::string(person));
-        return record.SerializeAsString();
-      },
+      std::move(person_ids), principal.name, detail.SerializeAsString(),
       [this, records, done = std::move(done)](absl::Status written) mutable {
         --waiting_;
         (written.ok() ? written_ : failed_) += records;
@@ -33,27 +28,51 @@ void AccessLog::RecordAsync(const Principal& principal,
       });
 }
 
-absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog::Read(
-    absl::string_view person_id, size_t limit, const PersonFilter& include) {
-  std::vector<v1::AccessRecord> records;
+absl::StatusOr<AccessLog::Page> AccessLog::Read(const AccessQuery& query,
+                                                size_t size,
+                                                const PersonFilter& include) {
+  Page page;
   absl::Status error;
-  RP_RETURN_IF_ERROR(
-      store_->ReadAccessLog(person_id, [&](absl::string_view value) {
-        v1::AccessRecord record;
-        if (!record.ParseFromArray(value.data(), value.size())) {
-          error = absl::DataLossError("an access_log record does not parse");
-          return false;
-        }
-        absl::StatusOr<bool> included = include(record.person_id());
+  RP_ASSIGN_OR_RETURN(
+      page.next,
+      store_->ReadAccessLog(query, [&](const v1::AccessEntry& entry) {
+        absl::StatusOr<bool> included = include(entry.stream_id());
         if (!included.ok()) {
           error = included.status();
           return false;
         }
-        if (*included) records.push_back(std::move(record));
-        return limit == 0 || records.size() < limit;
+        if (!*included) return true;
+        v1::AccessRecord& record = page.records.emplace_back();
+        if (!record.ParseFromString(entry.detail())) {
+          error = absl::DataLossError(
+              absl::StrCat("access record ", entry.sequence(),
+                           ": its detail does not parse"));
+          return false;
+        }
+        *record.mutable_time() = entry.time();
+        record.set_principal(entry.actor());
+        record.set_person_id(entry.stream_id());
+        record.set_sequence(entry.sequence());
+        return page.records.size() < size;
       }));
   RP_RETURN_IF_ERROR(error);
-  return records;
+  return page;
+}
+
+absl::StatusOr<StoreOptions::LegacyAccess> AccessLog::ReadLegacy(
+    absl::string_view record) {
+  v1::AccessRecord old;
+  if (!old.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
+    return absl::DataLossError(
+        "an access record written before the log was chained does not parse");
+  }
+  StoreOptions::LegacyAccess legacy;
+  legacy.actor = old.principal();
+  old.clear_principal();
+  old.clear_person_id();
+  old.clear_time();
+  legacy.detail = old.SerializeAsString();
+  return legacy;
 }
 
 }  // namespace returnpath::engine

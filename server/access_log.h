@@ -14,18 +14,19 @@
 
 namespace returnpath::engine {
 
-// Who read which person's data, and when: durable records in the store's
-// access log (EventStore::LogAccessAsync), written through the sequencer like
-// any other write. Thread-safe; `store` outlives it.
+// Who read which person's data, when, through which call and why: durable,
+// hash-chained records in the store's access log (EventStore::LogAccessAsync),
+// written through the sequencer like any other write. Thread-safe; `store`
+// outlives it.
 class AccessLog {
  public:
   explicit AccessLog(EventStore* store);
 
-  // Records, durably, that `principal` read the persons through `method`:
-  // `done` gets OK once the records are durable, or the error, on the
-  // sequencer thread (at once, on the caller's, when there is nothing to
-  // log). A read whose access could not be logged must not be answered.
-  // `done` must not block.
+  // Records, durably, that `principal` read the persons through `method`
+  // (with the purpose the principal's call gave): `done` gets OK once the
+  // records are durable, or the error, on the sequencer thread (at once, on
+  // the caller's, when there is nothing to log). A read whose access could
+  // not be logged must not be answered. `done` must not block.
   void RecordAsync(const Principal& principal, absl::string_view method,
                    std::vector<std::string> person_ids,
                    absl::AnyInvocable<void(absl::Status)> done);
@@ -42,10 +43,19 @@ class AccessLog {
   using PersonFilter =
       std::function<absl::StatusOr<bool>(const std::string& person_id)>;
 
-  // The records of one person, oldest first (empty id: everyone, by person
-  // then time), of the persons `include` accepts, at most `limit` (0: all).
-  absl::StatusOr<std::vector<v1::AccessRecord>> Read(
-      absl::string_view person_id, size_t limit, const PersonFilter& include);
+  struct Page {
+    std::vector<v1::AccessRecord> records;
+    std::string next;  // raw: where the next page starts; empty if none
+  };
+  // At most `size` records `query` selects (its `after`: a previous page's
+  // `next`), newest first, of the persons `include` accepts.
+  absl::StatusOr<Page> Read(const AccessQuery& query, size_t size,
+                            const PersonFilter& include);
+
+  // What a record written before the log was chained says (a whole
+  // AccessRecord): for StoreOptions::read_legacy_access.
+  static absl::StatusOr<StoreOptions::LegacyAccess> ReadLegacy(
+      absl::string_view record);
 
  private:
   EventStore* const store_;

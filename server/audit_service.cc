@@ -10,6 +10,7 @@
 #include "engine/rpc/unary_call.h"
 #include "engine/status_macros.h"
 #include "server/input_bounds.h"
+#include "server/page_token.h"
 #include "server/pathway_view.h"
 #include "server/person_scope.h"
 
@@ -18,6 +19,8 @@ namespace {
 
 constexpr size_t kPage = 256;
 constexpr uint64_t kVerifyChunk = 10000;
+// Records in an access log page when the caller names no size.
+constexpr uint64_t kDefaultAccessPage = 100;
 
 absl::Status RequireAuditor(const Principal& principal,
                             absl::string_view action) {
@@ -194,9 +197,11 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
         absl::StrCat("from_position ", from, " is after to_position ", to));
   }
   uint64_t next = from;
+  const bool to_the_end = request->to_position() == 0;
   PullWriter<v1::VerifyResponse>::Source source =
-      [store, range, next, from, to](std::vector<v1::VerifyResponse>* out,
-                                     Gate*) mutable -> absl::StatusOr<Pulled> {
+      [store, range, next, from, to, to_the_end](
+          std::vector<v1::VerifyResponse>* out,
+          Gate*) mutable -> absl::StatusOr<Pulled> {
     RP_RETURN_IF_ERROR(range);
     v1::VerifyOutcome outcome;
     outcome.set_checked(next - from);
@@ -217,6 +222,25 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
       progress->set_total(to - from + 1);
       return Pulled::kMore;
     }
+    std::string access;
+    if (to_the_end) {
+      absl::StatusOr<uint64_t> records = store->VerifyAccessLog(nullptr);
+      if (absl::IsDataLoss(records.status())) {
+        outcome.set_ok(false);
+        outcome.set_access_log_checked(true);
+        outcome.set_message(
+            absl::StrCat("positions ", from, "..", to,
+                         " verified; the access log is not intact: ",
+                         records.status().message()));
+        *out->emplace_back().mutable_outcome() = outcome;
+        return Pulled::kDone;
+      }
+      if (!records.ok()) return records.status();
+      outcome.set_access_log_checked(true);
+      outcome.set_access_records(*records);
+      access = absl::StrCat("; access log: ", *records,
+                            " records, chain and indexes intact");
+    }
     outcome.set_ok(true);
     if (to > 0) {
       absl::StatusOr<EventPage> head = store->ReadAll(to, 1);
@@ -225,10 +249,11 @@ grpc::ServerWriteReactor<v1::VerifyResponse>* AuditService::Verify(
         outcome.set_chain_head(head->events.front().hash());
       }
     }
-    outcome.set_message(
+    outcome.set_message(absl::StrCat(
         to == 0 ? "the log is empty"
                 : absl::StrCat("positions ", from, "..", to,
-                               " verified: hashes and chain intact"));
+                               " verified: hashes and chain intact"),
+        access));
     *out->emplace_back().mutable_outcome() = outcome;
     return Pulled::kDone;
   };
@@ -405,25 +430,60 @@ grpc::ServerUnaryReactor* AuditService::Statistics(
 grpc::ServerUnaryReactor* AuditService::AccessLog(
     grpc::CallbackServerContext* ctx, const v1::AccessLogRequest* request,
     v1::AccessLogResponse* response) {
-  return RunUnarySync(
-      deps_, ctx, [this, request, response](const Principal& principal) {
-        RP_RETURN_IF_ERROR(RequireAuditor(principal, "read the access log"));
-        RP_RETURN_IF_ERROR(CheckBounds(*request));
-        const std::string& person = request->person_id();
-        if (!person.empty()) {
-          RP_RETURN_IF_ERROR(
-              ReadablePerson(*deps_.store, principal, person).status());
+  return RunUnary(
+      deps_, ctx,
+      [this, request, response](const Principal& principal, Finish finish) {
+        absl::StatusOr<v1::AccessLogResponse> page =
+            AccessLogPage(principal, *request);
+        if (!page.ok()) return finish(page.status());
+        // Reading the access log reads of the persons it names.
+        std::vector<std::string> persons;
+        for (const v1::AccessRecord& record : page->records()) {
+          persons.push_back(record.person_id());
         }
-        ScopeFilter scope(*deps_.store, principal);
-        RP_ASSIGN_OR_RETURN(
-            std::vector<v1::AccessRecord> records,
-            deps_.access_log->Read(
-                person, request->limit(),
-                [&scope](const std::string& id) { return scope.Covers(id); }));
-        for (v1::AccessRecord& record : records)
-          *response->add_records() = std::move(record);
-        return absl::OkStatus();
+        std::sort(persons.begin(), persons.end());
+        persons.erase(std::unique(persons.begin(), persons.end()),
+                      persons.end());
+        LogThenServe(
+            deps_, principal, "AccessLog", std::move(persons),
+            [response, page = *std::move(page)]() mutable {
+              *response = std::move(page);
+              return absl::OkStatus();
+            },
+            std::move(finish));
       });
+}
+
+absl::StatusOr<v1::AccessLogResponse> AuditService::AccessLogPage(
+    const Principal& principal, const v1::AccessLogRequest& request) const {
+  RP_RETURN_IF_ERROR(RequireAuditor(principal, "read the access log"));
+  RP_RETURN_IF_ERROR(CheckBounds(request));
+  if (!request.person_id().empty()) {
+    RP_RETURN_IF_ERROR(
+        ReadablePerson(*deps_.store, principal, request.person_id()).status());
+  }
+  AccessQuery query;
+  query.stream_id = request.person_id();
+  query.actor = request.principal();
+  if (request.has_from()) query.from = FromTimestamp(request.from());
+  if (request.has_to()) query.to = FromTimestamp(request.to());
+  const std::string binding = PageTokenBinding(
+      {"AccessLog", principal.name, request.person_id(), request.principal(),
+       request.from().SerializeAsString(), request.to().SerializeAsString()});
+  const PageTokens& tokens = PageTokens::ForProcess();
+  RP_ASSIGN_OR_RETURN(query.after, tokens.Open(request.page_token(), binding));
+  ScopeFilter scope(*deps_.store, principal);
+  RP_ASSIGN_OR_RETURN(
+      engine::AccessLog::Page page,
+      deps_.access_log->Read(
+          query, request.limit() == 0 ? kDefaultAccessPage : request.limit(),
+          [&scope](const std::string& id) { return scope.Covers(id); }));
+  v1::AccessLogResponse response;
+  for (v1::AccessRecord& record : page.records) {
+    *response.add_records() = std::move(record);
+  }
+  response.set_next_page_token(tokens.Seal(page.next, binding));
+  return response;
 }
 
 }  // namespace returnpath::engine

@@ -55,6 +55,9 @@ class AuditService final : public v1::AuditService::CallbackService {
   // What PathwayAsOf reads, checked; served once logged.
   absl::StatusOr<v1::PathwayView> ReadAsOf(const Principal& principal,
                                            const v1::AsOfRequest& request) const;
+  // One page of the access log, checked; served once its own read is logged.
+  absl::StatusOr<v1::AccessLogResponse> AccessLogPage(
+      const Principal& principal, const v1::AccessLogRequest& request) const;
 
   const ServiceDeps deps_;
   WakeSignal* const commits_;

@@ -20,6 +20,9 @@ struct Principal {
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::vector<std::string> scopes;
   std::vector<std::string> allowed_event_types;
+  // Why this call reads (its `purpose` metadata), for the access log; empty
+  // if the caller gave none. Per call, not part of the identity.
+  std::string purpose;
 };
 
 // Maps credentials (bearer token or client certificate subject) to principals

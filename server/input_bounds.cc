@@ -140,8 +140,12 @@ absl::Status CheckLength(absl::string_view field, absl::string_view value,
   return absl::OkStatus();
 }
 
-absl::Status CheckId(absl::string_view field, absl::string_view value) {
-  RP_RETURN_IF_ERROR(CheckLength(field, value, kMaxIdBytes));
+namespace {
+
+// At most `max` bytes, no control characters.
+absl::Status CheckPlain(absl::string_view field, absl::string_view value,
+                        size_t max) {
+  RP_RETURN_IF_ERROR(CheckLength(field, value, max));
   for (char c : value) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       return absl::InvalidArgumentError(
@@ -149,6 +153,16 @@ absl::Status CheckId(absl::string_view field, absl::string_view value) {
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckId(absl::string_view field, absl::string_view value) {
+  return CheckPlain(field, value, kMaxIdBytes);
+}
+
+absl::Status CheckPurpose(absl::string_view purpose) {
+  return CheckPlain("the purpose metadata", purpose, kMaxKeyBytes);
 }
 
 absl::Status CheckTime(absl::string_view field,
@@ -290,7 +304,15 @@ absl::Status CheckBounds(const v1::StatisticsRequest& request) {
 }
 
 absl::Status CheckBounds(const v1::AccessLogRequest& request) {
-  return CheckId("person_id", request.person_id());
+  RP_RETURN_IF_ERROR(CheckId("person_id", request.person_id()));
+  RP_RETURN_IF_ERROR(CheckId("principal", request.principal()));
+  RP_RETURN_IF_ERROR(CheckTime("from", request.from()));
+  RP_RETURN_IF_ERROR(CheckTime("to", request.to()));
+  if (request.limit() > kMaxAccessPage) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit must be at most ", kMaxAccessPage));
+  }
+  return CheckLength("page_token", request.page_token(), kMaxPageTokenBytes);
 }
 
 }  // namespace returnpath::engine

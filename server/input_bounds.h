@@ -37,6 +37,8 @@ inline constexpr size_t kMaxPathwayBytes = 1024 * 1024;
 // One listing reply: a page ends early (with a token) rather than pass it, so
 // it stays below the 4 MiB reply limit whatever the page size.
 inline constexpr size_t kMaxListingBytes = 3 * 1024 * 1024;
+// Records in one page of the access log.
+inline constexpr size_t kMaxAccessPage = 1000;
 // Entries of any repeated field in an event (household members, flags).
 inline constexpr int kMaxRepeated = 64;
 // Nesting of messages inside an event.
@@ -46,6 +48,8 @@ absl::Status CheckLength(absl::string_view field, absl::string_view value,
                          size_t max);
 // At most kMaxIdBytes, no control characters.
 absl::Status CheckId(absl::string_view field, absl::string_view value);
+// A call's purpose metadata: at most kMaxKeyBytes, no control characters.
+absl::Status CheckPurpose(absl::string_view purpose);
 // Unset is fine (callers say when it is required). Set: 1900-01-01 <= t <
 // 2200-01-01, nanos in [0, 1e9).
 absl::Status CheckTime(absl::string_view field,

@@ -213,10 +213,13 @@ TEST_F(ReactionTest, HistoryStreamsWaitForTheirAccessRecordWithoutAThread) {
       << "an event was served before its read was logged";
   for (const grpc::Status& status : statuses)
     EXPECT_TRUE(status.ok()) << status.error_message();
-  absl::StatusOr<std::vector<v1::AccessRecord>> records = access_log_->Read(
-      "P1", 0, [](const std::string&) -> absl::StatusOr<bool> { return true; });
-  ASSERT_TRUE(records.ok()) << records.status();
-  EXPECT_EQ(records->size(), static_cast<size_t>(kCompletions));
+  AccessQuery query;
+  query.stream_id = "P1";
+  absl::StatusOr<AccessLog::Page> page = access_log_->Read(
+      query, 1000,
+      [](const std::string&) -> absl::StatusOr<bool> { return true; });
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->records.size(), static_cast<size_t>(kCompletions));
 }
 
 TEST_F(ReactionTest, ReplayCheckDifferencesWaitForTheirAccessRecordWithoutAThread) {
@@ -264,11 +267,12 @@ TEST_F(ReactionTest, ReplayCheckDifferencesWaitForTheirAccessRecordWithoutAThrea
   ASSERT_TRUE(messages.back().has_outcome()) << "the outcome comes last";
   EXPECT_EQ(messages.back().outcome().differences(),
             static_cast<uint64_t>(kCompletions));
-  absl::StatusOr<std::vector<v1::AccessRecord>> records = access_log_->Read(
-      "", 0, [](const std::string&) -> absl::StatusOr<bool> { return true; });
-  ASSERT_TRUE(records.ok()) << records.status();
+  absl::StatusOr<AccessLog::Page> page = access_log_->Read(
+      AccessQuery(), 1000,
+      [](const std::string&) -> absl::StatusOr<bool> { return true; });
+  ASSERT_TRUE(page.ok()) << page.status();
   int logged = 0;
-  for (const v1::AccessRecord& record : *records)
+  for (const v1::AccessRecord& record : page->records)
     logged += record.method() == "ReplayCheck";
   EXPECT_EQ(logged, kCompletions);
 }

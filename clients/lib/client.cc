@@ -59,8 +59,10 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
   RP_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
                       MakeChannel(options));
   LinkDomainMessages();
-  return std::make_unique<Client>(std::move(channel), std::move(token.token),
-                                  options.timeout);
+  auto client = std::make_unique<Client>(
+      std::move(channel), std::move(token.token), options.timeout);
+  client->set_purpose(options.purpose);
+  return client;
 }
 
 Client::Client(std::shared_ptr<grpc::Channel> channel, std::string token,
@@ -78,6 +80,7 @@ std::unique_ptr<grpc::ClientContext> Client::NewContext(
   auto ctx = std::make_unique<grpc::ClientContext>();
   if (!token_.empty())
     ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  if (!purpose_.empty()) ctx->AddMetadata("purpose", purpose_);
   if (deadline != absl::InfiniteDuration()) {
     ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   }

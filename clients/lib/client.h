@@ -45,6 +45,8 @@ class Client {
          absl::Duration timeout);
 
   const std::string& token() const { return token_; }
+  // Sent with every later call as its `purpose` metadata (empty: none).
+  void set_purpose(std::string purpose) { purpose_ = std::move(purpose); }
 
   // ---- PathwayService
   absl::StatusOr<v1::RecordEventResponse> RecordEvent(
@@ -116,6 +118,7 @@ class Client {
 
   const std::shared_ptr<grpc::Channel> channel_;
   const std::string token_;
+  std::string purpose_;
   const absl::Duration timeout_;
   const std::unique_ptr<v1::PathwayService::Stub> pathways_;
   const std::unique_ptr<v1::TaskService::Stub> tasks_;

@@ -32,6 +32,9 @@ struct ConnectionOptions {
   std::string token_file;
   std::string as_role;  // reception, adviser, police, auditor, admin
   std::string data_dir = "data";
+  // Why the calls read (sent as `purpose` metadata, shown in the access log);
+  // empty: none given.
+  std::string purpose;
   bool use_env_token =
       true;  // read RETURNPATH_TOKEN when nothing else is given
   // Deadline of each unary call (a long poll adds its wait). Streams such as

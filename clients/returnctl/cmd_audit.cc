@@ -190,6 +190,8 @@ int RunVerify(const Args& args, Session& s) {
     s.out() << "OK: " << outcome->message() << " (" << outcome->checked()
             << " events checked; chain head "
             << client::ShortHash(outcome->chain_head()) << ")\n";
+  } else if (outcome->first_bad_position() == 0) {
+    s.out() << "PROBLEM: " << outcome->message() << "\n";
   } else {
     s.out() << "PROBLEM at position " << outcome->first_bad_position() << ": "
             << outcome->message() << " (" << outcome->checked()
@@ -314,22 +316,37 @@ int RunAccessLog(const Args& args, Session& s) {
   int exit = kExitOk;
   v1::AccessLogRequest request;
   request.set_person_id(args.Get("person"));
+  request.set_principal(args.Get("principal"));
   std::optional<uint64_t> limit = s.NumberOption(args, "limit", &exit);
   if (exit != kExitOk) return exit;
+  std::optional<absl::Time> from = s.TimeOption(args, "from", false, &exit);
+  if (exit != kExitOk) return exit;
+  std::optional<absl::Time> to = s.TimeOption(args, "to", false, &exit);
+  if (exit != kExitOk) return exit;
+  if (from.has_value()) *request.mutable_from() = client::ToTimestamp(*from);
+  if (to.has_value()) *request.mutable_to() = client::ToTimestamp(*to);
   request.set_limit(limit.value_or(0));
+  request.set_page_token(args.Get("page-token"));
   client::Client* client = s.client();
   if (client == nullptr) return s.exit_code();
   absl::StatusOr<v1::AccessLogResponse> response = client->AccessLog(request);
   if (!response.ok()) return s.Fail(response.status());
   if (s.json()) return s.Json(*response);
-  Table table({"TIME", "PRINCIPAL", "ROLE", "METHOD", "PERSON"});
+  Table table(
+      {"#", "TIME", "PRINCIPAL", "ROLE", "METHOD", "PERSON", "PURPOSE"});
   for (const v1::AccessRecord& record : response->records()) {
-    table.AddRow({client::TimeText(record.time()), record.principal(),
+    table.AddRow({absl::StrCat(record.sequence()),
+                  client::TimeText(record.time()), record.principal(),
                   record.role(), record.method(),
-                  record.person_id().empty() ? "-" : record.person_id()});
+                  record.person_id().empty() ? "-" : record.person_id(),
+                  record.purpose().empty() ? "-" : record.purpose()});
   }
   table.Print(s.out());
-  s.out() << response->records_size() << " records (times Europe/Oslo)\n";
+  s.out() << response->records_size()
+          << " records, newest first (times Europe/Oslo)\n";
+  if (!response->next_page_token().empty()) {
+    s.out() << "more: --page-token " << response->next_page_token() << "\n";
+  }
   return kExitOk;
 }
 
@@ -365,9 +382,9 @@ void AddAuditCommands(CommandTable* table) {
        "",
        RunAsOf});
   table->Add({"audit verify",
-              "check that no stored event was altered or removed (hashes and "
-              "chain); exit 4 "
-              "if one was",
+              "check that no stored event or access record was altered or "
+              "removed (hashes and chains; the access log when checking to "
+              "the end); exit 4 if one was",
               {{"from", "POSITION", "first position (default 1)"},
                {"to", "POSITION", "last position (default: the end)"}},
               "",
@@ -390,10 +407,16 @@ void AddAuditCommands(CommandTable* table) {
               "",
               RunStats});
   table->Add({"audit access-log",
-              "who read which person's history, and when",
-              {{"person", "ID", "only this person"},
-               {"limit", "N", "at most N records"}},
-              "",
+              "who read which person's data, when, how and why (newest "
+              "first, one page at a time)",
+              {{"person", "ID", "only reads of this person"},
+               {"principal", "NAME", "only reads by this principal"},
+               {"from", "DATE|TIME", "only reads at or after this time"},
+               {"to", "DATE|TIME", "only reads before this time"},
+               {"limit", "N", "records per page (default 100, at most 1000)"},
+               {"page-token", "TOKEN", "the next page, as the last one said"}},
+              "Reading the access log is itself logged, for each person it "
+              "shows.",
               "",
               RunAccessLog});
   table->Add({"audit subscribe",

@@ -27,6 +27,8 @@ std::vector<Option> GlobalOptions() {
       {"key", "FILE", "mutual TLS: client key (PEM)"},
       {"tls", "", "use TLS with the system's CA certificates"},
       {"timeout", "DURATION", "deadline of each call (default 10s)"},
+      {"purpose", "TEXT",
+       "why you read (shown in the access log beside each read)"},
       {"json", "", "print protobuf JSON, one message per line, for scripts"},
   };
 }
@@ -54,6 +56,7 @@ client::Client* Session::client() {
   options.token_file = globals_.Get("token-file");
   options.as_role = globals_.Get("as");
   options.data_dir = globals_.Get("data-dir", options.data_dir);
+  options.purpose = globals_.Get("purpose");
   if (globals_.Has("timeout")) {
     absl::StatusOr<absl::Duration> timeout =
         client::ParseDuration(globals_.Get("timeout"));

@@ -5,7 +5,9 @@
 #include "absl/base/internal/raw_logging.h"
 #include "absl/strings/str_cat.h"
 #include "commit/transition_records.h"
+#include "engine/proto_time.h"
 #include "engine/status_macros.h"
+#include "store/access_chain.h"
 #include "store/codec.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
@@ -45,7 +47,8 @@ CommandContext::CommandContext(const StoreDb* db, Clock* clock,
       workflow_(workflow),
       base_(base),
       on_append_(on_append),
-      layers_(1) {
+      layers_(1),
+      access_start_(start.access.last) {
   ABSL_RAW_CHECK(base == nullptr || base->layers_.size() == 1,
                  "the base context is still running a command");
   layers_.front().chain = std::move(start);
@@ -365,11 +368,35 @@ void CommandContext::Rollback() {
   PopLayer();
 }
 
+void CommandContext::LogAccess(absl::string_view stream_id,
+                               absl::string_view actor,
+                               absl::string_view detail) {
+  AccessChainEnd& end = top().chain.access;
+  returnpath::v1::AccessEntry entry;
+  entry.set_sequence(end.last + 1);
+  *entry.mutable_time() = ToTimestamp(now_);
+  entry.set_stream_id(std::string(stream_id));
+  entry.set_actor(std::string(actor));
+  entry.set_detail(std::string(detail));
+  entry.set_previous_hash(end.head);
+  std::string hash;
+  for (const KeyValue& write : AccessRecordWrites(entry, &hash)) {
+    Put(StoreDb::kAccessLog, write.key, write.value);
+  }
+  end.last = entry.sequence();
+  end.head = std::move(hash);
+}
+
 rocksdb::WriteBatch* CommandContext::FinishGroup() {
   if (batch_.Count() == 0) return nullptr;
   Put(StoreDb::kMeta, keys::kMetaLastPosition,
       keys::U64(group_chain().last_position));
   Put(StoreDb::kMeta, keys::kMetaChainHead, group_chain().head);
+  if (group_chain().access.last != access_start_) {
+    Put(StoreDb::kMeta, keys::kMetaAccessLast,
+        keys::U64(group_chain().access.last));
+    Put(StoreDb::kMeta, keys::kMetaAccessHead, group_chain().access.head);
+  }
   return &batch_;
 }
 

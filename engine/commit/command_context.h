@@ -118,6 +118,11 @@ class CommandContext {
   const Workflow* workflow() const { return workflow_; }
   const ChainState& chain() const { return layers_.back().chain; }
 
+  // Appends one record to the access log: that `actor` read `stream_id` at
+  // now(), with the application's `detail` (store/access_chain.h).
+  void LogAccess(absl::string_view stream_id, absl::string_view actor,
+                 absl::string_view detail);
+
   // Writes to tables the helpers above do not cover (task hints, the access
   // log). They are rolled back with the command but are not seen by the
   // reads.
@@ -237,6 +242,7 @@ class CommandContext {
   WriteCost written_;  // by every Put and Delete, rolled back or not
   rocksdb::WriteBatch batch_;
   std::vector<Overlay> layers_;  // never empty
+  const uint64_t access_start_;  // the access log's end before this group
   absl::Time now_;
   // While an Append runs: its recorded time, and what was prepared for it.
   absl::Time recorded_;

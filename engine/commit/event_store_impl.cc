@@ -9,6 +9,7 @@
 #include "engine/status_macros.h"
 #include "engine/store_file_system.h"
 #include "rocksdb/write_batch.h"
+#include "store/access_chain.h"
 #include "store/backup.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
@@ -87,6 +88,9 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
                                     options.min_free_disk_bytes));
   RP_RETURN_IF_ERROR(CheckSchema(*db, options.workflow));
   RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));
+  RP_ASSIGN_OR_RETURN(chain.access, RecoverAccessChain(*db));
+  RP_RETURN_IF_ERROR(
+      MigrateLegacyAccess(*db, options.read_legacy_access, &chain.access));
   RP_RETURN_IF_ERROR(CheckClock(*db, options, chain));
   Sequencer::Options seq;
   seq.clock = options.clock;

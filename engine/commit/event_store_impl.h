@@ -55,12 +55,16 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
       absl::string_view queue, size_t max) override;
   absl::Status Verify(uint64_t from, uint64_t to,
                       const VerifyProgress& progress) override;
-  void LogAccessAsync(std::vector<std::string> stream_ids,
-                      AccessRecordMaker make_record,
+  // access_records.cc
+  void LogAccessAsync(std::vector<std::string> stream_ids, std::string actor,
+                      std::string detail,
                       absl::AnyInvocable<void(absl::Status)> done) override;
-  absl::Status ReadAccessLog(
-      absl::string_view stream_id,
-      absl::FunctionRef<bool(absl::string_view record)> visit) override;
+  absl::StatusOr<std::string> ReadAccessLog(
+      const AccessQuery& query,
+      absl::FunctionRef<bool(const returnpath::v1::AccessEntry&)> visit)
+      override;
+  absl::StatusOr<uint64_t> VerifyAccessLog(
+      const VerifyProgress& progress) override;
   absl::StatusOr<std::unique_ptr<StoreView>> Snapshot() override;
   absl::Status SyncLog() override;
   absl::Status Flush() override;
@@ -94,8 +98,6 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   // workflow is null when it prepares none.
   Clock* const clock_;
   const Workflow* const prepare_with_;
-  // Makes access log keys unique when two reads share a microsecond.
-  std::atomic<uint64_t> access_sequence_{0};
 };
 
 }  // namespace returnpath::engine

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/event_store.h"
+#include "engine/testing/raw_store.h"
 #include "engine/testing/store_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -17,33 +18,10 @@ namespace returnpath::engine {
 namespace {
 
 using ::returnpath::engine::testing::Day;
+using ::returnpath::engine::testing::EditRaw;
 using ::returnpath::engine::testing::Req;
 using ::returnpath::engine::testing::TempDir;
 using ::testing::HasSubstr;
-
-// Opens the store's RocksDB directly, bypassing the engine, and lets `edit`
-// change the column family named `cf`.
-void EditRaw(const std::string& path, const std::string& cf,
-             const std::function<void(rocksdb::DB*,
-                                      rocksdb::ColumnFamilyHandle*)>& edit) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(
-      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names)
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(
-      rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &db)
-          .ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == cf) edit(db, handles[i]);
-  }
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  ASSERT_TRUE(db->Close().ok());
-  delete db;
-}
 
 // Flips one bit of byte `offset` of the stored value at `position`.
 void FlipByte(const std::string& path, uint64_t position, size_t offset) {

@@ -1,7 +1,7 @@
 #ifndef RETURNPATH_ENGINE_STORE_HASH_CHAIN_H_
 #define RETURNPATH_ENGINE_STORE_HASH_CHAIN_H_
 
-// The event log's hash chain: each event's hash is
+// The hash chains of the event log and the access log. Each event's hash is
 // SHA-256(previous event's hash || the event's stored envelope bytes), and
 // the event at position 1 chains from 32 zero bytes.
 
@@ -16,14 +16,22 @@ namespace returnpath::engine {
 
 inline constexpr size_t kHashSize = 32;
 
-// The end of the event log: the last position and its hash.
+// The previous hash of the first event: 32 zero bytes.
+const std::string& GenesisHash();
+
+// The end of the access log (store/access_chain.h), chained the same way.
+struct AccessChainEnd {
+  uint64_t last = 0;                 // the last sequence; 0 if none
+  std::string head = GenesisHash();  // that record's hash
+};
+
+// The ends of the two chained logs: the event log's last position and its
+// hash, and the access log's.
 struct ChainState {
   uint64_t last_position = 0;
   std::string head;  // hash of the event at last_position; genesis if none
+  AccessChainEnd access;
 };
-
-// The previous hash of the first event: 32 zero bytes.
-const std::string& GenesisHash();
 
 // SHA-256(previous_hash || envelope_bytes), 32 raw bytes.
 std::string ChainHash(absl::string_view previous_hash,

@@ -27,6 +27,13 @@ bool GetRest(absl::string_view* in, std::string* s) {
   return true;
 }
 
+// The time's key bytes (PutTime), inverted: later times sort first.
+void PutInvertedTime(std::string* out, absl::Time t) {
+  std::string bytes;
+  PutTime(&bytes, t);
+  for (char c : bytes) out->push_back(static_cast<char>(~c));
+}
+
 }  // namespace
 
 const std::vector<std::string>& ColumnFamilies() {
@@ -189,6 +196,60 @@ std::string IndexEntry(absl::string_view index_key, absl::string_view stream) {
 bool DecodeIndexEntry(absl::string_view key, std::string* index_key,
                       std::string* stream) {
   return GetString(&key, index_key) && GetRest(&key, stream);
+}
+
+std::string AccessRecord(uint64_t sequence) {
+  std::string out(1, kAccessRecordTag);
+  PutU64(&out, sequence);
+  return out;
+}
+
+bool DecodeAccessRecord(absl::string_view key, uint64_t* sequence) {
+  if (key.size() != 9 || key[0] != kAccessRecordTag) return false;
+  key.remove_prefix(1);
+  return GetU64(&key, sequence);
+}
+
+std::string AccessIndexPrefix(char tag, absl::string_view name) {
+  std::string out(1, tag);
+  if (tag != kAccessByTimeTag) PutString(&out, name);
+  return out;
+}
+
+std::string AccessIndex(absl::string_view prefix, absl::Time time,
+                        uint64_t sequence) {
+  std::string out(prefix);
+  PutInvertedTime(&out, time);
+  PutU64(&out, ~sequence);
+  return out;
+}
+
+bool DecodeAccessIndexSequence(absl::string_view key, uint64_t* sequence) {
+  if (key.size() < 17) return false;
+  key.remove_prefix(key.size() - 8);
+  uint64_t inverted;
+  if (!GetU64(&key, &inverted)) return false;
+  *sequence = ~inverted;
+  return true;
+}
+
+void AccessIndexRange(absl::string_view prefix, absl::Time from, absl::Time to,
+                      std::string* start, std::string* limit) {
+  *start = std::string(prefix);
+  if (to != absl::InfiniteFuture()) {
+    // The latest whole microsecond before `to` (keys hold microseconds).
+    absl::Time latest = absl::FromUnixMicros(absl::ToUnixMicros(to));
+    if (latest >= to) latest -= absl::Microseconds(1);
+    PutInvertedTime(start, latest);
+  }
+  *limit = std::string(prefix);
+  if (from != absl::InfinitePast()) PutInvertedTime(limit, from);
+  *limit = PrefixEnd(*std::move(limit));
+}
+
+bool DecodeLegacyAccess(absl::string_view key, std::string* stream,
+                        absl::Time* time) {
+  return GetString(&key, stream) && GetTime(&key, time) && key.size() == 8;
 }
 
 }  // namespace returnpath::engine::keys

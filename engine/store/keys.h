@@ -22,9 +22,12 @@
 //                                                             OPEN
 //   idempotency  a caller's key as given, or 0xff engine key  IdempotencyRecord
 //   (codec.h) index        index_key \0 stream                          empty
-//   access_log   reserved for the access log; layout is that module's
+//   access_log   the access log (store/access_chain.h): 0x01 u64 sequence
+//   -> hash(32) || AccessEntry bytes, and three indexes, newest first: 0x02
+//   stream \0, 0x03 actor \0, 0x04 (every entry), each followed by the
+//   inverted time and inverted sequence, value empty
 //   meta         "last_position" u64, "chain_head" 32 bytes, "schema_version"
-//   u64, "state_schema" text
+//   u64, "state_schema" text, "access_last" u64, "access_head" 32 bytes
 //
 // The `default` column family exists (RocksDB requires it) and stays empty.
 
@@ -63,6 +66,9 @@ inline constexpr char kMetaClock[] = "clock";
 // Never holds a value: deleted without the log to keep a memtable filled
 // (WriteGate).
 inline constexpr char kMetaLogKeeper[] = "log_keeper";
+// The access log's end: its last sequence and that record's hash.
+inline constexpr char kMetaAccessLast[] = "access_last";
+inline constexpr char kMetaAccessHead[] = "access_head";
 inline constexpr uint64_t kSchemaVersion = 1;
 
 // Primitive encoders. Get* return false if `in` is too short and otherwise
@@ -117,6 +123,31 @@ std::string EngineIdempotency(absl::string_view key);
 std::string IndexEntry(absl::string_view index_key, absl::string_view stream);
 bool DecodeIndexEntry(absl::string_view key, std::string* index_key,
                       std::string* stream);
+
+// access_log. Index keys end with the entry's time and sequence, both
+// inverted, so that a forward scan reads the newest first.
+inline constexpr char kAccessRecordTag = '\x01';
+inline constexpr char kAccessByStreamTag = '\x02';
+inline constexpr char kAccessByActorTag = '\x03';
+inline constexpr char kAccessByTimeTag = '\x04';
+// Records written before the log was chained were keyed stream \0 time
+// sequence; stream ids never start with a byte below this one.
+inline constexpr char kAccessLegacyStart[] = "\x05";
+std::string AccessRecord(uint64_t sequence);
+bool DecodeAccessRecord(absl::string_view key, uint64_t* sequence);
+// tag name \0; for kAccessByTimeTag, the tag alone.
+std::string AccessIndexPrefix(char tag, absl::string_view name = "");
+std::string AccessIndex(absl::string_view prefix, absl::Time time,
+                        uint64_t sequence);
+// The sequence an index key ends with.
+bool DecodeAccessIndexSequence(absl::string_view key, uint64_t* sequence);
+// The range of index keys under `prefix` whose time is in [from, to):
+// [*start, *limit) (empty limit: to the end of the table).
+void AccessIndexRange(absl::string_view prefix, absl::Time from, absl::Time to,
+                      std::string* start, std::string* limit);
+// A record written before the log was chained.
+bool DecodeLegacyAccess(absl::string_view key, std::string* stream,
+                        absl::Time* time);
 
 }  // namespace returnpath::engine::keys
 

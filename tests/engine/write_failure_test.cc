@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/testing/fault_file_system.h"
@@ -161,6 +162,42 @@ TEST_F(WriteFailureTest,
   clock_.Advance(absl::Seconds(1));
   ASSERT_TRUE(Record("after").ok());
   EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "after"}));
+}
+
+// A read whose access record could not be written leaves no hole and no
+// fork in the access log's chain: the next record links to the last one
+// written, before and after a power cut.
+TEST_F(WriteFailureTest, AFailedAccessRecordLeavesTheAccessChainWhole) {
+  auto log_access = [this](const std::string& stream) {
+    absl::Status written;
+    absl::Notification done;
+    store_->LogAccessAsync({stream}, "auditor", "", [&](absl::Status s) {
+      written = s;
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return written;
+  };
+  auto streams_read = [this] {
+    std::vector<std::string> streams;
+    EXPECT_TRUE(store_
+                    ->ReadAccessLog(AccessQuery(),
+                                    [&](const v1::AccessEntry& entry) {
+                                      streams.push_back(entry.stream_id());
+                                      return true;
+                                    })
+                    .ok());
+    return streams;
+  };
+  ASSERT_TRUE(log_access("P1").ok());
+  fs_->FailNth(FaultOp::kSync, 1, rocksdb::IOStatus::IOError("bad disk"));
+  EXPECT_EQ(log_access("P2").code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(log_access("P3").ok());
+  EXPECT_EQ(streams_read(), (std::vector<std::string>{"P3", "P1"}));
+  EXPECT_EQ(store_->VerifyAccessLog(nullptr).value_or(0), 2u);
+  AfterPowerCut();
+  EXPECT_EQ(streams_read(), (std::vector<std::string>{"P3", "P1"}));
+  EXPECT_EQ(store_->VerifyAccessLog(nullptr).value_or(0), 2u);
 }
 
 // With every memtable empty (a store just opened, its log replayed into

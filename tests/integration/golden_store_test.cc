@@ -145,5 +145,32 @@ TEST_F(GoldenStoreTest, MigratesThenShowsEveryPersonAsTheOldReleaseDid) {
   EXPECT_THAT(rebuilt.out, HasSubstr("no differences"));
 }
 
+TEST_F(GoldenStoreTest, ChainsTheAccessLogTheOldReleaseWrote) {
+  // The script's adviser polled a task, and its auditor read the whole log.
+  v1::AccessLogRequest by_adviser;
+  by_adviser.set_principal("adviser");
+  absl::StatusOr<v1::AccessLogResponse> polled =
+      WithToken(daemon().Token("auditor"))->AccessLog(by_adviser);
+  RP_ASSERT_OK(polled);
+  ASSERT_EQ(polled->records_size(), 1) << polled->DebugString();
+  EXPECT_EQ(polled->records(0).method(), "PollTasks");
+  EXPECT_EQ(polled->records(0).role(), "ROLE_ADVISER");
+  EXPECT_FALSE(polled->records(0).person_id().empty());
+  v1::AccessLogRequest by_auditor;
+  by_auditor.set_principal("auditor");
+  absl::StatusOr<v1::AccessLogResponse> read =
+      WithToken(daemon().Token("auditor"))->AccessLog(by_auditor);
+  RP_ASSERT_OK(read);
+  int whole_log_reads = 0;
+  for (const v1::AccessRecord& record : read->records()) {
+    whole_log_reads += record.method() == "Log";
+  }
+  EXPECT_EQ(whole_log_reads, 10);  // one for each person
+
+  ProcessResult verified = CtlWith("auditor", {"audit", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_THAT(verified.out, HasSubstr("records, chain and indexes intact"));
+}
+
 }  // namespace
 }  // namespace returnpath::integration

@@ -100,6 +100,7 @@ std::vector<v1::AccessRecord> ScopedTest::AccessRecords(
     const std::string& person) {
   v1::AccessLogRequest request;
   request.set_person_id(person);
+  request.set_limit(1000);
   absl::StatusOr<v1::AccessLogResponse> response =
       Client("auditor-all").AccessLog(request);
   EXPECT_TRUE(response.ok()) << response.status();

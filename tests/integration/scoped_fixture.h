@@ -37,7 +37,7 @@ class ScopedTest : public IntegrationTest {
                  const std::string& region);
   // The whole event log, read by auditor-all.
   std::vector<v1::EventEnvelope> WholeLog();
-  // Access records of `person` (auditor-all).
+  // Access records of `person`, newest first (auditor-all; at most 1,000).
   std::vector<v1::AccessRecord> AccessRecords(const std::string& person);
 
   static constexpr const char* kOslo[] = {"P-O1", "P-O2"};

@@ -2,17 +2,20 @@
 // real return-pathway workflow, state, secondary indexes, timers, tasks,
 // idempotency records and the hash chain, sync=true with group commit.
 // Closed loop with 1, 16 and 64 callers for throughput, then an open loop
-// at --rate for latency. Each caller walks persons
+// at --rate for latency; then reads of a stored pathway with and without
+// their access record. Each caller walks persons
 // through the short pathway (population.h) with expected versions and
 // idempotency keys, as a client would.
 
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
@@ -34,6 +37,52 @@ constexpr int kCallers[] = {1, 16, 64};
 double RawFloor(int batch) {
   return SuiteFigure(absl::GetFlag(FLAGS_raw_floor),
                      absl::StrCat("batch ", batch, " puts/s"));
+}
+
+// A person's stored pathway read alone, and the same read once its access
+// record is durable, as GetPathway serves it: what the access log costs a
+// read. Over the persons the append phases wrote.
+absl::Status MeasureReads(engine::EventStore& store, absl::Duration each,
+                          SuiteReport& report) {
+  RP_ASSIGN_OR_RETURN(engine::EventPage page, store.ReadAll(1, 4096));
+  std::vector<std::string> persons;
+  for (const auto& event : page.events) persons.push_back(event.stream_id());
+  if (persons.empty()) return absl::InternalError("no person was written");
+  std::atomic<uint64_t> next{0};
+  auto person = [&] { return persons[next.fetch_add(1) % persons.size()]; };
+  auto read = [&](int) { return store.GetStreamRecord(person()).status(); };
+  auto logged_read = [&](int) {
+    const std::string id = person();
+    absl::Status logged;
+    absl::Notification done;
+    store.LogAccessAsync({id}, "bench", "", [&](absl::Status s) {
+      logged = std::move(s);
+      done.Notify();
+    });
+    done.WaitForNotification();
+    if (!logged.ok()) return logged;
+    return store.GetStreamRecord(id).status();
+  };
+  for (int callers : {1, 16}) {
+    for (bool with_log : {false, true}) {
+      LoadResult r;
+      if (with_log) {
+        RunClosedLoop(callers, each, logged_read, &r);
+      } else {
+        RunClosedLoop(callers, each, read, &r);
+      }
+      if (r.failed > 0) return r.first_error;
+      const std::string name = absl::StrCat(
+          callers, " callers read", with_log ? " + access record" : " alone");
+      report.Add(absl::StrCat(name, " reads/s"), r.rate(), "reads/s");
+      report.AddLatency(absl::StrCat(name, " latency"), r.latency.Summarize());
+    }
+  }
+  report.Note(
+      "Reads: a person's stored pathway (GetStreamRecord) alone, and after "
+      "its access record is durable (LogAccessAsync, one group commit with "
+      "fsync), which is what GetPathway waits for before it answers.");
+  return absl::OkStatus();
 }
 
 absl::Status Run(SuiteReport& report) {
@@ -105,6 +154,7 @@ absl::Status Run(SuiteReport& report) {
   report.Add(absl::StrCat(name, " events/s"), r.rate(), "events/s");
   report.AddLatency(absl::StrCat(name, " append latency"),
                     r.latency.Summarize());
+  RP_RETURN_IF_ERROR(MeasureReads(*store, each, report));
   report.Note(
       "Ratio: engine events/s with N callers against suite 1's puts/s at batch "
       "N, i.e. the same number of items per fsync at most; 'events per commit' "

@@ -3,16 +3,19 @@
 // principals' tokens, and records pathway events, each as the role that
 // records its kind, with RecordEvent (domain
 // payloads packed as Any): 64 closed-loop clients, each on its own
-// connection, for throughput; then an open loop at --rate for latency.
+// connection, for throughput; then an open loop at --rate for latency; then
+// GetPathway of the persons recorded, each answer after its access record.
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "engine/status_macros.h"
 #include "returnpath/v1/services.grpc.pb.h"
@@ -34,6 +37,38 @@ absl::Status FromGrpc(const grpc::Status& s) {
                       s.error_message());
 }
 
+// GetPathway from 1 and 16 clients (closed loop) as the national reception:
+// each answer waits for its durable access record (suite 2 compares the same
+// read with and without it, in process).
+absl::Status MeasureGetPathway(
+    const Daemon& daemon,
+    const std::vector<std::unique_ptr<v1::PathwayService::Stub>>& stubs,
+    const std::vector<std::string>& persons, absl::Duration each,
+    SuiteReport& report) {
+  if (persons.empty()) return absl::InternalError("no person was recorded");
+  RP_ASSIGN_OR_RETURN(const std::string token,
+                      DevToken(daemon.data_dir, "reception"));
+  std::atomic<uint64_t> next{0};
+  auto get = [&](int client) {
+    v1::GetPathwayRequest request;
+    request.set_person_id(persons[next.fetch_add(1) % persons.size()]);
+    v1::PathwayView view;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    return FromGrpc(stubs[client]->GetPathway(&ctx, request, &view));
+  };
+  for (int clients : {1, 16}) {
+    LoadResult r;
+    RunClosedLoop(clients, each, get, &r);
+    if (r.failed > 0) return r.first_error;
+    const std::string name = absl::StrCat(clients, " clients GetPathway");
+    report.Add(absl::StrCat(name, " reads/s"), r.rate(), "reads/s");
+    report.AddLatency(absl::StrCat(name, " latency"), r.latency.Summarize());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Run(SuiteReport& report) {
   const bool quick = absl::GetFlag(FLAGS_quick);
   const absl::Duration closed = quick ? absl::Seconds(3) : absl::Seconds(15);
@@ -53,8 +88,14 @@ absl::Status Run(SuiteReport& report) {
   for (int c = 0; c < kClients; ++c) {
     stubs.push_back(v1::PathwayService::NewStub(OwnChannel(daemon.port)));
   }
+  absl::Mutex recorded_mu;
+  std::vector<std::string> recorded;  // persons, for the reads below
   auto record = [&](int client) {
     LiveWorkload::Step step = workload.Next();
+    if (step.index == 0) {
+      absl::MutexLock lock(&recorded_mu);
+      recorded.push_back(step.request.stream_id);
+    }
     v1::RecordEventRequest request = ToRecordEvent(step.request);
     v1::RecordEventResponse response;
     grpc::ClientContext ctx;
@@ -109,6 +150,8 @@ absl::Status Run(SuiteReport& report) {
   report.Add(absl::StrCat(name, " events/s"), o.rate(), "events/s");
   report.AddLatency(absl::StrCat(name, " RecordEvent latency"),
                     o.latency.Summarize());
+  RP_RETURN_IF_ERROR(
+      MeasureGetPathway(daemon, stubs, recorded, closed, report));
   report.Note(absl::StrCat(
       "returnpathd with its defaults (system clock, sync=true, 8 RPC "
       "threads) on a fresh data directory; clients in this process share the "

@@ -4,14 +4,22 @@
 // file is written and until grpc.health.v1 answers SERVING. Three starts:
 // the first (RocksDB replays the write-ahead log the engine left), a restart
 // after a clean stop, and a restart after 2,000 events recorded over gRPC.
-// The daemon runs with --clock=manual at the data set's own "now", so no
-// timer falls due during the measurement.
+// A fourth start follows a crash: the third daemon is killed (SIGKILL) while
+// 16 callers write, and the restart replays the log it left. The daemon runs
+// with --clock=manual at the data set's own "now", so no timer falls due
+// during the measurement.
 
+#include <signal.h>
+
+#include <atomic>
+#include <limits>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "engine/status_macros.h"
 #include "returnpath/v1/services.grpc.pb.h"
@@ -26,16 +34,68 @@ namespace {
 namespace v1 = ::returnpath::v1;
 
 constexpr int kWrites = 2000;
+// The crash run: callers writing at once, and how long they write before
+// the daemon is killed (long enough for the write-ahead log to reach its cap
+// if the writes can fill it).
+constexpr int kCrashWriters = 16;
+constexpr absl::Duration kCrashAfter = absl::Seconds(20);
 
 struct Start {
   double port_file_s = 0;
   double serving_s = 0;
   double stop_s = 0;
+  int64_t written = 0;  // events answered before the stop
 };
+
+enum class Before { kNothing, kWrites, kCrashUnderWrites };
+
+// Records events over gRPC from `writers` callers until `count` are answered
+// or `stop` is set. A call that fails ends its caller; the first failure is
+// returned unless `stop` was set (a killed daemon fails every call).
+absl::StatusOr<int64_t> WriteEvents(
+    const std::shared_ptr<grpc::Channel>& channel, const std::string& data_dir,
+    const std::string& clock_start, int writers, int64_t count,
+    const std::atomic<bool>& stop) {
+  RP_ASSIGN_OR_RETURN(RecordingBearers bearers,
+                      RecordingBearers::Load(data_dir));
+  absl::Time now;
+  std::string error;
+  absl::ParseTime(absl::RFC3339_full, clock_start, &now, &error);
+  LiveWorkload workload("BENCH8", absl::ToCivilDay(now, Oslo()));
+  std::atomic<int64_t> written{0};
+  absl::Mutex mu;
+  absl::Status first_error;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&] {
+      auto stub = v1::PathwayService::NewStub(channel);
+      while (!stop.load() && written.load() < count) {
+        LiveWorkload::Step step = workload.Next();
+        v1::RecordEventResponse response;
+        grpc::ClientContext ctx;
+        const v1::RecordEventRequest request = ToRecordEvent(step.request);
+        ctx.AddMetadata("authorization", bearers.For(request.event()));
+        grpc::Status s = stub->RecordEvent(&ctx, request, &response);
+        if (!s.ok()) {
+          absl::MutexLock lock(&mu);
+          if (first_error.ok() && !stop.load()) {
+            first_error = absl::InternalError(s.error_message());
+          }
+          return;
+        }
+        workload.Done(step);
+        ++written;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  RP_RETURN_IF_ERROR(first_error);
+  return written.load();
+}
 
 absl::StatusOr<Start> StartAndStop(const std::string& data_dir,
                                    const std::string& clock_start,
-                                   bool write_first) {
+                                   Before before) {
   RP_ASSIGN_OR_RETURN(
       Daemon daemon,
       StartDaemon(
@@ -50,24 +110,26 @@ absl::StatusOr<Start> StartAndStop(const std::string& data_dir,
     return absl::UnavailableError("returnpathd never answered SERVING");
   }
   out.serving_s = absl::ToDoubleSeconds(absl::Now() - daemon.spawned);
-  if (write_first) {
-    RP_ASSIGN_OR_RETURN(RecordingBearers bearers,
-                        RecordingBearers::Load(data_dir));
-    auto stub = v1::PathwayService::NewStub(channel);
-    absl::Time now;
-    std::string error;
-    absl::ParseTime(absl::RFC3339_full, clock_start, &now, &error);
-    LiveWorkload workload("BENCH8", absl::ToCivilDay(now, Oslo()));
-    for (int i = 0; i < kWrites; ++i) {
-      LiveWorkload::Step step = workload.Next();
-      v1::RecordEventResponse response;
-      grpc::ClientContext ctx;
-      const v1::RecordEventRequest request = ToRecordEvent(step.request);
-      ctx.AddMetadata("authorization", bearers.For(request.event()));
-      grpc::Status s = stub->RecordEvent(&ctx, request, &response);
-      if (!s.ok()) return absl::InternalError(s.error_message());
-      workload.Done(step);
-    }
+  std::atomic<bool> stop{false};
+  if (before == Before::kWrites) {
+    RP_ASSIGN_OR_RETURN(out.written, WriteEvents(channel, data_dir, clock_start,
+                                                 1, kWrites, stop));
+  }
+  if (before == Before::kCrashUnderWrites) {
+    absl::StatusOr<int64_t> written;
+    std::thread writers([&] {
+      written = WriteEvents(channel, data_dir, clock_start, kCrashWriters,
+                            std::numeric_limits<int64_t>::max(), stop);
+    });
+    absl::SleepFor(kCrashAfter);
+    const absl::Time killing = absl::Now();
+    daemon.process.Signal(SIGKILL, absl::Seconds(10));
+    out.stop_s = absl::ToDoubleSeconds(absl::Now() - killing);
+    stop = true;
+    writers.join();
+    RP_RETURN_IF_ERROR(written.status());
+    out.written = *written;
+    return out;
   }
   const absl::Time stopping = absl::Now();
   const int status = daemon.process.Stop(absl::Seconds(60));
@@ -95,17 +157,39 @@ absl::Status Run(SuiteReport& report) {
   report.Add("write-ahead log left by the engine",
              static_cast<double>(WalBytes(data_dir + "/store")) / (1 << 20),
              "MiB", "replayed by the first start");
-  const char* kRuns[] = {"first start (replays the log the engine left)",
-                         "restart after a clean stop",
-                         "restart after 2,000 writes"};
-  for (int run = 0; run < 3; ++run) {
+  struct RunSpec {
+    const char* name;
+    Before before;  // what this daemon does before it is stopped
+    bool after_crash;
+  };
+  const RunSpec kRuns[] = {
+      {"first start (replays the log the engine left)", Before::kNothing,
+       false},
+      {"restart after a clean stop", Before::kWrites, false},
+      {"restart after 2,000 writes", Before::kCrashUnderWrites, false},
+      {"restart after a crash under writes", Before::kNothing, true},
+  };
+  for (const RunSpec& run : kRuns) {
+    if (run.after_crash) {
+      report.Add("write-ahead log left by the crash",
+                 static_cast<double>(WalBytes(data_dir + "/store")) / (1 << 20),
+                 "MiB", "replayed by the restart after the crash");
+    }
     RP_ASSIGN_OR_RETURN(Start s,
-                        StartAndStop(data_dir, dataset.now(), run == 1));
-    report.Add(absl::StrCat(kRuns[run], ": port file written"), s.port_file_s,
+                        StartAndStop(data_dir, dataset.now(), run.before));
+    report.Add(absl::StrCat(run.name, ": port file written"), s.port_file_s,
                "s");
-    report.AddTarget(absl::StrCat(kRuns[run], ": health SERVING"), s.serving_s,
+    report.AddTarget(absl::StrCat(run.name, ": health SERVING"), s.serving_s,
                      "s", "<= 2 s", s.serving_s <= 2);
-    report.Add(absl::StrCat(kRuns[run], ": clean stop took"), s.stop_s, "s");
+    if (run.before == Before::kCrashUnderWrites) {
+      report.Add(
+          "events answered before the crash", static_cast<double>(s.written),
+          "events",
+          absl::StrCat(kCrashWriters, " callers over gRPC for ",
+                       absl::FormatDuration(kCrashAfter), ", then SIGKILL"));
+    } else {
+      report.Add(absl::StrCat(run.name, ": clean stop took"), s.stop_s, "s");
+    }
   }
   report.Note(
       "Times run from just before fork to the port file (written once the "
@@ -113,7 +197,9 @@ absl::Status Run(SuiteReport& report) {
       "are not dropped (other work shares the machine), so the page cache "
       "may hold part of the store. The first start also creates the "
       "development principals. 'restart after 2,000 writes' follows the "
-      "second run, which recorded 2,000 events over gRPC before SIGTERM.");
+      "second run, which recorded 2,000 events over gRPC before SIGTERM; "
+      "that third daemon is then killed (SIGKILL) while callers write, and "
+      "'restart after a crash under writes' replays what it left.");
   return absl::OkStatus();
 }
 

@@ -224,6 +224,7 @@ int main(int argc, char** argv) {
   options.store.path = absl::StrCat(data_dir, "/store");
   options.store.clock = clock.get();
   options.store.workflow = workflow->get();
+  options.store.read_legacy_access = engine::AccessLog::ReadLegacy;
   if (absl::GetFlag(FLAGS_min_free_disk_mib) < 0) {
     return Fail("bad --min_free_disk_mib",
                 absl::InvalidArgumentError("must be 0 or more"));

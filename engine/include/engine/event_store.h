@@ -130,6 +130,28 @@ struct StoreOptions {
   // A store written under a test clock (Clock::IsTestClock) holds a test's
   // times: Open refuses it under any other clock unless this is true.
   bool accept_test_clock_store = false;
+  // What an access record written before the access log was chained says:
+  // who read (the actor) and the application's detail. Open chains such
+  // records (store/access_chain.h); a store that holds some does not open
+  // without this reader.
+  struct LegacyAccess {
+    std::string actor;
+    std::string detail;
+  };
+  using LegacyAccessReader =
+      std::function<absl::StatusOr<LegacyAccess>(absl::string_view record)>;
+  LegacyAccessReader read_legacy_access;
+};
+
+// Which access records EventStore::ReadAccessLog visits.
+struct AccessQuery {
+  std::string stream_id;                   // empty: every stream's
+  std::string actor;                       // empty: every actor's
+  absl::Time from = absl::InfinitePast();  // inclusive
+  absl::Time to = absl::InfiniteFuture();  // exclusive
+  // Empty: from the newest; else what a previous read of the same query
+  // returned, to go on after it.
+  std::string after;
 };
 
 // One backup of a store (EventStore::Backup, RestoreStore).
@@ -304,22 +326,26 @@ class EventStore {
   virtual absl::Status Verify(uint64_t from, uint64_t to,
                               const VerifyProgress& progress) = 0;
 
-  // The access log: who read which stream, kept beside the event log (outside
-  // the chain) and keyed by stream, then the write's time and a sequence.
-  // LogAccessAsync writes one record per stream in one durable write;
-  // `make_record(stream_id, now)` gives each record's bytes at the write's
-  // time. `done` gets OK once durable, or the error, on the sequencer thread
-  // (at once, on the caller's, when `stream_ids` is empty). Neither may block.
-  using AccessRecordMaker = absl::AnyInvocable<std::string(
-      absl::string_view stream_id, absl::Time now)>;
+  // The access log: who read which stream, and when, hash-chained like the
+  // event log (store/access_chain.h). LogAccessAsync writes one record per
+  // stream at the write's time, in one durable write: `actor` is who read,
+  // `detail` the application's own record of how and why. `done` gets OK once
+  // durable, or the error, on the sequencer thread (at once, on the caller's,
+  // when `stream_ids` is empty). Neither may block.
   virtual void LogAccessAsync(std::vector<std::string> stream_ids,
-                              AccessRecordMaker make_record,
+                              std::string actor, std::string detail,
                               absl::AnyInvocable<void(absl::Status)> done) = 0;
-  // The access records of one stream in write order (empty id: every
-  // stream's, by stream then time), until `visit` returns false.
-  virtual absl::Status ReadAccessLog(
-      absl::string_view stream_id,
-      absl::FunctionRef<bool(absl::string_view record)> visit) = 0;
+  // Visits the records `query` selects, newest first, until `visit` returns
+  // false. Returns where a next read goes on (AccessQuery::after) if it
+  // stopped with more left, else empty.
+  virtual absl::StatusOr<std::string> ReadAccessLog(
+      const AccessQuery& query,
+      absl::FunctionRef<bool(const returnpath::v1::AccessEntry&)> visit) = 0;
+  // Walks the whole access log at one snapshot: its chain, its end in meta
+  // and its indexes. The number of records checked, or DATA_LOSS naming the
+  // first bad one.
+  virtual absl::StatusOr<uint64_t> VerifyAccessLog(
+      const VerifyProgress& progress) = 0;
 
   // A consistent view of every table as of now, for jobs that read ranges
   // the calls above do not offer. FAILED_PRECONDITION once closed. The view

@@ -1,0 +1,303 @@
+#include "store/access_chain.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "engine/proto_time.h"
+#include "engine/status_macros.h"
+#include "engine/store_view.h"
+#include "store/keys.h"
+#include "store/rocks_view.h"
+
+namespace returnpath::engine {
+namespace {
+
+using returnpath::v1::AccessEntry;
+
+constexpr uint64_t kProgressEvery = 4096;
+// Legacy records moved per write while migrating.
+constexpr size_t kMigrateBatch = 4096;
+
+absl::Status BadRecord(uint64_t sequence, absl::string_view why) {
+  return absl::DataLossError(
+      absl::StrCat("access record ", sequence, ": ", why));
+}
+
+// The three index keys of an entry.
+std::vector<std::string> IndexKeys(const AccessEntry& entry) {
+  const absl::Time time = FromTimestamp(entry.time());
+  const uint64_t sequence = entry.sequence();
+  return {
+      keys::AccessIndex(
+          keys::AccessIndexPrefix(keys::kAccessByStreamTag, entry.stream_id()),
+          time, sequence),
+      keys::AccessIndex(
+          keys::AccessIndexPrefix(keys::kAccessByActorTag, entry.actor()), time,
+          sequence),
+      keys::AccessIndex(keys::AccessIndexPrefix(keys::kAccessByTimeTag), time,
+                        sequence),
+  };
+}
+
+absl::StatusOr<AccessChainEnd> ReadAccessMeta(
+    const StoreDb& db, const rocksdb::Snapshot* snapshot) {
+  AccessChainEnd end;
+  absl::StatusOr<std::string> last =
+      db.Get(StoreDb::kMeta, keys::kMetaAccessLast, snapshot);
+  if (absl::IsNotFound(last.status())) return end;
+  if (!last.ok()) return last.status();
+  absl::string_view in = *last;
+  if (!keys::GetU64(&in, &end.last) || !in.empty()) {
+    return absl::DataLossError("meta access_last is malformed");
+  }
+  absl::StatusOr<std::string> head =
+      db.Get(StoreDb::kMeta, keys::kMetaAccessHead, snapshot);
+  if (!head.ok() || head->size() != kHashSize) {
+    return absl::DataLossError("meta access_head is missing or malformed");
+  }
+  end.head = *std::move(head);
+  return end;
+}
+
+// The sequence of the last stored record, 0 if none.
+absl::StatusOr<uint64_t> LastStoredSequence(const StoreDb& db,
+                                            const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(ro, db.cf(StoreDb::kAccessLog)));
+  it->SeekForPrev(ToSlice(keys::AccessRecord(~uint64_t{0})));
+  if (!it->status().ok()) return FromRocks(it->status(), "seeking access_log");
+  uint64_t sequence = 0;
+  if (!it->Valid() || View(it->key()).empty() ||
+      View(it->key())[0] != keys::kAccessRecordTag) {
+    return 0;
+  }
+  if (!keys::DecodeAccessRecord(View(it->key()), &sequence)) {
+    return absl::DataLossError("the last access record's key is malformed");
+  }
+  return sequence;
+}
+
+// Checks meta's end against the last stored record.
+absl::Status CheckAccessHead(const StoreDb& db, const AccessChainEnd& end,
+                             const rocksdb::Snapshot* snapshot) {
+  RP_ASSIGN_OR_RETURN(uint64_t last, LastStoredSequence(db, snapshot));
+  if (last != end.last) {
+    return absl::DataLossError(
+        absl::StrCat("meta says the access log ends at record ", end.last,
+                     " but the last stored record is ", last));
+  }
+  if (last == 0) return absl::OkStatus();
+  RP_ASSIGN_OR_RETURN(
+      std::string value,
+      db.Get(StoreDb::kAccessLog, keys::AccessRecord(last), snapshot));
+  absl::string_view hash;
+  RP_RETURN_IF_ERROR(ParseAccessRecord(last, value, &hash).status());
+  if (hash != end.head) {
+    return BadRecord(last, "its hash is not the access log's head in meta");
+  }
+  return absl::OkStatus();
+}
+
+// Adds the number of entries in one index to `*count`: with every record's
+// own entries present, a count of three a record means nothing else is there.
+absl::Status CountIndex(const StoreDb& db, const rocksdb::Snapshot* snapshot,
+                        char tag, uint64_t* count) {
+  const std::string prefix(1, tag);
+  return VisitAll(*NewTableCursor(db, Table::kAccessLog, snapshot, prefix,
+                                  keys::PrefixEnd(prefix)),
+                  [&](absl::string_view, absl::string_view) {
+                    ++*count;
+                    return true;
+                  });
+}
+
+}  // namespace
+
+std::vector<KeyValue> AccessRecordWrites(const AccessEntry& entry,
+                                         std::string* hash) {
+  const std::string bytes = entry.SerializeAsString();
+  *hash = ChainHash(entry.previous_hash(), bytes);
+  std::vector<KeyValue> writes;
+  writes.push_back({keys::AccessRecord(entry.sequence()), *hash + bytes});
+  for (std::string& key : IndexKeys(entry)) {
+    writes.push_back({std::move(key), std::string()});
+  }
+  return writes;
+}
+
+absl::StatusOr<AccessEntry> ParseAccessRecord(uint64_t sequence,
+                                              absl::string_view value,
+                                              absl::string_view* hash,
+                                              absl::string_view* bytes) {
+  if (value.size() < kHashSize) return BadRecord(sequence, "it is too short");
+  AccessEntry entry;
+  absl::string_view rest = value.substr(kHashSize);
+  if (!entry.ParseFromArray(rest.data(), static_cast<int>(rest.size()))) {
+    return BadRecord(sequence, "it does not parse");
+  }
+  if (entry.sequence() != sequence) {
+    return BadRecord(sequence,
+                     absl::StrCat("it says it is record ", entry.sequence()));
+  }
+  if (hash != nullptr) *hash = value.substr(0, kHashSize);
+  if (bytes != nullptr) *bytes = rest;
+  return entry;
+}
+
+absl::StatusOr<AccessChainEnd> RecoverAccessChain(const StoreDb& db) {
+  RP_ASSIGN_OR_RETURN(AccessChainEnd end, ReadAccessMeta(db, nullptr));
+  RP_RETURN_IF_ERROR(CheckAccessHead(db, end, nullptr));
+  return end;
+}
+
+absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
+                                           const rocksdb::Snapshot* snapshot,
+                                           const VerifyProgress& progress) {
+  RP_ASSIGN_OR_RETURN(AccessChainEnd end, ReadAccessMeta(db, snapshot));
+  std::string previous = GenesisHash();
+  uint64_t expected = 1;
+  absl::Status bad;
+  const std::string records(1, keys::kAccessRecordTag);
+  RP_RETURN_IF_ERROR(VisitAll(
+      *NewTableCursor(db, Table::kAccessLog, snapshot, records,
+                      keys::PrefixEnd(records)),
+      [&](absl::string_view key, absl::string_view value) {
+        uint64_t sequence = 0;
+        if (!keys::DecodeAccessRecord(key, &sequence)) {
+          bad = BadRecord(expected, "a key among the records is malformed");
+          return false;
+        }
+        if (sequence != expected) {
+          bad = BadRecord(expected, absl::StrCat("missing; the next stored "
+                                                 "record is ",
+                                                 sequence));
+          return false;
+        }
+        absl::string_view hash, bytes;
+        absl::StatusOr<AccessEntry> entry =
+            ParseAccessRecord(sequence, value, &hash, &bytes);
+        if (!entry.ok()) {
+          bad = entry.status();
+          return false;
+        }
+        if (entry->previous_hash() != previous) {
+          bad = BadRecord(sequence,
+                          "previous_hash is not the hash of the prior record");
+          return false;
+        }
+        if (ChainHash(previous, bytes) != hash) {
+          bad = BadRecord(sequence,
+                          "the stored hash does not match the stored bytes");
+          return false;
+        }
+        for (const std::string& index : IndexKeys(*entry)) {
+          absl::StatusOr<std::string> found =
+              db.Get(StoreDb::kAccessLog, index, snapshot);
+          if (!found.ok()) {
+            bad = absl::IsNotFound(found.status())
+                      ? BadRecord(sequence, "an index entry of it is missing")
+                      : found.status();
+            return false;
+          }
+        }
+        previous.assign(hash.data(), hash.size());
+        if (progress && sequence % kProgressEvery == 0) {
+          progress(sequence, end.last);
+        }
+        ++expected;
+        return true;
+      }));
+  RP_RETURN_IF_ERROR(bad);
+  const uint64_t stored = expected - 1;
+  if (stored != end.last || previous != end.head) {
+    return absl::DataLossError(
+        absl::StrCat("the access log's head in meta (record ", end.last,
+                     ") is not its last stored record (", stored, ")"));
+  }
+  uint64_t indexed = 0;
+  for (char tag : {keys::kAccessByStreamTag, keys::kAccessByActorTag,
+                   keys::kAccessByTimeTag}) {
+    RP_RETURN_IF_ERROR(CountIndex(db, snapshot, tag, &indexed));
+  }
+  if (indexed != 3 * stored) {
+    return absl::DataLossError(absl::StrCat("the access log's indexes hold ",
+                                            indexed, " entries for ", stored,
+                                            " records (3 each expected)"));
+  }
+  const std::string legacy = keys::kAccessLegacyStart;
+  bool unchained = false;
+  RP_RETURN_IF_ERROR(
+      VisitAll(*NewTableCursor(db, Table::kAccessLog, snapshot, legacy, ""),
+               [&](absl::string_view, absl::string_view) {
+                 unchained = true;
+                 return false;
+               }));
+  if (unchained) {
+    return absl::DataLossError(
+        "the access log holds records outside its chain");
+  }
+  if (progress) progress(end.last, end.last);
+  return stored;
+}
+
+absl::Status MigrateLegacyAccess(const StoreDb& db,
+                                 const StoreOptions::LegacyAccessReader& read,
+                                 AccessChainEnd* end) {
+  for (;;) {
+    rocksdb::WriteBatch batch;
+    size_t moved = 0;
+    absl::Status failed;
+    RP_RETURN_IF_ERROR(VisitAll(
+        *NewTableCursor(db, Table::kAccessLog, nullptr,
+                        keys::kAccessLegacyStart, ""),
+        [&](absl::string_view key, absl::string_view value) {
+          if (!read) {
+            failed = absl::FailedPreconditionError(
+                "the access log holds records an earlier release wrote "
+                "before it was chained; open the store with returnpathd, "
+                "which chains them");
+            return false;
+          }
+          AccessEntry entry;
+          absl::Time time;
+          if (!keys::DecodeLegacyAccess(key, entry.mutable_stream_id(),
+                                        &time)) {
+            failed = absl::DataLossError(
+                "an access_log key is neither chained nor an earlier "
+                "release's");
+            return false;
+          }
+          absl::StatusOr<StoreOptions::LegacyAccess> legacy = read(value);
+          if (!legacy.ok()) {
+            failed = legacy.status();
+            return false;
+          }
+          entry.set_sequence(end->last + 1);
+          *entry.mutable_time() = ToTimestamp(time);
+          entry.set_actor(std::move(legacy->actor));
+          entry.set_detail(std::move(legacy->detail));
+          entry.set_previous_hash(end->head);
+          std::string hash;
+          for (const KeyValue& write : AccessRecordWrites(entry, &hash)) {
+            batch.Put(db.cf(StoreDb::kAccessLog), write.key, write.value);
+          }
+          batch.Delete(db.cf(StoreDb::kAccessLog), ToSlice(key));
+          end->last = entry.sequence();
+          end->head = std::move(hash);
+          return ++moved < kMigrateBatch;
+        }));
+    RP_RETURN_IF_ERROR(failed);
+    if (moved == 0) return absl::OkStatus();
+    batch.Put(db.cf(StoreDb::kMeta), keys::kMetaAccessLast,
+              keys::U64(end->last));
+    batch.Put(db.cf(StoreDb::kMeta), keys::kMetaAccessHead, end->head);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    RP_RETURN_IF_ERROR(
+        FromRocks(db.db()->Write(wo, &batch), "chaining the access log"));
+  }
+}
+
+}  // namespace returnpath::engine
