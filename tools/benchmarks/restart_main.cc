@@ -122,10 +122,11 @@ absl::StatusOr<Start> StartAndStop(const std::string& data_dir,
                             std::numeric_limits<int64_t>::max(), stop);
     });
     absl::SleepFor(kCrashAfter);
+    // Calls in flight now fail when the daemon dies; none start after.
+    stop = true;
     const absl::Time killing = absl::Now();
     daemon.process.Signal(SIGKILL, absl::Seconds(10));
     out.stop_s = absl::ToDoubleSeconds(absl::Now() - killing);
-    stop = true;
     writers.join();
     RP_RETURN_IF_ERROR(written.status());
     out.written = *written;
