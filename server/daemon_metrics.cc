@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <exception>
 #include <map>
+#include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -123,17 +125,15 @@ void AddTimers(EventStore& store, TimerLoop& timers, absl::Time now,
                        static_cast<double>(due)));
 }
 
-void AddTasks(TaskQueue& tasks, absl::Time now,
-              std::vector<MetricFamily>* out) {
-  absl::StatusOr<std::map<std::string, v1::QueueCounts>> counts =
-      CountLiveTasks(tasks, now);
-  if (!counts.ok()) return;
+using TaskCounts = std::map<std::string, v1::QueueCounts>;
+
+void AddTasks(const TaskCounts& counts, std::vector<MetricFamily>* out) {
   MetricFamily family =
       Family("returnpath_tasks",
              "live tasks by queue and state (overdue: open or leased, due "
              "before now)",
              MetricType::Gauge);
-  for (const auto& [queue, c] : *counts) {
+  for (const auto& [queue, c] : counts) {
     const std::pair<const char*, int64_t> states[] = {
         {"open", c.open()},
         {"leased", c.leased()},
@@ -165,9 +165,19 @@ void AddAccessLog(const AccessLog& log, std::vector<MetricFamily>* out) {
 
 class DaemonMetrics::Gauges final : public prometheus::Collectable {
  public:
+  ~Gauges() override { StopCounting(); }
+
   void Watch(MetricsSources sources) {
+    StopCounting();
     absl::MutexLock lock(&mu_);
     sources_ = sources;
+    if (sources.tasks != nullptr && sources.clock != nullptr &&
+        sources.count_tasks_every > absl::ZeroDuration()) {
+      absl::MutexLock counting(&count_mu_);
+      stopping_ = false;
+      counted_.reset();
+      counter_ = std::thread([this, sources] { CountTasks(sources); });
+    }
   }
 
   std::vector<MetricFamily> Collect() const override {
@@ -180,15 +190,70 @@ class DaemonMetrics::Gauges final : public prometheus::Collectable {
       AddTimers(*s.store, *s.timers, s.clock->Now(), &out);
     }
     if (s.tasks != nullptr && s.clock != nullptr) {
-      AddTasks(*s.tasks, s.clock->Now(), &out);
+      if (s.count_tasks_every == absl::ZeroDuration()) {
+        absl::StatusOr<TaskCounts> counts =
+            CountLiveTasks(*s.tasks, s.clock->Now());
+        if (counts.ok()) AddTasks(*counts, &out);
+      } else {
+        AddCountedTasks(&out);
+      }
     }
     if (s.access_log != nullptr) AddAccessLog(*s.access_log, &out);
     return out;
   }
 
  private:
+  struct Counted {
+    TaskCounts counts;
+    absl::Time at;
+    absl::Duration took;
+  };
+
+  // The counting thread: a count now, then one every count_tasks_every
+  // until StopCounting.
+  void CountTasks(const MetricsSources& sources) {
+    for (;;) {
+      const absl::Time started = absl::Now();
+      absl::StatusOr<TaskCounts> counts =
+          CountLiveTasks(*sources.tasks, sources.clock->Now());
+      absl::MutexLock lock(&count_mu_);
+      if (counts.ok()) {
+        const absl::Time now = absl::Now();
+        counted_ = Counted{*std::move(counts), now, now - started};
+      }
+      if (count_mu_.AwaitWithTimeout(absl::Condition(&stopping_),
+                                     sources.count_tasks_every)) {
+        return;
+      }
+    }
+  }
+
+  void StopCounting() {
+    {
+      absl::MutexLock lock(&count_mu_);
+      stopping_ = true;
+    }
+    if (counter_.joinable()) counter_.join();
+  }
+
+  void AddCountedTasks(std::vector<MetricFamily>* out) const {
+    absl::MutexLock lock(&count_mu_);
+    if (!counted_.has_value()) return;  // the first count is still running
+    AddTasks(counted_->counts, out);
+    out->push_back(Gauge("returnpath_tasks_counted_seconds_ago",
+                         "age of the returnpath_tasks counts",
+                         absl::ToDoubleSeconds(absl::Now() - counted_->at)));
+    out->push_back(Gauge("returnpath_tasks_count_seconds",
+                         "how long the last count of every live task took",
+                         absl::ToDoubleSeconds(counted_->took)));
+  }
+
   mutable absl::Mutex mu_;
   MetricsSources sources_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex count_mu_;
+  bool stopping_ ABSL_GUARDED_BY(count_mu_) = false;
+  std::optional<Counted> counted_ ABSL_GUARDED_BY(count_mu_);
+  std::thread counter_;  // started by Watch, joined by StopCounting
 };
 
 struct DaemonMetrics::Families {

@@ -30,6 +30,10 @@ struct MetricsSources {
   TaskQueue* tasks = nullptr;
   AccessLog* access_log = nullptr;
   Clock* clock = nullptr;
+  // Counting every live task reads all of a queue's ready entries (seconds
+  // at national scale): done this often on a thread of its own, and a scrape
+  // serves the last count with its age. Zero: at each scrape (tests).
+  absl::Duration count_tasks_every = absl::ZeroDuration();
 };
 
 // The daemon's Prometheus metrics (docs/operations.md lists them): counters

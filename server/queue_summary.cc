@@ -40,10 +40,20 @@ void Count(absl::Time now, const v1::Task& task, v1::QueueCounts* counts) {
 
 absl::StatusOr<std::map<std::string, v1::QueueCounts>> CountLiveTasks(
     TaskQueue& tasks, absl::Time now) {
+  RP_ASSIGN_OR_RETURN(auto tallies, tasks.Tally(now));
   std::map<std::string, v1::QueueCounts> by_queue;
-  RP_RETURN_IF_ERROR(tasks.VisitLive("", [&](const v1::Task& task) {
-    Count(now, task, &by_queue[task.queue()]);
-  }));
+  for (const auto& [queue, tally] : tallies) {
+    v1::QueueCounts& counts = by_queue[queue];
+    counts.set_open(tally.open);
+    counts.set_leased(tally.leased);
+    counts.set_overdue(tally.overdue);
+    counts.set_dead_lettered(tally.dead_lettered);
+    counts.set_paused(tally.paused);
+    if (tally.earliest_open_due != absl::InfiniteFuture()) {
+      *counts.mutable_earliest_open_due() =
+          ToTimestamp(tally.earliest_open_due);
+    }
+  }
   return by_queue;
 }
 

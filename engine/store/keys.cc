@@ -176,6 +176,17 @@ bool DecodeTaskReady(absl::string_view key, std::string* queue,
   return GetTime(&key, &due) && GetString(&key, stream) && GetRest(&key, id);
 }
 
+bool DecodeTaskReadyDue(absl::string_view key, absl::string_view* queue,
+                        absl::Time* due) {
+  const size_t end = key.find('\0');
+  if (end == absl::string_view::npos || key.size() < end + 1 + 4 + 8) {
+    return false;
+  }
+  *queue = key.substr(0, end);
+  key.remove_prefix(end + 1 + 4);  // the queue, its '\0' and the priority
+  return GetTime(&key, due);
+}
+
 std::string CallerIdempotency(absl::string_view key) {
   return std::string(key);
 }

@@ -112,6 +112,9 @@ std::string TaskReady(absl::string_view queue, int32_t priority, absl::Time due,
                       absl::string_view stream, absl::string_view id);
 bool DecodeTaskReady(absl::string_view key, std::string* queue,
                      std::string* stream, std::string* id);
+// A ready entry's queue (a view into `key`) and due time, without copying.
+bool DecodeTaskReadyDue(absl::string_view key, absl::string_view* queue,
+                        absl::Time* due);
 
 // idempotency. A caller's key is stored as given: it is UTF-8 (the append
 // path checks), which never holds a 0xff byte, so no caller's key can reach

@@ -79,6 +79,18 @@ absl::StatusOr<Cursor> ParseToken(absl::string_view token,
       "page_token is not one this listing issued");
 }
 
+// The phase a `task_ready` key belongs to: the task queue's own entries start
+// with '\0' and a letter (task_keys.h), ready entries with a queue name.
+std::optional<Phase> PhaseOfKey(absl::string_view key) {
+  if (key.empty()) return std::nullopt;
+  if (key[0] != '\0') return kReady;
+  if (key.size() < 2) return std::nullopt;
+  if (key[1] == kDelayed) return kDelayed;
+  if (key[1] == kDead) return kDead;
+  if (key[1] == kPaused) return kPaused;
+  return std::nullopt;
+}
+
 // The task an entry names, if it still is in the state the entry says.
 absl::StatusOr<std::optional<Task>> Resolve(const StoreView& view, Phase phase,
                                             absl::string_view key) {
@@ -219,6 +231,76 @@ absl::StatusOr<TaskPage> ListTaskPage(EventStore& store,
   return page;
 }
 
+absl::StatusOr<std::map<std::string, QueueTally>> TallyLiveTasks(
+    EventStore& store, absl::Time now) {
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
+  std::map<std::string, QueueTally> tallies;
+  // Ready entries, by key alone; they sort by queue, so the queue's tally
+  // is looked up once per queue, not once per task.
+  QueueTally* tally = nullptr;
+  std::string queue_of_tally;
+  absl::Status bad;
+  RP_RETURN_IF_ERROR(view->Scan(
+      Table::kTaskReady, std::string(1, '\x01'), "",
+      [&](absl::string_view key, absl::string_view) {
+        absl::string_view queue;
+        absl::Time due;
+        if (!keys::DecodeTaskReadyDue(key, &queue, &due)) {
+          bad = absl::DataLossError("a task_ready key is malformed");
+          return false;
+        }
+        if (tally == nullptr || queue != queue_of_tally) {
+          queue_of_tally = std::string(queue);
+          tally = &tallies[queue_of_tally];
+        }
+        ++tally->open;
+        if (due < now) ++tally->overdue;
+        tally->earliest_open_due = std::min(tally->earliest_open_due, due);
+        return true;
+      }));
+  RP_RETURN_IF_ERROR(bad);
+  // The task queue's own entries (their keys start with '\0'): resolved.
+  absl::Status error;
+  const std::string own(1, '\0');
+  RP_RETURN_IF_ERROR(view->Scan(
+      Table::kTaskReady, own, keys::PrefixEnd(own),
+      [&](absl::string_view key, absl::string_view) {
+        const std::optional<Phase> phase = PhaseOfKey(key);
+        if (!phase.has_value()) return true;
+        absl::StatusOr<std::optional<Task>> task = Resolve(*view, *phase, key);
+        if (!task.ok()) {
+          error = task.status();
+          return false;
+        }
+        if (!task->has_value()) return true;
+        const Task& t = **task;
+        QueueTally& q = tallies[t.queue()];
+        const absl::Time due = FromTimestamp(t.due_time());
+        switch (t.state()) {
+          case returnpath::v1::TASK_STATE_OPEN:  // waiting out a retry delay
+            ++q.open;
+            q.earliest_open_due = std::min(q.earliest_open_due, due);
+            if (due < now) ++q.overdue;
+            break;
+          case returnpath::v1::TASK_STATE_LEASED:
+            ++q.leased;
+            if (due < now) ++q.overdue;
+            break;
+          case returnpath::v1::TASK_STATE_DEAD_LETTER:
+            ++q.dead_lettered;
+            break;
+          case returnpath::v1::TASK_STATE_PAUSED:
+            ++q.paused;
+            break;
+          default:
+            break;
+        }
+        return true;
+      }));
+  RP_RETURN_IF_ERROR(error);
+  return tallies;
+}
+
 absl::StatusOr<std::vector<Task>> ListHeldTasks(
     EventStore& store, absl::Time now,
     const std::function<bool(absl::string_view lease_owner)>& holds,
@@ -247,22 +329,6 @@ absl::StatusOr<std::vector<Task>> ListHeldTasks(
   RP_RETURN_IF_ERROR(error);
   return held;
 }
-
-namespace {
-
-// The phase a `task_ready` key belongs to: the task queue's own entries start
-// with '\0' and a letter (task_keys.h), ready entries with a queue name.
-std::optional<Phase> PhaseOfKey(absl::string_view key) {
-  if (key.empty()) return std::nullopt;
-  if (key[0] != '\0') return kReady;
-  if (key.size() < 2) return std::nullopt;
-  if (key[1] == kDelayed) return kDelayed;
-  if (key[1] == kDead) return kDead;
-  if (key[1] == kPaused) return kPaused;
-  return std::nullopt;
-}
-
-}  // namespace
 
 absl::Status VisitLiveTasks(EventStore& store, absl::string_view queue,
                             const std::function<void(const Task&)>& visit) {

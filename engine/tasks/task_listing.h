@@ -31,6 +31,10 @@ absl::Status VisitLiveTasks(
     EventStore& store, absl::string_view queue,
     const std::function<void(const returnpath::v1::Task&)>& visit);
 
+// See TaskQueue::Tally.
+absl::StatusOr<std::map<std::string, QueueTally>> TallyLiveTasks(
+    EventStore& store, absl::Time now);
+
 }  // namespace returnpath::engine
 
 #endif  // RETURNPATH_ENGINE_TASKS_TASK_LISTING_H_

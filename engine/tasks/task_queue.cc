@@ -219,6 +219,11 @@ absl::Status TaskQueue::VisitLive(
   return VisitLiveTasks(*store_, queue, visit);
 }
 
+absl::StatusOr<std::map<std::string, QueueTally>> TaskQueue::Tally(
+    absl::Time now) {
+  return TallyLiveTasks(*store_, now);
+}
+
 absl::StatusOr<std::vector<Task>> TaskQueue::ListHeld(
     const std::function<bool(absl::string_view lease_owner)>& holds,
     size_t limit) {

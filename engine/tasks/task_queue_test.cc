@@ -1,5 +1,6 @@
 #include "engine/task_queue.h"
 
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -347,6 +348,75 @@ TEST_F(TaskQueueTest, FailRetriesWithExponentialBackoffThenDeadLetters) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(queue_->Fail(ref, "again").status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// Tally reads open tasks from their ready entries' keys alone; it must count
+// what reading every live task's record counts.
+TEST_F(TaskQueueTest, TallyCountsWhatTheTaskRecordsSay) {
+  MakeQueue(TaskQueueOptions{.max_attempts = 2,
+                             .retry_base = absl::Hours(1),
+                             .retry_max = absl::Hours(1)});
+  // Lower priorities are served first: dead, then retrying, then leased.
+  Open("p1", "open-later", 100, 9);
+  Open("p2", "open-overdue", 100, 2);
+  Open("p3", "open-other", 50, 3, "r");
+  Open("p4", "leased", 3, 2);
+  Open("p5", "retrying", 2, 2);
+  Open("p6", "dead", 1, 2);
+  ASSERT_EQ(LeasedId("w"), "dead");
+  ASSERT_TRUE(queue_->Fail(TaskRef{"p6", "dead", "w"}, "busy").ok());
+  clock_.Advance(absl::Hours(2));
+  ASSERT_EQ(LeasedId("w"), "dead");
+  ASSERT_TRUE(queue_->Fail(TaskRef{"p6", "dead", "w"}, "gave up").ok());
+  ASSERT_EQ(LeasedId("w"), "retrying");
+  ASSERT_TRUE(queue_->Fail(TaskRef{"p5", "retrying", "w"}, "busy").ok());
+  ASSERT_EQ(LeasedId("w"), "leased");
+
+  std::map<std::string, QueueTally> read;
+  ASSERT_TRUE(queue_
+                  ->VisitLive("",
+                              [&](const Task& task) {
+                                QueueTally& q = read[task.queue()];
+                                const absl::Time due =
+                                    FromTimestamp(task.due_time());
+                                switch (task.state()) {
+                                  case returnpath::v1::TASK_STATE_OPEN:
+                                    ++q.open;
+                                    q.earliest_open_due =
+                                        std::min(q.earliest_open_due, due);
+                                    q.overdue += due < Day(4);
+                                    break;
+                                  case returnpath::v1::TASK_STATE_LEASED:
+                                    ++q.leased;
+                                    q.overdue += due < Day(4);
+                                    break;
+                                  case returnpath::v1::TASK_STATE_DEAD_LETTER:
+                                    ++q.dead_lettered;
+                                    break;
+                                  default:
+                                    break;
+                                }
+                              })
+                  .ok());
+  absl::StatusOr<std::map<std::string, QueueTally>> tallied =
+      queue_->Tally(Day(4));
+  ASSERT_TRUE(tallied.ok()) << tallied.status();
+  ASSERT_EQ(tallied->size(), 2u);
+  for (const auto& [name, expected] : read) {
+    const QueueTally& got = tallied->at(name);
+    EXPECT_EQ(got.open, expected.open) << name;
+    EXPECT_EQ(got.leased, expected.leased) << name;
+    EXPECT_EQ(got.overdue, expected.overdue) << name;
+    EXPECT_EQ(got.dead_lettered, expected.dead_lettered) << name;
+    EXPECT_EQ(got.paused, expected.paused) << name;
+    EXPECT_EQ(got.earliest_open_due, expected.earliest_open_due) << name;
+  }
+  const QueueTally& q = tallied->at("q");
+  EXPECT_EQ(q.open, 3);  // later, overdue, and the one in its retry delay
+  EXPECT_EQ(q.leased, 1);
+  EXPECT_EQ(q.overdue, 3);
+  EXPECT_EQ(q.dead_lettered, 1);
+  EXPECT_EQ(tallied->at("r").open, 1);
 }
 
 TEST_F(TaskQueueTest, RetryDelayDoublesUpToTheCap) {

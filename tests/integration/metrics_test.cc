@@ -80,7 +80,9 @@ class MetricsTest : public IntegrationTest {
  protected:
   DaemonOptions Options() const override {
     DaemonOptions options = NationalTeam();
-    options.extra_flags = {"--metrics_listen=127.0.0.1:0"};
+    // Tasks counted at each scrape, so a scrape shows what just happened.
+    options.extra_flags = {"--metrics_listen=127.0.0.1:0",
+                           "--metrics_tasks_every=0s"};
     return options;
   }
 
@@ -153,6 +155,37 @@ TEST_F(MetricsTest, AScrapeAfterAKnownWorkloadShowsItsCounts) {
       1);
   EXPECT_GT(Value(after_deadline, "returnpath_free_disk_bytes"), 0);
   EXPECT_EQ(Value(after_deadline, "returnpath_sequencer_queued_commands"), 0);
+}
+
+// A daemon counts tasks in the background (the default): a scrape serves the
+// last count, with its age, and never waits for a new one.
+class BackgroundTaskCountTest : public MetricsTest {
+ protected:
+  DaemonOptions Options() const override {
+    DaemonOptions options = MetricsTest::Options();
+    options.extra_flags = {"--metrics_listen=127.0.0.1:0",
+                           "--metrics_tasks_every=1h"};
+    return options;
+  }
+};
+
+TEST_F(BackgroundTaskCountTest, AScrapeServesTheLastCountWithItsAge) {
+  ASSERT_GT(MetricsPort(), 0) << daemon().LogTail();
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) {  // the first count runs as the daemon starts
+    metrics = ScrapeOrFail();
+    if (Value(metrics, "returnpath_tasks_count_seconds") >= 0) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_GE(Value(metrics, "returnpath_tasks_count_seconds"), 0) << metrics;
+  EXPECT_GE(Value(metrics, "returnpath_tasks_counted_seconds_ago"), 0);
+  // A task opened now is not in the counts until the next one, an hour on.
+  RP_ASSERT_OK(Register({.id = "P-32"}));
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-02T08:00:00Z")));
+  RP_ASSERT_OK(Record("P-32", "final-rejection", {{"notified", "2026-03-02"}}));
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-24T06:00:00Z")));
+  RP_ASSERT_OK(WaitForTimer("P-32", "departure_deadline"));
+  EXPECT_EQ(Value(ScrapeOrFail(), kPoliceOpen), -1);
 }
 
 TEST_F(MetricsTest, EveryCallIsOneLogLineWithThePersonHashed) {

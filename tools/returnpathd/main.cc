@@ -94,6 +94,9 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "serve Prometheus metrics (GET /metrics: counts and latencies, no "
           "person's data) on this host:port, e.g. 127.0.0.1:9464; port 0 "
           "picks a free port (see --metrics_port_file); empty: none");
+ABSL_FLAG(absl::Duration, metrics_tasks_every, absl::Minutes(1),
+          "count every live task for the metrics this often, in the "
+          "background (a scrape serves the last count); 0: at each scrape");
 ABSL_FLAG(std::string, metrics_port_file, "",
           "write the metrics endpoint's bound port here once serving");
 ABSL_FLAG(std::string, log_level, "info",
@@ -303,8 +306,12 @@ int main(int argc, char** argv) {
   engine::WakeSignal commits(executor.get());
   store->AddCommitListener([&commits](uint64_t) { commits.Notify(); });
   engine::AccessLog access_log(store);
-  metrics.Watch(
-      {store, &core.timers(), &core.tasks(), &access_log, clock.get()});
+  if (absl::GetFlag(FLAGS_metrics_tasks_every) < absl::ZeroDuration()) {
+    return Fail("bad --metrics_tasks_every",
+                absl::InvalidArgumentError("must be 0 or more"));
+  }
+  metrics.Watch({store, &core.timers(), &core.tasks(), &access_log, clock.get(),
+                 absl::GetFlag(FLAGS_metrics_tasks_every)});
   auto log_key = engine::PersonHasher::FromKeyFile(data_dir + "/log_key");
   if (!log_key.ok()) return Fail("cannot read the log key", log_key.status());
   const engine::ServiceDeps deps{

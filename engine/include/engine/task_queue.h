@@ -106,6 +106,16 @@ struct TaskPage {
 // leases, completion (a TaskCompleted event), retries, dead letters and long
 // polls. Thread-safe; owns one thread that answers long polls. `store` and
 // `clock` must outlive it; destroy it before closing the store.
+// The live tasks of one queue, counted (TaskQueue::Tally).
+struct QueueTally {
+  int64_t open = 0;
+  int64_t leased = 0;
+  int64_t overdue = 0;  // open or leased, due before now
+  int64_t dead_lettered = 0;
+  int64_t paused = 0;
+  absl::Time earliest_open_due = absl::InfiniteFuture();
+};
+
 class TaskQueue {
  public:
   // Called once, never under a lock, on the queue's poll thread (or on the
@@ -192,6 +202,11 @@ class TaskQueue {
   absl::Status VisitLive(
       absl::string_view queue,
       const std::function<void(const returnpath::v1::Task&)>& visit);
+  // Every queue's live tasks counted, from one snapshot, without reading the
+  // open ones' records: a ready entry exists exactly while its task is OPEN
+  // and its key holds the queue and due time. The few leased, delayed,
+  // dead-lettered and paused tasks are read through their records.
+  absl::StatusOr<std::map<std::string, QueueTally>> Tally(absl::Time now);
   // The tasks of every queue under a live lease whose owner `holds` accepts,
   // at most `limit` of them (in key order of their queues and lease ends).
   absl::StatusOr<std::vector<returnpath::v1::Task>> ListHeld(
