@@ -249,15 +249,24 @@ int RunReplayCheck(const Args& args, Session& s) {
                                                          : kExitProblemFound;
 }
 
-int RunStats(const Args& args, Session& s) {
+// --from and --to (a date: its first instant) into the request's from and
+// to; the exit code (after a usage message if one is malformed).
+template <typename Request>
+int SetTimeRange(const Args& args, Session& s, Request* request) {
   int exit = kExitOk;
-  v1::StatisticsRequest request;
   std::optional<absl::Time> from = s.TimeOption(args, "from", false, &exit);
   if (exit != kExitOk) return exit;
   std::optional<absl::Time> to = s.TimeOption(args, "to", false, &exit);
   if (exit != kExitOk) return exit;
-  if (from.has_value()) *request.mutable_from() = client::ToTimestamp(*from);
-  if (to.has_value()) *request.mutable_to() = client::ToTimestamp(*to);
+  if (from.has_value()) *request->mutable_from() = client::ToTimestamp(*from);
+  if (to.has_value()) *request->mutable_to() = client::ToTimestamp(*to);
+  return kExitOk;
+}
+
+int RunStats(const Args& args, Session& s) {
+  v1::StatisticsRequest request;
+  const int exit = SetTimeRange(args, s, &request);
+  if (exit != kExitOk) return exit;
   client::Client* client = s.client();
   if (client == nullptr) return s.exit_code();
   absl::StatusOr<v1::StatisticsResponse> response = client->Statistics(request);
@@ -319,12 +328,8 @@ int RunAccessLog(const Args& args, Session& s) {
   request.set_principal(args.Get("principal"));
   std::optional<uint64_t> limit = s.NumberOption(args, "limit", &exit);
   if (exit != kExitOk) return exit;
-  std::optional<absl::Time> from = s.TimeOption(args, "from", false, &exit);
+  exit = SetTimeRange(args, s, &request);
   if (exit != kExitOk) return exit;
-  std::optional<absl::Time> to = s.TimeOption(args, "to", false, &exit);
-  if (exit != kExitOk) return exit;
-  if (from.has_value()) *request.mutable_from() = client::ToTimestamp(*from);
-  if (to.has_value()) *request.mutable_to() = client::ToTimestamp(*to);
   request.set_limit(limit.value_or(0));
   request.set_page_token(args.Get("page-token"));
   client::Client* client = s.client();

@@ -371,7 +371,7 @@ void CommandContext::Rollback() {
 void CommandContext::LogAccess(absl::string_view stream_id,
                                absl::string_view actor,
                                absl::string_view detail) {
-  AccessChainEnd& end = top().chain.access;
+  ChainEnd& end = top().chain.access;
   returnpath::v1::AccessEntry entry;
   entry.set_sequence(end.last + 1);
   *entry.mutable_time() = ToTimestamp(now_);

@@ -8,6 +8,7 @@
 #include "engine/store_view.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
+#include "store/verify.h"
 
 namespace returnpath::engine {
 namespace {
@@ -39,24 +40,10 @@ std::vector<std::string> IndexKeys(const AccessEntry& entry) {
   };
 }
 
-absl::StatusOr<AccessChainEnd> ReadAccessMeta(
-    const StoreDb& db, const rocksdb::Snapshot* snapshot) {
-  AccessChainEnd end;
-  absl::StatusOr<std::string> last =
-      db.Get(StoreDb::kMeta, keys::kMetaAccessLast, snapshot);
-  if (absl::IsNotFound(last.status())) return end;
-  if (!last.ok()) return last.status();
-  absl::string_view in = *last;
-  if (!keys::GetU64(&in, &end.last) || !in.empty()) {
-    return absl::DataLossError("meta access_last is malformed");
-  }
-  absl::StatusOr<std::string> head =
-      db.Get(StoreDb::kMeta, keys::kMetaAccessHead, snapshot);
-  if (!head.ok() || head->size() != kHashSize) {
-    return absl::DataLossError("meta access_head is missing or malformed");
-  }
-  end.head = *std::move(head);
-  return end;
+absl::StatusOr<ChainEnd> ReadAccessMeta(const StoreDb& db,
+                                        const rocksdb::Snapshot* snapshot) {
+  return ReadChainEnd(db, snapshot, keys::kMetaAccessLast,
+                      keys::kMetaAccessHead);
 }
 
 // The sequence of the last stored record, 0 if none.
@@ -80,7 +67,7 @@ absl::StatusOr<uint64_t> LastStoredSequence(const StoreDb& db,
 }
 
 // Checks meta's end against the last stored record.
-absl::Status CheckAccessHead(const StoreDb& db, const AccessChainEnd& end,
+absl::Status CheckAccessHead(const StoreDb& db, const ChainEnd& end,
                              const rocksdb::Snapshot* snapshot) {
   RP_ASSIGN_OR_RETURN(uint64_t last, LastStoredSequence(db, snapshot));
   if (last != end.last) {
@@ -146,8 +133,8 @@ absl::StatusOr<AccessEntry> ParseAccessRecord(uint64_t sequence,
   return entry;
 }
 
-absl::StatusOr<AccessChainEnd> RecoverAccessChain(const StoreDb& db) {
-  RP_ASSIGN_OR_RETURN(AccessChainEnd end, ReadAccessMeta(db, nullptr));
+absl::StatusOr<ChainEnd> RecoverAccessChain(const StoreDb& db) {
+  RP_ASSIGN_OR_RETURN(ChainEnd end, ReadAccessMeta(db, nullptr));
   RP_RETURN_IF_ERROR(CheckAccessHead(db, end, nullptr));
   return end;
 }
@@ -155,7 +142,7 @@ absl::StatusOr<AccessChainEnd> RecoverAccessChain(const StoreDb& db) {
 absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
                                            const rocksdb::Snapshot* snapshot,
                                            const VerifyProgress& progress) {
-  RP_ASSIGN_OR_RETURN(AccessChainEnd end, ReadAccessMeta(db, snapshot));
+  RP_ASSIGN_OR_RETURN(ChainEnd end, ReadAccessMeta(db, snapshot));
   std::string previous = GenesisHash();
   uint64_t expected = 1;
   absl::Status bad;
@@ -244,7 +231,7 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
 
 absl::Status MigrateLegacyAccess(const StoreDb& db,
                                  const StoreOptions::LegacyAccessReader& read,
-                                 AccessChainEnd* end) {
+                                 ChainEnd* end) {
   for (;;) {
     rocksdb::WriteBatch batch;
     size_t moved = 0;

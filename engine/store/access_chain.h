@@ -38,7 +38,7 @@ absl::StatusOr<returnpath::v1::AccessEntry> ParseAccessRecord(
     absl::string_view* hash = nullptr, absl::string_view* bytes = nullptr);
 
 // The access log's end as meta records it, checked against its last record.
-absl::StatusOr<AccessChainEnd> RecoverAccessChain(const StoreDb& db);
+absl::StatusOr<ChainEnd> RecoverAccessChain(const StoreDb& db);
 
 // Walks the whole access log at `snapshot`: dense sequences from 1, each
 // record's hash and link, the end in meta, and that the three indexes hold
@@ -56,7 +56,7 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
 // is null.
 absl::Status MigrateLegacyAccess(const StoreDb& db,
                                  const StoreOptions::LegacyAccessReader& read,
-                                 AccessChainEnd* end);
+                                 ChainEnd* end);
 
 }  // namespace returnpath::engine
 

@@ -19,8 +19,9 @@ inline constexpr size_t kHashSize = 32;
 // The previous hash of the first event: 32 zero bytes.
 const std::string& GenesisHash();
 
-// The end of the access log (store/access_chain.h), chained the same way.
-struct AccessChainEnd {
+// A chain's end: its last position or sequence, and that link's hash. The
+// access log's (store/access_chain.h) is chained like the events.
+struct ChainEnd {
   uint64_t last = 0;                 // the last sequence; 0 if none
   std::string head = GenesisHash();  // that record's hash
 };
@@ -30,7 +31,7 @@ struct AccessChainEnd {
 struct ChainState {
   uint64_t last_position = 0;
   std::string head;  // hash of the event at last_position; genesis if none
-  AccessChainEnd access;
+  ChainEnd access;
 };
 
 // SHA-256(previous_hash || envelope_bytes), 32 raw bytes.

@@ -30,22 +30,10 @@ absl::Status Bad(uint64_t position, absl::string_view why) {
 // The meta record's last position and chain head; {0, genesis} if absent.
 absl::StatusOr<ChainState> ReadMeta(const StoreDb& db,
                                     const rocksdb::Snapshot* snapshot) {
-  ChainState meta{0, GenesisHash()};
-  absl::StatusOr<std::string> last =
-      db.Get(StoreDb::kMeta, keys::kMetaLastPosition, snapshot);
-  if (absl::IsNotFound(last.status())) return meta;
-  if (!last.ok()) return last.status();
-  absl::string_view in = *last;
-  if (!keys::GetU64(&in, &meta.last_position) || !in.empty()) {
-    return absl::DataLossError("meta last_position is malformed");
-  }
-  absl::StatusOr<std::string> head =
-      db.Get(StoreDb::kMeta, keys::kMetaChainHead, snapshot);
-  if (!head.ok() || head->size() != kHashSize) {
-    return absl::DataLossError("meta chain_head is missing or malformed");
-  }
-  meta.head = *std::move(head);
-  return meta;
+  RP_ASSIGN_OR_RETURN(ChainEnd end,
+                      ReadChainEnd(db, snapshot, keys::kMetaLastPosition,
+                                   keys::kMetaChainHead));
+  return ChainState{end.last, std::move(end.head)};
 }
 
 // The key of the last stored event, 0 if there is none.
@@ -117,6 +105,28 @@ absl::Status CheckEvent(const StoreDb& db, const rocksdb::Snapshot* snapshot,
 }
 
 }  // namespace
+
+absl::StatusOr<ChainEnd> ReadChainEnd(const StoreDb& db,
+                                      const rocksdb::Snapshot* snapshot,
+                                      absl::string_view last_key,
+                                      absl::string_view head_key) {
+  ChainEnd end;
+  absl::StatusOr<std::string> last = db.Get(StoreDb::kMeta, last_key, snapshot);
+  if (absl::IsNotFound(last.status())) return end;
+  if (!last.ok()) return last.status();
+  absl::string_view in = *last;
+  if (!keys::GetU64(&in, &end.last) || !in.empty()) {
+    return absl::DataLossError(
+        absl::StrCat("meta ", last_key, " is malformed"));
+  }
+  absl::StatusOr<std::string> head = db.Get(StoreDb::kMeta, head_key, snapshot);
+  if (!head.ok() || head->size() != kHashSize) {
+    return absl::DataLossError(
+        absl::StrCat("meta ", head_key, " is missing or malformed"));
+  }
+  end.head = *std::move(head);
+  return end;
+}
 
 std::optional<uint64_t> BadPositionOf(const absl::Status& status) {
   const absl::optional<absl::Cord> payload = status.GetPayload(kBadPositionUrl);

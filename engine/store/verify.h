@@ -13,6 +13,13 @@
 
 namespace returnpath::engine {
 
+// A chain's end as meta records it under `last_key` (u64) and `head_key`
+// (32 bytes); {0, genesis} if absent. DATA_LOSS naming the key if malformed.
+absl::StatusOr<ChainEnd> ReadChainEnd(const StoreDb& db,
+                                      const rocksdb::Snapshot* snapshot,
+                                      absl::string_view last_key,
+                                      absl::string_view head_key);
+
 // Reads the end of the log from meta and checks it against the last stored
 // event: same position, same hash. DATA_LOSS saying what disagrees.
 absl::StatusOr<ChainState> RecoverChain(const StoreDb& db);
