@@ -56,7 +56,8 @@ absl::Status Authenticator::Replace(const v1::PrincipalFile& file) {
                  entry.role(),
                  {entry.scopes().begin(), entry.scopes().end()},
                  {entry.allowed_event_types().begin(),
-                  entry.allowed_event_types().end()}},
+                  entry.allowed_event_types().end()},
+                 /*purpose=*/""},
                 entry.has_expires()
                     ? absl::FromUnixSeconds(entry.expires().seconds()) +
                           absl::Nanoseconds(entry.expires().nanos())

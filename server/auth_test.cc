@@ -138,17 +138,18 @@ TEST(BearerTokenTest, NeverLooksLikeAnOptionAndNeverRepeats) {
 }
 
 TEST(ScopeTest, ExactPrefixAndWildcard) {
-  Principal p{"x", v1::ROLE_ADVISER, {"centre/oslo-1", "queue/advisers/*"}, {}};
+  Principal p{
+      "x", v1::ROLE_ADVISER, {"centre/oslo-1", "queue/advisers/*"}, {}, ""};
   EXPECT_TRUE(ScopeCovers(p, "centre/oslo-1"));
   EXPECT_FALSE(ScopeCovers(p, "centre/oslo-10"));
   EXPECT_TRUE(ScopeCovers(p, "queue/advisers/oslo-1"));
   EXPECT_FALSE(ScopeCovers(p, "queue/police/pu"));
-  Principal all{"y", v1::ROLE_POLICE, {"*"}, {}};
+  Principal all{"y", v1::ROLE_POLICE, {"*"}, {}, ""};
   EXPECT_TRUE(ScopeCovers(all, "queue/police/pu"));
 }
 
 TEST(ScopeTest, RequireRoleAndScopeNameTheAction) {
-  Principal p{"kari", v1::ROLE_RECEPTION, {"centre/oslo-1"}, {}};
+  Principal p{"kari", v1::ROLE_RECEPTION, {"centre/oslo-1"}, {}, ""};
   EXPECT_TRUE(RequireRole(p, {v1::ROLE_RECEPTION}, "record an event").ok());
   auto denied = RequireRole(p, {v1::ROLE_AUDITOR}, "verify the log");
   EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);

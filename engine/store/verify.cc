@@ -33,7 +33,10 @@ absl::StatusOr<ChainState> ReadMeta(const StoreDb& db,
   RP_ASSIGN_OR_RETURN(ChainEnd end,
                       ReadChainEnd(db, snapshot, keys::kMetaLastPosition,
                                    keys::kMetaChainHead));
-  return ChainState{end.last, std::move(end.head)};
+  ChainState meta;
+  meta.last_position = end.last;
+  meta.head = std::move(end.head);
+  return meta;
 }
 
 // The key of the last stored event, 0 if there is none.
