@@ -24,17 +24,6 @@ char IndexTag(const AccessQuery& query) {
   return keys::kAccessByTimeTag;
 }
 
-// The index key of `entry` in the index `tag`.
-std::string IndexKeyOf(char tag, const AccessEntry& entry) {
-  // Not a conditional expression: mixing "" with std::string would make a
-  // temporary that `name` outlives.
-  absl::string_view name;
-  if (tag == keys::kAccessByStreamTag) name = entry.stream_id();
-  if (tag == keys::kAccessByActorTag) name = entry.actor();
-  return keys::AccessIndex(keys::AccessIndexPrefix(tag, name),
-                           FromTimestamp(entry.time()), entry.sequence());
-}
-
 // The record an index entry names, checked to be the one the entry says.
 absl::StatusOr<AccessEntry> RecordOf(const StoreView& view, char tag,
                                      absl::string_view index_key) {
@@ -50,7 +39,7 @@ absl::StatusOr<AccessEntry> RecordOf(const StoreView& view, char tag,
   }
   RP_RETURN_IF_ERROR(value.status());
   RP_ASSIGN_OR_RETURN(AccessEntry entry, ParseAccessRecord(sequence, *value));
-  if (IndexKeyOf(tag, entry) != index_key) {
+  if (AccessIndexKey(tag, entry) != index_key) {
     return absl::DataLossError(absl::StrCat(
         "access record ", sequence, ": an index entry does not match it"));
   }

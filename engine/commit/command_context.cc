@@ -371,20 +371,15 @@ void CommandContext::Rollback() {
 void CommandContext::LogAccess(absl::string_view stream_id,
                                absl::string_view actor,
                                absl::string_view detail) {
-  ChainEnd& end = top().chain.access;
   returnpath::v1::AccessEntry entry;
-  entry.set_sequence(end.last + 1);
   *entry.mutable_time() = ToTimestamp(now_);
   entry.set_stream_id(std::string(stream_id));
   entry.set_actor(std::string(actor));
   entry.set_detail(std::string(detail));
-  entry.set_previous_hash(end.head);
-  std::string hash;
-  for (const KeyValue& write : AccessRecordWrites(entry, &hash)) {
+  for (const KeyValue& write :
+       ChainAccessEntry(std::move(entry), &top().chain.access)) {
     Put(StoreDb::kAccessLog, write.key, write.value);
   }
-  end.last = entry.sequence();
-  end.head = std::move(hash);
 }
 
 rocksdb::WriteBatch* CommandContext::FinishGroup() {

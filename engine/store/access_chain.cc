@@ -24,21 +24,8 @@ absl::Status BadRecord(uint64_t sequence, absl::string_view why) {
       absl::StrCat("access record ", sequence, ": ", why));
 }
 
-// The three index keys of an entry.
-std::vector<std::string> IndexKeys(const AccessEntry& entry) {
-  const absl::Time time = FromTimestamp(entry.time());
-  const uint64_t sequence = entry.sequence();
-  return {
-      keys::AccessIndex(
-          keys::AccessIndexPrefix(keys::kAccessByStreamTag, entry.stream_id()),
-          time, sequence),
-      keys::AccessIndex(
-          keys::AccessIndexPrefix(keys::kAccessByActorTag, entry.actor()), time,
-          sequence),
-      keys::AccessIndex(keys::AccessIndexPrefix(keys::kAccessByTimeTag), time,
-                        sequence),
-  };
-}
+constexpr char kIndexTags[] = {keys::kAccessByStreamTag,
+                               keys::kAccessByActorTag, keys::kAccessByTimeTag};
 
 absl::StatusOr<ChainEnd> ReadAccessMeta(const StoreDb& db,
                                         const rocksdb::Snapshot* snapshot) {
@@ -102,15 +89,28 @@ absl::Status CountIndex(const StoreDb& db, const rocksdb::Snapshot* snapshot,
 
 }  // namespace
 
-std::vector<KeyValue> AccessRecordWrites(const AccessEntry& entry,
-                                         std::string* hash) {
+std::string AccessIndexKey(char tag, const AccessEntry& entry) {
+  // Not a conditional expression: mixing "" with std::string would make a
+  // temporary that `name` outlives.
+  absl::string_view name;
+  if (tag == keys::kAccessByStreamTag) name = entry.stream_id();
+  if (tag == keys::kAccessByActorTag) name = entry.actor();
+  return keys::AccessIndex(keys::AccessIndexPrefix(tag, name),
+                           FromTimestamp(entry.time()), entry.sequence());
+}
+
+std::vector<KeyValue> ChainAccessEntry(AccessEntry entry, ChainEnd* end) {
+  entry.set_sequence(end->last + 1);
+  entry.set_previous_hash(end->head);
   const std::string bytes = entry.SerializeAsString();
-  *hash = ChainHash(entry.previous_hash(), bytes);
+  std::string hash = ChainHash(end->head, bytes);
   std::vector<KeyValue> writes;
-  writes.push_back({keys::AccessRecord(entry.sequence()), *hash + bytes});
-  for (std::string& key : IndexKeys(entry)) {
-    writes.push_back({std::move(key), std::string()});
+  writes.push_back({keys::AccessRecord(entry.sequence()), hash + bytes});
+  for (char tag : kIndexTags) {
+    writes.push_back({AccessIndexKey(tag, entry), std::string()});
   }
+  end->last = entry.sequence();
+  end->head = std::move(hash);
   return writes;
 }
 
@@ -179,9 +179,9 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
                           "the stored hash does not match the stored bytes");
           return false;
         }
-        for (const std::string& index : IndexKeys(*entry)) {
-          absl::StatusOr<std::string> found =
-              db.Get(StoreDb::kAccessLog, index, snapshot);
+        for (char tag : kIndexTags) {
+          absl::StatusOr<std::string> found = db.Get(
+              StoreDb::kAccessLog, AccessIndexKey(tag, *entry), snapshot);
           if (!found.ok()) {
             bad = absl::IsNotFound(found.status())
                       ? BadRecord(sequence, "an index entry of it is missing")
@@ -204,8 +204,7 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
                      ") is not its last stored record (", stored, ")"));
   }
   uint64_t indexed = 0;
-  for (char tag : {keys::kAccessByStreamTag, keys::kAccessByActorTag,
-                   keys::kAccessByTimeTag}) {
+  for (char tag : kIndexTags) {
     RP_RETURN_IF_ERROR(CountIndex(db, snapshot, tag, &indexed));
   }
   if (indexed != 3 * stored) {
@@ -232,13 +231,15 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
 absl::Status MigrateLegacyAccess(const StoreDb& db,
                                  const StoreOptions::LegacyAccessReader& read,
                                  ChainEnd* end) {
+  // Each batch starts after the last key the one before moved, so no batch
+  // walks over what earlier ones deleted.
+  std::string start = keys::kAccessLegacyStart;
   for (;;) {
     rocksdb::WriteBatch batch;
     size_t moved = 0;
     absl::Status failed;
     RP_RETURN_IF_ERROR(VisitAll(
-        *NewTableCursor(db, Table::kAccessLog, nullptr,
-                        keys::kAccessLegacyStart, ""),
+        *NewTableCursor(db, Table::kAccessLog, nullptr, start, ""),
         [&](absl::string_view key, absl::string_view value) {
           if (!read) {
             failed = absl::FailedPreconditionError(
@@ -261,18 +262,15 @@ absl::Status MigrateLegacyAccess(const StoreDb& db,
             failed = legacy.status();
             return false;
           }
-          entry.set_sequence(end->last + 1);
           *entry.mutable_time() = ToTimestamp(time);
           entry.set_actor(std::move(legacy->actor));
           entry.set_detail(std::move(legacy->detail));
-          entry.set_previous_hash(end->head);
-          std::string hash;
-          for (const KeyValue& write : AccessRecordWrites(entry, &hash)) {
+          for (const KeyValue& write :
+               ChainAccessEntry(std::move(entry), end)) {
             batch.Put(db.cf(StoreDb::kAccessLog), write.key, write.value);
           }
           batch.Delete(db.cf(StoreDb::kAccessLog), ToSlice(key));
-          end->last = entry.sequence();
-          end->head = std::move(hash);
+          start = std::string(key) + std::string(1, '\0');
           return ++moved < kMigrateBatch;
         }));
     RP_RETURN_IF_ERROR(failed);

@@ -24,11 +24,14 @@ struct KeyValue {
   std::string value;
 };
 
-// What storing `entry` writes (its sequence, time, stream, actor and
-// previous_hash set): the record and its three index entries. `*hash` gets
-// the record's chain hash.
-std::vector<KeyValue> AccessRecordWrites(
-    const returnpath::v1::AccessEntry& entry, std::string* hash);
+// Chains `entry` (its time, stream, actor and detail set) onto `*end`: sets
+// its sequence and previous_hash, moves `*end` on to it, and returns what
+// storing it writes: the record and its three index entries.
+std::vector<KeyValue> ChainAccessEntry(returnpath::v1::AccessEntry entry,
+                                       ChainEnd* end);
+
+// The key of `entry` in the index `tag` (keys::kAccessBy*Tag).
+std::string AccessIndexKey(char tag, const returnpath::v1::AccessEntry& entry);
 
 // The entry a stored record holds, checked against its key's sequence;
 // `*hash` (if set) gets its stored hash, `*bytes` (if set) the entry's bytes.
