@@ -315,4 +315,10 @@ absl::Status CheckBounds(const v1::AccessLogRequest& request) {
   return CheckLength("page_token", request.page_token(), kMaxPageTokenBytes);
 }
 
+absl::Status CheckBounds(const v1::ComplianceRequest& request) {
+  RP_RETURN_IF_ERROR(CheckId("person_id", request.person_id()));
+  RP_RETURN_IF_ERROR(CheckTime("from", request.from()));
+  return CheckTime("to", request.to());
+}
+
 }  // namespace returnpath::engine

@@ -86,6 +86,7 @@ absl::Status CheckBounds(const v1::HistoryRequest& request);
 absl::Status CheckBounds(const v1::AsOfRequest& request);
 absl::Status CheckBounds(const v1::StatisticsRequest& request);
 absl::Status CheckBounds(const v1::AccessLogRequest& request);
+absl::Status CheckBounds(const v1::ComplianceRequest& request);
 
 }  // namespace returnpath::engine
 

@@ -7,9 +7,9 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/strings/string_view.h"
-
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "engine/history_checker.h"
 #include "engine/rpc/executor.h"
 #include "engine/rpc/unary_call.h"
 #include "engine/workflow.h"
@@ -29,6 +29,9 @@ struct ServiceDeps {
   Executor* executor = nullptr;  // runs the blocking part of each call
   Clock* clock = nullptr;
   AccessLog* access_log = nullptr;  // every read of a person's data is logged
+  // The compliance report's checker (AuditService.Compliance); null: the
+  // report is unavailable.
+  const HistoryChecker* checker = nullptr;
 };
 
 // Authenticates the call, then runs `work(principal, finish)` on the

@@ -247,6 +247,13 @@ absl::Status Client::ReplayCheck(
   return Drain<v1::ReplayCheckResponse>(ctx.get(), reader.get(), on_message);
 }
 
+absl::Status Client::Compliance(const v1::ComplianceRequest& request,
+                                OnMessage<v1::ComplianceResponse> on_message) {
+  auto ctx = NewContext(absl::InfiniteDuration());
+  auto reader = audit_->Compliance(ctx.get(), request);
+  return Drain<v1::ComplianceResponse>(ctx.get(), reader.get(), on_message);
+}
+
 absl::Status Client::SubscribeEvents(const v1::SubscribeEventsRequest& request,
                                      OnMessage<v1::EventEnvelope> on_event) {
   auto ctx = NewContext(absl::InfiniteDuration());

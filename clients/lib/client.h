@@ -91,6 +91,8 @@ class Client {
                       OnMessage<v1::VerifyResponse> on_message);
   absl::Status ReplayCheck(const v1::ReplayCheckRequest& request,
                            OnMessage<v1::ReplayCheckResponse> on_message);
+  absl::Status Compliance(const v1::ComplianceRequest& request,
+                          OnMessage<v1::ComplianceResponse> on_message);
   absl::Status SubscribeEvents(const v1::SubscribeEventsRequest& request,
                                OnMessage<v1::EventEnvelope> on_event);
   absl::StatusOr<v1::StatisticsResponse> Statistics(

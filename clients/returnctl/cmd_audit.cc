@@ -249,20 +249,6 @@ int RunReplayCheck(const Args& args, Session& s) {
                                                          : kExitProblemFound;
 }
 
-// --from and --to (a date: its first instant) into the request's from and
-// to; the exit code (after a usage message if one is malformed).
-template <typename Request>
-int SetTimeRange(const Args& args, Session& s, Request* request) {
-  int exit = kExitOk;
-  std::optional<absl::Time> from = s.TimeOption(args, "from", false, &exit);
-  if (exit != kExitOk) return exit;
-  std::optional<absl::Time> to = s.TimeOption(args, "to", false, &exit);
-  if (exit != kExitOk) return exit;
-  if (from.has_value()) *request->mutable_from() = client::ToTimestamp(*from);
-  if (to.has_value()) *request->mutable_to() = client::ToTimestamp(*to);
-  return kExitOk;
-}
-
 int RunStats(const Args& args, Session& s) {
   v1::StatisticsRequest request;
   const int exit = SetTimeRange(args, s, &request);

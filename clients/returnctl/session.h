@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "clients/lib/client.h"
+#include "clients/lib/time_text.h"
 #include "clients/returnctl/cli.h"
 #include "google/protobuf/message.h"
 
@@ -81,6 +82,20 @@ class Session {
   std::unique_ptr<client::Client> client_;
   int exit_code_ = kExitOk;
 };
+
+// --from and --to (a date: its first instant) into the request's from and
+// to; the exit code (after a usage message if one is malformed).
+template <typename Request>
+int SetTimeRange(const Args& args, Session& s, Request* request) {
+  int exit = kExitOk;
+  std::optional<absl::Time> from = s.TimeOption(args, "from", false, &exit);
+  if (exit != kExitOk) return exit;
+  std::optional<absl::Time> to = s.TimeOption(args, "to", false, &exit);
+  if (exit != kExitOk) return exit;
+  if (from.has_value()) *request->mutable_from() = client::ToTimestamp(*from);
+  if (to.has_value()) *request->mutable_to() = client::ToTimestamp(*to);
+  return kExitOk;
+}
 
 }  // namespace returnpath::returnctl
 

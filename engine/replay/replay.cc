@@ -12,6 +12,7 @@
 #include "replay/fold_streams.h"
 #include "replay/log_lookup.h"
 #include "replay/replay_fold.h"
+#include "replay/statistics_of_view.h"
 #include "store/codec.h"
 
 namespace returnpath::engine {
@@ -22,6 +23,12 @@ using returnpath::v1::EventEnvelope;
 constexpr size_t kPage = 1000;
 
 enum class Take { kFold, kSkip, kStop };
+
+absl::StatusOr<StreamView> ViewOf(const Workflow& workflow,
+                                  const EventLookup& log,
+                                  absl::string_view stream_id,
+                                  std::vector<EventEnvelope> taken,
+                                  absl::string_view nothing_by);
 
 absl::StatusOr<StreamView> FoldStream(
     EventStore& store, const Workflow& workflow, absl::string_view stream_id,
@@ -43,10 +50,19 @@ absl::StatusOr<StreamView> FoldStream(
     if (stop || events.size() < kPage) break;
     from = events.back().stream_version() + 1;
   }
+  return ViewOf(workflow, StoreEvents(store), stream_id, std::move(taken),
+                nothing_by);
+}
+
+// The stream as `taken` (its events, in stream order) make it.
+absl::StatusOr<StreamView> ViewOf(const Workflow& workflow,
+                                  const EventLookup& log,
+                                  absl::string_view stream_id,
+                                  std::vector<EventEnvelope> taken,
+                                  absl::string_view nothing_by) {
   StreamView view;
   view.stream_id = std::string(stream_id);
   FoldedStream folded;
-  const StoreEvents log(store);
   FoldEvents(
       workflow, log, FoldDetail::kFull, /*classify=*/false,
       absl::MakeSpan(taken), &folded,
@@ -74,6 +90,13 @@ absl::StatusOr<StreamView> FoldStream(
 }
 
 }  // namespace
+
+absl::StatusOr<StreamView> StreamFromEvents(const Workflow& workflow,
+                                            const EventLookup& log,
+                                            absl::string_view stream_id,
+                                            std::vector<EventEnvelope> events) {
+  return ViewOf(workflow, log, stream_id, std::move(events), "");
+}
 
 absl::StatusOr<StreamView> StreamAsOfEffectiveTime(EventStore& store,
                                                    const Workflow& workflow,
@@ -113,10 +136,7 @@ absl::StatusOr<StreamView> StreamAsOfRecordedTime(EventStore& store,
       absl::StrCat("recorded by ", absl::FormatTime(t)));
 }
 
-absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
-                                            const Workflow& workflow,
-                                            absl::Time from, absl::Time to,
-                                            const ReplayProgress& progress) {
+absl::StatusOr<absl::TimeZone> StatisticsZone(const Workflow& workflow) {
   const std::string zone_name = workflow.StatisticsTimeZone();
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(zone_name, &zone)) {
@@ -124,8 +144,22 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
         "statistics count by months in ", zone_name,
         ", which the time zone database does not have (install tzdata)"));
   }
+  return zone;
+}
+
+absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
+                                            const Workflow& workflow,
+                                            absl::Time from, absl::Time to,
+                                            const ReplayProgress& progress) {
   RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, store.Snapshot());
-  const uint64_t total = view->LastPosition();
+  return StatisticsOfView(*view, workflow, from, to, progress);
+}
+
+absl::StatusOr<StatisticsReport> StatisticsOfView(
+    const StoreView& view, const Workflow& workflow, absl::Time from,
+    absl::Time to, const ReplayProgress& progress) {
+  RP_ASSIGN_OR_RETURN(const absl::TimeZone zone, StatisticsZone(workflow));
+  const uint64_t total = view.LastPosition();
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts;
   StatisticsReport report;
   // One stream at a time (fold_streams.h): memory does not grow with the
@@ -150,7 +184,7 @@ absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
               std::move(key.group)}] += key.delta;
     }
   };
-  RP_RETURN_IF_ERROR(FoldEveryStream(*view, workflow, fold));
+  RP_RETURN_IF_ERROR(FoldEveryStream(view, workflow, fold));
   if (progress) progress(done, total);
   for (const auto& [key, count] : counts) {
     if (count <= 0) continue;  // everything it counted was taken back

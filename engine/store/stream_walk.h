@@ -23,7 +23,10 @@ namespace returnpath::engine {
 // stream order in all of them. Not thread-safe; the view must outlive it.
 class StreamCursor {
  public:
-  StreamCursor(const StoreView& view, Table table) : it_(view.Cursor(table)) {}
+  // Over keys in [start, limit) (empty: to the end).
+  StreamCursor(const StoreView& view, Table table, absl::string_view start = "",
+               absl::string_view limit = "")
+      : it_(view.Cursor(table, start, limit)) {}
   bool Valid() const { return it_->Valid(); }
   // REQUIRES: Valid().
   absl::string_view key() const { return it_->key(); }

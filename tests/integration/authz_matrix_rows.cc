@@ -179,8 +179,9 @@ std::vector<Row> AllowedRoleRows() {
     rows.push_back({"TaskService.QueueSummary", role, "-", kOk});
   }
   // Auditors: a person's data only in scope; the global log only for `*`.
-  for (const char* rpc : {"AuditService.History", "AuditService.PathwayAsOf",
-                          "AuditService.AccessLog"}) {
+  for (const char* rpc :
+       {"AuditService.History", "AuditService.PathwayAsOf",
+        "AuditService.AccessLog", "AuditService.Compliance"}) {
     rows.push_back({rpc, "auditor-national", "Oslo person", kOk});
     rows.push_back({rpc, "auditor-national", "Bergen person", kOk});
     rows.push_back({rpc, "auditor-national", "missing person", kNotFound});
@@ -191,6 +192,11 @@ std::vector<Row> AllowedRoleRows() {
   rows.push_back(
       {"AuditService.AccessLog", "auditor-national", "everyone", kOk});
   rows.push_back({"AuditService.AccessLog", "auditor-oslo", "everyone", kOk});
+  // The compliance report over everyone names every person with a finding.
+  rows.push_back(
+      {"AuditService.Compliance", "auditor-national", "everyone", kOk});
+  rows.push_back(
+      {"AuditService.Compliance", "auditor-oslo", "everyone", kDenied});
   for (const char* rpc : {"AuditService.Log", "AuditService.SubscribeEvents",
                           "AuditService.ReplayCheck"}) {
     rows.push_back({rpc, "auditor-national", "-", kOk});

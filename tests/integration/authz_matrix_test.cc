@@ -280,6 +280,7 @@ const std::map<std::string, std::string>& ReadMethods() {
       {"PathwayService.ListPathways", "ListPathways"},
       {"AuditService.History", "History"},
       {"AuditService.PathwayAsOf", "PathwayAsOf"},
+      {"AuditService.Compliance", "Compliance"},
       {"AuditService.Log", "Log"},
       {"AuditService.SubscribeEvents", "SubscribeEvents"},
       {"TaskService.Poll", "PollTasks"},
@@ -304,6 +305,9 @@ void ExpectReadLogged(World& world, const Row& row, const Target& target,
   // The matrix's callers work at Oslo-1: a listing of Bergen's prefix comes
   // back empty, and an empty answer reads no one.
   if (target.person.empty() && absl::StrContains(row.target, "Bergen")) return;
+  // The compliance report over everyone reads only the persons it has a
+  // finding about (compliance_flow_test checks those records).
+  if (target.person.empty() && row.rpc == "AuditService.Compliance") return;
   absl::StatusOr<uint64_t> newest =
       world.NewestRead(row.caller, method->second, target.person);
   if (!newest.ok()) {

@@ -135,6 +135,9 @@ std::map<std::string, Call> EveryRpc() {
   calls["AccessLog"] = [](client::Client& c) {
     return c.AccessLog(v1::AccessLogRequest()).status();
   };
+  calls["Compliance"] = [any](client::Client& c) {
+    return c.Compliance(v1::ComplianceRequest(), any);
+  };
   calls["AdvanceClock"] = [](client::Client& c) {
     v1::AdvanceClockRequest r;
     r.mutable_by()->set_seconds(1);
@@ -194,6 +197,7 @@ TEST_F(BadInputTest, EveryRpcChecksTheRole) {
       {"SubscribeEvents", "reception"},
       {"Statistics", "reception"},
       {"AccessLog", "adviser"},
+      {"Compliance", "police"},
       {"AdvanceClock", "reception"},
   };
   for (const auto& [name, call] : EveryRpc()) {

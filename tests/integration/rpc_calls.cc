@@ -286,6 +286,13 @@ std::map<std::string, RpcCall> AuditCalls() {
          return Unary<AuditService>(caller, &AuditService::Stub::AccessLog,
                                     request);
        }},
+      {"AuditService.Compliance",
+       [](const Caller& caller, const Target& target) {
+         v1::ComplianceRequest request;
+         request.set_person_id(target.person);
+         return Stream<AuditService>(caller, &AuditService::Stub::Compliance,
+                                     request);
+       }},
   };
 }
 

@@ -42,6 +42,7 @@
 #include "tools/returnpathd/build_info.h"
 #include "tools/returnpathd/config_file.h"
 #include "tools/returnpathd/store_setup.h"
+#include "workflows/return_pathway/compliance/compliance_checker.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
 ABSL_FLAG(std::string, config, "",
@@ -219,6 +220,9 @@ int main(int argc, char** argv) {
   auto workflow =
       return_pathway::NewReturnPathwayWorkflow(absl::GetFlag(FLAGS_policy_dir));
   if (!workflow.ok()) return Fail("cannot load the policy", workflow.status());
+  auto checker =
+      return_pathway::NewComplianceChecker(absl::GetFlag(FLAGS_policy_dir));
+  if (!checker.ok()) return Fail("cannot load the policy", checker.status());
 
   engine::DaemonMetrics metrics;
   engine::EngineOptions options;
@@ -316,7 +320,8 @@ int main(int argc, char** argv) {
   if (!log_key.ok()) return Fail("cannot read the log key", log_key.status());
   const engine::ServiceDeps deps{
       store,          workflow->get(), (*principals)->authenticator(),
-      executor.get(), clock.get(),     &access_log};
+      executor.get(), clock.get(),     &access_log,
+      checker->get()};
   engine::PathwayService pathway_service(deps);
   engine::TaskService task_service(deps, &core.tasks());
   engine::AuditService audit_service(deps, &commits);

@@ -329,7 +329,11 @@ absl::Status PathwayFixture::CompleteTask(absl::string_view id,
   e.set_task_id(std::string(id));
   e.set_outcome(std::string(outcome));
   e.set_worker("worker-1");
-  return Record(e, now_);
+  // As the task queue records it: the causation names the task, which is how
+  // the engine knows to close it.
+  v1::EventEnvelope envelope;
+  envelope.set_causation_id(absl::StrCat("task:", id));
+  return Record(e, now_, std::nullopt, std::move(envelope));
 }
 
 const v1::PathwayTask* PathwayFixture::TaskByKey(absl::string_view key) const {

@@ -16,8 +16,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/replay.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/engine.pb.h"
+#include "workflows/return_pathway/compliance/compliance_checker.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/finalize.h"
 #include "workflows/return_pathway/legal_calendar.h"
@@ -159,6 +161,7 @@ class Sequence : private RandomChoices {
     }
     CheckRefold();
     CheckDecodedFold();
+    CheckCompliance();
   }
 
  private:
@@ -528,6 +531,62 @@ class Sequence : private RandomChoices {
           << Where() << " event " << i;
       bytes = std::move(want->next_state);
     }
+  }
+
+  // The compliance report (written apart from the rules) finds no rule the
+  // system broke in a history the workflow made: the tasks it opened, kept
+  // and closed, its due days, tiers and policy versions. Staff findings (a
+  // duty done late) are real here: the sequences do tasks at random.
+  void CheckCompliance() {
+    static const ReturnPathwayWorkflow* workflow =
+        new ReturnPathwayWorkflow(ShippedPolicies());
+    static const ComplianceChecker* checker =
+        new ComplianceChecker(ShippedPolicies());
+    const std::string& person = f_.log().front().stream_id();
+    absl::StatusOr<engine::StreamView> view =
+        engine::StreamFromEvents(*workflow, f_.Lookup(), person, f_.log());
+    ASSERT_TRUE(view.ok()) << Where() << view.status();
+    engine::StreamEvidence evidence;
+    evidence.stream_id = person;
+    evidence.events = f_.log();
+    evidence.tasks = std::move(view->tasks);
+    evidence.state = SerializeState(f_.state());
+    absl::StatusOr<std::vector<engine::Finding>> found =
+        checker->Check(evidence, f_.now());
+    ASSERT_TRUE(found.ok()) << Where() << found.status();
+    for (const engine::Finding& finding : *found) {
+      if (!finding.by_system) continue;
+      ADD_FAILURE() << Where() << " " << finding.rule << ": " << finding.message
+                    << " (positions " << absl::StrJoin(finding.positions, ",")
+                    << ")\n"
+                    << DescribeEvidence(evidence);
+    }
+  }
+
+  // The log and tasks a compliance finding was made on, one line each.
+  static std::string DescribeEvidence(const engine::StreamEvidence& e) {
+    std::string out;
+    for (const v1::EventEnvelope& event : e.events) {
+      absl::StrAppend(&out, event.position(), " ",
+                      absl::FormatTime("%Y-%m-%d %H:%M",
+                                       FromTimestamp(event.effective_time()),
+                                       absl::UTCTimeZone()),
+                      " rec ",
+                      absl::FormatTime("%Y-%m-%d %H:%M",
+                                       FromTimestamp(event.recorded_time()),
+                                       absl::UTCTimeZone()),
+                      " ", event.payload().ShortDebugString(), "\n");
+    }
+    for (const v1::Task& t : e.tasks) {
+      absl::StrAppend(
+          &out, "task ", t.id(), " ", t.kind(), " ",
+          v1::TaskState_Name(t.state()), " opened ", t.opened_at_position(),
+          " closed ", t.closed_at_position(), " due ",
+          absl::FormatTime("%Y-%m-%d %H:%M", FromTimestamp(t.due_time()),
+                           absl::UTCTimeZone()),
+          t.changes_size() > 0 ? " changed" : "", "\n");
+    }
+    return out;
   }
 
   PathwayFixture f_;

@@ -42,6 +42,14 @@ struct StreamView {
   std::vector<std::string> notes;
 };
 
+// The stream as its `events` (in stream order, with their positions) make
+// it, without a store: for a log kept elsewhere (a test's). Earlier events
+// are read through `log`. NOT_FOUND if the workflow applies none of them.
+absl::StatusOr<StreamView> StreamFromEvents(
+    const Workflow& workflow, const EventLookup& log,
+    absl::string_view stream_id,
+    std::vector<returnpath::v1::EventEnvelope> events);
+
 // What had legally happened by `t`: the stream's events with
 // effective_time <= t, in stream order (a late-recorded event counts from
 // when it happened). NOT_FOUND if the stream is unknown or nothing of it

@@ -42,11 +42,19 @@ class JobChannel {
   // Lets go of one Hold: sends `msg` if nothing has failed, or, given an
   // error, ends the stream with it (the first error wins).
   void Release(absl::Status status, Msg msg) {
+    std::vector<Msg> msgs;
+    msgs.push_back(std::move(msg));
+    Release(std::move(status), std::move(msgs));
+  }
+  // As above, for several messages held together.
+  void Release(absl::Status status, std::vector<Msg> msgs) {
     {
       absl::MutexLock lock(&mu_);
       --holds_;
       if (!status.ok() && status_.ok()) status_ = std::move(status);
-      if (status_.ok()) queue_.push_back(std::move(msg));
+      if (status_.ok()) {
+        for (Msg& msg : msgs) queue_.push_back(std::move(msg));
+      }
       MaybeEnd();
     }
     signal_.Notify();
