@@ -180,7 +180,7 @@ std::vector<Row> AllowedRoleRows() {
   }
   // Auditors: a person's data only in scope; the global log only for `*`.
   for (const char* rpc : {"AuditService.History", "AuditService.PathwayAsOf",
-                          "AuditService.AccessLog"}) {
+                          "AuditService.AccessLog", "AuditService.Export"}) {
     rows.push_back({rpc, "auditor-national", "Oslo person", kOk});
     rows.push_back({rpc, "auditor-national", "Bergen person", kOk});
     rows.push_back({rpc, "auditor-national", "missing person", kNotFound});
@@ -191,13 +191,19 @@ std::vector<Row> AllowedRoleRows() {
   rows.push_back(
       {"AuditService.AccessLog", "auditor-national", "everyone", kOk});
   rows.push_back({"AuditService.AccessLog", "auditor-oslo", "everyone", kOk});
+  // An export of a range of the log names everyone in it.
+  rows.push_back({"AuditService.Export", "auditor-national", "everyone", kOk});
+  rows.push_back({"AuditService.Export", "auditor-oslo", "everyone",
+                  kLimitedAuditorOnGlobalLog});
   for (const char* rpc : {"AuditService.Log", "AuditService.SubscribeEvents",
                           "AuditService.ReplayCheck"}) {
     rows.push_back({rpc, "auditor-national", "-", kOk});
     rows.push_back({rpc, "auditor-oslo", "-", kLimitedAuditorOnGlobalLog});
   }
   // No personal data: any auditor.
-  for (const char* rpc : {"AuditService.Verify", "AuditService.Statistics"}) {
+  for (const char* rpc :
+       {"AuditService.Verify", "AuditService.Statistics",
+        "AuditService.Checkpoints", "AuditService.SigningKey"}) {
     rows.push_back({rpc, "auditor-national", "-", kOk});
     rows.push_back({rpc, "auditor-oslo", "-", kOk});
   }
