@@ -4,6 +4,7 @@
 // a range between two links them; only auditors in scope export, and every
 // person exported is in the access log before anything is served.
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -364,6 +365,22 @@ TEST_F(SignedExportTest, TheReadIsLoggedBeforeAnythingIsServed) {
     }
     EXPECT_TRUE(found) << person;
   }
+}
+
+TEST_F(SignedExportTest, ABadKeyStopsTheDaemonBeforeItOpensTheStore) {
+  const std::string dir = daemon().data_dir() + "/../bad-key";
+  const std::string key = dir + ".pem";
+  std::ofstream(key) << "not a key\n";
+  std::filesystem::permissions(key, std::filesystem::perms::owner_read);
+  const ProcessResult run =
+      RunProcess({ReturnpathdPath(), "--data_dir=" + dir,
+                  "--listen=127.0.0.1:0", "--dev_principals", "--clock=manual",
+                  "--policy_dir=" + PolicyDir(), "--signing_key=" + key});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("cannot load the signing key"));
+  EXPECT_THAT(run.err, HasSubstr(absl::StrCat("signing key ", key,
+                                              ": not a PEM private key")));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/store"));
 }
 
 TEST_F(SignedExportTest, ReturnctlExportsAndVerifiesOffline) {

@@ -194,6 +194,16 @@ int main(int argc, char** argv) {
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   std::filesystem::create_directories(data_dir);
 
+  // Before the store opens: a daemon that cannot sign changes nothing.
+  absl::StatusOr<std::unique_ptr<engine::SigningKey>> signing_key =
+      engine::SigningKey::LoadOrCreate(absl::GetFlag(FLAGS_signing_key),
+                                       data_dir);
+  if (!signing_key.ok())
+    return Fail("cannot load the signing key", signing_key.status());
+  if (absl::GetFlag(FLAGS_checkpoint_every) < absl::ZeroDuration()) {
+    return Fail("bad --checkpoint_every",
+                absl::InvalidArgumentError("must be 0 or more"));
+  }
   std::unique_ptr<engine::Clock> clock;
   engine::ManualClock* manual_clock = nullptr;
   if (absl::GetFlag(FLAGS_clock) == "manual") {
@@ -309,15 +319,6 @@ int main(int argc, char** argv) {
             static_cast<uint32_t>(absl::GetFlag(FLAGS_backup_keep))});
   }
 
-  absl::StatusOr<std::unique_ptr<engine::SigningKey>> signing_key =
-      engine::SigningKey::LoadOrCreate(absl::GetFlag(FLAGS_signing_key),
-                                       data_dir);
-  if (!signing_key.ok())
-    return Fail("cannot load the signing key", signing_key.status());
-  if (absl::GetFlag(FLAGS_checkpoint_every) < absl::ZeroDuration()) {
-    return Fail("bad --checkpoint_every",
-                absl::InvalidArgumentError("must be 0 or more"));
-  }
   std::unique_ptr<engine::CheckpointSchedule> checkpoints;
   if (absl::GetFlag(FLAGS_checkpoint_every) > absl::ZeroDuration()) {
     checkpoints = std::make_unique<engine::CheckpointSchedule>(
