@@ -331,6 +331,12 @@ TEST_F(SignedExportTest, OnlyAuditorsInScopeExportAndBadInputIsNamed) {
   both.set_to_position(3);
   EXPECT_CODE(Export("auditor-all", both), kInvalidArgument,
               "give a person_id or a position range, not both");
+  EXPECT_CODE(ExportPerson("auditor-all", std::string(200, 'P')),
+              kInvalidArgument, "person_id");
+  v1::CheckpointsRequest too_many;
+  too_many.set_limit(5000);
+  EXPECT_CODE(Client("auditor-all").Checkpoints(too_many), kInvalidArgument,
+              "limit: at most 1000");
   EXPECT_CODE(Client("reception-oslo").Checkpoints(v1::CheckpointsRequest()),
               kPermissionDenied, "read checkpoints");
 }
