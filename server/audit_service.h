@@ -5,17 +5,21 @@
 #include "engine/rpc/wake_signal.h"
 #include "returnpath/v1/services.grpc.pb.h"
 #include "server/service_deps.h"
+#include "server/signing_key.h"
 
 namespace returnpath::engine {
 
 // The auditors' read-only service: histories, the global log, as-of views,
 // chain verification, replay check, live subscription, statistics, the
-// access log and the compliance report. Thread-safe; `deps` and `commits`
-// (notified after every durable commit) must outlive it.
+// access log, the compliance report, signed exports and checkpoints.
+// Thread-safe; `deps`, `commits` (notified after every durable commit) and
+// `signing_key` (null: exports and the public key are refused) must outlive
+// it.
 class AuditService final : public v1::AuditService::CallbackService {
  public:
-  AuditService(ServiceDeps deps, WakeSignal* commits)
-      : deps_(deps), commits_(commits) {
+  AuditService(ServiceDeps deps, WakeSignal* commits,
+               const engine::SigningKey* signing_key = nullptr)
+      : deps_(deps), commits_(commits), signing_key_(signing_key) {
     DecodeGuards(this, "returnpath.v1.AuditService")
         .Method("History", &AuditService::History)
         .Method("Log", &AuditService::Log)
@@ -25,7 +29,10 @@ class AuditService final : public v1::AuditService::CallbackService {
         .Method("SubscribeEvents", &AuditService::SubscribeEvents)
         .Method("Statistics", &AuditService::Statistics)
         .Method("AccessLog", &AuditService::AccessLog)
-        .Method("Compliance", &AuditService::Compliance);
+        .Method("Compliance", &AuditService::Compliance)
+        .Method("Export", &AuditService::Export)
+        .Method("Checkpoints", &AuditService::Checkpoints)
+        .Method("SigningKey", &AuditService::SigningKey);
   }
 
   grpc::ServerWriteReactor<v1::EventEnvelope>* History(
@@ -55,6 +62,16 @@ class AuditService final : public v1::AuditService::CallbackService {
   grpc::ServerWriteReactor<v1::ComplianceResponse>* Compliance(
       grpc::CallbackServerContext* ctx,
       const v1::ComplianceRequest* request) override;
+  // audit_export.cc
+  grpc::ServerWriteReactor<v1::ExportChunk>* Export(
+      grpc::CallbackServerContext* ctx,
+      const v1::ExportRequest* request) override;
+  grpc::ServerUnaryReactor* Checkpoints(
+      grpc::CallbackServerContext* ctx, const v1::CheckpointsRequest* request,
+      v1::CheckpointsResponse* response) override;
+  grpc::ServerUnaryReactor* SigningKey(
+      grpc::CallbackServerContext* ctx, const v1::SigningKeyRequest* request,
+      v1::SigningKeyResponse* response) override;
 
  private:
   // What PathwayAsOf reads, checked; served once logged.
@@ -66,6 +83,7 @@ class AuditService final : public v1::AuditService::CallbackService {
 
   const ServiceDeps deps_;
   WakeSignal* const commits_;
+  const engine::SigningKey* const signing_key_;
 };
 
 }  // namespace returnpath::engine

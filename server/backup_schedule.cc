@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "engine/rpc/log.h"
 
@@ -30,66 +29,16 @@ absl::StatusOr<TakenBackup> BackUpAndLog(EventStore& store,
   return TakenBackup{*std::move(backup), took};
 }
 
-struct BackupSchedule::Shared {
-  absl::Mutex mu;
-  bool stopped ABSL_GUARDED_BY(mu) = false;
-  uint64_t clock_moves ABSL_GUARDED_BY(mu) = 0;
-};
-
 BackupSchedule::BackupSchedule(EventStore* store, Clock* clock,
                                BackupScheduleOptions options)
-    : store_(store),
-      clock_(clock),
-      options_(std::move(options)),
-      shared_(std::make_shared<Shared>()) {
-  // A manual clock moves only when told: its moves wake the loop.
-  clock_->AddListener([weak = std::weak_ptr<Shared>(shared_)] {
-    if (std::shared_ptr<Shared> shared = weak.lock()) {
-      absl::MutexLock lock(&shared->mu);
-      ++shared->clock_moves;
-    }
-  });
-  thread_ = std::thread([this] { Run(); });
-}
+    : options_(std::move(options)),
+      schedule_(clock, options_.every, [store, this] {
+        // A failure is logged; the next backup runs on time.
+        BackUpAndLog(*store, options_.dir, options_.keep, "schedule")
+            .status()
+            .IgnoreError();
+      }) {}
 
-BackupSchedule::~BackupSchedule() { Stop(); }
-
-void BackupSchedule::Stop() {
-  {
-    absl::MutexLock lock(&shared_->mu);
-    shared_->stopped = true;
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void BackupSchedule::Run() {
-  absl::Time next = clock_->Now() + options_.every;
-  for (;;) {
-    {
-      absl::MutexLock lock(&shared_->mu);
-      const uint64_t moves = shared_->clock_moves;
-      const absl::Duration wait = clock_->RealWaitFor(next);
-      // Wakes on Stop, on a move of a manual clock, or when `next` comes.
-      struct Wake {
-        Shared* shared;
-        uint64_t moves;
-      } wake{shared_.get(), moves};
-      shared_->mu.AwaitWithTimeout(
-          absl::Condition(
-              +[](Wake* w) {
-                return w->shared->stopped || w->shared->clock_moves != w->moves;
-              },
-              &wake),
-          wait);
-      if (shared_->stopped) return;
-    }
-    if (clock_->Now() < next) continue;
-    // A failure is logged; the next backup runs on time.
-    BackUpAndLog(*store_, options_.dir, options_.keep, "schedule")
-        .status()
-        .IgnoreError();
-    next = clock_->Now() + options_.every;
-  }
-}
+void BackupSchedule::Stop() { schedule_.Stop(); }
 
 }  // namespace returnpath::engine

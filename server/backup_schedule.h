@@ -3,18 +3,17 @@
 
 // The daemon's scheduled backups: every `every` of the engine's clock, an
 // online backup of the store into one directory (EventStore::Backup), the
-// newest `keep` kept, each logged. Runs on its own thread.
+// newest `keep` kept, each logged. Runs on its own thread (ClockSchedule).
 
 #include <cstdint>
-#include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "server/clock_schedule.h"
 
 namespace returnpath::engine {
 
@@ -41,22 +40,13 @@ class BackupSchedule {
   // The first backup is taken `every` after the start.
   BackupSchedule(EventStore* store, Clock* clock,
                  BackupScheduleOptions options);
-  ~BackupSchedule();  // Stop()
-  BackupSchedule(const BackupSchedule&) = delete;
-  BackupSchedule& operator=(const BackupSchedule&) = delete;
 
   // Waits for a backup in progress, then joins the thread. Idempotent.
   void Stop();
 
  private:
-  struct Shared;  // what the clock's listener may still touch after Stop
-  void Run();
-
-  EventStore* const store_;
-  Clock* const clock_;
   const BackupScheduleOptions options_;
-  std::shared_ptr<Shared> shared_;
-  std::thread thread_;
+  ClockSchedule schedule_;  // after options_: its job reads them
 };
 
 }  // namespace returnpath::engine

@@ -292,6 +292,10 @@ absl::Status CheckBounds(const v1::HistoryRequest& request) {
   return CheckId("person_id", request.person_id());
 }
 
+absl::Status CheckBounds(const v1::ExportRequest& request) {
+  return CheckId("person_id", request.person_id());
+}
+
 absl::Status CheckBounds(const v1::AsOfRequest& request) {
   RP_RETURN_IF_ERROR(CheckId("person_id", request.person_id()));
   RP_RETURN_IF_ERROR(CheckTime("effective_time", request.effective_time()));

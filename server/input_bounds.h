@@ -83,6 +83,7 @@ absl::Status CheckBounds(const v1::ReassignTaskRequest& request);
 absl::Status CheckBounds(const v1::RequeueTaskRequest& request);
 absl::Status CheckBounds(const v1::QueueSummaryRequest& request);
 absl::Status CheckBounds(const v1::HistoryRequest& request);
+absl::Status CheckBounds(const v1::ExportRequest& request);
 absl::Status CheckBounds(const v1::AsOfRequest& request);
 absl::Status CheckBounds(const v1::StatisticsRequest& request);
 absl::Status CheckBounds(const v1::AccessLogRequest& request);

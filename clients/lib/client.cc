@@ -273,6 +273,24 @@ absl::StatusOr<v1::AccessLogResponse> Client::AccessLog(
                NewContext(timeout_), request);
 }
 
+absl::Status Client::Export(const v1::ExportRequest& request,
+                            OnMessage<v1::ExportChunk> on_chunk) {
+  auto ctx = NewContext(absl::InfiniteDuration());
+  auto reader = audit_->Export(ctx.get(), request);
+  return Drain<v1::ExportChunk>(ctx.get(), reader.get(), on_chunk);
+}
+
+absl::StatusOr<v1::CheckpointsResponse> Client::Checkpoints(
+    const v1::CheckpointsRequest& request) {
+  return Unary(audit_.get(), &v1::AuditService::Stub::Checkpoints,
+               NewContext(timeout_), request);
+}
+
+absl::StatusOr<v1::SigningKeyResponse> Client::SigningKey() {
+  return Unary(audit_.get(), &v1::AuditService::Stub::SigningKey,
+               NewContext(timeout_), v1::SigningKeyRequest());
+}
+
 // ---- AdminService -----------------------------------------------------------
 
 absl::StatusOr<v1::ClockResponse> Client::AdvanceClock(

@@ -99,6 +99,11 @@ class Client {
       const v1::StatisticsRequest& request);
   absl::StatusOr<v1::AccessLogResponse> AccessLog(
       const v1::AccessLogRequest& request);
+  absl::Status Export(const v1::ExportRequest& request,
+                      OnMessage<v1::ExportChunk> on_chunk);
+  absl::StatusOr<v1::CheckpointsResponse> Checkpoints(
+      const v1::CheckpointsRequest& request);
+  absl::StatusOr<v1::SigningKeyResponse> SigningKey();
 
   // ---- AdminService
   absl::StatusOr<v1::ClockResponse> AdvanceClock(

@@ -30,6 +30,7 @@ CommandTable AllCommands() {
   AddTaskSummaryCommands(&table);
   AddAuditCommands(&table);
   AddComplianceCommands(&table);
+  AddAuditExportCommands(&table);
   AddAdminCommands(&table);
   AddImportCommands(&table);
   return table;

@@ -39,6 +39,13 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
                                     size_t max) override;
   absl::StatusOr<returnpath::v1::StreamRecord> GetStreamRecord(
       absl::string_view stream_id) override;
+  // stored_records.cc
+  absl::StatusOr<std::vector<StoredEvent>> ReadStoredEvents(
+      const std::vector<uint64_t>& positions) override;
+  void PutCheckpointAsync(uint64_t position, std::string record,
+                          absl::AnyInvocable<void(absl::Status)> done) override;
+  absl::StatusOr<std::vector<Checkpoint>> ReadCheckpoints(
+      uint64_t from_position, size_t max) override;
   uint64_t LastPosition() override;
   absl::StatusOr<IndexPage> ListIndex(const IndexQuery& query) override;
   absl::StatusOr<std::vector<returnpath::v1::Timer>> TimersForStream(

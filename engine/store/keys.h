@@ -27,7 +27,8 @@
 //   stream \0, 0x03 actor \0, 0x04 (every entry), each followed by the
 //   inverted time and inverted sequence, value empty
 //   meta         "last_position" u64, "chain_head" 32 bytes, "schema_version"
-//   u64, "state_schema" text, "access_last" u64, "access_head" 32 bytes
+//   u64, "state_schema" text, "access_last" u64, "access_head" 32 bytes,
+//   "checkpoint/" u64 position -> the application's checkpoint record
 //
 // The `default` column family exists (RocksDB requires it) and stays empty.
 
@@ -69,6 +70,9 @@ inline constexpr char kMetaLogKeeper[] = "log_keeper";
 // The access log's end: its last sequence and that record's hash.
 inline constexpr char kMetaAccessLast[] = "access_last";
 inline constexpr char kMetaAccessHead[] = "access_head";
+// Checkpoints (EventStore::PutCheckpointAsync): this prefix, then the u64
+// position.
+inline constexpr char kMetaCheckpointPrefix[] = "checkpoint/";
 inline constexpr uint64_t kSchemaVersion = 1;
 
 // Primitive encoders. Get* return false if `in` is too short and otherwise

@@ -85,6 +85,7 @@ struct Daemon {
   std::unique_ptr<engine::Executor> executor;
   std::unique_ptr<engine::WakeSignal> commits;
   std::unique_ptr<engine::AccessLog> access_log;
+  std::unique_ptr<engine::SigningKey> signing_key;
   std::unique_ptr<engine::PathwayService> pathway;
   std::unique_ptr<engine::TaskService> task;
   std::unique_ptr<engine::AuditService> audit;
@@ -144,7 +145,9 @@ Daemon* StartDaemon() {
                                  d->access_log.get()};
   d->pathway = std::make_unique<engine::PathwayService>(deps);
   d->task = std::make_unique<engine::TaskService>(deps, d->tasks.get());
-  d->audit = std::make_unique<engine::AuditService>(deps, d->commits.get());
+  d->signing_key = engine::SigningKey::Generate();
+  d->audit = std::make_unique<engine::AuditService>(deps, d->commits.get(),
+                                                    d->signing_key.get());
   d->admin = std::make_unique<engine::AdminService>(deps, d->clock.get(),
                                                     d->principals.get());
 

@@ -181,7 +181,8 @@ std::vector<Row> AllowedRoleRows() {
   // Auditors: a person's data only in scope; the global log only for `*`.
   for (const char* rpc :
        {"AuditService.History", "AuditService.PathwayAsOf",
-        "AuditService.AccessLog", "AuditService.Compliance"}) {
+        "AuditService.AccessLog", "AuditService.Compliance",
+        "AuditService.Export"}) {
     rows.push_back({rpc, "auditor-national", "Oslo person", kOk});
     rows.push_back({rpc, "auditor-national", "Bergen person", kOk});
     rows.push_back({rpc, "auditor-national", "missing person", kNotFound});
@@ -197,13 +198,19 @@ std::vector<Row> AllowedRoleRows() {
       {"AuditService.Compliance", "auditor-national", "everyone", kOk});
   rows.push_back(
       {"AuditService.Compliance", "auditor-oslo", "everyone", kDenied});
+  // An export of a range of the log names everyone in it.
+  rows.push_back({"AuditService.Export", "auditor-national", "everyone", kOk});
+  rows.push_back({"AuditService.Export", "auditor-oslo", "everyone",
+                  kLimitedAuditorOnGlobalLog});
   for (const char* rpc : {"AuditService.Log", "AuditService.SubscribeEvents",
                           "AuditService.ReplayCheck"}) {
     rows.push_back({rpc, "auditor-national", "-", kOk});
     rows.push_back({rpc, "auditor-oslo", "-", kLimitedAuditorOnGlobalLog});
   }
   // No personal data: any auditor.
-  for (const char* rpc : {"AuditService.Verify", "AuditService.Statistics"}) {
+  for (const char* rpc :
+       {"AuditService.Verify", "AuditService.Statistics",
+        "AuditService.Checkpoints", "AuditService.SigningKey"}) {
     rows.push_back({rpc, "auditor-national", "-", kOk});
     rows.push_back({rpc, "auditor-oslo", "-", kOk});
   }

@@ -293,6 +293,24 @@ std::map<std::string, RpcCall> AuditCalls() {
          return Stream<AuditService>(caller, &AuditService::Stub::Compliance,
                                      request);
        }},
+      {"AuditService.Export",
+       [](const Caller& caller, const Target& target) {
+         v1::ExportRequest request;  // no person: the log from position 1
+         request.set_person_id(target.person);
+         if (target.person.empty()) request.set_from_position(1);
+         return Stream<AuditService>(caller, &AuditService::Stub::Export,
+                                     request);
+       }},
+      {"AuditService.Checkpoints",
+       [](const Caller& caller, const Target&) {
+         return Unary<AuditService>(caller, &AuditService::Stub::Checkpoints,
+                                    v1::CheckpointsRequest());
+       }},
+      {"AuditService.SigningKey",
+       [](const Caller& caller, const Target&) {
+         return Unary<AuditService>(caller, &AuditService::Stub::SigningKey,
+                                    v1::SigningKeyRequest());
+       }},
   };
 }
 

@@ -20,7 +20,7 @@
 # public headers only the file system seam (store_file_system.h) and the
 # test helpers (testing/) include RocksDB.
 
-set(domain_protos "returnpath/v1/(auth|household|pathway|pathway_state|policy|services)\\.")
+set(domain_protos "returnpath/v1/(auth|export|household|pathway|pathway_state|policy|services)\\.")
 set(domain_names "([^\"]*/)?(pathway|household|policy)[^\"]*\"")
 set(rules
   "engine|\"(server|workflows|clients|tools)/|\"${domain_protos}|\"${domain_names}"

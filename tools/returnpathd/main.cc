@@ -32,6 +32,7 @@
 #include "server/admin_service.h"
 #include "server/audit_service.h"
 #include "server/backup_schedule.h"
+#include "server/chain_checkpoints.h"
 #include "server/daemon_metrics.h"
 #include "server/dev_principals.h"
 #include "server/pathway_service.h"
@@ -104,6 +105,13 @@ ABSL_FLAG(std::string, log_level, "info",
           "debug, info, warning or error: lines below it are not written. "
           "Each request is one line at info, a refusal at warning, a failure "
           "at error; persons appear as keyed hashes (key: <data_dir>/log_key)");
+ABSL_FLAG(std::string, signing_key, "",
+          "the server's Ed25519 private key (PEM), which signs checkpoints and "
+          "exports; empty: <data_dir>/signing_key.pem, created if missing. Its "
+          "public key is written beside it (<key>.pub) for auditors");
+ABSL_FLAG(absl::Duration, checkpoint_every, absl::Hours(1),
+          "sign and keep a checkpoint of the event log's head this often (by "
+          "the daemon's clock), when the log has grown; 0: never");
 ABSL_FLAG(int64_t, min_free_disk_mib, 256,
           "writes are refused (RESOURCE_EXHAUSTED) while the store's disk has "
           "less free than this, and resume by themselves above it");
@@ -187,6 +195,16 @@ int main(int argc, char** argv) {
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   std::filesystem::create_directories(data_dir);
 
+  // Before the store opens: a daemon that cannot sign changes nothing.
+  absl::StatusOr<std::unique_ptr<engine::SigningKey>> signing_key =
+      engine::SigningKey::LoadOrCreate(absl::GetFlag(FLAGS_signing_key),
+                                       data_dir);
+  if (!signing_key.ok())
+    return Fail("cannot load the signing key", signing_key.status());
+  if (absl::GetFlag(FLAGS_checkpoint_every) < absl::ZeroDuration()) {
+    return Fail("bad --checkpoint_every",
+                absl::InvalidArgumentError("must be 0 or more"));
+  }
   std::unique_ptr<engine::Clock> clock;
   engine::ManualClock* manual_clock = nullptr;
   if (absl::GetFlag(FLAGS_clock) == "manual") {
@@ -305,6 +323,13 @@ int main(int argc, char** argv) {
             static_cast<uint32_t>(absl::GetFlag(FLAGS_backup_keep))});
   }
 
+  std::unique_ptr<engine::CheckpointSchedule> checkpoints;
+  if (absl::GetFlag(FLAGS_checkpoint_every) > absl::ZeroDuration()) {
+    checkpoints = std::make_unique<engine::CheckpointSchedule>(
+        store, signing_key->get(), clock.get(),
+        absl::GetFlag(FLAGS_checkpoint_every));
+  }
+
   auto executor =
       std::make_unique<engine::Executor>(absl::GetFlag(FLAGS_rpc_threads));
   engine::WakeSignal commits(executor.get());
@@ -324,7 +349,7 @@ int main(int argc, char** argv) {
       checker->get()};
   engine::PathwayService pathway_service(deps);
   engine::TaskService task_service(deps, &core.tasks());
-  engine::AuditService audit_service(deps, &commits);
+  engine::AuditService audit_service(deps, &commits, signing_key->get());
   engine::AdminService admin_service(
       deps, manual_clock, principals->get(), absl::GetFlag(FLAGS_backup_dir),
       static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_backup_keep))));
@@ -360,6 +385,7 @@ int main(int argc, char** argv) {
                    {"data_dir", data_dir},
                    {"clock", absl::GetFlag(FLAGS_clock)},
                    {"principals", *principals_file},
+                   {"public_key", (*signing_key)->public_key_path()},
                    {"last_position", absl::StrCat(store->LastPosition())}});
 
   const int signal = engine::WaitForTerminationSignal();
@@ -371,6 +397,7 @@ int main(int argc, char** argv) {
   // closes), so the grace only runs out on a call stuck in the disk.
   std::thread stop_serving([&server] { (*server)->Shutdown(absl::Seconds(30)); });
   if (backups != nullptr) backups->Stop();  // a backup in progress finishes
+  if (checkpoints != nullptr) checkpoints->Stop();
   core.tasks().Stop();
   commits.Close();
   stop_serving.join();

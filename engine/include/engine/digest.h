@@ -11,6 +11,8 @@ namespace returnpath::engine {
 // SHA-256(bytes), 32 raw bytes: the hash the event chain is made of, for
 // whatever else must be digested the same way (token digests).
 std::string Sha256(absl::string_view bytes);
+// SHA-256 of `first` then `second`, without joining them.
+std::string Sha256(absl::string_view first, absl::string_view second);
 
 // HMAC-SHA-256 of `bytes` under `key`, 32 raw bytes.
 std::string HmacSha256(absl::string_view key, absl::string_view bytes);

@@ -251,6 +251,21 @@ struct IndexPage {
 // ListIndex gives when a page ends on it).
 std::string IndexPageTokenAfter(const IndexEntry& entry);
 
+// One event as the chain hashes it: its position, its hash and the exact
+// stored envelope bytes (`hash` empty), for proofs checked outside the store.
+struct StoredEvent {
+  uint64_t position = 0;
+  std::string hash;            // 32 raw bytes
+  std::string envelope_bytes;  // as stored; never re-serialized
+};
+
+// A record the application keeps beside the log at a position (e.g. a signed
+// note of the chain head there), read back in position order.
+struct Checkpoint {
+  uint64_t position = 0;
+  std::string record;  // opaque to the store
+};
+
 // Progress of a long verification: checked through `position`, of `last`.
 using VerifyProgress = std::function<void(uint64_t position, uint64_t last)>;
 
@@ -288,6 +303,21 @@ class EventStore {
   // Events of all streams in position order from `from_position` (>= 1).
   virtual absl::StatusOr<EventPage> ReadAll(uint64_t from_position,
                                             size_t max) = 0;
+
+  // The stored events at `positions`, in that order, from one snapshot.
+  // NOT_FOUND naming the first position that holds no event.
+  virtual absl::StatusOr<std::vector<StoredEvent>> ReadStoredEvents(
+      const std::vector<uint64_t>& positions) = 0;
+
+  // Keeps `record` durably at `position` (a later one at the same position
+  // replaces it); `done` gets OK once durable, or the error, on the sequencer
+  // thread. ReadCheckpoints gives those at positions >= `from_position` in
+  // position order, at most `max`.
+  virtual void PutCheckpointAsync(
+      uint64_t position, std::string record,
+      absl::AnyInvocable<void(absl::Status)> done) = 0;
+  virtual absl::StatusOr<std::vector<Checkpoint>> ReadCheckpoints(
+      uint64_t from_position, size_t max) = 0;
 
   // The stream's version, position and workflow state. NOT_FOUND if none.
   virtual absl::StatusOr<returnpath::v1::StreamRecord> GetStreamRecord(
