@@ -19,11 +19,6 @@
 
 namespace returnpath::engine {
 
-// What a checkpoint's and an export seal's signatures cover after their
-// context (engine/signature.h, SigningInput). Also in export.proto.
-inline constexpr char kCheckpointContext[] = "returnpath checkpoint v1";
-inline constexpr char kExportContext[] = "returnpath export v1";
-
 // The serialized ChainCheckpoint of the log at `position` (the hash of the
 // event there; 32 zero bytes at 0) at `time`, naming `key`.
 absl::StatusOr<std::string> CheckpointAt(EventStore& store,

@@ -21,9 +21,8 @@ namespace {
 using engine::NextRecordsDigest;
 using engine::Sha256;
 
-// What the signatures cover after their context (export.proto).
-constexpr absl::string_view kCheckpointContext = "returnpath checkpoint v1";
-constexpr absl::string_view kExportContext = "returnpath export v1";
+using engine::kCheckpointContext;
+using engine::kExportContext;
 const std::string kGenesis(32, '\0');
 
 absl::Status Bad(absl::string_view part, absl::string_view why) {

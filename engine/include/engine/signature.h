@@ -26,6 +26,11 @@ Ed25519KeyPair GenerateEd25519Key();
 absl::StatusOr<std::string> Ed25519PublicKeyOf(
     absl::string_view private_key_pem);
 
+// The contexts the chain's signatures are made under: a checkpoint of the
+// chain head, and the seal of an export (proto/returnpath/v1/export.proto).
+inline constexpr char kCheckpointContext[] = "returnpath checkpoint v1";
+inline constexpr char kExportContext[] = "returnpath export v1";
+
 // What a signature covers: `context`, a zero byte, then `bytes`, so that a
 // signature made for one kind of record never passes for another.
 std::string SigningInput(absl::string_view context, absl::string_view bytes);
