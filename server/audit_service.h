@@ -9,9 +9,9 @@
 namespace returnpath::engine {
 
 // The auditors' read-only service: histories, the global log, as-of views,
-// chain verification, replay check, live subscription, statistics and the
-// access log. Thread-safe; `deps` and `commits` (notified after every
-// durable commit) must outlive it.
+// chain verification, replay check, live subscription, statistics, the
+// access log and what-if under another policy. Thread-safe; `deps` and
+// `commits` (notified after every durable commit) must outlive it.
 class AuditService final : public v1::AuditService::CallbackService {
  public:
   AuditService(ServiceDeps deps, WakeSignal* commits)
@@ -24,7 +24,8 @@ class AuditService final : public v1::AuditService::CallbackService {
         .Method("ReplayCheck", &AuditService::ReplayCheck)
         .Method("SubscribeEvents", &AuditService::SubscribeEvents)
         .Method("Statistics", &AuditService::Statistics)
-        .Method("AccessLog", &AuditService::AccessLog);
+        .Method("AccessLog", &AuditService::AccessLog)
+        .Method("WhatIf", &AuditService::WhatIf);
   }
 
   grpc::ServerWriteReactor<v1::EventEnvelope>* History(
@@ -50,6 +51,10 @@ class AuditService final : public v1::AuditService::CallbackService {
   grpc::ServerUnaryReactor* AccessLog(grpc::CallbackServerContext* ctx,
                                       const v1::AccessLogRequest* request,
                                       v1::AccessLogResponse* response) override;
+  // In audit_what_if.cc.
+  grpc::ServerWriteReactor<v1::WhatIfResponse>* WhatIf(
+      grpc::CallbackServerContext* ctx,
+      const v1::WhatIfRequest* request) override;
 
  private:
   // What PathwayAsOf reads, checked; served once logged.

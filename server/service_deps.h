@@ -7,11 +7,11 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/strings/string_view.h"
-
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/rpc/executor.h"
 #include "engine/rpc/unary_call.h"
+#include "engine/what_if.h"
 #include "engine/workflow.h"
 #include "grpcpp/grpcpp.h"
 #include "server/access_log.h"
@@ -29,6 +29,9 @@ struct ServiceDeps {
   Executor* executor = nullptr;  // runs the blocking part of each call
   Clock* clock = nullptr;
   AccessLog* access_log = nullptr;  // every read of a person's data is logged
+  // The workflow under another policy, for AuditService.WhatIf (a copy of
+  // the application's function; empty: WhatIf is UNIMPLEMENTED).
+  WorkflowForPolicy workflow_for_policy;
 };
 
 // Authenticates the call, then runs `work(principal, finish)` on the

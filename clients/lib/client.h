@@ -97,6 +97,8 @@ class Client {
       const v1::StatisticsRequest& request);
   absl::StatusOr<v1::AccessLogResponse> AccessLog(
       const v1::AccessLogRequest& request);
+  absl::Status WhatIf(const v1::WhatIfRequest& request,
+                      OnMessage<v1::WhatIfResponse> on_message);
 
   // ---- AdminService
   absl::StatusOr<v1::ClockResponse> AdvanceClock(

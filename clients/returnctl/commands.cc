@@ -29,6 +29,7 @@ CommandTable AllCommands() {
   AddTaskCommands(&table);
   AddTaskSummaryCommands(&table);
   AddAuditCommands(&table);
+  AddAuditWhatIfCommands(&table);
   AddAdminCommands(&table);
   AddImportCommands(&table);
   return table;
