@@ -19,8 +19,8 @@ namespace {
 std::string TaskSide(const std::string& text, const v1::Task& task,
                      bool present) {
   if (!present) return text.empty() ? "(none)" : text;
-  return absl::StrCat("due ", TimeText(task.due_time()), ", ", task.queue(),
-                      ", priority ", task.priority(), ", ",
+  return absl::StrCat("due ", client::TimeText(task.due_time()), ", ",
+                      task.queue(), ", priority ", task.priority(), ", ",
                       v1::TaskState_Name(task.state()).substr(11));
 }
 
