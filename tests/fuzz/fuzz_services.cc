@@ -42,6 +42,7 @@
 #include "server/task_service.h"
 #include "tests/testing/raw_rpc.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
+#include "workflows/return_pathway/what_if.h"
 
 namespace {
 
@@ -138,10 +139,14 @@ Daemon* StartDaemon() {
   d->store->AddCommitListener(
       [commits = d->commits.get()](uint64_t) { commits->Notify(); });
   d->access_log = std::make_unique<engine::AccessLog>(d->store.get());
-  const engine::ServiceDeps deps{d->store.get(),    d->workflow.get(),
-                                 d->principals->authenticator(),
-                                 d->executor.get(), d->clock.get(),
-                                 d->access_log.get()};
+  const engine::ServiceDeps deps{
+      d->store.get(),
+      d->workflow.get(),
+      d->principals->authenticator(),
+      d->executor.get(),
+      d->clock.get(),
+      d->access_log.get(),
+      return_pathway::WorkflowForPolicyIn(POLICY_DIR)};
   d->pathway = std::make_unique<engine::PathwayService>(deps);
   d->task = std::make_unique<engine::TaskService>(deps, d->tasks.get());
   d->audit = std::make_unique<engine::AuditService>(deps, d->commits.get());
