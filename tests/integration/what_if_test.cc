@@ -134,6 +134,29 @@ TEST_F(WhatIfTest, FourteenDaysMovesTheDeadlineAndThePoliceReferralByAWeek) {
   EXPECT_EQ(answer->summary->persons_differing(), 1u);
 }
 
+// No event follows the shorter deadline: the what-if fires its timer by the
+// daemon's clock, as the timer loop would have.
+TEST_F(WhatIfTest, ADeadlinePassedOnlyUnderTheOtherPolicyHasOverstayedByNow) {
+  RP_ASSERT_OK(Register({.id = "P-1", .nationality = "IQ"}));
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-02T08:00:00Z")));
+  RP_ASSERT_OK(Record("P-1", "final-rejection", {{"notified", "2026-03-02"}}));
+  RP_ASSERT_OK(AdvanceUntil(Utc("2026-03-18T08:00:00Z")));
+  absl::StatusOr<WhatIfAnswer> answer =
+      AskWhatIf(As("auditor"), ForPerson("P-1", DraftPolicy(kFourteenDays)));
+  RP_ASSERT_OK(answer);
+  ASSERT_EQ(answer->persons.size(), 1u);
+  const v1::WhatIfDifference* stage = Find(answer->persons[0], "stage");
+  ASSERT_NE(stage, nullptr) << answer->persons[0].DebugString();
+  EXPECT_EQ(stage->current(), "FINAL_REJECTION");
+  EXPECT_EQ(stage->alternative(), "OVERSTAYED");
+  const v1::WhatIfDifference* referral =
+      Find(answer->persons[0], "task police_referral");
+  ASSERT_NE(referral, nullptr);
+  EXPECT_FALSE(referral->has_current_task());
+  ASSERT_TRUE(referral->has_alternative_task());
+  EXPECT_EQ(referral->alternative_task().queue(), "police/pu");
+}
+
 TEST_F(WhatIfTest, TheStoredVersionInForceChangesNothing) {
   Overstay("P-1");
   v1::WhatIfRequest request;
