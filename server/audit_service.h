@@ -11,10 +11,10 @@ namespace returnpath::engine {
 
 // The auditors' read-only service: histories, the global log, as-of views,
 // chain verification, replay check, live subscription, statistics, the
-// access log, the compliance report, signed exports and checkpoints.
-// Thread-safe; `deps`, `commits` (notified after every durable commit) and
-// `signing_key` (null: exports and the public key are refused) must outlive
-// it.
+// access log, the compliance report, what-if under another policy, signed
+// exports and checkpoints. Thread-safe; `deps`, `commits` (notified after
+// every durable commit) and `signing_key` (null: exports and the public key
+// are refused) must outlive it.
 class AuditService final : public v1::AuditService::CallbackService {
  public:
   AuditService(ServiceDeps deps, WakeSignal* commits,
@@ -32,7 +32,8 @@ class AuditService final : public v1::AuditService::CallbackService {
         .Method("Compliance", &AuditService::Compliance)
         .Method("Export", &AuditService::Export)
         .Method("Checkpoints", &AuditService::Checkpoints)
-        .Method("SigningKey", &AuditService::SigningKey);
+        .Method("SigningKey", &AuditService::SigningKey)
+        .Method("WhatIf", &AuditService::WhatIf);
   }
 
   grpc::ServerWriteReactor<v1::EventEnvelope>* History(
@@ -72,6 +73,10 @@ class AuditService final : public v1::AuditService::CallbackService {
   grpc::ServerUnaryReactor* SigningKey(
       grpc::CallbackServerContext* ctx, const v1::SigningKeyRequest* request,
       v1::SigningKeyResponse* response) override;
+  // audit_what_if.cc
+  grpc::ServerWriteReactor<v1::WhatIfResponse>* WhatIf(
+      grpc::CallbackServerContext* ctx,
+      const v1::WhatIfRequest* request) override;
 
  private:
   // What PathwayAsOf reads, checked; served once logged.

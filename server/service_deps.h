@@ -12,6 +12,7 @@
 #include "engine/history_checker.h"
 #include "engine/rpc/executor.h"
 #include "engine/rpc/unary_call.h"
+#include "engine/what_if.h"
 #include "engine/workflow.h"
 #include "grpcpp/grpcpp.h"
 #include "server/access_log.h"
@@ -32,6 +33,9 @@ struct ServiceDeps {
   // The compliance report's checker (AuditService.Compliance); null: the
   // report is unavailable.
   const HistoryChecker* checker = nullptr;
+  // The workflow under another policy, for AuditService.WhatIf (a copy of
+  // the application's function; empty: WhatIf is UNIMPLEMENTED).
+  WorkflowForPolicy workflow_for_policy;
 };
 
 // Authenticates the call, then runs `work(principal, finish)` on the

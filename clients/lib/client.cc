@@ -291,6 +291,13 @@ absl::StatusOr<v1::SigningKeyResponse> Client::SigningKey() {
                NewContext(timeout_), v1::SigningKeyRequest());
 }
 
+absl::Status Client::WhatIf(const v1::WhatIfRequest& request,
+                            OnMessage<v1::WhatIfResponse> on_message) {
+  auto ctx = NewContext(absl::InfiniteDuration());
+  auto reader = audit_->WhatIf(ctx.get(), request);
+  return Drain<v1::WhatIfResponse>(ctx.get(), reader.get(), on_message);
+}
+
 // ---- AdminService -----------------------------------------------------------
 
 absl::StatusOr<v1::ClockResponse> Client::AdvanceClock(

@@ -104,6 +104,8 @@ class Client {
   absl::StatusOr<v1::CheckpointsResponse> Checkpoints(
       const v1::CheckpointsRequest& request);
   absl::StatusOr<v1::SigningKeyResponse> SigningKey();
+  absl::Status WhatIf(const v1::WhatIfRequest& request,
+                      OnMessage<v1::WhatIfResponse> on_message);
 
   // ---- AdminService
   absl::StatusOr<v1::ClockResponse> AdvanceClock(

@@ -31,6 +31,7 @@ CommandTable AllCommands() {
   AddAuditCommands(&table);
   AddComplianceCommands(&table);
   AddAuditExportCommands(&table);
+  AddAuditWhatIfCommands(&table);
   AddAdminCommands(&table);
   AddImportCommands(&table);
   return table;

@@ -11,6 +11,7 @@
 #include "engine/status_macros.h"
 #include "replay/fold_streams.h"
 #include "replay/log_lookup.h"
+#include "replay/read_stream.h"
 #include "replay/replay_fold.h"
 #include "replay/statistics_of_view.h"
 #include "store/codec.h"
@@ -20,9 +21,7 @@ namespace {
 
 using returnpath::v1::EventEnvelope;
 
-constexpr size_t kPage = 1000;
-
-enum class Take { kFold, kSkip, kStop };
+constexpr uint64_t kPage = 1000;  // events between progress reports
 
 absl::StatusOr<StreamView> ViewOf(const Workflow& workflow,
                                   const EventLookup& log,
@@ -34,22 +33,8 @@ absl::StatusOr<StreamView> FoldStream(
     EventStore& store, const Workflow& workflow, absl::string_view stream_id,
     absl::FunctionRef<Take(const EventEnvelope&)> take,
     absl::string_view nothing_by) {
-  std::vector<EventEnvelope> taken;
-  for (uint64_t from = 1;;) {
-    RP_ASSIGN_OR_RETURN(std::vector<EventEnvelope> events,
-                        store.ReadStream(stream_id, from, kPage));
-    bool stop = false;
-    for (EventEnvelope& event : events) {
-      Take t = take(event);
-      if (t == Take::kStop) {
-        stop = true;
-        break;
-      }
-      if (t == Take::kFold) taken.push_back(std::move(event));
-    }
-    if (stop || events.size() < kPage) break;
-    from = events.back().stream_version() + 1;
-  }
+  RP_ASSIGN_OR_RETURN(std::vector<EventEnvelope> taken,
+                      ReadStreamEvents(store, stream_id, take));
   return ViewOf(workflow, StoreEvents(store), stream_id, std::move(taken),
                 nothing_by);
 }

@@ -41,7 +41,9 @@
 #include "server/principal_registry.h"
 #include "server/task_service.h"
 #include "tests/testing/raw_rpc.h"
+#include "workflows/return_pathway/compliance/compliance_checker.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
+#include "workflows/return_pathway/what_if.h"
 
 namespace {
 
@@ -79,6 +81,7 @@ struct Daemon {
   std::unique_ptr<engine::ManualClock> clock;
   std::unique_ptr<engine::PrincipalRegistry> principals;
   std::unique_ptr<engine::Workflow> workflow;
+  std::unique_ptr<engine::HistoryChecker> checker;
   std::unique_ptr<engine::EventStore> store;
   std::unique_ptr<engine::TimerLoop> timers;
   std::unique_ptr<engine::TaskQueue> tasks;
@@ -125,6 +128,8 @@ Daemon* StartDaemon() {
            "principal registry");
   d->workflow = Must(return_pathway::NewReturnPathwayWorkflow(POLICY_DIR),
                      "policy");
+  d->checker = Must(return_pathway::NewComplianceChecker(POLICY_DIR),
+                    "compliance checker");
   engine::StoreOptions options;
   options.path = dir + "/store";
   options.clock = d->clock.get();
@@ -139,10 +144,15 @@ Daemon* StartDaemon() {
   d->store->AddCommitListener(
       [commits = d->commits.get()](uint64_t) { commits->Notify(); });
   d->access_log = std::make_unique<engine::AccessLog>(d->store.get());
-  const engine::ServiceDeps deps{d->store.get(),    d->workflow.get(),
-                                 d->principals->authenticator(),
-                                 d->executor.get(), d->clock.get(),
-                                 d->access_log.get()};
+  const engine::ServiceDeps deps{
+      d->store.get(),
+      d->workflow.get(),
+      d->principals->authenticator(),
+      d->executor.get(),
+      d->clock.get(),
+      d->access_log.get(),
+      d->checker.get(),
+      return_pathway::WorkflowForPolicyIn(POLICY_DIR)};
   d->pathway = std::make_unique<engine::PathwayService>(deps);
   d->task = std::make_unique<engine::TaskService>(deps, d->tasks.get());
   d->signing_key = engine::SigningKey::Generate();

@@ -207,6 +207,19 @@ std::vector<Row> AllowedRoleRows() {
     rows.push_back({rpc, "auditor-national", "-", kOk});
     rows.push_back({rpc, "auditor-oslo", "-", kLimitedAuditorOnGlobalLog});
   }
+  // What-if: a person in scope, or everyone for `*` only.
+  for (const char* auditor : {"auditor-national", "auditor-oslo"}) {
+    rows.push_back({"AuditService.WhatIf", auditor, "Oslo person", kOk});
+    rows.push_back(
+        {"AuditService.WhatIf", auditor, "missing person", kNotFound});
+  }
+  rows.push_back(
+      {"AuditService.WhatIf", "auditor-national", "Bergen person", kOk});
+  rows.push_back(
+      {"AuditService.WhatIf", "auditor-oslo", "Bergen person", kNotFound});
+  rows.push_back({"AuditService.WhatIf", "auditor-national", "everyone", kOk});
+  rows.push_back({"AuditService.WhatIf", "auditor-oslo", "everyone",
+                  kLimitedAuditorOnGlobalLog});
   // No personal data: any auditor.
   for (const char* rpc :
        {"AuditService.Verify", "AuditService.Statistics",

@@ -311,6 +311,15 @@ std::map<std::string, RpcCall> AuditCalls() {
          return Unary<AuditService>(caller, &AuditService::Stub::SigningKey,
                                     v1::SigningKeyRequest());
        }},
+      {"AuditService.WhatIf",
+       [](const Caller& caller, const Target& target) {
+         v1::WhatIfRequest request;  // "" names everyone
+         request.set_person_id(target.person);
+         request.set_all(target.person.empty());
+         request.set_policy_version("2012-01-01");
+         return Stream<AuditService>(caller, &AuditService::Stub::WhatIf,
+                                     request);
+       }},
   };
 }
 

@@ -45,6 +45,7 @@
 #include "tools/returnpathd/store_setup.h"
 #include "workflows/return_pathway/compliance/compliance_checker.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
+#include "workflows/return_pathway/what_if.h"
 
 ABSL_FLAG(std::string, config, "",
           "a configuration file (textproto, proto/returnpath/v1/"
@@ -344,9 +345,14 @@ int main(int argc, char** argv) {
   auto log_key = engine::PersonHasher::FromKeyFile(data_dir + "/log_key");
   if (!log_key.ok()) return Fail("cannot read the log key", log_key.status());
   const engine::ServiceDeps deps{
-      store,          workflow->get(), (*principals)->authenticator(),
-      executor.get(), clock.get(),     &access_log,
-      checker->get()};
+      store,
+      workflow->get(),
+      (*principals)->authenticator(),
+      executor.get(),
+      clock.get(),
+      &access_log,
+      checker->get(),
+      return_pathway::WorkflowForPolicyIn(absl::GetFlag(FLAGS_policy_dir))};
   engine::PathwayService pathway_service(deps);
   engine::TaskService task_service(deps, &core.tasks());
   engine::AuditService audit_service(deps, &commits, signing_key->get());

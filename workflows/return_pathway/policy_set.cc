@@ -308,7 +308,16 @@ absl::StatusOr<PolicySet> PolicySet::LoadDirectory(const std::string& dir) {
   return Create(std::move(policies));
 }
 
+absl::StatusOr<PolicySet> PolicySet::Throughout(Policy policy,
+                                                absl::string_view source) {
+  RP_RETURN_IF_ERROR(ValidatePolicy(policy, source));
+  std::vector<Policy> one;
+  one.push_back(std::move(policy));
+  return PolicySet(std::move(one), /*throughout=*/true);
+}
+
 absl::StatusOr<const Policy*> PolicySet::InForceAt(absl::Time t) const {
+  if (throughout_) return &versions_.front();
   const absl::CivilDay day = OsloDate(t);
   const Policy* found = nullptr;
   for (const Policy& policy : versions_) {
@@ -324,6 +333,7 @@ absl::StatusOr<const Policy*> PolicySet::InForceAt(absl::Time t) const {
 }
 
 absl::StatusOr<const Policy*> PolicySet::Find(absl::string_view version) const {
+  if (throughout_) return &versions_.front();
   for (const Policy& policy : versions_) {
     if (policy.version() == version) return &policy;
   }

@@ -26,6 +26,12 @@ class PolicySet {
   static absl::StatusOr<PolicySet> Create(
       std::vector<std::pair<std::string, returnpath::v1::Policy>> policies);
 
+  // One policy governing every event, whatever its time and the version it
+  // names, as if it had been in force throughout (a what-if, what_if.h).
+  // Validates it as Create does.
+  static absl::StatusOr<PolicySet> Throughout(returnpath::v1::Policy policy,
+                                              absl::string_view source);
+
   // The version in force at `t`: the latest whose effective_from is on or
   // before t's date in Norway. NOT_FOUND before the first version.
   absl::StatusOr<const returnpath::v1::Policy*> InForceAt(absl::Time t) const;
@@ -39,10 +45,12 @@ class PolicySet {
   }
 
  private:
-  explicit PolicySet(std::vector<returnpath::v1::Policy> versions)
-      : versions_(std::move(versions)) {}
+  explicit PolicySet(std::vector<returnpath::v1::Policy> versions,
+                     bool throughout = false)
+      : versions_(std::move(versions)), throughout_(throughout) {}
 
   std::vector<returnpath::v1::Policy> versions_;  // by effective_from
+  bool throughout_;  // versions_ holds one, which InForceAt and Find give
 };
 
 // Checks one policy; INVALID_ARGUMENT "<source>: <field>: <problem>".

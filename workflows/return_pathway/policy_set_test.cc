@@ -82,6 +82,31 @@ TEST(PolicySetTest, PicksTheVersionInForceOnTheOsloDate) {
   EXPECT_TRUE(set->Find("2012-01-01").ok());
 }
 
+// What-if: one policy for every event, before its effective_from too and
+// whatever version an event names.
+TEST(PolicySetTest, ThroughoutGovernsEveryTimeAndEveryVersion) {
+  v1::Policy draft = Default();
+  draft.set_version("draft");
+  draft.mutable_departure_deadline()->set_default_days(14);
+  absl::StatusOr<PolicySet> set =
+      PolicySet::Throughout(draft, "draft.textproto");
+  ASSERT_TRUE(set.ok()) << set.status();
+  absl::StatusOr<const v1::Policy*> early =
+      set->InForceAt(OsloStartOfDay(absl::CivilDay(2000, 1, 1)));
+  ASSERT_TRUE(early.ok()) << early.status();
+  EXPECT_EQ((*early)->version(), "draft");
+  absl::StatusOr<const v1::Policy*> named = set->Find("2012-01-01");
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ((*named)->departure_deadline().default_days(), 14);
+
+  draft.mutable_departure_deadline()->set_default_days(40);
+  absl::StatusOr<PolicySet> bad =
+      PolicySet::Throughout(draft, "draft.textproto");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("draft.textproto: departure_deadline.default_days"));
+}
+
 TEST(PolicyValidationTest, DepartureDefaultOutsideTheAllowedRange) {
   v1::Policy p = Default();
   p.mutable_departure_deadline()->set_default_days(35);

@@ -62,6 +62,11 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
   absl::StatusOr<std::unique_ptr<DecodedState>> Decode(
       absl::string_view state) const override;
 
+  // Stage, appeal window, departure deadline, support tier and amount
+  // (what_if.cc).
+  absl::StatusOr<std::vector<Fact>> Facts(
+      absl::string_view state) const override;
+
   const PolicySet& policies() const { return policies_; }
 
  private:

@@ -222,6 +222,21 @@ class Workflow {
     return {};
   }
 
+  // A state as named facts in the order a reader takes them in (e.g.
+  // "stage", "departure_deadline"), each value as text, empty when the state
+  // has none: what a what-if shows side by side for one stream under two
+  // policies (engine/what_if.h). Every state names the same facts. `state`
+  // as Apply takes it; DATA_LOSS if it does not decode. The default names
+  // none: a what-if then compares only timers and tasks.
+  struct Fact {
+    std::string name;
+    std::string value;
+  };
+  virtual absl::StatusOr<std::vector<Fact>> Facts(
+      absl::string_view state) const {
+    return std::vector<Fact>();
+  }
+
   // A stream's state kept decoded between its events, so a long fold (replay,
   // ReplayCheck, statistics) neither parses nor encodes it for every event.
   // One fold owns it: not thread-safe.
