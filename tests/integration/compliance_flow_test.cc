@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "clients/lib/time_text.h"
 #include "gmock/gmock.h"
 #include "tests/integration/scoped_fixture.h"
 
@@ -19,9 +20,16 @@ class ComplianceFlowTest : public ScopedTest {
   // are escalated: each person has a finding.
   void SetUp() override {
     ScopedTest::SetUp();
-    RP_ASSERT_OK(AdvanceBy(absl::Hours(24 * 10)));
+    v1::AdvanceClockRequest advance;
+    *advance.mutable_by() = client::ToDurationProto(absl::Hours(24 * 10));
+    RP_ASSERT_OK(Client("admin").AdvanceClock(advance));
     for (const char* person : {"P-O1", "P-O2", "P-B1", "P-B2"}) {
-      RP_ASSERT_OK(WaitForTimer(person, "escalation"));
+      RP_ASSERT_OK(integration::WaitForEvent(
+          daemon().NewChannel(), "auditor-all-token", person,
+          [](const v1::EventEnvelope& e) {
+            return IsTimerFired(e, "escalation");
+          },
+          absl::Seconds(15)));
     }
   }
 
@@ -59,10 +67,11 @@ TEST_F(ComplianceFlowTest, OnePersonsOverdueConversationIsReportedAndLogged) {
   EXPECT_EQ(f.person_id(), "P-O1");
   EXPECT_EQ(f.rule(), "return_conversation_overdue");
   EXPECT_EQ(f.policy_version(), "2012-01-01");
-  EXPECT_EQ(f.days_late(), 3);
+  EXPECT_EQ(f.days_late(), 5);
   EXPECT_EQ(f.positions_size(), 1);
   EXPECT_FALSE(f.by_system());
-  EXPECT_THAT(f.message(), HasSubstr("is not done, 3 days after it was due"));
+  EXPECT_THAT(f.message(),
+              HasSubstr("is not done, 5 days after it was due on 2026-03-06"));
   EXPECT_EQ(summary.persons(), 1u);
   EXPECT_EQ(summary.findings(), 1u);
   EXPECT_FALSE(summary.statistics_compared());

@@ -26,6 +26,8 @@
 #include "returnpath/v1/pathway_state.pb.h"
 #include "tests/runtime/planting_workflow.h"
 #include "workflows/return_pathway/compliance/compliance_checker.h"
+#include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/pathway_fixture.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
 namespace returnpath::engine {
@@ -36,28 +38,9 @@ using ::returnpath::engine::testing::TempDir;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-const absl::TimeZone& Oslo() {
-  static const absl::TimeZone* zone = [] {
-    auto* z = new absl::TimeZone;
-    EXPECT_TRUE(absl::LoadTimeZone("Europe/Oslo", z));
-    return z;
-  }();
-  return *zone;
-}
+using return_pathway::At;  // 10:00 in Norway
 
-// 10:00 in Norway.
-absl::Time At(absl::CivilDay day) {
-  return absl::FromCivil(
-      absl::CivilHour(day.year(), day.month(), day.day(), 10), Oslo());
-}
-
-v1::Date DateOf(absl::CivilDay day) {
-  v1::Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
+using return_pathway::ToDate;
 
 constexpr absl::CivilDay kRegistered{2026, 3, 2};
 constexpr absl::CivilDay kNotified{2026, 3, 4};  // a Wednesday
@@ -150,7 +133,7 @@ class ComplianceTest : public ::testing::Test {
     v1::PersonRegistered registered;
     registered.set_person_id(person);
     registered.set_household_id("H-" + person);
-    *registered.mutable_date_of_birth() = DateOf(absl::CivilDay(1990, 1, 1));
+    *registered.mutable_date_of_birth() = ToDate(absl::CivilDay(1990, 1, 1));
     registered.set_nationality("AF");
     registered.set_reception_centre("Oslo-1");
     registered.set_region(v1::REGION_OSLO);
@@ -160,13 +143,13 @@ class ComplianceTest : public ::testing::Test {
 
   void FirstRejection(absl::CivilDay day, const std::string& person = "P1") {
     v1::FirstRejection rejection;
-    *rejection.mutable_notified_on() = DateOf(day);
+    *rejection.mutable_notified_on() = ToDate(day);
     Record(rejection, day, person);
   }
 
   void FinalRejection(absl::CivilDay day, const std::string& person = "P1") {
     v1::FinalRejection rejection;
-    *rejection.mutable_notified_on() = DateOf(day);
+    *rejection.mutable_notified_on() = ToDate(day);
     Record(rejection, day, person);
   }
 
@@ -185,7 +168,7 @@ class ComplianceTest : public ::testing::Test {
     absl::Notification claimed;
     absl::Status claim;
     queue_->ClaimAsync(TaskRef{person, task->id(), "worker-1"}, absl::Hours(1),
-                       Oslo(), [&](absl::StatusOr<v1::Task> t) {
+                       absl::UTCTimeZone(), [&](absl::StatusOr<v1::Task> t) {
                          claim = t.status();
                          claimed.Notify();
                        });
@@ -397,7 +380,7 @@ TEST_F(ComplianceTest, AChildWithoutAgeAdaptedInformationIsFound) {
   Register("P1", [](v1::PersonRegistered& r) {
     v1::HouseholdMember* child = r.add_household_members();
     child->set_person_id("C1");
-    *child->mutable_date_of_birth() = DateOf(absl::CivilDay(2012, 1, 1));
+    *child->mutable_date_of_birth() = ToDate(absl::CivilDay(2012, 1, 1));
   });
   FinalRejection(kNotified);
   const std::vector<Finding> found = Findings();
@@ -411,7 +394,7 @@ TEST_F(ComplianceTest, AgeAdaptedInformationGivenLateIsFound) {
   Register("P1", [](v1::PersonRegistered& r) {
     v1::HouseholdMember* child = r.add_household_members();
     child->set_person_id("C1");
-    *child->mutable_date_of_birth() = DateOf(absl::CivilDay(2012, 1, 1));
+    *child->mutable_date_of_birth() = ToDate(absl::CivilDay(2012, 1, 1));
   });
   FinalRejection(kNotified);  // information due 2026-03-18
   Complete("child_information", kNotified + 16);
@@ -533,7 +516,7 @@ TEST_F(ComplianceTest, AnEventUnderAPolicyNotInForceIsFound) {
   versions.emplace_back("real", RealPolicies().versions().front());
   v1::Policy later = RealPolicies().versions().front();
   later.set_version("2026-06-01");
-  *later.mutable_effective_from() = DateOf(absl::CivilDay(2026, 6, 1));
+  *later.mutable_effective_from() = ToDate(absl::CivilDay(2026, 6, 1));
   versions.emplace_back("later", later);
   auto set = return_pathway::PolicySet::Create(std::move(versions));
   ASSERT_TRUE(set.ok()) << set.status();

@@ -18,6 +18,8 @@
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "returnpath/v1/pathway_state.pb.h"
+#include "workflows/return_pathway/date_util.h"
+#include "workflows/return_pathway/pathway_fixture.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
 namespace returnpath::engine {
@@ -26,28 +28,9 @@ namespace {
 namespace v1 = ::returnpath::v1;
 using ::returnpath::engine::testing::TempDir;
 
-const absl::TimeZone& Oslo() {
-  static const absl::TimeZone* zone = [] {
-    auto* z = new absl::TimeZone;
-    EXPECT_TRUE(absl::LoadTimeZone("Europe/Oslo", z));
-    return z;
-  }();
-  return *zone;
-}
+using return_pathway::At;  // 10:00 in Norway
 
-// 10:00 in Norway.
-absl::Time At(absl::CivilDay day) {
-  return absl::FromCivil(
-      absl::CivilHour(day.year(), day.month(), day.day(), 10), Oslo());
-}
-
-v1::Date DateOf(absl::CivilDay day) {
-  v1::Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
+using return_pathway::ToDate;
 
 class ReturnPathwayRuntimeTest : public ::testing::Test {
  protected:
@@ -127,13 +110,13 @@ TEST_F(ReturnPathwayRuntimeTest,
   v1::PersonRegistered registered;
   registered.set_person_id("P1");
   registered.set_household_id("H-P1");
-  *registered.mutable_date_of_birth() = DateOf(absl::CivilDay(1990, 1, 1));
+  *registered.mutable_date_of_birth() = ToDate(absl::CivilDay(1990, 1, 1));
   registered.set_nationality("AF");
   registered.set_reception_centre("Oslo-1");
   registered.set_region(v1::REGION_OSLO);
   Record(registered, kRegistered);
   v1::FirstRejection rejection;
-  *rejection.mutable_notified_on() = DateOf(kNotified);
+  *rejection.mutable_notified_on() = ToDate(kNotified);
   Record(rejection, kNotified);
   ASSERT_EQ(State().stage(), v1::STAGE_FIRST_REJECTION);
 
@@ -216,7 +199,7 @@ TEST_F(ReturnPathwayRuntimeTest, RelocationsAreServedNewestFinalRejectionFirst) 
     v1::PersonRegistered registered;
     registered.set_person_id(person);
     registered.set_household_id(std::string("H-") + person);
-    *registered.mutable_date_of_birth() = DateOf(absl::CivilDay(1990, 1, 1));
+    *registered.mutable_date_of_birth() = ToDate(absl::CivilDay(1990, 1, 1));
     registered.set_nationality("AF");
     registered.set_reception_centre("Oslo-1");
     registered.set_region(v1::REGION_OSLO);
@@ -226,7 +209,7 @@ TEST_F(ReturnPathwayRuntimeTest, RelocationsAreServedNewestFinalRejectionFirst) 
   const absl::CivilDay today(2026, 3, 10);
   auto final_rejection = [&](const std::string& person, absl::CivilDay day) {
     v1::FinalRejection rejection;
-    *rejection.mutable_notified_on() = DateOf(day);
+    *rejection.mutable_notified_on() = ToDate(day);
     Record(rejection, day, person, today);
   };
   final_rejection("P-C", absl::CivilDay(2026, 1, 5));  // a long-stayer
@@ -249,14 +232,14 @@ TEST_F(ReturnPathwayRuntimeTest, ATravelDocumentReRanksTheHeldReferralInPlace) {
   v1::PersonRegistered registered;
   registered.set_person_id("P1");
   registered.set_household_id("H-P1");
-  *registered.mutable_date_of_birth() = DateOf(absl::CivilDay(1990, 1, 1));
+  *registered.mutable_date_of_birth() = ToDate(absl::CivilDay(1990, 1, 1));
   registered.set_nationality("AF");
   registered.set_reception_centre("Oslo-1");
   registered.set_region(v1::REGION_OSLO);
   registered.mutable_flags()->set_identity_unclarified(true);
   Record(registered, kRegistered);
   v1::FinalRejection rejection;
-  *rejection.mutable_notified_on() = DateOf(kNotified);
+  *rejection.mutable_notified_on() = ToDate(kNotified);
   Record(rejection, kNotified);
   clock_.SetTime(At(absl::CivilDay(2026, 4, 1)));
   ASSERT_TRUE(loop_->WaitIdle(absl::Seconds(60)).ok());
