@@ -290,8 +290,10 @@ std::map<std::string, RpcCall> AuditCalls() {
        [](const Caller& caller, const Target& target) {
          v1::ComplianceRequest request;
          request.set_person_id(target.person);
+         // To the end: over everyone, the persons found are logged as the
+         // report goes on.
          return Stream<AuditService>(caller, &AuditService::Stub::Compliance,
-                                     request);
+                                     request, ReadTo::kEnd);
        }},
       {"AuditService.Export",
        [](const Caller& caller, const Target& target) {
