@@ -5,7 +5,6 @@
 
 #include <set>
 
-#include "clients/lib/time_text.h"
 #include "gmock/gmock.h"
 #include "tests/integration/scoped_fixture.h"
 
@@ -20,9 +19,7 @@ class ComplianceFlowTest : public ScopedTest {
   // are escalated: each person has a finding.
   void SetUp() override {
     ScopedTest::SetUp();
-    v1::AdvanceClockRequest advance;
-    *advance.mutable_by() = client::ToDurationProto(absl::Hours(24 * 10));
-    RP_ASSERT_OK(Client("admin").AdvanceClock(advance));
+    RP_ASSERT_OK(AdvanceBy(absl::Hours(24 * 10)));
     for (const char* person : {"P-O1", "P-O2", "P-B1", "P-B2"}) {
       RP_ASSERT_OK(integration::WaitForEvent(
           daemon().NewChannel(), "auditor-all-token", person,

@@ -20,7 +20,8 @@ namespace returnpath::integration {
 //   adviser-queues    ADVISER    queue/advisers/*, region/OSLO
 //   auditor-all       AUDITOR    *
 //   auditor-oslo      AUDITOR    centre/Oslo-1
-//   admin             ADMIN      (moves the manual clock)
+//   admin             ADMIN      moves the manual clock (AdvanceBy; its token
+//                                is the fixture's, As("admin"))
 // Persons P-O1, P-O2 live at Oslo-1 (region OSLO), P-B1, P-B2 at Bergen-1
 // (region VEST); each has a first rejection, so a return conversation task
 // waits in advisers/<centre>.

@@ -130,18 +130,10 @@ TEST_F(SeamsTest, StatisticsCountByOsloMonthsInWinterAndSummer) {
               UnorderedElementsAre("disappeared 2026-03 AF 1"));
 }
 
-// Scoped reception desks (scoped_fixture.h) and an administrator to move
-// the clock.
+// Scoped reception desks and an administrator to move the clock
+// (scoped_fixture.h).
 class LeaverScopeTest : public ScopedTest {
  protected:
-  DaemonOptions Options() const override {
-    DaemonOptions options = ScopedTest::Options();
-    v1::PrincipalEntry& admin = options.principals.emplace_back();
-    admin.set_name("admin");
-    admin.set_role(v1::ROLE_ADMIN);
-    return options;
-  }
-
   absl::StatusOr<v1::RecordEventResponse> RecordAs(
       const std::string& principal, const std::string& person,
       const std::string& kind, const client::EventArgs& args) {

@@ -76,18 +76,10 @@ class SignedExportTest : public ScopedTest {
   DaemonOptions Options() const override {
     DaemonOptions options = ScopedTest::Options();
     options.extra_flags.push_back("--checkpoint_every=1h");
-    v1::PrincipalEntry* admin = &options.principals.emplace_back();
-    admin->set_name("admin");
-    admin->set_role(v1::ROLE_ADMIN);
-    admin->set_token_sha256(engine::Sha256Hex("admin-token"));
     return options;
   }
 
-  absl::Status MoveClock(absl::Duration by) {
-    v1::AdvanceClockRequest request;
-    *request.mutable_by() = client::ToDurationProto(by);
-    return Client("admin").AdvanceClock(request).status();
-  }
+  absl::Status MoveClock(absl::Duration by) { return AdvanceBy(by).status(); }
 
   absl::StatusOr<std::string> Export(const std::string& principal,
                                      const v1::ExportRequest& request) {
