@@ -56,7 +56,12 @@ absl::StatusOr<std::vector<engine::Finding>> ComplianceChecker::Check(
   compliance::CheckEscalations(evidence, &found);
   compliance::CheckSupportTier(evidence, &found);
   compliance::CheckPolicyVersions(evidence, &found);
-  for (engine::Finding& f : found) f.by_system = !IsStaffRule(f.rule);
+  for (engine::Finding& f : found) {
+    f.by_system = !IsStaffRule(f.rule);
+    std::sort(f.positions.begin(), f.positions.end());
+    f.positions.erase(std::unique(f.positions.begin(), f.positions.end()),
+                      f.positions.end());
+  }
   std::stable_sort(found.begin(), found.end(),
                    [](const engine::Finding& a, const engine::Finding& b) {
                      return a.at < b.at;
