@@ -57,14 +57,6 @@ absl::Time Evidence::OpenedAt(const v1::Task& t) const {
                                         : latest;
 }
 
-const std::vector<Fact>& Evidence::History() const {
-  if (history_ == nullptr) {
-    history_ = std::make_unique<std::vector<Fact>>(
-        KnownHistory(stream_.events, policies_, 0));
-  }
-  return *history_;
-}
-
 const v1::Policy* Evidence::PolicyAt(absl::Time t) const {
   absl::StatusOr<const v1::Policy*> policy = policies_.InForceAt(t);
   return policy.ok() ? *policy : nullptr;

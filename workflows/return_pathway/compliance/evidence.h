@@ -42,8 +42,6 @@ class Evidence {
   absl::Time OpenedAt(const returnpath::v1::Task& t) const;
   // Everything known now.
   const PersonFacts& Known() const { return KnownAt(0); }
-  // The facts known now, in time order.
-  const std::vector<Fact>& History() const;
 
   // The policy in force at `t` by the checker's own lookup; null if none.
   const returnpath::v1::Policy* PolicyAt(absl::Time t) const;
@@ -60,7 +58,6 @@ class Evidence {
   const KnownThen& KnownCached(uint64_t position) const;
 
   mutable std::map<uint64_t, std::unique_ptr<KnownThen>> known_;
-  mutable std::unique_ptr<std::vector<Fact>> history_;
 };
 
 // A finding of `rule` under `policy` (may be null) at `at`.
