@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "returnpath/v1/pathway_state.pb.h"
+#include "tests/runtime/open_runtime.h"
 #include "tests/runtime/planting_workflow.h"
 #include "workflows/return_pathway/compliance/compliance_checker.h"
 #include "workflows/return_pathway/date_util.h"
@@ -84,20 +85,8 @@ class ComplianceTest : public ::testing::Test {
 
   void Open(std::unique_ptr<Workflow> workflow = RealWorkflow()) {
     workflow_ = std::move(workflow);
-    StoreOptions options;
-    options.path = dir_.path();
-    options.clock = &clock_;
-    options.workflow = workflow_.get();
-    options.sync = false;
-    auto store = EventStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto loop = TimerLoop::Start(store_.get(), &clock_);
-    ASSERT_TRUE(loop.ok()) << loop.status();
-    loop_ = *std::move(loop);
-    auto queue = TaskQueue::Create(store_.get(), &clock_);
-    ASSERT_TRUE(queue.ok()) << queue.status();
-    queue_ = *std::move(queue);
+    OpenRuntime(dir_.path(), &clock_, workflow_.get(), &store_, &loop_,
+                &queue_);
   }
 
   void Close() {

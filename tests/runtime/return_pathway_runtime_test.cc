@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "returnpath/v1/pathway_state.pb.h"
+#include "tests/runtime/open_runtime.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/pathway_fixture.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
@@ -41,20 +42,8 @@ class ReturnPathwayRuntimeTest : public ::testing::Test {
         return_pathway::NewReturnPathwayWorkflow(RETURN_PATHWAY_POLICY_DIR);
     ASSERT_TRUE(workflow.ok()) << workflow.status();
     workflow_ = *std::move(workflow);
-    StoreOptions options;
-    options.path = dir_.path();
-    options.clock = &clock_;
-    options.workflow = workflow_.get();
-    options.sync = false;
-    auto store = EventStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto loop = TimerLoop::Start(store_.get(), &clock_);
-    ASSERT_TRUE(loop.ok()) << loop.status();
-    loop_ = *std::move(loop);
-    auto queue = TaskQueue::Create(store_.get(), &clock_);
-    ASSERT_TRUE(queue.ok()) << queue.status();
-    queue_ = *std::move(queue);
+    OpenRuntime(dir_.path(), &clock_, workflow_.get(), &store_, &loop_,
+                &queue_);
   }
 
   void TearDown() override {
