@@ -30,11 +30,12 @@ struct ServiceDeps {
   Executor* executor = nullptr;  // runs the blocking part of each call
   Clock* clock = nullptr;
   AccessLog* access_log = nullptr;  // every read of a person's data is logged
-  // The compliance report's checker (AuditService.Compliance); null: the
-  // report is unavailable.
+  // The compliance report's checker (AuditService.Compliance). A server
+  // built without one (a test's) answers that call with the status
+  // UNIMPLEMENTED; returnpathd always gives one.
   const HistoryChecker* checker = nullptr;
   // The workflow under another policy, for AuditService.WhatIf (a copy of
-  // the application's function; empty: WhatIf is UNIMPLEMENTED).
+  // the application's function). Without one, as without a checker.
   WorkflowForPolicy workflow_for_policy;
 };
 
