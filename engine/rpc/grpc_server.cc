@@ -28,8 +28,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     if (!IsLoopback(options.listen)) {
       return absl::InvalidArgumentError(
           absl::StrCat("refusing to listen on ", options.listen,
-                       " without TLS: persons' data must not cross a network "
-                       "in clear text"));
+                       " without TLS: stored data must not cross a network in "
+                       "clear text"));
     }
     return grpc::InsecureServerCredentials();
   }

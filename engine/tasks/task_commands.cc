@@ -24,8 +24,7 @@ using task_keys::TruncateToMicros;
 constexpr size_t kMaxPromotions = 256;
 
 std::string Name(const Task& task) {
-  return absl::StrCat("task \"", task.id(), "\" of person \"", task.stream_id(),
-                      "\"");
+  return absl::StrCat("task \"", task.id(), "\" of \"", task.stream_id(), "\"");
 }
 
 const char* StateWord(TaskState state) {
@@ -55,8 +54,8 @@ absl::StatusOr<Task> Find(CommandContext& ctx, const TaskRef& ref) {
   RP_ASSIGN_OR_RETURN(std::optional<Task> task,
                       ctx.GetTask(ref.stream_id, ref.task_id));
   if (!task.has_value()) {
-    return absl::NotFoundError(absl::StrCat("task \"", ref.task_id,
-                                            "\" of person \"", ref.stream_id,
+    return absl::NotFoundError(absl::StrCat("task \"", ref.task_id, "\" of \"",
+                                            ref.stream_id,
                                             "\" does not exist"));
   }
   return *std::move(task);
@@ -93,7 +92,7 @@ bool CountFailedAttempt(std::string error, const TaskQueueOptions& options,
 // queue, OPEN from its lease end; it keeps lease_owner, who may still
 // complete it. With options.lease_expiry_counts_as_failure the lapse is a
 // failed attempt, so a task whose workers keep crashing is dead-lettered
-// (and reaches a person) instead of cycling; returns whether it was.
+// (and reaches someone) instead of cycling; returns whether it was.
 bool LeaseRanOut(const TaskQueueOptions& options, Task* next) {
   if (options.lease_expiry_counts_as_failure &&
       CountFailedAttempt(

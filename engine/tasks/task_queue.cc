@@ -25,7 +25,7 @@ absl::Status CheckName(absl::string_view field, absl::string_view value) {
 }
 
 absl::Status CheckRef(const TaskRef& ref) {
-  RP_RETURN_IF_ERROR(CheckName("person id", ref.stream_id));
+  RP_RETURN_IF_ERROR(CheckName("stream id", ref.stream_id));
   RP_RETURN_IF_ERROR(CheckName("task id", ref.task_id));
   return CheckName("worker", ref.worker);
 }

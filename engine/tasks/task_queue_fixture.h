@@ -32,7 +32,7 @@ class TaskQueueTest : public RuntimeTest {
     queue_ = *std::move(queue);
   }
 
-  // Opens task `id` for person `stream` in queue "q".
+  // Opens task `id` for stream `stream` in queue "q".
   void Open(const std::string& stream, const std::string& id,
             int priority = 100, int due_day = 5, const std::string& q = "q") {
     Append(stream,

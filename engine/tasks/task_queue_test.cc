@@ -276,12 +276,12 @@ TEST_F(TaskQueueTest, CompleteNamesTheTaskWhenItCannot) {
   Open("p2", "leased");
   absl::Status s = queue_->Complete(Completion("p1", "nope", "w1")).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(s.message(), "task \"nope\" of person \"p1\" does not exist");
+  EXPECT_EQ(s.message(), "task \"nope\" of \"p1\" does not exist");
 
   s = queue_->Complete(Completion("p1", "open-task", "w1")).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message(),
-            "task \"open-task\" of person \"p1\" is not leased by \"w1\"; "
+            "task \"open-task\" of \"p1\" is not leased by \"w1\"; "
             "lease it before completing it");
 
   s = queue_->Complete(Completion("p1", "cancelled", "w1")).status();
@@ -292,9 +292,8 @@ TEST_F(TaskQueueTest, CompleteNamesTheTaskWhenItCannot) {
   }
   s = queue_->Complete(Completion("p2", "leased", "w1")).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(
-      s.message(),
-      "task \"leased\" of person \"p2\" is leased by \"w9\", not by \"w1\"");
+  EXPECT_EQ(s.message(),
+            "task \"leased\" of \"p2\" is leased by \"w9\", not by \"w1\"");
 
   EXPECT_EQ(queue_->Complete(Completion("p1", "open-task", "")).status().code(),
             absl::StatusCode::kInvalidArgument);

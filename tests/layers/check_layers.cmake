@@ -18,7 +18,8 @@
 # ("store/keys.h"); spelling them from the root ("engine/store/keys.h") is
 # refused as well. The store's interface names no storage library: of the
 # public headers only the file system seam (store_file_system.h) and the
-# test helpers (testing/) include RocksDB.
+# test helpers (testing/) include RocksDB, and outside the store's modules
+# nothing does. The engine's modules include only the ones below them.
 
 set(domain_protos "returnpath/v1/(auth|export|household|pathway|pathway_state|policy|services)\\.")
 set(domain_names "([^\"]*/)?(pathway|household|policy)[^\"]*\"")
@@ -65,6 +66,39 @@ file(GLOB_RECURSE outside RELATIVE ${ROOT}
 check("${outside}" "(_test\\.cc$|^tools/benchmarks/)"
       "\"(engine/)?(util|store|commit|timers|tasks|replay|include)/"
       "an engine internal; use engine/include")
+
+# RocksDB is the store's: its layout and reads (engine/store/) and its writes
+# (engine/commit/: the write batch, the sequencer's write). Elsewhere only the
+# fault-injection seam, tests and the raw-RocksDB benchmark floor name it.
+file(GLOB_RECURSE everything RELATIVE ${ROOT}
+     ${ROOT}/engine/*.h ${ROOT}/engine/*.cc ${ROOT}/server/*.h ${ROOT}/server/*.cc
+     ${ROOT}/workflows/*.h ${ROOT}/workflows/*.cc ${ROOT}/clients/*.h
+     ${ROOT}/clients/*.cc ${ROOT}/tools/*.h ${ROOT}/tools/*.cc
+     ${ROOT}/testing/*.h ${ROOT}/testing/*.cc)
+check("${everything}"
+      "^engine/(store|commit|testing|include/engine/testing)/|store_file_system\\.h$|_test\\.cc$|^tools/benchmarks/raw_rocksdb"
+      "\"rocksdb/" "only the store's modules (engine/store, engine/commit) name RocksDB")
+
+# Inside the engine each module includes only those below it:
+# util < store < commit < timers, tasks < replay; rpc includes none of them.
+set(module_rules
+  "util|store|commit|timers|tasks|replay|rpc|testing"
+  "store|commit|timers|tasks|replay|rpc|testing"
+  "commit|timers|tasks|replay|rpc|testing"
+  "timers|tasks|replay|rpc|testing"
+  "tasks|timers|replay|rpc|testing"
+  "replay|timers|rpc|testing"
+  "rpc|util|store|commit|timers|tasks|replay|testing")
+foreach(rule IN LISTS module_rules)
+  string(FIND "${rule}" "|" bar)
+  string(SUBSTRING "${rule}" 0 ${bar} module)
+  math(EXPR from "${bar} + 1")
+  string(SUBSTRING "${rule}" ${from} -1 above)
+  file(GLOB module_sources RELATIVE ${ROOT}
+       ${ROOT}/engine/${module}/*.h ${ROOT}/engine/${module}/*.cc)
+  check("${module_sources}" "_test\\.cc$" "\"(${above})/"
+        "engine/${module}/ includes only the modules below it")
+endforeach()
 
 file(GLOB_RECURSE public_headers RELATIVE ${ROOT} ${ROOT}/engine/include/*.h)
 check("${public_headers}" "/(store_file_system\\.h|testing/)" "\"rocksdb/"
