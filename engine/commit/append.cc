@@ -341,9 +341,9 @@ absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
   std::string hash = ChainHash(top().chain.head, bytes);
   std::string event_key = keys::Event(position);
   std::string stored = EncodeEventValue(hash, bytes);
-  Put(StoreDb::kEvents, event_key, stored);
+  Put(Table::kEvents, event_key, stored);
   std::string version_key = keys::StreamVersion(event->stream_id(), version);
-  Put(StoreDb::kStreams, version_key, keys::U64(position));
+  Put(Table::kStreams, version_key, keys::U64(position));
   top().events.insert_or_assign(std::move(event_key), std::move(stored));
   top().positions.insert_or_assign(std::move(version_key), position);
   record->set_version(version);
@@ -418,12 +418,12 @@ absl::Status CommandContext::ApplyTransition(const Transition& t,
   std::vector<std::string> new_keys = SortedUnique(t.index_keys);
   for (const std::string& key : old_keys) {
     if (!std::binary_search(new_keys.begin(), new_keys.end(), key)) {
-      Delete(StoreDb::kIndex, keys::IndexEntry(key, stream));
+      Delete(Table::kIndex, keys::IndexEntry(key, stream));
     }
   }
   for (const std::string& key : new_keys) {
     if (!std::binary_search(old_keys.begin(), old_keys.end(), key)) {
-      Put(StoreDb::kIndex, keys::IndexEntry(key, stream), "");
+      Put(Table::kIndex, keys::IndexEntry(key, stream), "");
     }
   }
   record->clear_index_keys();

@@ -21,7 +21,7 @@ std::string TimeText(absl::Time t) {
 
 absl::StatusOr<absl::Time> LastRecorded(const StoreDb& db, uint64_t position) {
   RP_ASSIGN_OR_RETURN(std::string stored,
-                      db.Get(StoreDb::kEvents, keys::Event(position), nullptr));
+                      db.Get(Table::kEvents, keys::Event(position), nullptr));
   returnpath::v1::EventEnvelope event;
   RP_RETURN_IF_ERROR(DecodeEventValue(position, stored, &event));
   return FromTimestamp(event.recorded_time());
@@ -29,7 +29,7 @@ absl::StatusOr<absl::Time> LastRecorded(const StoreDb& db, uint64_t position) {
 
 absl::Status CheckTestClock(const StoreDb& db, const StoreOptions& options) {
   absl::StatusOr<std::string> written =
-      db.Get(StoreDb::kMeta, keys::kMetaClock, nullptr);
+      db.Get(Table::kMeta, keys::kMetaClock, nullptr);
   if (!written.ok() && !absl::IsNotFound(written.status())) {
     return written.status();
   }
@@ -39,7 +39,7 @@ absl::Status CheckTestClock(const StoreDb& db, const StoreOptions& options) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return FromRocks(
-        db.db()->Put(wo, db.cf(StoreDb::kMeta), keys::kMetaClock, kTestClock),
+        db.db()->Put(wo, db.cf(Table::kMeta), keys::kMetaClock, kTestClock),
         "marking the store as written under a test clock");
   }
   if (!by_test || options.accept_test_clock_store) return absl::OkStatus();

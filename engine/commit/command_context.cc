@@ -22,9 +22,9 @@ using returnpath::v1::Timer;
 
 // Reads and parses a proto from the database; nullopt if absent.
 template <typename Proto>
-absl::StatusOr<std::optional<Proto>> GetProto(const StoreDb& db, StoreDb::Cf cf,
+absl::StatusOr<std::optional<Proto>> GetProto(const StoreDb& db, Table cf,
                                               absl::string_view key) {
-  return ParseRecord<Proto>(static_cast<Table>(cf), db.Get(cf, key, nullptr));
+  return ParseRecord<Proto>(cf, db.Get(cf, key, nullptr));
 }
 
 // Ids, streams and queues are parts of composite keys (keys.h).
@@ -74,7 +74,7 @@ absl::StatusOr<std::optional<StreamRecord>> CommandContext::GetStream(
   if (const StreamRecord* r = Find(&Overlay::streams, key)) {
     return *r;
   }
-  return GetProto<StreamRecord>(*db_, StoreDb::kState, key);
+  return GetProto<StreamRecord>(*db_, Table::kState, key);
 }
 
 absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
@@ -84,7 +84,7 @@ absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
     return *t;
   }
   absl::StatusOr<std::string> due_bytes =
-      db_->Get(StoreDb::kTimerIds, key, nullptr);
+      db_->Get(Table::kTimerIds, key, nullptr);
   if (absl::IsNotFound(due_bytes.status())) return std::nullopt;
   if (!due_bytes.ok()) return due_bytes.status();
   absl::string_view in = *due_bytes;
@@ -95,7 +95,7 @@ absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
   }
   RP_ASSIGN_OR_RETURN(
       std::optional<Timer> timer,
-      GetProto<Timer>(*db_, StoreDb::kTimers,
+      GetProto<Timer>(*db_, Table::kTimers,
                       keys::TimerDue(due, stream_id, timer_id)));
   if (!timer.has_value()) {
     return absl::DataLossError(
@@ -108,7 +108,7 @@ absl::StatusOr<std::optional<Task>> CommandContext::GetTask(
     absl::string_view stream_id, absl::string_view task_id) {
   std::string key = keys::StreamItem(stream_id, task_id);
   if (const auto* t = Find(&Overlay::tasks, key)) return *t;
-  return GetProto<Task>(*db_, StoreDb::kTasks, key);
+  return GetProto<Task>(*db_, Table::kTasks, key);
 }
 
 absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
@@ -117,8 +117,7 @@ absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
   if (const auto* r = Find(&Overlay::idempotency, k)) {
     return *r;
   }
-  absl::StatusOr<std::string> value =
-      db_->Get(StoreDb::kIdempotency, k, nullptr);
+  absl::StatusOr<std::string> value = db_->Get(Table::kIdempotency, k, nullptr);
   if (absl::IsNotFound(value.status())) return std::nullopt;
   if (!value.ok()) return value.status();
   IdempotencyRecord record;
@@ -134,7 +133,7 @@ absl::StatusOr<uint64_t> CommandContext::PositionOf(absl::string_view stream_id,
   const std::string key = keys::StreamVersion(stream_id, version);
   if (const uint64_t* p = Find(&Overlay::positions, key)) return *p;
   return PositionForLookup(stream_id, version,
-                           db_->Get(StoreDb::kStreams, key, nullptr));
+                           db_->Get(Table::kStreams, key, nullptr));
 }
 
 absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
@@ -143,8 +142,7 @@ absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
   if (const std::string* written = ctx_.Find(&Overlay::events, key)) {
     return EventForLookup(position, *written);
   }
-  return EventForLookup(position,
-                        ctx_.db_->Get(StoreDb::kEvents, key, nullptr));
+  return EventForLookup(position, ctx_.db_->Get(Table::kEvents, key, nullptr));
 }
 
 absl::StatusOr<uint64_t> CommandContext::Events::PositionOf(
@@ -158,14 +156,14 @@ absl::Status CommandContext::PutTimer(const Timer& timer) {
   RP_ASSIGN_OR_RETURN(std::optional<Timer> old,
                       GetTimer(timer.stream_id(), timer.id()));
   if (old.has_value()) {
-    Delete(StoreDb::kTimers, keys::TimerDue(FromTimestamp(old->due_time()),
-                                            old->stream_id(), old->id()));
+    Delete(Table::kTimers, keys::TimerDue(FromTimestamp(old->due_time()),
+                                          old->stream_id(), old->id()));
   }
   absl::Time due = FromTimestamp(timer.due_time());
   std::string id_key = keys::StreamItem(timer.stream_id(), timer.id());
-  Put(StoreDb::kTimers, keys::TimerDue(due, timer.stream_id(), timer.id()),
+  Put(Table::kTimers, keys::TimerDue(due, timer.stream_id(), timer.id()),
       timer.SerializeAsString());
-  Put(StoreDb::kTimerIds, id_key, keys::TimeOnly(due));
+  Put(Table::kTimerIds, id_key, keys::TimeOnly(due));
   top().timers.insert_or_assign(std::move(id_key), timer);
   return absl::OkStatus();
 }
@@ -175,9 +173,9 @@ absl::Status CommandContext::DeleteTimer(absl::string_view stream_id,
   RP_ASSIGN_OR_RETURN(std::optional<Timer> old, GetTimer(stream_id, timer_id));
   if (!old.has_value()) return absl::OkStatus();
   std::string id_key = keys::StreamItem(stream_id, timer_id);
-  Delete(StoreDb::kTimers,
+  Delete(Table::kTimers,
          keys::TimerDue(FromTimestamp(old->due_time()), stream_id, timer_id));
-  Delete(StoreDb::kTimerIds, id_key);
+  Delete(Table::kTimerIds, id_key);
   top().timers.insert_or_assign(std::move(id_key), std::nullopt);
   return absl::OkStatus();
 }
@@ -189,12 +187,12 @@ absl::Status CommandContext::PutTask(const Task& task) {
   RP_ASSIGN_OR_RETURN(std::optional<Task> old,
                       GetTask(task.stream_id(), task.id()));
   if (old.has_value() && old->state() == returnpath::v1::TASK_STATE_OPEN) {
-    Delete(StoreDb::kTaskReady, task_keys::Ready(*old));
+    Delete(Table::kTaskReady, task_keys::Ready(*old));
   }
   std::string key = keys::StreamItem(task.stream_id(), task.id());
-  Put(StoreDb::kTasks, key, task.SerializeAsString());
+  Put(Table::kTasks, key, task.SerializeAsString());
   if (task.state() == returnpath::v1::TASK_STATE_OPEN) {
-    Put(StoreDb::kTaskReady, task_keys::Ready(task), "");
+    Put(Table::kTaskReady, task_keys::Ready(task), "");
   }
   top().tasks.insert_or_assign(std::move(key), task);
   return absl::OkStatus();
@@ -206,19 +204,19 @@ absl::Status CommandContext::ReplaceTask(const Task& old, const Task& next) {
   const std::string delayed = task_keys::DelayedFor(next, now());
   if (!delayed.empty()) {
     if (next.state() == returnpath::v1::TASK_STATE_OPEN) {
-      Delete(StoreDb::kTaskReady, task_keys::Ready(next));
+      Delete(Table::kTaskReady, task_keys::Ready(next));
     }
-    Put(StoreDb::kTaskReady, delayed, "");
+    Put(Table::kTaskReady, delayed, "");
   }
   const std::string marked = task_keys::MarkedFor(next);
-  if (!marked.empty()) Put(StoreDb::kTaskReady, marked, "");
+  if (!marked.empty()) Put(Table::kTaskReady, marked, "");
   return absl::OkStatus();
 }
 
 absl::Status CommandContext::OpenTask(const Task& task) {
   RP_RETURN_IF_ERROR(PutTask(task));
   if (const std::string marked = task_keys::MarkedFor(task); !marked.empty()) {
-    Put(StoreDb::kTaskReady, marked, "");
+    Put(Table::kTaskReady, marked, "");
   }
   return absl::OkStatus();
 }
@@ -226,26 +224,26 @@ absl::Status CommandContext::OpenTask(const Task& task) {
 void CommandContext::RemoveTask(const Task& task) {
   DropTaskEntries(task);
   if (task.state() == returnpath::v1::TASK_STATE_OPEN) {
-    Delete(StoreDb::kTaskReady, task_keys::Ready(task));
+    Delete(Table::kTaskReady, task_keys::Ready(task));
   }
   std::string key = keys::StreamItem(task.stream_id(), task.id());
-  Delete(StoreDb::kTasks, key);
+  Delete(Table::kTasks, key);
   top().tasks.insert_or_assign(std::move(key), std::nullopt);
 }
 
 void CommandContext::DropTaskEntries(const Task& task) {
   if (task.state() == returnpath::v1::TASK_STATE_LEASED) {
-    Delete(StoreDb::kTaskReady,
+    Delete(Table::kTaskReady,
            task_keys::Delayed(task.queue(), FromTimestamp(task.lease_expires()),
                               task.stream_id(), task.id()));
   } else if (task.state() == returnpath::v1::TASK_STATE_OPEN &&
              task.has_visible_time()) {
-    Delete(StoreDb::kTaskReady,
+    Delete(Table::kTaskReady,
            task_keys::Delayed(task.queue(), FromTimestamp(task.visible_time()),
                               task.stream_id(), task.id()));
   } else if (const std::string marked = task_keys::MarkedFor(task);
              !marked.empty()) {
-    Delete(StoreDb::kTaskReady, marked);
+    Delete(Table::kTaskReady, marked);
   }
 }
 
@@ -277,40 +275,40 @@ absl::Status CommandContext::UpdateTask(
 }
 
 void CommandContext::PutStream(const StreamRecord& record) {
-  Put(StoreDb::kState, record.stream_id(), record.SerializeAsString());
+  Put(Table::kState, record.stream_id(), record.SerializeAsString());
   top().streams.insert_or_assign(record.stream_id(), record);
 }
 
 void CommandContext::PutIdempotency(absl::string_view stored_key,
                                     const IdempotencyRecord& record) {
-  Put(StoreDb::kIdempotency, stored_key, EncodeIdempotency(record));
+  Put(Table::kIdempotency, stored_key, EncodeIdempotency(record));
   top().idempotency.insert_or_assign(std::string(stored_key), record);
 }
 
-void CommandContext::Put(StoreDb::Cf cf, absl::string_view key,
+void CommandContext::Put(Table cf, absl::string_view key,
                          absl::string_view value) {
   rocksdb::Status s = batch_.Put(db_->cf(cf), ToSlice(key), ToSlice(value));
   ABSL_RAW_CHECK(s.ok(), "WriteBatch::Put failed");
-  WriteCost::Writes& w = written_.tables[cf];
+  WriteCost::Writes& w = written_.tables[static_cast<size_t>(cf)];
   ++w.puts;
   w.bytes += key.size() + value.size();
 }
 
-void CommandContext::Delete(StoreDb::Cf cf, absl::string_view key) {
+void CommandContext::Delete(Table cf, absl::string_view key) {
   rocksdb::Status s = batch_.Delete(db_->cf(cf), ToSlice(key));
   ABSL_RAW_CHECK(s.ok(), "WriteBatch::Delete failed");
-  WriteCost::Writes& w = written_.tables[cf];
+  WriteCost::Writes& w = written_.tables[static_cast<size_t>(cf)];
   ++w.deletes;
   w.bytes += key.size();
 }
 
 void CommandContext::PutRecord(Table table, absl::string_view key,
                                absl::string_view value) {
-  Put(CfOf(table), key, value);
+  Put(table, key, value);
 }
 
 void CommandContext::DeleteRecord(Table table, absl::string_view key) {
-  Delete(CfOf(table), key);
+  Delete(table, key);
 }
 
 absl::Status CommandContext::Scan(
@@ -378,19 +376,19 @@ void CommandContext::LogAccess(absl::string_view stream_id,
   entry.set_detail(std::string(detail));
   for (const KeyValue& write :
        ChainAccessEntry(std::move(entry), &top().chain.access)) {
-    Put(StoreDb::kAccessLog, write.key, write.value);
+    Put(Table::kAccessLog, write.key, write.value);
   }
 }
 
 rocksdb::WriteBatch* CommandContext::FinishGroup() {
   if (batch_.Count() == 0) return nullptr;
-  Put(StoreDb::kMeta, keys::kMetaLastPosition,
+  Put(Table::kMeta, keys::kMetaLastPosition,
       keys::U64(group_chain().last_position));
-  Put(StoreDb::kMeta, keys::kMetaChainHead, group_chain().head);
+  Put(Table::kMeta, keys::kMetaChainHead, group_chain().head);
   if (group_chain().access.last != access_start_) {
-    Put(StoreDb::kMeta, keys::kMetaAccessLast,
+    Put(Table::kMeta, keys::kMetaAccessLast,
         keys::U64(group_chain().access.last));
-    Put(StoreDb::kMeta, keys::kMetaAccessHead, group_chain().access.head);
+    Put(Table::kMeta, keys::kMetaAccessHead, group_chain().access.head);
   }
   return &batch_;
 }

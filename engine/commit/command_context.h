@@ -219,8 +219,8 @@ class CommandContext {
 
   void PutIdempotency(absl::string_view stored_key,
                       const IdempotencyRecord& record);
-  void Put(StoreDb::Cf cf, absl::string_view key, absl::string_view value);
-  void Delete(StoreDb::Cf cf, absl::string_view key);
+  void Put(Table cf, absl::string_view key, absl::string_view value);
+  void Delete(Table cf, absl::string_view key);
 
   class Events final : public EventLookup {
    public:

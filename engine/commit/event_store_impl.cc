@@ -46,13 +46,13 @@ namespace {
 // schema is Engine::Open's to migrate.)
 absl::Status CheckSchema(const StoreDb& db, const Workflow* workflow) {
   absl::StatusOr<std::string> stored =
-      db.Get(StoreDb::kMeta, keys::kMetaSchemaVersion, nullptr);
+      db.Get(Table::kMeta, keys::kMetaSchemaVersion, nullptr);
   if (absl::IsNotFound(stored.status())) {
     rocksdb::WriteBatch batch;
-    batch.Put(db.cf(StoreDb::kMeta), keys::kMetaSchemaVersion,
+    batch.Put(db.cf(Table::kMeta), keys::kMetaSchemaVersion,
               keys::U64(keys::kSchemaVersion));
     if (workflow != nullptr) {
-      batch.Put(db.cf(StoreDb::kMeta), keys::kMetaStateSchema,
+      batch.Put(db.cf(Table::kMeta), keys::kMetaStateSchema,
                 workflow->StateSchema());
     }
     rocksdb::WriteOptions wo;
@@ -192,8 +192,8 @@ absl::Status EventStoreImpl::Flush() {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
   std::vector<rocksdb::ColumnFamilyHandle*> all;
-  for (int cf = 0; cf < StoreDb::kCfCount; ++cf) {
-    all.push_back(db_->cf(static_cast<StoreDb::Cf>(cf)));
+  for (int cf = 0; cf < kTableCount; ++cf) {
+    all.push_back(db_->cf(static_cast<Table>(cf)));
   }
   return FromRocks(db_->db()->Flush(rocksdb::FlushOptions(), all),
                    "flushing the tables");
@@ -202,10 +202,9 @@ absl::Status EventStoreImpl::Flush() {
 absl::Status EventStoreImpl::Compact(Table table) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  return FromRocks(
-      db_->db()->CompactRange(rocksdb::CompactRangeOptions(),
-                              db_->cf(CfOf(table)), nullptr, nullptr),
-      absl::StrCat("compacting the ", TableName(table)));
+  return FromRocks(db_->db()->CompactRange(rocksdb::CompactRangeOptions(),
+                                           db_->cf(table), nullptr, nullptr),
+                   absl::StrCat("compacting the ", TableName(table)));
 }
 
 absl::StatusOr<StoreBackup> EventStoreImpl::Backup(const std::string& dir,

@@ -29,25 +29,21 @@ using keys::PrefixEnd;
 // Calls `visit(key, value)` for keys in [start, limit) (empty limit: to the
 // end) until it returns false.
 absl::Status Scan(
-    const StoreDb& db, StoreDb::Cf cf, const ScopedSnapshot& snapshot,
+    const StoreDb& db, Table cf, const ScopedSnapshot& snapshot,
     const std::string& start, const std::string& limit,
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) {
-  return VisitAll(
-      *NewTableCursor(db, static_cast<Table>(cf), snapshot.get(), start, limit),
-      visit);
+  return VisitAll(*NewTableCursor(db, cf, snapshot.get(), start, limit), visit);
 }
 
 // A record that must be there: NOT_FOUND if absent.
 template <typename Proto>
-absl::StatusOr<Proto> GetProto(const StoreDb& db, StoreDb::Cf cf,
+absl::StatusOr<Proto> GetProto(const StoreDb& db, Table cf,
                                absl::string_view key,
                                const ScopedSnapshot& snapshot) {
   RP_ASSIGN_OR_RETURN(std::optional<Proto> proto,
-                      ParseRecord<Proto>(static_cast<Table>(cf),
-                                         db.Get(cf, key, snapshot.get())));
+                      ParseRecord<Proto>(cf, db.Get(cf, key, snapshot.get())));
   if (!proto.has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat("no ", TableName(static_cast<Table>(cf)), " record"));
+    return absl::NotFoundError(absl::StrCat("no ", TableName(cf), " record"));
   }
   return *std::move(proto);
 }
@@ -55,7 +51,7 @@ absl::StatusOr<Proto> GetProto(const StoreDb& db, StoreDb::Cf cf,
 absl::StatusOr<EventEnvelope> GetEvent(const StoreDb& db, uint64_t position,
                                        const ScopedSnapshot& snapshot) {
   absl::StatusOr<std::string> value =
-      db.Get(StoreDb::kEvents, keys::Event(position), snapshot.get());
+      db.Get(Table::kEvents, keys::Event(position), snapshot.get());
   if (absl::IsNotFound(value.status())) {
     return absl::DataLossError(
         absl::StrCat("event at position ", position, " is missing"));
@@ -92,14 +88,14 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStoreImpl::ReadStream(
   RP_RETURN_IF_ERROR(CheckOpen());
   ScopedSnapshot snapshot(db_->db());
   absl::StatusOr<std::string> record =
-      db_->Get(StoreDb::kState, stream_id, snapshot.get());
+      db_->Get(Table::kState, stream_id, snapshot.get());
   if (absl::IsNotFound(record.status())) return NotFoundStream(stream_id);
   if (!record.ok()) return record.status();
 
   std::vector<uint64_t> positions;
   absl::Status bad;
   RP_RETURN_IF_ERROR(
-      Scan(*db_, StoreDb::kStreams, snapshot,
+      Scan(*db_, Table::kStreams, snapshot,
            keys::StreamVersion(stream_id, std::max<uint64_t>(from_version, 1)),
            PrefixEnd(keys::StreamPrefix(stream_id)),
            [&](absl::string_view key, absl::string_view value) {
@@ -133,8 +129,8 @@ absl::StatusOr<EventPage> EventStoreImpl::ReadAll(uint64_t from_position,
   page.next_position = std::max<uint64_t>(from_position, 1);
   absl::Status bad;
   RP_RETURN_IF_ERROR(
-      Scan(*db_, StoreDb::kEvents, snapshot, keys::Event(page.next_position),
-           "", [&](absl::string_view key, absl::string_view value) {
+      Scan(*db_, Table::kEvents, snapshot, keys::Event(page.next_position), "",
+           [&](absl::string_view key, absl::string_view value) {
              uint64_t position;
              if (page.events.size() >= max) return false;
              if (!keys::DecodeEvent(key, &position)) {
@@ -158,7 +154,7 @@ absl::StatusOr<StreamRecord> EventStoreImpl::GetStreamRecord(
   RP_RETURN_IF_ERROR(CheckOpen());
   ScopedSnapshot snapshot(db_->db());
   absl::StatusOr<StreamRecord> record =
-      GetProto<StreamRecord>(*db_, StoreDb::kState, stream_id, snapshot);
+      GetProto<StreamRecord>(*db_, Table::kState, stream_id, snapshot);
   if (absl::IsNotFound(record.status())) return NotFoundStream(stream_id);
   return record;
 }
@@ -185,7 +181,7 @@ absl::StatusOr<IndexPage> EventStoreImpl::ListIndex(const IndexQuery& query) {
   IndexPage page;
   absl::Status bad;
   RP_RETURN_IF_ERROR(Scan(
-      *db_, StoreDb::kIndex, snapshot, start, limit,
+      *db_, Table::kIndex, snapshot, start, limit,
       [&](absl::string_view key, absl::string_view) {
         if (key == query.page_token) return true;  // returned last page
         IndexEntry entry;
@@ -215,7 +211,7 @@ absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersForStream(
   absl::Status bad;
   const std::string prefix = keys::StreamPrefix(stream_id);
   RP_RETURN_IF_ERROR(
-      Scan(*db_, StoreDb::kTimerIds, snapshot, prefix, PrefixEnd(prefix),
+      Scan(*db_, Table::kTimerIds, snapshot, prefix, PrefixEnd(prefix),
            [&](absl::string_view key, absl::string_view value) {
              std::string timer_key;
              if (!TimerKeyFromId(key, value, &timer_key)) {
@@ -229,7 +225,7 @@ absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersForStream(
   std::vector<Timer> timers;
   for (const std::string& key : timer_keys) {
     absl::StatusOr<Timer> timer =
-        GetProto<Timer>(*db_, StoreDb::kTimers, key, snapshot);
+        GetProto<Timer>(*db_, Table::kTimers, key, snapshot);
     if (absl::IsNotFound(timer.status())) {
       return absl::DataLossError("timer_ids names a missing timer");
     }
@@ -262,7 +258,7 @@ absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersFromKey(
   std::vector<Timer> timers;
   absl::Status bad;
   RP_RETURN_IF_ERROR(
-      Scan(*db_, StoreDb::kTimers, snapshot, from, keys::TimeOnly(to),
+      Scan(*db_, Table::kTimers, snapshot, from, keys::TimeOnly(to),
            [&](absl::string_view, absl::string_view value) {
              if (timers.size() >= max) return false;
              Timer timer;
@@ -287,7 +283,7 @@ absl::StatusOr<std::vector<Task>> EventStoreImpl::TasksForStream(
   absl::Status bad;
   const std::string prefix = keys::StreamPrefix(stream_id);
   RP_RETURN_IF_ERROR(
-      Scan(*db_, StoreDb::kTasks, snapshot, prefix, PrefixEnd(prefix),
+      Scan(*db_, Table::kTasks, snapshot, prefix, PrefixEnd(prefix),
            [&](absl::string_view, absl::string_view value) {
              Task task;
              if (!task.ParseFromArray(value.data(),
@@ -308,7 +304,7 @@ absl::StatusOr<Task> EventStoreImpl::GetTask(absl::string_view stream_id,
   RP_RETURN_IF_ERROR(CheckOpen());
   ScopedSnapshot snapshot(db_->db());
   absl::StatusOr<Task> task = GetProto<Task>(
-      *db_, StoreDb::kTasks, keys::StreamItem(stream_id, task_id), snapshot);
+      *db_, Table::kTasks, keys::StreamItem(stream_id, task_id), snapshot);
   if (absl::IsNotFound(task.status())) {
     return absl::NotFoundError(absl::StrCat(
         "task \"", task_id, "\" of stream \"", stream_id, "\" not found"));
@@ -325,7 +321,7 @@ absl::StatusOr<std::vector<Task>> EventStoreImpl::ReadyTasks(
   absl::Status bad;
   const std::string prefix = keys::QueuePrefix(queue);
   RP_RETURN_IF_ERROR(
-      Scan(*db_, StoreDb::kTaskReady, snapshot, prefix, PrefixEnd(prefix),
+      Scan(*db_, Table::kTaskReady, snapshot, prefix, PrefixEnd(prefix),
            [&](absl::string_view key, absl::string_view) {
              if (task_keys.size() >= max) return false;
              std::string q, stream, id;
@@ -340,7 +336,7 @@ absl::StatusOr<std::vector<Task>> EventStoreImpl::ReadyTasks(
   std::vector<Task> tasks;
   for (const std::string& key : task_keys) {
     absl::StatusOr<Task> task =
-        GetProto<Task>(*db_, StoreDb::kTasks, key, snapshot);
+        GetProto<Task>(*db_, Table::kTasks, key, snapshot);
     if (absl::IsNotFound(task.status())) {
       return absl::DataLossError("task_ready names a missing task");
     }

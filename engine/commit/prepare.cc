@@ -22,13 +22,13 @@ class DurableEvents final : public EventLookup {
   explicit DurableEvents(const StoreDb& db) : db_(db) {}
   absl::StatusOr<EventEnvelope> EventAt(uint64_t position) const override {
     return EventForLookup(
-        position, db_.Get(StoreDb::kEvents, keys::Event(position), nullptr));
+        position, db_.Get(Table::kEvents, keys::Event(position), nullptr));
   }
   absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
                                       uint64_t version) const override {
     return PositionForLookup(
         stream_id, version,
-        db_.Get(StoreDb::kStreams, keys::StreamVersion(stream_id, version),
+        db_.Get(Table::kStreams, keys::StreamVersion(stream_id, version),
                 nullptr));
   }
 
@@ -65,7 +65,7 @@ class Preparer {
     RP_ASSIGN_OR_RETURN(
         std::optional<StreamRecord> stored,
         ParseRecord<StreamRecord>(Table::kState,
-                                  db_.Get(StoreDb::kState, stream, nullptr)));
+                                  db_.Get(Table::kState, stream, nullptr)));
     StreamRecord record;
     if (stored.has_value()) {
       record = *std::move(stored);

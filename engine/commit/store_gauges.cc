@@ -9,9 +9,9 @@ namespace {
 // A RocksDB integer property summed over every column family; 0 if unknown.
 uint64_t SumProperty(const StoreDb& db, const std::string& property) {
   uint64_t sum = 0;
-  for (int cf = 0; cf < StoreDb::kCfCount; ++cf) {
+  for (int cf = 0; cf < kTableCount; ++cf) {
     uint64_t value = 0;
-    if (db.db()->GetIntProperty(db.cf(static_cast<StoreDb::Cf>(cf)), property,
+    if (db.db()->GetIntProperty(db.cf(static_cast<Table>(cf)), property,
                                 &value)) {
       sum += value;
     }

@@ -32,7 +32,7 @@ absl::StatusOr<std::vector<StoredEvent>> EventStoreImpl::ReadStoredEvents(
   events.reserve(positions.size());
   for (uint64_t position : positions) {
     absl::StatusOr<std::string> value =
-        db_->Get(StoreDb::kEvents, keys::Event(position), snapshot.get());
+        db_->Get(Table::kEvents, keys::Event(position), snapshot.get());
     if (absl::IsNotFound(value.status())) {
       return absl::NotFoundError(
           absl::StrCat("no event at position ", position));

@@ -2,7 +2,7 @@
 // the store holds, from one snapshot of the store.
 //
 // It goes one stream at a time, so its memory does not grow with the number
-// of persons (holding every stream's fold at once took about 16 KB a person:
+// of streams (holding every stream's fold at once took about 16 KB a stream:
 // tens of GB at national scale): the fold Statistics uses too
 // (fold_streams.h) walks the stream index, and the other families keyed by
 // stream (state, timer_ids, tasks) are walked alongside in key order. Entries
@@ -23,6 +23,7 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/replay.h"
 #include "engine/status_macros.h"
+#include "replay/check_coverage.h"
 #include "replay/fold_streams.h"
 #include "replay/replay_fold.h"
 #include "store/codec.h"
@@ -39,68 +40,6 @@ using returnpath::v1::Task;
 using returnpath::v1::Timer;
 
 constexpr size_t kPage = 1024;
-constexpr size_t kKeptDifferences = 1000;
-
-// Differences and progress from every checking thread. Thread-safe.
-class Findings {
- public:
-  Findings(const ReplayCheckOptions& options, uint64_t total,
-           ReplayReport* report)
-      : options_(options), total_(total), report_(report) {}
-
-  void Report(std::string stream, std::string what, std::string detail) {
-    ReplayDifference d{std::move(stream), std::move(what), std::move(detail)};
-    absl::MutexLock lock(&mu_);
-    ++report_->difference_count;
-    if (options_.on_difference) options_.on_difference(d);
-    if (report_->differences.size() < kKeptDifferences) {
-      report_->differences.push_back(std::move(d));
-    }
-  }
-  void Folded(uint64_t events) {
-    absl::MutexLock lock(&mu_);
-    report_->events += events;
-    if (options_.progress) options_.progress(report_->events, total_);
-  }
-  void Finished() {
-    absl::MutexLock lock(&mu_);
-    if (options_.progress) options_.progress(report_->events, total_);
-  }
-
- private:
-  const ReplayCheckOptions& options_;
-  const uint64_t total_;
-  absl::Mutex mu_;
-  ReplayReport* const report_ ABSL_GUARDED_BY(mu_);
-};
-
-// What the streams accounted for outside the stream-keyed families.
-struct Coverage {
-  // Fingerprints of the index, timers and ready entries streams expect. A
-  // stray entry whose 64-bit fingerprint collides with one of these (odds
-  // about 1e-12 at 30M entries) would go unreported.
-  absl::flat_hash_set<uint64_t> expected;
-  std::vector<bool> folded_positions;
-  uint64_t streams = 0;
-
-  static uint64_t Fingerprint(Table table, absl::string_view key) {
-    return absl::Hash<std::pair<int, absl::string_view>>()(
-        {static_cast<int>(table), key});
-  }
-  void Merge(Coverage other) {
-    if (other.expected.size() > expected.size()) {
-      std::swap(expected, other.expected);
-    }
-    expected.insert(other.expected.begin(), other.expected.end());
-    if (other.folded_positions.size() > folded_positions.size()) {
-      folded_positions.resize(other.folded_positions.size(), false);
-    }
-    for (size_t i = 0; i < other.folded_positions.size(); ++i) {
-      if (other.folded_positions[i]) folded_positions[i] = true;
-    }
-    streams += other.streams;
-  }
-};
 
 // Checks the streams of one part (InPart): those the shared fold walks
 // (fold_streams.h), and those only the other stream-keyed families name,
@@ -480,79 +419,6 @@ class StreamChecker {
   uint64_t unreported_events_ = 0;  // folded since the last Findings::Folded
   absl::Status status_;             // the first error a Check met
 };
-
-// Events no stream index entry led to.
-absl::Status ReportEventsOutsideTheIndex(const StoreView& view,
-                                         const Coverage& coverage,
-                                         Findings& findings) {
-  absl::Status error;
-  RP_RETURN_IF_ERROR(view.Scan(
-      Table::kEvents, "", "",
-      [&](absl::string_view key, absl::string_view value) {
-        uint64_t position = 0;
-        if (!keys::DecodeEvent(key, &position)) {
-          error = absl::DataLossError("an events key is malformed");
-          return false;
-        }
-        if (position < coverage.folded_positions.size() &&
-            coverage.folded_positions[position]) {
-          return true;
-        }
-        EventEnvelope event;
-        error = DecodeEventValue(position, value, &event);
-        if (!error.ok()) return false;
-        findings.Report(event.stream_id(), "state",
-                        absl::StrCat("the event at position ", position,
-                                     " (version ", event.stream_version(),
-                                     ") is not in the stream index"));
-        return true;
-      }));
-  return error;
-}
-
-// Entries of the families walked by key that no stream accounted for.
-absl::Status ReportStrays(const StoreView& view, const Coverage& coverage,
-                          Findings& findings) {
-  auto expected = [&coverage](Table table, absl::string_view key) {
-    return coverage.expected.contains(Coverage::Fingerprint(table, key));
-  };
-  RP_RETURN_IF_ERROR(view.Scan(
-      Table::kIndex, "", "", [&](absl::string_view raw, absl::string_view) {
-        std::string key, stream;
-        if (!keys::DecodeIndexEntry(raw, &key, &stream)) {
-          findings.Report("", "index", "an index entry is malformed");
-        } else if (!expected(Table::kIndex, raw)) {
-          findings.Report(stream, "index",
-                          absl::StrCat("stray index entry \"", key, "\""));
-        }
-        return true;
-      }));
-  RP_RETURN_IF_ERROR(view.Scan(
-      Table::kTimers, "", "", [&](absl::string_view key, absl::string_view) {
-        absl::Time due;
-        std::string stream, id;
-        if (!keys::DecodeTimerDue(key, &due, &stream, &id)) {
-          findings.Report("", "timers", "a timers key is malformed");
-        } else if (!expected(Table::kTimers, key)) {
-          findings.Report(stream, "timers",
-                          absl::StrCat("timer \"", id,
-                                       "\" has no matching timer_ids entry"));
-        }
-        return true;
-      }));
-  return view.Scan(
-      Table::kTaskReady, "", "", [&](absl::string_view key, absl::string_view) {
-        if (key.empty() || key[0] == '\0') return true;  // queue hints
-        if (expected(Table::kTaskReady, key)) return true;
-        std::string queue, stream, id;
-        keys::DecodeTaskReady(key, &queue, &stream, &id);
-        findings.Report(
-            stream, "tasks",
-            absl::StrCat("ready entry of queue \"", queue, "\" for task \"", id,
-                         "\" names no open task with that order"));
-        return true;
-      });
-}
 
 }  // namespace
 

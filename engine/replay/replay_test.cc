@@ -192,11 +192,10 @@ TEST_F(ReplayTest, FindsATamperedStateRecord) {
   BuildHistory();
   Tamper([](const StoreDb& db) {
     returnpath::v1::StreamRecord record;
-    ASSERT_TRUE(
-        record.ParseFromString(*db.Get(StoreDb::kState, "p2", nullptr)));
+    ASSERT_TRUE(record.ParseFromString(*db.Get(Table::kState, "p2", nullptr)));
     record.set_state(record.state() + "|released early");
     ASSERT_TRUE(db.db()
-                    ->Put(rocksdb::WriteOptions(), db.cf(StoreDb::kState), "p2",
+                    ->Put(rocksdb::WriteOptions(), db.cf(Table::kState), "p2",
                           record.SerializeAsString())
                     .ok());
   });
@@ -222,18 +221,18 @@ TEST_F(ReplayTest, FindsTamperedTimersTasksAndIndexEntries) {
     // A timer the log says is armed (p1/t2 was cancelled; p3/b is parked):
     // remove p3's.
     absl::Time due = Day(2);
-    batch.Delete(db.cf(StoreDb::kTimers), keys::TimerDue(due, "p3", "b"));
-    batch.Delete(db.cf(StoreDb::kTimerIds), keys::StreamItem("p3", "b"));
+    batch.Delete(db.cf(Table::kTimers), keys::TimerDue(due, "p3", "b"));
+    batch.Delete(db.cf(Table::kTimerIds), keys::StreamItem("p3", "b"));
     // A task moved to another queue.
     Task task;
     ASSERT_TRUE(task.ParseFromString(
-        *db.Get(StoreDb::kTasks, keys::StreamItem("p3", "k9"), nullptr)));
+        *db.Get(Table::kTasks, keys::StreamItem("p3", "k9"), nullptr)));
     task.set_queue("police/pu");
-    batch.Put(db.cf(StoreDb::kTasks), keys::StreamItem("p3", "k9"),
+    batch.Put(db.cf(Table::kTasks), keys::StreamItem("p3", "k9"),
               task.SerializeAsString());
     // An index entry nobody wrote.
-    batch.Put(db.cf(StoreDb::kIndex),
-              keys::IndexEntry("stage/OVERSTAYED", "p1"), "");
+    batch.Put(db.cf(Table::kIndex), keys::IndexEntry("stage/OVERSTAYED", "p1"),
+              "");
     ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
   });
   ReplayReport report = Check();
@@ -255,17 +254,17 @@ TEST_F(ReplayTest, FindsOrphanEntriesAndGapsInTheStreamIndex) {
     // "p0" sorts before every real stream, "p9" after them.
     returnpath::v1::StreamRecord record;
     record.set_version(1);
-    batch.Put(db.cf(StoreDb::kState), "p0", record.SerializeAsString());
+    batch.Put(db.cf(Table::kState), "p0", record.SerializeAsString());
     Task task;
     task.set_stream_id("p9");
     task.set_id("k1");
-    batch.Put(db.cf(StoreDb::kTasks), keys::StreamItem("p9", "k1"),
+    batch.Put(db.cf(Table::kTasks), keys::StreamItem("p9", "k1"),
               task.SerializeAsString());
     std::string due;
     keys::PutTime(&due, Day(4));
-    batch.Put(db.cf(StoreDb::kTimerIds), keys::StreamItem("p9", "t1"), due);
+    batch.Put(db.cf(Table::kTimerIds), keys::StreamItem("p9", "t1"), due);
     // p2's first event drops out of the stream index.
-    batch.Delete(db.cf(StoreDb::kStreams), keys::StreamVersion("p2", 1));
+    batch.Delete(db.cf(Table::kStreams), keys::StreamVersion("p2", 1));
     ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
   });
   ReplayReport report = Check();
@@ -289,13 +288,13 @@ TEST_F(ReplayTest, FindsARedirectedStreamIndexAndALeftoverReadyEntry) {
   Tamper([](const StoreDb& db) {
     rocksdb::WriteBatch batch;
     // p3's version 2 points at p1's first event.
-    batch.Put(db.cf(StoreDb::kStreams), keys::StreamVersion("p3", 2),
+    batch.Put(db.cf(Table::kStreams), keys::StreamVersion("p3", 2),
               keys::U64(1));
     // p3's closed task k9 is back in its queue.
     Task task;
     ASSERT_TRUE(task.ParseFromString(
-        *db.Get(StoreDb::kTasks, keys::StreamItem("p3", "k9"), nullptr)));
-    batch.Put(db.cf(StoreDb::kTaskReady), task_keys::Ready(task), "");
+        *db.Get(Table::kTasks, keys::StreamItem("p3", "k9"), nullptr)));
+    batch.Put(db.cf(Table::kTaskReady), task_keys::Ready(task), "");
     ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
   });
   ReplayReport report = Check();

@@ -39,7 +39,7 @@ absl::StatusOr<uint64_t> LastStoredSequence(const StoreDb& db,
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(ro, db.cf(StoreDb::kAccessLog)));
+      db.db()->NewIterator(ro, db.cf(Table::kAccessLog)));
   it->SeekForPrev(ToSlice(keys::AccessRecord(~uint64_t{0})));
   if (!it->status().ok()) return FromRocks(it->status(), "seeking access_log");
   uint64_t sequence = 0;
@@ -65,7 +65,7 @@ absl::Status CheckAccessHead(const StoreDb& db, const ChainEnd& end,
   if (last == 0) return absl::OkStatus();
   RP_ASSIGN_OR_RETURN(
       std::string value,
-      db.Get(StoreDb::kAccessLog, keys::AccessRecord(last), snapshot));
+      db.Get(Table::kAccessLog, keys::AccessRecord(last), snapshot));
   absl::string_view hash;
   RP_RETURN_IF_ERROR(ParseAccessRecord(last, value, &hash).status());
   if (hash != end.head) {
@@ -180,8 +180,8 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
           return false;
         }
         for (char tag : kIndexTags) {
-          absl::StatusOr<std::string> found = db.Get(
-              StoreDb::kAccessLog, AccessIndexKey(tag, *entry), snapshot);
+          absl::StatusOr<std::string> found =
+              db.Get(Table::kAccessLog, AccessIndexKey(tag, *entry), snapshot);
           if (!found.ok()) {
             bad = absl::IsNotFound(found.status())
                       ? BadRecord(sequence, "an index entry of it is missing")
@@ -267,17 +267,16 @@ absl::Status MigrateLegacyAccess(const StoreDb& db,
           entry.set_detail(std::move(legacy->detail));
           for (const KeyValue& write :
                ChainAccessEntry(std::move(entry), end)) {
-            batch.Put(db.cf(StoreDb::kAccessLog), write.key, write.value);
+            batch.Put(db.cf(Table::kAccessLog), write.key, write.value);
           }
-          batch.Delete(db.cf(StoreDb::kAccessLog), ToSlice(key));
+          batch.Delete(db.cf(Table::kAccessLog), ToSlice(key));
           start = std::string(key) + std::string(1, '\0');
           return ++moved < kMigrateBatch;
         }));
     RP_RETURN_IF_ERROR(failed);
     if (moved == 0) return absl::OkStatus();
-    batch.Put(db.cf(StoreDb::kMeta), keys::kMetaAccessLast,
-              keys::U64(end->last));
-    batch.Put(db.cf(StoreDb::kMeta), keys::kMetaAccessHead, end->head);
+    batch.Put(db.cf(Table::kMeta), keys::kMetaAccessLast, keys::U64(end->last));
+    batch.Put(db.cf(Table::kMeta), keys::kMetaAccessHead, end->head);
     rocksdb::WriteOptions wo;
     wo.sync = true;
     RP_RETURN_IF_ERROR(

@@ -53,7 +53,7 @@ inline constexpr char kIndex[] = "index";
 inline constexpr char kAccessLog[] = "access_log";
 inline constexpr char kMeta[] = "meta";
 
-// Every column family above, in a fixed order (see StoreDb::Cf).
+// Every column family above, in a fixed order (see Table).
 const std::vector<std::string>& ColumnFamilies();
 
 inline constexpr char kMetaLastPosition[] = "last_position";

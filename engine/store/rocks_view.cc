@@ -5,11 +5,6 @@
 namespace returnpath::engine {
 namespace {
 
-static_assert(static_cast<int>(Table::kMeta) == StoreDb::kMeta &&
-                  static_cast<int>(Table::kEvents) == StoreDb::kEvents &&
-                  static_cast<int>(Table::kAccessLog) == StoreDb::kAccessLog,
-              "Table and StoreDb::Cf list the families in one order");
-
 class RocksCursor final : public TableCursor {
  public:
   RocksCursor(const StoreDb& db, Table table, const rocksdb::Snapshot* snapshot,
@@ -18,7 +13,7 @@ class RocksCursor final : public TableCursor {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
     if (!limit_.empty()) ro.iterate_upper_bound = &upper_;
-    it_.reset(db.db()->NewIterator(ro, db.cf(CfOf(table))));
+    it_.reset(db.db()->NewIterator(ro, db.cf(table)));
     it_->Seek(ToSlice(start));
   }
 
@@ -42,7 +37,7 @@ class SnapshotView final : public StoreView {
 
   absl::StatusOr<std::string> Get(Table table,
                                   absl::string_view key) const override {
-    return db_.Get(CfOf(table), key, snapshot_.get());
+    return db_.Get(table, key, snapshot_.get());
   }
   std::unique_ptr<TableCursor> Cursor(Table table, absl::string_view start,
                                       absl::string_view limit) const override {

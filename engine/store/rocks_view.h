@@ -11,9 +11,6 @@
 
 namespace returnpath::engine {
 
-// The column family that holds `table`.
-inline StoreDb::Cf CfOf(Table table) { return static_cast<StoreDb::Cf>(table); }
-
 // A cursor over `table` in [start, limit) at `snapshot` (null: the latest
 // state). The database (and the snapshot) must outlive it.
 std::unique_ptr<TableCursor> NewTableCursor(const StoreDb& db, Table table,

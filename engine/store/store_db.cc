@@ -86,9 +86,9 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
 absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
     const std::string& path, std::shared_ptr<rocksdb::FileSystem> file_system,
     uint64_t reserved_bytes) {
-  static_assert(kCfCount == 11, "keep Cf in step with keys::ColumnFamilies");
-  if (keys::ColumnFamilies().size() != kCfCount) {
-    return absl::InternalError("column family list and enum disagree");
+  if (keys::ColumnFamilies().size() != kTableCount) {
+    return absl::InternalError(
+        "the column family list and the Table enum disagree");
   }
   if (file_system == nullptr) file_system = rocksdb::FileSystem::Default();
   file_system = WithFileScopeErrors(std::move(file_system));
@@ -144,11 +144,12 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
 StoreDb::~StoreDb() { Close().IgnoreError(); }
 
 absl::StatusOr<std::string> StoreDb::Get(
-    Cf which, absl::string_view key, const rocksdb::Snapshot* snapshot) const {
+    Table table, absl::string_view key,
+    const rocksdb::Snapshot* snapshot) const {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   std::string value;
-  rocksdb::Status s = db_->Get(ro, handles_[which], ToSlice(key), &value);
+  rocksdb::Status s = db_->Get(ro, cf(table), ToSlice(key), &value);
   if (s.IsNotFound()) return absl::NotFoundError("not found");
   if (!s.ok()) return FromRocks(s, "reading");
   return value;

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/store_view.h"
 #include "rocksdb/db.h"
 #include "rocksdb/listener.h"
 
@@ -36,22 +37,6 @@ std::string WithoutPaths(absl::string_view text);
 // Owns the DB and the column family handles until Close or destruction.
 class StoreDb {
  public:
-  // Indexes into the handles, in keys::ColumnFamilies() order.
-  enum Cf {
-    kEvents,
-    kStreams,
-    kState,
-    kTimers,
-    kTimerIds,
-    kTasks,
-    kTaskReady,
-    kIdempotency,
-    kIndex,
-    kAccessLog,
-    kMeta,
-    kCfCount
-  };
-
   // Opens or creates the database at `path` with every column family, on
   // `file_system` (null: the operating system's). Compactions leave
   // `reserved_bytes` free once the disk has been full. RocksDB does not
@@ -66,10 +51,14 @@ class StoreDb {
   StoreDb& operator=(const StoreDb&) = delete;
 
   rocksdb::DB* db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf(Cf which) const { return handles_[which]; }
+  // The column family that holds `table` (keys::ColumnFamilies() is in Table
+  // order).
+  rocksdb::ColumnFamilyHandle* cf(Table table) const {
+    return handles_[static_cast<size_t>(table)];
+  }
 
   // Point read; NOT_FOUND if absent. `snapshot` may be null (latest).
-  absl::StatusOr<std::string> Get(Cf which, absl::string_view key,
+  absl::StatusOr<std::string> Get(Table table, absl::string_view key,
                                   const rocksdb::Snapshot* snapshot) const;
 
   // Releases the handles and closes the database. Idempotent.

@@ -43,7 +43,7 @@ absl::StatusOr<ChainState> ReadMeta(const StoreDb& db,
 absl::StatusOr<uint64_t> LastStoredPosition(const StoreDb& db,
                                             const rocksdb::ReadOptions& ro) {
   std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(ro, db.cf(StoreDb::kEvents)));
+      db.db()->NewIterator(ro, db.cf(Table::kEvents)));
   it->SeekToLast();
   if (!it->status().ok()) return FromRocks(it->status(), "seeking events");
   if (!it->Valid()) return 0;
@@ -65,7 +65,7 @@ absl::Status CheckHead(const StoreDb& db, const ChainState& meta,
   }
   if (last == 0) return absl::OkStatus();
   RP_ASSIGN_OR_RETURN(std::string value,
-                      db.Get(StoreDb::kEvents, keys::Event(last), ro.snapshot));
+                      db.Get(Table::kEvents, keys::Event(last), ro.snapshot));
   absl::string_view hash, bytes;
   RP_RETURN_IF_ERROR(SplitEventValue(last, value, &hash, &bytes));
   if (hash != meta.head) {
@@ -96,7 +96,7 @@ absl::Status CheckEvent(const StoreDb& db, const rocksdb::Snapshot* snapshot,
     return Bad(position, "the stored hash does not match the stored bytes");
   }
   absl::StatusOr<std::string> indexed = db.Get(
-      StoreDb::kStreams,
+      Table::kStreams,
       keys::StreamVersion(event.stream_id(), event.stream_version()), snapshot);
   if (!indexed.ok() || *indexed != keys::U64(position)) {
     return Bad(position,
@@ -114,7 +114,7 @@ absl::StatusOr<ChainEnd> ReadChainEnd(const StoreDb& db,
                                       absl::string_view last_key,
                                       absl::string_view head_key) {
   ChainEnd end;
-  absl::StatusOr<std::string> last = db.Get(StoreDb::kMeta, last_key, snapshot);
+  absl::StatusOr<std::string> last = db.Get(Table::kMeta, last_key, snapshot);
   if (absl::IsNotFound(last.status())) return end;
   if (!last.ok()) return last.status();
   absl::string_view in = *last;
@@ -122,7 +122,7 @@ absl::StatusOr<ChainEnd> ReadChainEnd(const StoreDb& db,
     return absl::DataLossError(
         absl::StrCat("meta ", last_key, " is malformed"));
   }
-  absl::StatusOr<std::string> head = db.Get(StoreDb::kMeta, head_key, snapshot);
+  absl::StatusOr<std::string> head = db.Get(Table::kMeta, head_key, snapshot);
   if (!head.ok() || head->size() != kHashSize) {
     return absl::DataLossError(
         absl::StrCat("meta ", head_key, " is missing or malformed"));
@@ -166,7 +166,7 @@ absl::Status VerifyChain(const StoreDb& db, uint64_t from, uint64_t to,
   std::string previous_hash = GenesisHash();
   if (from > 1) {
     absl::StatusOr<std::string> prior =
-        db.Get(StoreDb::kEvents, keys::Event(from - 1), snapshot.get());
+        db.Get(Table::kEvents, keys::Event(from - 1), snapshot.get());
     if (!prior.ok()) return Bad(from - 1, "missing");
     absl::string_view hash, bytes;
     RP_RETURN_IF_ERROR(SplitEventValue(from - 1, *prior, &hash, &bytes));
@@ -178,7 +178,7 @@ absl::Status VerifyChain(const StoreDb& db, uint64_t from, uint64_t to,
   rocksdb::Slice upper_slice(upper);
   scan.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(scan, db.cf(StoreDb::kEvents)));
+      db.db()->NewIterator(scan, db.cf(Table::kEvents)));
   uint64_t expected = from;
   for (it->Seek(keys::Event(from)); it->Valid(); it->Next()) {
     uint64_t position;

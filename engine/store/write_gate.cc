@@ -93,7 +93,7 @@ absl::Status WriteGate::TryResume() {
   return absl::OkStatus();
 }
 
-bool WriteGate::MemtableFilled(StoreDb::Cf cf) const {
+bool WriteGate::MemtableFilled(Table cf) const {
   uint64_t entries = 0;
   return db_->GetIntProperty(store_db_->cf(cf),
                              rocksdb::DB::Properties::kNumEntriesActiveMemTable,
@@ -102,17 +102,17 @@ bool WriteGate::MemtableFilled(StoreDb::Cf cf) const {
 }
 
 bool WriteGate::AnyMemtableFilled() const {
-  for (int cf = 0; cf < StoreDb::kCfCount; ++cf) {
-    if (MemtableFilled(static_cast<StoreDb::Cf>(cf))) return true;
+  for (int cf = 0; cf < kTableCount; ++cf) {
+    if (MemtableFilled(static_cast<Table>(cf))) return true;
   }
   return false;
 }
 
 absl::Status WriteGate::KeepAMemtableFilled() {
-  if (MemtableFilled(StoreDb::kMeta)) return absl::OkStatus();
+  if (MemtableFilled(Table::kMeta)) return absl::OkStatus();
   rocksdb::WriteOptions outside_the_log;
   outside_the_log.disableWAL = true;
-  return AfterWrite(db_->Delete(outside_the_log, store_db_->cf(StoreDb::kMeta),
+  return AfterWrite(db_->Delete(outside_the_log, store_db_->cf(Table::kMeta),
                                 keys::kMetaLogKeeper));
 }
 

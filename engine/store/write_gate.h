@@ -54,7 +54,7 @@ class WriteGate {
   // Resume, once the clock allows; OK once the store writes again.
   absl::Status TryResume() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether the active memtable of `cf` holds an entry.
-  bool MemtableFilled(StoreDb::Cf cf) const;
+  bool MemtableFilled(Table cf) const;
   // Whether some column family's active memtable holds an entry.
   bool AnyMemtableFilled() const;
   // Fills the meta memtable if it is empty (see the class comment).

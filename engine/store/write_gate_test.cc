@@ -43,7 +43,7 @@ class WriteGateTest : public ::testing::Test {
     absl::Status refused = gate_->BeforeWrite();
     if (!refused.ok()) return refused;
     rocksdb::WriteBatch batch;
-    EXPECT_TRUE(batch.Put(db_->cf(StoreDb::kEvents), key, "v").ok());
+    EXPECT_TRUE(batch.Put(db_->cf(Table::kEvents), key, "v").ok());
     rocksdb::WriteOptions synced;
     synced.sync = true;
     return gate_->AfterWrite(db_->db()->Write(synced, &batch));
@@ -53,14 +53,13 @@ class WriteGateTest : public ::testing::Test {
   // memtable moves to a new log file, all of them empty.
   void FlushEveryMemtable() {
     rocksdb::FlushOptions wait;
-    for (int cf = 0; cf < StoreDb::kCfCount; ++cf) {
-      ASSERT_TRUE(
-          db_->db()->Flush(wait, db_->cf(static_cast<StoreDb::Cf>(cf))).ok());
+    for (int cf = 0; cf < kTableCount; ++cf) {
+      ASSERT_TRUE(db_->db()->Flush(wait, db_->cf(static_cast<Table>(cf))).ok());
     }
   }
 
   bool Has(const std::string& key) {
-    return db_->Get(StoreDb::kEvents, key, nullptr).ok();
+    return db_->Get(Table::kEvents, key, nullptr).ok();
   }
 
   TempDir dir_;
@@ -88,9 +87,8 @@ TEST_F(WriteGateTest, AFailedWriteRecoversWhileAMemtableHoldsData) {
 TEST_F(WriteGateTest, AFailedFlushIsRefusedThenRecovered) {
   ASSERT_TRUE(Write("a").ok());
   fs_->FailNth(FaultOp::kSync, 1, rocksdb::IOStatus::IOError("bad disk"));
-  EXPECT_FALSE(db_->db()
-                   ->Flush(rocksdb::FlushOptions(), db_->cf(StoreDb::kEvents))
-                   .ok());
+  EXPECT_FALSE(
+      db_->db()->Flush(rocksdb::FlushOptions(), db_->cf(Table::kEvents)).ok());
 
   const absl::Status refused = Write("b");
   EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
@@ -111,7 +109,7 @@ TEST_F(WriteGateTest, AFailedWriteWithEveryMemtableEmptyWaitsForAReopen) {
   FlushEveryMemtable();
   fs_->FailNth(FaultOp::kWrite, 1, rocksdb::IOStatus::IOError("bad disk"));
   rocksdb::WriteBatch batch;
-  ASSERT_TRUE(batch.Put(db_->cf(StoreDb::kEvents), "b", "v").ok());
+  ASSERT_TRUE(batch.Put(db_->cf(Table::kEvents), "b", "v").ok());
   rocksdb::WriteOptions synced;
   synced.sync = true;
   EXPECT_EQ(gate_->AfterWrite(db_->db()->Write(synced, &batch)).code(),
