@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "engine/private_file.h"
 #include "engine/rpc/listen_address.h"
 #include "returnpath/v1/auth.pb.h"
 #include "server/auth.h"

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/private_file.h"
 #include "returnpath/v1/auth.pb.h"
 
 namespace returnpath::engine {
@@ -33,15 +34,11 @@ absl::Status ValidatePrincipalFile(const v1::PrincipalFile& file);
 // NOT_FOUND when unreadable; INVALID_ARGUMENT when not a PrincipalFile.
 absl::StatusOr<v1::PrincipalFile> ReadPrincipalFile(const std::string& path);
 
-// Replaces `path` with `file` all at once, mode 0600 (see WritePrivateFile).
+// Replaces `path` with `file` all at once, mode 0600 (WritePrivateFile of
+// engine/private_file.h).
 absl::Status WritePrincipalFile(const std::string& path,
                                 const v1::PrincipalFile& file,
                                 absl::string_view header_comment = "");
-
-// Replaces `path` with `text` so that a crash leaves the old or the new file,
-// never half of one: a private (0600) temporary file beside it, fsync, rename,
-// fsync of the directory. FAILED_PRECONDITION saying why when it cannot.
-absl::Status WritePrivateFile(const std::string& path, absl::string_view text);
 
 }  // namespace returnpath::engine
 

@@ -11,9 +11,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "engine/digest.h"
+#include "engine/private_file.h"
 #include "engine/read_file.h"
-#include "engine/status_macros.h"
 #include "engine/rpc/log.h"
+#include "engine/status_macros.h"
 #include "server/call_auth.h"
 #include "server/principal_file.h"
 

@@ -9,6 +9,7 @@
 #include "absl/base/internal/raw_logging.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/private_file.h"
 #include "engine/read_file.h"
 #include "engine/signature.h"
 #include "engine/status_macros.h"
