@@ -8,14 +8,13 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/read_file.h"
 
 extern char** environ;
 
@@ -208,10 +207,7 @@ absl::StatusOr<std::string> MakeTempDir(absl::string_view prefix) {
 }
 
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return engine::ReadFileText(path, "the file").value_or("");
 }
 
 absl::Status WaitForFile(const std::string& path, absl::Duration timeout) {
