@@ -1,5 +1,7 @@
 #include "clients/returnctl/pathway_text.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/lib/enum_text.h"
@@ -54,6 +56,13 @@ std::string HouseholdRoleText(const v1::PathwayState& state) {
   if (person.household_role() == v1::HOUSEHOLD_ROLE_GUARDIAN) {
     std::vector<std::string> children;
     for (const v1::HouseholdMemberJoined& child : state.household()) {
+      // The household lists co-guardians and their children too.
+      const auto& named = child.guardian_ids();
+      if (child.role() != v1::HOUSEHOLD_ROLE_CHILD ||
+          std::find(named.begin(), named.end(), person.person_id()) ==
+              named.end()) {
+        continue;
+      }
       children.push_back(absl::StrCat(
           child.person_id(), " (born ", DateText(child.date_of_birth()),
           child.own_case() ? ", own case" : "", ")"));

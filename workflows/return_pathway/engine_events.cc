@@ -192,6 +192,7 @@ absl::Status FireOverdueTimers(Step& st) {
   // A household share timer tells the co-guardians; under one's news the
   // answer would go back to it (a cycle): it waits for the next event.
   const bool told = st.in().payload.Is<v1::HouseholdTasksShared>();
+  const bool member_joined = st.in().payload.Is<v1::HouseholdMemberJoined>();
   const absl::Time until = st.in().effective;
   for (int fired = 1;; ++fired) {
     const v1::PathwayTimer* next = nullptr;
@@ -199,6 +200,13 @@ absl::Status FireOverdueTimers(Step& st) {
       const absl::Time due = FromTimestamp(t.due());
       if (due > until || (timer_event && due == until)) continue;
       if (told && t.kind() == kTimerHouseholdShare) continue;
+      // Nor does a co-guardian's catch-up under another guardian's news (it
+      // may be on the causing chain), by the event's type, so that a fold
+      // of the history fires it where the live event did.
+      if ((told || member_joined) && t.kind() == kTimerHouseholdCatchUp &&
+          IsCoGuardian(st.s(), t.payload())) {
+        continue;
+      }
       if (next == nullptr || due < FromTimestamp(next->due()) ||
           (due == FromTimestamp(next->due()) && t.id() < next->id())) {
         next = &t;

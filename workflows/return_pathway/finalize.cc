@@ -99,11 +99,11 @@ returnpath::engine::Transition Finish(const v1::PathwayState& before,
       still_open[t.key()] = true;
       continue;
     }
-    // Keys name the event that opened the task, so outside a refold the same
-    // key is the same occurrence: the engine changes it in place, and whoever
-    // holds its lease keeps it unless it moves to another queue.
-    if (it != old_tasks.end() && !options.refold &&
-        SameOccurrence(*it->second, t)) {
+    // Keys name the event that opened the task, so the same key open before
+    // and after (live or across a refold) is the same occurrence: the engine
+    // changes it in place, and whoever holds its lease keeps it unless it
+    // moves to another queue.
+    if (it != old_tasks.end() && SameOccurrence(*it->second, t)) {
       t.set_id(it->second->id());
       still_open[t.key()] = true;
       out.tasks_to_update.push_back(ToSpec(t));

@@ -16,8 +16,9 @@ namespace returnpath::return_pathway {
 
 struct DiffOptions {
   uint64_t version = 0;  // of the event being applied
-  // A refold recomputed the state from history: a task it (re)opens or
-  // changes gets the fresh id "<key>~v<version>", so no engine id is reused.
+  // A refold recomputed the state from history: a task it opens (one that was
+  // not open under its key just before) gets the fresh id "<key>~v<version>",
+  // so no engine id is reused; one open before and after keeps its id.
   bool refold = false;
   std::string fired_timer_id;     // the engine already removed this timer
   std::string completed_task_id;  // the engine already completed this task
@@ -28,9 +29,11 @@ struct DiffOptions {
 };
 
 // Gives `after`'s tasks their engine ids (an unchanged task keeps its id and
-// record; outside a refold, one whose priority, title, due or rule changed
-// keeps its id and is updated in place), sorts tasks and timers by id, and returns what changed from
-// `before` plus the index keys and the serialized `after`.
+// record; one open under the same key and kind before and after, live or
+// across a refold, whose queue, priority, title, due or rule changed keeps
+// its id and lease and is updated in place), sorts tasks and timers by id,
+// and returns what changed from `before` plus the index keys and the
+// serialized `after`.
 returnpath::engine::Transition Finish(
     const returnpath::v1::PathwayState& before,
     returnpath::v1::PathwayState& after, const DiffOptions& options);

@@ -112,6 +112,8 @@ void FollowFinalRejection(const v1::GuardianDecisionFollowed& e, Step& st) {
   OpenChildInformation(e, day, st);
 }
 
+// A child of the household who follows its guardians on `day` (whichever
+// guardians those are).
 bool FollowsOn(const v1::HouseholdMemberJoined& m, absl::CivilDay day) {
   return m.role() == v1::HOUSEHOLD_ROLE_CHILD && !m.own_case() &&
          AgeOn(StoredDay(m.date_of_birth()), day) < kAdultAge;
@@ -134,6 +136,8 @@ v1::GuardianDecisionFollowed FollowedFacts(const v1::PathwayState& after,
   return followed;
 }
 
+}  // namespace
+
 returnpath::engine::RelatedEvent To(const std::string& stream,
                                     const google::protobuf::Message& payload,
                                     const EventInput& in) {
@@ -144,24 +148,24 @@ returnpath::engine::RelatedEvent To(const std::string& stream,
   return related;
 }
 
-}  // namespace
-
 absl::Status CheckHouseholdRegistration(const v1::PersonRegistered& e) {
   if (!v1::HouseholdRole_IsValid(e.household_role())) {
     return absl::InvalidArgumentError(
         "household_role: must be GUARDIAN, CHILD or unspecified");
   }
   if (e.household_role() != v1::HOUSEHOLD_ROLE_CHILD) {
-    if (e.guardian_ids_size() > 0) {
+    if (e.household_role() != v1::HOUSEHOLD_ROLE_GUARDIAN &&
+        e.guardian_ids_size() > 0) {
       return absl::InvalidArgumentError(
-          "guardian_ids: only a person registered as a child names guardians");
+          "guardian_ids: only a child (its guardians) or a guardian (the "
+          "household's guardians registered before it) names guardians");
     }
     if (e.own_case()) {
       return absl::InvalidArgumentError(
           "own_case: only a person registered as a child may have a case of "
           "their own apart from their guardians");
     }
-    return absl::OkStatus();
+    if (e.guardian_ids_size() == 0) return absl::OkStatus();
   }
   if (e.guardian_ids_size() > kMaxGuardians) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -173,7 +177,7 @@ absl::Status CheckHouseholdRegistration(const v1::PersonRegistered& e) {
     RP_RETURN_IF_ERROR(CheckName(e.guardian_ids(i), field));
     if (e.guardian_ids(i) == e.person_id()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(field, ": a child cannot be their own guardian"));
+          absl::StrCat(field, ": a person cannot be their own guardian"));
     }
     if (!seen.insert(e.guardian_ids(i)).second) {
       return absl::InvalidArgumentError(
@@ -185,9 +189,19 @@ absl::Status CheckHouseholdRegistration(const v1::PersonRegistered& e) {
 
 absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
   v1::PathwayState& s = st.s();
-  if (st.in().recording && st.in().caused_by_stream != e.person_id()) {
+  // A member joins by their own registration; a co-guardian passes the
+  // news on (a child of theirs alone, a guardian who named them).
+  const std::string& sender = st.in().caused_by_stream;
+  const std::vector<std::string> known = CoGuardians(s);
+  if (st.in().recording && sender != e.person_id() &&
+      !NamesGuardian(e, sender) &&
+      !std::binary_search(known.begin(), known.end(), sender)) {
     return Refuse(kJoinAction,
-                  "a child joins a household only by their own registration");
+                  "a member joins a household only by their own registration "
+                  "or through a co-guardian");
+  }
+  if (e.person_id() == s.person_id()) {
+    return absl::InvalidArgumentError("person_id: the guardian itself");
   }
   if (s.person().household_role() != v1::HOUSEHOLD_ROLE_GUARDIAN) {
     return Refuse(kJoinAction, absl::StrCat(s.person_id(),
@@ -204,8 +218,10 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
                                             s.residence().reception_centre(),
                                             ", not ", e.reception_centre()));
   }
-  if (e.role() != v1::HOUSEHOLD_ROLE_CHILD) {
-    return absl::InvalidArgumentError("role: only a child joins a guardian");
+  if (e.role() != v1::HOUSEHOLD_ROLE_CHILD &&
+      e.role() != v1::HOUSEHOLD_ROLE_GUARDIAN) {
+    return absl::InvalidArgumentError(
+        "role: only a child or a guardian joins a guardian");
   }
   auto* members = s.mutable_household();
   auto it = std::find_if(members->begin(), members->end(),
@@ -228,7 +244,8 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
                const v1::HouseholdMemberJoined& b) {
               return a.person_id() < b.person_id();
             });
-  if (CoGuardians(s).size() >= static_cast<size_t>(kMaxGuardians)) {
+  const std::vector<std::string> co_guardians = CoGuardians(s);
+  if (co_guardians.size() >= static_cast<size_t>(kMaxGuardians)) {
     return Refuse(kJoinAction,
                   absl::StrCat("the household would have more than ",
                                kMaxGuardians, " guardians"));
@@ -238,10 +255,19 @@ absl::Status OnMemberJoined(const v1::HouseholdMemberJoined& e, Step& st) {
   // once fires in the guardian's history and brings the child up to date
   // with what the guardian has by then. Armed whatever the guardian has now,
   // since a refold applies the members who joined before every decision.
-  if (FollowsOn(e, st.today())) {
-    st.ArmTimer(absl::StrCat("household-catch-up-", e.person_id()),
-                kTimerHouseholdCatchUp, st.in().effective, e.person_id(),
+  auto arm_catch_up = [&](const std::string& person) {
+    st.ArmTimer(absl::StrCat("household-catch-up-", person),
+                kTimerHouseholdCatchUp, st.in().effective, person,
                 st.in().versions);
+  };
+  if (FollowsOn(e, st.today()) && NamesGuardian(e, s.person_id())) {
+    arm_catch_up(e.person_id());
+  }
+  // A co-guardian this guardian did not know: told, the same way, who is in
+  // the household as this guardian knows it and what household tasks it
+  // holds (in this write it might not know this guardian yet).
+  for (const std::string& g : co_guardians) {
+    if (!std::binary_search(known.begin(), known.end(), g)) arm_catch_up(g);
   }
   return absl::OkStatus();
 }
@@ -325,7 +351,9 @@ std::vector<const v1::HouseholdMemberJoined*> FollowingChildren(
     const v1::PathwayState& guardian, absl::CivilDay day) {
   std::vector<const v1::HouseholdMemberJoined*> out;
   for (const v1::HouseholdMemberJoined& m : guardian.household()) {
-    if (FollowsOn(m, day)) out.push_back(&m);
+    if (FollowsOn(m, day) && NamesGuardian(m, guardian.person_id())) {
+      out.push_back(&m);
+    }
   }
   return out;
 }
@@ -340,22 +368,30 @@ bool IsFollowingChild(const v1::PathwayState& guardian,
   return false;
 }
 
+std::vector<std::string> ChildrenWhoMove(const v1::PathwayState& s,
+                                         absl::CivilDay day) {
+  std::vector<std::string> out;
+  for (const v1::HouseholdMemberJoined& m : s.household()) {
+    if (FollowsOn(m, day)) out.push_back(m.person_id());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::string RelocatedPersons(const v1::PathwayState& s, absl::CivilDay day) {
-  const auto children = FollowingChildren(s, day);
+  const std::vector<std::string> children = ChildrenWhoMove(s, day);
   std::vector<std::string> names = CoGuardians(s);
   if (children.empty() && names.empty()) return s.person_id();
   names.push_back(s.person_id());
   std::sort(names.begin(), names.end());
-  for (const v1::HouseholdMemberJoined* m : children) {
-    names.push_back(m->person_id());
-  }
+  names.insert(names.end(), children.begin(), children.end());
   return absl::StrCat("household ", s.person().household_id(), ": ",
                       absl::StrJoin(names, ", "));
 }
 
 std::string ConversationPersons(const v1::PathwayState& s, absl::CivilDay day) {
   std::vector<std::string> guardians = CoGuardians(s);
-  if (FollowingChildren(s, day).empty() && guardians.empty()) {
+  if (ChildrenWhoMove(s, day).empty() && guardians.empty()) {
     return s.person_id();
   }
   guardians.push_back(s.person_id());
@@ -383,7 +419,7 @@ HouseholdBefore HouseholdSnapshot(const v1::PathwayState& s) {
   out.final_rejection = s.final_rejection();
   out.departure_deadline = s.departure_deadline();
   out.residence = s.residence();
-  if (s.household().empty()) return out;
+  if (!InHousehold(s)) return out;
   out.tasks = HouseholdTasksOf(s);
   out.conversations_held = s.return_conversations_held();
   out.co_guardians = CoGuardians(s).size();
@@ -413,7 +449,17 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
     }
     return out;
   }
-  if (after.household().empty()) return out;
+  if (!InHousehold(after)) return out;
+  v1::HouseholdMemberJoined joined;
+  if (in.payload.UnpackTo(&joined)) {
+    // News of a member from their own registration goes on to the
+    // co-guardians it did not reach; new co-guardians are told through the
+    // catch-up timer the join armed, not here.
+    if (in.caused_by_stream == joined.person_id()) {
+      PassOnMember(joined, after, in, &out);
+    }
+    return out;
+  }
   // Told by a co-guardian (the holder): the holder's children heard from
   // the holder, and an answer to the holder would be a cycle.
   v1::HouseholdTasksShared shared;
@@ -426,6 +472,16 @@ std::vector<returnpath::engine::RelatedEvent> HouseholdEvents(
   if (const v1::PathwayTimer* timer = CatchUpTimer(before, in)) {
     CatchUp(after, *timer, in, &out);
     return out;
+  }
+  // A co-guardian's catch-up that fired overdue under this event (the
+  // guardian's own: under another stream's event it waits) tells it here.
+  for (const v1::PathwayTimer& t : before.catch_up_timers) {
+    const bool fired = std::none_of(
+        after.armed_timers().begin(), after.armed_timers().end(),
+        [&](const v1::PathwayTimer& a) { return a.id() == t.id(); });
+    if (fired && IsCoGuardian(after, t.payload())) {
+      TellCoGuardian(after, t.payload(), in, &out);
+    }
   }
   const v1::FollowedDecision decision = Followed(before, after);
   if (decision != v1::FOLLOWED_DECISION_UNSPECIFIED) {
@@ -448,6 +504,10 @@ void CatchUp(const v1::PathwayState& after, const v1::PathwayTimer& timer,
              const EventInput& in,
              std::vector<returnpath::engine::RelatedEvent>* out) {
   const std::string& child = timer.payload();
+  if (IsCoGuardian(after, child)) {
+    TellCoGuardian(after, child, in, out);
+    return;
+  }
   bool follows = false;
   for (const v1::HouseholdMemberJoined* m :
        FollowingChildren(after, OsloDate(in.effective))) {

@@ -48,8 +48,18 @@ absl::Status OnGuardianFollowed(
 absl::Status OnTasksShared(const returnpath::v1::HouseholdTasksShared& e,
                            Step& st);
 
-// The guardians of this guardian's children other than the guardian, sorted.
+// The household's other guardians as this guardian knows them, sorted: the
+// guardians of the children it knows, the guardians who joined it and those
+// it named at registration.
 std::vector<std::string> CoGuardians(const returnpath::v1::PathwayState& s);
+// Whether `member` named `guardian` among its guardians at registration.
+bool NamesGuardian(const returnpath::v1::HouseholdMemberJoined& member,
+                   absl::string_view guardian);
+// Whether the guardian knows of a member or co-guardian of its household.
+bool InHousehold(const returnpath::v1::PathwayState& s);
+// Whether `person_id` is one of CoGuardians(s).
+bool IsCoGuardian(const returnpath::v1::PathwayState& s,
+                  absl::string_view person_id);
 
 // Whether a co-guardian holds the household's open task of `kind` (and, if
 // not empty, `rule`): then this guardian opens none of its own.
@@ -60,8 +70,9 @@ bool CoGuardianHolds(const returnpath::v1::PathwayState& s,
 // co-guardian whose own pathway ended does not hold back a guardian's event).
 bool AppliesAfterEnd(absl::string_view type_name);
 
-// The guardian's household members who follow them on `day`: children under
-// 18 that day without a case of their own, sorted by id.
+// The guardian's household members who follow them on `day`: children who
+// named the guardian, under 18 that day without a case of their own, sorted
+// by id.
 std::vector<const returnpath::v1::HouseholdMemberJoined*> FollowingChildren(
     const returnpath::v1::PathwayState& guardian, absl::CivilDay day);
 
@@ -70,8 +81,12 @@ std::vector<const returnpath::v1::HouseholdMemberJoined*> FollowingChildren(
 bool IsFollowingChild(const returnpath::v1::PathwayState& guardian,
                       absl::string_view person_id);
 
+// The household's children who move with the family on `day` (under 18
+// without a case of their own, whichever guardian they follow), sorted.
+std::vector<std::string> ChildrenWhoMove(const returnpath::v1::PathwayState& s,
+                                         absl::CivilDay day);
 // Who a relocation task moves: "P-1", or "household H-1: G-1, G-2, C-1"
-// (the guardians sorted, then the children who follow).
+// (the guardians sorted, then every child who moves, sorted).
 std::string RelocatedPersons(const returnpath::v1::PathwayState& s,
                              absl::CivilDay day);
 // Who a return conversation is with: "P-1", or "household H-1 (guardians
@@ -146,6 +161,22 @@ void ShareTasks(const HouseholdBefore& before,
                 const returnpath::v1::PathwayState& after, const EventInput& in,
                 bool announce,
                 std::vector<returnpath::engine::RelatedEvent>* out);
+// A related event for `stream` effective at `in`'s time.
+returnpath::engine::RelatedEvent To(const std::string& stream,
+                                    const google::protobuf::Message& payload,
+                                    const EventInput& in);
+// A member's join, from their own registration, to the co-guardians it did
+// not name (a child of this guardian alone, a guardian who named only it).
+void PassOnMember(const returnpath::v1::HouseholdMemberJoined& joined,
+                  const returnpath::v1::PathwayState& after,
+                  const EventInput& in,
+                  std::vector<returnpath::engine::RelatedEvent>* out);
+// What a co-guardian this guardian learnt of is told by the guardian's
+// catch-up timer for it: the guardian's own children first, then the other
+// members it knows, and the household tasks it holds.
+void TellCoGuardian(const returnpath::v1::PathwayState& after,
+                    const std::string& co_guardian, const EventInput& in,
+                    std::vector<returnpath::engine::RelatedEvent>* out);
 // Whether a household_share timer armed before `in` is no longer armed
 // after it (it fired, on time or overdue before another event).
 bool ShareTimerFired(const HouseholdBefore& before,

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/household.pb.h"
@@ -152,6 +154,9 @@ TEST(CoGuardianTest, AChildOfTheOtherGuardianAloneMovesToo) {
   std::vector<v1::PathwayTask> relocation = f.Tasks("G2", kTaskRelocation);
   ASSERT_EQ(relocation.size(), 1u);
   EXPECT_TRUE(f.Tasks("G", kTaskRelocation).empty());
+  // The title names every member who moves, CG included.
+  EXPECT_THAT(relocation[0].title(),
+              HasSubstr("Relocate household H-1: G, G2, C8, CG from Oslo-1"));
   RP_ASSERT_OK(f.CompleteTask("G2", relocation[0].id(), "relocated"));
   for (const char* person : {"G", "G2", "C8", "CG"}) {
     EXPECT_TRUE(f.state(person).residence().at_return_centre()) << person;
@@ -295,6 +300,63 @@ TEST(CoGuardianTest, TheCoGuardianTakesOverWhenTheHolderDeparts) {
   // Telling the departed guardian changes nothing there.
   EXPECT_EQ(FireTimersOfKind(f, "G2", kTimerHouseholdShare), 1);
   EXPECT_EQ(f.state("G").stage(), v1::STAGE_DEPARTED_VOLUNTARY);
+}
+
+// The holder's final rejection is retracted while the co-guardian's stands:
+// the retraction cancels the holder's relocation task and the co-guardian
+// takes it over in the same write, so the household has exactly one, whose
+// title names every member who moves (CG, the former holder's child alone,
+// included).
+TEST(CoGuardianTest, ATakeOverWhenARetractionTakesBackTheHoldersDecision) {
+  HouseholdFixture f;
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
+  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G2")));
+  RP_ASSERT_OK(
+      f.Register(kRegistered, Child("C8", CivilDay(2018, 2, 1), {"G", "G2"})));
+  RP_ASSERT_OK(
+      f.Register(kRegistered, Child("CG", CivilDay(2016, 2, 1), {"G"})));
+  RP_ASSERT_OK(f.FinalRejection("G", kFinal));
+  RP_ASSERT_OK(f.FinalRejection("G2", kFinal));
+  const std::vector<v1::PathwayTask> held = f.Tasks("G", kTaskRelocation);
+  ASSERT_EQ(held.size(), 1u);
+  ASSERT_TRUE(f.Tasks("G2", kTaskRelocation).empty());
+  uint64_t wrong = 0;
+  for (const v1::EventEnvelope& e : f.log("G")) {
+    if (e.payload().Is<v1::FinalRejection>()) wrong = e.position();
+  }
+
+  v1::EventRetracted retracted;
+  retracted.set_retracted_position(wrong);
+  retracted.set_reason("recorded on the wrong person");
+  RP_ASSERT_OK(f.RecordOn("G", kFinal + 2, retracted));
+  const v1::EventEnvelope& retraction = f.log("G").back();
+  ASSERT_TRUE(retraction.payload().Is<v1::EventRetracted>());
+
+  EXPECT_TRUE(f.Tasks("G", kTaskRelocation).empty());
+  const std::vector<v1::PathwayTask> relocation =
+      HouseholdTasks(f, kTaskRelocation);
+  ASSERT_EQ(relocation.size(), 1u);
+  ASSERT_EQ(f.Tasks("G2", kTaskRelocation).size(), 1u);
+  EXPECT_THAT(relocation[0].title(),
+              HasSubstr("Relocate household H-1: G, G2, C8, CG from Oslo-1"));
+  // The cancellation names the retraction ...
+  const auto history = f.history("G");
+  EXPECT_THAT(absl::StrJoin(history.rbegin()->moved(), "\n"),
+              HasSubstr(absl::StrCat("task relocation ", held[0].key(),
+                                     " cancelled: the retraction at version")));
+  // ... and the co-guardian's taking over is caused by it.
+  const v1::EventEnvelope& taken = f.log("G2").back();
+  ASSERT_TRUE(taken.payload().Is<v1::HouseholdTasksShared>());
+  EXPECT_EQ(taken.caused_by_stream_id(), "G");
+  EXPECT_EQ(taken.caused_by_position(), retraction.position());
+  EXPECT_EQ(FireTimersOfKind(f, "G2", kTimerHouseholdShare), 1);
+  EXPECT_EQ(HouseholdTasks(f, kTaskRelocation).size(), 1u);
+  EXPECT_TRUE(CoGuardianHolds(f.state("G"), kTaskRelocation, ""));
+
+  RP_ASSERT_OK(f.CompleteTask("G2", relocation[0].id(), "relocated"));
+  for (const char* person : {"G", "G2", "C8", "CG"}) {
+    EXPECT_TRUE(f.state(person).residence().at_return_centre()) << person;
+  }
 }
 
 TEST(CoGuardianTest, HouseholdTaskEventsCannotBeRecordedByACaller) {

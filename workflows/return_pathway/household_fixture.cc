@@ -70,7 +70,8 @@ google::protobuf::RepeatedPtrField<v1::HistoryEntry> HouseholdFixture::history(
 }
 
 absl::Status HouseholdFixture::Write(v1::EventEnvelope event, Streams* streams,
-                                     uint64_t* position) const {
+                                     uint64_t* position,
+                                     std::vector<std::string> chain) const {
   Stream& stream = (*streams)[event.stream_id()];
   event.set_position(++*position);
   event.set_stream_version(stream.log.size() + 1);
@@ -83,8 +84,14 @@ absl::Status HouseholdFixture::Write(v1::EventEnvelope event, Streams* streams,
                       ApplyAsEngine(stream.state, event, policies_, log));
   stream.state = std::move(applied.state);
   stream.log.push_back(event);
+  chain.push_back(event.stream_id());
   for (const returnpath::engine::RelatedEvent& r :
        applied.transition.related_events) {
+    if (std::find(chain.begin(), chain.end(), r.stream_id) != chain.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("a related event for ", r.stream_id,
+                       " goes back along its causing chain (a cycle)"));
+    }
     v1::EventEnvelope related;
     related.set_stream_id(r.stream_id);
     *related.mutable_effective_time() = ToTimestamp(r.effective_time);
@@ -94,7 +101,7 @@ absl::Status HouseholdFixture::Write(v1::EventEnvelope event, Streams* streams,
     related.set_caused_by_stream_id(event.stream_id());
     related.set_caused_by_position(event.position());
     *related.mutable_payload() = r.payload;
-    RP_RETURN_IF_ERROR(Write(std::move(related), streams, position));
+    RP_RETURN_IF_ERROR(Write(std::move(related), streams, position, chain));
   }
   return absl::OkStatus();
 }

@@ -4,7 +4,8 @@
 // Test helper: drives the pure machine for several persons the way the
 // engine would, related events included: an event and every related event
 // it names (depth first) apply together or not at all, each related event
-// carrying its cause's stream and position. One global position counter;
+// carrying its cause's stream and position; a related event to a stream on
+// its causing chain is refused (a cycle). One global position counter;
 // recorded times never go back. Not thread-safe.
 
 #include <cstdint>
@@ -85,9 +86,12 @@ class HouseholdFixture {
   using Streams = std::map<std::string, Stream>;
 
   // Applies `event` (position and stream set) and its related events to
-  // `streams`, advancing `*position`.
+  // `streams`, advancing `*position`. `chain` is the streams of the events
+  // that caused it; a related event to one of them is refused, as the engine
+  // refuses a cycle.
   absl::Status Write(returnpath::v1::EventEnvelope event, Streams* streams,
-                     uint64_t* position) const;
+                     uint64_t* position,
+                     std::vector<std::string> chain = {}) const;
   // The events of `streams`, as the engine looks them up.
   static LogLookup Lookup(const Streams* streams);
 

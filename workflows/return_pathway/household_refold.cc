@@ -41,7 +41,7 @@ class FollowCollector : public FoldObserver {
     before_ = HouseholdSnapshot(s);
   }
   void After(const EventInput& in, const v1::PathwayState& s) override {
-    if (s.household().empty()) return;
+    if (!InHousehold(s)) return;
     v1::HouseholdMemberJoined joined;
     if (in.payload.UnpackTo(&joined)) {
       joined_at_.emplace(joined.person_id(), in.version);
@@ -86,7 +86,7 @@ absl::Status AddRefoldedHouseholdEvents(const v1::PathwayState& before,
                                         const EventInput& in,
                                         const PolicySet& policies,
                                         Applied* applied) {
-  if (before.household().empty()) return absl::OkStatus();
+  if (!InHousehold(before)) return absl::OkStatus();
   RP_ASSIGN_OR_RETURN(const Follows was, FollowsOf(before, policies));
   RP_ASSIGN_OR_RETURN(const Follows now, FollowsOf(applied->state, policies));
   std::vector<returnpath::engine::RelatedEvent>& out =

@@ -89,14 +89,65 @@ void TakeOver(const v1::HouseholdTasksShared& e, Step& st) {
 
 }  // namespace
 
+bool NamesGuardian(const v1::HouseholdMemberJoined& member,
+                   absl::string_view guardian) {
+  return std::find(member.guardian_ids().begin(), member.guardian_ids().end(),
+                   guardian) != member.guardian_ids().end();
+}
+
 std::vector<std::string> CoGuardians(const v1::PathwayState& s) {
   std::set<std::string> out;
   for (const v1::HouseholdMemberJoined& m : s.household()) {
-    for (const std::string& g : m.guardian_ids()) {
-      if (g != s.person_id()) out.insert(g);
+    if (m.role() == v1::HOUSEHOLD_ROLE_GUARDIAN) out.insert(m.person_id());
+    out.insert(m.guardian_ids().begin(), m.guardian_ids().end());
+  }
+  if (s.person().household_role() == v1::HOUSEHOLD_ROLE_GUARDIAN) {
+    out.insert(s.person().guardian_ids().begin(),
+               s.person().guardian_ids().end());
+  }
+  out.erase(s.person_id());
+  return {out.begin(), out.end()};
+}
+
+bool IsCoGuardian(const v1::PathwayState& s, absl::string_view person_id) {
+  const std::vector<std::string> co_guardians = CoGuardians(s);
+  return std::binary_search(co_guardians.begin(), co_guardians.end(),
+                            person_id);
+}
+
+bool InHousehold(const v1::PathwayState& s) {
+  return !s.household().empty() || !CoGuardians(s).empty();
+}
+
+void PassOnMember(const v1::HouseholdMemberJoined& joined,
+                  const v1::PathwayState& after, const EventInput& in,
+                  std::vector<returnpath::engine::RelatedEvent>* out) {
+  for (const std::string& g : CoGuardians(after)) {
+    if (!NamesGuardian(joined, g) && g != joined.person_id()) {
+      out->push_back(To(g, joined, in));
     }
   }
-  return {out.begin(), out.end()};
+}
+
+void TellCoGuardian(const v1::PathwayState& after,
+                    const std::string& co_guardian, const EventInput& in,
+                    std::vector<returnpath::engine::RelatedEvent>* out) {
+  // Its own children first: they tell the co-guardian who this guardian is.
+  for (const bool own : {true, false}) {
+    for (const v1::HouseholdMemberJoined& m : after.household()) {
+      if (m.person_id() == co_guardian || NamesGuardian(m, co_guardian) ||
+          NamesGuardian(m, after.person_id()) != own) {
+        continue;
+      }
+      out->push_back(To(co_guardian, m, in));
+    }
+  }
+  const std::vector<v1::HouseholdTask> tasks = HouseholdTasksOf(after);
+  if (tasks.empty()) return;
+  v1::HouseholdTasksShared shared;
+  shared.set_holder_id(after.person_id());
+  for (const v1::HouseholdTask& t : tasks) *shared.add_open() = t;
+  out->push_back(To(co_guardian, shared, in));
 }
 
 bool CoGuardianHolds(const v1::PathwayState& s, absl::string_view kind,

@@ -98,8 +98,10 @@ TEST_F(HouseholdTest,
   EXPECT_TRUE(f_.log("C1").empty());
   EXPECT_EQ(f_.state("G").household_size(), 0);
 
-  HouseholdPerson bad = guardian;
-  bad.id = "G2";
+  // A guardian may name the household's guardians registered before it
+  // (its co-guardians); a person with no role in a household names none.
+  HouseholdPerson bad = adult;
+  bad.id = "A2";
   bad.guardians = {"G"};
   absl::Status s = f_.Register(kRegistered, bad);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
@@ -315,6 +317,54 @@ TEST_F(HouseholdTest, TwoGuardiansGiveAChildOneAgeAdaptedInformationTask) {
 // A child's history alone rebuilds the child's state: the follows replay
 // without their guardian, and a correction in the child's history refolds
 // through them.
+// Two guardians of one household with no child in common: the second names
+// the first at registration, so they are co-guardians, and the household
+// gets one relocation task and one return conversation, whichever guardian's
+// decision is recorded first; the title names every member who moves.
+TEST_F(HouseholdTest, GuardiansWithNoChildInCommonShareTheHouseholdsTasks) {
+  for (const bool g_first : {true, false}) {
+    SCOPED_TRACE(g_first ? "G first" : "G2 first");
+    HouseholdFixture f;
+    RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
+    RP_ASSERT_OK(
+        f.Register(kRegistered, Child("CG", CivilDay(2012, 1, 10), {"G"})));
+    HouseholdPerson second = Guardian("G2");
+    second.guardians = {"G"};  // the household's guardians registered before
+    RP_ASSERT_OK(f.Register(kRegistered, second));
+    RP_ASSERT_OK(
+        f.Register(kRegistered, Child("C2", CivilDay(2018, 2, 1), {"G2"})));
+    // The engine fires the catch-up timers, due at once, as they are armed:
+    // G tells G2 who is in the household as G knows it.
+    for (const char* g : {"G", "G2"}) {
+      std::vector<std::string> catch_ups;
+      for (const v1::PathwayTimer& t : f.state(g).armed_timers()) {
+        if (t.kind() == kTimerHouseholdCatchUp) catch_ups.push_back(t.id());
+      }
+      for (const std::string& id : catch_ups) RP_ASSERT_OK(f.FireTimer(g, id));
+    }
+    const std::vector<std::string> order =
+        g_first ? std::vector<std::string>{"G", "G2"}
+                : std::vector<std::string>{"G2", "G"};
+    for (const std::string& g : order) {
+      RP_ASSERT_OK(f.FinalRejection(g, kFinal));
+    }
+    std::vector<v1::PathwayTask> relocation, talks;
+    for (const char* g : {"G", "G2"}) {
+      for (v1::PathwayTask& t : f.Tasks(g, kTaskRelocation)) {
+        relocation.push_back(t);
+      }
+      for (v1::PathwayTask& t : f.Tasks(g, kTaskReturnConversation)) {
+        talks.push_back(t);
+      }
+    }
+    ASSERT_EQ(relocation.size(), 1u);
+    EXPECT_THAT(relocation[0].title(),
+                HasSubstr("Relocate household H-1: G, G2, C2, CG from Oslo-1"));
+    ASSERT_EQ(talks.size(), 1u);
+    EXPECT_THAT(talks[0].title(), HasSubstr("household H-1 (guardians G, G2)"));
+  }
+}
+
 TEST_F(HouseholdTest, AChildsHistoryFoldsToItsStateOnItsOwn) {
   RegisterFamily();
   RP_ASSERT_OK(f_.FirstRejection("G", kRegistered + 7));

@@ -49,11 +49,15 @@ TEST_F(CorrectionTest, CorrectedNotificationDateMovesWindowAndTasks) {
   EXPECT_THAT(s.appeal_window().caused_by_versions(), ElementsAre(2, 3));
   EXPECT_TRUE(f_.Armed("appeal-window-v2"));
   EXPECT_EQ(LastDay(f_.Timer("appeal-window-v2")->due()), "2026-02-26");
-  EXPECT_TRUE(f_.Closed("conversation-v2"));
-  EXPECT_TRUE(f_.Opened("conversation-v2~v3"));
+  // Still the conversation after the same decision: updated in place (same
+  // id, an adviser holding it keeps the lease), now due earlier.
+  EXPECT_FALSE(f_.Closed("conversation-v2"));
+  EXPECT_TRUE(f_.last().tasks_to_open.empty());
+  ASSERT_EQ(f_.last().tasks_to_update.size(), 1u);
+  EXPECT_EQ(f_.last().tasks_to_update[0].id, "conversation-v2");
   const v1::PathwayTask* talk = f_.TaskByKey("conversation-v2");
   ASSERT_NE(talk, nullptr);
-  EXPECT_EQ(talk->id(), "conversation-v2~v3");
+  EXPECT_EQ(talk->id(), "conversation-v2");
   EXPECT_EQ(LastDay(talk->due()), "2026-02-12");
   EXPECT_THAT(talk->caused_by_versions(), ElementsAre(2, 3));
   EXPECT_TRUE(f_.Armed("escalate-conversation-v2"));
@@ -62,7 +66,7 @@ TEST_F(CorrectionTest, CorrectedNotificationDateMovesWindowAndTasks) {
   EXPECT_THAT(history[1].correction_versions(), ElementsAre(3));
   EXPECT_TRUE(history[1].has_replacement());
 
-  RP_ASSERT_OK(f_.CompleteTask("conversation-v2~v3"));
+  RP_ASSERT_OK(f_.CompleteTask("conversation-v2"));
   EXPECT_TRUE(f_.Cancelled("escalate-conversation-v2"));
   EXPECT_EQ(f_.TaskByKey("conversation-v2"), nullptr);
 }
@@ -87,12 +91,13 @@ TEST_F(CorrectionTest, RevisedIdsStayStableAcrossLaterCorrections) {
                           FirstRejectionOn(CivilDay(2026, 2, 5))));
   EXPECT_TRUE(f_.last().tasks_to_open.empty());
   EXPECT_TRUE(f_.last().tasks_to_close.empty());
-  EXPECT_EQ(f_.TaskByKey("conversation-v2")->id(), "conversation-v2~v3");
+  EXPECT_EQ(f_.TaskByKey("conversation-v2")->id(), "conversation-v2");
   RP_ASSERT_OK(f_.Correct(CivilDay(2026, 2, 12), 2,
                           FirstRejectionOn(CivilDay(2026, 2, 6)),
                           At(CivilDay(2026, 2, 6))));
-  EXPECT_TRUE(f_.Closed("conversation-v2~v3"));
-  EXPECT_TRUE(f_.Opened("conversation-v2~v5"));
+  EXPECT_TRUE(f_.last().tasks_to_close.empty());
+  EXPECT_TRUE(f_.last().tasks_to_open.empty());
+  EXPECT_EQ(f_.TaskByKey("conversation-v2")->id(), "conversation-v2");
 }
 
 TEST_F(CorrectionTest, RefoldEqualsRecordingTheRightFactsFromTheStart) {

@@ -373,24 +373,28 @@ TEST_F(OrderTest, TravelDocumentOrClarifiedIdentityReRanksTheReferral) {
   EXPECT_TRUE(g.last().tasks_to_open.empty());
 }
 
-TEST_F(OrderTest, ATravelDocumentRecordedLateReopensTheReferralUnderANewId) {
-  // A refold recomputes the tasks: a changed one is closed and opened afresh
-  // (a new id), as for every other late fact.
+TEST_F(OrderTest, ATravelDocumentRecordedLateReRanksTheReferralInPlace) {
+  // A refold recomputes the tasks; one still open under the same key is the
+  // same occurrence, so it is updated in place (same id, the police keep
+  // their lease), as when the document is recorded on time.
   PersonSpec unclear;
   unclear.flags.set_identity_unclarified(true);
   Overstayed(unclear);
   RP_ASSERT_OK(RecordLate(v1::TravelDocumentObtained(), CivilDay(2026, 3, 20),
                           CivilDay(2026, 3, 26)));
-  EXPECT_TRUE(f_.last().tasks_to_update.empty());
-  EXPECT_TRUE(f_.Closed("police-referral-v3"));
-  EXPECT_TRUE(f_.Opened("police-referral-v3~v4"));
+  ASSERT_EQ(f_.last().tasks_to_update.size(), 1u);
+  EXPECT_EQ(f_.last().tasks_to_update[0].id, "police-referral-v3");
+  EXPECT_FALSE(f_.Closed("police-referral-v3"));
+  EXPECT_FALSE(f_.Opened("police-referral-v3~v4"));
+  EXPECT_EQ(f_.TaskByKey("police-referral-v3")->id(), "police-referral-v3");
   EXPECT_EQ(f_.TaskByKey("police-referral-v3")->priority(), 80);
 }
 
 TEST_F(OrderTest, AMoveRecordedLateReaddressesTheTasksFromItsEffectiveTime) {
   // Backdated before a later fact, the move is refolded in place: the tasks
-  // end in the new centre's queues (closed and opened afresh, as a refold
-  // does), and folding the history from nothing agrees.
+  // end in the new centre's queues (updated in place, as a refold does for a
+  // task open before and after it), and folding the history from nothing
+  // agrees.
   Registered();
   RP_ASSERT_OK(f_.FinalRejection(CivilDay(2026, 3, 2)));
   RP_ASSERT_OK(f_.Disappear(CivilDay(2026, 3, 5)));
