@@ -195,8 +195,12 @@ absl::Status EventStoreImpl::Flush() {
   for (int cf = 0; cf < kTableCount; ++cf) {
     all.push_back(db_->cf(static_cast<Table>(cf)));
   }
-  return FromRocks(db_->db()->Flush(rocksdb::FlushOptions(), all),
-                   "flushing the tables");
+  const rocksdb::Status flushed =
+      db_->db()->Flush(rocksdb::FlushOptions(), all);
+  // A disk that failed the flush fails writes too: refused as they are, and
+  // recovered at the next write.
+  if (flushed.IsIOError()) return gate_->AfterWrite(flushed);
+  return FromRocks(flushed, "flushing the tables");
 }
 
 absl::Status EventStoreImpl::Compact(Table table) {

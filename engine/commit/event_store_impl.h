@@ -99,7 +99,7 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   // Constant after construction; closed by Close (sequencer first).
   const std::unique_ptr<StoreDb> db_;
-  const std::unique_ptr<WriteGate> gate_;  // used by the sequencer
+  const std::unique_ptr<WriteGate> gate_;  // used by the sequencer, and Flush
   const std::unique_ptr<Sequencer> sequencer_;
   // What AppendAsync prepares transitions with (commit/prepare.h); the
   // workflow is null when it prepares none.

@@ -25,7 +25,8 @@ using StoreLog =
 // RESOURCE_EXHAUSTED while the data disk has less than `min_free_bytes` free,
 // and with UNAVAILABLE after a failed write until DB::Resume succeeds (tried
 // on the next write, then at most once per kResumeInterval of the clock).
-// Each change is logged once. Called by the one writing thread; the DB and
+// Each change is logged once. Called by the one writing thread (AfterWrite
+// also by EventStore::Flush, for a failed flush); the DB and
 // clock are borrowed.
 //
 // RocksDB 7.8 must never write to a log file whose write failed (it aborts

@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "engine/read_file.h"
 #include "engine/status_macros.h"
+#include "engine/text_proto.h"
 #include "returnpath/v1/daemon_config.pb.h"
 
 namespace returnpath::tools {
@@ -50,9 +51,16 @@ std::set<std::string> FlagsOnCommandLine(int argc, char** argv) {
 
 absl::Status ApplyConfigFile(const std::string& path,
                              const std::set<std::string>& given) {
+  RP_ASSIGN_OR_RETURN(const std::string text,
+                      engine::ReadFileText(path, "the configuration file"));
+  return ApplyConfigText(text, path, given);
+}
+
+absl::Status ApplyConfigText(absl::string_view text, const std::string& path,
+                             const std::set<std::string>& given) {
   v1::DaemonConfig config;
-  RP_RETURN_IF_ERROR(
-      engine::ReadTextProtoFile(path, "the configuration file", &config));
+  RP_RETURN_IF_ERROR(engine::ParseTextProto(
+      text, absl::StrCat("the configuration file ", path), &config));
   std::vector<const FieldDescriptor*> fields;
   config.GetReflection()->ListFields(config, &fields);
   for (const FieldDescriptor* field : fields) {

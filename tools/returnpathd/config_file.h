@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace returnpath::tools {
 
@@ -18,6 +19,9 @@ std::set<std::string> FlagsOnCommandLine(int argc, char** argv);
 // for text that does not parse, and the field for a value its flag refuses;
 // NOT_FOUND for a file that cannot be read.
 absl::Status ApplyConfigFile(const std::string& path,
+                             const std::set<std::string>& given);
+// The same for the file's `text`, read from `path` (named in errors).
+absl::Status ApplyConfigText(absl::string_view text, const std::string& path,
                              const std::set<std::string>& given);
 
 }  // namespace returnpath::tools
