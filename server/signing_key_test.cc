@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/read_file.h"
 #include "engine/signature.h"
+#include "engine/testing/file_modes.h"
 #include "engine/testing/store_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -15,22 +16,15 @@
 namespace returnpath::engine {
 namespace {
 
+using ::returnpath::engine::testing::ModeOf;
 using ::returnpath::engine::testing::TempDir;
+using ::returnpath::engine::testing::WriteWithMode;
 using ::testing::HasSubstr;
 
 class SigningKeyTest : public ::testing::Test {
  protected:
   std::string Path(absl::string_view name) const {
     return absl::StrCat(dir_.path(), "/", name);
-  }
-  void Write(const std::string& path, absl::string_view text, mode_t mode) {
-    std::ofstream(path) << text;
-    ASSERT_EQ(chmod(path.c_str(), mode), 0);
-  }
-  static mode_t ModeOf(const std::string& path) {
-    struct stat st;
-    EXPECT_EQ(stat(path.c_str(), &st), 0);
-    return st.st_mode & 07777;
   }
 
   TempDir dir_;
@@ -56,7 +50,7 @@ TEST_F(SigningKeyTest, CreatesAPrivateKeyInTheDataDirAndLoadsItAgain) {
 
 TEST_F(SigningKeyTest, LoadsAKeyTheOperatorGives) {
   const Ed25519KeyPair pair = GenerateEd25519Key();
-  Write(Path("given.pem"), pair.private_key_pem, 0600);
+  WriteWithMode(Path("given.pem"), pair.private_key_pem, 0600);
   absl::StatusOr<std::unique_ptr<SigningKey>> key =
       SigningKey::LoadOrCreate(Path("given.pem"), "/nonexistent");
   ASSERT_TRUE(key.ok()) << key.status();
@@ -64,7 +58,7 @@ TEST_F(SigningKeyTest, LoadsAKeyTheOperatorGives) {
 }
 
 TEST_F(SigningKeyTest, ABadKeyIsRefusedNamingTheFile) {
-  Write(Path("bad.pem"), "not a key\n", 0600);
+  WriteWithMode(Path("bad.pem"), "not a key\n", 0600);
   absl::StatusOr<std::unique_ptr<SigningKey>> key =
       SigningKey::LoadOrCreate(Path("bad.pem"), dir_.path());
   EXPECT_EQ(key.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -75,7 +69,7 @@ TEST_F(SigningKeyTest, ABadKeyIsRefusedNamingTheFile) {
 
 TEST_F(SigningKeyTest, AKeyOfAnotherKindIsRefused) {
   // A public key where the private one belongs.
-  Write(Path("public.pem"), GenerateEd25519Key().public_key_pem, 0600);
+  WriteWithMode(Path("public.pem"), GenerateEd25519Key().public_key_pem, 0600);
   EXPECT_THAT(SigningKey::LoadOrCreate(Path("public.pem"), dir_.path())
                   .status()
                   .message(),
@@ -88,7 +82,7 @@ TEST_F(SigningKeyTest, AMissingOrReadableKeyIsRefused) {
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(missing.status().message(), HasSubstr("cannot read it"));
 
-  Write(Path("open.pem"), GenerateEd25519Key().private_key_pem, 0644);
+  WriteWithMode(Path("open.pem"), GenerateEd25519Key().private_key_pem, 0644);
   EXPECT_EQ(
       SigningKey::LoadOrCreate(Path("open.pem"), dir_.path())
           .status()

@@ -213,13 +213,18 @@ bool IsSet(const Reflection& reflection, const Message& message,
 absl::Status SplitMessage(const Plan& plan, Message* message, Message* part,
                           bool* found);
 
+// The type URL and value fields of an Any, reached through reflection like
+// every other field here.
+std::pair<const FieldDescriptor*, const FieldDescriptor*> AnyFields(
+    const Message& any) {
+  return {any.GetDescriptor()->FindFieldByNumber(kAnyTypeUrl),
+          any.GetDescriptor()->FindFieldByNumber(kAnyValue)};
+}
+
 // An Any: split what it holds, by its own type.
 absl::Status SplitAny(Message* any, Message* part, bool* found) {
   const Reflection* reflection = any->GetReflection();
-  const FieldDescriptor* url_field =
-      any->GetDescriptor()->FindFieldByNumber(kAnyTypeUrl);
-  const FieldDescriptor* value_field =
-      any->GetDescriptor()->FindFieldByNumber(kAnyValue);
+  const auto [url_field, value_field] = AnyFields(*any);
   const std::string url = reflection->GetString(*any, url_field);
   if (url.empty()) return absl::OkStatus();
   RP_ASSIGN_OR_RETURN(const Descriptor* type, PlanCache::Get().TypeOf(url));
@@ -296,10 +301,7 @@ absl::Status MergeMessage(Message* message, Message* part);
 
 absl::Status MergeAny(Message* any, Message* part) {
   const Reflection* reflection = any->GetReflection();
-  const FieldDescriptor* url_field =
-      any->GetDescriptor()->FindFieldByNumber(kAnyTypeUrl);
-  const FieldDescriptor* value_field =
-      any->GetDescriptor()->FindFieldByNumber(kAnyValue);
+  const auto [url_field, value_field] = AnyFields(*any);
   const std::string url = reflection->GetString(*any, url_field);
   const std::string part_url = reflection->GetString(*part, url_field);
   // An element of a repeated Any with nothing erasable.

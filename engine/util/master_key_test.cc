@@ -10,12 +10,15 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "engine/testing/file_modes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace returnpath::engine {
 namespace {
 
+using ::returnpath::engine::testing::ModeOf;
+using ::returnpath::engine::testing::WriteWithMode;
 using ::testing::HasSubstr;
 
 const std::string kHex(64, 'a');
@@ -32,15 +35,6 @@ class MasterKeyFileTest : public ::testing::Test {
 
   std::string Path(absl::string_view name) const {
     return absl::StrCat(dir_, "/", name);
-  }
-  void Write(const std::string& path, absl::string_view text, mode_t mode) {
-    std::ofstream(path) << text;
-    ASSERT_EQ(chmod(path.c_str(), mode), 0);
-  }
-  static mode_t ModeOf(const std::string& path) {
-    struct stat st;
-    EXPECT_EQ(stat(path.c_str(), &st), 0);
-    return st.st_mode & 07777;
   }
 
   std::string dir_;
@@ -85,7 +79,7 @@ TEST(MasterKeyIdTest, IsSixteenLowercaseHexDigitsThatDoNotRevealTheKey) {
 }
 
 TEST_F(MasterKeyFileTest, ReadsAPrivateFile) {
-  Write(Path("master.key"), kHex + "\n", 0600);
+  WriteWithMode(Path("master.key"), kHex + "\n", 0600);
   absl::StatusOr<MasterKey> key = ReadMasterKeyFile(Path("master.key"));
   ASSERT_TRUE(key.ok()) << key.status();
   EXPECT_EQ(key->key, std::string(32, '\xaa'));
@@ -94,7 +88,7 @@ TEST_F(MasterKeyFileTest, ReadsAPrivateFile) {
 
 TEST_F(MasterKeyFileTest, RefusesAFileOthersMayRead) {
   for (mode_t mode : {0644, 0640, 0604}) {
-    Write(Path("master.key"), kHex, mode);
+    WriteWithMode(Path("master.key"), kHex, mode);
     absl::StatusOr<MasterKey> key = ReadMasterKeyFile(Path("master.key"));
     EXPECT_EQ(key.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(key.status().message(), HasSubstr("chmod 600"));
@@ -104,7 +98,7 @@ TEST_F(MasterKeyFileTest, RefusesAFileOthersMayRead) {
 TEST_F(MasterKeyFileTest, RefusesAMissingFileOrBadText) {
   EXPECT_EQ(ReadMasterKeyFile(Path("absent.key")).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  Write(Path("master.key"), "not a key\n", 0600);
+  WriteWithMode(Path("master.key"), "not a key\n", 0600);
   absl::StatusOr<MasterKey> key = ReadMasterKeyFile(Path("master.key"));
   EXPECT_EQ(key.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(key.status().message(), HasSubstr(Path("master.key")));
