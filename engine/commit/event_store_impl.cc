@@ -192,7 +192,7 @@ absl::Status EventStoreImpl::Flush() {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
   std::vector<rocksdb::ColumnFamilyHandle*> all;
-  for (int cf = 0; cf < kTableCount; ++cf) {
+  for (size_t cf = 0; cf < kTableCount; ++cf) {
     all.push_back(db_->cf(static_cast<Table>(cf)));
   }
   const rocksdb::Status flushed =

@@ -9,7 +9,7 @@ namespace {
 // A RocksDB integer property summed over every column family; 0 if unknown.
 uint64_t SumProperty(const StoreDb& db, const std::string& property) {
   uint64_t sum = 0;
-  for (int cf = 0; cf < kTableCount; ++cf) {
+  for (size_t cf = 0; cf < kTableCount; ++cf) {
     uint64_t value = 0;
     if (db.db()->GetIntProperty(db.cf(static_cast<Table>(cf)), property,
                                 &value)) {

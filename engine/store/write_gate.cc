@@ -102,7 +102,7 @@ bool WriteGate::MemtableFilled(Table cf) const {
 }
 
 bool WriteGate::AnyMemtableFilled() const {
-  for (int cf = 0; cf < kTableCount; ++cf) {
+  for (size_t cf = 0; cf < kTableCount; ++cf) {
     if (MemtableFilled(static_cast<Table>(cf))) return true;
   }
   return false;

@@ -53,7 +53,7 @@ class WriteGateTest : public ::testing::Test {
   // memtable moves to a new log file, all of them empty.
   void FlushEveryMemtable() {
     rocksdb::FlushOptions wait;
-    for (int cf = 0; cf < kTableCount; ++cf) {
+    for (size_t cf = 0; cf < kTableCount; ++cf) {
       ASSERT_TRUE(db_->db()->Flush(wait, db_->cf(static_cast<Table>(cf))).ok());
     }
   }
