@@ -49,11 +49,18 @@ function(check sources excluded forbidden why)
   set(broken ${broken} PARENT_SCOPE)
 endfunction()
 
-foreach(rule IN LISTS rules)
+# split_rule(<rule> <head> <rest>): "a|b|c" gives head "a", rest "b|c".
+function(split_rule rule head rest)
   string(FIND "${rule}" "|" bar)
-  string(SUBSTRING "${rule}" 0 ${bar} layer)
+  string(SUBSTRING "${rule}" 0 ${bar} first)
   math(EXPR from "${bar} + 1")
-  string(SUBSTRING "${rule}" ${from} -1 forbidden)
+  string(SUBSTRING "${rule}" ${from} -1 others)
+  set(${head} "${first}" PARENT_SCOPE)
+  set(${rest} "${others}" PARENT_SCOPE)
+endfunction()
+
+foreach(rule IN LISTS rules)
+  split_rule("${rule}" layer forbidden)
   file(GLOB_RECURSE sources RELATIVE ${ROOT}
        ${ROOT}/${layer}/*.h ${ROOT}/${layer}/*.cc)
   check("${sources}" "" "${forbidden}" "${layer}/ may not include it")
@@ -90,10 +97,7 @@ set(module_rules
   "replay|timers|rpc|testing"
   "rpc|util|store|commit|timers|tasks|replay|testing")
 foreach(rule IN LISTS module_rules)
-  string(FIND "${rule}" "|" bar)
-  string(SUBSTRING "${rule}" 0 ${bar} module)
-  math(EXPR from "${bar} + 1")
-  string(SUBSTRING "${rule}" ${from} -1 above)
+  split_rule("${rule}" module above)
   file(GLOB module_sources RELATIVE ${ROOT}
        ${ROOT}/engine/${module}/*.h ${ROOT}/engine/${module}/*.cc)
   check("${module_sources}" "_test\\.cc$" "\"(${above})/"

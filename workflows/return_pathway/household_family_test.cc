@@ -139,16 +139,21 @@ TEST_P(TwoGuardiansTest, OneRelocationTaskAndOneConversationPerHousehold) {
 
 INSTANTIATE_TEST_SUITE_P(EitherOrder, TwoGuardiansTest, ::testing::Bool());
 
-// A child of the other guardian alone moves with the family too: its
-// guardian moves with the holder's task, and the child follows.
-TEST(CoGuardianTest, AChildOfTheOtherGuardianAloneMovesToo) {
-  HouseholdFixture f;
+// Guardians G and G2, their child C8, and CG, a child of G alone.
+void RegisterFamilyWithAChildOfGAlone(HouseholdFixture& f) {
   RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
   RP_ASSERT_OK(f.Register(kRegistered, Guardian("G2")));
   RP_ASSERT_OK(
       f.Register(kRegistered, Child("C8", CivilDay(2018, 2, 1), {"G", "G2"})));
   RP_ASSERT_OK(
       f.Register(kRegistered, Child("CG", CivilDay(2016, 2, 1), {"G"})));
+}
+
+// A child of the other guardian alone moves with the family too: its
+// guardian moves with the holder's task, and the child follows.
+TEST(CoGuardianTest, AChildOfTheOtherGuardianAloneMovesToo) {
+  HouseholdFixture f;
+  ASSERT_NO_FATAL_FAILURE(RegisterFamilyWithAChildOfGAlone(f));
   RP_ASSERT_OK(f.FinalRejection("G2", kFinal));
   RP_ASSERT_OK(f.FinalRejection("G", kFinal));
   std::vector<v1::PathwayTask> relocation = f.Tasks("G2", kTaskRelocation);
@@ -309,12 +314,7 @@ TEST(CoGuardianTest, TheCoGuardianTakesOverWhenTheHolderDeparts) {
 // included).
 TEST(CoGuardianTest, ATakeOverWhenARetractionTakesBackTheHoldersDecision) {
   HouseholdFixture f;
-  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G")));
-  RP_ASSERT_OK(f.Register(kRegistered, Guardian("G2")));
-  RP_ASSERT_OK(
-      f.Register(kRegistered, Child("C8", CivilDay(2018, 2, 1), {"G", "G2"})));
-  RP_ASSERT_OK(
-      f.Register(kRegistered, Child("CG", CivilDay(2016, 2, 1), {"G"})));
+  ASSERT_NO_FATAL_FAILURE(RegisterFamilyWithAChildOfGAlone(f));
   RP_ASSERT_OK(f.FinalRejection("G", kFinal));
   RP_ASSERT_OK(f.FinalRejection("G2", kFinal));
   const std::vector<v1::PathwayTask> held = f.Tasks("G", kTaskRelocation);
