@@ -30,9 +30,9 @@ struct ServiceDeps {
   Executor* executor = nullptr;  // runs the blocking part of each call
   Clock* clock = nullptr;
   AccessLog* access_log = nullptr;  // every read of a person's data is logged
-  // The compliance report's checker (AuditService.Compliance). A server
-  // built without one (a test's) answers that call with the status
-  // UNIMPLEMENTED; returnpathd always gives one.
+  // The compliance report's checker (AuditService.Compliance). Null in a
+  // server that does not offer the report (some tests build one so): the
+  // call is refused as not offered. returnpathd always sets it.
   const HistoryChecker* checker = nullptr;
   // The workflow under another policy, for AuditService.WhatIf (a copy of
   // the application's function). Without one, as without a checker.

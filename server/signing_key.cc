@@ -3,12 +3,10 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "absl/base/internal/raw_logging.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "engine/private_file.h"
 #include "engine/read_file.h"
 #include "engine/signature.h"
@@ -21,22 +19,6 @@ namespace {
 absl::Status Refused(const std::string& path, absl::string_view why) {
   return absl::FailedPreconditionError(
       absl::StrCat("signing key ", path, ": ", why));
-}
-
-// A private key others may read could sign for the server.
-absl::Status CheckPrivate(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    return Refused(path,
-                   absl::StrCat("cannot read it (", std::strerror(errno), ")"));
-  }
-  if ((st.st_mode & 077) != 0) {
-    return Refused(
-        path, absl::StrFormat("others than its owner may read it (mode %04o); "
-                              "chmod 600 it",
-                              st.st_mode & 07777));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -52,7 +34,7 @@ absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::LoadOrCreate(
           WritePrivateFile(key_path, GenerateEd25519Key().private_key_pem));
     }
   }
-  RP_RETURN_IF_ERROR(CheckPrivate(key_path));
+  RP_RETURN_IF_ERROR(CheckPrivateFile(key_path, "signing key"));
   absl::StatusOr<std::string> pem = ReadFileText(key_path, "signing key");
   if (!pem.ok()) return Refused(key_path, pem.status().message());
   absl::StatusOr<std::string> public_pem = Ed25519PublicKeyOf(*pem);
