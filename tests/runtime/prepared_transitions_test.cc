@@ -25,6 +25,7 @@
 #include "engine/testing/store_test_util.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"
+#include "tests/runtime/open_runtime.h"
 #include "workflows/return_pathway/date_util.h"
 #include "workflows/return_pathway/return_pathway_workflow.h"
 
@@ -61,6 +62,7 @@ class Store {
     options.workflow = &workflow;
     options.sync = false;
     options.prepare_transitions = prepare;
+    options.master_keys = TestMasterKeys();
     absl::StatusOr<std::unique_ptr<EventStore>> store =
         EventStore::Open(options);
     EXPECT_TRUE(store.ok()) << store.status();

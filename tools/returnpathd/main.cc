@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -35,6 +36,7 @@
 #include "server/chain_checkpoints.h"
 #include "server/daemon_metrics.h"
 #include "server/dev_principals.h"
+#include "server/master_keys.h"
 #include "server/pathway_service.h"
 #include "server/principal_registry.h"
 #include "server/request_log.h"
@@ -110,6 +112,16 @@ ABSL_FLAG(std::string, signing_key, "",
           "the server's Ed25519 private key (PEM), which signs checkpoints and "
           "exports; empty: <data_dir>/signing_key.pem, created if missing. Its "
           "public key is written beside it (<key>.pub) for auditors");
+ABSL_FLAG(std::string, master_key_file, "",
+          "the master key (64 hex digits, a file only its owner may read) that "
+          "wraps the keys sealing persons' fields at rest; empty: the "
+          "environment variable RETURNPATH_MASTER_KEY, else "
+          "<data_dir>/master.key, created if missing (keep it elsewhere in "
+          "production: docs/privacy.md)");
+ABSL_FLAG(std::vector<std::string>, previous_master_key_files, {},
+          "while rotating the master key: the files of the keys it replaces, "
+          "comma-separated; the store rewraps its keys under the new one at "
+          "start");
 ABSL_FLAG(absl::Duration, checkpoint_every, absl::Hours(1),
           "sign and keep a checkpoint of the event log's head this often (by "
           "the daemon's clock), when the log has grown; 0: never");
@@ -202,6 +214,24 @@ int main(int argc, char** argv) {
                                        data_dir);
   if (!signing_key.ok())
     return Fail("cannot load the signing key", signing_key.status());
+  engine::MasterKeySources key_sources;
+  key_sources.file = absl::GetFlag(FLAGS_master_key_file);
+  key_sources.previous_files = absl::GetFlag(FLAGS_previous_master_key_files);
+  if (const char* text = std::getenv(engine::kMasterKeyVariable)) {
+    key_sources.environment = text;
+  }
+  key_sources.data_dir = data_dir;
+  absl::StatusOr<engine::LoadedMasterKeys> master_keys =
+      engine::LoadMasterKeys(key_sources);
+  if (!master_keys.ok())
+    return Fail("cannot load the master key", master_keys.status());
+  if (!master_keys->created.empty()) {
+    engine::LogLine("warning",
+                    "created a master key in the data directory; in "
+                    "production keep it elsewhere (docs/privacy.md)",
+                    {{"path", master_keys->created},
+                     {"id", master_keys->keyring->current().id}});
+  }
   if (absl::GetFlag(FLAGS_checkpoint_every) < absl::ZeroDuration()) {
     return Fail("bad --checkpoint_every",
                 absl::InvalidArgumentError("must be 0 or more"));
@@ -251,6 +281,7 @@ int main(int argc, char** argv) {
   options.store.clock = clock.get();
   options.store.workflow = workflow->get();
   options.store.read_legacy_access = engine::AccessLog::ReadLegacy;
+  options.store.master_keys = master_keys->keyring;
   if (absl::GetFlag(FLAGS_min_free_disk_mib) < 0) {
     return Fail("bad --min_free_disk_mib",
                 absl::InvalidArgumentError("must be 0 or more"));
