@@ -332,11 +332,17 @@ absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
 
   // Serialize once; the hash covers exactly the stored bytes.
   event->set_previous_hash(top().chain.head);
+  RP_ASSIGN_OR_RETURN(std::optional<google::protobuf::Any> plain,
+                      SealForStore(event));
   std::string bytes;
   if (!event->SerializeToString(&bytes)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "event at version ", version, " of stream \"", event->stream_id(),
         "\" cannot be serialized (too large?)"));
+  }
+  if (plain.has_value()) {  // the transition and the caller see it plain
+    *event->mutable_payload() = *std::move(plain);
+    event->clear_sealed();
   }
   std::string hash = ChainHash(top().chain.head, bytes);
   std::string event_key = keys::Event(position);

@@ -11,6 +11,7 @@
 #include "store/codec.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
+#include "store/sealing.h"
 #include "store/task_keys.h"
 
 namespace returnpath::engine {
@@ -139,15 +140,39 @@ absl::StatusOr<uint64_t> CommandContext::PositionOf(absl::string_view stream_id,
 absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
     uint64_t position) const {
   const std::string key = keys::Event(position);
-  if (const std::string* written = ctx_.Find(&Overlay::events, key)) {
-    return EventForLookup(position, *written);
-  }
-  return EventForLookup(position, ctx_.db_->Get(Table::kEvents, key, nullptr));
+  const std::string* written = ctx_.Find(&Overlay::events, key);
+  RP_ASSIGN_OR_RETURN(
+      returnpath::v1::EventEnvelope event,
+      written != nullptr
+          ? EventForLookup(position, *written)
+          : EventForLookup(position,
+                           ctx_.db_->Get(Table::kEvents, key, nullptr)));
+  if (event.sealed().empty()) return event;
+  RP_ASSIGN_OR_RETURN(std::optional<std::string> stream_key,
+                      ctx_.StreamKey(event.stream_id()));
+  RP_RETURN_IF_ERROR(OpenEventWith(stream_key, &event));
+  return event;
 }
 
 absl::StatusOr<uint64_t> CommandContext::Events::PositionOf(
     absl::string_view stream_id, uint64_t version) const {
   return ctx_.PositionOf(stream_id, version);
+}
+
+absl::StatusOr<std::optional<std::string>> CommandContext::StreamKey(
+    absl::string_view stream_id) const {
+  const std::string stream(stream_id);
+  if (const auto* made = Find(&Overlay::stream_keys, stream)) return *made;
+  if (auto it = durable_keys_.find(stream); it != durable_keys_.end()) {
+    return it->second;
+  }
+  RP_ASSIGN_OR_RETURN(
+      std::optional<std::string> key,
+      UnwrapStoredKey(
+          db_->master_keys().get(), stream,
+          db_->Get(Table::kKeys, keys::StreamKey(stream), nullptr)));
+  durable_keys_.emplace(stream, key);
+  return key;
 }
 
 absl::Status CommandContext::PutTimer(const Timer& timer) {
@@ -346,6 +371,9 @@ void CommandContext::MergeLayer() {
   for (auto& [k, v] : done.events)
     into.events.insert_or_assign(k, std::move(v));
   for (auto& [k, v] : done.positions) into.positions.insert_or_assign(k, v);
+  for (auto& [k, v] : done.stream_keys) {
+    into.stream_keys.insert_or_assign(k, std::move(v));
+  }
   into.chain = std::move(done.chain);
   ABSL_RAW_CHECK(batch_.PopSavePoint().ok(), "no save point to pop");
 }
@@ -353,6 +381,7 @@ void CommandContext::MergeLayer() {
 void CommandContext::Begin() {
   ABSL_RAW_CHECK(layers_.size() == 1, "a command is already running");
   now_ = clock_->Now();
+  durable_keys_.clear();
   PushLayer();
 }
 

@@ -160,6 +160,8 @@ class CommandContext {
     // Events (their stored values) and their positions by stream version.
     absl::flat_hash_map<std::string, std::string> events;
     absl::flat_hash_map<std::string, uint64_t> positions;
+    // Stream keys (unwrapped) this group made; nullopt: removed.
+    absl::flat_hash_map<std::string, std::optional<std::string>> stream_keys;
     ChainState chain;
   };
 
@@ -217,6 +219,18 @@ class CommandContext {
                          const returnpath::v1::EventEnvelope& event,
                          const std::string* outcome = nullptr);
 
+  // command_keys.cc. The stream's key as this context sees it; nullopt
+  // if it has none.
+  absl::StatusOr<std::optional<std::string>> StreamKey(
+      absl::string_view stream_id) const;
+  // The stream's key, made, wrapped and put in this write if it has none.
+  absl::StatusOr<std::string> KeyToSeal(absl::string_view stream_id);
+  // Seals `event` for storing when the store seals (StoreDb::master_keys);
+  // returns its plain payload to put back after it is serialized, or nullopt
+  // if nothing was sealed.
+  absl::StatusOr<std::optional<google::protobuf::Any>> SealForStore(
+      returnpath::v1::EventEnvelope* event);
+
   void PutIdempotency(absl::string_view stored_key,
                       const IdempotencyRecord& record);
   void Put(Table cf, absl::string_view key, absl::string_view value);
@@ -244,6 +258,10 @@ class CommandContext {
   std::vector<Overlay> layers_;  // never empty
   const uint64_t access_start_;  // the access log's end before this group
   absl::Time now_;
+  // Durable stream keys found by the running command (cleared by Begin: a
+  // key must not outlive the command that read it).
+  mutable absl::flat_hash_map<std::string, std::optional<std::string>>
+      durable_keys_;
   // While an Append runs: its recorded time, and what was prepared for it.
   absl::Time recorded_;
   PreparedAppend* prepared_ = nullptr;

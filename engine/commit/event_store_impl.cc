@@ -13,6 +13,7 @@
 #include "store/backup.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
+#include "store/sealing.h"
 #include "store/verify.h"
 
 namespace returnpath::engine {
@@ -87,6 +88,7 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
                                         : nullptr,
                                     options.min_free_disk_bytes));
   RP_RETURN_IF_ERROR(CheckSchema(*db, options.workflow));
+  RP_RETURN_IF_ERROR(OpenSealing(db.get(), options.master_keys));
   RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));
   RP_ASSIGN_OR_RETURN(chain.access, RecoverAccessChain(*db));
   RP_RETURN_IF_ERROR(

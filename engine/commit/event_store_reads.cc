@@ -15,6 +15,7 @@
 #include "store/codec.h"
 #include "store/keys.h"
 #include "store/rocks_view.h"
+#include "store/sealing.h"
 
 namespace returnpath::engine {
 namespace {
@@ -49,7 +50,8 @@ absl::StatusOr<Proto> GetProto(const StoreDb& db, Table cf,
 }
 
 absl::StatusOr<EventEnvelope> GetEvent(const StoreDb& db, uint64_t position,
-                                       const ScopedSnapshot& snapshot) {
+                                       const ScopedSnapshot& snapshot,
+                                       StreamKeys& keys) {
   absl::StatusOr<std::string> value =
       db.Get(Table::kEvents, keys::Event(position), snapshot.get());
   if (absl::IsNotFound(value.status())) {
@@ -59,6 +61,7 @@ absl::StatusOr<EventEnvelope> GetEvent(const StoreDb& db, uint64_t position,
   if (!value.ok()) return value.status();
   EventEnvelope event;
   RP_RETURN_IF_ERROR(DecodeEventValue(position, *value, &event));
+  RP_RETURN_IF_ERROR(OpenEvent(keys, &event));
   return event;
 }
 
@@ -112,9 +115,10 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStoreImpl::ReadStream(
   RP_RETURN_IF_ERROR(bad);
   std::vector<EventEnvelope> events;
   events.reserve(positions.size());
+  StreamKeys keys = KeysAt(*db_, snapshot.get());
   for (uint64_t position : positions) {
     RP_ASSIGN_OR_RETURN(EventEnvelope event,
-                        GetEvent(*db_, position, snapshot));
+                        GetEvent(*db_, position, snapshot, keys));
     events.push_back(std::move(event));
   }
   return events;
@@ -127,6 +131,7 @@ absl::StatusOr<EventPage> EventStoreImpl::ReadAll(uint64_t from_position,
   ScopedSnapshot snapshot(db_->db());
   EventPage page;
   page.next_position = std::max<uint64_t>(from_position, 1);
+  StreamKeys keys = KeysAt(*db_, snapshot.get());
   absl::Status bad;
   RP_RETURN_IF_ERROR(
       Scan(*db_, Table::kEvents, snapshot, keys::Event(page.next_position), "",
@@ -139,6 +144,7 @@ absl::StatusOr<EventPage> EventStoreImpl::ReadAll(uint64_t from_position,
              }
              EventEnvelope event;
              bad = DecodeEventValue(position, value, &event);
+             if (bad.ok()) bad = OpenEvent(keys, &event);
              if (!bad.ok()) return false;
              page.events.push_back(std::move(event));
              page.next_position = position + 1;

@@ -9,6 +9,7 @@
 #include "returnpath/v1/engine.pb.h"
 #include "store/codec.h"
 #include "store/keys.h"
+#include "store/sealing.h"
 
 namespace returnpath::engine {
 namespace {
@@ -19,10 +20,15 @@ using returnpath::v1::StreamRecord;
 // Durable events, as a transition prepared here may read them.
 class DurableEvents final : public EventLookup {
  public:
-  explicit DurableEvents(const StoreDb& db) : db_(db) {}
+  explicit DurableEvents(const StoreDb& db)
+      : db_(db), keys_(KeysAt(db, nullptr)) {}
   absl::StatusOr<EventEnvelope> EventAt(uint64_t position) const override {
-    return EventForLookup(
-        position, db_.Get(Table::kEvents, keys::Event(position), nullptr));
+    RP_ASSIGN_OR_RETURN(
+        EventEnvelope event,
+        EventForLookup(
+            position, db_.Get(Table::kEvents, keys::Event(position), nullptr)));
+    RP_RETURN_IF_ERROR(OpenEvent(keys_, &event));
+    return event;
   }
   absl::StatusOr<uint64_t> PositionOf(absl::string_view stream_id,
                                       uint64_t version) const override {
@@ -34,6 +40,8 @@ class DurableEvents final : public EventLookup {
 
  private:
   const StoreDb& db_;
+  // Found as sealed events are read, for this one preparation.
+  mutable StreamKeys keys_;
 };
 
 class Preparer {

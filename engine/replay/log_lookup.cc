@@ -19,8 +19,12 @@ absl::Status NoEventAt(uint64_t position) {
 
 absl::StatusOr<returnpath::v1::EventEnvelope> ViewEvents::EventAt(
     uint64_t position) const {
-  return EventForLookup(position,
-                        view_.Get(Table::kEvents, keys::Event(position)));
+  RP_ASSIGN_OR_RETURN(
+      returnpath::v1::EventEnvelope event,
+      EventForLookup(position,
+                     view_.Get(Table::kEvents, keys::Event(position))));
+  RP_RETURN_IF_ERROR(view_.OpenSealed(&event));
+  return event;
 }
 
 absl::StatusOr<uint64_t> ViewEvents::PositionOf(absl::string_view stream_id,

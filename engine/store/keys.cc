@@ -39,9 +39,11 @@ void PutInvertedTime(std::string* out, absl::Time t) {
 const std::vector<std::string>& ColumnFamilies() {
   static const auto* const kAll = new std::vector<std::string>{
       kEvents,    kStreams,     kState, kTimers,    kTimerIds, kTasks,
-      kTaskReady, kIdempotency, kIndex, kAccessLog, kMeta};
+      kTaskReady, kIdempotency, kIndex, kAccessLog, kMeta,     kKeys};
   return *kAll;
 }
+
+std::string StreamKey(absl::string_view stream) { return std::string(stream); }
 
 std::string PrefixEnd(std::string prefix) {
   while (!prefix.empty()) {

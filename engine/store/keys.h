@@ -28,7 +28,11 @@
 //   inverted time and inverted sequence, value empty
 //   meta         "last_position" u64, "chain_head" 32 bytes, "schema_version"
 //   u64, "state_schema" text, "access_last" u64, "access_head" 32 bytes,
-//   "checkpoint/" u64 position -> the application's checkpoint record
+//   "checkpoint/" u64 position -> the application's checkpoint record,
+//   "master_key_check" MasterKeyCheck (engine/stream_keys.h)
+//   keys         stream                                       EncodeWrappedKey
+//   of the stream's data key (store/sealing.h); absent: no event of the
+//   stream is sealed, or the stream was erased
 //
 // The `default` column family exists (RocksDB requires it) and stays empty.
 
@@ -52,6 +56,7 @@ inline constexpr char kIdempotency[] = "idempotency";
 inline constexpr char kIndex[] = "index";
 inline constexpr char kAccessLog[] = "access_log";
 inline constexpr char kMeta[] = "meta";
+inline constexpr char kKeys[] = "keys";
 
 // Every column family above, in a fixed order (see Table).
 const std::vector<std::string>& ColumnFamilies();
@@ -73,6 +78,9 @@ inline constexpr char kMetaAccessHead[] = "access_head";
 // Checkpoints (EventStore::PutCheckpointAsync): this prefix, then the u64
 // position.
 inline constexpr char kMetaCheckpointPrefix[] = "checkpoint/";
+// MasterKeyCheck of the master key that wrapped the stream keys; absent in
+// a store that never sealed.
+inline constexpr char kMetaMasterKeyCheck[] = "master_key_check";
 inline constexpr uint64_t kSchemaVersion = 1;
 
 // Primitive encoders. Get* return false if `in` is too short and otherwise
@@ -119,6 +127,9 @@ bool DecodeTaskReady(absl::string_view key, std::string* queue,
 // A ready entry's queue (a view into `key`) and due time, without copying.
 bool DecodeTaskReadyDue(absl::string_view key, absl::string_view* queue,
                         absl::Time* due);
+
+// keys: the stream id as it is.
+std::string StreamKey(absl::string_view stream);
 
 // idempotency. A caller's key is stored as given: it is UTF-8 (the append
 // path checks), which never holds a 0xff byte, so no caller's key can reach

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/sealing.h"
+
 namespace returnpath::engine {
 namespace {
 
@@ -33,7 +35,8 @@ class RocksCursor final : public TableCursor {
 
 class SnapshotView final : public StoreView {
  public:
-  explicit SnapshotView(const StoreDb& db) : db_(db), snapshot_(db.db()) {}
+  explicit SnapshotView(const StoreDb& db)
+      : db_(db), snapshot_(db.db()), keys_(KeysAt(db, snapshot_.get())) {}
 
   absl::StatusOr<std::string> Get(Table table,
                                   absl::string_view key) const override {
@@ -43,10 +46,15 @@ class SnapshotView final : public StoreView {
                                       absl::string_view limit) const override {
     return NewTableCursor(db_, table, snapshot_.get(), start, limit);
   }
+  absl::Status OpenSealed(returnpath::v1::EventEnvelope* event) const override {
+    return OpenEvent(keys_, event);
+  }
 
  private:
   const StoreDb& db_;
   const ScopedSnapshot snapshot_;
+  // The keys at this snapshot, found as sealed events are read.
+  mutable StreamKeys keys_;
 };
 
 }  // namespace

@@ -3,11 +3,13 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/master_key.h"
 #include "engine/store_view.h"
 #include "rocksdb/db.h"
 #include "rocksdb/listener.h"
@@ -64,6 +66,15 @@ class StoreDb {
   // Releases the handles and closes the database. Idempotent.
   absl::Status Close();
 
+  // The keys that open sealed events (store/sealing.h); null: sealing is off.
+  // Set once by the store's Open, before any read or write.
+  const std::shared_ptr<const MasterKeyring>& master_keys() const {
+    return master_keys_;
+  }
+  void set_master_keys(std::shared_ptr<const MasterKeyring> keys) {
+    master_keys_ = std::move(keys);
+  }
+
  private:
   StoreDb() = default;
 
@@ -72,6 +83,7 @@ class StoreDb {
   std::shared_ptr<rocksdb::EventListener> listener_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; see Close
+  std::shared_ptr<const MasterKeyring> master_keys_;
 };
 
 // Holds a RocksDB snapshot for one read and releases it after.

@@ -39,7 +39,9 @@ absl::Status ReadIndexedStream(
                            event.stream_id(), "\" version ",
                            event.stream_version()));
       events->pop_back();
+      continue;
     }
+    RP_RETURN_IF_ERROR(view.OpenSealed(&event));
   }
   return index.status();
 }

@@ -2,7 +2,7 @@
 // table names, walks over a range, the meta record's last position.
 
 #include "engine/store_view.h"
-
+#include "returnpath/v1/event.pb.h"
 #include "store/keys.h"
 
 namespace returnpath::engine {
@@ -35,6 +35,13 @@ uint64_t StoreView::LastPosition() const {
     keys::GetU64(&in, &last);
   }
   return last;
+}
+
+absl::Status StoreView::OpenSealed(returnpath::v1::EventEnvelope* event) const {
+  if (event->sealed().empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("the event at position ", event->position(),
+                   " is sealed and this view has no keys to open it"));
 }
 
 }  // namespace returnpath::engine

@@ -15,6 +15,7 @@ namespace returnpath::integration {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class BackupRestoreTest : public IntegrationTest {
  protected:
@@ -73,7 +74,10 @@ TEST_F(BackupRestoreTest, TheScheduleBacksUpAndARestoredDaemonServesIt) {
 
   DaemonOptions restored;
   restored.clock_start = "";  // resumes at the backup's last recorded time
-  restored.extra_flags = {"--restore_from=" + backups_};
+  // The backup's events are sealed under the first daemon's master key.
+  restored.extra_flags = {
+      "--restore_from=" + backups_,
+      "--master_key_file=" + daemon().data_dir() + "/master.key"};
   absl::StatusOr<std::unique_ptr<Daemon>> copy = Daemon::Start(restored);
   ASSERT_TRUE(copy.ok()) << copy.status();
   const std::string log = (*copy)->LogTail();
@@ -116,6 +120,30 @@ TEST_F(BackupRestoreTest, RestoringOverAStoreIsRefused) {
                   "--policy_dir=" + PolicyDir(), "--restore_from=" + backups_});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.err, HasSubstr("the store to restore into is not empty"));
+}
+
+TEST_F(BackupRestoreTest, AnotherMasterKeyStopsTheDaemonBeforeServing) {
+  PersonSpec person;
+  person.id = "P-SEALED";
+  RP_ASSERT_OK(Register(person));
+  daemon().Stop();
+  const std::vector<std::string> argv = {
+      ReturnpathdPath(),      "--data_dir=" + daemon().data_dir(),
+      "--listen=127.0.0.1:0", "--dev_principals",
+      "--clock=manual",       "--policy_dir=" + PolicyDir()};
+  const ProcessResult wrong =
+      RunProcess(argv, absl::Seconds(60),
+                 {"RETURNPATH_MASTER_KEY=" + std::string(64, 'e')});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("does not open this store"));
+  EXPECT_THAT(wrong.err, Not(HasSubstr("msg=\"serving\"")));
+  std::vector<std::string> both = argv;
+  both.push_back("--master_key_file=" + daemon().data_dir() + "/master.key");
+  const ProcessResult ambiguous =
+      RunProcess(both, absl::Seconds(60),
+                 {"RETURNPATH_MASTER_KEY=" + std::string(64, 'e')});
+  EXPECT_EQ(ambiguous.exit_code, 1);
+  EXPECT_THAT(ambiguous.err, HasSubstr("give one"));
 }
 
 }  // namespace

@@ -74,6 +74,9 @@ TEST_F(ClockRestartTest, AManualClockWithoutAStartResumesAtTheStoresTime) {
   options.prepare_data_dir = [&store](const std::string& data_dir) {
     std::filesystem::copy(store, data_dir + "/store",
                           std::filesystem::copy_options::recursive);
+    // The store's events are sealed under the first daemon's master key.
+    std::filesystem::copy_file(store + "/../master.key",
+                               data_dir + "/master.key");
     return absl::OkStatus();
   };
   absl::StatusOr<std::unique_ptr<Daemon>> resumed = Daemon::Start(options);

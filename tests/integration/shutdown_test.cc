@@ -13,6 +13,7 @@
 #include "absl/synchronization/notification.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "engine/master_key.h"
 #include "tests/integration/fixture.h"
 
 namespace returnpath::integration {
@@ -99,6 +100,11 @@ TEST_F(IntegrationTest, SigtermAnswersEveryCallInFlightAndLosesNoWrite) {
   engine::StoreOptions options;
   options.path = daemon().data_dir() + "/store";
   options.clock = &clock;
+  auto master_key =
+      engine::ReadMasterKeyFile(daemon().data_dir() + "/master.key");
+  ASSERT_TRUE(master_key.ok()) << master_key.status();
+  options.master_keys =
+      std::make_shared<engine::MasterKeyring>(*std::move(master_key));
   auto store = engine::EventStore::Open(options);
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_TRUE((*store)->Verify(1, 0, nullptr).ok());

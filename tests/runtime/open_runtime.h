@@ -9,6 +9,7 @@
 
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "engine/master_key.h"
 #include "engine/task_queue.h"
 #include "engine/timer_loop.h"
 #include "engine/workflow.h"
@@ -16,8 +17,18 @@
 
 namespace returnpath::engine {
 
+// A fixed master key: the runtime tests seal erasable fields at rest, as a
+// daemon does, so every read they make goes through opening them.
+inline std::shared_ptr<const MasterKeyring> TestMasterKeys() {
+  static const auto* const keys =
+      new std::shared_ptr<const MasterKeyring>(std::make_shared<MasterKeyring>(
+          *MasterKeyFromText(std::string(64, '5'), "runtime test key")));
+  return *keys;
+}
+
 // Opens the store in `path` under `workflow` and `clock` (no fsync: a test),
-// its timer loop and its task queue. Close them in the reverse order.
+// sealing with TestMasterKeys(), its timer loop and its task queue. Close
+// them in the reverse order.
 inline void OpenRuntime(const std::string& path, Clock* clock,
                         const Workflow* workflow,
                         std::unique_ptr<EventStore>* store,
@@ -28,6 +39,7 @@ inline void OpenRuntime(const std::string& path, Clock* clock,
   options.clock = clock;
   options.workflow = workflow;
   options.sync = false;
+  options.master_keys = TestMasterKeys();
   auto opened = EventStore::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status();
   *store = *std::move(opened);

@@ -61,6 +61,8 @@ class Store {
     options.workflow = &workflow;
     options.sync = false;
     options.prepare_transitions = prepare;
+    // No master key: sealing draws random keys and nonces, and this test
+    // compares both stores byte for byte.
     absl::StatusOr<std::unique_ptr<EventStore>> store =
         EventStore::Open(options);
     EXPECT_TRUE(store.ok()) << store.status();

@@ -5,6 +5,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "engine/read_file.h"
 #include "engine/status_macros.h"
@@ -20,6 +21,13 @@ using google::protobuf::FieldDescriptor;
 std::string FlagText(const google::protobuf::Message& config,
                      const FieldDescriptor& field) {
   const google::protobuf::Reflection& r = *config.GetReflection();
+  if (field.is_repeated()) {  // a list flag: comma-separated strings
+    std::vector<std::string> values;
+    for (int i = 0; i < r.FieldSize(config, &field); ++i) {
+      values.push_back(r.GetRepeatedString(config, &field, i));
+    }
+    return absl::StrJoin(values, ",");
+  }
   switch (field.cpp_type()) {
     case FieldDescriptor::CPPTYPE_BOOL:
       return r.GetBool(config, &field) ? "true" : "false";

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
@@ -72,6 +73,16 @@ ABSL_FLAG(std::string, signing_key, "",
           "the server's Ed25519 private key (PEM), which signs checkpoints and "
           "exports; empty: <data_dir>/signing_key.pem, created if missing. Its "
           "public key is written beside it (<key>.pub) for auditors");
+ABSL_FLAG(std::string, master_key_file, "",
+          "the master key (64 hex digits, a file only its owner may read) that "
+          "wraps the keys sealing persons' fields at rest; empty: the "
+          "environment variable RETURNPATH_MASTER_KEY, else "
+          "<data_dir>/master.key, created if missing (keep it elsewhere in "
+          "production: docs/privacy.md)");
+ABSL_FLAG(std::vector<std::string>, previous_master_key_files, {},
+          "while rotating the master key: the files of the keys it replaces, "
+          "comma-separated; the store rewraps its keys under the new one at "
+          "start");
 ABSL_FLAG(absl::Duration, checkpoint_every, absl::Hours(1),
           "sign and keep a checkpoint of the event log's head this often (by "
           "the daemon's clock), when the log has grown; 0: never");

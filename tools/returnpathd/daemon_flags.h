@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/time/time.h"
@@ -34,6 +35,8 @@ ABSL_DECLARE_FLAG(absl::Duration, metrics_tasks_every);
 ABSL_DECLARE_FLAG(std::string, metrics_port_file);
 ABSL_DECLARE_FLAG(std::string, log_level);
 ABSL_DECLARE_FLAG(std::string, signing_key);
+ABSL_DECLARE_FLAG(std::string, master_key_file);
+ABSL_DECLARE_FLAG(std::vector<std::string>, previous_master_key_files);
 ABSL_DECLARE_FLAG(absl::Duration, checkpoint_every);
 ABSL_DECLARE_FLAG(int64_t, min_free_disk_mib);
 

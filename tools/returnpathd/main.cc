@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -35,6 +36,7 @@
 #include "server/chain_checkpoints.h"
 #include "server/daemon_metrics.h"
 #include "server/dev_principals.h"
+#include "server/master_keys.h"
 #include "server/pathway_service.h"
 #include "server/principal_registry.h"
 #include "server/request_log.h"
@@ -133,6 +135,24 @@ int main(int argc, char** argv) {
                                        data_dir);
   if (!signing_key.ok())
     return Fail("cannot load the signing key", signing_key.status());
+  engine::MasterKeySources key_sources;
+  key_sources.file = absl::GetFlag(FLAGS_master_key_file);
+  key_sources.previous_files = absl::GetFlag(FLAGS_previous_master_key_files);
+  if (const char* text = std::getenv(engine::kMasterKeyVariable)) {
+    key_sources.environment = text;
+  }
+  key_sources.data_dir = data_dir;
+  absl::StatusOr<engine::LoadedMasterKeys> master_keys =
+      engine::LoadMasterKeys(key_sources);
+  if (!master_keys.ok())
+    return Fail("cannot load the master key", master_keys.status());
+  if (!master_keys->created.empty()) {
+    engine::LogLine("warning",
+                    "created a master key in the data directory; in "
+                    "production keep it elsewhere (docs/privacy.md)",
+                    {{"path", master_keys->created},
+                     {"id", master_keys->keyring->current().id}});
+  }
   if (absl::GetFlag(FLAGS_checkpoint_every) < absl::ZeroDuration()) {
     return Fail("bad --checkpoint_every",
                 absl::InvalidArgumentError("must be 0 or more"));
@@ -182,6 +202,7 @@ int main(int argc, char** argv) {
   options.store.clock = clock.get();
   options.store.workflow = workflow->get();
   options.store.read_legacy_access = engine::AccessLog::ReadLegacy;
+  options.store.master_keys = master_keys->keyring;
   if (absl::GetFlag(FLAGS_min_free_disk_mib) < 0) {
     return Fail("bad --min_free_disk_mib",
                 absl::InvalidArgumentError("must be 0 or more"));

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
+#include "engine/master_key.h"
 #include "engine/store_view.h"
 #include "engine/workflow.h"
 #include "google/protobuf/any.pb.h"
@@ -141,6 +142,14 @@ struct StoreOptions {
   using LegacyAccessReader =
       std::function<absl::StatusOr<LegacyAccess>(absl::string_view record)>;
   LegacyAccessReader read_legacy_access;
+  // The master key that wraps each stream's key, and the keys it replaced
+  // while rotating (engine/master_key.h). Set: every event's erasable fields
+  // are sealed at rest under its stream's key and opened on read
+  // (docs/privacy.md, "Sealing at rest"); Open refuses another master key,
+  // and rewraps every stream key under the current one when the store was
+  // sealed with a previous one. Null: nothing is sealed, and Open refuses a
+  // store that holds sealed events.
+  std::shared_ptr<const MasterKeyring> master_keys;
 };
 
 // Which access records EventStore::ReadAccessLog visits.

@@ -17,6 +17,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
+namespace returnpath::v1 {
+class EventEnvelope;
+}  // namespace returnpath::v1
+
 namespace returnpath::engine {
 
 // The store's tables; their keys and values are laid out in engine/keys.h.
@@ -32,9 +36,10 @@ enum class Table {
   kIndex,
   kAccessLog,
   kMeta,
+  kKeys,
 };
 
-inline constexpr size_t kTableCount = static_cast<size_t>(Table::kMeta) + 1;
+inline constexpr size_t kTableCount = static_cast<size_t>(Table::kKeys) + 1;
 
 // "events", "task_ready", ...: the table's name in messages.
 absl::string_view TableName(Table table);
@@ -85,6 +90,12 @@ class StoreView {
   // The last position the meta record names, for progress totals; 0 if it is
   // absent or unreadable.
   uint64_t LastPosition() const;
+
+  // Opens an event read from this view whose erasable fields are sealed
+  // (EventEnvelope.sealed): merges them back into its payload, or marks it
+  // `erased` if its stream's key is gone. Does nothing to an unsealed event.
+  // This default opens nothing: FAILED_PRECONDITION for a sealed event.
+  virtual absl::Status OpenSealed(returnpath::v1::EventEnvelope* event) const;
 };
 
 // Parses a value read from `table`: nullopt if it was absent (NOT_FOUND),
