@@ -36,6 +36,7 @@ class AdminService final : public v1::AdminService::CallbackService {
         .Method("Now", &AdminService::Now)
         .Method("Backup", &AdminService::Backup)
         .Method("Import", &AdminService::Import)
+        .Method("Erase", &AdminService::Erase)
         .Method("AddPrincipal", &AdminService::AddPrincipal)
         .Method("ListPrincipals", &AdminService::ListPrincipals)
         .Method("RevokePrincipal", &AdminService::RevokePrincipal)
@@ -54,6 +55,10 @@ class AdminService final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* Import(grpc::CallbackServerContext* ctx,
                                    const v1::ImportRequest* request,
                                    v1::ImportResponse* response) override;
+  // erasure_calls.cc
+  grpc::ServerUnaryReactor* Erase(grpc::CallbackServerContext* ctx,
+                                  const v1::EraseRequest* request,
+                                  v1::EraseResponse* response) override;
   grpc::ServerUnaryReactor* AddPrincipal(
       grpc::CallbackServerContext* ctx, const v1::AddPrincipalRequest* request,
       v1::PrincipalResponse* response) override;

@@ -33,7 +33,8 @@ class AuditService final : public v1::AuditService::CallbackService {
         .Method("Export", &AuditService::Export)
         .Method("Checkpoints", &AuditService::Checkpoints)
         .Method("SigningKey", &AuditService::SigningKey)
-        .Method("WhatIf", &AuditService::WhatIf);
+        .Method("WhatIf", &AuditService::WhatIf)
+        .Method("ApproveErasure", &AuditService::ApproveErasure);
   }
 
   grpc::ServerWriteReactor<v1::EventEnvelope>* History(
@@ -77,6 +78,11 @@ class AuditService final : public v1::AuditService::CallbackService {
   grpc::ServerWriteReactor<v1::WhatIfResponse>* WhatIf(
       grpc::CallbackServerContext* ctx,
       const v1::WhatIfRequest* request) override;
+  // erasure_calls.cc
+  grpc::ServerUnaryReactor* ApproveErasure(
+      grpc::CallbackServerContext* ctx,
+      const v1::ApproveErasureRequest* request,
+      v1::ApproveErasureResponse* response) override;
 
  private:
   // What PathwayAsOf reads, checked; served once logged.

@@ -302,6 +302,16 @@ absl::Status CheckBounds(const v1::AsOfRequest& request) {
   return CheckTime("recorded_time", request.recorded_time());
 }
 
+absl::Status CheckBounds(const v1::ApproveErasureRequest& request) {
+  RP_RETURN_IF_ERROR(CheckId("person_id", request.person_id()));
+  return CheckPlain("reason", request.reason(), kMaxTextBytes);
+}
+
+absl::Status CheckBounds(const v1::EraseRequest& request) {
+  RP_RETURN_IF_ERROR(CheckId("person_id", request.person_id()));
+  return CheckPlain("reason", request.reason(), kMaxTextBytes);
+}
+
 absl::Status CheckBounds(const v1::StatisticsRequest& request) {
   RP_RETURN_IF_ERROR(CheckTime("from", request.from()));
   return CheckTime("to", request.to());

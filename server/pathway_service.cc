@@ -114,8 +114,15 @@ absl::Status MayRecord(const ServiceDeps& deps, const Principal& principal,
                        const v1::RecordEventRequest& request) {
   absl::StatusOr<v1::StreamRecord> record =
       deps.store->GetStreamRecord(request.person_id());
-  if (record.ok() && CoversPerson(principal, *record))
+  if (record.ok() && CoversPerson(principal, *record)) {
+    if (record->erased_at_position() != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot record events for ", request.person_id(),
+                       ": they were erased (event ",
+                       record->erased_at_position(), " in the log)"));
+    }
     return RoomForMore(request.person_id(), *record);
+  }
   if (!record.ok() && !absl::IsNotFound(record.status()))
     return record.status();
   if (request.has_expected_version() && request.expected_version() != 0)
@@ -247,8 +254,15 @@ absl::StatusOr<v1::PathwayView> PathwayService::ReadPathway(
     return absl::InvalidArgumentError("person_id is required");
   }
   RP_RETURN_IF_ERROR(CheckBounds(request));
-  RP_RETURN_IF_ERROR(
-      ReadablePerson(*deps_.store, principal, request.person_id()).status());
+  RP_ASSIGN_OR_RETURN(
+      const v1::StreamRecord record,
+      ReadablePerson(*deps_.store, principal, request.person_id()));
+  if (record.erased_at_position() != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        request.person_id(), " was erased (event ", record.erased_at_position(),
+        " in the log): their pathway is no longer kept, and auditors see "
+        "what is left of their history"));
+  }
   return LoadPathwayView(*deps_.store, *deps_.workflow, request.person_id());
 }
 

@@ -312,6 +312,18 @@ absl::StatusOr<v1::BackupResponse> Client::Backup(
                NewContext(timeout_), request);
 }
 
+absl::StatusOr<v1::EraseResponse> Client::Erase(
+    const v1::EraseRequest& request) {
+  return Unary(admin_.get(), &v1::AdminService::Stub::Erase,
+               NewContext(timeout_), request);
+}
+
+absl::StatusOr<v1::ApproveErasureResponse> Client::ApproveErasure(
+    const v1::ApproveErasureRequest& request) {
+  return Unary(audit_.get(), &v1::AuditService::Stub::ApproveErasure,
+               NewContext(timeout_), request);
+}
+
 absl::StatusOr<v1::ImportResponse> Client::Import(
     const v1::ImportRequest& request) {
   return Unary(admin_.get(), &v1::AdminService::Stub::Import,

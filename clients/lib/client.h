@@ -106,12 +106,15 @@ class Client {
   absl::StatusOr<v1::SigningKeyResponse> SigningKey();
   absl::Status WhatIf(const v1::WhatIfRequest& request,
                       OnMessage<v1::WhatIfResponse> on_message);
+  absl::StatusOr<v1::ApproveErasureResponse> ApproveErasure(
+      const v1::ApproveErasureRequest& request);
 
   // ---- AdminService
   absl::StatusOr<v1::ClockResponse> AdvanceClock(
       const v1::AdvanceClockRequest& request);
   absl::StatusOr<v1::BackupResponse> Backup(const v1::BackupRequest& request);
   absl::StatusOr<v1::ImportResponse> Import(const v1::ImportRequest& request);
+  absl::StatusOr<v1::EraseResponse> Erase(const v1::EraseRequest& request);
   absl::StatusOr<absl::Time> Now();
   absl::StatusOr<v1::PrincipalResponse> AddPrincipal(
       const v1::AddPrincipalRequest& request);

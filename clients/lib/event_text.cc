@@ -162,6 +162,7 @@ std::string EventName(const google::protobuf::Any& event) {
   }
   if (type == "returnpath.v1.TimerFired") return "timer-fired";
   if (type == "returnpath.v1.TaskCompleted") return "task-completed";
+  if (type == "returnpath.v1.StreamErased") return "erased";
   if (type == "returnpath.v1.HouseholdMemberJoined") return "child-joined";
   if (type == "returnpath.v1.GuardianDecisionFollowed") {
     return "follows-guardian";

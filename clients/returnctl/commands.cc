@@ -34,6 +34,7 @@ CommandTable AllCommands() {
   AddAuditWhatIfCommands(&table);
   AddAdminCommands(&table);
   AddImportCommands(&table);
+  AddErasureCommands(&table);
   return table;
 }
 

@@ -17,6 +17,8 @@ void AddAuditExportCommands(CommandTable* table);  // audit export ...
 void AddAuditWhatIfCommands(CommandTable* table);  // audit what-if
 void AddAdminCommands(CommandTable* table);    // admin ...
 void AddImportCommands(CommandTable* table);   // admin import
+// audit approve-erasure, admin erase
+void AddErasureCommands(CommandTable* table);
 
 // Every command, with the global options.
 CommandTable AllCommands();

@@ -335,7 +335,9 @@ void PrintMoves(const v1::PathwayState& state, size_t limit,
 // What the event was and, for one another person's event caused, which.
 std::string EventText(const v1::EventEnvelope& e) {
   const std::string cause = client::CausedBy(e);
-  const std::string what = client::DescribeEvent(e.payload());
+  std::string what = client::DescribeEvent(e.payload());
+  // Its sealed fields read empty once the person was erased.
+  if (e.erased()) absl::StrAppend(&what, " [personal fields erased]");
   return cause.empty() ? what : absl::StrCat(what, " (", cause, ")");
 }
 

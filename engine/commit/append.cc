@@ -252,6 +252,7 @@ absl::StatusOr<AppendResult> CommandContext::AppendInternal(
         "stream \"", request.stream_id, "\" is at version ", record.version(),
         ", expected ", *request.expected_version));
   }
+  RP_RETURN_IF_ERROR(RefuseErased(record));
   if (request.guard) RP_RETURN_IF_ERROR(request.guard(record));
 
   AppendResult result;
@@ -300,24 +301,26 @@ absl::Status CommandContext::AppendOne(const AppendRequest& request,
 
 absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
                                                       StreamRecord* record,
-                                                      uint64_t cause_position) {
+                                                      uint64_t cause_position,
+                                                      bool inert) {
+  // An inert record (StreamErased) reaches no workflow.
+  const Workflow* const workflow = inert ? nullptr : workflow_;
   // The workflow sees no global position (workflow.h): they are set after.
   const uint64_t position = top().chain.last_position + 1;
   const uint64_t version = event->stream_version();
   Transition transition;
-  if (PreparedEvent* p =
-          workflow_ != nullptr ? TakePrepared(*event) : nullptr) {
+  if (PreparedEvent* p = workflow != nullptr ? TakePrepared(*event) : nullptr) {
     event->set_policy_version(std::move(p->policy_version));
     transition = std::move(p->transition);
-  } else if (workflow_ != nullptr) {
+  } else if (workflow != nullptr) {
     RP_ASSIGN_OR_RETURN(
         std::string policy_version,
-        workflow_->PolicyVersionAt(FromTimestamp(event->effective_time())));
+        workflow->PolicyVersionAt(FromTimestamp(event->effective_time())));
     event->set_policy_version(std::move(policy_version));
     RP_ASSIGN_OR_RETURN(transition,
-                        workflow_->Apply(record->state(), *event, events()));
+                        workflow->Apply(record->state(), *event, events()));
   }
-  if (workflow_ != nullptr) {
+  if (workflow != nullptr) {
     if (!IsUtf8(event->policy_version())) {
       return absl::InternalError(
           "workflow returned a non-UTF-8 policy version");
@@ -354,7 +357,7 @@ absl::StatusOr<Transition> CommandContext::WriteEvent(EventEnvelope* event,
   top().positions.insert_or_assign(std::move(version_key), position);
   record->set_version(version);
   record->set_last_position(position);
-  if (workflow_ != nullptr) {
+  if (workflow != nullptr) {
     RP_RETURN_IF_ERROR(ApplyTransition(transition, *event, record));
   }
   top().chain.last_position = position;
@@ -396,6 +399,13 @@ absl::Status CommandContext::AppendRelated(
           absl::StrCat("related stream \"", r.stream_id, "\" is at version ",
                        record.version(), ", expected ", *r.expected_version,
                        "; nothing was written"));
+    }
+    if (record.erased_at_position() != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the event at position ", cause.position(), " of stream \"",
+          cause.stream_id(), "\" would append an event to stream \"",
+          r.stream_id, "\", which was erased at position ",
+          record.erased_at_position(), "; nothing was written"));
     }
     EventEnvelope event =
         StampEvent(request, record, r.effective_time, r.payload, recorded_);

@@ -69,6 +69,25 @@ const T* CommandContext::Find(absl::flat_hash_map<std::string, T> Overlay::*map,
   return nullptr;
 }
 
+absl::StatusOr<std::optional<std::string>> CommandContext::GetMeta(
+    absl::string_view key) {
+  if (const auto* v = Find(&Overlay::meta, std::string(key))) return *v;
+  absl::StatusOr<std::string> stored = db_->Get(Table::kMeta, key, nullptr);
+  if (absl::IsNotFound(stored.status())) return std::nullopt;
+  if (!stored.ok()) return stored.status();
+  return *std::move(stored);
+}
+
+void CommandContext::PutMeta(absl::string_view key, absl::string_view value) {
+  Put(Table::kMeta, key, value);
+  top().meta.insert_or_assign(std::string(key), std::string(value));
+}
+
+void CommandContext::DeleteMeta(absl::string_view key) {
+  Delete(Table::kMeta, key);
+  top().meta.insert_or_assign(std::string(key), std::nullopt);
+}
+
 absl::StatusOr<std::optional<StreamRecord>> CommandContext::GetStream(
     absl::string_view stream_id) {
   std::string key(stream_id);
@@ -374,6 +393,7 @@ void CommandContext::MergeLayer() {
   for (auto& [k, v] : done.stream_keys) {
     into.stream_keys.insert_or_assign(k, std::move(v));
   }
+  for (auto& [k, v] : done.meta) into.meta.insert_or_assign(k, std::move(v));
   into.chain = std::move(done.chain);
   ABSL_RAW_CHECK(batch_.PopSavePoint().ok(), "no save point to pop");
 }

@@ -61,6 +61,16 @@ class CommandContext {
   // workflow reads through EventLookup. Valid while the context is.
   const EventLookup& events() const { return events_; }
 
+  // A `meta` record as this context sees it; nullopt when absent.
+  absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view key);
+  void PutMeta(absl::string_view key, absl::string_view value);
+  void DeleteMeta(absl::string_view key);
+
+  // erase.cc: EventStore::ApproveErasure and the write of EventStore::Erase
+  // (everything but the flush and compaction after it).
+  absl::Status ApproveErasure(returnpath::v1::ErasureApproval approval);
+  absl::StatusOr<EraseResult> Erase(const EraseRequest& request);
+
   // Validates and appends events to one stream, applying the workflow (if
   // any) and writing state, indexes, timers, tasks, the idempotency record
   // and the chain, and the related events its transitions name (each right
@@ -162,6 +172,7 @@ class CommandContext {
     absl::flat_hash_map<std::string, uint64_t> positions;
     // Stream keys (unwrapped) this group made; nullopt: removed.
     absl::flat_hash_map<std::string, std::optional<std::string>> stream_keys;
+    absl::flat_hash_map<std::string, std::optional<std::string>> meta;
     ChainState chain;
   };
 
@@ -195,9 +206,12 @@ class CommandContext {
   // Applies the workflow to `event`, writes it and its transition, and
   // advances the chain; returns the transition (for its related events).
   // `cause_position` is the causing event's for a related event, else 0.
+  // `inert`: an engine record no workflow sees (StreamErased): written and
+  // chained, the state left as it is.
   absl::StatusOr<Transition> WriteEvent(returnpath::v1::EventEnvelope* event,
                                         returnpath::v1::StreamRecord* record,
-                                        uint64_t cause_position = 0);
+                                        uint64_t cause_position = 0,
+                                        bool inert = false);
   // Writes `related`, caused by `cause`, depth first. `chain` holds the
   // streams from the request's down to the cause's: none may be written to.
   absl::Status AppendRelated(const AppendRequest& request,
@@ -230,6 +244,14 @@ class CommandContext {
   // if nothing was sealed.
   absl::StatusOr<std::optional<google::protobuf::Any>> SealForStore(
       returnpath::v1::EventEnvelope* event);
+
+  // erase.cc: the ids of the stream's items in `table` (kTimerIds, kTasks)
+  // as this context sees them, the overlay's `map` included.
+  template <typename T>
+  absl::StatusOr<std::vector<std::string>> ItemIds(
+      Table table,
+      absl::flat_hash_map<std::string, std::optional<T>> Overlay::*map,
+      absl::string_view stream_id) const;
 
   void PutIdempotency(absl::string_view stored_key,
                       const IdempotencyRecord& record);
@@ -268,6 +290,10 @@ class CommandContext {
   size_t prepared_next_ = 0;
   const Events events_{*this};
 };
+
+// FAILED_PRECONDITION naming the erasure if `record`'s stream was erased
+// (it takes no more events), else OK.
+absl::Status RefuseErased(const returnpath::v1::StreamRecord& record);
 
 }  // namespace returnpath::engine
 

@@ -27,6 +27,10 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
 
   ~EventStoreImpl() override;
 
+  // erase.cc
+  absl::Status ApproveErasure(
+      returnpath::v1::ErasureApproval approval) override;
+  absl::StatusOr<EraseResult> Erase(EraseRequest request) override;
   absl::StatusOr<AppendResult> Append(AppendRequest request) override;
   void AppendAsync(AppendRequest request, AppendCallback done) override;
   void Submit(Command command) override;
@@ -86,6 +90,11 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   EventStoreImpl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
                  std::unique_ptr<WriteGate> gate,
                  std::unique_ptr<Sequencer> sequencer);
+
+  // After an erasure: every table flushed and compacted down to its last
+  // level, so that no file of the store keeps what the erasure removed
+  // (the log files that held it are dropped once all tables are flushed).
+  absl::Status RewriteWithoutRemoved();
 
   // Fails once Close has begun. REQUIRES: mu_ held (shared is enough).
   absl::Status CheckOpen() const ABSL_SHARED_LOCKS_REQUIRED(mu_);

@@ -37,8 +37,17 @@ absl::Status FoldPart(const StoreView& view, const Workflow& workflow,
             fold.on_problem(part, stream.stream_id, std::move(problem));
           }
         }));
-    FoldEvents(workflow, log, fold.detail, fold.classify,
-               absl::MakeSpan(events), &stream, on_event);
+    if (EndsErased(events)) {
+      // Its erasable fields read as erased, so a fold would count and
+      // decide on what is gone; what it counted is in the erased
+      // statistics.
+      stream.erased = true;
+      stream.version = events.back().stream_version();
+      stream.last_position = events.back().position();
+    } else {
+      FoldEvents(workflow, log, fold.detail, fold.classify,
+                 absl::MakeSpan(events), &stream, on_event);
+    }
     if (fold.on_stream && !fold.on_stream(part, stream, events)) break;
   }
   return index.status();

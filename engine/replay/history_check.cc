@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/proto_time.h"
 #include "engine/status_macros.h"
+#include "replay/replay_fold.h"
 #include "replay/statistics_of_view.h"
 #include "store/keys.h"
 #include "store/stream_walk.h"
@@ -99,6 +100,12 @@ absl::StatusOr<HistoryCheckReport> CheckHistories(
                        " (run Verify and ReplayCheck)"));
     }
     RP_RETURN_IF_ERROR(ReadTasks(tasks, evidence.stream_id, &evidence.tasks));
+    ++report.streams;
+    report.events += evidence.events.size();
+    if (EndsErased(evidence.events)) {
+      ++report.erased_streams;
+      continue;
+    }
     RP_ASSIGN_OR_RETURN(std::optional<returnpath::v1::StreamRecord> record,
                         ReadProto<returnpath::v1::StreamRecord>(
                             *view, Table::kState, evidence.stream_id));
@@ -127,8 +134,6 @@ absl::StatusOr<HistoryCheckReport> CheckHistories(
                    std::move(counted.group)}];
       }
     }
-    ++report.streams;
-    report.events += evidence.events.size();
     if (options.progress && report.streams % kStreamsPerProgress == 0) {
       options.progress(report.events, total);
     }
@@ -139,6 +144,9 @@ absl::StatusOr<HistoryCheckReport> CheckHistories(
   RP_ASSIGN_OR_RETURN(
       StatisticsReport statistics,
       StatisticsOfView(*view, workflow, options.from, options.to, nullptr));
+  // Both sides count the erased streams' statistics alike.
+  RP_RETURN_IF_ERROR(
+      AddErased(*view, zone, options.from, options.to, &recount).status());
   std::map<RowKey, int64_t> counted;
   for (StatisticsRow& row : statistics.rows) {
     counted[{std::move(row.category), std::move(row.month),

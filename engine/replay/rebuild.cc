@@ -197,6 +197,7 @@ class Rebuilder {
     record.set_version(folded.version);
     record.set_last_position(folded.last_position);
     record.set_state(EncodedState(folded));
+    if (folded.erased) record.set_erased_at_position(folded.last_position);
     for (const std::string& key : folded.index_keys) record.add_index_keys(key);
     if (!stored.has_value() ||
         record.SerializeAsString() != stored->SerializeAsString()) {

@@ -8,6 +8,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "engine/status_macros.h"
 #include "replay/fold_streams.h"
 #include "replay/log_lookup.h"
@@ -15,6 +16,7 @@
 #include "replay/replay_fold.h"
 #include "replay/statistics_of_view.h"
 #include "store/codec.h"
+#include "store/keys.h"
 
 namespace returnpath::engine {
 namespace {
@@ -29,10 +31,22 @@ absl::StatusOr<StreamView> ViewOf(const Workflow& workflow,
                                   std::vector<EventEnvelope> taken,
                                   absl::string_view nothing_by);
 
+absl::Status ErasedStateError(absl::string_view stream_id) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("\"", stream_id,
+                   "\" was erased: its states are not kept, and its history "
+                   "keeps only what was not erased"));
+}
+
 absl::StatusOr<StreamView> FoldStream(
     EventStore& store, const Workflow& workflow, absl::string_view stream_id,
     absl::FunctionRef<Take(const EventEnvelope&)> take,
     absl::string_view nothing_by) {
+  absl::StatusOr<returnpath::v1::StreamRecord> record =
+      store.GetStreamRecord(stream_id);
+  if (record.ok() && record->erased_at_position() != 0) {
+    return ErasedStateError(stream_id);
+  }
   RP_ASSIGN_OR_RETURN(std::vector<EventEnvelope> taken,
                       ReadStreamEvents(store, stream_id, take));
   return ViewOf(workflow, StoreEvents(store), stream_id, std::move(taken),
@@ -45,6 +59,11 @@ absl::StatusOr<StreamView> ViewOf(const Workflow& workflow,
                                   absl::string_view stream_id,
                                   std::vector<EventEnvelope> taken,
                                   absl::string_view nothing_by) {
+  for (const EventEnvelope& event : taken) {
+    if (event.erased() || event.payload().Is<returnpath::v1::StreamErased>()) {
+      return ErasedStateError(stream_id);
+    }
+  }
   StreamView view;
   view.stream_id = std::string(stream_id);
   FoldedStream folded;
@@ -132,6 +151,48 @@ absl::StatusOr<absl::TimeZone> StatisticsZone(const Workflow& workflow) {
   return zone;
 }
 
+void CountEvent(absl::TimeZone zone, absl::Time from, absl::Time to,
+                const EventEnvelope& event,
+                std::vector<Workflow::StatisticKey>* counted,
+                StatisticCounts* counts) {
+  const absl::Time effective = FromTimestamp(event.effective_time());
+  for (Workflow::StatisticKey& key : *counted) {
+    const absl::Time at = key.effective.value_or(effective);
+    if (at < from || at >= to) continue;
+    (*counts)[{std::move(key.category), absl::FormatTime("%Y-%m", at, zone),
+               std::move(key.group)}] += key.delta;
+  }
+}
+
+// Adds what erased streams counted (ErasedStatistics) in the months that
+// overlap [from, to) to `counts`; returns how many streams were erased.
+absl::StatusOr<uint64_t> AddErased(const StoreView& view, absl::TimeZone zone,
+                                   absl::Time from, absl::Time to,
+                                   StatisticCounts* counts) {
+  absl::StatusOr<std::string> stored =
+      view.Get(Table::kMeta, keys::kMetaErasedStatistics);
+  if (absl::IsNotFound(stored.status())) return 0;
+  if (!stored.ok()) return stored.status();
+  returnpath::v1::ErasedStatistics erased;
+  if (!erased.ParseFromString(*stored)) {
+    return absl::DataLossError("the erased streams' statistics do not decode");
+  }
+  for (const auto& row : erased.rows()) {
+    absl::Time month;
+    std::string error;
+    if (!absl::ParseTime("%Y-%m", row.month(), zone, &month, &error)) {
+      return absl::DataLossError(
+          absl::StrCat("the erased streams' statistics name a month \"",
+                       row.month(), "\": ", error));
+    }
+    const absl::CivilMonth civil = absl::ToCivilMonth(month, zone);
+    const absl::Time next = absl::FromCivil(civil + 1, zone);
+    if (next <= from || month >= to) continue;
+    (*counts)[{row.category(), row.month(), row.group()}] += row.count();
+  }
+  return erased.streams();
+}
+
 absl::StatusOr<StatisticsReport> Statistics(EventStore& store,
                                             const Workflow& workflow,
                                             absl::Time from, absl::Time to,
@@ -145,7 +206,7 @@ absl::StatusOr<StatisticsReport> StatisticsOfView(
     absl::Time to, const ReplayProgress& progress) {
   RP_ASSIGN_OR_RETURN(const absl::TimeZone zone, StatisticsZone(workflow));
   const uint64_t total = view.LastPosition();
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts;
+  StatisticCounts counts;
   StatisticsReport report;
   // One stream at a time (fold_streams.h): memory does not grow with the
   // number of persons.
@@ -161,16 +222,12 @@ absl::StatusOr<StatisticsReport> StatisticsOfView(
       return;
     }
     ++report.events;
-    const absl::Time effective = FromTimestamp(event.effective_time());
-    for (Workflow::StatisticKey& key : *counted) {
-      const absl::Time at = key.effective.value_or(effective);
-      if (at < from || at >= to) continue;
-      counts[{std::move(key.category), absl::FormatTime("%Y-%m", at, zone),
-              std::move(key.group)}] += key.delta;
-    }
+    CountEvent(zone, from, to, event, counted, &counts);
   };
   RP_RETURN_IF_ERROR(FoldEveryStream(view, workflow, fold));
   if (progress) progress(done, total);
+  RP_ASSIGN_OR_RETURN(report.erased_streams,
+                      AddErased(view, zone, from, to, &counts));
   for (const auto& [key, count] : counts) {
     if (count <= 0) continue;  // everything it counted was taken back
     report.rows.push_back(StatisticsRow{std::get<0>(key), std::get<1>(key),

@@ -88,6 +88,10 @@ class StreamChecker {
       folded.version = events.back().stream_version();
       folded.last_position = events.back().position();
     }
+    if (folded.erased) {
+      // Not folded (what it held is gone), but accounted for.
+      for (const EventEnvelope& event : events) Folded(event, absl::OkStatus());
+    }
     events_ = events;
     status_ = CheckStream(folded);
     return status_.ok();
@@ -350,6 +354,14 @@ class StreamChecker {
              absl::StrCat("the stored state (", record.state().size(),
                           " bytes) differs from the state the log folds to (",
                           state.size(), " bytes)"));
+    }
+    if (const uint64_t erased = folded.erased ? folded.last_position : 0;
+        record.erased_at_position() != erased) {
+      Report(s, "state",
+             absl::StrCat("the state record says erased at position ",
+                          record.erased_at_position(), "; the log says ",
+                          erased == 0 ? std::string("not erased")
+                                      : absl::StrCat("at position ", erased)));
     }
     std::vector<std::string> stored(record.index_keys().begin(),
                                     record.index_keys().end());

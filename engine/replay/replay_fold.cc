@@ -95,6 +95,11 @@ void ApplyRuntime(const Transition& t, const EventEnvelope& event,
 
 }  // namespace
 
+bool EndsErased(absl::Span<const returnpath::v1::EventEnvelope> events) {
+  return !events.empty() &&
+         events.back().payload().Is<returnpath::v1::StreamErased>();
+}
+
 std::string EncodedState(const FoldedStream& stream) {
   return stream.state == nullptr ? std::string() : stream.state->Encode();
 }

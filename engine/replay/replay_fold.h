@@ -33,7 +33,14 @@ struct FoldedStream {
   std::map<std::string, returnpath::v1::Timer> timers;  // by id; full only
   std::map<std::string, returnpath::v1::Task> tasks;    // by id; full only
   std::vector<uint64_t> positions;  // of each version, from 1; full only
+  // Erased (its last event a StreamErased): not folded; version and
+  // last_position are the StreamErased event's, and the rest stays empty.
+  bool erased = false;
 };
+
+// Whether `events`, a stream's from its first, end with its erasure (a
+// StreamErased event).
+bool EndsErased(absl::Span<const returnpath::v1::EventEnvelope> events);
 
 // The state's bytes, exactly as the write path stored them; empty before
 // any event.

@@ -258,6 +258,7 @@ absl::StatusOr<WhatIfReport> WhatIfEveryStream(EventStore& store,
   };
   fold.on_stream = [&](int, FoldedStream& stream,
                        absl::Span<const EventEnvelope> events) {
+    if (stream.erased) return true;  // nothing of theirs is decided any more
     std::vector<EventEnvelope> read(events.begin(), events.end());
     FoldedStream theirs;
     theirs.stream_id = stream.stream_id;

@@ -81,6 +81,10 @@ inline constexpr char kMetaCheckpointPrefix[] = "checkpoint/";
 // MasterKeyCheck of the master key that wrapped the stream keys; absent in
 // a store that never sealed.
 inline constexpr char kMetaMasterKeyCheck[] = "master_key_check";
+// What erased streams counted in the statistics (ErasedStatistics).
+inline constexpr char kMetaErasedStatistics[] = "erased_statistics";
+// An erasure's approval (ErasureApproval): this prefix, then the stream id.
+inline constexpr char kMetaErasureApprovalPrefix[] = "erasure_approval/";
 inline constexpr uint64_t kSchemaVersion = 1;
 
 // Primitive encoders. Get* return false if `in` is too short and otherwise

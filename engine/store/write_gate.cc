@@ -86,7 +86,14 @@ absl::Status WriteGate::TryResume() {
     return Failed();
   }
   const rocksdb::Status resumed = db_->Resume();
-  if (!resumed.ok()) return Failed();
+  if (!resumed.ok()) {
+    log_("error", absl::StrCat("the store could not recover from the failed "
+                               "write (",
+                               resumed.ToString(),
+                               "); it tries again, and a restart of "
+                               "returnpathd recovers it"));
+    return Failed();
+  }
   log_("info", absl::StrCat("the store has recovered from a failed write (",
                             failure_, "): writes resume"));
   failure_.clear();

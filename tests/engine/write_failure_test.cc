@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "engine/clock.h"
@@ -297,18 +298,41 @@ TEST_F(WriteFailureTest, AFlushThatCannotOpenItsTableIsRefusedAndRecovers) {
   EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "after"}));
 }
 
-// RocksDB 7.8 renames files only when it opens a database (CURRENT, OPTIONS):
-// never in a flush, a log switch or a compaction (the first rename armed
-// before those fails none of them). A failed rename refuses the open; the
-// next open takes the store as it was.
-TEST_F(WriteFailureTest, ARenameThatFailsAtOpenRefusesTheOpenAndLosesNothing) {
+// Every flush and compaction starts a new MANIFEST and names it in CURRENT by
+// a rename (store_db.cc, for erasure). RocksDB 7.8 does not resume from a
+// failed rename there: writes stay refused, the log says a restart recovers
+// the store, and after one nothing acknowledged is lost. At an open, a failed
+// rename refuses the open; the next open takes the store as it was.
+TEST_F(WriteFailureTest, ARenameThatFailsInAFlushRefusesWritesUntilARestart) {
   ASSERT_TRUE(Record("before").ok());
   fs_->FailNth(FaultOp::kRename, 1, rocksdb::IOStatus::IOError("rename"));
-  ASSERT_TRUE(store_->Flush().ok());
-  ASSERT_TRUE(Record("after").ok());
-  ASSERT_TRUE(store_->Compact(Table::kEvents).ok());
+  const absl::Status flushed = store_->Flush();
+  EXPECT_EQ(flushed.code(), absl::StatusCode::kUnavailable) << flushed;
+  clock_.Advance(absl::Seconds(1));  // a resume is tried once a second
+  EXPECT_EQ(Record("refused").code(), absl::StatusCode::kUnavailable);
+  {
+    absl::MutexLock lock(&log_mu_);
+    EXPECT_TRUE(absl::StrContains(absl::StrJoin(log_, "\n"),
+                                  "a restart of returnpathd recovers it"));
+  }
   store_->Close().IgnoreError();
   store_.reset();
+  Open();
+  ASSERT_TRUE(Record("after the restart").ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  absl::StatusOr<EventPage> page = store_->ReadAll(1, 100);
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> texts;
+  for (const auto& event : page->events) texts.push_back(TextOf(event));
+  EXPECT_EQ(texts, (std::vector<std::string>{"before", "after the restart"}));
+}
+
+TEST_F(WriteFailureTest, ARenameThatFailsAtOpenRefusesTheOpenAndLosesNothing) {
+  ASSERT_TRUE(Record("before").ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  store_->Close().IgnoreError();
+  store_.reset();
+  fs_->FailNth(FaultOp::kRename, 1, rocksdb::IOStatus::IOError("rename"));
 
   StoreOptions options;
   options.path = dir_.path();
@@ -317,8 +341,7 @@ TEST_F(WriteFailureTest, ARenameThatFailsAtOpenRefusesTheOpenAndLosesNothing) {
   EXPECT_FALSE(EventStore::Open(options).ok());
   Open();
   ASSERT_TRUE(Record("reopened").ok());
-  EXPECT_EQ(AfterPowerCut(),
-            (std::vector<std::string>{"before", "after", "reopened"}));
+  EXPECT_EQ(AfterPowerCut(), (std::vector<std::string>{"before", "reopened"}));
 }
 
 // Flushes whose first, then second write fails, with writes after each.

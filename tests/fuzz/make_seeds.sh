@@ -28,6 +28,8 @@ seed fuzz_input_bounds history '\x0a' HistoryRequest 'person_id: "P-1" from_vers
 seed fuzz_input_bounds reassign '\x10' ReassignTaskRequest 'task { person_id: "P-1" task_id: "t-1" worker: "w-1" } to_principal: "adviser-2" lease { seconds: 600 }'
 seed fuzz_input_bounds queue_summary '\x13' QueueSummaryRequest 'queue: "advisers/Oslo-1"'
 seed fuzz_input_bounds export '\x14' ExportRequest 'person_id: "P-1" from_position: 1 to_position: 9'
+seed fuzz_input_bounds approve_erasure '\x16' ApproveErasureRequest 'person_id: "P-1" reason: "residence permit granted"'
+seed fuzz_input_bounds erase '\x17' EraseRequest 'person_id: "P-1" reason: "residence permit granted"'
 seed fuzz_input_bounds compliance '\x15' ComplianceRequest 'person_id: "P-1" from { seconds: 1767225600 } to { seconds: 1798761600 }'
 
 # fuzz_services: the RPC's index in testing::EveryRpc() (tests/testing/raw_rpc.h: the four
@@ -96,9 +98,11 @@ rpc_seed Export auditor ExportRequest 'person_id: "P-1" from_position: 1'
 rpc_seed Checkpoints auditor CheckpointsRequest 'from_position: 1 limit: 10'
 rpc_seed SigningKey auditor SigningKeyRequest ''
 rpc_seed WhatIf auditor WhatIfRequest 'policy_version: "2012-01-01" person_id: "P-1"'
+rpc_seed ApproveErasure auditor ApproveErasureRequest 'person_id: "P-1" reason: "residence permit granted"'
 rpc_seed AdvanceClock admin AdvanceClockRequest 'by { seconds: 86400 }'
 rpc_seed Now admin NowRequest ''
 rpc_seed Backup admin BackupRequest 'to: "before-upgrade"'
+rpc_seed Erase admin EraseRequest 'person_id: "P-1" reason: "residence permit granted"'
 rpc_seed Import admin ImportRequest "persons { $backlog } check_only: true source: \"backlog.jsonl\""
 rpc_seed AddPrincipal admin AddPrincipalRequest 'name: "desk-2" role: ROLE_ADVISER scopes: "centre/Oslo-1"'
 rpc_seed ListPrincipals admin ListPrincipalsRequest ''

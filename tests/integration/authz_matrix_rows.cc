@@ -220,6 +220,18 @@ std::vector<Row> AllowedRoleRows() {
   rows.push_back({"AuditService.WhatIf", "auditor-national", "everyone", kOk});
   rows.push_back({"AuditService.WhatIf", "auditor-oslo", "everyone",
                   kLimitedAuditorOnGlobalLog});
+  // Approving an erasure: an auditor whose scope covers the person.
+  for (const char* auditor : {"auditor-national", "auditor-oslo"}) {
+    rows.push_back(
+        {"AuditService.ApproveErasure", auditor, "Oslo person", kOk});
+    rows.push_back(
+        {"AuditService.ApproveErasure", auditor, "missing person", kNotFound});
+  }
+  rows.push_back({"AuditService.ApproveErasure", "auditor-oslo",
+                  "Bergen person", kNotFound});
+  // Erasing: administrators only (the matrix erases nobody: its persons
+  // have no approval by a second principal, see erasure_test).
+  rows.push_back({"AdminService.Erase", "admin", "missing person", kNotFound});
   // No personal data: any auditor.
   for (const char* rpc :
        {"AuditService.Verify", "AuditService.Statistics",

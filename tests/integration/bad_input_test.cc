@@ -144,6 +144,18 @@ std::map<std::string, Call> EveryRpc() {
     return c.AdvanceClock(r).status();
   };
   calls["Now"] = [](client::Client& c) { return c.Now().status(); };
+  calls["ApproveErasure"] = [](client::Client& c) {
+    v1::ApproveErasureRequest r;
+    r.set_person_id("P-1");
+    r.set_reason("residence permit granted");
+    return c.ApproveErasure(r).status();
+  };
+  calls["Erase"] = [](client::Client& c) {
+    v1::EraseRequest r;
+    r.set_person_id("P-1");
+    r.set_reason("residence permit granted");
+    return c.Erase(r).status();
+  };
   return calls;
 }
 
@@ -199,6 +211,8 @@ TEST_F(BadInputTest, EveryRpcChecksTheRole) {
       {"AccessLog", "adviser"},
       {"Compliance", "police"},
       {"AdvanceClock", "reception"},
+      {"ApproveErasure", "reception"},
+      {"Erase", "auditor"},
   };
   for (const auto& [name, call] : EveryRpc()) {
     auto it = wrong.find(name);

@@ -313,6 +313,14 @@ std::map<std::string, RpcCall> AuditCalls() {
          return Unary<AuditService>(caller, &AuditService::Stub::SigningKey,
                                     v1::SigningKeyRequest());
        }},
+      {"AuditService.ApproveErasure",
+       [](const Caller& caller, const Target& target) {
+         v1::ApproveErasureRequest request;
+         request.set_person_id(target.person);
+         request.set_reason("residence permit granted");
+         return Unary<AuditService>(caller, &AuditService::Stub::ApproveErasure,
+                                    request);
+       }},
       {"AuditService.WhatIf",
        [](const Caller& caller, const Target& target) {
          v1::WhatIfRequest request;  // "" names everyone
@@ -338,6 +346,14 @@ std::map<std::string, RpcCall> AdminCalls() {
        [](const Caller& caller, const Target&) {
          return Unary<AdminService>(caller, &AdminService::Stub::Now,
                                     v1::NowRequest());
+       }},
+      {"AdminService.Erase",
+       [](const Caller& caller, const Target& target) {
+         v1::EraseRequest request;
+         request.set_person_id(target.person);
+         request.set_reason("residence permit granted");
+         return Unary<AdminService>(caller, &AdminService::Stub::Erase,
+                                    request);
        }},
       {"AdminService.Backup",
        [](const Caller& caller, const Target&) {

@@ -3,7 +3,8 @@
 // idempotency records and the hash chain, sync=true with group commit.
 // Closed loop with 1, 16 and 64 callers for throughput, then an open loop
 // at --rate for latency; then reads of a stored pathway with and without
-// their access record. Each caller walks persons
+// their access record; then what sealing at rest costs appends and replay
+// (sealing_cost.h). Each caller walks persons
 // through the short pathway (population.h) with expected versions and
 // idempotency keys, as a client would.
 
@@ -24,6 +25,7 @@
 #include "tools/benchmarks/load.h"
 #include "tools/benchmarks/pathway_store.h"
 #include "tools/benchmarks/population.h"
+#include "tools/benchmarks/sealing_cost.h"
 
 ABSL_FLAG(std::string, raw_floor, "bench/suites/1.json",
           "suite 1's JSON, for the ratio to the raw floor");
@@ -155,6 +157,7 @@ absl::Status Run(SuiteReport& report) {
   report.AddLatency(absl::StrCat(name, " append latency"),
                     r.latency.Summarize());
   RP_RETURN_IF_ERROR(MeasureReads(*store, each, report));
+  RP_RETURN_IF_ERROR(MeasureSealingCost(each, report));
   report.Note(
       "Ratio: engine events/s with N callers against suite 1's puts/s at batch "
       "N, i.e. the same number of items per fsync at most; 'events per commit' "

@@ -13,7 +13,8 @@ namespace returnpath::bench {
 
 absl::StatusOr<PathwayStore> OpenPathwayStore(
     const std::string& path, engine::Clock* clock, bool sync,
-    engine::AppendObserver on_append) {
+    engine::AppendObserver on_append,
+    std::shared_ptr<const engine::MasterKeyring> master_keys) {
   PathwayStore out;
   RP_ASSIGN_OR_RETURN(out.workflow, return_pathway::NewReturnPathwayWorkflow(
                                         absl::GetFlag(FLAGS_policy_dir)));
@@ -23,6 +24,7 @@ absl::StatusOr<PathwayStore> OpenPathwayStore(
   options.workflow = out.workflow.get();
   options.sync = sync;
   options.on_append = std::move(on_append);
+  options.master_keys = std::move(master_keys);
   options.prepare_transitions = !absl::GetFlag(FLAGS_serial_transitions);
   RP_ASSIGN_OR_RETURN(out.store, engine::EventStore::Open(options));
   return out;

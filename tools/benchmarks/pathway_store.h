@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "engine/master_key.h"
 #include "engine/workflow.h"
 
 namespace returnpath::bench {
@@ -22,9 +23,12 @@ struct PathwayStore {
 
 // Opens (or creates) the store at `path` on `clock`, which must outlive it,
 // telling `on_append` (if set) of every append.
+// With `master_keys`, the store seals erasable fields (docs/privacy.md) as
+// the daemon's does.
 absl::StatusOr<PathwayStore> OpenPathwayStore(
     const std::string& path, engine::Clock* clock, bool sync,
-    engine::AppendObserver on_append = nullptr);
+    engine::AppendObserver on_append = nullptr,
+    std::shared_ptr<const engine::MasterKeyring> master_keys = nullptr);
 
 }  // namespace returnpath::bench
 

@@ -228,6 +228,32 @@ struct AppendResult {
   bool recomputed = false;
 };
 
+// Erasing a stream (EventStore::Erase): its key is destroyed, so the
+// erasable fields of its events read as erased (docs/privacy.md); its state,
+// index entries, timers and tasks are removed; a StreamErased event is its
+// last. It needs two principals: an approval (EventStore::ApproveErasure) by
+// one, the erasure by another.
+struct EraseRequest {
+  std::string stream_id;
+  std::string principal;  // who erases: not who approved
+  std::string reason;     // required
+  std::string correlation_id;
+  // The approval must be younger than this.
+  absl::Duration approval_valid_for = absl::Hours(24 * 7);
+  // What the stream's events count in the statistics (Workflow::Classify,
+  // summed by month), folded at `counted_at_version`: added to the store's
+  // erased statistics in the same write. ABORTED if the stream has moved on
+  // since (fold again). engine/replay.h's EraseStream fills these in.
+  returnpath::v1::ErasedStatistics counted;
+  uint64_t counted_at_version = 0;
+};
+
+struct EraseResult {
+  uint64_t position = 0;  // of the StreamErased event
+  uint64_t events_erased = 0;
+  returnpath::v1::ErasureApproval approval;
+};
+
 struct EventPage {
   std::vector<returnpath::v1::EventEnvelope> events;  // `hash` filled in
   uint64_t next_position = 0;  // where the next page starts
@@ -292,6 +318,21 @@ class EventStore {
 
   // Drains queued commands, then closes the database.
   virtual ~EventStore() = default;
+
+  // Keeps `approval` (stream_id, approved_by, reason; approved_at is set
+  // to now) for an erasure by another principal, replacing an earlier one.
+  // NOT_FOUND for a stream that does not exist, FAILED_PRECONDITION for one
+  // already erased.
+  virtual absl::Status ApproveErasure(
+      returnpath::v1::ErasureApproval approval) = 0;
+  // Erases a stream (EraseRequest) in one write, then flushes every table
+  // and compacts those it removed from, so that no file of the store holds
+  // what was removed (the log files that held it go with the flush). NOT_FOUND
+  // for an unknown stream; FAILED_PRECONDITION if it is already erased or has
+  // no approval, or its approval expired; PERMISSION_DENIED if the approval
+  // is the caller's own; ABORTED as EraseRequest says. Later appends to the
+  // stream, and related events for it, are FAILED_PRECONDITION.
+  virtual absl::StatusOr<EraseResult> Erase(EraseRequest request) = 0;
 
   // Appends and returns once durable. INVALID_ARGUMENT naming the field,
   // ABORTED on an expected-version mismatch (message has the actual version),

@@ -112,6 +112,13 @@ absl::StatusOr<ReplayReport> ReplayCheck(EventStore& store,
                                          const Workflow& workflow,
                                          const ReplayCheckOptions& options);
 
+// Erases a stream (EventStore::Erase) with what its events count in the
+// statistics, folded first (EraseRequest::counted); folds again if the
+// stream moves on meanwhile. Same errors as EventStore::Erase.
+absl::StatusOr<EraseResult> EraseStream(EventStore& store,
+                                        const Workflow& workflow,
+                                        EraseRequest request);
+
 struct StatisticsRow {
   std::string category;
   std::string month;  // YYYY-MM of the effective time, in the workflow's
@@ -124,6 +131,9 @@ struct StatisticsReport {
   std::vector<StatisticsRow> rows;  // by category, month, group
   uint64_t events = 0;              // events folded
   uint64_t not_applied = 0;         // events the workflow now rejects
+  // Erased streams are not folded: what they counted before their erasure
+  // (EventStore::Erase) is in the rows, summed by month and group.
+  uint64_t erased_streams = 0;
 };
 
 // Folds the whole log and counts workflow.Classify(state_before, state_after,
