@@ -50,14 +50,17 @@ int RunHistory(const Args& args, Session& s) {
   client::Client* client = s.client();
   if (client == nullptr) return s.exit_code();
   uint64_t last = 0;
+  bool erased = false;
   const int events =
       RunEvents(s, false, [&](client::OnMessage<v1::EventEnvelope> on) {
         return client->History(request, [&](const v1::EventEnvelope& event) {
           last = std::max(last, event.position());
+          erased = erased || event.payload().Is<v1::StreamErased>();
           return on(event);
         });
       });
-  if (events != kExitOk || s.json() || last == 0) return events;
+  // An erased person's pathway, where the moves were kept, is gone.
+  if (events != kExitOk || s.json() || last == 0 || erased) return events;
   // What the events moved is kept in the pathway, not in the events.
   v1::AsOfRequest as_of;
   as_of.set_person_id(request.person_id());

@@ -189,6 +189,28 @@ TEST_F(ErasureTest, NoFileKeepsTheErasedPersonsDataAndTheChainStillVerifies) {
   EXPECT_EQ(log->records(0).principal(), "auditor");
 }
 
+// What an auditor and an administrator type, and what the history says
+// after.
+TEST_F(ErasureTest, ReturnctlApprovesErasesAndShowsWhatIsLeft) {
+  RecordCanaryPerson("P-C");
+  ProcessResult approved =
+      Ctl({"--as", "auditor", "audit", "approve-erasure", "--person", "P-C",
+           "--reason", "residence permit granted"});
+  ASSERT_EQ(approved.exit_code, 0) << approved.err;
+  EXPECT_THAT(approved.out, HasSubstr("approved the erasure of P-C"));
+  ProcessResult erased = Ctl({"--as", "admin", "admin", "erase", "--person",
+                              "P-C", "--reason", "residence permit granted"});
+  ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  EXPECT_THAT(erased.out, HasSubstr("approved by auditor"));
+  ProcessResult history =
+      Ctl({"--as", "auditor", "audit", "history", "--person", "P-C"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_THAT(history.out, HasSubstr("[personal fields erased]"));
+  EXPECT_THAT(history.out,
+              HasSubstr("erased: reason residence permit granted"));
+  EXPECT_THAT(history.out, Not(HasSubstr(kCanary)));
+}
+
 TEST_F(ErasureTest, ThePersonWhoApprovedCannotErase) {
   RP_ASSERT_OK(Register({.id = "P-1"}));
   // An administrator may not approve (auditors do), nor erase what nobody
