@@ -34,7 +34,9 @@ class AuditService final : public v1::AuditService::CallbackService {
         .Method("Checkpoints", &AuditService::Checkpoints)
         .Method("SigningKey", &AuditService::SigningKey)
         .Method("WhatIf", &AuditService::WhatIf)
-        .Method("ApproveErasure", &AuditService::ApproveErasure);
+        .Method("ApproveErasure", &AuditService::ApproveErasure)
+        .Method("PlaceLegalHold", &AuditService::PlaceLegalHold)
+        .Method("LiftLegalHold", &AuditService::LiftLegalHold);
   }
 
   grpc::ServerWriteReactor<v1::EventEnvelope>* History(
@@ -83,6 +85,12 @@ class AuditService final : public v1::AuditService::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::ApproveErasureRequest* request,
       v1::ApproveErasureResponse* response) override;
+  grpc::ServerUnaryReactor* PlaceLegalHold(
+      grpc::CallbackServerContext* ctx, const v1::LegalHoldRequest* request,
+      v1::LegalHoldResponse* response) override;
+  grpc::ServerUnaryReactor* LiftLegalHold(
+      grpc::CallbackServerContext* ctx, const v1::LegalHoldRequest* request,
+      v1::LegalHoldResponse* response) override;
 
  private:
   // What PathwayAsOf reads, checked; served once logged.

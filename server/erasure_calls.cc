@@ -73,6 +73,67 @@ grpc::ServerUnaryReactor* AuditService::ApproveErasure(
       });
 }
 
+grpc::ServerUnaryReactor* AuditService::PlaceLegalHold(
+    grpc::CallbackServerContext* ctx, const v1::LegalHoldRequest* request,
+    v1::LegalHoldResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(
+            RequireAuditor(principal, "place a legal hold on a person"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        const std::string& person = request->person_id();
+        if (request->reason().empty()) {
+          return absl::InvalidArgumentError(
+              "reason is required: why the person's data must be kept (name "
+              "no personal data in it)");
+        }
+        if (person.empty()) {
+          return absl::InvalidArgumentError("person_id is required");
+        }
+        RP_RETURN_IF_ERROR(
+            ReadablePerson(*deps_.store, principal, person).status());
+        v1::LegalHold hold;
+        hold.set_stream_id(person);
+        hold.set_placed_by(principal.name);
+        hold.set_reason(request->reason());
+        const absl::Status placed = deps_.store->PlaceLegalHold(hold);
+        if (!placed.ok()) {
+          return Refused("place a legal hold on", person, placed);
+        }
+        *hold.mutable_placed_at() = ToTimestamp(deps_.clock->Now());
+        *response->mutable_hold() = std::move(hold);
+        LogLine("info", "legal hold placed", {{"by", principal.name}});
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* AuditService::LiftLegalHold(
+    grpc::CallbackServerContext* ctx, const v1::LegalHoldRequest* request,
+    v1::LegalHoldResponse* response) {
+  return RunUnarySync(
+      deps_, ctx, [this, request, response](const Principal& principal) {
+        RP_RETURN_IF_ERROR(
+            RequireAuditor(principal, "lift a legal hold on a person"));
+        RP_RETURN_IF_ERROR(CheckBounds(*request));
+        const std::string& person = request->person_id();
+        if (person.empty()) {
+          return absl::InvalidArgumentError("person_id is required");
+        }
+        RP_RETURN_IF_ERROR(
+            ReadablePerson(*deps_.store, principal, person).status());
+        absl::StatusOr<v1::LegalHold> lifted =
+            deps_.store->LiftLegalHold(person);
+        if (absl::IsNotFound(lifted.status())) {
+          return absl::NotFoundError(
+              absl::StrCat(person, " has no legal hold to lift"));
+        }
+        if (!lifted.ok()) return lifted.status();
+        *response->mutable_hold() = *std::move(lifted);
+        LogLine("info", "legal hold lifted", {{"by", principal.name}});
+        return absl::OkStatus();
+      });
+}
+
 grpc::ServerUnaryReactor* AdminService::Erase(grpc::CallbackServerContext* ctx,
                                               const v1::EraseRequest* request,
                                               v1::EraseResponse* response) {

@@ -312,6 +312,11 @@ absl::Status CheckBounds(const v1::EraseRequest& request) {
   return CheckPlain("reason", request.reason(), kMaxTextBytes);
 }
 
+absl::Status CheckBounds(const v1::LegalHoldRequest& request) {
+  RP_RETURN_IF_ERROR(CheckId("person_id", request.person_id()));
+  return CheckPlain("reason", request.reason(), kMaxTextBytes);
+}
+
 absl::Status CheckBounds(const v1::StatisticsRequest& request) {
   RP_RETURN_IF_ERROR(CheckTime("from", request.from()));
   return CheckTime("to", request.to());

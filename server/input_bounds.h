@@ -87,6 +87,7 @@ absl::Status CheckBounds(const v1::ExportRequest& request);
 absl::Status CheckBounds(const v1::AsOfRequest& request);
 absl::Status CheckBounds(const v1::ApproveErasureRequest& request);
 absl::Status CheckBounds(const v1::EraseRequest& request);
+absl::Status CheckBounds(const v1::LegalHoldRequest& request);
 absl::Status CheckBounds(const v1::StatisticsRequest& request);
 absl::Status CheckBounds(const v1::AccessLogRequest& request);
 absl::Status CheckBounds(const v1::ComplianceRequest& request);

@@ -324,6 +324,18 @@ absl::StatusOr<v1::ApproveErasureResponse> Client::ApproveErasure(
                NewContext(timeout_), request);
 }
 
+absl::StatusOr<v1::LegalHoldResponse> Client::PlaceLegalHold(
+    const v1::LegalHoldRequest& request) {
+  return Unary(audit_.get(), &v1::AuditService::Stub::PlaceLegalHold,
+               NewContext(timeout_), request);
+}
+
+absl::StatusOr<v1::LegalHoldResponse> Client::LiftLegalHold(
+    const v1::LegalHoldRequest& request) {
+  return Unary(audit_.get(), &v1::AuditService::Stub::LiftLegalHold,
+               NewContext(timeout_), request);
+}
+
 absl::StatusOr<v1::ImportResponse> Client::Import(
     const v1::ImportRequest& request) {
   return Unary(admin_.get(), &v1::AdminService::Stub::Import,

@@ -108,6 +108,10 @@ class Client {
                       OnMessage<v1::WhatIfResponse> on_message);
   absl::StatusOr<v1::ApproveErasureResponse> ApproveErasure(
       const v1::ApproveErasureRequest& request);
+  absl::StatusOr<v1::LegalHoldResponse> PlaceLegalHold(
+      const v1::LegalHoldRequest& request);
+  absl::StatusOr<v1::LegalHoldResponse> LiftLegalHold(
+      const v1::LegalHoldRequest& request);
 
   // ---- AdminService
   absl::StatusOr<v1::ClockResponse> AdvanceClock(

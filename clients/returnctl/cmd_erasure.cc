@@ -1,5 +1,6 @@
 // audit approve-erasure, admin erase: erasing a person takes two people, an
-// auditor who approves and an administrator who erases.
+// auditor who approves and an administrator who erases; audit hold and
+// lift-hold: an auditor's legal hold stops any erasure.
 
 #include "absl/strings/str_cat.h"
 #include "clients/lib/time_text.h"
@@ -34,6 +35,34 @@ int RunApprove(const Args& args, Session& s) {
   return kExitOk;
 }
 
+int PrintHold(absl::StatusOr<v1::LegalHoldResponse> response,
+              absl::string_view what, Session& s) {
+  if (!response.ok()) return s.Fail(response.status());
+  if (s.json()) return s.Json(*response);
+  const v1::LegalHold& hold = response->hold();
+  s.out() << what << " the legal hold on " << hold.stream_id() << " (placed by "
+          << hold.placed_by() << " on " << client::TimeText(hold.placed_at())
+          << ": " << hold.reason() << ")\n";
+  return kExitOk;
+}
+
+int RunHold(const Args& args, Session& s) {
+  v1::LegalHoldRequest request;
+  request.set_person_id(args.Get("person"));
+  request.set_reason(args.Get("reason"));
+  client::Client* client = s.client();
+  if (client == nullptr) return s.exit_code();
+  return PrintHold(client->PlaceLegalHold(request), "placed", s);
+}
+
+int RunLiftHold(const Args& args, Session& s) {
+  v1::LegalHoldRequest request;
+  request.set_person_id(args.Get("person"));
+  client::Client* client = s.client();
+  if (client == nullptr) return s.exit_code();
+  return PrintHold(client->LiftLegalHold(request), "lifted", s);
+}
+
 int RunErase(const Args& args, Session& s) {
   v1::EraseRequest request;
   request.set_person_id(args.Get("person"));
@@ -62,6 +91,21 @@ void AddErasureCommands(CommandTable* table) {
               "The approval holds for 7 days; a new one replaces it.",
               "",
               RunApprove});
+  table->Add({"audit hold",
+              "place a legal hold on a person (auditors): nothing erases "
+              "their data, by hand or by the retention policy, until lifted",
+              {kPerson,
+               {"reason", "TEXT",
+                "why their data must be kept, e.g. a court case number", true}},
+              "",
+              "",
+              RunHold});
+  table->Add({"audit lift-hold",
+              "lift a person's legal hold (auditors)",
+              {kPerson},
+              "",
+              "",
+              RunLiftHold});
   table->Add({"admin erase",
               "erase a person's data an auditor approved erasing "
               "(administrators; not the approver)",

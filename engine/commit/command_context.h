@@ -69,6 +69,14 @@ class CommandContext {
   // erase.cc: EventStore::ApproveErasure and the write of EventStore::Erase
   // (everything but the flush and compaction after it).
   absl::Status ApproveErasure(returnpath::v1::ErasureApproval approval);
+  absl::Status PlaceLegalHold(returnpath::v1::LegalHold hold);
+  absl::StatusOr<returnpath::v1::LegalHold> LiftLegalHold(
+      absl::string_view stream_id);
+  // legal_hold.cc: the stream's hold, if any; FAILED_PRECONDITION naming it
+  // if there is one.
+  absl::StatusOr<std::optional<returnpath::v1::LegalHold>> GetLegalHold(
+      absl::string_view stream_id);
+  absl::Status RefuseHeld(absl::string_view stream_id);
   absl::StatusOr<EraseResult> Erase(const EraseRequest& request);
 
   // Validates and appends events to one stream, applying the workflow (if

@@ -123,16 +123,19 @@ absl::StatusOr<EraseResult> CommandContext::Erase(const EraseRequest& request) {
   if (request.reason.empty()) {
     return absl::InvalidArgumentError("reason is required for an erasure");
   }
+  RP_RETURN_IF_ERROR(RefuseHeld(stream));
   RP_ASSIGN_OR_RETURN(std::optional<std::string> approval_bytes,
                       GetMeta(ApprovalKey(stream)));
   ErasureApproval approval;
-  if (!approval_bytes.has_value()) {
+  if (request.approval.has_value()) {
+    // The retention policy's rule (engine/retention.h) stands in.
+    approval = *request.approval;
+  } else if (!approval_bytes.has_value()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "stream \"", stream,
         "\" has no approval of its erasure: an erasure needs a second "
         "principal's approval first"));
-  }
-  if (!approval.ParseFromString(*approval_bytes)) {
+  } else if (!approval.ParseFromString(*approval_bytes)) {
     return absl::DataLossError(absl::StrCat("the approval of stream \"", stream,
                                             "\"'s erasure does not decode"));
   }
@@ -143,7 +146,8 @@ absl::StatusOr<EraseResult> CommandContext::Erase(const EraseRequest& request) {
                      "\" and cannot also carry it out"));
   }
   const absl::Time approved_at = FromTimestamp(approval.approved_at());
-  if (now_ - approved_at > request.approval_valid_for) {
+  if (!request.approval.has_value() &&
+      now_ - approved_at > request.approval_valid_for) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the approval of stream \"", stream, "\"'s erasure by ",
         approval.approved_by(), " on ", Day(approved_at), " expired on ",

@@ -31,6 +31,9 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   absl::Status ApproveErasure(
       returnpath::v1::ErasureApproval approval) override;
   absl::StatusOr<EraseResult> Erase(EraseRequest request) override;
+  absl::Status PlaceLegalHold(returnpath::v1::LegalHold hold) override;
+  absl::StatusOr<returnpath::v1::LegalHold> LiftLegalHold(
+      absl::string_view stream_id) override;
   absl::StatusOr<AppendResult> Append(AppendRequest request) override;
   void AppendAsync(AppendRequest request, AppendCallback done) override;
   void Submit(Command command) override;

@@ -85,6 +85,8 @@ inline constexpr char kMetaMasterKeyCheck[] = "master_key_check";
 inline constexpr char kMetaErasedStatistics[] = "erased_statistics";
 // An erasure's approval (ErasureApproval): this prefix, then the stream id.
 inline constexpr char kMetaErasureApprovalPrefix[] = "erasure_approval/";
+// A legal hold (LegalHold): this prefix, then the stream id.
+inline constexpr char kMetaLegalHoldPrefix[] = "legal_hold/";
 inline constexpr uint64_t kSchemaVersion = 1;
 
 // Primitive encoders. Get* return false if `in` is too short and otherwise

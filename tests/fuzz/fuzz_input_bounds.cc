@@ -36,7 +36,7 @@ absl::Status CheckAnyEvent(const uint8_t* data, size_t size) {
 // One case per CheckBounds overload of server/input_bounds.h, and the event.
 // New cases go at the end: the seeds' first bytes (make_seeds.sh) name these.
 absl::Status CheckOne(uint8_t which, const uint8_t* data, size_t size) {
-  switch (which % 24) {
+  switch (which % 25) {
     case 0: return Check<v1::RecordEventRequest>(data, size);
     case 1: return Check<v1::GetPathwayRequest>(data, size);
     case 2: return Check<v1::ListPathwaysRequest>(data, size);
@@ -65,8 +65,10 @@ absl::Status CheckOne(uint8_t which, const uint8_t* data, size_t size) {
       return Check<v1::ComplianceRequest>(data, size);
     case 22:
       return Check<v1::ApproveErasureRequest>(data, size);
-    default:
+    case 23:
       return Check<v1::EraseRequest>(data, size);
+    default:
+      return Check<v1::LegalHoldRequest>(data, size);
   }
 }
 

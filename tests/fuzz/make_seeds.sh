@@ -30,6 +30,7 @@ seed fuzz_input_bounds queue_summary '\x13' QueueSummaryRequest 'queue: "adviser
 seed fuzz_input_bounds export '\x14' ExportRequest 'person_id: "P-1" from_position: 1 to_position: 9'
 seed fuzz_input_bounds approve_erasure '\x16' ApproveErasureRequest 'person_id: "P-1" reason: "residence permit granted"'
 seed fuzz_input_bounds erase '\x17' EraseRequest 'person_id: "P-1" reason: "residence permit granted"'
+seed fuzz_input_bounds legal_hold '\x18' LegalHoldRequest 'person_id: "P-1" reason: "court case 21-044"'
 seed fuzz_input_bounds compliance '\x15' ComplianceRequest 'person_id: "P-1" from { seconds: 1767225600 } to { seconds: 1798761600 }'
 
 # fuzz_services: the RPC's index in testing::EveryRpc() (tests/testing/raw_rpc.h: the four
@@ -98,6 +99,8 @@ rpc_seed Export auditor ExportRequest 'person_id: "P-1" from_position: 1'
 rpc_seed Checkpoints auditor CheckpointsRequest 'from_position: 1 limit: 10'
 rpc_seed SigningKey auditor SigningKeyRequest ''
 rpc_seed WhatIf auditor WhatIfRequest 'policy_version: "2012-01-01" person_id: "P-1"'
+rpc_seed PlaceLegalHold auditor LegalHoldRequest 'person_id: "P-1" reason: "court case 21-044"'
+rpc_seed LiftLegalHold auditor LegalHoldRequest 'person_id: "P-1"'
 rpc_seed ApproveErasure auditor ApproveErasureRequest 'person_id: "P-1" reason: "residence permit granted"'
 rpc_seed AdvanceClock admin AdvanceClockRequest 'by { seconds: 86400 }'
 rpc_seed Now admin NowRequest ''

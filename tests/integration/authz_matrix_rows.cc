@@ -229,6 +229,18 @@ std::vector<Row> AllowedRoleRows() {
   }
   rows.push_back({"AuditService.ApproveErasure", "auditor-oslo",
                   "Bergen person", kNotFound});
+  // Legal holds: an auditor whose scope covers the person (lifted where
+  // none was placed: NOT_FOUND, like a missing person).
+  for (const char* auditor : {"auditor-national", "auditor-oslo"}) {
+    rows.push_back(
+        {"AuditService.PlaceLegalHold", auditor, "Oslo person", kOk});
+    rows.push_back(
+        {"AuditService.PlaceLegalHold", auditor, "missing person", kNotFound});
+    rows.push_back(
+        {"AuditService.LiftLegalHold", auditor, "missing person", kNotFound});
+  }
+  rows.push_back({"AuditService.PlaceLegalHold", "auditor-oslo",
+                  "Bergen person", kNotFound});
   // Erasing: administrators only (the matrix erases nobody: its persons
   // have no approval by a second principal, see erasure_test).
   rows.push_back({"AdminService.Erase", "admin", "missing person", kNotFound});

@@ -150,6 +150,17 @@ std::map<std::string, Call> EveryRpc() {
     r.set_reason("residence permit granted");
     return c.ApproveErasure(r).status();
   };
+  calls["PlaceLegalHold"] = [](client::Client& c) {
+    v1::LegalHoldRequest r;
+    r.set_person_id("P-1");
+    r.set_reason("court case 21-044");
+    return c.PlaceLegalHold(r).status();
+  };
+  calls["LiftLegalHold"] = [](client::Client& c) {
+    v1::LegalHoldRequest r;
+    r.set_person_id("P-1");
+    return c.LiftLegalHold(r).status();
+  };
   calls["Erase"] = [](client::Client& c) {
     v1::EraseRequest r;
     r.set_person_id("P-1");
@@ -212,6 +223,8 @@ TEST_F(BadInputTest, EveryRpcChecksTheRole) {
       {"Compliance", "police"},
       {"AdvanceClock", "reception"},
       {"ApproveErasure", "reception"},
+      {"PlaceLegalHold", "adviser"},
+      {"LiftLegalHold", "police"},
       {"Erase", "auditor"},
   };
   for (const auto& [name, call] : EveryRpc()) {

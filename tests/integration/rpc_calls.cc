@@ -313,6 +313,21 @@ std::map<std::string, RpcCall> AuditCalls() {
          return Unary<AuditService>(caller, &AuditService::Stub::SigningKey,
                                     v1::SigningKeyRequest());
        }},
+      {"AuditService.PlaceLegalHold",
+       [](const Caller& caller, const Target& target) {
+         v1::LegalHoldRequest request;
+         request.set_person_id(target.person);
+         request.set_reason("court case 21-044");
+         return Unary<AuditService>(caller, &AuditService::Stub::PlaceLegalHold,
+                                    request);
+       }},
+      {"AuditService.LiftLegalHold",
+       [](const Caller& caller, const Target& target) {
+         v1::LegalHoldRequest request;
+         request.set_person_id(target.person);
+         return Unary<AuditService>(caller, &AuditService::Stub::LiftLegalHold,
+                                    request);
+       }},
       {"AuditService.ApproveErasure",
        [](const Caller& caller, const Target& target) {
          v1::ApproveErasureRequest request;

@@ -29,7 +29,7 @@ class UndecodableRequestTest : public IntegrationTest {};
 TEST_F(UndecodableRequestTest, EveryRpcRefusesBytesThatAreNotItsRequest) {
   grpc::GenericStub stub(daemon().NewChannel());
   const std::vector<Rpc> rpcs = EveryRpc();
-  ASSERT_EQ(rpcs.size(), 39u) << "a new RPC needs a DecodeGuards line";
+  ASSERT_EQ(rpcs.size(), 41u) << "a new RPC needs a DecodeGuards line";
   for (const Rpc& rpc : rpcs) {
     // The auditor's token: decoding is refused before any role check.
     RawCall call(stub, rpc.path, daemon().Token("auditor"), kGarbage);

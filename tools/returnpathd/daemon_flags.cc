@@ -83,6 +83,10 @@ ABSL_FLAG(std::vector<std::string>, previous_master_key_files, {},
           "while rotating the master key: the files of the keys it replaces, "
           "comma-separated; the store rewraps its keys under the new one at "
           "start");
+ABSL_FLAG(absl::Duration, retention_every, absl::Hours(24),
+          "erase, this often (by the daemon's clock), the persons whose data "
+          "the policy's retention rule lets go and no legal hold keeps "
+          "(docs/privacy.md); 0: never");
 ABSL_FLAG(absl::Duration, checkpoint_every, absl::Hours(1),
           "sign and keep a checkpoint of the event log's head this often (by "
           "the daemon's clock), when the log has grown; 0: never");

@@ -38,6 +38,7 @@ ABSL_DECLARE_FLAG(std::string, signing_key);
 ABSL_DECLARE_FLAG(std::string, master_key_file);
 ABSL_DECLARE_FLAG(std::vector<std::string>, previous_master_key_files);
 ABSL_DECLARE_FLAG(absl::Duration, checkpoint_every);
+ABSL_DECLARE_FLAG(absl::Duration, retention_every);
 ABSL_DECLARE_FLAG(int64_t, min_free_disk_mib);
 
 #endif  // RETURNPATH_TOOLS_RETURNPATHD_DAEMON_FLAGS_H_

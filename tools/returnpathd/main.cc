@@ -40,6 +40,7 @@
 #include "server/pathway_service.h"
 #include "server/principal_registry.h"
 #include "server/request_log.h"
+#include "server/retention_schedule.h"
 #include "server/task_service.h"
 #include "tools/demo/demo_population.h"
 #include "tools/returnpathd/build_info.h"
@@ -281,6 +282,17 @@ int main(int argc, char** argv) {
     checkpoints = std::make_unique<engine::CheckpointSchedule>(
         store, signing_key->get(), clock.get(),
         absl::GetFlag(FLAGS_checkpoint_every));
+  }
+
+  if (absl::GetFlag(FLAGS_retention_every) < absl::ZeroDuration()) {
+    return Fail("bad --retention_every",
+                absl::InvalidArgumentError("must be 0 or more"));
+  }
+  std::unique_ptr<engine::RetentionSchedule> retention;
+  if (absl::GetFlag(FLAGS_retention_every) > absl::ZeroDuration()) {
+    retention = std::make_unique<engine::RetentionSchedule>(
+        store, workflow->get(), clock.get(),
+        absl::GetFlag(FLAGS_retention_every));
   }
 
   auto executor =

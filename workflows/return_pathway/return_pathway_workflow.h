@@ -67,6 +67,12 @@ class ReturnPathwayWorkflow final : public returnpath::engine::Workflow {
   absl::StatusOr<std::vector<Fact>> Facts(
       absl::string_view state) const override;
 
+  // `retention.erase_after_years` after the pathway ended (terminal_on), by
+  // the policy in force that day; none while it runs or when that policy
+  // says 0 (retention.cc).
+  absl::StatusOr<std::optional<Retention>> RetentionDue(
+      absl::string_view state) const override;
+
   const PolicySet& policies() const { return policies_; }
 
  private:

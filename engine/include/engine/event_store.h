@@ -240,6 +240,9 @@ struct EraseRequest {
   std::string correlation_id;
   // The approval must be younger than this.
   absl::Duration approval_valid_for = absl::Hours(24 * 7);
+  // Set: this approval stands in for a stored one (the retention policy's
+  // rule, engine/retention.h), and is not consumed.
+  std::optional<returnpath::v1::ErasureApproval> approval;
   // What the stream's events count in the statistics (Workflow::Classify,
   // summed by month), folded at `counted_at_version`: added to the store's
   // erased statistics in the same write. ABORTED if the stream has moved on
@@ -333,6 +336,14 @@ class EventStore {
   // is the caller's own; ABORTED as EraseRequest says. Later appends to the
   // stream, and related events for it, are FAILED_PRECONDITION.
   virtual absl::StatusOr<EraseResult> Erase(EraseRequest request) = 0;
+  // Keeps `hold` (stream_id, placed_by, reason; placed_at is set to now):
+  // from then on Erase refuses the stream (FAILED_PRECONDITION naming the
+  // hold) until LiftLegalHold. A new hold replaces the one before. NOT_FOUND
+  // for a stream that does not exist, FAILED_PRECONDITION for an erased one.
+  virtual absl::Status PlaceLegalHold(returnpath::v1::LegalHold hold) = 0;
+  // Removes the stream's hold and returns it; NOT_FOUND if it has none.
+  virtual absl::StatusOr<returnpath::v1::LegalHold> LiftLegalHold(
+      absl::string_view stream_id) = 0;
 
   // Appends and returns once durable. INVALID_ARGUMENT naming the field,
   // ABORTED on an expected-version mismatch (message has the actual version),

@@ -212,6 +212,19 @@ class Workflow {
     int delta = 1;
     std::optional<absl::Time> effective;
   };
+  // When a stream's data may be erased under the retention policy
+  // (engine/retention.h): the time, the rule and the policy version that say
+  // so; nullopt when not (yet). `state` as Apply takes it.
+  struct Retention {
+    absl::Time due;
+    std::string rule;  // e.g. "erase 5 years after the pathway ended"
+    std::string policy_version;
+  };
+  virtual absl::StatusOr<std::optional<Retention>> RetentionDue(
+      absl::string_view state) const {
+    return std::nullopt;
+  }
+
   // The time zone whose calendar months the statistics count by: an IANA
   // name (the engine loads it from the system's time zone database).
   virtual std::string StatisticsTimeZone() const { return "UTC"; }

@@ -6,6 +6,7 @@
 // domain workflow.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ namespace returnpath::engine::testing {
 //   fix  deaf                 flags: "bad" timers fire; completions are
 //                             no longer closed by the workflow
 //   depart:<group>            counts as ("departure", group) in statistics
+//   retain:<day>              the retention policy lets the stream go on
+//                             Day(day) (the last such word counts)
 //   undepart:<day>            takes back the departure the state before it
 //                             counted (in its group), on Day(day)
 // The state is every applied text, each after a '|'. A TaskCompleted closes
@@ -94,6 +97,18 @@ class FakeWorkflow final : public Workflow {
             .front();
     t.index_keys = {absl::StrCat("last/", verb)};
     return t;
+  }
+
+  absl::StatusOr<std::optional<Retention>> RetentionDue(
+      absl::string_view state) const override {
+    const size_t at = state.rfind("retain:");
+    if (at == absl::string_view::npos) return std::nullopt;
+    int day = 0;
+    const absl::string_view rest = state.substr(at + 7);
+    if (!absl::SimpleAtoi(rest.substr(0, rest.find_first_of(" |")), &day)) {
+      return absl::DataLossError("retain:<day> needs a day");
+    }
+    return Retention{Day(day), "the fake's retain word", "fake-1"};
   }
 
   std::string StatisticsTimeZone() const override {
