@@ -20,7 +20,9 @@ struct Due {
   Workflow::Retention retention;
 };
 
-// The streams due at `now`, from one snapshot of the stored states.
+// The streams due at `now`, from one snapshot of the stored states. The
+// snapshot ends with this call, before anything is erased: a live one would
+// keep what an erasure's compaction must drop.
 absl::Status FindDue(EventStore& store, const Workflow& workflow,
                      absl::Time now, RetentionReport* report,
                      std::vector<Due>* due) {
