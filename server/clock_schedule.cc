@@ -25,7 +25,9 @@ ClockSchedule::ClockSchedule(Clock* clock, absl::Duration every,
       ++shared->clock_moves;
     }
   });
-  thread_ = std::thread([this] { Run(); });
+  // The first run's time is taken here, not on the thread: a move of the
+  // clock right after the constructor counts toward it.
+  thread_ = std::thread([this, first = clock_->Now() + every_] { Run(first); });
 }
 
 ClockSchedule::~ClockSchedule() { Stop(); }
@@ -38,8 +40,8 @@ void ClockSchedule::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ClockSchedule::Run() {
-  absl::Time next = clock_->Now() + every_;
+void ClockSchedule::Run(absl::Time first) {
+  absl::Time next = first;
   for (;;) {
     {
       absl::MutexLock lock(&shared_->mu);
@@ -59,9 +61,12 @@ void ClockSchedule::Run() {
           wait);
       if (shared_->stopped) return;
     }
-    if (clock_->Now() < next) continue;
+    const absl::Time began = clock_->Now();
+    if (began < next) continue;
     job_();
-    next = clock_->Now() + every_;
+    // From the start of the run: a move of the clock while it ran (a manual
+    // clock in a test, a slow backup) is not swallowed.
+    next = began + every_;
   }
 }
 

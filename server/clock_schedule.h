@@ -19,7 +19,7 @@ namespace returnpath::engine {
 class ClockSchedule {
  public:
   // The first run is `every` after the start; the next `every` after a run
-  // ends. REQUIRES: every > 0.
+  // began (at once, if the run took that long). REQUIRES: every > 0.
   ClockSchedule(Clock* clock, absl::Duration every, std::function<void()> job);
   ~ClockSchedule();  // Stop()
   ClockSchedule(const ClockSchedule&) = delete;
@@ -30,7 +30,7 @@ class ClockSchedule {
 
  private:
   struct Shared;  // what the clock's listener may still touch after Stop
-  void Run();
+  void Run(absl::Time first);
 
   Clock* const clock_;
   const absl::Duration every_;
