@@ -59,7 +59,8 @@ grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::History(
           *out = *std::move(events);
           return more ? Pulled::kMore : Pulled::kDone;
         };
-      });
+      },
+      Readers::kAuditorsAndStaff);
 }
 
 grpc::ServerWriteReactor<v1::EventEnvelope>* AuditService::Log(

@@ -23,10 +23,18 @@ absl::Status RequireReach(const Principal& principal, Reach reach,
 absl::StatusOr<Principal> AuthenticateAuditor(const ServiceDeps& deps,
                                               grpc::CallbackServerContext* ctx,
                                               Reach reach,
-                                              absl::string_view action) {
+                                              absl::string_view action,
+                                              Readers readers) {
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
   if (!principal.ok()) return principal.status();
-  RP_RETURN_IF_ERROR(RequireAuditor(*principal, action));
+  if (readers == Readers::kAuditorsAndStaff) {
+    RP_RETURN_IF_ERROR(RequireRole(*principal,
+                                   {v1::ROLE_AUDITOR, v1::ROLE_RECEPTION,
+                                    v1::ROLE_ADVISER, v1::ROLE_POLICE},
+                                   action));
+  } else {
+    RP_RETURN_IF_ERROR(RequireAuditor(*principal, action));
+  }
   RP_RETURN_IF_ERROR(RequireReach(*principal, reach, action));
   return principal;
 }

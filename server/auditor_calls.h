@@ -36,10 +36,14 @@ enum class Reach { kPersonsInScope, kWholeLog };
 absl::Status RequireReach(const Principal& principal, Reach reach,
                           absl::string_view action);
 
-absl::StatusOr<Principal> AuthenticateAuditor(const ServiceDeps& deps,
-                                              grpc::CallbackServerContext* ctx,
-                                              Reach reach,
-                                              absl::string_view action);
+// Who may make an audit call: auditors, or also the staff working with the
+// person (reception, advisers, police), for a person's history: the timeline
+// of the console's resident page.
+enum class Readers { kAuditors, kAuditorsAndStaff };
+
+absl::StatusOr<Principal> AuthenticateAuditor(
+    const ServiceDeps& deps, grpc::CallbackServerContext* ctx, Reach reach,
+    absl::string_view action, Readers readers = Readers::kAuditors);
 
 // A stream's gate that records, durably, the read of `persons` before the
 // pull's messages are written; without the record they are not served.
@@ -47,17 +51,18 @@ Gate LogBeforeServing(engine::AccessLog* access_log, const Principal& principal,
                       absl::string_view method,
                       std::vector<std::string> persons);
 
-// Authenticates an auditor, then streams from the source `make` gives for
-// them.
+// Authenticates an auditor (or, with kAuditorsAndStaff, staff), then streams
+// from the source `make` gives for them.
 template <typename Msg>
 grpc::ServerWriteReactor<Msg>* AuditorStream(
     const ServiceDeps& deps, grpc::CallbackServerContext* ctx,
     WakeSignal* signal, Reach reach, absl::string_view action,
     absl::AnyInvocable<
         absl::StatusOr<typename PullWriter<Msg>::Source>(const Principal&)>
-        make) {
+        make,
+    Readers readers = Readers::kAuditors) {
   absl::StatusOr<Principal> principal =
-      AuthenticateAuditor(deps, ctx, reach, action);
+      AuthenticateAuditor(deps, ctx, reach, action, readers);
   if (!principal.ok()) return PullWriter<Msg>::Failed(principal.status());
   absl::StatusOr<typename PullWriter<Msg>::Source> source = make(*principal);
   if (!source.ok()) return PullWriter<Msg>::Failed(source.status());

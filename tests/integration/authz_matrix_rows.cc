@@ -116,6 +116,12 @@ std::vector<Row> AllowedRoleRows() {
     rows.push_back(
         {"PathwayService.GetPathway", role, "missing person", kNotFound});
   }
+  // A person's history (the timeline of their case): staff in scope too.
+  for (const char* role : {"reception-oslo", "adviser-oslo", "police-oslo"}) {
+    rows.push_back({"AuditService.History", role, "Oslo person", kOk});
+    rows.push_back({"AuditService.History", role, "Bergen person", kNotFound});
+    rows.push_back({"AuditService.History", role, "missing person", kNotFound});
+  }
   for (const char* role : {"reception-oslo", "adviser-oslo", "police-oslo"}) {
     // Out-of-scope persons are left out of a listing, not refused.
     rows.push_back(

@@ -212,7 +212,7 @@ TEST_F(BadInputTest, EveryRpcChecksTheRole) {
       {"Requeue", "auditor"},
       {"ListTasks", "auditor"},
       {"ListDeadLetters", "auditor"},
-      {"History", "reception"},
+      {"History", "admin"},
       {"Log", "reception"},
       {"PathwayAsOf", "reception"},
       {"Verify", "adviser"},
