@@ -51,7 +51,9 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
     reply.header("Content-Security-Policy",
       "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
     reply.header("X-Content-Type-Options", "nosniff");
-    reply.header("Referrer-Policy", "no-referrer");
+    // same-origin: the browser sends its Origin on our own forms (checked
+    // below) and no address of a page to other sites.
+    reply.header("Referrer-Policy", "same-origin");
     reply.header("Cache-Control", "no-store");
     return payload;
   });
@@ -60,7 +62,7 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
   app.addHook("preHandler", async (request, reply) => {
     if (request.method !== "POST") return;
     const origin = request.headers.origin;
-    if (origin && new URL(origin).host !== request.headers.host) {
+    if (origin && hostOf(origin) !== request.headers.host) {
       reply.code(403).type("text/plain").send("cross-site form refused");
     }
   });
@@ -115,7 +117,7 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
     const lang = parseLang((request.body as Record<string, string> | undefined)?.lang);
     const session = sessions.find(readCookie(request.headers.cookie, COOKIE));
     if (session) session.lang = lang;
-    const back = request.headers.referer ? new URL(request.headers.referer).pathname : "/";
+    const back = pathOf(request.headers.referer);
     reply.header("Set-Cookie", cookie("rp_lang", lang, 365 * 24 * 3600)).redirect(back, 303);
   });
 
@@ -170,7 +172,26 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
   return app;
 }
 
-function httpStatus(e: DaemonError): number {
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+// The page a form came from, to go back to (only a path on this console).
+function pathOf(referer: string | undefined): string {
+  try {
+    const url = new URL(referer ?? "");
+    return url.pathname + url.search;
+  } catch {
+    return "/";
+  }
+}
+
+// The HTTP status of a page the daemon refused.
+export function httpStatus(e: DaemonError): number {
   switch (e.codeName) {
     case "NOT_FOUND": return 404;
     case "PERMISSION_DENIED": return 403;

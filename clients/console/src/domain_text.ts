@@ -67,6 +67,14 @@ export const RULES: Words = {
   police_referral: { nb: "Melding til politiet", en: "Referral to the police" },
   escalation: { nb: "Eskalering", en: "Escalation" },
   child_information: { nb: "Returinformasjon til barn", en: "Return information for a child" },
+  conversation_after_first_rejection: { nb: "Retursamtale etter første avslag", en: "Return conversation after the first rejection" },
+  conversation_after_final_rejection: { nb: "Retursamtale etter endelig avslag", en: "Return conversation after the final rejection" },
+  overstay: { nb: "Oppfølging etter oversittet frist", en: "Follow-up after an overstay" },
+  iom_follow_up: { nb: "Oppfølging av IOM-søknad", en: "IOM application follow-up" },
+  disappearance: { nb: "Forsvinning", en: "Disappearance" },
+  place_release: { nb: "Frigi mottaksplass", en: "Release the reception place" },
+  long_stayer_review: { nb: "Gjennomgang av lang botid", en: "Long-stayer review" },
+  relocation_order: { nb: "Flytteordre", en: "Relocation order" },
 };
 
 function word(words: Words, key: string, lang: Lang): string {
@@ -126,17 +134,22 @@ const FIELD_WORDS: Record<string, { nb: string; en: string }> = {
   corrected_position: { nb: "retter posisjon", en: "corrects position" },
   retracted_position: { nb: "trekker tilbake posisjon", en: "retracts position" },
   cash_nok: { nb: "kontant", en: "cash" },
+  due_time: { nb: "frist", en: "due" },
+  task_kind: { nb: "oppgave", en: "task" },
   in_kind_nok: { nb: "i naturalia", en: "in kind" },
   course_id: { nb: "kurs", en: "course" },
   title: { nb: "tittel", en: "title" },
 };
+
+// Not facts a person reads: ids the page shows elsewhere, bytes for the engine.
+const SKIPPED_FIELDS = new Set(["@type", "person_id", "replacement", "payload", "timer_id", "task_id"]);
 
 // "notified 02.03.2026, decision UDI-1": the payload's facts in words.
 export function payloadDetails(payload: Message | null | undefined, lang: Lang): string {
   if (!payload) return "";
   const parts: string[] = [];
   for (const [key, value] of Object.entries(payload)) {
-    if (key === "@type" || key === "person_id" || key === "replacement") continue;
+    if (SKIPPED_FIELDS.has(key)) continue;
     const text = valueText(key, value, lang);
     if (text === "") continue;
     const label = FIELD_WORDS[key]?.[lang] ?? key.replace(/_/g, " ");
@@ -158,6 +171,7 @@ export function enumText(value: string): string {
 
 function valueText(key: string, value: unknown, lang: Lang): string {
   if (value === null || value === undefined || value === "" || value === false) return "";
+  if (value instanceof Uint8Array) return ""; // bytes are for the engine, not for reading
   if (value === true) return lang === "nb" ? "ja" : "yes";
   if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value) && key.endsWith("_nok"))) {
     if (Number(value) === 0) return "";
@@ -165,7 +179,8 @@ function valueText(key: string, value: unknown, lang: Lang): string {
   }
   if (typeof value === "string") {
     if (/_UNSPECIFIED$/.test(value)) return "";
-    if (/^[A-Z_]+$/.test(value)) return enumText(value);
+    if (ENUM_PREFIXES.some((p) => value.startsWith(p))) return enumText(value);
+    if (key === "kind" && /^[a-z_]+$/.test(value)) return ruleText(value, lang);
     if (/^\d+$/.test(value) && Number(value) === 0) return "";
     return value;
   }

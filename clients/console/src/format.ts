@@ -39,6 +39,15 @@ export function formatTimestamp(ts: Message | null | undefined): string {
   return formatDateTime(timestampToDate(ts));
 }
 
+// A due time: a deadline at the end of a day in Oslo (00:00 of the next)
+// reads as that day; any other time with its hour.
+export function formatDue(ts: Message | null | undefined): string {
+  const date = timestampToDate(ts);
+  if (!date) return "";
+  if (timeFormat.format(date) === "00:00") return dateFormat.format(new Date(date.getTime() - 1));
+  return formatDateTime(date);
+}
+
 // A returnpath.v1.Date (a calendar date in Norway).
 export function formatCivilDate(d: Message | null | undefined): string {
   if (!d || !d.year) return "";

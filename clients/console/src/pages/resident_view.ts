@@ -8,7 +8,7 @@ import { html, type Html } from "../html.js";
 import { t, type Lang } from "../i18n.js";
 import { alertBox } from "../layout.js";
 import { enumText, eventText, payloadDetails, payloadKind, ruleText, stageText } from "../domain_text.js";
-import { formatCivilDate, formatTimestamp } from "../format.js";
+import { formatCivilDate, formatDue, formatTimestamp } from "../format.js";
 
 export async function residentBody(ctx: Context, id: string): Promise<Html> {
   const lang = ctx.lang;
@@ -22,12 +22,19 @@ export async function residentBody(ctx: Context, id: string): Promise<Html> {
     if (!(e instanceof DaemonError)) throw e;
     historyRefusal = alertBox(lang, "refused", e.details);
   }
-  return html`${facts(state, lang)}
-${deadlines(state, lang)}
-${openTasks(view.open_tasks as Message[], lang)}
-${household(state, lang)}
+  return html`${pathwaySections(view, lang, (v) => `#v${v}`)}
 <section aria-labelledby="timeline-h"><h2 id="timeline-h">${t(lang, "timeline")}</h2>
 ${historyRefusal}${timeline(history, state, lang)}</section>`;
+}
+
+// Stage and facts, deadlines, open tasks and household of a pathway view (now,
+// or as of a date); `versionHref` links a deadline's events to the history.
+export function pathwaySections(view: Message, lang: Lang, versionHref: (version: string) => string): Html {
+  const state = (view.state ?? {}) as Message;
+  return html`${facts(state, lang)}
+${deadlines(state, lang, versionHref)}
+${openTasks(view.open_tasks as Message[], lang)}
+${household(state, lang)}`;
 }
 
 function facts(state: Message, lang: Lang): Html {
@@ -43,7 +50,7 @@ function facts(state: Message, lang: Lang): Html {
 </dl>`;
 }
 
-function deadlineRow(d: Message | undefined, lang: Lang): Html {
+function deadlineRow(d: Message | undefined, lang: Lang, versionHref: (version: string) => string): Html {
   if (!d || !d.rule) return html``;
   const status = d.met ? t(lang, "met") : d.expired ? t(lang, "expired") : d.suspended ? t(lang, "suspended") : t(lang, "running");
   const versions = (d.caused_by_versions as string[]) ?? [];
@@ -53,12 +60,12 @@ function deadlineRow(d: Message | undefined, lang: Lang): Html {
   <td>${status}</td>
   <td>${formatCivilDate(d.counted_from)}${d.days ? ` (${d.days} ${t(lang, "days").toLowerCase()})` : ""}</td>
   <td><code>${d.rule}</code></td><td>${d.policy_version}</td>
-  <td>${versions.map((v, i) => html`${i ? ", " : ""}<a href="#v${v}">${v}</a>`)}</td>
+  <td>${versions.map((v, i) => html`${i ? ", " : ""}<a href="${versionHref(v)}">${v}</a>`)}</td>
 </tr>`;
 }
 
-function deadlines(state: Message, lang: Lang): Html {
-  const rows = [deadlineRow(state.appeal_window, lang), deadlineRow(state.departure_deadline, lang)];
+function deadlines(state: Message, lang: Lang, versionHref: (version: string) => string): Html {
+  const rows = [state.appeal_window, state.departure_deadline].map((d) => deadlineRow(d, lang, versionHref));
   return html`<section aria-labelledby="deadlines-h"><h2 id="deadlines-h">${t(lang, "deadlines")}</h2>
 <table id="deadlines"><thead><tr><th scope="col">${t(lang, "deadline")}</th><th scope="col">${t(lang, "date")}</th>
 <th scope="col">${t(lang, "status")}</th><th scope="col">${t(lang, "countedFrom")}</th><th scope="col">${t(lang, "rule")}</th>
@@ -72,7 +79,7 @@ ${tasks.length === 0 ? html`<p>${t(lang, "noOpenTasks")}</p>` : html`<table id="
 <th scope="col">${t(lang, "task")}</th><th scope="col">${t(lang, "queue")}</th><th scope="col">${t(lang, "due")}</th>
 <th scope="col">${t(lang, "rule")}</th><th scope="col">${t(lang, "policy")}</th><th scope="col">${t(lang, "state")}</th></tr></thead>
 <tbody>${tasks.map((task) => html`<tr><td>${task.title || ruleText(task.kind, lang)}</td><td>${task.queue}</td>
-<td>${formatTimestamp(task.due_time)}</td><td>${ruleText(task.rule, lang)}</td><td>${task.policy_version}</td>
+<td>${formatDue(task.due_time)}</td><td>${ruleText(task.rule, lang)}</td><td>${task.policy_version}</td>
 <td>${enumText(String(task.state))}</td></tr>`)}</tbody></table>`}</section>`;
 }
 
