@@ -18,6 +18,7 @@ type Query = Record<string, string | undefined>;
 // so asking writes nothing to the access log; the list itself is read (and
 // logged) only when the counts change.
 const LIVE_EVERY_MS = 1000;
+const PAGE_SIZE = 50;
 
 export function registerTaskPages(router: Router): void {
   router.get("/tasks", tasksPage);
@@ -40,16 +41,17 @@ function queueLink(queue: string, current: string, counts: Message | undefined, 
 
 async function tasksPage(ctx: Context, request: FastifyRequest): Promise<Html> {
   const q = request.query as Query;
-  return renderTasks(ctx, q.queue ?? "", q.done ? notice(q.done) : html``);
+  return renderTasks(ctx, q.queue ?? "", q.done ? notice(q.done) : html``, q.page_token ?? "");
 }
 
-async function renderTasks(ctx: Context, wanted: string, message: Html): Promise<Html> {
+async function renderTasks(ctx: Context, wanted: string, message: Html, pageToken = ""): Promise<Html> {
   const lang = ctx.lang;
-  const queues = await queuesOf(ctx);
+  // The summary counts every task of the caller's queues (the slowest call
+  // with a long queue): the others go alongside it.
+  const [queues, now, mine] = await Promise.all([
+    queuesOf(ctx), daemonNow(ctx), ctx.call("TaskService", "ListMine", {})]);
   const queue = wanted || (queues[0]?.queue as string) || "";
-  const now = await daemonNow(ctx);
-  const mine = await ctx.call("TaskService", "ListMine", {});
-  const list = queue ? await queueTable(ctx, queue, now) : html`<p>${t(lang, "noTasks")}</p>`;
+  const list = queue ? await queueTable(ctx, queue, now, pageToken) : html`<p>${t(lang, "noTasks")}</p>`;
   return page({
     lang, title: t(lang, "tasks"), section: "tasks", session: ctx.session, scripts: ["tasks.js"],
     body: html`${message}
@@ -68,11 +70,13 @@ function isOverdue(task: Message, now: Date): boolean {
   return task.state !== "TASK_STATE_PAUSED" && due !== undefined && due < now;
 }
 
-// The daemon's order (priority, overdue, earliest due), with the overdue ones first.
-async function queueTable(ctx: Context, queue: string, now: Date): Promise<Html> {
+// One page of the queue in the daemon's order (priority, overdue, earliest
+// due), with the page's overdue ones first.
+async function queueTable(ctx: Context, queue: string, now: Date, pageToken = ""): Promise<Html> {
   const lang = ctx.lang;
-  const response = await ctx.call("TaskService", "ListTasks", { queue, page_size: 200 });
+  const response = await ctx.call("TaskService", "ListTasks", { queue, page_size: PAGE_SIZE, page_token: pageToken });
   const tasks = response.tasks as Message[];
+  const next = response.next_page_token as string;
   const sorted = [...tasks.filter((x) => isOverdue(x, now)), ...tasks.filter((x) => !isOverdue(x, now))];
   if (sorted.length === 0) return html`<p>${t(lang, "noTasks")}</p>`;
   return html`<table id="queue-tasks"><caption>${queue}</caption><thead><tr>
@@ -88,7 +92,8 @@ async function queueTable(ctx: Context, queue: string, now: Date): Promise<Html>
   <input type="hidden" name="person" value="${task.stream_id}"><input type="hidden" name="task" value="${task.id}">
   <input type="hidden" name="queue" value="${queue}">
   <button type="submit" aria-label="${t(lang, "claim")}: ${task.title} (${task.stream_id})">${t(lang, "claim")}</button></form>` : ""}</td>
-</tr>`)}</tbody></table>`;
+</tr>`)}</tbody></table>
+${next ? html`<p><a href="/tasks?${new URLSearchParams({ queue, page_token: next }).toString()}">${t(lang, "nextPage")}</a></p>` : ""}`;
 }
 
 function stateWord(state: string, lang: Lang): string {
