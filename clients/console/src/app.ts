@@ -6,6 +6,7 @@ import * as path from "node:path";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import formbody from "@fastify/formbody";
 import { Daemon, DaemonError } from "./daemon.js";
+import { httpStatus, type Context, type Handler, type Router } from "./context.js";
 import { html, type Html } from "./html.js";
 import { parseLang, t, type Lang } from "./i18n.js";
 import { alertBox, page } from "./layout.js";
@@ -18,23 +19,6 @@ export interface ConsoleOptions {
   daemon: Daemon;
   staticDir: string;
   secureCookies?: boolean; // behind TLS
-}
-
-// What a page handler gets: who is signed in, their language, the daemon.
-export interface Context {
-  session: Session;
-  lang: Lang;
-  daemon: Daemon;
-  // A call on the user's behalf.
-  call(service: Parameters<Daemon["unary"]>[1], method: string, request: object): Promise<Record<string, any>>;
-  collect(service: Parameters<Daemon["collect"]>[1], method: string, request: object): Promise<Record<string, any>[]>;
-}
-
-export type Handler = (ctx: Context, request: FastifyRequest, reply: FastifyReply) => Promise<Html | void>;
-
-export interface Router {
-  get(url: string, handler: Handler): void;
-  post(url: string, handler: Handler): void;
 }
 
 const STATIC_TYPES: Record<string, string> = {
@@ -187,16 +171,5 @@ function pathOf(referer: string | undefined): string {
     return url.pathname + url.search;
   } catch {
     return "/";
-  }
-}
-
-// The HTTP status of a page the daemon refused.
-export function httpStatus(e: DaemonError): number {
-  switch (e.codeName) {
-    case "NOT_FOUND": return 404;
-    case "PERMISSION_DENIED": return 403;
-    case "INVALID_ARGUMENT": case "FAILED_PRECONDITION": case "ALREADY_EXISTS": case "ABORTED": return 400;
-    case "UNAVAILABLE": case "DEADLINE_EXCEEDED": return 503;
-    default: return 500;
   }
 }

@@ -152,7 +152,11 @@ const WORDS = {
 export type Word = keyof typeof WORDS;
 
 export function t(lang: Lang, word: Word, vars?: Record<string, string | number>): string {
-  let text: string = WORDS[word][lang];
+  return fill(WORDS[word][lang], vars);
+}
+
+// "{n} of {total}" with the values put in.
+export function fill(text: string, vars?: Record<string, string | number>): string {
   for (const [key, value] of Object.entries(vars ?? {})) text = text.replace(`{${key}}`, String(value));
   return text;
 }

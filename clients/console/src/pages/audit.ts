@@ -1,6 +1,6 @@
 // Audit (auditors): an index of the tools, each with a short form, and the
 // tools themselves (read-only: the daemon logs every read of a person).
-import type { Context, Router } from "../app.js";
+import type { Context, Router } from "../context.js";
 import { html, type Html } from "../html.js";
 import { t } from "../i18n.js";
 import { auditPage, dateField, personField, w } from "./audit_common.js";

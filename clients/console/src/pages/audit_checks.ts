@@ -3,7 +3,7 @@
 // public/audit.js uses to show the daemon's progress as it comes.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Context, Router } from "../app.js";
+import type { Context, Router } from "../context.js";
 import { DaemonError, type Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
 import { t, type Lang, type Word } from "../i18n.js";

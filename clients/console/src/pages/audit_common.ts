@@ -2,10 +2,10 @@
 // Oslo, hashes as hex, and a daemon refusal shown in place.
 
 import type { FastifyReply } from "fastify";
-import { httpStatus, type Context } from "../app.js";
+import { httpStatus, type Context } from "../context.js";
 import { DaemonError, type Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
-import { t, type Lang } from "../i18n.js";
+import { fill, t, type Lang } from "../i18n.js";
 import { alertBox, page } from "../layout.js";
 import { dateToTimestamp, isoToCivilDate, osloInstant } from "../format.js";
 
@@ -65,9 +65,7 @@ const WORDS = {
 export type AuditWord = keyof typeof WORDS;
 
 export function w(lang: Lang, word: AuditWord, vars?: Record<string, string | number>): string {
-  let text: string = WORDS[word][lang];
-  for (const [key, value] of Object.entries(vars ?? {})) text = text.replace(`{${key}}`, String(value));
-  return text;
+  return fill(WORDS[word][lang], vars);
 }
 
 const ROLES: Record<string, { nb: string; en: string }> = {

@@ -2,7 +2,7 @@
 // the events behind each finding, and the summary by rule.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Context } from "../app.js";
+import type { Context } from "../context.js";
 import type { Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
 import { t, type Lang } from "../i18n.js";

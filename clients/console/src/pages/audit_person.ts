@@ -2,7 +2,7 @@
 // pathway as it stood at the end of a day or at a position (PathwayAsOf).
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Context } from "../app.js";
+import type { Context } from "../context.js";
 import type { Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
 import { t, type Lang } from "../i18n.js";

@@ -3,7 +3,7 @@
 // table is the accessible version, the chart's title sums it up.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Context } from "../app.js";
+import type { Context } from "../context.js";
 import type { Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
 import { t, type Lang, type Word } from "../i18n.js";

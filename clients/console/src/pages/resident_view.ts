@@ -2,7 +2,7 @@
 // the events behind it, the open tasks, the household, and the history as a
 // timeline in words.
 
-import type { Context } from "../app.js";
+import type { Context } from "../context.js";
 import { DaemonError, type Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
 import { t, type Lang } from "../i18n.js";

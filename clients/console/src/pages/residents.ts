@@ -2,7 +2,7 @@
 // registering a resident.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Context, Router } from "../app.js";
+import type { Context, Router } from "../context.js";
 import { DaemonError, type Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
 import { t } from "../i18n.js";

@@ -3,7 +3,7 @@
 // and live updates when a task arrives.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Context, Router } from "../app.js";
+import type { Context, Router } from "../context.js";
 import { DaemonError, type Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
 import { t, type Lang } from "../i18n.js";

@@ -1,7 +1,7 @@
 // The daemon's clock is the console's clock: a test daemon's manual clock
 // decides what "today" is on every page.
 
-import type { Context } from "../app.js";
+import type { Context } from "../context.js";
 import type { Message } from "../daemon.js";
 import { dateToTimestamp, isoDateInOslo, osloInstant, timestampToDate } from "../format.js";
 
