@@ -10,6 +10,7 @@ export interface Session {
   token: string;
   lang: Lang;
   lastSeen: number;
+  ended: boolean;  // signed out or idle too long: streams still open stop
 }
 
 const IDLE_MS = 8 * 60 * 60 * 1000; // a working day
@@ -18,7 +19,7 @@ export class Sessions {
   private readonly byId = new Map<string, Session>();
 
   create(name: string, token: string, lang: Lang): Session {
-    const session = { id: randomBytes(32).toString("base64url"), name, token, lang, lastSeen: Date.now() };
+    const session = { id: randomBytes(32).toString("base64url"), name, token, lang, lastSeen: Date.now(), ended: false };
     this.byId.set(session.id, session);
     return session;
   }
@@ -28,7 +29,7 @@ export class Sessions {
     const session = this.byId.get(id);
     if (!session) return undefined;
     if (Date.now() - session.lastSeen > IDLE_MS) {
-      this.byId.delete(id);
+      this.end(id);
       return undefined;
     }
     session.lastSeen = Date.now();
@@ -36,7 +37,10 @@ export class Sessions {
   }
 
   end(id: string | undefined): void {
-    if (id) this.byId.delete(id);
+    const session = id ? this.byId.get(id) : undefined;
+    if (!session) return;
+    session.ended = true;
+    this.byId.delete(session.id);
   }
 }
 

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { formatCivilDate, formatDate, formatMoney, isoDateInOslo, osloInstant } from "../src/format.js";
 import { html } from "../src/html.js";
 import { enumText, payloadDetails } from "../src/domain_text.js";
+import { Sessions } from "../src/session.js";
 
 test("dates are dd.mm.yyyy in Oslo, across midnight and daylight saving", () => {
   assert.equal(formatDate(new Date("2026-03-01T23:30:00Z")), "02.03.2026"); // 00:30 in Oslo (CET)
@@ -36,4 +37,14 @@ test("a payload reads as words", () => {
   assert.equal(payloadDetails({ "@type": "x/returnpath.v1.FirstRejection", notified_on: { year: 2026, month: 3, day: 2 },
     decision_reference: "UDI-1" }, "nb"), "meddelt 02.03.2026, vedtak UDI-1");
   assert.equal(payloadDetails({ cash_nok: "20000" }, "en"), "cash kr\u00a020\u00a0000");
+});
+
+test("a session that ended is gone, and says so to streams still holding it", () => {
+  const sessions = new Sessions();
+  const session = sessions.create("kari", "token-1", "nb");
+  assert.equal(sessions.find(session.id), session);
+  sessions.end(session.id);
+  assert.equal(session.ended, true);
+  assert.equal(sessions.find(session.id), undefined);
+  assert.equal(sessions.find("not-a-session"), undefined);
 });

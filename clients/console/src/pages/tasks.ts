@@ -171,6 +171,10 @@ async function liveCounts(ctx: Context, request: FastifyRequest, reply: FastifyR
   let stopped = false;
   const tick = async () => {
     if (stopped) return;
+    if (ctx.session.ended) { // signed out: the token is no longer used
+      out.end();
+      return;
+    }
     try {
       const summary = await ctx.call("TaskService", "QueueSummary", { queue });
       const counts = (summary.queues as Message[])[0] ?? { open: 0, leased: 0, overdue: 0 };
