@@ -27,14 +27,12 @@ absl::StatusOr<Principal> AuthenticateAuditor(const ServiceDeps& deps,
                                               Readers readers) {
   absl::StatusOr<Principal> principal = AuthenticateCall(*deps.auth, *ctx);
   if (!principal.ok()) return principal.status();
-  if (readers == Readers::kAuditorsAndStaff) {
-    RP_RETURN_IF_ERROR(RequireRole(*principal,
-                                   {v1::ROLE_AUDITOR, v1::ROLE_RECEPTION,
-                                    v1::ROLE_ADVISER, v1::ROLE_POLICE},
-                                   action));
-  } else {
-    RP_RETURN_IF_ERROR(RequireAuditor(*principal, action));
-  }
+  RP_RETURN_IF_ERROR(readers == Readers::kAuditors
+                         ? RequireAuditor(*principal, action)
+                         : RequireRole(*principal,
+                                       {v1::ROLE_AUDITOR, v1::ROLE_RECEPTION,
+                                        v1::ROLE_ADVISER, v1::ROLE_POLICE},
+                                       action));
   RP_RETURN_IF_ERROR(RequireReach(*principal, reach, action));
   return principal;
 }

@@ -29,9 +29,8 @@ struct Job {
   }
   bool AwaitRuns(int n) {
     absl::MutexLock lock(&mu);
-    auto reached = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
-      return runs >= n;
-    };
+    auto reached = [this, n]()
+                       ABSL_SHARED_LOCKS_REQUIRED(mu) { return runs >= n; };
     return mu.AwaitWithTimeout(absl::Condition(&reached), absl::Seconds(30));
   }
   int Runs() {
@@ -61,7 +60,8 @@ TEST(ClockScheduleTest, AMoveDuringARunIsNotSwallowed) {
   Job job;
   ClockSchedule schedule(&clock, kEvery, [&job] { job.Run(); });
   clock.Advance(kEvery);
-  ASSERT_TRUE(job.first_started.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(
+      job.first_started.WaitForNotificationWithTimeout(absl::Seconds(30)));
   clock.Advance(kEvery);
   job.let_first_end.Notify();
   EXPECT_TRUE(job.AwaitRuns(2));
