@@ -173,15 +173,15 @@ function valueText(key: string, value: unknown, lang: Lang): string {
   if (value === null || value === undefined || value === "" || value === false) return "";
   if (value instanceof Uint8Array) return ""; // bytes are for the engine, not for reading
   if (value === true) return lang === "nb" ? "ja" : "yes";
-  if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value) && key.endsWith("_nok"))) {
+  // 64-bit integers come as decimal strings.
+  if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))) {
     if (Number(value) === 0) return "";
-    return key.endsWith("_nok") ? formatMoney(value as number) : String(value);
+    return key.endsWith("_nok") ? formatMoney(value) : String(value);
   }
   if (typeof value === "string") {
     if (/_UNSPECIFIED$/.test(value)) return "";
     if (ENUM_PREFIXES.some((p) => value.startsWith(p))) return enumText(value);
     if (key === "kind" && /^[a-z_]+$/.test(value)) return ruleText(value, lang);
-    if (/^\d+$/.test(value) && Number(value) === 0) return "";
     return value;
   }
   if (Array.isArray(value)) return value.map((v) => valueText(key, v, lang)).filter(Boolean).join("; ");

@@ -86,6 +86,13 @@ function osloOffsetMinutes(at: Date): number {
   return m[1] === "-" ? -minutes : minutes;
 }
 
+// The instant a day (yyyy-mm-dd) starts in Oslo, as a Timestamp (undefined
+// when empty or malformed).
+export function osloDayStart(iso: string | undefined): Message | undefined {
+  const at = iso ? osloInstant(iso, 0) : undefined;
+  return at ? dateToTimestamp(at) : undefined;
+}
+
 // yyyy-mm-dd of an instant, in Oslo.
 export function isoDateInOslo(date: Date): string {
   const parts = new Intl.DateTimeFormat("en-CA", {

@@ -7,7 +7,7 @@ import { DaemonError, type Message } from "../daemon.js";
 import { html, type Html } from "../html.js";
 import { fill, t, type Lang } from "../i18n.js";
 import { alertBox, page } from "../layout.js";
-import { dateToTimestamp, isoToCivilDate, osloInstant } from "../format.js";
+import { dateToTimestamp, isoToCivilDate, osloDayStart, osloInstant } from "../format.js";
 
 export type Query = Record<string, string | undefined>;
 
@@ -137,12 +137,6 @@ function nextDay(iso: string): string {
   return new Date(Date.UTC(d.year, d.month - 1, d.day + 1)).toISOString().slice(0, 10);
 }
 
-// The instant a day starts in Oslo, as a Timestamp (undefined when empty or malformed).
-export function dayStart(iso: string | undefined): Message | undefined {
-  const at = iso ? osloInstant(iso, 0) : undefined;
-  return at ? dateToTimestamp(at) : undefined;
-}
-
 // The end of a day in Oslo: the last millisecond before the next one starts.
 export function dayEnd(iso: string | undefined): Message | undefined {
   const next = iso ? osloInstant(nextDay(iso), 0) : undefined;
@@ -151,7 +145,7 @@ export function dayEnd(iso: string | undefined): Message | undefined {
 
 // A form's [from, to] with `to` inclusive, as the daemon's [from, to).
 export function dayRange(from: string | undefined, to: string | undefined): { from?: Message; to?: Message } {
-  return { from: dayStart(from), to: to ? dayStart(nextDay(to)) : undefined };
+  return { from: osloDayStart(from), to: to ? osloDayStart(nextDay(to)) : undefined };
 }
 
 // Bytes as the loader gives them (Buffer, or base64 text) as lowercase hex.

@@ -8,7 +8,7 @@ import { html, type Html } from "../html.js";
 import { t } from "../i18n.js";
 import { alertBox, notice, page } from "../layout.js";
 import { STAGES, stageText } from "../domain_text.js";
-import { formatCivilDate } from "../format.js";
+import { formatCivilDate, isoToCivilDate } from "../format.js";
 import { fieldInputs, isRecordable, kindOptions, messageFromForm } from "./event_form.js";
 import { residentBody } from "./resident_view.js";
 import { daemonToday, effectiveTimeOf } from "./today.js";
@@ -100,8 +100,7 @@ ${refusal}${results}`,
 }
 
 function dueText(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  return m ? formatCivilDate({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }) : "";
+  return formatCivilDate(isoToCivilDate(iso));
 }
 
 function stripEmpty(q: Query): Record<string, string> {

@@ -3,7 +3,7 @@
 
 import type { Context } from "../context.js";
 import type { Message } from "../daemon.js";
-import { dateToTimestamp, isoDateInOslo, osloInstant, timestampToDate } from "../format.js";
+import { dateToTimestamp, isoDateInOslo, osloDayStart, timestampToDate } from "../format.js";
 
 export async function daemonNow(ctx: Context): Promise<Date> {
   const response = await ctx.call("AdminService", "Now", {});
@@ -21,6 +21,5 @@ export async function daemonToday(ctx: Context): Promise<string> {
 export async function effectiveTimeOf(ctx: Context, iso: string): Promise<Message | undefined> {
   const now = await daemonNow(ctx);
   if (iso === isoDateInOslo(now)) return dateToTimestamp(now);
-  const start = osloInstant(iso, 0);
-  return start ? dateToTimestamp(start) : undefined;
+  return osloDayStart(iso);
 }
