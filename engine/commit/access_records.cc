@@ -114,8 +114,8 @@ absl::StatusOr<uint64_t> EventStoreImpl::VerifyAccessLog(
     const VerifyProgress& progress) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
-  return VerifyAccessChain(*db_, snapshot.get(), progress);
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
+  return VerifyAccessChain(*view, progress);
 }
 
 }  // namespace returnpath::engine

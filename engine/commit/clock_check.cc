@@ -6,7 +6,6 @@
 #include "absl/time/time.h"
 #include "engine/proto_time.h"
 #include "engine/status_macros.h"
-#include "rocksdb/db.h"
 #include "store/codec.h"
 #include "store/keys.h"
 
@@ -19,28 +18,28 @@ std::string TimeText(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
 }
 
-absl::StatusOr<absl::Time> LastRecorded(const StoreDb& db, uint64_t position) {
+absl::StatusOr<absl::Time> LastRecorded(const StoreView& view,
+                                        uint64_t position) {
   RP_ASSIGN_OR_RETURN(std::string stored,
-                      db.Get(Table::kEvents, keys::Event(position), nullptr));
+                      view.Get(Table::kEvents, keys::Event(position)));
   returnpath::v1::EventEnvelope event;
   RP_RETURN_IF_ERROR(DecodeEventValue(position, stored, &event));
   return FromTimestamp(event.recorded_time());
 }
 
-absl::Status CheckTestClock(const StoreDb& db, const StoreOptions& options) {
+absl::Status CheckTestClock(StoreBackend& backend,
+                            const StoreOptions& options) {
   absl::StatusOr<std::string> written =
-      db.Get(Table::kMeta, keys::kMetaClock, nullptr);
+      backend.Latest().Get(Table::kMeta, keys::kMetaClock);
   if (!written.ok() && !absl::IsNotFound(written.status())) {
     return written.status();
   }
   const bool by_test = written.ok() && *written == kTestClock;
   if (options.clock->IsTestClock()) {
     if (by_test) return absl::OkStatus();
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    return FromRocks(
-        db.db()->Put(wo, db.cf(Table::kMeta), keys::kMetaClock, kTestClock),
-        "marking the store as written under a test clock");
+    WriteSet mark;
+    mark.Put(Table::kMeta, keys::kMetaClock, kTestClock);
+    return backend.WriteNow(mark);
   }
   if (!by_test || options.accept_test_clock_store) return absl::OkStatus();
   return absl::FailedPreconditionError(
@@ -52,12 +51,12 @@ absl::Status CheckTestClock(const StoreDb& db, const StoreOptions& options) {
 
 }  // namespace
 
-absl::Status CheckClock(const StoreDb& db, const StoreOptions& options,
+absl::Status CheckClock(StoreBackend& backend, const StoreOptions& options,
                         const ChainState& chain) {
-  RP_RETURN_IF_ERROR(CheckTestClock(db, options));
+  RP_RETURN_IF_ERROR(CheckTestClock(backend, options));
   if (chain.last_position == 0) return absl::OkStatus();
   RP_ASSIGN_OR_RETURN(const absl::Time last,
-                      LastRecorded(db, chain.last_position));
+                      LastRecorded(backend.Latest(), chain.last_position));
   if (options.clock->Now() < last && options.clock_behind) {
     RP_RETURN_IF_ERROR(options.clock_behind(last));
   }

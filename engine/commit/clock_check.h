@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "engine/event_store.h"
 #include "store/hash_chain.h"
-#include "store/store_db.h"
+#include "store/store_backend.h"
 
 namespace returnpath::engine {
 
@@ -16,7 +16,7 @@ namespace returnpath::engine {
 // recorded time of the event at `chain.last_position`, and a store written
 // under a test clock opened under another one (unless accepted); marks the
 // store when a test clock opens it.
-absl::Status CheckClock(const StoreDb& db, const StoreOptions& options,
+absl::Status CheckClock(StoreBackend& backend, const StoreOptions& options,
                         const ChainState& chain);
 
 }  // namespace returnpath::engine

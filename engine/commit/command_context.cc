@@ -10,7 +10,6 @@
 #include "store/access_chain.h"
 #include "store/codec.h"
 #include "store/keys.h"
-#include "store/rocks_view.h"
 #include "store/sealing.h"
 #include "store/task_keys.h"
 
@@ -23,9 +22,9 @@ using returnpath::v1::Timer;
 
 // Reads and parses a proto from the database; nullopt if absent.
 template <typename Proto>
-absl::StatusOr<std::optional<Proto>> GetProto(const StoreDb& db, Table cf,
+absl::StatusOr<std::optional<Proto>> GetProto(const StoreView& reads, Table cf,
                                               absl::string_view key) {
-  return ParseRecord<Proto>(cf, db.Get(cf, key, nullptr));
+  return ParseRecord<Proto>(cf, reads.Get(cf, key));
 }
 
 // Ids, streams and queues are parts of composite keys (keys.h).
@@ -39,11 +38,13 @@ absl::Status CheckKeyPart(absl::string_view what, absl::string_view value) {
 
 }  // namespace
 
-CommandContext::CommandContext(const StoreDb* db, Clock* clock,
+CommandContext::CommandContext(const StoreView* reads,
+                               const MasterKeyring* master_keys, Clock* clock,
                                const Workflow* workflow, ChainState start,
                                const CommandContext* base,
                                const AppendObserver* on_append)
-    : db_(db),
+    : reads_(reads),
+      master_keys_(master_keys),
       clock_(clock),
       workflow_(workflow),
       base_(base),
@@ -72,7 +73,7 @@ const T* CommandContext::Find(absl::flat_hash_map<std::string, T> Overlay::*map,
 absl::StatusOr<std::optional<std::string>> CommandContext::GetMeta(
     absl::string_view key) {
   if (const auto* v = Find(&Overlay::meta, std::string(key))) return *v;
-  absl::StatusOr<std::string> stored = db_->Get(Table::kMeta, key, nullptr);
+  absl::StatusOr<std::string> stored = reads_->Get(Table::kMeta, key);
   if (absl::IsNotFound(stored.status())) return std::nullopt;
   if (!stored.ok()) return stored.status();
   return *std::move(stored);
@@ -94,7 +95,7 @@ absl::StatusOr<std::optional<StreamRecord>> CommandContext::GetStream(
   if (const StreamRecord* r = Find(&Overlay::streams, key)) {
     return *r;
   }
-  return GetProto<StreamRecord>(*db_, Table::kState, key);
+  return GetProto<StreamRecord>(*reads_, Table::kState, key);
 }
 
 absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
@@ -104,7 +105,7 @@ absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
     return *t;
   }
   absl::StatusOr<std::string> due_bytes =
-      db_->Get(Table::kTimerIds, key, nullptr);
+      reads_->Get(Table::kTimerIds, key);
   if (absl::IsNotFound(due_bytes.status())) return std::nullopt;
   if (!due_bytes.ok()) return due_bytes.status();
   absl::string_view in = *due_bytes;
@@ -115,7 +116,7 @@ absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
   }
   RP_ASSIGN_OR_RETURN(
       std::optional<Timer> timer,
-      GetProto<Timer>(*db_, Table::kTimers,
+      GetProto<Timer>(*reads_, Table::kTimers,
                       keys::TimerDue(due, stream_id, timer_id)));
   if (!timer.has_value()) {
     return absl::DataLossError(
@@ -128,7 +129,7 @@ absl::StatusOr<std::optional<Task>> CommandContext::GetTask(
     absl::string_view stream_id, absl::string_view task_id) {
   std::string key = keys::StreamItem(stream_id, task_id);
   if (const auto* t = Find(&Overlay::tasks, key)) return *t;
-  return GetProto<Task>(*db_, Table::kTasks, key);
+  return GetProto<Task>(*reads_, Table::kTasks, key);
 }
 
 absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
@@ -137,7 +138,7 @@ absl::StatusOr<std::optional<IdempotencyRecord>> CommandContext::GetIdempotency(
   if (const auto* r = Find(&Overlay::idempotency, k)) {
     return *r;
   }
-  absl::StatusOr<std::string> value = db_->Get(Table::kIdempotency, k, nullptr);
+  absl::StatusOr<std::string> value = reads_->Get(Table::kIdempotency, k);
   if (absl::IsNotFound(value.status())) return std::nullopt;
   if (!value.ok()) return value.status();
   IdempotencyRecord record;
@@ -153,7 +154,7 @@ absl::StatusOr<uint64_t> CommandContext::PositionOf(absl::string_view stream_id,
   const std::string key = keys::StreamVersion(stream_id, version);
   if (const uint64_t* p = Find(&Overlay::positions, key)) return *p;
   return PositionForLookup(stream_id, version,
-                           db_->Get(Table::kStreams, key, nullptr));
+                           reads_->Get(Table::kStreams, key));
 }
 
 absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
@@ -165,7 +166,7 @@ absl::StatusOr<returnpath::v1::EventEnvelope> CommandContext::Events::EventAt(
       written != nullptr
           ? EventForLookup(position, *written)
           : EventForLookup(position,
-                           ctx_.db_->Get(Table::kEvents, key, nullptr)));
+                           ctx_.reads_->Get(Table::kEvents, key)));
   if (event.sealed().empty()) return event;
   RP_ASSIGN_OR_RETURN(std::optional<std::string> stream_key,
                       ctx_.StreamKey(event.stream_id()));
@@ -187,9 +188,8 @@ absl::StatusOr<std::optional<std::string>> CommandContext::StreamKey(
   }
   RP_ASSIGN_OR_RETURN(
       std::optional<std::string> key,
-      UnwrapStoredKey(
-          db_->master_keys().get(), stream,
-          db_->Get(Table::kKeys, keys::StreamKey(stream), nullptr)));
+      UnwrapStoredKey(master_keys_, stream,
+                      reads_->Get(Table::kKeys, keys::StreamKey(stream))));
   durable_keys_.emplace(stream, key);
   return key;
 }
@@ -331,16 +331,14 @@ void CommandContext::PutIdempotency(absl::string_view stored_key,
 
 void CommandContext::Put(Table cf, absl::string_view key,
                          absl::string_view value) {
-  rocksdb::Status s = batch_.Put(db_->cf(cf), ToSlice(key), ToSlice(value));
-  ABSL_RAW_CHECK(s.ok(), "WriteBatch::Put failed");
+  batch_.Put(cf, key, value);
   WriteCost::Writes& w = written_.tables[static_cast<size_t>(cf)];
   ++w.puts;
   w.bytes += key.size() + value.size();
 }
 
 void CommandContext::Delete(Table cf, absl::string_view key) {
-  rocksdb::Status s = batch_.Delete(db_->cf(cf), ToSlice(key));
-  ABSL_RAW_CHECK(s.ok(), "WriteBatch::Delete failed");
+  batch_.Delete(cf, key);
   WriteCost::Writes& w = written_.tables[static_cast<size_t>(cf)];
   ++w.deletes;
   w.bytes += key.size();
@@ -358,7 +356,7 @@ void CommandContext::DeleteRecord(Table table, absl::string_view key) {
 absl::Status CommandContext::Scan(
     Table table, absl::string_view start, absl::string_view limit,
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) const {
-  return VisitAll(*NewTableCursor(*db_, table, nullptr, start, limit), visit);
+  return reads_->Scan(table, start, limit, visit);
 }
 
 void CommandContext::PushLayer() {
@@ -371,7 +369,8 @@ void CommandContext::PushLayer() {
 void CommandContext::PopLayer() {
   ABSL_RAW_CHECK(layers_.size() > 1, "no layer to pop");
   layers_.pop_back();
-  ABSL_RAW_CHECK(batch_.RollbackToSavePoint().ok(), "no save point to undo");
+  ABSL_RAW_CHECK(batch_.HasSavePoint(), "no save point to undo");
+  batch_.RollbackToSavePoint();
 }
 
 void CommandContext::MergeLayer() {
@@ -395,7 +394,8 @@ void CommandContext::MergeLayer() {
   }
   for (auto& [k, v] : done.meta) into.meta.insert_or_assign(k, std::move(v));
   into.chain = std::move(done.chain);
-  ABSL_RAW_CHECK(batch_.PopSavePoint().ok(), "no save point to pop");
+  ABSL_RAW_CHECK(batch_.HasSavePoint(), "no save point to pop");
+  batch_.PopSavePoint();
 }
 
 void CommandContext::Begin() {
@@ -429,7 +429,7 @@ void CommandContext::LogAccess(absl::string_view stream_id,
   }
 }
 
-rocksdb::WriteBatch* CommandContext::FinishGroup() {
+const WriteSet* CommandContext::FinishGroup() {
   if (batch_.Count() == 0) return nullptr;
   Put(Table::kMeta, keys::kMetaLastPosition,
       keys::U64(group_chain().last_position));

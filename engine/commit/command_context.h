@@ -20,25 +20,28 @@
 #include "engine/store_view.h"
 #include "engine/workflow.h"
 #include "returnpath/v1/engine.pb.h"
-#include "rocksdb/write_batch.h"
 #include "store/codec.h"
 #include "store/hash_chain.h"
-#include "store/store_db.h"
+#include "engine/master_key.h"
+#include "store/write_set.h"
 
 namespace returnpath::engine {
 
 // What a Command sees while it runs on the sequencer: reads that include
 // every write made earlier in the same group (the overlay), the append
-// primitive, and timer/task helpers, all into the group's one WriteBatch.
+// primitive, and timer/task helpers, all into the group's one WriteSet.
 // Not thread-safe: valid only inside Command::run, on the sequencer thread.
 class CommandContext {
  public:
-  // `base`, if set, is the previous group's context, finished and being
-  // written: reads see its writes as if they were durable. It must outlive
-  // this context's commands.
+  // `reads` is the store as durable (the group's write on a shared store);
+  // `master_keys` (null: nothing is sealed) opens stream keys. `base`, if
+  // set, is the previous group's context, finished and being written: reads
+  // see its writes as if they were durable. All must outlive this context's
+  // commands.
   // `on_append`, if set, is told of each successful Append; it must outlive
   // this context.
-  CommandContext(const StoreDb* db, Clock* clock, const Workflow* workflow,
+  CommandContext(const StoreView* reads, const MasterKeyring* master_keys,
+                 Clock* clock, const Workflow* workflow,
                  ChainState start, const CommandContext* base = nullptr,
                  const AppendObserver* on_append = nullptr);
   CommandContext(const CommandContext&) = delete;
@@ -160,7 +163,7 @@ class CommandContext {
   void Begin();
   void Commit();
   void Rollback();
-  rocksdb::WriteBatch* FinishGroup();
+  const WriteSet* FinishGroup();
   // The base's writes are durable: reads go to the database from now on,
   // and the base may be destroyed.
   void BaseWritten() { base_ = nullptr; }
@@ -184,7 +187,7 @@ class CommandContext {
     ChainState chain;
   };
 
-  // Layers mirror the WriteBatch save points: [0] holds the group's
+  // Layers mirror the WriteSet save points: [0] holds the group's
   // committed commands, [1] the running command, [2] an Append in progress.
   // Reads look from the top down; Push/Pop/Merge move with the save points.
   void PushLayer();
@@ -278,13 +281,14 @@ class CommandContext {
     const CommandContext& ctx_;
   };
 
-  const StoreDb* const db_;
+  const StoreView* const reads_;
+  const MasterKeyring* const master_keys_;
   Clock* const clock_;
   const Workflow* const workflow_;
   const CommandContext* base_;  // may be null; see BaseWritten
   const AppendObserver* const on_append_;  // may be null
   WriteCost written_;  // by every Put and Delete, rolled back or not
-  rocksdb::WriteBatch batch_;
+  WriteSet batch_;
   std::vector<Overlay> layers_;  // never empty
   const uint64_t access_start_;  // the access log's end before this group
   absl::Time now_;

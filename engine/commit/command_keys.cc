@@ -20,14 +20,14 @@ absl::StatusOr<std::string> CommandContext::KeyToSeal(
   std::string key = NewStreamKey();
   Put(Table::kKeys, keys::StreamKey(stream_id),
       EncodeWrappedKey(
-          WrapStreamKey(db_->master_keys()->current(), stream_id, key)));
+          WrapStreamKey(master_keys_->current(), stream_id, key)));
   top().stream_keys.insert_or_assign(std::string(stream_id), key);
   return key;
 }
 
 absl::StatusOr<std::optional<google::protobuf::Any>>
 CommandContext::SealForStore(returnpath::v1::EventEnvelope* event) {
-  if (db_->master_keys() == nullptr) return std::nullopt;
+  if (master_keys_ == nullptr) return std::nullopt;
   google::protobuf::Any plain = event->payload();
   RP_ASSIGN_OR_RETURN(
       bool sealed,

@@ -14,7 +14,6 @@
 #include "commit/event_store_impl.h"
 #include "engine/proto_time.h"
 #include "engine/status_macros.h"
-#include "rocksdb/db.h"
 #include "store/keys.h"
 
 namespace returnpath::engine {
@@ -239,28 +238,9 @@ absl::StatusOr<EraseResult> EventStoreImpl::Erase(EraseRequest request) {
 }
 
 absl::Status EventStoreImpl::RewriteWithoutRemoved() {
-  RP_RETURN_IF_ERROR(Flush());
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  rocksdb::CompactRangeOptions options;
-  // The last level too, where a deleted value would otherwise stay until
-  // that file is next compacted.
-  options.bottommost_level_compaction =
-      rocksdb::BottommostLevelCompaction::kForce;
-  // The tables an erasure deletes from or overwrites; the events stay as
-  // they were (their erasable part sealed), so their table, the largest, is
-  // left alone. `keys` last: its keys are stream ids only, and each
-  // compaction starts a MANIFEST listing the files live before it
-  // (store_db.cc), so the last one lists none that held erased keys.
-  for (const Table table :
-       {Table::kState, Table::kTimers, Table::kTimerIds, Table::kTasks,
-        Table::kTaskReady, Table::kIndex, Table::kMeta, Table::kKeys}) {
-    RP_RETURN_IF_ERROR(FromRocks(
-        db_->db()->CompactRange(options, db_->cf(table), nullptr, nullptr),
-        absl::StrCat("compacting the ", TableName(table),
-                     " after an erasure")));
-  }
-  return absl::OkStatus();
+  return backend_->RewriteWithoutRemoved();
 }
 
 }  // namespace returnpath::engine

@@ -8,11 +8,10 @@
 #include "commit/clock_check.h"
 #include "engine/status_macros.h"
 #include "engine/store_file_system.h"
-#include "rocksdb/write_batch.h"
 #include "store/access_chain.h"
 #include "store/backup.h"
 #include "store/keys.h"
-#include "store/rocks_view.h"
+#include "store/rocks_backend.h"
 #include "store/sealing.h"
 #include "store/verify.h"
 
@@ -45,20 +44,17 @@ namespace {
 // Writes the schema version, and the workflow's state schema, into a new
 // store; refuses a store of another schema version. (A store of another state
 // schema is Engine::Open's to migrate.)
-absl::Status CheckSchema(const StoreDb& db, const Workflow* workflow) {
+absl::Status CheckSchema(StoreBackend& backend, const Workflow* workflow) {
   absl::StatusOr<std::string> stored =
-      db.Get(Table::kMeta, keys::kMetaSchemaVersion, nullptr);
+      backend.Latest().Get(Table::kMeta, keys::kMetaSchemaVersion);
   if (absl::IsNotFound(stored.status())) {
-    rocksdb::WriteBatch batch;
-    batch.Put(db.cf(Table::kMeta), keys::kMetaSchemaVersion,
-              keys::U64(keys::kSchemaVersion));
+    WriteSet schema;
+    schema.Put(Table::kMeta, keys::kMetaSchemaVersion,
+               keys::U64(keys::kSchemaVersion));
     if (workflow != nullptr) {
-      batch.Put(db.cf(Table::kMeta), keys::kMetaStateSchema,
-                workflow->StateSchema());
+      schema.Put(Table::kMeta, keys::kMetaStateSchema, workflow->StateSchema());
     }
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    return FromRocks(db.db()->Write(wo, &batch), "writing the schema version");
+    return backend.WriteNow(schema);
   }
   if (!stored.ok()) return stored.status();
   if (*stored != keys::U64(keys::kSchemaVersion)) {
@@ -66,6 +62,22 @@ absl::Status CheckSchema(const StoreDb& db, const Workflow* workflow) {
         "the store was written with another schema version");
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<StoreBackend>> OpenBackend(
+    const StoreOptions& options) {
+  RocksBackend::Options rocks;
+  rocks.path = options.path;
+  if (options.file_system != nullptr) {
+    rocks.file_system = options.file_system->rocksdb;
+  }
+  rocks.min_free_disk_bytes = options.min_free_disk_bytes;
+  rocks.sync = options.sync;
+  rocks.clock = options.clock;
+  rocks.log = options.log;
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<RocksBackend> backend,
+                      RocksBackend::Open(std::move(rocks)));
+  return std::unique_ptr<StoreBackend>(std::move(backend));
 }
 
 }  // namespace
@@ -81,43 +93,36 @@ absl::StatusOr<std::unique_ptr<EventStoreImpl>> EventStoreImpl::Open(
   if (options.max_group == 0) {
     return absl::InvalidArgumentError("max_group is 0");
   }
-  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreDb> db,
-                      StoreDb::Open(options.path,
-                                    options.file_system != nullptr
-                                        ? options.file_system->rocksdb
-                                        : nullptr,
-                                    options.min_free_disk_bytes));
-  RP_RETURN_IF_ERROR(CheckSchema(*db, options.workflow));
-  RP_RETURN_IF_ERROR(OpenSealing(db.get(), options.master_keys));
-  RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(*db));
-  RP_ASSIGN_OR_RETURN(chain.access, RecoverAccessChain(*db));
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> backend,
+                      OpenBackend(options));
+  RP_RETURN_IF_ERROR(CheckSchema(*backend, options.workflow));
+  RP_RETURN_IF_ERROR(OpenSealing(backend.get(), options.master_keys));
+  RP_ASSIGN_OR_RETURN(ChainState chain, RecoverChain(backend->Latest()));
+  RP_ASSIGN_OR_RETURN(chain.access, RecoverAccessChain(backend->Latest()));
   RP_RETURN_IF_ERROR(
-      MigrateLegacyAccess(*db, options.read_legacy_access, &chain.access));
-  RP_RETURN_IF_ERROR(CheckClock(*db, options, chain));
+      MigrateLegacyAccess(*backend, options.read_legacy_access, &chain.access));
+  RP_RETURN_IF_ERROR(CheckClock(*backend, options, chain));
   Sequencer::Options seq;
   seq.clock = options.clock;
   seq.workflow = options.workflow;
-  seq.sync = options.sync;
   seq.on_append = options.on_append;
   seq.on_group_written = options.on_group_written;
   seq.max_group = options.max_group;
   seq.write_fault = std::move(write_fault);
-  auto gate = std::make_unique<WriteGate>(db.get(), options.path,
-                                          options.min_free_disk_bytes,
-                                          options.clock, options.log);
-  seq.gate = gate.get();
-  auto sequencer =
-      std::make_unique<Sequencer>(db.get(), std::move(seq), std::move(chain));
-  return std::unique_ptr<EventStoreImpl>(new EventStoreImpl(
-      options, std::move(db), std::move(gate), std::move(sequencer)));
+  auto sequencer = std::make_unique<Sequencer>(backend.get(), std::move(seq),
+                                               std::move(chain));
+  Sequencer* const wake = sequencer.get();
+  StoreBackend* const store = backend.get();
+  backend->OnOthersCommitted(
+      [wake, store] { wake->TellListeners(store->Latest().LastPosition()); });
+  return std::unique_ptr<EventStoreImpl>(
+      new EventStoreImpl(options, std::move(backend), std::move(sequencer)));
 }
 
 EventStoreImpl::EventStoreImpl(const StoreOptions& options,
-                               std::unique_ptr<StoreDb> db,
-                               std::unique_ptr<WriteGate> gate,
+                               std::unique_ptr<StoreBackend> backend,
                                std::unique_ptr<Sequencer> sequencer)
-    : db_(std::move(db)),
-      gate_(std::move(gate)),
+    : backend_(std::move(backend)),
       sequencer_(std::move(sequencer)),
       clock_(options.clock),
       prepare_with_(options.prepare_transitions ? options.workflow : nullptr) {}
@@ -125,12 +130,22 @@ EventStoreImpl::EventStoreImpl(const StoreOptions& options,
 EventStoreImpl::~EventStoreImpl() { Close().IgnoreError(); }
 
 absl::Status EventStoreImpl::Close() {
-  // Stop the writer first: it drains the queue and may still use the db.
+  // Stop the writer first: it drains the queue and may still use the store.
   sequencer_->Stop();
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;
-  return db_->Close();
+  return backend_->Close();
+}
+
+absl::StatusOr<std::unique_ptr<StoreView>> EventStoreImpl::OpenView() const {
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<StoreView> view, backend_->Snapshot());
+  return WithSealing(std::move(view), backend_->master_keys());
+}
+
+uint64_t EventStoreImpl::LastPositionLocked() const {
+  if (!backend_->Shared()) return sequencer_->Committed().last_position;
+  return backend_->Latest().LastPosition();
 }
 
 absl::Status EventStoreImpl::CheckOpen() const {
@@ -156,7 +171,7 @@ std::unique_ptr<PreparedAppend> EventStoreImpl::Prepare(
   absl::ReaderMutexLock lock(&mu_);
   if (closed_) return nullptr;
   absl::StatusOr<PreparedAppend> prepared =
-      PrepareAppend(*db_, *prepare_with_, clock_->Now(), request);
+      PrepareAppend(*backend_, *prepare_with_, clock_->Now(), request);
   if (!prepared.ok()) return nullptr;
   return std::make_unique<PreparedAppend>(*std::move(prepared));
 }
@@ -181,36 +196,25 @@ CommandQueue* CommandQueueOf(EventStore& store) {
 absl::StatusOr<std::unique_ptr<StoreView>> EventStoreImpl::Snapshot() {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  return NewSnapshotView(*db_);
+  return OpenView();
 }
 
 absl::Status EventStoreImpl::SyncLog() {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  return FromRocks(db_->db()->SyncWAL(), "syncing the log");
+  return backend_->SyncLog();
 }
 
 absl::Status EventStoreImpl::Flush() {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  std::vector<rocksdb::ColumnFamilyHandle*> all;
-  for (size_t cf = 0; cf < kTableCount; ++cf) {
-    all.push_back(db_->cf(static_cast<Table>(cf)));
-  }
-  const rocksdb::Status flushed =
-      db_->db()->Flush(rocksdb::FlushOptions(), all);
-  // A disk that failed the flush fails writes too: refused as they are, and
-  // recovered at the next write.
-  if (flushed.IsIOError()) return gate_->AfterWrite(flushed);
-  return FromRocks(flushed, "flushing the tables");
+  return backend_->Flush();
 }
 
 absl::Status EventStoreImpl::Compact(Table table) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  return FromRocks(db_->db()->CompactRange(rocksdb::CompactRangeOptions(),
-                                           db_->cf(table), nullptr, nullptr),
-                   absl::StrCat("compacting the ", TableName(table)));
+  return backend_->Compact(table);
 }
 
 absl::StatusOr<StoreBackup> EventStoreImpl::Backup(const std::string& dir,
@@ -218,18 +222,21 @@ absl::StatusOr<StoreBackup> EventStoreImpl::Backup(const std::string& dir,
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
   // What is durable now is in the backup; it may catch a few later writes.
-  return BackUpStore(*db_, dir, sequencer_->Committed(), keep);
+  return backend_->Backup(dir, sequencer_->Committed(), keep);
 }
 
 uint64_t EventStoreImpl::LastPosition() {
-  return sequencer_->Committed().last_position;
+  absl::ReaderMutexLock lock(&mu_);
+  if (closed_) return sequencer_->Committed().last_position;
+  return LastPositionLocked();
 }
 
 absl::Status EventStoreImpl::Verify(uint64_t from, uint64_t to,
                                     const VerifyProgress& progress) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  return VerifyChain(*db_, from, to, progress);
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
+  return VerifyChain(*view, from, to, progress);
 }
 
 void EventStoreImpl::AddCommitListener(std::function<void(uint64_t)> listener) {

@@ -11,14 +11,14 @@
 #include "absl/synchronization/mutex.h"
 #include "commit/sequencer.h"
 #include "engine/event_store.h"
-#include "store/store_db.h"
-#include "store/write_gate.h"
+#include "store/store_backend.h"
 
 namespace returnpath::engine {
 
-// EventStore over RocksDB: a StoreDb, a Sequencer for writes, snapshot reads.
-// Thread-safe. Owns the database and the sequencer; the clock and workflow in
-// the options are borrowed and must outlive it.
+// EventStore over a StoreBackend (RocksDB, or PostgreSQL shared by several
+// processes): a Sequencer for writes, snapshot reads. Thread-safe. Owns the
+// backend and the sequencer; the clock and workflow in the options are
+// borrowed and must outlive it.
 class EventStoreImpl final : public EventStore, public CommandQueue {
  public:
   // `write_fault` is the Sequencer test seam; null in production.
@@ -90,9 +90,18 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   absl::Status Close() override;
 
  private:
-  EventStoreImpl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
-                 std::unique_ptr<WriteGate> gate,
+  EventStoreImpl(const StoreOptions& options,
+                 std::unique_ptr<StoreBackend> backend,
                  std::unique_ptr<Sequencer> sequencer);
+
+  // A snapshot of every table that opens sealed events. REQUIRES: mu_ held
+  // (shared is enough).
+  absl::StatusOr<std::unique_ptr<StoreView>> OpenView() const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  // The last durable position: this process's own on a store it alone
+  // writes, else as the store says now. REQUIRES: mu_ held (shared).
+  uint64_t LastPositionLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   // After an erasure: every table flushed and compacted down to its last
   // level, so that no file of the store keeps what the erasure removed
@@ -110,8 +119,7 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   // Constant after construction; closed by Close (sequencer first).
-  const std::unique_ptr<StoreDb> db_;
-  const std::unique_ptr<WriteGate> gate_;  // used by the sequencer, and Flush
+  const std::unique_ptr<StoreBackend> backend_;
   const std::unique_ptr<Sequencer> sequencer_;
   // What AppendAsync prepares transitions with (commit/prepare.h); the
   // workflow is null when it prepares none.

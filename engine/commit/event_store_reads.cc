@@ -1,4 +1,4 @@
-// EventStoreImpl's reads. Each takes one RocksDB snapshot, so it sees a
+// EventStoreImpl's reads. Each takes one snapshot, so it sees a
 // consistent store, and never waits for the sequencer.
 
 #include <algorithm>
@@ -14,7 +14,6 @@
 #include "engine/status_macros.h"
 #include "store/codec.h"
 #include "store/keys.h"
-#include "store/rocks_view.h"
 #include "store/sealing.h"
 
 namespace returnpath::engine {
@@ -30,30 +29,28 @@ using keys::PrefixEnd;
 // Calls `visit(key, value)` for keys in [start, limit) (empty limit: to the
 // end) until it returns false.
 absl::Status Scan(
-    const StoreDb& db, Table cf, const ScopedSnapshot& snapshot,
-    const std::string& start, const std::string& limit,
+    const StoreView& view, Table cf, const std::string& start,
+    const std::string& limit,
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) {
-  return VisitAll(*NewTableCursor(db, cf, snapshot.get(), start, limit), visit);
+  return view.Scan(cf, start, limit, visit);
 }
 
 // A record that must be there: NOT_FOUND if absent.
 template <typename Proto>
-absl::StatusOr<Proto> GetProto(const StoreDb& db, Table cf,
-                               absl::string_view key,
-                               const ScopedSnapshot& snapshot) {
+absl::StatusOr<Proto> GetProto(const StoreView& view, Table cf,
+                               absl::string_view key) {
   RP_ASSIGN_OR_RETURN(std::optional<Proto> proto,
-                      ParseRecord<Proto>(cf, db.Get(cf, key, snapshot.get())));
+                      ParseRecord<Proto>(cf, view.Get(cf, key)));
   if (!proto.has_value()) {
     return absl::NotFoundError(absl::StrCat("no ", TableName(cf), " record"));
   }
   return *std::move(proto);
 }
 
-absl::StatusOr<EventEnvelope> GetEvent(const StoreDb& db, uint64_t position,
-                                       const ScopedSnapshot& snapshot,
-                                       StreamKeys& keys) {
+absl::StatusOr<EventEnvelope> GetEvent(const StoreView& view,
+                                       uint64_t position) {
   absl::StatusOr<std::string> value =
-      db.Get(Table::kEvents, keys::Event(position), snapshot.get());
+      view.Get(Table::kEvents, keys::Event(position));
   if (absl::IsNotFound(value.status())) {
     return absl::DataLossError(
         absl::StrCat("event at position ", position, " is missing"));
@@ -61,7 +58,7 @@ absl::StatusOr<EventEnvelope> GetEvent(const StoreDb& db, uint64_t position,
   if (!value.ok()) return value.status();
   EventEnvelope event;
   RP_RETURN_IF_ERROR(DecodeEventValue(position, *value, &event));
-  RP_RETURN_IF_ERROR(OpenEvent(keys, &event));
+  RP_RETURN_IF_ERROR(view.OpenSealed(&event));
   return event;
 }
 
@@ -89,16 +86,16 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStoreImpl::ReadStream(
     absl::string_view stream_id, uint64_t from_version, size_t max) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   absl::StatusOr<std::string> record =
-      db_->Get(Table::kState, stream_id, snapshot.get());
+      view->Get(Table::kState, stream_id);
   if (absl::IsNotFound(record.status())) return NotFoundStream(stream_id);
   if (!record.ok()) return record.status();
 
   std::vector<uint64_t> positions;
   absl::Status bad;
   RP_RETURN_IF_ERROR(
-      Scan(*db_, Table::kStreams, snapshot,
+      Scan(*view, Table::kStreams,
            keys::StreamVersion(stream_id, std::max<uint64_t>(from_version, 1)),
            PrefixEnd(keys::StreamPrefix(stream_id)),
            [&](absl::string_view key, absl::string_view value) {
@@ -115,10 +112,9 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStoreImpl::ReadStream(
   RP_RETURN_IF_ERROR(bad);
   std::vector<EventEnvelope> events;
   events.reserve(positions.size());
-  StreamKeys keys = KeysAt(*db_, snapshot.get());
   for (uint64_t position : positions) {
     RP_ASSIGN_OR_RETURN(EventEnvelope event,
-                        GetEvent(*db_, position, snapshot, keys));
+                        GetEvent(*view, position));
     events.push_back(std::move(event));
   }
   return events;
@@ -128,13 +124,12 @@ absl::StatusOr<EventPage> EventStoreImpl::ReadAll(uint64_t from_position,
                                                   size_t max) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   EventPage page;
   page.next_position = std::max<uint64_t>(from_position, 1);
-  StreamKeys keys = KeysAt(*db_, snapshot.get());
   absl::Status bad;
   RP_RETURN_IF_ERROR(
-      Scan(*db_, Table::kEvents, snapshot, keys::Event(page.next_position), "",
+      Scan(*view, Table::kEvents, keys::Event(page.next_position), "",
            [&](absl::string_view key, absl::string_view value) {
              uint64_t position;
              if (page.events.size() >= max) return false;
@@ -144,7 +139,7 @@ absl::StatusOr<EventPage> EventStoreImpl::ReadAll(uint64_t from_position,
              }
              EventEnvelope event;
              bad = DecodeEventValue(position, value, &event);
-             if (bad.ok()) bad = OpenEvent(keys, &event);
+             if (bad.ok()) bad = view->OpenSealed(&event);
              if (!bad.ok()) return false;
              page.events.push_back(std::move(event));
              page.next_position = position + 1;
@@ -158,9 +153,9 @@ absl::StatusOr<StreamRecord> EventStoreImpl::GetStreamRecord(
     absl::string_view stream_id) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   absl::StatusOr<StreamRecord> record =
-      GetProto<StreamRecord>(*db_, Table::kState, stream_id, snapshot);
+      GetProto<StreamRecord>(*view, Table::kState, stream_id);
   if (absl::IsNotFound(record.status())) return NotFoundStream(stream_id);
   return record;
 }
@@ -183,11 +178,11 @@ absl::StatusOr<IndexPage> EventStoreImpl::ListIndex(const IndexQuery& query) {
   const std::string limit = range ? "" : PrefixEnd(query.prefix);
   if (!query.page_token.empty()) start = std::max(start, query.page_token);
 
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   IndexPage page;
   absl::Status bad;
   RP_RETURN_IF_ERROR(Scan(
-      *db_, Table::kIndex, snapshot, start, limit,
+      *view, Table::kIndex, start, limit,
       [&](absl::string_view key, absl::string_view) {
         if (key == query.page_token) return true;  // returned last page
         IndexEntry entry;
@@ -212,12 +207,12 @@ absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersForStream(
     absl::string_view stream_id) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   std::vector<std::string> timer_keys;
   absl::Status bad;
   const std::string prefix = keys::StreamPrefix(stream_id);
   RP_RETURN_IF_ERROR(
-      Scan(*db_, Table::kTimerIds, snapshot, prefix, PrefixEnd(prefix),
+      Scan(*view, Table::kTimerIds, prefix, PrefixEnd(prefix),
            [&](absl::string_view key, absl::string_view value) {
              std::string timer_key;
              if (!TimerKeyFromId(key, value, &timer_key)) {
@@ -231,7 +226,7 @@ absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersForStream(
   std::vector<Timer> timers;
   for (const std::string& key : timer_keys) {
     absl::StatusOr<Timer> timer =
-        GetProto<Timer>(*db_, Table::kTimers, key, snapshot);
+        GetProto<Timer>(*view, Table::kTimers, key);
     if (absl::IsNotFound(timer.status())) {
       return absl::DataLossError("timer_ids names a missing timer");
     }
@@ -260,11 +255,11 @@ absl::StatusOr<std::vector<Timer>> EventStoreImpl::TimersFromKey(
     const std::string& from, absl::Time to, size_t max) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   std::vector<Timer> timers;
   absl::Status bad;
   RP_RETURN_IF_ERROR(
-      Scan(*db_, Table::kTimers, snapshot, from, keys::TimeOnly(to),
+      Scan(*view, Table::kTimers, from, keys::TimeOnly(to),
            [&](absl::string_view, absl::string_view value) {
              if (timers.size() >= max) return false;
              Timer timer;
@@ -284,12 +279,12 @@ absl::StatusOr<std::vector<Task>> EventStoreImpl::TasksForStream(
     absl::string_view stream_id) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   std::vector<Task> tasks;
   absl::Status bad;
   const std::string prefix = keys::StreamPrefix(stream_id);
   RP_RETURN_IF_ERROR(
-      Scan(*db_, Table::kTasks, snapshot, prefix, PrefixEnd(prefix),
+      Scan(*view, Table::kTasks, prefix, PrefixEnd(prefix),
            [&](absl::string_view, absl::string_view value) {
              Task task;
              if (!task.ParseFromArray(value.data(),
@@ -308,9 +303,8 @@ absl::StatusOr<Task> EventStoreImpl::GetTask(absl::string_view stream_id,
                                              absl::string_view task_id) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
-  absl::StatusOr<Task> task = GetProto<Task>(
-      *db_, Table::kTasks, keys::StreamItem(stream_id, task_id), snapshot);
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
+  absl::StatusOr<Task> task = GetProto<Task>(*view, Table::kTasks, keys::StreamItem(stream_id, task_id));
   if (absl::IsNotFound(task.status())) {
     return absl::NotFoundError(absl::StrCat(
         "task \"", task_id, "\" of stream \"", stream_id, "\" not found"));
@@ -322,12 +316,12 @@ absl::StatusOr<std::vector<Task>> EventStoreImpl::ReadyTasks(
     absl::string_view queue, size_t max) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   std::vector<std::string> task_keys;
   absl::Status bad;
   const std::string prefix = keys::QueuePrefix(queue);
   RP_RETURN_IF_ERROR(
-      Scan(*db_, Table::kTaskReady, snapshot, prefix, PrefixEnd(prefix),
+      Scan(*view, Table::kTaskReady, prefix, PrefixEnd(prefix),
            [&](absl::string_view key, absl::string_view) {
              if (task_keys.size() >= max) return false;
              std::string q, stream, id;
@@ -342,7 +336,7 @@ absl::StatusOr<std::vector<Task>> EventStoreImpl::ReadyTasks(
   std::vector<Task> tasks;
   for (const std::string& key : task_keys) {
     absl::StatusOr<Task> task =
-        GetProto<Task>(*db_, Table::kTasks, key, snapshot);
+        GetProto<Task>(*view, Table::kTasks, key);
     if (absl::IsNotFound(task.status())) {
       return absl::DataLossError("task_ready names a missing task");
     }

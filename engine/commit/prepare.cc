@@ -20,13 +20,13 @@ using returnpath::v1::StreamRecord;
 // Durable events, as a transition prepared here may read them.
 class DurableEvents final : public EventLookup {
  public:
-  explicit DurableEvents(const StoreDb& db)
-      : db_(db), keys_(KeysAt(db, nullptr)) {}
+  explicit DurableEvents(const StoreBackend& store)
+      : reads_(store.Latest()), keys_(KeysIn(reads_, store.master_keys())) {}
   absl::StatusOr<EventEnvelope> EventAt(uint64_t position) const override {
     RP_ASSIGN_OR_RETURN(
         EventEnvelope event,
         EventForLookup(
-            position, db_.Get(Table::kEvents, keys::Event(position), nullptr)));
+            position, reads_.Get(Table::kEvents, keys::Event(position))));
     RP_RETURN_IF_ERROR(OpenEvent(keys_, &event));
     return event;
   }
@@ -34,21 +34,23 @@ class DurableEvents final : public EventLookup {
                                       uint64_t version) const override {
     return PositionForLookup(
         stream_id, version,
-        db_.Get(Table::kStreams, keys::StreamVersion(stream_id, version),
-                nullptr));
+        reads_.Get(Table::kStreams, keys::StreamVersion(stream_id, version)));
   }
 
  private:
-  const StoreDb& db_;
+  const StoreView& reads_;
   // Found as sealed events are read, for this one preparation.
   mutable StreamKeys keys_;
 };
 
 class Preparer {
  public:
-  Preparer(const StoreDb& db, const Workflow& workflow, absl::Time now,
+  Preparer(const StoreBackend& store, const Workflow& workflow, absl::Time now,
            const AppendRequest& request)
-      : db_(db), workflow_(workflow), request_(request), events_(db) {
+      : reads_(store.Latest()),
+        workflow_(workflow),
+        request_(request),
+        events_(store) {
     out_.recorded = now;
   }
 
@@ -73,7 +75,7 @@ class Preparer {
     RP_ASSIGN_OR_RETURN(
         std::optional<StreamRecord> stored,
         ParseRecord<StreamRecord>(Table::kState,
-                                  db_.Get(Table::kState, stream, nullptr)));
+                                  reads_.Get(Table::kState, stream)));
     StreamRecord record;
     if (stored.has_value()) {
       record = *std::move(stored);
@@ -125,7 +127,7 @@ class Preparer {
     return absl::OkStatus();
   }
 
-  const StoreDb& db_;
+  const StoreView& reads_;
   const Workflow& workflow_;
   const AppendRequest& request_;
   const DurableEvents events_;
@@ -152,14 +154,14 @@ EventEnvelope StampEvent(const AppendRequest& request,
   return event;
 }
 
-absl::StatusOr<PreparedAppend> PrepareAppend(const StoreDb& db,
+absl::StatusOr<PreparedAppend> PrepareAppend(const StoreBackend& store,
                                              const Workflow& workflow,
                                              absl::Time now,
                                              const AppendRequest& request) {
   if (request.events.empty() || request.stream_id.empty()) {
     return absl::InvalidArgumentError("nothing to prepare");
   }
-  return Preparer(db, workflow, now, request).Run();
+  return Preparer(store, workflow, now, request).Run();
 }
 
 }  // namespace returnpath::engine

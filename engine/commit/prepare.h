@@ -20,7 +20,7 @@
 #include "engine/event_store.h"
 #include "engine/workflow.h"
 #include "returnpath/v1/event.pb.h"
-#include "store/store_db.h"
+#include "store/store_backend.h"
 
 namespace returnpath::engine {
 
@@ -42,7 +42,7 @@ struct PreparedAppend {
 // `now`. An error (a refusal, a related stream over the limit, a record that
 // does not parse) means only that the sequencer computes the append itself,
 // and reports what is wrong.
-absl::StatusOr<PreparedAppend> PrepareAppend(const StoreDb& db,
+absl::StatusOr<PreparedAppend> PrepareAppend(const StoreBackend& store,
                                              const Workflow& workflow,
                                              absl::Time now,
                                              const AppendRequest& request);

@@ -4,11 +4,12 @@
 
 #include "absl/base/internal/raw_logging.h"
 #include "absl/strings/str_cat.h"
+#include "store/verify.h"
 
 namespace returnpath::engine {
 
-Sequencer::Sequencer(const StoreDb* db, Options options, ChainState start)
-    : db_(db),
+Sequencer::Sequencer(StoreBackend* backend, Options options, ChainState start)
+    : backend_(backend),
       options_(std::move(options)),
       committed_(std::move(start)),
       listeners_(std::make_shared<const Listeners>()) {
@@ -62,6 +63,15 @@ void Sequencer::AddCommitListener(std::function<void(uint64_t)> listener) {
   listeners_ = std::move(next);
 }
 
+void Sequencer::TellListeners(uint64_t position) {
+  std::shared_ptr<const Listeners> listeners;
+  {
+    absl::MutexLock lock(&mu_);
+    listeners = listeners_;
+  }
+  for (const auto& listener : *listeners) listener(position);
+}
+
 void Sequencer::Loop() {
   std::unique_ptr<RanGroup> in_flight;  // handed to the writer
   for (;;) {
@@ -73,10 +83,16 @@ void Sequencer::Loop() {
       // Stopping, and everything is answered.
       if (commands.empty() && in_flight == nullptr && stopping_) return;
     }
+    if (backend_->Shared()) {
+      if (!commands.empty()) RunShared(std::move(commands));
+      continue;
+    }
     // The next group runs while the one in flight is written.
     std::unique_ptr<RanGroup> next;
-    if (!commands.empty())
-      next = RunCommands(std::move(commands), in_flight.get());
+    if (!commands.empty()) {
+      next = RunCommands(std::move(commands), in_flight.get(),
+                         backend_->Latest());
+    }
     if (in_flight != nullptr) {
       const absl::Status write = AwaitWrite();
       Observe(*in_flight, write);
@@ -162,8 +178,32 @@ void Sequencer::TakeGroup(std::vector<Command>* group) {
   }
 }
 
+void Sequencer::RunShared(std::vector<Command> commands) {
+  absl::StatusOr<std::unique_ptr<GroupWrite>> write = backend_->BeginGroup();
+  absl::StatusOr<ChainState> chain =
+      write.ok() ? ReadChainState(**write) : write.status();
+  if (!chain.ok()) {
+    for (Command& command : commands) command.done(chain.status());
+    return;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    committed_ = *chain;
+  }
+  std::unique_ptr<RanGroup> group =
+      RunCommands(std::move(commands), nullptr, **write);
+  group->write = *std::move(write);
+  group->batch = group->ctx->FinishGroup();
+  // With nothing to write, the write is abandoned: the lock goes with it.
+  const absl::Status written =
+      group->batch == nullptr ? absl::OkStatus() : Write(*group);
+  if (group->batch != nullptr) Observe(*group, written);
+  Answer(*group, written, group->batch != nullptr && written.ok());
+}
+
 std::unique_ptr<Sequencer::RanGroup> Sequencer::RunCommands(
-    std::vector<Command> commands, const RanGroup* in_flight) {
+    std::vector<Command> commands, const RanGroup* in_flight,
+    const StoreView& reads) {
   auto group = std::make_unique<RanGroup>();
   // Only this thread moves the chain on, so neither start can change while
   // the commands run.
@@ -171,7 +211,8 @@ std::unique_ptr<Sequencer::RanGroup> Sequencer::RunCommands(
       in_flight != nullptr ? in_flight->ctx->group_chain() : Committed();
   group->start_position = start.last_position;
   group->ctx = std::make_unique<CommandContext>(
-      db_, options_.clock, options_.workflow, std::move(start),
+      &reads, backend_->master_keys().get(), options_.clock, options_.workflow,
+      std::move(start),
       in_flight != nullptr ? in_flight->ctx.get() : nullptr,
       options_.on_append ? &options_.on_append : nullptr);
   CommandContext& ctx = *group->ctx;
@@ -225,25 +266,20 @@ void Sequencer::Observe(const RanGroup& group,
 
 absl::Status Sequencer::Write(RanGroup& group) {
   const absl::Time started = absl::Now();
-  absl::Status status = Write(group.batch);
+  absl::Status status;
+  if (options_.write_fault) status = options_.write_fault();
+  if (status.ok() && group.write == nullptr) {
+    absl::StatusOr<std::unique_ptr<GroupWrite>> write = backend_->BeginGroup();
+    if (write.ok()) {
+      group.write = *std::move(write);
+    } else {
+      status = write.status();
+    }
+  }
+  if (status.ok()) status = group.write->Commit(*group.batch);
+  group.write.reset();
   group.write_time = absl::Now() - started;
   return status;
-}
-
-absl::Status Sequencer::Write(rocksdb::WriteBatch* batch) {
-  if (options_.write_fault) {
-    absl::Status fault = options_.write_fault();
-    if (!fault.ok()) return fault;
-  }
-  if (options_.gate != nullptr) {
-    absl::Status refused = options_.gate->BeforeWrite();
-    if (!refused.ok()) return refused;
-  }
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  const rocksdb::Status written = db_->db()->Write(wo, batch);
-  if (options_.gate != nullptr) return options_.gate->AfterWrite(written);
-  return FromRocks(written, "group commit");
 }
 
 }  // namespace returnpath::engine

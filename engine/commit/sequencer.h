@@ -2,14 +2,19 @@
 #define RETURNPATH_ENGINE_COMMIT_SEQUENCER_H_
 
 // The single writer. Every write to the store is a Command run on the
-// sequencer thread; commands queued together share one WriteBatch and one
-// fsync (group commit), and each is answered only after that write.
+// sequencer thread; commands queued together share one write and one fsync
+// (group commit), and each is answered only after that write.
 //
 // Under load writes are pipelined: a second thread writes a finished group
 // while the sequencer runs the next group's commands, which read the group in
 // flight as if it were durable (CommandContext's base). The next group is
 // written only once the one before is durable; if a write fails, the group run
 // on top of it fails whole as well and nothing of it is written.
+//
+// On a shared store (StoreBackend::Shared: several processes write one
+// database) a group holds the store's write lock from before its commands
+// read until its write, and starts by reading the chain's end again: another
+// process may have moved it on. Such groups are not pipelined.
 //
 // Adding a command (e.g. firing a timer) from engine code:
 //
@@ -54,8 +59,7 @@
 #include "commit/prepare.h"
 #include "engine/clock.h"
 #include "engine/workflow.h"
-#include "store/store_db.h"
-#include "store/write_gate.h"
+#include "store/store_backend.h"
 
 namespace returnpath::engine {
 
@@ -144,24 +148,20 @@ class Sequencer {
   struct Options {
     Clock* clock = nullptr;
     const Workflow* workflow = nullptr;
-    bool sync = true;
     size_t max_group = 256;
     // A group takes the queued foreground commands first (up to max_group),
     // then this many background ones; with no foreground work queued,
     // background work fills a whole group.
     size_t max_background_alongside = 16;
     // Test seam: called before each group write; a non-OK status fails the
-    // group exactly as a failed RocksDB write would, and nothing is written.
+    // group exactly as a failed write would, and nothing is written.
     std::function<absl::Status()> write_fault;
-    // Asked before and told after each group write (disk full, failed
-    // writes); null: every write is attempted. Not owned; outlives Stop().
-    WriteGate* gate = nullptr;
     AppendObserver on_append;  // StoreOptions::on_append
     GroupObserver on_group_written;  // StoreOptions::on_group_written
   };
 
   // Starts the thread. `start` is the durable end of the log.
-  Sequencer(const StoreDb* db, Options options, ChainState start);
+  Sequencer(StoreBackend* backend, Options options, ChainState start);
   ~Sequencer();  // Stop()
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
@@ -182,6 +182,10 @@ class Sequencer {
   // See EventStore::AddCommitListener.
   void AddCommitListener(std::function<void(uint64_t)> listener);
 
+  // Tells the listeners that the log reaches `position` (another process
+  // wrote to a shared store), on the calling thread.
+  void TellListeners(uint64_t position);
+
  private:
   using Listeners = std::vector<std::function<void(uint64_t)>>;
 
@@ -190,7 +194,10 @@ class Sequencer {
     std::unique_ptr<CommandContext> ctx;
     std::vector<Command> commands;
     std::vector<absl::Status> statuses;  // of each body
-    rocksdb::WriteBatch* batch = nullptr;  // ctx's, once the group is finished
+    const WriteSet* batch = nullptr;  // ctx's, once the group is finished
+    // Its write: on a shared store begun before its commands ran, else when
+    // it is written.
+    std::unique_ptr<GroupWrite> write;
     uint64_t start_position = 0;         // the log's end before the group
     absl::Duration write_time;           // of its write, once written
   };
@@ -199,9 +206,13 @@ class Sequencer {
   void WriterLoop();
   void TakeGroup(std::vector<Command>* group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Runs the commands on a context that reads `in_flight`'s writes.
+  // Runs the commands on a context that reads `reads`, and `in_flight`'s
+  // writes.
   std::unique_ptr<RanGroup> RunCommands(std::vector<Command> commands,
-                                        const RanGroup* in_flight);
+                                        const RanGroup* in_flight,
+                                        const StoreView& reads);
+  // Runs and writes one group on a shared store (see the file comment).
+  void RunShared(std::vector<Command> commands);
   // Publishes a written group and answers its commands.
   void Answer(RanGroup& group, const absl::Status& write, bool wrote);
   bool QueueEmpty();
@@ -209,7 +220,6 @@ class Sequencer {
   absl::Status AwaitWrite();
   // Writes the group's batch and notes how long the write and its fsync took.
   absl::Status Write(RanGroup& group);
-  absl::Status Write(rocksdb::WriteBatch* batch);
   // Tells Options::on_group_written about a group that was written or failed.
   void Observe(const RanGroup& group, const absl::Status& write) const;
   bool SequencerHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -224,7 +234,7 @@ class Sequencer {
   }
 
   // Constant after construction.
-  const StoreDb* const db_;
+  StoreBackend* const backend_;
   const Options options_;
 
   mutable absl::Mutex mu_;

@@ -27,12 +27,12 @@ absl::StatusOr<std::vector<StoredEvent>> EventStoreImpl::ReadStoredEvents(
     const std::vector<uint64_t>& positions) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   std::vector<StoredEvent> events;
   events.reserve(positions.size());
   for (uint64_t position : positions) {
     absl::StatusOr<std::string> value =
-        db_->Get(Table::kEvents, keys::Event(position), snapshot.get());
+        view->Get(Table::kEvents, keys::Event(position));
     if (absl::IsNotFound(value.status())) {
       return absl::NotFoundError(
           absl::StrCat("no event at position ", position));
@@ -63,13 +63,12 @@ absl::StatusOr<std::vector<Checkpoint>> EventStoreImpl::ReadCheckpoints(
     uint64_t from_position, size_t max) {
   absl::ReaderMutexLock lock(&mu_);
   RP_RETURN_IF_ERROR(CheckOpen());
-  ScopedSnapshot snapshot(db_->db());
+  RP_ASSIGN_OR_RETURN(const std::unique_ptr<StoreView> view, OpenView());
   std::vector<Checkpoint> checkpoints;
   absl::Status bad;
-  RP_RETURN_IF_ERROR(VisitAll(
-      *NewTableCursor(*db_, Table::kMeta, snapshot.get(),
-                      CheckpointKey(from_position),
-                      keys::PrefixEnd(keys::kMetaCheckpointPrefix)),
+  RP_RETURN_IF_ERROR(view->Scan(
+      Table::kMeta, CheckpointKey(from_position),
+      keys::PrefixEnd(keys::kMetaCheckpointPrefix),
       [&](absl::string_view key, absl::string_view value) {
         if (checkpoints.size() >= max) return false;
         key.remove_prefix(sizeof(keys::kMetaCheckpointPrefix) - 1);

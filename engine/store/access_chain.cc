@@ -7,7 +7,6 @@
 #include "engine/status_macros.h"
 #include "engine/store_view.h"
 #include "store/keys.h"
-#include "store/rocks_view.h"
 #include "store/verify.h"
 
 namespace returnpath::engine {
@@ -27,36 +26,27 @@ absl::Status BadRecord(uint64_t sequence, absl::string_view why) {
 constexpr char kIndexTags[] = {keys::kAccessByStreamTag,
                                keys::kAccessByActorTag, keys::kAccessByTimeTag};
 
-absl::StatusOr<ChainEnd> ReadAccessMeta(const StoreDb& db,
-                                        const rocksdb::Snapshot* snapshot) {
-  return ReadChainEnd(db, snapshot, keys::kMetaAccessLast,
-                      keys::kMetaAccessHead);
+absl::StatusOr<ChainEnd> ReadAccessMeta(const StoreView& view) {
+  return ReadChainEnd(view, keys::kMetaAccessLast, keys::kMetaAccessHead);
 }
 
 // The sequence of the last stored record, 0 if none.
-absl::StatusOr<uint64_t> LastStoredSequence(const StoreDb& db,
-                                            const rocksdb::Snapshot* snapshot) {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(ro, db.cf(Table::kAccessLog)));
-  it->SeekForPrev(ToSlice(keys::AccessRecord(~uint64_t{0})));
-  if (!it->status().ok()) return FromRocks(it->status(), "seeking access_log");
+absl::StatusOr<uint64_t> LastStoredSequence(const StoreView& view) {
+  const std::string records(1, keys::kAccessRecordTag);
+  RP_ASSIGN_OR_RETURN(
+      std::optional<std::string> key,
+      view.LastKey(Table::kAccessLog, records, keys::PrefixEnd(records)));
   uint64_t sequence = 0;
-  if (!it->Valid() || View(it->key()).empty() ||
-      View(it->key())[0] != keys::kAccessRecordTag) {
-    return 0;
-  }
-  if (!keys::DecodeAccessRecord(View(it->key()), &sequence)) {
+  if (!key.has_value()) return 0;
+  if (!keys::DecodeAccessRecord(*key, &sequence)) {
     return absl::DataLossError("the last access record's key is malformed");
   }
   return sequence;
 }
 
 // Checks meta's end against the last stored record.
-absl::Status CheckAccessHead(const StoreDb& db, const ChainEnd& end,
-                             const rocksdb::Snapshot* snapshot) {
-  RP_ASSIGN_OR_RETURN(uint64_t last, LastStoredSequence(db, snapshot));
+absl::Status CheckAccessHead(const StoreView& view, const ChainEnd& end) {
+  RP_ASSIGN_OR_RETURN(uint64_t last, LastStoredSequence(view));
   if (last != end.last) {
     return absl::DataLossError(
         absl::StrCat("meta says the access log ends at record ", end.last,
@@ -65,7 +55,7 @@ absl::Status CheckAccessHead(const StoreDb& db, const ChainEnd& end,
   if (last == 0) return absl::OkStatus();
   RP_ASSIGN_OR_RETURN(
       std::string value,
-      db.Get(Table::kAccessLog, keys::AccessRecord(last), snapshot));
+      view.Get(Table::kAccessLog, keys::AccessRecord(last)));
   absl::string_view hash;
   RP_RETURN_IF_ERROR(ParseAccessRecord(last, value, &hash).status());
   if (hash != end.head) {
@@ -76,12 +66,10 @@ absl::Status CheckAccessHead(const StoreDb& db, const ChainEnd& end,
 
 // Adds the number of entries in one index to `*count`: with every record's
 // own entries present, a count of three a record means nothing else is there.
-absl::Status CountIndex(const StoreDb& db, const rocksdb::Snapshot* snapshot,
-                        char tag, uint64_t* count) {
+absl::Status CountIndex(const StoreView& view, char tag, uint64_t* count) {
   const std::string prefix(1, tag);
-  return VisitAll(*NewTableCursor(db, Table::kAccessLog, snapshot, prefix,
-                                  keys::PrefixEnd(prefix)),
-                  [&](absl::string_view, absl::string_view) {
+  return view.Scan(Table::kAccessLog, prefix, keys::PrefixEnd(prefix),
+                   [&](absl::string_view, absl::string_view) {
                     ++*count;
                     return true;
                   });
@@ -133,23 +121,21 @@ absl::StatusOr<AccessEntry> ParseAccessRecord(uint64_t sequence,
   return entry;
 }
 
-absl::StatusOr<ChainEnd> RecoverAccessChain(const StoreDb& db) {
-  RP_ASSIGN_OR_RETURN(ChainEnd end, ReadAccessMeta(db, nullptr));
-  RP_RETURN_IF_ERROR(CheckAccessHead(db, end, nullptr));
+absl::StatusOr<ChainEnd> RecoverAccessChain(const StoreView& view) {
+  RP_ASSIGN_OR_RETURN(ChainEnd end, ReadAccessMeta(view));
+  RP_RETURN_IF_ERROR(CheckAccessHead(view, end));
   return end;
 }
 
-absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
-                                           const rocksdb::Snapshot* snapshot,
+absl::StatusOr<uint64_t> VerifyAccessChain(const StoreView& view,
                                            const VerifyProgress& progress) {
-  RP_ASSIGN_OR_RETURN(ChainEnd end, ReadAccessMeta(db, snapshot));
+  RP_ASSIGN_OR_RETURN(ChainEnd end, ReadAccessMeta(view));
   std::string previous = GenesisHash();
   uint64_t expected = 1;
   absl::Status bad;
   const std::string records(1, keys::kAccessRecordTag);
-  RP_RETURN_IF_ERROR(VisitAll(
-      *NewTableCursor(db, Table::kAccessLog, snapshot, records,
-                      keys::PrefixEnd(records)),
+  RP_RETURN_IF_ERROR(view.Scan(
+      Table::kAccessLog, records, keys::PrefixEnd(records),
       [&](absl::string_view key, absl::string_view value) {
         uint64_t sequence = 0;
         if (!keys::DecodeAccessRecord(key, &sequence)) {
@@ -181,7 +167,7 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
         }
         for (char tag : kIndexTags) {
           absl::StatusOr<std::string> found =
-              db.Get(Table::kAccessLog, AccessIndexKey(tag, *entry), snapshot);
+              view.Get(Table::kAccessLog, AccessIndexKey(tag, *entry));
           if (!found.ok()) {
             bad = absl::IsNotFound(found.status())
                       ? BadRecord(sequence, "an index entry of it is missing")
@@ -205,7 +191,7 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
   }
   uint64_t indexed = 0;
   for (char tag : kIndexTags) {
-    RP_RETURN_IF_ERROR(CountIndex(db, snapshot, tag, &indexed));
+    RP_RETURN_IF_ERROR(CountIndex(view, tag, &indexed));
   }
   if (indexed != 3 * stored) {
     return absl::DataLossError(absl::StrCat("the access log's indexes hold ",
@@ -215,8 +201,8 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
   const std::string legacy = keys::kAccessLegacyStart;
   bool unchained = false;
   RP_RETURN_IF_ERROR(
-      VisitAll(*NewTableCursor(db, Table::kAccessLog, snapshot, legacy, ""),
-               [&](absl::string_view, absl::string_view) {
+      view.Scan(Table::kAccessLog, legacy, "",
+                [&](absl::string_view, absl::string_view) {
                  unchained = true;
                  return false;
                }));
@@ -228,18 +214,18 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
   return stored;
 }
 
-absl::Status MigrateLegacyAccess(const StoreDb& db,
+absl::Status MigrateLegacyAccess(StoreBackend& backend,
                                  const StoreOptions::LegacyAccessReader& read,
                                  ChainEnd* end) {
   // Each batch starts after the last key the one before moved, so no batch
   // walks over what earlier ones deleted.
   std::string start = keys::kAccessLegacyStart;
   for (;;) {
-    rocksdb::WriteBatch batch;
+    WriteSet batch;
     size_t moved = 0;
     absl::Status failed;
-    RP_RETURN_IF_ERROR(VisitAll(
-        *NewTableCursor(db, Table::kAccessLog, nullptr, start, ""),
+    RP_RETURN_IF_ERROR(backend.Latest().Scan(
+        Table::kAccessLog, start, "",
         [&](absl::string_view key, absl::string_view value) {
           if (!read) {
             failed = absl::FailedPreconditionError(
@@ -267,20 +253,17 @@ absl::Status MigrateLegacyAccess(const StoreDb& db,
           entry.set_detail(std::move(legacy->detail));
           for (const KeyValue& write :
                ChainAccessEntry(std::move(entry), end)) {
-            batch.Put(db.cf(Table::kAccessLog), write.key, write.value);
+            batch.Put(Table::kAccessLog, write.key, write.value);
           }
-          batch.Delete(db.cf(Table::kAccessLog), ToSlice(key));
+          batch.Delete(Table::kAccessLog, key);
           start = std::string(key) + std::string(1, '\0');
           return ++moved < kMigrateBatch;
         }));
     RP_RETURN_IF_ERROR(failed);
     if (moved == 0) return absl::OkStatus();
-    batch.Put(db.cf(Table::kMeta), keys::kMetaAccessLast, keys::U64(end->last));
-    batch.Put(db.cf(Table::kMeta), keys::kMetaAccessHead, end->head);
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    RP_RETURN_IF_ERROR(
-        FromRocks(db.db()->Write(wo, &batch), "chaining the access log"));
+    batch.Put(Table::kMeta, keys::kMetaAccessLast, keys::U64(end->last));
+    batch.Put(Table::kMeta, keys::kMetaAccessHead, end->head);
+    RP_RETURN_IF_ERROR(backend.WriteNow(batch));
   }
 }
 

@@ -15,7 +15,7 @@
 #include "engine/event_store.h"
 #include "returnpath/v1/engine.pb.h"
 #include "store/hash_chain.h"
-#include "store/store_db.h"
+#include "store/store_backend.h"
 
 namespace returnpath::engine {
 
@@ -41,15 +41,14 @@ absl::StatusOr<returnpath::v1::AccessEntry> ParseAccessRecord(
     absl::string_view* hash = nullptr, absl::string_view* bytes = nullptr);
 
 // The access log's end as meta records it, checked against its last record.
-absl::StatusOr<ChainEnd> RecoverAccessChain(const StoreDb& db);
+absl::StatusOr<ChainEnd> RecoverAccessChain(const StoreView& view);
 
-// Walks the whole access log at `snapshot`: dense sequences from 1, each
+// Walks the whole access log in `view` (a snapshot): dense sequences from 1, each
 // record's hash and link, the end in meta, and that the three indexes hold
 // exactly one entry per record and nothing else. DATA_LOSS naming the first
 // bad record ("access record 17: ..."), else the number of records.
 // `progress(done, last)` now and then.
-absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
-                                           const rocksdb::Snapshot* snapshot,
+absl::StatusOr<uint64_t> VerifyAccessChain(const StoreView& view,
                                            const VerifyProgress& progress);
 
 // Chains the records an earlier release wrote unchained (keyed by stream,
@@ -57,7 +56,7 @@ absl::StatusOr<uint64_t> VerifyAccessChain(const StoreDb& db,
 // them; each batch moves records and meta together, so a stopped migration
 // goes on at the next open. FAILED_PRECONDITION if there are some and `read`
 // is null.
-absl::Status MigrateLegacyAccess(const StoreDb& db,
+absl::Status MigrateLegacyAccess(StoreBackend& backend,
                                  const StoreOptions::LegacyAccessReader& read,
                                  ChainEnd* end);
 

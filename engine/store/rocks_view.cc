@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "store/sealing.h"
 
 namespace returnpath::engine {
 namespace {
@@ -36,7 +35,7 @@ class RocksCursor final : public TableCursor {
 class SnapshotView final : public StoreView {
  public:
   explicit SnapshotView(const StoreDb& db)
-      : db_(db), snapshot_(db.db()), keys_(KeysAt(db, snapshot_.get())) {}
+      : db_(db), snapshot_(db.db()) {}
 
   absl::StatusOr<std::string> Get(Table table,
                                   absl::string_view key) const override {
@@ -46,15 +45,15 @@ class SnapshotView final : public StoreView {
                                       absl::string_view limit) const override {
     return NewTableCursor(db_, table, snapshot_.get(), start, limit);
   }
-  absl::Status OpenSealed(returnpath::v1::EventEnvelope* event) const override {
-    return OpenEvent(keys_, event);
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      Table table, absl::string_view start,
+      absl::string_view limit) const override {
+    return LastKeyOf(db_, table, snapshot_.get(), start, limit);
   }
 
  private:
   const StoreDb& db_;
   const ScopedSnapshot snapshot_;
-  // The keys at this snapshot, found as sealed events are read.
-  mutable StreamKeys keys_;
 };
 
 }  // namespace
@@ -64,6 +63,22 @@ std::unique_ptr<TableCursor> NewTableCursor(const StoreDb& db, Table table,
                                             absl::string_view start,
                                             absl::string_view limit) {
   return std::make_unique<RocksCursor>(db, table, snapshot, start, limit);
+}
+
+absl::StatusOr<std::optional<std::string>> LastKeyOf(
+    const StoreDb& db, Table table, const rocksdb::Snapshot* snapshot,
+    absl::string_view start, absl::string_view limit) {
+  const std::string lower(start), upper(limit);
+  const rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.iterate_lower_bound = &lower_slice;
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(ro, db.cf(table)));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "seeking backwards");
+  if (!it->Valid()) return std::nullopt;
+  return std::string(View(it->key()));
 }
 
 std::unique_ptr<StoreView> NewSnapshotView(const StoreDb& db) {

@@ -7,7 +7,6 @@
 #include "engine/erasable_fields.h"
 #include "engine/status_macros.h"
 #include "engine/stream_keys.h"
-#include "rocksdb/write_batch.h"
 #include "store/keys.h"
 
 namespace returnpath::engine {
@@ -25,32 +24,22 @@ absl::Status SealedWithoutKeys() {
       "(--master_key_file or RETURNPATH_MASTER_KEY)");
 }
 
-absl::Status WriteDurably(const StoreDb& db, rocksdb::WriteBatch* batch,
-                          absl::string_view what) {
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return FromRocks(db.db()->Write(wo, batch), what);
-}
-
 // Whether the store holds any stream key.
-absl::StatusOr<bool> HoldsKeys(const StoreDb& db) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(rocksdb::ReadOptions(), db.cf(Table::kKeys)));
-  it->SeekToFirst();
-  RP_RETURN_IF_ERROR(FromRocks(it->status(), "reading the stream keys"));
-  return it->Valid();
+absl::StatusOr<bool> HoldsKeys(const StoreView& view) {
+  std::unique_ptr<TableCursor> cursor = view.Cursor(Table::kKeys);
+  RP_RETURN_IF_ERROR(cursor->status());
+  return cursor->Valid();
 }
 
 // Rewraps every stream key not wrapped by the current key, then writes the
 // current key's check.
-absl::Status Rotate(const StoreDb& db, const MasterKeyring& keyring) {
+absl::Status Rotate(StoreBackend& backend, const MasterKeyring& keyring) {
   const std::string current = keyring.current().id;
-  rocksdb::WriteBatch batch;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(rocksdb::ReadOptions(), db.cf(Table::kKeys)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const absl::string_view stream = View(it->key());
-    absl::StatusOr<WrappedKey> wrapped = DecodeWrappedKey(View(it->value()));
+  WriteSet batch;
+  std::unique_ptr<TableCursor> it = backend.Latest().Cursor(Table::kKeys);
+  for (; it->Valid(); it->Next()) {
+    const absl::string_view stream = it->key();
+    absl::StatusOr<WrappedKey> wrapped = DecodeWrappedKey(it->value());
     if (!wrapped.ok()) {
       return absl::DataLossError(absl::StrCat(
           "the key of stream \"", stream, "\": ", wrapped.status().message()));
@@ -58,16 +47,16 @@ absl::Status Rotate(const StoreDb& db, const MasterKeyring& keyring) {
     if (wrapped->master_key_id == current) continue;
     RP_ASSIGN_OR_RETURN(WrappedKey rewrapped,
                         RewrapStreamKey(keyring, stream, *wrapped));
-    batch.Put(db.cf(Table::kKeys), it->key(), EncodeWrappedKey(rewrapped));
+    batch.Put(Table::kKeys, it->key(), EncodeWrappedKey(rewrapped));
     if (batch.Count() >= kRewrapBatch) {
-      RP_RETURN_IF_ERROR(WriteDurably(db, &batch, "rewrapping stream keys"));
-      batch.Clear();
+      RP_RETURN_IF_ERROR(backend.WriteNow(batch));
+      batch = WriteSet();
     }
   }
-  RP_RETURN_IF_ERROR(FromRocks(it->status(), "reading the stream keys"));
-  batch.Put(db.cf(Table::kMeta), keys::kMetaMasterKeyCheck,
+  RP_RETURN_IF_ERROR(it->status());
+  batch.Put(Table::kMeta, keys::kMetaMasterKeyCheck,
             MasterKeyCheck(keyring.current()));
-  return WriteDurably(db, &batch, "rewrapping stream keys");
+  return backend.WriteNow(batch);
 }
 
 }  // namespace
@@ -101,10 +90,45 @@ absl::StatusOr<std::optional<std::string>> StreamKeys::Find(
   return key;
 }
 
-StreamKeys KeysAt(const StoreDb& db, const rocksdb::Snapshot* snapshot) {
-  return StreamKeys(db.master_keys(), [&db, snapshot](absl::string_view s) {
-    return db.Get(Table::kKeys, keys::StreamKey(s), snapshot);
+StreamKeys KeysIn(const StoreView& view,
+                  std::shared_ptr<const MasterKeyring> keyring) {
+  return StreamKeys(std::move(keyring), [&view](absl::string_view s) {
+    return view.Get(Table::kKeys, keys::StreamKey(s));
   });
+}
+
+namespace {
+
+// A view that opens sealed events with the keys it holds.
+class SealingView final : public StoreView {
+ public:
+  SealingView(std::unique_ptr<StoreView> view,
+              std::shared_ptr<const MasterKeyring> keyring)
+      : view_(std::move(view)), keys_(KeysIn(*view_, std::move(keyring))) {}
+  absl::StatusOr<std::string> Get(Table table,
+                                  absl::string_view key) const override {
+    return view_->Get(table, key);
+  }
+  std::unique_ptr<TableCursor> Cursor(Table table, absl::string_view start,
+                                      absl::string_view limit) const override {
+    return view_->Cursor(table, start, limit);
+  }
+  absl::Status OpenSealed(EventEnvelope* event) const override {
+    return OpenEvent(keys_, event);
+  }
+
+ private:
+  const std::unique_ptr<StoreView> view_;
+  // The keys of this view, found as sealed events are read.
+  mutable StreamKeys keys_;
+};
+
+}  // namespace
+
+std::unique_ptr<StoreView> WithSealing(
+    std::unique_ptr<StoreView> view,
+    std::shared_ptr<const MasterKeyring> keyring) {
+  return std::make_unique<SealingView>(std::move(view), std::move(keyring));
 }
 
 std::string SealedAad(absl::string_view stream_id, uint64_t version) {
@@ -158,13 +182,13 @@ absl::Status OpenEvent(StreamKeys& keys, EventEnvelope* event) {
   return OpenEventWith(key, event);
 }
 
-absl::Status OpenSealing(StoreDb* db,
+absl::Status OpenSealing(StoreBackend* backend,
                          std::shared_ptr<const MasterKeyring> keyring) {
   absl::StatusOr<std::string> check =
-      db->Get(Table::kMeta, keys::kMetaMasterKeyCheck, nullptr);
+      backend->Latest().Get(Table::kMeta, keys::kMetaMasterKeyCheck);
   if (!check.ok() && !absl::IsNotFound(check.status())) return check.status();
   if (keyring == nullptr) {
-    RP_ASSIGN_OR_RETURN(bool holds_keys, HoldsKeys(*db));
+    RP_ASSIGN_OR_RETURN(bool holds_keys, HoldsKeys(backend->Latest()));
     if (check.ok() || holds_keys) return SealedWithoutKeys();
     return absl::OkStatus();
   }
@@ -172,16 +196,15 @@ absl::Status OpenSealing(StoreDb* db,
     RP_RETURN_IF_ERROR(CheckMasterKey(*keyring, *check));
     RP_ASSIGN_OR_RETURN(WrappedKey made_by, DecodeWrappedKey(*check));
     if (made_by.master_key_id != keyring->current().id) {
-      RP_RETURN_IF_ERROR(Rotate(*db, *keyring));
+      RP_RETURN_IF_ERROR(Rotate(*backend, *keyring));
     }
   } else {
-    rocksdb::WriteBatch batch;
-    batch.Put(db->cf(Table::kMeta), keys::kMetaMasterKeyCheck,
+    WriteSet batch;
+    batch.Put(Table::kMeta, keys::kMetaMasterKeyCheck,
               MasterKeyCheck(keyring->current()));
-    RP_RETURN_IF_ERROR(
-        WriteDurably(*db, &batch, "writing the master key check"));
+    RP_RETURN_IF_ERROR(backend->WriteNow(batch));
   }
-  db->set_master_keys(std::move(keyring));
+  backend->set_master_keys(std::move(keyring));
   return absl::OkStatus();
 }
 

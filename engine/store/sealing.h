@@ -22,7 +22,8 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/master_key.h"
 #include "returnpath/v1/event.pb.h"
-#include "store/store_db.h"
+#include "engine/store_view.h"
+#include "store/store_backend.h"
 
 namespace returnpath::engine {
 
@@ -55,9 +56,15 @@ class StreamKeys {
       ABSL_GUARDED_BY(mu_);
 };
 
-// The keys of `db` at `snapshot` (null: the latest), with db.master_keys().
-// The snapshot must outlive them.
-StreamKeys KeysAt(const StoreDb& db, const rocksdb::Snapshot* snapshot);
+// The keys `view` holds, unwrapped with `keyring`. The view must outlive
+// them.
+StreamKeys KeysIn(const StoreView& view,
+                  std::shared_ptr<const MasterKeyring> keyring);
+
+// `view` with OpenSealed opening its sealed events with the keys it holds.
+std::unique_ptr<StoreView> WithSealing(
+    std::unique_ptr<StoreView> view,
+    std::shared_ptr<const MasterKeyring> keyring);
 
 // What a sealed part is bound to: stream_id '\0' big-endian stream_version.
 std::string SealedAad(absl::string_view stream_id, uint64_t version);
@@ -86,8 +93,8 @@ absl::Status OpenEvent(StreamKeys& keys, returnpath::v1::EventEnvelope* event);
 // has none, refuses a store whose check another key made, rewraps every
 // stream key under the current key when the check was made by a previous
 // one, and refuses a sealed store when `keyring` is null. Then sets
-// db->master_keys().
-absl::Status OpenSealing(StoreDb* db,
+// backend->master_keys().
+absl::Status OpenSealing(StoreBackend* backend,
                          std::shared_ptr<const MasterKeyring> keyring);
 
 }  // namespace returnpath::engine

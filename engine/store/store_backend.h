@@ -12,8 +12,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/event_store.h"
 #include "engine/master_key.h"
 #include "engine/store_view.h"
+#include "store/hash_chain.h"
 #include "store/write_set.h"
 
 namespace returnpath::engine {
@@ -57,6 +59,25 @@ class StoreBackend {
 
   // Closes the connection or database. Idempotent; later calls fail.
   virtual absl::Status Close() = 0;
+
+  // Maintenance, as EventStore's SyncLog, Flush, Compact, Backup and Gauges
+  // say. A backend where one means nothing (every commit durable, no
+  // memtables) does nothing, or is UNIMPLEMENTED where the database has its
+  // own tool.
+  virtual absl::Status SyncLog() { return absl::OkStatus(); }
+  virtual absl::Status Flush() { return absl::OkStatus(); }
+  virtual absl::Status Compact(Table table) { return absl::OkStatus(); }
+  // After an erasure: rewrites what holds removed records, so that no file
+  // of the store keeps them.
+  virtual absl::Status RewriteWithoutRemoved() { return absl::OkStatus(); }
+  // `covered`: the durable end of the log as the backup starts.
+  virtual absl::StatusOr<StoreBackup> Backup(const std::string& dir,
+                                             const ChainState& covered,
+                                             uint32_t keep) {
+    return absl::UnimplementedError("this store is backed up by its database");
+  }
+  // Fills in what the backend knows (sizes, free disk).
+  virtual void FillGauges(StoreGauges* gauges) const {}
 
   // The keys that open sealed events (store/sealing.h); null: sealing is
   // off. Set once by the store's Open, before any read or write.

@@ -3,6 +3,7 @@
 
 #include "engine/store_view.h"
 #include "returnpath/v1/event.pb.h"
+#include "engine/status_macros.h"
 #include "store/keys.h"
 
 namespace returnpath::engine {
@@ -24,6 +25,17 @@ absl::Status StoreView::Scan(
     Table table, absl::string_view start, absl::string_view limit,
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) const {
   return VisitAll(*Cursor(table, start, limit), visit);
+}
+
+absl::StatusOr<std::optional<std::string>> StoreView::LastKey(
+    Table table, absl::string_view start, absl::string_view limit) const {
+  std::optional<std::string> last;
+  RP_RETURN_IF_ERROR(Scan(table, start, limit,
+                          [&](absl::string_view key, absl::string_view) {
+                            last = std::string(key);
+                            return true;
+                          }));
+  return last;
 }
 
 uint64_t StoreView::LastPosition() const {

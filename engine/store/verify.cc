@@ -28,11 +28,9 @@ absl::Status Bad(uint64_t position, absl::string_view why) {
 }
 
 // The meta record's last position and chain head; {0, genesis} if absent.
-absl::StatusOr<ChainState> ReadMeta(const StoreDb& db,
-                                    const rocksdb::Snapshot* snapshot) {
-  RP_ASSIGN_OR_RETURN(ChainEnd end,
-                      ReadChainEnd(db, snapshot, keys::kMetaLastPosition,
-                                   keys::kMetaChainHead));
+absl::StatusOr<ChainState> ReadMeta(const StoreView& view) {
+  RP_ASSIGN_OR_RETURN(ChainEnd end, ReadChainEnd(view, keys::kMetaLastPosition,
+                                                 keys::kMetaChainHead));
   ChainState meta;
   meta.last_position = end.last;
   meta.head = std::move(end.head);
@@ -40,24 +38,20 @@ absl::StatusOr<ChainState> ReadMeta(const StoreDb& db,
 }
 
 // The key of the last stored event, 0 if there is none.
-absl::StatusOr<uint64_t> LastStoredPosition(const StoreDb& db,
-                                            const rocksdb::ReadOptions& ro) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(ro, db.cf(Table::kEvents)));
-  it->SeekToLast();
-  if (!it->status().ok()) return FromRocks(it->status(), "seeking events");
-  if (!it->Valid()) return 0;
+absl::StatusOr<uint64_t> LastStoredPosition(const StoreView& view) {
+  RP_ASSIGN_OR_RETURN(std::optional<std::string> key,
+                      view.LastKey(Table::kEvents));
+  if (!key.has_value()) return 0;
   uint64_t position;
-  if (!keys::DecodeEvent(View(it->key()), &position)) {
+  if (!keys::DecodeEvent(*key, &position)) {
     return absl::DataLossError("the last key in events is not a position");
   }
   return position;
 }
 
-// Checks the meta record against the last event as of `ro`'s snapshot.
-absl::Status CheckHead(const StoreDb& db, const ChainState& meta,
-                       const rocksdb::ReadOptions& ro) {
-  RP_ASSIGN_OR_RETURN(uint64_t last, LastStoredPosition(db, ro));
+// Checks the meta record against the last event `view` holds.
+absl::Status CheckHead(const StoreView& view, const ChainState& meta) {
+  RP_ASSIGN_OR_RETURN(uint64_t last, LastStoredPosition(view));
   if (last != meta.last_position) {
     return absl::DataLossError(
         absl::StrCat("meta says the last position is ", meta.last_position,
@@ -65,7 +59,7 @@ absl::Status CheckHead(const StoreDb& db, const ChainState& meta,
   }
   if (last == 0) return absl::OkStatus();
   RP_ASSIGN_OR_RETURN(std::string value,
-                      db.Get(Table::kEvents, keys::Event(last), ro.snapshot));
+                      view.Get(Table::kEvents, keys::Event(last)));
   absl::string_view hash, bytes;
   RP_RETURN_IF_ERROR(SplitEventValue(last, value, &hash, &bytes));
   if (hash != meta.head) {
@@ -75,8 +69,7 @@ absl::Status CheckHead(const StoreDb& db, const ChainState& meta,
 }
 
 // Checks one stored event against the previous hash and the stream index.
-absl::Status CheckEvent(const StoreDb& db, const rocksdb::Snapshot* snapshot,
-                        uint64_t position, absl::string_view value,
+absl::Status CheckEvent(const StoreView& view, uint64_t position, absl::string_view value,
                         absl::string_view previous_hash) {
   absl::string_view hash, bytes;
   RP_RETURN_IF_ERROR(SplitEventValue(position, value, &hash, &bytes));
@@ -95,9 +88,9 @@ absl::Status CheckEvent(const StoreDb& db, const rocksdb::Snapshot* snapshot,
   if (ChainHash(previous_hash, bytes) != hash) {
     return Bad(position, "the stored hash does not match the stored bytes");
   }
-  absl::StatusOr<std::string> indexed = db.Get(
+  absl::StatusOr<std::string> indexed = view.Get(
       Table::kStreams,
-      keys::StreamVersion(event.stream_id(), event.stream_version()), snapshot);
+      keys::StreamVersion(event.stream_id(), event.stream_version()));
   if (!indexed.ok() || *indexed != keys::U64(position)) {
     return Bad(position,
                absl::StrCat("the stream index for \"", event.stream_id(),
@@ -109,12 +102,11 @@ absl::Status CheckEvent(const StoreDb& db, const rocksdb::Snapshot* snapshot,
 
 }  // namespace
 
-absl::StatusOr<ChainEnd> ReadChainEnd(const StoreDb& db,
-                                      const rocksdb::Snapshot* snapshot,
+absl::StatusOr<ChainEnd> ReadChainEnd(const StoreView& view,
                                       absl::string_view last_key,
                                       absl::string_view head_key) {
   ChainEnd end;
-  absl::StatusOr<std::string> last = db.Get(Table::kMeta, last_key, snapshot);
+  absl::StatusOr<std::string> last = view.Get(Table::kMeta, last_key);
   if (absl::IsNotFound(last.status())) return end;
   if (!last.ok()) return last.status();
   absl::string_view in = *last;
@@ -122,7 +114,7 @@ absl::StatusOr<ChainEnd> ReadChainEnd(const StoreDb& db,
     return absl::DataLossError(
         absl::StrCat("meta ", last_key, " is malformed"));
   }
-  absl::StatusOr<std::string> head = db.Get(Table::kMeta, head_key, snapshot);
+  absl::StatusOr<std::string> head = view.Get(Table::kMeta, head_key);
   if (!head.ok() || head->size() != kHashSize) {
     return absl::DataLossError(
         absl::StrCat("meta ", head_key, " is missing or malformed"));
@@ -141,23 +133,28 @@ std::optional<uint64_t> BadPositionOf(const absl::Status& status) {
   return position;
 }
 
-absl::StatusOr<ChainState> RecoverChain(const StoreDb& db) {
-  RP_ASSIGN_OR_RETURN(ChainState meta, ReadMeta(db, nullptr));
-  RP_RETURN_IF_ERROR(CheckHead(db, meta, rocksdb::ReadOptions()));
+absl::StatusOr<ChainState> ReadChainState(const StoreView& view) {
+  RP_ASSIGN_OR_RETURN(ChainState state, ReadMeta(view));
+  RP_ASSIGN_OR_RETURN(state.access, ReadChainEnd(view, keys::kMetaAccessLast,
+                                                 keys::kMetaAccessHead));
+  return state;
+}
+
+absl::StatusOr<ChainState> RecoverChain(const StoreView& view) {
+  RP_ASSIGN_OR_RETURN(ChainState meta, ReadMeta(view));
+  RP_RETURN_IF_ERROR(CheckHead(view, meta));
   return meta;
 }
 
-absl::Status VerifyChain(const StoreDb& db, uint64_t from, uint64_t to,
+absl::Status VerifyChain(const StoreView& view, uint64_t from, uint64_t to,
                          const VerifyProgress& progress) {
-  ScopedSnapshot snapshot(db.db());
-  const rocksdb::ReadOptions ro = snapshot.options();
-  RP_ASSIGN_OR_RETURN(ChainState meta, ReadMeta(db, snapshot.get()));
+  RP_ASSIGN_OR_RETURN(ChainState meta, ReadMeta(view));
   if (from == 0) from = 1;
   const bool to_end = to == 0 || to >= meta.last_position;
   const uint64_t last = to_end ? meta.last_position : to;
   if (from > last) {
     if (meta.last_position == 0 || from == meta.last_position + 1) {
-      return to_end ? CheckHead(db, meta, ro) : absl::OkStatus();
+      return to_end ? CheckHead(view, meta) : absl::OkStatus();
     }
     return absl::InvalidArgumentError(absl::StrCat(
         "from ", from, " is past the last position ", meta.last_position));
@@ -166,39 +163,34 @@ absl::Status VerifyChain(const StoreDb& db, uint64_t from, uint64_t to,
   std::string previous_hash = GenesisHash();
   if (from > 1) {
     absl::StatusOr<std::string> prior =
-        db.Get(Table::kEvents, keys::Event(from - 1), snapshot.get());
+        view.Get(Table::kEvents, keys::Event(from - 1));
     if (!prior.ok()) return Bad(from - 1, "missing");
     absl::string_view hash, bytes;
     RP_RETURN_IF_ERROR(SplitEventValue(from - 1, *prior, &hash, &bytes));
     previous_hash.assign(hash.data(), hash.size());
   }
 
-  rocksdb::ReadOptions scan = ro;
-  std::string upper = keys::Event(last + 1);
-  rocksdb::Slice upper_slice(upper);
-  scan.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(scan, db.cf(Table::kEvents)));
+  std::unique_ptr<TableCursor> it = view.Cursor(
+      Table::kEvents, keys::Event(from), keys::Event(last + 1));
   uint64_t expected = from;
-  for (it->Seek(keys::Event(from)); it->Valid(); it->Next()) {
+  for (; it->Valid(); it->Next()) {
     uint64_t position;
-    if (!keys::DecodeEvent(View(it->key()), &position)) {
+    if (!keys::DecodeEvent(it->key(), &position)) {
       return Bad(expected, "a key in events is not a position");
     }
     if (position != expected) {
       return Bad(expected, absl::StrCat("missing; the next stored event is at ",
                                         position));
     }
-    absl::string_view value = View(it->value());
-    RP_RETURN_IF_ERROR(
-        CheckEvent(db, snapshot.get(), position, value, previous_hash));
+    absl::string_view value = it->value();
+    RP_RETURN_IF_ERROR(CheckEvent(view, position, value, previous_hash));
     previous_hash.assign(value.data(), kHashSize);
     if (progress && position % kProgressEvery == 0) progress(position, last);
     ++expected;
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "scanning events");
+  RP_RETURN_IF_ERROR(it->status());
   if (expected != last + 1) return Bad(expected, "missing");
-  if (to_end) RP_RETURN_IF_ERROR(CheckHead(db, meta, ro));
+  if (to_end) RP_RETURN_IF_ERROR(CheckHead(view, meta));
   if (progress) progress(last, last);
   return absl::OkStatus();
 }

@@ -80,6 +80,13 @@ class StoreView {
       Table table, absl::string_view start = "",
       absl::string_view limit = "") const = 0;
 
+  // The last key in [start, limit) (empty limit: to the end); nullopt if
+  // there is none. This default walks the range: a backend that can seek
+  // backwards overrides it.
+  virtual absl::StatusOr<std::optional<std::string>> LastKey(
+      Table table, absl::string_view start = "",
+      absl::string_view limit = "") const;
+
   // Calls `visit(key, value)` for keys in [start, limit) (empty limit: to the
   // end) until it returns false.
   absl::Status Scan(
