@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/testing/child_process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/services.pb.h"
-#include "testing/child_process.h"
 
 namespace returnpath::engine {
 namespace {

@@ -12,9 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "engine/testing/child_process.h"
 #include "grpcpp/grpcpp.h"
 #include "returnpath/v1/auth.pb.h"
-#include "testing/child_process.h"
 #include "testing/health.h"
 
 namespace returnpath::integration {

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/testing/child_process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/daemon_config.pb.h"
-#include "testing/child_process.h"
 #include "tests/integration/daemon.h"
 
 namespace returnpath::integration {

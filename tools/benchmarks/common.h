@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/read_file.h"
+#include "engine/testing/child_process.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
-#include "testing/child_process.h"
 #include "tools/benchmarks/report.h"
 
 ABSL_DECLARE_FLAG(std::string, out);

@@ -12,9 +12,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "clients/lib/client.h"
+#include "engine/testing/child_process.h"
 #include "engine/testing/power_cut.h"
 #include "server/dev_principals.h"
-#include "testing/child_process.h"
 #include "tools/crashtest/lane.h"
 #include "tools/crashtest/ledger.h"
 

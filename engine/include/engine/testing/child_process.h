@@ -1,5 +1,5 @@
-#ifndef RETURNPATH_TESTING_CHILD_PROCESS_H_
-#define RETURNPATH_TESTING_CHILD_PROCESS_H_
+#ifndef RETURNPATH_ENGINE_TESTING_CHILD_PROCESS_H_
+#define RETURNPATH_ENGINE_TESTING_CHILD_PROCESS_H_
 
 // Child processes for tests, benchmarks and tools/crashtest: a daemon in the
 // background, a program run to completion, a file waited for. One way to
@@ -123,4 +123,4 @@ absl::Status WaitForFile(const std::string& path, absl::Duration timeout);
 
 }  // namespace returnpath::process
 
-#endif  // RETURNPATH_TESTING_CHILD_PROCESS_H_
+#endif  // RETURNPATH_ENGINE_TESTING_CHILD_PROCESS_H_
