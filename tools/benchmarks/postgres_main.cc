@@ -6,11 +6,6 @@
 // A private cluster is created under --work_dir, started on a free port,
 // stopped and removed at the end.
 
-#include <netinet/in.h>
-#include <pwd.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -22,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/status_macros.h"
+#include "engine/testing/pg_cluster.h"
 #include "tools/benchmarks/common.h"
 
 ABSL_FLAG(std::string, grpc_suite, "bench/suites/3.json",
@@ -79,41 +75,6 @@ INSERT INTO tasks (stream, id, queue, due, priority, state)
 END;
 )pgb";
 
-absl::StatusOr<std::string> PgBinDir() {
-  std::string best;
-  std::error_code error;
-  for (const auto& entry :
-       fs::directory_iterator("/usr/lib/postgresql", error)) {
-    const std::string bin = entry.path().string() + "/bin";
-    if (fs::exists(bin + "/initdb") && bin > best) best = bin;
-  }
-  if (best.empty()) {
-    return absl::FailedPreconditionError(
-        "no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)");
-  }
-  return best;
-}
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Runs a server-side program as the `postgres` user when we are root.
-std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
-  if (geteuid() != 0) return argv;
-  std::vector<std::string> out = {"runuser", "-u", "postgres", "--"};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
-
 // Latencies (us, the third field) from pgbench's per-transaction logs.
 absl::Status ReadLogs(const std::string& dir, const std::string& prefix,
                       LatencySamples* latency) {
@@ -148,111 +109,61 @@ double GrpcRate() {
   return SuiteFigure(absl::GetFlag(FLAGS_grpc_suite), "64 clients events/s");
 }
 
-class Cluster {
- public:
-  Cluster(std::string bin, std::string dir) : bin_(bin), dir_(dir) {}
-  ~Cluster() {
-    if (started_) {
-      RunProgram(AsPostgres({bin_ + "/pg_ctl", "-D", dir_ + "/pgdata", "-m",
-                             "fast", "-w", "stop"}))
-          .IgnoreError();
-    }
+// Runs pgbench on `cluster`; `rate` 0 is a closed loop. Returns its output.
+absl::StatusOr<std::string> Bench(const engine::testing::PgCluster& cluster,
+                                  int run, absl::Duration duration, double rate,
+                                  const std::string& log_prefix) {
+  const std::string& dir = cluster.dir();
+  std::vector<std::string> argv = {
+      cluster.bin_dir() + "/pgbench",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      absl::StrCat(cluster.port()),
+      "-U",
+      "postgres",
+      "-n",
+      "-c",
+      absl::StrCat(kClients),
+      "-j",
+      "2",
+      "-T",
+      absl::StrCat(absl::ToInt64Seconds(duration)),
+      "-f",
+      dir + "/event.pgb",
+      "--random-seed=42",
+      "-D",
+      "v=0",
+      "-D",
+      absl::StrCat("run=", run),
+      "-r",
+      "-l",
+      absl::StrCat("--log-prefix=", dir, "/", log_prefix)};
+  if (rate > 0) {
+    argv.push_back("-R");
+    argv.push_back(absl::StrCat(rate));
   }
-
-  absl::Status Start() {
-    if (geteuid() == 0) {
-      passwd* pw = getpwnam("postgres");
-      if (pw == nullptr)
-        return absl::FailedPreconditionError("no postgres user");
-      if (chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-        return absl::InternalError(absl::StrCat("cannot chown ", dir_));
-      }
-    }
-    RP_RETURN_IF_ERROR(
-        RunProgram(AsPostgres({bin_ + "/initdb", "-D", dir_ + "/pgdata", "-U",
-                               "postgres", "--auth=trust", "-E", "UTF8",
-                               "--no-instructions"}))
-            .status());
-    port_ = FreePort();
-    const std::string options = absl::StrCat(
-        "-p ", port_, " -c listen_addresses=127.0.0.1 -k ", dir_,
-        " -c synchronous_commit=on -c fsync=on -c max_connections=200"
-        " -c shared_buffers=512MB");
-    RP_RETURN_IF_ERROR(
-        RunProgram(
-            AsPostgres({bin_ + "/pg_ctl", "-D", dir_ + "/pgdata", "-o", options,
-                        "-l", dir_ + "/postgres.log", "-w", "start"}))
-            .status());
-    started_ = true;
-    return Psql(kSchema);
-  }
-
-  absl::Status Psql(const std::string& sql) {
-    return RunProgram({bin_ + "/psql", "-h", "127.0.0.1", "-p",
-                       absl::StrCat(port_), "-U", "postgres", "-v",
-                       "ON_ERROR_STOP=1", "-q", "-c", sql})
-        .status();
-  }
-
-  // Runs pgbench; `rate` 0 is a closed loop. Returns its output.
-  absl::StatusOr<std::string> Bench(int run, absl::Duration duration,
-                                    double rate,
-                                    const std::string& log_prefix) {
-    std::vector<std::string> argv = {
-        bin_ + "/pgbench",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        absl::StrCat(port_),
-        "-U",
-        "postgres",
-        "-n",
-        "-c",
-        absl::StrCat(kClients),
-        "-j",
-        "2",
-        "-T",
-        absl::StrCat(absl::ToInt64Seconds(duration)),
-        "-f",
-        dir_ + "/event.pgb",
-        "--random-seed=42",
-        "-D",
-        "v=0",
-        "-D",
-        absl::StrCat("run=", run),
-        "-r",
-        "-l",
-        absl::StrCat("--log-prefix=", dir_, "/", log_prefix)};
-    if (rate > 0) {
-      argv.push_back("-R");
-      argv.push_back(absl::StrCat(rate));
-    }
-    argv.push_back("postgres");
-    return RunProgram(argv);
-  }
-
-  const std::string& dir() const { return dir_; }
-
- private:
-  const std::string bin_;
-  const std::string dir_;
-  int port_ = 0;
-  bool started_ = false;
-};
+  argv.push_back("postgres");
+  return RunProgram(argv);
+}
 
 absl::Status Run(SuiteReport& report) {
   const bool quick = absl::GetFlag(FLAGS_quick);
   const absl::Duration closed = quick ? absl::Seconds(3) : absl::Seconds(15);
   const absl::Duration open = quick ? absl::Seconds(3) : absl::Seconds(15);
   const double rate = absl::GetFlag(FLAGS_rate);
-  RP_ASSIGN_OR_RETURN(std::string bin, PgBinDir());
   RP_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("postgres"));
   std::ofstream(dir.path() + "/event.pgb") << kScript;
-  Cluster cluster(bin, dir.path());
-  RP_RETURN_IF_ERROR(cluster.Start());
-  RP_RETURN_IF_ERROR(cluster.Bench(1, absl::Seconds(1), 0, "warm").status());
+  engine::testing::PgClusterOptions options;
+  options.settings = {"max_connections=200", "shared_buffers=512MB"};
+  options.stop_mode = "fast";
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::testing::PgCluster> cluster,
+                      engine::testing::PgCluster::Create(dir.path(), options));
+  RP_RETURN_IF_ERROR(cluster->Psql(kSchema).status());
+  const std::string bin = cluster->bin_dir();
+  RP_RETURN_IF_ERROR(Bench(*cluster, 1, absl::Seconds(1), 0, "warm").status());
 
-  RP_ASSIGN_OR_RETURN(std::string out, cluster.Bench(2, closed, 0, "closed"));
+  RP_ASSIGN_OR_RETURN(std::string out, Bench(*cluster, 2, closed, 0, "closed"));
   LatencySamples closed_latency;
   RP_RETURN_IF_ERROR(ReadLogs(dir.path(), "closed", &closed_latency));
   const double tps = Tps(out);
@@ -269,7 +180,7 @@ absl::Status Run(SuiteReport& report) {
                                      grpc, tps));
   }
 
-  RP_ASSIGN_OR_RETURN(out, cluster.Bench(3, open, rate, "open"));
+  RP_ASSIGN_OR_RETURN(out, Bench(*cluster, 3, open, rate, "open"));
   LatencySamples open_latency;
   RP_RETURN_IF_ERROR(ReadLogs(dir.path(), "open", &open_latency));
   const std::string name = absl::StrFormat("open loop %.0f/s", rate);
