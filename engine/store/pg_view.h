@@ -1,0 +1,44 @@
+#ifndef RETURNPATH_ENGINE_STORE_PG_VIEW_H_
+#define RETURNPATH_ENGINE_STORE_PG_VIEW_H_
+
+// Store-internal: point reads and paged cursors over the PostgreSQL store's
+// tables (rp_<table>: key bytea PRIMARY KEY, value bytea), whichever
+// connection the reads run on.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "engine/store_view.h"
+#include "store/pg_connection.h"
+
+namespace returnpath::engine {
+
+// "rp_events", ...
+std::string PgTableName(Table table);
+
+// Runs one read query (bytea parameters, binary rows). Thread-safe.
+class PgReader {
+ public:
+  virtual ~PgReader() = default;
+  virtual absl::StatusOr<PgResult> Read(
+      const std::string& sql,
+      absl::Span<const absl::string_view> params) const = 0;
+};
+
+// The value of `key` in `table`; NOT_FOUND if absent.
+absl::StatusOr<std::string> PgGet(const PgReader& reader, Table table,
+                                  absl::string_view key);
+
+// A cursor over [start, limit) (empty limit: to the end) that reads
+// `page_size` rows at a time. `reader` must outlive it.
+std::unique_ptr<TableCursor> NewPgCursor(const PgReader& reader, Table table,
+                                         absl::string_view start,
+                                         absl::string_view limit,
+                                         int page_size = 512);
+
+}  // namespace returnpath::engine
+
+#endif  // RETURNPATH_ENGINE_STORE_PG_VIEW_H_
