@@ -5,6 +5,7 @@
 
 #include "engine/testing/runtime_test_util.h"
 #include "engine/testing/store_test_util.h"
+#include "engine/testing/test_store.h"
 #include "gtest/gtest.h"
 
 namespace returnpath::engine {
@@ -21,7 +22,7 @@ class EngineTest : public ::testing::Test {
  protected:
   EngineOptions Options() {
     EngineOptions options;
-    options.store.path = dir_.path();
+    options.store.path = testing::TestStorePath(dir_.path());
     options.store.clock = &clock_;
     options.store.workflow = &workflow_;
     options.store.sync = false;

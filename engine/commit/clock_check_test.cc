@@ -5,6 +5,7 @@
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/testing/store_test_util.h"
+#include "engine/testing/test_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -14,6 +15,7 @@ namespace {
 using ::returnpath::engine::testing::Day;
 using ::returnpath::engine::testing::Req;
 using ::returnpath::engine::testing::TempDir;
+using ::returnpath::engine::testing::TestStorePath;
 using ::testing::HasSubstr;
 
 // A clock that reads a fixed time and is not a test's (as the system clock).
@@ -40,7 +42,7 @@ class ClockCheckTest : public ::testing::Test {
   }
   absl::StatusOr<std::unique_ptr<EventStore>> Open(Clock& clock,
                                                    StoreOptions options = {}) {
-    options.path = dir_.path();
+    options.path = TestStorePath(dir_.path());
     options.clock = &clock;
     return EventStore::Open(options);
   }

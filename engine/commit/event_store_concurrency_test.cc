@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/event_store.h"
 #include "engine/testing/store_test_util.h"
+#include "engine/testing/test_store.h"
 #include "gtest/gtest.h"
 
 namespace returnpath::engine {
@@ -21,6 +22,7 @@ namespace {
 using ::returnpath::engine::testing::Day;
 using ::returnpath::engine::testing::Req;
 using ::returnpath::engine::testing::TempDir;
+using ::returnpath::engine::testing::TestStorePath;
 
 constexpr int kThreads = 16;
 constexpr int kRounds = 60;
@@ -30,7 +32,7 @@ class ConcurrencyTest : public ::testing::Test {
  protected:
   ConcurrencyTest() : clock_(Day(1)) {
     StoreOptions options;
-    options.path = dir_.path();
+    options.path = TestStorePath(dir_.path());
     options.clock = &clock_;
     options.max_group = 32;  // several groups even under full load
     auto store = EventStore::Open(options);

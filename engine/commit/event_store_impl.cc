@@ -11,6 +11,7 @@
 #include "store/access_chain.h"
 #include "store/backup.h"
 #include "store/keys.h"
+#include "store/pg_backend.h"
 #include "store/rocks_backend.h"
 #include "store/sealing.h"
 #include "store/verify.h"
@@ -66,6 +67,13 @@ absl::Status CheckSchema(StoreBackend& backend, const Workflow* workflow) {
 
 absl::StatusOr<std::unique_ptr<StoreBackend>> OpenBackend(
     const StoreOptions& options) {
+  if (IsPostgresUri(options.path)) {
+    PostgresOptions postgres;
+    postgres.conninfo = options.path;
+    postgres.sync = options.sync;
+    postgres.log = options.log;
+    return OpenPostgresBackend(postgres);
+  }
   RocksBackend::Options rocks;
   rocks.path = options.path;
   if (options.file_system != nullptr) {

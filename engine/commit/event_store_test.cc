@@ -6,6 +6,7 @@
 #include "absl/synchronization/notification.h"
 #include "commit/sequencer.h"
 #include "engine/testing/store_test_util.h"
+#include "engine/testing/test_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/codec.h"
@@ -17,6 +18,7 @@ namespace {
 using ::returnpath::engine::testing::Day;
 using ::returnpath::engine::testing::Req;
 using ::returnpath::engine::testing::TempDir;
+using ::returnpath::engine::testing::TestStorePath;
 using ::returnpath::engine::testing::TextOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -33,7 +35,7 @@ class EventStoreTest : public ::testing::Test {
   void Reopen() {
     store_.reset();
     StoreOptions options;
-    options.path = dir_.path();
+    options.path = TestStorePath(dir_.path());
     options.clock = &clock_;
     auto store = EventStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
@@ -298,7 +300,7 @@ TEST_F(EventStoreTest, OpenNeedsPathAndClock) {
   options.clock = &clock_;
   EXPECT_EQ(EventStore::Open(options).status().code(),
             absl::StatusCode::kInvalidArgument);
-  options.path = dir_.path() + "/other";
+  options.path = TestStorePath(dir_.path() + "/other");
   options.clock = nullptr;
   EXPECT_EQ(EventStore::Open(options).status().code(),
             absl::StatusCode::kInvalidArgument);

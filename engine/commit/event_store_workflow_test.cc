@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/event_store.h"
 #include "engine/testing/store_test_util.h"
+#include "engine/testing/test_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -19,6 +20,7 @@ namespace {
 using ::returnpath::engine::testing::Day;
 using ::returnpath::engine::testing::Req;
 using ::returnpath::engine::testing::TempDir;
+using ::returnpath::engine::testing::TestStorePath;
 using ::returnpath::engine::testing::TextOf;
 using returnpath::v1::Task;
 using returnpath::v1::TaskCompleted;
@@ -93,7 +95,7 @@ class WorkflowStoreTest : public ::testing::Test {
  protected:
   WorkflowStoreTest() : clock_(Day(5)) {
     StoreOptions options;
-    options.path = dir_.path();
+    options.path = TestStorePath(dir_.path());
     options.clock = &clock_;
     options.workflow = &workflow_;
     auto store = EventStore::Open(options);

@@ -9,6 +9,7 @@
 #include "engine/digest.h"
 #include "engine/event_store.h"
 #include "engine/testing/store_test_util.h"
+#include "engine/testing/test_store.h"
 #include "gtest/gtest.h"
 #include "store/hash_chain.h"
 
@@ -18,6 +19,7 @@ namespace {
 using ::returnpath::engine::testing::Day;
 using ::returnpath::engine::testing::Req;
 using ::returnpath::engine::testing::TempDir;
+using ::returnpath::engine::testing::TestStorePath;
 
 class StoredRecordsTest : public ::testing::Test {
  protected:
@@ -26,7 +28,7 @@ class StoredRecordsTest : public ::testing::Test {
   void Reopen() {
     store_.reset();
     StoreOptions options;
-    options.path = dir_.path();
+    options.path = TestStorePath(dir_.path());
     options.clock = &clock_;
     auto store = EventStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();

@@ -8,6 +8,7 @@
 #include "engine/replay.h"
 #include "engine/task_queue.h"
 #include "engine/testing/runtime_test_util.h"
+#include "engine/testing/test_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,6 +16,7 @@ namespace returnpath::engine {
 namespace {
 
 using ::returnpath::engine::testing::Day;
+using ::returnpath::engine::testing::TestStorePath;
 using returnpath::v1::Task;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -79,7 +81,7 @@ class RebuildTest : public testing::RuntimeTest {
     ASSERT_TRUE(store_->Close().ok());
     store_.reset();
     StoreOptions options;
-    options.path = dir_.path();
+    options.path = TestStorePath(dir_.path());
     options.clock = &clock_;
     options.workflow = &v2_;
     options.sync = false;

@@ -96,6 +96,11 @@ class LatestView final : public StoreView, public PgReader {
                                       absl::string_view limit) const override {
     return NewPgCursor(*this, table, start, limit);
   }
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      Table table, absl::string_view start,
+      absl::string_view limit) const override {
+    return PgLastKey(*this, table, start, limit);
+  }
 
   absl::StatusOr<PgResult> Read(
       const std::string& sql,
@@ -135,6 +140,11 @@ class SnapshotView final : public StoreView, public PgReader {
   std::unique_ptr<TableCursor> Cursor(Table table, absl::string_view start,
                                       absl::string_view limit) const override {
     return NewPgCursor(*this, table, start, limit);
+  }
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      Table table, absl::string_view start,
+      absl::string_view limit) const override {
+    return PgLastKey(*this, table, start, limit);
   }
   absl::StatusOr<PgResult> Read(
       const std::string& sql,
@@ -263,6 +273,11 @@ class PgGroupWrite final : public GroupWrite, public PgReader {
                                       absl::string_view limit) const override {
     return NewPgCursor(*this, table, start, limit);
   }
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      Table table, absl::string_view start,
+      absl::string_view limit) const override {
+    return PgLastKey(*this, table, start, limit);
+  }
   absl::StatusOr<PgResult> Read(
       const std::string& sql,
       absl::Span<const absl::string_view> params) const override {
@@ -277,7 +292,8 @@ class PgGroupWrite final : public GroupWrite, public PgReader {
     if (writes.Count() > 0) {
       std::vector<PgStatement> statements = WriteStatements(writes);
       statements.push_back(PgStatement{
-          absl::StrCat("SELECT pg_notify('", kPgCommitChannel, "', '')"),
+          absl::StrCat("SELECT pg_notify('", kPgCommitChannel,
+                       "', current_schema())"),
           {},
           {}});
       absl::Status written = writer_->RunPipeline(statements);

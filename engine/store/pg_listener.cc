@@ -33,6 +33,12 @@ std::unique_ptr<PgConnection> PgCommitListener::Listen() {
     status =
         (*connection)->Exec(absl::StrCat("LISTEN ", kPgCommitChannel).c_str());
   }
+  if (status.ok()) {
+    absl::StatusOr<PgResult> schema =
+        (*connection)->Query("SELECT current_schema()::text", {});
+    status = schema.status();
+    if (status.ok()) schema_ = std::string(PgBytes(schema->get(), 0, 0));
+  }
   if (status.ok()) return *std::move(connection);
   log_("warning", absl::StrCat("commit listener: ", status.message()));
   return nullptr;
@@ -76,7 +82,7 @@ void PgCommitListener::Run(std::unique_ptr<PgConnection> connection) {
       if (stop_) return;
       if (PQconsumeInput(conn) != 1) break;
       while (PGnotify* notify = PQnotifies(conn)) {
-        if (!own_(notify->be_pid)) changed_();
+        if (!own_(notify->be_pid) && notify->extra == schema_) changed_();
         PQfreemem(notify);
       }
       if (connection->Broken()) break;

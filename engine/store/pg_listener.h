@@ -2,7 +2,9 @@
 #define RETURNPATH_ENGINE_STORE_PG_LISTENER_H_
 
 // Store-internal: a thread that LISTENs on the store's commit channel and
-// says when another process committed. Reconnects with backoff when its
+// says when another process committed to the same store (a notification's
+// payload names the schema the store's tables are in: one database may hold
+// several stores). Reconnects with backoff when its
 // connection breaks, and then reports a change (it may have missed some).
 
 #include <atomic>
@@ -40,6 +42,7 @@ class PgCommitListener {
   bool WaitForStop(absl::Duration timeout);
 
   const std::string conninfo_;
+  std::string schema_;  // the store's, as Listen found it
   const std::function<bool(int)> own_;
   const std::function<void()> changed_;
   const PgLog log_;

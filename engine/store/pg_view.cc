@@ -88,6 +88,24 @@ absl::StatusOr<std::string> PgGet(const PgReader& reader, Table table,
   return std::string(PgBytes(result->get(), 0, 0));
 }
 
+absl::StatusOr<std::optional<std::string>> PgLastKey(const PgReader& reader,
+                                                     Table table,
+                                                     absl::string_view start,
+                                                     absl::string_view limit) {
+  std::string sql = absl::StrCat("SELECT key FROM ", PgTableName(table),
+                                 " WHERE key >= $1");
+  std::vector<absl::string_view> params = {start};
+  if (!limit.empty()) {
+    absl::StrAppend(&sql, " AND key < $2");
+    params.push_back(limit);
+  }
+  absl::StrAppend(&sql, " ORDER BY key DESC LIMIT 1");
+  absl::StatusOr<PgResult> result = reader.Read(sql, params);
+  if (!result.ok()) return result.status();
+  if (PQntuples(result->get()) == 0) return std::nullopt;
+  return std::string(PgBytes(result->get(), 0, 0));
+}
+
 std::unique_ptr<TableCursor> NewPgCursor(const PgReader& reader, Table table,
                                          absl::string_view start,
                                          absl::string_view limit,

@@ -6,6 +6,7 @@
 // connection the reads run on.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -31,6 +32,12 @@ class PgReader {
 // The value of `key` in `table`; NOT_FOUND if absent.
 absl::StatusOr<std::string> PgGet(const PgReader& reader, Table table,
                                   absl::string_view key);
+
+// The last key in [start, limit) (empty limit: to the end); nullopt if none.
+absl::StatusOr<std::optional<std::string>> PgLastKey(const PgReader& reader,
+                                                     Table table,
+                                                     absl::string_view start,
+                                                     absl::string_view limit);
 
 // A cursor over [start, limit) (empty limit: to the end) that reads
 // `page_size` rows at a time. `reader` must outlive it.

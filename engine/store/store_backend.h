@@ -20,6 +20,9 @@
 
 namespace returnpath::engine {
 
+// Whether a store path names a PostgreSQL database (StoreOptions::path).
+bool IsPostgresUri(absl::string_view path);
+
 // One group's write: reads of the latest durable state (the group's own
 // writes are not seen: the sequencer keeps those), then Commit. On a shared
 // backend every other writer of the store waits from BeginGroup until Commit

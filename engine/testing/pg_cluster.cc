@@ -151,6 +151,13 @@ absl::Status PgCluster::Stop() {
       .status();
 }
 
+absl::Status PgCluster::StopIn(const std::string& dir) {
+  RP_ASSIGN_OR_RETURN(std::string bin, PgBinDir());
+  return process::RunProgram(AsPostgres({bin + "/pg_ctl", "-D", dir + "/pgdata",
+                                         "-m", "immediate", "-w", "stop"}))
+      .status();
+}
+
 absl::Status PgCluster::Kill() {
   std::ifstream pid_file(dir_ + "/pgdata/postmaster.pid");
   std::string first_line;

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "engine/testing/test_store.h"
 #include "server/dev_principals.h"
 
 namespace returnpath::integration {
@@ -50,6 +51,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
                                    "--port_file=" + port_file,
                                    "--clock=" + options.clock,
                                    "--policy_dir=" POLICY_DIR};
+  if (engine::testing::TestStoreIsPostgres()) {
+    argv.push_back("--store=" + engine::testing::TestStorePath(
+                                    daemon->data_dir_ + "/store"));
+  }
   if (options.principals.empty()) {
     daemon->principals_file_ = daemon->data_dir_ + "/principals.textproto";
     argv.push_back("--dev_principals");

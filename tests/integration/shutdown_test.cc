@@ -14,6 +14,7 @@
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/master_key.h"
+#include "engine/testing/test_store.h"
 #include "tests/integration/fixture.h"
 
 namespace returnpath::integration {
@@ -98,7 +99,8 @@ TEST_F(IntegrationTest, SigtermAnswersEveryCallInFlightAndLosesNoWrite) {
 
   engine::ManualClock clock(absl::Now());
   engine::StoreOptions options;
-  options.path = daemon().data_dir() + "/store";
+  options.path =
+      engine::testing::TestStorePath(daemon().data_dir() + "/store");
   options.clock = &clock;
   auto master_key =
       engine::ReadMasterKeyFile(daemon().data_dir() + "/master.key");

@@ -11,6 +11,7 @@
 #include "engine/event_store.h"
 #include "engine/master_key.h"
 #include "engine/task_queue.h"
+#include "engine/testing/test_store.h"
 #include "engine/timer_loop.h"
 #include "engine/workflow.h"
 #include "gtest/gtest.h"
@@ -35,7 +36,7 @@ inline void OpenRuntime(const std::string& path, Clock* clock,
                         std::unique_ptr<TimerLoop>* loop,
                         std::unique_ptr<TaskQueue>* queue) {
   StoreOptions options;
-  options.path = path;
+  options.path = testing::TestStorePath(path);
   options.clock = clock;
   options.workflow = workflow;
   options.sync = false;

@@ -23,6 +23,7 @@
 #include "engine/proto_time.h"
 #include "engine/store_view.h"
 #include "engine/testing/store_test_util.h"
+#include "engine/testing/test_store.h"
 #include "gtest/gtest.h"
 #include "returnpath/v1/pathway.pb.h"
 #include "workflows/return_pathway/date_util.h"
@@ -33,6 +34,7 @@ namespace {
 
 namespace v1 = ::returnpath::v1;
 using ::returnpath::engine::testing::TempDir;
+using ::returnpath::engine::testing::TestStorePath;
 
 absl::Time At(absl::CivilDay day) {
   return absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), 9),
@@ -56,7 +58,7 @@ class Store {
   Store(const Workflow& workflow, bool prepare)
       : clock_(At(absl::CivilDay(2026, 1, 1))) {
     StoreOptions options;
-    options.path = dir_.path();
+    options.path = TestStorePath(dir_.path());
     options.clock = &clock_;
     options.workflow = &workflow;
     options.sync = false;

@@ -17,6 +17,11 @@ ABSL_FLAG(std::string, config, "",
 ABSL_FLAG(
     std::string, data_dir, "./data",
     "directory of the embedded store (store/), principals and dev tokens");
+ABSL_FLAG(std::string, store, "",
+          "empty: the embedded store in <data_dir>/store; or a PostgreSQL "
+          "connection URI (postgres://user@host1,host2/db?target_session_"
+          "attrs=read-write) whose database holds the store, shared by every "
+          "returnpathd given the same URI and master key (docs/scale-out.md)");
 ABSL_FLAG(
     std::string, listen, "127.0.0.1:7443",
     "address to serve gRPC on; port 0 picks a free port (see --port_file)");

@@ -199,7 +199,9 @@ int main(int argc, char** argv) {
   engine::EngineOptions options;
   options.store.on_group_written = metrics.OnGroupWritten();
   options.timers.on_fired = metrics.OnTimerFired();
-  options.store.path = absl::StrCat(data_dir, "/store");
+  options.store.path = absl::GetFlag(FLAGS_store).empty()
+                           ? absl::StrCat(data_dir, "/store")
+                           : absl::GetFlag(FLAGS_store);
   options.store.clock = clock.get();
   options.store.workflow = workflow->get();
   options.store.read_legacy_access = engine::AccessLog::ReadLegacy;
@@ -236,6 +238,15 @@ int main(int argc, char** argv) {
                       {{"persons", absl::StrCat(*loaded)}});
       return absl::OkStatus();
     };
+  }
+  if (!absl::GetFlag(FLAGS_store).empty() &&
+      (!absl::GetFlag(FLAGS_backup_dir).empty() ||
+       !absl::GetFlag(FLAGS_restore_from).empty())) {
+    return Fail("bad --backup_dir or --restore_from",
+                absl::InvalidArgumentError(
+                    "a PostgreSQL store (--store) is backed up and restored "
+                    "with PostgreSQL's own tools (pg_basebackup, point-in-"
+                    "time recovery), not by returnpathd"));
   }
   if (!absl::GetFlag(FLAGS_restore_from).empty()) {
     absl::StatusOr<engine::StoreBackup> restored = engine::RestoreStore(

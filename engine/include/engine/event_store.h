@@ -90,7 +90,12 @@ struct StoreGauges {
 };
 
 struct StoreOptions {
-  // The RocksDB directory; created if missing.
+  // Where the store lives: a directory, for the embedded RocksDB store
+  // (created if missing); or a PostgreSQL connection URI ("postgres://" or
+  // "postgresql://", libpq's syntax, several hosts allowed), whose database
+  // holds the store, which other processes may write at the same time
+  // (docs/scale-out.md). The file system, disk and backup options below are
+  // the embedded store's.
   std::string path;
   // Not owned; must outlive the store. recorded_time comes from it.
   Clock* clock = nullptr;

@@ -44,6 +44,11 @@ class PgCluster {
   // kill -9 of the postmaster and its children (a crash); returns once they
   // are gone.
   absl::Status Kill();
+  // Leaves the server running when this is destroyed (a ctest fixture's,
+  // stopped later by StopIn).
+  void Leave() { running_ = false; }
+  // Stops (immediately) the server whose Create was given `dir`.
+  static absl::Status StopIn(const std::string& dir);
 
   // Creates database `name`; returns a libpq conninfo for it.
   absl::StatusOr<std::string> CreateDatabase(absl::string_view name);

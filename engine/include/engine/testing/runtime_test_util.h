@@ -20,6 +20,7 @@
 #include "engine/event_store.h"
 #include "engine/proto_time.h"
 #include "engine/testing/store_test_util.h"
+#include "engine/testing/test_store.h"
 #include "engine/workflow.h"
 #include "gtest/gtest.h"
 
@@ -211,7 +212,7 @@ class RuntimeTest : public ::testing::Test {
 
   void Open() {
     StoreOptions options;
-    options.path = dir_.path();
+    options.path = TestStorePath(dir_.path());
     options.clock = &clock_;
     options.workflow = &workflow_;
     options.sync = false;
