@@ -212,6 +212,24 @@ class PgBackend final : public StoreBackend {
         std::move(changed), options_.log);
   }
 
+  // After an erasure: VACUUM FULL rewrites each table the erasure deleted
+  // from, so no data file keeps the removed rows (the WAL and base backups
+  // keep them until they are recycled or expire).
+  absl::Status RewriteWithoutRemoved() override {
+    RP_ASSIGN_OR_RETURN(PooledConnection connection, pool_.Acquire());
+    for (const Table table :
+         {Table::kState, Table::kTimers, Table::kTimerIds, Table::kTasks,
+          Table::kTaskReady, Table::kIndex, Table::kMeta, Table::kKeys}) {
+      absl::Status vacuumed = connection->Exec(
+          absl::StrCat("VACUUM (FULL) ", PgTableName(table)).c_str());
+      if (!vacuumed.ok()) {
+        connection.Discard();
+        return vacuumed;
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status Close() override {
     std::unique_ptr<PgCommitListener> listener;
     std::unique_ptr<PgConnection> writer;

@@ -10,6 +10,11 @@
 
 namespace returnpath::integration {
 
+std::vector<std::string> StoreFlags(const std::string& data_dir) {
+  if (!engine::testing::TestStoreIsPostgres()) return {};
+  return {"--store=" + engine::testing::TestStorePath(data_dir + "/store")};
+}
+
 std::string ReturnpathdPath() { return RETURNPATHD_PATH; }
 std::string ReturnctlPath() { return RETURNCTL_PATH; }
 std::string PolicyDir() { return POLICY_DIR; }
@@ -51,9 +56,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
                                    "--port_file=" + port_file,
                                    "--clock=" + options.clock,
                                    "--policy_dir=" POLICY_DIR};
-  if (engine::testing::TestStoreIsPostgres()) {
-    argv.push_back("--store=" + engine::testing::TestStorePath(
-                                    daemon->data_dir_ + "/store"));
+  for (std::string& flag : StoreFlags(daemon->data_dir_)) {
+    argv.push_back(std::move(flag));
   }
   if (options.principals.empty()) {
     daemon->principals_file_ = daemon->data_dir_ + "/principals.textproto";

@@ -21,6 +21,11 @@ namespace returnpath::integration {
 
 // Paths baked in by CMake; empty when the target did not exist.
 std::string ReturnpathdPath();
+
+// The flags that put returnpathd's store where the test's store lives: none
+// for the embedded store in `data_dir`, --store on PostgreSQL
+// (engine/testing/test_store.h).
+std::vector<std::string> StoreFlags(const std::string& data_dir);
 std::string ReturnctlPath();
 std::string PolicyDir();  // the return pathway's policy files
 

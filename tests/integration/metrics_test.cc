@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
+#include "engine/testing/test_store.h"
 #include "tests/integration/fixture.h"
 
 namespace returnpath::integration {
@@ -153,7 +154,9 @@ TEST_F(MetricsTest, AScrapeAfterAKnownWorkloadShowsItsCounts) {
   EXPECT_GE(
       Value(after_deadline, "returnpath_group_commits_total{result=\"ok\"}"),
       1);
-  EXPECT_GT(Value(after_deadline, "returnpath_free_disk_bytes"), 0);
+  if (!engine::testing::TestStoreIsPostgres()) {  // the database's own disk
+    EXPECT_GT(Value(after_deadline, "returnpath_free_disk_bytes"), 0);
+  }
   EXPECT_EQ(Value(after_deadline, "returnpath_sequencer_queued_commands"), 0);
 }
 
