@@ -12,7 +12,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "engine/status_macros.h"
+#include "engine/testing/pg_cluster.h"
 #include "tools/benchmarks/bench_results.pb.h"
 
 ABSL_FLAG(std::string, out, "", "where to write this suite's JSON");
@@ -29,13 +32,47 @@ ABSL_FLAG(std::string, returnpathd, "build/tools/returnpathd/returnpathd",
           "the returnpathd binary the end-to-end suites start");
 ABSL_FLAG(std::string, log_dir, "bench/logs",
           "where the daemons the suites start write their logs");
+ABSL_FLAG(std::string, store, "rocksdb",
+          "rocksdb: the embedded store; postgres: the PostgreSQL store, on a "
+          "private server (fsync and synchronous commit on) started under "
+          "--work_dir; the suite is then reported as number 10 + its own");
 
 namespace returnpath::bench {
+
+bool OnPostgres() { return absl::GetFlag(FLAGS_store) == "postgres"; }
+
+absl::StatusOr<std::string> BenchStorePath(const std::string& dir) {
+  if (!OnPostgres()) return dir;
+  static absl::Mutex mu(absl::kConstInit);
+  static engine::testing::PgCluster* server ABSL_GUARDED_BY(mu) = nullptr;
+  static int databases ABSL_GUARDED_BY(mu) = 0;
+  absl::MutexLock lock(&mu);
+  if (server == nullptr) {
+    const std::string pg_dir = absl::StrCat(
+        std::filesystem::absolute(absl::GetFlag(FLAGS_work_dir)).string(),
+        "/postgres");
+    std::error_code error;
+    std::filesystem::remove_all(pg_dir, error);
+    std::filesystem::create_directories(pg_dir, error);
+    engine::testing::PgClusterOptions options;
+    options.settings = {"shared_buffers=512MB", "max_connections=200"};
+    RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::testing::PgCluster> started,
+                        engine::testing::PgCluster::Create(pg_dir, options));
+    server = started.release();  // stopped at exit
+    atexit([] { delete server; });
+  }
+  const std::string name = absl::StrCat("bench", ++databases);
+  RP_RETURN_IF_ERROR(server->CreateDatabase(name).status());
+  return absl::StrCat("postgresql://postgres@127.0.0.1:", server->port(), "/",
+                      name);
+}
 
 int SuiteMain(int argc, char** argv, int number, const std::string& title,
               const std::function<absl::Status(SuiteReport&)>& body) {
   absl::ParseCommandLine(argc, argv);
-  SuiteReport report(number, title);
+  SuiteReport report(OnPostgres() ? 10 + number : number,
+                     OnPostgres() ? absl::StrCat(title, ", on PostgreSQL")
+                                  : title);
   absl::Status status = body(report);
   if (!status.ok()) report.Fail(status);
   const std::string out = absl::GetFlag(FLAGS_out);

@@ -38,6 +38,14 @@ using process::ChildProcess;
 using process::RunProgram;
 using process::WaitForFile;
 
+// Whether --store=postgres: the suite runs on the PostgreSQL store.
+bool OnPostgres();
+
+// Where a suite's store in `dir` lives: `dir` itself, or with
+// --store=postgres the URI of a fresh database on a private PostgreSQL
+// server this process starts (once) and stops at exit.
+absl::StatusOr<std::string> BenchStorePath(const std::string& dir);
+
 // Parses flags, runs `body`, and writes the suite to --out (also when the
 // body fails: what was measured is kept and the failure recorded). Returns
 // the process exit code: 0, or 2 if the body failed.

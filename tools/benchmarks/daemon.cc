@@ -63,6 +63,11 @@ absl::StatusOr<Daemon> StartDaemon(const std::string& data_dir,
       absl::StrCat("--principals=", *principals),
       absl::StrCat("--policy_dir=",
                    fs::absolute(absl::GetFlag(FLAGS_policy_dir)).string())};
+  if (OnPostgres()) {
+    absl::StatusOr<std::string> store = BenchStorePath(d.data_dir + "/store");
+    if (!store.ok()) return store.status();
+    argv.push_back(absl::StrCat("--store=", *store));
+  }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   absl::StatusOr<process::ServingProcess> serving = process::SpawnServing(
       argv, {.out_path = log_path, .err_path = log_path, .append = true},

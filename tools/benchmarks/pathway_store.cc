@@ -19,7 +19,7 @@ absl::StatusOr<PathwayStore> OpenPathwayStore(
   RP_ASSIGN_OR_RETURN(out.workflow, return_pathway::NewReturnPathwayWorkflow(
                                         absl::GetFlag(FLAGS_policy_dir)));
   engine::StoreOptions options;
-  options.path = path;
+  RP_ASSIGN_OR_RETURN(options.path, BenchStorePath(path));
   options.clock = clock;
   options.workflow = out.workflow.get();
   options.sync = sync;

@@ -167,6 +167,12 @@ int Assemble() {
       missing->set_number(n);
       missing->set_outcome("not run (no result file)");
     }
+    // The same suite on the PostgreSQL store (10 + n), beside it.
+    if (absl::StatusOr<Suite> on_postgres =
+            ReadJsonFile<Suite>(absl::StrCat(dir, "/", 10 + n, ".json"));
+        on_postgres.ok()) {
+      *r.add_suites() = *std::move(on_postgres);
+    }
   }
   if (absl::Status written = WriteJsonFile(absl::GetFlag(FLAGS_results), r);
       !written.ok()) {
