@@ -41,12 +41,33 @@ namespace returnpath::bench {
 
 bool OnPostgres() { return absl::GetFlag(FLAGS_store) == "postgres"; }
 
+namespace {
+
+absl::Mutex server_mu(absl::kConstInit);
+engine::testing::PgCluster* server ABSL_GUARDED_BY(server_mu) = nullptr;
+int databases ABSL_GUARDED_BY(server_mu) = 0;
+
+// Where the server's time went: its statements by total time, from
+// pg_stat_statements, as notes of the suite.
+void NoteServerTime(SuiteReport& report) {
+  absl::MutexLock lock(&server_mu);
+  if (server == nullptr) return;
+  absl::StatusOr<std::string> top = server->Psql(
+      "SELECT calls, round(total_exec_time) AS ms, "
+      "round((mean_exec_time * 1000)::numeric, 1) AS us_each, "
+      "left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS statement "
+      "FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8");
+  if (!top.ok()) return;
+  report.Note(absl::StrCat("PostgreSQL's statements by time spent in the "
+                           "server (pg_stat_statements, every database):\n",
+                           *top));
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> BenchStorePath(const std::string& dir) {
   if (!OnPostgres()) return dir;
-  static absl::Mutex mu(absl::kConstInit);
-  static engine::testing::PgCluster* server ABSL_GUARDED_BY(mu) = nullptr;
-  static int databases ABSL_GUARDED_BY(mu) = 0;
-  absl::MutexLock lock(&mu);
+  absl::MutexLock lock(&server_mu);
   if (server == nullptr) {
     const std::string pg_dir = absl::StrCat(
         std::filesystem::absolute(absl::GetFlag(FLAGS_work_dir)).string(),
@@ -55,11 +76,15 @@ absl::StatusOr<std::string> BenchStorePath(const std::string& dir) {
     std::filesystem::remove_all(pg_dir, error);
     std::filesystem::create_directories(pg_dir, error);
     engine::testing::PgClusterOptions options;
-    options.settings = {"shared_buffers=512MB", "max_connections=200"};
+    options.settings = {"shared_buffers=512MB", "max_connections=200",
+                        "shared_preload_libraries=pg_stat_statements"};
     RP_ASSIGN_OR_RETURN(std::unique_ptr<engine::testing::PgCluster> started,
                         engine::testing::PgCluster::Create(pg_dir, options));
     server = started.release();  // stopped at exit
     atexit([] { delete server; });
+    RP_RETURN_IF_ERROR(
+        server->Psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .status());
   }
   const std::string name = absl::StrCat("bench", ++databases);
   RP_RETURN_IF_ERROR(server->CreateDatabase(name).status());
@@ -75,6 +100,7 @@ int SuiteMain(int argc, char** argv, int number, const std::string& title,
                                   : title);
   absl::Status status = body(report);
   if (!status.ok()) report.Fail(status);
+  if (OnPostgres()) NoteServerTime(report);
   const std::string out = absl::GetFlag(FLAGS_out);
   if (!out.empty()) {
     absl::Status written = report.Write(out);
