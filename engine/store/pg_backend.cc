@@ -62,12 +62,19 @@ std::vector<PgStatement> WriteStatements(const WriteSet& writes) {
   for (size_t i = 0; i < kTableCount; ++i) {
     const std::string name = PgTableName(static_cast<Table>(i));
     const TableWrites& table = tables[i];
+    // Events and the stream index are only ever added: a key written twice
+    // is refused by the primary key (a stream version or a position taken).
+    const Table written = static_cast<Table>(i);
+    const bool insert_only =
+        written == Table::kEvents || written == Table::kStreams;
     if (!table.put_keys.empty()) {
       statements.push_back(PgStatement{
           absl::StrCat("INSERT INTO ", name,
                        " (key, value) SELECT * FROM unnest($1::bytea[], "
-                       "$2::bytea[]) ON CONFLICT (key) DO UPDATE SET value = "
-                       "EXCLUDED.value"),
+                       "$2::bytea[])",
+                       insert_only ? ""
+                                   : " ON CONFLICT (key) DO UPDATE SET value "
+                                     "= EXCLUDED.value"),
           {ByteaArray(table.put_keys), ByteaArray(table.put_values)},
           {kByteaArrayOid, kByteaArrayOid}});
     }

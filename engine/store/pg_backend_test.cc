@@ -43,9 +43,9 @@ class PgBackendTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_NE(cluster_, nullptr) << "no PostgreSQL server";
-    const std::string name = absl::AsciiStrToLower(
+    database_ = absl::AsciiStrToLower(
         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    absl::StatusOr<std::string> conninfo = cluster_->CreateDatabase(name);
+    absl::StatusOr<std::string> conninfo = cluster_->CreateDatabase(database_);
     ASSERT_TRUE(conninfo.ok()) << conninfo.status();
     conninfo_ = *conninfo;
   }
@@ -86,6 +86,7 @@ class PgBackendTest : public ::testing::Test {
 
   static PgCluster* cluster_;
   static std::string* dir_;
+  std::string database_;
   std::string conninfo_;
 };
 
@@ -108,6 +109,50 @@ TEST_F(PgBackendTest, PutGetDelete) {
   EXPECT_TRUE(backend->Close().ok());
   EXPECT_TRUE(backend->Close().ok());
   EXPECT_FALSE(backend->Latest().Get(Table::kState, "k").ok());
+}
+
+TEST_F(PgBackendTest, APositionOrStreamVersionIsWrittenOnce) {
+  std::unique_ptr<StoreBackend> backend = Open();
+  Put(*backend, Table::kEvents, "position-7", "first");
+  Put(*backend, Table::kStreams, "p1/version-1", "7");
+  for (Table table : {Table::kEvents, Table::kStreams}) {
+    WriteSet again;
+    again.Put(Table::kState, "p1", "state of the second writer");
+    again.Put(table, table == Table::kEvents ? "position-7" : "p1/version-1",
+              "second");
+    const absl::Status refused = backend->WriteNow(again);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kAborted) << refused;
+    EXPECT_EQ(Value(backend->Latest(), Table::kState, "p1"), "<absent>");
+  }
+  EXPECT_EQ(Value(backend->Latest(), Table::kEvents, "position-7"), "first");
+  EXPECT_EQ(Value(backend->Latest(), Table::kStreams, "p1/version-1"), "7");
+  // The other tables are overwritten as they should be.
+  Put(*backend, Table::kState, "p1", "a");
+  Put(*backend, Table::kState, "p1", "b");
+  EXPECT_EQ(Value(backend->Latest(), Table::kState, "p1"), "b");
+}
+
+TEST_F(PgBackendTest, AServerThatTakesNoWritesIsLeftForAnother) {
+  std::unique_ptr<StoreBackend> fresh = Open();
+  ASSERT_NE(fresh, nullptr);
+  // What a demoted primary answers a new session: it is read-only.
+  ASSERT_TRUE(cluster_
+                  ->Psql(absl::StrCat("ALTER DATABASE \"", database_,
+                                      "\" SET default_transaction_read_only "
+                                      "= on"))
+                  .ok());
+  WriteSet refused;
+  refused.Put(Table::kState, "k", "v");
+  const absl::Status written = fresh->WriteNow(refused);
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
+  ASSERT_TRUE(cluster_
+                  ->Psql(absl::StrCat("ALTER DATABASE \"", database_,
+                                      "\" SET default_transaction_read_only "
+                                      "= off"))
+                  .ok());
+  // The refused connection is not kept: the next write connects again.
+  EXPECT_TRUE(fresh->WriteNow(refused).ok());
+  EXPECT_EQ(Value(fresh->Latest(), Table::kState, "k"), "v");
 }
 
 TEST_F(PgBackendTest, KeysSortBytewiseAsRocksDb) {

@@ -65,11 +65,22 @@ absl::Status PgConnection::Error(const PGresult* result,
                           ? PQresultErrorField(result, PG_DIAG_SQLSTATE)
                           : nullptr;
   const absl::string_view sqlstate = state != nullptr ? state : "";
-  // 08: connection exceptions; 57P0x: the server shuts down or restarts.
+  // 08: connection exceptions; 57P0x: the server shuts down or restarts;
+  // 25006: a read-only transaction, on a primary a failover demoted.
   if (Broken() || absl::StartsWith(sqlstate, "08") ||
-      absl::StartsWith(sqlstate, "57P0")) {
+      absl::StartsWith(sqlstate, "57P0") || sqlstate == "25006") {
+    lost_ = true;
     return absl::UnavailableError(absl::StrCat(
         doing, ": the connection to PostgreSQL is lost: ", Trimmed(message)));
+  }
+  // 23505: a unique key. The log's positions and each stream's versions are
+  // inserted, never overwritten, so the database refuses a second writer of
+  // either even if the write lock were bypassed.
+  if (sqlstate == "23505") {
+    return absl::AbortedError(absl::StrCat(
+        doing, ": another writer wrote the same position or stream version "
+               "first; nothing was written: ",
+        Trimmed(message)));
   }
   return absl::InternalError(
       absl::StrCat(doing, ": PostgreSQL: ", Trimmed(message)));

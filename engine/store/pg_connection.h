@@ -52,7 +52,9 @@ class PgConnection {
   PgConnection& operator=(const PgConnection&) = delete;
 
   PGconn* get() const { return conn_; }
-  bool Broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // Lost, or found to be on a server that no longer takes writes (a primary
+  // demoted by a failover): either way, never to be used again.
+  bool Broken() const { return lost_ || PQstatus(conn_) != CONNECTION_OK; }
   int backend_pid() const { return PQbackendPID(conn_); }
 
   // Runs `sql` (one or more statements, text protocol, no parameters).
@@ -75,6 +77,7 @@ class PgConnection {
   absl::Status Check(const PGresult* result, absl::string_view doing) const;
 
   PGconn* conn_;
+  mutable bool lost_ = false;  // see Broken
 };
 
 }  // namespace returnpath::engine
