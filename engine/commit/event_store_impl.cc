@@ -140,6 +140,9 @@ EventStoreImpl::~EventStoreImpl() { Close().IgnoreError(); }
 absl::Status EventStoreImpl::Close() {
   // Stop the writer first: it drains the queue and may still use the store.
   sequencer_->Stop();
+  // Then the wake-ups from other processes: a listener they call may read
+  // the store, which waits for mu_.
+  backend_->StopWatching();
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;

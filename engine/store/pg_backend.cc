@@ -237,6 +237,15 @@ class PgBackend final : public StoreBackend {
     return absl::OkStatus();
   }
 
+  void StopWatching() override {
+    std::unique_ptr<PgCommitListener> listener;
+    {
+      absl::MutexLock lock(&mu_);
+      listener = std::move(listener_);
+    }
+    listener.reset();  // joins its thread, outside the lock
+  }
+
   absl::Status Close() override {
     std::unique_ptr<PgCommitListener> listener;
     std::unique_ptr<PgConnection> writer;

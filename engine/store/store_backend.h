@@ -59,6 +59,9 @@ class StoreBackend {
   // truth, this only says when to look. Never called on others. Call before
   // any write.
   virtual void OnOthersCommitted(std::function<void()> changed) {}
+  // Stops calling `changed` and returns once no call is running. The store
+  // calls it before it closes, holding no lock (a call may take one).
+  virtual void StopWatching() {}
 
   // Closes the connection or database. Idempotent; later calls fail.
   virtual absl::Status Close() = 0;
