@@ -91,23 +91,10 @@ std::vector<PgStatement> WriteStatements(const WriteSet& writes) {
 class PgBackend;
 
 // Reads of the latest state, each on a pooled connection in autocommit.
-class LatestView final : public StoreView, public PgReader {
+class LatestView final : public PgReads<StoreView> {
  public:
   explicit LatestView(PgPool& pool) : pool_(pool) {}
 
-  absl::StatusOr<std::string> Get(Table table,
-                                  absl::string_view key) const override {
-    return PgGet(*this, table, key);
-  }
-  std::unique_ptr<TableCursor> Cursor(Table table, absl::string_view start,
-                                      absl::string_view limit) const override {
-    return NewPgCursor(*this, table, start, limit);
-  }
-  absl::StatusOr<std::optional<std::string>> LastKey(
-      Table table, absl::string_view start,
-      absl::string_view limit) const override {
-    return PgLastKey(*this, table, start, limit);
-  }
 
   absl::StatusOr<PgResult> Read(
       const std::string& sql,
@@ -130,7 +117,7 @@ class LatestView final : public StoreView, public PgReader {
 };
 
 // One REPEATABLE READ transaction on a pooled connection.
-class SnapshotView final : public StoreView, public PgReader {
+class SnapshotView final : public PgReads<StoreView> {
  public:
   explicit SnapshotView(PooledConnection connection)
       : connection_(std::move(connection)) {}
@@ -140,19 +127,6 @@ class SnapshotView final : public StoreView, public PgReader {
     }
   }
 
-  absl::StatusOr<std::string> Get(Table table,
-                                  absl::string_view key) const override {
-    return PgGet(*this, table, key);
-  }
-  std::unique_ptr<TableCursor> Cursor(Table table, absl::string_view start,
-                                      absl::string_view limit) const override {
-    return NewPgCursor(*this, table, start, limit);
-  }
-  absl::StatusOr<std::optional<std::string>> LastKey(
-      Table table, absl::string_view start,
-      absl::string_view limit) const override {
-    return PgLastKey(*this, table, start, limit);
-  }
   absl::StatusOr<PgResult> Read(
       const std::string& sql,
       absl::Span<const absl::string_view> params) const override {
@@ -286,7 +260,7 @@ class PgBackend final : public StoreBackend {
 };
 
 // A group's transaction on the writer connection, holding the writer lock.
-class PgGroupWrite final : public GroupWrite, public PgReader {
+class PgGroupWrite final : public PgReads<GroupWrite> {
  public:
   PgGroupWrite(PgBackend* backend, std::unique_ptr<PgConnection> writer)
       : backend_(backend), writer_(std::move(writer)) {}
@@ -299,19 +273,6 @@ class PgGroupWrite final : public GroupWrite, public PgReader {
     backend_->ReturnWriter(std::move(writer_));
   }
 
-  absl::StatusOr<std::string> Get(Table table,
-                                  absl::string_view key) const override {
-    return PgGet(*this, table, key);
-  }
-  std::unique_ptr<TableCursor> Cursor(Table table, absl::string_view start,
-                                      absl::string_view limit) const override {
-    return NewPgCursor(*this, table, start, limit);
-  }
-  absl::StatusOr<std::optional<std::string>> LastKey(
-      Table table, absl::string_view start,
-      absl::string_view limit) const override {
-    return PgLastKey(*this, table, start, limit);
-  }
   absl::StatusOr<PgResult> Read(
       const std::string& sql,
       absl::Span<const absl::string_view> params) const override {

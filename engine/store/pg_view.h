@@ -46,6 +46,26 @@ std::unique_ptr<TableCursor> NewPgCursor(const PgReader& reader, Table table,
                                          absl::string_view limit,
                                          int page_size = 512);
 
+// A view (StoreView, GroupWrite) whose reads are queries through its own
+// PgReader::Read.
+template <typename View>
+class PgReads : public View, public PgReader {
+ public:
+  absl::StatusOr<std::string> Get(Table table,
+                                  absl::string_view key) const override {
+    return PgGet(*this, table, key);
+  }
+  std::unique_ptr<TableCursor> Cursor(Table table, absl::string_view start,
+                                      absl::string_view limit) const override {
+    return NewPgCursor(*this, table, start, limit);
+  }
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      Table table, absl::string_view start,
+      absl::string_view limit) const override {
+    return PgLastKey(*this, table, start, limit);
+  }
+};
+
 }  // namespace returnpath::engine
 
 #endif  // RETURNPATH_ENGINE_STORE_PG_VIEW_H_
