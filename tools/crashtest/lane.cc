@@ -126,6 +126,7 @@ absl::StatusOr<bool> Lane::CompleteRelocation(client::Client& reception,
   if (done.status().code() == absl::StatusCode::kFailedPrecondition) {
     // The lease was not durable (power lost before it was synced) and the
     // completion never happened: lease the task again.
+    ++leases_lost_;
     task_.reset();
     return true;
   }

@@ -44,6 +44,10 @@ class Lane {
                    const std::atomic<bool>& stop);
 
   uint64_t in_doubt() const { return in_doubt_; }
+  // Completions refused because the lane's lease was gone
+  // (FAILED_PRECONDITION): expected after a power cut before the lease was
+  // synced; a loss when the store promised durability (the HA soak).
+  uint64_t leases_lost() const { return leases_lost_; }
 
  private:
   // True: the step was acknowledged and the lane moved on; false: in doubt.
@@ -63,6 +67,7 @@ class Lane {
   int step_ = 0;
   std::optional<v1::TaskRef> task_;  // leased, not yet known completed
   uint64_t in_doubt_ = 0;
+  uint64_t leases_lost_ = 0;
 };
 
 }  // namespace returnpath::crashtest

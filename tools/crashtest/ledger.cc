@@ -1,9 +1,11 @@
 #include "tools/crashtest/ledger.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "server/input_bounds.h"
 
 namespace returnpath::crashtest {
@@ -13,6 +15,17 @@ void Ledger::Add(Ack ack) {
   touched_.insert(ack.person);
   by_person_[ack.person].push_back(std::move(ack));
   ++size_;
+  // Never before the previous one, so the list stays sorted.
+  const absl::Time now = absl::Now();
+  added_at_.push_back(added_at_.empty() ? now
+                                        : std::max(now, added_at_.back()));
+}
+
+std::optional<absl::Time> Ledger::FirstAckAfter(absl::Time t) const {
+  absl::MutexLock lock(&mu_);
+  auto it = std::upper_bound(added_at_.begin(), added_at_.end(), t);
+  if (it == added_at_.end()) return std::nullopt;
+  return *it;
 }
 
 std::vector<std::string> Ledger::TakeTouched() {

@@ -5,6 +5,7 @@
 // that a restarted daemon still has each of it exactly once.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "absl/container/btree_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "clients/lib/client.h"
 
 namespace returnpath::crashtest {
@@ -35,6 +37,9 @@ class Ledger {
   std::vector<std::string> AllPersons() const;
   std::vector<Ack> AcksOf(const std::string& person) const;
   uint64_t size() const;
+  // When the first acknowledgement added after `t` was added; nullopt if
+  // none was yet (how long writes were unavailable, as the clients saw it).
+  std::optional<absl::Time> FirstAckAfter(absl::Time t) const;
 
  private:
   mutable absl::Mutex mu_;
@@ -42,6 +47,7 @@ class Ledger {
       ABSL_GUARDED_BY(mu_);
   absl::btree_set<std::string> touched_ ABSL_GUARDED_BY(mu_);
   uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<absl::Time> added_at_ ABSL_GUARDED_BY(mu_);  // in Add order
 };
 
 struct CheckCounts {
