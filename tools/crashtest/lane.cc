@@ -170,6 +170,11 @@ absl::StatusOr<v1::TaskRef> Lane::LeaseRelocation(client::Client& reception) {
   poll.mutable_wait()->set_seconds(5);
   absl::StatusOr<v1::PollTasksResponse> polled = reception.Poll(poll);
   if (!polled.ok()) return polled.status();
+  if (!polled->has_task() && retry_empty_polls_) {
+    ++empty_polls_;
+    return absl::UnavailableError(
+        absl::StrCat(Key(), ": the poll came back empty; polling again"));
+  }
   if (!polled->has_task() || polled->task().id() != open->id() ||
       polled->task().stream_id() != Person()) {
     return absl::FailedPreconditionError(

@@ -44,6 +44,12 @@ class Lane {
                    const std::atomic<bool>& stop);
 
   uint64_t in_doubt() const { return in_doubt_; }
+  // A long poll that comes back empty although the person's relocation task
+  // is open: by default a bug (the script stops); with this set, in doubt
+  // and retried. The failover soak sets it: a daemon whose store is
+  // unavailable for the whole wait answers the poll OK and empty.
+  void set_retry_empty_polls(bool retry) { retry_empty_polls_ = retry; }
+  uint64_t empty_polls() const { return empty_polls_; }
   // Completions refused because the lane's lease was gone
   // (FAILED_PRECONDITION): expected after a power cut before the lease was
   // synced; a loss when the store promised durability (the HA soak).
@@ -68,6 +74,8 @@ class Lane {
   std::optional<v1::TaskRef> task_;  // leased, not yet known completed
   uint64_t in_doubt_ = 0;
   uint64_t leases_lost_ = 0;
+  bool retry_empty_polls_ = false;
+  uint64_t empty_polls_ = 0;
 };
 
 }  // namespace returnpath::crashtest

@@ -256,6 +256,7 @@ void Soak::StartLanes() {
     for (int j = 0; j < options_.lanes_per_daemon; ++j, ++index) {
       LaneRun& run = lanes_.emplace_back();
       run.lane = std::make_unique<Lane>(index);
+      run.lane->set_retry_empty_polls(true);
       run.reception = Connect(daemon.port, "reception").value();
       run.adviser = Connect(daemon.port, "adviser").value();
     }
@@ -549,6 +550,7 @@ HaReport Soak::Run() {
   for (const LaneRun& run : lanes_) {
     report_.in_doubt += run.lane->in_doubt();
     report_.leases_lost += run.lane->leases_lost();
+    report_.empty_polls += run.lane->empty_polls();
   }
   if (report_.leases_lost > 0) {
     report_.problems.push_back(absl::StrCat(
@@ -595,6 +597,7 @@ std::string FormatHaReport(const HaReport& r) {
       "duplicated: %d\n"
       "in doubt: %d calls cut off by a failover, retried with their key\n"
       "leases lost: %d\n"
+      "empty polls (a task open, the long poll answered OK with none): %d\n"
       "timers fired: %d, fired twice: %d, deadlines that never fired: %d\n"
       "tasks completed: %d, completed twice: %d, by another worker: %d\n"
       "verify: %d runs, %d failed; replay differences: %d\n"
@@ -602,7 +605,7 @@ std::string FormatHaReport(const HaReport& r) {
       "new leader after a kill: %s\n"
       "unavailable per kill (s):%s\n",
       r.kills, r.timer_kills, absl::ToDoubleSeconds(r.elapsed), r.acknowledged,
-      r.checked, r.lost, r.duplicated, r.in_doubt, r.leases_lost,
+      r.checked, r.lost, r.duplicated, r.in_doubt, r.leases_lost, r.empty_polls,
       r.timers_fired, r.timers_duplicated, r.timers_missing, r.tasks_completed,
       r.tasks_completed_twice, r.tasks_wrong_worker, r.verify_runs,
       r.verify_failures, r.replay_differences, Spread(unavailable),

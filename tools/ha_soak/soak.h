@@ -56,6 +56,7 @@ struct HaReport {
   uint64_t duplicated = 0;
   uint64_t in_doubt = 0;
   uint64_t leases_lost = 0;
+  uint64_t empty_polls = 0;  // retried; see Lane::set_retry_empty_polls
   uint64_t timers_fired = 0;
   uint64_t timers_duplicated = 0;
   uint64_t timers_missing = 0;  // timer persons whose deadline never fired
