@@ -19,7 +19,7 @@ const char* StepName(int step) {
 
 // The answer of a daemon that went away mid-call (killed, or failing its
 // writes as the power goes): the call may or may not have taken effect.
-bool InDoubt(const absl::Status& status) {
+bool CutOff(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
@@ -33,6 +33,17 @@ bool InDoubt(const absl::Status& status) {
 }
 
 }  // namespace
+
+bool Lane::InDoubt(const absl::Status& status) {
+  if (CutOff(status)) return true;
+  if (retry_data_loss_ && absl::IsDataLoss(status)) {
+    if (data_loss_answers_++ == 0) {
+      first_data_loss_ = absl::StrCat(Key(), ": ", status.ToString());
+    }
+    return true;
+  }
+  return false;
+}
 
 Lane::Lane(int index)
     : index_(index),

@@ -50,6 +50,13 @@ class Lane {
   // unavailable for the whole wait answers the poll OK and empty.
   void set_retry_empty_polls(bool retry) { retry_empty_polls_ = retry; }
   uint64_t empty_polls() const { return empty_polls_; }
+  // DATA_LOSS answers: by default a bug; with this set, in doubt and
+  // retried, counted, the first one's message kept. The failover soak sets
+  // it: a daemon that loses its store connection between two reads of the
+  // chain's end reports DATA_LOSS for what is an outage.
+  void set_retry_data_loss(bool retry) { retry_data_loss_ = retry; }
+  uint64_t data_loss_answers() const { return data_loss_answers_; }
+  const std::string& first_data_loss() const { return first_data_loss_; }
   // Completions refused because the lane's lease was gone
   // (FAILED_PRECONDITION): expected after a power cut before the lease was
   // synced; a loss when the store promised durability (the HA soak).
@@ -62,6 +69,8 @@ class Lane {
                                           Ledger& ledger);
   // The relocation task of the current person, leased to this lane.
   absl::StatusOr<v1::TaskRef> LeaseRelocation(client::Client& reception);
+  // Whether `status` leaves the call in doubt (to be retried with its key).
+  bool InDoubt(const absl::Status& status);
   std::string Person() const;
   std::string Key() const;
 
@@ -76,6 +85,9 @@ class Lane {
   uint64_t leases_lost_ = 0;
   bool retry_empty_polls_ = false;
   uint64_t empty_polls_ = 0;
+  bool retry_data_loss_ = false;
+  uint64_t data_loss_answers_ = 0;
+  std::string first_data_loss_;
 };
 
 }  // namespace returnpath::crashtest

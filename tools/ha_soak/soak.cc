@@ -257,6 +257,7 @@ void Soak::StartLanes() {
       LaneRun& run = lanes_.emplace_back();
       run.lane = std::make_unique<Lane>(index);
       run.lane->set_retry_empty_polls(true);
+      run.lane->set_retry_data_loss(true);
       run.reception = Connect(daemon.port, "reception").value();
       run.adviser = Connect(daemon.port, "adviser").value();
     }
@@ -551,6 +552,10 @@ HaReport Soak::Run() {
     report_.in_doubt += run.lane->in_doubt();
     report_.leases_lost += run.lane->leases_lost();
     report_.empty_polls += run.lane->empty_polls();
+    report_.data_loss_answers += run.lane->data_loss_answers();
+    if (report_.first_data_loss.empty()) {
+      report_.first_data_loss = run.lane->first_data_loss();
+    }
   }
   if (report_.leases_lost > 0) {
     report_.problems.push_back(absl::StrCat(
@@ -598,6 +603,7 @@ std::string FormatHaReport(const HaReport& r) {
       "in doubt: %d calls cut off by a failover, retried with their key\n"
       "leases lost: %d\n"
       "empty polls (a task open, the long poll answered OK with none): %d\n"
+      "DATA_LOSS answers in a failover, retried: %d%s\n"
       "timers fired: %d, fired twice: %d, deadlines that never fired: %d\n"
       "tasks completed: %d, completed twice: %d, by another worker: %d\n"
       "verify: %d runs, %d failed; replay differences: %d\n"
@@ -606,6 +612,8 @@ std::string FormatHaReport(const HaReport& r) {
       "unavailable per kill (s):%s\n",
       r.kills, r.timer_kills, absl::ToDoubleSeconds(r.elapsed), r.acknowledged,
       r.checked, r.lost, r.duplicated, r.in_doubt, r.leases_lost, r.empty_polls,
+      r.data_loss_answers,
+      r.first_data_loss.empty() ? "" : " (first: " + r.first_data_loss + ")",
       r.timers_fired, r.timers_duplicated, r.timers_missing, r.tasks_completed,
       r.tasks_completed_twice, r.tasks_wrong_worker, r.verify_runs,
       r.verify_failures, r.replay_differences, Spread(unavailable),

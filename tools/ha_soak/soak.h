@@ -57,6 +57,10 @@ struct HaReport {
   uint64_t in_doubt = 0;
   uint64_t leases_lost = 0;
   uint64_t empty_polls = 0;  // retried; see Lane::set_retry_empty_polls
+  // Retried; see Lane::set_retry_data_loss. Not a loss (the ledger check
+  // finds those) but a misreported outage.
+  uint64_t data_loss_answers = 0;
+  std::string first_data_loss;
   uint64_t timers_fired = 0;
   uint64_t timers_duplicated = 0;
   uint64_t timers_missing = 0;  // timer persons whose deadline never fired
