@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "clients/lib/event_kinds.h"
 #include "server/input_bounds.h"
 
@@ -104,6 +105,7 @@ absl::StatusOr<bool> Lane::Step(const Desk& desk, Ledger& ledger) {
   options.idempotency_key = Key();
   if (!event->legal_date.has_value()) options.effective_time = start_;
   client::Client& recorder = step_ == kIom ? desk.adviser : desk.reception;
+  const absl::Time started = absl::Now();
   absl::StatusOr<v1::RecordEventResponse> recorded =
       recorder.Record(person, *event, options);
   if (InDoubt(recorded.status())) return false;
@@ -112,7 +114,7 @@ absl::StatusOr<bool> Lane::Step(const Desk& desk, Ledger& ledger) {
                         absl::StrCat(Key(), ": ", recorded.status().message()));
   }
   ledger.Add({person, Key(), engine::EventTypeName(event->event),
-              recorded->position(), recorded->version()});
+              recorded->position(), recorded->version(), started});
   if (++step_ == kSteps) {
     step_ = 0;
     ++person_;
@@ -132,6 +134,7 @@ absl::StatusOr<bool> Lane::CompleteRelocation(client::Client& reception,
   *complete.mutable_task() = *task_;
   complete.set_outcome("relocated");
   complete.set_idempotency_key(Key());
+  const absl::Time started = absl::Now();
   absl::StatusOr<v1::CompleteTaskResponse> done = reception.Complete(complete);
   if (InDoubt(done.status())) return false;
   if (done.status().code() == absl::StatusCode::kFailedPrecondition) {
@@ -145,8 +148,8 @@ absl::StatusOr<bool> Lane::CompleteRelocation(client::Client& reception,
     return absl::Status(done.status().code(),
                         absl::StrCat(Key(), ": ", done.status().message()));
   }
-  ledger.Add(
-      {Person(), Key(), "returnpath.v1.TaskCompleted", done->position(), 0});
+  ledger.Add({Person(), Key(), "returnpath.v1.TaskCompleted", done->position(),
+              0, started});
   task_.reset();
   ++step_;
   return true;

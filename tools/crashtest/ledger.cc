@@ -13,19 +13,24 @@ namespace returnpath::crashtest {
 void Ledger::Add(Ack ack) {
   absl::MutexLock lock(&mu_);
   touched_.insert(ack.person);
-  by_person_[ack.person].push_back(std::move(ack));
-  ++size_;
   // Never before the previous one, so the list stays sorted.
   const absl::Time now = absl::Now();
-  added_at_.push_back(added_at_.empty() ? now
-                                        : std::max(now, added_at_.back()));
+  added_at_.emplace_back(
+      added_at_.empty() ? now : std::max(now, added_at_.back().first),
+      ack.started);
+  by_person_[ack.person].push_back(std::move(ack));
+  ++size_;
 }
 
 std::optional<absl::Time> Ledger::FirstAckAfter(absl::Time t) const {
   absl::MutexLock lock(&mu_);
-  auto it = std::upper_bound(added_at_.begin(), added_at_.end(), t);
-  if (it == added_at_.end()) return std::nullopt;
-  return *it;
+  auto it = std::upper_bound(
+      added_at_.begin(), added_at_.end(), t,
+      [](absl::Time t, const auto& added) { return t < added.first; });
+  for (; it != added_at_.end(); ++it) {
+    if (it->second > t) return it->first;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> Ledger::TakeTouched() {

@@ -26,6 +26,9 @@ struct Ack {
   std::string type;             // "returnpath.v1.FirstRejection"
   uint64_t position = 0;
   uint64_t version = 0;  // 0: the call does not return it (task completion)
+  // When the call (the try that was answered) was sent; InfinitePast if not
+  // noted.
+  absl::Time started = absl::InfinitePast();
 };
 
 // Thread-safe.
@@ -37,8 +40,9 @@ class Ledger {
   std::vector<std::string> AllPersons() const;
   std::vector<Ack> AcksOf(const std::string& person) const;
   uint64_t size() const;
-  // When the first acknowledgement added after `t` was added; nullopt if
-  // none was yet (how long writes were unavailable, as the clients saw it).
+  // When the first acknowledgement of a call sent after `t` was added;
+  // nullopt if none was yet (how long writes were unavailable after a
+  // failure at `t`, as the clients saw it).
   std::optional<absl::Time> FirstAckAfter(absl::Time t) const;
 
  private:
@@ -47,7 +51,8 @@ class Ledger {
       ABSL_GUARDED_BY(mu_);
   absl::btree_set<std::string> touched_ ABSL_GUARDED_BY(mu_);
   uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<absl::Time> added_at_ ABSL_GUARDED_BY(mu_);  // in Add order
+  // When each acknowledgement was added (in Add order) and its call sent.
+  std::vector<std::pair<absl::Time, absl::Time>> added_at_ ABSL_GUARDED_BY(mu_);
 };
 
 struct CheckCounts {

@@ -43,8 +43,6 @@ constexpr size_t kMaxProblems = 30;
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 // Past every timer person's departure deadline (2026-03-23, midnight Oslo).
 constexpr char kTimersDue[] = "2026-04-01T00:00:00Z";
-// A write answered just before the kill may be noted just after it.
-constexpr absl::Duration kAckSlack = absl::Milliseconds(20);
 
 absl::Time ParseUtc(const char* text) {
   absl::Time time;
@@ -309,7 +307,7 @@ absl::Status Soak::KillAndRecover() {
                     absl::ZeroDuration()};
   const absl::Time deadline = killed->at + options_.failover_timeout;
   std::optional<absl::Time> first;
-  while (!(first = ledger_.FirstAckAfter(killed->at + kAckSlack))) {
+  while (!(first = ledger_.FirstAckAfter(killed->at))) {
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(absl::StrCat(
           "no write acknowledged ",
