@@ -115,6 +115,8 @@ absl::StatusOr<ChainEnd> ReadChainEnd(const StoreView& view,
         absl::StrCat("meta ", last_key, " is malformed"));
   }
   absl::StatusOr<std::string> head = view.Get(Table::kMeta, head_key);
+  // An unreachable store is an outage, not a damaged one.
+  if (!head.ok() && !absl::IsNotFound(head.status())) return head.status();
   if (!head.ok() || head->size() != kHashSize) {
     return absl::DataLossError(
         absl::StrCat("meta ", head_key, " is missing or malformed"));

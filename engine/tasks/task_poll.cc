@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "commit/sequencer.h"
 #include "engine/status_macros.h"
@@ -20,32 +21,35 @@ using returnpath::v1::Task;
 
 // Whether the ready index of `queue` has any entry, and the time of its
 // first delayed entry (InfiniteFuture if none). Latest data, no snapshot.
+// A look that failed (the store unavailable, or closing) is not an empty
+// queue: `status` says why, and a poll whose wait runs out meanwhile gets it.
 struct QueueLook {
   bool ready = false;
   absl::Time first_delayed = absl::InfiniteFuture();
+  absl::Status status;
 };
 
 QueueLook Look(EventStore& store, const std::string& queue) {
   QueueLook look;
   absl::StatusOr<std::unique_ptr<StoreView>> view = store.Snapshot();
-  if (!view.ok()) return look;  // closing: the poll thread is stopping
+  if (!view.ok()) {
+    look.status = view.status();
+    return look;
+  }
   const std::string ready = keys::QueuePrefix(queue);
-  (*view)
-      ->Scan(Table::kTaskReady, ready, keys::PrefixEnd(ready),
-             [&](absl::string_view, absl::string_view) {
-               look.ready = true;
-               return false;
-             })
-      .IgnoreError();  // a failed look only delays the attempt
+  look.status = (*view)->Scan(Table::kTaskReady, ready, keys::PrefixEnd(ready),
+                              [&](absl::string_view, absl::string_view) {
+                                look.ready = true;
+                                return false;
+                              });
   const std::string delayed = task_keys::DelayedPrefix(queue);
-  (*view)
-      ->Scan(Table::kTaskReady, delayed, keys::PrefixEnd(delayed),
-             [&](absl::string_view key, absl::string_view) {
-               std::string stream, id;
-               task_keys::DecodeDelayed(key, &look.first_delayed, &stream, &id);
-               return false;
-             })
-      .IgnoreError();
+  look.status.Update((*view)->Scan(
+      Table::kTaskReady, delayed, keys::PrefixEnd(delayed),
+      [&](absl::string_view key, absl::string_view) {
+        std::string stream, id;
+        task_keys::DecodeDelayed(key, &look.first_delayed, &stream, &id);
+        return false;
+      }));
   return look;
 }
 
@@ -165,9 +169,11 @@ absl::Duration TaskQueue::PollPass(uint64_t epoch, std::vector<Delivery>* out,
 
   // Look without the lock: these are RocksDB reads.
   std::vector<std::pair<std::string, bool>> servable;
+  absl::flat_hash_map<std::string, absl::Status> unread;
   *next_visible = absl::InfiniteFuture();
   for (const std::string& queue : queues) {
     QueueLook look = Look(*store_, queue);
+    if (!look.status.ok()) unread.emplace(queue, look.status);
     bool due = look.first_delayed <= now;
     if (!due) *next_visible = std::min(*next_visible, look.first_delayed);
     servable.emplace_back(queue, look.ready || due);
@@ -223,7 +229,14 @@ absl::Duration TaskQueue::PollPass(uint64_t epoch, std::vector<Delivery>* out,
       }
     }
     for (uint64_t id : expired) {
-      out->emplace_back(std::move(waiters_.at(id).callback), std::nullopt);
+      // Not "no task" when the queue could not be looked at.
+      auto failed = unread.find(waiters_.at(id).queue);
+      absl::StatusOr<std::optional<Task>> answer = std::nullopt;
+      if (failed != unread.end()) {
+        answer = absl::UnavailableError(absl::StrCat(
+            "cannot look at the queue: ", failed->second.message()));
+      }
+      out->emplace_back(std::move(waiters_.at(id).callback), std::move(answer));
       Forget(id);
     }
     any_waiter = !waiters_.empty();

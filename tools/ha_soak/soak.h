@@ -56,9 +56,11 @@ struct HaReport {
   uint64_t duplicated = 0;
   uint64_t in_doubt = 0;
   uint64_t leases_lost = 0;
-  uint64_t empty_polls = 0;  // retried; see Lane::set_retry_empty_polls
-  // Retried; see Lane::set_retry_data_loss. Not a loss (the ledger check
-  // finds those) but a misreported outage.
+  // Answers that misreport an outage (a long poll's "no task" while its
+  // queue could not be read, DATA_LOSS for a lost connection): retried so
+  // that the run goes on (Lane::set_retry_empty_polls, set_retry_data_loss),
+  // and each makes the run unclean.
+  uint64_t empty_polls = 0;
   uint64_t data_loss_answers = 0;
   std::string first_data_loss;
   uint64_t timers_fired = 0;
@@ -79,7 +81,8 @@ struct HaReport {
     return stopped.ok() && lost == 0 && duplicated == 0 && leases_lost == 0 &&
            timers_duplicated == 0 && timers_missing == 0 &&
            tasks_completed_twice == 0 && tasks_wrong_worker == 0 &&
-           verify_failures == 0 && replay_differences == 0 && problems.empty();
+           verify_failures == 0 && replay_differences == 0 &&
+           empty_polls == 0 && data_loss_answers == 0 && problems.empty();
   }
 };
 
