@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "engine/read_file.h"
 
@@ -194,6 +196,41 @@ std::vector<std::string> CleanEnvironment() {
     if (!absl::StartsWith(*e, "RETURNPATH_")) env.emplace_back(*e);
   }
   return env;
+}
+
+namespace {
+
+// The fields of /proc/<pid>/stat after the command: state, ppid, ...; ""
+// if there is no such process.
+std::string ProcStat(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  if (!std::getline(stat, line)) return "";
+  const size_t paren = line.rfind(')');
+  return paren == std::string::npos ? "" : line.substr(paren + 2);
+}
+
+}  // namespace
+
+bool Alive(pid_t pid) {
+  const std::string stat = ProcStat(pid);
+  return !stat.empty() && stat[0] != 'Z';
+}
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    pid_t pid = 0;
+    if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
+    std::vector<std::string> fields = absl::StrSplit(ProcStat(pid), ' ');
+    pid_t ppid = 0;
+    if (fields.size() > 1 && absl::SimpleAtoi(fields[1], &ppid) &&
+        ppid == parent) {
+      children.push_back(pid);
+    }
+  }
+  return children;
 }
 
 absl::StatusOr<std::string> MakeTempDir(absl::string_view prefix) {

@@ -37,47 +37,31 @@ absl::StatusOr<int> FreeLoopbackPort() {
   return ntohs(addr.sin_port);
 }
 
-// Runs a server-side program as the `postgres` user when we are root.
+}  // namespace
+
 std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
   if (geteuid() != 0) return argv;
-  std::vector<std::string> out = {"runuser", "-u", "postgres", "--"};
+  // setpriv execs the program itself (runuser forks and waits), so a pid
+  // taken of it is the program's.
+  std::vector<std::string> out = {"setpriv", "--reuid=postgres",
+                                  "--regid=postgres", "--init-groups"};
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
 
-// The fields of /proc/<pid>/stat after the command: state, ppid, ...; ""
-// if there is no such process.
-std::string ProcStat(pid_t pid) {
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  if (!std::getline(stat, line)) return "";
-  const size_t paren = line.rfind(')');
-  return paren == std::string::npos ? "" : line.substr(paren + 2);
-}
-
-// Whether `pid` still runs (a zombie does not).
-bool Alive(pid_t pid) {
-  const std::string stat = ProcStat(pid);
-  return !stat.empty() && stat[0] != 'Z';
-}
-
-std::vector<pid_t> ChildrenOf(pid_t parent) {
-  std::vector<pid_t> children;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator("/proc", error)) {
-    pid_t pid = 0;
-    if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
-    std::vector<std::string> fields = absl::StrSplit(ProcStat(pid), ' ');
-    pid_t ppid = 0;
-    if (fields.size() > 1 && absl::SimpleAtoi(fields[1], &ppid) &&
-        ppid == parent) {
-      children.push_back(pid);
-    }
+absl::Status GiveToPostgres(const std::string& path) {
+  if (geteuid() != 0) return absl::OkStatus();
+  passwd* pw = getpwnam("postgres");
+  if (pw == nullptr) {
+    return absl::FailedPreconditionError(
+        "running as root and there is no postgres user (apt-get install "
+        "postgresql)");
   }
-  return children;
+  if (chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+    return absl::InternalError(absl::StrCat("cannot chown ", path));
+  }
+  return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::StatusOr<std::string> PgBinDir() {
   std::string best;
@@ -98,17 +82,7 @@ absl::StatusOr<std::string> PgBinDir() {
 absl::StatusOr<std::unique_ptr<PgCluster>> PgCluster::Create(
     const std::string& dir, PgClusterOptions options) {
   RP_ASSIGN_OR_RETURN(std::string bin, PgBinDir());
-  if (geteuid() == 0) {
-    passwd* pw = getpwnam("postgres");
-    if (pw == nullptr) {
-      return absl::FailedPreconditionError(
-          "running as root and there is no postgres user (apt-get install "
-          "postgresql)");
-    }
-    if (chown(dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-      return absl::InternalError(absl::StrCat("cannot chown ", dir));
-    }
-  }
+  RP_RETURN_IF_ERROR(GiveToPostgres(dir));
   RP_RETURN_IF_ERROR(
       process::RunProgram(
           AsPostgres({bin + "/initdb", "-D", dir + "/pgdata", "-U", "postgres",
@@ -166,13 +140,13 @@ absl::Status PgCluster::Kill() {
       !absl::SimpleAtoi(first_line, &pid) || pid <= 0) {
     return absl::FailedPreconditionError("the server is not running");
   }
-  std::vector<pid_t> server = ChildrenOf(pid);
+  std::vector<pid_t> server = process::ChildrenOf(pid);
   server.insert(server.begin(), pid);
   for (pid_t process : server) kill(process, SIGKILL);
   running_ = false;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   for (pid_t process : server) {
-    while (Alive(process)) {
+    while (process::Alive(process)) {
       if (absl::Now() > deadline) {
         return absl::DeadlineExceededError("the killed server lingers");
       }

@@ -15,6 +15,7 @@
 #include "engine/testing/child_process.h"
 #include "engine/testing/power_cut.h"
 #include "server/dev_principals.h"
+#include "tools/crashtest/audit.h"
 #include "tools/crashtest/lane.h"
 #include "tools/crashtest/ledger.h"
 
@@ -193,27 +194,12 @@ absl::Status Soak::Check(int port, bool everyone, bool audit) {
 
 absl::Status Soak::Audit(client::Client& auditor) {
   ++report_.verify_runs;
-  bool verified = false;
-  absl::Status s = auditor.Verify({}, [&](const v1::VerifyResponse& r) {
-    if (!r.has_outcome()) return true;
-    verified = r.outcome().ok();
-    if (!verified) {
-      Problem(absl::StrCat("Verify: ", r.outcome().message(), " at position ",
-                           r.outcome().first_bad_position()));
-    }
-    return true;
-  });
-  if (!s.ok()) return s;
-  if (!verified) ++report_.verify_failures;
-  return auditor.ReplayCheck({}, [&](const v1::ReplayCheckResponse& r) {
-    if (r.has_difference()) {
-      ++report_.replay_differences;
-      Problem(absl::StrCat("ReplayCheck: ", r.difference().person_id(), " ",
-                           r.difference().what(), ": ",
-                           r.difference().detail()));
-    }
-    return true;
-  });
+  absl::StatusOr<AuditOutcome> outcome =
+      AuditStore(auditor, [this](std::string line) { Problem(std::move(line)); });
+  if (!outcome.ok()) return outcome.status();
+  if (!outcome->verified) ++report_.verify_failures;
+  report_.replay_differences += outcome->differences;
+  return absl::OkStatus();
 }
 
 void Soak::Problem(std::string line) {

@@ -19,6 +19,8 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "engine/status_macros.h"
+#include "engine/testing/child_process.h"
+#include "engine/testing/pg_cluster.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -48,31 +50,6 @@ absl::StatusOr<int> FreeLoopbackPort(std::set<int>& taken) {
   return absl::InternalError("no free loopback port");
 }
 
-bool Root() { return geteuid() == 0; }
-
-// Runs argv as the `postgres` user when we are root. setpriv execs the
-// program itself (runuser forks and waits), so the pid is the program's.
-std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
-  if (!Root()) return argv;
-  std::vector<std::string> out = {"setpriv", "--reuid=postgres",
-                                  "--regid=postgres", "--init-groups"};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
-
-absl::Status ChownToPostgres(const std::string& path) {
-  if (!Root()) return absl::OkStatus();
-  passwd* pw = getpwnam("postgres");
-  if (pw == nullptr) {
-    return absl::FailedPreconditionError(
-        "running as root and there is no postgres user (apt-get install "
-        "postgresql)");
-  }
-  if (chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-    return absl::InternalError(absl::StrCat("cannot chown ", path));
-  }
-  return absl::OkStatus();
-}
 
 bool OnPath(const std::string& program) {
   const char* path = getenv("PATH");
@@ -81,37 +58,6 @@ bool OnPath(const std::string& program) {
     if (access(absl::StrCat(dir, "/", program).c_str(), X_OK) == 0) return true;
   }
   return false;
-}
-
-// The fields of /proc/<pid>/stat after the command; "" if there is none.
-std::string ProcStat(pid_t pid) {
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  if (!std::getline(stat, line)) return "";
-  const size_t paren = line.rfind(')');
-  return paren == std::string::npos ? "" : line.substr(paren + 2);
-}
-
-// Still running (a zombie is not).
-bool Alive(pid_t pid) {
-  const std::string stat = ProcStat(pid);
-  return !stat.empty() && stat[0] != 'Z';
-}
-
-std::vector<pid_t> ChildrenOf(pid_t parent) {
-  std::vector<pid_t> children;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator("/proc", error)) {
-    pid_t pid = 0;
-    if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
-    std::vector<std::string> fields = absl::StrSplit(ProcStat(pid), ' ');
-    pid_t ppid = 0;
-    if (fields.size() > 1 && absl::SimpleAtoi(fields[1], &ppid) &&
-        ppid == parent) {
-      children.push_back(pid);
-    }
-  }
-  return children;
 }
 
 // The postmaster's pid from the first line of `data_dir`/postmaster.pid.
@@ -194,7 +140,7 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
   RP_RETURN_IF_ERROR(Installed());
   std::unique_ptr<Cluster> cluster(new Cluster(options));
   cluster->work_ = fs::absolute(options.work_dir).string();
-  RP_RETURN_IF_ERROR(ChownToPostgres(cluster->work_));
+  RP_RETURN_IF_ERROR(engine::testing::GiveToPostgres(cluster->work_));
   std::set<int> taken;
   RP_ASSIGN_OR_RETURN(cluster->etcd_port_, FreeLoopbackPort(taken));
   RP_ASSIGN_OR_RETURN(cluster->etcd_peer_port_, FreeLoopbackPort(taken));
@@ -209,7 +155,7 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
     std::error_code error;
     fs::create_directories(node->dir, error);
     if (error) return absl::InternalError(node->dir + ": " + error.message());
-    RP_RETURN_IF_ERROR(ChownToPostgres(node->dir));
+    RP_RETURN_IF_ERROR(engine::testing::GiveToPostgres(node->dir));
     RP_RETURN_IF_ERROR(cluster->WriteConfig(*node));
     cluster->nodes_.push_back(std::move(node));
   }
@@ -342,12 +288,12 @@ absl::Status Cluster::WriteConfig(Node& node) const {
   out << yaml;
   out.close();
   if (!out) return absl::InternalError("cannot write " + node.config);
-  return ChownToPostgres(node.config);
+  return engine::testing::GiveToPostgres(node.config);
 }
 
 absl::Status Cluster::StartNode(Node& node) {
   RP_ASSIGN_OR_RETURN(node.patroni, process::ChildProcess::Spawn(
-                                        AsPostgres({"patroni", node.config}),
+                                        engine::testing::AsPostgres({"patroni", node.config}),
                                         {.out_path = node.dir + "/patroni.log",
                                          .err_path = node.dir + "/patroni.log",
                                          .append = true,
@@ -386,11 +332,11 @@ void Cluster::Stop() {
   // What a killed Patroni left behind, or a server its Patroni did not stop.
   for (auto& node : nodes_) {
     const pid_t postmaster = PostmasterPid(node->data_dir);
-    if (postmaster > 0 && Alive(postmaster)) {
-      for (pid_t child : ChildrenOf(postmaster)) kill(child, SIGKILL);
+    if (postmaster > 0 && process::Alive(postmaster)) {
+      for (pid_t child : process::ChildrenOf(postmaster)) kill(child, SIGKILL);
       kill(postmaster, SIGKILL);
       const absl::Time deadline = absl::Now() + absl::Seconds(10);
-      while (Alive(postmaster) && absl::Now() < deadline) {
+      while (process::Alive(postmaster) && absl::Now() < deadline) {
         absl::SleepFor(absl::Milliseconds(10));
       }
     }
@@ -498,13 +444,13 @@ absl::StatusOr<Killed> Cluster::KillLeader() {
   RP_ASSIGN_OR_RETURN(int leader, Leader());
   Node& node = *nodes_[leader];
   const pid_t postmaster = PostmasterPid(node.data_dir);
-  if (postmaster <= 0 || !Alive(postmaster)) {
+  if (postmaster <= 0 || !process::Alive(postmaster)) {
     return absl::InternalError(absl::StrCat("no running postmaster in ",
                                             node.data_dir, "/postmaster.pid"));
   }
   // Stopped first, so it forks no child we would miss.
   kill(postmaster, SIGSTOP);
-  const std::vector<pid_t> children = ChildrenOf(postmaster);
+  const std::vector<pid_t> children = process::ChildrenOf(postmaster);
   kill(node.patroni.pid(), SIGKILL);
   Killed killed{leader, node.name, absl::Now()};
   kill(postmaster, SIGKILL);
@@ -513,14 +459,14 @@ absl::StatusOr<Killed> Cluster::KillLeader() {
   node.patroni.Wait(absl::Seconds(10));
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
   for (pid_t pid : children) {
-    while (Alive(pid) && absl::Now() < deadline) {
+    while (process::Alive(pid) && absl::Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(5));
     }
   }
-  while (Alive(postmaster) && absl::Now() < deadline) {
+  while (process::Alive(postmaster) && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(5));
   }
-  if (Alive(postmaster)) {
+  if (process::Alive(postmaster)) {
     return absl::InternalError(
         absl::StrCat("postmaster ", postmaster, " survived kill -9"));
   }

@@ -25,6 +25,7 @@
 #include "returnpath/v1/engine.pb.h"
 #include "server/dev_principals.h"
 #include "server/input_bounds.h"
+#include "tools/crashtest/audit.h"
 #include "tools/crashtest/lane.h"
 #include "tools/crashtest/ledger.h"
 #include "tools/ha_soak/cluster.h"
@@ -396,32 +397,14 @@ absl::Status Soak::TimerPhase() {
 }
 
 absl::Status Soak::Audit(client::Client& auditor) {
-  bool verified = false;
-  absl::Status s = auditor.Verify({}, [&](const v1::VerifyResponse& r) {
-    if (!r.has_outcome()) return true;
-    verified = r.outcome().ok();
-    if (!verified) {
-      Problem(absl::StrCat("Verify: ", r.outcome().message(), " at position ",
-                           r.outcome().first_bad_position()));
-    }
-    return true;
-  });
-  if (!s.ok()) return s;
-  uint64_t differences = 0;
-  s = auditor.ReplayCheck({}, [&](const v1::ReplayCheckResponse& r) {
-    if (r.has_difference()) {
-      ++differences;
-      Problem(absl::StrCat("ReplayCheck: ", r.difference().person_id(), " ",
-                           r.difference().what(), ": ",
-                           r.difference().detail()));
-    }
-    return true;
-  });
+  absl::StatusOr<crashtest::AuditOutcome> outcome = crashtest::AuditStore(
+      auditor, [this](std::string line) { Problem(std::move(line)); });
+  if (!outcome.ok()) return outcome.status();
   absl::MutexLock lock(&mu_);
   ++report_.verify_runs;
-  if (!verified) ++report_.verify_failures;
-  report_.replay_differences += differences;
-  return s;
+  if (!outcome->verified) ++report_.verify_failures;
+  report_.replay_differences += outcome->differences;
+  return absl::OkStatus();
 }
 
 // Every person's history, read through the first daemon: the ledger's check,

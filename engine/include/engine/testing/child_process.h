@@ -115,6 +115,11 @@ std::vector<std::string> CleanEnvironment();
 // A fresh directory under the system's temp directory, named prefix + random.
 absl::StatusOr<std::string> MakeTempDir(absl::string_view prefix);
 
+// Whether process `pid` still runs (a zombie does not), from /proc.
+bool Alive(pid_t pid);
+// The processes whose parent is `parent`, from /proc.
+std::vector<pid_t> ChildrenOf(pid_t parent);
+
 // The whole file; "" if it cannot be read.
 std::string ReadFile(const std::string& path);
 

@@ -22,6 +22,12 @@ struct PgClusterOptions {
   std::string stop_mode = "immediate";
 };
 
+// `argv` run as the `postgres` user when we are root (PostgreSQL's server
+// programs refuse root), else as it is.
+std::vector<std::string> AsPostgres(std::vector<std::string> argv);
+// Makes `path` the `postgres` user's when we are root.
+absl::Status GiveToPostgres(const std::string& path);
+
 // The newest PostgreSQL's bin directory under /usr/lib/postgresql;
 // FAILED_PRECONDITION if none is installed.
 absl::StatusOr<std::string> PgBinDir();
