@@ -68,8 +68,8 @@ class StoreBackend {
 
   // Maintenance, as EventStore's SyncLog, Flush, Compact, Backup and Gauges
   // say. A backend where one means nothing (every commit durable, no
-  // memtables) does nothing, or is UNIMPLEMENTED where the database has its
-  // own tool.
+  // memtables) does nothing; Backup is refused where the database backs
+  // itself up.
   virtual absl::Status SyncLog() { return absl::OkStatus(); }
   virtual absl::Status Flush() { return absl::OkStatus(); }
   virtual absl::Status Compact(Table table) { return absl::OkStatus(); }
@@ -80,7 +80,9 @@ class StoreBackend {
   virtual absl::StatusOr<StoreBackup> Backup(const std::string& dir,
                                              const ChainState& covered,
                                              uint32_t keep) {
-    return absl::UnimplementedError("this store is backed up by its database");
+    return absl::FailedPreconditionError(
+        "this store is backed up with its database's own tools "
+        "(pg_basebackup, point-in-time recovery)");
   }
   // Fills in what the backend knows (sizes, free disk).
   virtual void FillGauges(StoreGauges* gauges) const {}

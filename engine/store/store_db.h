@@ -66,14 +66,6 @@ class StoreDb {
   // Releases the handles and closes the database. Idempotent.
   absl::Status Close();
 
-  // The keys that open sealed events (store/sealing.h); null: sealing is off.
-  // Set once by the store's Open, before any read or write.
-  const std::shared_ptr<const MasterKeyring>& master_keys() const {
-    return master_keys_;
-  }
-  void set_master_keys(std::shared_ptr<const MasterKeyring> keys) {
-    master_keys_ = std::move(keys);
-  }
 
  private:
   StoreDb() = default;
@@ -83,7 +75,6 @@ class StoreDb {
   std::shared_ptr<rocksdb::EventListener> listener_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; see Close
-  std::shared_ptr<const MasterKeyring> master_keys_;
 };
 
 // Holds a RocksDB snapshot for one read and releases it after.
@@ -96,11 +87,6 @@ class ScopedSnapshot {
   ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
 
   const rocksdb::Snapshot* get() const { return snapshot_; }
-  rocksdb::ReadOptions options() const {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot_;
-    return ro;
-  }
 
  private:
   rocksdb::DB* db_;
