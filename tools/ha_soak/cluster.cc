@@ -32,19 +32,9 @@ namespace fs = std::filesystem;
 constexpr absl::Duration kPoll = absl::Milliseconds(100);
 
 absl::StatusOr<int> FreeLoopbackPort(std::set<int>& taken) {
+  // Each node's ports are taken before any server binds them: skip repeats.
   for (int attempt = 0; attempt < 20; ++attempt) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return absl::InternalError("socket() failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    const bool ok =
-        bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-    close(fd);
-    if (!ok) return absl::InternalError("no free loopback port");
-    const int port = ntohs(addr.sin_port);
+    RP_ASSIGN_OR_RETURN(const int port, engine::testing::FreeLoopbackPort());
     if (taken.insert(port).second) return port;
   }
   return absl::InternalError("no free loopback port");

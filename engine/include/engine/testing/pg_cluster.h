@@ -22,6 +22,9 @@ struct PgClusterOptions {
   std::string stop_mode = "immediate";
 };
 
+// A loopback port free now (bound, read, closed).
+absl::StatusOr<int> FreeLoopbackPort();
+
 // `argv` run as the `postgres` user when we are root (PostgreSQL's server
 // programs refuse root), else as it is.
 std::vector<std::string> AsPostgres(std::vector<std::string> argv);
