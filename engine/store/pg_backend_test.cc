@@ -16,6 +16,8 @@
 #include "engine/testing/child_process.h"
 #include "engine/testing/pg_cluster.h"
 #include "gtest/gtest.h"
+#include "store/pg_connection.h"
+#include "store/pg_view.h"
 
 namespace returnpath::engine {
 namespace {
@@ -221,6 +223,71 @@ TEST_F(PgBackendTest, CursorReadsPageAfterPage) {
             std::vector<std::string>(keys.begin() + 100, keys.begin() + 1200));
   std::unique_ptr<StoreView> snapshot = *backend->Snapshot();
   EXPECT_EQ(Keys(*snapshot, Table::kEvents), keys);
+}
+
+TEST_F(PgBackendTest, QueueTablesAreVacuumedAfterAThousandRemovedRows) {
+  std::unique_ptr<StoreBackend> backend = Open();
+  absl::StatusOr<std::unique_ptr<PgConnection>> connection =
+      PgConnection::Connect(conninfo_);
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  for (const char* table : {"rp_timers", "rp_task_ready"}) {
+    const absl::string_view name[] = {table};
+    absl::StatusOr<PgResult> options =
+        (*connection)
+            ->Query(
+                "SELECT array_to_string(reloptions, ',')::bytea FROM pg_class "
+                "WHERE relname = convert_from($1, 'UTF8')",
+                name);
+    ASSERT_TRUE(options.ok()) << options.status();
+    ASSERT_EQ(PQntuples(options->get()), 1) << table;
+    EXPECT_EQ(PgBytes(options->get(), 0, 0),
+              "autovacuum_vacuum_scale_factor=0,"
+              "autovacuum_vacuum_threshold=1000")
+        << table;
+  }
+}
+
+// Notes each page's size a cursor asks for.
+class PageSizes final : public PgReader {
+ public:
+  explicit PageSizes(const PgReader& reader) : reader_(reader) {}
+  absl::StatusOr<PgResult> Read(
+      const std::string& sql,
+      absl::Span<const absl::string_view> params) const override {
+    const size_t at = sql.rfind(" LIMIT ");
+    if (at != std::string::npos) sizes.push_back(std::stoi(sql.substr(at + 7)));
+    return reader_.Read(sql, params);
+  }
+  mutable std::vector<int> sizes;
+
+ private:
+  const PgReader& reader_;
+};
+
+TEST_F(PgBackendTest, CursorPagesStartSmallAndGrow) {
+  std::unique_ptr<StoreBackend> backend = Open();
+  WriteSet writes;
+  for (int i = 0; i < 1300; ++i) {
+    writes.Put(Table::kTimers, absl::StrFormat("key%05d", i), "v");
+  }
+  ASSERT_TRUE(backend->WriteNow(writes).ok());
+  PageSizes reader(dynamic_cast<const PgReader&>(backend->Latest()));
+  {
+    // A scan that stops after the first rows reads one small page.
+    std::unique_ptr<TableCursor> cursor =
+        NewPgCursor(reader, Table::kTimers, "", "");
+    for (int i = 0; i < 3; ++i) cursor->Next();
+    EXPECT_EQ(cursor->key(), "key00003");
+    EXPECT_EQ(reader.sizes, std::vector<int>{16});
+  }
+  reader.sizes.clear();
+  std::unique_ptr<TableCursor> cursor =
+      NewPgCursor(reader, Table::kTimers, "", "");
+  int rows = 0;
+  for (; cursor->Valid(); cursor->Next()) ++rows;
+  EXPECT_TRUE(cursor->status().ok()) << cursor->status();
+  EXPECT_EQ(rows, 1300);
+  EXPECT_EQ(reader.sizes, (std::vector<int>{16, 32, 64, 128, 256, 512, 512}));
 }
 
 TEST_F(PgBackendTest, SnapshotDoesNotSeeLaterCommits) {

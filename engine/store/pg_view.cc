@@ -1,5 +1,6 @@
 #include "store/pg_view.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -7,14 +8,19 @@
 namespace returnpath::engine {
 namespace {
 
+// Most scans stop after a few rows (the next due timer, a queue's head), so
+// the first page is small; each next one doubles, up to the largest.
+constexpr int kFirstPageSize = 16;
+
 class PgCursor final : public TableCursor {
  public:
   PgCursor(const PgReader& reader, Table table, absl::string_view start,
-           absl::string_view limit, int page_size)
+           absl::string_view limit, int max_page_size)
       : reader_(reader),
         table_(PgTableName(table)),
         limit_(limit),
-        page_size_(page_size) {
+        page_size_(std::min(kFirstPageSize, max_page_size)),
+        max_page_size_(max_page_size) {
     Fetch(start, /*inclusive=*/true);
   }
 
@@ -30,6 +36,7 @@ class PgCursor final : public TableCursor {
   void Next() override {
     if (++row_ < PQntuples(page_.get()) || !more_) return;
     const std::string last(PgBytes(page_.get(), row_ - 1, 0));
+    page_size_ = std::min(page_size_ * 2, max_page_size_);
     Fetch(last, /*inclusive=*/false);
   }
   absl::Status status() const override { return status_; }
@@ -61,7 +68,8 @@ class PgCursor final : public TableCursor {
   const PgReader& reader_;
   const std::string table_;
   const std::string limit_;
-  const int page_size_;
+  int page_size_;
+  const int max_page_size_;
   PgResult page_;
   int row_ = 0;
   bool more_ = false;
@@ -109,8 +117,8 @@ absl::StatusOr<std::optional<std::string>> PgLastKey(const PgReader& reader,
 std::unique_ptr<TableCursor> NewPgCursor(const PgReader& reader, Table table,
                                          absl::string_view start,
                                          absl::string_view limit,
-                                         int page_size) {
-  return std::make_unique<PgCursor>(reader, table, start, limit, page_size);
+                                         int max_page_size) {
+  return std::make_unique<PgCursor>(reader, table, start, limit, max_page_size);
 }
 
 }  // namespace returnpath::engine

@@ -39,12 +39,13 @@ absl::StatusOr<std::optional<std::string>> PgLastKey(const PgReader& reader,
                                                      absl::string_view start,
                                                      absl::string_view limit);
 
-// A cursor over [start, limit) (empty limit: to the end) that reads
-// `page_size` rows at a time. `reader` must outlive it.
+// A cursor over [start, limit) (empty limit: to the end) that reads a page
+// of rows at a time: a small first one, then each twice the last, up to
+// `max_page_size`. `reader` must outlive it.
 std::unique_ptr<TableCursor> NewPgCursor(const PgReader& reader, Table table,
                                          absl::string_view start,
                                          absl::string_view limit,
-                                         int page_size = 512);
+                                         int max_page_size = 512);
 
 // A view (StoreView, GroupWrite) whose reads are queries through its own
 // PgReader::Read.
