@@ -165,6 +165,39 @@ std::vector<std::string> SortedUnique(std::vector<std::string> v) {
 
 }  // namespace
 
+std::vector<TableKey> AppendReads(const AppendRequest& request,
+                                  const PreparedAppend* prepared,
+                                  bool sealed) {
+  std::vector<TableKey> reads;
+  if (!request.idempotency_key.empty()) {
+    reads.push_back({Table::kIdempotency, StoredIdempotencyKey(request)});
+  }
+  reads.push_back({Table::kState, request.stream_id});
+  if (sealed) {
+    reads.push_back({Table::kKeys, keys::StreamKey(request.stream_id)});
+  }
+  if (prepared == nullptr) return reads;
+  for (const auto& [stream, version] : prepared->read) {
+    reads.push_back({Table::kState, stream});
+  }
+  for (const PreparedEvent& event : prepared->events) {
+    const Transition& t = event.transition;
+    auto item = [&](Table table, absl::string_view id) {
+      reads.push_back({table, keys::StreamItem(event.stream_id, id)});
+    };
+    for (const TimerSpec& timer : t.timers_to_arm) item(Table::kTimerIds, timer.id);
+    for (const std::string& id : t.timers_to_cancel) item(Table::kTimerIds, id);
+    for (const auto* specs : {&t.tasks_to_open, &t.tasks_to_update}) {
+      for (const TaskSpec& task : *specs) item(Table::kTasks, task.id);
+    }
+    for (const std::string& id : t.tasks_to_close) item(Table::kTasks, id);
+    for (const Transition::TaskOutcome& done : t.tasks_to_complete) {
+      item(Table::kTasks, done.id);
+    }
+  }
+  return reads;
+}
+
 absl::Status CommandContext::KeyUsedForAnotherRequest() {
   return absl::AlreadyExistsError(
       "idempotency_key was already used for a different request");

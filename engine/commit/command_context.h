@@ -307,6 +307,11 @@ class CommandContext {
 // (it takes no more events), else OK.
 absl::Status RefuseErased(const returnpath::v1::StreamRecord& record);
 
+// The records CommandContext::Append reads for `request`, as far as known
+// before it runs (Command::reads); `prepared` may be null.
+std::vector<TableKey> AppendReads(const AppendRequest& request,
+                                  const PreparedAppend* prepared, bool sealed);
+
 }  // namespace returnpath::engine
 
 #endif  // RETURNPATH_ENGINE_COMMIT_COMMAND_CONTEXT_H_

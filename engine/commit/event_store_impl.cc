@@ -190,10 +190,17 @@ std::unique_ptr<PreparedAppend> EventStoreImpl::Prepare(
 void EventStoreImpl::AppendAsync(AppendRequest request, AppendCallback done) {
   // The workflow runs here, on the caller's thread; the sequencer checks.
   std::unique_ptr<PreparedAppend> prepared = Prepare(request);
-  sequencer_->Submit(MakeCommand<AppendResult>(
+  std::vector<TableKey> reads;
+  if (backend_->Shared()) {
+    reads = AppendReads(request, prepared.get(),
+                        backend_->master_keys() != nullptr);
+  }
+  Command command = MakeCommand<AppendResult>(
       [request = std::move(request), prepared = std::move(prepared)](
           CommandContext& ctx) { return ctx.Append(request, prepared.get()); },
-      std::move(done)));
+      std::move(done));
+  command.reads = std::move(reads);
+  sequencer_->Submit(std::move(command));
 }
 
 void EventStoreImpl::Submit(Command command) {

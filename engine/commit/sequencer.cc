@@ -1,6 +1,7 @@
 #include "commit/sequencer.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "absl/base/internal/raw_logging.h"
 #include "absl/strings/str_cat.h"
@@ -180,8 +181,17 @@ void Sequencer::TakeGroup(std::vector<Command>* group) {
 
 void Sequencer::RunShared(std::vector<Command> commands) {
   absl::StatusOr<std::unique_ptr<GroupWrite>> write = backend_->BeginGroup();
+  absl::Status read = write.status();
+  if (read.ok()) {
+    std::vector<TableKey> keys = ChainStateKeys();
+    for (Command& command : commands) {
+      std::move(command.reads.begin(), command.reads.end(),
+                std::back_inserter(keys));
+    }
+    read = (*write)->Prefetch(keys);
+  }
   absl::StatusOr<ChainState> chain =
-      write.ok() ? ReadChainState(**write) : write.status();
+      read.ok() ? ReadChainState(**write) : read;
   if (!chain.ok()) {
     for (Command& command : commands) command.done(chain.status());
     return;

@@ -70,6 +70,10 @@ struct Command {
   // Work nobody waits on (timer firings): it yields to the other commands,
   // so that a wave of firings does not stall the people recording events.
   bool background = false;
+  // Records `run` will read, as far as known before it runs: on a shared
+  // store, where each read is a round trip, the group reads them all at
+  // once (GroupWrite::Prefetch). Only a hint.
+  std::vector<TableKey> reads;
 };
 
 // A Command whose body yields a value; `done` gets it once durable, or the

@@ -1,6 +1,10 @@
 #include "store/pg_backend.h"
 
+#include <arpa/inet.h>
+
 #include <atomic>
+#include <cstring>
+#include <optional>
 #include <iostream>
 #include <utility>
 #include <vector>
@@ -288,6 +292,63 @@ class PgGroupWrite final : public PgReads<GroupWrite> {
     return writer_->Query(sql, params);
   }
 
+  // Every key in one query: the group holds the write lock, so what it
+  // reads stays current until it commits.
+  absl::Status Prefetch(absl::Span<const TableKey> keys) override {
+    std::vector<std::vector<absl::string_view>> by_table(kTableCount);
+    for (const TableKey& key : keys) {
+      by_table[static_cast<size_t>(key.table)].push_back(key.key);
+    }
+    std::string sql;
+    std::vector<std::string> arrays;
+    std::vector<Table> tables;
+    for (size_t i = 0; i < kTableCount; ++i) {
+      if (by_table[i].empty()) continue;
+      const Table table = static_cast<Table>(i);
+      tables.push_back(table);
+      arrays.push_back(ByteaArray(by_table[i]));
+      absl::StrAppend(&sql, sql.empty() ? "" : " UNION ALL ", "SELECT ", i,
+                      "::int4, key, value FROM ", PgTableName(table),
+                      " WHERE key = ANY($", arrays.size(), "::bytea[])");
+    }
+    if (sql.empty()) return absl::OkStatus();
+    const std::vector<absl::string_view> params(arrays.begin(), arrays.end());
+    const std::vector<Oid> types(params.size(), kByteaArrayOid);
+    absl::MutexLock lock(&mu_);
+    RP_ASSIGN_OR_RETURN(PgResult rows, writer_->Query(sql, params, types));
+    // Absent unless found.
+    for (size_t i = 0; i < tables.size(); ++i) {
+      for (absl::string_view key : by_table[static_cast<size_t>(tables[i])]) {
+        prefetched_.insert_or_assign(CacheKey(tables[i], key), std::nullopt);
+      }
+    }
+    for (int row = 0; row < PQntuples(rows.get()); ++row) {
+      uint32_t table;
+      std::memcpy(&table, PQgetvalue(rows.get(), row, 0), sizeof(table));
+      prefetched_.insert_or_assign(
+          CacheKey(static_cast<Table>(ntohl(table)),
+                   PgBytes(rows.get(), row, 1)),
+          std::string(PgBytes(rows.get(), row, 2)));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> Get(Table table,
+                                  absl::string_view key) const override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (auto it = prefetched_.find(CacheKey(table, key));
+          it != prefetched_.end()) {
+        if (!it->second.has_value()) {
+          return absl::NotFoundError(
+              absl::StrCat("no such key in ", TableName(table)));
+        }
+        return *it->second;
+      }
+    }
+    return PgReads<GroupWrite>::Get(table, key);
+  }
+
   absl::Status Commit(const WriteSet& writes) override {
     absl::MutexLock lock(&mu_);
     if (committed_) return absl::FailedPreconditionError("committed already");
@@ -314,10 +375,17 @@ class PgGroupWrite final : public PgReads<GroupWrite> {
   }
 
  private:
+  static std::string CacheKey(Table table, absl::string_view key) {
+    return absl::StrCat(TableName(table), absl::string_view("\0", 1), key);
+  }
+
   PgBackend* const backend_;
   mutable absl::Mutex mu_;
   std::unique_ptr<PgConnection> writer_ ABSL_GUARDED_BY(mu_);
   bool committed_ ABSL_GUARDED_BY(mu_) = false;
+  // What Prefetch read, by CacheKey; nullopt: absent.
+  absl::flat_hash_map<std::string, std::optional<std::string>> prefetched_
+      ABSL_GUARDED_BY(mu_);
 };
 
 absl::StatusOr<std::unique_ptr<PgConnection>> PgBackend::LockedWriter() {

@@ -247,6 +247,33 @@ TEST_F(PgBackendTest, QueueTablesAreVacuumedAfterAThousandRemovedRows) {
   }
 }
 
+TEST_F(PgBackendTest, AGroupAnswersPrefetchedKeysFromWhatItReadAtOnce) {
+  std::unique_ptr<StoreBackend> backend = Open();
+  Put(*backend, Table::kState, "kept", "before");
+  Put(*backend, Table::kTasks, "other", "before");
+  absl::StatusOr<std::unique_ptr<GroupWrite>> group = backend->BeginGroup();
+  ASSERT_TRUE(group.ok()) << group.status();
+  const TableKey keys[] = {{Table::kState, "kept"},
+                           {Table::kState, "absent"},
+                           {Table::kTasks, "other"}};
+  ASSERT_TRUE((*group)->Prefetch(keys).ok());
+  // Rows changed behind the group's back (by SQL, not through a store,
+  // which would wait for the group): its reads of what it prefetched do
+  // not go to the server again; other reads do.
+  absl::StatusOr<std::unique_ptr<PgConnection>> dba =
+      PgConnection::Connect(conninfo_);
+  ASSERT_TRUE(dba.ok()) << dba.status();
+  ASSERT_TRUE((*dba)
+                  ->Exec("UPDATE rp_state SET value = 'after';"
+                         "INSERT INTO rp_state VALUES ('absent', 'now');"
+                         "INSERT INTO rp_state VALUES ('late', 'read');")
+                  .ok());
+  EXPECT_EQ(*(*group)->Get(Table::kState, "kept"), "before");
+  EXPECT_TRUE(absl::IsNotFound((*group)->Get(Table::kState, "absent").status()));
+  EXPECT_EQ(*(*group)->Get(Table::kTasks, "other"), "before");
+  EXPECT_EQ(*(*group)->Get(Table::kState, "late"), "read");
+}
+
 // Notes each page's size a cursor asks for.
 class PageSizes final : public PgReader {
  public:

@@ -106,10 +106,12 @@ absl::Status PgConnection::Exec(const char* sql) {
 }
 
 absl::StatusOr<PgResult> PgConnection::Query(
-    const std::string& sql, absl::Span<const absl::string_view> params) {
+    const std::string& sql, absl::Span<const absl::string_view> params,
+    absl::Span<const Oid> param_types) {
   std::vector<const char*> values;
   std::vector<int> lengths;
-  std::vector<Oid> types(params.size(), kByteaOid);
+  std::vector<Oid> types(param_types.begin(), param_types.end());
+  types.resize(params.size(), kByteaOid);
   std::vector<int> formats(params.size(), 1);
   for (absl::string_view param : params) {
     values.push_back(param.data());

@@ -59,9 +59,11 @@ class PgConnection {
 
   // Runs `sql` (one or more statements, text protocol, no parameters).
   absl::Status Exec(const char* sql);
-  // Runs one statement with bytea parameters; rows come back binary.
+  // Runs one statement with binary parameters, of `types` (none given:
+  // each a bytea); rows come back binary.
   absl::StatusOr<PgResult> Query(const std::string& sql,
-                                 absl::Span<const absl::string_view> params);
+                                 absl::Span<const absl::string_view> params,
+                                 absl::Span<const Oid> types = {});
   // Sends every statement in one pipeline and one sync, then reads every
   // result: the first error, if any.
   absl::Status RunPipeline(const std::vector<PgStatement>& statements);

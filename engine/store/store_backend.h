@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "engine/event_store.h"
 #include "engine/master_key.h"
 #include "engine/store_view.h"
@@ -30,6 +31,13 @@ bool IsPostgresUri(absl::string_view path);
 // read stays current while it runs.
 class GroupWrite : public StoreView {
  public:
+  // Reads `keys` now, in as few round trips as the backend can, so that the
+  // group's later Gets of them are answered from memory. Only a hint: a key
+  // not named is read when asked for. An error is the read's.
+  virtual absl::Status Prefetch(absl::Span<const TableKey> keys) {
+    return absl::OkStatus();
+  }
+
   // Writes `writes` in one atomic, durable step (when the backend syncs).
   // Called at most once. An error means nothing was written.
   virtual absl::Status Commit(const WriteSet& writes) = 0;

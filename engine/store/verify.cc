@@ -142,6 +142,15 @@ absl::StatusOr<ChainState> ReadChainState(const StoreView& view) {
   return state;
 }
 
+std::vector<TableKey> ChainStateKeys() {
+  std::vector<TableKey> keys;
+  for (const char* key : {keys::kMetaLastPosition, keys::kMetaChainHead,
+                          keys::kMetaAccessLast, keys::kMetaAccessHead}) {
+    keys.push_back(TableKey{Table::kMeta, key});
+  }
+  return keys;
+}
+
 absl::StatusOr<ChainState> RecoverChain(const StoreView& view) {
   RP_ASSIGN_OR_RETURN(ChainState meta, ReadMeta(view));
   RP_RETURN_IF_ERROR(CheckHead(view, meta));

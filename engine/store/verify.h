@@ -7,6 +7,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include <vector>
+
 #include "engine/event_store.h"
 #include "store/hash_chain.h"
 #include "engine/store_view.h"
@@ -22,6 +24,8 @@ absl::StatusOr<ChainEnd> ReadChainEnd(const StoreView& view,
 // Both chains' ends (the log's and the access log's) as meta records them,
 // unchecked: what a group on a shared store starts from.
 absl::StatusOr<ChainState> ReadChainState(const StoreView& view);
+// The records ReadChainState reads.
+std::vector<TableKey> ChainStateKeys();
 
 // Reads the end of the log from meta and checks it against the last stored
 // event: same position, same hash. DATA_LOSS saying what disagrees.

@@ -44,6 +44,12 @@ inline constexpr size_t kTableCount = static_cast<size_t>(Table::kKeys) + 1;
 // "events", "task_ready", ...: the table's name in messages.
 absl::string_view TableName(Table table);
 
+// One record's address.
+struct TableKey {
+  Table table;
+  std::string key;
+};
+
 // A forward walk over a table's keys in byte order. Not thread-safe; the view
 // it came from must outlive it.
 class TableCursor {
