@@ -2,25 +2,28 @@
 // first and page by page; tampering found by VerifyAccessLog or Open; records
 // an earlier release wrote unchained, chained on open.
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "engine/event_store.h"
 #include "engine/proto_time.h"
-#include "engine/testing/raw_store.h"
+#include "engine/testing/edit_store.h"
 #include "engine/testing/store_test_util.h"
 #include "engine/testing/test_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "rocksdb/db.h"
 #include "store/keys.h"
 
 namespace returnpath::engine {
 namespace {
 
 using ::returnpath::engine::testing::Day;
-using ::returnpath::engine::testing::EditRaw;
+using ::returnpath::engine::testing::EditStore;
+using ::returnpath::engine::testing::RawTable;
 using ::returnpath::engine::testing::TempDir;
 using ::returnpath::engine::testing::TestStorePath;
 using ::returnpath::v1::AccessEntry;
@@ -84,11 +87,9 @@ class AccessTest : public ::testing::Test {
     ASSERT_TRUE(Log({"P3"}, "a").ok());
   }
 
-  void CloseAndEdit(
-      const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>&
-          edit) {
+  void CloseAndEdit(const std::function<void(RawTable&)>& edit) {
     store_.reset();
-    EditRaw(dir_.path(), keys::kAccessLog, edit);
+    EditStore(dir_.path(), Table::kAccessLog, edit);
   }
 
   TempDir dir_;
@@ -181,17 +182,12 @@ TEST_F(AccessTest, AReopenedStoreGoesOnWithTheSameChain) {
 }
 
 TEST_F(AccessTest, AChangedByteInARecordIsFound) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   WriteFour();
-  CloseAndEdit([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-    std::string value;
-    ASSERT_TRUE(
-        db->Get(rocksdb::ReadOptions(), cf, keys::AccessRecord(2), &value)
-            .ok());
-    value[value.size() - 3] ^= 0x01;  // inside the entry's bytes
-    ASSERT_TRUE(
-        db->Put(rocksdb::WriteOptions(), cf, keys::AccessRecord(2), value)
-            .ok());
+  CloseAndEdit([](RawTable& access_log) {
+    std::optional<std::string> value = access_log.Get(keys::AccessRecord(2));
+    ASSERT_TRUE(value.has_value());
+    (*value)[value->size() - 3] ^= 0x01;  // inside the entry's bytes
+    access_log.Put(keys::AccessRecord(2), *value);
   });
   ASSERT_TRUE(Open().ok());
   const absl::Status verified = Verify();
@@ -200,12 +196,9 @@ TEST_F(AccessTest, AChangedByteInARecordIsFound) {
 }
 
 TEST_F(AccessTest, ADeletedRecordIsFoundByVerifyAndByTheRead) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   WriteFour();
-  CloseAndEdit([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-    ASSERT_TRUE(
-        db->Delete(rocksdb::WriteOptions(), cf, keys::AccessRecord(2)).ok());
-  });
+  CloseAndEdit(
+      [](RawTable& access_log) { access_log.Delete(keys::AccessRecord(2)); });
   ASSERT_TRUE(Open().ok());
   const absl::Status verified = Verify();
   EXPECT_EQ(verified.code(), absl::StatusCode::kDataLoss);
@@ -221,18 +214,15 @@ TEST_F(AccessTest, ADeletedRecordIsFoundByVerifyAndByTheRead) {
 }
 
 TEST_F(AccessTest, ADeletedOrAddedIndexEntryIsFound) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   WriteFour();
   // Hiding a read from a person's listing: its by-stream entry goes.
-  CloseAndEdit([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+  CloseAndEdit([](RawTable& access_log) {
     const std::string prefix =
         keys::AccessIndexPrefix(keys::kAccessByStreamTag, "P2");
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), cf));
-    it->Seek(prefix);
-    ASSERT_TRUE(it->Valid());
-    ASSERT_TRUE(it->key().starts_with(prefix));
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, it->key()).ok());
+    std::optional<std::string> entry = access_log.FirstKeyFrom(prefix);
+    ASSERT_TRUE(entry.has_value());
+    ASSERT_TRUE(absl::StartsWith(*entry, prefix));
+    access_log.Delete(*entry);
   });
   ASSERT_TRUE(Open().ok());
   AccessQuery p2;
@@ -244,19 +234,12 @@ TEST_F(AccessTest, ADeletedOrAddedIndexEntryIsFound) {
               HasSubstr("access record 2: an index entry of it is missing"));
 
   // Putting it back under another person's name is found as well.
-  CloseAndEdit([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf,
-                        keys::AccessIndex(keys::AccessIndexPrefix(
-                                              keys::kAccessByStreamTag, "P2"),
-                                          Day(3), 2),
-                        "")
-                    .ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf,
-                        keys::AccessIndex(keys::AccessIndexPrefix(
-                                              keys::kAccessByStreamTag, "P9"),
-                                          Day(3), 2),
-                        "")
-                    .ok());
+  CloseAndEdit([](RawTable& access_log) {
+    for (const char* stream : {"P2", "P9"}) {
+      const std::string prefix =
+          keys::AccessIndexPrefix(keys::kAccessByStreamTag, stream);
+      access_log.Put(keys::AccessIndex(prefix, Day(3), 2), "");
+    }
   });
   ASSERT_TRUE(Open().ok());
   verified = Verify();
@@ -272,12 +255,9 @@ TEST_F(AccessTest, ADeletedOrAddedIndexEntryIsFound) {
 }
 
 TEST_F(AccessTest, ARemovedLastRecordStopsOpen) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   WriteFour();
-  CloseAndEdit([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-    ASSERT_TRUE(
-        db->Delete(rocksdb::WriteOptions(), cf, keys::AccessRecord(4)).ok());
-  });
+  CloseAndEdit(
+      [](RawTable& access_log) { access_log.Delete(keys::AccessRecord(4)); });
   const absl::Status opened = Open();
   EXPECT_EQ(opened.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(opened.message(),
@@ -296,14 +276,11 @@ std::string LegacyKey(const std::string& stream, absl::Time time,
 }
 
 TEST_F(AccessTest, RecordsOfAnEarlierReleaseAreChainedOnOpen) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
-  CloseAndEdit([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+  CloseAndEdit([](RawTable& access_log) {
     for (int i = 0; i < 5000; ++i) {  // more than one migration batch
       const std::string stream = i % 2 == 0 ? "P1" : "P2";
-      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf,
-                          LegacyKey(stream, Day(1) + absl::Seconds(i), i),
-                          absl::StrCat("old:", i % 3))
-                      .ok());
+      access_log.Put(LegacyKey(stream, Day(1) + absl::Seconds(i), i),
+                     absl::StrCat("old:", i % 3));
     }
   });
   const absl::Status refused = Open();

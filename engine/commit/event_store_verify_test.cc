@@ -3,42 +3,38 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/event_store.h"
-#include "engine/testing/raw_store.h"
+#include "engine/testing/edit_store.h"
 #include "engine/testing/store_test_util.h"
 #include "engine/testing/test_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "rocksdb/db.h"
 #include "store/keys.h"
 
 namespace returnpath::engine {
 namespace {
 
 using ::returnpath::engine::testing::Day;
-using ::returnpath::engine::testing::EditRaw;
+using ::returnpath::engine::testing::EditStore;
+using ::returnpath::engine::testing::RawTable;
 using ::returnpath::engine::testing::Req;
 using ::returnpath::engine::testing::TempDir;
 using ::returnpath::engine::testing::TestStorePath;
 using ::testing::HasSubstr;
 
 // Flips one bit of byte `offset` of the stored value at `position`.
-void FlipByte(const std::string& path, uint64_t position, size_t offset) {
-  EditRaw(path, keys::kEvents,
-          [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-            std::string value;
-            ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cf,
-                                keys::Event(position), &value)
-                            .ok());
-            ASSERT_LT(offset, value.size());
-            value[offset] ^= 0x04;
-            ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf,
-                                keys::Event(position), value)
-                            .ok());
-          });
+void FlipByte(const std::string& dir, uint64_t position, size_t offset) {
+  EditStore(dir, Table::kEvents, [&](RawTable& events) {
+    std::optional<std::string> value = events.Get(keys::Event(position));
+    ASSERT_TRUE(value.has_value());
+    ASSERT_LT(offset, value->size());
+    (*value)[offset] ^= 0x04;
+    events.Put(keys::Event(position), *value);
+  });
 }
 
 class VerifyTest : public ::testing::Test {
@@ -95,7 +91,6 @@ TEST_F(VerifyTest, IntactLogVerifiesWithProgress) {
 }
 
 TEST_F(VerifyTest, FlippedEnvelopeByteIsDataLossAtThatPosition) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   FlipByte(dir_.path(), 7, 40);  // inside the envelope bytes
   absl::Status s = OpenAndVerify();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
@@ -105,14 +100,11 @@ TEST_F(VerifyTest, FlippedEnvelopeByteIsDataLossAtThatPosition) {
 }
 
 TEST_F(VerifyTest, FlippedBytesAnywhereInAnEventAreFound) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   std::string value;
-  EditRaw(
-      dir_.path(), keys::kEvents,
-      [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-        ASSERT_TRUE(
-            db->Get(rocksdb::ReadOptions(), cf, keys::Event(11), &value).ok());
-      });
+  EditStore(dir_.path(), Table::kEvents, [&](RawTable& events) {
+    value = events.Get(keys::Event(11)).value_or("");
+  });
+  ASSERT_FALSE(value.empty());
   // The hash, its boundary with the envelope, and a stride through the rest
   // (each probe reopens the database, so not every byte).
   std::vector<size_t> offsets = {0, 31, 32, 33, value.size() - 1};
@@ -131,12 +123,8 @@ TEST_F(VerifyTest, FlippedBytesAnywhereInAnEventAreFound) {
 }
 
 TEST_F(VerifyTest, RemovedEventIsDataLoss) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
-  EditRaw(dir_.path(), keys::kEvents,
-          [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-            ASSERT_TRUE(
-                db->Delete(rocksdb::WriteOptions(), cf, keys::Event(8)).ok());
-          });
+  EditStore(dir_.path(), Table::kEvents,
+            [](RawTable& events) { events.Delete(keys::Event(8)); });
   absl::Status s = OpenAndVerify();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("position 8: missing"));
@@ -144,14 +132,10 @@ TEST_F(VerifyTest, RemovedEventIsDataLoss) {
 }
 
 TEST_F(VerifyTest, RedirectedStreamIndexIsDataLoss) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
-  EditRaw(dir_.path(), keys::kStreams,
-          [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-            // p-0's version 2 is position 4; point it at position 1.
-            ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf,
-                                keys::StreamVersion("p-0", 2), keys::U64(1))
-                            .ok());
-          });
+  EditStore(dir_.path(), Table::kStreams, [](RawTable& streams) {
+    // p-0's version 2 is position 4; point it at position 1.
+    streams.Put(keys::StreamVersion("p-0", 2), keys::U64(1));
+  });
   absl::Status s = OpenAndVerify();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("position 4"));
@@ -159,18 +143,14 @@ TEST_F(VerifyTest, RedirectedStreamIndexIsDataLoss) {
 }
 
 TEST_F(VerifyTest, TamperedLastEventOrMetaFailsOpen) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   FlipByte(dir_.path(), 20, 3);  // the stored hash of the last event
   absl::Status s = Open();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("position 20"));
   FlipByte(dir_.path(), 20, 3);
 
-  EditRaw(dir_.path(), keys::kEvents,
-          [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-            ASSERT_TRUE(
-                db->Delete(rocksdb::WriteOptions(), cf, keys::Event(20)).ok());
-          });
+  EditStore(dir_.path(), Table::kEvents,
+            [](RawTable& events) { events.Delete(keys::Event(20)); });
   s = Open();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("last stored event is at 19"));

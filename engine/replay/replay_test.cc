@@ -1,26 +1,29 @@
 #include "engine/replay.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "engine/task_queue.h"
+#include "engine/testing/edit_store.h"
 #include "engine/testing/runtime_test_util.h"
+#include "engine/testing/test_store.h"
 #include "engine/timer_loop.h"
 #include "gmock/gmock.h"
-#include "engine/testing/test_store.h"
 #include "gtest/gtest.h"
 #include "store/codec.h"
 #include "store/keys.h"
-#include "store/store_db.h"
 #include "store/task_keys.h"
 
 namespace returnpath::engine {
 namespace {
 
 using ::returnpath::engine::testing::Day;
+using ::returnpath::engine::testing::RawTable;
 using returnpath::v1::Task;
 using ::testing::HasSubstr;
 
@@ -106,17 +109,25 @@ class ReplayTest : public testing::RuntimeTest {
     return out;
   }
 
-  // Closes the store, lets `tamper` write to its RocksDB, and reopens it.
-  template <typename F>
-  void Tamper(F tamper) {
+  // Closes the store, lets `tamper` edit its tables under it (EditTable),
+  // and reopens it.
+  void Tamper(const std::function<void()>& tamper) {
     ASSERT_TRUE(store_->Close().ok());
     store_.reset();
-    {
-      absl::StatusOr<std::unique_ptr<StoreDb>> db = StoreDb::Open(dir_.path());
-      ASSERT_TRUE(db.ok()) << db.status();
-      tamper(**db);
-    }
+    tamper();
     Open();
+  }
+
+  void EditTable(Table table, const std::function<void(RawTable&)>& edit) {
+    testing::EditStore(dir_.path(), table, edit);
+  }
+
+  // The stored task `id` of `stream`, read from the closed store.
+  static void ReadTask(RawTable& tasks, const std::string& stream,
+                       const std::string& id, Task* task) {
+    std::optional<std::string> stored = tasks.Get(keys::StreamItem(stream, id));
+    ASSERT_TRUE(stored.has_value()) << stream << "/" << id;
+    ASSERT_TRUE(task->ParseFromString(*stored));
   }
 
   std::pair<uint64_t, uint64_t> last_progress_;
@@ -190,16 +201,16 @@ TEST_F(ReplayTest, ReportsATimerLongPastDueAsOverdue) {
 }
 
 TEST_F(ReplayTest, FindsATamperedStateRecord) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   BuildHistory();
-  Tamper([](const StoreDb& db) {
-    returnpath::v1::StreamRecord record;
-    ASSERT_TRUE(record.ParseFromString(*db.Get(Table::kState, "p2", nullptr)));
-    record.set_state(record.state() + "|released early");
-    ASSERT_TRUE(db.db()
-                    ->Put(rocksdb::WriteOptions(), db.cf(Table::kState), "p2",
-                          record.SerializeAsString())
-                    .ok());
+  Tamper([&] {
+    EditTable(Table::kState, [](RawTable& state) {
+      std::optional<std::string> stored = state.Get("p2");
+      ASSERT_TRUE(stored.has_value());
+      returnpath::v1::StreamRecord record;
+      ASSERT_TRUE(record.ParseFromString(*stored));
+      record.set_state(record.state() + "|released early");
+      state.Put("p2", record.SerializeAsString());
+    });
   });
   std::vector<ReplayDifference> streamed;
   ReplayCheckOptions options;
@@ -217,26 +228,27 @@ TEST_F(ReplayTest, FindsATamperedStateRecord) {
 }
 
 TEST_F(ReplayTest, FindsTamperedTimersTasksAndIndexEntries) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   BuildHistory();
-  Tamper([](const StoreDb& db) {
-    rocksdb::WriteBatch batch;
+  Tamper([&] {
     // A timer the log says is armed (p1/t2 was cancelled; p3/b is parked):
     // remove p3's.
-    absl::Time due = Day(2);
-    batch.Delete(db.cf(Table::kTimers), keys::TimerDue(due, "p3", "b"));
-    batch.Delete(db.cf(Table::kTimerIds), keys::StreamItem("p3", "b"));
+    EditTable(Table::kTimers, [](RawTable& timers) {
+      timers.Delete(keys::TimerDue(Day(2), "p3", "b"));
+    });
+    EditTable(Table::kTimerIds, [](RawTable& timer_ids) {
+      timer_ids.Delete(keys::StreamItem("p3", "b"));
+    });
     // A task moved to another queue.
-    Task task;
-    ASSERT_TRUE(task.ParseFromString(
-        *db.Get(Table::kTasks, keys::StreamItem("p3", "k9"), nullptr)));
-    task.set_queue("police/pu");
-    batch.Put(db.cf(Table::kTasks), keys::StreamItem("p3", "k9"),
-              task.SerializeAsString());
+    EditTable(Table::kTasks, [](RawTable& tasks) {
+      Task task;
+      ReadTask(tasks, "p3", "k9", &task);
+      task.set_queue("police/pu");
+      tasks.Put(keys::StreamItem("p3", "k9"), task.SerializeAsString());
+    });
     // An index entry nobody wrote.
-    batch.Put(db.cf(Table::kIndex), keys::IndexEntry("stage/OVERSTAYED", "p1"),
-              "");
-    ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
+    EditTable(Table::kIndex, [](RawTable& index) {
+      index.Put(keys::IndexEntry("stage/OVERSTAYED", "p1"), "");
+    });
   });
   ReplayReport report = Check();
   std::set<std::pair<std::string, std::string>> found;
@@ -251,25 +263,29 @@ TEST_F(ReplayTest, FindsTamperedTimersTasksAndIndexEntries) {
 // The check walks one stream at a time; entries of streams that have no
 // events, and events the stream index leaves out, are found all the same.
 TEST_F(ReplayTest, FindsOrphanEntriesAndGapsInTheStreamIndex) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   BuildHistory();
-  Tamper([](const StoreDb& db) {
-    rocksdb::WriteBatch batch;
+  Tamper([&] {
     // "p0" sorts before every real stream, "p9" after them.
-    returnpath::v1::StreamRecord record;
-    record.set_version(1);
-    batch.Put(db.cf(Table::kState), "p0", record.SerializeAsString());
-    Task task;
-    task.set_stream_id("p9");
-    task.set_id("k1");
-    batch.Put(db.cf(Table::kTasks), keys::StreamItem("p9", "k1"),
-              task.SerializeAsString());
-    std::string due;
-    keys::PutTime(&due, Day(4));
-    batch.Put(db.cf(Table::kTimerIds), keys::StreamItem("p9", "t1"), due);
+    EditTable(Table::kState, [](RawTable& state) {
+      returnpath::v1::StreamRecord record;
+      record.set_version(1);
+      state.Put("p0", record.SerializeAsString());
+    });
+    EditTable(Table::kTasks, [](RawTable& tasks) {
+      Task task;
+      task.set_stream_id("p9");
+      task.set_id("k1");
+      tasks.Put(keys::StreamItem("p9", "k1"), task.SerializeAsString());
+    });
+    EditTable(Table::kTimerIds, [](RawTable& timer_ids) {
+      std::string due;
+      keys::PutTime(&due, Day(4));
+      timer_ids.Put(keys::StreamItem("p9", "t1"), due);
+    });
     // p2's first event drops out of the stream index.
-    batch.Delete(db.cf(Table::kStreams), keys::StreamVersion("p2", 1));
-    ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
+    EditTable(Table::kStreams, [](RawTable& streams) {
+      streams.Delete(keys::StreamVersion("p2", 1));
+    });
   });
   ReplayReport report = Check();
   std::set<std::pair<std::string, std::string>> found;
@@ -288,19 +304,20 @@ TEST_F(ReplayTest, FindsOrphanEntriesAndGapsInTheStreamIndex) {
 }
 
 TEST_F(ReplayTest, FindsARedirectedStreamIndexAndALeftoverReadyEntry) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   BuildHistory();
-  Tamper([](const StoreDb& db) {
-    rocksdb::WriteBatch batch;
+  Tamper([&] {
     // p3's version 2 points at p1's first event.
-    batch.Put(db.cf(Table::kStreams), keys::StreamVersion("p3", 2),
-              keys::U64(1));
+    EditTable(Table::kStreams, [](RawTable& streams) {
+      streams.Put(keys::StreamVersion("p3", 2), keys::U64(1));
+    });
     // p3's closed task k9 is back in its queue.
     Task task;
-    ASSERT_TRUE(task.ParseFromString(
-        *db.Get(Table::kTasks, keys::StreamItem("p3", "k9"), nullptr)));
-    batch.Put(db.cf(Table::kTaskReady), task_keys::Ready(task), "");
-    ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
+    EditTable(Table::kTasks,
+              [&](RawTable& tasks) { ReadTask(tasks, "p3", "k9", &task); });
+    ASSERT_FALSE(task.id().empty());
+    EditTable(Table::kTaskReady, [&](RawTable& task_ready) {
+      task_ready.Put(task_keys::Ready(task), "");
+    });
   });
   ReplayReport report = Check();
   bool redirected = false, leftover = false;

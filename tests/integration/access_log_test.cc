@@ -3,13 +3,12 @@
 // logged too; Verify checks its chain and finds a record changed under the
 // daemon; returnctl shows it.
 
-#include <filesystem>
+#include <optional>
 #include <set>
+#include <string>
 
-#include "engine/testing/raw_store.h"
+#include "engine/testing/edit_store.h"
 #include "gmock/gmock.h"
-#include "rocksdb/db.h"
-#include "engine/testing/test_store.h"
 #include "tests/integration/scoped_fixture.h"
 
 namespace returnpath::integration {
@@ -148,7 +147,6 @@ TEST_F(AccessLogTest, ReadingTheAccessLogIsLoggedForThePersonsItShows) {
 }
 
 TEST_F(AccessLogTest, VerifyChecksTheAccessLogAndFindsAChangedRecord) {
-  RP_SKIP_ON_POSTGRES("the test edits RocksDB directly");
   RP_ASSERT_OK(Client("reception-oslo").GetPathway("P-O1"));
   std::optional<v1::VerifyOutcome> outcome;
   RP_ASSERT_OK(
@@ -166,30 +164,22 @@ TEST_F(AccessLogTest, VerifyChecksTheAccessLogAndFindsAChangedRecord) {
 
   // Someone with the disk changes who read: the chain shows it.
   daemon().Stop();
-  const std::string store = daemon().data_dir() + "/store";
-  engine::testing::EditRaw(
-      store, "access_log",
-      [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+  engine::testing::EditStore(
+      daemon().data_dir() + "/store", engine::Table::kAccessLog,
+      [](engine::testing::RawTable& access_log) {
         std::string key(1, '\x01');
         key.append(7, '\0');
         key.push_back('\x01');  // record 1
-        std::string value;
-        ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cf, key, &value).ok());
-        const size_t at = value.find("reception-oslo");
+        std::optional<std::string> value = access_log.Get(key);
+        ASSERT_TRUE(value.has_value());
+        const size_t at = value->find("reception-oslo");
         ASSERT_NE(at, std::string::npos);
-        value.replace(at, 14, "reception-XXXX");
-        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, key, value).ok());
+        value->replace(at, 14, "reception-XXXX");
+        access_log.Put(key, *value);
       });
   DaemonOptions options = Options();
   options.clock_start = "";  // resume at the store's time
-  options.prepare_data_dir = [&store](const std::string& data_dir) {
-    std::filesystem::copy(store, data_dir + "/store",
-                          std::filesystem::copy_options::recursive);
-    // The store's events are sealed under the first daemon's master key.
-    std::filesystem::copy_file(store + "/../master.key",
-                               data_dir + "/master.key");
-    return absl::OkStatus();
-  };
+  options.store_of = daemon().data_dir();
   absl::StatusOr<std::unique_ptr<Daemon>> reopened = Daemon::Start(options);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   client::ConnectionOptions auditor;

@@ -3,7 +3,6 @@
 // under the system clock unless told, and a manual clock without a start
 // resumes where the store's time stands.
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -71,19 +70,10 @@ TEST_F(ClockRestartTest, AManualClockStartedBehindTheStoreIsRefused) {
 }
 
 TEST_F(ClockRestartTest, AManualClockWithoutAStartResumesAtTheStoresTime) {
-  RP_SKIP_ON_POSTGRES("the test copies the store's directory");
   const absl::Time last = WriteAheadOfRealTimeAndStop();
-  const std::string store = daemon().data_dir() + "/store";
   DaemonOptions options;
   options.clock_start = "";  // the default: now, or the store's time
-  options.prepare_data_dir = [&store](const std::string& data_dir) {
-    std::filesystem::copy(store, data_dir + "/store",
-                          std::filesystem::copy_options::recursive);
-    // The store's events are sealed under the first daemon's master key.
-    std::filesystem::copy_file(store + "/../master.key",
-                               data_dir + "/master.key");
-    return absl::OkStatus();
-  };
+  options.store_of = daemon().data_dir();
   absl::StatusOr<std::unique_ptr<Daemon>> resumed = Daemon::Start(options);
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   client::ConnectionOptions admin;

@@ -15,6 +15,28 @@ std::vector<std::string> StoreFlags(const std::string& data_dir) {
   return {"--store=" + engine::testing::TestStorePath(data_dir + "/store")};
 }
 
+namespace {
+
+// Copies into `data_dir` what opening the store of the daemon stopped on
+// `stopped_data_dir` takes (DaemonOptions::store_of).
+absl::Status TakeStoreOf(const std::string& stopped_data_dir,
+                         const std::string& data_dir) {
+  std::error_code error;
+  std::filesystem::copy_file(stopped_data_dir + "/master.key",
+                             data_dir + "/master.key", error);
+  if (!error && !engine::testing::TestStoreIsPostgres()) {
+    std::filesystem::copy(stopped_data_dir + "/store", data_dir + "/store",
+                          std::filesystem::copy_options::recursive, error);
+  }
+  if (error) {
+    return absl::InternalError(absl::StrCat(
+        "taking the store of ", stopped_data_dir, ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 std::string ReturnpathdPath() { return RETURNPATHD_PATH; }
 std::string ReturnctlPath() { return RETURNCTL_PATH; }
 std::string PolicyDir() { return POLICY_DIR; }
@@ -49,6 +71,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     absl::Status prepared = options.prepare_data_dir(daemon->data_dir_);
     if (!prepared.ok()) return prepared;
   }
+  if (!options.store_of.empty()) {
+    absl::Status taken = TakeStoreOf(options.store_of, daemon->data_dir_);
+    if (!taken.ok()) return taken;
+  }
 
   std::vector<std::string> argv = {binary,
                                    "--data_dir=" + daemon->data_dir_,
@@ -56,7 +82,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
                                    "--port_file=" + port_file,
                                    "--clock=" + options.clock,
                                    "--policy_dir=" POLICY_DIR};
-  for (std::string& flag : StoreFlags(daemon->data_dir_)) {
+  for (std::string& flag : StoreFlags(
+           options.store_of.empty() ? daemon->data_dir_ : options.store_of)) {
     argv.push_back(std::move(flag));
   }
   if (options.principals.empty()) {

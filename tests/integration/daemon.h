@@ -59,6 +59,10 @@ struct DaemonOptions {
   // Called with the data directory once it exists, before the daemon starts
   // (e.g. to mount a small file system at <data_dir>/store).
   std::function<absl::Status(const std::string& data_dir)> prepare_data_dir;
+  // The data directory of a stopped daemon whose store this one opens, with
+  // the master key that sealed its events: a copy of the embedded store's
+  // directory, or on PostgreSQL the same schema. Empty: a new store.
+  std::string store_of;
 };
 
 // One returnpathd process. Not thread-safe; owns its temp directory, which it

@@ -17,7 +17,7 @@
 #include "engine/history_check.h"
 #include "engine/proto_time.h"
 #include "engine/task_queue.h"
-#include "engine/testing/raw_store.h"
+#include "engine/testing/edit_store.h"
 #include "engine/testing/store_test_util.h"
 #include "engine/timer_loop.h"
 #include "gmock/gmock.h"
@@ -399,23 +399,19 @@ TEST_F(ComplianceTest, ATamperedTierIsFound) {
   FinalRejection(kNotified);
   IomApply(kNotified + 5);  // before the deadline: tier 1, NOK 20,000
   Close();
-  testing::EditRaw(
-      dir_.path(), "state",
-      [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-        std::string value;
-        ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cf, "P1", &value).ok());
-        v1::StreamRecord record;
-        ASSERT_TRUE(record.ParseFromString(value));
-        v1::PathwayState state;
-        ASSERT_TRUE(state.ParseFromString(record.state()));
-        ASSERT_EQ(state.iom().tier_rank(), 1);
-        state.mutable_iom()->set_tier_rank(3);
-        state.mutable_iom()->set_support_nok(10000);
-        record.set_state(state.SerializeAsString());
-        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, "P1",
-                            record.SerializeAsString())
-                        .ok());
-      });
+  testing::EditStore(dir_.path(), Table::kState, [](testing::RawTable& states) {
+    std::optional<std::string> value = states.Get("P1");
+    ASSERT_TRUE(value.has_value());
+    v1::StreamRecord record;
+    ASSERT_TRUE(record.ParseFromString(*value));
+    v1::PathwayState state;
+    ASSERT_TRUE(state.ParseFromString(record.state()));
+    ASSERT_EQ(state.iom().tier_rank(), 1);
+    state.mutable_iom()->set_tier_rank(3);
+    state.mutable_iom()->set_support_nok(10000);
+    record.set_state(state.SerializeAsString());
+    states.Put("P1", record.SerializeAsString());
+  });
   Open();
   const std::vector<Finding> found = Findings();
   const Finding* tier = Find(found, "support_tier");
