@@ -125,6 +125,24 @@ absl::StatusOr<std::optional<Timer>> CommandContext::GetTimer(
   return timer;
 }
 
+std::vector<TableKey> ReadsAfter(const StoreView& view,
+                                 absl::Span<const TableKey> read) {
+  std::vector<TableKey> next;
+  for (const TableKey& key : read) {
+    if (key.table != Table::kTimerIds) continue;
+    absl::StatusOr<std::string> value = view.Get(Table::kTimerIds, key.key);
+    if (!value.ok()) continue;
+    absl::string_view in = *value;
+    absl::Time due;
+    std::string stream, id;
+    if (keys::GetTime(&in, &due) &&
+        keys::DecodeStreamItem(key.key, &stream, &id)) {
+      next.push_back({Table::kTimers, keys::TimerDue(due, stream, id)});
+    }
+  }
+  return next;
+}
+
 absl::StatusOr<std::optional<Task>> CommandContext::GetTask(
     absl::string_view stream_id, absl::string_view task_id) {
   std::string key = keys::StreamItem(stream_id, task_id);

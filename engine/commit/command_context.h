@@ -311,6 +311,10 @@ absl::Status RefuseErased(const returnpath::v1::StreamRecord& record);
 // before it runs (Command::reads); `prepared` may be null.
 std::vector<TableKey> AppendReads(const AppendRequest& request,
                                   const PreparedAppend* prepared, bool sealed);
+// The records a command reads next once it has read `read` from `view`: a
+// timer found by its id is then read by its due time.
+std::vector<TableKey> ReadsAfter(const StoreView& view,
+                                 absl::Span<const TableKey> read);
 
 }  // namespace returnpath::engine
 

@@ -189,6 +189,7 @@ void Sequencer::RunShared(std::vector<Command> commands) {
                 std::back_inserter(keys));
     }
     read = (*write)->Prefetch(keys);
+    if (read.ok()) read = (*write)->Prefetch(ReadsAfter(**write, keys));
   }
   absl::StatusOr<ChainState> chain =
       read.ok() ? ReadChainState(**write) : read;
