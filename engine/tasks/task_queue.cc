@@ -3,8 +3,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "commit/command_context.h"
 #include "commit/sequencer.h"
 #include "engine/status_macros.h"
+#include "store/keys.h"
 #include "tasks/task_commands.h"
 #include "tasks/task_listing.h"
 
@@ -28,6 +30,19 @@ absl::Status CheckRef(const TaskRef& ref) {
   RP_RETURN_IF_ERROR(CheckName("stream id", ref.stream_id));
   RP_RETURN_IF_ERROR(CheckName("task id", ref.task_id));
   return CheckName("worker", ref.worker);
+}
+
+// `command` on `ref`'s task, with what it reads first (Command::reads): the
+// task, and its stream as an append of a task event reads it.
+Command OnTask(const TaskRef& ref, Command command,
+               absl::string_view idempotency_key = "") {
+  AppendRequest append;
+  append.stream_id = ref.stream_id;
+  append.idempotency_key = std::string(idempotency_key);
+  command.reads = AppendReads(append, nullptr, /*sealed=*/false);
+  command.reads.push_back(
+      {Table::kTasks, keys::StreamItem(ref.stream_id, ref.task_id)});
+  return command;
 }
 
 }  // namespace
@@ -97,30 +112,32 @@ absl::StatusOr<std::optional<Task>> TaskQueue::Lease(absl::string_view queue,
 void TaskQueue::CompleteAsync(CompleteRequest request,
                               Done<CompleteResult> done) {
   if (absl::Status bad = CheckRef(request.task); !bad.ok()) return done(bad);
-  commands_->Submit(MakeCommand<CompleteResult>(
+  const TaskRef ref = request.task;
+  const std::string key = request.idempotency_key;
+  Command command = MakeCommand<CompleteResult>(
       [request = std::move(request)](CommandContext& ctx) {
         return task_commands::Complete(ctx, request);
       },
-      std::move(done)));
+      std::move(done));
+  commands_->Submit(OnTask(ref, std::move(command), key));
 }
 
 void TaskQueue::FailAsync(TaskRef ref, std::string error, Done<Task> done) {
   if (absl::Status bad = CheckRef(ref); !bad.ok()) return done(bad);
-  commands_->Submit(MakeCommand<Task>(
-      [ref = std::move(ref), error = std::move(error),
-       options = options_](CommandContext& ctx) {
+  Command command = MakeCommand<Task>(
+      [ref, error = std::move(error), options = options_](CommandContext& ctx) {
         return task_commands::Fail(ctx, ref, error, options);
       },
-      std::move(done)));
+      std::move(done));
+  commands_->Submit(OnTask(ref, std::move(command)));
 }
 
 void TaskQueue::ReleaseAsync(TaskRef ref, Done<Task> done) {
   if (absl::Status bad = CheckRef(ref); !bad.ok()) return done(bad);
-  commands_->Submit(MakeCommand<Task>(
-      [ref = std::move(ref)](CommandContext& ctx) {
-        return task_commands::Release(ctx, ref);
-      },
-      std::move(done)));
+  Command command = MakeCommand<Task>(
+      [ref](CommandContext& ctx) { return task_commands::Release(ctx, ref); },
+      std::move(done));
+  commands_->Submit(OnTask(ref, std::move(command)));
 }
 
 void TaskQueue::ClaimAsync(TaskRef ref, absl::Duration lease,
@@ -128,12 +145,12 @@ void TaskQueue::ClaimAsync(TaskRef ref, absl::Duration lease,
   absl::Status bad = CheckRef(ref);
   if (bad.ok()) bad = CheckLease(lease);
   if (!bad.ok()) return done(bad);
-  commands_->Submit(MakeCommand<Task>(
-      [ref = std::move(ref), lease, zone,
-       options = options_](CommandContext& ctx) {
-        return task_commands::Claim(ctx, ref, lease, zone, options);
-      },
-      std::move(done)));
+  commands_->Submit(OnTask(
+      ref, MakeCommand<Task>(
+               [ref, lease, zone, options = options_](CommandContext& ctx) {
+                 return task_commands::Claim(ctx, ref, lease, zone, options);
+               },
+               std::move(done))));
 }
 
 void TaskQueue::ReassignAsync(TaskRef ref, std::string to_worker,
@@ -142,23 +159,24 @@ void TaskQueue::ReassignAsync(TaskRef ref, std::string to_worker,
   if (bad.ok()) bad = CheckName("to_worker", to_worker);
   if (bad.ok()) bad = CheckLease(lease);
   if (!bad.ok()) return done(bad);
-  commands_->Submit(MakeCommand<Task>(
-      [ref = std::move(ref), to = std::move(to_worker),
-       lease](CommandContext& ctx) {
-        return task_commands::Reassign(ctx, ref, to, lease);
-      },
-      std::move(done)));
+  commands_->Submit(OnTask(
+      ref, MakeCommand<Task>(
+               [ref, to = std::move(to_worker), lease](CommandContext& ctx) {
+                 return task_commands::Reassign(ctx, ref, to, lease);
+               },
+               std::move(done))));
 }
 
 void TaskQueue::RequeueAsync(TaskRef ref, std::string reason, Done<Task> done) {
   absl::Status bad = CheckRef(ref);
   if (bad.ok()) bad = CheckName("reason", reason);
   if (!bad.ok()) return done(bad);
-  commands_->Submit(MakeCommand<Task>(
-      [ref = std::move(ref), reason = std::move(reason)](CommandContext& ctx) {
-        return task_commands::Requeue(ctx, ref, reason);
-      },
-      std::move(done)));
+  commands_->Submit(
+      OnTask(ref, MakeCommand<Task>(
+                      [ref, reason = std::move(reason)](CommandContext& ctx) {
+                        return task_commands::Requeue(ctx, ref, reason);
+                      },
+                      std::move(done))));
 }
 
 void TaskQueue::ExtendLeaseAsync(TaskRef ref, absl::Duration lease,
@@ -166,11 +184,12 @@ void TaskQueue::ExtendLeaseAsync(TaskRef ref, absl::Duration lease,
   absl::Status bad = CheckRef(ref);
   if (bad.ok()) bad = CheckLease(lease);
   if (!bad.ok()) return done(bad);
-  commands_->Submit(MakeCommand<Task>(
-      [ref = std::move(ref), lease](CommandContext& ctx) {
+  Command command = MakeCommand<Task>(
+      [ref, lease](CommandContext& ctx) {
         return task_commands::Extend(ctx, ref, lease);
       },
-      std::move(done)));
+      std::move(done));
+  commands_->Submit(OnTask(ref, std::move(command)));
 }
 
 absl::StatusOr<CompleteResult> TaskQueue::Complete(
