@@ -191,7 +191,7 @@ void EventStoreImpl::AppendAsync(AppendRequest request, AppendCallback done) {
   // The workflow runs here, on the caller's thread; the sequencer checks.
   std::unique_ptr<PreparedAppend> prepared = Prepare(request);
   std::vector<TableKey> reads;
-  if (backend_->Shared()) {
+  if (TakesReads()) {
     reads = AppendReads(request, prepared.get(),
                         backend_->master_keys() != nullptr);
   }

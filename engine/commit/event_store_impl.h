@@ -39,6 +39,7 @@ class EventStoreImpl final : public EventStore, public CommandQueue {
   void Submit(Command command) override;
   std::unique_ptr<PreparedAppend> Prepare(
       const AppendRequest& request) override;
+  bool TakesReads() const override { return backend_->Shared(); }
 
   absl::StatusOr<std::vector<returnpath::v1::EventEnvelope>> ReadStream(
       absl::string_view stream_id, uint64_t from_version, size_t max) override;

@@ -138,6 +138,9 @@ class CommandQueue {
       const AppendRequest& request) {
     return nullptr;
   }
+  // Whether commands' reads (Command::reads) are used: on a shared store,
+  // where each read is a round trip. When not, a command need not name them.
+  virtual bool TakesReads() const { return false; }
 };
 
 // The sequencer of `store` if EventStore::Open made it; null for any other

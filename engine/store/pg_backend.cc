@@ -301,11 +301,9 @@ class PgGroupWrite final : public PgReads<GroupWrite> {
     }
     std::string sql;
     std::vector<std::string> arrays;
-    std::vector<Table> tables;
     for (size_t i = 0; i < kTableCount; ++i) {
       if (by_table[i].empty()) continue;
       const Table table = static_cast<Table>(i);
-      tables.push_back(table);
       arrays.push_back(ByteaArray(by_table[i]));
       absl::StrAppend(&sql, sql.empty() ? "" : " UNION ALL ", "SELECT ", i,
                       "::int4, key, value FROM ", PgTableName(table),
@@ -317,9 +315,10 @@ class PgGroupWrite final : public PgReads<GroupWrite> {
     absl::MutexLock lock(&mu_);
     RP_ASSIGN_OR_RETURN(PgResult rows, writer_->Query(sql, params, types));
     // Absent unless found.
-    for (size_t i = 0; i < tables.size(); ++i) {
-      for (absl::string_view key : by_table[static_cast<size_t>(tables[i])]) {
-        prefetched_.insert_or_assign(CacheKey(tables[i], key), std::nullopt);
+    for (size_t i = 0; i < kTableCount; ++i) {
+      for (absl::string_view key : by_table[i]) {
+        prefetched_.insert_or_assign(CacheKey(static_cast<Table>(i), key),
+                                     std::nullopt);
       }
     }
     for (int row = 0; row < PQntuples(rows.get()); ++row) {

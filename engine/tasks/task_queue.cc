@@ -32,10 +32,12 @@ absl::Status CheckRef(const TaskRef& ref) {
   return CheckName("worker", ref.worker);
 }
 
-// `command` on `ref`'s task, with what it reads first (Command::reads): the
-// task, and its stream as an append of a task event reads it.
-Command OnTask(const TaskRef& ref, Command command,
-               absl::string_view idempotency_key = "") {
+// `command` on `ref`'s task, with what it reads first (Command::reads) if
+// `commands` takes them: the task, and its stream as an append of a task
+// event reads it.
+Command OnTask(const CommandQueue& commands, const TaskRef& ref,
+               Command command, absl::string_view idempotency_key = "") {
+  if (!commands.TakesReads()) return command;
   AppendRequest append;
   append.stream_id = ref.stream_id;
   append.idempotency_key = std::string(idempotency_key);
@@ -119,7 +121,7 @@ void TaskQueue::CompleteAsync(CompleteRequest request,
         return task_commands::Complete(ctx, request);
       },
       std::move(done));
-  commands_->Submit(OnTask(ref, std::move(command), key));
+  commands_->Submit(OnTask(*commands_, ref, std::move(command), key));
 }
 
 void TaskQueue::FailAsync(TaskRef ref, std::string error, Done<Task> done) {
@@ -129,7 +131,7 @@ void TaskQueue::FailAsync(TaskRef ref, std::string error, Done<Task> done) {
         return task_commands::Fail(ctx, ref, error, options);
       },
       std::move(done));
-  commands_->Submit(OnTask(ref, std::move(command)));
+  commands_->Submit(OnTask(*commands_, ref, std::move(command)));
 }
 
 void TaskQueue::ReleaseAsync(TaskRef ref, Done<Task> done) {
@@ -137,7 +139,7 @@ void TaskQueue::ReleaseAsync(TaskRef ref, Done<Task> done) {
   Command command = MakeCommand<Task>(
       [ref](CommandContext& ctx) { return task_commands::Release(ctx, ref); },
       std::move(done));
-  commands_->Submit(OnTask(ref, std::move(command)));
+  commands_->Submit(OnTask(*commands_, ref, std::move(command)));
 }
 
 void TaskQueue::ClaimAsync(TaskRef ref, absl::Duration lease,
@@ -145,12 +147,12 @@ void TaskQueue::ClaimAsync(TaskRef ref, absl::Duration lease,
   absl::Status bad = CheckRef(ref);
   if (bad.ok()) bad = CheckLease(lease);
   if (!bad.ok()) return done(bad);
-  commands_->Submit(OnTask(
-      ref, MakeCommand<Task>(
-               [ref, lease, zone, options = options_](CommandContext& ctx) {
-                 return task_commands::Claim(ctx, ref, lease, zone, options);
-               },
-               std::move(done))));
+  Command command = MakeCommand<Task>(
+      [ref, lease, zone, options = options_](CommandContext& ctx) {
+        return task_commands::Claim(ctx, ref, lease, zone, options);
+      },
+      std::move(done));
+  commands_->Submit(OnTask(*commands_, ref, std::move(command)));
 }
 
 void TaskQueue::ReassignAsync(TaskRef ref, std::string to_worker,
@@ -159,24 +161,24 @@ void TaskQueue::ReassignAsync(TaskRef ref, std::string to_worker,
   if (bad.ok()) bad = CheckName("to_worker", to_worker);
   if (bad.ok()) bad = CheckLease(lease);
   if (!bad.ok()) return done(bad);
-  commands_->Submit(OnTask(
-      ref, MakeCommand<Task>(
-               [ref, to = std::move(to_worker), lease](CommandContext& ctx) {
-                 return task_commands::Reassign(ctx, ref, to, lease);
-               },
-               std::move(done))));
+  Command command = MakeCommand<Task>(
+      [ref, to = std::move(to_worker), lease](CommandContext& ctx) {
+        return task_commands::Reassign(ctx, ref, to, lease);
+      },
+      std::move(done));
+  commands_->Submit(OnTask(*commands_, ref, std::move(command)));
 }
 
 void TaskQueue::RequeueAsync(TaskRef ref, std::string reason, Done<Task> done) {
   absl::Status bad = CheckRef(ref);
   if (bad.ok()) bad = CheckName("reason", reason);
   if (!bad.ok()) return done(bad);
-  commands_->Submit(
-      OnTask(ref, MakeCommand<Task>(
-                      [ref, reason = std::move(reason)](CommandContext& ctx) {
-                        return task_commands::Requeue(ctx, ref, reason);
-                      },
-                      std::move(done))));
+  Command command = MakeCommand<Task>(
+      [ref, reason = std::move(reason)](CommandContext& ctx) {
+        return task_commands::Requeue(ctx, ref, reason);
+      },
+      std::move(done));
+  commands_->Submit(OnTask(*commands_, ref, std::move(command)));
 }
 
 void TaskQueue::ExtendLeaseAsync(TaskRef ref, absl::Duration lease,
@@ -189,7 +191,7 @@ void TaskQueue::ExtendLeaseAsync(TaskRef ref, absl::Duration lease,
         return task_commands::Extend(ctx, ref, lease);
       },
       std::move(done));
-  commands_->Submit(OnTask(ref, std::move(command)));
+  commands_->Submit(OnTask(*commands_, ref, std::move(command)));
 }
 
 absl::StatusOr<CompleteResult> TaskQueue::Complete(
